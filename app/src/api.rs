@@ -1,0 +1,303 @@
+//! Server functions: the only way pages reach the backend. Each one checks the session
+//! itself and calls a port; none trusts what the browser hid or showed.
+
+use crate::model::{AppError, HomeData, Mail, Me, PasswordRules};
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+pub(crate) mod ctx {
+    //! Request context for server functions: ports, session, actor, client address.
+
+    use crate::model::AppError;
+    use crate::ports::{Actor, Ports};
+    use domain::Lang;
+    use leptos::prelude::*;
+    use tower_sessions::Session;
+
+    pub use crate::ports::ACTOR_SESSION_KEY as ACTOR_KEY;
+    /// Cookie holding the interface language (readable before login).
+    pub const LANG_COOKIE: &str = "openpsp_lang";
+
+    pub fn ports() -> Result<Ports, AppError> {
+        use_context::<Ports>().ok_or_else(|| {
+            tracing::error!("ports missing from context");
+            AppError::Internal
+        })
+    }
+
+    pub async fn session() -> Result<Session, AppError> {
+        leptos_axum::extract::<Session>().await.map_err(|e| {
+            tracing::error!("session unavailable: {e}");
+            AppError::Internal
+        })
+    }
+
+    /// The signed-in actor, or `Unauthenticated`.
+    pub async fn actor() -> Result<Actor, AppError> {
+        let session = session().await?;
+        match session.get::<Actor>(ACTOR_KEY).await {
+            Ok(Some(actor)) => Ok(actor),
+            Ok(None) => Err(AppError::Unauthenticated),
+            Err(e) => {
+                tracing::error!("session read failed: {e}");
+                Err(AppError::Internal)
+            }
+        }
+    }
+
+    /// The client's IP address as the socket saw it.
+    pub async fn client_ip() -> String {
+        use axum::extract::ConnectInfo;
+        use std::net::SocketAddr;
+        leptos_axum::extract::<ConnectInfo<SocketAddr>>()
+            .await
+            .map(|ConnectInfo(addr)| addr.ip().to_string())
+            .unwrap_or_else(|_| "unknown".to_owned())
+    }
+
+    /// Remembers the language in a cookie for the pages rendered before login.
+    pub fn set_lang_cookie(lang: Lang) {
+        if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+            let cookie = format!(
+                "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+                lang.code()
+            );
+            if let Ok(value) = http::HeaderValue::from_str(&cookie) {
+                res.append_header(http::header::SET_COOKIE, value);
+            }
+        }
+    }
+
+    /// The language of the current request: cookie, then `Accept-Language`, then English.
+    pub fn request_lang() -> Lang {
+        let Some(parts) = use_context::<http::request::Parts>() else {
+            return Lang::default();
+        };
+        let from_cookie = parts
+            .headers
+            .get_all(http::header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(name, _)| *name == LANG_COOKIE)
+            .and_then(|(_, value)| Lang::parse(value));
+        from_cookie
+            .or_else(|| {
+                parts
+                    .headers
+                    .get(http::header::ACCEPT_LANGUAGE)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(Lang::from_accept_language)
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// Logs in with either form (MB-1). On success the session id is rotated and the
+/// user's language becomes the page language.
+#[server(endpoint = "login")]
+pub async fn login(
+    mode: String,
+    env: String,
+    pspid: Option<String>,
+    user_id: Option<String>,
+    password: String,
+) -> Result<(), AppError> {
+    use crate::model::{FieldError, LoginMode, Problem};
+    use crate::ports::LoginAttempt;
+    use domain::Environment;
+
+    let mode = if mode == "user" {
+        LoginMode::User
+    } else {
+        LoginMode::Pspid
+    };
+    let environment = Environment::parse(&env).unwrap_or(Environment::Test);
+    let pspid = pspid.unwrap_or_default();
+    let user_login = user_id.unwrap_or_default();
+    let mut missing = Vec::new();
+    match mode {
+        LoginMode::Pspid if pspid.trim().is_empty() => {
+            missing.push(FieldError::new("pspid", Problem::Required))
+        }
+        LoginMode::User if user_login.trim().is_empty() => {
+            missing.push(FieldError::new("user_id", Problem::Required))
+        }
+        _ => {}
+    }
+    if password.is_empty() {
+        missing.push(FieldError::new("password", Problem::Required));
+    }
+    if !missing.is_empty() {
+        return Err(AppError::Invalid(missing));
+    }
+    let user_login = if mode == LoginMode::Pspid {
+        String::new()
+    } else {
+        user_login
+    };
+    let ports = ctx::ports()?;
+    let ip = ctx::client_ip().await;
+    let success = ports
+        .account
+        .login(LoginAttempt {
+            environment,
+            pspid,
+            user_login,
+            password,
+            ip,
+        })
+        .await?;
+    let session = ctx::session().await?;
+    // A fresh id at every privilege change: a fixated id is worthless after login.
+    session.cycle_id().await.map_err(|_| AppError::Internal)?;
+    session
+        .insert(ctx::ACTOR_KEY, &success.actor)
+        .await
+        .map_err(|_| AppError::Internal)?;
+    ctx::set_lang_cookie(success.lang);
+    Ok(())
+}
+
+/// Ends the session.
+#[server(endpoint = "logout")]
+pub async fn logout() -> Result<(), AppError> {
+    let session = ctx::session().await?;
+    if let Ok(actor) = ctx::actor().await {
+        let ip = ctx::client_ip().await;
+        ctx::ports()?.account.logout(&actor, &ip).await?;
+    }
+    session.flush().await.map_err(|_| AppError::Internal)?;
+    Ok(())
+}
+
+/// The signed-in user for the shell.
+#[server(endpoint = "me")]
+pub async fn get_me() -> Result<Me, AppError> {
+    let actor = ctx::actor().await?;
+    ctx::ports()?.account.me(&actor).await
+}
+
+/// Home page data.
+#[server(endpoint = "home")]
+pub async fn get_home() -> Result<HomeData, AppError> {
+    let actor = ctx::actor().await?;
+    ctx::ports()?.account.home(&actor).await
+}
+
+/// Policy and names for the live checklist: of the signed-in user's merchant, or of the
+/// user a reset link belongs to.
+#[server(endpoint = "password_rules")]
+pub async fn get_password_rules(token: Option<String>) -> Result<PasswordRules, AppError> {
+    let ports = ctx::ports()?;
+    match token {
+        Some(token) => ports.account.reset_rules(&token).await,
+        None => {
+            let actor = ctx::actor().await?;
+            ports.account.password_rules(&actor).await
+        }
+    }
+}
+
+fn check_confirmation(new_password: &str, confirm: &str) -> Result<(), AppError> {
+    use crate::model::Problem;
+    if new_password.is_empty() {
+        return Err(AppError::field("new_password", Problem::Required));
+    }
+    if new_password != confirm {
+        return Err(AppError::field("confirm", Problem::PasswordsDiffer));
+    }
+    Ok(())
+}
+
+/// Changes the signed-in user's password (current + new + confirmation).
+#[server(endpoint = "change_password")]
+pub async fn change_password(
+    current: String,
+    new_password: String,
+    confirm: String,
+) -> Result<(), AppError> {
+    let actor = ctx::actor().await?;
+    check_confirmation(&new_password, &confirm)?;
+    let ip = ctx::client_ip().await;
+    ctx::ports()?
+        .account
+        .change_password(&actor, current, new_password, &ip)
+        .await
+}
+
+/// "Forgot password": e-mails a one-time link when the user exists.
+#[server(endpoint = "request_password_reset")]
+pub async fn request_password_reset(
+    env: String,
+    pspid: String,
+    user_id: Option<String>,
+) -> Result<(), AppError> {
+    use crate::model::Problem;
+    use domain::Environment;
+    if pspid.trim().is_empty() {
+        return Err(AppError::field("pspid", Problem::Required));
+    }
+    let environment = Environment::parse(&env).unwrap_or(Environment::Test);
+    let ip = ctx::client_ip().await;
+    ctx::ports()?
+        .account
+        .request_password_reset(environment, pspid, user_id.unwrap_or_default(), &ip)
+        .await
+}
+
+/// Sets a new password from a reset link.
+#[server(endpoint = "reset_password")]
+pub async fn reset_password(
+    token: String,
+    new_password: String,
+    confirm: String,
+) -> Result<(), AppError> {
+    check_confirmation(&new_password, &confirm)?;
+    let ip = ctx::client_ip().await;
+    ctx::ports()?
+        .account
+        .reset_password(&token, new_password, &ip)
+        .await
+}
+
+/// Switches the interface language: a cookie always, the user's profile when signed in.
+#[server(endpoint = "set_language")]
+pub async fn set_language(lang: String) -> Result<(), AppError> {
+    let lang = domain::Lang::parse(&lang).unwrap_or_default();
+    if let Ok(actor) = ctx::actor().await {
+        ctx::ports()?.account.set_language(&actor, lang).await?;
+    }
+    ctx::set_lang_cookie(lang);
+    Ok(())
+}
+
+/// Saves the time-zone dialog; `reset` set means "Back to default".
+#[server(endpoint = "set_time_zone")]
+pub async fn set_time_zone(
+    zone: String,
+    auto_dst: Option<String>,
+    reset: Option<String>,
+) -> Result<(), AppError> {
+    use domain::ZonePreference;
+    let actor = ctx::actor().await?;
+    let preference = if reset.is_some() {
+        None
+    } else {
+        Some(ZonePreference {
+            zone,
+            auto_dst: auto_dst.is_some(),
+        })
+    };
+    ctx::ports()?
+        .account
+        .set_time_zone(&actor, preference)
+        .await
+}
+
+/// The development mailbox (not in production deployments).
+#[server(endpoint = "mailbox")]
+pub async fn list_mailbox() -> Result<Vec<Mail>, AppError> {
+    ctx::ports()?.account.mailbox().await
+}

@@ -1,0 +1,232 @@
+//! Small building blocks shared by pages: labelled fields with their error, alerts, the
+//! live password checklist, the language menu.
+
+use crate::api::SetLanguage;
+use crate::i18n::{t, use_lang, T};
+use crate::model::{AppError, PasswordRules, Problem};
+use domain::{Lang, PasswordPolicy, PasswordRule};
+use leptos::prelude::*;
+
+/// Loads `path` as a new document, so the server renders it afresh (language, session).
+pub fn full_navigation(path: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().set_href(path);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = path;
+}
+
+/// Reloads the current document.
+pub fn reload() {
+    #[cfg(feature = "hydrate")]
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().reload();
+    }
+}
+
+/// The text of a field problem in the page's language.
+pub fn problem_text(problem: &Problem) -> String {
+    match problem {
+        Problem::Required => t(T::ErrRequired).to_owned(),
+        Problem::InvalidIdentifier => t(T::ErrInvalidCredentials).to_owned(),
+        Problem::PasswordsDiffer => t(T::ErrPasswordsDiffer).to_owned(),
+        Problem::WrongCurrentPassword => t(T::ErrWrongCurrentPassword).to_owned(),
+        Problem::SamePassword => t(T::ErrSamePassword).to_owned(),
+        Problem::Policy(_) => t(T::ErrPolicy).to_owned(),
+        Problem::UnknownTimeZone => t(T::ErrUnknownTimeZone).to_owned(),
+        Problem::InvalidLink => t(T::ErrInvalidLink).to_owned(),
+    }
+}
+
+/// The page-level text of an error (field problems are shown next to their field).
+pub fn error_text(error: &AppError) -> Option<String> {
+    match error {
+        AppError::Invalid(_) => None,
+        AppError::Unauthenticated => Some(t(T::ErrSessionExpired).to_owned()),
+        AppError::Forbidden => Some(t(T::ErrForbidden).to_owned()),
+        AppError::InvalidCredentials => Some(t(T::ErrInvalidCredentials).to_owned()),
+        AppError::Locked { until } => Some(t(T::ErrLocked).replace("{until}", until)),
+        AppError::RateLimited => Some(t(T::ErrRateLimited).to_owned()),
+        AppError::NotFound => Some(t(T::NotFound).to_owned()),
+        AppError::Internal | AppError::ServerFn(_) => Some(t(T::ErrGeneric).to_owned()),
+    }
+}
+
+/// The error of an action's last result, if it failed.
+pub fn last_error<O, S>(value: S) -> Signal<Option<AppError>>
+where
+    O: Clone + Send + Sync + 'static,
+    S: Get<Value = Option<Result<O, AppError>>> + Send + Sync + 'static,
+{
+    Signal::derive(move || value.get().and_then(|r| r.err()))
+}
+
+/// A page-level alert for the error of an action, announced to screen readers.
+#[component]
+pub fn ErrorAlert(error: Signal<Option<AppError>>) -> impl IntoView {
+    let lang = use_lang();
+    move || {
+        let _ = lang;
+        error.get().and_then(|e| error_text(&e)).map(|text| {
+            view! { <p class="alert alert-error" role="alert">{text}</p> }
+        })
+    }
+}
+
+/// A labelled input with the server's message for it underneath.
+#[component]
+pub fn Field(
+    /// Label text.
+    label: T,
+    /// Input name (also the form field the server reports problems on).
+    name: &'static str,
+    /// The last error of the form's action.
+    error: Signal<Option<AppError>>,
+    /// Input type.
+    #[prop(default = "text")]
+    kind: &'static str,
+    /// `autocomplete` hint.
+    #[prop(default = "off")]
+    autocomplete: &'static str,
+    /// Initial value.
+    #[prop(optional, into)]
+    value: String,
+    /// Whether the field must be filled.
+    #[prop(optional)]
+    required: bool,
+    /// Called with the value as the user types.
+    #[prop(optional, into)]
+    on_input: Option<Callback<String>>,
+    /// Id prefix, to keep ids unique when two forms share a page.
+    #[prop(default = "f")]
+    form: &'static str,
+) -> impl IntoView {
+    let id = format!("{form}-{name}");
+    let error_id = format!("{id}-error");
+    let message = Signal::derive(move || {
+        error
+            .get()
+            .and_then(|e| e.problem_for(name).map(problem_text))
+    });
+    let described = error_id.clone();
+    view! {
+        <div class="field" class:field-invalid=move || message.get().is_some()>
+            <label for=id.clone()>{t(label)}</label>
+            <input
+                id=id
+                name=name
+                type=kind
+                autocomplete=autocomplete
+                value=value
+                required=required
+                aria-invalid=move || message.get().is_some().to_string()
+                aria-describedby=described
+                on:input:target=move |ev| {
+                    if let Some(cb) = on_input {
+                        cb.run(ev.target().value());
+                    }
+                }
+            />
+            <p class="field-error" id=error_id>
+                {move || message.get()}
+            </p>
+        </div>
+    }
+}
+
+fn rule_text(rule: PasswordRule) -> String {
+    match rule {
+        PasswordRule::MinLength(n) => t(T::RuleMinLength).replace("{n}", &n.to_string()),
+        PasswordRule::Uppercase => t(T::RuleUppercase).to_owned(),
+        PasswordRule::Lowercase => t(T::RuleLowercase).to_owned(),
+        PasswordRule::Digit => t(T::RuleDigit).to_owned(),
+        PasswordRule::Special => t(T::RuleSpecial).to_owned(),
+        PasswordRule::NoStoreName => t(T::RuleNoStoreName).to_owned(),
+        PasswordRule::NoLogin => t(T::RuleNoLogin).to_owned(),
+    }
+}
+
+/// The password policy as a checklist that turns green as the user types: the domain
+/// crate's rules, running in the browser.
+#[component]
+pub fn PasswordChecklist(password: ReadSignal<String>, rules: PasswordRules) -> impl IntoView {
+    let policy = PasswordPolicy::with_min_length(rules.min_length);
+    let context = rules.context;
+    let lang = use_lang();
+    let checks = move || policy.check(&password.get(), &context);
+    view! {
+        <div class="checklist" aria-live="polite">
+            <p class="checklist-title">{T::PasswordRulesTitle.text(lang)}</p>
+            <ul>
+                {move || {
+                    checks()
+                        .into_iter()
+                        .map(|check| {
+                            let status = if check.passed { T::RulePassed } else { T::RuleNotPassed };
+                            view! {
+                                <li
+                                    class="rule"
+                                    class:rule-ok=check.passed
+                                    data-passed=check.passed.to_string()
+                                >
+                                    <span class="rule-icon" aria-hidden="true">
+                                        {if check.passed { "✓" } else { "✗" }}
+                                    </span>
+                                    <span class="rule-text">{rule_text(check.rule)}</span>
+                                    <span class="sr-only">" — " {status.text(lang)}</span>
+                                </li>
+                            }
+                        })
+                        .collect_view()
+                }}
+            </ul>
+        </div>
+    }
+}
+
+/// The language drop-down: each entry posts to the server, then the page reloads in the
+/// new language.
+#[component]
+pub fn LanguageMenu() -> impl IntoView {
+    let current = use_lang();
+    let action = ServerAction::<SetLanguage>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = action.value().get() {
+            reload();
+        }
+    });
+    view! {
+        <details class="menu language-menu">
+            <summary aria-label=t(T::Language)>
+                <span aria-hidden="true">"🌐 "</span>
+                {current.code().to_uppercase()}
+            </summary>
+            <ul class="menu-panel" role="list">
+                {Lang::ALL
+                    .into_iter()
+                    .map(|lang| {
+                        view! {
+                            <li>
+                                <ActionForm action=action>
+                                    <input type="hidden" name="lang" value=lang.code()/>
+                                    <button
+                                        type="submit"
+                                        class="menu-item"
+                                        lang=lang.code()
+                                        aria-current=(lang == current).then_some("true")
+                                    >
+                                        {lang.native_name()}
+                                        " ("
+                                        {lang.code().to_uppercase()}
+                                        ")"
+                                    </button>
+                                </ActionForm>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </details>
+    }
+}

@@ -1,0 +1,163 @@
+//! The back office's six catalogues (MB-5).
+//!
+//! Every text is one [`T`] variant with its six translations side by side, so a string
+//! cannot exist in one language and be missing in another: the compiler checks it.
+//! The language of a page is provided as context; changing it reloads the page so the
+//! server renders the new `<html lang>`.
+
+use domain::Lang;
+use leptos::prelude::*;
+
+macro_rules! catalogue {
+    ($($key:ident => [$en:expr, $fr:expr, $nl:expr, $de:expr, $es:expr, $it:expr $(,)?]),* $(,)?) => {
+        /// A user-interface text.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum T { $($key),* }
+
+        impl T {
+            /// Every key, for catalogue tests.
+            pub const ALL: &'static [T] = &[$(T::$key),*];
+
+            /// This text in `lang`.
+            pub fn text(self, lang: Lang) -> &'static str {
+                let row: [&'static str; 6] = match self { $(T::$key => [$en, $fr, $nl, $de, $es, $it]),* };
+                row[lang.index()]
+            }
+        }
+    };
+}
+
+catalogue! {
+    AppName => ["OpenPSP back office", "Back-office OpenPSP", "OpenPSP-backoffice", "OpenPSP-Backoffice", "Back office de OpenPSP", "Back office OpenPSP"],
+    LoginTitleTest => ["Identification (TEST)", "Identification (TEST)", "Identificatie (TEST)", "Identifikation (TEST)", "Identificación (TEST)", "Identificazione (TEST)"],
+    LoginTitleProduction => ["Identification (Production)", "Identification (Production)", "Identificatie (Productie)", "Identifikation (Produktion)", "Identificación (Producción)", "Identificazione (Produzione)"],
+    Pspid => ["PSPID", "PSPID", "PSPID", "PSPID", "PSPID", "PSPID"],
+    PspidOptional => ["PSPID (optional)", "PSPID (facultatif)", "PSPID (optioneel)", "PSPID (optional)", "PSPID (opcional)", "PSPID (facoltativo)"],
+    UserId => ["UserID", "UserID", "UserID", "UserID", "UserID", "UserID"],
+    Password => ["Password", "Mot de passe", "Wachtwoord", "Passwort", "Contraseña", "Password"],
+    LogIn => ["Log in", "Se connecter", "Inloggen", "Anmelden", "Iniciar sesión", "Accedi"],
+    LoginAsUser => ["Login as user", "Connexion en tant qu'utilisateur", "Inloggen als gebruiker", "Als Benutzer anmelden", "Iniciar sesión como usuario", "Accedi come utente"],
+    LoginWithPspid => ["Login with PSPID", "Connexion avec le PSPID", "Inloggen met PSPID", "Mit PSPID anmelden", "Iniciar sesión con el PSPID", "Accedi con il PSPID"],
+    AccessToTest => ["Access to test", "Accès à l'environnement de test", "Toegang tot test", "Zugang zur Testumgebung", "Acceso a pruebas", "Accesso al test"],
+    AccessToProduction => ["Access to production", "Accès à la production", "Toegang tot productie", "Zugang zur Produktion", "Acceso a producción", "Accesso alla produzione"],
+    ForgotPassword => ["Forgot your password?", "Mot de passe oublié ?", "Wachtwoord vergeten?", "Passwort vergessen?", "¿Ha olvidado su contraseña?", "Password dimenticata?"],
+    ErrInvalidCredentials => ["The identifier or the password is incorrect.", "L'identifiant ou le mot de passe est incorrect.", "De gebruikersnaam of het wachtwoord is onjuist.", "Kennung oder Passwort ist falsch.", "El identificador o la contraseña no son correctos.", "L'identificativo o la password non sono corretti."],
+    ErrLocked => ["This account is locked after too many failed attempts. Try again after {until}.", "Ce compte est verrouillé après trop de tentatives échouées. Réessayez après {until}.", "Dit account is geblokkeerd na te veel mislukte pogingen. Probeer het opnieuw na {until}.", "Dieses Konto ist nach zu vielen Fehlversuchen gesperrt. Versuchen Sie es nach {until} erneut.", "Esta cuenta está bloqueada tras demasiados intentos fallidos. Vuelva a intentarlo después de las {until}.", "Questo account è bloccato dopo troppi tentativi falliti. Riprova dopo le {until}."],
+    ErrRateLimited => ["Too many login attempts from your address. Wait a minute and try again.", "Trop de tentatives de connexion depuis votre adresse. Patientez une minute puis réessayez.", "Te veel inlogpogingen vanaf uw adres. Wacht een minuut en probeer het opnieuw.", "Zu viele Anmeldeversuche von Ihrer Adresse. Warten Sie eine Minute und versuchen Sie es erneut.", "Demasiados intentos de inicio de sesión desde su dirección. Espere un minuto y vuelva a intentarlo.", "Troppi tentativi di accesso dal tuo indirizzo. Attendi un minuto e riprova."],
+    ErrRequired => ["This field is required.", "Ce champ est obligatoire.", "Dit veld is verplicht.", "Dieses Feld ist erforderlich.", "Este campo es obligatorio.", "Questo campo è obbligatorio."],
+    ErrGeneric => ["Something went wrong. Please try again.", "Une erreur s'est produite. Veuillez réessayer.", "Er is iets misgegaan. Probeer het opnieuw.", "Etwas ist schiefgelaufen. Bitte versuchen Sie es erneut.", "Algo ha fallado. Vuelva a intentarlo.", "Si è verificato un errore. Riprova."],
+    ErrSessionExpired => ["Your session has ended. Please log in again.", "Votre session a expiré. Veuillez vous reconnecter.", "Uw sessie is verlopen. Log opnieuw in.", "Ihre Sitzung ist abgelaufen. Bitte melden Sie sich erneut an.", "Su sesión ha caducado. Vuelva a iniciar sesión.", "La sessione è scaduta. Accedi di nuovo."],
+    ErrForbidden => ["Your role does not allow this action.", "Votre rôle ne permet pas cette action.", "Uw rol staat deze actie niet toe.", "Ihre Rolle erlaubt diese Aktion nicht.", "Su rol no permite esta acción.", "Il tuo ruolo non consente questa azione."],
+    MenuHome => ["Home", "Accueil", "Home", "Startseite", "Inicio", "Home"],
+    MainMenu => ["Account menu", "Menu du compte", "Accountmenu", "Kontomenü", "Menú de la cuenta", "Menu dell'account"],
+    RoleAdmin => ["Admin", "Administrateur", "Beheerder", "Administrator", "Administrador", "Amministratore"],
+    RoleOperator => ["Operator", "Opérateur", "Operator", "Operator", "Operador", "Operatore"],
+    RoleReadOnly => ["Read-only", "Lecture seule", "Alleen lezen", "Nur Lesen", "Solo lectura", "Sola lettura"],
+    UserProfile => ["User profile", "Profil utilisateur", "Gebruikersprofiel", "Benutzerprofil", "Perfil de usuario", "Profilo utente"],
+    User => ["User", "Utilisateur", "Gebruiker", "Benutzer", "Usuario", "Utente"],
+    Role => ["Role", "Rôle", "Rol", "Rolle", "Rol", "Ruolo"],
+    LastLogin => ["Last login", "Dernière connexion", "Laatste aanmelding", "Letzte Anmeldung", "Último inicio de sesión", "Ultimo accesso"],
+    FirstLogin => ["first login", "première connexion", "eerste aanmelding", "erste Anmeldung", "primer inicio de sesión", "primo accesso"],
+    TimeZone => ["Time zone", "Fuseau horaire", "Tijdzone", "Zeitzone", "Zona horaria", "Fuso orario"],
+    ChangePassword => ["Change password", "Modifier le mot de passe", "Wachtwoord wijzigen", "Passwort ändern", "Cambiar la contraseña", "Cambia password"],
+    LogOut => ["Logout", "Déconnexion", "Afmelden", "Abmelden", "Cerrar sesión", "Esci"],
+    Language => ["Language", "Langue", "Taal", "Sprache", "Idioma", "Lingua"],
+    EnvTest => ["TEST", "TEST", "TEST", "TEST", "PRUEBAS", "TEST"],
+    EnvProduction => ["PRODUCTION", "PRODUCTION", "PRODUCTIE", "PRODUKTION", "PRODUCCIÓN", "PRODUZIONE"],
+    AutoDst => ["Automatically adjust to daylight saving changes", "Ajuster automatiquement à l'heure d'été", "Automatisch aanpassen aan zomertijd", "Automatisch an die Sommerzeit anpassen", "Ajustar automáticamente al horario de verano", "Adegua automaticamente all'ora legale"],
+    Save => ["Save", "Enregistrer", "Opslaan", "Speichern", "Guardar", "Salva"],
+    BackToDefault => ["Back to default", "Revenir à la valeur par défaut", "Terug naar standaard", "Auf Standard zurücksetzen", "Volver al valor predeterminado", "Ripristina predefinito"],
+    Cancel => ["Cancel", "Annuler", "Annuleren", "Abbrechen", "Cancelar", "Annulla"],
+    TimeZoneHint => ["Dates on every page and in downloads are shown in this zone.", "Les dates de toutes les pages et des téléchargements sont affichées dans ce fuseau.", "Datums op alle pagina's en in downloads worden in deze zone getoond.", "Datumsangaben auf allen Seiten und in Downloads werden in dieser Zone angezeigt.", "Las fechas de todas las páginas y descargas se muestran en esta zona.", "Le date di tutte le pagine e dei download sono mostrate in questo fuso."],
+    ErrUnknownTimeZone => ["Choose a time zone from the list.", "Choisissez un fuseau horaire dans la liste.", "Kies een tijdzone uit de lijst.", "Wählen Sie eine Zeitzone aus der Liste.", "Elija una zona horaria de la lista.", "Scegli un fuso orario dall'elenco."],
+    HomeTitle => ["Home", "Accueil", "Home", "Startseite", "Inicio", "Home"],
+    Welcome => ["Welcome, {name}", "Bienvenue, {name}", "Welkom, {name}", "Willkommen, {name}", "Bienvenido/a, {name}", "Benvenuto/a, {name}"],
+    SetupStepsTitle => ["Complete your account", "Finalisez votre compte", "Voltooi uw account", "Konto vervollständigen", "Complete su cuenta", "Completa il tuo account"],
+    SetupAllDone => ["Your account is fully set up.", "Votre compte est entièrement configuré.", "Uw account is volledig ingesteld.", "Ihr Konto ist vollständig eingerichtet.", "Su cuenta está completamente configurada.", "Il tuo account è completamente configurato."],
+    StepCompanyDetails => ["Fill in your company details: legal name and e-mail address.", "Renseignez les coordonnées de votre société : raison sociale et adresse e-mail.", "Vul uw bedrijfsgegevens in: statutaire naam en e-mailadres.", "Geben Sie Ihre Firmendaten ein: rechtlicher Name und E-Mail-Adresse.", "Complete los datos de su empresa: razón social y correo electrónico.", "Inserisci i dati della tua azienda: ragione sociale e indirizzo e-mail."],
+    StepRecoveryEmail => ["Add a recovery e-mail address to your user.", "Ajoutez une adresse e-mail de récupération à votre utilisateur.", "Voeg een herstel-e-mailadres toe aan uw gebruiker.", "Hinterlegen Sie eine Wiederherstellungs-E-Mail-Adresse für Ihren Benutzer.", "Añada una dirección de correo de recuperación a su usuario.", "Aggiungi un indirizzo e-mail di recupero al tuo utente."],
+    StepChangePassword => ["Replace the initial password with one of your own.", "Remplacez le mot de passe initial par le vôtre.", "Vervang het initiële wachtwoord door uw eigen wachtwoord.", "Ersetzen Sie das Anfangspasswort durch Ihr eigenes.", "Sustituya la contraseña inicial por una propia.", "Sostituisci la password iniziale con una tua."],
+    StepMoreUsers => ["Create a user for each person who works in the back office.", "Créez un utilisateur pour chaque personne qui travaille dans le back-office.", "Maak een gebruiker aan voor iedereen die in de backoffice werkt.", "Legen Sie für jede Person, die im Backoffice arbeitet, einen Benutzer an.", "Cree un usuario para cada persona que trabaje en el back office.", "Crea un utente per ogni persona che lavora nel back office."],
+    TechMessagesTitle => ["Technical messages", "Messages techniques", "Technische berichten", "Technische Mitteilungen", "Mensajes técnicos", "Messaggi tecnici"],
+    NoTechMessages => ["No technical messages at the moment.", "Aucun message technique pour le moment.", "Momenteel geen technische berichten.", "Zurzeit keine technischen Mitteilungen.", "No hay mensajes técnicos por ahora.", "Nessun messaggio tecnico al momento."],
+    CurrentPassword => ["Current password", "Mot de passe actuel", "Huidig wachtwoord", "Aktuelles Passwort", "Contraseña actual", "Password attuale"],
+    NewPassword => ["New password", "Nouveau mot de passe", "Nieuw wachtwoord", "Neues Passwort", "Nueva contraseña", "Nuova password"],
+    ConfirmPassword => ["Confirm the new password", "Confirmez le nouveau mot de passe", "Bevestig het nieuwe wachtwoord", "Neues Passwort bestätigen", "Confirme la nueva contraseña", "Conferma la nuova password"],
+    PasswordChanged => ["Your password has been changed.", "Votre mot de passe a été modifié.", "Uw wachtwoord is gewijzigd.", "Ihr Passwort wurde geändert.", "Su contraseña se ha cambiado.", "La password è stata modificata."],
+    ErrWrongCurrentPassword => ["The current password is incorrect.", "Le mot de passe actuel est incorrect.", "Het huidige wachtwoord is onjuist.", "Das aktuelle Passwort ist falsch.", "La contraseña actual no es correcta.", "La password attuale non è corretta."],
+    ErrPasswordsDiffer => ["The two passwords are not the same.", "Les deux mots de passe ne sont pas identiques.", "De twee wachtwoorden zijn niet gelijk.", "Die beiden Passwörter stimmen nicht überein.", "Las dos contraseñas no coinciden.", "Le due password non coincidono."],
+    ErrPolicy => ["The password does not meet every rule of the list.", "Le mot de passe ne respecte pas toutes les règles de la liste.", "Het wachtwoord voldoet niet aan alle regels van de lijst.", "Das Passwort erfüllt nicht alle Regeln der Liste.", "La contraseña no cumple todas las reglas de la lista.", "La password non rispetta tutte le regole dell'elenco."],
+    ErrSamePassword => ["Choose a password different from the current one.", "Choisissez un mot de passe différent de l'actuel.", "Kies een ander wachtwoord dan het huidige.", "Wählen Sie ein anderes als das aktuelle Passwort.", "Elija una contraseña distinta de la actual.", "Scegli una password diversa da quella attuale."],
+    PasswordRulesTitle => ["The password must have:", "Le mot de passe doit comporter :", "Het wachtwoord moet bevatten:", "Das Passwort muss enthalten:", "La contraseña debe tener:", "La password deve avere:"],
+    RuleMinLength => ["at least {n} characters", "au moins {n} caractères", "minstens {n} tekens", "mindestens {n} Zeichen", "al menos {n} caracteres", "almeno {n} caratteri"],
+    RuleUppercase => ["an upper-case letter", "une lettre majuscule", "een hoofdletter", "einen Großbuchstaben", "una letra mayúscula", "una lettera maiuscola"],
+    RuleLowercase => ["a lower-case letter", "une lettre minuscule", "een kleine letter", "einen Kleinbuchstaben", "una letra minúscula", "una lettera minuscola"],
+    RuleDigit => ["a digit", "un chiffre", "een cijfer", "eine Ziffer", "un dígito", "una cifra"],
+    RuleSpecial => ["a special character: ! \" # ; : ? \\ * ( ) + = / < > , . [ ] { }", "un caractère spécial : ! \" # ; : ? \\ * ( ) + = / < > , . [ ] { }", "een speciaal teken: ! \" # ; : ? \\ * ( ) + = / < > , . [ ] { }", "ein Sonderzeichen: ! \" # ; : ? \\ * ( ) + = / < > , . [ ] { }", "un carácter especial: ! \" # ; : ? \\ * ( ) + = / < > , . [ ] { }", "un carattere speciale: ! \" # ; : ? \\ * ( ) + = / < > , . [ ] { }"],
+    RuleNoStoreName => ["not the store name, in any letter case", "pas le nom de la boutique, quelle que soit la casse", "niet de winkelnaam, in welke schrijfwijze ook", "nicht den Shopnamen, in keiner Schreibweise", "no el nombre de la tienda, en ninguna combinación de mayúsculas", "non il nome del negozio, in nessuna combinazione di maiuscole"],
+    RuleNoLogin => ["no user's login, in any letter case", "aucun identifiant d'utilisateur, quelle que soit la casse", "geen gebruikersnaam, in welke schrijfwijze ook", "keinen Benutzernamen, in keiner Schreibweise", "ningún identificador de usuario, en ninguna combinación de mayúsculas", "nessun identificativo utente, in nessuna combinazione di maiuscole"],
+    RulePassed => ["met", "respectée", "voldaan", "erfüllt", "cumplida", "rispettata"],
+    RuleNotPassed => ["not met", "non respectée", "niet voldaan", "nicht erfüllt", "no cumplida", "non rispettata"],
+    ForgotTitle => ["Forgot your password", "Mot de passe oublié", "Wachtwoord vergeten", "Passwort vergessen", "Contraseña olvidada", "Password dimenticata"],
+    ForgotIntro => ["Enter your PSPID and, to reset another user than the main one, its UserID. If they match a user with an e-mail address, we send it a link to choose a new password.", "Saisissez votre PSPID et, pour un autre utilisateur que le principal, son UserID. S'ils correspondent à un utilisateur ayant une adresse e-mail, nous lui envoyons un lien pour choisir un nouveau mot de passe.", "Vul uw PSPID in en, voor een andere gebruiker dan de hoofdgebruiker, diens UserID. Als ze overeenkomen met een gebruiker met een e-mailadres, sturen we een link om een nieuw wachtwoord te kiezen.", "Geben Sie Ihre PSPID ein und, für einen anderen als den Hauptbenutzer, dessen UserID. Passen sie zu einem Benutzer mit E-Mail-Adresse, senden wir ihm einen Link zum Festlegen eines neuen Passworts.", "Introduzca su PSPID y, para otro usuario distinto del principal, su UserID. Si corresponden a un usuario con correo electrónico, le enviaremos un enlace para elegir una nueva contraseña.", "Inserisci il tuo PSPID e, per un utente diverso da quello principale, il suo UserID. Se corrispondono a un utente con indirizzo e-mail, gli inviamo un link per scegliere una nuova password."],
+    SendResetLink => ["Send the link", "Envoyer le lien", "Link versturen", "Link senden", "Enviar el enlace", "Invia il link"],
+    ResetLinkSent => ["If the account exists and has an e-mail address, a link is on its way. It works once, within one hour.", "Si le compte existe et possède une adresse e-mail, un lien vient d'être envoyé. Il ne fonctionne qu'une fois, pendant une heure.", "Als het account bestaat en een e-mailadres heeft, is er een link onderweg. Die werkt één keer, binnen een uur.", "Wenn das Konto existiert und eine E-Mail-Adresse hat, ist ein Link unterwegs. Er funktioniert einmal, innerhalb einer Stunde.", "Si la cuenta existe y tiene correo electrónico, se ha enviado un enlace. Funciona una sola vez, durante una hora.", "Se l'account esiste e ha un indirizzo e-mail, è stato inviato un link. Funziona una sola volta, entro un'ora."],
+    BackToLogin => ["Back to login", "Retour à la connexion", "Terug naar inloggen", "Zurück zur Anmeldung", "Volver al inicio de sesión", "Torna all'accesso"],
+    ResetTitle => ["Choose a new password", "Choisissez un nouveau mot de passe", "Kies een nieuw wachtwoord", "Neues Passwort wählen", "Elija una nueva contraseña", "Scegli una nuova password"],
+    SetNewPassword => ["Set the new password", "Définir le nouveau mot de passe", "Nieuw wachtwoord instellen", "Neues Passwort festlegen", "Establecer la nueva contraseña", "Imposta la nuova password"],
+    PasswordResetDone => ["Your password has been changed. You can now log in.", "Votre mot de passe a été modifié. Vous pouvez maintenant vous connecter.", "Uw wachtwoord is gewijzigd. U kunt nu inloggen.", "Ihr Passwort wurde geändert. Sie können sich jetzt anmelden.", "Su contraseña se ha cambiado. Ya puede iniciar sesión.", "La password è stata modificata. Ora puoi accedere."],
+    ErrInvalidLink => ["This link is invalid, already used or expired. Ask for a new one.", "Ce lien est invalide, déjà utilisé ou expiré. Demandez-en un nouveau.", "Deze link is ongeldig, al gebruikt of verlopen. Vraag een nieuwe aan.", "Dieser Link ist ungültig, bereits benutzt oder abgelaufen. Fordern Sie einen neuen an.", "Este enlace no es válido, ya se ha usado o ha caducado. Solicite uno nuevo.", "Questo link non è valido, è già stato usato o è scaduto. Richiedine uno nuovo."],
+    MailboxTitle => ["Development mailbox", "Boîte aux lettres de développement", "Ontwikkelmailbox", "Entwicklungs-Postfach", "Buzón de desarrollo", "Casella di sviluppo"],
+    MailboxIntro => ["E-mails this deployment sent, newest first. This page does not exist in production.", "E-mails envoyés par ce déploiement, du plus récent au plus ancien. Cette page n'existe pas en production.", "E-mails die deze installatie verstuurde, nieuwste eerst. Deze pagina bestaat niet in productie.", "Von dieser Installation gesendete E-Mails, neueste zuerst. Diese Seite gibt es in der Produktion nicht.", "Correos enviados por este despliegue, los más recientes primero. Esta página no existe en producción.", "E-mail inviate da questa installazione, dalla più recente. Questa pagina non esiste in produzione."],
+    MailboxEmpty => ["No e-mails yet.", "Aucun e-mail pour l'instant.", "Nog geen e-mails.", "Noch keine E-Mails.", "Todavía no hay correos.", "Ancora nessuna e-mail."],
+    MailTo => ["To", "À", "Aan", "An", "Para", "A"],
+    MailSubject => ["Subject", "Objet", "Onderwerp", "Betreff", "Asunto", "Oggetto"],
+    MailDate => ["Date", "Date", "Datum", "Datum", "Fecha", "Data"],
+    NotFound => ["Page not found.", "Page introuvable.", "Pagina niet gevonden.", "Seite nicht gefunden.", "Página no encontrada.", "Pagina non trovata."],
+    Loading => ["Loading…", "Chargement…", "Laden…", "Wird geladen…", "Cargando…", "Caricamento…"],
+}
+
+/// The language of the page being rendered.
+pub fn use_lang() -> Lang {
+    use_context::<Lang>().unwrap_or_default()
+}
+
+/// `key` in the page's language.
+pub fn t(key: T) -> &'static str {
+    key.text(use_lang())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_text_exists_and_is_non_empty_in_every_language() {
+        for key in T::ALL {
+            for lang in Lang::ALL {
+                assert!(!key.text(lang).trim().is_empty(), "{key:?} in {lang:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn placeholders_are_kept_in_every_translation() {
+        for key in T::ALL {
+            let en = key.text(Lang::En);
+            for ph in ["{until}", "{name}", "{n}"] {
+                if en.contains(ph) {
+                    for lang in Lang::ALL {
+                        assert!(key.text(lang).contains(ph), "{key:?} {lang:?} lacks {ph}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn menu_differs_between_languages() {
+        assert_eq!(T::MenuHome.text(Lang::Fr), "Accueil");
+        assert_eq!(T::MenuHome.text(Lang::De), "Startseite");
+        assert_eq!(T::MenuHome.text(Lang::Es), "Inicio");
+    }
+}

@@ -1,0 +1,124 @@
+//! OpenPSP user interface: the HTML shell, routes, pages and server functions.
+//!
+//! Compiled twice: with `ssr` into the server (rendering, server functions, ports) and
+//! with `hydrate` into the browser bundle.
+
+pub mod api;
+pub mod components;
+pub mod i18n;
+pub mod model;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod ports;
+
+use domain::Lang;
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags};
+use leptos_router::{
+    components::{ParentRoute, Route, Router, Routes},
+    path,
+};
+
+/// The HTML document around the app. On the server it also picks the page language and
+/// sets the Content-Security-Policy with this response's nonce.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    let lang = {
+        let lang = api::ctx::request_lang();
+        provide_context(lang);
+        set_content_security_policy();
+        lang
+    };
+    #[cfg(not(feature = "ssr"))]
+    let lang = Lang::default();
+    view! {
+        <!DOCTYPE html>
+        <html lang=lang.code()>
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light dark"/>
+                <link rel="stylesheet" href="/pkg/openpsp.css"/>
+                <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn set_content_security_policy() {
+    let Some(nonce) = leptos::nonce::use_nonce() else {
+        return;
+    };
+    let policy = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; \
+         object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    );
+    if let (Some(res), Ok(value)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::HeaderValue::from_str(&policy),
+    ) {
+        res.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+    }
+}
+
+/// The language the server rendered, read back from `<html lang>` in the browser.
+fn page_lang() -> Lang {
+    if let Some(lang) = use_context::<Lang>() {
+        return lang;
+    }
+    #[cfg(feature = "hydrate")]
+    {
+        web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+            .and_then(|e| e.get_attribute("lang"))
+            .and_then(|code| Lang::parse(&code))
+            .unwrap_or_default()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    Lang::default()
+}
+
+/// The application: every route of the back office.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    provide_context(page_lang());
+
+    // Lets end-to-end tests (and curious people) see when the WebAssembly took over.
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(body) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.body())
+        {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+
+    view! {
+        <Router>
+            <Routes fallback=pages::NotFound>
+                <Route path=path!("/login") view=pages::login::LoginPage/>
+                <Route path=path!("/forgot-password") view=pages::password::ForgotPasswordPage/>
+                <Route path=path!("/reset-password") view=pages::password::ResetPasswordPage/>
+                <Route path=path!("/dev/mailbox") view=pages::mailbox::MailboxPage/>
+                <ParentRoute path=path!("") view=pages::shell::BackOffice>
+                    <Route path=path!("") view=pages::home::HomePage/>
+                    <Route
+                        path=path!("/profile/password")
+                        view=pages::password::ChangePasswordPage
+                    />
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

@@ -1,0 +1,206 @@
+//! What crosses the wire between the browser and the server: data for pages and the
+//! one error type of every server function.
+
+use domain::{Environment, Lang, PasswordContext, PasswordRule, Role, ZonePreference};
+use leptos::server_fn::error::ServerFnErrorErr;
+use leptos::server_fn::{codec::JsonEncoding, error::FromServerFnError, ServerFnError};
+use serde::{Deserialize, Serialize};
+
+/// Which login form was used (seed 000).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LoginMode {
+    /// "PSPID + Password": the merchant's main user.
+    Pspid,
+    /// "Login as user": UserID, optional PSPID, password.
+    User,
+}
+
+/// The signed-in user as the shell shows them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Me {
+    /// The user's login (UserID).
+    pub login: String,
+    /// Full name, or empty.
+    pub full_name: String,
+    /// Role.
+    pub role: Role,
+    /// The merchant's PSPID.
+    pub pspid: String,
+    /// The merchant's commercial or legal name, or the PSPID.
+    pub merchant_name: String,
+    /// TEST or PRODUCTION.
+    pub environment: Environment,
+    /// The previous login, formatted in the user's zone; `None` on the first one.
+    pub last_login: Option<String>,
+    /// The user's zone preference.
+    pub zone: ZonePreference,
+    /// The zone with its current offset, e.g. `Europe/Paris (UTC+01:00)`.
+    pub zone_label: String,
+    /// The PSPID's default zone ("Back to default").
+    pub default_zone: String,
+    /// The user's language.
+    pub lang: Lang,
+}
+
+/// A set-up step on the Home page (MB-3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SetupStep {
+    /// Legal name and e-mail of the merchant are missing.
+    CompanyDetails,
+    /// The user has no recovery e-mail.
+    RecoveryEmail,
+    /// The user still has the password they were given.
+    ChangePassword,
+    /// Only one user exists.
+    MoreUsers,
+}
+
+/// A technical message or news item for the Home page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TechMessage {
+    /// `info`, `maintenance` or `warning`.
+    pub severity: String,
+    /// Headline.
+    pub title: String,
+    /// Text.
+    pub body: String,
+    /// Publication time in the user's zone.
+    pub published: String,
+}
+
+/// Everything the Home page shows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HomeData {
+    /// Steps still to do, computed from the account's state.
+    pub steps_to_do: Vec<SetupStep>,
+    /// Current technical messages, newest first.
+    pub messages: Vec<TechMessage>,
+}
+
+/// The password policy and names for the live checklist.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasswordRules {
+    /// Minimum length of the merchant's policy.
+    pub min_length: usize,
+    /// Store names and logins the password must not contain.
+    pub context: PasswordContext,
+}
+
+/// One mail of the development mailbox.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mail {
+    /// Recipient.
+    pub to: String,
+    /// Subject.
+    pub subject: String,
+    /// Plain-text body (links and codes included).
+    pub body: String,
+    /// When it was written, UTC.
+    pub created: String,
+}
+
+/// What is wrong with a form field, translated by the page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Problem {
+    /// Empty.
+    Required,
+    /// Not a valid login or PSPID.
+    InvalidIdentifier,
+    /// New password and confirmation differ.
+    PasswordsDiffer,
+    /// The current password is wrong.
+    WrongCurrentPassword,
+    /// The new password equals the current one.
+    SamePassword,
+    /// These rules of the policy fail.
+    Policy(Vec<PasswordRule>),
+    /// Not an IANA zone.
+    UnknownTimeZone,
+    /// The reset link is unknown, used or expired.
+    InvalidLink,
+}
+
+/// A problem and the form field it belongs to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    /// The input's `name`.
+    pub field: String,
+    /// What is wrong.
+    pub problem: Problem,
+}
+
+impl FieldError {
+    /// A problem on `field`.
+    pub fn new(field: &str, problem: Problem) -> Self {
+        FieldError {
+            field: field.to_owned(),
+            problem,
+        }
+    }
+}
+
+/// The error of every server function: safe to show, never an internal detail.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// No valid session.
+    #[error("not signed in")]
+    Unauthenticated,
+    /// The role does not allow it.
+    #[error("not allowed")]
+    Forbidden,
+    /// Unknown user or wrong password: one message for both.
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    /// Too many failures: locked until this time (user's zone).
+    #[error("locked until {until}")]
+    Locked {
+        /// Formatted end of the lock.
+        until: String,
+    },
+    /// Too many attempts from one address.
+    #[error("too many attempts")]
+    RateLimited,
+    /// Bad input, field by field.
+    #[error("invalid input")]
+    Invalid(Vec<FieldError>),
+    /// Not available in this deployment.
+    #[error("not found")]
+    NotFound,
+    /// Something failed on the server; the log has the cause.
+    #[error("internal error")]
+    Internal,
+    /// Transport or encoding failure.
+    #[error("{0}")]
+    ServerFn(ServerFnErrorErr),
+}
+
+impl AppError {
+    /// One field problem.
+    pub fn field(field: &str, problem: Problem) -> Self {
+        AppError::Invalid(vec![FieldError::new(field, problem)])
+    }
+
+    /// The problem reported for `field`, if any.
+    pub fn problem_for(&self, field: &str) -> Option<&Problem> {
+        match self {
+            AppError::Invalid(errors) => {
+                errors.iter().find(|e| e.field == field).map(|e| &e.problem)
+            }
+            _ => None,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        AppError::ServerFn(value)
+    }
+}
+
+impl From<ServerFnError> for AppError {
+    fn from(value: ServerFnError) -> Self {
+        AppError::ServerFn(ServerFnErrorErr::ServerError(value.to_string()))
+    }
+}

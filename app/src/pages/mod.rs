@@ -1,0 +1,27 @@
+//! One module per page or page group.
+
+pub mod home;
+pub mod login;
+pub mod mailbox;
+pub mod password;
+pub mod shell;
+
+use crate::i18n::{t, T};
+use leptos::prelude::*;
+
+/// Shown for unknown paths.
+#[component]
+pub fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+        res.set_status(http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <main class="page narrow">
+            <h1>{t(T::NotFound)}</h1>
+            <p>
+                <a href="/">{t(T::MenuHome)}</a>
+            </p>
+        </main>
+    }
+}

@@ -1,0 +1,147 @@
+//! Merchant accounts: environments, user roles and login identifiers.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The environment a merchant account lives in (seed 000: "Identification (TEST)").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Environment {
+    /// Test account: simulated acquirer and test cards only.
+    Test,
+    /// Live account.
+    Production,
+}
+
+impl Environment {
+    /// Stable code stored in the database and used in URLs.
+    pub fn code(self) -> &'static str {
+        match self {
+            Environment::Test => "TEST",
+            Environment::Production => "PRODUCTION",
+        }
+    }
+
+    /// Parses a stored code or a URL value (`test`, `prod`, `production`), any case.
+    pub fn parse(value: &str) -> Option<Self> {
+        match value.trim().to_ascii_uppercase().as_str() {
+            "TEST" => Some(Environment::Test),
+            "PROD" | "PRODUCTION" => Some(Environment::Production),
+            _ => None,
+        }
+    }
+
+    /// The other environment, for the "Access to test / production" link.
+    pub fn other(self) -> Self {
+        match self {
+            Environment::Test => Environment::Production,
+            Environment::Production => Environment::Test,
+        }
+    }
+}
+
+impl fmt::Display for Environment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// What a back-office user may do (MB-12).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Role {
+    /// Everything, including users and keys.
+    Admin,
+    /// Day-to-day operations.
+    Operator,
+    /// Sees, never changes.
+    ReadOnly,
+}
+
+impl Role {
+    /// Stable code stored in the database.
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Admin => "ADMIN",
+            Role::Operator => "OPERATOR",
+            Role::ReadOnly => "READ_ONLY",
+        }
+    }
+
+    /// Parses a stored code (any case; `read-only` and `viewer` accepted for the CLI).
+    pub fn parse(value: &str) -> Option<Self> {
+        match value.trim().to_ascii_uppercase().replace('-', "_").as_str() {
+            "ADMIN" => Some(Role::Admin),
+            "OPERATOR" => Some(Role::Operator),
+            "READ_ONLY" | "READONLY" | "VIEWER" => Some(Role::ReadOnly),
+            _ => None,
+        }
+    }
+
+    /// Whether this role may change configuration or money.
+    pub fn can_write(self) -> bool {
+        !matches!(self, Role::ReadOnly)
+    }
+}
+
+/// Why a login identifier was refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum LoginError {
+    /// Nothing but spaces.
+    #[error("the identifier is empty")]
+    Empty,
+    /// Outside 2..=64 characters.
+    #[error("the identifier must have 2 to 64 characters")]
+    Length,
+    /// Characters outside letters, digits and `. _ - @`.
+    #[error("the identifier may contain only letters, digits and . _ - @")]
+    Characters,
+}
+
+/// Normalises a PSPID or user login: trimmed and lower-cased, so `Demo` and `demo` are
+/// one account. Logins are compared in this form everywhere.
+pub fn normalize_login(raw: &str) -> Result<String, LoginError> {
+    let value = raw.trim().to_lowercase();
+    if value.is_empty() {
+        return Err(LoginError::Empty);
+    }
+    let len = value.chars().count();
+    if !(2..=64).contains(&len) {
+        return Err(LoginError::Length);
+    }
+    if !value
+        .chars()
+        .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'))
+    {
+        return Err(LoginError::Characters);
+    }
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn login_is_trimmed_and_lower_cased() {
+        assert_eq!(normalize_login("  Demo.Admin ").unwrap(), "demo.admin");
+    }
+
+    #[test]
+    fn login_with_space_inside_is_rejected() {
+        assert_eq!(normalize_login("de mo"), Err(LoginError::Characters));
+        assert_eq!(normalize_login("   "), Err(LoginError::Empty));
+        assert_eq!(normalize_login("a"), Err(LoginError::Length));
+    }
+
+    #[test]
+    fn environment_and_role_codes_round_trip() {
+        for env in [Environment::Test, Environment::Production] {
+            assert_eq!(Environment::parse(env.code()), Some(env));
+        }
+        assert_eq!(Environment::parse("prod"), Some(Environment::Production));
+        for role in [Role::Admin, Role::Operator, Role::ReadOnly] {
+            assert_eq!(Role::parse(role.code()), Some(role));
+        }
+        assert_eq!(Role::parse("viewer"), Some(Role::ReadOnly));
+        assert!(!Role::ReadOnly.can_write());
+    }
+}

@@ -1,0 +1,15 @@
+//! OpenPSP business rules.
+//!
+//! Everything here is pure: no I/O, no async, no database and no UI framework, so the
+//! same rule runs in the browser (instant feedback, compiled to WebAssembly) and on the
+//! server (the decision).
+
+pub mod account;
+pub mod lang;
+pub mod password;
+pub mod timezone;
+
+pub use account::{normalize_login, Environment, LoginError, Role};
+pub use lang::Lang;
+pub use password::{PasswordContext, PasswordPolicy, PasswordRule, RuleCheck};
+pub use timezone::ZonePreference;

@@ -1,0 +1,127 @@
+//! User time zones (MB-6): a named zone, and whether to follow daylight saving.
+
+use chrono::{DateTime, FixedOffset, Offset, TimeZone, Utc};
+use chrono_tz::{OffsetComponents, Tz};
+use serde::{Deserialize, Serialize};
+
+/// The default zone of a new PSPID: Central European Time.
+pub const DEFAULT_ZONE: &str = "Europe/Paris";
+
+/// How a user wants dates shown.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ZonePreference {
+    /// IANA name, e.g. `Europe/Paris`.
+    pub zone: String,
+    /// "Automatically adjust to daylight saving changes": when off, the zone's standard
+    /// offset is used all year.
+    pub auto_dst: bool,
+}
+
+impl Default for ZonePreference {
+    fn default() -> Self {
+        ZonePreference {
+            zone: DEFAULT_ZONE.to_owned(),
+            auto_dst: true,
+        }
+    }
+}
+
+/// Parses an IANA zone name; `None` when unknown.
+pub fn parse_zone(name: &str) -> Option<Tz> {
+    name.trim().parse::<Tz>().ok()
+}
+
+/// Every zone name a user may choose, sorted.
+pub fn zone_names() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()).collect();
+    names.sort_unstable();
+    names
+}
+
+impl ZonePreference {
+    /// The offset from UTC this preference gives at `instant`.
+    pub fn offset_at(&self, instant: DateTime<Utc>) -> FixedOffset {
+        let tz = parse_zone(&self.zone).unwrap_or(Tz::Europe__Paris);
+        let offset = tz.offset_from_utc_datetime(&instant.naive_utc());
+        if self.auto_dst {
+            offset.fix()
+        } else {
+            let base = offset.base_utc_offset();
+            FixedOffset::east_opt(base.num_seconds() as i32).unwrap_or_else(|| offset.fix())
+        }
+    }
+
+    /// `instant` in the user's zone.
+    pub fn localize(&self, instant: DateTime<Utc>) -> DateTime<FixedOffset> {
+        instant.with_timezone(&self.offset_at(instant))
+    }
+
+    /// `instant` as `YYYY-MM-DD HH:MM:SS` in the user's zone.
+    pub fn format(&self, instant: DateTime<Utc>) -> String {
+        self.localize(instant)
+            .format("%Y-%m-%d %H:%M:%S")
+            .to_string()
+    }
+
+    /// The zone's label with its current offset, e.g. `Europe/Paris (UTC+01:00)`.
+    pub fn label(&self, instant: DateTime<Utc>) -> String {
+        let offset = self.offset_at(instant);
+        format!("{} (UTC{})", self.zone, offset)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn paris_summer_time_follows_dst_when_switch_on() {
+        let pref = ZonePreference::default();
+        assert_eq!(
+            pref.format(at("2026-07-01T10:00:00Z")),
+            "2026-07-01 12:00:00"
+        );
+        assert_eq!(
+            pref.format(at("2026-01-15T10:00:00Z")),
+            "2026-01-15 11:00:00"
+        );
+    }
+
+    #[test]
+    fn switch_off_keeps_standard_time_all_year() {
+        let pref = ZonePreference {
+            zone: "Europe/Paris".into(),
+            auto_dst: false,
+        };
+        assert_eq!(
+            pref.format(at("2026-07-01T10:00:00Z")),
+            "2026-07-01 11:00:00"
+        );
+        assert_eq!(
+            pref.label(at("2026-07-01T10:00:00Z")),
+            "Europe/Paris (UTC+01:00)"
+        );
+    }
+
+    #[test]
+    fn zone_list_is_sorted_and_knows_paris() {
+        let names = zone_names();
+        assert!(names.windows(2).all(|w| w[0] <= w[1]));
+        assert!(names.contains(&"Europe/Paris"));
+        assert!(parse_zone("Mars/Olympus").is_none());
+    }
+
+    proptest! {
+        #[test]
+        fn utc_zone_never_shifts(secs in 0i64..4_000_000_000) {
+            let instant = DateTime::<Utc>::from_timestamp(secs, 0).unwrap();
+            let pref = ZonePreference { zone: "UTC".into(), auto_dst: true };
+            prop_assert_eq!(pref.localize(instant).naive_local(), instant.naive_utc());
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import { expect, test } from "@playwright/test";
+import { expectHome, hydrated, loginAsUser, loginWithPspid, PASSWORD } from "./helpers";
+
+test("PSPID + password logs in as the main user and logout ends the session", async ({ page }) => {
+  await page.goto("/");
+  await expect(page).toHaveURL(/\/login$/);
+  await expect(page.getByRole("heading", { name: "Identification (TEST)" })).toBeVisible();
+  await loginWithPspid(page, "demo");
+  await expectHome(page);
+  await expect(page.getByText("TEST", { exact: true })).toBeVisible();
+  await page.getByLabel("User profile").click();
+  await expect(page.locator(".profile-user")).toHaveText("admin");
+  await expect(page.locator(".profile-role")).toHaveText("Admin");
+  await page.getByRole("button", { name: "Logout" }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await page.goto("/");
+  await expect(page).toHaveURL(/\/login$/);
+});
+
+test("Login as user takes a UserID and an optional PSPID", async ({ page }) => {
+  await page.goto("/login");
+  await hydrated(page);
+  await page.getByRole("link", { name: "Login as user" }).click();
+  await expect(page.getByLabel("UserID")).toBeVisible();
+  await loginAsUser(page, "operator");
+  await expectHome(page);
+  await page.getByLabel("User profile").click();
+  await expect(page.locator(".profile-role")).toHaveText("Operator");
+  await expect(page.locator(".profile-last-login")).toHaveText(/\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}/);
+});
+
+test("the environment links switch the heading between TEST and production", async ({ page }) => {
+  await page.goto("/login");
+  await page.getByRole("link", { name: "Access to production" }).click();
+  await expect(page.getByRole("heading", { name: "Identification (Production)" })).toBeVisible();
+  await page.getByRole("link", { name: "Access to test" }).click();
+  await expect(page.getByRole("heading", { name: "Identification (TEST)" })).toBeVisible();
+});
+
+test("a wrong password shows one generic message", async ({ page }) => {
+  await loginWithPspid(page, "demo", "Wrong-Password-1!");
+  await expect(page.getByRole("alert")).toHaveText("The identifier or the password is incorrect.");
+  await loginWithPspid(page, "no-such-merchant", "Wrong-Password-1!");
+  await expect(page.getByRole("alert")).toHaveText("The identifier or the password is incorrect.");
+  await expect(page).toHaveURL(/\/login/);
+});
+
+test("an empty field is reported next to it", async ({ page }) => {
+  await page.goto("/login");
+  await hydrated(page);
+  await page.getByLabel("PSPID", { exact: true }).fill("demo");
+  await page.getByLabel("Password", { exact: true }).evaluate((el) => el.removeAttribute("required"));
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page.locator("#pspid-password-error")).toHaveText("This field is required.");
+});
+
+test("ten failures lock the user, and the right password is then refused too", async ({ page }) => {
+  for (let i = 0; i < 9; i++) {
+    await loginAsUser(page, "lockme", `Wrong-Password-${i}!`);
+    await expect(page.getByRole("alert")).toHaveText("The identifier or the password is incorrect.");
+  }
+  await loginAsUser(page, "lockme", "Wrong-Password-9!");
+  await expect(page.getByRole("alert")).toContainText("This account is locked");
+  await loginAsUser(page, "lockme", PASSWORD);
+  await expect(page.getByRole("alert")).toContainText("This account is locked");
+  await expect(page).toHaveURL(/\/login/);
+});

@@ -1,0 +1,144 @@
+import { expect, test } from "@playwright/test";
+import { expectHome, hydrated, loginAsUser, PASSWORD } from "./helpers";
+
+const HOME_IN = {
+  fr: "Accueil",
+  nl: "Home",
+  de: "Startseite",
+  es: "Inicio",
+  it: "Home",
+  en: "Home",
+};
+const NAME = { fr: "Français", nl: "Nederlands", de: "Deutsch", es: "Español", it: "Italiano", en: "English" };
+const PROFILE_LABEL = {
+  fr: "Profil utilisateur",
+  nl: "Gebruikersprofiel",
+  de: "Benutzerprofil",
+  es: "Perfil de usuario",
+  it: "Profilo utente",
+  en: "User profile",
+};
+
+test("the language menu switches the whole back office and <html lang>", async ({ page }) => {
+  await loginAsUser(page, "viewer");
+  await expectHome(page);
+  for (const code of ["fr", "nl", "de", "es", "it", "en"] as const) {
+    await page.locator(".language-menu summary").click();
+    await page.getByRole("button", { name: new RegExp(`^${NAME[code]}`) }).click();
+    await expect(page.locator("html")).toHaveAttribute("lang", code);
+    await hydrated(page);
+    const menu = page.getByRole("navigation");
+    await expect(menu.getByRole("link", { name: HOME_IN[code], exact: true })).toBeVisible();
+    await expect(page.getByLabel(PROFILE_LABEL[code])).toBeVisible();
+  }
+});
+
+test("the language chosen before login is kept on the login page", async ({ page }) => {
+  await page.goto("/login");
+  await hydrated(page);
+  await page.locator(".language-menu summary").click();
+  await page.getByRole("button", { name: /^Deutsch/ }).click();
+  await expect(page.locator("html")).toHaveAttribute("lang", "de");
+  await expect(page.getByRole("heading", { name: "Identifikation (TEST)" })).toBeVisible();
+  await expect(page.getByLabel("Passwort", { exact: true })).toBeVisible();
+});
+
+test("the password checklist reacts as the user types (domain rules in WebAssembly)", async ({ page }) => {
+  await loginAsUser(page, "changer");
+  await expectHome(page);
+  await page.goto("/profile/password");
+  await hydrated(page);
+  const upper = page.locator("li.rule", { hasText: "an upper-case letter" });
+  const length = page.locator("li.rule", { hasText: "at least 12 characters" });
+  const login = page.locator("li.rule", { hasText: "no user's login" });
+  const field = page.getByLabel("New password");
+  await field.pressSequentially("abc");
+  await expect(upper).toHaveAttribute("data-passed", "false");
+  await expect(length).toHaveAttribute("data-passed", "false");
+  await field.pressSequentially("D");
+  await expect(upper).toHaveAttribute("data-passed", "true");
+  await field.pressSequentially("efgh1234!");
+  await expect(length).toHaveAttribute("data-passed", "true");
+  await expect(login).toHaveAttribute("data-passed", "true");
+  await field.pressSequentially("ADMIN");
+  await expect(login).toHaveAttribute("data-passed", "false");
+});
+
+test("change password, then log in with the new one", async ({ page }) => {
+  const newPassword = "Brand-New-Pass-77!";
+  await loginAsUser(page, "changer");
+  await expectHome(page);
+  await page.goto("/profile/password");
+  await hydrated(page);
+  await page.getByLabel("Current password").fill("Not-The-Current-1!");
+  await page.getByLabel("New password").fill(newPassword);
+  await page.getByLabel("Confirm the new password").fill(newPassword);
+  await page.getByRole("button", { name: "Change password" }).click();
+  await expect(page.locator("#f-current-error")).toHaveText("The current password is incorrect.");
+  await page.getByLabel("Current password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Change password" }).click();
+  await expect(page.getByRole("status")).toHaveText("Your password has been changed.");
+  await page.getByLabel("User profile").click();
+  await page.getByRole("button", { name: "Logout" }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await loginAsUser(page, "changer", PASSWORD);
+  await expect(page.getByRole("alert")).toHaveText("The identifier or the password is incorrect.");
+  await loginAsUser(page, "changer", newPassword);
+  await expectHome(page);
+});
+
+test("forgot password sends a one-time link through the mailbox", async ({ page }) => {
+  const newPassword = "Fresh-Start-2026!";
+  await page.goto("/login");
+  await page.getByRole("link", { name: "Forgot your password?" }).click();
+  await hydrated(page);
+  await page.getByLabel("PSPID").fill("demo");
+  await page.getByLabel("UserID").fill("forgetful");
+  await page.getByRole("button", { name: "Send the link" }).click();
+  await expect(page.getByRole("status")).toContainText("a link is on its way");
+
+  await page.goto("/dev/mailbox");
+  const mail = page.locator("li.mail", { hasText: "forgetful@demo.example" }).first();
+  await expect(mail).toBeVisible();
+  const link = await mail.locator("a.mail-link").first().getAttribute("href");
+  expect(link).toContain("/reset-password?token=");
+
+  await page.goto(link!);
+  await hydrated(page);
+  await page.getByLabel("New password").fill(newPassword);
+  await page.getByLabel("Confirm the new password").fill(newPassword);
+  await page.getByRole("button", { name: "Set the new password" }).click();
+  await expect(page.getByRole("status")).toHaveText("Your password has been changed. You can now log in.");
+
+  await page.goto(link!);
+  await hydrated(page);
+  await page.getByLabel("New password").fill("Another-Try-2026!");
+  await page.getByLabel("Confirm the new password").fill("Another-Try-2026!");
+  await page.getByRole("button", { name: "Set the new password" }).click();
+  await expect(page.getByRole("alert").first()).toContainText("This link is invalid, already used or expired.");
+
+  await loginAsUser(page, "forgetful", newPassword);
+  await expectHome(page);
+});
+
+test("the time zone dialog changes the zone shown in the profile", async ({ page }) => {
+  await loginAsUser(page, "admin");
+  await expectHome(page);
+  await page.getByLabel("User profile").click();
+  await expect(page.locator(".profile-time-zone")).toContainText("Europe/Paris");
+  await page.locator(".profile-time-zone").click();
+  const dialog = page.getByRole("dialog", { name: "Time zone" });
+  await expect(dialog).toBeVisible();
+  await dialog.getByLabel("Time zone").selectOption("America/New_York");
+  await dialog.getByLabel("Automatically adjust to daylight saving changes").uncheck();
+  await dialog.getByRole("button", { name: "Save" }).click();
+  await hydrated(page);
+  await page.getByLabel("User profile").click();
+  await expect(page.locator(".profile-time-zone")).toHaveText("America/New_York (UTC-05:00)");
+
+  await page.locator(".profile-time-zone").click();
+  await page.getByRole("dialog").getByRole("button", { name: "Back to default" }).click();
+  await hydrated(page);
+  await page.getByLabel("User profile").click();
+  await expect(page.locator(".profile-time-zone")).toContainText("Europe/Paris");
+});

@@ -1,0 +1,17 @@
+//! The OpenPSP schema, one versioned migration per change.
+//!
+//! The server runs [`Migrator::up`] at start; `openpsp-migrations` is the stand-alone CLI.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_create_accounts;
+
+/// Every migration, oldest first.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261122_000001_create_accounts::Migration)]
+    }
+}

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Builds and serves OpenPSP on http://127.0.0.1:3000 with SQLite under ./data, the
+# demo merchant seeded and mail kept in the outbox (see /dev/mailbox).
+#   OPENPSP_PROFILE=debug scripts/run.sh   for a faster, unoptimised build
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+export LEPTOS_OUTPUT_NAME=openpsp
+
+profile="${OPENPSP_PROFILE:-release}"
+if [ "$profile" = release ]; then
+  scripts/setup.sh release
+  cargo leptos build --release
+  bin=target/release/openpsp
+else
+  scripts/setup.sh run
+  cargo leptos build
+  bin=target/debug/openpsp
+fi
+
+export LEPTOS_SITE_ROOT=target/site
+export OPENPSP_DATA_DIR="${OPENPSP_DATA_DIR:-./data}"
+"$bin" seed-demo
+if [ -z "${OPENPSP_DEMO_PASSWORD:-}" ] && [ -f "$OPENPSP_DATA_DIR/demo-passwords.txt" ]; then
+  echo "Demo users (PSPID demo, TEST):"
+  sed 's/^/  /' "$OPENPSP_DATA_DIR/demo-passwords.txt"
+fi
+echo "Open http://${OPENPSP_LISTEN:-127.0.0.1:3000}/ — log in with PSPID demo and the admin password above."
+exec "$bin" serve

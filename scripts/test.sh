@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Installs what is missing, then runs every check: formatting, lints (native and
+# wasm32), unit and integration tests on SQLite and PostgreSQL, the WebAssembly build,
+# and the Playwright suite in Debian's Chromium. Prints a summary; exits non-zero on any
+# failure.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+# cargo-leptos sets this for its builds; setting it for every cargo call lets them share
+# one set of compiled crates.
+export LEPTOS_OUTPUT_NAME=openpsp
+export CARGO_TERM_COLOR=never
+
+results=()
+failed=0
+started=$(date +%s)
+
+step() {
+  local name=$1
+  shift
+  printf '\n\033[1;34m==> %s\033[0m\n' "$name"
+  local t0
+  t0=$(date +%s)
+  if "$@"; then
+    results+=("PASS  $name ($(($(date +%s) - t0))s)")
+  else
+    results+=("FAIL  $name ($(($(date +%s) - t0))s)")
+    failed=1
+  fi
+}
+
+summary() {
+  printf '\n\033[1m==== Summary (%ss) ====\033[0m\n' "$(($(date +%s) - started))"
+  printf '%s\n' "${results[@]}"
+  if [ "$failed" = 0 ]; then echo "ALL PASSED"; else echo "SOME CHECKS FAILED"; fi
+}
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+as_postgres() { if [ "$(id -u)" = 0 ]; then su postgres -c "$1"; else sudo -u postgres sh -c "$1"; fi; }
+
+start_postgres() {
+  if [ -n "${OPENPSP_TEST_PG_URL:-}" ]; then return 0; fi
+  if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+    local version
+    version=$(ls /etc/postgresql 2>/dev/null | sort -V | tail -n 1)
+    if [ -z "$version" ]; then
+      echo "PostgreSQL is not installed"
+      return 1
+    fi
+    as_root pg_ctlcluster --skip-systemctl-redirect "$version" main start || return 1
+    for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+  fi
+  as_postgres "psql -tAc \"SELECT 1 FROM pg_roles WHERE rolname='openpsp'\"" | grep -q 1 ||
+    as_postgres "psql -q -c \"CREATE ROLE openpsp LOGIN SUPERUSER PASSWORD 'openpsp'\"" || return 1
+  export OPENPSP_TEST_PG_URL="postgres://openpsp:openpsp@127.0.0.1:5432/postgres"
+}
+
+run_tests() {
+  if command -v cargo-nextest >/dev/null 2>&1; then
+    cargo nextest run --no-fail-fast
+  else
+    cargo test --no-fail-fast
+  fi
+}
+
+E2E_PASSWORD="Sunny-Orbit-42!"
+
+run_end_to_end() {
+  local data port server_pid status
+  data=$(mktemp -d /tmp/openpsp-e2e.XXXXXX)
+  port=3217
+  export OPENPSP_DATA_DIR="$data" OPENPSP_LISTEN="127.0.0.1:$port" LEPTOS_SITE_ROOT=target/site
+  export OPENPSP_DEMO_PASSWORD="$E2E_PASSWORD" OPENPSP_USER_PASSWORD="$E2E_PASSWORD"
+  export OPENPSP_LOGIN_RATE_PER_MINUTE=1000
+  target/debug/openpsp seed-demo >/dev/null || return 1
+  target/debug/openpsp create-user --pspid demo --login lockme --role READ_ONLY >/dev/null || return 1
+  target/debug/openpsp create-user --pspid demo --login changer --role OPERATOR >/dev/null || return 1
+  target/debug/openpsp create-user --pspid demo --login forgetful --role OPERATOR \
+    --email forgetful@demo.example >/dev/null || return 1
+  target/debug/openpsp serve >"$data/server.log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 1 60); do
+    curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+    sleep 0.5
+  done
+  (cd end2end && BASE_URL="http://127.0.0.1:$port" DEMO_PASSWORD="$E2E_PASSWORD" npx playwright test)
+  status=$?
+  kill "$server_pid" 2>/dev/null
+  wait "$server_pid" 2>/dev/null
+  if [ "$status" != 0 ]; then
+    echo "--- server log (last 40 lines) ---"
+    tail -n 40 "$data/server.log"
+  fi
+  rm -rf "$data"
+  unset OPENPSP_DATA_DIR OPENPSP_LISTEN OPENPSP_DEMO_PASSWORD OPENPSP_USER_PASSWORD OPENPSP_LOGIN_RATE_PER_MINUTE
+  return "$status"
+}
+
+step "install missing tools" scripts/setup.sh test
+if [ "$failed" != 0 ]; then summary; exit 1; fi
+step "start PostgreSQL" start_postgres
+step "cargo fmt --check" cargo fmt --all --check
+step "cargo clippy (native)" cargo clippy --all-targets -- -D warnings
+step "cargo clippy (wasm32 frontend)" cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+step "unit and integration tests (SQLite and PostgreSQL)" run_tests
+step "WebAssembly and server build (cargo leptos build)" cargo leptos build
+step "Playwright in Chromium" run_end_to_end
+summary
+exit "$failed"

@@ -1,0 +1,231 @@
+//! The `openpsp` command line: `serve` (default), `migrate`, `seed-demo`,
+//! `create-merchant`, `create-user`.
+
+use crate::config::{write_private, Config};
+use crate::provisioning::{self, NewMerchant, NewUser};
+use crate::{db, http};
+use clap::{Parser, Subcommand};
+use domain::{Environment, Role};
+use std::sync::Arc;
+
+/// OpenPSP: a self-hostable payment service provider.
+#[derive(Debug, Parser)]
+#[command(name = "openpsp", version, about)]
+pub struct Cli {
+    /// What to do; `serve` when omitted.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Migrate the database and serve HTTP on OPENPSP_LISTEN.
+    Serve,
+    /// Apply pending migrations and exit.
+    Migrate,
+    /// Create the TEST merchant `demo` with users admin, operator and viewer (idempotent).
+    SeedDemo,
+    /// Create a merchant and its main admin user.
+    CreateMerchant {
+        /// PSPID.
+        #[arg(long)]
+        pspid: String,
+        /// TEST or PRODUCTION.
+        #[arg(long, default_value = "TEST")]
+        environment: String,
+        /// Commercial name.
+        #[arg(long, default_value = "")]
+        name: String,
+        /// Default time zone of its users.
+        #[arg(long, default_value = domain::timezone::DEFAULT_ZONE)]
+        time_zone: String,
+        /// Login of the main admin user.
+        #[arg(long, default_value = "admin")]
+        admin_login: String,
+        /// E-mail of the main admin user.
+        #[arg(long)]
+        admin_email: Option<String>,
+        /// Password of the main admin (else OPENPSP_ADMIN_PASSWORD, else generated and printed).
+        #[arg(long, env = "OPENPSP_ADMIN_PASSWORD", hide_env_values = true)]
+        admin_password: Option<String>,
+    },
+    /// Create a user of an existing merchant.
+    CreateUser {
+        /// PSPID of the merchant.
+        #[arg(long)]
+        pspid: String,
+        /// TEST or PRODUCTION.
+        #[arg(long, default_value = "TEST")]
+        environment: String,
+        /// UserID.
+        #[arg(long)]
+        login: String,
+        /// Admin, Operator or Read-only.
+        #[arg(long, default_value = "OPERATOR")]
+        role: String,
+        /// Full name.
+        #[arg(long, default_value = "")]
+        name: String,
+        /// Recovery e-mail.
+        #[arg(long)]
+        email: Option<String>,
+        /// Password (else OPENPSP_USER_PASSWORD, else generated and printed).
+        #[arg(long, env = "OPENPSP_USER_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+    },
+}
+
+fn environment(value: &str) -> anyhow_like::Result<Environment> {
+    Environment::parse(value)
+        .ok_or_else(|| format!("environment must be TEST or PRODUCTION, got {value}").into())
+}
+
+/// Tiny boxed-error result for the CLI.
+mod anyhow_like {
+    pub type Result<T> = std::result::Result<T, Box<dyn std::error::Error + Send + Sync>>;
+}
+
+/// Runs the command line.
+pub async fn run(cli: Cli) -> anyhow_like::Result<()> {
+    let config = Arc::new(Config::load()?);
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config).await,
+        Command::Migrate => {
+            db::connect_and_migrate(&config.database_url).await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::SeedDemo => {
+            let db = db::connect_and_migrate(&config.database_url).await?;
+            let password = std::env::var("OPENPSP_DEMO_PASSWORD")
+                .ok()
+                .filter(|p| !p.is_empty());
+            let given = password.is_some();
+            let report = provisioning::seed_demo(&db, password).await?;
+            let file = config.data_dir.join("demo-passwords.txt");
+            if !given && !report.passwords.is_empty() {
+                let text: String = report
+                    .passwords
+                    .iter()
+                    .map(|(login, pw)| format!("{login}\t{pw}\n"))
+                    .collect();
+                write_private(&file, &text)?;
+            }
+            println!("Demo merchant: PSPID demo (TEST)");
+            for (login, pw) in &report.passwords {
+                println!("  user {login:<9} password {pw}");
+            }
+            if !report.unchanged.is_empty() {
+                println!(
+                    "  users {} already existed; their passwords are unchanged (see {} or set OPENPSP_DEMO_PASSWORD)",
+                    report.unchanged.join(", "),
+                    file.display()
+                );
+            }
+            Ok(())
+        }
+        Command::CreateMerchant {
+            pspid,
+            environment: env,
+            name,
+            time_zone,
+            admin_login,
+            admin_email,
+            admin_password,
+        } => {
+            let db = db::connect_and_migrate(&config.database_url).await?;
+            let m = provisioning::create_merchant(
+                &db,
+                NewMerchant {
+                    pspid,
+                    environment: environment(&env)?,
+                    commercial_name: name,
+                    legal_name: String::new(),
+                    email: String::new(),
+                    time_zone,
+                },
+            )
+            .await?;
+            let (_, context) = provisioning::policy_for(&db, &m, &admin_login).await?;
+            let generated = admin_password.is_none();
+            let password =
+                admin_password.unwrap_or_else(|| provisioning::generate_password(&context));
+            let u = provisioning::create_user(
+                &db,
+                &m,
+                NewUser {
+                    login: admin_login,
+                    full_name: String::new(),
+                    email: admin_email,
+                    role: Role::Admin,
+                    primary: true,
+                    password: password.clone(),
+                },
+            )
+            .await?;
+            println!(
+                "merchant {} ({}) created with admin user {}",
+                m.pspid, m.environment, u.login
+            );
+            if generated {
+                println!("password {password}");
+            }
+            Ok(())
+        }
+        Command::CreateUser {
+            pspid,
+            environment: env,
+            login,
+            role,
+            name,
+            email,
+            password,
+        } => {
+            let db = db::connect_and_migrate(&config.database_url).await?;
+            let m = provisioning::find_merchant(&db, &pspid, environment(&env)?).await?;
+            let role = Role::parse(&role)
+                .ok_or_else(|| format!("role must be ADMIN, OPERATOR or READ_ONLY, got {role}"))?;
+            let (_, context) = provisioning::policy_for(&db, &m, &login).await?;
+            let generated = password.is_none();
+            let password = password.unwrap_or_else(|| provisioning::generate_password(&context));
+            let u = provisioning::create_user(
+                &db,
+                &m,
+                NewUser {
+                    login,
+                    full_name: name,
+                    email,
+                    role,
+                    primary: false,
+                    password: password.clone(),
+                },
+            )
+            .await?;
+            println!(
+                "user {} of {} ({}) created",
+                u.login, m.pspid, m.environment
+            );
+            if generated {
+                println!("password {password}");
+            }
+            Ok(())
+        }
+    }
+}
+
+async fn serve(config: Arc<Config>) -> anyhow_like::Result<()> {
+    let db = db::connect_and_migrate(&config.database_url).await?;
+    crate::crypto::warm_up();
+    http::spawn_session_cleanup(db.clone());
+    let listener = tokio::net::TcpListener::bind(&config.listen).await?;
+    tracing::info!(
+        listen = %listener.local_addr()?,
+        environment = %config.environment_name,
+        cluster = %config.cluster,
+        "OpenPSP listening"
+    );
+    println!("OpenPSP listening on http://{}", listener.local_addr()?);
+    http::serve(listener, http::router(db, config)).await?;
+    Ok(())
+}

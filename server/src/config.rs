@@ -1,0 +1,401 @@
+//! Configuration (PL-5): defaults, then a TOML file, then `OPENPSP_*` environment
+//! variables. Secrets are generated into the data directory on first start.
+
+use rand::RngCore;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// SMTP relay for outgoing mail; without it mail stays in the outbox.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+pub struct SmtpConfig {
+    /// Relay host.
+    pub host: String,
+    /// Relay port (587 STARTTLS by default).
+    #[serde(default = "default_smtp_port")]
+    pub port: u16,
+    /// Login, if the relay needs one.
+    #[serde(default)]
+    pub username: Option<String>,
+    /// Password, if the relay needs one.
+    #[serde(default)]
+    pub password: Option<String>,
+}
+
+fn default_smtp_port() -> u16 {
+    587
+}
+
+/// The running configuration.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// HTTP listen address (`OPENPSP_LISTEN`).
+    pub listen: String,
+    /// Data directory: SQLite file, secrets (`OPENPSP_DATA_DIR`).
+    pub data_dir: PathBuf,
+    /// Database URL (`DATABASE_URL`): `sqlite://…` or `postgres://…`.
+    pub database_url: String,
+    /// Public base URL used in e-mailed links (`OPENPSP_PUBLIC_URL`).
+    pub public_url: String,
+    /// API environment name: sandbox, preprod or production (`OPENPSP_ENVIRONMENT`).
+    pub environment_name: String,
+    /// Cluster: world, europe or india (`OPENPSP_CLUSTER`).
+    pub cluster: String,
+    /// Sender address of outgoing mail (`OPENPSP_MAIL_FROM`).
+    pub mail_from: String,
+    /// SMTP relay (`OPENPSP_SMTP_HOST`, `_PORT`, `_USERNAME`, `_PASSWORD`).
+    pub smtp: Option<SmtpConfig>,
+    /// Idle time after which a session ends (PCI DSS 8.2.8: 15 minutes).
+    pub session_idle_seconds: i64,
+    /// Failed logins before a user is locked.
+    pub max_failed_logins: i32,
+    /// How long a lock lasts.
+    pub lockout_seconds: i64,
+    /// Login attempts allowed per client address per minute.
+    pub login_rate_per_minute: u32,
+    /// How long a password-reset link works.
+    pub reset_token_ttl_seconds: i64,
+    /// Session cookie signing key, 64 bytes.
+    pub session_key: Vec<u8>,
+    /// Data-encryption key (AES-256), 32 bytes.
+    pub data_key: Vec<u8>,
+}
+
+/// What a config file may set; every field optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    listen: Option<String>,
+    data_dir: Option<PathBuf>,
+    database_url: Option<String>,
+    public_url: Option<String>,
+    environment: Option<String>,
+    cluster: Option<String>,
+    mail_from: Option<String>,
+    smtp: Option<SmtpConfig>,
+    session_idle_seconds: Option<i64>,
+    max_failed_logins: Option<i32>,
+    lockout_seconds: Option<i64>,
+    login_rate_per_minute: Option<u32>,
+    reset_token_ttl_seconds: Option<i64>,
+    session_key_hex: Option<String>,
+    data_key_hex: Option<String>,
+}
+
+/// Why the configuration could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read or parsed.
+    #[error("config file {path}: {message}")]
+    File {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
+    /// A value is invalid.
+    #[error("{name}: {message}")]
+    Invalid {
+        /// Setting name.
+        name: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+    /// The data directory or a secret file could not be written.
+    #[error("data directory: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Reads an environment variable through a lookup function (tests pass their own).
+type Lookup<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+fn parse_num<N: std::str::FromStr>(name: &'static str, value: String) -> Result<N, ConfigError> {
+    value.trim().parse().map_err(|_| ConfigError::Invalid {
+        name,
+        message: format!("not a number: {value}"),
+    })
+}
+
+impl Config {
+    /// Loads from the process environment and the optional config file.
+    pub fn load() -> Result<Self, ConfigError> {
+        Self::load_with(&|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+    }
+
+    /// Loads with a custom environment lookup.
+    pub fn load_with(env: Lookup<'_>) -> Result<Self, ConfigError> {
+        let file = match env("OPENPSP_CONFIG") {
+            Some(path) => read_file(Path::new(&path))?,
+            None if Path::new("openpsp.toml").exists() => read_file(Path::new("openpsp.toml"))?,
+            None => FileConfig::default(),
+        };
+        let data_dir = env("OPENPSP_DATA_DIR")
+            .map(PathBuf::from)
+            .or(file.data_dir)
+            .unwrap_or_else(|| PathBuf::from("./data"));
+        let listen = env("OPENPSP_LISTEN")
+            .or(file.listen)
+            .unwrap_or_else(|| "127.0.0.1:3000".to_owned());
+        let database_url = env("DATABASE_URL")
+            .or(file.database_url)
+            .unwrap_or_else(|| {
+                format!(
+                    "sqlite://{}?mode=rwc",
+                    data_dir.join("openpsp.db").display()
+                )
+            });
+        let public_url = env("OPENPSP_PUBLIC_URL")
+            .or(file.public_url)
+            .unwrap_or_else(|| format!("http://{listen}"))
+            .trim_end_matches('/')
+            .to_owned();
+        let environment_name = env("OPENPSP_ENVIRONMENT")
+            .or(file.environment)
+            .unwrap_or_else(|| "sandbox".to_owned())
+            .to_lowercase();
+        if !["sandbox", "preprod", "production"].contains(&environment_name.as_str()) {
+            return Err(ConfigError::Invalid {
+                name: "OPENPSP_ENVIRONMENT",
+                message: format!("expected sandbox, preprod or production, got {environment_name}"),
+            });
+        }
+        let cluster = env("OPENPSP_CLUSTER")
+            .or(file.cluster)
+            .unwrap_or_else(|| "europe".to_owned())
+            .to_lowercase();
+        if !["world", "europe", "india"].contains(&cluster.as_str()) {
+            return Err(ConfigError::Invalid {
+                name: "OPENPSP_CLUSTER",
+                message: format!("expected world, europe or india, got {cluster}"),
+            });
+        }
+        let smtp = match env("OPENPSP_SMTP_HOST") {
+            Some(host) => Some(SmtpConfig {
+                host,
+                port: env("OPENPSP_SMTP_PORT")
+                    .map(|v| parse_num("OPENPSP_SMTP_PORT", v))
+                    .transpose()?
+                    .unwrap_or(587),
+                username: env("OPENPSP_SMTP_USERNAME"),
+                password: env("OPENPSP_SMTP_PASSWORD"),
+            }),
+            None => file.smtp,
+        };
+        let num = |name: &'static str,
+                   file_value: Option<i64>,
+                   default: i64|
+         -> Result<i64, ConfigError> {
+            match env(name) {
+                Some(v) => parse_num(name, v),
+                None => Ok(file_value.unwrap_or(default)),
+            }
+        };
+        let session_idle_seconds = num(
+            "OPENPSP_SESSION_IDLE_SECONDS",
+            file.session_idle_seconds,
+            900,
+        )?;
+        let max_failed_logins = num(
+            "OPENPSP_MAX_FAILED_LOGINS",
+            file.max_failed_logins.map(i64::from),
+            10,
+        )? as i32;
+        let lockout_seconds = num("OPENPSP_LOCKOUT_SECONDS", file.lockout_seconds, 1800)?;
+        let login_rate_per_minute = num(
+            "OPENPSP_LOGIN_RATE_PER_MINUTE",
+            file.login_rate_per_minute.map(i64::from),
+            30,
+        )? as u32;
+        let reset_token_ttl_seconds = num(
+            "OPENPSP_RESET_TOKEN_TTL_SECONDS",
+            file.reset_token_ttl_seconds,
+            3600,
+        )?;
+        if session_idle_seconds <= 0 || lockout_seconds <= 0 || reset_token_ttl_seconds <= 0 {
+            return Err(ConfigError::Invalid {
+                name: "durations",
+                message: "session idle, lockout and reset-link durations must be positive".into(),
+            });
+        }
+
+        std::fs::create_dir_all(&data_dir)?;
+        let session_key = secret(
+            env("OPENPSP_SESSION_KEY").or(file.session_key_hex),
+            &data_dir.join("session.key"),
+            64,
+            "OPENPSP_SESSION_KEY",
+        )?;
+        let data_key = secret(
+            env("OPENPSP_DATA_KEY").or(file.data_key_hex),
+            &data_dir.join("data.key"),
+            32,
+            "OPENPSP_DATA_KEY",
+        )?;
+
+        Ok(Config {
+            listen,
+            data_dir,
+            database_url,
+            public_url,
+            environment_name,
+            cluster,
+            mail_from: env("OPENPSP_MAIL_FROM")
+                .or(file.mail_from)
+                .unwrap_or_else(|| "OpenPSP <no-reply@openpsp.local>".to_owned()),
+            smtp,
+            session_idle_seconds,
+            max_failed_logins,
+            lockout_seconds,
+            login_rate_per_minute,
+            reset_token_ttl_seconds,
+            session_key,
+            data_key,
+        })
+    }
+
+    /// Whether cookies must be `Secure`.
+    pub fn https(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+
+    /// Whether this deployment is production (no development mailbox).
+    pub fn is_production(&self) -> bool {
+        self.environment_name == "production"
+    }
+}
+
+fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError::File {
+        path: path.to_owned(),
+        message: e.to_string(),
+    })?;
+    toml::from_str(&text).map_err(|e| ConfigError::File {
+        path: path.to_owned(),
+        message: e.to_string(),
+    })
+}
+
+/// A secret given as hex, else read from `file`, else generated into `file` (mode 0600).
+fn secret(
+    given: Option<String>,
+    file: &Path,
+    len: usize,
+    name: &'static str,
+) -> Result<Vec<u8>, ConfigError> {
+    let decode = |hex_text: &str| -> Result<Vec<u8>, ConfigError> {
+        let bytes = hex::decode(hex_text.trim()).map_err(|_| ConfigError::Invalid {
+            name,
+            message: "not hexadecimal".into(),
+        })?;
+        if bytes.len() != len {
+            return Err(ConfigError::Invalid {
+                name,
+                message: format!("expected {len} bytes, got {}", bytes.len()),
+            });
+        }
+        Ok(bytes)
+    };
+    if let Some(hex_text) = given {
+        return decode(&hex_text);
+    }
+    if file.exists() {
+        return decode(&std::fs::read_to_string(file)?);
+    }
+    let mut bytes = vec![0u8; len];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    write_private(file, &hex::encode(&bytes))?;
+    Ok(bytes)
+}
+
+/// Writes a file readable by its owner only.
+pub fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut f = options.open(path)?;
+    f.write_all(contents.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn load(vars: &[(&str, String)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect();
+        Config::load_with(&move |k| map.get(k).cloned())
+    }
+
+    fn temp_dir(tag: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("openpsp-config-{tag}-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn defaults_use_sqlite_in_the_data_dir_and_generate_secrets_once() {
+        let dir = temp_dir("defaults");
+        let vars = [("OPENPSP_DATA_DIR", dir.display().to_string())];
+        let first = load(&vars).unwrap();
+        assert_eq!(first.listen, "127.0.0.1:3000");
+        assert!(first.database_url.starts_with("sqlite://"));
+        assert_eq!(first.session_idle_seconds, 900);
+        assert_eq!(first.max_failed_logins, 10);
+        assert_eq!(first.lockout_seconds, 1800);
+        assert_eq!(first.session_key.len(), 64);
+        assert_eq!(first.data_key.len(), 32);
+        assert!(!first.https());
+        let second = load(&vars).unwrap();
+        assert_eq!(
+            first.session_key, second.session_key,
+            "secrets persist across starts"
+        );
+        assert_eq!(first.data_key, second.data_key);
+    }
+
+    #[test]
+    fn file_then_environment_override_defaults() {
+        let dir = temp_dir("file");
+        let file = dir.join("openpsp.toml");
+        std::fs::write(
+            &file,
+            "listen = \"0.0.0.0:8080\"\npublic_url = \"https://pay.example.com/\"\ncluster = \"india\"\n",
+        )
+        .unwrap();
+        let config = load(&[
+            ("OPENPSP_CONFIG", file.display().to_string()),
+            ("OPENPSP_DATA_DIR", dir.display().to_string()),
+            ("OPENPSP_LISTEN", "127.0.0.1:9999".into()),
+        ])
+        .unwrap();
+        assert_eq!(config.listen, "127.0.0.1:9999");
+        assert_eq!(config.public_url, "https://pay.example.com");
+        assert_eq!(config.cluster, "india");
+        assert!(config.https());
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_the_setting_name() {
+        let dir = temp_dir("bad");
+        let err = load(&[
+            ("OPENPSP_DATA_DIR", dir.display().to_string()),
+            ("OPENPSP_CLUSTER", "mars".into()),
+        ])
+        .unwrap_err();
+        assert!(err.to_string().contains("OPENPSP_CLUSTER"));
+        let err = load(&[
+            ("OPENPSP_DATA_DIR", dir.display().to_string()),
+            ("OPENPSP_DATA_KEY", "abcd".into()),
+        ])
+        .unwrap_err();
+        assert!(err.to_string().contains("OPENPSP_DATA_KEY"));
+    }
+}

@@ -1,0 +1,44 @@
+//! A back-office user of one merchant.
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "users")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub merchant_id: i64,
+    pub login: String,
+    pub full_name: String,
+    pub email: Option<String>,
+    pub role: String,
+    pub is_primary: bool,
+    pub active: bool,
+    #[sea_orm(column_type = "Text")]
+    pub password_hash: String,
+    pub password_changed_at: Option<DateTimeUtc>,
+    pub failed_logins: i32,
+    pub locked_until: Option<DateTimeUtc>,
+    pub last_login_at: Option<DateTimeUtc>,
+    pub time_zone: String,
+    pub auto_dst: bool,
+    pub language: String,
+    pub created_at: DateTimeUtc,
+}
+
+/// The hash never reaches a log.
+impl std::fmt::Debug for Model {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("User")
+            .field("id", &self.id)
+            .field("merchant_id", &self.merchant_id)
+            .field("login", &self.login)
+            .field("role", &self.role)
+            .field("password_hash", &"[redacted]")
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

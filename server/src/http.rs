@@ -1,0 +1,292 @@
+//! The HTTP server: Leptos pages and server functions, health endpoints, sessions, and
+//! the protections every response gets (headers, CSRF, body limit, sign-in gate).
+
+use crate::config::Config;
+use crate::services::account::AccountService;
+use crate::session_store::DbSessionStore;
+use app::ports::Ports;
+use app::{shell, App};
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, FromRef, Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
+use sea_orm::DatabaseConnection;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tower_sessions::cookie::{Key, SameSite};
+use tower_sessions::session_store::ExpiredDeletion;
+use tower_sessions::{Expiry, Session, SessionManagerLayer};
+
+/// Largest request body accepted (forms and server-function calls).
+const BODY_LIMIT: usize = 64 * 1024;
+
+/// Shared state of the router.
+#[derive(Clone)]
+pub struct AppState {
+    /// Leptos site options (site root, output name).
+    pub leptos_options: LeptosOptions,
+    /// The backend as the UI sees it.
+    pub ports: Ports,
+    /// Database, for readiness.
+    pub db: DatabaseConnection,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+/// Leptos options from cargo-leptos's environment, with defaults that work when the
+/// binary is started on its own from the repository root.
+pub fn leptos_options(config: &Config) -> LeptosOptions {
+    let mut options = get_configuration(None)
+        .map(|c| c.leptos_options)
+        .unwrap_or_else(|_| LeptosOptions::builder().output_name("openpsp").build());
+    if options.output_name.is_empty() {
+        options.output_name = Arc::from("openpsp");
+    }
+    if let Ok(addr) = config.listen.parse::<SocketAddr>() {
+        options.site_addr = addr;
+    }
+    options
+}
+
+/// Builds the whole application router.
+pub fn router(db: DatabaseConnection, config: Arc<Config>) -> Router {
+    let leptos_options = leptos_options(&config);
+    let ports = Ports {
+        account: Arc::new(AccountService::new(db.clone(), config.clone())),
+    };
+    let state = AppState {
+        leptos_options: leptos_options.clone(),
+        ports: ports.clone(),
+        db: db.clone(),
+    };
+    let routes = generate_route_list(App);
+
+    let store = DbSessionStore::new(db);
+    let sessions = SessionManagerLayer::new(store)
+        .with_name("openpsp_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(config.https())
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(time::Duration::seconds(
+            config.session_idle_seconds,
+        )))
+        // Every request pushes the idle deadline back.
+        .with_always_save(true)
+        .with_signed(Key::from(&config.session_key));
+
+    let context_ports = ports.clone();
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .route(
+            "/api/{*fn_name}",
+            get(server_fn_handler).post(server_fn_handler),
+        )
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(context_ports.clone()),
+            {
+                let options = leptos_options.clone();
+                move || shell(options.clone())
+            },
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn(sign_in_gate))
+        .layer(sessions)
+        .layer(middleware::from_fn(csrf_guard))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn(security_headers))
+        .with_state(state)
+}
+
+async fn server_fn_handler(State(state): State<AppState>, req: Request<Body>) -> impl IntoResponse {
+    let ports = state.ports.clone();
+    handle_server_fns_with_context(move || provide_context(ports.clone()), req).await
+}
+
+async fn readyz(State(state): State<AppState>) -> Response {
+    match state.db.ping().await {
+        Ok(()) => "ready".into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "database not ready");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        }
+    }
+}
+
+/// Pages anyone may open.
+fn is_public(path: &str) -> bool {
+    const PUBLIC: [&str; 4] = [
+        "/login",
+        "/forgot-password",
+        "/reset-password",
+        "/dev/mailbox",
+    ];
+    PUBLIC.contains(&path)
+        || path.starts_with("/api/")
+        || path.starts_with("/pkg/")
+        || path == "/healthz"
+        || path == "/readyz"
+        // Static files (favicon, images) carry an extension.
+        || path.rsplit('/').next().is_some_and(|last| last.contains('.'))
+}
+
+/// Sends visitors without a session to the login page before any page renders, and
+/// signed-in users away from it. Server functions check the session themselves.
+async fn sign_in_gate(session: Session, req: Request, next: Next) -> Response {
+    if req.method() != Method::GET {
+        return next.run(req).await;
+    }
+    let path = req.uri().path().to_owned();
+    let signed_in = matches!(
+        session
+            .get::<app::ports::Actor>(app::ports::ACTOR_SESSION_KEY)
+            .await,
+        Ok(Some(_))
+    );
+    if path == "/login" && signed_in {
+        return Redirect::to("/").into_response();
+    }
+    if !signed_in && !is_public(&path) {
+        return Redirect::to("/login").into_response();
+    }
+    next.run(req).await
+}
+
+/// Refuses state-changing requests that a browser says come from another site.
+async fn csrf_guard(req: Request, next: Next) -> Response {
+    let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if !safe && !same_origin(&req) {
+        tracing::warn!(path = %req.uri().path(), "cross-site request refused");
+        return (StatusCode::FORBIDDEN, "cross-site request refused").into_response();
+    }
+    next.run(req).await
+}
+
+fn same_origin(req: &Request) -> bool {
+    let headers = req.headers();
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        return matches!(site, "same-origin" | "none");
+    }
+    match (
+        headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
+        headers.get(header::HOST).and_then(|v| v.to_str().ok()),
+    ) {
+        (Some(origin), Some(host)) => origin.split_once("://").map(|(_, rest)| rest) == Some(host),
+        (Some(_), None) => false,
+        // Browsers always send one of the two on a POST: no header means no browser.
+        (None, _) => true,
+    }
+}
+
+/// Headers every response carries; pages set their own CSP with a nonce.
+async fn security_headers(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(
+        "permissions-policy",
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
+    );
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
+                 img-src 'self' data:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'",
+            ),
+        );
+    }
+    res
+}
+
+/// Removes expired sessions every five minutes.
+pub fn spawn_session_cleanup(db: DatabaseConnection) {
+    tokio::spawn(async move {
+        let store = DbSessionStore::new(db);
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
+        loop {
+            tick.tick().await;
+            if let Err(e) = store.delete_expired().await {
+                tracing::warn!(error = %e, "expired-session cleanup failed");
+            }
+        }
+    });
+}
+
+/// Serves `router` on `listener` until the process ends.
+pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn login_pages_assets_and_api_are_public_and_back_office_is_not() {
+        for p in [
+            "/login",
+            "/forgot-password",
+            "/pkg/openpsp.js",
+            "/favicon.svg",
+            "/api/login",
+            "/healthz",
+        ] {
+            assert!(is_public(p), "{p}");
+        }
+        for p in ["/", "/profile/password", "/operations"] {
+            assert!(!is_public(p), "{p}");
+        }
+    }
+
+    fn request(headers: &[(&str, &str)]) -> Request {
+        let mut builder = Request::builder().method("POST").uri("/api/login");
+        for (k, v) in headers {
+            builder = builder.header(*k, *v);
+        }
+        builder.body(Body::empty()).unwrap()
+    }
+
+    #[test]
+    fn cross_site_posts_are_refused() {
+        assert!(same_origin(&request(&[("sec-fetch-site", "same-origin")])));
+        assert!(!same_origin(&request(&[("sec-fetch-site", "cross-site")])));
+        assert!(same_origin(&request(&[
+            ("origin", "http://a:3000"),
+            ("host", "a:3000")
+        ])));
+        assert!(!same_origin(&request(&[
+            ("origin", "http://evil"),
+            ("host", "a:3000")
+        ])));
+        assert!(same_origin(&request(&[])));
+    }
+}

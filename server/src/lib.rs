@@ -1,0 +1,13 @@
+//! The `openpsp` server: configuration, database, services implementing the UI's ports,
+//! the HTTP stack and the command line.
+
+pub mod cli;
+pub mod config;
+pub mod crypto;
+pub mod db;
+pub mod entities;
+pub mod http;
+pub mod provisioning;
+pub mod rate_limit;
+pub mod services;
+pub mod session_store;

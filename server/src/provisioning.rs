@@ -1,0 +1,365 @@
+//! Creating merchants and users (CLI and demo seeding), with the same rules as the UI.
+
+use crate::crypto;
+use crate::entities::{merchant, technical_message, user};
+use crate::session_store::is_unique_violation;
+use chrono::{Duration, Utc};
+use domain::{normalize_login, Environment, Lang, PasswordContext, PasswordPolicy, Role};
+use rand::seq::SliceRandom;
+use rand::Rng;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, Set,
+};
+
+/// Why provisioning failed, in words for the command line.
+#[derive(Debug, thiserror::Error)]
+pub enum ProvisionError {
+    /// Input refused.
+    #[error("{0}")]
+    Invalid(String),
+    /// Already there.
+    #[error("{0} already exists")]
+    Exists(String),
+    /// Not found.
+    #[error("{0} not found")]
+    NotFound(String),
+    /// Database failure.
+    #[error("database: {0}")]
+    Db(#[from] DbErr),
+}
+
+/// A merchant to create.
+pub struct NewMerchant {
+    /// PSPID.
+    pub pspid: String,
+    /// TEST or PRODUCTION.
+    pub environment: Environment,
+    /// Commercial name shown to customers.
+    pub commercial_name: String,
+    /// Legal name.
+    pub legal_name: String,
+    /// Contact e-mail.
+    pub email: String,
+    /// Default zone of its users.
+    pub time_zone: String,
+}
+
+/// Creates a merchant.
+pub async fn create_merchant(
+    db: &DatabaseConnection,
+    new: NewMerchant,
+) -> Result<merchant::Model, ProvisionError> {
+    let pspid =
+        normalize_login(&new.pspid).map_err(|e| ProvisionError::Invalid(format!("PSPID: {e}")))?;
+    let zone = domain::timezone::parse_zone(&new.time_zone)
+        .ok_or_else(|| ProvisionError::Invalid(format!("unknown time zone {}", new.time_zone)))?;
+    let result = merchant::ActiveModel {
+        pspid: Set(pspid.clone()),
+        environment: Set(new.environment.code().to_owned()),
+        legal_name: Set(new.legal_name),
+        commercial_name: Set(new.commercial_name),
+        email: Set(new.email),
+        default_time_zone: Set(zone.name().to_owned()),
+        languages: Set(Lang::ALL.map(|l| l.code()).join(",")),
+        password_min_length: Set(domain::password::DEFAULT_MIN_LENGTH as i32),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await;
+    match result {
+        Ok(m) => Ok(m),
+        Err(e) if is_unique_violation(&e) => Err(ProvisionError::Exists(format!(
+            "PSPID {pspid} ({})",
+            new.environment
+        ))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Finds a merchant by PSPID and environment.
+pub async fn find_merchant(
+    db: &DatabaseConnection,
+    pspid: &str,
+    environment: Environment,
+) -> Result<merchant::Model, ProvisionError> {
+    let pspid =
+        normalize_login(pspid).map_err(|e| ProvisionError::Invalid(format!("PSPID: {e}")))?;
+    merchant::Entity::find()
+        .filter(merchant::Column::Pspid.eq(pspid.as_str()))
+        .filter(merchant::Column::Environment.eq(environment.code()))
+        .one(db)
+        .await?
+        .ok_or_else(|| ProvisionError::NotFound(format!("PSPID {pspid} ({environment})")))
+}
+
+/// A user to create.
+pub struct NewUser {
+    /// UserID.
+    pub login: String,
+    /// Full name.
+    pub full_name: String,
+    /// Recovery e-mail.
+    pub email: Option<String>,
+    /// Role.
+    pub role: Role,
+    /// Whether "PSPID + password" logs in as this user.
+    pub primary: bool,
+    /// Initial password (checked against the merchant's policy).
+    pub password: String,
+}
+
+/// The policy and names of a merchant, with `extra_login` counted as one of its users.
+pub async fn policy_for(
+    db: &DatabaseConnection,
+    m: &merchant::Model,
+    extra_login: &str,
+) -> Result<(PasswordPolicy, PasswordContext), DbErr> {
+    let mut logins: Vec<String> = user::Entity::find()
+        .filter(user::Column::MerchantId.eq(m.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| u.login)
+        .collect();
+    logins.push(extra_login.to_owned());
+    Ok((
+        PasswordPolicy::with_min_length(m.password_min_length.max(0) as usize),
+        PasswordContext {
+            store_names: vec![
+                m.pspid.clone(),
+                m.legal_name.clone(),
+                m.commercial_name.clone(),
+            ],
+            logins,
+        },
+    ))
+}
+
+/// Creates a user of `m`.
+pub async fn create_user(
+    db: &DatabaseConnection,
+    m: &merchant::Model,
+    new: NewUser,
+) -> Result<user::Model, ProvisionError> {
+    let login =
+        normalize_login(&new.login).map_err(|e| ProvisionError::Invalid(format!("login: {e}")))?;
+    if let Some(email) = &new.email {
+        if !email.contains('@') || email.trim() != email {
+            return Err(ProvisionError::Invalid(format!(
+                "not an e-mail address: {email}"
+            )));
+        }
+    }
+    let (policy, context) = policy_for(db, m, &login).await?;
+    policy.validate(&new.password, &context).map_err(|failed| {
+        ProvisionError::Invalid(format!("password breaks the policy: {failed:?}"))
+    })?;
+    let hash = crypto::hash_password(new.password).await;
+    let result = user::ActiveModel {
+        merchant_id: Set(m.id),
+        login: Set(login.clone()),
+        full_name: Set(new.full_name),
+        email: Set(new.email),
+        role: Set(new.role.code().to_owned()),
+        is_primary: Set(new.primary),
+        active: Set(true),
+        password_hash: Set(hash),
+        password_changed_at: Set(None),
+        failed_logins: Set(0),
+        locked_until: Set(None),
+        last_login_at: Set(None),
+        time_zone: Set(m.default_time_zone.clone()),
+        auto_dst: Set(true),
+        language: Set(Lang::En.code().to_owned()),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await;
+    match result {
+        Ok(u) => Ok(u),
+        Err(e) if is_unique_violation(&e) => Err(ProvisionError::Exists(format!(
+            "user {login} of {}",
+            m.pspid
+        ))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A random password that satisfies the default policy for any names: 18 characters of
+/// every class, from an alphabet without look-alikes.
+pub fn generate_password(context: &PasswordContext) -> String {
+    const UPPER: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ";
+    const LOWER: &[u8] = b"abcdefghijkmnpqrstuvwxyz";
+    const DIGIT: &[u8] = b"23456789";
+    const SPECIAL: &[u8] = b"!#+=?*";
+    let mut rng = rand::thread_rng();
+    loop {
+        let mut chars: Vec<u8> = Vec::with_capacity(18);
+        for (set, n) in [(UPPER, 5), (LOWER, 7), (DIGIT, 4), (SPECIAL, 2)] {
+            for _ in 0..n {
+                chars.push(set[rng.gen_range(0..set.len())]);
+            }
+        }
+        chars.shuffle(&mut rng);
+        let candidate = String::from_utf8(chars).expect("ASCII alphabet");
+        if PasswordPolicy::default()
+            .validate(&candidate, context)
+            .is_ok()
+        {
+            return candidate;
+        }
+    }
+}
+
+/// What `seed-demo` did.
+#[derive(Debug, Default)]
+pub struct SeedReport {
+    /// Users created or given the demo password, with the password.
+    pub passwords: Vec<(String, String)>,
+    /// Users left as they were.
+    pub unchanged: Vec<String>,
+}
+
+/// The demo account: TEST merchant `demo` with users `admin`, `operator` and `viewer`,
+/// and two technical messages. Idempotent: running it again creates nothing twice; with
+/// `password` set, every demo user gets that password.
+pub async fn seed_demo(
+    db: &DatabaseConnection,
+    password: Option<String>,
+) -> Result<SeedReport, ProvisionError> {
+    let m = match find_merchant(db, "demo", Environment::Test).await {
+        Ok(m) => m,
+        Err(ProvisionError::NotFound(_)) => {
+            create_merchant(
+                db,
+                NewMerchant {
+                    pspid: "demo".into(),
+                    environment: Environment::Test,
+                    commercial_name: "Demo Shop".into(),
+                    legal_name: String::new(),
+                    email: String::new(),
+                    time_zone: domain::timezone::DEFAULT_ZONE.into(),
+                },
+            )
+            .await?
+        }
+        Err(e) => return Err(e),
+    };
+    let mut report = SeedReport::default();
+    let people = [
+        (
+            "admin",
+            "Alice Admin",
+            Some("admin@demo.example"),
+            Role::Admin,
+            true,
+        ),
+        (
+            "operator",
+            "Oscar Operator",
+            Some("operator@demo.example"),
+            Role::Operator,
+            false,
+        ),
+        ("viewer", "Vera Viewer", None, Role::ReadOnly, false),
+    ];
+    for (login, name, email, role, primary) in people {
+        let existing = user::Entity::find()
+            .filter(user::Column::MerchantId.eq(m.id))
+            .filter(user::Column::Login.eq(login))
+            .one(db)
+            .await?;
+        let (policy, context) = policy_for(db, &m, login).await?;
+        match (existing, &password) {
+            (Some(u), Some(pw)) => {
+                policy.validate(pw, &context).map_err(|f| {
+                    ProvisionError::Invalid(format!(
+                        "OPENPSP_DEMO_PASSWORD breaks the policy: {f:?}"
+                    ))
+                })?;
+                let mut active: user::ActiveModel = u.into();
+                active.password_hash = Set(crypto::hash_password(pw.clone()).await);
+                active.failed_logins = Set(0);
+                active.locked_until = Set(None);
+                active.update(db).await?;
+                report.passwords.push((login.into(), pw.clone()));
+            }
+            (Some(_), None) => report.unchanged.push(login.into()),
+            (None, _) => {
+                let pw = password
+                    .clone()
+                    .unwrap_or_else(|| generate_password(&context));
+                create_user(
+                    db,
+                    &m,
+                    NewUser {
+                        login: login.into(),
+                        full_name: name.into(),
+                        email: email.map(str::to_owned),
+                        role,
+                        primary,
+                        password: pw.clone(),
+                    },
+                )
+                .await?;
+                report.passwords.push((login.into(), pw));
+            }
+        }
+    }
+    if technical_message::Entity::find().count(db).await? == 0 {
+        let now = Utc::now();
+        for (severity, title, body, published, expires) in [
+            (
+                "maintenance",
+                "Planned maintenance of the TEST platform",
+                "The TEST environment will be unavailable for up to 30 minutes during the next Sunday maintenance window (02:00–02:30 CET). Production is not affected.",
+                now - Duration::hours(2),
+                Some(now + Duration::days(14)),
+            ),
+            (
+                "info",
+                "Welcome to OpenPSP",
+                "Your TEST account is ready. Replace the initial passwords, complete the company details, then create an API key to connect your shop.",
+                now - Duration::days(1),
+                None,
+            ),
+        ] {
+            technical_message::ActiveModel {
+                environment: Set(None),
+                severity: Set(severity.into()),
+                title: Set(title.into()),
+                body: Set(body.into()),
+                published_at: Set(published),
+                expires_at: Set(expires),
+                ..Default::default()
+            }
+            .insert(db)
+            .await?;
+        }
+    }
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_passwords_pass_the_policy_and_avoid_names() {
+        let ctx = PasswordContext {
+            store_names: vec!["demo".into()],
+            logins: vec!["admin".into(), "operator".into(), "viewer".into()],
+        };
+        for _ in 0..200 {
+            let pw = generate_password(&ctx);
+            assert_eq!(pw.len(), 18);
+            assert!(
+                PasswordPolicy::default().validate(&pw, &ctx).is_ok(),
+                "{pw:?}"
+            );
+        }
+    }
+}
