@@ -3,6 +3,8 @@
 //! Compiled twice: with `ssr` into the server (rendering, server functions, ports) and
 //! with `hydrate` into the browser bundle.
 
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod components;
 pub mod i18n;

@@ -7,7 +7,7 @@ use crate::session_store::DbSessionStore;
 use app::ports::Ports;
 use app::{shell, App};
 use axum::body::Body;
-use axum::extract::{DefaultBodyLimit, FromRef, Request, State};
+use axum::extract::{FromRef, Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -105,7 +105,7 @@ pub fn router(db: DatabaseConnection, config: Arc<Config>) -> Router {
         .layer(middleware::from_fn(sign_in_gate))
         .layer(sessions)
         .layer(middleware::from_fn(csrf_guard))
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(middleware::from_fn(security_headers))
         .with_state(state)
 }

@@ -1,6 +1,8 @@
 //! The `openpsp` server: configuration, database, services implementing the UI's ports,
 //! the HTTP stack and the command line.
 
+#![recursion_limit = "256"]
+
 pub mod cli;
 pub mod config;
 pub mod crypto;

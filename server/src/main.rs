@@ -1,5 +1,7 @@
 //! `openpsp` binary entry point.
 
+#![recursion_limit = "256"]
+
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 

@@ -115,6 +115,7 @@ fn TopBar(me: Me, tz_open: RwSignal<bool>) -> impl IntoView {
             </div>
         </header>
     }
+    .into_any()
 }
 
 /// The time-zone dialog opened from the zone next to "Last login".

@@ -1,0 +1,435 @@
+//! Login, lockout, sessions, isolation between merchants and password reset.
+
+use crate::both_backends;
+use crate::helpers::*;
+use app::model::{AppError, Me, PasswordRules, Problem};
+use sea_orm::{EntityTrait, QueryOrder};
+use server::entities::{audit_log, email_outbox};
+use std::time::Duration;
+
+both_backends!(
+    login_with_pspid_or_as_user,
+    &[],
+    |app: TestApp| async move {
+        app.merchant("shop").await;
+        let res = app.login_pspid("shop", PASSWORD).await;
+        res.ok();
+        let cookie = res.session_cookie.clone().unwrap();
+        let me: Me =
+            serde_json::from_str(&app.call("me", &[], Some(&cookie)).await.ok().body).unwrap();
+        assert_eq!(me.login, "admin", "PSPID login is the main user");
+        assert_eq!(me.pspid, "shop");
+
+        // Login as user: PSPID optional when the login names one user; any letter case.
+        for pspid in ["shop", ""] {
+            let res = app.login_user(pspid, "OPERATOR", PASSWORD, None).await;
+            res.ok();
+            let me: Me = serde_json::from_str(
+                &app.call("me", &[], res.session_cookie.as_deref())
+                    .await
+                    .ok()
+                    .body,
+            )
+            .unwrap();
+            assert_eq!(me.login, "operator");
+            assert_eq!(me.role, domain::Role::Operator);
+        }
+    }
+);
+
+both_backends!(
+    wrong_password_and_unknown_user_get_one_message,
+    &[],
+    |app: TestApp| async move {
+        app.merchant("shop").await;
+        assert_eq!(
+            app.login_pspid("shop", "Wrong-Password-1!").await.error(),
+            AppError::InvalidCredentials
+        );
+        assert_eq!(
+            app.login_pspid("nobody", "Wrong-Password-1!").await.error(),
+            AppError::InvalidCredentials
+        );
+        assert_eq!(
+            app.login_user("shop", "ghost", PASSWORD, None)
+                .await
+                .error(),
+            AppError::InvalidCredentials
+        );
+        let empty = app
+            .call(
+                "login",
+                &[
+                    ("mode", "pspid"),
+                    ("env", "test"),
+                    ("pspid", ""),
+                    ("password", ""),
+                ],
+                None,
+            )
+            .await
+            .error();
+        assert_eq!(empty.problem_for("pspid"), Some(&Problem::Required));
+        assert_eq!(empty.problem_for("password"), Some(&Problem::Required));
+
+        // Every attempt is audited with the client address.
+        let rows = audit_log::Entity::find().all(&app.db).await.unwrap();
+        let failures: Vec<_> = rows
+            .iter()
+            .filter(|r| r.action == "login.failure")
+            .collect();
+        assert_eq!(failures.len(), 3);
+        assert!(failures.iter().all(|r| r.ip == "127.0.0.1"));
+    }
+);
+
+both_backends!(
+    ten_failures_lock_the_user_until_the_period_ends,
+    &[("OPENPSP_LOCKOUT_SECONDS", "2")],
+    |app: TestApp| async move {
+        app.merchant("shop").await;
+        for i in 0..9 {
+            let err = app
+                .login_user("shop", "operator", &format!("Wrong-{i}-Password!"), None)
+                .await
+                .error();
+            assert_eq!(err, AppError::InvalidCredentials, "attempt {i}");
+        }
+        let tenth = app
+            .login_user("shop", "operator", "Wrong-9-Password!", None)
+            .await
+            .error();
+        assert!(matches!(tenth, AppError::Locked { .. }), "{tenth:?}");
+        let right = app
+            .login_user("shop", "operator", PASSWORD, None)
+            .await
+            .error();
+        assert!(
+            matches!(right, AppError::Locked { .. }),
+            "right password refused while locked"
+        );
+        // Other users are not affected.
+        app.login_user("shop", "admin", PASSWORD, None).await.ok();
+
+        tokio::time::sleep(Duration::from_millis(2_500)).await;
+        app.login_user("shop", "operator", PASSWORD, None)
+            .await
+            .ok();
+        // The count started again: one failure does not lock.
+        let err = app
+            .login_user("shop", "operator", "Wrong-Again-1!", None)
+            .await
+            .error();
+        assert_eq!(err, AppError::InvalidCredentials);
+    }
+);
+
+both_backends!(
+    session_id_changes_at_login,
+    &[],
+    |app: TestApp| async move {
+        app.merchant("shop").await;
+        let first = app.session("shop", "operator").await;
+        let res = app
+            .login_user("shop", "admin", PASSWORD, Some(&first))
+            .await;
+        res.ok();
+        let second = res.session_cookie.clone().expect("a new cookie at login");
+        assert_ne!(first, second);
+        // The old id is worthless now.
+        assert_eq!(
+            app.call("me", &[], Some(&first)).await.error(),
+            AppError::Unauthenticated
+        );
+        let me: Me =
+            serde_json::from_str(&app.call("me", &[], Some(&second)).await.ok().body).unwrap();
+        assert_eq!(me.login, "admin");
+    }
+);
+
+both_backends!(
+    idle_sessions_expire,
+    &[("OPENPSP_SESSION_IDLE_SECONDS", "2")],
+    |app: TestApp| async move {
+        app.merchant("shop").await;
+        let cookie = app.session("shop", "operator").await;
+        // Activity keeps the session alive past its first deadline.
+        for _ in 0..3 {
+            tokio::time::sleep(Duration::from_millis(1_000)).await;
+            app.call("me", &[], Some(&cookie)).await.ok();
+        }
+        tokio::time::sleep(Duration::from_millis(3_000)).await;
+        assert_eq!(
+            app.call("me", &[], Some(&cookie)).await.error(),
+            AppError::Unauthenticated
+        );
+    }
+);
+
+both_backends!(
+    sessions_survive_a_restart_and_are_shared_by_servers,
+    &[],
+    |app: TestApp| async move {
+        app.merchant("shop").await;
+        let cookie = app.session("shop", "operator").await;
+        // A second server process on the same database (same keys) accepts the session.
+        let other = start_server(app.db.clone(), app.config.clone()).await;
+        let res = app
+            .http
+            .post(format!("{other}/api/me"))
+            .header("accept", "application/json")
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        let me: Me = res.json().await.unwrap();
+        assert_eq!(me.login, "operator");
+        // Logout ends it everywhere.
+        app.call("logout", &[], Some(&cookie)).await.ok();
+        let res = app
+            .http
+            .post(format!("{other}/api/me"))
+            .header("accept", "application/json")
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap();
+        assert!(res.status().is_server_error() || res.status().is_client_error());
+    }
+);
+
+both_backends!(
+    a_user_of_one_merchant_never_sees_another,
+    &[],
+    |app: TestApp| async move {
+        app.merchant("alpha").await;
+        app.merchant("beta").await;
+        let cookie = app.session("alpha", "operator").await;
+        let me: Me =
+            serde_json::from_str(&app.call("me", &[], Some(&cookie)).await.ok().body).unwrap();
+        assert_eq!(me.pspid, "alpha");
+        let rules: PasswordRules = serde_json::from_str(
+            &app.call("password_rules", &[], Some(&cookie))
+                .await
+                .ok()
+                .body,
+        )
+        .unwrap();
+        assert!(rules
+            .context
+            .store_names
+            .iter()
+            .all(|n| !n.contains("beta")));
+        // alpha's operator cannot log into beta, whose users share the same logins.
+        assert_eq!(
+            app.login_pspid("beta", "Wrong-Password-1!").await.error(),
+            AppError::InvalidCredentials
+        );
+        // Without a PSPID an ambiguous login is refused rather than guessed.
+        assert_eq!(
+            app.login_user("", "operator", PASSWORD, None).await.error(),
+            AppError::InvalidCredentials
+        );
+    }
+);
+
+async fn last_reset_token(app: &TestApp) -> String {
+    let mail = email_outbox::Entity::find()
+        .order_by_desc(email_outbox::Column::Id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .expect("a mail in the outbox");
+    let link = mail
+        .body_text
+        .split_whitespace()
+        .find(|w| w.contains("/reset-password?token="))
+        .expect("a reset link")
+        .to_owned();
+    assert!(link.starts_with(&app.config.public_url));
+    link.split("token=").nth(1).unwrap().to_owned()
+}
+
+both_backends!(
+    reset_links_work_once_and_expire,
+    &[("OPENPSP_RESET_TOKEN_TTL_SECONDS", "2")],
+    |app: TestApp| async move {
+        app.merchant("shop").await;
+        let ask = |user: &'static str| {
+            let app = &app;
+            async move {
+                app.call(
+                    "request_password_reset",
+                    &[("env", "test"), ("pspid", "shop"), ("user_id", user)],
+                    None,
+                )
+                .await
+                .ok();
+            }
+        };
+        ask("operator").await;
+        let token = last_reset_token(&app).await;
+        let weak = app
+            .call(
+                "reset_password",
+                &[
+                    ("token", &token),
+                    ("new_password", "short"),
+                    ("confirm", "short"),
+                ],
+                None,
+            )
+            .await
+            .error();
+        assert!(matches!(
+            weak.problem_for("new_password"),
+            Some(Problem::Policy(_))
+        ));
+        let new = "Quiet-River-2026!";
+        app.call(
+            "reset_password",
+            &[("token", &token), ("new_password", new), ("confirm", new)],
+            None,
+        )
+        .await
+        .ok();
+        app.login_user("shop", "operator", new, None).await.ok();
+        let again = app
+            .call(
+                "reset_password",
+                &[("token", &token), ("new_password", new), ("confirm", new)],
+                None,
+            )
+            .await
+            .error();
+        assert_eq!(
+            again.problem_for("token"),
+            Some(&Problem::InvalidLink),
+            "single use"
+        );
+
+        ask("admin").await;
+        let token = last_reset_token(&app).await;
+        tokio::time::sleep(Duration::from_millis(2_500)).await;
+        let late = app
+            .call(
+                "reset_password",
+                &[("token", &token), ("new_password", new), ("confirm", new)],
+                None,
+            )
+            .await
+            .error();
+        assert_eq!(
+            late.problem_for("token"),
+            Some(&Problem::InvalidLink),
+            "expired"
+        );
+
+        // Unknown users get the same answer and no mail.
+        let before = email_outbox::Entity::find()
+            .all(&app.db)
+            .await
+            .unwrap()
+            .len();
+        ask("ghost").await;
+        assert_eq!(
+            email_outbox::Entity::find()
+                .all(&app.db)
+                .await
+                .unwrap()
+                .len(),
+            before
+        );
+    }
+);
+
+both_backends!(
+    change_password_checks_current_and_policy,
+    &[],
+    |app: TestApp| async move {
+        app.merchant("shop").await;
+        let cookie = app.session("shop", "operator").await;
+        let call = |current: &'static str, new: &'static str, confirm: &'static str| {
+            let app = &app;
+            let cookie = cookie.clone();
+            async move {
+                app.call(
+                    "change_password",
+                    &[
+                        ("current", current),
+                        ("new_password", new),
+                        ("confirm", confirm),
+                    ],
+                    Some(&cookie),
+                )
+                .await
+            }
+        };
+        let wrong = call("Nope-Nope-123!", "Fresh-Meadow-88!", "Fresh-Meadow-88!")
+            .await
+            .error();
+        assert_eq!(
+            wrong.problem_for("current"),
+            Some(&Problem::WrongCurrentPassword)
+        );
+        let differ = call(PASSWORD, "Fresh-Meadow-88!", "Fresh-Meadow-89!")
+            .await
+            .error();
+        assert_eq!(
+            differ.problem_for("confirm"),
+            Some(&Problem::PasswordsDiffer)
+        );
+        let login_inside = call(PASSWORD, "My-OPERATOR-88!", "My-OPERATOR-88!")
+            .await
+            .error();
+        assert_eq!(
+            login_inside.problem_for("new_password"),
+            Some(&Problem::Policy(vec![domain::PasswordRule::NoLogin]))
+        );
+        call(PASSWORD, "Fresh-Meadow-88!", "Fresh-Meadow-88!")
+            .await
+            .ok();
+        assert_eq!(
+            app.login_user("shop", "operator", PASSWORD, None)
+                .await
+                .error(),
+            AppError::InvalidCredentials
+        );
+        app.login_user("shop", "operator", "Fresh-Meadow-88!", None)
+            .await
+            .ok();
+        // Without a session nothing changes.
+        let anonymous = app
+            .call(
+                "change_password",
+                &[
+                    ("current", PASSWORD),
+                    ("new_password", "X"),
+                    ("confirm", "X"),
+                ],
+                None,
+            )
+            .await
+            .error();
+        assert_eq!(anonymous, AppError::Unauthenticated);
+    }
+);
+
+both_backends!(
+    login_attempts_are_rate_limited_per_address,
+    &[("OPENPSP_LOGIN_RATE_PER_MINUTE", "3")],
+    |app: TestApp| async move {
+        app.merchant("shop").await;
+        for _ in 0..3 {
+            assert_eq!(
+                app.login_pspid("shop", "Wrong-Password-1!").await.error(),
+                AppError::InvalidCredentials
+            );
+        }
+        assert_eq!(
+            app.login_pspid("shop", PASSWORD).await.error(),
+            AppError::RateLimited
+        );
+    }
+);

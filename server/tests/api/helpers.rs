@@ -1,0 +1,273 @@
+//! Starts the real server for a test and talks to it like a browser would.
+
+use app::model::AppError;
+use reqwest::header::{COOKIE, SET_COOKIE};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+use server::config::Config;
+use server::provisioning::{self, NewMerchant, NewUser};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Password of every user the tests create.
+pub const PASSWORD: &str = "Sunny-Orbit-42!";
+
+/// Which database a test runs on.
+#[derive(Clone, Copy, Debug)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A running server with its database.
+pub struct TestApp {
+    pub base: String,
+    pub db: DatabaseConnection,
+    pub config: Arc<Config>,
+    pub http: reqwest::Client,
+    _dir: TempDir,
+}
+
+/// A directory removed when the test ends.
+pub struct TempDir(pub PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Creates a fresh PostgreSQL database, or says why PostgreSQL tests are skipped.
+async fn postgres_url() -> Option<String> {
+    let Ok(admin) = std::env::var("OPENPSP_TEST_PG_URL") else {
+        eprintln!(
+            "skipped on PostgreSQL: OPENPSP_TEST_PG_URL is not set (scripts/test.sh sets it)"
+        );
+        return None;
+    };
+    let db = sea_orm::Database::connect(admin.clone())
+        .await
+        .expect("OPENPSP_TEST_PG_URL is set but PostgreSQL is unreachable");
+    let name = format!("openpsp_test_{}", uuid::Uuid::new_v4().simple());
+    db.execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+        .await
+        .expect("create test database");
+    let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
+    Some(format!("{base}/{name}"))
+}
+
+/// Starts a server; `None` when the backend is unavailable here (PostgreSQL without
+/// `OPENPSP_TEST_PG_URL`). `settings` are extra `OPENPSP_*` variables.
+pub async fn spawn_app(backend: Backend, settings: &[(&str, &str)]) -> Option<TestApp> {
+    let dir = std::env::temp_dir().join(format!("openpsp-it-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let database_url = match backend {
+        Backend::Sqlite => format!("sqlite://{}?mode=rwc", dir.join("openpsp.db").display()),
+        Backend::Postgres => postgres_url().await?,
+    };
+    let mut vars: HashMap<String, String> = HashMap::from([
+        ("OPENPSP_DATA_DIR".into(), dir.display().to_string()),
+        ("DATABASE_URL".into(), database_url.clone()),
+        ("OPENPSP_LISTEN".into(), "127.0.0.1:0".into()),
+    ]);
+    for (k, v) in settings {
+        vars.insert(k.to_string(), v.to_string());
+    }
+    let config = Arc::new(Config::load_with(&move |k| vars.get(k).cloned()).expect("config"));
+    let db = server::db::connect_and_migrate(&config.database_url)
+        .await
+        .expect("database");
+    let base = start_server(db.clone(), config.clone()).await;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    Some(TestApp {
+        base,
+        db,
+        config,
+        http,
+        _dir: TempDir(dir),
+    })
+}
+
+/// Serves a new router over `db` on a random port; returns its base URL.
+pub async fn start_server(db: DatabaseConnection, config: Arc<Config>) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let router = server::http::router(db, config);
+    tokio::spawn(async move {
+        server::http::serve(listener, router).await.unwrap();
+    });
+    format!("http://{addr}")
+}
+
+/// A server-function response.
+pub struct FnResponse {
+    pub status: u16,
+    pub body: String,
+    pub session_cookie: Option<String>,
+}
+
+impl FnResponse {
+    /// The error the server function returned.
+    pub fn error(&self) -> AppError {
+        assert!(
+            self.status >= 400,
+            "expected an error, got {}: {}",
+            self.status,
+            self.body
+        );
+        serde_json::from_str(&self.body)
+            .unwrap_or_else(|e| panic!("not an AppError ({e}): {}", self.body))
+    }
+
+    /// Asserts success.
+    pub fn ok(&self) -> &Self {
+        assert!(
+            self.status < 300,
+            "expected success, got {}: {}",
+            self.status,
+            self.body
+        );
+        self
+    }
+}
+
+impl TestApp {
+    /// Calls a server function like the hydrated page does (form-encoded POST).
+    pub async fn call(
+        &self,
+        endpoint: &str,
+        form: &[(&str, &str)],
+        cookie: Option<&str>,
+    ) -> FnResponse {
+        let mut req = self
+            .http
+            .post(format!("{}/api/{endpoint}", self.base))
+            .header("accept", "application/json")
+            .form(form);
+        if let Some(c) = cookie {
+            req = req.header(COOKIE, c);
+        }
+        let res = req.send().await.expect("request");
+        let session_cookie = res
+            .headers()
+            .get_all(SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with("openpsp_session="))
+            .map(|v| v.split(';').next().unwrap().to_owned());
+        let status = res.status().as_u16();
+        let body = res.text().await.unwrap();
+        FnResponse {
+            status,
+            body,
+            session_cookie,
+        }
+    }
+
+    /// Logs in with "PSPID + password"; returns the session cookie.
+    pub async fn login_pspid(&self, pspid: &str, password: &str) -> FnResponse {
+        self.call(
+            "login",
+            &[
+                ("mode", "pspid"),
+                ("env", "test"),
+                ("pspid", pspid),
+                ("password", password),
+            ],
+            None,
+        )
+        .await
+    }
+
+    /// Logs in with "Login as user".
+    pub async fn login_user(
+        &self,
+        pspid: &str,
+        login: &str,
+        password: &str,
+        cookie: Option<&str>,
+    ) -> FnResponse {
+        self.call(
+            "login",
+            &[
+                ("mode", "user"),
+                ("env", "test"),
+                ("pspid", pspid),
+                ("user_id", login),
+                ("password", password),
+            ],
+            cookie,
+        )
+        .await
+    }
+
+    /// Logs in and returns the session cookie, failing the test otherwise.
+    pub async fn session(&self, pspid: &str, login: &str) -> String {
+        let res = self.login_user(pspid, login, PASSWORD, None).await;
+        res.ok();
+        res.session_cookie
+            .clone()
+            .expect("login sets the session cookie")
+    }
+
+    /// A merchant with an admin (main user) and an operator.
+    pub async fn merchant(&self, pspid: &str) {
+        let m = provisioning::create_merchant(
+            &self.db,
+            NewMerchant {
+                pspid: pspid.into(),
+                environment: domain::Environment::Test,
+                commercial_name: format!("{pspid} shop"),
+                legal_name: String::new(),
+                email: String::new(),
+                time_zone: "Europe/Paris".into(),
+            },
+        )
+        .await
+        .unwrap();
+        for (login, role, primary) in [
+            ("admin", domain::Role::Admin, true),
+            ("operator", domain::Role::Operator, false),
+        ] {
+            provisioning::create_user(
+                &self.db,
+                &m,
+                NewUser {
+                    login: login.into(),
+                    full_name: String::new(),
+                    email: Some(format!("{login}@{pspid}.example")),
+                    role,
+                    primary,
+                    password: PASSWORD.into(),
+                },
+            )
+            .await
+            .unwrap();
+        }
+    }
+}
+
+/// Runs an async test body on SQLite and on PostgreSQL.
+#[macro_export]
+macro_rules! both_backends {
+    ($name:ident, $settings:expr, $body:expr) => {
+        mod $name {
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                if let Some(app) = spawn_app(Backend::Sqlite, $settings).await {
+                    ($body)(app).await;
+                }
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(app) = spawn_app(Backend::Postgres, $settings).await {
+                    ($body)(app).await;
+                }
+            }
+        }
+    };
+}

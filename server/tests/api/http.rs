@@ -1,0 +1,152 @@
+//! What every response carries, the sign-in gate and cross-site protection.
+
+use crate::both_backends;
+use crate::helpers::*;
+
+both_backends!(
+    pages_need_a_session_and_carry_security_headers,
+    &[],
+    |app: TestApp| async move {
+        let res = app.http.get(format!("{}/", app.base)).send().await.unwrap();
+        assert_eq!(res.status(), 303);
+        assert_eq!(res.headers()["location"], "/login");
+
+        let res = app
+            .http
+            .get(format!("{}/login", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        let h = res.headers().clone();
+        let csp = h["content-security-policy"].to_str().unwrap().to_owned();
+        assert!(csp.contains("script-src 'self' 'nonce-"), "{csp}");
+        assert!(csp.contains("frame-ancestors 'none'"));
+        assert_eq!(h["x-content-type-options"], "nosniff");
+        assert_eq!(h["x-frame-options"], "DENY");
+        assert_eq!(h["referrer-policy"], "same-origin");
+        let html = res.text().await.unwrap();
+        assert!(html.contains("<html lang=\"en\""));
+        assert!(html.contains("Identification (TEST)"));
+        let nonce = csp
+            .split("'nonce-")
+            .nth(1)
+            .unwrap()
+            .split('\'')
+            .next()
+            .unwrap();
+        assert!(
+            html.contains(&format!("nonce=\"{nonce}\"")),
+            "inline scripts carry the nonce"
+        );
+
+        let fr = app
+            .http
+            .get(format!("{}/login?env=production", app.base))
+            .header("cookie", "openpsp_lang=fr")
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(fr.contains("<html lang=\"fr\""));
+        assert!(fr.contains("Identification (Production)"));
+        assert!(fr.contains("Mot de passe"));
+
+        app.merchant("shop").await;
+        let cookie = app.session("shop", "admin").await;
+        let res = app
+            .http
+            .get(format!("{}/", app.base))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        let res = app
+            .http
+            .get(format!("{}/login", app.base))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 303, "signed-in users skip the login page");
+    }
+);
+
+both_backends!(
+    cross_site_posts_are_refused,
+    &[],
+    |app: TestApp| async move {
+        app.merchant("shop").await;
+        let res = app
+            .http
+            .post(format!("{}/api/login", app.base))
+            .header("origin", "https://evil.example")
+            .form(&[
+                ("mode", "pspid"),
+                ("env", "test"),
+                ("pspid", "shop"),
+                ("password", PASSWORD),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 403);
+        let res = app
+            .http
+            .post(format!("{}/api/login", app.base))
+            .header("sec-fetch-site", "cross-site")
+            .form(&[
+                ("mode", "pspid"),
+                ("env", "test"),
+                ("pspid", "shop"),
+                ("password", PASSWORD),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 403);
+    }
+);
+
+both_backends!(
+    oversized_bodies_are_refused,
+    &[],
+    |app: TestApp| async move {
+        let big = "x".repeat(200 * 1024);
+        let res = app
+            .http
+            .post(format!("{}/api/login", app.base))
+            .form(&[
+                ("mode", "pspid"),
+                ("env", "test"),
+                ("pspid", big.as_str()),
+                ("password", "x"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 413);
+        let res = app
+            .http
+            .get(format!("{}/healthz", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "the server is still up");
+    }
+);
+
+both_backends!(health_and_readiness, &[], |app: TestApp| async move {
+    for path in ["healthz", "readyz"] {
+        let res = app
+            .http
+            .get(format!("{}/{path}", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "{path}");
+    }
+});

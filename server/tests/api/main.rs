@@ -1,0 +1,6 @@
+//! Integration tests: the real server on port 0 against a fresh SQLite file and a fresh
+//! PostgreSQL database. One binary, as in zero-to-production.
+
+mod accounts;
+mod helpers;
+mod http;
