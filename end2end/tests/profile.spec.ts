@@ -51,7 +51,7 @@ test("the password checklist reacts as the user types (domain rules in WebAssemb
   const upper = page.locator("li.rule", { hasText: "an upper-case letter" });
   const length = page.locator("li.rule", { hasText: "at least 12 characters" });
   const login = page.locator("li.rule", { hasText: "no user's login" });
-  const field = page.getByLabel("New password");
+  const field = page.getByLabel("New password", { exact: true });
   await field.pressSequentially("abc");
   await expect(upper).toHaveAttribute("data-passed", "false");
   await expect(length).toHaveAttribute("data-passed", "false");
@@ -71,7 +71,7 @@ test("change password, then log in with the new one", async ({ page }) => {
   await page.goto("/profile/password");
   await hydrated(page);
   await page.getByLabel("Current password").fill("Not-The-Current-1!");
-  await page.getByLabel("New password").fill(newPassword);
+  await page.getByLabel("New password", { exact: true }).fill(newPassword);
   await page.getByLabel("Confirm the new password").fill(newPassword);
   await page.getByRole("button", { name: "Change password" }).click();
   await expect(page.locator("#f-current-error")).toHaveText("The current password is incorrect.");
@@ -105,14 +105,14 @@ test("forgot password sends a one-time link through the mailbox", async ({ page 
 
   await page.goto(link!);
   await hydrated(page);
-  await page.getByLabel("New password").fill(newPassword);
+  await page.getByLabel("New password", { exact: true }).fill(newPassword);
   await page.getByLabel("Confirm the new password").fill(newPassword);
   await page.getByRole("button", { name: "Set the new password" }).click();
   await expect(page.getByRole("status")).toHaveText("Your password has been changed. You can now log in.");
 
   await page.goto(link!);
   await hydrated(page);
-  await page.getByLabel("New password").fill("Another-Try-2026!");
+  await page.getByLabel("New password", { exact: true }).fill("Another-Try-2026!");
   await page.getByLabel("Confirm the new password").fill("Another-Try-2026!");
   await page.getByRole("button", { name: "Set the new password" }).click();
   await expect(page.getByRole("alert").first()).toContainText("This link is invalid, already used or expired.");
