@@ -200,6 +200,7 @@ pub async fn get_password_rules(token: Option<String>) -> Result<PasswordRules, 
     }
 }
 
+#[cfg(feature = "ssr")]
 fn check_confirmation(new_password: &str, confirm: &str) -> Result<(), AppError> {
     use crate::model::Problem;
     if new_password.is_empty() {
