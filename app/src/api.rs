@@ -263,6 +263,16 @@ pub async fn reset_password(
         .await
 }
 
+/// Saves the profile form (full name, recovery e-mail).
+#[server(endpoint = "update_profile")]
+pub async fn update_profile(full_name: String, email: String) -> Result<(), AppError> {
+    let actor = ctx::actor().await?;
+    ctx::ports()?
+        .account
+        .update_profile(&actor, full_name, email, &ctx::client_ip().await)
+        .await
+}
+
 /// Switches the interface language: a cookie always, the user's profile when signed in.
 #[server(endpoint = "set_language")]
 pub async fn set_language(lang: String) -> Result<(), AppError> {
@@ -293,7 +303,7 @@ pub async fn set_time_zone(
     };
     ctx::ports()?
         .account
-        .set_time_zone(&actor, preference)
+        .set_time_zone(&actor, preference, &ctx::client_ip().await)
         .await
 }
 

@@ -35,6 +35,8 @@ pub fn problem_text(problem: &Problem) -> String {
         Problem::SamePassword => t(T::ErrSamePassword).to_owned(),
         Problem::Policy(_) => t(T::ErrPolicy).to_owned(),
         Problem::UnknownTimeZone => t(T::ErrUnknownTimeZone).to_owned(),
+        Problem::InvalidEmail => t(T::ErrInvalidEmail).to_owned(),
+        Problem::TooLong => t(T::ErrTooLong).to_owned(),
         Problem::InvalidLink => t(T::ErrInvalidLink).to_owned(),
     }
 }

@@ -115,6 +115,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/dev/mailbox") view=pages::mailbox::MailboxPage/>
                 <ParentRoute path=path!("") view=pages::shell::BackOffice>
                     <Route path=path!("") view=pages::home::HomePage/>
+                    <Route path=path!("/profile") view=pages::profile::ProfilePage/>
                     <Route
                         path=path!("/profile/password")
                         view=pages::password::ChangePasswordPage

@@ -22,6 +22,8 @@ pub struct Me {
     pub login: String,
     /// Full name, or empty.
     pub full_name: String,
+    /// Recovery e-mail address, or empty.
+    pub email: String,
     /// Role.
     pub role: Role,
     /// The merchant's PSPID.
@@ -116,6 +118,10 @@ pub enum Problem {
     Policy(Vec<PasswordRule>),
     /// Not an IANA zone.
     UnknownTimeZone,
+    /// Not an e-mail address.
+    InvalidEmail,
+    /// Longer than allowed.
+    TooLong,
     /// The reset link is unknown, used or expired.
     InvalidLink,
 }

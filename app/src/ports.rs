@@ -80,6 +80,14 @@ pub trait AccountPort: Send + Sync {
     async fn reset_rules(&self, token: &str) -> Result<PasswordRules, AppError>;
     /// Uses a reset link once.
     async fn reset_password(&self, token: &str, new: String, ip: &str) -> Result<(), AppError>;
+    /// Saves the user's full name and recovery e-mail address.
+    async fn update_profile(
+        &self,
+        actor: &Actor,
+        full_name: String,
+        email: String,
+        ip: &str,
+    ) -> Result<(), AppError>;
     /// Saves the user's language.
     async fn set_language(&self, actor: &Actor, lang: Lang) -> Result<(), AppError>;
     /// Saves the user's zone; `None` goes back to the PSPID's default.
@@ -87,6 +95,7 @@ pub trait AccountPort: Send + Sync {
         &self,
         actor: &Actor,
         zone: Option<ZonePreference>,
+        ip: &str,
     ) -> Result<(), AppError>;
     /// The development mailbox; `NotFound` in production deployments.
     async fn mailbox(&self) -> Result<Vec<Mail>, AppError>;

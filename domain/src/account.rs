@@ -116,9 +116,56 @@ pub fn normalize_login(raw: &str) -> Result<String, LoginError> {
     Ok(value)
 }
 
+/// Why an e-mail address was refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("not an e-mail address")]
+pub struct InvalidEmail;
+
+/// Checks the shape of an e-mail address (`local@domain.tld`, no spaces, at most 254
+/// characters) and returns it trimmed, with the domain lower-cased.
+pub fn parse_email(raw: &str) -> Result<String, InvalidEmail> {
+    let value = raw.trim();
+    if value.is_empty() || value.chars().count() > 254 || value.chars().any(char::is_whitespace) {
+        return Err(InvalidEmail);
+    }
+    let (local, domain) = value.rsplit_once('@').ok_or(InvalidEmail)?;
+    let labels: Vec<&str> = domain.split('.').collect();
+    let domain_ok = labels.len() >= 2
+        && labels.iter().all(|l| {
+            !l.is_empty()
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.chars().all(|c| c.is_alphanumeric() || c == '-')
+        });
+    if local.is_empty() || local.len() > 64 || local.contains('@') || !domain_ok {
+        return Err(InvalidEmail);
+    }
+    Ok(format!("{local}@{}", domain.to_lowercase()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn email_addresses_are_checked_and_normalised() {
+        assert_eq!(
+            parse_email(" Ann.Lee@Example.COM ").unwrap(),
+            "Ann.Lee@example.com"
+        );
+        for bad in [
+            "",
+            "ann",
+            "ann@",
+            "@example.com",
+            "ann@example",
+            "ann lee@example.com",
+            "a@b@c.com",
+            "ann@-x.com",
+        ] {
+            assert_eq!(parse_email(bad), Err(InvalidEmail), "{bad:?}");
+        }
+    }
 
     #[test]
     fn login_is_trimmed_and_lower_cased() {

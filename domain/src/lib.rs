@@ -9,7 +9,7 @@ pub mod lang;
 pub mod password;
 pub mod timezone;
 
-pub use account::{normalize_login, Environment, LoginError, Role};
+pub use account::{normalize_login, parse_email, Environment, InvalidEmail, LoginError, Role};
 pub use lang::Lang;
 pub use password::{PasswordContext, PasswordPolicy, PasswordRule, RuleCheck};
 pub use timezone::ZonePreference;

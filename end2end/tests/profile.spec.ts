@@ -142,3 +142,24 @@ test("the time zone dialog changes the zone shown in the profile", async ({ page
   await page.getByLabel("User profile").click();
   await expect(page.locator(".profile-time-zone")).toContainText("Europe/Paris");
 });
+
+test("the profile keeps a recovery e-mail and Home stops asking for it", async ({ page }) => {
+  await loginAsUser(page, "viewer");
+  await expectHome(page);
+  const step = page.getByText("Add a recovery e-mail address to your user.");
+  await expect(step).toBeVisible();
+  await step.getByRole("link", { name: "Do it now" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "My profile" })).toBeVisible();
+  await hydrated(page);
+  await page.getByLabel("Full name").fill("Vera Viewer");
+  await page.getByLabel("Recovery e-mail address").fill("vera@nowhere");
+  await page.getByRole("button", { name: "Save the profile" }).click();
+  await expect(page.locator("#f-email-error")).toHaveText("Enter an e-mail address such as name@example.com.");
+  await page.getByLabel("Recovery e-mail address").fill("vera@demo.example");
+  await page.getByRole("button", { name: "Save the profile" }).click();
+  await expect(page.getByRole("status")).toHaveText("Your profile has been saved.");
+  await page.getByRole("navigation").getByRole("link", { name: "Home" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Home" })).toBeVisible();
+  await expect(page.getByText("Replace the initial password with one of your own.")).toBeVisible();
+  await expect(page.getByText("Add a recovery e-mail address to your user.")).toHaveCount(0);
+});

@@ -218,6 +218,14 @@ async fn serve(config: Arc<Config>) -> anyhow_like::Result<()> {
     let db = db::connect_and_migrate(&config.database_url).await?;
     crate::crypto::warm_up();
     http::spawn_session_cleanup(db.clone());
+    match &config.smtp {
+        Some(smtp) => {
+            let sender = crate::services::mail::SmtpSender::new(smtp, &config.mail_from)?;
+            crate::services::mail::spawn_delivery(db.clone(), sender);
+            tracing::info!(host = %smtp.host, "mail delivered through SMTP");
+        }
+        None => tracing::info!("no SMTP relay configured: mail stays in the outbox (/dev/mailbox)"),
+    }
     let listener = tokio::net::TcpListener::bind(&config.listen).await?;
     tracing::info!(
         listen = %listener.local_addr()?,

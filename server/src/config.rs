@@ -19,6 +19,13 @@ pub struct SmtpConfig {
     /// Password, if the relay needs one.
     #[serde(default)]
     pub password: Option<String>,
+    /// `starttls` (default), `tls` (implicit, port 465) or `none` (a local relay).
+    #[serde(default = "default_smtp_tls")]
+    pub tls: String,
+}
+
+fn default_smtp_tls() -> String {
+    "starttls".to_owned()
 }
 
 fn default_smtp_port() -> u16 {
@@ -177,6 +184,7 @@ impl Config {
                     .unwrap_or(587),
                 username: env("OPENPSP_SMTP_USERNAME"),
                 password: env("OPENPSP_SMTP_PASSWORD"),
+                tls: env("OPENPSP_SMTP_TLS").unwrap_or_else(default_smtp_tls),
             }),
             None => file.smtp,
         };
@@ -210,6 +218,14 @@ impl Config {
             file.reset_token_ttl_seconds,
             3600,
         )?;
+        if let Some(smtp) = &smtp {
+            if !["starttls", "tls", "none"].contains(&smtp.tls.as_str()) {
+                return Err(ConfigError::Invalid {
+                    name: "OPENPSP_SMTP_TLS",
+                    message: format!("expected starttls, tls or none, got {}", smtp.tls),
+                });
+            }
+        }
         if session_idle_seconds <= 0 || lockout_seconds <= 0 || reset_token_ttl_seconds <= 0 {
             return Err(ConfigError::Invalid {
                 name: "durations",

@@ -7,6 +7,15 @@ use crate::model::SetupStep;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+/// Where a step is done, when the page exists.
+fn step_link(step: SetupStep) -> Option<&'static str> {
+    match step {
+        SetupStep::RecoveryEmail => Some("/profile"),
+        SetupStep::ChangePassword => Some("/profile/password"),
+        SetupStep::CompanyDetails | SetupStep::MoreUsers => None,
+    }
+}
+
 fn step_text(step: SetupStep) -> &'static str {
     match step {
         SetupStep::CompanyDetails => t(T::StepCompanyDetails),
@@ -36,7 +45,12 @@ pub fn HomePage() -> impl IntoView {
                                 } else {
                                     view! {
                                         <ol class="setup-steps">
-                                            {data.steps_to_do.iter().map(|s| view! { <li>{step_text(*s)}</li> }).collect_view()}
+                                            {data.steps_to_do.iter().map(|s| view! {
+                                                <li>
+                                                    {step_text(*s)}
+                                                    {step_link(*s).map(|href| view! { " " <a href=href>{t(T::DoThisNow)}</a> })}
+                                                </li>
+                                            }).collect_view()}
                                         </ol>
                                     }.into_any()
                                 }}

@@ -106,6 +106,7 @@ fn TopBar(me: Me, tz_open: RwSignal<bool>) -> impl IntoView {
                                 </button>
                             </dd>
                         </dl>
+                        <a class="menu-item" href="/profile">{t(T::ProfileTitle)}</a>
                         <a class="menu-item" href="/profile/password">{t(T::ChangePassword)}</a>
                         <ActionForm action=logout>
                             <button type="submit" class="menu-item">{t(T::LogOut)}</button>

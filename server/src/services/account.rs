@@ -7,7 +7,9 @@ use crate::config::Config;
 use crate::crypto;
 use crate::entities::{email_outbox, merchant, password_reset_token, technical_message, user};
 use crate::rate_limit::RateLimiter;
-use app::model::{AppError, HomeData, Mail, Me, PasswordRules, Problem, SetupStep, TechMessage};
+use app::model::{
+    AppError, FieldError, HomeData, Mail, Me, PasswordRules, Problem, SetupStep, TechMessage,
+};
 use app::ports::{AccountPort, Actor, LoginAttempt, LoginSuccess};
 use chrono::{Duration, Utc};
 use domain::{
@@ -175,6 +177,36 @@ impl AccountService {
                 logins,
             },
         ))
+    }
+
+    /// Applies `change` to a user and writes the audit row, in one transaction.
+    async fn update_user_audited(
+        &self,
+        u: user::Model,
+        action: &str,
+        detail: String,
+        ip: &str,
+        change: impl FnOnce(&mut user::ActiveModel),
+    ) -> Result<(), AppError> {
+        let (merchant_id, user_id, login) = (u.merchant_id, u.id, u.login.clone());
+        let txn = self.db.begin().await.map_err(internal)?;
+        let mut active = u.into_active_model();
+        change(&mut active);
+        active.update(&txn).await.map_err(internal)?;
+        audit::record(
+            &txn,
+            AuditEntry {
+                merchant_id: Some(merchant_id),
+                user_id: Some(user_id),
+                actor: &login,
+                action,
+                detail,
+                ip,
+            },
+        )
+        .await
+        .map_err(internal)?;
+        txn.commit().await.map_err(internal)
     }
 
     fn check_policy(
@@ -369,6 +401,7 @@ impl AccountPort for AccountService {
         Ok(Me {
             login: u.login.clone(),
             full_name: u.full_name.clone(),
+            email: u.email.clone().unwrap_or_default(),
             role: Role::parse(&u.role).unwrap_or(Role::ReadOnly),
             pspid: m.pspid.clone(),
             merchant_name,
@@ -476,25 +509,11 @@ impl AccountPort for AccountService {
         let (policy, context) = self.rules_for(&m).await?;
         Self::check_policy(&policy, &context, &new)?;
         let hash = crypto::hash_password(new).await;
-        let txn = self.db.begin().await.map_err(internal)?;
-        let mut active = u.clone().into_active_model();
-        active.password_hash = Set(hash);
-        active.password_changed_at = Set(Some(Utc::now()));
-        active.update(&txn).await.map_err(internal)?;
-        audit::record(
-            &txn,
-            AuditEntry {
-                merchant_id: Some(m.id),
-                user_id: Some(u.id),
-                actor: &u.login,
-                action: "password.change",
-                detail: String::new(),
-                ip,
-            },
-        )
+        self.update_user_audited(u, "password.change", String::new(), ip, |active| {
+            active.password_hash = Set(hash);
+            active.password_changed_at = Set(Some(Utc::now()));
+        })
         .await
-        .map_err(internal)?;
-        txn.commit().await.map_err(internal)
     }
 
     async fn request_password_reset(
@@ -650,6 +669,44 @@ impl AccountPort for AccountService {
         txn.commit().await.map_err(internal)
     }
 
+    async fn update_profile(
+        &self,
+        actor: &Actor,
+        full_name: String,
+        email: String,
+        ip: &str,
+    ) -> Result<(), AppError> {
+        let (_, u) = self.load_actor(actor).await?;
+        let full_name = full_name.trim().to_owned();
+        let mut problems = Vec::new();
+        if full_name.chars().count() > 120 {
+            problems.push(FieldError::new("full_name", Problem::TooLong));
+        }
+        let email = if email.trim().is_empty() {
+            None
+        } else {
+            match domain::parse_email(&email) {
+                Ok(e) => Some(e),
+                Err(_) => {
+                    problems.push(FieldError::new("email", Problem::InvalidEmail));
+                    None
+                }
+            }
+        };
+        if !problems.is_empty() {
+            return Err(AppError::Invalid(problems));
+        }
+        let detail = format!(
+            "recovery e-mail {}",
+            if email.is_some() { "set" } else { "removed" }
+        );
+        self.update_user_audited(u, "profile.update", detail, ip, |active| {
+            active.full_name = Set(full_name);
+            active.email = Set(email);
+        })
+        .await
+    }
+
     async fn set_language(&self, actor: &Actor, lang: Lang) -> Result<(), AppError> {
         let (_, u) = self.load_actor(actor).await?;
         let mut active = u.into_active_model();
@@ -662,6 +719,7 @@ impl AccountPort for AccountService {
         &self,
         actor: &Actor,
         zone: Option<ZonePreference>,
+        ip: &str,
     ) -> Result<(), AppError> {
         let (m, u) = self.load_actor(actor).await?;
         let zone = match zone {
@@ -678,30 +736,16 @@ impl AccountPort for AccountService {
                 auto_dst: true,
             },
         };
-        let login = u.login.clone();
-        let txn = self.db.begin().await.map_err(internal)?;
-        let mut active = u.into_active_model();
-        active.time_zone = Set(zone.zone.clone());
-        active.auto_dst = Set(zone.auto_dst);
-        active.update(&txn).await.map_err(internal)?;
-        audit::record(
-            &txn,
-            AuditEntry {
-                merchant_id: Some(m.id),
-                user_id: Some(actor.user_id),
-                actor: &login,
-                action: "profile.time_zone",
-                detail: format!(
-                    "{} (daylight saving {})",
-                    zone.zone,
-                    if zone.auto_dst { "on" } else { "off" }
-                ),
-                ip: "",
-            },
-        )
+        let detail = format!(
+            "{} (daylight saving {})",
+            zone.zone,
+            if zone.auto_dst { "on" } else { "off" }
+        );
+        self.update_user_audited(u, "profile.time_zone", detail, ip, |active| {
+            active.time_zone = Set(zone.zone.clone());
+            active.auto_dst = Set(zone.auto_dst);
+        })
         .await
-        .map_err(internal)?;
-        txn.commit().await.map_err(internal)
     }
 
     async fn mailbox(&self) -> Result<Vec<Mail>, AppError> {

@@ -1,9 +1,21 @@
 //! Outgoing e-mail goes through the outbox table, written in the same transaction
-//! as the change that causes it.
+//! as the change that causes it. Without SMTP settings mail stays there (and in the
+//! development mailbox); with them a delivery loop sends it, retrying failures.
 
+use crate::config::SmtpConfig;
 use crate::entities::email_outbox;
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, Set};
+use lettre::message::Mailbox;
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use sea_orm::sea_query::{LockBehavior, LockType};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr,
+    EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+};
+
+/// Attempts before a mail is left for a person to look at.
+const MAX_ATTEMPTS: i32 = 10;
 
 /// Queues a plain-text mail.
 pub async fn enqueue<C: ConnectionTrait>(
@@ -27,4 +39,100 @@ pub async fn enqueue<C: ConnectionTrait>(
     .insert(conn)
     .await?;
     Ok(())
+}
+
+/// Sends mail through an SMTP relay.
+pub struct SmtpSender {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+}
+
+impl SmtpSender {
+    /// A sender for `config`, writing as `from`.
+    pub fn new(config: &SmtpConfig, from: &str) -> Result<Self, String> {
+        let builder = match config.tls.as_str() {
+            "tls" => AsyncSmtpTransport::<Tokio1Executor>::relay(&config.host)
+                .map_err(|e| e.to_string())?,
+            "none" => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&config.host),
+            _ => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&config.host)
+                .map_err(|e| e.to_string())?,
+        };
+        let mut builder = builder.port(config.port);
+        if let (Some(user), Some(password)) = (&config.username, &config.password) {
+            builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
+        }
+        Ok(SmtpSender {
+            transport: builder.build(),
+            from: from
+                .parse()
+                .map_err(|e| format!("OPENPSP_MAIL_FROM: {e}"))?,
+        })
+    }
+
+    async fn send(&self, mail: &email_outbox::Model) -> Result<(), String> {
+        let message = Message::builder()
+            .from(self.from.clone())
+            .to(mail
+                .to_address
+                .parse::<Mailbox>()
+                .map_err(|e| e.to_string())?)
+            .subject(mail.subject.clone())
+            .body(mail.body_text.clone())
+            .map_err(|e| e.to_string())?;
+        self.transport
+            .send(message)
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// Sends what is waiting in the outbox, oldest first; returns how many were sent. On
+/// PostgreSQL the rows are locked with `SKIP LOCKED`, so several servers never send the
+/// same mail twice.
+pub async fn deliver_pending(db: &DatabaseConnection, sender: &SmtpSender) -> Result<usize, DbErr> {
+    let txn = db.begin().await?;
+    let mut query = email_outbox::Entity::find()
+        .filter(email_outbox::Column::SentAt.is_null())
+        .filter(email_outbox::Column::Attempts.lt(MAX_ATTEMPTS))
+        .order_by_asc(email_outbox::Column::Id)
+        .limit(20);
+    if db.get_database_backend() == DbBackend::Postgres {
+        query = query.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+    }
+    let pending = query.all(&txn).await?;
+    let mut sent = 0;
+    for mail in pending {
+        let result = sender.send(&mail).await;
+        let attempts = mail.attempts + 1;
+        let mut active = mail.into_active_model();
+        active.attempts = Set(attempts);
+        match result {
+            Ok(()) => {
+                active.sent_at = Set(Some(Utc::now()));
+                active.last_error = Set(None);
+                sent += 1;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, attempts, "mail delivery failed");
+                active.last_error = Set(Some(e));
+            }
+        }
+        active.update(&txn).await?;
+    }
+    txn.commit().await?;
+    Ok(sent)
+}
+
+/// Delivers the outbox every few seconds for as long as the server runs.
+pub fn spawn_delivery(db: DatabaseConnection, sender: SmtpSender) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
+        loop {
+            tick.tick().await;
+            if let Err(e) = deliver_pending(&db, &sender).await {
+                tracing::warn!(error = %e, "outbox delivery pass failed");
+            }
+        }
+    });
 }

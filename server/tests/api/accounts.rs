@@ -433,3 +433,43 @@ both_backends!(
         );
     }
 );
+
+both_backends!(
+    profile_keeps_a_checked_recovery_email,
+    &[],
+    |app: TestApp| async move {
+        app.merchant("shop").await;
+        let cookie = app.session("shop", "operator").await;
+        let bad = app
+            .call(
+                "update_profile",
+                &[("full_name", "Olga Operator"), ("email", "olga@nowhere")],
+                Some(&cookie),
+            )
+            .await
+            .error();
+        assert_eq!(bad.problem_for("email"), Some(&Problem::InvalidEmail));
+        let me: Me =
+            serde_json::from_str(&app.call("me", &[], Some(&cookie)).await.ok().body).unwrap();
+        assert_eq!(me.email, "operator@shop.example", "nothing half-written");
+        app.call(
+            "update_profile",
+            &[
+                ("full_name", " Olga Operator "),
+                ("email", "Olga@Shop.EXAMPLE"),
+            ],
+            Some(&cookie),
+        )
+        .await
+        .ok();
+        let me: Me =
+            serde_json::from_str(&app.call("me", &[], Some(&cookie)).await.ok().body).unwrap();
+        assert_eq!(me.full_name, "Olga Operator");
+        assert_eq!(me.email, "Olga@shop.example");
+        let anonymous = app
+            .call("update_profile", &[("full_name", "x"), ("email", "")], None)
+            .await
+            .error();
+        assert_eq!(anonymous, AppError::Unauthenticated);
+    }
+);

@@ -1,0 +1,119 @@
+//! The outbox is delivered through a real SMTP conversation when a relay is configured.
+
+use crate::both_backends;
+use crate::helpers::*;
+use sea_orm::EntityTrait;
+use server::config::SmtpConfig;
+use server::entities::email_outbox;
+use server::services::mail::{deliver_pending, SmtpSender};
+use std::sync::{Arc, Mutex};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+
+/// A minimal SMTP relay on loopback that accepts every message and keeps its DATA.
+async fn smtp_relay(refuse_first: bool) -> (u16, Arc<Mutex<Vec<String>>>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let received = Arc::new(Mutex::new(Vec::new()));
+    let store = received.clone();
+    tokio::spawn(async move {
+        let mut refuse = refuse_first;
+        loop {
+            let Ok((socket, _)) = listener.accept().await else {
+                return;
+            };
+            let (read, mut write) = socket.into_split();
+            let mut lines = BufReader::new(read).lines();
+            write.write_all(b"220 relay.test ESMTP\r\n").await.unwrap();
+            let mut data: Option<String> = None;
+            while let Ok(Some(line)) = lines.next_line().await {
+                if let Some(body) = data.as_mut() {
+                    if line == "." {
+                        store.lock().unwrap().push(std::mem::take(body));
+                        data = None;
+                        write.write_all(b"250 queued\r\n").await.unwrap();
+                    } else {
+                        body.push_str(&line);
+                        body.push('\n');
+                    }
+                    continue;
+                }
+                let verb = line
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or("")
+                    .to_ascii_uppercase();
+                let reply: &[u8] = match verb.as_str() {
+                    "EHLO" | "HELO" => b"250-relay.test\r\n250 8BITMIME\r\n",
+                    "MAIL" if refuse => {
+                        refuse = false;
+                        b"451 try again later\r\n"
+                    }
+                    "MAIL" | "RCPT" | "RSET" | "NOOP" => b"250 ok\r\n",
+                    "DATA" => {
+                        data = Some(String::new());
+                        b"354 go ahead\r\n"
+                    }
+                    "QUIT" => {
+                        write.write_all(b"221 bye\r\n").await.unwrap();
+                        break;
+                    }
+                    _ => b"502 unknown\r\n",
+                };
+                write.write_all(reply).await.unwrap();
+            }
+        }
+    });
+    (port, received)
+}
+
+both_backends!(
+    outbox_is_delivered_by_smtp_and_retried,
+    &[],
+    |app: TestApp| async move {
+        app.merchant("shop").await;
+        app.call(
+            "request_password_reset",
+            &[("env", "test"), ("pspid", "shop"), ("user_id", "operator")],
+            None,
+        )
+        .await
+        .ok();
+        let (port, received) = smtp_relay(true).await;
+        let sender = SmtpSender::new(
+            &SmtpConfig {
+                host: "127.0.0.1".into(),
+                port,
+                username: None,
+                password: None,
+                tls: "none".into(),
+            },
+            "OpenPSP <no-reply@openpsp.test>",
+        )
+        .unwrap();
+
+        // The relay refuses the first try: the mail stays queued with the error.
+        assert_eq!(deliver_pending(&app.db, &sender).await.unwrap(), 0);
+        let row = email_outbox::Entity::find()
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(row.attempts, 1);
+        assert!(row.sent_at.is_none());
+        assert!(row.last_error.as_deref().unwrap_or("").contains("451"));
+
+        assert_eq!(deliver_pending(&app.db, &sender).await.unwrap(), 1);
+        let row = email_outbox::Entity::find()
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(row.sent_at.is_some());
+        let mails = received.lock().unwrap().clone();
+        assert_eq!(mails.len(), 1);
+        assert!(mails[0].contains("Subject: Reset your OpenPSP password"));
+        assert!(mails[0].contains("operator@shop.example"));
+        // Nothing is sent twice.
+        assert_eq!(deliver_pending(&app.db, &sender).await.unwrap(), 0);
+    }
+);
