@@ -21,9 +21,5 @@ fi
 export LEPTOS_SITE_ROOT=target/site
 export OPENPSP_DATA_DIR="${OPENPSP_DATA_DIR:-./data}"
 "$bin" seed-demo
-if [ -z "${OPENPSP_DEMO_PASSWORD:-}" ] && [ -f "$OPENPSP_DATA_DIR/demo-passwords.txt" ]; then
-  echo "Demo users (PSPID demo, TEST):"
-  sed 's/^/  /' "$OPENPSP_DATA_DIR/demo-passwords.txt"
-fi
 echo "Open http://${OPENPSP_LISTEN:-127.0.0.1:3000}/ — log in with PSPID demo and the admin password above."
 exec "$bin" serve

@@ -68,12 +68,10 @@ pub(crate) mod ctx {
         }
     }
 
-    /// The language of the current request: cookie, then `Accept-Language`, then English.
-    pub fn request_lang() -> Lang {
-        let Some(parts) = use_context::<http::request::Parts>() else {
-            return Lang::default();
-        };
-        let from_cookie = parts
+    /// The language chosen in this browser (the language cookie), if any.
+    pub fn cookie_lang() -> Option<Lang> {
+        let parts = use_context::<http::request::Parts>()?;
+        parts
             .headers
             .get_all(http::header::COOKIE)
             .iter()
@@ -81,10 +79,14 @@ pub(crate) mod ctx {
             .flat_map(|v| v.split(';'))
             .filter_map(|pair| pair.trim().split_once('='))
             .find(|(name, _)| *name == LANG_COOKIE)
-            .and_then(|(_, value)| Lang::parse(value));
-        from_cookie
+            .and_then(|(_, value)| Lang::parse(value))
+    }
+
+    /// The language of the current request: cookie, then `Accept-Language`, then English.
+    pub fn request_lang() -> Lang {
+        cookie_lang()
             .or_else(|| {
-                parts
+                use_context::<http::request::Parts>()?
                     .headers
                     .get(http::header::ACCEPT_LANGUAGE)
                     .and_then(|v| v.to_str().ok())
@@ -156,7 +158,15 @@ pub async fn login(
         .insert(ctx::ACTOR_KEY, &success.actor)
         .await
         .map_err(|_| AppError::Internal)?;
-    ctx::set_lang_cookie(success.lang);
+    // A language picked on the login page wins and becomes the user's; otherwise the
+    // user's saved language applies from now on.
+    match ctx::cookie_lang() {
+        Some(chosen) if chosen != success.lang => {
+            ports.account.set_language(&success.actor, chosen).await?;
+        }
+        Some(_) => {}
+        None => ctx::set_lang_cookie(success.lang),
+    }
     Ok(())
 }
 

@@ -41,6 +41,13 @@ test("the language chosen before login is kept on the login page", async ({ page
   await expect(page.locator("html")).toHaveAttribute("lang", "de");
   await expect(page.getByRole("heading", { name: "Identifikation (TEST)" })).toBeVisible();
   await expect(page.getByLabel("Passwort", { exact: true })).toBeVisible();
+  await page.getByRole("link", { name: "Als Benutzer anmelden" }).click();
+  await page.getByLabel("UserID").fill("operator");
+  await page.getByLabel("PSPID (optional)").fill("demo");
+  await page.getByLabel("Passwort", { exact: true }).fill(PASSWORD);
+  await page.getByRole("button", { name: "Anmelden" }).click();
+  await expectHome(page, "Startseite");
+  await expect(page.locator("html")).toHaveAttribute("lang", "de");
 });
 
 test("the password checklist reacts as the user types (domain rules in WebAssembly)", async ({ page }) => {

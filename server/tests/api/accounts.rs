@@ -473,3 +473,46 @@ both_backends!(
         assert_eq!(anonymous, AppError::Unauthenticated);
     }
 );
+
+both_backends!(
+    language_chosen_before_login_becomes_the_users,
+    &[],
+    |app: TestApp| async move {
+        app.merchant("shop").await;
+        let res = app
+            .call(
+                "login",
+                &[
+                    ("mode", "user"),
+                    ("env", "test"),
+                    ("pspid", "shop"),
+                    ("user_id", "operator"),
+                    ("password", PASSWORD),
+                ],
+                Some("openpsp_lang=fr"),
+            )
+            .await;
+        res.ok();
+        let cookie = res.session_cookie.clone().unwrap();
+        let me: Me =
+            serde_json::from_str(&app.call("me", &[], Some(&cookie)).await.ok().body).unwrap();
+        assert_eq!(me.lang, domain::Lang::Fr);
+        // Another browser without a language cookie gets the saved language.
+        let page = app
+            .http
+            .get(format!("{}/", app.base))
+            .header("cookie", app.session("shop", "operator").await)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), 200);
+        let admin: Me = serde_json::from_str(
+            &app.call("me", &[], Some(&app.session("shop", "admin").await))
+                .await
+                .ok()
+                .body,
+        )
+        .unwrap();
+        assert_eq!(admin.lang, domain::Lang::En, "only the user who chose it");
+    }
+);

@@ -150,3 +150,51 @@ both_backends!(health_and_readiness, &[], |app: TestApp| async move {
         assert_eq!(res.status(), 200, "{path}");
     }
 });
+
+async fn raw_session_cookie(app: &TestApp) -> String {
+    app.merchant("shop").await;
+    let res = app
+        .http
+        .post(format!("{}/api/login", app.base))
+        .header("accept", "application/json")
+        .form(&[
+            ("mode", "pspid"),
+            ("env", "test"),
+            ("pspid", "shop"),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|v| v.starts_with("openpsp_session="))
+        .expect("session cookie")
+}
+
+both_backends!(
+    session_cookie_is_http_only_and_lax,
+    &[],
+    |app: TestApp| async move {
+        let cookie = raw_session_cookie(&app).await;
+        assert!(cookie.contains("HttpOnly"), "{cookie}");
+        assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+        assert!(cookie.contains("Max-Age=900"), "15 minutes idle: {cookie}");
+        assert!(
+            !cookie.contains("Secure"),
+            "plain http keeps cookies usable: {cookie}"
+        );
+    }
+);
+
+both_backends!(
+    session_cookie_is_secure_behind_https,
+    &[("OPENPSP_PUBLIC_URL", "https://pay.example.com")],
+    |app: TestApp| async move {
+        let cookie = raw_session_cookie(&app).await;
+        assert!(cookie.contains("Secure"), "{cookie}");
+    }
+);
