@@ -187,6 +187,28 @@ pub fn PasswordChecklist(password: ReadSignal<String>, rules: PasswordRules) -> 
     }
 }
 
+/// A globe, for the language menu.
+#[component]
+pub fn GlobeIcon() -> impl IntoView {
+    view! {
+        <svg class="icon" viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2">
+            <circle cx="12" cy="12" r="9"/>
+            <path d="M3 12h18M12 3a14 14 0 0 1 0 18M12 3a14 14 0 0 0 0 18"/>
+        </svg>
+    }
+}
+
+/// A head and shoulders, for the user-profile menu.
+#[component]
+pub fn PersonIcon() -> impl IntoView {
+    view! {
+        <svg class="icon" viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2">
+            <circle cx="12" cy="8" r="4"/>
+            <path d="M4 21a8 8 0 0 1 16 0"/>
+        </svg>
+    }
+}
+
 /// The language drop-down: each entry posts to the server, then the page reloads in the
 /// new language.
 #[component]
@@ -201,7 +223,7 @@ pub fn LanguageMenu() -> impl IntoView {
     view! {
         <details class="menu language-menu">
             <summary aria-label=t(T::Language)>
-                <span aria-hidden="true">"🌐 "</span>
+                <GlobeIcon/>
                 {current.code().to_uppercase()}
             </summary>
             <ul class="menu-panel" role="list">

@@ -70,7 +70,7 @@ pub fn router(db: DatabaseConnection, config: Arc<Config>) -> Router {
     };
     let routes = generate_route_list(App);
 
-    let store = DbSessionStore::new(db);
+    let store = DbSessionStore::new(db, config.session_idle_seconds);
     let sessions = SessionManagerLayer::new(store)
         .with_name("openpsp_session")
         .with_http_only(true)
@@ -226,7 +226,7 @@ async fn security_headers(req: Request, next: Next) -> Response {
 /// Removes expired sessions every five minutes.
 pub fn spawn_session_cleanup(db: DatabaseConnection) {
     tokio::spawn(async move {
-        let store = DbSessionStore::new(db);
+        let store = DbSessionStore::new(db, 0);
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
         loop {
             tick.tick().await;

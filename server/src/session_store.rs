@@ -5,20 +5,55 @@ use crate::entities::session;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
 
 /// Sessions in the `sessions` table.
+///
+/// Idle expiry means every request pushes the deadline back, which would be one write
+/// per request. The store skips a save whose data is unchanged and whose deadline moved
+/// less than `min_extension` since this process last wrote it: the stored deadline is
+/// then at most that much early, never late.
 #[derive(Clone, Debug)]
 pub struct DbSessionStore {
     db: DatabaseConnection,
+    min_extension: i64,
+    written: Arc<Mutex<HashMap<String, (u64, i64)>>>,
 }
 
+/// Entries remembered before the write cache starts over.
+const WRITE_CACHE_LIMIT: usize = 100_000;
+
 impl DbSessionStore {
-    /// A store over `db`.
-    pub fn new(db: DatabaseConnection) -> Self {
-        DbSessionStore { db }
+    /// A store over `db` for sessions that expire after `idle_seconds` of inactivity.
+    pub fn new(db: DatabaseConnection, idle_seconds: i64) -> Self {
+        DbSessionStore {
+            db,
+            min_extension: (idle_seconds / 10).clamp(0, 60),
+            written: Arc::new(Mutex::new(HashMap::new())),
+        }
     }
+
+    fn cache(&self) -> std::sync::MutexGuard<'_, HashMap<String, (u64, i64)>> {
+        self.written.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn remember(&self, id: &str, data_hash: u64, expiry: i64) {
+        let mut cache = self.cache();
+        if cache.len() >= WRITE_CACHE_LIMIT {
+            cache.clear();
+        }
+        cache.insert(id.to_owned(), (data_hash, expiry));
+    }
+}
+
+fn hash_of(data: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    data.hash(&mut hasher);
+    hasher.finish()
 }
 
 fn backend(e: impl std::fmt::Display) -> session_store::Error {
@@ -29,14 +64,17 @@ fn expiry(record: &Record) -> DateTime<Utc> {
     DateTime::<Utc>::from_timestamp(record.expiry_date.unix_timestamp(), 0).unwrap_or_else(Utc::now)
 }
 
-fn active_model(record: &Record) -> Result<session::ActiveModel, session_store::Error> {
-    let data =
-        serde_json::to_string(record).map_err(|e| session_store::Error::Encode(e.to_string()))?;
-    Ok(session::ActiveModel {
+fn encode(record: &Record) -> Result<String, session_store::Error> {
+    // The id and the deadline have their own columns; the hash must see data only.
+    serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))
+}
+
+fn active_model(record: &Record, data: String) -> session::ActiveModel {
+    session::ActiveModel {
         id: Set(record.id.to_string()),
         data: Set(data),
         expires_at: Set(expiry(record)),
-    })
+    }
 }
 
 #[async_trait::async_trait]
@@ -44,9 +82,20 @@ impl SessionStore for DbSessionStore {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
         // Ids are 128 random bits; on the astronomically unlikely clash, draw again.
         loop {
-            let model = active_model(record)?;
-            match session::Entity::insert(model).exec(&self.db).await {
-                Ok(_) => return Ok(()),
+            let data = encode(record)?;
+            let data_hash = hash_of(&data);
+            match session::Entity::insert(active_model(record, data))
+                .exec(&self.db)
+                .await
+            {
+                Ok(_) => {
+                    self.remember(
+                        &record.id.to_string(),
+                        data_hash,
+                        expiry(record).timestamp(),
+                    );
+                    return Ok(());
+                }
                 Err(e) if is_unique_violation(&e) => record.id = Id::default(),
                 Err(e) => return Err(backend(e)),
             }
@@ -54,8 +103,18 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        let model = active_model(record)?;
-        session::Entity::insert(model)
+        let id = record.id.to_string();
+        let data = encode(record)?;
+        let data_hash = hash_of(&data);
+        let deadline = expiry(record).timestamp();
+        let fresh = self
+            .cache()
+            .get(&id)
+            .is_some_and(|(h, at)| *h == data_hash && deadline - at < self.min_extension);
+        if fresh {
+            return Ok(());
+        }
+        session::Entity::insert(active_model(record, data))
             .on_conflict(
                 OnConflict::column(session::Column::Id)
                     .update_columns([session::Column::Data, session::Column::ExpiresAt])
@@ -64,6 +123,7 @@ impl SessionStore for DbSessionStore {
             .exec(&self.db)
             .await
             .map_err(backend)?;
+        self.remember(&id, data_hash, deadline);
         Ok(())
     }
 
@@ -73,13 +133,26 @@ impl SessionStore for DbSessionStore {
             .one(&self.db)
             .await
             .map_err(backend)?;
-        row.map(|r| {
-            serde_json::from_str(&r.data).map_err(|e| session_store::Error::Decode(e.to_string()))
-        })
-        .transpose()
+        let Some(row) = row else { return Ok(None) };
+        let decoded = serde_json::from_str(&row.data)
+            .ok()
+            .zip(time::OffsetDateTime::from_unix_timestamp(row.expires_at.timestamp()).ok());
+        match decoded {
+            Some((data, expiry_date)) => Ok(Some(Record {
+                id: *id,
+                data,
+                expiry_date,
+            })),
+            None => {
+                // An unreadable session is no session: the user signs in again.
+                tracing::warn!("unreadable session record ignored");
+                Ok(None)
+            }
+        }
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        self.cache().remove(&id.to_string());
         session::Entity::delete_by_id(id.to_string())
             .exec(&self.db)
             .await

@@ -3,7 +3,7 @@
 
 use crate::api::{get_me, Logout, SetTimeZone};
 use crate::components::{
-    error_text, full_navigation, last_error, problem_text, reload, LanguageMenu,
+    error_text, full_navigation, last_error, problem_text, reload, LanguageMenu, PersonIcon,
 };
 use crate::i18n::{t, use_lang, T};
 use crate::model::Me;
@@ -82,7 +82,7 @@ fn TopBar(me: Me, tz_open: RwSignal<bool>) -> impl IntoView {
                 <LanguageMenu/>
                 <details class="menu profile-menu">
                     <summary aria-label=t(T::UserProfile)>
-                        <span aria-hidden="true">"👤 "</span>{display_name}
+                        <PersonIcon/>{display_name}
                     </summary>
                     <div class="menu-panel">
                         <dl class="profile">

@@ -149,16 +149,16 @@ both_backends!(
 
 both_backends!(
     idle_sessions_expire,
-    &[("OPENPSP_SESSION_IDLE_SECONDS", "2")],
+    &[("OPENPSP_SESSION_IDLE_SECONDS", "3")],
     |app: TestApp| async move {
         app.merchant("shop").await;
         let cookie = app.session("shop", "operator").await;
         // Activity keeps the session alive past its first deadline.
-        for _ in 0..3 {
+        for _ in 0..4 {
             tokio::time::sleep(Duration::from_millis(1_000)).await;
             app.call("me", &[], Some(&cookie)).await.ok();
         }
-        tokio::time::sleep(Duration::from_millis(3_000)).await;
+        tokio::time::sleep(Duration::from_millis(4_500)).await;
         assert_eq!(
             app.call("me", &[], Some(&cookie)).await.error(),
             AppError::Unauthenticated
@@ -514,5 +514,33 @@ both_backends!(
         )
         .unwrap();
         assert_eq!(admin.lang, domain::Lang::En, "only the user who chose it");
+    }
+);
+
+both_backends!(
+    requests_within_a_minute_do_not_rewrite_the_session,
+    &[],
+    |app: TestApp| async move {
+        use server::entities::session;
+        app.merchant("shop").await;
+        let cookie = app.session("shop", "operator").await;
+        let deadline = || async {
+            session::Entity::find()
+                .all(&app.db)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|s| s.expires_at)
+                .max()
+                .unwrap()
+        };
+        let first = deadline().await;
+        tokio::time::sleep(Duration::from_millis(1_100)).await;
+        app.call("me", &[], Some(&cookie)).await.ok();
+        assert_eq!(
+            deadline().await,
+            first,
+            "a deadline one second later is not worth a write"
+        );
     }
 );

@@ -59,6 +59,8 @@ async fn postgres_url() -> Option<String> {
 /// Starts a server; `None` when the backend is unavailable here (PostgreSQL without
 /// `OPENPSP_TEST_PG_URL`). `settings` are extra `OPENPSP_*` variables.
 pub async fn spawn_app(backend: Backend, settings: &[(&str, &str)]) -> Option<TestApp> {
+    // Server logs appear with a failing test's output.
+    let _ = tracing_subscriber::fmt().with_test_writer().try_init();
     let dir = std::env::temp_dir().join(format!("openpsp-it-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&dir).unwrap();
     let database_url = match backend {
