@@ -268,41 +268,32 @@ both_backends!(
                 .ok();
             }
         };
+        let reset = |token: String, password: &'static str| {
+            let app = &app;
+            async move {
+                app.call(
+                    "reset_password",
+                    &[
+                        ("token", &token),
+                        ("new_password", password),
+                        ("confirm", password),
+                    ],
+                    None,
+                )
+                .await
+            }
+        };
         ask("operator").await;
         let token = last_reset_token(&app).await;
-        let weak = app
-            .call(
-                "reset_password",
-                &[
-                    ("token", &token),
-                    ("new_password", "short"),
-                    ("confirm", "short"),
-                ],
-                None,
-            )
-            .await
-            .error();
+        let weak = reset(token.clone(), "short").await.error();
         assert!(matches!(
             weak.problem_for("new_password"),
             Some(Problem::Policy(_))
         ));
         let new = "Quiet-River-2026!";
-        app.call(
-            "reset_password",
-            &[("token", &token), ("new_password", new), ("confirm", new)],
-            None,
-        )
-        .await
-        .ok();
+        reset(token.clone(), new).await.ok();
         app.login_user("shop", "operator", new, None).await.ok();
-        let again = app
-            .call(
-                "reset_password",
-                &[("token", &token), ("new_password", new), ("confirm", new)],
-                None,
-            )
-            .await
-            .error();
+        let again = reset(token, new).await.error();
         assert_eq!(
             again.problem_for("token"),
             Some(&Problem::InvalidLink),
@@ -312,14 +303,7 @@ both_backends!(
         ask("admin").await;
         let token = last_reset_token(&app).await;
         tokio::time::sleep(Duration::from_millis(2_500)).await;
-        let late = app
-            .call(
-                "reset_password",
-                &[("token", &token), ("new_password", new), ("confirm", new)],
-                None,
-            )
-            .await
-            .error();
+        let late = reset(token, new).await.error();
         assert_eq!(
             late.problem_for("token"),
             Some(&Problem::InvalidLink),

@@ -75,39 +75,38 @@ both_backends!(
     }
 );
 
+/// Posts the PSPID login form of `shop` with extra headers.
+async fn post_login(app: &TestApp, headers: &[(&str, &str)]) -> reqwest::Response {
+    let mut req = app.http.post(format!("{}/api/login", app.base)).form(&[
+        ("mode", "pspid"),
+        ("env", "test"),
+        ("pspid", "shop"),
+        ("password", PASSWORD),
+    ]);
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    req.send().await.unwrap()
+}
+
 both_backends!(
     cross_site_posts_are_refused,
     &[],
     |app: TestApp| async move {
         app.merchant("shop").await;
-        let res = app
-            .http
-            .post(format!("{}/api/login", app.base))
-            .header("origin", "https://evil.example")
-            .form(&[
-                ("mode", "pspid"),
-                ("env", "test"),
-                ("pspid", "shop"),
-                ("password", PASSWORD),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let res = post_login(&app, &[("origin", "https://evil.example")]).await;
         assert_eq!(res.status(), 403);
-        let res = app
-            .http
-            .post(format!("{}/api/login", app.base))
-            .header("sec-fetch-site", "cross-site")
-            .form(&[
-                ("mode", "pspid"),
-                ("env", "test"),
-                ("pspid", "shop"),
-                ("password", PASSWORD),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let res = post_login(&app, &[("sec-fetch-site", "cross-site")]).await;
         assert_eq!(res.status(), 403);
+        let res = post_login(
+            &app,
+            &[
+                ("sec-fetch-site", "same-origin"),
+                ("accept", "application/json"),
+            ],
+        )
+        .await;
+        assert_eq!(res.status(), 200, "the page's own requests pass");
     }
 );
 
@@ -153,19 +152,7 @@ both_backends!(health_and_readiness, &[], |app: TestApp| async move {
 
 async fn raw_session_cookie(app: &TestApp) -> String {
     app.merchant("shop").await;
-    let res = app
-        .http
-        .post(format!("{}/api/login", app.base))
-        .header("accept", "application/json")
-        .form(&[
-            ("mode", "pspid"),
-            ("env", "test"),
-            ("pspid", "shop"),
-            ("password", PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = post_login(app, &[("accept", "application/json")]).await;
     assert_eq!(res.status(), 200);
     res.headers()
         .get_all("set-cookie")
