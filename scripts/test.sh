@@ -77,6 +77,9 @@ run_end_to_end() {
   target/debug/openpsp create-user --pspid demo --login changer --role OPERATOR >/dev/null || return 1
   target/debug/openpsp create-user --pspid demo --login forgetful --role OPERATOR \
     --email forgetful@demo.example >/dev/null || return 1
+  # The same PSPID in production: PSPIDs are unique per environment.
+  OPENPSP_ADMIN_PASSWORD="$E2E_PASSWORD" target/debug/openpsp create-merchant --pspid demo \
+    --environment PRODUCTION --name "Demo Shop" --admin-login owner >/dev/null || return 1
   target/debug/openpsp serve >"$data/server.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 60); do

@@ -65,3 +65,17 @@ test("ten failures lock the user, and the right password is then refused too", a
   await expect(page.getByRole("alert")).toContainText("This account is locked");
   await expect(page).toHaveURL(/\/login/);
 });
+
+test("production has its own accounts, marked PRODUCTION once logged in", async ({ page }) => {
+  await page.goto("/login");
+  await page.getByRole("link", { name: "Access to production" }).click();
+  await expect(page.getByRole("heading", { name: "Identification (Production)" })).toBeVisible();
+  await hydrated(page);
+  await page.getByLabel("PSPID", { exact: true }).fill("demo");
+  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expectHome(page);
+  await expect(page.getByText("PRODUCTION", { exact: true })).toBeVisible();
+  await page.getByLabel("User profile").click();
+  await expect(page.locator(".profile-user")).toHaveText("owner");
+});

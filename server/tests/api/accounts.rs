@@ -50,6 +50,21 @@ both_backends!(
             app.login_pspid("nobody", "Wrong-Password-1!").await.error(),
             AppError::InvalidCredentials
         );
+        // A TEST account does not exist in production.
+        let production = app
+            .call(
+                "login",
+                &[
+                    ("mode", "pspid"),
+                    ("env", "production"),
+                    ("pspid", "shop"),
+                    ("password", PASSWORD),
+                ],
+                None,
+            )
+            .await
+            .error();
+        assert_eq!(production, AppError::InvalidCredentials);
         assert_eq!(
             app.login_user("shop", "ghost", PASSWORD, None)
                 .await
@@ -78,7 +93,7 @@ both_backends!(
             .iter()
             .filter(|r| r.action == "login.failure")
             .collect();
-        assert_eq!(failures.len(), 3);
+        assert_eq!(failures.len(), 4);
         assert!(failures.iter().all(|r| r.ip == "127.0.0.1"));
     }
 );
