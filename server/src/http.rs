@@ -239,6 +239,14 @@ pub fn spawn_session_cleanup(db: DatabaseConnection) {
 
 /// Serves `router` on `listener` until the process ends.
 pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
+    use axum::serve::ListenerExt;
+    // Pages are streamed in several chunks: without TCP_NODELAY, Nagle's algorithm and
+    // delayed ACKs hold each keep-alive response back by about 40 ms.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "TCP_NODELAY not set");
+        }
+    });
     axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),
