@@ -122,6 +122,15 @@ catalogue! {
     ErrInvalidEmail => ["Enter an e-mail address such as name@example.com.", "Saisissez une adresse e-mail comme nom@exemple.com.", "Vul een e-mailadres in zoals naam@voorbeeld.nl.", "Geben Sie eine E-Mail-Adresse wie name@beispiel.de ein.", "Introduzca un correo electrónico como nombre@ejemplo.com.", "Inserisci un indirizzo e-mail come nome@esempio.it."],
     ErrTooLong => ["This text is too long.", "Ce texte est trop long.", "Deze tekst is te lang.", "Dieser Text ist zu lang.", "Este texto es demasiado largo.", "Questo testo è troppo lungo."],
     DoThisNow => ["Do it now", "Le faire maintenant", "Nu doen", "Jetzt erledigen", "Hacerlo ahora", "Fallo ora"],
+    ResetMailSubject => ["Reset your OpenPSP password", "Réinitialisez votre mot de passe OpenPSP", "Stel uw OpenPSP-wachtwoord opnieuw in", "Setzen Sie Ihr OpenPSP-Passwort zurück", "Restablezca su contraseña de OpenPSP", "Reimposta la tua password OpenPSP"],
+    ResetMailBody => [
+        "Hello {name},\n\nSomeone asked to reset the password of user {login} of PSPID {pspid} ({env}).\nTo choose a new password, open this link within {minutes} minutes. It works once:\n\n{link}\n\nIf you did not ask for this, ignore this e-mail: your password stays as it is.\n\n— OpenPSP\n",
+        "Bonjour {name},\n\nQuelqu'un a demandé la réinitialisation du mot de passe de l'utilisateur {login} du PSPID {pspid} ({env}).\nPour choisir un nouveau mot de passe, ouvrez ce lien dans les {minutes} minutes. Il ne fonctionne qu'une fois :\n\n{link}\n\nSi vous n'êtes pas à l'origine de cette demande, ignorez cet e-mail : votre mot de passe reste inchangé.\n\n— OpenPSP\n",
+        "Hallo {name},\n\nIemand heeft gevraagd het wachtwoord van gebruiker {login} van PSPID {pspid} ({env}) opnieuw in te stellen.\nOpen deze link binnen {minutes} minuten om een nieuw wachtwoord te kiezen. Hij werkt één keer:\n\n{link}\n\nHeeft u dit niet gevraagd, negeer dan deze e-mail: uw wachtwoord blijft ongewijzigd.\n\n— OpenPSP\n",
+        "Hallo {name},\n\njemand hat angefordert, das Passwort des Benutzers {login} der PSPID {pspid} ({env}) zurückzusetzen.\nÖffnen Sie diesen Link innerhalb von {minutes} Minuten, um ein neues Passwort zu wählen. Er funktioniert einmal:\n\n{link}\n\nWenn Sie das nicht angefordert haben, ignorieren Sie diese E-Mail: Ihr Passwort bleibt unverändert.\n\n— OpenPSP\n",
+        "Hola {name}:\n\nAlguien ha pedido restablecer la contraseña del usuario {login} del PSPID {pspid} ({env}).\nPara elegir una nueva contraseña, abra este enlace en los próximos {minutes} minutos. Solo funciona una vez:\n\n{link}\n\nSi no lo ha pedido usted, ignore este correo: su contraseña no cambia.\n\n— OpenPSP\n",
+        "Ciao {name},\n\nqualcuno ha chiesto di reimpostare la password dell'utente {login} del PSPID {pspid} ({env}).\nPer scegliere una nuova password, apri questo link entro {minutes} minuti. Funziona una sola volta:\n\n{link}\n\nSe non l'hai chiesto tu, ignora questa e-mail: la tua password resta invariata.\n\n— OpenPSP\n",
+    ],
     NotFound => ["Page not found.", "Page introuvable.", "Pagina niet gevonden.", "Seite nicht gefunden.", "Página no encontrada.", "Pagina non trovata."],
     Loading => ["Loading…", "Chargement…", "Laden…", "Wird geladen…", "Cargando…", "Caricamento…"],
 }
@@ -153,7 +162,16 @@ mod tests {
     fn placeholders_are_kept_in_every_translation() {
         for key in T::ALL {
             let en = key.text(Lang::En);
-            for ph in ["{until}", "{name}", "{n}"] {
+            for ph in [
+                "{until}",
+                "{name}",
+                "{n}",
+                "{login}",
+                "{pspid}",
+                "{env}",
+                "{minutes}",
+                "{link}",
+            ] {
                 if en.contains(ph) {
                     for lang in Lang::ALL {
                         assert!(key.text(lang).contains(ph), "{key:?} {lang:?} lacks {ph}");

@@ -7,6 +7,7 @@ use crate::config::Config;
 use crate::crypto;
 use crate::entities::{email_outbox, merchant, password_reset_token, technical_message, user};
 use crate::rate_limit::RateLimiter;
+use app::i18n::T;
 use app::model::{
     AppError, FieldError, HomeData, Mail, Me, PasswordRules, Problem, SetupStep, TechMessage,
 };
@@ -562,19 +563,30 @@ impl AccountPort for AccountService {
             .await
             .map_err(internal)?;
             let link = format!("{}/reset-password?token={token}", self.config.public_url);
-            let minutes = self.config.reset_token_ttl_seconds / 60;
-            let body = format!(
-                "Hello {name},\n\nSomeone asked to reset the password of user {login} of PSPID {pspid} ({env}).\n\
-                 To choose a new password, open this link within {minutes} minutes. It works once:\n\n{link}\n\n\
-                 If you did not ask for this, ignore this e-mail: your password stays as it is.\n\n— OpenPSP\n",
-                name = if u.full_name.is_empty() { &u.login } else { &u.full_name },
-                login = u.login,
-                pspid = m.pspid,
-                env = m.environment,
-            );
-            mail::enqueue(&txn, Some(m.id), email, "Reset your OpenPSP password", body)
-                .await
-                .map_err(internal)?;
+            let minutes = (self.config.reset_token_ttl_seconds + 59) / 60;
+            let lang = Lang::parse(&u.language).unwrap_or_default();
+            let name = if u.full_name.is_empty() {
+                &u.login
+            } else {
+                &u.full_name
+            };
+            let body = T::ResetMailBody
+                .text(lang)
+                .replace("{name}", name)
+                .replace("{login}", &u.login)
+                .replace("{pspid}", &m.pspid)
+                .replace("{env}", &m.environment)
+                .replace("{minutes}", &minutes.to_string())
+                .replace("{link}", &link);
+            mail::enqueue(
+                &txn,
+                Some(m.id),
+                email,
+                T::ResetMailSubject.text(lang),
+                body,
+            )
+            .await
+            .map_err(internal)?;
         }
         audit::record(
             &txn,

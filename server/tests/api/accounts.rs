@@ -543,3 +543,32 @@ both_backends!(
         );
     }
 );
+
+both_backends!(
+    reset_mail_speaks_the_users_language,
+    &[],
+    |app: TestApp| async move {
+        app.merchant("shop").await;
+        let cookie = app.session("shop", "operator").await;
+        app.call("set_language", &[("lang", "fr")], Some(&cookie))
+            .await
+            .ok();
+        app.call(
+            "request_password_reset",
+            &[("env", "test"), ("pspid", "shop"), ("user_id", "operator")],
+            None,
+        )
+        .await
+        .ok();
+        let mail = email_outbox::Entity::find()
+            .order_by_desc(email_outbox::Column::Id)
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(mail.subject, "Réinitialisez votre mot de passe OpenPSP");
+        assert!(mail.body_text.starts_with("Bonjour operator,"));
+        assert!(mail.body_text.contains("dans les 60 minutes"));
+        assert!(!mail.body_text.contains('{'), "every placeholder filled");
+    }
+);
