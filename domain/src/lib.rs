@@ -5,11 +5,15 @@
 //! server (the decision).
 
 pub mod account;
+pub mod card;
 pub mod lang;
+pub mod money;
 pub mod password;
 pub mod timezone;
 
 pub use account::{normalize_login, parse_email, Environment, InvalidEmail, LoginError, Role};
+pub use card::{Brand, CardError, CardNumber, Expiry, TestOutcome};
 pub use lang::Lang;
+pub use money::{AmountError, Currency, Money};
 pub use password::{PasswordContext, PasswordPolicy, PasswordRule, RuleCheck};
 pub use timezone::ZonePreference;
