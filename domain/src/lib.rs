@@ -6,9 +6,11 @@
 
 pub mod account;
 pub mod card;
+pub mod cart;
 pub mod lang;
 pub mod money;
 pub mod password;
+pub mod payment;
 pub mod timezone;
 
 pub use account::{normalize_login, parse_email, Environment, InvalidEmail, LoginError, Role};
@@ -16,4 +18,5 @@ pub use card::{Brand, CardError, CardNumber, Expiry, TestOutcome};
 pub use lang::Lang;
 pub use money::{AmountError, Currency, Money};
 pub use password::{PasswordContext, PasswordPolicy, PasswordRule, RuleCheck};
+pub use payment::{DirectStatus, Label, Payment, PaymentError, Stage};
 pub use timezone::ZonePreference;
