@@ -113,6 +113,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/forgot-password") view=pages::password::ForgotPasswordPage/>
                 <Route path=path!("/reset-password") view=pages::password::ResetPasswordPage/>
                 <Route path=path!("/dev/mailbox") view=pages::mailbox::MailboxPage/>
+                <Route path=path!("/test-cards") view=pages::test_cards::TestCardsPage/>
                 <ParentRoute path=path!("") view=pages::shell::BackOffice>
                     <Route path=path!("") view=pages::home::HomePage/>
                     <Route path=path!("/profile") view=pages::profile::ProfilePage/>

@@ -127,11 +127,12 @@ async fn readyz(State(state): State<AppState>) -> Response {
 
 /// Pages anyone may open.
 fn is_public(path: &str) -> bool {
-    const PUBLIC: [&str; 4] = [
+    const PUBLIC: [&str; 5] = [
         "/login",
         "/forgot-password",
         "/reset-password",
         "/dev/mailbox",
+        "/test-cards",
     ];
     PUBLIC.contains(&path)
         || path.starts_with("/api/")
@@ -267,6 +268,7 @@ mod tests {
             "/favicon.svg",
             "/api/login",
             "/healthz",
+            "/test-cards",
         ] {
             assert!(is_public(p), "{p}");
         }

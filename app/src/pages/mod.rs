@@ -6,6 +6,7 @@ pub mod mailbox;
 pub mod password;
 pub mod profile;
 pub mod shell;
+pub mod test_cards;
 
 use crate::i18n::{t, T};
 use leptos::prelude::*;

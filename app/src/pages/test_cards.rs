@@ -1,0 +1,123 @@
+//! `/test-cards`: the TEST environment's card table (HP-5) and a live check of a card
+//! number with the domain rules running in the browser.
+
+use crate::components::LanguageMenu;
+use crate::i18n::{t, T};
+use domain::card::{TestOutcome, TEST_CARDS};
+use domain::{CardError, CardNumber};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+fn outcome_text(outcome: TestOutcome) -> String {
+    match outcome {
+        TestOutcome::Approved { eci } => t(T::OutcomeApproved).replace("{eci}", eci),
+        TestOutcome::Challenge { .. } => t(T::OutcomeChallenge).to_owned(),
+        TestOutcome::Declined { code, .. } => {
+            let reason = match code {
+                "05" => t(T::Refusal05),
+                "51" => t(T::Refusal51),
+                "54" => t(T::Refusal54),
+                _ => t(T::RefusalN7),
+            };
+            t(T::OutcomeDeclined)
+                .replace("{code}", code)
+                .replace("{reason}", reason)
+        }
+        TestOutcome::Timeout => t(T::OutcomeTimeout).to_owned(),
+    }
+}
+
+fn check_text(raw: &str) -> Option<(bool, String)> {
+    if raw.trim().is_empty() {
+        return None;
+    }
+    Some(match CardNumber::parse(raw) {
+        Ok(card) => (
+            true,
+            t(T::CardLooksValid)
+                .replace("{brand}", card.brand().name())
+                .replace("{masked}", &card.masked()),
+        ),
+        Err(e) => (
+            false,
+            match e {
+                CardError::UnknownBrand => t(T::ErrCardBrand),
+                CardError::Length => t(T::ErrCardLength),
+                CardError::Luhn => t(T::ErrCardLuhn),
+                _ => t(T::ErrCardDigits),
+            }
+            .to_owned(),
+        ),
+    })
+}
+
+/// The public test-cards page.
+#[component]
+pub fn TestCardsPage() -> impl IntoView {
+    let (number, set_number) = signal(String::new());
+    let lang = crate::i18n::use_lang();
+    let check = move || {
+        let _ = lang;
+        check_text(&number.get())
+    };
+    view! {
+        <Title text=format!("{} — OpenPSP", t(T::TestCardsTitle))/>
+        <header class="topbar">
+            <div class="topbar-left"><a class="brand" href="/">"OpenPSP"</a></div>
+            <div class="topbar-right"><LanguageMenu/></div>
+        </header>
+        <main class="page" id="main">
+            <h1>{t(T::TestCardsTitle)}</h1>
+            <p class="muted">{t(T::TestCardsIntro)}</p>
+            <div class="card table-wrap">
+                <table class="table">
+                    <thead>
+                        <tr>
+                            <th scope="col">{t(T::CardNumberLabel)}</th>
+                            <th scope="col">{t(T::BrandLabel)}</th>
+                            <th scope="col">{t(T::OutcomeLabel)}</th>
+                            <th scope="col">{t(T::ThreeDsCodeLabel)}</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {TEST_CARDS
+                            .iter()
+                            .map(|row| {
+                                let code = match row.outcome {
+                                    TestOutcome::Challenge { code } => code,
+                                    _ => "—",
+                                };
+                                view! {
+                                    <tr>
+                                        <td class="mono">{row.number}</td>
+                                        <td>{row.brand.name()}</td>
+                                        <td>{outcome_text(row.outcome)}</td>
+                                        <td class="mono">{code}</td>
+                                    </tr>
+                                }
+                            })
+                            .collect_view()}
+                    </tbody>
+                </table>
+            </div>
+            <section class="card narrow" aria-labelledby="check-title">
+                <h2 id="check-title">{t(T::TryACard)}</h2>
+                <div class="field">
+                    <label for="check-number">{t(T::CardNumberLabel)}</label>
+                    <input
+                        id="check-number"
+                        type="text"
+                        inputmode="numeric"
+                        autocomplete="off"
+                        on:input:target=move |ev| set_number.set(ev.target().value())
+                    />
+                </div>
+                <p class="card-check" role="status" aria-live="polite">
+                    {move || check().map(|(ok, text)| view! {
+                        <span class=if ok { "rule rule-ok" } else { "rule" } data-valid=ok.to_string()>{text}</span>
+                    })}
+                </p>
+            </section>
+        </main>
+    }
+}
