@@ -67,9 +67,7 @@ where
 /// A page-level alert for the error of an action, announced to screen readers.
 #[component]
 pub fn ErrorAlert(error: Signal<Option<AppError>>) -> impl IntoView {
-    let lang = use_lang();
     move || {
-        let _ = lang;
         error.get().and_then(|e| error_text(&e)).map(|text| {
             view! { <p class="alert alert-error" role="alert">{text}</p> }
         })

@@ -3,7 +3,7 @@
 
 use domain::{Environment, Lang, PasswordContext, PasswordRule, Role, ZonePreference};
 use leptos::server_fn::error::ServerFnErrorErr;
-use leptos::server_fn::{codec::JsonEncoding, error::FromServerFnError, ServerFnError};
+use leptos::server_fn::{codec::JsonEncoding, error::FromServerFnError};
 use serde::{Deserialize, Serialize};
 
 /// Which login form was used (seed 000).
@@ -202,11 +202,5 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         AppError::ServerFn(value)
-    }
-}
-
-impl From<ServerFnError> for AppError {
-    fn from(value: ServerFnError) -> Self {
-        AppError::ServerFn(ServerFnErrorErr::ServerError(value.to_string()))
     }
 }

@@ -156,7 +156,7 @@ pub async fn run(cli: Cli) -> anyhow_like::Result<()> {
                 },
             )
             .await?;
-            let (_, context) = provisioning::policy_for(&db, &m, &admin_login).await?;
+            let (_, context) = provisioning::policy_for(&db, &m, Some(&admin_login)).await?;
             let generated = admin_password.is_none();
             let password =
                 admin_password.unwrap_or_else(|| provisioning::generate_password(&context));
@@ -195,7 +195,7 @@ pub async fn run(cli: Cli) -> anyhow_like::Result<()> {
             let m = provisioning::find_merchant(&db, &pspid, environment(&env)?).await?;
             let role = Role::parse(&role)
                 .ok_or_else(|| format!("role must be ADMIN, OPERATOR or READ_ONLY, got {role}"))?;
-            let (_, context) = provisioning::policy_for(&db, &m, &login).await?;
+            let (_, context) = provisioning::policy_for(&db, &m, Some(&login)).await?;
             let generated = password.is_none();
             let password = password.unwrap_or_else(|| provisioning::generate_password(&context));
             let u = provisioning::create_user(

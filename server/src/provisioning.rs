@@ -110,11 +110,13 @@ pub struct NewUser {
     pub password: String,
 }
 
-/// The policy and names of a merchant, with `extra_login` counted as one of its users.
+/// The password policy of a merchant and the names a password must not contain: its
+/// PSPID and company names and every user's login, plus `extra_login` for a user about
+/// to be created. The one place these names are gathered.
 pub async fn policy_for(
     db: &DatabaseConnection,
     m: &merchant::Model,
-    extra_login: &str,
+    extra_login: Option<&str>,
 ) -> Result<(PasswordPolicy, PasswordContext), DbErr> {
     let mut logins: Vec<String> = user::Entity::find()
         .filter(user::Column::MerchantId.eq(m.id))
@@ -123,15 +125,16 @@ pub async fn policy_for(
         .into_iter()
         .map(|u| u.login)
         .collect();
-    logins.push(extra_login.to_owned());
+    logins.extend(extra_login.map(str::to_owned));
+    let store_names = [&m.pspid, &m.legal_name, &m.commercial_name]
+        .into_iter()
+        .filter(|n| !n.trim().is_empty())
+        .cloned()
+        .collect();
     Ok((
         PasswordPolicy::with_min_length(m.password_min_length.max(0) as usize),
         PasswordContext {
-            store_names: vec![
-                m.pspid.clone(),
-                m.legal_name.clone(),
-                m.commercial_name.clone(),
-            ],
+            store_names,
             logins,
         },
     ))
@@ -152,7 +155,7 @@ pub async fn create_user(
             )));
         }
     }
-    let (policy, context) = policy_for(db, m, &login).await?;
+    let (policy, context) = policy_for(db, m, Some(&login)).await?;
     policy.validate(&new.password, &context).map_err(|failed| {
         ProvisionError::Invalid(format!("password breaks the policy: {failed:?}"))
     })?;
@@ -272,7 +275,7 @@ pub async fn seed_demo(
             .filter(user::Column::Login.eq(login))
             .one(db)
             .await?;
-        let (policy, context) = policy_for(db, &m, login).await?;
+        let (policy, context) = policy_for(db, &m, Some(login)).await?;
         match (existing, &password) {
             (Some(u), Some(pw)) => {
                 policy.validate(pw, &context).map_err(|f| {

@@ -5,7 +5,7 @@ use crate::api::{get_me, Logout, SetTimeZone};
 use crate::components::{
     error_text, full_navigation, last_error, problem_text, reload, LanguageMenu, PersonIcon,
 };
-use crate::i18n::{t, use_lang, T};
+use crate::i18n::{t, T};
 use crate::model::Me;
 use domain::{Environment, Role};
 use leptos::prelude::*;
@@ -124,7 +124,6 @@ fn TopBar(me: Me, tz_open: RwSignal<bool>) -> impl IntoView {
 fn TimeZoneDialog(me: Me, open: RwSignal<bool>) -> impl IntoView {
     let action = ServerAction::<SetTimeZone>::new();
     let error = last_error(action.value());
-    let lang = use_lang();
     Effect::new(move |_| {
         if let Some(Ok(())) = action.value().get() {
             reload();
@@ -134,7 +133,6 @@ fn TimeZoneDialog(me: Me, open: RwSignal<bool>) -> impl IntoView {
     let auto_dst = me.zone.auto_dst;
     let default_zone = StoredValue::new(me.default_zone.clone());
     move || {
-        let _ = lang;
         open.get().then(|| {
             let current = current.clone();
             let zone_error = move || {

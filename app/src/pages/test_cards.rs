@@ -55,11 +55,7 @@ fn check_text(raw: &str) -> Option<(bool, String)> {
 #[component]
 pub fn TestCardsPage() -> impl IntoView {
     let (number, set_number) = signal(String::new());
-    let lang = crate::i18n::use_lang();
-    let check = move || {
-        let _ = lang;
-        check_text(&number.get())
-    };
+    let check = move || check_text(&number.get());
     view! {
         <Title text=format!("{} — OpenPSP", t(T::TestCardsTitle))/>
         <header class="topbar">

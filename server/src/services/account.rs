@@ -107,35 +107,36 @@ impl AccountService {
             (Some(m), None) => query
                 .filter(user::Column::MerchantId.eq(m.id))
                 .filter(user::Column::IsPrimary.eq(true)),
-            (None, Some(l)) => query.filter(user::Column::Login.eq(l.as_str())),
+            // Without a PSPID the login must name exactly one user of this environment:
+            // the environment is part of the query, so `limit(2)` tells ambiguity.
+            (None, Some(l)) => query.filter(user::Column::Login.eq(l.as_str())).filter(
+                user::Column::MerchantId.in_subquery(
+                    sea_orm::sea_query::Query::select()
+                        .column(merchant::Column::Id)
+                        .from(merchant::Entity)
+                        .and_where(merchant::Column::Environment.eq(environment.code()))
+                        .to_owned(),
+                ),
+            ),
             (None, None) => return Ok(None),
         };
-        let users = query.limit(2).all(&self.db).await.map_err(internal)?;
-        let candidates: Vec<user::Model> = if merchant.is_some() {
-            users
-        } else {
-            // Without a PSPID the login must name exactly one user of this environment.
-            let mut in_env = Vec::new();
-            for u in users {
-                if let Some(m) = merchant::Entity::find_by_id(u.merchant_id)
-                    .one(&self.db)
-                    .await
-                    .map_err(internal)?
-                {
-                    if m.environment == environment.code() {
-                        in_env.push((m, u));
-                    }
-                }
-            }
-            if in_env.len() == 1 {
-                return Ok(in_env.pop());
-            }
+        let mut users = query.limit(2).all(&self.db).await.map_err(internal)?;
+        if users.len() != 1 {
             return Ok(None);
-        };
-        match (merchant, candidates.into_iter().next()) {
-            (Some(m), Some(u)) => Ok(Some((m, u))),
-            _ => Ok(None),
         }
+        let u = users.remove(0);
+        let m = match merchant {
+            Some(m) => m,
+            None => match merchant::Entity::find_by_id(u.merchant_id)
+                .one(&self.db)
+                .await
+                .map_err(internal)?
+            {
+                Some(m) => m,
+                None => return Ok(None),
+            },
+        };
+        Ok(Some((m, u)))
     }
 
     async fn load_actor(&self, actor: &Actor) -> Result<(merchant::Model, user::Model), AppError> {
@@ -158,26 +159,9 @@ impl AccountService {
         &self,
         m: &merchant::Model,
     ) -> Result<(PasswordPolicy, PasswordContext), AppError> {
-        let logins: Vec<String> = user::Entity::find()
-            .filter(user::Column::MerchantId.eq(m.id))
-            .all(&self.db)
+        crate::provisioning::policy_for(&self.db, m, None)
             .await
-            .map_err(internal)?
-            .into_iter()
-            .map(|u| u.login)
-            .collect();
-        let store_names = [&m.pspid, &m.legal_name, &m.commercial_name]
-            .into_iter()
-            .filter(|n| !n.trim().is_empty())
-            .cloned()
-            .collect();
-        Ok((
-            PasswordPolicy::with_min_length(m.password_min_length.max(0) as usize),
-            PasswordContext {
-                store_names,
-                logins,
-            },
-        ))
+            .map_err(internal)
     }
 
     /// Applies `change` to a user and writes the audit row, in one transaction.

@@ -572,3 +572,52 @@ both_backends!(
         assert!(!mail.body_text.contains('{'), "every placeholder filled");
     }
 );
+
+both_backends!(
+    login_without_pspid_looks_only_in_the_pages_environment,
+    &[],
+    |app: TestApp| async move {
+        use server::provisioning::{create_merchant, create_user, NewMerchant, NewUser};
+        // Two production merchants share the login; the TEST one is the only match in TEST.
+        for pspid in ["live1", "live2"] {
+            let m = create_merchant(
+                &app.db,
+                NewMerchant {
+                    pspid: pspid.into(),
+                    environment: domain::Environment::Production,
+                    commercial_name: String::new(),
+                    legal_name: String::new(),
+                    email: String::new(),
+                    time_zone: "Europe/Paris".into(),
+                },
+            )
+            .await
+            .unwrap();
+            create_user(
+                &app.db,
+                &m,
+                NewUser {
+                    login: "operator".into(),
+                    full_name: String::new(),
+                    email: None,
+                    role: domain::Role::Operator,
+                    primary: true,
+                    password: PASSWORD.into(),
+                },
+            )
+            .await
+            .unwrap();
+        }
+        app.merchant("shop").await;
+        let res = app.login_user("", "operator", PASSWORD, None).await;
+        res.ok();
+        let me: Me = serde_json::from_str(
+            &app.call("me", &[], res.session_cookie.as_deref())
+                .await
+                .ok()
+                .body,
+        )
+        .unwrap();
+        assert_eq!(me.pspid, "shop");
+    }
+);
