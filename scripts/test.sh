@@ -99,6 +99,15 @@ run_end_to_end() {
   return "$status"
 }
 
+run_sdk_conformance() {
+  local status=0 db="openpsp_sdk_$$"
+  scripts/sdk-conformance.sh target/debug/openpsp || status=1
+  psql "$OPENPSP_TEST_PG_URL" -qc "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" || return 1
+  OPENPSP_SDK_DATABASE_URL="${OPENPSP_TEST_PG_URL%/*}/$db" scripts/sdk-conformance.sh target/debug/openpsp || status=1
+  psql "$OPENPSP_TEST_PG_URL" -qc "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1
+  return "$status"
+}
+
 step "install missing tools" scripts/setup.sh test
 if [ "$failed" != 0 ]; then summary; exit 1; fi
 step "start PostgreSQL" start_postgres
@@ -107,6 +116,7 @@ step "cargo clippy (native)" cargo clippy --all-targets -- -D warnings
 step "cargo clippy (wasm32 frontend)" cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 step "unit and integration tests (SQLite and PostgreSQL)" run_tests
 step "WebAssembly and server build (cargo leptos build)" cargo leptos build
+step "Direct SDK conformance (direct-sdk-python3, SQLite and PostgreSQL)" run_sdk_conformance
 step "Playwright in Chromium" run_end_to_end
 summary
 exit "$failed"

@@ -50,6 +50,37 @@ impl Brand {
         }
     }
 
+    /// Every scheme.
+    pub const ALL: [Brand; 7] = [
+        Brand::Visa,
+        Brand::Mastercard,
+        Brand::Amex,
+        Brand::Maestro,
+        Brand::Discover,
+        Brand::Jcb,
+        Brand::Diners,
+    ];
+
+    /// The Direct API's `paymentProductId`.
+    pub fn payment_product_id(self) -> i32 {
+        match self {
+            Brand::Visa => 1,
+            Brand::Amex => 2,
+            Brand::Mastercard => 3,
+            Brand::Maestro => 117,
+            Brand::Jcb => 125,
+            Brand::Discover => 128,
+            Brand::Diners => 132,
+        }
+    }
+
+    /// The scheme of a Direct `paymentProductId`.
+    pub fn from_payment_product_id(id: i32) -> Option<Brand> {
+        Brand::ALL
+            .into_iter()
+            .find(|b| b.payment_product_id() == id)
+    }
+
     /// Digits of the security code.
     pub fn cvc_length(self) -> usize {
         match self {

@@ -38,6 +38,40 @@ pub enum PaymentError {
     /// More than captured minus refunded.
     #[error("the amount exceeds what may be refunded")]
     OverRefund,
+    /// Stored amounts that no ledger can reach.
+    #[error("the stored ledger is inconsistent")]
+    Inconsistent,
+}
+
+impl Stage {
+    /// Every stage.
+    pub const ALL: [Stage; 7] = [
+        Stage::Created,
+        Stage::Redirected,
+        Stage::Uncertain,
+        Stage::Authorised,
+        Stage::Rejected,
+        Stage::Cancelled,
+        Stage::Expired,
+    ];
+
+    /// The stored code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Stage::Created => "created",
+            Stage::Redirected => "redirected",
+            Stage::Uncertain => "uncertain",
+            Stage::Authorised => "authorised",
+            Stage::Rejected => "rejected",
+            Stage::Cancelled => "cancelled",
+            Stage::Expired => "expired",
+        }
+    }
+
+    /// The stage of a stored code.
+    pub fn parse(code: &str) -> Option<Stage> {
+        Stage::ALL.into_iter().find(|s| s.code() == code)
+    }
 }
 
 /// A payment's ledger. Amounts are minor units of the payment's currency.
@@ -103,6 +137,41 @@ impl Payment {
             refunded: 0,
             capture_closed: false,
         })
+    }
+
+    /// A stored ledger, checked: amounts never negative, refunds within captures, money
+    /// moved only once authorised.
+    pub fn restore(
+        stage: Stage,
+        amount: i64,
+        authorised: i64,
+        captured: i64,
+        refunded: i64,
+        capture_closed: bool,
+    ) -> Result<Payment, PaymentError> {
+        let consistent = amount > 0
+            && authorised >= 0
+            && captured >= 0
+            && refunded >= 0
+            && refunded <= captured
+            && (stage == Stage::Authorised || captured == 0)
+            && (authorised > 0 || captured == 0);
+        if !consistent {
+            return Err(PaymentError::Inconsistent);
+        }
+        Ok(Payment {
+            stage,
+            amount,
+            authorised,
+            captured,
+            refunded,
+            capture_closed,
+        })
+    }
+
+    /// Whether capturing is over (final capture, full capture, refund or release).
+    pub fn capture_closed(&self) -> bool {
+        self.capture_closed
     }
 
     /// Current stage.
@@ -319,6 +388,33 @@ mod tests {
         let mut p = Payment::new(amount).unwrap();
         p.authorise().unwrap();
         p
+    }
+
+    #[test]
+    fn stage_codes_round_trip_and_restore_checks_the_ledger() {
+        for stage in Stage::ALL {
+            assert_eq!(Stage::parse(stage.code()), Some(stage));
+        }
+        let mut p = authorised(5_000);
+        p.capture(2_000, false, 0).unwrap();
+        let back = Payment::restore(
+            p.stage(),
+            p.amount(),
+            p.authorised(),
+            p.captured(),
+            p.refunded(),
+            p.capture_closed(),
+        )
+        .unwrap();
+        assert_eq!(back, p);
+        assert_eq!(
+            Payment::restore(Stage::Authorised, 5_000, 5_000, 100, 200, false),
+            Err(PaymentError::Inconsistent)
+        );
+        assert_eq!(
+            Payment::restore(Stage::Created, 5_000, 0, 100, 0, false),
+            Err(PaymentError::Inconsistent)
+        );
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! The `openpsp` command line: `serve` (default), `migrate`, `seed-demo`,
-//! `create-merchant`, `create-user`.
+//! `create-merchant`, `create-user`, `create-api-key`, `add-webhook`.
 
 use crate::config::{write_private, Config};
 use crate::provisioning::{self, NewMerchant, NewUser};
@@ -73,6 +73,30 @@ pub enum Command {
         /// Password (else OPENPSP_USER_PASSWORD, else generated and printed).
         #[arg(long, env = "OPENPSP_USER_PASSWORD", hide_env_values = true)]
         password: Option<String>,
+    },
+    /// Create an API key for the server API; prints `apiKeyId=…` and `secretApiKey=…`.
+    CreateApiKey {
+        /// PSPID of the merchant.
+        #[arg(long)]
+        pspid: String,
+        /// TEST or PRODUCTION.
+        #[arg(long, default_value = "TEST")]
+        environment: String,
+        /// Name of the key.
+        #[arg(long)]
+        name: String,
+    },
+    /// Enable webhooks and add an endpoint; prints the signing key's `keyId=…` and `secret=…`.
+    AddWebhook {
+        /// PSPID of the merchant.
+        #[arg(long)]
+        pspid: String,
+        /// TEST or PRODUCTION.
+        #[arg(long, default_value = "TEST")]
+        environment: String,
+        /// Endpoint URL.
+        #[arg(long)]
+        url: String,
     },
 }
 
@@ -182,6 +206,16 @@ pub async fn run(cli: Cli) -> anyhow_like::Result<()> {
             }
             Ok(())
         }
+        Command::CreateApiKey {
+            pspid,
+            environment: env,
+            name,
+        } => api_key(config, pspid, env, name).await,
+        Command::AddWebhook {
+            pspid,
+            environment: env,
+            url,
+        } => webhook(config, pspid, env, url).await,
         Command::CreateUser {
             pspid,
             environment: env,
@@ -223,10 +257,46 @@ pub async fn run(cli: Cli) -> anyhow_like::Result<()> {
     }
 }
 
+async fn api_key(
+    config: Arc<Config>,
+    pspid: String,
+    env: String,
+    name: String,
+) -> anyhow_like::Result<()> {
+    if name.trim().is_empty() {
+        return Err("the key needs a name".into());
+    }
+    let db = db::connect_and_migrate(&config.database_url).await?;
+    let m = provisioning::find_merchant(&db, &pspid, environment(&env)?).await?;
+    let (key, secret) =
+        crate::services::keys::create_api_key(&db, &config, m.id, &name, None).await?;
+    println!("apiKeyId={}", key.key_id);
+    println!("secretApiKey={secret}");
+    Ok(())
+}
+
+async fn webhook(
+    config: Arc<Config>,
+    pspid: String,
+    env: String,
+    url: String,
+) -> anyhow_like::Result<()> {
+    let db = db::connect_and_migrate(&config.database_url).await?;
+    let m = provisioning::find_merchant(&db, &pspid, environment(&env)?).await?;
+    let (key_id, secret) = crate::services::keys::add_webhook(&db, &config, &m, &url).await?;
+    println!("keyId={key_id}");
+    println!("secret={secret}");
+    Ok(())
+}
+
 async fn serve(config: Arc<Config>) -> anyhow_like::Result<()> {
     let db = db::connect_and_migrate(&config.database_url).await?;
     crate::crypto::warm_up();
     http::spawn_session_cleanup(db.clone());
+    crate::worker::spawn(crate::services::payments::PaymentEngine::simulated(
+        db.clone(),
+        config.clone(),
+    ));
     match &config.smtp {
         Some(smtp) => {
             let sender = crate::services::mail::SmtpSender::new(smtp, &config.mail_from)?;

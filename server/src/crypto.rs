@@ -76,8 +76,107 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
+/// Encrypts with AES-256-GCM under `key` (the data key): base64 of nonce ‖ ciphertext.
+pub fn seal(key: &[u8], plaintext: &str) -> String {
+    use aes_gcm::aead::{Aead, KeyInit};
+    let cipher = aes_gcm::Aes256Gcm::new_from_slice(key).expect("the data key is 32 bytes");
+    let mut nonce = [0u8; 12];
+    rand::rngs::OsRng.fill_bytes(&mut nonce);
+    let sealed = cipher
+        .encrypt(aes_gcm::Nonce::from_slice(&nonce), plaintext.as_bytes())
+        .expect("AES-GCM encryption of a short text cannot fail");
+    let mut out = nonce.to_vec();
+    out.extend_from_slice(&sealed);
+    base64::engine::general_purpose::STANDARD.encode(out)
+}
+
+/// Decrypts what [`seal`] wrote; `None` when tampered with or under another key.
+pub fn open(key: &[u8], sealed: &str) -> Option<String> {
+    use aes_gcm::aead::{Aead, KeyInit};
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(sealed)
+        .ok()?;
+    if bytes.len() < 12 + 16 {
+        return None;
+    }
+    let cipher = aes_gcm::Aes256Gcm::new_from_slice(key).ok()?;
+    let (nonce, body) = bytes.split_at(12);
+    let plain = cipher
+        .decrypt(aes_gcm::Nonce::from_slice(nonce), body)
+        .ok()?;
+    String::from_utf8(plain).ok()
+}
+
+/// Base64 HMAC-SHA256 of `message` with `secret` (v1HMAC and webhook signatures).
+pub fn hmac_sha256_base64(secret: &[u8], message: &[u8]) -> String {
+    use hmac::Mac;
+    let mut mac =
+        hmac::Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes keys of any length");
+    mac.update(message);
+    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+}
+
+/// Checks a base64 HMAC-SHA256 in constant time.
+pub fn hmac_sha256_verify(secret: &[u8], message: &[u8], signature_base64: &str) -> bool {
+    use hmac::Mac;
+    let Ok(signature) = base64::engine::general_purpose::STANDARD.decode(signature_base64.trim())
+    else {
+        return false;
+    };
+    let mut mac =
+        hmac::Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes keys of any length");
+    mac.update(message);
+    mac.verify_slice(&signature).is_ok()
+}
+
+/// `len` random characters from `alphabet`.
+pub fn random_from(alphabet: &[u8], len: usize) -> String {
+    use rand::Rng;
+    let mut rng = rand::rngs::OsRng;
+    (0..len)
+        .map(|_| alphabet[rng.gen_range(0..alphabet.len())] as char)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn sealed_text_opens_only_with_its_key_and_untampered() {
+        let key = [7u8; 32];
+        let sealed = super::seal(&key, "secret text");
+        assert!(!sealed.contains("secret"));
+        assert_eq!(super::open(&key, &sealed).as_deref(), Some("secret text"));
+        assert_eq!(super::open(&[8u8; 32], &sealed), None);
+        let mut bytes =
+            base64::Engine::decode(&base64::engine::general_purpose::STANDARD, &sealed).unwrap();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 1;
+        let tampered = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, bytes);
+        assert_eq!(super::open(&key, &tampered), None);
+        assert_ne!(
+            super::seal(&key, "same"),
+            super::seal(&key, "same"),
+            "fresh nonce"
+        );
+    }
+
+    #[test]
+    fn hmac_matches_the_rfc_4231_vector_and_verifies() {
+        // RFC 4231 test case 2.
+        let sig = super::hmac_sha256_base64(b"Jefe", b"what do ya want for nothing?");
+        assert_eq!(sig, "W9zBRr9gdU5qBCQmCJV1x1oAPwidJzmDnexYuWTsOEM=");
+        assert!(super::hmac_sha256_verify(
+            b"Jefe",
+            b"what do ya want for nothing?",
+            &sig
+        ));
+        assert!(!super::hmac_sha256_verify(
+            b"Jeff",
+            b"what do ya want for nothing?",
+            &sig
+        ));
+    }
+
     use super::*;
 
     #[tokio::test]

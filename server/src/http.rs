@@ -70,7 +70,7 @@ pub fn router(db: DatabaseConnection, config: Arc<Config>) -> Router {
     };
     let routes = generate_route_list(App);
 
-    let store = DbSessionStore::new(db, config.session_idle_seconds);
+    let store = DbSessionStore::new(db.clone(), config.session_idle_seconds);
     let sessions = SessionManagerLayer::new(store)
         .with_name("openpsp_session")
         .with_http_only(true)
@@ -85,7 +85,12 @@ pub fn router(db: DatabaseConnection, config: Arc<Config>) -> Router {
         .with_signed(Key::from(&config.session_key));
 
     let context_ports = ports.clone();
-    Router::new()
+    let direct = crate::direct::router(crate::direct::DirectState {
+        engine: crate::services::payments::PaymentEngine::simulated(db.clone(), config.clone()),
+        db: db.clone(),
+        config: config.clone(),
+    });
+    let pages = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route(
@@ -106,8 +111,12 @@ pub fn router(db: DatabaseConnection, config: Arc<Config>) -> Router {
         .layer(sessions)
         .layer(middleware::from_fn(csrf_guard))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT))
+        .with_state(state);
+    // The server API has its own authentication (v1HMAC): no session, CSRF or sign-in gate.
+    Router::new()
+        .merge(direct)
+        .merge(pages)
         .layer(middleware::from_fn(security_headers))
-        .with_state(state)
 }
 
 async fn server_fn_handler(State(state): State<AppState>, req: Request<Body>) -> impl IntoResponse {

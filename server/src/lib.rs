@@ -3,13 +3,17 @@
 
 #![recursion_limit = "256"]
 
+pub mod acquirer;
 pub mod cli;
 pub mod config;
 pub mod crypto;
 pub mod db;
+pub mod direct;
 pub mod entities;
 pub mod http;
+pub mod jobs;
 pub mod provisioning;
 pub mod rate_limit;
 pub mod services;
 pub mod session_store;
+pub mod worker;

@@ -14,6 +14,18 @@ pub struct Model {
     pub default_time_zone: String,
     pub languages: String,
     pub password_min_length: i32,
+    pub retry_count: i32,
+    pub capture_procedure: String,
+    pub capture_delay_hours: i32,
+    pub show_final_page: bool,
+    pub session_minutes: i32,
+    pub over_capture_percent: i32,
+    pub webhooks_enabled: bool,
+    pub webhook_events: String,
+    pub webhook_key_id: Option<String>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub webhook_secret_enc: Option<String>,
+    pub web_site: String,
     pub created_at: DateTimeUtc,
 }
 

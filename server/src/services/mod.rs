@@ -2,4 +2,8 @@
 
 pub mod account;
 pub mod audit;
+pub mod checkout;
+pub mod events;
+pub mod keys;
 pub mod mail;
+pub mod payments;

@@ -25,7 +25,7 @@ pub struct TestApp {
     pub db: DatabaseConnection,
     pub config: Arc<Config>,
     pub http: reqwest::Client,
-    _dir: TempDir,
+    dir: Arc<TempDir>,
 }
 
 /// A directory removed when the test ends.
@@ -89,7 +89,7 @@ pub async fn spawn_app(backend: Backend, settings: &[(&str, &str)]) -> Option<Te
         db,
         config,
         http,
-        _dir: TempDir(dir),
+        dir: Arc::new(TempDir(dir)),
     })
 }
 
@@ -137,6 +137,13 @@ impl FnResponse {
 }
 
 impl TestApp {
+    /// Keeps the data directory while held. Async blocks capture only the fields they
+    /// use, so a test body that never names the directory would otherwise drop it (and
+    /// the SQLite file) as soon as it starts.
+    pub fn dir_guard(&self) -> Arc<TempDir> {
+        self.dir.clone()
+    }
+
     /// Calls a server function like the hydrated page does (form-encoded POST).
     pub async fn call(
         &self,
@@ -261,12 +268,14 @@ macro_rules! both_backends {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
                 if let Some(app) = spawn_app(Backend::Sqlite, $settings).await {
+                    let _dir = app.dir_guard();
                     ($body)(app).await;
                 }
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
                 if let Some(app) = spawn_app(Backend::Postgres, $settings).await {
+                    let _dir = app.dir_guard();
                     ($body)(app).await;
                 }
             }

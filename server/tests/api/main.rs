@@ -5,3 +5,4 @@ mod accounts;
 mod helpers;
 mod http;
 mod mail;
+mod payments;

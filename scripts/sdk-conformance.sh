@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Runs the Direct SDK conformance suite (sdk-tests/) against a fresh OpenPSP on SQLite,
+# or on PostgreSQL when OPENPSP_SDK_DATABASE_URL is set. Usage: scripts/sdk-conformance.sh [BIN]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN="${1:-target/debug/openpsp}"
+VENV="${OPENPSP_SDK_VENV:-target/sdk-venv}"
+if [ ! -x "$VENV/bin/python" ]; then
+  python3 -m venv "$VENV"
+fi
+"$VENV/bin/pip" install --quiet --disable-pip-version-check -r sdk-tests/requirements.txt
+
+PORT="${OPENPSP_SDK_PORT:-3400}"
+HOOK_PORT="${OPENPSP_SDK_WEBHOOK_PORT:-3401}"
+DATA="$(mktemp -d)"
+export OPENPSP_DATA_DIR="$DATA"
+export OPENPSP_LISTEN="127.0.0.1:$PORT"
+export OPENPSP_PUBLIC_URL="http://127.0.0.1:$PORT"
+export OPENPSP_TERMINAL_LISTEN=off
+export RUST_LOG="${RUST_LOG:-warn}"
+if [ -n "${OPENPSP_SDK_DATABASE_URL:-}" ]; then
+  export DATABASE_URL="$OPENPSP_SDK_DATABASE_URL"
+fi
+export OPENPSP_ADMIN_PASSWORD='Sunny-Orbit-42!'
+"$BIN" create-merchant --pspid sdkshop --name "SDK Shop" >/dev/null
+"$BIN" create-merchant --pspid sdkother --name "Other Shop" >/dev/null
+KEYS="$("$BIN" create-api-key --pspid sdkshop --name conformance)"
+HOOK="$("$BIN" add-webhook --pspid sdkshop --url "http://127.0.0.1:$HOOK_PORT/webhooks")"
+export OPENPSP_URL="http://127.0.0.1:$PORT"
+export OPENPSP_MERCHANT_ID=sdkshop
+export OPENPSP_OTHER_MERCHANT_ID=sdkother
+OPENPSP_API_KEY_ID="$(sed -n 's/^apiKeyId=//p' <<<"$KEYS")"
+OPENPSP_SECRET_API_KEY="$(sed -n 's/^secretApiKey=//p' <<<"$KEYS")"
+OPENPSP_WEBHOOK_KEY_ID="$(sed -n 's/^keyId=//p' <<<"$HOOK")"
+OPENPSP_WEBHOOK_SECRET="$(sed -n 's/^secret=//p' <<<"$HOOK")"
+export OPENPSP_API_KEY_ID OPENPSP_SECRET_API_KEY OPENPSP_WEBHOOK_KEY_ID OPENPSP_WEBHOOK_SECRET
+export OPENPSP_WEBHOOK_PORT="$HOOK_PORT"
+
+"$BIN" serve >"$DATA/server.log" 2>&1 &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null || true; rm -rf "$DATA"' EXIT
+for _ in $(seq 1 100); do
+  curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+status=0
+"$VENV/bin/python" sdk-tests/conformance.py "${@:2}" || status=$?
+if [ "$status" -ne 0 ]; then
+  echo "--- server log (last 40 lines) ---"
+  tail -40 "$DATA/server.log"
+fi
+exit "$status"

@@ -1,0 +1,205 @@
+//! v1HMAC (API-1): `Authorization: GCS v1HMAC:<apiKeyId>:<signature>`, the signature
+//! being base64 HMAC-SHA256 with the key's secret over
+//! `METHOD\nContent-Type\nDate\n<x-gcs-* headers>path?query\n`, as the Direct SDKs sign.
+
+use super::{ApiError, Caller, DirectState};
+use crate::entities::{api_key, merchant};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+/// Largest difference between the request's `Date` and the server clock.
+pub const MAX_SKEW_MINUTES: i64 = 15;
+
+/// The string the client signed.
+pub fn data_to_sign(method: &str, headers: &HeaderMap, path_and_query: &str) -> String {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned()
+    };
+    let mut gcs: Vec<(String, String)> = headers
+        .iter()
+        .filter_map(|(name, value)| {
+            let name = name.as_str().to_ascii_lowercase();
+            name.starts_with("x-gcs")
+                .then(|| (name, canonical_value(value.to_str().unwrap_or(""))))
+        })
+        .collect();
+    gcs.sort();
+    let mut out = format!(
+        "{}\n{}\n{}\n",
+        method.to_ascii_uppercase(),
+        header("content-type"),
+        header("date")
+    );
+    for (name, value) in gcs {
+        out.push_str(&name);
+        out.push(':');
+        out.push_str(&value);
+        out.push('\n');
+    }
+    out.push_str(path_and_query);
+    out.push('\n');
+    out
+}
+
+/// Folds line breaks and the white space after them into one space, then trims.
+fn canonical_value(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    let mut chars = value.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\r' && chars.peek() == Some(&'\n') {
+            continue;
+        }
+        if c == '\n' {
+            while chars
+                .peek()
+                .is_some_and(|n| n.is_whitespace() && *n != '\r' && *n != '\n')
+            {
+                chars.next();
+            }
+            out.push(' ');
+        } else {
+            out.push(c);
+        }
+    }
+    out.trim().to_owned()
+}
+
+fn unauthorized(message: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "9002",
+        "MISSING_OR_INVALID_AUTHORIZATION",
+        message,
+    )
+}
+
+/// Checks the signature and that the key belongs to the merchant of the path; puts the
+/// [`Caller`] in the request's extensions.
+pub async fn require(State(state): State<DirectState>, mut req: Request, next: Next) -> Response {
+    let (method, uri, headers) = (
+        req.method().clone(),
+        req.uri().clone(),
+        req.headers().clone(),
+    );
+    match check(&state, &method, &uri, &headers).await {
+        Ok(caller) => {
+            req.extensions_mut().insert(caller);
+            next.run(req).await
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn check(
+    state: &DirectState,
+    method: &axum::http::Method,
+    uri: &axum::http::Uri,
+    headers: &HeaderMap,
+) -> Result<Caller, ApiError> {
+    let authorization = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| unauthorized("missing Authorization header"))?;
+    let rest = authorization
+        .strip_prefix("GCS v1HMAC:")
+        .ok_or_else(|| unauthorized("the Authorization header must be GCS v1HMAC"))?;
+    let (key_id, signature) = rest
+        .rsplit_once(':')
+        .ok_or_else(|| unauthorized("malformed Authorization header"))?;
+    let date = headers
+        .get("date")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|d| DateTime::parse_from_rfc2822(d).ok())
+        .ok_or_else(|| unauthorized("missing or malformed Date header"))?;
+    if (Utc::now() - date.with_timezone(&Utc)).abs() > Duration::minutes(MAX_SKEW_MINUTES) {
+        return Err(unauthorized(
+            "the Date header is more than 15 minutes from the server time",
+        ));
+    }
+    let key = api_key::Entity::find()
+        .filter(api_key::Column::KeyId.eq(key_id))
+        .one(&state.db)
+        .await?
+        .ok_or_else(|| unauthorized("unknown API key"))?;
+    let secret = crate::crypto::open(&state.config.data_key, &key.secret_enc)
+        .ok_or_else(|| unauthorized("unknown API key"))?;
+    let path_and_query = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    let data = data_to_sign(method.as_str(), headers, path_and_query);
+    if !crate::crypto::hmac_sha256_verify(secret.as_bytes(), data.as_bytes(), signature) {
+        return Err(unauthorized("the signature does not match"));
+    }
+    let merchant = merchant::Entity::find_by_id(key.merchant_id)
+        .one(&state.db)
+        .await?
+        .ok_or_else(|| unauthorized("unknown API key"))?;
+    let path_merchant = uri.path().split('/').nth(2).unwrap_or("");
+    if !path_merchant.eq_ignore_ascii_case(&merchant.pspid) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "9007",
+            "ACCESS_TO_MERCHANT_NOT_ALLOWED",
+            "this API key may not act for that merchant",
+        ));
+    }
+    // Last-used time, at most once a minute per key.
+    let stale = key
+        .last_used_at
+        .is_none_or(|t| Utc::now() - t > Duration::minutes(1));
+    if stale {
+        let _ = api_key::Entity::update_many()
+            .col_expr(api_key::Column::LastUsedAt, Some(Utc::now()).into())
+            .filter(api_key::Column::Id.eq(key.id))
+            .exec(&state.db)
+            .await;
+    }
+    Ok(Caller {
+        merchant,
+        key_id: key.key_id,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signs_like_the_direct_sdks() {
+        let mut headers = HeaderMap::new();
+        headers.insert("content-type", "application/json".parse().unwrap());
+        headers.insert("date", "Fri, 06 Jun 2014 13:39:43 GMT".parse().unwrap());
+        headers.insert(
+            "x-gcs-clientmetainfo",
+            "processed header value".parse().unwrap(),
+        );
+        headers.insert(
+            "x-gcs-customerheader",
+            "processed header value".parse().unwrap(),
+        );
+        headers.insert(
+            "x-gcs-servermetainfo",
+            "processed header value".parse().unwrap(),
+        );
+        let data = data_to_sign(
+            "post",
+            &headers,
+            "/v2/9991/services%20bla/convert/amount?source=EUR&target=USD&amount=1000",
+        );
+        assert_eq!(
+            data,
+            "POST\napplication/json\nFri, 06 Jun 2014 13:39:43 GMT\n\
+             x-gcs-clientmetainfo:processed header value\n\
+             x-gcs-customerheader:processed header value\n\
+             x-gcs-servermetainfo:processed header value\n\
+             /v2/9991/services%20bla/convert/amount?source=EUR&target=USD&amount=1000\n"
+        );
+        assert_eq!(canonical_value(" a\r\n   b\n\tc "), "a b c");
+    }
+}

@@ -1,0 +1,257 @@
+//! The server API (API-1..5) at `/v2/{merchantId}/…`, wire-compatible with Ingenico
+//! Direct v2: v1HMAC authentication, idempotence, Direct JSON shapes and error bodies.
+
+pub mod auth;
+pub mod handlers;
+pub mod idempotence;
+pub mod json;
+pub mod openapi;
+
+use crate::config::Config;
+use crate::entities::merchant;
+use crate::services::payments::{EngineError, PaymentEngine};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{middleware, Router};
+use domain::payment::PaymentError;
+use sea_orm::DatabaseConnection;
+use serde_json::{json as value, Value};
+use std::sync::Arc;
+
+/// Largest API request body.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// State of the API routes.
+#[derive(Clone)]
+pub struct DirectState {
+    /// The engine.
+    pub engine: PaymentEngine,
+    /// Database.
+    pub db: DatabaseConnection,
+    /// Configuration.
+    pub config: Arc<Config>,
+}
+
+/// The authenticated caller, put in the request's extensions by [`auth::require`].
+#[derive(Clone, Debug)]
+pub struct Caller {
+    /// The merchant the key belongs to (and the path names).
+    pub merchant: merchant::Model,
+    /// The API key id.
+    pub key_id: String,
+}
+
+/// A Direct error response.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    body: Value,
+}
+
+impl ApiError {
+    /// One error with Direct's fields.
+    pub fn new(status: StatusCode, code: &str, id: &str, message: &str) -> ApiError {
+        ApiError::with_property(status, code, id, message, None)
+    }
+
+    /// One error naming the property at fault.
+    pub fn with_property(
+        status: StatusCode,
+        code: &str,
+        id: &str,
+        message: &str,
+        property: Option<&str>,
+    ) -> ApiError {
+        // Direct sends both names; SDK 1.10 reads `code`, later ones `errorCode`.
+        let mut error = value!({
+            "code": code,
+            "errorCode": code,
+            "category": if status.is_server_error() { "IO_ERROR" } else { "DIRECT_PLATFORM_ERROR" },
+            "httpStatusCode": status.as_u16(),
+            "id": id,
+            "message": message,
+        });
+        if let Some(property) = property {
+            error["propertyName"] = value!(property);
+        }
+        ApiError {
+            status,
+            body: value!({ "errorId": uuid::Uuid::new_v4().to_string(), "errors": [error] }),
+        }
+    }
+
+    /// 400 for `property`.
+    pub fn invalid(property: &str, message: &str) -> ApiError {
+        ApiError::with_property(
+            StatusCode::BAD_REQUEST,
+            "1000",
+            "PARAMETER_NOT_FOUND_IN_REQUEST",
+            message,
+            Some(property),
+        )
+    }
+
+    /// 404.
+    pub fn not_found(what: &str) -> ApiError {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "1002",
+            "UNKNOWN_PAYMENT_ID",
+            &format!("{what} not found"),
+        )
+    }
+
+    /// A declined payment: 402 with the payment result, as Direct answers.
+    pub fn declined(code: &str, reason: &str, result: Value) -> ApiError {
+        let mut error = ApiError::new(
+            StatusCode::PAYMENT_REQUIRED,
+            code,
+            "PAYMENT_DECLINED",
+            reason,
+        );
+        error.body["errors"][0]["category"] = value!("PAYMENT_PLATFORM_ERROR");
+        error.body["paymentResult"] = result;
+        error
+    }
+
+    /// Status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.status, axum::Json(self.body)).into_response()
+    }
+}
+
+impl From<EngineError> for ApiError {
+    fn from(e: EngineError) -> ApiError {
+        match e {
+            EngineError::Invalid { property, message } => ApiError::invalid(&property, &message),
+            EngineError::NotFound => ApiError::not_found("payment"),
+            EngineError::Refused(PaymentError::WrongStatus) => ApiError::new(
+                StatusCode::CONFLICT,
+                "300450",
+                "ACTION_NOT_ALLOWED_ON_TARGET",
+                "this operation is not allowed in the payment's current status",
+            ),
+            EngineError::Refused(PaymentError::OverCapture) => ApiError::with_property(
+                StatusCode::BAD_REQUEST,
+                "1001",
+                "INVALID_VALUE",
+                "the amount exceeds what may be captured",
+                Some("amount"),
+            ),
+            EngineError::Refused(PaymentError::OverRefund) => ApiError::with_property(
+                StatusCode::BAD_REQUEST,
+                "1001",
+                "INVALID_VALUE",
+                "the amount exceeds what may be refunded",
+                Some("amountOfMoney.amount"),
+            ),
+            EngineError::Refused(PaymentError::NotPositive) => ApiError::with_property(
+                StatusCode::BAD_REQUEST,
+                "1001",
+                "INVALID_VALUE",
+                "the amount must be above zero",
+                Some("amountOfMoney.amount"),
+            ),
+            other => {
+                tracing::error!(error = %other, "API request failed");
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "9999",
+                    "INTERNAL_SERVER_ERROR",
+                    "internal error; try again",
+                )
+            }
+        }
+    }
+}
+
+impl From<sea_orm::DbErr> for ApiError {
+    fn from(e: sea_orm::DbErr) -> ApiError {
+        EngineError::Db(e).into()
+    }
+}
+
+/// The `/v2` routes.
+pub fn router(state: DirectState) -> Router {
+    let merchant_routes = Router::new()
+        .route(
+            "/v2/{merchant_id}/services/testconnection",
+            get(handlers::test_connection),
+        )
+        .route("/v2/{merchant_id}/payments", post(handlers::create_payment))
+        .route(
+            "/v2/{merchant_id}/payments/{payment_id}",
+            get(handlers::get_payment),
+        )
+        .route(
+            "/v2/{merchant_id}/payments/{payment_id}/details",
+            get(handlers::payment_details),
+        )
+        .route(
+            "/v2/{merchant_id}/payments/{payment_id}/capture",
+            post(handlers::capture),
+        )
+        .route(
+            "/v2/{merchant_id}/payments/{payment_id}/captures",
+            get(handlers::captures),
+        )
+        .route(
+            "/v2/{merchant_id}/payments/{payment_id}/cancel",
+            post(handlers::cancel),
+        )
+        .route(
+            "/v2/{merchant_id}/payments/{payment_id}/refund",
+            post(handlers::refund),
+        )
+        .route(
+            "/v2/{merchant_id}/payments/{payment_id}/refunds",
+            get(handlers::refunds),
+        )
+        .route(
+            "/v2/{merchant_id}/payments/{payment_id}/complete",
+            post(handlers::complete),
+        )
+        .route(
+            "/v2/{merchant_id}/hostedcheckouts",
+            post(handlers::create_hosted_checkout),
+        )
+        .route(
+            "/v2/{merchant_id}/hostedcheckouts/{checkout_id}",
+            get(handlers::get_hosted_checkout),
+        )
+        .route("/v2/{merchant_id}/tokens", post(handlers::create_token))
+        .route(
+            "/v2/{merchant_id}/tokens/{token_id}",
+            get(handlers::get_token).delete(handlers::delete_token),
+        )
+        .route(
+            "/v2/{merchant_id}/hostedtokenizations",
+            post(handlers::create_hosted_tokenization),
+        )
+        .route(
+            "/v2/{merchant_id}/hostedtokenizations/{tokenization_id}",
+            get(handlers::get_hosted_tokenization),
+        )
+        .route("/v2/{merchant_id}/products", get(handlers::products))
+        .route(
+            "/v2/{merchant_id}/products/{product_id}",
+            get(handlers::product),
+        )
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            idempotence::layer,
+        ))
+        .layer(middleware::from_fn_with_state(state.clone(), auth::require));
+    Router::new()
+        .route("/v2/openapi.json", get(openapi::document))
+        .merge(merchant_routes)
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT))
+        .with_state(state)
+}

@@ -1,0 +1,51 @@
+//! A payment: its ledger (derived from operations, kept in step in one transaction) and card facts.
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "payments")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub merchant_id: i64,
+    pub channel: String,
+    pub merchant_reference: String,
+    pub merchant_customer_id: Option<String>,
+    pub description: String,
+    pub currency: String,
+    pub amount: i64,
+    pub authorised: i64,
+    pub captured: i64,
+    pub refunded: i64,
+    pub stage: String,
+    pub capture_closed: bool,
+    pub authorization_mode: String,
+    pub payment_product_id: Option<i32>,
+    pub brand: Option<String>,
+    pub masked_card: Option<String>,
+    pub card_last4: Option<String>,
+    pub card_expiry: Option<String>,
+    pub card_holder: Option<String>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub pending_card_enc: Option<String>,
+    pub token_id: Option<String>,
+    pub eci: Option<String>,
+    pub authorisation_code: Option<String>,
+    pub rrn: Option<String>,
+    pub terminal_id: Option<String>,
+    pub refusal_code: Option<String>,
+    pub refusal_reason: Option<String>,
+    pub attempts: i32,
+    pub return_url: Option<String>,
+    pub hosted_checkout_id: Option<String>,
+    pub customer_email: Option<String>,
+    pub customer_ip: Option<String>,
+    pub locale: String,
+    pub capture_after: Option<DateTimeUtc>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,725 @@
+//! The server API, engine and jobs: authentication, idempotence, ledger integrity under
+//! concurrency, the job runner's lease and webhook delivery across two servers.
+
+use crate::both_backends;
+use crate::helpers::{spawn_app, Backend, TestApp};
+use chrono::Utc;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use serde_json::{json, Value};
+use server::entities::{idempotency_key, job, merchant, operation, payment, webhook_delivery};
+use server::services::payments::PaymentEngine;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// An API key of a test merchant.
+struct Key {
+    id: String,
+    secret: String,
+    pspid: String,
+}
+
+async fn key(app: &TestApp, pspid: &str) -> Key {
+    app.merchant(pspid).await;
+    let m = server::provisioning::find_merchant(&app.db, pspid, domain::Environment::Test)
+        .await
+        .unwrap();
+    let (row, secret) =
+        server::services::keys::create_api_key(&app.db, &app.config, m.id, "it", None)
+            .await
+            .unwrap();
+    Key {
+        id: row.key_id,
+        secret,
+        pspid: pspid.to_owned(),
+    }
+}
+
+fn http_date(at: chrono::DateTime<Utc>) -> String {
+    at.format("%a, %d %b %Y %H:%M:%S GMT").to_string()
+}
+
+/// Sends a v1HMAC-signed request like the Direct SDKs do.
+async fn signed(
+    app: &TestApp,
+    key: &Key,
+    method: &str,
+    path: &str,
+    body: Option<&Value>,
+    extra: &[(&str, &str)],
+    date: chrono::DateTime<Utc>,
+) -> (u16, Value, reqwest::header::HeaderMap) {
+    let date = http_date(date);
+    let content_type = if body.is_some() {
+        "application/json"
+    } else {
+        ""
+    };
+    let mut gcs: Vec<(String, String)> = extra
+        .iter()
+        .filter(|(k, _)| k.to_ascii_lowercase().starts_with("x-gcs"))
+        .map(|(k, v)| (k.to_ascii_lowercase(), v.to_string()))
+        .collect();
+    gcs.sort();
+    let mut data = format!("{method}\n{content_type}\n{date}\n");
+    for (k, v) in &gcs {
+        data.push_str(&format!("{k}:{v}\n"));
+    }
+    data.push_str(path);
+    data.push('\n');
+    let signature = server::crypto::hmac_sha256_base64(key.secret.as_bytes(), data.as_bytes());
+    let mut req = app
+        .http
+        .request(method.parse().unwrap(), format!("{}{path}", app.base))
+        .header("Date", date)
+        .header(
+            "Authorization",
+            format!("GCS v1HMAC:{}:{signature}", key.id),
+        );
+    for (k, v) in extra {
+        req = req.header(*k, *v);
+    }
+    if let Some(body) = body {
+        req = req
+            .header("Content-Type", "application/json")
+            .body(body.to_string());
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status().as_u16();
+    let headers = res.headers().clone();
+    let text = res.text().await.unwrap();
+    let value = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+    };
+    (status, value, headers)
+}
+
+async fn post(app: &TestApp, key: &Key, path: &str, body: &Value) -> (u16, Value) {
+    let (s, v, _) = signed(
+        app,
+        key,
+        "POST",
+        &format!("/v2/{}{path}", key.pspid),
+        Some(body),
+        &[],
+        Utc::now(),
+    )
+    .await;
+    (s, v)
+}
+
+async fn get(app: &TestApp, key: &Key, path: &str) -> (u16, Value) {
+    let (s, v, _) = signed(
+        app,
+        key,
+        "GET",
+        &format!("/v2/{}{path}", key.pspid),
+        None,
+        &[],
+        Utc::now(),
+    )
+    .await;
+    (s, v)
+}
+
+fn card_payment(amount: i64, number: &str, mode: &str) -> Value {
+    json!({
+        "order": { "amountOfMoney": { "amount": amount, "currencyCode": "EUR" },
+                   "references": { "merchantReference": "it" } },
+        "cardPaymentMethodSpecificInput": {
+            "card": { "cardNumber": number, "cvv": "123", "expiryDate": "1230", "cardholderName": "Test" },
+            "authorizationMode": mode,
+            "paymentProductId": 1,
+        },
+    })
+}
+
+fn assert_direct_error(body: &Value, status: u16) {
+    assert!(
+        body["errorId"].as_str().is_some_and(|s| !s.is_empty()),
+        "{body}"
+    );
+    let error = &body["errors"][0];
+    assert_eq!(error["httpStatusCode"], status, "{body}");
+    for field in ["code", "errorCode", "category", "id", "message"] {
+        assert!(
+            error[field].as_str().is_some_and(|s| !s.is_empty()),
+            "{field} in {body}"
+        );
+    }
+}
+
+both_backends!(
+    v1hmac_refuses_what_it_must,
+    &[],
+    |app: TestApp| async move {
+        let key = key(&app, "shop").await;
+        let _other = key_for_other(&app).await;
+        let path = "/v2/shop/services/testconnection";
+        let (s, v, _) = signed(&app, &key, "GET", path, None, &[], Utc::now()).await;
+        assert_eq!((s, v["result"].as_str()), (200, Some("OK")));
+
+        // Wrong secret.
+        let wrong = Key {
+            id: key.id.clone(),
+            secret: "not the secret".into(),
+            pspid: "shop".into(),
+        };
+        let (s, v, _) = signed(&app, &wrong, "GET", path, None, &[], Utc::now()).await;
+        assert_eq!(s, 401);
+        assert_direct_error(&v, 401);
+        // Unknown key.
+        let unknown = Key {
+            id: "0000000000000000dead".into(),
+            secret: key.secret.clone(),
+            pspid: "shop".into(),
+        };
+        let (s, _, _) = signed(&app, &unknown, "GET", path, None, &[], Utc::now()).await;
+        assert_eq!(s, 401);
+        // Date more than 15 minutes away, either way.
+        for skew in [-16, 16] {
+            let (s, v, _) = signed(
+                &app,
+                &key,
+                "GET",
+                path,
+                None,
+                &[],
+                Utc::now() + chrono::Duration::minutes(skew),
+            )
+            .await;
+            assert_eq!(s, 401, "skew {skew}");
+            assert!(v["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("15 minutes"));
+        }
+        let (s, _, _) = signed(
+            &app,
+            &key,
+            "GET",
+            path,
+            None,
+            &[],
+            Utc::now() - chrono::Duration::minutes(14),
+        )
+        .await;
+        assert_eq!(s, 200, "14 minutes is within the window");
+        // A valid key used for another merchant's path.
+        let (s, v, _) = signed(
+            &app,
+            &key,
+            "GET",
+            "/v2/other/services/testconnection",
+            None,
+            &[],
+            Utc::now(),
+        )
+        .await;
+        assert_eq!(s, 403);
+        assert_direct_error(&v, 403);
+        // The signature covers the path: replaying it on another path fails.
+        let res = app
+            .http
+            .get(format!("{}/v2/shop/payments/0000000001_0", app.base))
+            .header("Date", http_date(Utc::now()))
+            .header("Authorization", format!("GCS v1HMAC:{}:AAAA", key.id))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 401);
+        // No Authorization at all.
+        let res = app
+            .http
+            .get(format!("{}{path}", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 401);
+        // The OpenAPI document is public and lists the endpoints.
+        let doc: Value = app
+            .http
+            .get(format!("{}/v2/openapi.json", app.base))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(doc["paths"]["/v2/{merchantId}/payments/{paymentId}/capture"]["post"].is_object());
+    }
+);
+
+async fn key_for_other(app: &TestApp) -> Key {
+    key(app, "other").await
+}
+
+both_backends!(
+    idempotence_replays_refuses_other_bodies_and_conflicts_in_flight,
+    &[],
+    |app: TestApp| async move {
+        let key = key(&app, "shop").await;
+        let body = card_payment(1500, "4111111111111111", "SALE");
+        let headers = [("X-GCS-Idempotence-Key", "order-42")];
+        let (s1, first, h1) = signed(
+            &app,
+            &key,
+            "POST",
+            "/v2/shop/payments",
+            Some(&body),
+            &headers,
+            Utc::now(),
+        )
+        .await;
+        assert_eq!(s1, 201, "{first}");
+        assert!(h1.get("x-gcs-idempotence-request-timestamp").is_none());
+        let (s2, second, h2) = signed(
+            &app,
+            &key,
+            "POST",
+            "/v2/shop/payments",
+            Some(&body),
+            &headers,
+            Utc::now(),
+        )
+        .await;
+        assert_eq!(s2, 201);
+        assert_eq!(first, second, "the replay is the first response");
+        let stamp: i64 = h2["x-gcs-idempotence-request-timestamp"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((Utc::now().timestamp_millis() - stamp).abs() < 60_000);
+        let count = payment::Entity::find().all(&app.db).await.unwrap().len();
+        assert_eq!(count, 1, "one payment for two calls");
+
+        // Same key, other body.
+        let other = card_payment(1600, "4111111111111111", "SALE");
+        let (s, v, _) = signed(
+            &app,
+            &key,
+            "POST",
+            "/v2/shop/payments",
+            Some(&other),
+            &headers,
+            Utc::now(),
+        )
+        .await;
+        assert_eq!(s, 400, "{v}");
+        assert_direct_error(&v, 400);
+
+        // A key whose first request is still running.
+        let m = merchant::Entity::find()
+            .filter(merchant::Column::Pspid.eq("shop"))
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        idempotency_key::ActiveModel {
+            merchant_id: Set(m.id),
+            key: Set("running".into()),
+            request_hash: Set("x".into()),
+            first_request_millis: Set(Utc::now().timestamp_millis()),
+            created_at: Set(Utc::now()),
+            ..Default::default()
+        }
+        .insert(&app.db)
+        .await
+        .unwrap();
+        let (s, v, h) = signed(
+            &app,
+            &key,
+            "POST",
+            "/v2/shop/payments",
+            Some(&body),
+            &[("X-GCS-Idempotence-Key", "running")],
+            Utc::now(),
+        )
+        .await;
+        // The hash differs from "x", so it is the other-body error; with the same hash it is 409.
+        assert_eq!(s, 400, "{v}");
+        let _ = h;
+        let hash_of_body = {
+            use sha2::Digest;
+            let mut hasher = sha2::Sha256::new();
+            hasher.update(b"/v2/shop/payments");
+            hasher.update([0]);
+            hasher.update(body.to_string().as_bytes());
+            hex::encode(hasher.finalize())
+        };
+        idempotency_key::Entity::update_many()
+            .col_expr(idempotency_key::Column::RequestHash, hash_of_body.into())
+            .filter(idempotency_key::Column::Key.eq("running"))
+            .exec(&app.db)
+            .await
+            .unwrap();
+        let (s, v, h) = signed(
+            &app,
+            &key,
+            "POST",
+            "/v2/shop/payments",
+            Some(&body),
+            &[("X-GCS-Idempotence-Key", "running")],
+            Utc::now(),
+        )
+        .await;
+        assert_eq!(s, 409, "{v}");
+        assert_eq!(v["errors"][0]["code"], "1409");
+        assert!(h.get("x-gcs-idempotence-request-timestamp").is_some());
+        // Keys over 40 characters are refused.
+        let long = "k".repeat(41);
+        let (s, _, _) = signed(
+            &app,
+            &key,
+            "POST",
+            "/v2/shop/payments",
+            Some(&body),
+            &[("X-GCS-Idempotence-Key", long.as_str())],
+            Utc::now(),
+        )
+        .await;
+        assert_eq!(s, 400);
+    }
+);
+
+both_backends!(
+    concurrent_captures_never_exceed_the_authorisation,
+    &[],
+    |app: TestApp| async move {
+        let key = Arc::new(key(&app, "shop").await);
+        let (s, created) = post(
+            &app,
+            &key,
+            "/payments",
+            &card_payment(10_000, "5555555555554444", "PRE_AUTHORIZATION"),
+        )
+        .await;
+        assert_eq!(s, 201, "{created}");
+        assert_eq!(created["payment"]["status"], "PENDING_CAPTURE");
+        let id = created["payment"]["id"].as_str().unwrap().to_owned();
+        let app = Arc::new(app);
+        let mut tasks = Vec::new();
+        for _ in 0..16 {
+            let (app, key, id) = (app.clone(), key.clone(), id.clone());
+            tasks.push(tokio::spawn(async move {
+                post(
+                    &app,
+                    &key,
+                    &format!("/payments/{id}/capture"),
+                    &json!({ "amount": 1_000, "isFinal": false }),
+                )
+                .await
+                .0
+            }));
+        }
+        let mut ok = 0;
+        for t in tasks {
+            match t.await.unwrap() {
+                200 => ok += 1,
+                400 | 409 => {}
+                other => panic!("unexpected status {other}"),
+            }
+        }
+        assert_eq!(ok, 10, "exactly the authorised amount is captured");
+        let row = payment::Entity::find().one(&app.db).await.unwrap().unwrap();
+        assert_eq!(row.captured, 10_000);
+        let ops = operation::Entity::find()
+            .filter(operation::Column::Kind.eq("capture"))
+            .all(&app.db)
+            .await
+            .unwrap();
+        assert_eq!(
+            ops.iter().map(|o| o.amount).sum::<i64>(),
+            row.captured,
+            "ledger = operations"
+        );
+        let (_, got) = get(&app, &key, &format!("/payments/{id}")).await;
+        assert_eq!(got["status"], "CAPTURED");
+        assert_eq!(got["statusOutput"]["statusCode"], 9);
+    }
+);
+
+both_backends!(
+    a_job_claimed_by_a_dead_worker_runs_again_exactly_once,
+    &[],
+    |app: TestApp| async move {
+        use server::jobs;
+        let id = jobs::enqueue(&app.db, "test_job", json!({}), Utc::now(), 5)
+            .await
+            .unwrap();
+        let first = jobs::claim(&app.db, "worker-a", chrono::Duration::milliseconds(300))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(first.id, id);
+        // While the lease runs, nobody else gets it.
+        assert!(
+            jobs::claim(&app.db, "worker-b", chrono::Duration::seconds(60))
+                .await
+                .unwrap()
+                .is_none()
+        );
+        // worker-a dies; its lease expires.
+        tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+        let again = jobs::claim(&app.db, "worker-b", chrono::Duration::seconds(60))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(again.id, id);
+        assert_eq!(again.attempts, 2);
+        // The dead worker cannot finish what it lost; the new holder can, once.
+        assert!(!jobs::complete(&app.db, id, "worker-a").await.unwrap());
+        assert!(jobs::complete(&app.db, id, "worker-b").await.unwrap());
+        assert!(!jobs::complete(&app.db, id, "worker-b").await.unwrap());
+        assert!(
+            jobs::claim(&app.db, "worker-c", chrono::Duration::seconds(60))
+                .await
+                .unwrap()
+                .is_none()
+        );
+        let row = job::Entity::find_by_id(id)
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(row.state, "done");
+    }
+);
+
+/// Counts webhook POSTs by event id and checks their signatures.
+async fn receiver(secret: String) -> (String, Arc<Mutex<HashMap<String, usize>>>) {
+    use axum::routing::post as on_post;
+    let seen: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
+    let counter = seen.clone();
+    let router = axum::Router::new().route(
+        "/hooks",
+        on_post(
+            move |headers: axum::http::HeaderMap, body: axum::body::Bytes| {
+                let counter = counter.clone();
+                let secret = secret.clone();
+                async move {
+                    let signature = headers["x-gcs-signature"].to_str().unwrap();
+                    assert!(server::crypto::hmac_sha256_verify(
+                        secret.as_bytes(),
+                        &body,
+                        signature
+                    ));
+                    let event: Value = serde_json::from_slice(&body).unwrap();
+                    *counter
+                        .lock()
+                        .unwrap()
+                        .entry(event["id"].as_str().unwrap().to_owned())
+                        .or_default() += 1;
+                    "ok"
+                }
+            },
+        ),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    (format!("http://{addr}/hooks"), seen)
+}
+
+both_backends!(
+    two_servers_deliver_each_webhook_once,
+    &[],
+    |app: TestApp| async move {
+        let key = key(&app, "shop").await;
+        let m = merchant::Entity::find()
+            .filter(merchant::Column::Pspid.eq("shop"))
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        // The signing key is made first so the receiver knows it.
+        let (_, secret) = server::services::keys::rotate_webhook_key(&app.db, &app.config, &m)
+            .await
+            .unwrap();
+        let (url, seen) = receiver(secret).await;
+        let m = merchant::Entity::find_by_id(m.id)
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        server::services::keys::add_webhook(&app.db, &app.config, &m, &url)
+            .await
+            .unwrap();
+        for i in 0..6 {
+            let (s, v) = post(
+                &app,
+                &key,
+                "/payments",
+                &card_payment(1_000 + i, "4111111111111111", "SALE"),
+            )
+            .await;
+            assert_eq!(s, 201, "{v}");
+        }
+        let deliveries = webhook_delivery::Entity::find().all(&app.db).await.unwrap();
+        assert_eq!(deliveries.len(), 12, "created + captured for each payment");
+        // Two servers: separate connection pools, separate runners, one database.
+        let second_db = server::db::connect_and_migrate(&app.config.database_url)
+            .await
+            .unwrap();
+        let runners = [
+            Arc::new(server::worker::Runner::new(PaymentEngine::simulated(
+                app.db.clone(),
+                app.config.clone(),
+            ))),
+            Arc::new(server::worker::Runner::new(PaymentEngine::simulated(
+                second_db,
+                app.config.clone(),
+            ))),
+        ];
+        let tasks: Vec<_> = runners
+            .iter()
+            .map(|r| {
+                let r = r.clone();
+                tokio::spawn(async move { while r.run_once().await.unwrap() {} })
+            })
+            .collect();
+        for t in tasks {
+            t.await.unwrap();
+        }
+        let seen = seen.lock().unwrap().clone();
+        assert_eq!(seen.len(), 12, "every event arrived");
+        assert!(
+            seen.values().all(|n| *n == 1),
+            "each exactly once: {seen:?}"
+        );
+        let delivered = webhook_delivery::Entity::find()
+            .filter(webhook_delivery::Column::Status.eq("delivered"))
+            .all(&app.db)
+            .await
+            .unwrap();
+        assert_eq!(delivered.len(), 12);
+    }
+);
+
+both_backends!(
+    jobs_resolve_uncertain_payments_and_auto_capture,
+    &[],
+    |app: TestApp| async move {
+        let key = key(&app, "shop").await;
+        let runner = server::worker::Runner::new(PaymentEngine::simulated(
+            app.db.clone(),
+            app.config.clone(),
+        ));
+        // Timeout card: status unknown (92) until the job asks the acquirer.
+        let (s, v) = post(
+            &app,
+            &key,
+            "/payments",
+            &card_payment(2_000, "4000000000000119", "SALE"),
+        )
+        .await;
+        assert_eq!(s, 201, "{v}");
+        assert_eq!(v["payment"]["statusOutput"]["statusCode"], 92);
+        let id = v["payment"]["id"].as_str().unwrap().to_owned();
+        job::Entity::update_many()
+            .col_expr(job::Column::RunAt, Utc::now().into())
+            .exec(&app.db)
+            .await
+            .unwrap();
+        while runner.run_once().await.unwrap() {}
+        let (_, got) = get(&app, &key, &format!("/payments/{id}")).await;
+        assert_eq!(got["status"], "CAPTURED", "{got}");
+
+        // Delayed capture procedure: a pre-authorisation is captured by a job.
+        let m = merchant::Entity::find()
+            .filter(merchant::Column::Pspid.eq("shop"))
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        let mut row: merchant::ActiveModel = m.into();
+        row.capture_procedure = Set("delayed".into());
+        row.capture_delay_hours = Set(0);
+        row.update(&app.db).await.unwrap();
+        let mut body = card_payment(3_000, "4111111111111111", "PRE_AUTHORIZATION");
+        body["cardPaymentMethodSpecificInput"]
+            .as_object_mut()
+            .unwrap()
+            .remove("authorizationMode");
+        let (s, v) = post(&app, &key, "/payments", &body).await;
+        assert_eq!(s, 201, "{v}");
+        assert_eq!(v["payment"]["status"], "PENDING_CAPTURE");
+        let id = v["payment"]["id"].as_str().unwrap().to_owned();
+        while runner.run_once().await.unwrap() {}
+        let (_, got) = get(&app, &key, &format!("/payments/{id}")).await;
+        assert_eq!(got["status"], "CAPTURED", "{got}");
+        assert_eq!(got["paymentOutput"]["acquiredAmount"]["amount"], 3_000);
+    }
+);
+
+both_backends!(
+    validation_errors_name_the_property_and_cards_never_leak,
+    &[],
+    |app: TestApp| async move {
+        let key = key(&app, "shop").await;
+        let mut body = card_payment(1_000, "4111111111111112", "SALE");
+        let (s, v) = post(&app, &key, "/payments", &body).await;
+        assert_eq!(s, 400);
+        assert_eq!(
+            v["errors"][0]["propertyName"],
+            "cardPaymentMethodSpecificInput.card.cardNumber"
+        );
+        body["cardPaymentMethodSpecificInput"]["card"]["cardNumber"] = json!("4111111111111111");
+        body["cardPaymentMethodSpecificInput"]["card"]["expiryDate"] = json!("0120");
+        let (s, v) = post(&app, &key, "/payments", &body).await;
+        assert_eq!(s, 400);
+        assert_eq!(
+            v["errors"][0]["propertyName"],
+            "cardPaymentMethodSpecificInput.card.expiryDate"
+        );
+        body["cardPaymentMethodSpecificInput"]["card"]["expiryDate"] = json!("1230");
+        body["order"]["amountOfMoney"]["currencyCode"] = json!("XXQ");
+        let (s, v) = post(&app, &key, "/payments", &body).await;
+        assert_eq!(s, 400);
+        assert_eq!(
+            v["errors"][0]["propertyName"],
+            "order.amountOfMoney.currencyCode"
+        );
+        body["order"]["amountOfMoney"]["currencyCode"] = json!("EUR");
+        body["order"]["shoppingCart"] = json!({ "items": [
+            { "amountOfMoney": { "amount": 600, "currencyCode": "EUR" }, "orderLineDetails": { "productName": "A", "productPrice": 300, "quantity": 2 } },
+            { "amountOfMoney": { "amount": 300, "currencyCode": "EUR" }, "orderLineDetails": { "productName": "B", "productPrice": 300, "quantity": 1 } },
+        ]});
+        let (s, v) = post(&app, &key, "/payments", &body).await;
+        assert_eq!(s, 400, "cart total 900 ≠ amount 1000");
+        assert_eq!(v["errors"][0]["propertyName"], "order.amountOfMoney.amount");
+        body["order"]["amountOfMoney"]["amount"] = json!(900);
+        body["cardPaymentMethodSpecificInput"]["tokenize"] = json!(true);
+        let (s, v) = post(&app, &key, "/payments", &body).await;
+        assert_eq!(s, 201, "{v}");
+        assert!(!v.to_string().contains("4111111111111111"));
+        // Nothing in the database holds the number in clear.
+        let rows = payment::Entity::find().all(&app.db).await.unwrap();
+        assert!(!format!("{rows:?}").contains("4111111111111111"));
+        let tokens = server::entities::token::Entity::find()
+            .all(&app.db)
+            .await
+            .unwrap();
+        assert_eq!(tokens.len(), 1);
+        assert!(!format!("{tokens:?}").contains("4111111111111111"));
+        let audit = server::entities::audit_log::Entity::find()
+            .all(&app.db)
+            .await
+            .unwrap();
+        assert!(!format!("{audit:?}").contains("4111111111111111"));
+        assert!(!format!("{audit:?}").contains("\"123\""));
+        // Declines answer 402 with the payment result.
+        let (s, v) = post(
+            &app,
+            &key,
+            "/payments",
+            &card_payment(1_000, "4000000000009995", "SALE"),
+        )
+        .await;
+        assert_eq!(s, 402);
+        assert_eq!(v["paymentResult"]["payment"]["status"], "REJECTED");
+        assert_eq!(v["errors"][0]["code"], "51");
+    }
+);
