@@ -70,6 +70,7 @@ run_end_to_end() {
   data=$(mktemp -d /tmp/openpsp-e2e.XXXXXX)
   port=3217
   export OPENPSP_DATA_DIR="$data" OPENPSP_LISTEN="127.0.0.1:$port" LEPTOS_SITE_ROOT=target/site
+  export OPENPSP_PUBLIC_URL="http://127.0.0.1:$port"
   export OPENPSP_DEMO_PASSWORD="$E2E_PASSWORD" OPENPSP_USER_PASSWORD="$E2E_PASSWORD"
   export OPENPSP_LOGIN_RATE_PER_MINUTE=1000
   target/debug/openpsp seed-demo >/dev/null || return 1
@@ -80,6 +81,11 @@ run_end_to_end() {
   # The same PSPID in production: PSPIDs are unique per environment.
   OPENPSP_ADMIN_PASSWORD="$E2E_PASSWORD" target/debug/openpsp create-merchant --pspid demo \
     --environment PRODUCTION --name "Demo Shop" --admin-login owner >/dev/null || return 1
+  local keys
+  keys=$(target/debug/openpsp create-api-key --pspid demo --name e2e) || return 1
+  E2E_API_KEY_ID=$(sed -n 's/^apiKeyId=//p' <<<"$keys")
+  E2E_API_SECRET=$(sed -n 's/^secretApiKey=//p' <<<"$keys")
+  export E2E_API_KEY_ID E2E_API_SECRET
   target/debug/openpsp serve >"$data/server.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 60); do
@@ -96,6 +102,7 @@ run_end_to_end() {
   fi
   rm -rf "$data"
   unset OPENPSP_DATA_DIR OPENPSP_LISTEN OPENPSP_DEMO_PASSWORD OPENPSP_USER_PASSWORD OPENPSP_LOGIN_RATE_PER_MINUTE
+  unset E2E_API_KEY_ID E2E_API_SECRET OPENPSP_PUBLIC_URL
   return "$status"
 }
 

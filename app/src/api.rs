@@ -82,9 +82,23 @@ pub(crate) mod ctx {
             .and_then(|(_, value)| Lang::parse(value))
     }
 
-    /// The language of the current request: cookie, then `Accept-Language`, then English.
+    /// A `lang` query parameter: hosted pages carry the language the merchant asked for.
+    fn query_lang() -> Option<Lang> {
+        let parts = use_context::<http::request::Parts>()?;
+        parts
+            .uri
+            .query()?
+            .split('&')
+            .filter_map(|pair| pair.split_once('='))
+            .find(|(name, _)| *name == "lang")
+            .and_then(|(_, value)| Lang::parse(value))
+    }
+
+    /// The language of the current request: `lang` query parameter, cookie, then
+    /// `Accept-Language`, then English.
     pub fn request_lang() -> Lang {
-        cookie_lang()
+        query_lang()
+            .or_else(cookie_lang)
             .or_else(|| {
                 use_context::<http::request::Parts>()?
                     .headers

@@ -38,7 +38,35 @@ pub fn problem_text(problem: &Problem) -> String {
         Problem::InvalidEmail => t(T::ErrInvalidEmail).to_owned(),
         Problem::TooLong => t(T::ErrTooLong).to_owned(),
         Problem::InvalidLink => t(T::ErrInvalidLink).to_owned(),
+        Problem::Card(e) => card_error_text(*e).to_owned(),
     }
+}
+
+/// What the payer reads for a card field the domain rules refuse.
+pub fn card_error_text(error: domain::CardError) -> &'static str {
+    use domain::CardError;
+    t(match error {
+        CardError::NotDigits => T::ErrCardDigits,
+        CardError::UnknownBrand => T::ErrCardBrand,
+        CardError::Length => T::ErrCardLength,
+        CardError::Luhn => T::ErrCardLuhn,
+        CardError::ExpiryFormat => T::ErrExpiryFormat,
+        CardError::Expired => T::ErrExpired,
+        CardError::Cvc => T::ErrCvc,
+    })
+}
+
+/// The meaning of an acquirer refusal code.
+pub fn refusal_text(code: &str) -> &'static str {
+    t(match code {
+        "05" => T::Refusal05,
+        "51" => T::Refusal51,
+        "54" => T::Refusal54,
+        "N7" => T::RefusalN7,
+        "61" => T::Refusal61,
+        "3D" => T::Refusal3D,
+        _ => T::RefusalOther,
+    })
 }
 
 /// The page-level text of an error (field problems are shown next to their field).

@@ -10,6 +10,7 @@ pub mod components;
 pub mod i18n;
 pub mod model;
 pub mod pages;
+pub mod pay_api;
 #[cfg(feature = "ssr")]
 pub mod ports;
 
@@ -114,6 +115,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/reset-password") view=pages::password::ResetPasswordPage/>
                 <Route path=path!("/dev/mailbox") view=pages::mailbox::MailboxPage/>
                 <Route path=path!("/test-cards") view=pages::test_cards::TestCardsPage/>
+                <Route path=path!("/pay/:centre/:id") view=pages::pay::PayPage/>
+                <Route path=path!("/pay/:centre/3ds/:id") view=pages::pay::ChallengePage/>
+                <Route path=path!("/pay/:centre/tokenize/:id") view=pages::pay::TokenizePage/>
                 <ParentRoute path=path!("") view=pages::shell::BackOffice>
                     <Route path=path!("") view=pages::home::HomePage/>
                     <Route path=path!("/profile") view=pages::profile::ProfilePage/>

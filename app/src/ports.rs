@@ -1,7 +1,7 @@
 //! The backend as the UI sees it: traits that the `server` crate implements and provides
 //! as context. Nothing here names a table or a database.
 
-use crate::model::{AppError, HomeData, Mail, Me, PasswordRules};
+use crate::model::{AppError, CheckoutView, HomeData, Mail, Me, PasswordRules, TokenizationView};
 use domain::{Environment, Lang, Role, ZonePreference};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -101,9 +101,47 @@ pub trait AccountPort: Send + Sync {
     async fn mailbox(&self) -> Result<Vec<Mail>, AppError>;
 }
 
+/// Card data typed on a hosted page. The CVC is checked and dropped by the server.
+#[derive(Clone, Debug, Default)]
+pub struct TypedCard {
+    /// Number as typed.
+    pub number: String,
+    /// `MM/YY`.
+    pub expiry: String,
+    /// Security code.
+    pub cvc: String,
+    /// Holder name.
+    pub holder: String,
+}
+
+/// Hosted payment and tokenization pages (HP-2..4). The checkout id is the secret of
+/// the page: no session is needed.
+#[async_trait::async_trait]
+pub trait CheckoutPort: Send + Sync {
+    /// The payment page.
+    async fn view(&self, id: &str) -> Result<CheckoutView, AppError>;
+    /// Pays with a typed card (optionally saved) or a saved card.
+    async fn pay(
+        &self,
+        id: &str,
+        card: Option<TypedCard>,
+        saved: Option<String>,
+        save: bool,
+        ip: &str,
+    ) -> Result<CheckoutView, AppError>;
+    /// Answers the 3-D Secure challenge.
+    async fn challenge(&self, id: &str, code: &str) -> Result<CheckoutView, AppError>;
+    /// The tokenization page.
+    async fn tokenization(&self, id: &str) -> Result<TokenizationView, AppError>;
+    /// Saves a card on the tokenization page.
+    async fn tokenize(&self, id: &str, card: TypedCard) -> Result<TokenizationView, AppError>;
+}
+
 /// Every port, provided as one context value by the server.
 #[derive(Clone)]
 pub struct Ports {
     /// Accounts and login.
     pub account: Arc<dyn AccountPort>,
+    /// Hosted pages.
+    pub checkout: Arc<dyn CheckoutPort>,
 }

@@ -248,6 +248,39 @@ impl Money {
     }
 }
 
+impl Money {
+    /// The amount as people of `lang` write it, with the currency code: `1,234.56 EUR`
+    /// in English, `1 234,56 EUR` in French, `1.234,56 EUR` in Dutch, German, Spanish
+    /// and Italian.
+    pub fn format_in(self, lang: crate::Lang) -> String {
+        let (group, decimal) = match lang {
+            crate::Lang::En => (',', '.'),
+            crate::Lang::Fr => ('\u{202f}', ','),
+            _ => ('.', ','),
+        };
+        let plain = self.format_major();
+        let (sign, plain) = match plain.strip_prefix('-') {
+            Some(rest) => ("-", rest.to_owned()),
+            None => ("", plain),
+        };
+        let (whole, fraction) = match plain.split_once('.') {
+            Some((w, f)) => (w.to_owned(), Some(f.to_owned())),
+            None => (plain, None),
+        };
+        let mut grouped = String::new();
+        for (i, c) in whole.chars().enumerate() {
+            if i > 0 && (whole.len() - i) % 3 == 0 {
+                grouped.push(group);
+            }
+            grouped.push(c);
+        }
+        match fraction {
+            Some(f) => format!("{sign}{grouped}{decimal}{f} {}", self.currency),
+            None => format!("{sign}{grouped} {}", self.currency),
+        }
+    }
+}
+
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}", self.format_major(), self.currency)
@@ -258,6 +291,36 @@ impl fmt::Display for Money {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn amounts_are_written_the_way_each_language_writes_them() {
+        let eur = Currency::parse("EUR").unwrap();
+        let jpy = Currency::parse("JPY").unwrap();
+        let kwd = Currency::parse("KWD").unwrap();
+        let m = Money::new(123_456_789, eur).unwrap();
+        assert_eq!(m.format_in(crate::Lang::En), "1,234,567.89 EUR");
+        assert_eq!(
+            m.format_in(crate::Lang::Fr),
+            "1\u{202f}234\u{202f}567,89 EUR"
+        );
+        assert_eq!(m.format_in(crate::Lang::De), "1.234.567,89 EUR");
+        assert_eq!(
+            Money::new(4_999, eur).unwrap().format_in(crate::Lang::En),
+            "49.99 EUR"
+        );
+        assert_eq!(
+            Money::new(5, eur).unwrap().format_in(crate::Lang::It),
+            "0,05 EUR"
+        );
+        assert_eq!(
+            Money::new(1_000, jpy).unwrap().format_in(crate::Lang::En),
+            "1,000 JPY"
+        );
+        assert_eq!(
+            Money::new(1_500, kwd).unwrap().format_in(crate::Lang::Nl),
+            "1,500 KWD"
+        );
+    }
 
     fn eur() -> Currency {
         Currency::parse("eur").unwrap()

@@ -60,8 +60,12 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
 /// Builds the whole application router.
 pub fn router(db: DatabaseConnection, config: Arc<Config>) -> Router {
     let leptos_options = leptos_options(&config);
+    let engine = crate::services::payments::PaymentEngine::simulated(db.clone(), config.clone());
     let ports = Ports {
         account: Arc::new(AccountService::new(db.clone(), config.clone())),
+        checkout: Arc::new(crate::services::checkout_port::CheckoutService::new(
+            engine.clone(),
+        )),
     };
     let state = AppState {
         leptos_options: leptos_options.clone(),
@@ -86,7 +90,7 @@ pub fn router(db: DatabaseConnection, config: Arc<Config>) -> Router {
 
     let context_ports = ports.clone();
     let direct = crate::direct::router(crate::direct::DirectState {
-        engine: crate::services::payments::PaymentEngine::simulated(db.clone(), config.clone()),
+        engine,
         db: db.clone(),
         config: config.clone(),
     });
@@ -145,6 +149,7 @@ fn is_public(path: &str) -> bool {
     ];
     PUBLIC.contains(&path)
         || path.starts_with("/api/")
+        || path.starts_with("/pay/")
         || path.starts_with("/pkg/")
         || path == "/healthz"
         || path == "/readyz"

@@ -4,6 +4,7 @@ pub mod home;
 pub mod login;
 pub mod mailbox;
 pub mod password;
+pub mod pay;
 pub mod profile;
 pub mod shell;
 pub mod test_cards;

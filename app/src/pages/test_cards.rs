@@ -1,10 +1,10 @@
 //! `/test-cards`: the TEST environment's card table (HP-5) and a live check of a card
 //! number with the domain rules running in the browser.
 
-use crate::components::LanguageMenu;
+use crate::components::{card_error_text, refusal_text, LanguageMenu};
 use crate::i18n::{t, T};
 use domain::card::{TestOutcome, TEST_CARDS};
-use domain::{CardError, CardNumber};
+use domain::CardNumber;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -12,17 +12,9 @@ fn outcome_text(outcome: TestOutcome) -> String {
     match outcome {
         TestOutcome::Approved { eci } => t(T::OutcomeApproved).replace("{eci}", eci),
         TestOutcome::Challenge { .. } => t(T::OutcomeChallenge).to_owned(),
-        TestOutcome::Declined { code, .. } => {
-            let reason = match code {
-                "05" => t(T::Refusal05),
-                "51" => t(T::Refusal51),
-                "54" => t(T::Refusal54),
-                _ => t(T::RefusalN7),
-            };
-            t(T::OutcomeDeclined)
-                .replace("{code}", code)
-                .replace("{reason}", reason)
-        }
+        TestOutcome::Declined { code, .. } => t(T::OutcomeDeclined)
+            .replace("{code}", code)
+            .replace("{reason}", refusal_text(code)),
         TestOutcome::Timeout => t(T::OutcomeTimeout).to_owned(),
     }
 }
@@ -38,16 +30,7 @@ fn check_text(raw: &str) -> Option<(bool, String)> {
                 .replace("{brand}", card.brand().name())
                 .replace("{masked}", &card.masked()),
         ),
-        Err(e) => (
-            false,
-            match e {
-                CardError::UnknownBrand => t(T::ErrCardBrand),
-                CardError::Length => t(T::ErrCardLength),
-                CardError::Luhn => t(T::ErrCardLuhn),
-                _ => t(T::ErrCardDigits),
-            }
-            .to_owned(),
-        ),
+        Err(e) => (false, card_error_text(e).to_owned()),
     })
 }
 

@@ -3,7 +3,8 @@
 
 use super::json;
 use super::{ApiError, Caller, DirectState};
-use crate::services::checkout::{page_url, NewCheckout};
+use crate::services::checkout::{challenge_url, page_url, NewCheckout};
+use crate::services::checkout_port::lang_query;
 use crate::services::payments::{
     parse_public_id, AttemptResult, AuthMode, CardInput, CardSource, CartLineInput, Initiator,
     NewPayment,
@@ -258,7 +259,11 @@ pub async fn create_payment(
                 "actionType": "REDIRECT",
                 "redirectData": {
                     "RETURNMAC": checkout.returnmac,
-                    "redirectURL": format!("{}/3ds", page_url(&state.config.public_url, centre, &checkout.id)),
+                    "redirectURL": format!(
+                        "{}{}",
+                        challenge_url(&state.config.public_url, centre, &checkout.id),
+                        lang_query(&checkout.locale)
+                    ),
                 },
             });
             Ok((StatusCode::CREATED, Json(out)).into_response())
@@ -482,7 +487,11 @@ pub async fn create_hosted_checkout(
         cart: cart(&v, amount.currency())?,
     };
     let (checkout, centre) = state.engine.create_checkout(&caller.merchant, new).await?;
-    let url = page_url(&state.config.public_url, centre, &checkout.id);
+    let url = format!(
+        "{}{}",
+        page_url(&state.config.public_url, centre, &checkout.id),
+        lang_query(&checkout.locale)
+    );
     let partial = url
         .split_once("://")
         .map(|(_, rest)| rest.to_owned())
@@ -652,9 +661,10 @@ pub async fn create_hosted_tokenization(
         .create_tokenization(&caller.merchant, locale(&v, "locale"))
         .await?;
     let url = format!(
-        "{}/pay/{centre}/tokenize/{}",
+        "{}/pay/{centre}/tokenize/{}{}",
         state.config.public_url.trim_end_matches('/'),
-        session.id
+        session.id,
+        lang_query(&session.locale)
     );
     let partial = url
         .split_once("://")

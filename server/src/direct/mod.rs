@@ -131,6 +131,9 @@ impl From<EngineError> for ApiError {
     fn from(e: EngineError) -> ApiError {
         match e {
             EngineError::Invalid { property, message } => ApiError::invalid(&property, &message),
+            EngineError::Card { property, error } => {
+                ApiError::invalid(&property, &error.to_string())
+            }
             EngineError::NotFound => ApiError::not_found("payment"),
             EngineError::Refused(PaymentError::WrongStatus) => ApiError::new(
                 StatusCode::CONFLICT,

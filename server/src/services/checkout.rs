@@ -49,6 +49,14 @@ fn pick_centre(cluster: &str) -> &'static str {
     centres[rand::rngs::OsRng.gen_range(0..centres.len())]
 }
 
+/// The 3-D Secure page URL of a checkout, absolute.
+pub fn challenge_url(public_url: &str, data_centre: &str, id: &str) -> String {
+    format!(
+        "{}/pay/{data_centre}/3ds/{id}",
+        public_url.trim_end_matches('/')
+    )
+}
+
 /// The page URL of a checkout, absolute.
 pub fn page_url(public_url: &str, data_centre: &str, id: &str) -> String {
     format!(

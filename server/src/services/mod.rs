@@ -3,6 +3,7 @@
 pub mod account;
 pub mod audit;
 pub mod checkout;
+pub mod checkout_port;
 pub mod events;
 pub mod keys;
 pub mod mail;

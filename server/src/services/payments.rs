@@ -33,6 +33,14 @@ pub enum EngineError {
         /// Human message.
         message: String,
     },
+    /// A card field fails the domain's card rules.
+    #[error("{error}")]
+    Card {
+        /// Dotted Direct property name.
+        property: String,
+        /// What is wrong.
+        error: CardError,
+    },
     /// No such payment, token or checkout for this merchant.
     #[error("not found")]
     NotFound,
@@ -265,7 +273,10 @@ fn today() -> (i32, u32) {
 }
 
 fn card_error(property: &str, e: CardError) -> EngineError {
-    EngineError::invalid(property, e.to_string())
+    EngineError::Card {
+        property: property.to_owned(),
+        error: e,
+    }
 }
 
 /// A card checked: number, expiry, CVC; the CVC is not kept.
