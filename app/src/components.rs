@@ -39,6 +39,8 @@ pub fn problem_text(problem: &Problem) -> String {
         Problem::TooLong => t(T::ErrTooLong).to_owned(),
         Problem::InvalidLink => t(T::ErrInvalidLink).to_owned(),
         Problem::Card(e) => card_error_text(*e).to_owned(),
+        Problem::InvalidUrl => t(T::ErrInvalidUrl).to_owned(),
+        Problem::OutOfRange => t(T::ErrOutOfRange).to_owned(),
     }
 }
 

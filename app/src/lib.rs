@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod components;
+pub mod config_api;
 pub mod i18n;
 pub mod model;
 pub mod pages;
@@ -121,6 +122,10 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=pages::shell::BackOffice>
                     <Route path=path!("") view=pages::home::HomePage/>
                     <Route path=path!("/profile") view=pages::profile::ProfilePage/>
+                    <Route path=path!("/configuration/api-keys") view=pages::config::ApiKeysPage/>
+                    <Route path=path!("/configuration/webhooks") view=pages::config::WebhooksPage/>
+                    <Route path=path!("/configuration/payments") view=pages::config::PaymentSettingsPage/>
+                    <Route path=path!("/configuration/jobs") view=pages::config::JobsPage/>
                     <Route
                         path=path!("/profile/password")
                         view=pages::password::ChangePasswordPage

@@ -126,6 +126,10 @@ pub enum Problem {
     InvalidLink,
     /// A card field fails the domain's card rules.
     Card(domain::CardError),
+    /// Not an http(s) URL with a host.
+    InvalidUrl,
+    /// A number outside its allowed range.
+    OutOfRange,
 }
 
 /// A problem and the form field it belongs to.
@@ -298,6 +302,8 @@ pub struct CheckoutView {
     pub attempts_left: i32,
     /// Final page facts when it is to be shown.
     pub receipt: Option<ReceiptView>,
+    /// Whether the result is shown here (else the payer goes back to the merchant).
+    pub show_result: bool,
     /// Where the payer goes back to (with `RETURNMAC` and `hostedCheckoutId`).
     pub return_to: Option<String>,
 }
@@ -313,4 +319,108 @@ pub struct TokenizationView {
     pub saved: Option<String>,
     /// Whether the page is still usable.
     pub open: bool,
+}
+
+/// An API key as its page shows it (MB-16).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiKeyView {
+    /// Row id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// Key id (`apiKeyId`).
+    pub key_id: String,
+    /// The whole secret while it may still be shown.
+    pub secret: Option<String>,
+    /// First and last three characters.
+    pub hint: String,
+    /// Seconds the secret stays visible.
+    pub seconds_left: i64,
+    /// Creation, in the user's zone.
+    pub created: String,
+    /// Last use, in the user's zone.
+    pub last_used: Option<String>,
+}
+
+/// A webhook endpoint.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EndpointView {
+    /// Row id.
+    pub id: i64,
+    /// URL.
+    pub url: String,
+}
+
+/// One delivery of an event to an endpoint.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryView {
+    /// Row id.
+    pub id: i64,
+    /// Event type.
+    pub event: String,
+    /// Endpoint URL.
+    pub url: String,
+    /// `pending`, `retrying`, `delivered`, `failed`.
+    pub status: String,
+    /// Attempts so far.
+    pub attempts: i32,
+    /// Last HTTP status.
+    pub last_code: Option<i32>,
+    /// Creation, in the user's zone.
+    pub created: String,
+}
+
+/// The webhooks page (MB-17).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhooksView {
+    /// Whether events are sent.
+    pub enabled: bool,
+    /// Event types chosen (empty: all).
+    pub events: Vec<String>,
+    /// Every event type.
+    pub all_events: Vec<String>,
+    /// Endpoints.
+    pub endpoints: Vec<EndpointView>,
+    /// Signing key id, once made.
+    pub key_id: Option<String>,
+    /// The latest deliveries.
+    pub deliveries: Vec<DeliveryView>,
+}
+
+/// Payment settings (MB-14, MB-15).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentSettings {
+    /// Attempts a payer has on a hosted page.
+    pub retry_count: i32,
+    /// `immediate`, `delayed` or `manual`.
+    pub capture_procedure: String,
+    /// Hours before a delayed capture.
+    pub capture_delay_hours: i32,
+    /// Show the final page on hosted checkouts.
+    pub show_final_page: bool,
+    /// Hosted session duration, minutes.
+    pub session_minutes: i32,
+    /// Over-capture allowance, percent.
+    pub over_capture_percent: i32,
+    /// Merchant's web site (final page).
+    pub web_site: String,
+}
+
+/// A job as the admin page shows it (PE-6).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobView {
+    /// Row id.
+    pub id: i64,
+    /// Kind.
+    pub kind: String,
+    /// `queued`, `running`, `done`, `failed`.
+    pub state: String,
+    /// Attempts so far.
+    pub attempts: i32,
+    /// Most attempts.
+    pub max_attempts: i32,
+    /// Next or last run, in the user's zone.
+    pub run_at: String,
+    /// Last error.
+    pub last_error: Option<String>,
 }

@@ -1,7 +1,10 @@
 //! The backend as the UI sees it: traits that the `server` crate implements and provides
 //! as context. Nothing here names a table or a database.
 
-use crate::model::{AppError, CheckoutView, HomeData, Mail, Me, PasswordRules, TokenizationView};
+use crate::model::{
+    ApiKeyView, AppError, CheckoutView, HomeData, JobView, Mail, Me, PasswordRules,
+    PaymentSettings, TokenizationView, WebhooksView,
+};
 use domain::{Environment, Lang, Role, ZonePreference};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -137,6 +140,57 @@ pub trait CheckoutPort: Send + Sync {
     async fn tokenize(&self, id: &str, card: TypedCard) -> Result<TokenizationView, AppError>;
 }
 
+/// Configuration pages: API keys, webhooks, payment settings, jobs. Admins only.
+#[async_trait::async_trait]
+pub trait ConfigPort: Send + Sync {
+    /// The merchant's API keys.
+    async fn api_keys(&self, actor: &Actor) -> Result<Vec<ApiKeyView>, AppError>;
+    /// Generates a key; the view carries the secret.
+    async fn create_api_key(
+        &self,
+        actor: &Actor,
+        name: String,
+        ip: &str,
+    ) -> Result<ApiKeyView, AppError>;
+    /// Deletes a key after checking the user's password.
+    async fn delete_api_key(
+        &self,
+        actor: &Actor,
+        id: i64,
+        password: String,
+        ip: &str,
+    ) -> Result<(), AppError>;
+    /// The webhooks page.
+    async fn webhooks(&self, actor: &Actor) -> Result<WebhooksView, AppError>;
+    /// Turns webhooks on or off and picks the events.
+    async fn save_webhooks(
+        &self,
+        actor: &Actor,
+        enabled: bool,
+        events: Vec<String>,
+        ip: &str,
+    ) -> Result<(), AppError>;
+    /// Adds an endpoint.
+    async fn add_endpoint(&self, actor: &Actor, url: String, ip: &str) -> Result<(), AppError>;
+    /// Removes an endpoint.
+    async fn remove_endpoint(&self, actor: &Actor, id: i64, ip: &str) -> Result<(), AppError>;
+    /// Makes a new signing key; returns its secret (shown once).
+    async fn rotate_webhook_key(&self, actor: &Actor, ip: &str) -> Result<String, AppError>;
+    /// Sends a delivery again.
+    async fn resend_delivery(&self, actor: &Actor, id: i64) -> Result<(), AppError>;
+    /// Payment settings.
+    async fn payment_settings(&self, actor: &Actor) -> Result<PaymentSettings, AppError>;
+    /// Saves payment settings.
+    async fn save_payment_settings(
+        &self,
+        actor: &Actor,
+        settings: PaymentSettings,
+        ip: &str,
+    ) -> Result<(), AppError>;
+    /// The merchant's jobs in `state` (all when `None`).
+    async fn jobs(&self, actor: &Actor, state: Option<String>) -> Result<Vec<JobView>, AppError>;
+}
+
 /// Every port, provided as one context value by the server.
 #[derive(Clone)]
 pub struct Ports {
@@ -144,4 +198,6 @@ pub struct Ports {
     pub account: Arc<dyn AccountPort>,
     /// Hosted pages.
     pub checkout: Arc<dyn CheckoutPort>,
+    /// Configuration pages.
+    pub config: Arc<dyn ConfigPort>,
 }

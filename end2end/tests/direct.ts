@@ -7,14 +7,19 @@ const BASE = process.env.BASE_URL ?? "http://127.0.0.1:3000";
 export const MERCHANT = "demo";
 
 /** Calls the server API like the Direct SDKs do (v1HMAC over method, type, date, path). */
-export async function direct(method: "GET" | "POST", path: string, body?: unknown): Promise<{ status: number; json: any }> {
-  if (!KEY_ID || !SECRET) throw new Error("E2E_API_KEY_ID and E2E_API_SECRET must be set");
+export async function direct(
+  method: "GET" | "POST",
+  path: string,
+  body?: unknown,
+  key: { id: string; secret: string } = { id: KEY_ID, secret: SECRET },
+): Promise<{ status: number; json: any }> {
+  if (!key.id || !key.secret) throw new Error("E2E_API_KEY_ID and E2E_API_SECRET must be set");
   const resource = `/v2/${MERCHANT}${path}`;
   const date = new Date().toUTCString();
   const contentType = body === undefined ? "" : "application/json";
   const signed = `${method}\n${contentType}\n${date}\n${resource}\n`;
-  const signature = createHmac("sha256", SECRET).update(signed).digest("base64");
-  const headers: Record<string, string> = { Date: date, Authorization: `GCS v1HMAC:${KEY_ID}:${signature}` };
+  const signature = createHmac("sha256", key.secret).update(signed).digest("base64");
+  const headers: Record<string, string> = { Date: date, Authorization: `GCS v1HMAC:${key.id}:${signature}` };
   if (body !== undefined) headers["Content-Type"] = contentType;
   const res = await fetch(`${BASE}${resource}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await res.text();

@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261122_000001_create_accounts;
 mod m20261122_000002_create_payments;
+mod m20261122_000003_jobs_merchant;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261122_000001_create_accounts::Migration),
             Box::new(m20261122_000002_create_payments::Migration),
+            Box::new(m20261122_000003_jobs_merchant::Migration),
         ]
     }
 }

@@ -66,6 +66,10 @@ pub fn router(db: DatabaseConnection, config: Arc<Config>) -> Router {
         checkout: Arc::new(crate::services::checkout_port::CheckoutService::new(
             engine.clone(),
         )),
+        config: Arc::new(crate::services::config_port::ConfigService::new(
+            db.clone(),
+            config.clone(),
+        )),
     };
     let state = AppState {
         leptos_options: leptos_options.clone(),

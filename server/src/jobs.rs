@@ -28,6 +28,7 @@ pub mod kind {
 /// Queues a job through `conn` (inside the caller's transaction when there is one).
 pub async fn enqueue<C: ConnectionTrait>(
     conn: &C,
+    merchant_id: Option<i64>,
     kind: &str,
     payload: serde_json::Value,
     run_at: DateTime<Utc>,
@@ -35,6 +36,7 @@ pub async fn enqueue<C: ConnectionTrait>(
 ) -> Result<i64, DbErr> {
     let now = Utc::now();
     let row = job::ActiveModel {
+        merchant_id: Set(merchant_id),
         kind: Set(kind.to_owned()),
         payload: Set(payload.to_string()),
         state: Set("queued".to_owned()),
@@ -139,13 +141,17 @@ pub async fn fail<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Jobs for the admin page: the latest `limit` in `state` (all states when `None`).
+/// A merchant's jobs for the admin page: the latest `limit` in `state` (all states
+/// when `None`).
 pub async fn list<C: ConnectionTrait>(
     conn: &C,
+    merchant_id: i64,
     state: Option<&str>,
     limit: u64,
 ) -> Result<Vec<job::Model>, DbErr> {
-    let mut query = job::Entity::find().order_by_desc(job::Column::Id);
+    let mut query = job::Entity::find()
+        .filter(job::Column::MerchantId.eq(merchant_id))
+        .order_by_desc(job::Column::Id);
     if let Some(state) = state {
         query = query.filter(job::Column::State.eq(state));
     }

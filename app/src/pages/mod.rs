@@ -1,5 +1,6 @@
 //! One module per page or page group.
 
+pub mod config;
 pub mod home;
 pub mod login;
 pub mod mailbox;

@@ -188,7 +188,7 @@ fn follow(view: &CheckoutView, centre: &str) {
     match view.state {
         CheckoutState::Challenge => full_navigation(&challenge_path(centre, &view.id)),
         CheckoutState::Paid | CheckoutState::Refused | CheckoutState::Pending
-            if view.receipt.is_none() =>
+            if !view.show_result =>
         {
             if let Some(to) = &view.return_to {
                 full_navigation(to);
@@ -448,7 +448,7 @@ pub fn ChallengePage() -> impl IntoView {
             match view.state {
                 CheckoutState::Challenge => {}
                 CheckoutState::Open => full_navigation(&checkout_path(&centre(), &view.id)),
-                _ if view.receipt.is_none() && view.return_to.is_some() => follow(&view, &centre()),
+                _ if !view.show_result => follow(&view, &centre()),
                 _ => full_navigation(&checkout_path(&centre(), &view.id)),
             }
         }

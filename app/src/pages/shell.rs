@@ -76,6 +76,19 @@ fn TopBar(me: Me, tz_open: RwSignal<bool>) -> impl IntoView {
             <nav class="account-menu" aria-label=t(T::MainMenu)>
                 <ul role="list">
                     <li><A href="/" exact=true>{t(T::MenuHome)}</A></li>
+                    {(me.role == domain::Role::Admin).then(|| view! {
+                        <li>
+                            <details class="menu config-menu">
+                                <summary>{t(T::MenuConfiguration)}</summary>
+                                <div class="menu-panel">
+                                    <a class="menu-item" href="/configuration/api-keys">{t(T::ApiKeysTitle)}</a>
+                                    <a class="menu-item" href="/configuration/webhooks">{t(T::WebhooksTitle)}</a>
+                                    <a class="menu-item" href="/configuration/payments">{t(T::PaymentSettingsTitle)}</a>
+                                    <a class="menu-item" href="/configuration/jobs">{t(T::JobsTitle)}</a>
+                                </div>
+                            </details>
+                        </li>
+                    })}
                 </ul>
             </nav>
             <div class="topbar-right">

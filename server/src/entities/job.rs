@@ -6,6 +6,7 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
+    pub merchant_id: Option<i64>,
     pub kind: String,
     #[sea_orm(column_type = "Text")]
     pub payload: String,

@@ -29,12 +29,32 @@ pub struct AccountService {
     login_limiter: RateLimiter,
 }
 
-fn internal(e: DbErr) -> AppError {
+pub(crate) fn internal(e: DbErr) -> AppError {
     tracing::error!(error = %e, "database error");
     AppError::Internal
 }
 
-fn zone_of(u: &user::Model) -> ZonePreference {
+/// The actor's merchant and user, re-read: a deactivated user is signed out.
+pub(crate) async fn load_actor(
+    db: &DatabaseConnection,
+    actor: &Actor,
+) -> Result<(merchant::Model, user::Model), AppError> {
+    let u = user::Entity::find_by_id(actor.user_id)
+        .filter(user::Column::MerchantId.eq(actor.merchant_id))
+        .filter(user::Column::Active.eq(true))
+        .one(db)
+        .await
+        .map_err(internal)?
+        .ok_or(AppError::Unauthenticated)?;
+    let m = merchant::Entity::find_by_id(u.merchant_id)
+        .one(db)
+        .await
+        .map_err(internal)?
+        .ok_or(AppError::Unauthenticated)?;
+    Ok((m, u))
+}
+
+pub(crate) fn zone_of(u: &user::Model) -> ZonePreference {
     ZonePreference {
         zone: u.time_zone.clone(),
         auto_dst: u.auto_dst,
@@ -140,19 +160,7 @@ impl AccountService {
     }
 
     async fn load_actor(&self, actor: &Actor) -> Result<(merchant::Model, user::Model), AppError> {
-        let u = user::Entity::find_by_id(actor.user_id)
-            .filter(user::Column::MerchantId.eq(actor.merchant_id))
-            .filter(user::Column::Active.eq(true))
-            .one(&self.db)
-            .await
-            .map_err(internal)?
-            .ok_or(AppError::Unauthenticated)?;
-        let m = merchant::Entity::find_by_id(u.merchant_id)
-            .one(&self.db)
-            .await
-            .map_err(internal)?
-            .ok_or(AppError::Unauthenticated)?;
-        Ok((m, u))
+        load_actor(&self.db, actor).await
     }
 
     async fn rules_for(

@@ -120,6 +120,7 @@ impl PaymentEngine {
         .await?;
         jobs::enqueue(
             &txn,
+            Some(merchant.id),
             jobs::kind::EXPIRE_CHECKOUT,
             json!({ "checkout": id }),
             row.expires_at,

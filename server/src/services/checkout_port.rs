@@ -191,6 +191,7 @@ impl CheckoutService {
             declined_code: payment.as_ref().and_then(|p| p.refusal_code.clone()),
             attempts_left: (merchant.retry_count - attempts).max(0),
             receipt,
+            show_result: checkout.show_result_page || checkout.return_url.is_none(),
             return_to: self.return_to(&checkout),
         })
     }

@@ -91,6 +91,7 @@ pub async fn emit<C: ConnectionTrait>(
         .await?;
         jobs::enqueue(
             conn,
+            Some(merchant.id),
             jobs::kind::WEBHOOK,
             json!({ "delivery": delivery.id }),
             now,
@@ -116,6 +117,7 @@ pub async fn resend(
     };
     jobs::enqueue(
         db,
+        Some(merchant_id),
         jobs::kind::WEBHOOK,
         json!({ "delivery": delivery.id, "resend": true }),
         Utc::now(),

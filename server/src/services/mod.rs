@@ -4,6 +4,7 @@ pub mod account;
 pub mod audit;
 pub mod checkout;
 pub mod checkout_port;
+pub mod config_port;
 pub mod events;
 pub mod keys;
 pub mod mail;

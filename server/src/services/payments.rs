@@ -612,6 +612,7 @@ impl PaymentEngine {
                     update.capture_after = Set(Some(at));
                     jobs::enqueue(
                         txn,
+                        Some(merchant.id),
                         jobs::kind::AUTO_CAPTURE,
                         json!({ "payment": row.id }),
                         at,
@@ -660,6 +661,7 @@ impl PaymentEngine {
                 update.pending_card_enc = Set(None);
                 jobs::enqueue(
                     txn,
+                    Some(merchant.id),
                     jobs::kind::RESOLVE_UNCERTAIN,
                     json!({ "payment": row.id, "sale": mode == AuthMode::Sale }),
                     now + Duration::seconds(5),

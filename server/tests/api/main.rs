@@ -2,6 +2,7 @@
 //! PostgreSQL database. One binary, as in zero-to-production.
 
 mod accounts;
+mod config;
 mod helpers;
 mod http;
 mod mail;

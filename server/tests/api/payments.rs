@@ -446,7 +446,7 @@ both_backends!(
     &[],
     |app: TestApp| async move {
         use server::jobs;
-        let id = jobs::enqueue(&app.db, "test_job", json!({}), Utc::now(), 5)
+        let id = jobs::enqueue(&app.db, None, "test_job", json!({}), Utc::now(), 5)
             .await
             .unwrap();
         let first = jobs::claim(&app.db, "worker-a", chrono::Duration::milliseconds(300))
