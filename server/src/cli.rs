@@ -293,18 +293,35 @@ async fn serve(config: Arc<Config>) -> anyhow_like::Result<()> {
     let db = db::connect_and_migrate(&config.database_url).await?;
     crate::crypto::warm_up();
     http::spawn_session_cleanup(db.clone());
-    crate::worker::spawn(crate::services::payments::PaymentEngine::simulated(
-        db.clone(),
-        config.clone(),
-    ));
-    match &config.smtp {
+    let mailer = match &config.smtp {
         Some(smtp) => {
-            let sender = crate::services::mail::SmtpSender::new(smtp, &config.mail_from)?;
-            crate::services::mail::spawn_delivery(db.clone(), sender);
             tracing::info!(host = %smtp.host, "mail delivered through SMTP");
+            Some(crate::services::mail::SmtpSender::new(
+                smtp,
+                &config.mail_from,
+            )?)
         }
-        None => tracing::info!("no SMTP relay configured: mail stays in the outbox (/dev/mailbox)"),
-    }
+        None => {
+            tracing::info!("no SMTP relay configured: mail stays in the outbox (/dev/mailbox)");
+            None
+        }
+    };
+    crate::worker::spawn(
+        crate::services::payments::PaymentEngine::simulated(db.clone(), config.clone()),
+        mailer,
+    );
+    tokio::spawn({
+        let db = db.clone();
+        async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+            loop {
+                tick.tick().await;
+                if let Err(e) = crate::direct::idempotence::purge(&db).await {
+                    tracing::warn!(error = %e, "idempotence purge failed");
+                }
+            }
+        }
+    });
     let listener = tokio::net::TcpListener::bind(&config.listen).await?;
     tracing::info!(
         listen = %listener.local_addr()?,

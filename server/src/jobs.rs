@@ -23,6 +23,8 @@ pub mod kind {
     pub const AUTO_CAPTURE: &str = "auto_capture";
     /// Expire a hosted checkout nobody paid within the session duration.
     pub const EXPIRE_CHECKOUT: &str = "expire_checkout";
+    /// Send one mail of the outbox.
+    pub const SEND_EMAIL: &str = "send_email";
 }
 
 /// Queues a job through `conn` (inside the caller's transaction when there is one).

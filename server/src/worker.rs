@@ -3,6 +3,7 @@
 
 use crate::jobs::{self, kind};
 use crate::services::events::{self, Delivered};
+use crate::services::mail::SmtpSender;
 use crate::services::payments::{Initiator, PaymentEngine};
 use chrono::Duration;
 use serde_json::Value;
@@ -11,6 +12,7 @@ use std::sync::Arc;
 /// A runner with its identity.
 pub struct Runner {
     engine: PaymentEngine,
+    mailer: Option<Arc<SmtpSender>>,
     http: reqwest::Client,
     id: String,
     lease: Duration,
@@ -32,10 +34,17 @@ impl Runner {
             .expect("HTTP client");
         Runner {
             engine,
+            mailer: None,
             http,
             id: format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple()),
             lease: Duration::seconds(60),
         }
+    }
+
+    /// Sends mail through `mailer` (without one, mail stays in the outbox).
+    pub fn with_mailer(mut self, mailer: Option<SmtpSender>) -> Runner {
+        self.mailer = mailer.map(Arc::new);
+        self
     }
 
     /// Claims and runs one due job; `false` when none was due.
@@ -88,6 +97,15 @@ impl Runner {
                     .map_err(|e| e.to_string())
             }
             kind::AUTO_CAPTURE => self.auto_capture(id("payment")).await,
+            kind::SEND_EMAIL => match &self.mailer {
+                // No relay configured: the mail stays in the outbox (development mailbox).
+                None => Ok(true),
+                Some(mailer) => {
+                    crate::services::mail::deliver_one(self.engine.db(), mailer, id("mail"))
+                        .await
+                        .map_err(|e| e.to_string())
+                }
+            },
             kind::EXPIRE_CHECKOUT => {
                 let checkout = payload
                     .get("checkout")
@@ -142,8 +160,8 @@ impl Runner {
 }
 
 /// Runs jobs until the process ends: drains what is due, then polls every 500 ms.
-pub fn spawn(engine: PaymentEngine) -> tokio::task::JoinHandle<()> {
-    let runner = Arc::new(Runner::new(engine));
+pub fn spawn(engine: PaymentEngine, mailer: Option<SmtpSender>) -> tokio::task::JoinHandle<()> {
+    let runner = Arc::new(Runner::new(engine).with_mailer(mailer));
     tokio::spawn(async move {
         loop {
             match runner.run_once().await {

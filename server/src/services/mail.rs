@@ -1,6 +1,7 @@
 //! Outgoing e-mail goes through the outbox table, written in the same transaction
-//! as the change that causes it. Without SMTP settings mail stays there (and in the
-//! development mailbox); with them a delivery loop sends it, retrying failures.
+//! as the change that causes it, with a `send_email` job. Without SMTP settings mail
+//! stays there (and in the development mailbox); with them the job runner sends it,
+//! retrying failures with the jobs' backoff.
 
 use crate::config::SmtpConfig;
 use crate::entities::email_outbox;
@@ -17,7 +18,7 @@ use sea_orm::{
 /// Attempts before a mail is left for a person to look at.
 const MAX_ATTEMPTS: i32 = 10;
 
-/// Queues a plain-text mail.
+/// Queues a plain-text mail and the job that sends it.
 pub async fn enqueue<C: ConnectionTrait>(
     conn: &C,
     merchant_id: Option<i64>,
@@ -25,7 +26,7 @@ pub async fn enqueue<C: ConnectionTrait>(
     subject: &str,
     body: String,
 ) -> Result<(), DbErr> {
-    email_outbox::ActiveModel {
+    let row = email_outbox::ActiveModel {
         merchant_id: Set(merchant_id),
         to_address: Set(to.to_owned()),
         subject: Set(subject.to_owned()),
@@ -37,6 +38,15 @@ pub async fn enqueue<C: ConnectionTrait>(
         ..Default::default()
     }
     .insert(conn)
+    .await?;
+    crate::jobs::enqueue(
+        conn,
+        merchant_id,
+        crate::jobs::kind::SEND_EMAIL,
+        serde_json::json!({ "mail": row.id }),
+        Utc::now(),
+        MAX_ATTEMPTS,
+    )
     .await?;
     Ok(())
 }
@@ -87,52 +97,60 @@ impl SmtpSender {
     }
 }
 
-/// Sends what is waiting in the outbox, oldest first; returns how many were sent. On
-/// PostgreSQL the rows are locked with `SKIP LOCKED`, so several servers never send the
-/// same mail twice.
-pub async fn deliver_pending(db: &DatabaseConnection, sender: &SmtpSender) -> Result<usize, DbErr> {
+/// Sends one mail of the outbox unless it was sent already; `Ok(true)` once sent. On
+/// PostgreSQL the row is locked with `SKIP LOCKED`, so two servers never send it twice.
+pub async fn deliver_one(
+    db: &DatabaseConnection,
+    sender: &SmtpSender,
+    id: i64,
+) -> Result<bool, DbErr> {
     let txn = db.begin().await?;
-    let mut query = email_outbox::Entity::find()
-        .filter(email_outbox::Column::SentAt.is_null())
-        .filter(email_outbox::Column::Attempts.lt(MAX_ATTEMPTS))
-        .order_by_asc(email_outbox::Column::Id)
-        .limit(20);
+    let mut query = email_outbox::Entity::find_by_id(id);
     if db.get_database_backend() == DbBackend::Postgres {
         query = query.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
     }
-    let pending = query.all(&txn).await?;
-    let mut sent = 0;
-    for mail in pending {
-        let result = sender.send(&mail).await;
-        let attempts = mail.attempts + 1;
-        let mut active = mail.into_active_model();
-        active.attempts = Set(attempts);
-        match result {
-            Ok(()) => {
-                active.sent_at = Set(Some(Utc::now()));
-                active.last_error = Set(None);
-                sent += 1;
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, attempts, "mail delivery failed");
-                active.last_error = Set(Some(e));
-            }
-        }
-        active.update(&txn).await?;
+    let Some(mail) = query.one(&txn).await? else {
+        // Gone, or another server holds it right now.
+        return Ok(true);
+    };
+    if mail.sent_at.is_some() {
+        return Ok(true);
     }
+    let result = sender.send(&mail).await;
+    let attempts = mail.attempts + 1;
+    let mut active = mail.into_active_model();
+    active.attempts = Set(attempts);
+    let sent = match result {
+        Ok(()) => {
+            active.sent_at = Set(Some(Utc::now()));
+            active.last_error = Set(None);
+            true
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, attempts, "mail delivery failed");
+            active.last_error = Set(Some(e));
+            false
+        }
+    };
+    active.update(&txn).await?;
     txn.commit().await?;
     Ok(sent)
 }
 
-/// Delivers the outbox every few seconds for as long as the server runs.
-pub fn spawn_delivery(db: DatabaseConnection, sender: SmtpSender) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
-        loop {
-            tick.tick().await;
-            if let Err(e) = deliver_pending(&db, &sender).await {
-                tracing::warn!(error = %e, "outbox delivery pass failed");
-            }
+/// Sends what is waiting in the outbox, oldest first; returns how many were sent.
+pub async fn deliver_pending(db: &DatabaseConnection, sender: &SmtpSender) -> Result<usize, DbErr> {
+    let pending = email_outbox::Entity::find()
+        .filter(email_outbox::Column::SentAt.is_null())
+        .filter(email_outbox::Column::Attempts.lt(MAX_ATTEMPTS))
+        .order_by_asc(email_outbox::Column::Id)
+        .limit(20)
+        .all(db)
+        .await?;
+    let mut sent = 0;
+    for mail in pending {
+        if deliver_one(db, sender, mail.id).await? {
+            sent += 1;
         }
-    });
+    }
+    Ok(sent)
 }

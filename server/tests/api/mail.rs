@@ -91,8 +91,39 @@ both_backends!(
         )
         .unwrap();
 
-        // The relay refuses the first try: the mail stays queued with the error.
-        assert_eq!(deliver_pending(&app.db, &sender).await.unwrap(), 0);
+        // The mail's job: the relay refuses the first try, the mail stays queued with
+        // the error and the job is retried later.
+        let job = server::entities::job::Entity::find()
+            .one(&app.db)
+            .await
+            .unwrap()
+            .expect("a send_email job");
+        assert_eq!(job.kind, "send_email");
+        let runner =
+            server::worker::Runner::new(server::services::payments::PaymentEngine::simulated(
+                app.db.clone(),
+                app.config.clone(),
+            ))
+            .with_mailer(Some(sender));
+        assert!(runner.run_once().await.unwrap());
+        let job = server::entities::job::Entity::find_by_id(job.id)
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((job.state.as_str(), job.attempts), ("queued", 1));
+        assert!(job.run_at > chrono::Utc::now(), "retried after a backoff");
+        let sender = SmtpSender::new(
+            &SmtpConfig {
+                host: "127.0.0.1".into(),
+                port,
+                username: None,
+                password: None,
+                tls: "none".into(),
+            },
+            "OpenPSP <no-reply@openpsp.test>",
+        )
+        .unwrap();
         let row = email_outbox::Entity::find()
             .one(&app.db)
             .await
