@@ -2,6 +2,8 @@
 # Load figures for the release build, measured with wrk (Debian) on loopback:
 # requests/second and p99 latency of the login page SSR, a signed-in Home page and the
 # login POST (argon2id-bound by design). One line per figure. Not part of the tests.
+# Then bench/create_payment.sh: the S2S create-payment against its raw-SQL baseline, on
+# SQLite and PostgreSQL (BENCH_CREATE_PAYMENT=0 leaves it out).
 #   BENCH_SECONDS=10 BENCH_CONNECTIONS=16 bench/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -48,3 +50,10 @@ figure "login page SSR" "$base/login"
 figure "home page (signed in)" -H "Cookie: $cookie" "$base/"
 BENCH_PASSWORD_URLENCODED=$(python3 -c 'import sys,urllib.parse;print(urllib.parse.quote(sys.argv[1]))' "$password") \
   figure "login POST" -s bench/login.lua "$base/api/login"
+
+if [ "${BENCH_CREATE_PAYMENT:-1}" != 0 ]; then
+  kill $server 2>/dev/null || true
+  wait $server 2>/dev/null || true
+  echo
+  bench/create_payment.sh
+fi

@@ -1,0 +1,173 @@
+#!/usr/bin/env bash
+# Create-payment load figures for the release build, measured with wrk on loopback: the
+# S2S API (POST /v2/{PSPID}/payments, v1HMAC, one idempotence key per request, card
+# approved and captured: SALE) against a baseline making the same inserts and updates
+# with raw SQL in a bare axum handler (server/examples/baseline.rs), on SQLite and on
+# PostgreSQL, each from a fresh database. Prints requests/second, p50 and p99 per run and
+# the ratio OpenPSP/baseline per backend. Not part of the tests.
+#   BENCH_SECONDS=10 BENCH_CONNECTIONS=16 bench/create_payment.sh
+# Uses target/release/openpsp and target/release/examples/baseline as they are, building
+# them only when missing (or when BENCH_BUILD=1). PostgreSQL: BENCH_PG_URL (default
+# postgres://openpsp:openpsp@127.0.0.1:5432/postgres) must reach a role allowed to create
+# databases; when it cannot, PostgreSQL is skipped with a message.
+# Exits non-zero when a run had answers other than 201 or socket errors.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH" LEPTOS_OUTPUT_NAME=openpsp
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+dpkg -s wrk >/dev/null 2>&1 || { as_root apt-get update -qq && as_root apt-get install -y -qq wrk >/dev/null; }
+dpkg -s curl >/dev/null 2>&1 || as_root apt-get install -y -qq curl >/dev/null
+command -v psql >/dev/null 2>&1 || echo "psql not found: PostgreSQL will be skipped" >&2
+
+openpsp=target/release/openpsp
+baseline=target/release/examples/baseline
+if [ "${BENCH_BUILD:-0}" = 1 ] || [ ! -x "$openpsp" ] || [ ! -x "$baseline" ]; then
+  cargo build --release -p server --bin openpsp --example baseline
+fi
+
+seconds=${BENCH_SECONDS:-10}
+warmup=${BENCH_WARMUP_SECONDS:-2}
+connections=${BENCH_CONNECTIONS:-16}
+threads=${BENCH_THREADS:-2}
+# Above SQLite's 5 s busy timeout: a slow answer counts in the latencies, not as an error.
+timeout=${BENCH_TIMEOUT:-10s}
+port=${BENCH_PORT:-3312}
+pg_admin=${BENCH_PG_URL:-postgres://openpsp:openpsp@127.0.0.1:5432/postgres}
+pspid=bench
+base="http://127.0.0.1:$port"
+export RUST_LOG=warn OPENPSP_LOG=warn OPENPSP_TERMINAL_LISTEN=off
+export OPENPSP_ADMIN_PASSWORD='Sunny-Orbit-42!'
+export BENCH_PATH="/v2/$pspid/payments" BENCH_THREADS="$threads"
+
+work=$(mktemp -d /tmp/openpsp-bench-payments.XXXXXX)
+server=""
+databases=()
+cleanup() {
+  if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
+  for db in "${databases[@]}"; do
+    PGCONNECT_TIMEOUT=3 psql -q "$pg_admin" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
+  done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+start() { # name, log file, command…: starts a server in the background, waits for /healthz
+  local name=$1 log=$2
+  shift 2
+  "$@" >"$log" 2>&1 &
+  server=$!
+  for _ in $(seq 1 100); do
+    curl -fsS "$base/healthz" >/dev/null 2>&1 && return 0
+    kill -0 "$server" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "$name did not start; last lines of its log:" >&2
+  tail -20 "$log" >&2
+  exit 1
+}
+
+stop() {
+  kill "$server" 2>/dev/null || true
+  wait "$server" 2>/dev/null || true
+  server=""
+}
+
+# wrk once; sets rps, p50, p99 (ms) and problems (empty when every answer was 201).
+run_wrk() {
+  local duration=$1 out check socket
+  out=$(wrk -t"$threads" -c"$connections" -d"$duration" --timeout "$timeout" --latency \
+    -s bench/create_payment.lua "$base")
+  rps=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' <<<"$out")
+  local to_ms='function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0;
+    if (v ~ /s$/) return v * 1000; if (v ~ /m$/) return v * 60000; return v + 0 }'
+  p50=$(awk "$to_ms"' $1 == "50%" {printf "%.2f", ms($2)}' <<<"$out")
+  p99=$(awk "$to_ms"' $1 == "99%" {printf "%.2f", ms($2)}' <<<"$out")
+  check=$(sed -n 's/^bench-check: //p' <<<"$out")
+  socket=$(sed -n 's/^ *Socket errors: //p' <<<"$out")
+  problems=""
+  read -r _ total _ non201 _ reused <<<"$check"
+  [ "${total:-0}" -gt 0 ] || problems="no responses"
+  [ "${non201:-0}" = 0 ] || problems+="${problems:+; }$non201 of $total answers not 201"
+  [ "${reused:-0}" = 0 ] || problems+="${problems:+; }$reused requests replayed an idempotence key"
+  [ -z "$socket" ] || problems+="${problems:+; }socket errors: $socket"
+  first_error=$(sed -n 's/^bench-first-error: //p' <<<"$out")
+}
+
+status=0
+# label, mode (signed|unsigned): warm-up, then the measured run; prints one line.
+measure() {
+  local label=$1 mode=$2 count
+  if [ "$mode" = signed ]; then
+    # The warm-up rate sizes the measured run's file: twice what it would need.
+    BENCH_DATE=$(python3 bench/sign_requests.py "$pspid" w 20000 "$work/warmup.txt") \
+      BENCH_REQUESTS="$work/warmup.txt" run_wrk "${warmup}s"
+    count=$(((rps * seconds * 2 > 20000) ? rps * seconds * 2 : 20000))
+    BENCH_DATE=$(python3 bench/sign_requests.py "$pspid" r "$count" "$work/requests.txt") \
+      BENCH_REQUESTS="$work/requests.txt" run_wrk "${seconds}s"
+  else
+    BENCH_DATE=$(date -u '+%a, %d %b %Y %H:%M:%S GMT') BENCH_KEY_PREFIX=w run_wrk "${warmup}s"
+    BENCH_DATE=$(date -u '+%a, %d %b %Y %H:%M:%S GMT') BENCH_KEY_PREFIX=r run_wrk "${seconds}s"
+  fi
+  printf '%s: %s req/s, p50 %s ms, p99 %s ms\n' "$label" "$rps" "$p50" "$p99"
+  if [ -n "$problems" ]; then
+    echo "  !! ERRORS in this run ($problems): its figures are NOT valid"
+    [ -z "$first_error" ] || echo "  !! first: $first_error"
+    status=1
+    invalid=1
+  fi
+}
+
+# backend name, OpenPSP's DATABASE_URL (empty: SQLite in its data dir), the baseline's.
+backend() {
+  local name=$1 openpsp_url=$2 baseline_url=$3 data keys o_rps o_p50 o_p99
+  invalid=0
+  data="$work/$name"
+  mkdir -p "$data"
+  (
+    export OPENPSP_DATA_DIR="$data" OPENPSP_LISTEN="127.0.0.1:$port" OPENPSP_PUBLIC_URL="$base"
+    if [ -n "$openpsp_url" ]; then export DATABASE_URL="$openpsp_url"; else unset DATABASE_URL; fi
+    "$openpsp" create-merchant --pspid "$pspid" --name Bench >/dev/null
+    "$openpsp" create-api-key --pspid "$pspid" --name bench >"$data/key.txt"
+  )
+  keys=$(cat "$data/key.txt")
+  export BENCH_API_KEY_ID BENCH_SECRET
+  BENCH_API_KEY_ID=$(sed -n 's/^apiKeyId=//p' <<<"$keys")
+  BENCH_SECRET=$(sed -n 's/^secretApiKey=//p' <<<"$keys")
+
+  if [ -n "$openpsp_url" ]; then
+    start openpsp "$data/openpsp.log" env OPENPSP_DATA_DIR="$data" OPENPSP_LISTEN="127.0.0.1:$port" \
+      OPENPSP_PUBLIC_URL="$base" DATABASE_URL="$openpsp_url" "$openpsp" serve
+  else
+    start openpsp "$data/openpsp.log" env -u DATABASE_URL OPENPSP_DATA_DIR="$data" \
+      OPENPSP_LISTEN="127.0.0.1:$port" OPENPSP_PUBLIC_URL="$base" "$openpsp" serve
+  fi
+  measure "openpsp create-payment $name" signed
+  o_rps=$rps o_p50=$p50 o_p99=$p99
+  stop
+
+  start baseline "$data/baseline.log" env DATABASE_URL="$baseline_url" BASELINE_PSPID="$pspid" \
+    "$baseline" "127.0.0.1:$port"
+  measure "baseline create-payment $name" unsigned
+  stop
+
+  awk -v n="$name" -v a="$o_rps" -v b="$rps" -v a50="$o_p50" -v b50="$p50" -v a99="$o_p99" -v b99="$p99" \
+    -v bad="$invalid" 'BEGIN { printf "ratio openpsp/baseline %s: %.2f of the req/s (p50 %.1fx, p99 %.1fx)%s\n",
+      n, (b > 0 ? a / b : 0), (b50 > 0 ? a50 / b50 : 0), (b99 > 0 ? a99 / b99 : 0),
+      (bad == 1 ? "  !! NOT valid: a run had errors" : "") }'
+}
+
+echo "Create-payment (S2S, v1HMAC, idempotence key), release build, $connections connections," \
+  "${seconds}s each after ${warmup}s warm-up, $(nproc) cores"
+backend sqlite "" "sqlite://$work/sqlite/baseline.db?mode=rwc"
+
+if PGCONNECT_TIMEOUT=3 psql -qtA "$pg_admin" -c 'SELECT 1' >/dev/null 2>&1; then
+  suffix="$$_$(date +%s)"
+  databases=("openpsp_bench_$suffix" "openpsp_bench_baseline_$suffix")
+  for db in "${databases[@]}"; do psql -q "$pg_admin" -c "CREATE DATABASE $db" >/dev/null; done
+  backend postgres "${pg_admin%/*}/${databases[0]}" "${pg_admin%/*}/${databases[1]}"
+else
+  echo "postgres: skipped, $pg_admin is unreachable (set BENCH_PG_URL, or start PostgreSQL as scripts/test.sh does)"
+fi
+[ "$status" = 0 ] || echo "!! Some runs had errors (lines marked !!): their figures are not valid."
+exit "$status"
