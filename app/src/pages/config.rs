@@ -189,7 +189,7 @@ fn webhooks_body(
             <label class="checkbox">
                 <input type="checkbox" name="enabled" prop:checked=move || enabled.get()
                     on:change:target=move |ev| enabled.set(ev.target().checked())/>
-                {t(T::WebhooksEnabled)}
+                <span>{t(T::WebhooksEnabled)}</span>
             </label>
             <fieldset class="events">
                 <legend>{t(T::EventsLabel)}</legend>
@@ -379,7 +379,7 @@ fn settings_form(
             <Field label=T::CaptureDelayLabel name="capture_delay_hours" kind="number" value=s.capture_delay_hours.to_string() error=error form="settings"/>
             <label class="checkbox">
                 <input type="checkbox" name="show_final_page" checked=s.show_final_page/>
-                {t(T::ShowFinalPageLabel)}
+                <span>{t(T::ShowFinalPageLabel)}</span>
             </label>
             <Field label=T::SessionMinutesLabel name="session_minutes" kind="number" value=s.session_minutes.to_string() error=error form="settings"/>
             <Field label=T::OverCaptureLabel name="over_capture_percent" kind="number" value=s.over_capture_percent.to_string() error=error form="settings"/>

@@ -293,7 +293,7 @@ fn PayForm(view: CheckoutView, action: ServerAction<PayCheckout>) -> impl IntoVi
     view! {
         <form class="card form pay-form" on:submit=on_submit novalidate>
             {has_saved.then(|| view! {
-                <fieldset class="saved-cards">
+                <fieldset class="saved-cards" hidden=!has_saved>
                     <legend>{t(T::SavedCardsTitle)}</legend>
                     {saved_cards.into_iter().map(|c| {
                         let token = c.token.clone();
@@ -303,7 +303,7 @@ fn PayForm(view: CheckoutView, action: ServerAction<PayCheckout>) -> impl IntoVi
                                 <input type="radio" name="saved" value=token.clone()
                                     prop:checked=move || saved_choice.get() == checked
                                     on:change=move |_| saved_choice.set(token.clone())/>
-                                {format!("{} {} ({})", c.brand, c.masked, c.expiry)}
+                                <span>{format!("{} {} ({})", c.brand, c.masked, c.expiry)}</span>
                             </label>
                         }
                     }).collect_view()}
@@ -311,7 +311,7 @@ fn PayForm(view: CheckoutView, action: ServerAction<PayCheckout>) -> impl IntoVi
                         <input type="radio" name="saved" value="new"
                             prop:checked=move || saved_choice.get() == "new"
                             on:change=move |_| saved_choice.set("new".to_owned())/>
-                        {t(T::UseNewCard)}
+                        <span>{t(T::UseNewCard)}</span>
                     </label>
                 </fieldset>
             })}
@@ -331,13 +331,11 @@ fn PayForm(view: CheckoutView, action: ServerAction<PayCheckout>) -> impl IntoVi
                         prop:value=move || holder.get()
                         on:input:target=move |ev| holder.set(ev.target().value())/>
                 </div>
-                {can_save.then(|| view! {
-                    <label class="checkbox">
-                        <input type="checkbox" name="save" prop:checked=move || save.get()
-                            on:change:target=move |ev| save.set(ev.target().checked())/>
-                        {t(T::SaveMyCard)}
-                    </label>
-                })}
+                <label class="checkbox" hidden=!can_save>
+                    <input type="checkbox" name="save" prop:checked=move || save.get()
+                        on:change:target=move |ev| save.set(ev.target().checked())/>
+                    <span>{t(T::SaveMyCard)}</span>
+                </label>
             </div>
             <button type="submit" class="button primary pay-button" disabled=move || action.pending().get()>
                 {move || if action.pending().get() { t(T::Processing).to_owned() } else { pay_label.clone() }}
