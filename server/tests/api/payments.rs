@@ -559,30 +559,40 @@ both_backends!(
         }
         let deliveries = webhook_delivery::Entity::find().all(&app.db).await.unwrap();
         assert_eq!(deliveries.len(), 12, "created + captured for each payment");
-        // Two servers: separate connection pools, separate runners, one database.
-        let second_db = server::db::connect_and_migrate(&app.config.database_url)
-            .await
-            .unwrap();
-        let runners = [
-            Arc::new(server::worker::Runner::new(PaymentEngine::simulated(
-                app.db.clone(),
-                app.config.clone(),
-            ))),
-            Arc::new(server::worker::Runner::new(PaymentEngine::simulated(
-                second_db,
-                app.config.clone(),
-            ))),
-        ];
-        let tasks: Vec<_> = runners
-            .iter()
-            .map(|r| {
-                let r = r.clone();
-                tokio::spawn(async move { while r.run_once().await.unwrap() {} })
+        // Two `openpsp serve` processes on the same database (and data key) run their
+        // job runners side by side.
+        let servers: Vec<tokio::process::Child> = (0..2)
+            .map(|_| {
+                tokio::process::Command::new(env!("CARGO_BIN_EXE_openpsp"))
+                    .arg("serve")
+                    .env_clear()
+                    .env("PATH", std::env::var("PATH").unwrap_or_default())
+                    .env("OPENPSP_DATA_DIR", &app.config.data_dir)
+                    .env("DATABASE_URL", &app.config.database_url)
+                    .env("OPENPSP_LISTEN", "127.0.0.1:0")
+                    .env("OPENPSP_LOG", "warn")
+                    .kill_on_drop(true)
+                    .stdout(std::process::Stdio::null())
+                    .spawn()
+                    .expect("start openpsp serve")
             })
             .collect();
-        for t in tasks {
-            t.await.unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            let delivered = webhook_delivery::Entity::find()
+                .filter(webhook_delivery::Column::Status.eq("delivered"))
+                .all(&app.db)
+                .await
+                .unwrap()
+                .len();
+            if delivered == 12 || std::time::Instant::now() > deadline {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
         }
+        // A moment more: a second delivery of the same event would show up now.
+        tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;
+        drop(servers);
         let seen = seen.lock().unwrap().clone();
         assert_eq!(seen.len(), 12, "every event arrived");
         assert!(
