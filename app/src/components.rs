@@ -40,6 +40,9 @@ pub fn problem_text(problem: &Problem) -> String {
         Problem::InvalidLink => t(T::ErrInvalidLink).to_owned(),
         Problem::Card(e) => card_error_text(*e).to_owned(),
         Problem::InvalidUrl => t(T::ErrInvalidUrl).to_owned(),
+        Problem::InvalidAmount => t(T::ErrInvalidAmount).to_owned(),
+        Problem::ExceedsLimit => t(T::ErrExceedsLimit).to_owned(),
+        Problem::InvalidDate => t(T::ErrInvalidDate).to_owned(),
         Problem::OutOfRange => t(T::ErrOutOfRange).to_owned(),
     }
 }
@@ -81,6 +84,7 @@ pub fn error_text(error: &AppError) -> Option<String> {
         AppError::Locked { until } => Some(t(T::ErrLocked).replace("{until}", until)),
         AppError::RateLimited => Some(t(T::ErrRateLimited).to_owned()),
         AppError::NotFound => Some(t(T::NotFound).to_owned()),
+        AppError::NotAllowedNow => Some(t(T::ErrNotAllowedNow).to_owned()),
         AppError::Internal | AppError::ServerFn(_) => Some(t(T::ErrGeneric).to_owned()),
     }
 }

@@ -10,6 +10,7 @@ pub mod components;
 pub mod config_api;
 pub mod i18n;
 pub mod model;
+pub mod ops_api;
 pub mod pages;
 pub mod pay_api;
 #[cfg(feature = "ssr")]
@@ -122,6 +123,8 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=pages::shell::BackOffice>
                     <Route path=path!("") view=pages::home::HomePage/>
                     <Route path=path!("/profile") view=pages::profile::ProfilePage/>
+                    <Route path=path!("/operations/payments") view=pages::payments::PaymentsListPage/>
+                    <Route path=path!("/operations/payments/:id") view=pages::payments::PaymentPage/>
                     <Route path=path!("/configuration/api-keys") view=pages::config::ApiKeysPage/>
                     <Route path=path!("/configuration/webhooks") view=pages::config::WebhooksPage/>
                     <Route path=path!("/configuration/payments") view=pages::config::PaymentSettingsPage/>

@@ -128,6 +128,12 @@ pub enum Problem {
     Card(domain::CardError),
     /// Not an http(s) URL with a host.
     InvalidUrl,
+    /// Not an amount in the currency.
+    InvalidAmount,
+    /// More than the operation allows.
+    ExceedsLimit,
+    /// Not a `YYYY-MM-DD` date.
+    InvalidDate,
     /// A number outside its allowed range.
     OutOfRange,
 }
@@ -178,6 +184,9 @@ pub enum AppError {
     /// Not available in this deployment.
     #[error("not found")]
     NotFound,
+    /// The payment's status does not allow this operation now.
+    #[error("not allowed in the current status")]
+    NotAllowedNow,
     /// Something failed on the server; the log has the cause.
     #[error("internal error")]
     Internal,
@@ -423,4 +432,142 @@ pub struct JobView {
     pub run_at: String,
     /// Last error.
     pub last_error: Option<String>,
+}
+
+/// The payments list's filter (MB-31); every field travels in the URL.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PaymentFilter {
+    /// First day (`YYYY-MM-DD`, user's zone), inclusive.
+    pub from: String,
+    /// Last day (`YYYY-MM-DD`, user's zone), inclusive.
+    pub to: String,
+    /// `created` or `updated`.
+    pub date_kind: String,
+    /// Smallest amount, minor units.
+    pub min_amount: String,
+    /// Largest amount, minor units.
+    pub max_amount: String,
+    /// Merchant reference (contains).
+    pub reference: String,
+    /// Status labels (codes), any of.
+    pub statuses: Vec<String>,
+    /// Card last four digits.
+    pub last4: String,
+    /// Customer e-mail (contains).
+    pub email: String,
+    /// Payment id.
+    pub payment_id: String,
+    /// `created`, `amount`, `reference`, `status`.
+    pub sort: String,
+    /// Descending.
+    pub desc: bool,
+    /// Page, from 1.
+    pub page: u32,
+}
+
+/// One row of the payments list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentRow {
+    /// Payment id.
+    pub id: String,
+    /// Creation, in the user's zone.
+    pub created: String,
+    /// Merchant reference.
+    pub reference: String,
+    /// Amount with currency.
+    pub amount: String,
+    /// Status label code.
+    pub status: String,
+    /// Masked card.
+    pub card: String,
+    /// Channel.
+    pub channel: String,
+}
+
+/// A page of payments.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentsPage {
+    /// Rows.
+    pub rows: Vec<PaymentRow>,
+    /// Rows matching the filter.
+    pub total: u64,
+    /// This page, from 1.
+    pub page: u32,
+    /// Pages.
+    pub pages: u32,
+    /// The user's zone, named in the date column.
+    pub zone: String,
+}
+
+/// One operation on a payment (Activity tab).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivityView {
+    /// `authorise`, `capture`, `cancel`, `refund`, `expire`.
+    pub kind: String,
+    /// Whether it succeeded.
+    pub succeeded: bool,
+    /// When, in the user's zone.
+    pub date: String,
+    /// Amount with currency.
+    pub amount: String,
+    /// Refusal code and meaning, for refused ones.
+    pub refusal: Option<String>,
+    /// Who did it.
+    pub by: String,
+}
+
+/// Everything the payment information page shows (MB-32).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentDetail {
+    /// Payment id.
+    pub id: String,
+    /// Merchant reference.
+    pub reference: String,
+    /// Channel.
+    pub channel: String,
+    /// Payment method (brand).
+    pub method: String,
+    /// Status label code.
+    pub status: String,
+    /// ISO currency.
+    pub currency: String,
+    /// Amount, formatted.
+    pub amount: String,
+    /// Pre-authorised, formatted.
+    pub authorised: String,
+    /// Received (captured), formatted.
+    pub captured: String,
+    /// Refunded, formatted.
+    pub refunded: String,
+    /// Creation, user's zone.
+    pub created: String,
+    /// ECI.
+    pub eci: String,
+    /// Masked card.
+    pub masked_card: String,
+    /// `MM/YY`.
+    pub expiry: String,
+    /// Card holder.
+    pub holder: String,
+    /// Customer e-mail.
+    pub email: String,
+    /// Customer IP.
+    pub ip: String,
+    /// Authorisation code.
+    pub authorisation_code: String,
+    /// Operations, oldest first.
+    pub activity: Vec<ActivityView>,
+    /// Cart.
+    pub cart: Vec<CartLineView>,
+    /// Most that may be captured now, as the user types it (major units).
+    pub capturable: Option<String>,
+    /// Whether cancel is possible.
+    pub cancellable: bool,
+    /// Most that may be refunded now (major units).
+    pub refundable: Option<String>,
+    /// Whether the user may capture and cancel.
+    pub may_operate: bool,
+    /// Whether the user may refund.
+    pub may_refund: bool,
 }

@@ -2,8 +2,8 @@
 //! as context. Nothing here names a table or a database.
 
 use crate::model::{
-    ApiKeyView, AppError, CheckoutView, HomeData, JobView, Mail, Me, PasswordRules,
-    PaymentSettings, TokenizationView, WebhooksView,
+    ApiKeyView, AppError, CheckoutView, HomeData, JobView, Mail, Me, PasswordRules, PaymentDetail,
+    PaymentFilter, PaymentSettings, PaymentsPage, TokenizationView, WebhooksView,
 };
 use domain::{Environment, Lang, Role, ZonePreference};
 use serde::{Deserialize, Serialize};
@@ -191,6 +191,38 @@ pub trait ConfigPort: Send + Sync {
     async fn jobs(&self, actor: &Actor, state: Option<String>) -> Result<Vec<JobView>, AppError>;
 }
 
+/// Back-office operations on payments (MB-31..33).
+#[async_trait::async_trait]
+pub trait OperationsPort: Send + Sync {
+    /// A page of the merchant's payments.
+    async fn payments(
+        &self,
+        actor: &Actor,
+        filter: PaymentFilter,
+    ) -> Result<PaymentsPage, AppError>;
+    /// One payment.
+    async fn payment(&self, actor: &Actor, id: &str) -> Result<PaymentDetail, AppError>;
+    /// Captures `amount` (major units as typed); `is_final` closes capturing.
+    async fn capture(
+        &self,
+        actor: &Actor,
+        id: &str,
+        amount: String,
+        is_final: bool,
+        ip: &str,
+    ) -> Result<PaymentDetail, AppError>;
+    /// Cancels.
+    async fn cancel(&self, actor: &Actor, id: &str, ip: &str) -> Result<PaymentDetail, AppError>;
+    /// Refunds `amount` (major units as typed).
+    async fn refund(
+        &self,
+        actor: &Actor,
+        id: &str,
+        amount: String,
+        ip: &str,
+    ) -> Result<PaymentDetail, AppError>;
+}
+
 /// Every port, provided as one context value by the server.
 #[derive(Clone)]
 pub struct Ports {
@@ -200,4 +232,6 @@ pub struct Ports {
     pub checkout: Arc<dyn CheckoutPort>,
     /// Configuration pages.
     pub config: Arc<dyn ConfigPort>,
+    /// Payment operations.
+    pub operations: Arc<dyn OperationsPort>,
 }

@@ -106,6 +106,39 @@ pub enum Label {
     Expired,
 }
 
+impl Label {
+    /// Every label, in the order the back office lists them.
+    pub const ALL: [Label; 8] = [
+        Label::New,
+        Label::Uncaptured,
+        Label::Succeeded,
+        Label::Declined,
+        Label::Cancelled,
+        Label::PartialRefund,
+        Label::Refunded,
+        Label::Expired,
+    ];
+
+    /// Stable code (URLs, exports).
+    pub fn code(self) -> &'static str {
+        match self {
+            Label::New => "new",
+            Label::Uncaptured => "uncaptured",
+            Label::Succeeded => "succeeded",
+            Label::Declined => "declined",
+            Label::Cancelled => "cancelled",
+            Label::PartialRefund => "partial_refund",
+            Label::Refunded => "refunded",
+            Label::Expired => "expired",
+        }
+    }
+
+    /// The label of a code.
+    pub fn parse(code: &str) -> Option<Label> {
+        Label::ALL.into_iter().find(|l| l.code() == code)
+    }
+}
+
 /// What the Direct API reports for a payment (`statusOutput`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DirectStatus {

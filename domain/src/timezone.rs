@@ -56,6 +56,20 @@ impl ZonePreference {
         instant.with_timezone(&self.offset_at(instant))
     }
 
+    /// The instant the day `date` (`YYYY-MM-DD`) starts in the user's zone; `None` when
+    /// `date` is not a date.
+    pub fn start_of_day(&self, date: &str) -> Option<DateTime<Utc>> {
+        let day = chrono::NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d").ok()?;
+        let midnight = day.and_hms_opt(0, 0, 0)?;
+        // The offset at that local midnight: read at the same wall time taken as UTC,
+        // then corrected once (exact except within the hour of a DST change).
+        let guess = midnight.and_utc();
+        let offset = self.offset_at(
+            guess - chrono::Duration::seconds(i64::from(self.offset_at(guess).local_minus_utc())),
+        );
+        Some(guess - chrono::Duration::seconds(i64::from(offset.local_minus_utc())))
+    }
+
     /// `instant` as `YYYY-MM-DD HH:MM:SS` in the user's zone.
     pub fn format(&self, instant: DateTime<Utc>) -> String {
         self.localize(instant)
@@ -73,6 +87,34 @@ impl ZonePreference {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn days_start_at_local_midnight() {
+        let paris = ZonePreference {
+            zone: "Europe/Paris".into(),
+            auto_dst: true,
+        };
+        assert_eq!(
+            paris.start_of_day("2026-01-15").unwrap().to_rfc3339(),
+            "2026-01-14T23:00:00+00:00"
+        );
+        assert_eq!(
+            paris.start_of_day("2026-07-15").unwrap().to_rfc3339(),
+            "2026-07-14T22:00:00+00:00"
+        );
+        let winter_all_year = ZonePreference {
+            zone: "Europe/Paris".into(),
+            auto_dst: false,
+        };
+        assert_eq!(
+            winter_all_year
+                .start_of_day("2026-07-15")
+                .unwrap()
+                .to_rfc3339(),
+            "2026-07-14T23:00:00+00:00"
+        );
+        assert_eq!(paris.start_of_day("15/07/2026"), None);
+    }
     use proptest::prelude::*;
 
     fn at(s: &str) -> DateTime<Utc> {

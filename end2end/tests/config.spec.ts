@@ -1,22 +1,10 @@
 import { expect, test } from "@playwright/test";
 import { createServer, Server } from "node:http";
 import { AddressInfo } from "node:net";
-import { expectHome, hydrated, loginAsUser } from "./helpers";
+import { expectHome, hydrated, loginAsUser, failOnConsoleErrors } from "./helpers";
 import { direct, hostedCheckout } from "./direct";
 
-// A panic in the WebAssembly shows as a console error: none may happen on these pages.
-let consoleErrors: string[] = [];
-test.beforeEach(({ page }) => {
-  consoleErrors = [];
-  page.on("console", (m) => {
-    // Refused server-function calls (a wrong password…) are expected; panics are not.
-    if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) consoleErrors.push(m.text().split("\n")[0]);
-  });
-  page.on("pageerror", (e) => consoleErrors.push(e.message));
-});
-test.afterEach(() => {
-  expect(consoleErrors).toEqual([]);
-});
+failOnConsoleErrors(test);
 
 test("an admin generates an API key, sees its secret with a countdown, uses it, then deletes it with the password", async ({ page }) => {
   await loginAsUser(page, "admin");

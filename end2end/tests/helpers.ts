@@ -33,3 +33,19 @@ export async function expectHome(page: Page, heading = "Home") {
   await expect(page.getByRole("heading", { level: 1, name: heading })).toBeVisible();
   await hydrated(page);
 }
+
+/** Fails each test of the file whose page logs an error: a panic in the WebAssembly shows
+ * as one. Refused server-function calls (a wrong password…) are expected and ignored. */
+export function failOnConsoleErrors(t: typeof import("@playwright/test").test) {
+  let errors: string[] = [];
+  t.beforeEach(({ page }) => {
+    errors = [];
+    page.on("console", (m) => {
+      if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) errors.push(m.text().split("\n")[0]);
+    });
+    page.on("pageerror", (e) => errors.push(e.message));
+  });
+  t.afterEach(() => {
+    expect(errors).toEqual([]);
+  });
+}

@@ -1,20 +1,8 @@
 import { expect, test, Page } from "@playwright/test";
-import { hydrated } from "./helpers";
+import { hydrated, failOnConsoleErrors } from "./helpers";
 import { direct, hostedCheckout } from "./direct";
 
-// A panic in the WebAssembly shows as a console error: none may happen on these pages.
-let consoleErrors: string[] = [];
-test.beforeEach(({ page }) => {
-  consoleErrors = [];
-  page.on("console", (m) => {
-    // Refused server-function calls (a wrong password…) are expected; panics are not.
-    if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) consoleErrors.push(m.text().split("\n")[0]);
-  });
-  page.on("pageerror", (e) => consoleErrors.push(e.message));
-});
-test.afterEach(() => {
-  expect(consoleErrors).toEqual([]);
-});
+failOnConsoleErrors(test);
 
 async function typeCard(page: Page, number: string, expiry = "12/30", cvc = "123") {
   await page.getByLabel("Card number").fill(number);

@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261122_000001_create_accounts;
 mod m20261122_000002_create_payments;
 mod m20261122_000003_jobs_merchant;
+mod m20261122_000004_user_refund_right;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_create_accounts::Migration),
             Box::new(m20261122_000002_create_payments::Migration),
             Box::new(m20261122_000003_jobs_merchant::Migration),
+            Box::new(m20261122_000004_user_refund_right::Migration),
         ]
     }
 }

@@ -70,6 +70,9 @@ pub fn router(db: DatabaseConnection, config: Arc<Config>) -> Router {
             db.clone(),
             config.clone(),
         )),
+        operations: Arc::new(crate::services::operations_port::OperationsService::new(
+            engine.clone(),
+        )),
     };
     let state = AppState {
         leptos_options: leptos_options.clone(),

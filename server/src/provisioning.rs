@@ -64,6 +64,19 @@ pub async fn create_merchant(
         languages: Set(Lang::ALL.map(|l| l.code()).join(",")),
         password_min_length: Set(domain::password::DEFAULT_MIN_LENGTH as i32),
         created_at: Set(Utc::now()),
+        // Every column is given: SQLite's RETURNING has been seen to read columns added
+        // by a later migration as missing when the insert left them to their default.
+        retry_count: Set(3),
+        capture_procedure: Set("immediate".to_owned()),
+        capture_delay_hours: Set(0),
+        show_final_page: Set(true),
+        session_minutes: Set(30),
+        over_capture_percent: Set(0),
+        webhooks_enabled: Set(false),
+        webhook_events: Set(String::new()),
+        webhook_key_id: Set(None),
+        webhook_secret_enc: Set(None),
+        web_site: Set(String::new()),
         ..Default::default()
     }
     .insert(db)
@@ -177,6 +190,7 @@ pub async fn create_user(
         auto_dst: Set(true),
         language: Set(Lang::En.code().to_owned()),
         created_at: Set(Utc::now()),
+        may_refund: Set(new.role == Role::Admin),
         ..Default::default()
     }
     .insert(db)

@@ -6,6 +6,7 @@ pub mod login;
 pub mod mailbox;
 pub mod password;
 pub mod pay;
+pub mod payments;
 pub mod profile;
 pub mod shell;
 pub mod test_cards;

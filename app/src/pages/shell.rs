@@ -76,6 +76,7 @@ fn TopBar(me: Me, tz_open: RwSignal<bool>) -> impl IntoView {
             <nav class="account-menu" aria-label=t(T::MainMenu)>
                 <ul role="list">
                     <li><A href="/" exact=true>{t(T::MenuHome)}</A></li>
+                    <li><A href="/operations/payments">{t(T::PaymentsTitle)}</A></li>
                     {(me.role == domain::Role::Admin).then(|| view! {
                         <li>
                             <details class="menu config-menu">

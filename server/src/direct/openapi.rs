@@ -141,6 +141,129 @@ pub const OPERATIONS: &[(&str, &str, &str, &str, u16)] = &[
     ),
 ];
 
+/// (operation id, request body schema, success response schema).
+const BODIES: &[(&str, Option<&str>, Option<&str>)] = &[
+    ("TestConnection", None, Some("TestConnection")),
+    (
+        "CreatePayment",
+        Some("CreatePaymentRequest"),
+        Some("CreatePaymentResponse"),
+    ),
+    ("GetPayment", None, Some("PaymentResponse")),
+    ("GetPaymentDetails", None, Some("PaymentResponse")),
+    (
+        "CapturePayment",
+        Some("CapturePaymentRequest"),
+        Some("CaptureResponse"),
+    ),
+    ("GetCaptures", None, Some("CapturesResponse")),
+    ("CancelPayment", None, Some("CancelPaymentResponse")),
+    (
+        "RefundPayment",
+        Some("RefundRequest"),
+        Some("RefundResponse"),
+    ),
+    ("GetRefunds", None, Some("RefundsResponse")),
+    ("CompletePayment", None, Some("CancelPaymentResponse")),
+    (
+        "CreateHostedCheckout",
+        Some("CreateHostedCheckoutRequest"),
+        Some("CreateHostedCheckoutResponse"),
+    ),
+    ("GetHostedCheckout", None, Some("GetHostedCheckoutResponse")),
+    (
+        "CreateToken",
+        Some("CreateTokenRequest"),
+        Some("CreatedTokenResponse"),
+    ),
+    ("GetToken", None, Some("TokenResponse")),
+    (
+        "CreateHostedTokenization",
+        None,
+        Some("CreateHostedTokenizationResponse"),
+    ),
+    (
+        "GetHostedTokenization",
+        None,
+        Some("GetHostedTokenizationResponse"),
+    ),
+];
+
+fn reference(name: &str) -> Value {
+    json!({ "$ref": format!("#/components/schemas/{name}") })
+}
+
+fn object(properties: Value) -> Value {
+    json!({ "type": "object", "properties": properties })
+}
+
+/// The request and response shapes, as the Direct SDKs' domain classes name them.
+fn schemas() -> Value {
+    let string = json!({ "type": "string" });
+    let integer = json!({ "type": "integer", "format": "int64" });
+    let boolean = json!({ "type": "boolean" });
+    json!({
+        "AmountOfMoney": object(json!({ "amount": { "type": "integer", "format": "int64", "description": "minor units" }, "currencyCode": { "type": "string", "description": "ISO 4217" } })),
+        "Card": object(json!({ "cardNumber": string, "cvv": string, "expiryDate": { "type": "string", "description": "MMYY" }, "cardholderName": string })),
+        "Order": object(json!({
+            "amountOfMoney": reference("AmountOfMoney"),
+            "references": object(json!({ "merchantReference": string, "descriptor": string })),
+            "customer": object(json!({ "merchantCustomerId": string, "locale": string })),
+            "shoppingCart": object(json!({ "items": { "type": "array", "items": object(json!({
+                "amountOfMoney": reference("AmountOfMoney"),
+                "orderLineDetails": object(json!({ "productCode": string, "productName": string, "productPrice": integer, "quantity": integer })),
+            })) } })),
+        })),
+        "CardPaymentMethodSpecificInput": object(json!({
+            "card": reference("Card"), "token": string, "tokenize": boolean, "paymentProductId": integer,
+            "authorizationMode": { "type": "string", "enum": ["SALE", "PRE_AUTHORIZATION", "FINAL_AUTHORIZATION"] },
+            "returnUrl": string,
+            "threeDSecure": object(json!({ "redirectionData": object(json!({ "returnUrl": string })) })),
+        })),
+        "CreatePaymentRequest": object(json!({ "order": reference("Order"), "cardPaymentMethodSpecificInput": reference("CardPaymentMethodSpecificInput") })),
+        "StatusOutput": object(json!({ "statusCode": integer, "statusCategory": string, "isCancellable": boolean, "isRefundable": boolean, "isAuthorized": boolean })),
+        "PaymentResponse": object(json!({
+            "id": string,
+            "status": { "type": "string", "enum": ["CREATED", "REDIRECTED", "AUTHORIZATION_REQUESTED", "PENDING_CAPTURE", "CAPTURED", "REFUNDED", "REJECTED", "CANCELLED"] },
+            "statusOutput": reference("StatusOutput"),
+            "paymentOutput": object(json!({
+                "amountOfMoney": reference("AmountOfMoney"), "acquiredAmount": reference("AmountOfMoney"),
+                "references": object(json!({ "merchantReference": string })),
+                "cardPaymentMethodSpecificOutput": object(json!({
+                    "paymentProductId": integer, "authorisationCode": string, "token": string,
+                    "card": object(json!({ "cardNumber": { "type": "string", "description": "first 6 and last 4 digits only" }, "expiryDate": string, "bin": string })),
+                    "threeDSecureResults": object(json!({ "eci": string })),
+                })),
+            })),
+        })),
+        "CreatePaymentResponse": object(json!({
+            "payment": reference("PaymentResponse"),
+            "creationOutput": object(json!({ "token": string, "isNewToken": boolean, "tokenizationSucceeded": boolean })),
+            "merchantAction": object(json!({ "actionType": { "type": "string", "enum": ["REDIRECT"] }, "redirectData": object(json!({ "redirectURL": string, "RETURNMAC": string })) })),
+        })),
+        "CapturePaymentRequest": object(json!({ "amount": integer, "isFinal": boolean })),
+        "CaptureResponse": object(json!({ "id": string, "status": string, "statusOutput": reference("StatusOutput"), "captureOutput": object(json!({ "amountOfMoney": reference("AmountOfMoney") })) })),
+        "CapturesResponse": object(json!({ "captures": { "type": "array", "items": reference("CaptureResponse") } })),
+        "CancelPaymentResponse": object(json!({ "payment": reference("PaymentResponse") })),
+        "RefundRequest": object(json!({ "amountOfMoney": reference("AmountOfMoney") })),
+        "RefundResponse": object(json!({ "id": string, "status": string, "statusOutput": reference("StatusOutput"), "refundOutput": object(json!({ "amountOfMoney": reference("AmountOfMoney") })) })),
+        "RefundsResponse": object(json!({ "refunds": { "type": "array", "items": reference("RefundResponse") } })),
+        "CreateHostedCheckoutRequest": object(json!({
+            "order": reference("Order"),
+            "cardPaymentMethodSpecificInput": object(json!({ "authorizationMode": string })),
+            "hostedCheckoutSpecificInput": object(json!({ "locale": string, "returnUrl": string, "showResultPage": boolean })),
+        })),
+        "CreateHostedCheckoutResponse": object(json!({ "hostedCheckoutId": string, "RETURNMAC": string, "redirectUrl": string, "partialRedirectUrl": string, "merchantReference": string })),
+        "GetHostedCheckoutResponse": object(json!({ "status": string, "createdPaymentOutput": object(json!({ "payment": reference("PaymentResponse"), "paymentStatusCategory": string })) })),
+        "CreateTokenRequest": object(json!({ "paymentProductId": integer, "card": object(json!({ "customer": object(json!({ "merchantCustomerId": string })), "data": object(json!({ "cardWithoutCvv": reference("Card") })) })) })),
+        "CreatedTokenResponse": object(json!({ "token": string, "isNewToken": boolean })),
+        "TokenResponse": object(json!({ "id": string, "paymentProductId": integer, "card": object(json!({ "data": object(json!({ "cardWithoutCvv": reference("Card") })) })) })),
+        "CreateHostedTokenizationResponse": object(json!({ "hostedTokenizationId": string, "hostedTokenizationUrl": string, "partialRedirectUrl": string })),
+        "GetHostedTokenizationResponse": object(json!({ "tokenStatus": string, "token": reference("TokenResponse") })),
+        "TestConnection": object(json!({ "result": string })),
+    })
+}
+
 /// The document.
 pub fn spec() -> Value {
     let mut paths = Map::new();
@@ -154,8 +277,21 @@ pub fn spec() -> Value {
             ])
             .chain((*method == "post").then(|| json!({ "name": "X-GCS-Idempotence-Key", "in": "header", "required": false, "schema": { "type": "string", "maxLength": 40 } })))
             .collect();
+        let (request, response) = BODIES
+            .iter()
+            .find(|(op, _, _)| op == id)
+            .map(|(_, req, res)| (*req, *res))
+            .unwrap_or((None, None));
+        let body_schema = |name: Option<&str>| {
+            name.map(reference)
+                .unwrap_or_else(|| json!({ "type": "object" }))
+        };
         let mut responses = Map::new();
-        responses.insert(status.to_string(), json!({ "description": "Success", "content": if *status == 204 { json!({}) } else { json!({ "application/json": { "schema": { "type": "object" } } }) } }));
+        responses.insert(
+            status.to_string(),
+            json!({ "description": "Success", "content": if *status == 204 { json!({}) } else { json!({ "application/json": { "schema": body_schema(response) } }) } }),
+        );
+
         for (code, what) in [
             ("400", "Validation error"),
             (
@@ -176,7 +312,7 @@ pub fn spec() -> Value {
         }
         let mut op = json!({ "operationId": id, "summary": summary, "parameters": params, "responses": responses });
         if *method == "post" {
-            op["requestBody"] = json!({ "required": false, "content": { "application/json": { "schema": { "type": "object" } } } });
+            op["requestBody"] = json!({ "required": request.is_some(), "content": { "application/json": { "schema": body_schema(request) } } });
         }
         let entry = paths.entry(path.to_string()).or_insert_with(|| json!({}));
         entry[*method] = op;
@@ -188,15 +324,7 @@ pub fn spec() -> Value {
         "paths": paths,
         "components": {
             "securitySchemes": { "v1HMAC": { "type": "apiKey", "in": "header", "name": "Authorization", "description": "GCS v1HMAC:<apiKeyId>:<base64 HMAC-SHA256 of METHOD\\nContent-Type\\nDate\\nx-gcs headers\\npath?query\\n>" } },
-            "schemas": {
-                "APIError": { "type": "object", "properties": {
-                    "errorCode": { "type": "string" }, "category": { "type": "string" }, "httpStatusCode": { "type": "integer" },
-                    "id": { "type": "string" }, "message": { "type": "string" }, "propertyName": { "type": "string" } } },
-                "ErrorResponse": { "type": "object", "properties": {
-                    "errorId": { "type": "string" },
-                    "errors": { "type": "array", "items": { "$ref": "#/components/schemas/APIError" } },
-                    "paymentResult": { "type": "object" } } },
-            },
+            "schemas": schemas_with_errors(),
         },
     })
 }
@@ -204,4 +332,43 @@ pub fn spec() -> Value {
 /// The handler.
 pub async fn document() -> Json<Value> {
     Json(spec())
+}
+
+fn schemas_with_errors() -> Value {
+    let mut all = schemas();
+    all["APIError"] = object(json!({
+        "code": { "type": "string" }, "errorCode": { "type": "string" }, "category": { "type": "string" },
+        "httpStatusCode": { "type": "integer" }, "id": { "type": "string" }, "message": { "type": "string" },
+        "propertyName": { "type": "string" },
+    }));
+    all["ErrorResponse"] = object(json!({
+        "errorId": { "type": "string" },
+        "errors": { "type": "array", "items": reference("APIError") },
+        "paymentResult": reference("CreatePaymentResponse"),
+    }));
+    all
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_reference_resolves_and_every_operation_has_its_bodies() {
+        let doc = super::spec();
+        let text = doc.to_string();
+        for part in text.split("#/components/schemas/").skip(1) {
+            let name: String = part
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .collect();
+            assert!(doc["components"]["schemas"][&name].is_object(), "{name}");
+        }
+        for (_, _, id, _, _) in super::OPERATIONS {
+            assert!(
+                super::BODIES.iter().any(|(op, _, _)| op == id)
+                    || id.starts_with("GetPaymentProduct")
+                    || *id == "DeleteToken",
+                "{id}"
+            );
+        }
+    }
 }

@@ -23,6 +23,7 @@ pub struct Model {
     pub auto_dst: bool,
     pub language: String,
     pub created_at: DateTimeUtc,
+    pub may_refund: bool,
 }
 
 /// The hash never reaches a log.

@@ -187,6 +187,20 @@ impl PaymentEngine {
                 ))
             }
             (None, source) => {
+                // A payer may only use the cards saved for this checkout's customer.
+                if let CardSource::Token(token) = &source {
+                    let owner = self
+                        .token(merchant.id, token)
+                        .await
+                        .ok()
+                        .and_then(|t| t.merchant_customer_id);
+                    if owner.is_none() || owner != checkout.merchant_customer_id {
+                        return Err(EngineError::invalid(
+                            "cardPaymentMethodSpecificInput.token",
+                            "unknown token",
+                        ));
+                    }
+                }
                 let amount = stored_money(checkout.amount, &checkout.currency)?;
                 let cart: Vec<CartLineInput> =
                     serde_json::from_str(&checkout.cart_json).unwrap_or_default();

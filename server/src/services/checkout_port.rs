@@ -57,6 +57,8 @@ fn to_app_error(e: EngineError) -> AppError {
             };
             AppError::Invalid(vec![FieldError::new(field, Problem::Card(error))])
         }
+        // A saved card of someone else, or one that no longer exists.
+        EngineError::Invalid { property, .. } if property.ends_with("token") => AppError::Forbidden,
         EngineError::Invalid { property, message } => internal(format!("{property}: {message}")),
         EngineError::Refused(_) => AppError::Forbidden,
         EngineError::Db(e) => internal(e),
@@ -198,7 +200,7 @@ impl CheckoutService {
 }
 
 /// `1`, `2.5`, `0.125`.
-fn format_quantity(thousandths: i64) -> String {
+pub(crate) fn format_quantity(thousandths: i64) -> String {
     let whole = thousandths / 1000;
     let fraction = thousandths % 1000;
     if fraction == 0 {

@@ -8,4 +8,5 @@ pub mod config_port;
 pub mod events;
 pub mod keys;
 pub mod mail;
+pub mod operations_port;
 pub mod payments;

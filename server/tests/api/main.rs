@@ -6,4 +6,5 @@ mod config;
 mod helpers;
 mod http;
 mod mail;
+mod operations;
 mod payments;

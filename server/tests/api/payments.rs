@@ -12,13 +12,13 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 /// An API key of a test merchant.
-struct Key {
+pub(crate) struct Key {
     id: String,
     secret: String,
     pspid: String,
 }
 
-async fn key(app: &TestApp, pspid: &str) -> Key {
+pub(crate) async fn key(app: &TestApp, pspid: &str) -> Key {
     app.merchant(pspid).await;
     let m = server::provisioning::find_merchant(&app.db, pspid, domain::Environment::Test)
         .await
@@ -95,7 +95,7 @@ async fn signed(
     (status, value, headers)
 }
 
-async fn post(app: &TestApp, key: &Key, path: &str, body: &Value) -> (u16, Value) {
+pub(crate) async fn post(app: &TestApp, key: &Key, path: &str, body: &Value) -> (u16, Value) {
     let (s, v, _) = signed(
         app,
         key,
@@ -123,7 +123,7 @@ async fn get(app: &TestApp, key: &Key, path: &str) -> (u16, Value) {
     (s, v)
 }
 
-fn card_payment(amount: i64, number: &str, mode: &str) -> Value {
+pub(crate) fn card_payment(amount: i64, number: &str, mode: &str) -> Value {
     json!({
         "order": { "amountOfMoney": { "amount": amount, "currencyCode": "EUR" },
                    "references": { "merchantReference": "it" } },
@@ -731,5 +731,61 @@ both_backends!(
         assert_eq!(s, 402);
         assert_eq!(v["paymentResult"]["payment"]["status"], "REJECTED");
         assert_eq!(v["errors"][0]["code"], "51");
+    }
+);
+
+both_backends!(
+    a_payer_can_only_use_the_cards_saved_for_the_checkouts_customer,
+    &[],
+    |app: TestApp| async move {
+        let key = key(&app, "shop").await;
+        let (s, token) = post(
+        &app,
+        &key,
+        "/tokens",
+        &json!({ "paymentProductId": 1, "card": {
+            "customer": { "merchantCustomerId": "bob" },
+            "data": { "cardWithoutCvv": { "cardNumber": "4111111111111111", "expiryDate": "1230" } } } }),
+    )
+    .await;
+        assert_eq!(s, 201, "{token}");
+        let token = token["token"].as_str().unwrap().to_owned();
+        let checkout_for = |customer: &str| {
+            json!({
+                "order": { "amountOfMoney": { "amount": 1000, "currencyCode": "EUR" },
+                           "customer": { "merchantCustomerId": customer } },
+                "hostedCheckoutSpecificInput": { "returnUrl": "https://shop.example/back" },
+            })
+        };
+        let (_, alice) = post(&app, &key, "/hostedcheckouts", &checkout_for("alice")).await;
+        let alice = alice["hostedCheckoutId"].as_str().unwrap().to_owned();
+        let res = app
+            .call(
+                "pay/pay",
+                &[("id", alice.as_str()), ("saved", token.as_str())],
+                None,
+            )
+            .await;
+        assert!(matches!(res.error(), app::model::AppError::Forbidden));
+        assert!(
+            payment::Entity::find()
+                .all(&app.db)
+                .await
+                .unwrap()
+                .is_empty(),
+            "nothing was paid"
+        );
+        let (_, bob) = post(&app, &key, "/hostedcheckouts", &checkout_for("bob")).await;
+        let bob = bob["hostedCheckoutId"].as_str().unwrap().to_owned();
+        let res = app
+            .call(
+                "pay/pay",
+                &[("id", bob.as_str()), ("saved", token.as_str())],
+                None,
+            )
+            .await;
+        res.ok();
+        let view: app::model::CheckoutView = serde_json::from_str(&res.body).unwrap();
+        assert_eq!(view.state, app::model::CheckoutState::Paid);
     }
 );

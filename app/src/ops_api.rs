@@ -1,0 +1,60 @@
+//! Server functions of the payments pages (MB-31..33). The port checks roles and
+//! rights; the domain state machine decides every operation.
+
+use crate::model::{AppError, PaymentDetail, PaymentFilter, PaymentsPage};
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+async fn port() -> Result<
+    (
+        crate::ports::Actor,
+        std::sync::Arc<dyn crate::ports::OperationsPort>,
+    ),
+    AppError,
+> {
+    let actor = crate::api::ctx::actor().await?;
+    Ok((actor, crate::api::ctx::ports()?.operations))
+}
+
+/// A page of payments matching `filter`.
+#[server(endpoint = "ops/payments")]
+pub async fn list_payments(filter: PaymentFilter) -> Result<PaymentsPage, AppError> {
+    let (actor, port) = port().await?;
+    port.payments(&actor, filter).await
+}
+
+/// One payment.
+#[server(endpoint = "ops/payment")]
+pub async fn load_payment(id: String) -> Result<PaymentDetail, AppError> {
+    let (actor, port) = port().await?;
+    port.payment(&actor, &id).await
+}
+
+/// Captures an amount (major units); `is_final` closes capturing.
+#[server(endpoint = "ops/capture")]
+pub async fn capture_payment(
+    id: String,
+    amount: String,
+    is_final: Option<String>,
+) -> Result<PaymentDetail, AppError> {
+    let (actor, port) = port().await?;
+    let ip = crate::api::ctx::client_ip().await;
+    port.capture(&actor, &id, amount, is_final.is_some(), &ip)
+        .await
+}
+
+/// Cancels the payment.
+#[server(endpoint = "ops/cancel")]
+pub async fn cancel_payment(id: String) -> Result<PaymentDetail, AppError> {
+    let (actor, port) = port().await?;
+    let ip = crate::api::ctx::client_ip().await;
+    port.cancel(&actor, &id, &ip).await
+}
+
+/// Refunds an amount (major units).
+#[server(endpoint = "ops/refund")]
+pub async fn refund_payment(id: String, amount: String) -> Result<PaymentDetail, AppError> {
+    let (actor, port) = port().await?;
+    let ip = crate::api::ctx::client_ip().await;
+    port.refund(&actor, &id, amount, &ip).await
+}

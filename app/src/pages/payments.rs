@@ -1,0 +1,545 @@
+//! Operations → Payments: the filtered list whose state lives in the URL (MB-31), and a
+//! payment's information with capture, cancel and refund (MB-32, MB-33).
+
+use crate::components::{error_text, problem_text};
+use crate::i18n::{t, T};
+use crate::model::{AppError, PaymentDetail, PaymentFilter};
+use crate::ops_api::{list_payments, load_payment, CancelPayment, CapturePayment, RefundPayment};
+use domain::money::{Currency, Money};
+use domain::payment::Label;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+/// The text of a status label code.
+pub fn label_text(code: &str) -> &'static str {
+    t(match Label::parse(code) {
+        Some(Label::New) => T::LabelNew,
+        Some(Label::Uncaptured) => T::LabelUncaptured,
+        Some(Label::Succeeded) => T::LabelSucceeded,
+        Some(Label::Declined) => T::LabelDeclined,
+        Some(Label::Cancelled) => T::LabelCancelled,
+        Some(Label::PartialRefund) => T::LabelPartialRefund,
+        Some(Label::Refunded) => T::LabelRefunded,
+        _ => T::LabelExpired,
+    })
+}
+
+fn kind_text(kind: &str) -> &'static str {
+    t(match kind {
+        "authorise" => T::KindAuthorise,
+        "capture" => T::KindCapture,
+        "cancel" => T::KindCancel,
+        "refund" => T::KindRefund,
+        _ => T::KindExpire,
+    })
+}
+
+fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The list's URL for `filter`: what a bookmark keeps.
+fn list_url(f: &PaymentFilter) -> String {
+    let mut parts: Vec<String> = [
+        ("from", &f.from),
+        ("to", &f.to),
+        ("date_kind", &f.date_kind),
+        ("min_amount", &f.min_amount),
+        ("max_amount", &f.max_amount),
+        ("reference", &f.reference),
+        ("last4", &f.last4),
+        ("email", &f.email),
+        ("payment_id", &f.payment_id),
+        ("sort", &f.sort),
+    ]
+    .into_iter()
+    .filter(|(_, v)| !v.is_empty())
+    .map(|(k, v)| format!("{k}={}", encode(v)))
+    .collect();
+    parts.extend(f.statuses.iter().map(|s| format!("status={}", encode(s))));
+    if f.desc {
+        parts.push("desc=1".to_owned());
+    }
+    if f.page > 1 {
+        parts.push(format!("page={}", f.page));
+    }
+    format!("/operations/payments?{}", parts.join("&"))
+}
+
+fn filter_from_query() -> Memo<PaymentFilter> {
+    let query = use_query_map();
+    Memo::new(move |_| {
+        query.with(|q| {
+            let get = |k: &str| q.get(k).unwrap_or_default();
+            PaymentFilter {
+                from: get("from"),
+                to: get("to"),
+                date_kind: get("date_kind"),
+                min_amount: get("min_amount"),
+                max_amount: get("max_amount"),
+                reference: get("reference"),
+                statuses: q.get_all("status").unwrap_or_default(),
+                last4: get("last4"),
+                email: get("email"),
+                payment_id: get("payment_id"),
+                sort: get("sort"),
+                desc: q.get("desc").is_some_and(|v| v == "1"),
+                page: q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1),
+            }
+        })
+    })
+}
+
+fn text_input(
+    label: T,
+    name: &'static str,
+    value: String,
+    error: Option<AppError>,
+) -> impl IntoView {
+    let id = format!("flt-{name}");
+    let problem = error.and_then(|e| e.problem_for(name).map(problem_text));
+    let invalid = problem.is_some();
+    view! {
+        <div class="field" class:field-invalid=invalid>
+            <label for=id.clone()>{t(label)}</label>
+            <input id=id name=name type="text" value=value/>
+            <p class="field-error">{problem}</p>
+        </div>
+    }
+}
+
+/// `/operations/payments`.
+#[component]
+pub fn PaymentsListPage() -> impl IntoView {
+    let filter = filter_from_query();
+    let page = Resource::new(move || filter.get(), list_payments);
+    view! {
+        <Title text=format!("{} — OpenPSP", t(T::PaymentsTitle))/>
+        <h1>{t(T::PaymentsTitle)}</h1>
+        <Suspense fallback=|| view! { <p>{t(T::Loading)}</p> }>
+            {move || Suspend::new(async move {
+                let f = filter.get_untracked();
+                let result = page.await;
+                let error = result.as_ref().err().cloned();
+                let form = filter_form(f.clone(), error.clone());
+                let body = match result {
+                    Err(AppError::Invalid(_)) => ().into_any(),
+                    Err(e) => view! { <p class="alert alert-error" role="alert">{error_text(&e)}</p> }.into_any(),
+                    Ok(list) => results(f, list).into_any(),
+                };
+                view! { {form} {body} }.into_any()
+            })}
+        </Suspense>
+    }
+}
+
+fn filter_form(f: PaymentFilter, error: Option<AppError>) -> impl IntoView {
+    view! {
+        <form class="card filter-form" method="get" action="/operations/payments" aria-label=t(T::FilterTitle)>
+            <div class="filter-grid">
+                {text_input(T::DateFrom, "from", f.from.clone(), error.clone())}
+                {text_input(T::DateTo, "to", f.to.clone(), error.clone())}
+                <div class="field">
+                    <label for="flt-date_kind">{t(T::DateKindLabel)}</label>
+                    <select id="flt-date_kind" name="date_kind">
+                        <option value="created" selected=f.date_kind != "updated">{t(T::CreatedLabel)}</option>
+                        <option value="updated" selected=f.date_kind == "updated">{t(T::DateUpdated)}</option>
+                    </select>
+                </div>
+                {text_input(T::MinAmount, "min_amount", f.min_amount.clone(), error.clone())}
+                {text_input(T::MaxAmount, "max_amount", f.max_amount.clone(), error.clone())}
+                {text_input(T::ReferenceLabel, "reference", f.reference.clone(), error.clone())}
+                {text_input(T::Last4Label, "last4", f.last4.clone(), error.clone())}
+                {text_input(T::EmailLabel, "email", f.email.clone(), error.clone())}
+                {text_input(T::PaymentIdLabel, "payment_id", f.payment_id.clone(), error.clone())}
+            </div>
+            <fieldset class="statuses">
+                <legend>{t(T::StatusLabel)}</legend>
+                {Label::ALL.into_iter().map(|l| view! {
+                    <label class="checkbox">
+                        <input type="checkbox" name="status" value=l.code() checked=f.statuses.iter().any(|s| s == l.code())/>
+                        <span>{label_text(l.code())}</span>
+                    </label>
+                }).collect_view()}
+            </fieldset>
+            <input type="hidden" name="sort" value=f.sort.clone()/>
+            <div class="actions">
+                <button type="submit" class="button primary">{t(T::Search)}</button>
+                <a class="button" href="/operations/payments">{t(T::ClearFilter)}</a>
+            </div>
+        </form>
+    }
+}
+
+fn results(f: PaymentFilter, list: crate::model::PaymentsPage) -> impl IntoView {
+    let sorting = f.clone();
+    let sort_link = move |column: &'static str, label: T| {
+        let f = &sorting;
+        let mut next = f.clone();
+        let current = next.sort == column || (next.sort.is_empty() && column == "created");
+        next.desc = if current {
+            !f.desc
+        } else {
+            column == "created"
+        };
+        next.sort = column.to_owned();
+        next.page = 1;
+        let arrow = if current {
+            if f.desc {
+                " ▼"
+            } else {
+                " ▲"
+            }
+        } else {
+            ""
+        };
+        let sorted = if current {
+            if f.desc {
+                "descending"
+            } else {
+                "ascending"
+            }
+        } else {
+            "none"
+        };
+        view! {
+            <th scope="col" aria-sort=sorted>
+                <a href=list_url(&next)>{t(label)}{arrow}</a>
+            </th>
+        }
+    };
+    let page_link = |page: u32, label: T, f: &PaymentFilter| {
+        let mut target = f.clone();
+        target.page = page;
+        view! { <a class="button" href=list_url(&target)>{t(label)}</a> }
+    };
+    let (prev, next) = (
+        (list.page > 1).then(|| page_link(list.page - 1, T::Previous, &f)),
+        (list.page < list.pages).then(|| page_link(list.page + 1, T::Next, &f)),
+    );
+    if list.rows.is_empty() {
+        return view! { <p class="empty">{t(T::NoPayments)}</p> }.into_any();
+    }
+    view! {
+        <p class="muted" data-testid="count">{t(T::ResultsCount).replace("{n}", &list.total.to_string())}</p>
+        <div class="card table-wrap">
+            <table class="table" data-testid="payments">
+                <thead><tr>
+                    {sort_link("created", T::CreatedLabel)}
+                    <th scope="col">{t(T::PaymentIdLabel)}</th>
+                    {sort_link("reference", T::ReferenceLabel)}
+                    {sort_link("amount", T::AmountLabel)}
+                    <th scope="col">{t(T::StatusLabel)}</th>
+                    <th scope="col">{t(T::CardLabel)}</th>
+                    <th scope="col">{t(T::ChannelLabel)}</th>
+                </tr></thead>
+                <tbody>
+                    {list.rows.into_iter().map(|r| view! {
+                        <tr>
+                            <td title=list.zone.clone()>{r.created}</td>
+                            <td class="mono"><a href=format!("/operations/payments/{}", r.id)>{r.id.clone()}</a></td>
+                            <td>{r.reference}</td>
+                            <td class="num">{r.amount}</td>
+                            <td><span class=format!("status status-{}", r.status)>{label_text(&r.status)}</span></td>
+                            <td class="mono">{r.card}</td>
+                            <td>{r.channel}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+        <nav class="pager" aria-label=t(T::PageOf).replace("{page}", &list.page.to_string()).replace("{pages}", &list.pages.to_string())>
+            {prev}
+            <span>{t(T::PageOf).replace("{page}", &list.page.to_string()).replace("{pages}", &list.pages.to_string())}</span>
+            {next}
+        </nav>
+    }
+    .into_any()
+}
+
+/// Which operation dialog is open.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Dialog {
+    Capture,
+    Cancel,
+    Refund,
+}
+
+fn facts(rows: Vec<(T, String)>) -> impl IntoView {
+    view! {
+        <dl class="facts">
+            {rows.into_iter().map(|(k, v)| view! { <dt>{t(k)}</dt><dd>{v}</dd> }).collect_view()}
+        </dl>
+    }
+}
+
+/// The amount typed, checked against the most allowed: `Ok(minor)` or the problem.
+fn check_amount(
+    typed: &str,
+    currency: &str,
+    most: Option<&str>,
+) -> Result<i64, crate::model::Problem> {
+    use crate::model::Problem;
+    let currency = Currency::parse(currency).ok_or(Problem::InvalidAmount)?;
+    let amount = Money::parse_major(typed, currency).map_err(|_| Problem::InvalidAmount)?;
+    let most = most
+        .and_then(|m| Money::parse_major(m, currency).ok())
+        .map(Money::minor)
+        .unwrap_or(0);
+    if amount.minor() <= 0 {
+        Err(Problem::InvalidAmount)
+    } else if amount.minor() > most {
+        Err(Problem::ExceedsLimit)
+    } else {
+        Ok(amount.minor())
+    }
+}
+
+fn detail_view(
+    initial: PaymentDetail,
+    capture: ServerAction<CapturePayment>,
+    cancel: ServerAction<CancelPayment>,
+    refund: ServerAction<RefundPayment>,
+) -> AnyView {
+    let current = RwSignal::new(initial);
+    let dialog: RwSignal<Option<Dialog>> = RwSignal::new(None);
+    let amount = RwSignal::new(String::new());
+    let is_final = RwSignal::new(false);
+    let done = RwSignal::new(false);
+    let server_error: RwSignal<Option<AppError>> = RwSignal::new(None);
+    let take = move |result: Option<Result<PaymentDetail, AppError>>| match result {
+        Some(Ok(d)) => {
+            current.set(d);
+            dialog.set(None);
+            server_error.set(None);
+            done.set(true);
+        }
+        Some(Err(e)) => server_error.set(Some(e)),
+        None => {}
+    };
+    Effect::new(move |_| take(capture.value().get()));
+    Effect::new(move |_| take(cancel.value().get()));
+    Effect::new(move |_| take(refund.value().get()));
+    let tab = RwSignal::new(0usize);
+    let tabs = [
+        T::TabOperation,
+        T::TabCustomer,
+        T::TabActivity,
+        T::CartTitle,
+    ];
+    let d = move || current.get();
+    let open = move |which: Dialog| {
+        let detail = current.get_untracked();
+        amount.set(match which {
+            Dialog::Capture => detail.capturable.clone().unwrap_or_default(),
+            Dialog::Refund => detail.refundable.clone().unwrap_or_default(),
+            Dialog::Cancel => String::new(),
+        });
+        is_final.set(false);
+        server_error.set(None);
+        done.set(false);
+        dialog.set(Some(which));
+    };
+    let most = move || {
+        let detail = current.get();
+        match dialog.get() {
+            Some(Dialog::Capture) => detail.capturable,
+            Some(Dialog::Refund) => detail.refundable,
+            _ => None,
+        }
+    };
+    let live = move || {
+        check_amount(
+            &amount.get(),
+            &current.with(|c| c.currency.clone()),
+            most().as_deref(),
+        )
+    };
+    let amount_problem = move || {
+        live().err().map(|p| problem_text(&p)).or_else(|| {
+            server_error
+                .get()
+                .and_then(|e| e.problem_for("amount").map(problem_text))
+        })
+    };
+    let page_error = move || server_error.get().and_then(|e| error_text(&e));
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let id = current.with_untracked(|c| c.id.clone());
+        match dialog.get_untracked() {
+            Some(Dialog::Capture) => {
+                capture.dispatch(CapturePayment {
+                    id,
+                    amount: amount.get_untracked(),
+                    is_final: is_final.get_untracked().then(|| "on".to_owned()),
+                });
+            }
+            Some(Dialog::Refund) => {
+                refund.dispatch(RefundPayment {
+                    id,
+                    amount: amount.get_untracked(),
+                });
+            }
+            Some(Dialog::Cancel) => {
+                cancel.dispatch(CancelPayment { id });
+            }
+            None => {}
+        }
+    };
+    let confirm_label = move || {
+        let typed = amount.get();
+        let currency = current.with(|c| c.currency.clone());
+        match dialog.get() {
+            Some(Dialog::Capture) => {
+                t(T::ConfirmCapture).replace("{amount}", &format!("{typed} {currency}"))
+            }
+            Some(Dialog::Refund) => {
+                t(T::ConfirmRefund).replace("{amount}", &format!("{typed} {currency}"))
+            }
+            _ => t(T::ConfirmCancel).to_owned(),
+        }
+    };
+    let pending =
+        move || capture.pending().get() || cancel.pending().get() || refund.pending().get();
+    view! {
+        <h1>{t(T::PaymentInformation)}" "<span class="mono">{move || d().id}</span></h1>
+        <p>
+            <span class=move || format!("status status-{}", d().status)>{move || label_text(&d().status)}</span>
+            " "<strong data-testid="amount">{move || d().amount}</strong>
+        </p>
+        {move || done.get().then(|| view! { <p class="alert alert-success" role="status">{t(T::OperationDone)}</p> })}
+        <div class="actions" data-testid="operations">
+            {move || (d().may_operate && d().capturable.is_some()).then(|| view! {
+                <button type="button" class="button primary" on:click=move |_| open(Dialog::Capture)>{t(T::CaptureButton)}</button>
+            })}
+            {move || (d().may_operate && d().cancellable).then(|| view! {
+                <button type="button" class="button danger" on:click=move |_| open(Dialog::Cancel)>{t(T::CancelPaymentButton)}</button>
+            })}
+            {move || (d().may_refund && d().refundable.is_some()).then(|| view! {
+                <button type="button" class="button" on:click=move |_| open(Dialog::Refund)>{t(T::RefundButton)}</button>
+            })}
+        </div>
+        <div class="tabs" role="tablist">
+            {tabs.into_iter().enumerate().map(|(i, label)| view! {
+                <button type="button" role="tab" class="tab" id=format!("tab-{i}")
+                    aria-selected=move || (tab.get() == i).to_string()
+                    aria-controls=format!("panel-{i}")
+                    on:click=move |_| tab.set(i)>{t(label)}</button>
+            }).collect_view()}
+        </div>
+        <section class="card" role="tabpanel" id="panel-0" aria-labelledby="tab-0" hidden=move || tab.get() != 0>
+            {move || { let d = d(); facts(vec![
+                (T::ReferenceLabel, d.reference), (T::PaymentIdLabel, d.id), (T::MethodLabel, d.method),
+                (T::ChannelLabel, d.channel), (T::AmountLabel, d.amount), (T::AuthorisedLabel, d.authorised),
+                (T::ReceivedLabel, d.captured), (T::RefundedLabel, d.refunded), (T::CreatedLabel, d.created),
+                (T::AuthorisationCodeLabel, d.authorisation_code), (T::EciLabel, d.eci),
+            ]) }}
+        </section>
+        <section class="card" role="tabpanel" id="panel-1" aria-labelledby="tab-1" hidden=move || tab.get() != 1>
+            {move || { let d = d(); facts(vec![
+                (T::CardLabel, d.masked_card), (T::ExpiryLabel, d.expiry), (T::CardHolderLabel, d.holder),
+                (T::MethodLabel, d.method), (T::EmailLabel, d.email), (T::IpLabel, d.ip),
+            ]) }}
+        </section>
+        <section class="card table-wrap" role="tabpanel" id="panel-2" aria-labelledby="tab-2" hidden=move || tab.get() != 2>
+            <table class="table" data-testid="activity">
+                <thead><tr>
+                    <th scope="col">{t(T::CreatedLabel)}</th><th scope="col">{t(T::KindLabel)}</th>
+                    <th scope="col">{t(T::ResultLabel)}</th><th scope="col" class="num">{t(T::AmountLabel)}</th>
+                    <th scope="col">{t(T::ByLabel)}</th>
+                </tr></thead>
+                <tbody>
+                    {move || d().activity.into_iter().map(|a| view! {
+                        <tr>
+                            <td>{a.date}</td>
+                            <td>{kind_text(&a.kind)}</td>
+                            <td>{if a.succeeded { t(T::OpSucceeded).to_owned() } else { format!("{} {}", t(T::OpFailed), a.refusal.unwrap_or_default()) }}</td>
+                            <td class="num">{a.amount}</td>
+                            <td>{a.by}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
+        <section class="card table-wrap" role="tabpanel" id="panel-3" aria-labelledby="tab-3" hidden=move || tab.get() != 3>
+            <table class="table">
+                <thead><tr>
+                    <th scope="col">{t(T::ItemLabel)}</th><th scope="col" class="num">{t(T::QuantityLabel)}</th>
+                    <th scope="col" class="num">{t(T::PriceLabel)}</th><th scope="col" class="num">{t(T::AmountLabel)}</th>
+                </tr></thead>
+                <tbody>
+                    {move || d().cart.into_iter().map(|l| view! {
+                        <tr><td>{l.name}</td><td class="num">{l.quantity}</td><td class="num">{l.unit_price}</td><td class="num">{l.amount}</td></tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
+        {move || dialog.get().map(|which| view! {
+            <div class="modal-backdrop">
+                <div class="modal" role="dialog" aria-modal="true" aria-labelledby="op-title">
+                    <h2 id="op-title">{t(match which { Dialog::Capture => T::KindCapture, Dialog::Refund => T::KindRefund, Dialog::Cancel => T::KindCancel })}</h2>
+                    <form class="form" on:submit=submit>
+                        {(which == Dialog::Cancel).then(|| view! { <p>{t(T::ConfirmCancelText)}</p> })}
+                        {(which != Dialog::Cancel).then(|| view! {
+                            <div class="field" class:field-invalid=move || amount_problem().is_some()>
+                                <label for="op-amount">{t(if which == Dialog::Capture { T::CaptureAmount } else { T::RefundAmount })}</label>
+                                <input id="op-amount" type="text" inputmode="decimal" autocomplete="off"
+                                    aria-describedby="op-amount-error op-amount-most"
+                                    aria-invalid=move || amount_problem().is_some().to_string()
+                                    prop:value=move || amount.get()
+                                    on:input:target=move |ev| amount.set(ev.target().value())/>
+                                <p class="muted" id="op-amount-most">{move || most().map(|m| t(T::AtMost).replace("{amount}", &format!("{m} {}", current.with(|c| c.currency.clone()))))}</p>
+                                <p class="field-error" id="op-amount-error">{amount_problem}</p>
+                            </div>
+                        })}
+                        {(which == Dialog::Capture).then(|| view! {
+                            <label class="checkbox">
+                                <input type="checkbox" prop:checked=move || is_final.get() on:change:target=move |ev| is_final.set(ev.target().checked())/>
+                                <span>{t(T::FinalCapture)}</span>
+                            </label>
+                        })}
+                        <p class="alert alert-error" role="alert" hidden=move || page_error().is_none()>{page_error}</p>
+                        <div class="actions">
+                            <button type="submit" class="button primary"
+                                disabled=move || pending() || (which != Dialog::Cancel && live().is_err())>{confirm_label}</button>
+                            <button type="button" class="button" on:click=move |_| dialog.set(None)>{t(T::Cancel)}</button>
+                        </div>
+                    </form>
+                </div>
+            </div>
+        })}
+    }
+    .into_any()
+}
+
+/// `/operations/payments/{id}`.
+#[component]
+pub fn PaymentPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id").unwrap_or_default());
+    let payment = Resource::new(id, load_payment);
+    let capture = ServerAction::<CapturePayment>::new();
+    let cancel = ServerAction::<CancelPayment>::new();
+    let refund = ServerAction::<RefundPayment>::new();
+    view! {
+        <Title text=format!("{} — OpenPSP", t(T::PaymentInformation))/>
+        <p><a href="/operations/payments">"← "{t(T::PaymentsTitle)}</a></p>
+        <Suspense fallback=|| view! { <p>{t(T::Loading)}</p> }>
+            {move || Suspend::new(async move {
+                match payment.await {
+                    Ok(detail) => detail_view(detail, capture, cancel, refund),
+                    Err(e) => view! { <p class="alert alert-error" role="alert">{error_text(&e)}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}

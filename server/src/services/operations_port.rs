@@ -1,0 +1,398 @@
+//! The payments pages' port (MB-31..33): the filtered, sorted, paginated list, one
+//! payment's information, and capture/cancel/refund through the engine. Read-only users
+//! see and do nothing that moves money; refunds need Admin or the "may refund" right.
+
+use crate::entities::{cart_line, merchant, operation, payment, user};
+use crate::services::account::{internal, load_actor, zone_of};
+use crate::services::payments::{
+    ledger, parse_public_id, public_id, stored_money, EngineError, Initiator, PaymentEngine,
+};
+use app::model::{
+    ActivityView, AppError, CartLineView, FieldError, PaymentDetail, PaymentFilter, PaymentRow,
+    PaymentsPage, Problem,
+};
+use app::ports::{Actor, OperationsPort};
+use domain::money::Money;
+use domain::payment::{Label, PaymentError, Stage};
+use domain::{Lang, Role};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+
+/// Rows per page.
+pub const PAGE_SIZE: u64 = 25;
+
+/// The port.
+pub struct OperationsService {
+    engine: PaymentEngine,
+}
+
+impl OperationsService {
+    /// Over `engine`.
+    pub fn new(engine: PaymentEngine) -> Self {
+        OperationsService { engine }
+    }
+}
+
+/// The rows a label stands for.
+fn label_condition(label: Label) -> Condition {
+    use payment::Column as C;
+    let authorised = C::Stage.eq(Stage::Authorised.code());
+    match label {
+        Label::New => Condition::any()
+            .add(C::Stage.eq(Stage::Created.code()))
+            .add(C::Stage.eq(Stage::Redirected.code()))
+            .add(C::Stage.eq(Stage::Uncertain.code())),
+        Label::Uncaptured => Condition::all().add(authorised).add(C::Captured.eq(0)),
+        Label::Succeeded => Condition::all()
+            .add(authorised)
+            .add(C::Captured.gt(0))
+            .add(C::Refunded.eq(0)),
+        Label::PartialRefund => Condition::all().add(authorised).add(C::Refunded.gt(0)).add(
+            sea_orm::sea_query::ExprTrait::lt(Expr::col(C::Refunded), Expr::col(C::Captured)),
+        ),
+        Label::Refunded => Condition::all().add(authorised).add(C::Refunded.gt(0)).add(
+            sea_orm::sea_query::ExprTrait::eq(Expr::col(C::Refunded), Expr::col(C::Captured)),
+        ),
+        Label::Declined => Condition::all().add(C::Stage.eq(Stage::Rejected.code())),
+        Label::Cancelled => Condition::all().add(C::Stage.eq(Stage::Cancelled.code())),
+        Label::Expired => Condition::all().add(C::Stage.eq(Stage::Expired.code())),
+    }
+}
+
+fn label_of(p: &payment::Model) -> Label {
+    ledger(p).map(|l| l.label()).unwrap_or(Label::New)
+}
+
+fn field(name: &str, problem: Problem) -> AppError {
+    AppError::Invalid(vec![FieldError::new(name, problem)])
+}
+
+fn engine_error(e: EngineError) -> AppError {
+    match e {
+        EngineError::NotFound => AppError::NotFound,
+        EngineError::Refused(PaymentError::OverCapture | PaymentError::OverRefund) => {
+            field("amount", Problem::ExceedsLimit)
+        }
+        EngineError::Refused(PaymentError::NotPositive) => field("amount", Problem::InvalidAmount),
+        EngineError::Refused(_) => AppError::NotAllowedNow,
+        EngineError::Db(e) => internal(e),
+        other => {
+            tracing::error!(error = %other, "payment operation failed");
+            AppError::Internal
+        }
+    }
+}
+
+impl OperationsService {
+    async fn row(&self, m: &merchant::Model, id: &str) -> Result<payment::Model, AppError> {
+        let id = parse_public_id(id).ok_or(AppError::NotFound)?;
+        self.engine.payment(m.id, id).await.map_err(engine_error)
+    }
+
+    async fn detail(&self, u: &user::Model, p: payment::Model) -> Result<PaymentDetail, AppError> {
+        let zone = zone_of(u);
+        let lang = Lang::parse(&u.language).unwrap_or_default();
+        let money = |minor: i64| {
+            stored_money(minor, &p.currency)
+                .map(|m| m.format_in(lang))
+                .unwrap_or_default()
+        };
+        let major = |minor: i64| {
+            stored_money(minor, &p.currency)
+                .map(Money::format_major)
+                .unwrap_or_default()
+        };
+        let ops = self.engine.operations(p.id).await.map_err(engine_error)?;
+        let cart = self.engine.cart(p.id).await.map_err(engine_error)?;
+        let role = Role::parse(&u.role).unwrap_or(Role::ReadOnly);
+        let l = ledger(&p).map_err(|_| AppError::Internal)?;
+        let merchant = merchant::Entity::find_by_id(p.merchant_id)
+            .one(self.engine.db())
+            .await
+            .map_err(internal)?
+            .ok_or(AppError::NotFound)?;
+        let capturable = l.capturable(merchant.over_capture_percent.max(0) as u32);
+        let users = user_logins(self.engine.db(), &ops).await?;
+        Ok(PaymentDetail {
+            id: public_id(p.id),
+            reference: p.merchant_reference.clone(),
+            channel: p.channel.clone(),
+            method: p.brand.clone().unwrap_or_default(),
+            status: label_of(&p).code().to_owned(),
+            currency: p.currency.clone(),
+            amount: money(p.amount),
+            authorised: money(p.authorised),
+            captured: money(p.captured),
+            refunded: money(p.refunded),
+            created: zone.format(p.created_at),
+            eci: p.eci.clone().unwrap_or_default(),
+            masked_card: p.masked_card.clone().unwrap_or_default(),
+            expiry: p
+                .card_expiry
+                .as_deref()
+                .filter(|e| e.len() == 4)
+                .map(|e| format!("{}/{}", &e[..2], &e[2..]))
+                .unwrap_or_default(),
+            holder: p.card_holder.clone().unwrap_or_default(),
+            email: p.customer_email.clone().unwrap_or_default(),
+            ip: p.customer_ip.clone().unwrap_or_default(),
+            authorisation_code: p.authorisation_code.clone().unwrap_or_default(),
+            activity: ops
+                .iter()
+                .map(|op| ActivityView {
+                    kind: op.kind.clone(),
+                    succeeded: op.result == "approved",
+                    date: zone.format(op.created_at),
+                    amount: money(op.amount),
+                    refusal: op
+                        .refusal_code
+                        .as_ref()
+                        .map(|c| format!("{c} {}", op.refusal_reason.clone().unwrap_or_default())),
+                    by: match (op.user_id, &op.api_key_id) {
+                        (Some(id), _) => users
+                            .iter()
+                            .find(|(uid, _)| *uid == id)
+                            .map(|(_, login)| login.clone())
+                            .unwrap_or_default(),
+                        (None, Some(key)) => format!("API {key}"),
+                        _ => String::new(),
+                    },
+                })
+                .collect(),
+            cart: cart
+                .iter()
+                .map(|c: &cart_line::Model| CartLineView {
+                    name: c.product_name.clone(),
+                    quantity: crate::services::checkout_port::format_quantity(
+                        c.quantity_thousandths,
+                    ),
+                    unit_price: money(c.unit_price),
+                    amount: money(c.amount),
+                })
+                .collect(),
+            capturable: (capturable > 0).then(|| major(capturable)),
+            cancellable: l.direct_status().is_cancellable,
+            refundable: (l.refundable() > 0).then(|| major(l.refundable())),
+            may_operate: matches!(role, Role::Admin | Role::Operator),
+            may_refund: role == Role::Admin || (role == Role::Operator && u.may_refund),
+        })
+    }
+
+    /// The actor when they may move money: Admins and Operators; refunds also need the
+    /// "may refund" right unless Admin.
+    async fn allowed(
+        &self,
+        actor: &Actor,
+        refund: bool,
+    ) -> Result<(merchant::Model, user::Model), AppError> {
+        let (m, u) = load_actor(self.engine.db(), actor).await?;
+        let allowed = match Role::parse(&u.role) {
+            Some(Role::Admin) => true,
+            Some(Role::Operator) => !refund || u.may_refund,
+            _ => false,
+        };
+        if !allowed {
+            return Err(AppError::Forbidden);
+        }
+        Ok((m, u))
+    }
+
+    fn amount(p: &payment::Model, typed: &str) -> Result<i64, AppError> {
+        let currency = domain::money::Currency::parse(&p.currency).ok_or(AppError::Internal)?;
+        if typed.trim().is_empty() {
+            return Err(field("amount", Problem::Required));
+        }
+        Money::parse_major(typed, currency)
+            .map(Money::minor)
+            .map_err(|_| field("amount", Problem::InvalidAmount))
+    }
+}
+
+async fn user_logins(
+    db: &sea_orm::DatabaseConnection,
+    ops: &[operation::Model],
+) -> Result<Vec<(i64, String)>, AppError> {
+    let ids: Vec<i64> = ops.iter().filter_map(|o| o.user_id).collect();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(user::Entity::find()
+        .filter(user::Column::Id.is_in(ids))
+        .all(db)
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .map(|u| (u.id, u.login))
+        .collect())
+}
+
+#[async_trait::async_trait]
+impl OperationsPort for OperationsService {
+    async fn payments(&self, actor: &Actor, f: PaymentFilter) -> Result<PaymentsPage, AppError> {
+        use payment::Column as C;
+        let (m, u) = load_actor(self.engine.db(), actor).await?;
+        let zone = zone_of(&u);
+        let lang = Lang::parse(&u.language).unwrap_or_default();
+        let mut problems = Vec::new();
+        let mut query = payment::Entity::find().filter(C::MerchantId.eq(m.id));
+        let date_col = if f.date_kind == "updated" {
+            C::UpdatedAt
+        } else {
+            C::CreatedAt
+        };
+        if !f.from.is_empty() {
+            match zone.start_of_day(&f.from) {
+                Some(t) => query = query.filter(date_col.gte(t)),
+                None => problems.push(FieldError::new("from", Problem::InvalidDate)),
+            }
+        }
+        if !f.to.is_empty() {
+            match zone.start_of_day(&f.to) {
+                Some(t) => query = query.filter(date_col.lt(t + chrono::Duration::days(1))),
+                None => problems.push(FieldError::new("to", Problem::InvalidDate)),
+            }
+        }
+        for (name, raw, min) in [
+            ("min_amount", &f.min_amount, true),
+            ("max_amount", &f.max_amount, false),
+        ] {
+            if raw.trim().is_empty() {
+                continue;
+            }
+            match raw.trim().parse::<i64>() {
+                Ok(v) if min => query = query.filter(C::Amount.gte(v)),
+                Ok(v) => query = query.filter(C::Amount.lte(v)),
+                Err(_) => problems.push(FieldError::new(name, Problem::InvalidAmount)),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(AppError::Invalid(problems));
+        }
+        if !f.reference.trim().is_empty() {
+            query = query.filter(C::MerchantReference.contains(f.reference.trim()));
+        }
+        if !f.email.trim().is_empty() {
+            query = query.filter(C::CustomerEmail.contains(f.email.trim()));
+        }
+        if !f.last4.trim().is_empty() {
+            query = query.filter(C::CardLast4.eq(f.last4.trim()));
+        }
+        if !f.payment_id.trim().is_empty() {
+            query = query.filter(C::Id.eq(parse_public_id(f.payment_id.trim()).unwrap_or(-1)));
+        }
+        let labels: Vec<Label> = f.statuses.iter().filter_map(|s| Label::parse(s)).collect();
+        if !labels.is_empty() {
+            query = query.filter(
+                labels
+                    .into_iter()
+                    .fold(Condition::any(), |c, l| c.add(label_condition(l))),
+            );
+        }
+        let order = if f.desc {
+            sea_orm::Order::Desc
+        } else {
+            sea_orm::Order::Asc
+        };
+        query = match f.sort.as_str() {
+            "amount" => query.order_by(C::Amount, order.clone()),
+            "reference" => query.order_by(C::MerchantReference, order.clone()),
+            "updated" => query.order_by(C::UpdatedAt, order.clone()),
+            _ => query.order_by(C::CreatedAt, order.clone()),
+        }
+        .order_by(C::Id, order);
+        let paginator = query.paginate(self.engine.db(), PAGE_SIZE);
+        let total = paginator.num_items().await.map_err(internal)?;
+        let pages = total.div_ceil(PAGE_SIZE).max(1) as u32;
+        let page = f.page.clamp(1, pages);
+        let rows = paginator
+            .fetch_page(u64::from(page - 1))
+            .await
+            .map_err(internal)?
+            .into_iter()
+            .map(|p| PaymentRow {
+                id: public_id(p.id),
+                created: zone.format(p.created_at),
+                reference: p.merchant_reference.clone(),
+                amount: stored_money(p.amount, &p.currency)
+                    .map(|m| m.format_in(lang))
+                    .unwrap_or_default(),
+                status: label_of(&p).code().to_owned(),
+                card: p.masked_card.clone().unwrap_or_default(),
+                channel: p.channel.clone(),
+            })
+            .collect();
+        Ok(PaymentsPage {
+            rows,
+            total,
+            page,
+            pages,
+            zone: zone.zone.clone(),
+        })
+    }
+
+    async fn payment(&self, actor: &Actor, id: &str) -> Result<PaymentDetail, AppError> {
+        let (m, u) = load_actor(self.engine.db(), actor).await?;
+        let p = self.row(&m, id).await?;
+        self.detail(&u, p).await
+    }
+
+    async fn capture(
+        &self,
+        actor: &Actor,
+        id: &str,
+        amount: String,
+        is_final: bool,
+        _ip: &str,
+    ) -> Result<PaymentDetail, AppError> {
+        let (m, u) = self.allowed(actor, false).await?;
+        let p = self.row(&m, id).await?;
+        let minor = Self::amount(&p, &amount)?;
+        let by = Initiator::User {
+            id: u.id,
+            login: u.login.clone(),
+        };
+        let (p, _) = self
+            .engine
+            .capture(&m, p.id, Some(minor), is_final, &by)
+            .await
+            .map_err(engine_error)?;
+        self.detail(&u, p).await
+    }
+
+    async fn cancel(&self, actor: &Actor, id: &str, _ip: &str) -> Result<PaymentDetail, AppError> {
+        let (m, u) = self.allowed(actor, false).await?;
+        let p = self.row(&m, id).await?;
+        let by = Initiator::User {
+            id: u.id,
+            login: u.login.clone(),
+        };
+        let (p, _) = self
+            .engine
+            .cancel(&m, p.id, &by)
+            .await
+            .map_err(engine_error)?;
+        self.detail(&u, p).await
+    }
+
+    async fn refund(
+        &self,
+        actor: &Actor,
+        id: &str,
+        amount: String,
+        _ip: &str,
+    ) -> Result<PaymentDetail, AppError> {
+        let (m, u) = self.allowed(actor, true).await?;
+        let p = self.row(&m, id).await?;
+        let minor = Self::amount(&p, &amount)?;
+        let by = Initiator::User {
+            id: u.id,
+            login: u.login.clone(),
+        };
+        let (p, _) = self
+            .engine
+            .refund(&m, p.id, Some(minor), &by)
+            .await
+            .map_err(engine_error)?;
+        self.detail(&u, p).await
+    }
+}
