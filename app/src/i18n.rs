@@ -320,6 +320,8 @@ catalogue! {
     ConfirmRefund => ["Refund {amount}", "Rembourser {amount}", "{amount} terugbetalen", "{amount} erstatten", "Reembolsar {amount}", "Rimborsa {amount}"],
     AtMost => ["At most {amount}.", "Au plus {amount}.", "Hoogstens {amount}.", "Höchstens {amount}.", "Como máximo {amount}.", "Al massimo {amount}."],
     OperationDone => ["Done: the payment is updated.", "C'est fait : le paiement est à jour.", "Klaar: de betaling is bijgewerkt.", "Erledigt: Die Zahlung ist aktualisiert.", "Hecho: el pago está actualizado.", "Fatto: il pagamento è aggiornato."],
+    ExportCsv => ["Export all as CSV", "Tout exporter en CSV", "Alles exporteren als CSV", "Alles als CSV exportieren", "Exportar todo en CSV", "Esporta tutto in CSV"],
+    ExportXml => ["Export all as XML", "Tout exporter en XML", "Alles exporteren als XML", "Alles als XML exportieren", "Exportar todo en XML", "Esporta tutto in XML"],
     NotFound => ["Page not found.", "Page introuvable.", "Pagina niet gevonden.", "Seite nicht gefunden.", "Página no encontrada.", "Pagina non trovata."],
     Loading => ["Loading…", "Chargement…", "Laden…", "Wird geladen…", "Cargando…", "Caricamento…"],
 }

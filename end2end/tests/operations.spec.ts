@@ -88,3 +88,25 @@ test("read-only users see payments without operation buttons", async ({ page }) 
   await expect(page.getByRole("heading", { name: /Payment information/ })).toBeVisible();
   await expect(page.getByTestId("operations").getByRole("button")).toHaveCount(0);
 });
+
+test("the whole filtered list exports as CSV and XML, dates in the user's zone", async ({ page }) => {
+  const reference = `export-${Date.now()}`;
+  const ids = [await preAuthorisation(reference), await preAuthorisation(reference)];
+  await loginAsUser(page, "admin");
+  await expectHome(page);
+  await page.goto(`/operations/payments?reference=${reference}`);
+  await hydrated(page);
+  const [csv] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Export all as CSV" }).click()]);
+  expect(csv.suggestedFilename()).toMatch(/^payments-\d{8}-\d{6}\.csv$/);
+  const text = await (await import("node:fs/promises")).readFile((await csv.path())!, "utf8");
+  const lines = text.trim().split("\r\n");
+  expect(lines[0]).toBe("payment_id,created,updated,merchant_reference,amount,currency,status,card,brand,channel,authorisation_code,customer_email");
+  expect(lines).toHaveLength(3);
+  for (const id of ids) expect(text).toContain(id);
+  expect(text).toContain("100.00,EUR,uncaptured,555555******4444");
+  expect(text).not.toContain("5555555555554444");
+  const [xml] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Export all as XML" }).click()]);
+  const body = await (await import("node:fs/promises")).readFile((await xml.path())!, "utf8");
+  expect(body).toContain("<payments>");
+  expect(body.match(/<payment>/g)).toHaveLength(2);
+});

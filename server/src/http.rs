@@ -105,6 +105,10 @@ pub fn router(db: DatabaseConnection, config: Arc<Config>) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route(
+            "/operations/payments/export/{format}",
+            get(crate::export::payments),
+        )
+        .route(
             "/api/{*fn_name}",
             get(server_fn_handler).post(server_fn_handler),
         )

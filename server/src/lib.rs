@@ -10,6 +10,7 @@ pub mod crypto;
 pub mod db;
 pub mod direct;
 pub mod entities;
+pub mod export;
 pub mod http;
 pub mod jobs;
 pub mod provisioning;

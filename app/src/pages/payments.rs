@@ -49,6 +49,10 @@ fn encode(value: &str) -> String {
 
 /// The list's URL for `filter`: what a bookmark keeps.
 fn list_url(f: &PaymentFilter) -> String {
+    url_with("/operations/payments", f)
+}
+
+fn url_with(path: &str, f: &PaymentFilter) -> String {
     let mut parts: Vec<String> = [
         ("from", &f.from),
         ("to", &f.to),
@@ -72,7 +76,7 @@ fn list_url(f: &PaymentFilter) -> String {
     if f.page > 1 {
         parts.push(format!("page={}", f.page));
     }
-    format!("/operations/payments?{}", parts.join("&"))
+    format!("{path}?{}", parts.join("&"))
 }
 
 fn filter_from_query() -> Memo<PaymentFilter> {
@@ -182,6 +186,10 @@ fn filter_form(f: PaymentFilter, error: Option<AppError>) -> impl IntoView {
 
 fn results(f: PaymentFilter, list: crate::model::PaymentsPage) -> impl IntoView {
     let sorting = f.clone();
+    let export = PaymentFilter {
+        page: 1,
+        ..f.clone()
+    };
     let sort_link = move |column: &'static str, label: T| {
         let f = &sorting;
         let mut next = f.clone();
@@ -230,7 +238,11 @@ fn results(f: PaymentFilter, list: crate::model::PaymentsPage) -> impl IntoView 
         return view! { <p class="empty">{t(T::NoPayments)}</p> }.into_any();
     }
     view! {
-        <p class="muted" data-testid="count">{t(T::ResultsCount).replace("{n}", &list.total.to_string())}</p>
+        <div class="list-head">
+            <p class="muted" data-testid="count">{t(T::ResultsCount).replace("{n}", &list.total.to_string())}</p>
+            <a class="button" rel="external" download href=url_with("/operations/payments/export/csv", &export)>{t(T::ExportCsv)}</a>
+            <a class="button" rel="external" download href=url_with("/operations/payments/export/xml", &export)>{t(T::ExportXml)}</a>
+        </div>
         <div class="card table-wrap">
             <table class="table" data-testid="payments">
                 <thead><tr>

@@ -226,80 +226,90 @@ async fn user_logins(
         .collect())
 }
 
+/// The merchant's payments matching `f`, sorted as asked (the list and the exports).
+pub(crate) fn filtered(
+    merchant_id: i64,
+    zone: &domain::ZonePreference,
+    f: &PaymentFilter,
+) -> Result<sea_orm::Select<payment::Entity>, AppError> {
+    use payment::Column as C;
+    let mut problems = Vec::new();
+    let mut query = payment::Entity::find().filter(C::MerchantId.eq(merchant_id));
+    let date_col = if f.date_kind == "updated" {
+        C::UpdatedAt
+    } else {
+        C::CreatedAt
+    };
+    if !f.from.is_empty() {
+        match zone.start_of_day(&f.from) {
+            Some(t) => query = query.filter(date_col.gte(t)),
+            None => problems.push(FieldError::new("from", Problem::InvalidDate)),
+        }
+    }
+    if !f.to.is_empty() {
+        match zone.start_of_day(&f.to) {
+            Some(t) => query = query.filter(date_col.lt(t + chrono::Duration::days(1))),
+            None => problems.push(FieldError::new("to", Problem::InvalidDate)),
+        }
+    }
+    for (name, raw, min) in [
+        ("min_amount", &f.min_amount, true),
+        ("max_amount", &f.max_amount, false),
+    ] {
+        if raw.trim().is_empty() {
+            continue;
+        }
+        match raw.trim().parse::<i64>() {
+            Ok(v) if min => query = query.filter(C::Amount.gte(v)),
+            Ok(v) => query = query.filter(C::Amount.lte(v)),
+            Err(_) => problems.push(FieldError::new(name, Problem::InvalidAmount)),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(AppError::Invalid(problems));
+    }
+    if !f.reference.trim().is_empty() {
+        query = query.filter(C::MerchantReference.contains(f.reference.trim()));
+    }
+    if !f.email.trim().is_empty() {
+        query = query.filter(C::CustomerEmail.contains(f.email.trim()));
+    }
+    if !f.last4.trim().is_empty() {
+        query = query.filter(C::CardLast4.eq(f.last4.trim()));
+    }
+    if !f.payment_id.trim().is_empty() {
+        query = query.filter(C::Id.eq(parse_public_id(f.payment_id.trim()).unwrap_or(-1)));
+    }
+    let labels: Vec<Label> = f.statuses.iter().filter_map(|s| Label::parse(s)).collect();
+    if !labels.is_empty() {
+        query = query.filter(
+            labels
+                .into_iter()
+                .fold(Condition::any(), |c, l| c.add(label_condition(l))),
+        );
+    }
+    let order = if f.desc {
+        sea_orm::Order::Desc
+    } else {
+        sea_orm::Order::Asc
+    };
+    query = match f.sort.as_str() {
+        "amount" => query.order_by(C::Amount, order.clone()),
+        "reference" => query.order_by(C::MerchantReference, order.clone()),
+        "updated" => query.order_by(C::UpdatedAt, order.clone()),
+        _ => query.order_by(C::CreatedAt, order.clone()),
+    }
+    .order_by(C::Id, order);
+    Ok(query)
+}
+
 #[async_trait::async_trait]
 impl OperationsPort for OperationsService {
     async fn payments(&self, actor: &Actor, f: PaymentFilter) -> Result<PaymentsPage, AppError> {
-        use payment::Column as C;
         let (m, u) = load_actor(self.engine.db(), actor).await?;
         let zone = zone_of(&u);
         let lang = Lang::parse(&u.language).unwrap_or_default();
-        let mut problems = Vec::new();
-        let mut query = payment::Entity::find().filter(C::MerchantId.eq(m.id));
-        let date_col = if f.date_kind == "updated" {
-            C::UpdatedAt
-        } else {
-            C::CreatedAt
-        };
-        if !f.from.is_empty() {
-            match zone.start_of_day(&f.from) {
-                Some(t) => query = query.filter(date_col.gte(t)),
-                None => problems.push(FieldError::new("from", Problem::InvalidDate)),
-            }
-        }
-        if !f.to.is_empty() {
-            match zone.start_of_day(&f.to) {
-                Some(t) => query = query.filter(date_col.lt(t + chrono::Duration::days(1))),
-                None => problems.push(FieldError::new("to", Problem::InvalidDate)),
-            }
-        }
-        for (name, raw, min) in [
-            ("min_amount", &f.min_amount, true),
-            ("max_amount", &f.max_amount, false),
-        ] {
-            if raw.trim().is_empty() {
-                continue;
-            }
-            match raw.trim().parse::<i64>() {
-                Ok(v) if min => query = query.filter(C::Amount.gte(v)),
-                Ok(v) => query = query.filter(C::Amount.lte(v)),
-                Err(_) => problems.push(FieldError::new(name, Problem::InvalidAmount)),
-            }
-        }
-        if !problems.is_empty() {
-            return Err(AppError::Invalid(problems));
-        }
-        if !f.reference.trim().is_empty() {
-            query = query.filter(C::MerchantReference.contains(f.reference.trim()));
-        }
-        if !f.email.trim().is_empty() {
-            query = query.filter(C::CustomerEmail.contains(f.email.trim()));
-        }
-        if !f.last4.trim().is_empty() {
-            query = query.filter(C::CardLast4.eq(f.last4.trim()));
-        }
-        if !f.payment_id.trim().is_empty() {
-            query = query.filter(C::Id.eq(parse_public_id(f.payment_id.trim()).unwrap_or(-1)));
-        }
-        let labels: Vec<Label> = f.statuses.iter().filter_map(|s| Label::parse(s)).collect();
-        if !labels.is_empty() {
-            query = query.filter(
-                labels
-                    .into_iter()
-                    .fold(Condition::any(), |c, l| c.add(label_condition(l))),
-            );
-        }
-        let order = if f.desc {
-            sea_orm::Order::Desc
-        } else {
-            sea_orm::Order::Asc
-        };
-        query = match f.sort.as_str() {
-            "amount" => query.order_by(C::Amount, order.clone()),
-            "reference" => query.order_by(C::MerchantReference, order.clone()),
-            "updated" => query.order_by(C::UpdatedAt, order.clone()),
-            _ => query.order_by(C::CreatedAt, order.clone()),
-        }
-        .order_by(C::Id, order);
+        let query = filtered(m.id, &zone, &f)?;
         let paginator = query.paginate(self.engine.db(), PAGE_SIZE);
         let total = paginator.num_items().await.map_err(internal)?;
         let pages = total.div_ceil(PAGE_SIZE).max(1) as u32;
