@@ -73,6 +73,9 @@ pub enum Command {
         /// Password (else OPENPSP_USER_PASSWORD, else generated and printed).
         #[arg(long, env = "OPENPSP_USER_PASSWORD", hide_env_values = true)]
         password: Option<String>,
+        /// Give the user the "may refund" right.
+        #[arg(long)]
+        may_refund: bool,
     },
     /// Create an API key for the server API; prints `apiKeyId=…` and `secretApiKey=…`.
     CreateApiKey {
@@ -194,6 +197,7 @@ pub async fn run(cli: Cli) -> anyhow_like::Result<()> {
                     role: Role::Admin,
                     primary: true,
                     password: password.clone(),
+                    may_refund: true,
                 },
             )
             .await?;
@@ -224,6 +228,7 @@ pub async fn run(cli: Cli) -> anyhow_like::Result<()> {
             name,
             email,
             password,
+            may_refund,
         } => {
             let db = db::connect_and_migrate(&config.database_url).await?;
             let m = provisioning::find_merchant(&db, &pspid, environment(&env)?).await?;
@@ -242,6 +247,7 @@ pub async fn run(cli: Cli) -> anyhow_like::Result<()> {
                     role,
                     primary: false,
                     password: password.clone(),
+                    may_refund,
                 },
             )
             .await?;

@@ -121,6 +121,8 @@ pub struct NewUser {
     pub primary: bool,
     /// Initial password (checked against the merchant's policy).
     pub password: String,
+    /// The "may refund" right (Admins always have it).
+    pub may_refund: bool,
 }
 
 /// The password policy of a merchant and the names a password must not contain: its
@@ -190,7 +192,7 @@ pub async fn create_user(
         auto_dst: Set(true),
         language: Set(Lang::En.code().to_owned()),
         created_at: Set(Utc::now()),
-        may_refund: Set(new.role == Role::Admin),
+        may_refund: Set(new.may_refund || new.role == Role::Admin),
         ..Default::default()
     }
     .insert(db)
@@ -319,6 +321,7 @@ pub async fn seed_demo(
                         role,
                         primary,
                         password: pw.clone(),
+                        may_refund: role != Role::ReadOnly,
                     },
                 )
                 .await?;

@@ -603,6 +603,7 @@ both_backends!(
                     role: domain::Role::Operator,
                     primary: true,
                     password: PASSWORD.into(),
+                    may_refund: false,
                 },
             )
             .await

@@ -251,6 +251,7 @@ impl TestApp {
                     role,
                     primary,
                     password: PASSWORD.into(),
+                    may_refund: false,
                 },
             )
             .await
