@@ -268,6 +268,7 @@ catalogue! {
     DateTo => ["To (YYYY-MM-DD)", "Au (AAAA-MM-JJ)", "Tot (JJJJ-MM-DD)", "Bis (JJJJ-MM-TT)", "Hasta (AAAA-MM-DD)", "Al (AAAA-MM-GG)"],
     DateKindLabel => ["Kind of date", "Type de date", "Soort datum", "Art des Datums", "Tipo de fecha", "Tipo di data"],
     DateUpdated => ["Last update", "Dernière mise à jour", "Laatste wijziging", "Letzte Änderung", "Última actualización", "Ultimo aggiornamento"],
+    DateCaptured => ["Capture", "Capture", "Capture", "Buchung", "Captura", "Incasso"],
     MinAmount => ["Amount from (minor units)", "Montant à partir de (centimes)", "Bedrag vanaf (centen)", "Betrag ab (kleinste Einheit)", "Importe desde (céntimos)", "Importo da (centesimi)"],
     MaxAmount => ["Amount up to (minor units)", "Montant jusqu'à (centimes)", "Bedrag tot (centen)", "Betrag bis (kleinste Einheit)", "Importe hasta (céntimos)", "Importo fino a (centesimi)"],
     ReferenceLabel => ["Merchant reference", "Référence marchand", "Referentie verkoper", "Händlerreferenz", "Referencia del comercio", "Riferimento venditore"],

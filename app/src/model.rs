@@ -442,7 +442,7 @@ pub struct PaymentFilter {
     pub from: String,
     /// Last day (`YYYY-MM-DD`, user's zone), inclusive.
     pub to: String,
-    /// `created` or `updated`.
+    /// `created`, `updated` or `captured`.
     pub date_kind: String,
     /// Smallest amount, minor units.
     pub min_amount: String,

@@ -157,6 +157,7 @@ fn filter_form(f: PaymentFilter, error: Option<AppError>) -> impl IntoView {
                     <select id="flt-date_kind" name="date_kind">
                         <option value="created" selected=f.date_kind != "updated">{t(T::CreatedLabel)}</option>
                         <option value="updated" selected=f.date_kind == "updated">{t(T::DateUpdated)}</option>
+                        <option value="captured" selected=f.date_kind == "captured">{t(T::DateCaptured)}</option>
                     </select>
                 </div>
                 {text_input(T::MinAmount, "min_amount", f.min_amount.clone(), error.clone())}

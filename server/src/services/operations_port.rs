@@ -235,21 +235,48 @@ pub(crate) fn filtered(
     use payment::Column as C;
     let mut problems = Vec::new();
     let mut query = payment::Entity::find().filter(C::MerchantId.eq(merchant_id));
-    let date_col = if f.date_kind == "updated" {
-        C::UpdatedAt
-    } else {
-        C::CreatedAt
-    };
+    let mut start = None;
+    let mut end = None;
     if !f.from.is_empty() {
         match zone.start_of_day(&f.from) {
-            Some(t) => query = query.filter(date_col.gte(t)),
+            Some(t) => start = Some(t),
             None => problems.push(FieldError::new("from", Problem::InvalidDate)),
         }
     }
     if !f.to.is_empty() {
         match zone.start_of_day(&f.to) {
-            Some(t) => query = query.filter(date_col.lt(t + chrono::Duration::days(1))),
+            Some(t) => end = Some(t + chrono::Duration::days(1)),
             None => problems.push(FieldError::new("to", Problem::InvalidDate)),
+        }
+    }
+    if f.date_kind == "captured" {
+        // Payments with an approved capture in the range.
+        if start.is_some() || end.is_some() {
+            let mut captures = sea_orm::sea_query::Query::select();
+            captures
+                .column(operation::Column::PaymentId)
+                .from(operation::Entity)
+                .and_where(operation::Column::Kind.eq("capture"))
+                .and_where(operation::Column::Result.eq("approved"));
+            if let Some(t) = start {
+                captures.and_where(operation::Column::CreatedAt.gte(t));
+            }
+            if let Some(t) = end {
+                captures.and_where(operation::Column::CreatedAt.lt(t));
+            }
+            query = query.filter(C::Id.in_subquery(captures.to_owned()));
+        }
+    } else {
+        let date_col = if f.date_kind == "updated" {
+            C::UpdatedAt
+        } else {
+            C::CreatedAt
+        };
+        if let Some(t) = start {
+            query = query.filter(date_col.gte(t));
+        }
+        if let Some(t) = end {
+            query = query.filter(date_col.lt(t));
         }
     }
     for (name, raw, min) in [

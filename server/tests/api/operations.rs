@@ -57,6 +57,27 @@ both_backends!(
         let res = list(vec![("filter[min_amount]", "5000")]).await;
         let page: PaymentsPage = serde_json::from_str(&res.body).unwrap();
         assert_eq!(page.total, 1);
+        // Captured today: none before the capture below, one after.
+        // "Today" in the users' zone (the test merchant's: Europe/Paris).
+        let paris = domain::ZonePreference {
+            zone: "Europe/Paris".into(),
+            auto_dst: true,
+        };
+        let today: &'static str = Box::leak(
+            paris
+                .localize(chrono::Utc::now())
+                .format("%Y-%m-%d")
+                .to_string()
+                .into_boxed_str(),
+        );
+        let captured_today = vec![
+            ("filter[date_kind]", "captured"),
+            ("filter[from]", today),
+            ("filter[to]", today),
+        ];
+        let page: PaymentsPage =
+            serde_json::from_str(&list(captured_today.clone()).await.body).unwrap();
+        assert_eq!(page.total, 0);
         let res = list(vec![("filter[from]", "22/11/2026")]).await;
         assert_eq!(res.error().problem_for("from"), Some(&Problem::InvalidDate));
 
@@ -72,6 +93,8 @@ both_backends!(
         .await;
         assert_eq!(d.status, "succeeded");
         assert!(!d.may_refund);
+        let page: PaymentsPage = serde_json::from_str(&list(captured_today).await.body).unwrap();
+        assert_eq!((page.total, page.rows[0].id.as_str()), (1, id.as_str()));
         let res = app
             .call(
                 "ops/refund",
