@@ -399,16 +399,28 @@ pub const TEST_CARDS: &[TestCard] = &[
     },
 ];
 
-/// The outcome for `card` and `amount` in the TEST environment: the table's row, else
-/// approved below 1000.00 of the currency and declined 61 (exceeds limit) from there.
-pub fn test_outcome(card: &CardNumber, amount: Money) -> TestOutcome {
-    let row = TEST_CARDS.iter().find(|row| {
+/// The row of the test card table for `card`, if it is one.
+pub fn test_card(card: &CardNumber) -> Option<&'static TestCard> {
+    TEST_CARDS.iter().find(|row| {
         row.number
             .chars()
             .filter(char::is_ascii_digit)
             .eq(card.expose_digits().chars())
-    });
-    match row {
+    })
+}
+
+/// The 3-D Secure code that passes the challenge of `card`, when it asks for one.
+pub fn challenge_code(card: &CardNumber) -> Option<&'static str> {
+    match test_card(card)?.outcome {
+        TestOutcome::Challenge { code } => Some(code),
+        _ => None,
+    }
+}
+
+/// The outcome for `card` and `amount` in the TEST environment: the table's row, else
+/// approved below 1000.00 of the currency and declined 61 (exceeds limit) from there.
+pub fn test_outcome(card: &CardNumber, amount: Money) -> TestOutcome {
+    match test_card(card) {
         Some(row) => row.outcome,
         None if amount.minor() < 1000 * amount.currency().minor_per_major() => {
             TestOutcome::Approved { eci: "05" }

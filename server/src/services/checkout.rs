@@ -132,6 +132,14 @@ impl PaymentEngine {
         Ok((row, centre))
     }
 
+    /// The merchant a checkout or tokenization session belongs to.
+    async fn merchant_of(&self, id: i64) -> Result<merchant::Model, EngineError> {
+        merchant::Entity::find_by_id(id)
+            .one(self.db())
+            .await?
+            .ok_or(EngineError::NotFound)
+    }
+
     /// A checkout by id (any merchant: the id is the secret of the payer's page).
     pub async fn checkout(&self, id: &str) -> Result<hosted_checkout::Model, EngineError> {
         hosted_checkout::Entity::find_by_id(id.to_owned())
@@ -172,10 +180,7 @@ impl PaymentEngine {
                 domain::payment::PaymentError::WrongStatus,
             ));
         }
-        let merchant = merchant::Entity::find_by_id(checkout.merchant_id)
-            .one(self.db())
-            .await?
-            .ok_or(EngineError::NotFound)?;
+        let merchant = self.merchant_of(checkout.merchant_id).await?;
         let attempt = match (checkout.payment_id, source) {
             (Some(payment_id), CardSource::Card(card)) => {
                 self.retry_payment(&merchant, payment_id, card).await?
@@ -263,10 +268,7 @@ impl PaymentEngine {
                 domain::payment::PaymentError::WrongStatus,
             ));
         }
-        let merchant = merchant::Entity::find_by_id(checkout.merchant_id)
-            .one(self.db())
-            .await?
-            .ok_or(EngineError::NotFound)?;
+        let merchant = self.merchant_of(checkout.merchant_id).await?;
         let attempt = self.complete_challenge(&merchant, payment_id, code).await?;
         let checkout = self.settle_checkout(checkout, &attempt.payment).await?;
         Ok((checkout, attempt))
@@ -310,10 +312,7 @@ impl PaymentEngine {
             return Ok(());
         }
         if let Some(payment_id) = checkout.payment_id {
-            let merchant = merchant::Entity::find_by_id(checkout.merchant_id)
-                .one(self.db())
-                .await?
-                .ok_or(EngineError::NotFound)?;
+            let merchant = self.merchant_of(checkout.merchant_id).await?;
             let row = self.payment(merchant.id, payment_id).await?;
             if matches!(
                 Stage::parse(&row.stage),
@@ -375,10 +374,7 @@ impl PaymentEngine {
                 domain::payment::PaymentError::WrongStatus,
             ));
         }
-        let merchant = merchant::Entity::find_by_id(session.merchant_id)
-            .one(self.db())
-            .await?
-            .ok_or(EngineError::NotFound)?;
+        let merchant = self.merchant_of(session.merchant_id).await?;
         let token = self.create_token(&merchant, card, None).await?;
         let mut row: hosted_tokenization::ActiveModel = session.into();
         row.token_id = Set(Some(token.id));
