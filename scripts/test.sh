@@ -10,6 +10,8 @@ export PATH="$HOME/.cargo/bin:$PATH"
 # one set of compiled crates.
 export LEPTOS_OUTPUT_NAME=openpsp
 export CARGO_TERM_COLOR=never
+# A one-off build gains nothing from incremental state, which would take gigabytes.
+export CARGO_INCREMENTAL=0
 
 results=()
 failed=0
@@ -32,6 +34,7 @@ step() {
 summary() {
   printf '\n\033[1m==== Summary (%ss) ====\033[0m\n' "$(($(date +%s) - started))"
   printf '%s\n' "${results[@]}"
+  printf 'build directory: %s\n' "$(du -sh target 2>/dev/null | cut -f1)"
   if [ "$failed" = 0 ]; then echo "ALL PASSED"; else echo "SOME CHECKS FAILED"; fi
 }
 
