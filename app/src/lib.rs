@@ -123,6 +123,7 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=pages::shell::BackOffice>
                     <Route path=path!("") view=pages::home::HomePage/>
                     <Route path=path!("/profile") view=pages::profile::ProfilePage/>
+                    <Route path=path!("/operations/dashboard") view=pages::dashboard::DashboardPage/>
                     <Route path=path!("/operations/payments") view=pages::payments::PaymentsListPage/>
                     <Route path=path!("/operations/payments/:id") view=pages::payments::PaymentPage/>
                     <Route path=path!("/configuration/api-keys") view=pages::config::ApiKeysPage/>

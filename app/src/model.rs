@@ -248,6 +248,15 @@ pub struct CartLineView {
     pub unit_price: String,
     /// Line amount, formatted with the currency.
     pub amount: String,
+    /// Quantity already refunded, formatted (back office).
+    #[serde(default)]
+    pub refunded: String,
+    /// What the refund and capture dialogs compute with (back office).
+    #[serde(default)]
+    pub state: Option<domain::cart::LineState>,
+    /// Unit price in major units, as the capture dialog edits it (back office).
+    #[serde(default)]
+    pub unit_price_major: String,
 }
 
 /// A card saved for the payer (a token), masked.
@@ -570,4 +579,61 @@ pub struct PaymentDetail {
     pub may_operate: bool,
     /// Whether the user may refund.
     pub may_refund: bool,
+}
+
+/// What the dashboard is asked for (MB-30); travels in the URL.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DashboardQuery {
+    /// Period code (`today`, `yesterday`, `7d`, `30d`, `month`, `custom`); `7d` when empty.
+    pub period: String,
+    /// First day of a custom range (`YYYY-MM-DD`, user's zone).
+    pub from: String,
+    /// Last day of a custom range.
+    pub to: String,
+    /// ISO currency; the merchant's busiest when empty.
+    pub currency: String,
+}
+
+/// One day on the dashboard.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DashboardDay {
+    /// `YYYY-MM-DD`, user's zone.
+    pub day: String,
+    /// Figures, minor units.
+    pub figures: domain::report::DayFigures,
+}
+
+/// A refusal cause and how often it happened.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefusalStat {
+    /// Acquirer's refusal code.
+    pub code: String,
+    /// Its meaning.
+    pub meaning: String,
+    /// Payments refused with it.
+    pub count: u64,
+}
+
+/// The dashboard's figures for one currency over a period.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DashboardView {
+    /// The period code shown.
+    pub period: String,
+    /// First day.
+    pub first: String,
+    /// Last day.
+    pub last: String,
+    /// The user's zone.
+    pub zone: String,
+    /// The currency shown.
+    pub currency: String,
+    /// Currencies with payments in the period, and the merchant's accepted ones.
+    pub currencies: Vec<String>,
+    /// Every day of the period, oldest first.
+    pub days: Vec<DashboardDay>,
+    /// The period's totals.
+    pub totals: domain::report::DayFigures,
+    /// Most frequent refusal causes, most frequent first.
+    pub refusals: Vec<RefusalStat>,
 }

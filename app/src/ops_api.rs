@@ -1,7 +1,9 @@
 //! Server functions of the payments pages (MB-31..33). The port checks roles and
 //! rights; the domain state machine decides every operation.
 
-use crate::model::{AppError, PaymentDetail, PaymentFilter, PaymentsPage};
+use crate::model::{
+    AppError, DashboardQuery, DashboardView, PaymentDetail, PaymentFilter, PaymentsPage,
+};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -57,4 +59,29 @@ pub async fn refund_payment(id: String, amount: String) -> Result<PaymentDetail,
     let (actor, port) = port().await?;
     let ip = crate::api::ctx::client_ip().await;
     port.refund(&actor, &id, amount, &ip).await
+}
+
+/// The dashboard's figures for a period and currency.
+#[server(endpoint = "ops/dashboard")]
+pub async fn load_dashboard(query: DashboardQuery) -> Result<DashboardView, AppError> {
+    let (actor, port) = port().await?;
+    port.dashboard(&actor, query).await
+}
+
+/// Refunds cart lines: `quantities[i]` of line `i`, empty for none.
+#[server(endpoint = "ops/refund-lines")]
+pub async fn refund_lines(id: String, quantities: Vec<String>) -> Result<PaymentDetail, AppError> {
+    let (actor, port) = port().await?;
+    port.refund_lines(&actor, &id, quantities).await
+}
+
+/// Captures the cart as edited: one unit price (major units) and quantity per line.
+#[server(endpoint = "ops/capture-cart")]
+pub async fn capture_cart(
+    id: String,
+    prices: Vec<String>,
+    quantities: Vec<String>,
+) -> Result<PaymentDetail, AppError> {
+    let (actor, port) = port().await?;
+    port.capture_cart(&actor, &id, prices, quantities).await
 }

@@ -2,8 +2,9 @@
 //! as context. Nothing here names a table or a database.
 
 use crate::model::{
-    ApiKeyView, AppError, CheckoutView, HomeData, JobView, Mail, Me, PasswordRules, PaymentDetail,
-    PaymentFilter, PaymentSettings, PaymentsPage, TokenizationView, WebhooksView,
+    ApiKeyView, AppError, CheckoutView, DashboardQuery, DashboardView, HomeData, JobView, Mail, Me,
+    PasswordRules, PaymentDetail, PaymentFilter, PaymentSettings, PaymentsPage, TokenizationView,
+    WebhooksView,
 };
 use domain::{Environment, Lang, Role, ZonePreference};
 use serde::{Deserialize, Serialize};
@@ -194,6 +195,12 @@ pub trait ConfigPort: Send + Sync {
 /// Back-office operations on payments (MB-31..33).
 #[async_trait::async_trait]
 pub trait OperationsPort: Send + Sync {
+    /// The dashboard's figures (MB-30).
+    async fn dashboard(
+        &self,
+        actor: &Actor,
+        query: DashboardQuery,
+    ) -> Result<DashboardView, AppError>;
     /// A page of the merchant's payments.
     async fn payments(
         &self,
@@ -213,6 +220,21 @@ pub trait OperationsPort: Send + Sync {
     ) -> Result<PaymentDetail, AppError>;
     /// Cancels.
     async fn cancel(&self, actor: &Actor, id: &str, ip: &str) -> Result<PaymentDetail, AppError>;
+    /// Refunds cart lines: `quantities[i]` of line `i` (as typed; empty for none).
+    async fn refund_lines(
+        &self,
+        actor: &Actor,
+        id: &str,
+        quantities: Vec<String>,
+    ) -> Result<PaymentDetail, AppError>;
+    /// Captures the cart as edited: a unit price (major units) and quantity per line.
+    async fn capture_cart(
+        &self,
+        actor: &Actor,
+        id: &str,
+        prices: Vec<String>,
+        quantities: Vec<String>,
+    ) -> Result<PaymentDetail, AppError>;
     /// Refunds `amount` (major units as typed).
     async fn refund(
         &self,

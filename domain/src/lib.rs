@@ -11,6 +11,7 @@ pub mod lang;
 pub mod money;
 pub mod password;
 pub mod payment;
+pub mod report;
 pub mod timezone;
 
 pub use account::{normalize_login, parse_email, Environment, InvalidEmail, LoginError, Role};

@@ -4,6 +4,7 @@ use crate::api::get_home;
 use crate::components::error_text;
 use crate::i18n::{t, T};
 use crate::model::SetupStep;
+use crate::pages::dashboard::Dashboard;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -78,5 +79,6 @@ pub fn HomePage() -> impl IntoView {
                 }
             })}
         </Suspense>
+        <Dashboard/>
     }
 }

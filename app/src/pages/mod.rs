@@ -1,6 +1,7 @@
 //! One module per page or page group.
 
 pub mod config;
+pub mod dashboard;
 pub mod home;
 pub mod login;
 pub mod mailbox;

@@ -4,7 +4,11 @@
 use crate::components::{error_text, problem_text};
 use crate::i18n::{t, T};
 use crate::model::{AppError, PaymentDetail, PaymentFilter};
-use crate::ops_api::{list_payments, load_payment, CancelPayment, CapturePayment, RefundPayment};
+use crate::ops_api::{
+    list_payments, load_payment, CancelPayment, CaptureCart, CapturePayment, RefundLines,
+    RefundPayment,
+};
+use domain::cart::{cart_total, parse_refund_quantity, refund_total, LineError, Quantity};
 use domain::money::{Currency, Money};
 use domain::payment::Label;
 use leptos::prelude::*;
@@ -317,12 +321,24 @@ fn check_amount(
     }
 }
 
-fn detail_view(
-    initial: PaymentDetail,
+/// The payment's operation actions.
+#[derive(Clone, Copy)]
+struct Actions {
     capture: ServerAction<CapturePayment>,
+    capture_cart: ServerAction<CaptureCart>,
     cancel: ServerAction<CancelPayment>,
     refund: ServerAction<RefundPayment>,
-) -> AnyView {
+    refund_lines: ServerAction<RefundLines>,
+}
+
+fn detail_view(initial: PaymentDetail, actions: Actions) -> AnyView {
+    let Actions {
+        capture,
+        capture_cart,
+        cancel,
+        refund,
+        refund_lines,
+    } = actions;
     let current = RwSignal::new(initial);
     let dialog: RwSignal<Option<Dialog>> = RwSignal::new(None);
     let amount = RwSignal::new(String::new());
@@ -342,6 +358,12 @@ fn detail_view(
     Effect::new(move |_| take(capture.value().get()));
     Effect::new(move |_| take(cancel.value().get()));
     Effect::new(move |_| take(refund.value().get()));
+    Effect::new(move |_| take(capture_cart.value().get()));
+    Effect::new(move |_| take(refund_lines.value().get()));
+    // By cart line: the quantities (refund) or prices and quantities (capture) typed.
+    let by_lines = RwSignal::new(false);
+    let quantities: RwSignal<Vec<String>> = RwSignal::new(Vec::new());
+    let prices: RwSignal<Vec<String>> = RwSignal::new(Vec::new());
     let tab = RwSignal::new(0usize);
     let tabs = [
         T::TabOperation,
@@ -358,6 +380,18 @@ fn detail_view(
             Dialog::Cancel => String::new(),
         });
         is_final.set(false);
+        by_lines.set(false);
+        quantities.set(match which {
+            Dialog::Capture => detail.cart.iter().map(|l| l.quantity.clone()).collect(),
+            _ => vec![String::new(); detail.cart.len()],
+        });
+        prices.set(
+            detail
+                .cart
+                .iter()
+                .map(|l| l.unit_price_major.clone())
+                .collect(),
+        );
         server_error.set(None);
         done.set(false);
         dialog.set(Some(which));
@@ -370,9 +404,86 @@ fn detail_view(
             _ => None,
         }
     };
+    let currency = move || current.with(|c| Currency::parse(&c.currency));
+    // The amount the lines come to, by the domain's cart math; a line's problem by index.
+    let lines_total = move || -> Result<i64, (usize, LineError)> {
+        let cart = current.with(|c| c.cart.clone());
+        let qs = quantities.get();
+        if dialog.get() == Some(Dialog::Capture) {
+            let ps = prices.get();
+            let cur = currency().ok_or((0, LineError::Price))?;
+            let mut lines = Vec::with_capacity(cart.len());
+            for i in 0..cart.len() {
+                let price = Money::parse_major(ps.get(i).map(String::as_str).unwrap_or(""), cur)
+                    .map(Money::minor)
+                    .ok()
+                    .filter(|p| *p >= 0)
+                    .ok_or((i, LineError::Price))?;
+                let q = Quantity::parse(qs.get(i).map(String::as_str).unwrap_or(""))
+                    .map_err(|e| (i, LineError::Quantity(e)))?;
+                lines.push((price, q));
+            }
+            Ok(cart_total(&lines))
+        } else {
+            let states: Vec<_> = cart
+                .iter()
+                .map(|l| {
+                    l.state.unwrap_or(domain::cart::LineState {
+                        unit_price: 0,
+                        quantity: 0,
+                        refunded: 0,
+                    })
+                })
+                .collect();
+            let more = qs
+                .iter()
+                .enumerate()
+                .map(|(i, q)| parse_refund_quantity(q).map_err(|e| (i, e)))
+                .collect::<Result<Vec<_>, _>>()?;
+            refund_total(&states, &more)
+        }
+    };
+    let line_problem = move |i: usize| -> Option<String> {
+        use crate::model::Problem;
+        let local = match lines_total() {
+            Err((j, LineError::MoreThanRemaining)) if j == i => Some(Problem::ExceedsLimit),
+            Err((j, LineError::Quantity(_) | LineError::Price)) if j == i => {
+                Some(Problem::InvalidAmount)
+            }
+            _ => None,
+        };
+        local.map(|p| problem_text(&p)).or_else(|| {
+            server_error.get().and_then(|e| {
+                e.problem_for(&format!("qty-{i}"))
+                    .or_else(|| e.problem_for(&format!("price-{i}")))
+                    .map(problem_text)
+            })
+        })
+    };
+    let typed_amount = move || {
+        if by_lines.get() {
+            match (lines_total(), currency()) {
+                (Ok(minor), Some(c)) => Money::new(minor, c)
+                    .map(Money::format_major)
+                    .unwrap_or_default(),
+                _ => String::new(),
+            }
+        } else {
+            amount.get()
+        }
+    };
     let live = move || {
+        if by_lines.get() {
+            if let Err((_, e)) = lines_total() {
+                return Err(match e {
+                    LineError::MoreThanRemaining => crate::model::Problem::ExceedsLimit,
+                    LineError::Nothing => crate::model::Problem::Required,
+                    _ => crate::model::Problem::InvalidAmount,
+                });
+            }
+        }
         check_amount(
-            &amount.get(),
+            &typed_amount(),
             &current.with(|c| c.currency.clone()),
             most().as_deref(),
         )
@@ -389,6 +500,19 @@ fn detail_view(
         ev.prevent_default();
         let id = current.with_untracked(|c| c.id.clone());
         match dialog.get_untracked() {
+            Some(Dialog::Capture) if by_lines.get_untracked() => {
+                capture_cart.dispatch(CaptureCart {
+                    id,
+                    prices: prices.get_untracked(),
+                    quantities: quantities.get_untracked(),
+                });
+            }
+            Some(Dialog::Refund) if by_lines.get_untracked() => {
+                refund_lines.dispatch(RefundLines {
+                    id,
+                    quantities: quantities.get_untracked(),
+                });
+            }
             Some(Dialog::Capture) => {
                 capture.dispatch(CapturePayment {
                     id,
@@ -409,7 +533,7 @@ fn detail_view(
         }
     };
     let confirm_label = move || {
-        let typed = amount.get();
+        let typed = typed_amount();
         let currency = current.with(|c| c.currency.clone());
         match dialog.get() {
             Some(Dialog::Capture) => {
@@ -421,8 +545,14 @@ fn detail_view(
             _ => t(T::ConfirmCancel).to_owned(),
         }
     };
-    let pending =
-        move || capture.pending().get() || cancel.pending().get() || refund.pending().get();
+    let pending = move || {
+        capture.pending().get()
+            || cancel.pending().get()
+            || refund.pending().get()
+            || capture_cart.pending().get()
+            || refund_lines.pending().get()
+    };
+    let has_cart = move || current.with(|c| c.cart.iter().any(|l| l.state.is_some()));
     view! {
         <h1>{t(T::PaymentInformation)}" "<span class="mono">{move || d().id}</span></h1>
         <p>
@@ -488,10 +618,22 @@ fn detail_view(
                 <thead><tr>
                     <th scope="col">{t(T::ItemLabel)}</th><th scope="col" class="num">{t(T::QuantityLabel)}</th>
                     <th scope="col" class="num">{t(T::PriceLabel)}</th><th scope="col" class="num">{t(T::AmountLabel)}</th>
+                    <th scope="col" class="num">{t(T::RefundedQtyLabel)}</th>
                 </tr></thead>
                 <tbody>
-                    {move || d().cart.into_iter().map(|l| view! {
-                        <tr><td>{l.name}</td><td class="num">{l.quantity}</td><td class="num">{l.unit_price}</td><td class="num">{l.amount}</td></tr>
+                    {move || d().cart.into_iter().map(|l| {
+                        let partly = l.state.is_some_and(|s| s.refunded > 0 && s.refunded < s.quantity);
+                        let fully = l.state.is_some_and(|s| s.refunded > 0 && s.refunded >= s.quantity);
+                        view! {
+                            <tr>
+                                <td>{l.name}</td><td class="num">{l.quantity}</td><td class="num">{l.unit_price}</td><td class="num">{l.amount}</td>
+                                <td class="num">
+                                    {l.refunded}
+                                    {partly.then(|| view! { " " <span class="status status-partial_refund">{t(T::LabelPartialRefund)}</span> })}
+                                    {fully.then(|| view! { " " <span class="status status-refunded">{t(T::LabelRefunded)}</span> })}
+                                </td>
+                            </tr>
+                        }
                     }).collect_view()}
                 </tbody>
             </table>
@@ -502,8 +644,76 @@ fn detail_view(
                     <h2 id="op-title">{t(match which { Dialog::Capture => T::KindCapture, Dialog::Refund => T::KindRefund, Dialog::Cancel => T::KindCancel })}</h2>
                     <form class="form" on:submit=submit>
                         {(which == Dialog::Cancel).then(|| view! { <p>{t(T::ConfirmCancelText)}</p> })}
+                        {(which != Dialog::Cancel && has_cart()).then(|| view! {
+                            <fieldset class="mode">
+                                <legend>{t(T::OperationMode)}</legend>
+                                <label class="checkbox">
+                                    <input type="radio" name="op-mode" prop:checked=move || !by_lines.get() on:change=move |_| by_lines.set(false)/>
+                                    <span>{t(T::ByAmount)}</span>
+                                </label>
+                                <label class="checkbox">
+                                    <input type="radio" name="op-mode" prop:checked=move || by_lines.get() on:change=move |_| by_lines.set(true)/>
+                                    <span>{t(if which == Dialog::Capture { T::EditCart } else { T::ByCartLine })}</span>
+                                </label>
+                            </fieldset>
+                        })}
                         {(which != Dialog::Cancel).then(|| view! {
-                            <div class="field" class:field-invalid=move || amount_problem().is_some()>
+                            <div hidden=move || !by_lines.get() class="table-wrap">
+                                <table class="table lines" data-testid="op-lines">
+                                    <thead><tr>
+                                        <th scope="col">{t(T::ItemLabel)}</th>
+                                        {(which == Dialog::Refund).then(|| view! { <th scope="col" class="num">{t(T::RemainingQty)}</th> })}
+                                        {(which == Dialog::Capture).then(|| view! { <th scope="col">{t(T::PriceLabel)}</th> })}
+                                        <th scope="col">{t(T::QuantityLabel)}</th>
+                                        <th scope="col" class="num">{t(T::AmountLabel)}</th>
+                                    </tr></thead>
+                                    <tbody>
+                                        {move || current.with(|c| c.cart.clone()).into_iter().enumerate().map(|(i, l)| {
+                                            let remaining = l.state.map(|s| domain::cart::format_thousandths(s.remaining())).unwrap_or_default();
+                                            let line_amount = move || {
+                                                let cur = currency()?;
+                                                let q = quantities.with(|q| q.get(i).cloned().unwrap_or_default());
+                                                let minor = if which == Dialog::Capture {
+                                                    let p = prices.with(|p| p.get(i).cloned().unwrap_or_default());
+                                                    domain::cart::line_amount(Money::parse_major(&p, cur).ok()?.minor(), Quantity::parse(&q).ok()?)
+                                                } else {
+                                                    l.state?.refund_amount(parse_refund_quantity(&q).ok()?).ok()?
+                                                };
+                                                Money::new(minor, cur).ok().map(Money::format_major)
+                                            };
+                                            let name = l.name.clone();
+                                            view! {
+                                                <tr>
+                                                    <td>{l.name.clone()}</td>
+                                                    {(which == Dialog::Refund).then(|| view! { <td class="num">{remaining.clone()}</td> })}
+                                                    {(which == Dialog::Capture).then(|| view! {
+                                                        <td>
+                                                            <input type="text" inputmode="decimal" class="narrow" aria-label=format!("{} — {}", t(T::PriceLabel), name)
+                                                                prop:value=move || prices.with(|p| p.get(i).cloned().unwrap_or_default())
+                                                                on:input:target=move |ev| prices.update(|p| if let Some(v) = p.get_mut(i) { *v = ev.target().value() })/>
+                                                        </td>
+                                                    })}
+                                                    <td>
+                                                        <input type="text" inputmode="decimal" class="narrow" data-testid=format!("qty-{i}")
+                                                            aria-label=format!("{} — {}", t(T::QuantityLabel), l.name)
+                                                            aria-invalid=move || line_problem(i).is_some().to_string()
+                                                            prop:value=move || quantities.with(|q| q.get(i).cloned().unwrap_or_default())
+                                                            on:input:target=move |ev| quantities.update(|q| if let Some(v) = q.get_mut(i) { *v = ev.target().value() })/>
+                                                        <p class="field-error">{move || line_problem(i)}</p>
+                                                    </td>
+                                                    <td class="num" data-testid=format!("line-amount-{i}")>{line_amount}</td>
+                                                </tr>
+                                            }
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                                <p data-testid="lines-total"><strong>{t(T::TotalLabel)}": "{typed_amount}" "{move || current.with(|c| c.currency.clone())}</strong></p>
+                                <p class="muted">{move || most().map(|m| t(T::AtMost).replace("{amount}", &format!("{m} {}", current.with(|c| c.currency.clone()))))}</p>
+                                <p class="field-error" id="op-lines-error">{move || by_lines.get().then(|| live().err().map(|p| problem_text(&p))).flatten()}</p>
+                            </div>
+                        })}
+                        {(which != Dialog::Cancel).then(|| view! {
+                            <div class="field" hidden=move || by_lines.get() class:field-invalid=move || amount_problem().is_some()>
                                 <label for="op-amount">{t(if which == Dialog::Capture { T::CaptureAmount } else { T::RefundAmount })}</label>
                                 <input id="op-amount" type="text" inputmode="decimal" autocomplete="off"
                                     aria-describedby="op-amount-error op-amount-most"
@@ -515,7 +725,7 @@ fn detail_view(
                             </div>
                         })}
                         {(which == Dialog::Capture).then(|| view! {
-                            <label class="checkbox">
+                            <label class="checkbox" hidden=move || by_lines.get()>
                                 <input type="checkbox" prop:checked=move || is_final.get() on:change:target=move |ev| is_final.set(ev.target().checked())/>
                                 <span>{t(T::FinalCapture)}</span>
                             </label>
@@ -540,16 +750,20 @@ pub fn PaymentPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id").unwrap_or_default());
     let payment = Resource::new(id, load_payment);
-    let capture = ServerAction::<CapturePayment>::new();
-    let cancel = ServerAction::<CancelPayment>::new();
-    let refund = ServerAction::<RefundPayment>::new();
+    let actions = Actions {
+        capture: ServerAction::<CapturePayment>::new(),
+        capture_cart: ServerAction::<CaptureCart>::new(),
+        cancel: ServerAction::<CancelPayment>::new(),
+        refund: ServerAction::<RefundPayment>::new(),
+        refund_lines: ServerAction::<RefundLines>::new(),
+    };
     view! {
         <Title text=format!("{} — OpenPSP", t(T::PaymentInformation))/>
         <p><a href="/operations/payments">"← "{t(T::PaymentsTitle)}</a></p>
         <Suspense fallback=|| view! { <p>{t(T::Loading)}</p> }>
             {move || Suspend::new(async move {
                 match payment.await {
-                    Ok(detail) => detail_view(detail, capture, cancel, refund),
+                    Ok(detail) => detail_view(detail, actions),
                     Err(e) => view! { <p class="alert alert-error" role="alert">{error_text(&e)}</p> }.into_any(),
                 }
             })}

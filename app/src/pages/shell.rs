@@ -76,7 +76,15 @@ fn TopBar(me: Me, tz_open: RwSignal<bool>) -> impl IntoView {
             <nav class="account-menu" aria-label=t(T::MainMenu)>
                 <ul role="list">
                     <li><A href="/" exact=true>{t(T::MenuHome)}</A></li>
-                    <li><A href="/operations/payments">{t(T::PaymentsTitle)}</A></li>
+                    <li>
+                        <details class="menu operations-menu">
+                            <summary>{t(T::MenuOperations)}</summary>
+                            <div class="menu-panel">
+                                <a class="menu-item" href="/operations/dashboard">{t(T::DashboardTitle)}</a>
+                                <a class="menu-item" href="/operations/payments">{t(T::PaymentsTitle)}</a>
+                            </div>
+                        </details>
+                    </li>
                     {(me.role == domain::Role::Admin).then(|| view! {
                         <li>
                             <details class="menu config-menu">

@@ -60,7 +60,7 @@ fn to_app_error(e: EngineError) -> AppError {
         // A saved card of someone else, or one that no longer exists.
         EngineError::Invalid { property, .. } if property.ends_with("token") => AppError::Forbidden,
         EngineError::Invalid { property, message } => internal(format!("{property}: {message}")),
-        EngineError::Refused(_) => AppError::Forbidden,
+        EngineError::Refused(_) | EngineError::Line(..) => AppError::Forbidden,
         EngineError::Db(e) => internal(e),
     }
 }
@@ -128,9 +128,12 @@ impl CheckoutService {
                     });
                 CartLineView {
                     name: l.name.clone(),
-                    quantity: format_quantity(l.quantity_thousandths),
+                    quantity: domain::cart::format_thousandths(l.quantity_thousandths),
                     unit_price: money(l.unit_price),
                     amount: money(domain::cart::line_amount(l.unit_price, quantity)),
+                    refunded: String::new(),
+                    state: None,
+                    unit_price_major: String::new(),
                 }
             })
             .collect();
@@ -196,19 +199,6 @@ impl CheckoutService {
             show_result: checkout.show_result_page || checkout.return_url.is_none(),
             return_to: self.return_to(&checkout),
         })
-    }
-}
-
-/// `1`, `2.5`, `0.125`.
-pub(crate) fn format_quantity(thousandths: i64) -> String {
-    let whole = thousandths / 1000;
-    let fraction = thousandths % 1000;
-    if fraction == 0 {
-        whole.to_string()
-    } else {
-        format!("{whole}.{fraction:03}")
-            .trim_end_matches('0')
-            .to_owned()
     }
 }
 
@@ -313,10 +303,7 @@ impl CheckoutService {
 #[cfg(test)]
 mod tests {
     #[test]
-    fn quantities_drop_trailing_zeros() {
-        assert_eq!(super::format_quantity(1000), "1");
-        assert_eq!(super::format_quantity(2500), "2.5");
-        assert_eq!(super::format_quantity(125), "0.125");
+    fn locales_map_to_languages() {
         assert_eq!(super::locale_lang("fr_BE"), domain::Lang::Fr);
         assert_eq!(super::locale_lang("xx"), domain::Lang::En);
     }

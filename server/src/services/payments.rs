@@ -12,9 +12,10 @@ use crate::services::audit::{self, AuditEntry};
 use crate::services::events;
 use chrono::{Datelike, Duration, Utc};
 use domain::card::{check_cvc, Brand, CardError, CardNumber, Expiry};
-use domain::cart::{line_amount, Quantity};
+use domain::cart::{line_amount, refund_total, LineError, LineState, Quantity};
 use domain::money::{Currency, Money};
 use domain::payment::{Payment, PaymentError, Stage};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
     QueryFilter, QueryOrder, Set, TransactionTrait,
@@ -47,6 +48,9 @@ pub enum EngineError {
     /// The state machine refused the operation.
     #[error("{0}")]
     Refused(PaymentError),
+    /// A cart line (by index) cannot be refunded or captured as asked.
+    #[error("cart line {0}: {1}")]
+    Line(usize, LineError),
     /// Database failure.
     #[error("database: {0}")]
     Db(#[from] DbErr),
@@ -894,10 +898,47 @@ impl PaymentEngine {
     where
         F: Fn(&mut Payment, i64) -> Result<(), PaymentError>,
     {
+        self.change_with_cart(
+            merchant,
+            payment_id,
+            by,
+            (kind, is_final),
+            false,
+            |l, _| Ok((amount_of(l), Vec::new())),
+            change,
+        )
+        .await
+    }
+
+    /// [`Self::change`] planned on the payment's ledger and, when `cart` asks for them,
+    /// its cart lines: `plan` gives the amount and the lines to rewrite. Lines are
+    /// written only if nobody changed them since they were read, in the same transaction
+    /// as the ledger, so two refunds by line can never refund a quantity twice.
+    async fn change_with_cart<F>(
+        &self,
+        merchant: &merchant::Model,
+        payment_id: i64,
+        by: &Initiator,
+        (kind, is_final): (&str, bool),
+        with_cart: bool,
+        plan: impl Fn(
+            &Payment,
+            &[cart_line::Model],
+        ) -> Result<(i64, Vec<cart_line::Model>), EngineError>,
+        change: F,
+    ) -> Result<(payment::Model, operation::Model), EngineError>
+    where
+        F: Fn(&mut Payment, i64) -> Result<(), PaymentError>,
+    {
         for _ in 0..20 {
             let row = self.payment(merchant.id, payment_id).await?;
+            let lines = if with_cart {
+                self.cart(payment_id).await?
+            } else {
+                Vec::new()
+            };
             let mut ledger = ledger(&row).map_err(EngineError::Refused)?;
-            let amount = amount_of(&ledger);
+            let (amount, rewritten) = plan(&ledger, &lines)?;
             change(&mut ledger, amount).map_err(EngineError::Refused)?;
             let money = stored_money(amount.max(1), &row.currency)?;
             let rrn = row.rrn.clone().unwrap_or_default();
@@ -920,6 +961,20 @@ impl PaymentEngine {
                 }
                 Err(e) => return Err(e),
             };
+            let mut lines_moved = true;
+            for after in &rewritten {
+                let Some(before) = lines.iter().find(|l| l.id == after.id) else {
+                    return Err(EngineError::NotFound);
+                };
+                if !rewrite_line(&txn, before, after).await? {
+                    lines_moved = false;
+                    break;
+                }
+            }
+            if !lines_moved {
+                txn.rollback().await?;
+                continue;
+            }
             let op = operation::ActiveModel {
                 payment_id: Set(row.id),
                 kind: Set(kind.to_owned()),
@@ -934,6 +989,11 @@ impl PaymentEngine {
             }
             .insert(&txn)
             .await?;
+            let by_line = if rewritten.is_empty() {
+                String::new()
+            } else {
+                format!(" by {} cart line(s)", rewritten.len())
+            };
             audit::record(
                 &txn,
                 AuditEntry {
@@ -941,7 +1001,7 @@ impl PaymentEngine {
                     user_id: by.user_id(),
                     actor: &by.actor(),
                     action: &format!("payment.{kind}"),
-                    detail: format!("payment {} {kind} {}", public_id(row.id), money),
+                    detail: format!("payment {} {kind} {}{by_line}", public_id(row.id), money),
                     ip: "",
                 },
             )
@@ -983,6 +1043,47 @@ impl PaymentEngine {
         .await
     }
 
+    /// Captures the cart as edited: `lines[i]` is the (unit price, quantity) of the
+    /// line at position `i`; the lines are rewritten and their total captured, once,
+    /// as the final capture (within the merchant's over-capture allowance).
+    pub async fn capture_cart(
+        &self,
+        merchant: &merchant::Model,
+        payment_id: i64,
+        edited: &[(i64, Quantity)],
+        by: &Initiator,
+    ) -> Result<(payment::Model, operation::Model), EngineError> {
+        let over = merchant.over_capture_percent.max(0) as u32;
+        self.change_with_cart(
+            merchant,
+            payment_id,
+            by,
+            ("capture", true),
+            true,
+            |_, lines| {
+                if lines.len() != edited.len() {
+                    return Err(EngineError::invalid(
+                        "lines",
+                        "one price and quantity per cart line",
+                    ));
+                }
+                let rewritten: Vec<cart_line::Model> = lines
+                    .iter()
+                    .zip(edited)
+                    .map(|(line, (price, quantity))| cart_line::Model {
+                        unit_price: *price,
+                        quantity_thousandths: quantity.thousandths(),
+                        amount: line_amount(*price, *quantity),
+                        ..line.clone()
+                    })
+                    .collect();
+                Ok((rewritten.iter().map(|l| l.amount).sum(), rewritten))
+            },
+            |l, a| l.capture(a, true, over),
+        )
+        .await
+    }
+
     /// Cancels (or releases the uncaptured rest).
     pub async fn cancel(
         &self,
@@ -1015,6 +1116,45 @@ impl PaymentEngine {
             by,
             ("refund", false),
             |l| amount.unwrap_or_else(|| l.refundable()),
+            |l, a| l.refund(a),
+        )
+        .await
+    }
+
+    /// Refunds `more[i]` thousandths of the cart line at position `i`; the amount is the
+    /// domain's cart math on what is left of each line. A line asked beyond what is left
+    /// is refused with [`LineError`] and its index.
+    pub async fn refund_lines(
+        &self,
+        merchant: &merchant::Model,
+        payment_id: i64,
+        more: &[i64],
+        by: &Initiator,
+    ) -> Result<(payment::Model, operation::Model), EngineError> {
+        self.change_with_cart(
+            merchant,
+            payment_id,
+            by,
+            ("refund", false),
+            true,
+            |_, lines| {
+                if lines.len() != more.len() {
+                    return Err(EngineError::invalid("lines", "one quantity per cart line"));
+                }
+                let states: Vec<LineState> = lines.iter().map(line_state).collect();
+                let amount =
+                    refund_total(&states, more).map_err(|(i, e)| EngineError::Line(i, e))?;
+                let rewritten = lines
+                    .iter()
+                    .zip(more)
+                    .filter(|(_, q)| **q > 0)
+                    .map(|(line, q)| cart_line::Model {
+                        refunded_thousandths: line.refunded_thousandths + q,
+                        ..line.clone()
+                    })
+                    .collect();
+                Ok((amount, rewritten))
+            },
             |l, a| l.refund(a),
         )
         .await
@@ -1129,6 +1269,42 @@ async fn guarded_update<C: ConnectionTrait>(
         .one(conn)
         .await?
         .ok_or(EngineError::NotFound)
+}
+
+/// What the domain's cart math needs of a stored line.
+pub fn line_state(l: &cart_line::Model) -> LineState {
+    LineState {
+        unit_price: l.unit_price,
+        quantity: l.quantity_thousandths,
+        refunded: l.refunded_thousandths,
+    }
+}
+
+/// Writes `after` over `before` unless someone changed the line since it was read;
+/// `false` when they did.
+async fn rewrite_line<C: ConnectionTrait>(
+    conn: &C,
+    before: &cart_line::Model,
+    after: &cart_line::Model,
+) -> Result<bool, EngineError> {
+    let result = cart_line::Entity::update_many()
+        .col_expr(cart_line::Column::UnitPrice, Expr::value(after.unit_price))
+        .col_expr(
+            cart_line::Column::QuantityThousandths,
+            Expr::value(after.quantity_thousandths),
+        )
+        .col_expr(cart_line::Column::Amount, Expr::value(after.amount))
+        .col_expr(
+            cart_line::Column::RefundedThousandths,
+            Expr::value(after.refunded_thousandths),
+        )
+        .filter(cart_line::Column::Id.eq(before.id))
+        .filter(cart_line::Column::UnitPrice.eq(before.unit_price))
+        .filter(cart_line::Column::QuantityThousandths.eq(before.quantity_thousandths))
+        .filter(cart_line::Column::RefundedThousandths.eq(before.refunded_thousandths))
+        .exec(conn)
+        .await?;
+    Ok(result.rows_affected == 1)
 }
 
 /// The card brand of a stored payment.

@@ -222,6 +222,33 @@ impl TestApp {
             .expect("login sets the session cookie")
     }
 
+    /// A new user of `pspid` with `role`, signed in: their session cookie.
+    pub async fn user_session(&self, pspid: &str, login: &str, role: domain::Role) -> String {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        let m = server::entities::merchant::Entity::find()
+            .filter(server::entities::merchant::Column::Pspid.eq(pspid))
+            .one(&self.db)
+            .await
+            .unwrap()
+            .expect("merchant exists");
+        provisioning::create_user(
+            &self.db,
+            &m,
+            NewUser {
+                login: login.into(),
+                full_name: String::new(),
+                email: None,
+                role,
+                primary: false,
+                password: PASSWORD.into(),
+                may_refund: false,
+            },
+        )
+        .await
+        .unwrap();
+        self.session(pspid, login).await
+    }
+
     /// A merchant with an admin (main user) and an operator.
     pub async fn merchant(&self, pspid: &str) {
         let m = provisioning::create_merchant(

@@ -4,7 +4,7 @@
 use crate::both_backends;
 use crate::helpers::{spawn_app, Backend, TestApp};
 use crate::payments::{card_payment, key, post};
-use app::model::{AppError, PaymentDetail, PaymentsPage, Problem};
+use app::model::{AppError, DashboardView, PaymentDetail, PaymentsPage, Problem};
 
 async fn detail(res: crate::helpers::FnResponse) -> PaymentDetail {
     res.ok();
@@ -167,5 +167,281 @@ both_backends!(
             .call("ops/payment", &[("id", &id)], Some(&stranger))
             .await;
         assert!(matches!(res.error(), AppError::NotFound));
+    }
+);
+
+both_backends!(
+    dashboard_counts_the_period_per_currency,
+    &[],
+    |app: TestApp| async move {
+        let key = key(&app, "shop").await;
+        let mut usd = card_payment(7_000, "4111111111111111", "SALE");
+        usd["order"]["amountOfMoney"]["currencyCode"] = "USD".into();
+        for body in [
+            card_payment(10_000, "4111111111111111", "SALE"),
+            card_payment(4_000, "4111111111111111", "PRE_AUTHORIZATION"),
+            card_payment(2_500, "4000000000009995", "SALE"),
+            card_payment(1_500, "4000000000009995", "SALE"),
+            card_payment(900, "4000000000000002", "SALE"),
+            usd,
+        ] {
+            post(&app, &key, "/payments", &body).await;
+        }
+        let admin = app.session("shop", "admin").await;
+        // Refund 25.00 of the captured 100.00; cancel the pre-authorisation.
+        let page: PaymentsPage = serde_json::from_str(
+            &app.call(
+                "ops/payments",
+                &[("filter[min_amount]", "10000")],
+                Some(&admin),
+            )
+            .await
+            .body,
+        )
+        .unwrap();
+        let sale = page.rows[0].id.clone();
+        detail(
+            app.call(
+                "ops/refund",
+                &[("id", &sale), ("amount", "25.00")],
+                Some(&admin),
+            )
+            .await,
+        )
+        .await;
+        let page: PaymentsPage = serde_json::from_str(
+            &app.call(
+                "ops/payments",
+                &[("filter[statuses][0]", "uncaptured")],
+                Some(&admin),
+            )
+            .await
+            .body,
+        )
+        .unwrap();
+        detail(
+            app.call("ops/cancel", &[("id", &page.rows[0].id)], Some(&admin))
+                .await,
+        )
+        .await;
+
+        let dashboard = |form: Vec<(&'static str, &'static str)>| {
+            let (app, admin) = (&app, admin.clone());
+            async move { app.call("ops/dashboard", &form, Some(&admin)).await }
+        };
+        let res = dashboard(vec![("query[period]", "today")]).await;
+        res.ok();
+        let v: DashboardView = serde_json::from_str(&res.body).unwrap();
+        // The busiest currency is shown first; USD is offered.
+        assert_eq!(v.currency, "EUR");
+        assert_eq!(v.currencies, ["EUR", "USD"]);
+        assert_eq!(v.days.len(), 1);
+        let t = &v.totals;
+        assert_eq!((t.all, t.successful), (5, 2));
+        assert_eq!(t.conversion_permille(), Some(400));
+        assert_eq!(t.gross_successful, 14_000);
+        assert_eq!(t.gross_cancelled, 4_000);
+        assert_eq!((t.captured, t.refunded, t.net()), (10_000, 2_500, 7_500));
+        let causes: Vec<(&str, u64)> = v
+            .refusals
+            .iter()
+            .map(|r| (r.code.as_str(), r.count))
+            .collect();
+        assert_eq!(causes, [("51", 2), ("05", 1)]);
+        assert_eq!(v.refusals[0].meaning, "Insufficient funds");
+
+        let v: DashboardView = serde_json::from_str(
+            &dashboard(vec![("query[period]", "7d"), ("query[currency]", "usd")])
+                .await
+                .body,
+        )
+        .unwrap();
+        assert_eq!((v.currency.as_str(), v.days.len()), ("USD", 7));
+        assert_eq!((v.totals.all, v.totals.gross_successful), (1, 7_000));
+        // Yesterday had nothing.
+        let v: DashboardView =
+            serde_json::from_str(&dashboard(vec![("query[period]", "yesterday")]).await.body)
+                .unwrap();
+        assert_eq!(v.totals.all, 0);
+        // A custom range is checked and named by field.
+        let res = dashboard(vec![
+            ("query[period]", "custom"),
+            ("query[from]", "2026-02-01"),
+            ("query[to]", "2026-01-01"),
+        ])
+        .await;
+        assert_eq!(res.error().problem_for("to"), Some(&Problem::OutOfRange));
+        let res = dashboard(vec![
+            ("query[period]", "custom"),
+            ("query[from]", "first of may"),
+            ("query[to]", "2026-01-01"),
+        ])
+        .await;
+        assert_eq!(res.error().problem_for("from"), Some(&Problem::InvalidDate));
+        // Another merchant sees none of it.
+        app.merchant("other").await;
+        let stranger = app.session("other", "admin").await;
+        let res = app
+            .call(
+                "ops/dashboard",
+                &[("query[period]", "today")],
+                Some(&stranger),
+            )
+            .await;
+        let v: DashboardView = serde_json::from_str(&res.body).unwrap();
+        assert_eq!(v.totals.all, 0);
+    }
+);
+
+/// A SALE of 3 × 3.33 and 2 × 10.00 (29.99 EUR), or a pre-authorisation of it.
+fn cart_payment(mode: &str) -> serde_json::Value {
+    let mut body = card_payment(2_999, "4111111111111111", mode);
+    body["order"]["shoppingCart"] = serde_json::json!({ "items": [
+        { "orderLineDetails": { "productName": "Socks", "productPrice": 333, "quantity": 3 } },
+        { "orderLineDetails": { "productName": "Hat", "productPrice": 1000, "quantity": 2 } },
+    ]});
+    body
+}
+
+both_backends!(
+    refunds_by_cart_line_never_exceed_what_was_captured,
+    &[],
+    |app: TestApp| async move {
+        let key = key(&app, "shop").await;
+        let (_, created) = post(&app, &key, "/payments", &cart_payment("SALE")).await;
+        let id = created["payment"]["id"].as_str().unwrap().to_owned();
+        let admin = app.session("shop", "admin").await;
+        let refund = |quantities: [&'static str; 2]| {
+            let (app, admin, id) = (&app, admin.clone(), id.clone());
+            async move {
+                app.call(
+                    "ops/refund-lines",
+                    &[
+                        ("id", id.as_str()),
+                        ("quantities[0]", quantities[0]),
+                        ("quantities[1]", quantities[1]),
+                    ],
+                    Some(&admin),
+                )
+                .await
+            }
+        };
+        // One sock: 3.33, computed by the domain's cart math.
+        let d = detail(refund(["1", ""]).await).await;
+        assert_eq!(d.status, "partial_refund");
+        assert_eq!(d.refundable.as_deref(), Some("26.66"));
+        assert_eq!(d.cart[0].state.unwrap().refunded, 1000);
+        assert_eq!(d.activity.last().unwrap().kind, "refund");
+        // More socks than are left: refused on that line, nothing written.
+        let res = refund(["3", "1"]).await;
+        assert_eq!(
+            res.error().problem_for("qty-0"),
+            Some(&Problem::ExceedsLimit)
+        );
+        let res = refund(["", ""]).await;
+        assert_eq!(res.error().problem_for("lines"), Some(&Problem::Required));
+        let res = refund(["x", ""]).await;
+        assert_eq!(
+            res.error().problem_for("qty-0"),
+            Some(&Problem::InvalidAmount)
+        );
+        // Two refunds of both hats race: exactly one wins.
+        let (a, b) = tokio::join!(refund(["", "2"]), refund(["", "2"]));
+        let wins = [&a, &b].iter().filter(|r| r.status == 200).count();
+        assert_eq!(wins, 1, "{} / {}", a.body, b.body);
+        let loser = if a.status == 200 { &b } else { &a };
+        assert!(
+            loser.error().problem_for("qty-1") == Some(&Problem::ExceedsLimit)
+                || loser.error().problem_for("amount") == Some(&Problem::ExceedsLimit),
+            "{}",
+            loser.body
+        );
+        // The remaining two socks: exactly the line's rest, and the payment is refunded.
+        let d = detail(refund(["2", ""]).await).await;
+        assert_eq!(d.status, "refunded");
+        assert_eq!(d.refunded, d.captured);
+        assert!(d.refundable.is_none());
+        let refunds: Vec<&str> = d
+            .activity
+            .iter()
+            .filter(|a| a.kind == "refund")
+            .map(|a| a.amount.as_str())
+            .collect();
+        assert_eq!(refunds.len(), 3);
+
+        // A cart pre-authorisation captured with an edited cart, within the allowance.
+        let (_, created) = post(&app, &key, "/payments", &cart_payment("PRE_AUTHORIZATION")).await;
+        let id = created["payment"]["id"].as_str().unwrap().to_owned();
+        let capture = |prices: [&'static str; 2], quantities: [&'static str; 2]| {
+            let (app, admin, id) = (&app, admin.clone(), id.clone());
+            async move {
+                app.call(
+                    "ops/capture-cart",
+                    &[
+                        ("id", id.as_str()),
+                        ("prices[0]", prices[0]),
+                        ("prices[1]", prices[1]),
+                        ("quantities[0]", quantities[0]),
+                        ("quantities[1]", quantities[1]),
+                    ],
+                    Some(&admin),
+                )
+                .await
+            }
+        };
+        // 3 × 3.33 + 3 × 10.00 = 39.99 > 29.99 with no over-capture allowance.
+        let res = capture(["3.33", "10.00"], ["3", "3"]).await;
+        assert_eq!(
+            res.error().problem_for("amount"),
+            Some(&Problem::ExceedsLimit)
+        );
+        let res = capture(["-1", "10.00"], ["3", "zero"]).await;
+        assert_eq!(
+            res.error().problem_for("price-0"),
+            Some(&Problem::InvalidAmount)
+        );
+        assert_eq!(
+            res.error().problem_for("qty-1"),
+            Some(&Problem::InvalidAmount)
+        );
+        // One hat out of stock: 19.99 captured, the cart says so.
+        let d = detail(capture(["3.33", "10.00"], ["3", "1"]).await).await;
+        assert_eq!(d.status, "succeeded");
+        assert_eq!(
+            d.captured,
+            d.amount.replace("29,99", "19,99").replace("29.99", "19.99")
+        );
+        assert_eq!(d.cart[1].state.unwrap().quantity, 1000);
+        assert!(d.capturable.is_none());
+
+        // A read-only user and an operator without the right are refused by the server.
+        let reader = app
+            .user_session("shop", "reader", domain::Role::ReadOnly)
+            .await;
+        let res = app
+            .call(
+                "ops/refund-lines",
+                &[
+                    ("id", id.as_str()),
+                    ("quantities[0]", "1"),
+                    ("quantities[1]", ""),
+                ],
+                Some(&reader),
+            )
+            .await;
+        assert!(matches!(res.error(), AppError::Forbidden));
+        let operator = app.session("shop", "operator").await;
+        let res = app
+            .call(
+                "ops/refund-lines",
+                &[
+                    ("id", id.as_str()),
+                    ("quantities[0]", "1"),
+                    ("quantities[1]", ""),
+                ],
+                Some(&operator),
+            )
+            .await;
+        assert!(matches!(res.error(), AppError::Forbidden));
     }
 );
