@@ -637,3 +637,48 @@ pub struct DashboardView {
     /// Most frequent refusal causes, most frequent first.
     pub refusals: Vec<RefusalStat>,
 }
+
+/// The virtual terminal's form (MB-34), as typed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MotoForm {
+    /// Merchant reference; generated when empty.
+    pub reference: String,
+    /// What is sold.
+    pub description: String,
+    /// ISO currency.
+    pub currency: String,
+    /// Amount in major units.
+    pub amount: String,
+    /// `SALE` (authorisation) or `PRE_AUTHORIZATION`.
+    pub mode: String,
+    /// Merchant's customer id.
+    pub customer_id: String,
+    /// Card number.
+    pub number: String,
+    /// `MM/YY`.
+    pub expiry: String,
+    /// Card holder.
+    pub holder: String,
+    /// Security code.
+    pub cvc: String,
+}
+
+/// What the acquirer answered to a virtual-terminal payment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MotoResult {
+    /// The new payment.
+    pub payment_id: String,
+    /// The reference used (typed or generated).
+    pub reference: String,
+    /// Approved.
+    pub approved: bool,
+    /// Status label code.
+    pub status: String,
+    /// Amount, formatted.
+    pub amount: String,
+    /// Authorisation code when approved.
+    pub authorisation_code: String,
+    /// Refusal code and meaning when declined.
+    pub refusal: String,
+}

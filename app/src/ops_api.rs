@@ -2,7 +2,8 @@
 //! rights; the domain state machine decides every operation.
 
 use crate::model::{
-    AppError, DashboardQuery, DashboardView, PaymentDetail, PaymentFilter, PaymentsPage,
+    AppError, DashboardQuery, DashboardView, MotoForm, MotoResult, PaymentDetail, PaymentFilter,
+    PaymentsPage,
 };
 use leptos::prelude::*;
 
@@ -84,4 +85,11 @@ pub async fn capture_cart(
 ) -> Result<PaymentDetail, AppError> {
     let (actor, port) = port().await?;
     port.capture_cart(&actor, &id, prices, quantities).await
+}
+
+/// Pays a mail or telephone order with the card the customer read out (MB-34).
+#[server(endpoint = "ops/moto")]
+pub async fn pay_moto(form: MotoForm) -> Result<MotoResult, AppError> {
+    let (actor, port) = port().await?;
+    port.moto(&actor, form).await
 }

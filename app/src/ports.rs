@@ -3,8 +3,8 @@
 
 use crate::model::{
     ApiKeyView, AppError, CheckoutView, DashboardQuery, DashboardView, HomeData, JobView, Mail, Me,
-    PasswordRules, PaymentDetail, PaymentFilter, PaymentSettings, PaymentsPage, TokenizationView,
-    WebhooksView,
+    MotoForm, MotoResult, PasswordRules, PaymentDetail, PaymentFilter, PaymentSettings,
+    PaymentsPage, TokenizationView, WebhooksView,
 };
 use domain::{Environment, Lang, Role, ZonePreference};
 use serde::{Deserialize, Serialize};
@@ -220,6 +220,8 @@ pub trait OperationsPort: Send + Sync {
     ) -> Result<PaymentDetail, AppError>;
     /// Cancels.
     async fn cancel(&self, actor: &Actor, id: &str, ip: &str) -> Result<PaymentDetail, AppError>;
+    /// A mail or telephone order paid through the virtual terminal (MB-34).
+    async fn moto(&self, actor: &Actor, form: MotoForm) -> Result<MotoResult, AppError>;
     /// Refunds cart lines: `quantities[i]` of line `i` (as typed; empty for none).
     async fn refund_lines(
         &self,

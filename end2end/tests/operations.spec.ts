@@ -21,6 +21,7 @@ test("an admin finds a payment, captures part of it within the limit, then refun
   const id = await preAuthorisation(reference);
   await loginAsUser(page, "admin");
   await expectHome(page);
+  await page.getByText("Operations", { exact: true }).click();
   await page.getByRole("link", { name: "Payments" }).click();
   await hydrated(page);
   await page.getByLabel("Merchant reference").fill(reference);
@@ -109,4 +110,145 @@ test("the whole filtered list exports as CSV and XML, dates in the user's zone",
   const body = await (await import("node:fs/promises")).readFile((await xml.path())!, "utf8");
   expect(body).toContain("<payments>");
   expect(body.match(/<payment>/g)).toHaveLength(2);
+});
+
+async function cartPayment(reference: string, mode: "SALE" | "PRE_AUTHORIZATION"): Promise<string> {
+  const res = await direct("POST", "/payments", {
+    order: {
+      amountOfMoney: { amount: 2999, currencyCode: "EUR" },
+      references: { merchantReference: reference },
+      shoppingCart: {
+        items: [
+          { orderLineDetails: { productName: "Wool socks", productPrice: 333, quantity: 3 } },
+          { orderLineDetails: { productName: "Rain hat", productPrice: 1000, quantity: 2 } },
+        ],
+      },
+    },
+    cardPaymentMethodSpecificInput: {
+      card: { cardNumber: "4111111111111111", cvv: "123", expiryDate: "1230", cardholderName: "Ada Lovelace" },
+      authorizationMode: mode,
+    },
+  });
+  expect(res.status).toBe(201);
+  return res.json.payment.id;
+}
+
+test("a partial refund by cart line computes the amount as typed, then shows in Activity", async ({ page }) => {
+  const id = await cartPayment(`lines-${Date.now()}`, "SALE");
+  await loginAsUser(page, "admin");
+  await expectHome(page);
+  await page.goto(`/operations/payments/${id}`);
+  await hydrated(page);
+  await page.getByRole("button", { name: "Refund…" }).click();
+  const dialog = page.getByRole("dialog");
+  await dialog.getByLabel("By cart line").check();
+  await dialog.getByTestId("qty-0").fill("2");
+  await expect(dialog.getByTestId("line-amount-0")).toHaveText("6.66");
+  await expect(dialog.getByTestId("lines-total")).toContainText("6.66 EUR");
+  await dialog.getByTestId("qty-1").fill("3");
+  await expect(dialog.getByText("This is more than the operation allows.").first()).toBeVisible();
+  await expect(dialog.getByRole("button", { name: /^Refund / })).toBeDisabled();
+  await dialog.getByTestId("qty-1").fill("1");
+  await expect(dialog.getByTestId("lines-total")).toContainText("16.66 EUR");
+  await dialog.getByRole("button", { name: "Refund 16.66 EUR" }).click();
+  await expect(page.getByText("Done: the payment is updated.")).toBeVisible();
+  await expect(page.locator("p .status")).toHaveText("Partial refund");
+  await page.getByRole("tab", { name: "Cart", exact: true }).click();
+  await expect(page.getByRole("row").filter({ hasText: "Wool socks" })).toContainText("Partial refund");
+  await page.getByRole("tab", { name: "Activity" }).click();
+  await expect(page.getByTestId("activity").getByRole("row").filter({ hasText: "Refund" })).toContainText("16.66 EUR");
+  const refunds = await direct("GET", `/payments/${id}/refunds`);
+  expect(refunds.json.refunds[0].refundOutput.amountOfMoney.amount).toBe(1666);
+});
+
+test("capturing an edited cart beyond the authorisation shows the error and disables the button", async ({ page }) => {
+  const id = await cartPayment(`cap-${Date.now()}`, "PRE_AUTHORIZATION");
+  await loginAsUser(page, "admin");
+  await expectHome(page);
+  await page.goto(`/operations/payments/${id}`);
+  await hydrated(page);
+  await page.getByRole("button", { name: "Capture…" }).click();
+  const dialog = page.getByRole("dialog");
+  await dialog.getByLabel("Edit the cart").check();
+  await expect(dialog.getByTestId("lines-total")).toContainText("29.99 EUR");
+  await dialog.getByTestId("qty-1").fill("3");
+  await expect(dialog.getByTestId("line-amount-1")).toHaveText("30.00");
+  await expect(dialog.getByTestId("lines-total")).toContainText("39.99 EUR");
+  await expect(dialog.locator("#op-lines-error")).toHaveText("This is more than the operation allows.");
+  await expect(dialog.getByRole("button", { name: /^Capture / })).toBeDisabled();
+  await dialog.getByTestId("qty-1").fill("1");
+  await dialog.getByRole("button", { name: "Capture 19.99 EUR" }).click();
+  await expect(page.getByText("Done: the payment is updated.")).toBeVisible();
+  await expect(page.locator("p .status")).toHaveText("Succeeded");
+  const got = await direct("GET", `/payments/${id}`);
+  expect(got.json.paymentOutput.acquiredAmount.amount).toBe(1999);
+});
+
+test("the dashboard follows the period picked and counts a new payment", async ({ page }) => {
+  await loginAsUser(page, "admin");
+  await expectHome(page);
+  await page.goto("/operations/dashboard?period=today");
+  await hydrated(page);
+  const count = page.getByTestId("kpi-payments");
+  const before = Number(await count.textContent());
+  await cartPayment(`dash-${Date.now()}`, "SALE");
+  await page.getByRole("link", { name: "Last 7 days" }).click();
+  await expect(page).toHaveURL(/period=7d/);
+  await expect(page.getByRole("link", { name: "Last 7 days" })).toHaveAttribute("aria-current", "page");
+  await expect.poll(async () => Number(await count.textContent())).toBeGreaterThanOrEqual(before + 1);
+  await page.getByRole("link", { name: "Today" }).click();
+  await expect(page).toHaveURL(/period=today/);
+  await expect(count).toHaveText(String(before + 1));
+  await expect(page.getByTestId("chart-count").locator("rect.bar")).toHaveCount(2);
+  await page.getByTestId("chart-count").getByText("Show the numbers").click();
+  await expect(page.getByTestId("chart-count").getByRole("table")).toContainText(String(before + 1));
+  // A custom range that ends before it starts is named next to the field.
+  await page.getByLabel("From (YYYY-MM-DD)").fill("2026-02-01");
+  await page.getByLabel("To (YYYY-MM-DD)").fill("2026-01-01");
+  await page.getByRole("button", { name: "Show range" }).click();
+  await expect(page.locator(".field-invalid")).toContainText("This value is outside the allowed range.");
+});
+
+test("the virtual terminal takes a telephone order: approved, then declined, each linked to its payment", async ({ page }) => {
+  await loginAsUser(page, "admin");
+  await expectHome(page);
+  await page.getByText("Operations", { exact: true }).click();
+  await page.getByRole("link", { name: "Virtual terminal (MOTO)" }).click();
+  await hydrated(page);
+  await page.getByLabel("Description").fill("Phone order: two mugs");
+  await page.getByLabel("Amount").fill("12,345");
+  await page.getByLabel("Amount").blur();
+  await expect(page.getByText("Enter an amount")).toBeVisible();
+  await page.getByLabel("Amount").fill("24.90");
+  await page.getByLabel("Card number").fill("4111 1111 1111 1112");
+  await page.getByLabel("Card number").blur();
+  await expect(page.locator("#pay-number-error")).not.toBeEmpty();
+  await page.getByLabel("Card number").fill("4111 1111 1111 1111");
+  await expect(page.getByText("Visa")).toBeVisible();
+  await expect(page.locator("#pay-number-error")).toBeEmpty();
+  await page.getByLabel("Expiry date").fill("12/30");
+  await page.getByLabel("Security code").fill("123");
+  await page.getByLabel("Card holder").fill("Ada Lovelace");
+  await page.getByRole("button", { name: "Send for authorisation" }).click();
+  const result = page.getByTestId("moto-result");
+  await expect(result).toContainText("Approved: 24.90 EUR, authorisation code");
+  await result.getByRole("link", { name: /Open payment/ }).click();
+  await hydrated(page);
+  await expect(page.getByRole("tabpanel")).toContainText("MOTO");
+  await expect(page.locator("p .status")).toHaveText("Succeeded");
+
+  await page.goto("/operations/moto");
+  await hydrated(page);
+  await page.getByLabel("Merchant reference").fill("phone-declined");
+  await page.getByLabel("Amount").fill("15.00");
+  await page.getByLabel("Pre-authorisation (capture later)").check();
+  await page.getByLabel("Card number").fill("4000 0000 0000 9995");
+  await page.getByLabel("Expiry date").fill("12/30");
+  await page.getByLabel("Security code").fill("123");
+  await page.getByRole("button", { name: "Send for authorisation" }).click();
+  await expect(result).toContainText("Declined: 51 Insufficient funds.");
+  await expect(result).toContainText("phone-declined");
+  await result.getByRole("link", { name: /Open payment/ }).click();
+  await hydrated(page);
+  await expect(page.locator("p .status")).toHaveText("Declined");
 });

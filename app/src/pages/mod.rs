@@ -5,6 +5,7 @@ pub mod dashboard;
 pub mod home;
 pub mod login;
 pub mod mailbox;
+pub mod moto;
 pub mod password;
 pub mod pay;
 pub mod payments;

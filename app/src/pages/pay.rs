@@ -35,7 +35,7 @@ fn today() -> (i32, u32) {
 }
 
 /// The live checks of the card form; `None` while a field is still being typed.
-fn number_problem(raw: &str, touched: bool) -> Option<CardError> {
+pub(crate) fn number_problem(raw: &str, touched: bool) -> Option<CardError> {
     let digits = raw.chars().filter(char::is_ascii_digit).count();
     match CardNumber::parse(raw) {
         Ok(_) => None,
@@ -45,7 +45,7 @@ fn number_problem(raw: &str, touched: bool) -> Option<CardError> {
     }
 }
 
-fn expiry_problem(raw: &str, touched: bool) -> Option<CardError> {
+pub(crate) fn expiry_problem(raw: &str, touched: bool) -> Option<CardError> {
     let digits = raw.chars().filter(char::is_ascii_digit).count();
     if !touched && digits < 4 {
         return None;
@@ -53,7 +53,7 @@ fn expiry_problem(raw: &str, touched: bool) -> Option<CardError> {
     Expiry::parse(raw, today()).err()
 }
 
-fn cvc_problem(number: &str, cvc: &str, touched: bool) -> Option<CardError> {
+pub(crate) fn cvc_problem(number: &str, cvc: &str, touched: bool) -> Option<CardError> {
     if !touched {
         return None;
     }
@@ -68,7 +68,7 @@ fn countdown_text(seconds: i64) -> String {
 
 /// A card input with its live check and the server's verdict.
 #[component]
-fn CardField(
+pub(crate) fn CardField(
     label: T,
     name: &'static str,
     autocomplete: &'static str,

@@ -365,12 +365,7 @@ fn detail_view(initial: PaymentDetail, actions: Actions) -> AnyView {
     let quantities: RwSignal<Vec<String>> = RwSignal::new(Vec::new());
     let prices: RwSignal<Vec<String>> = RwSignal::new(Vec::new());
     let tab = RwSignal::new(0usize);
-    let tabs = [
-        T::TabOperation,
-        T::TabCustomer,
-        T::TabActivity,
-        T::CartTitle,
-    ];
+    let tabs = [T::TabOperation, T::TabCustomer, T::TabActivity, T::TabCart];
     let d = move || current.get();
     let open = move |which: Dialog| {
         let detail = current.get_untracked();

@@ -82,6 +82,9 @@ fn TopBar(me: Me, tz_open: RwSignal<bool>) -> impl IntoView {
                             <div class="menu-panel">
                                 <a class="menu-item" href="/operations/dashboard">{t(T::DashboardTitle)}</a>
                                 <a class="menu-item" href="/operations/payments">{t(T::PaymentsTitle)}</a>
+                                {(me.role != domain::Role::ReadOnly).then(|| view! {
+                                    <a class="menu-item" href="/operations/moto">{t(T::MotoTitle)}</a>
+                                })}
                             </div>
                         </details>
                     </li>

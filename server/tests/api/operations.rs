@@ -4,7 +4,7 @@
 use crate::both_backends;
 use crate::helpers::{spawn_app, Backend, TestApp};
 use crate::payments::{card_payment, key, post};
-use app::model::{AppError, DashboardView, PaymentDetail, PaymentsPage, Problem};
+use app::model::{AppError, DashboardView, MotoResult, PaymentDetail, PaymentsPage, Problem};
 
 async fn detail(res: crate::helpers::FnResponse) -> PaymentDetail {
     res.ok();
@@ -440,6 +440,96 @@ both_backends!(
                     ("quantities[1]", ""),
                 ],
                 Some(&operator),
+            )
+            .await;
+        assert!(matches!(res.error(), AppError::Forbidden));
+    }
+);
+
+both_backends!(
+    the_virtual_terminal_pays_mail_and_telephone_orders,
+    &[],
+    |app: TestApp| async move {
+        key(&app, "shop").await;
+        let operator = app.session("shop", "operator").await;
+        let moto = |number: &'static str, amount: &'static str, reference: &'static str| {
+            let (app, operator) = (&app, operator.clone());
+            async move {
+                app.call(
+                    "ops/moto",
+                    &[
+                        ("form[reference]", reference),
+                        ("form[description]", "Phone order"),
+                        ("form[currency]", "EUR"),
+                        ("form[amount]", amount),
+                        ("form[mode]", "PRE_AUTHORIZATION"),
+                        ("form[customer_id]", "cust-7"),
+                        ("form[number]", number),
+                        ("form[expiry]", "12/30"),
+                        ("form[holder]", "Ada Lovelace"),
+                        ("form[cvc]", "123"),
+                    ],
+                    Some(&operator),
+                )
+                .await
+            }
+        };
+        let res = moto("4111 1111 1111 1111", "42.50", "").await;
+        res.ok();
+        let r: MotoResult = serde_json::from_str(&res.body).unwrap();
+        assert!(r.approved);
+        assert_eq!(r.status, "uncaptured");
+        assert!(r.reference.starts_with("MOTO-"), "{}", r.reference);
+        assert!(!r.authorisation_code.is_empty());
+        let d = detail(
+            app.call("ops/payment", &[("id", &r.payment_id)], Some(&operator))
+                .await,
+        )
+        .await;
+        assert_eq!(
+            (d.channel.as_str(), d.holder.as_str()),
+            ("MOTO", "Ada Lovelace")
+        );
+        assert_eq!(d.activity[0].by, "operator");
+        // Declined with its reason; a 3-D Secure card is not challenged on the phone.
+        let r: MotoResult =
+            serde_json::from_str(&moto("4000000000009995", "10", "phone-2").await.body).unwrap();
+        assert!(!r.approved);
+        assert_eq!(
+            (r.refusal.as_str(), r.reference.as_str()),
+            ("51 Insufficient funds", "phone-2")
+        );
+        let r: MotoResult =
+            serde_json::from_str(&moto("4000000000001091", "10", "").await.body).unwrap();
+        assert!(r.approved, "{r:?}");
+        // Bad input is named by field, and nothing is created.
+        let res = moto("4111111111111112", "10", "").await;
+        assert!(matches!(
+            res.error().problem_for("number"),
+            Some(Problem::Card(_))
+        ));
+        let res = moto("4111111111111111", "ten", "").await;
+        assert_eq!(
+            res.error().problem_for("amount"),
+            Some(&Problem::InvalidAmount)
+        );
+        let admin = app.session("shop", "admin").await;
+        let page: PaymentsPage = serde_json::from_str(
+            &app.call("ops/payments", &[("filter[page]", "1")], Some(&admin))
+                .await
+                .body,
+        )
+        .unwrap();
+        assert_eq!(page.total, 3);
+        // Read-only users may not take payments.
+        let reader = app
+            .user_session("shop", "reader", domain::Role::ReadOnly)
+            .await;
+        let res = app
+            .call(
+                "ops/moto",
+                &[("form[amount]", "1"), ("form[currency]", "EUR")],
+                Some(&reader),
             )
             .await;
         assert!(matches!(res.error(), AppError::Forbidden));
