@@ -125,6 +125,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/profile") view=pages::profile::ProfilePage/>
                     <Route path=path!("/operations/dashboard") view=pages::dashboard::DashboardPage/>
                     <Route path=path!("/operations/moto") view=pages::moto::MotoPage/>
+                    <Route path=path!("/operations/history") view=pages::history::HistoryPage/>
                     <Route path=path!("/operations/payments") view=pages::payments::PaymentsListPage/>
                     <Route path=path!("/operations/payments/:id") view=pages::payments::PaymentPage/>
                     <Route path=path!("/configuration/api-keys") view=pages::config::ApiKeysPage/>

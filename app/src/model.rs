@@ -459,6 +459,8 @@ pub struct PaymentFilter {
     pub max_amount: String,
     /// Merchant reference (contains).
     pub reference: String,
+    /// Merchant alias: the token the payment was made with.
+    pub alias: String,
     /// Status labels (codes), any of.
     pub statuses: Vec<String>,
     /// Card last four digits.
@@ -681,4 +683,54 @@ pub struct MotoResult {
     pub authorisation_code: String,
     /// Refusal code and meaning when declined.
     pub refusal: String,
+}
+
+/// The financial history's filter (MB-37); travels in the URL.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct HistoryFilter {
+    /// First day (`YYYY-MM-DD`, user's zone), inclusive.
+    pub from: String,
+    /// Last day, inclusive.
+    pub to: String,
+    /// `capture`, `refund`, `cancel`, or empty for all three.
+    pub kind: String,
+    /// Login of the user who did it.
+    pub user: String,
+    /// Page, from 1.
+    pub page: u32,
+}
+
+/// One money movement.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryRow {
+    /// When, user's zone.
+    pub date: String,
+    /// `capture`, `refund`, `cancel`.
+    pub kind: String,
+    /// Payment id.
+    pub payment_id: String,
+    /// Merchant reference.
+    pub reference: String,
+    /// Amount with currency.
+    pub amount: String,
+    /// Who did it.
+    pub by: String,
+}
+
+/// A page of the financial history.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryPage {
+    /// Rows, newest first.
+    pub rows: Vec<HistoryRow>,
+    /// Rows matching.
+    pub total: u64,
+    /// This page.
+    pub page: u32,
+    /// Pages.
+    pub pages: u32,
+    /// The user's zone.
+    pub zone: String,
+    /// The merchant's users' logins, for the filter.
+    pub users: Vec<String>,
 }

@@ -2,8 +2,8 @@
 //! rights; the domain state machine decides every operation.
 
 use crate::model::{
-    AppError, DashboardQuery, DashboardView, MotoForm, MotoResult, PaymentDetail, PaymentFilter,
-    PaymentsPage,
+    AppError, DashboardQuery, DashboardView, HistoryFilter, HistoryPage, MotoForm, MotoResult,
+    PaymentDetail, PaymentFilter, PaymentsPage,
 };
 use leptos::prelude::*;
 
@@ -92,4 +92,11 @@ pub async fn capture_cart(
 pub async fn pay_moto(form: MotoForm) -> Result<MotoResult, AppError> {
     let (actor, port) = port().await?;
     port.moto(&actor, form).await
+}
+
+/// A page of the financial history.
+#[server(endpoint = "ops/history")]
+pub async fn list_history(filter: HistoryFilter) -> Result<HistoryPage, AppError> {
+    let (actor, port) = port().await?;
+    port.history(&actor, filter).await
 }

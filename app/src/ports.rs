@@ -2,9 +2,9 @@
 //! as context. Nothing here names a table or a database.
 
 use crate::model::{
-    ApiKeyView, AppError, CheckoutView, DashboardQuery, DashboardView, HomeData, JobView, Mail, Me,
-    MotoForm, MotoResult, PasswordRules, PaymentDetail, PaymentFilter, PaymentSettings,
-    PaymentsPage, TokenizationView, WebhooksView,
+    ApiKeyView, AppError, CheckoutView, DashboardQuery, DashboardView, HistoryFilter, HistoryPage,
+    HomeData, JobView, Mail, Me, MotoForm, MotoResult, PasswordRules, PaymentDetail, PaymentFilter,
+    PaymentSettings, PaymentsPage, TokenizationView, WebhooksView,
 };
 use domain::{Environment, Lang, Role, ZonePreference};
 use serde::{Deserialize, Serialize};
@@ -220,6 +220,8 @@ pub trait OperationsPort: Send + Sync {
     ) -> Result<PaymentDetail, AppError>;
     /// Cancels.
     async fn cancel(&self, actor: &Actor, id: &str, ip: &str) -> Result<PaymentDetail, AppError>;
+    /// A page of the financial history (MB-37).
+    async fn history(&self, actor: &Actor, filter: HistoryFilter) -> Result<HistoryPage, AppError>;
     /// A mail or telephone order paid through the virtual terminal (MB-34).
     async fn moto(&self, actor: &Actor, form: MotoForm) -> Result<MotoResult, AppError>;
     /// Refunds cart lines: `quantities[i]` of line `i` (as typed; empty for none).

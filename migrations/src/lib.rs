@@ -8,6 +8,7 @@ mod m20261122_000001_create_accounts;
 mod m20261122_000002_create_payments;
 mod m20261122_000003_jobs_merchant;
 mod m20261122_000004_user_refund_right;
+mod m20261122_000005_operations_views;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_create_payments::Migration),
             Box::new(m20261122_000003_jobs_merchant::Migration),
             Box::new(m20261122_000004_user_refund_right::Migration),
+            Box::new(m20261122_000005_operations_views::Migration),
         ]
     }
 }

@@ -1,27 +1,32 @@
-//! Exports of the payments list (MB-31): every row matching the filter, not only the
-//! page, streamed in batches so a large export keeps memory flat. Dates are in the
-//! user's time zone; cells that a spreadsheet would run as a formula are defused.
+//! Exports of the back office's lists (MB-31, MB-37): every row matching the filter, not
+//! only the page, read in batches so a large export keeps memory flat, as CSV, XML or
+//! XLSX. CSV and XML are streamed to the client batch by batch; XLSX (a zip) is written
+//! batch by batch to a temporary file, then streamed. Dates are in the user's time zone;
+//! cells that a spreadsheet would run as a formula are defused.
 
-use crate::entities::payment;
+use crate::entities::{operation, payment, user};
 use crate::http::AppState;
 use crate::services::account::load_actor;
-use crate::services::operations_port::filtered;
+use crate::services::operations_port::{filtered, history_filtered};
 use crate::services::payments::{ledger, public_id, stored_money};
-use app::model::PaymentFilter;
+use app::model::{HistoryFilter, PaymentFilter};
 use app::ports::{Actor, ACTOR_SESSION_KEY};
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use domain::ZonePreference;
-use sea_orm::{DatabaseConnection, PaginatorTrait, Select};
+use futures_util::future::BoxFuture;
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryFilter};
+use std::io::Write;
+use std::sync::Arc;
 use tower_sessions::Session;
 
 /// Rows read per query.
 const BATCH: u64 = 1000;
 
-/// The columns, in order.
-const COLUMNS: [&str; 12] = [
+/// The payments export's columns, in order.
+pub const PAYMENT_COLUMNS: [&str; 12] = [
     "payment_id",
     "created",
     "updated",
@@ -35,6 +40,36 @@ const COLUMNS: [&str; 12] = [
     "authorisation_code",
     "customer_email",
 ];
+
+/// The financial history's columns, in order.
+pub const HISTORY_COLUMNS: [&str; 8] = [
+    "date",
+    "type",
+    "payment_id",
+    "merchant_reference",
+    "amount",
+    "currency",
+    "user",
+    "reference",
+];
+
+/// Columns written as numbers in XLSX.
+const NUMERIC: [&str; 1] = ["amount"];
+
+/// What an export is made of: its element names, its columns, and a reader of one batch
+/// of rows (page `n`, each row one cell per column).
+#[derive(Clone)]
+pub struct Table {
+    /// XML root element and file name stem, e.g. `payments`.
+    pub plural: &'static str,
+    /// XML row element, e.g. `payment`.
+    pub singular: &'static str,
+    /// Column names.
+    pub columns: &'static [&'static str],
+    /// Reads page `n` (of [`BATCH`] rows).
+    pub batch:
+        Arc<dyn Fn(u64) -> BoxFuture<'static, Result<Vec<Vec<String>>, DbErr>> + Send + Sync>,
+}
 
 fn decode(raw: &str) -> String {
     let bytes = raw.replace('+', " ").into_bytes();
@@ -54,12 +89,18 @@ fn decode(raw: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// The query's pairs, decoded.
+fn pairs(query: &str) -> impl Iterator<Item = (&str, String)> {
+    query.split('&').filter(|p| !p.is_empty()).map(|pair| {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        (k, decode(v))
+    })
+}
+
 /// The list's filter from its URL query (the same names the list page writes).
 pub fn filter_from_query(query: &str) -> PaymentFilter {
     let mut f = PaymentFilter::default();
-    for pair in query.split('&').filter(|p| !p.is_empty()) {
-        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        let v = decode(v);
+    for (k, v) in pairs(query) {
         match k {
             "from" => f.from = v,
             "to" => f.to = v,
@@ -67,6 +108,7 @@ pub fn filter_from_query(query: &str) -> PaymentFilter {
             "min_amount" => f.min_amount = v,
             "max_amount" => f.max_amount = v,
             "reference" => f.reference = v,
+            "alias" => f.alias = v,
             "status" => f.statuses.push(v),
             "last4" => f.last4 = v,
             "email" => f.email = v,
@@ -79,8 +121,23 @@ pub fn filter_from_query(query: &str) -> PaymentFilter {
     f
 }
 
-fn cells(p: &payment::Model, zone: &ZonePreference) -> [String; 12] {
-    [
+/// The financial history's filter from its URL query.
+pub fn history_from_query(query: &str) -> HistoryFilter {
+    let mut f = HistoryFilter::default();
+    for (k, v) in pairs(query) {
+        match k {
+            "from" => f.from = v,
+            "to" => f.to = v,
+            "kind" => f.kind = v,
+            "user" => f.user = v,
+            _ => {}
+        }
+    }
+    f
+}
+
+fn payment_cells(p: &payment::Model, zone: &ZonePreference) -> Vec<String> {
+    vec![
         public_id(p.id),
         zone.format(p.created_at),
         zone.format(p.updated_at),
@@ -103,15 +160,20 @@ fn cells(p: &payment::Model, zone: &ZonePreference) -> [String; 12] {
 
 /// One CSV cell: quoted when needed, formulas defused.
 fn csv_cell(value: &str) -> String {
-    let value = if value.starts_with(['=', '+', '-', '@']) && value.parse::<f64>().is_err() {
-        format!("'{value}")
-    } else {
-        value.to_owned()
-    };
+    let value = defuse(value);
     if value.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", value.replace('"', "\"\""))
     } else {
         value
+    }
+}
+
+/// A text a spreadsheet would run as a formula, made inert with a leading quote.
+fn defuse(value: &str) -> String {
+    if value.starts_with(['=', '+', '-', '@']) && value.parse::<f64>().is_err() {
+        format!("'{value}")
+    } else {
+        value.to_owned()
     }
 }
 
@@ -126,16 +188,48 @@ fn xml_text(value: &str) -> String {
         .replace('"', "&quot;")
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Format {
+/// An export format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// Comma-separated, CRLF.
     Csv,
+    /// One element per row.
     Xml,
+    /// Office Open XML spreadsheet.
+    Xlsx,
 }
 
-fn render(format: Format, rows: &[payment::Model], zone: &ZonePreference) -> String {
+impl Format {
+    /// From the URL's extension.
+    pub fn parse(ext: &str) -> Option<Format> {
+        match ext {
+            "csv" => Some(Format::Csv),
+            "xml" => Some(Format::Xml),
+            "xlsx" => Some(Format::Xlsx),
+            _ => None,
+        }
+    }
+
+    fn content_type(self) -> &'static str {
+        match self {
+            Format::Csv => "text/csv; charset=utf-8",
+            Format::Xml => "application/xml; charset=utf-8",
+            Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        }
+    }
+
+    fn extension(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Xml => "xml",
+            Format::Xlsx => "xlsx",
+        }
+    }
+}
+
+fn render(format: Format, table: &Table, rows: &[Vec<String>]) -> String {
     let mut out = String::new();
-    for p in rows {
-        let values = cells(p, zone);
+    for values in rows {
         match format {
             Format::Csv => {
                 out.push_str(
@@ -147,46 +241,47 @@ fn render(format: Format, rows: &[payment::Model], zone: &ZonePreference) -> Str
                 );
                 out.push_str("\r\n");
             }
-            Format::Xml => {
-                out.push_str("  <payment>");
-                for (name, value) in COLUMNS.iter().zip(values.iter()) {
+            Format::Xml | Format::Xlsx => {
+                out.push_str(&format!("  <{}>", table.singular));
+                for (name, value) in table.columns.iter().zip(values.iter()) {
                     out.push_str(&format!("<{name}>{}</{name}>", xml_text(value)));
                 }
-                out.push_str("</payment>\n");
+                out.push_str(&format!("</{}>\n", table.singular));
             }
         }
     }
     out
 }
 
-/// The export as a stream of batches.
+/// CSV or XML as a stream of batches.
 fn stream(
-    db: DatabaseConnection,
-    query: Select<payment::Entity>,
-    zone: ZonePreference,
+    table: Table,
     format: Format,
 ) -> impl futures_util::Stream<Item = Result<Bytes, std::io::Error>> {
     let head = match format {
-        Format::Csv => format!("{}\r\n", COLUMNS.join(",")),
-        Format::Xml => "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<payments>\n".to_owned(),
+        Format::Csv => format!("{}\r\n", table.columns.join(",")),
+        _ => format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<{}>\n",
+            table.plural
+        ),
     };
     futures_util::stream::unfold(Some((0u64, Some(head))), move |state| {
-        let (db, query, zone) = (db.clone(), query.clone(), zone.clone());
+        let table = table.clone();
         async move {
             let (page, head) = state?;
             if let Some(head) = head {
                 return Some((Ok(Bytes::from(head)), Some((page, None))));
             }
-            match query.paginate(&db, BATCH).fetch_page(page).await {
+            match (table.batch)(page).await {
                 Ok(rows) if rows.is_empty() => {
                     let tail = match format {
                         Format::Csv => String::new(),
-                        Format::Xml => "</payments>\n".to_owned(),
+                        _ => format!("</{}>\n", table.plural),
                     };
                     Some((Ok(Bytes::from(tail)), None))
                 }
                 Ok(rows) => Some((
-                    Ok(Bytes::from(render(format, &rows, &zone))),
+                    Ok(Bytes::from(render(format, &table, &rows))),
                     Some((page + 1, None)),
                 )),
                 Err(e) => {
@@ -198,49 +293,285 @@ fn stream(
     })
 }
 
-/// `GET /operations/payments/export/{csv|xml}?<the list's filter>`.
+/// Column letters: 0 → A, 26 → AA.
+fn column_letter(mut index: usize) -> String {
+    let mut name = Vec::new();
+    loop {
+        name.push(b'A' + (index % 26) as u8);
+        if index < 26 {
+            break;
+        }
+        index = index / 26 - 1;
+    }
+    name.reverse();
+    String::from_utf8(name).unwrap_or_default()
+}
+
+fn xlsx_row(out: &mut String, row: usize, values: &[String], numeric: &[bool]) {
+    out.push_str(&format!("<row r=\"{row}\">"));
+    for (i, value) in values.iter().enumerate() {
+        let cell = format!("{}{row}", column_letter(i));
+        if numeric.get(i).copied().unwrap_or(false) && value.parse::<f64>().is_ok() {
+            out.push_str(&format!("<c r=\"{cell}\"><v>{value}</v></c>"));
+        } else {
+            out.push_str(&format!(
+                "<c r=\"{cell}\" t=\"inlineStr\"><is><t xml:space=\"preserve\">{}</t></is></c>",
+                xml_text(&defuse(value))
+            ));
+        }
+    }
+    out.push_str("</row>");
+}
+
+const XLSX_CONTENT_TYPES: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#;
+const XLSX_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#;
+const XLSX_WORKBOOK_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#;
+
+/// Writes the whole table as an XLSX workbook into `file`, batch by batch.
+async fn write_xlsx(table: &Table, file: std::fs::File) -> Result<std::fs::File, std::io::Error> {
+    use zip::write::SimpleFileOptions;
+    let mut zip = zip::ZipWriter::new(file);
+    let options = SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .large_file(true);
+    let io = |e: zip::result::ZipError| std::io::Error::other(e.to_string());
+    for (name, body) in [
+        ("[Content_Types].xml", XLSX_CONTENT_TYPES.to_owned()),
+        ("_rels/.rels", XLSX_RELS.to_owned()),
+        ("xl/_rels/workbook.xml.rels", XLSX_WORKBOOK_RELS.to_owned()),
+        (
+            "xl/workbook.xml",
+            format!(
+                r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="{}" sheetId="1" r:id="rId1"/></sheets></workbook>"#,
+                table.plural
+            ),
+        ),
+    ] {
+        zip.start_file(name, options).map_err(io)?;
+        zip.write_all(body.as_bytes())?;
+    }
+    zip.start_file("xl/worksheets/sheet1.xml", options)
+        .map_err(io)?;
+    zip.write_all(
+        br#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#,
+    )?;
+    let numeric: Vec<bool> = table.columns.iter().map(|c| NUMERIC.contains(c)).collect();
+    let header: Vec<String> = table.columns.iter().map(|c| (*c).to_owned()).collect();
+    let mut chunk = String::new();
+    xlsx_row(&mut chunk, 1, &header, &[]);
+    let mut row = 1;
+    let mut page = 0;
+    loop {
+        let rows = (table.batch)(page)
+            .await
+            .map_err(|e| std::io::Error::other(e.to_string()))?;
+        if rows.is_empty() {
+            break;
+        }
+        for values in &rows {
+            row += 1;
+            xlsx_row(&mut chunk, row, values, &numeric);
+        }
+        zip.write_all(chunk.as_bytes())?;
+        chunk.clear();
+        page += 1;
+    }
+    zip.write_all(chunk.as_bytes())?;
+    zip.write_all(b"</sheetData></worksheet>")?;
+    zip.finish().map_err(io)
+}
+
+/// The export of `table` as a download.
+pub async fn download(table: Table, format: Format) -> Response {
+    let name = format!(
+        "{}-{}.{}",
+        table.plural,
+        chrono::Utc::now().format("%Y%m%d-%H%M%S"),
+        format.extension()
+    );
+    let headers = [
+        (header::CONTENT_TYPE, format.content_type().to_owned()),
+        (
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}\""),
+        ),
+        (header::CACHE_CONTROL, "no-store".to_owned()),
+    ];
+    let body = match format {
+        Format::Csv | Format::Xml => Body::from_stream(stream(table, format)),
+        Format::Xlsx => {
+            // Unlinked at once: the open handle keeps it readable until it is sent.
+            let written = match tempfile::tempfile() {
+                Ok(file) => write_xlsx(&table, file).await,
+                Err(e) => Err(e),
+            };
+            let mut file = match written {
+                Ok(file) => tokio::fs::File::from_std(file),
+                Err(e) => {
+                    tracing::error!(error = %e, "XLSX export failed");
+                    return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+                }
+            };
+            use tokio::io::AsyncSeekExt;
+            if file.seek(std::io::SeekFrom::Start(0)).await.is_err() {
+                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            }
+            Body::from_stream(tokio_util::io::ReaderStream::new(file))
+        }
+    };
+    (headers, body).into_response()
+}
+
+/// The signed-in user, or the status to answer.
+async fn signed_in(
+    state: &AppState,
+    session: &Session,
+) -> Result<(crate::entities::merchant::Model, user::Model), StatusCode> {
+    let Ok(Some(actor)) = session.get::<Actor>(ACTOR_SESSION_KEY).await else {
+        return Err(StatusCode::UNAUTHORIZED);
+    };
+    load_actor(&state.db, &actor)
+        .await
+        .map_err(|_| StatusCode::UNAUTHORIZED)
+}
+
+/// The payments matching `filter` as an export table.
+pub fn payments_table(
+    db: DatabaseConnection,
+    select: sea_orm::Select<payment::Entity>,
+    zone: ZonePreference,
+) -> Table {
+    Table {
+        plural: "payments",
+        singular: "payment",
+        columns: &PAYMENT_COLUMNS,
+        batch: Arc::new(move |page| {
+            let (db, select, zone) = (db.clone(), select.clone(), zone.clone());
+            Box::pin(async move {
+                let rows = select.paginate(&db, BATCH).fetch_page(page).await?;
+                Ok(rows.iter().map(|p| payment_cells(p, &zone)).collect())
+            })
+        }),
+    }
+}
+
+/// `GET /operations/payments/export/{csv|xml|xlsx}?<the list's filter>`.
 pub async fn payments(
     State(state): State<AppState>,
     session: Session,
     Path(format): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let format = match format.as_str() {
-        "csv" => Format::Csv,
-        "xml" => Format::Xml,
-        _ => return StatusCode::NOT_FOUND.into_response(),
+    let Some(format) = Format::parse(&format) else {
+        return StatusCode::NOT_FOUND.into_response();
     };
-    let Ok(Some(actor)) = session.get::<Actor>(ACTOR_SESSION_KEY).await else {
-        return StatusCode::UNAUTHORIZED.into_response();
-    };
-    let Ok((merchant, user)) = load_actor(&state.db, &actor).await else {
-        return StatusCode::UNAUTHORIZED.into_response();
+    let (merchant, user) = match signed_in(&state, &session).await {
+        Ok(who) => who,
+        Err(status) => return status.into_response(),
     };
     let zone = crate::services::account::zone_of(&user);
     let filter = filter_from_query(query.as_deref().unwrap_or(""));
     let Ok(select) = filtered(merchant.id, &zone, &filter) else {
         return (StatusCode::BAD_REQUEST, "the filter is not valid").into_response();
     };
-    let (content_type, extension) = match format {
-        Format::Csv => ("text/csv; charset=utf-8", "csv"),
-        Format::Xml => ("application/xml; charset=utf-8", "xml"),
+    download(payments_table(state.db.clone(), select, zone), format).await
+}
+
+/// The operations of the financial history as an export table.
+pub fn history_table(
+    db: DatabaseConnection,
+    select: sea_orm::Select<operation::Entity>,
+    zone: ZonePreference,
+) -> Table {
+    Table {
+        plural: "operations",
+        singular: "operation",
+        columns: &HISTORY_COLUMNS,
+        batch: Arc::new(move |page| {
+            let (db, select, zone) = (db.clone(), select.clone(), zone.clone());
+            Box::pin(async move {
+                let ops = select.paginate(&db, BATCH).fetch_page(page).await?;
+                history_cells(&db, &ops, &zone).await
+            })
+        }),
+    }
+}
+
+/// The cells of a batch of operations, with their payments and users read in two queries.
+pub async fn history_cells(
+    db: &DatabaseConnection,
+    ops: &[operation::Model],
+    zone: &ZonePreference,
+) -> Result<Vec<Vec<String>>, DbErr> {
+    let payment_ids: Vec<i64> = ops.iter().map(|o| o.payment_id).collect();
+    let payments = payment::Entity::find()
+        .filter(payment::Column::Id.is_in(payment_ids))
+        .all(db)
+        .await?;
+    let user_ids: Vec<i64> = ops.iter().filter_map(|o| o.user_id).collect();
+    let users = if user_ids.is_empty() {
+        Vec::new()
+    } else {
+        user::Entity::find()
+            .filter(user::Column::Id.is_in(user_ids))
+            .all(db)
+            .await?
     };
-    let name = format!(
-        "payments-{}.{extension}",
-        chrono::Utc::now().format("%Y%m%d-%H%M%S")
-    );
-    (
-        [
-            (header::CONTENT_TYPE, content_type.to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
-        Body::from_stream(stream(state.db.clone(), select, zone, format)),
-    )
-        .into_response()
+    Ok(ops
+        .iter()
+        .map(|op| {
+            let p = payments.iter().find(|p| p.id == op.payment_id);
+            let currency = p.map(|p| p.currency.clone()).unwrap_or_default();
+            let by = match (op.user_id, &op.api_key_id) {
+                (Some(id), _) => users
+                    .iter()
+                    .find(|u| u.id == id)
+                    .map(|u| u.login.clone())
+                    .unwrap_or_default(),
+                (None, Some(key)) => format!("API {key}"),
+                _ => String::new(),
+            };
+            vec![
+                zone.format(op.created_at),
+                op.kind.clone(),
+                public_id(op.payment_id),
+                p.map(|p| p.merchant_reference.clone()).unwrap_or_default(),
+                stored_money(op.amount, &currency)
+                    .map(domain::money::Money::format_major)
+                    .unwrap_or_default(),
+                currency,
+                by,
+                op.rrn.clone().unwrap_or_default(),
+            ]
+        })
+        .collect())
+}
+
+/// `GET /operations/history/export/{csv|xml|xlsx}?<the history's filter>`.
+pub async fn history(
+    State(state): State<AppState>,
+    session: Session,
+    Path(format): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let Some(format) = Format::parse(&format) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let (merchant, user) = match signed_in(&state, &session).await {
+        Ok(who) => who,
+        Err(status) => return status.into_response(),
+    };
+    let zone = crate::services::account::zone_of(&user);
+    let filter = history_from_query(query.as_deref().unwrap_or(""));
+    let Ok(select) = history_filtered(&state.db, merchant.id, &zone, &filter).await else {
+        return (StatusCode::BAD_REQUEST, "the filter is not valid").into_response();
+    };
+    download(history_table(state.db.clone(), select, zone), format).await
 }
 
 #[cfg(test)]
@@ -261,5 +592,24 @@ mod tests {
         assert_eq!(csv_cell("a,b"), "\"a,b\"");
         assert_eq!(xml_text("<a&b>"), "&lt;a&amp;b&gt;");
         assert_eq!(decode("100%"), "100%");
+        let h = history_from_query("kind=refund&user=alice&from=2026-01-01");
+        assert_eq!((h.kind.as_str(), h.user.as_str()), ("refund", "alice"));
+    }
+
+    #[test]
+    fn spreadsheet_columns_are_lettered() {
+        assert_eq!(column_letter(0), "A");
+        assert_eq!(column_letter(11), "L");
+        assert_eq!(column_letter(26), "AA");
+        assert_eq!(column_letter(27), "AB");
+        let mut row = String::new();
+        xlsx_row(
+            &mut row,
+            2,
+            &["=1+1".to_owned(), "12.50".to_owned()],
+            &[false, true],
+        );
+        assert!(row.contains("<t xml:space=\"preserve\">'=1+1</t>"), "{row}");
+        assert!(row.contains("<c r=\"B2\"><v>12.50</v></c>"), "{row}");
     }
 }

@@ -109,6 +109,10 @@ pub fn router(db: DatabaseConnection, config: Arc<Config>) -> Router {
             get(crate::export::payments),
         )
         .route(
+            "/operations/history/export/{format}",
+            get(crate::export::history),
+        )
+        .route(
             "/api/{*fn_name}",
             get(server_fn_handler).post(server_fn_handler),
         )

@@ -193,6 +193,8 @@ pub async fn create_user(
         language: Set(Lang::En.code().to_owned()),
         created_at: Set(Utc::now()),
         may_refund: Set(new.may_refund || new.role == Role::Admin),
+        payment_filters: Set(String::new()),
+        payment_columns: Set(String::new()),
         ..Default::default()
     }
     .insert(db)

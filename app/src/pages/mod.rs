@@ -2,6 +2,7 @@
 
 pub mod config;
 pub mod dashboard;
+pub mod history;
 pub mod home;
 pub mod login;
 pub mod mailbox;

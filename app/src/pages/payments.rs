@@ -29,7 +29,7 @@ pub fn label_text(code: &str) -> &'static str {
     })
 }
 
-fn kind_text(kind: &str) -> &'static str {
+pub(crate) fn kind_text(kind: &str) -> &'static str {
     t(match kind {
         "authorise" => T::KindAuthorise,
         "capture" => T::KindCapture,
@@ -39,7 +39,7 @@ fn kind_text(kind: &str) -> &'static str {
     })
 }
 
-fn encode(value: &str) -> String {
+pub(crate) fn encode(value: &str) -> String {
     value
         .bytes()
         .map(|b| match b {
@@ -64,6 +64,7 @@ fn url_with(path: &str, f: &PaymentFilter) -> String {
         ("min_amount", &f.min_amount),
         ("max_amount", &f.max_amount),
         ("reference", &f.reference),
+        ("alias", &f.alias),
         ("last4", &f.last4),
         ("email", &f.email),
         ("payment_id", &f.payment_id),
@@ -95,6 +96,7 @@ fn filter_from_query() -> Memo<PaymentFilter> {
                 min_amount: get("min_amount"),
                 max_amount: get("max_amount"),
                 reference: get("reference"),
+                alias: get("alias"),
                 statuses: q.get_all("status").unwrap_or_default(),
                 last4: get("last4"),
                 email: get("email"),
@@ -167,6 +169,7 @@ fn filter_form(f: PaymentFilter, error: Option<AppError>) -> impl IntoView {
                 {text_input(T::MinAmount, "min_amount", f.min_amount.clone(), error.clone())}
                 {text_input(T::MaxAmount, "max_amount", f.max_amount.clone(), error.clone())}
                 {text_input(T::ReferenceLabel, "reference", f.reference.clone(), error.clone())}
+                {text_input(T::AliasLabel, "alias", f.alias.clone(), error.clone())}
                 {text_input(T::Last4Label, "last4", f.last4.clone(), error.clone())}
                 {text_input(T::EmailLabel, "email", f.email.clone(), error.clone())}
                 {text_input(T::PaymentIdLabel, "payment_id", f.payment_id.clone(), error.clone())}
@@ -246,6 +249,7 @@ fn results(f: PaymentFilter, list: crate::model::PaymentsPage) -> impl IntoView 
         <div class="list-head">
             <p class="muted" data-testid="count">{t(T::ResultsCount).replace("{n}", &list.total.to_string())}</p>
             <a class="button" rel="external" download href=url_with("/operations/payments/export/csv", &export)>{t(T::ExportCsv)}</a>
+            <a class="button" rel="external" download href=url_with("/operations/payments/export/xlsx", &export)>{t(T::ExportAs).replace("{format}", "XLSX")}</a>
             <a class="button" rel="external" download href=url_with("/operations/payments/export/xml", &export)>{t(T::ExportXml)}</a>
         </div>
         <div class="card table-wrap">

@@ -82,6 +82,7 @@ fn TopBar(me: Me, tz_open: RwSignal<bool>) -> impl IntoView {
                             <div class="menu-panel">
                                 <a class="menu-item" href="/operations/dashboard">{t(T::DashboardTitle)}</a>
                                 <a class="menu-item" href="/operations/payments">{t(T::PaymentsTitle)}</a>
+                                <a class="menu-item" href="/operations/history">{t(T::HistoryTitle)}</a>
                                 {(me.role != domain::Role::ReadOnly).then(|| view! {
                                     <a class="menu-item" href="/operations/moto">{t(T::MotoTitle)}</a>
                                 })}

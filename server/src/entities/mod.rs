@@ -4,6 +4,7 @@ pub mod api_key;
 pub mod audit_log;
 pub mod cart_line;
 pub mod email_outbox;
+pub mod filter_template;
 pub mod hosted_checkout;
 pub mod hosted_tokenization;
 pub mod idempotency_key;

@@ -24,6 +24,10 @@ pub struct Model {
     pub language: String,
     pub created_at: DateTimeUtc,
     pub may_refund: bool,
+    /// Filters shown on the payments list, comma-separated; empty for the default set.
+    pub payment_filters: String,
+    /// Columns shown on the payments list, comma-separated; empty for the default set.
+    pub payment_columns: String,
 }
 
 /// The hash never reaches a log.

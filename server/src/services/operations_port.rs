@@ -10,8 +10,8 @@ use crate::services::payments::{
 };
 use app::model::{
     ActivityView, AppError, CartLineView, DashboardDay, DashboardQuery, DashboardView, FieldError,
-    MotoForm, MotoResult, PaymentDetail, PaymentFilter, PaymentRow, PaymentsPage, Problem,
-    RefusalStat,
+    HistoryFilter, HistoryPage, HistoryRow, MotoForm, MotoResult, PaymentDetail, PaymentFilter,
+    PaymentRow, PaymentsPage, Problem, RefusalStat,
 };
 use app::ports::{Actor, OperationsPort};
 use domain::cart::{parse_refund_quantity, LineError, Quantity};
@@ -315,6 +315,9 @@ pub(crate) fn filtered(
     if !f.reference.trim().is_empty() {
         query = query.filter(C::MerchantReference.contains(f.reference.trim()));
     }
+    if !f.alias.trim().is_empty() {
+        query = query.filter(C::TokenId.eq(f.alias.trim()));
+    }
     if !f.email.trim().is_empty() {
         query = query.filter(C::CustomerEmail.contains(f.email.trim()));
     }
@@ -345,6 +348,61 @@ pub(crate) fn filtered(
     }
     .order_by(C::Id, order);
     Ok(query)
+}
+
+/// The operations the financial history lists: money that moved.
+pub const HISTORY_KINDS: [&str; 3] = ["capture", "refund", "cancel"];
+
+/// The merchant's approved captures, refunds and cancels matching `f`, newest first.
+pub(crate) async fn history_filtered(
+    db: &sea_orm::DatabaseConnection,
+    merchant_id: i64,
+    zone: &domain::ZonePreference,
+    f: &HistoryFilter,
+) -> Result<sea_orm::Select<operation::Entity>, AppError> {
+    use operation::Column as C;
+    let mut problems = Vec::new();
+    let mut payments = sea_orm::sea_query::Query::select();
+    payments
+        .column(payment::Column::Id)
+        .from(payment::Entity)
+        .and_where(payment::Column::MerchantId.eq(merchant_id));
+    let mut query = operation::Entity::find()
+        .filter(C::PaymentId.in_subquery(payments.to_owned()))
+        .filter(C::Result.eq("approved"));
+    for (name, raw, end) in [("from", &f.from, false), ("to", &f.to, true)] {
+        if raw.trim().is_empty() {
+            continue;
+        }
+        match zone.start_of_day(raw) {
+            Some(t) if end => query = query.filter(C::CreatedAt.lt(t + chrono::Duration::days(1))),
+            Some(t) => query = query.filter(C::CreatedAt.gte(t)),
+            None => problems.push(FieldError::new(name, Problem::InvalidDate)),
+        }
+    }
+    match f.kind.as_str() {
+        "" => query = query.filter(C::Kind.is_in(HISTORY_KINDS)),
+        kind if HISTORY_KINDS.contains(&kind) => query = query.filter(C::Kind.eq(kind)),
+        _ => problems.push(FieldError::new("kind", Problem::OutOfRange)),
+    }
+    if !f.user.trim().is_empty() {
+        let who = user::Entity::find()
+            .filter(user::Column::MerchantId.eq(merchant_id))
+            .filter(user::Column::Login.eq(f.user.trim().to_lowercase()))
+            .one(db)
+            .await
+            .map_err(internal)?;
+        match who {
+            Some(u) => query = query.filter(C::UserId.eq(u.id)),
+            None => problems.push(FieldError::new("user", Problem::InvalidIdentifier)),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(AppError::Invalid(problems));
+    }
+    Ok(query
+        .order_by(C::CreatedAt, sea_orm::Order::Desc)
+        .order_by(C::Id, sea_orm::Order::Desc))
 }
 
 /// What the dashboard reads of a payment.
@@ -594,6 +652,56 @@ impl OperationsPort for OperationsService {
             .await
             .map_err(engine_error)?;
         self.detail(&u, p).await
+    }
+
+    async fn history(&self, actor: &Actor, f: HistoryFilter) -> Result<HistoryPage, AppError> {
+        let (m, u) = load_actor(self.engine.db(), actor).await?;
+        let zone = zone_of(&u);
+        let lang = Lang::parse(&u.language).unwrap_or_default();
+        let db = self.engine.db();
+        let query = history_filtered(db, m.id, &zone, &f).await?;
+        let paginator = query.paginate(db, PAGE_SIZE);
+        let total = paginator.num_items().await.map_err(internal)?;
+        let pages = total.div_ceil(PAGE_SIZE).max(1) as u32;
+        let page = f.page.clamp(1, pages);
+        let ops = paginator
+            .fetch_page(u64::from(page - 1))
+            .await
+            .map_err(internal)?;
+        let cells = crate::export::history_cells(db, &ops, &zone)
+            .await
+            .map_err(internal)?;
+        let rows = ops
+            .iter()
+            .zip(cells)
+            .map(|(op, c)| HistoryRow {
+                date: c[0].clone(),
+                kind: op.kind.clone(),
+                payment_id: c[2].clone(),
+                reference: c[3].clone(),
+                amount: stored_money(op.amount, &c[5])
+                    .map(|m| m.format_in(lang))
+                    .unwrap_or_default(),
+                by: c[6].clone(),
+            })
+            .collect();
+        let users = user::Entity::find()
+            .filter(user::Column::MerchantId.eq(m.id))
+            .order_by_asc(user::Column::Login)
+            .all(db)
+            .await
+            .map_err(internal)?
+            .into_iter()
+            .map(|u| u.login)
+            .collect();
+        Ok(HistoryPage {
+            rows,
+            total,
+            page,
+            pages,
+            zone: zone.zone.clone(),
+            users,
+        })
     }
 
     async fn moto(&self, actor: &Actor, form: MotoForm) -> Result<MotoResult, AppError> {
