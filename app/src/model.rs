@@ -494,6 +494,14 @@ pub struct PaymentRow {
     pub card: String,
     /// Channel.
     pub channel: String,
+    /// Card brand.
+    pub brand: String,
+    /// Customer e-mail.
+    pub email: String,
+    /// Authorisation code.
+    pub authorisation_code: String,
+    /// Last update, in the user's zone.
+    pub updated: String,
 }
 
 /// A page of payments.
@@ -733,4 +741,77 @@ pub struct HistoryPage {
     pub zone: String,
     /// The merchant's users' logins, for the filter.
     pub users: Vec<String>,
+}
+
+/// The filters the payments list can show, in order (MB-31 "Filter settings").
+pub const LIST_FILTERS: [&str; 8] = [
+    "dates",
+    "amount",
+    "reference",
+    "alias",
+    "status",
+    "last4",
+    "email",
+    "payment_id",
+];
+
+/// The columns the payments list can show, in order.
+pub const LIST_COLUMNS: [&str; 11] = [
+    "created",
+    "id",
+    "reference",
+    "amount",
+    "status",
+    "card",
+    "brand",
+    "channel",
+    "email",
+    "authorisation_code",
+    "updated",
+];
+
+/// The columns shown until a user chooses.
+pub const DEFAULT_COLUMNS: [&str; 7] = [
+    "created",
+    "id",
+    "reference",
+    "amount",
+    "status",
+    "card",
+    "channel",
+];
+
+/// A user's choice of filters and columns for the payments list.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListSettings {
+    /// Filters shown, from [`LIST_FILTERS`].
+    pub filters: Vec<String>,
+    /// Columns shown, from [`LIST_COLUMNS`].
+    pub columns: Vec<String>,
+}
+
+/// A saved filter template.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TemplateView {
+    /// Id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// The list's URL query it applies.
+    pub query: String,
+    /// Shared with the merchant's users.
+    pub shared: bool,
+    /// Saved by this user (who alone may delete it).
+    pub mine: bool,
+    /// Login of who saved it.
+    pub owner: String,
+}
+
+/// The payments list's saved views: the user's settings and the templates they see.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListViews {
+    /// Filters and columns.
+    pub settings: ListSettings,
+    /// Own and shared templates, by name.
+    pub templates: Vec<TemplateView>,
 }

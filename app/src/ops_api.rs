@@ -2,8 +2,8 @@
 //! rights; the domain state machine decides every operation.
 
 use crate::model::{
-    AppError, DashboardQuery, DashboardView, HistoryFilter, HistoryPage, MotoForm, MotoResult,
-    PaymentDetail, PaymentFilter, PaymentsPage,
+    AppError, DashboardQuery, DashboardView, HistoryFilter, HistoryPage, ListSettings, ListViews,
+    MotoForm, MotoResult, PaymentDetail, PaymentFilter, PaymentsPage,
 };
 use leptos::prelude::*;
 
@@ -99,4 +99,37 @@ pub async fn pay_moto(form: MotoForm) -> Result<MotoResult, AppError> {
 pub async fn list_history(filter: HistoryFilter) -> Result<HistoryPage, AppError> {
     let (actor, port) = port().await?;
     port.history(&actor, filter).await
+}
+
+/// The user's list settings and the templates they see.
+#[server(endpoint = "ops/list-views")]
+pub async fn load_list_views() -> Result<ListViews, AppError> {
+    let (actor, port) = port().await?;
+    port.list_views(&actor).await
+}
+
+/// Saves the current filter as a template; `shared` is a checkbox.
+#[server(endpoint = "ops/save-template")]
+pub async fn save_template(
+    name: String,
+    query: String,
+    shared: Option<String>,
+) -> Result<ListViews, AppError> {
+    let (actor, port) = port().await?;
+    port.save_template(&actor, name, query, shared.is_some())
+        .await
+}
+
+/// Deletes one of the user's templates.
+#[server(endpoint = "ops/delete-template")]
+pub async fn delete_template(id: i64) -> Result<ListViews, AppError> {
+    let (actor, port) = port().await?;
+    port.delete_template(&actor, id).await
+}
+
+/// Saves which filters and columns the payments list shows.
+#[server(endpoint = "ops/list-settings")]
+pub async fn save_list_settings(settings: ListSettings) -> Result<ListViews, AppError> {
+    let (actor, port) = port().await?;
+    port.save_list_settings(&actor, settings).await
 }

@@ -3,8 +3,8 @@
 
 use crate::model::{
     ApiKeyView, AppError, CheckoutView, DashboardQuery, DashboardView, HistoryFilter, HistoryPage,
-    HomeData, JobView, Mail, Me, MotoForm, MotoResult, PasswordRules, PaymentDetail, PaymentFilter,
-    PaymentSettings, PaymentsPage, TokenizationView, WebhooksView,
+    HomeData, JobView, ListSettings, ListViews, Mail, Me, MotoForm, MotoResult, PasswordRules,
+    PaymentDetail, PaymentFilter, PaymentSettings, PaymentsPage, TokenizationView, WebhooksView,
 };
 use domain::{Environment, Lang, Role, ZonePreference};
 use serde::{Deserialize, Serialize};
@@ -220,6 +220,24 @@ pub trait OperationsPort: Send + Sync {
     ) -> Result<PaymentDetail, AppError>;
     /// Cancels.
     async fn cancel(&self, actor: &Actor, id: &str, ip: &str) -> Result<PaymentDetail, AppError>;
+    /// The user's list settings and the templates they see.
+    async fn list_views(&self, actor: &Actor) -> Result<ListViews, AppError>;
+    /// Saves the current filter (`query`, the list's URL query) as a template.
+    async fn save_template(
+        &self,
+        actor: &Actor,
+        name: String,
+        query: String,
+        shared: bool,
+    ) -> Result<ListViews, AppError>;
+    /// Deletes one of the user's templates.
+    async fn delete_template(&self, actor: &Actor, id: i64) -> Result<ListViews, AppError>;
+    /// Saves which filters and columns the list shows.
+    async fn save_list_settings(
+        &self,
+        actor: &Actor,
+        settings: ListSettings,
+    ) -> Result<ListViews, AppError>;
     /// A page of the financial history (MB-37).
     async fn history(&self, actor: &Actor, filter: HistoryFilter) -> Result<HistoryPage, AppError>;
     /// A mail or telephone order paid through the virtual terminal (MB-34).

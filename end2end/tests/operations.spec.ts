@@ -24,7 +24,7 @@ test("an admin finds a payment, captures part of it within the limit, then refun
   await page.getByText("Operations", { exact: true }).click();
   await page.getByRole("link", { name: "Payments" }).click();
   await hydrated(page);
-  await page.getByLabel("Merchant reference").fill(reference);
+  await page.getByRole("textbox", { name: "Merchant reference" }).fill(reference);
   await page.getByRole("button", { name: "Search" }).click();
   await expect(page).toHaveURL(new RegExp(`reference=${reference}`));
   const row = page.getByTestId("payments").getByRole("row").filter({ hasText: reference });
@@ -69,7 +69,7 @@ test("an admin finds a payment, captures part of it within the limit, then refun
   // The list filters by status, and the filter is in the URL.
   await page.goto("/operations/payments");
   await hydrated(page);
-  await page.getByLabel("Merchant reference").fill(reference);
+  await page.getByRole("textbox", { name: "Merchant reference" }).fill(reference);
   await page.getByRole("checkbox", { name: "Partial refund" }).check();
   await page.getByRole("button", { name: "Search" }).click();
   await expect(page).toHaveURL(/status=partial_refund/);
@@ -251,4 +251,63 @@ test("the virtual terminal takes a telephone order: approved, then declined, eac
   await result.getByRole("link", { name: /Open payment/ }).click();
   await hydrated(page);
   await expect(page.locator("p .status")).toHaveText("Declined");
+});
+
+test("a filter saved as a template is applied again from the Templates tab", async ({ page }) => {
+  const reference = `tpl-${Date.now()}`;
+  await preAuthorisation(reference);
+  await preAuthorisation(reference);
+  await loginAsUser(page, "admin");
+  await expectHome(page);
+  await page.goto("/operations/payments");
+  await hydrated(page);
+  await page.getByRole("textbox", { name: "Merchant reference" }).fill(reference);
+  await page.getByRole("checkbox", { name: "Uncaptured" }).check();
+  await page.getByRole("button", { name: "Search" }).click();
+  await expect(page.getByTestId("count")).toHaveText("2 payments");
+  await hydrated(page);
+  await page.getByText("Save as a template").click();
+  await page.getByLabel("Template name").fill(`Open ${reference}`);
+  await page.getByLabel("Share with the other users of this account").check();
+  await page.getByTestId("save-template").getByRole("button", { name: "Save" }).click();
+  await expect(page.getByText("Template saved: find it in the Templates tab.")).toBeVisible();
+
+  await page.goto("/operations/payments");
+  await hydrated(page);
+  await page.getByRole("tab", { name: "Templates" }).click();
+  const row = page.getByTestId("templates").getByRole("row").filter({ hasText: `Open ${reference}` });
+  await expect(row).toContainText("Shared");
+  await row.getByRole("link", { name: `Apply Open ${reference}` }).click();
+  await expect(page).toHaveURL(new RegExp(`reference=${reference}.*status=uncaptured`));
+  await expect(page.getByTestId("count")).toHaveText("2 payments");
+
+  // Filter settings: only the chosen columns show.
+  await hydrated(page);
+  await page.getByText("Filter settings").click();
+  const settings = page.getByTestId("filter-settings");
+  const columns = settings.getByRole("group", { name: "Columns shown" });
+  await columns.getByRole("checkbox", { name: "Channel" }).uncheck();
+  await columns.getByRole("checkbox", { name: "Customer e-mail" }).check();
+  await settings.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByTestId("payments").getByRole("columnheader", { name: "Channel" })).toHaveCount(0);
+  await expect(page.getByTestId("payments").getByRole("columnheader", { name: "Customer e-mail" })).toBeVisible();
+});
+
+test("the financial history lists captures and refunds and exports them", async ({ page }) => {
+  const reference = `hist-${Date.now()}`;
+  const id = await preAuthorisation(reference);
+  expect((await direct("POST", `/payments/${id}/capture`, { amount: 4000 })).status).toBe(200);
+  await loginAsUser(page, "admin");
+  await expectHome(page);
+  await page.getByText("Operations", { exact: true }).click();
+  await page.getByRole("link", { name: "Financial history" }).click();
+  await hydrated(page);
+  await page.getByLabel("Kind", { exact: true }).selectOption("capture");
+  await page.getByRole("button", { name: "Search" }).click();
+  await expect(page).toHaveURL(/kind=capture/);
+  const row = page.getByTestId("history").getByRole("row").filter({ hasText: reference });
+  await expect(row).toContainText("40.00 EUR");
+  await expect(row).toContainText("Capture");
+  const [xlsx] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Export all as XLSX" }).click()]);
+  expect(xlsx.suggestedFilename()).toMatch(/^operations-\d{8}-\d{6}\.xlsx$/);
 });

@@ -5,7 +5,8 @@ use crate::both_backends;
 use crate::helpers::{spawn_app, Backend, TestApp};
 use crate::payments::{card_payment, key, post};
 use app::model::{
-    AppError, DashboardView, HistoryPage, MotoResult, PaymentDetail, PaymentsPage, Problem,
+    AppError, DashboardView, HistoryPage, ListViews, MotoResult, PaymentDetail, PaymentsPage,
+    Problem,
 };
 
 async fn detail(res: crate::helpers::FnResponse) -> PaymentDetail {
@@ -762,5 +763,113 @@ both_backends!(
         let stranger = app.session("other", "admin").await;
         let (_, bytes) = download(&app, &stranger, "/operations/history/export/csv").await;
         assert_eq!(parse_export("csv", &bytes, "").len(), 0);
+    }
+);
+
+both_backends!(
+    filter_templates_are_per_user_or_shared_and_settings_choose_columns,
+    &[],
+    |app: TestApp| async move {
+        key(&app, "shop").await;
+        let admin = app.session("shop", "admin").await;
+        let operator = app.session("shop", "operator").await;
+        let views = |res: crate::helpers::FnResponse| -> ListViews {
+            res.ok();
+            serde_json::from_str(&res.body).unwrap()
+        };
+        let fresh = views(app.call("ops/list-views", &[], Some(&admin)).await);
+        assert!(fresh.templates.is_empty());
+        assert_eq!(fresh.settings.columns.len(), 7, "default columns");
+        let save = |who: String, name: &'static str, query: &'static str, shared: bool| {
+            let app = &app;
+            async move {
+                let mut form = vec![("name", name), ("query", query)];
+                if shared {
+                    form.push(("shared", "on"));
+                }
+                app.call("ops/save-template", &form, Some(&who)).await
+            }
+        };
+        views(
+            save(
+                admin.clone(),
+                "Refunds",
+                "status=refunded&status=partial_refund",
+                false,
+            )
+            .await,
+        );
+        let v = views(save(admin.clone(), "Big ones", "min_amount=100000", true).await);
+        assert_eq!(
+            v.templates
+                .iter()
+                .map(|t| t.name.as_str())
+                .collect::<Vec<_>>(),
+            ["Big ones", "Refunds"]
+        );
+        // Saving under the same name replaces it.
+        let v = views(save(admin.clone(), "Refunds", "status=refunded", false).await);
+        assert_eq!(v.templates.len(), 2);
+        assert_eq!(v.templates[1].query, "status=refunded");
+        // Bad input is named; an invalid filter is never saved.
+        let res = save(admin.clone(), " ", "status=refunded", false).await;
+        assert_eq!(res.error().problem_for("name"), Some(&Problem::Required));
+        let res = save(admin.clone(), "Broken", "from=yesterday", false).await;
+        assert_eq!(res.error().problem_for("from"), Some(&Problem::InvalidDate));
+        // The operator sees only the shared one and may not delete it.
+        let theirs = views(app.call("ops/list-views", &[], Some(&operator)).await);
+        assert_eq!(theirs.templates.len(), 1);
+        let shared = &theirs.templates[0];
+        assert_eq!(
+            (shared.name.as_str(), shared.owner.as_str(), shared.mine),
+            ("Big ones", "admin", false)
+        );
+        let id = shared.id.to_string();
+        let res = app
+            .call(
+                "ops/delete-template",
+                &[("id", id.as_str())],
+                Some(&operator),
+            )
+            .await;
+        assert!(matches!(res.error(), AppError::NotFound));
+        let v = views(
+            app.call("ops/delete-template", &[("id", id.as_str())], Some(&admin))
+                .await,
+        );
+        assert_eq!(v.templates.len(), 1);
+        // Filter settings: known names only, at least one of each.
+        let v = views(
+            app.call(
+                "ops/list-settings",
+                &[
+                    ("settings[filters][0]", "reference"),
+                    ("settings[filters][1]", "status"),
+                    ("settings[columns][0]", "id"),
+                    ("settings[columns][1]", "email"),
+                ],
+                Some(&operator),
+            )
+            .await,
+        );
+        assert_eq!(v.settings.filters, ["reference", "status"]);
+        assert_eq!(v.settings.columns, ["id", "email"]);
+        let res = app
+            .call(
+                "ops/list-settings",
+                &[
+                    ("settings[filters][0]", "reference"),
+                    ("settings[columns][0]", "secret"),
+                ],
+                Some(&operator),
+            )
+            .await;
+        assert_eq!(
+            res.error().problem_for("columns"),
+            Some(&Problem::OutOfRange)
+        );
+        // Another user's settings are untouched.
+        let mine = views(app.call("ops/list-views", &[], Some(&admin)).await);
+        assert_eq!(mine.settings.columns.len(), 7);
     }
 );
