@@ -140,6 +140,9 @@ pub async fn run(cli: Cli) -> anyhow_like::Result<()> {
                 write_private(&file, &text)?;
             }
             println!("Demo merchant: PSPID demo (TEST)");
+            if report.payments > 0 {
+                println!("  {} payments over the last year", report.payments);
+            }
             for (login, pw) in &report.passwords {
                 println!("  user {login:<9} password {pw}");
             }

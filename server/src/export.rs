@@ -67,9 +67,12 @@ pub struct Table {
     /// Column names.
     pub columns: &'static [&'static str],
     /// Reads page `n` (of [`BATCH`] rows).
-    pub batch:
-        Arc<dyn Fn(u64) -> BoxFuture<'static, Result<Vec<Vec<String>>, DbErr>> + Send + Sync>,
+    pub batch: BatchReader,
 }
+
+/// Reads one page of an export's rows, each row one cell per column.
+pub type BatchReader =
+    Arc<dyn Fn(u64) -> BoxFuture<'static, Result<Vec<Vec<String>>, DbErr>> + Send + Sync>;
 
 fn decode(raw: &str) -> String {
     let bytes = raw.replace('+', " ").into_bytes();

@@ -242,10 +242,12 @@ pub struct SeedReport {
     pub passwords: Vec<(String, String)>,
     /// Users left as they were.
     pub unchanged: Vec<String>,
+    /// Demo payments written (none when the merchant had payments already).
+    pub payments: usize,
 }
 
 /// The demo account: TEST merchant `demo` with users `admin`, `operator` and `viewer`,
-/// and two technical messages. Idempotent: running it again creates nothing twice; with
+/// two technical messages and a year of payments. Idempotent: running it again creates nothing twice; with
 /// `password` set, every demo user gets that password.
 pub async fn seed_demo(
     db: &DatabaseConnection,
@@ -362,6 +364,7 @@ pub async fn seed_demo(
             .await?;
         }
     }
+    report.payments = crate::demo::seed_year(db, &m, Utc::now()).await?;
     Ok(report)
 }
 

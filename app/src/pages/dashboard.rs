@@ -337,8 +337,10 @@ fn figures_view(v: DashboardView, lang: domain::Lang) -> impl IntoView {
 }
 
 /// The period selector and the figures, for the query in the URL.
+///
+/// `untitled` leaves out the section's heading where the page's own says it.
 #[component]
-pub fn Dashboard() -> impl IntoView {
+pub fn Dashboard(#[prop(optional)] untitled: bool) -> impl IntoView {
     let query = use_query_map();
     let wanted = Memo::new(move |_| {
         query.with(|q| DashboardQuery {
@@ -352,7 +354,7 @@ pub fn Dashboard() -> impl IntoView {
     let lang = use_lang();
     view! {
         <section class="dashboard" aria-labelledby="dashboard-title">
-            <h2 id="dashboard-title" class="section-title">{t(T::DashboardTitle)}</h2>
+            <h2 id="dashboard-title" class="section-title" class:sr-only=untitled>{t(T::DashboardTitle)}</h2>
             <Suspense fallback=|| view! { <p>{t(T::Loading)}</p> }>
                 {move || Suspend::new(async move {
                     let q = wanted.get_untracked();
@@ -412,6 +414,6 @@ pub fn DashboardPage() -> impl IntoView {
     view! {
         <Title text=format!("{} — OpenPSP", t(T::DashboardTitle))/>
         <h1>{t(T::DashboardTitle)}</h1>
-        <Dashboard/>
+        <Dashboard untitled=true/>
     }
 }

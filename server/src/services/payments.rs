@@ -904,8 +904,7 @@ impl PaymentEngine {
             merchant,
             payment_id,
             by,
-            (kind, is_final),
-            false,
+            (kind, is_final, false),
             |l, _| Ok((amount_of(l), Vec::new())),
             change,
         )
@@ -921,8 +920,7 @@ impl PaymentEngine {
         merchant: &merchant::Model,
         payment_id: i64,
         by: &Initiator,
-        (kind, is_final): (&str, bool),
-        with_cart: bool,
+        (kind, is_final, with_cart): (&str, bool, bool),
         plan: impl Fn(
             &Payment,
             &[cart_line::Model],
@@ -1060,8 +1058,7 @@ impl PaymentEngine {
             merchant,
             payment_id,
             by,
-            ("capture", true),
-            true,
+            ("capture", true, true),
             |_, lines| {
                 if lines.len() != edited.len() {
                     return Err(EngineError::invalid(
@@ -1137,8 +1134,7 @@ impl PaymentEngine {
             merchant,
             payment_id,
             by,
-            ("refund", false),
-            true,
+            ("refund", false, true),
             |_, lines| {
                 if lines.len() != more.len() {
                     return Err(EngineError::invalid("lines", "one quantity per cart line"));
@@ -1239,7 +1235,7 @@ impl PaymentEngine {
     }
 }
 
-fn set_ledger(update: &mut payment::ActiveModel, ledger: &Payment) {
+pub(crate) fn set_ledger(update: &mut payment::ActiveModel, ledger: &Payment) {
     update.stage = Set(ledger.stage().code().to_owned());
     update.authorised = Set(ledger.authorised());
     update.captured = Set(ledger.captured());
