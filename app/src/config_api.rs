@@ -107,6 +107,8 @@ pub async fn save_payment_settings(
     session_minutes: String,
     over_capture_percent: String,
     web_site: String,
+    report_format: Option<String>,
+    report_columns: Option<std::collections::BTreeMap<String, String>>,
 ) -> Result<(), AppError> {
     use crate::model::{FieldError, Problem};
     let (actor, port) = port().await?;
@@ -126,6 +128,8 @@ pub async fn save_payment_settings(
         session_minutes: number("session_minutes", &session_minutes),
         over_capture_percent: number("over_capture_percent", &over_capture_percent),
         web_site,
+        report_format: report_format.unwrap_or_else(|| "csv".to_owned()),
+        report_columns: report_columns.unwrap_or_default().into_keys().collect(),
     };
     if !problems.is_empty() {
         return Err(AppError::Invalid(problems));

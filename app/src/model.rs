@@ -422,7 +422,30 @@ pub struct PaymentSettings {
     pub over_capture_percent: i32,
     /// Merchant's web site (final page).
     pub web_site: String,
+    /// Default download format (MB-20): `csv`, `xlsx`, `xml`.
+    pub report_format: String,
+    /// Columns of payment downloads, from [`EXPORT_COLUMNS`]; empty for all.
+    pub report_columns: Vec<String>,
 }
+
+/// The download formats, the default first.
+pub const EXPORT_FORMATS: [&str; 3] = ["csv", "xlsx", "xml"];
+
+/// The columns of payment downloads, in order.
+pub const EXPORT_COLUMNS: [&str; 12] = [
+    "payment_id",
+    "created",
+    "updated",
+    "merchant_reference",
+    "amount",
+    "currency",
+    "status",
+    "card",
+    "brand",
+    "channel",
+    "authorisation_code",
+    "customer_email",
+];
 
 /// A job as the admin page shows it (PE-6).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -517,6 +540,8 @@ pub struct PaymentsPage {
     pub pages: u32,
     /// The user's zone, named in the date column.
     pub zone: String,
+    /// The merchant's default download format (MB-20).
+    pub report_format: String,
 }
 
 /// One operation on a payment (Activity tab).
@@ -563,6 +588,9 @@ pub struct PaymentDetail {
     pub created: String,
     /// ECI.
     pub eci: String,
+    /// The hosted checkout (session) it was paid on.
+    #[serde(default)]
+    pub session_id: String,
     /// Masked card.
     pub masked_card: String,
     /// `MM/YY`.

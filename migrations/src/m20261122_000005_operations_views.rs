@@ -50,6 +50,23 @@ impl MigrationTrait for Migration {
                 )
                 .await?;
         }
+        // Electronic reporting (MB-20): the default download format and columns.
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Merchants::Table)
+                    .add_column(string_len(Merchants::ReportFormat, 8).default("csv"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Merchants::Table)
+                    .add_column(string(Merchants::ReportColumns).default(""))
+                    .to_owned(),
+            )
+            .await?;
         manager
             .create_index(
                 Index::create()
@@ -71,6 +88,16 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
+        for column in [Merchants::ReportFormat, Merchants::ReportColumns] {
+            manager
+                .alter_table(
+                    Table::alter()
+                        .table(Merchants::Table)
+                        .drop_column(column)
+                        .to_owned(),
+                )
+                .await?;
+        }
         for column in [Users::PaymentFilters, Users::PaymentColumns] {
             manager
                 .alter_table(
@@ -104,6 +131,13 @@ enum Users {
     Table,
     PaymentFilters,
     PaymentColumns,
+}
+
+#[derive(DeriveIden)]
+enum Merchants {
+    Table,
+    ReportFormat,
+    ReportColumns,
 }
 
 #[derive(DeriveIden)]

@@ -26,20 +26,7 @@ use tower_sessions::Session;
 const BATCH: u64 = 1000;
 
 /// The payments export's columns, in order.
-pub const PAYMENT_COLUMNS: [&str; 12] = [
-    "payment_id",
-    "created",
-    "updated",
-    "merchant_reference",
-    "amount",
-    "currency",
-    "status",
-    "card",
-    "brand",
-    "channel",
-    "authorisation_code",
-    "customer_email",
-];
+pub const PAYMENT_COLUMNS: [&str; 12] = app::model::EXPORT_COLUMNS;
 
 /// The financial history's columns, in order.
 pub const HISTORY_COLUMNS: [&str; 8] = [
@@ -65,7 +52,7 @@ pub struct Table {
     /// XML row element, e.g. `payment`.
     pub singular: &'static str,
     /// Column names.
-    pub columns: &'static [&'static str],
+    pub columns: Vec<&'static str>,
     /// Reads page `n` (of [`BATCH`] rows).
     pub batch: BatchReader,
 }
@@ -443,21 +430,40 @@ async fn signed_in(
         .map_err(|_| StatusCode::UNAUTHORIZED)
 }
 
-/// The payments matching `filter` as an export table.
+/// The payments matching `filter` as an export table, with the merchant's chosen columns
+/// (MB-20; all when none is chosen).
 pub fn payments_table(
     db: DatabaseConnection,
     select: sea_orm::Select<payment::Entity>,
     zone: ZonePreference,
+    chosen: &str,
 ) -> Table {
+    let keep: Vec<usize> = PAYMENT_COLUMNS
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| chosen.is_empty() || chosen.split(',').any(|k| k == **c))
+        .map(|(i, _)| i)
+        .collect();
+    let keep = if keep.is_empty() {
+        (0..PAYMENT_COLUMNS.len()).collect()
+    } else {
+        keep
+    };
     Table {
         plural: "payments",
         singular: "payment",
-        columns: &PAYMENT_COLUMNS,
+        columns: keep.iter().map(|i| PAYMENT_COLUMNS[*i]).collect(),
         batch: Arc::new(move |page| {
-            let (db, select, zone) = (db.clone(), select.clone(), zone.clone());
+            let (db, select, zone, keep) = (db.clone(), select.clone(), zone.clone(), keep.clone());
             Box::pin(async move {
                 let rows = select.paginate(&db, BATCH).fetch_page(page).await?;
-                Ok(rows.iter().map(|p| payment_cells(p, &zone)).collect())
+                Ok(rows
+                    .iter()
+                    .map(|p| {
+                        let cells = payment_cells(p, &zone);
+                        keep.iter().map(|i| cells[*i].clone()).collect()
+                    })
+                    .collect())
             })
         }),
     }
@@ -482,7 +488,8 @@ pub async fn payments(
     let Ok(select) = filtered(merchant.id, &zone, &filter) else {
         return (StatusCode::BAD_REQUEST, "the filter is not valid").into_response();
     };
-    download(payments_table(state.db.clone(), select, zone), format).await
+    let table = payments_table(state.db.clone(), select, zone, &merchant.report_columns);
+    download(table, format).await
 }
 
 /// The operations of the financial history as an export table.
@@ -494,7 +501,7 @@ pub fn history_table(
     Table {
         plural: "operations",
         singular: "operation",
-        columns: &HISTORY_COLUMNS,
+        columns: HISTORY_COLUMNS.to_vec(),
         batch: Arc::new(move |page| {
             let (db, select, zone) = (db.clone(), select.clone(), zone.clone());
             Box::pin(async move {

@@ -77,6 +77,8 @@ pub async fn create_merchant(
         webhook_key_id: Set(None),
         webhook_secret_enc: Set(None),
         web_site: Set(String::new()),
+        report_format: Set("csv".to_owned()),
+        report_columns: Set(String::new()),
         ..Default::default()
     }
     .insert(db)

@@ -384,6 +384,26 @@ fn settings_form(
             <Field label=T::SessionMinutesLabel name="session_minutes" kind="number" value=s.session_minutes.to_string() error=error form="settings"/>
             <Field label=T::OverCaptureLabel name="over_capture_percent" kind="number" value=s.over_capture_percent.to_string() error=error form="settings"/>
             <Field label=T::WebSiteLabel name="web_site" kind="url" value=s.web_site.clone() error=error form="settings"/>
+            <fieldset class="choices" aria-describedby="report-hint">
+                <legend>{t(T::ElectronicReporting)}</legend>
+                <p class="muted" id="report-hint">{t(T::ElectronicReportingHint)}</p>
+                <div class="field">
+                    <label for="settings-report_format">{t(T::ReportFormatLabel)}</label>
+                    <select id="settings-report_format" name="report_format">
+                        {crate::model::EXPORT_FORMATS.into_iter().map(|f| view! {
+                            <option value=f selected=s.report_format == f>{f.to_uppercase()}</option>
+                        }).collect_view()}
+                    </select>
+                    <p class="field-error">{move || error.get().and_then(|e| e.problem_for("report_format").map(problem_text))}</p>
+                </div>
+                {crate::model::EXPORT_COLUMNS.into_iter().map(|c| view! {
+                    <label class="checkbox">
+                        <input type="checkbox" name=format!("report_columns[{c}]") value="on" checked=s.report_columns.iter().any(|r| r == c)/>
+                        <span class="mono">{c}</span>
+                    </label>
+                }).collect_view()}
+                <p class="field-error">{move || error.get().and_then(|e| e.problem_for("report_columns").map(problem_text))}</p>
+            </fieldset>
             <button type="submit" class="button primary" disabled=move || action.pending().get()>{t(T::Save)}</button>
         </ActionForm>
     }

@@ -538,12 +538,18 @@ fn results(
     let page_of = t(T::PageOf)
         .replace("{page}", &list.page.to_string())
         .replace("{pages}", &list.pages.to_string());
+    // The merchant's default format (MB-20) first.
+    let mut formats = crate::model::EXPORT_FORMATS.to_vec();
+    formats.sort_by_key(|f| *f != list.report_format);
     view! {
         <div class="list-head">
             <p class="muted" data-testid="count">{t(T::ResultsCount).replace("{n}", &list.total.to_string())}</p>
-            <a class="button" rel="external" download href=url_with("/operations/payments/export/csv", &export)>{t(T::ExportCsv)}</a>
-            <a class="button" rel="external" download href=url_with("/operations/payments/export/xlsx", &export)>{t(T::ExportAs).replace("{format}", "XLSX")}</a>
-            <a class="button" rel="external" download href=url_with("/operations/payments/export/xml", &export)>{t(T::ExportXml)}</a>
+            {formats.into_iter().map(|ext| view! {
+                <a class="button" class:primary=ext == list.report_format rel="external" download
+                    href=url_with(&format!("/operations/payments/export/{ext}"), &export)>
+                    {t(T::ExportAs).replace("{format}", &ext.to_uppercase())}
+                </a>
+            }).collect_view()}
         </div>
         <div class="card table-wrap">
             <table class="table" data-testid="payments">
@@ -558,6 +564,22 @@ fn results(
         </nav>
     }
     .into_any()
+}
+
+/// An ECI with its meaning (Visa and Mastercard values; 01 on mail and telephone orders
+/// is the MOTO indicator).
+fn eci_text(eci: &str) -> String {
+    let meaning = match eci {
+        "05" | "02" => Some(T::EciAuthenticated),
+        "06" => Some(T::EciAttempted),
+        "07" | "00" => Some(T::EciNotAuthenticated),
+        "01" => Some(T::EciMoto),
+        _ => None,
+    };
+    match meaning {
+        Some(m) => format!("{eci} — {}", t(m)),
+        None => eci.to_owned(),
+    }
 }
 
 /// Which operation dialog is open.
@@ -856,7 +878,8 @@ fn detail_view(initial: PaymentDetail, actions: Actions) -> AnyView {
                 (T::ReferenceLabel, d.reference), (T::PaymentIdLabel, d.id), (T::MethodLabel, d.method),
                 (T::ChannelLabel, d.channel), (T::AmountLabel, d.amount), (T::AuthorisedLabel, d.authorised),
                 (T::ReceivedLabel, d.captured), (T::RefundedLabel, d.refunded), (T::CreatedLabel, d.created),
-                (T::AuthorisationCodeLabel, d.authorisation_code), (T::EciLabel, d.eci),
+                (T::AuthorisationCodeLabel, d.authorisation_code), (T::EciLabel, eci_text(&d.eci)),
+                (T::SessionIdLabel, d.session_id),
             ]) }}
         </section>
         <section class="card" role="tabpanel" id="panel-1" aria-labelledby="tab-1" hidden=move || tab.get() != 1>

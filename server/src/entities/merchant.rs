@@ -26,6 +26,10 @@ pub struct Model {
     #[sea_orm(column_type = "Text", nullable)]
     pub webhook_secret_enc: Option<String>,
     pub web_site: String,
+    /// Default download format (MB-20): `csv`, `xlsx` or `xml`.
+    pub report_format: String,
+    /// Columns of payment downloads, comma-separated; empty for all.
+    pub report_columns: String,
     pub created_at: DateTimeUtc,
 }
 

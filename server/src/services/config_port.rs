@@ -339,6 +339,13 @@ impl ConfigPort for ConfigService {
             show_final_page: m.show_final_page,
             session_minutes: m.session_minutes,
             over_capture_percent: m.over_capture_percent,
+            report_columns: m
+                .report_columns
+                .split(',')
+                .filter(|c| !c.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            report_format: m.report_format,
             web_site: m.web_site,
         })
     }
@@ -370,10 +377,23 @@ impl ConfigPort for ConfigService {
         if !web_site.is_empty() && keys::check_endpoint_url(&web_site).is_err() {
             problems.push(FieldError::new("web_site", Problem::InvalidUrl));
         }
+        if !app::model::EXPORT_FORMATS.contains(&s.report_format.as_str()) {
+            problems.push(FieldError::new("report_format", Problem::OutOfRange));
+        }
+        // Kept in the download's order; unknown names are refused.
+        let columns: Vec<&str> = app::model::EXPORT_COLUMNS
+            .into_iter()
+            .filter(|c| s.report_columns.iter().any(|r| r == c))
+            .collect();
+        if columns.len() != s.report_columns.len() {
+            problems.push(FieldError::new("report_columns", Problem::OutOfRange));
+        }
         if !problems.is_empty() {
             return Err(AppError::Invalid(problems));
         }
         let mut row: merchant::ActiveModel = m.clone().into();
+        row.report_format = Set(s.report_format.clone());
+        row.report_columns = Set(columns.join(","));
         row.retry_count = Set(s.retry_count);
         row.capture_procedure = Set(s.capture_procedure.clone());
         row.capture_delay_hours = Set(s.capture_delay_hours);

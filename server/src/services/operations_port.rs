@@ -146,6 +146,7 @@ impl OperationsService {
             refunded: money(p.refunded),
             created: zone.format(p.created_at),
             eci: p.eci.clone().unwrap_or_default(),
+            session_id: p.hosted_checkout_id.clone().unwrap_or_default(),
             masked_card: p.masked_card.clone().unwrap_or_default(),
             expiry: p
                 .card_expiry
@@ -678,6 +679,7 @@ impl OperationsPort for OperationsService {
             page,
             pages,
             zone: zone.zone.clone(),
+            report_format: m.report_format.clone(),
         })
     }
 

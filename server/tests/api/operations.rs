@@ -873,3 +873,72 @@ both_backends!(
         assert_eq!(mine.settings.columns.len(), 7);
     }
 );
+
+both_backends!(
+    electronic_reporting_sets_the_download_defaults,
+    &[],
+    |app: TestApp| async move {
+        let key = key(&app, "shop").await;
+        post(
+            &app,
+            &key,
+            "/payments",
+            &card_payment(1_250, "4111111111111111", "SALE"),
+        )
+        .await;
+        let admin = app.session("shop", "admin").await;
+        let settings = |format: &'static str, columns: Vec<(&'static str, &'static str)>| {
+            let (app, admin) = (&app, admin.clone());
+            async move {
+                let mut form = vec![
+                    ("retry_count", "3"),
+                    ("capture_procedure", "immediate"),
+                    ("capture_delay_hours", "0"),
+                    ("session_minutes", "30"),
+                    ("over_capture_percent", "0"),
+                    ("web_site", ""),
+                    ("report_format", format),
+                ];
+                form.extend(columns);
+                app.call("config/save_payment_settings", &form, Some(&admin))
+                    .await
+            }
+        };
+        let res = settings("pdf", vec![]).await;
+        assert_eq!(
+            res.error().problem_for("report_format"),
+            Some(&Problem::OutOfRange)
+        );
+        let res = settings("xlsx", vec![("report_columns[card_number]", "on")]).await;
+        assert_eq!(
+            res.error().problem_for("report_columns"),
+            Some(&Problem::OutOfRange)
+        );
+        settings(
+            "xlsx",
+            vec![
+                ("report_columns[amount]", "on"),
+                ("report_columns[payment_id]", "on"),
+            ],
+        )
+        .await
+        .ok();
+        let page: PaymentsPage = serde_json::from_str(
+            &app.call("ops/payments", &[("filter[page]", "1")], Some(&admin))
+                .await
+                .body,
+        )
+        .unwrap();
+        assert_eq!(page.report_format, "xlsx");
+        let (_, bytes) = download(&app, &admin, "/operations/payments/export/csv").await;
+        let text = String::from_utf8(bytes).unwrap();
+        assert_eq!(
+            text.lines().next(),
+            Some("payment_id,amount"),
+            "in the download's order"
+        );
+        assert!(text.contains(",12.50"));
+        let (_, bytes) = download(&app, &admin, "/operations/payments/export/xlsx").await;
+        assert_eq!(parse_export("xlsx", &bytes, "")[0].len(), 2);
+    }
+);
