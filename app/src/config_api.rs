@@ -98,6 +98,8 @@ pub async fn load_payment_settings() -> Result<PaymentSettings, AppError> {
 }
 
 /// Saves payment settings.
+// A server function's arguments are its form's fields, one per setting.
+#[allow(clippy::too_many_arguments)]
 #[server(endpoint = "config/save_payment_settings")]
 pub async fn save_payment_settings(
     retry_count: String,
