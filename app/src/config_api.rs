@@ -97,46 +97,53 @@ pub async fn load_payment_settings() -> Result<PaymentSettings, AppError> {
     port.payment_settings(&actor).await
 }
 
-/// Saves payment settings.
-// A server function's arguments are its form's fields, one per setting.
+pub use settings::*;
+
+/// A server function's arguments are its form's fields, one per setting: more than
+/// clippy's default of seven, here and in the client stub the macro writes.
 #[allow(clippy::too_many_arguments)]
-#[server(endpoint = "config/save_payment_settings")]
-pub async fn save_payment_settings(
-    retry_count: String,
-    capture_procedure: String,
-    capture_delay_hours: String,
-    show_final_page: Option<String>,
-    session_minutes: String,
-    over_capture_percent: String,
-    web_site: String,
-    report_format: Option<String>,
-    report_columns: Option<std::collections::BTreeMap<String, String>>,
-) -> Result<(), AppError> {
-    use crate::model::{FieldError, Problem};
-    let (actor, port) = port().await?;
-    let ip = crate::api::ctx::client_ip().await;
-    let mut problems = Vec::new();
-    let mut number = |name: &str, raw: &str| -> i32 {
-        raw.trim().parse().unwrap_or_else(|_| {
-            problems.push(FieldError::new(name, Problem::OutOfRange));
-            0
-        })
-    };
-    let settings = PaymentSettings {
-        retry_count: number("retry_count", &retry_count),
-        capture_procedure,
-        capture_delay_hours: number("capture_delay_hours", &capture_delay_hours),
-        show_final_page: show_final_page.is_some(),
-        session_minutes: number("session_minutes", &session_minutes),
-        over_capture_percent: number("over_capture_percent", &over_capture_percent),
-        web_site,
-        report_format: report_format.unwrap_or_else(|| "csv".to_owned()),
-        report_columns: report_columns.unwrap_or_default().into_keys().collect(),
-    };
-    if !problems.is_empty() {
-        return Err(AppError::Invalid(problems));
+mod settings {
+    use super::*;
+
+    /// Saves payment settings.
+    #[server(endpoint = "config/save_payment_settings")]
+    pub async fn save_payment_settings(
+        retry_count: String,
+        capture_procedure: String,
+        capture_delay_hours: String,
+        show_final_page: Option<String>,
+        session_minutes: String,
+        over_capture_percent: String,
+        web_site: String,
+        report_format: Option<String>,
+        report_columns: Option<std::collections::BTreeMap<String, String>>,
+    ) -> Result<(), AppError> {
+        use crate::model::{FieldError, Problem};
+        let (actor, port) = port().await?;
+        let ip = crate::api::ctx::client_ip().await;
+        let mut problems = Vec::new();
+        let mut number = |name: &str, raw: &str| -> i32 {
+            raw.trim().parse().unwrap_or_else(|_| {
+                problems.push(FieldError::new(name, Problem::OutOfRange));
+                0
+            })
+        };
+        let settings = PaymentSettings {
+            retry_count: number("retry_count", &retry_count),
+            capture_procedure,
+            capture_delay_hours: number("capture_delay_hours", &capture_delay_hours),
+            show_final_page: show_final_page.is_some(),
+            session_minutes: number("session_minutes", &session_minutes),
+            over_capture_percent: number("over_capture_percent", &over_capture_percent),
+            web_site,
+            report_format: report_format.unwrap_or_else(|| "csv".to_owned()),
+            report_columns: report_columns.unwrap_or_default().into_keys().collect(),
+        };
+        if !problems.is_empty() {
+            return Err(AppError::Invalid(problems));
+        }
+        port.save_payment_settings(&actor, settings, &ip).await
     }
-    port.save_payment_settings(&actor, settings, &ip).await
 }
 
 /// The merchant's jobs.
