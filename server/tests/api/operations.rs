@@ -942,3 +942,123 @@ both_backends!(
         assert_eq!(parse_export("xlsx", &bytes, "")[0].len(), 2);
     }
 );
+
+both_backends!(
+    every_payments_filter_narrows_alone_and_combined,
+    &[],
+    |app: TestApp| async move {
+        let key = key(&app, "shop").await;
+        let pay = |amount: i64,
+                   number: &'static str,
+                   reference: &'static str,
+                   email: &'static str,
+                   tokenize: bool| {
+            let (app, key) = (&app, &key);
+            async move {
+                let mut body = card_payment(amount, number, "SALE");
+                body["order"]["references"]["merchantReference"] = reference.into();
+                body["order"]["customer"] =
+                    serde_json::json!({ "contactDetails": { "emailAddress": email } });
+                body["cardPaymentMethodSpecificInput"]["tokenize"] = tokenize.into();
+                post(app, key, "/payments", &body).await.1
+            }
+        };
+        let a = pay(
+            1_000,
+            "4111111111111111",
+            "shoes-1",
+            "ada@example.com",
+            true,
+        )
+        .await;
+        let token = a["creationOutput"]["token"].as_str().unwrap().to_owned();
+        pay(
+            2_000,
+            "5555555555554444",
+            "shoes-2",
+            "grace@example.org",
+            false,
+        )
+        .await;
+        pay(
+            3_000,
+            "5555555555554444",
+            "hats-1",
+            "ada@example.com",
+            false,
+        )
+        .await;
+        pay(
+            4_000,
+            "4000000000009995",
+            "hats-2",
+            "alan@example.net",
+            false,
+        )
+        .await;
+        let admin = app.session("shop", "admin").await;
+        let count = |form: Vec<(&'static str, String)>| {
+            let (app, admin) = (&app, admin.clone());
+            async move {
+                let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                let res = app.call("ops/payments", &form, Some(&admin)).await;
+                res.ok();
+                let page: PaymentsPage = serde_json::from_str(&res.body).unwrap();
+                page.total
+            }
+        };
+        let id_a = a["payment"]["id"].as_str().unwrap().to_owned();
+        let f = |k: &'static str, v: &str| (k, v.to_owned());
+        assert_eq!(count(vec![f("filter[page]", "1")]).await, 4);
+        assert_eq!(count(vec![f("filter[reference]", "shoes")]).await, 2);
+        assert_eq!(count(vec![f("filter[last4]", "4444")]).await, 2);
+        assert_eq!(count(vec![f("filter[email]", "ada@")]).await, 2);
+        assert_eq!(count(vec![f("filter[payment_id]", &id_a)]).await, 1);
+        assert_eq!(count(vec![f("filter[alias]", &token)]).await, 1);
+        assert_eq!(
+            count(vec![
+                f("filter[min_amount]", "2000"),
+                f("filter[max_amount]", "3000")
+            ])
+            .await,
+            2
+        );
+        assert_eq!(count(vec![f("filter[statuses][0]", "declined")]).await, 1);
+        // Combined: every filter must hold.
+        assert_eq!(
+            count(vec![
+                f("filter[reference]", "shoes"),
+                f("filter[last4]", "4444")
+            ])
+            .await,
+            1
+        );
+        assert_eq!(
+            count(vec![
+                f("filter[email]", "ada@"),
+                f("filter[min_amount]", "2000")
+            ])
+            .await,
+            1
+        );
+        assert_eq!(
+            count(vec![
+                f("filter[reference]", "hats"),
+                f("filter[statuses][0]", "succeeded"),
+                f("filter[last4]", "4444"),
+                f("filter[email]", "ada@"),
+            ])
+            .await,
+            1
+        );
+        assert_eq!(
+            count(vec![
+                f("filter[reference]", "hats"),
+                f("filter[statuses][0]", "refunded")
+            ])
+            .await,
+            0
+        );
+        assert_eq!(count(vec![f("filter[alias]", "no-such-token")]).await, 0);
+    }
+);
