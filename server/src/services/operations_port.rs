@@ -70,6 +70,14 @@ fn label_of(p: &payment::Model) -> Label {
     ledger(p).map(|l| l.label()).unwrap_or(Label::New)
 }
 
+/// The user as the engine records who did an operation.
+fn user_initiator(u: &user::Model) -> Initiator {
+    Initiator::User {
+        id: u.id,
+        login: u.login.clone(),
+    }
+}
+
 fn field(name: &str, problem: Problem) -> AppError {
     AppError::Invalid(vec![FieldError::new(name, problem)])
 }
@@ -700,10 +708,7 @@ impl OperationsPort for OperationsService {
         let (m, u) = self.allowed(actor, false).await?;
         let p = self.row(&m, id).await?;
         let minor = Self::amount(&p, &amount)?;
-        let by = Initiator::User {
-            id: u.id,
-            login: u.login.clone(),
-        };
+        let by = user_initiator(&u);
         let (p, _) = self
             .engine
             .capture(&m, p.id, Some(minor), is_final, &by)
@@ -715,10 +720,7 @@ impl OperationsPort for OperationsService {
     async fn cancel(&self, actor: &Actor, id: &str, _ip: &str) -> Result<PaymentDetail, AppError> {
         let (m, u) = self.allowed(actor, false).await?;
         let p = self.row(&m, id).await?;
-        let by = Initiator::User {
-            id: u.id,
-            login: u.login.clone(),
-        };
+        let by = user_initiator(&u);
         let (p, _) = self
             .engine
             .cancel(&m, p.id, &by)
@@ -924,10 +926,7 @@ impl OperationsPort for OperationsService {
             typed => typed.to_owned(),
         };
         let expiry: String = form.expiry.chars().filter(char::is_ascii_digit).collect();
-        let by = Initiator::User {
-            id: u.id,
-            login: u.login.clone(),
-        };
+        let by = user_initiator(&u);
         let attempt = self
             .engine
             .create_payment(
@@ -1008,10 +1007,7 @@ impl OperationsPort for OperationsService {
         if !problems.is_empty() {
             return Err(AppError::Invalid(problems));
         }
-        let by = Initiator::User {
-            id: u.id,
-            login: u.login.clone(),
-        };
+        let by = user_initiator(&u);
         let (p, _) = self
             .engine
             .refund_lines(&m, p.id, &more, &by)
@@ -1056,10 +1052,7 @@ impl OperationsPort for OperationsService {
         if !problems.is_empty() {
             return Err(AppError::Invalid(problems));
         }
-        let by = Initiator::User {
-            id: u.id,
-            login: u.login.clone(),
-        };
+        let by = user_initiator(&u);
         let (p, _) = self
             .engine
             .capture_cart(&m, p.id, &edited, &by)
@@ -1078,10 +1071,7 @@ impl OperationsPort for OperationsService {
         let (m, u) = self.allowed(actor, true).await?;
         let p = self.row(&m, id).await?;
         let minor = Self::amount(&p, &amount)?;
-        let by = Initiator::User {
-            id: u.id,
-            login: u.login.clone(),
-        };
+        let by = user_initiator(&u);
         let (p, _) = self
             .engine
             .refund(&m, p.id, Some(minor), &by)
