@@ -374,6 +374,7 @@ catalogue! {
     EciAttempted => ["authentication attempted", "authentification tentée", "authenticatie geprobeerd", "Authentifizierung versucht", "autenticación intentada", "autenticazione tentata"],
     EciNotAuthenticated => ["not authenticated", "non authentifié", "niet geauthenticeerd", "nicht authentifiziert", "no autenticado", "non autenticato"],
     EciMoto => ["mail or telephone order", "commande par courrier ou téléphone", "post- of telefoonbestelling", "Post- oder Telefonbestellung", "pedido por correo o teléfono", "ordine per posta o telefono"],
+    ArticleLabel => ["Article", "Article", "Artikelcode", "Artikelnummer", "Referencia", "Codice articolo"],
     DashboardTitle => ["Dashboard", "Tableau de bord", "Dashboard", "Dashboard", "Panel", "Dashboard"],
     PeriodLabel => ["Period", "Période", "Periode", "Zeitraum", "Periodo", "Periodo"],
     PeriodToday => ["Today", "Aujourd'hui", "Vandaag", "Heute", "Hoy", "Oggi"],

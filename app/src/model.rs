@@ -242,6 +242,9 @@ pub enum CheckoutState {
 pub struct CartLineView {
     /// Product name.
     pub name: String,
+    /// The merchant's article code (back office).
+    #[serde(default)]
+    pub code: String,
     /// Quantity, formatted.
     pub quantity: String,
     /// Unit price, formatted with the currency.

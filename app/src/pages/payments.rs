@@ -911,17 +911,18 @@ fn detail_view(initial: PaymentDetail, actions: Actions) -> AnyView {
         <section class="card table-wrap" role="tabpanel" id="panel-3" aria-labelledby="tab-3" hidden=move || tab.get() != 3>
             <table class="table">
                 <thead><tr>
-                    <th scope="col">{t(T::ItemLabel)}</th><th scope="col" class="num">{t(T::QuantityLabel)}</th>
+                    <th scope="col" class="num">"#"</th><th scope="col">{t(T::ItemLabel)}</th><th scope="col">{t(T::ArticleLabel)}</th>
+                    <th scope="col" class="num">{t(T::QuantityLabel)}</th>
                     <th scope="col" class="num">{t(T::PriceLabel)}</th><th scope="col" class="num">{t(T::AmountLabel)}</th>
                     <th scope="col" class="num">{t(T::RefundedQtyLabel)}</th>
                 </tr></thead>
                 <tbody>
-                    {move || d().cart.into_iter().map(|l| {
+                    {move || d().cart.into_iter().enumerate().map(|(i, l)| {
                         let partly = l.state.is_some_and(|s| s.refunded > 0 && s.refunded < s.quantity);
                         let fully = l.state.is_some_and(|s| s.refunded > 0 && s.refunded >= s.quantity);
                         view! {
                             <tr>
-                                <td>{l.name}</td><td class="num">{l.quantity}</td><td class="num">{l.unit_price}</td><td class="num">{l.amount}</td>
+                                <td class="num">{i + 1}</td><td>{l.name}</td><td class="mono">{l.code}</td><td class="num">{l.quantity}</td><td class="num">{l.unit_price}</td><td class="num">{l.amount}</td>
                                 <td class="num">
                                     {l.refunded}
                                     {partly.then(|| view! { " " <span class="status status-partial_refund">{t(T::LabelPartialRefund)}</span> })}

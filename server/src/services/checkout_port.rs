@@ -131,6 +131,7 @@ impl CheckoutService {
                     quantity: domain::cart::format_thousandths(l.quantity_thousandths),
                     unit_price: money(l.unit_price),
                     amount: money(domain::cart::line_amount(l.unit_price, quantity)),
+                    code: String::new(),
                     refunded: String::new(),
                     state: None,
                     unit_price_major: String::new(),

@@ -192,6 +192,7 @@ impl OperationsService {
                 .iter()
                 .map(|c: &cart_line::Model| CartLineView {
                     name: c.product_name.clone(),
+                    code: c.product_code.clone(),
                     quantity: domain::cart::format_thousandths(c.quantity_thousandths),
                     unit_price: money(c.unit_price),
                     amount: money(c.amount),
