@@ -7,7 +7,7 @@
 use crate::entities::{operation, payment, user};
 use crate::http::AppState;
 use crate::services::account::load_actor;
-use crate::services::operations_port::{filtered, history_filtered};
+use crate::services::operations_port::{done_by, filtered, history_filtered, user_logins};
 use crate::services::payments::{ledger, public_id, stored_money};
 use app::model::{HistoryFilter, PaymentFilter};
 use app::ports::{Actor, ACTOR_SESSION_KEY};
@@ -523,29 +523,15 @@ pub async fn history_cells(
         .filter(payment::Column::Id.is_in(payment_ids))
         .all(db)
         .await?;
-    let user_ids: Vec<i64> = ops.iter().filter_map(|o| o.user_id).collect();
-    let users = if user_ids.is_empty() {
-        Vec::new()
-    } else {
-        user::Entity::find()
-            .filter(user::Column::Id.is_in(user_ids))
-            .all(db)
-            .await?
-    };
+    let logins = user_logins(db, ops)
+        .await
+        .map_err(|_| DbErr::Custom("reading the operations' users".to_owned()))?;
     Ok(ops
         .iter()
         .map(|op| {
             let p = payments.iter().find(|p| p.id == op.payment_id);
             let currency = p.map(|p| p.currency.clone()).unwrap_or_default();
-            let by = match (op.user_id, &op.api_key_id) {
-                (Some(id), _) => users
-                    .iter()
-                    .find(|u| u.id == id)
-                    .map(|u| u.login.clone())
-                    .unwrap_or_default(),
-                (None, Some(key)) => format!("API {key}"),
-                _ => String::new(),
-            };
+            let by = done_by(op, &logins);
             vec![
                 zone.format(op.created_at),
                 op.kind.clone(),

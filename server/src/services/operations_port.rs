@@ -177,15 +177,7 @@ impl OperationsService {
                         .refusal_code
                         .as_ref()
                         .map(|c| format!("{c} {}", op.refusal_reason.clone().unwrap_or_default())),
-                    by: match (op.user_id, &op.api_key_id) {
-                        (Some(id), _) => users
-                            .iter()
-                            .find(|(uid, _)| *uid == id)
-                            .map(|(_, login)| login.clone())
-                            .unwrap_or_default(),
-                        (None, Some(key)) => format!("API {key}"),
-                        _ => String::new(),
-                    },
+                    by: done_by(op, &users),
                 })
                 .collect(),
             cart: cart
@@ -239,7 +231,21 @@ impl OperationsService {
     }
 }
 
-async fn user_logins(
+/// Who did `op`: the user's login, `API <key>`, or nobody (the system).
+pub(crate) fn done_by(op: &operation::Model, logins: &[(i64, String)]) -> String {
+    match (op.user_id, &op.api_key_id) {
+        (Some(id), _) => logins
+            .iter()
+            .find(|(uid, _)| *uid == id)
+            .map(|(_, login)| login.clone())
+            .unwrap_or_default(),
+        (None, Some(key)) => format!("API {key}"),
+        _ => String::new(),
+    }
+}
+
+/// The logins of the users who did `ops`.
+pub(crate) async fn user_logins(
     db: &sea_orm::DatabaseConnection,
     ops: &[operation::Model],
 ) -> Result<Vec<(i64, String)>, AppError> {
