@@ -4,7 +4,7 @@
 //! batch by batch to a temporary file, then streamed. Dates are in the user's time zone;
 //! cells that a spreadsheet would run as a formula are defused.
 
-use crate::entities::{operation, payment, user};
+use crate::entities::{operation, payment};
 use crate::http::AppState;
 use crate::services::account::load_actor;
 use crate::services::operations_port::{done_by, filtered, history_filtered, user_logins};
@@ -417,17 +417,21 @@ pub async fn download(table: Table, format: Format) -> Response {
     (headers, body).into_response()
 }
 
-/// The signed-in user, or the status to answer.
-async fn signed_in(
+/// The format asked for and the signed-in user's merchant and zone, or the status to
+/// answer (404 for an unknown format, 401 without a session).
+async fn caller(
     state: &AppState,
     session: &Session,
-) -> Result<(crate::entities::merchant::Model, user::Model), StatusCode> {
+    extension: &str,
+) -> Result<(Format, crate::entities::merchant::Model, ZonePreference), StatusCode> {
+    let format = Format::parse(extension).ok_or(StatusCode::NOT_FOUND)?;
     let Ok(Some(actor)) = session.get::<Actor>(ACTOR_SESSION_KEY).await else {
         return Err(StatusCode::UNAUTHORIZED);
     };
-    load_actor(&state.db, &actor)
+    let (merchant, user) = load_actor(&state.db, &actor)
         .await
-        .map_err(|_| StatusCode::UNAUTHORIZED)
+        .map_err(|_| StatusCode::UNAUTHORIZED)?;
+    Ok((format, merchant, crate::services::account::zone_of(&user)))
 }
 
 /// The payments matching `filter` as an export table, with the merchant's chosen columns
@@ -476,14 +480,10 @@ pub async fn payments(
     Path(format): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let Some(format) = Format::parse(&format) else {
-        return StatusCode::NOT_FOUND.into_response();
-    };
-    let (merchant, user) = match signed_in(&state, &session).await {
-        Ok(who) => who,
+    let (format, merchant, zone) = match caller(&state, &session, &format).await {
+        Ok(caller) => caller,
         Err(status) => return status.into_response(),
     };
-    let zone = crate::services::account::zone_of(&user);
     let filter = filter_from_query(query.as_deref().unwrap_or(""));
     let Ok(select) = filtered(merchant.id, &zone, &filter) else {
         return (StatusCode::BAD_REQUEST, "the filter is not valid").into_response();
@@ -555,14 +555,10 @@ pub async fn history(
     Path(format): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let Some(format) = Format::parse(&format) else {
-        return StatusCode::NOT_FOUND.into_response();
-    };
-    let (merchant, user) = match signed_in(&state, &session).await {
-        Ok(who) => who,
+    let (format, merchant, zone) = match caller(&state, &session, &format).await {
+        Ok(caller) => caller,
         Err(status) => return status.into_response(),
     };
-    let zone = crate::services::account::zone_of(&user);
     let filter = history_from_query(query.as_deref().unwrap_or(""));
     let Ok(select) = history_filtered(&state.db, merchant.id, &zone, &filter).await else {
         return (StatusCode::BAD_REQUEST, "the filter is not valid").into_response();
