@@ -12,6 +12,7 @@ pub mod money;
 pub mod password;
 pub mod payment;
 pub mod report;
+pub mod terminal;
 pub mod timezone;
 
 pub use account::{normalize_login, parse_email, Environment, InvalidEmail, LoginError, Role};

@@ -10,54 +10,54 @@ pub struct Currency {
     exponent: u8,
 }
 
-/// Currencies with their minor-unit exponents (ISO 4217).
-const CURRENCIES: &[(&str, u8)] = &[
-    ("AED", 2),
-    ("AUD", 2),
-    ("BGN", 2),
-    ("BHD", 3),
-    ("BRL", 2),
-    ("CAD", 2),
-    ("CHF", 2),
-    ("CLP", 0),
-    ("CNY", 2),
-    ("CZK", 2),
-    ("DKK", 2),
-    ("EUR", 2),
-    ("GBP", 2),
-    ("HKD", 2),
-    ("HUF", 2),
-    ("IDR", 2),
-    ("ILS", 2),
-    ("INR", 2),
-    ("ISK", 0),
-    ("JOD", 3),
-    ("JPY", 0),
-    ("KRW", 0),
-    ("KWD", 3),
-    ("MAD", 2),
-    ("MXN", 2),
-    ("MYR", 2),
-    ("NOK", 2),
-    ("NZD", 2),
-    ("OMR", 3),
-    ("PHP", 2),
-    ("PLN", 2),
-    ("QAR", 2),
-    ("RON", 2),
-    ("SAR", 2),
-    ("SEK", 2),
-    ("SGD", 2),
-    ("THB", 2),
-    ("TND", 3),
-    ("TRY", 2),
-    ("TWD", 2),
-    ("UAH", 2),
-    ("USD", 2),
-    ("VND", 0),
-    ("XAF", 0),
-    ("XOF", 0),
-    ("ZAR", 2),
+/// Currencies with their minor-unit exponents and numeric codes (ISO 4217).
+const CURRENCIES: &[(&str, u8, u16)] = &[
+    ("AED", 2, 784),
+    ("AUD", 2, 36),
+    ("BGN", 2, 975),
+    ("BHD", 3, 48),
+    ("BRL", 2, 986),
+    ("CAD", 2, 124),
+    ("CHF", 2, 756),
+    ("CLP", 0, 152),
+    ("CNY", 2, 156),
+    ("CZK", 2, 203),
+    ("DKK", 2, 208),
+    ("EUR", 2, 978),
+    ("GBP", 2, 826),
+    ("HKD", 2, 344),
+    ("HUF", 2, 348),
+    ("IDR", 2, 360),
+    ("ILS", 2, 376),
+    ("INR", 2, 356),
+    ("ISK", 0, 352),
+    ("JOD", 3, 400),
+    ("JPY", 0, 392),
+    ("KRW", 0, 410),
+    ("KWD", 3, 414),
+    ("MAD", 2, 504),
+    ("MXN", 2, 484),
+    ("MYR", 2, 458),
+    ("NOK", 2, 578),
+    ("NZD", 2, 554),
+    ("OMR", 3, 512),
+    ("PHP", 2, 608),
+    ("PLN", 2, 985),
+    ("QAR", 2, 634),
+    ("RON", 2, 946),
+    ("SAR", 2, 682),
+    ("SEK", 2, 752),
+    ("SGD", 2, 702),
+    ("THB", 2, 764),
+    ("TND", 3, 788),
+    ("TRY", 2, 949),
+    ("TWD", 2, 901),
+    ("UAH", 2, 980),
+    ("USD", 2, 840),
+    ("VND", 0, 704),
+    ("XAF", 0, 950),
+    ("XOF", 0, 952),
+    ("ZAR", 2, 710),
 ];
 
 impl Currency {
@@ -66,8 +66,8 @@ impl Currency {
         let code = code.trim().to_ascii_uppercase();
         CURRENCIES
             .iter()
-            .find(|(c, _)| *c == code)
-            .map(|(code, exponent)| Currency {
+            .find(|(c, _, _)| *c == code)
+            .map(|(code, exponent, _)| Currency {
                 code,
                 exponent: *exponent,
             })
@@ -75,7 +75,7 @@ impl Currency {
 
     /// Every known currency, by code.
     pub fn all() -> impl Iterator<Item = Currency> {
-        CURRENCIES.iter().map(|(code, exponent)| Currency {
+        CURRENCIES.iter().map(|(code, exponent, _)| Currency {
             code,
             exponent: *exponent,
         })
@@ -84,6 +84,25 @@ impl Currency {
     /// The three-letter code.
     pub fn code(self) -> &'static str {
         self.code
+    }
+
+    /// The ISO 4217 numeric code (EUR 978), as card terminals send it.
+    pub fn numeric(self) -> u16 {
+        CURRENCIES
+            .iter()
+            .find(|(c, _, _)| *c == self.code)
+            .map_or(0, |(_, _, n)| *n)
+    }
+
+    /// The currency with this ISO 4217 numeric code.
+    pub fn from_numeric(numeric: u16) -> Option<Currency> {
+        CURRENCIES
+            .iter()
+            .find(|(_, _, n)| *n == numeric)
+            .map(|(code, exponent, _)| Currency {
+                code,
+                exponent: *exponent,
+            })
     }
 
     /// Digits after the decimal point (EUR 2, JPY 0, KWD 3).
