@@ -9,6 +9,7 @@ mod m20261122_000002_create_payments;
 mod m20261122_000003_jobs_merchant;
 mod m20261122_000004_user_refund_right;
 mod m20261122_000005_operations_views;
+mod m20261122_000006_terminals;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000003_jobs_merchant::Migration),
             Box::new(m20261122_000004_user_refund_right::Migration),
             Box::new(m20261122_000005_operations_views::Migration),
+            Box::new(m20261122_000006_terminals::Migration),
         ]
     }
 }

@@ -1,5 +1,6 @@
 //! The `openpsp` command line: `serve` (default), `migrate`, `seed-demo`,
-//! `create-merchant`, `create-user`, `create-api-key`, `add-webhook`.
+//! `create-merchant`, `create-user`, `create-api-key`, `add-webhook`, `bind-terminal`,
+//! `terminal-sim`.
 
 use crate::config::{write_private, Config};
 use crate::provisioning::{self, NewMerchant, NewUser};
@@ -20,7 +21,8 @@ pub struct Cli {
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Migrate the database and serve HTTP on OPENPSP_LISTEN.
+    /// Migrate the database, serve HTTP on OPENPSP_LISTEN and card terminals on
+    /// OPENPSP_TERMINAL_LISTEN.
     Serve,
     /// Apply pending migrations and exit.
     Migrate,
@@ -101,6 +103,37 @@ pub enum Command {
         #[arg(long)]
         url: String,
     },
+    /// Bind a card terminal to a merchant (it may not have connected yet).
+    BindTerminal {
+        /// PSPID of the merchant.
+        #[arg(long)]
+        pspid: String,
+        /// TEST or PRODUCTION.
+        #[arg(long, default_value = "TEST")]
+        environment: String,
+        /// The terminal's id.
+        #[arg(long)]
+        terminal_id: String,
+    },
+    /// Run a simulated Lane/5000 terminal against a gateway. Amounts ending in 05 are
+    /// declined, 13 give a technical problem, 77 wait 30 s for a cancel; others approve.
+    TerminalSim {
+        /// Gateway address.
+        #[arg(long, default_value = "127.0.0.1:9000")]
+        connect: String,
+        /// Terminal id.
+        #[arg(long, default_value = "T1000001")]
+        terminal_id: String,
+        /// Model announced in the Hello.
+        #[arg(long, default_value = "Lane/5000")]
+        model: String,
+        /// Currency it charges in.
+        #[arg(long, default_value = "EUR")]
+        currency: String,
+        /// Milliseconds between stages (card read, PIN typed).
+        #[arg(long, default_value_t = 800)]
+        step_ms: u64,
+    },
 }
 
 fn environment(value: &str) -> anyhow_like::Result<Environment> {
@@ -115,8 +148,41 @@ mod anyhow_like {
 
 /// Runs the command line.
 pub async fn run(cli: Cli) -> anyhow_like::Result<()> {
+    let command = cli.command.unwrap_or(Command::Serve);
+    // The simulator is a terminal, not a server: it reads no configuration.
+    if let Command::TerminalSim {
+        connect,
+        terminal_id,
+        model,
+        currency,
+        step_ms,
+    } = command
+    {
+        return terminal_sim(connect, terminal_id, model, currency, step_ms).await;
+    }
     let config = Arc::new(Config::load()?);
-    match cli.command.unwrap_or(Command::Serve) {
+    match command {
+        Command::TerminalSim { .. } => Ok(()),
+        Command::BindTerminal {
+            pspid,
+            environment: env,
+            terminal_id,
+        } => {
+            let db = db::connect_and_migrate(&config.database_url).await?;
+            let m = provisioning::find_merchant(&db, &pspid, environment(&env)?).await?;
+            let hub = crate::terminal::TerminalHub::new(
+                crate::services::payments::PaymentEngine::simulated(db, config.clone()),
+                Default::default(),
+            );
+            hub.bind(&m, &terminal_id, "cli", None)
+                .await
+                .map_err(|e| format!("terminal {terminal_id}: {e}"))?;
+            println!(
+                "terminal {terminal_id} bound to {} ({})",
+                m.pspid, m.environment
+            );
+            Ok(())
+        }
         Command::Serve => serve(config).await,
         Command::Migrate => {
             db::connect_and_migrate(&config.database_url).await?;
@@ -298,6 +364,31 @@ async fn webhook(
     Ok(())
 }
 
+async fn terminal_sim(
+    connect: String,
+    terminal_id: String,
+    model: String,
+    currency: String,
+    step_ms: u64,
+) -> anyhow_like::Result<()> {
+    use crate::terminal::sim;
+    if !crate::terminal::valid_terminal_id(&terminal_id) {
+        return Err(format!(
+            "terminal id must be 1-32 printable ASCII characters, got {terminal_id:?}"
+        )
+        .into());
+    }
+    let mut options = sim::SimOptions::new(&connect, &terminal_id);
+    options.model = model;
+    options.currency =
+        domain::Currency::parse(&currency).ok_or_else(|| format!("unknown currency {currency}"))?;
+    options.step = std::time::Duration::from_millis(step_ms);
+    sim::run(options, |line| println!("{line}"))
+        .await
+        .map_err(|e| format!("terminal simulator stopped: {e}"))?;
+    Ok(())
+}
+
 async fn serve(config: Arc<Config>) -> anyhow_like::Result<()> {
     let db = db::connect_and_migrate(&config.database_url).await?;
     crate::crypto::warm_up();
@@ -331,6 +422,16 @@ async fn serve(config: Arc<Config>) -> anyhow_like::Result<()> {
             }
         }
     });
+    let hub = crate::terminal::TerminalHub::new(
+        crate::services::payments::PaymentEngine::simulated(db.clone(), config.clone()),
+        Default::default(),
+    );
+    if let Some(addr) = &config.terminal_listen {
+        hub.reset_connections().await?;
+        let bound = crate::terminal::gateway::listen(addr, hub.clone()).await?;
+        tracing::info!(listen = %bound, "terminal gateway listening");
+        println!("Terminal gateway listening on {bound}");
+    }
     let listener = tokio::net::TcpListener::bind(&config.listen).await?;
     tracing::info!(
         listen = %listener.local_addr()?,
@@ -339,6 +440,6 @@ async fn serve(config: Arc<Config>) -> anyhow_like::Result<()> {
         "OpenPSP listening"
     );
     println!("OpenPSP listening on http://{}", listener.local_addr()?);
-    http::serve(listener, http::router(db, config)).await?;
+    http::serve(listener, http::router_with_terminals(db, config, hub)).await?;
     Ok(())
 }

@@ -37,6 +37,9 @@ fn default_smtp_port() -> u16 {
 pub struct Config {
     /// HTTP listen address (`OPENPSP_LISTEN`).
     pub listen: String,
+    /// Card terminals' TCP listen address (`OPENPSP_TERMINAL_LISTEN`, default
+    /// `0.0.0.0:9000`); `None` when set to `off`.
+    pub terminal_listen: Option<String>,
     /// Data directory: SQLite file, secrets (`OPENPSP_DATA_DIR`).
     pub data_dir: PathBuf,
     /// Database URL (`DATABASE_URL`): `sqlite://…` or `postgres://…`.
@@ -72,6 +75,7 @@ pub struct Config {
 #[serde(deny_unknown_fields)]
 struct FileConfig {
     listen: Option<String>,
+    terminal_listen: Option<String>,
     data_dir: Option<PathBuf>,
     database_url: Option<String>,
     public_url: Option<String>,
@@ -142,6 +146,11 @@ impl Config {
         let listen = env("OPENPSP_LISTEN")
             .or(file.listen)
             .unwrap_or_else(|| "127.0.0.1:3000".to_owned());
+        let terminal_listen = env("OPENPSP_TERMINAL_LISTEN")
+            .or(file.terminal_listen)
+            .unwrap_or_else(|| "0.0.0.0:9000".to_owned());
+        let terminal_listen = (!terminal_listen.trim().eq_ignore_ascii_case("off"))
+            .then(|| terminal_listen.trim().to_owned());
         let database_url = env("DATABASE_URL")
             .or(file.database_url)
             .unwrap_or_else(|| {
@@ -249,6 +258,7 @@ impl Config {
 
         Ok(Config {
             listen,
+            terminal_listen,
             data_dir,
             database_url,
             public_url,

@@ -313,6 +313,7 @@ async fn write_one<C: ConnectionTrait>(
         ),
         locale: Set(if hosted { "en_GB" } else { "en" }.to_owned()),
         capture_after: Set(None),
+        receipt: Set(None),
         created_at: Set(created),
         updated_at: Set(updated),
         ..Default::default()

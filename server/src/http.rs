@@ -57,8 +57,21 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
     options
 }
 
-/// Builds the whole application router.
+/// Builds the whole application router, with a terminal hub no gateway feeds.
 pub fn router(db: DatabaseConnection, config: Arc<Config>) -> Router {
+    let hub = crate::terminal::TerminalHub::new(
+        crate::services::payments::PaymentEngine::simulated(db.clone(), config.clone()),
+        Default::default(),
+    );
+    router_with_terminals(db, config, hub)
+}
+
+/// Builds the whole application router over the terminal hub the gateway uses.
+pub fn router_with_terminals(
+    db: DatabaseConnection,
+    config: Arc<Config>,
+    hub: Arc<crate::terminal::TerminalHub>,
+) -> Router {
     let leptos_options = leptos_options(&config);
     let engine = crate::services::payments::PaymentEngine::simulated(db.clone(), config.clone());
     let ports = Ports {
@@ -100,6 +113,7 @@ pub fn router(db: DatabaseConnection, config: Arc<Config>) -> Router {
         engine,
         db: db.clone(),
         config: config.clone(),
+        terminals: hub.clone(),
     });
     let pages = Router::new()
         .route("/healthz", get(|| async { "ok" }))

@@ -18,4 +18,5 @@ pub mod provisioning;
 pub mod rate_limit;
 pub mod services;
 pub mod session_store;
+pub mod terminal;
 pub mod worker;

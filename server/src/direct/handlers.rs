@@ -22,7 +22,7 @@ use std::collections::HashMap;
 type Result<T> = std::result::Result<T, ApiError>;
 
 /// The JSON body, or a 400 saying it is not JSON.
-fn body(bytes: &[u8]) -> Result<Value> {
+pub(super) fn body(bytes: &[u8]) -> Result<Value> {
     if bytes.is_empty() {
         return Ok(json!({}));
     }
@@ -36,7 +36,7 @@ fn at<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
         .filter(|v| !v.is_null())
 }
 
-fn string(v: &Value, path: &str) -> Result<Option<String>> {
+pub(super) fn string(v: &Value, path: &str) -> Result<Option<String>> {
     match at(v, path) {
         None => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
@@ -65,7 +65,7 @@ fn boolean(v: &Value, path: &str) -> Result<Option<bool>> {
 }
 
 /// `amountOfMoney` at `path`: positive amount in minor units of a known currency.
-fn money(v: &Value, path: &str) -> Result<Money> {
+pub(super) fn money(v: &Value, path: &str) -> Result<Money> {
     let amount_path = format!("{path}.amount");
     let currency_path = format!("{path}.currencyCode");
     let amount = int(v, &amount_path)?

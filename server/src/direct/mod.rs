@@ -6,6 +6,7 @@ pub mod handlers;
 pub mod idempotence;
 pub mod json;
 pub mod openapi;
+pub mod terminals;
 
 use crate::config::Config;
 use crate::entities::merchant;
@@ -31,6 +32,8 @@ pub struct DirectState {
     pub db: DatabaseConnection,
     /// Configuration.
     pub config: Arc<Config>,
+    /// Card terminals (the POS API).
+    pub terminals: Arc<crate::terminal::TerminalHub>,
 }
 
 /// The authenticated caller, put in the request's extensions by [`auth::require`].
@@ -241,6 +244,18 @@ pub fn router(state: DirectState) -> Router {
         .route(
             "/v2/{merchant_id}/hostedtokenizations/{tokenization_id}",
             get(handlers::get_hosted_tokenization),
+        )
+        .route(
+            "/v2/{merchant_id}/terminals/{terminal_id}/payments",
+            post(terminals::start),
+        )
+        .route(
+            "/v2/{merchant_id}/terminals/payments/{id}",
+            get(terminals::get),
+        )
+        .route(
+            "/v2/{merchant_id}/terminals/payments/{id}/cancel",
+            post(terminals::cancel),
         )
         .route("/v2/{merchant_id}/products", get(handlers::products))
         .route(

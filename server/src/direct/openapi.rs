@@ -126,6 +126,27 @@ pub const OPERATIONS: &[(&str, &str, &str, &str, u16)] = &[
         200,
     ),
     (
+        "post",
+        "/v2/{merchantId}/terminals/{terminalId}/payments",
+        "CreateTerminalPayment",
+        "Start a payment on one of the merchant's card terminals (point of sale)",
+        201,
+    ),
+    (
+        "get",
+        "/v2/{merchantId}/terminals/payments/{terminalPaymentId}",
+        "GetTerminalPayment",
+        "Follow a terminal payment: stage, result, ledger payment id, receipt",
+        200,
+    ),
+    (
+        "post",
+        "/v2/{merchantId}/terminals/payments/{terminalPaymentId}/cancel",
+        "CancelTerminalPayment",
+        "Ask the terminal to stop a payment still running",
+        200,
+    ),
+    (
         "get",
         "/v2/{merchantId}/products",
         "GetPaymentProducts",
@@ -144,6 +165,17 @@ pub const OPERATIONS: &[(&str, &str, &str, &str, u16)] = &[
 /// (operation id, request body schema, success response schema).
 const BODIES: &[(&str, Option<&str>, Option<&str>)] = &[
     ("TestConnection", None, Some("TestConnection")),
+    (
+        "CreateTerminalPayment",
+        Some("CreateTerminalPaymentRequest"),
+        Some("TerminalPaymentResponse"),
+    ),
+    ("GetTerminalPayment", None, Some("TerminalPaymentResponse")),
+    (
+        "CancelTerminalPayment",
+        None,
+        Some("TerminalPaymentResponse"),
+    ),
     (
         "CreatePayment",
         Some("CreatePaymentRequest"),
@@ -261,6 +293,20 @@ fn schemas() -> Value {
         "CreateHostedTokenizationResponse": object(json!({ "hostedTokenizationId": string, "hostedTokenizationUrl": string, "partialRedirectUrl": string })),
         "GetHostedTokenizationResponse": object(json!({ "tokenStatus": string, "token": reference("TokenResponse") })),
         "TestConnection": object(json!({ "result": string })),
+        "CreateTerminalPaymentRequest": object(json!({ "amountOfMoney": reference("AmountOfMoney"), "merchantReference": { "type": "string", "maxLength": 40 } })),
+        "TerminalPaymentResponse": object(json!({
+            "id": string,
+            "terminalId": string,
+            "amountOfMoney": reference("AmountOfMoney"),
+            "merchantReference": string,
+            "stage": { "type": "string", "enum": ["WAITING_FOR_CARD", "WAITING_FOR_PIN", "FINISHED"] },
+            "result": { "type": "string", "enum": ["APPROVED", "DECLINED", "ERROR", "STOPPED", "TECHNICAL_PROBLEM"], "description": "absent while the payment runs" },
+            "paymentId": { "type": "string", "description": "the card-present payment in the ledger, once the terminal answered" },
+            "authorizationCode": string,
+            "card": object(json!({ "brand": string, "cardNumber": { "type": "string", "description": "masked" } })),
+            "receipt": string,
+            "cancelRequested": boolean,
+        })),
     })
 }
 

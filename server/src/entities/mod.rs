@@ -15,6 +15,8 @@ pub mod password_reset_token;
 pub mod payment;
 pub mod session;
 pub mod technical_message;
+pub mod terminal;
+pub mod terminal_payment;
 pub mod token;
 pub mod user;
 pub mod webhook_attempt;

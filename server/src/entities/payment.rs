@@ -41,6 +41,9 @@ pub struct Model {
     pub customer_ip: Option<String>,
     pub locale: String,
     pub capture_after: Option<DateTimeUtc>,
+    /// The terminal's receipt of a card-present payment.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub receipt: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

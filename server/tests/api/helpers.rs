@@ -25,6 +25,8 @@ pub struct TestApp {
     pub db: DatabaseConnection,
     pub config: Arc<Config>,
     pub http: reqwest::Client,
+    /// The card-terminal gateway's address (`host:port`).
+    pub terminals: String,
     dir: Arc<TempDir>,
 }
 
@@ -79,7 +81,23 @@ pub async fn spawn_app(backend: Backend, settings: &[(&str, &str)]) -> Option<Te
     let db = server::db::connect_and_migrate(&config.database_url)
         .await
         .expect("database");
-    let base = start_server(db.clone(), config.clone()).await;
+    let hub = server::terminal::TerminalHub::new(
+        server::services::payments::PaymentEngine::simulated(db.clone(), config.clone()),
+        server::terminal::GatewaySettings {
+            keep_alive_seconds: 2,
+            ..Default::default()
+        },
+    );
+    let terminals = server::terminal::gateway::listen("127.0.0.1:0", hub.clone())
+        .await
+        .expect("terminal gateway")
+        .to_string();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let router = server::http::router_with_terminals(db.clone(), config.clone(), hub);
+    tokio::spawn(async move {
+        server::http::serve(listener, router).await.unwrap();
+    });
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -89,6 +107,7 @@ pub async fn spawn_app(backend: Backend, settings: &[(&str, &str)]) -> Option<Te
         db,
         config,
         http,
+        terminals,
         dir: Arc::new(TempDir(dir)),
     })
 }

@@ -8,3 +8,4 @@ mod http;
 mod mail;
 mod operations;
 mod payments;
+mod terminals;

@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 pub(crate) struct Key {
     id: String,
     secret: String,
-    pspid: String,
+    pub(crate) pspid: String,
 }
 
 pub(crate) async fn key(app: &TestApp, pspid: &str) -> Key {
@@ -109,7 +109,7 @@ pub(crate) async fn post(app: &TestApp, key: &Key, path: &str, body: &Value) -> 
     (s, v)
 }
 
-async fn get(app: &TestApp, key: &Key, path: &str) -> (u16, Value) {
+pub(crate) async fn get(app: &TestApp, key: &Key, path: &str) -> (u16, Value) {
     let (s, v, _) = signed(
         app,
         key,
