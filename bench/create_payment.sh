@@ -125,7 +125,7 @@ backend() {
   data="$work/$name"
   mkdir -p "$data"
   (
-    export OPENPSP_DATA_DIR="$data" OPENPSP_LISTEN="127.0.0.1:$port" OPENPSP_PUBLIC_URL="$base"
+    export OPENPSP_DATA_DIR="$data" OPENPSP_LISTEN="127.0.0.1:$port" OPENPSP_TERMINAL_LISTEN=off OPENPSP_PUBLIC_URL="$base"
     if [ -n "$openpsp_url" ]; then export DATABASE_URL="$openpsp_url"; else unset DATABASE_URL; fi
     "$openpsp" create-merchant --pspid "$pspid" --name Bench >/dev/null
     "$openpsp" create-api-key --pspid "$pspid" --name bench >"$data/key.txt"
@@ -136,11 +136,11 @@ backend() {
   BENCH_SECRET=$(sed -n 's/^secretApiKey=//p' <<<"$keys")
 
   if [ -n "$openpsp_url" ]; then
-    start openpsp "$data/openpsp.log" env OPENPSP_DATA_DIR="$data" OPENPSP_LISTEN="127.0.0.1:$port" \
+    start openpsp "$data/openpsp.log" env OPENPSP_DATA_DIR="$data" OPENPSP_LISTEN="127.0.0.1:$port" OPENPSP_TERMINAL_LISTEN=off \
       OPENPSP_PUBLIC_URL="$base" DATABASE_URL="$openpsp_url" "$openpsp" serve
   else
     start openpsp "$data/openpsp.log" env -u DATABASE_URL OPENPSP_DATA_DIR="$data" \
-      OPENPSP_LISTEN="127.0.0.1:$port" OPENPSP_PUBLIC_URL="$base" "$openpsp" serve
+      OPENPSP_LISTEN="127.0.0.1:$port" OPENPSP_TERMINAL_LISTEN=off OPENPSP_PUBLIC_URL="$base" "$openpsp" serve
   fi
   measure "openpsp create-payment $name" signed
   o_rps=$rps o_p50=$p50 o_p99=$p99

@@ -231,10 +231,10 @@ seed() {
 start() { # log file: starts the server in the background, waits for /healthz
   local log=$1
   if [ "$dialect" = sqlite ]; then
-    env -u DATABASE_URL OPENPSP_DATA_DIR="$data" OPENPSP_LISTEN="127.0.0.1:$port" \
+    env -u DATABASE_URL OPENPSP_DATA_DIR="$data" OPENPSP_LISTEN="127.0.0.1:$port" OPENPSP_TERMINAL_LISTEN=off \
       OPENPSP_PUBLIC_URL="$base" "$openpsp" serve >"$log" 2>&1 &
   else
-    env DATABASE_URL="$db_url" OPENPSP_DATA_DIR="$data" OPENPSP_LISTEN="127.0.0.1:$port" \
+    env DATABASE_URL="$db_url" OPENPSP_DATA_DIR="$data" OPENPSP_LISTEN="127.0.0.1:$port" OPENPSP_TERMINAL_LISTEN=off \
       OPENPSP_PUBLIC_URL="$base" "$openpsp" serve >"$log" 2>&1 &
   fi
   server=$!

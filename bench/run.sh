@@ -23,6 +23,7 @@ port=3311
 base="http://127.0.0.1:$port"
 export OPENPSP_DATA_DIR="$data" OPENPSP_LISTEN="127.0.0.1:$port" LEPTOS_SITE_ROOT=target/site
 export OPENPSP_DEMO_PASSWORD="$password" OPENPSP_LOGIN_RATE_PER_MINUTE=100000000 OPENPSP_LOG=warn
+export OPENPSP_TERMINAL_LISTEN=off
 target/release/openpsp seed-demo >/dev/null
 target/release/openpsp serve >"$data/server.log" 2>&1 &
 server=$!

@@ -35,6 +35,8 @@ OPENPSP_WEBHOOK_KEY_ID="$(sed -n 's/^keyId=//p' <<<"$HOOK")"
 OPENPSP_WEBHOOK_SECRET="$(sed -n 's/^secret=//p' <<<"$HOOK")"
 export OPENPSP_API_KEY_ID OPENPSP_SECRET_API_KEY OPENPSP_WEBHOOK_KEY_ID OPENPSP_WEBHOOK_SECRET
 export OPENPSP_WEBHOOK_PORT="$HOOK_PORT"
+# The SDK does not talk to card terminals: leave port 9000 alone.
+export OPENPSP_TERMINAL_LISTEN=off
 
 "$BIN" serve >"$DATA/server.log" 2>&1 &
 SERVER=$!

@@ -76,6 +76,9 @@ run_end_to_end() {
   export OPENPSP_PUBLIC_URL="http://127.0.0.1:$port"
   export OPENPSP_DEMO_PASSWORD="$E2E_PASSWORD" OPENPSP_USER_PASSWORD="$E2E_PASSWORD"
   export OPENPSP_LOGIN_RATE_PER_MINUTE=1000
+  # Card terminals: the Playwright tests start a simulator against this gateway.
+  export OPENPSP_TERMINAL_LISTEN="127.0.0.1:$((port + 10000))"
+  export E2E_TERMINALS="$OPENPSP_TERMINAL_LISTEN" OPENPSP_BIN="$PWD/target/debug/openpsp"
   target/debug/openpsp seed-demo >/dev/null || return 1
   target/debug/openpsp create-user --pspid demo --login lockme --role READ_ONLY >/dev/null || return 1
   target/debug/openpsp create-user --pspid demo --login changer --role OPERATOR >/dev/null || return 1
@@ -106,6 +109,7 @@ run_end_to_end() {
   rm -rf "$data"
   unset OPENPSP_DATA_DIR OPENPSP_LISTEN OPENPSP_DEMO_PASSWORD OPENPSP_USER_PASSWORD OPENPSP_LOGIN_RATE_PER_MINUTE
   unset E2E_API_KEY_ID E2E_API_SECRET OPENPSP_PUBLIC_URL
+  unset OPENPSP_TERMINAL_LISTEN E2E_TERMINALS OPENPSP_BIN
   return "$status"
 }
 

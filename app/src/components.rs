@@ -44,6 +44,10 @@ pub fn problem_text(problem: &Problem) -> String {
         Problem::ExceedsLimit => t(T::ErrExceedsLimit).to_owned(),
         Problem::InvalidDate => t(T::ErrInvalidDate).to_owned(),
         Problem::OutOfRange => t(T::ErrOutOfRange).to_owned(),
+        Problem::TerminalNotConnected => t(T::ErrTerminalNotConnected).to_owned(),
+        Problem::TerminalBusy => t(T::ErrTerminalBusy).to_owned(),
+        Problem::TerminalTaken => t(T::ErrTerminalTaken).to_owned(),
+        Problem::InvalidTerminalId => t(T::ErrTerminalId).to_owned(),
     }
 }
 

@@ -15,6 +15,7 @@ pub mod pages;
 pub mod pay_api;
 #[cfg(feature = "ssr")]
 pub mod ports;
+pub mod pos_api;
 
 use domain::Lang;
 use leptos::prelude::*;
@@ -125,6 +126,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/profile") view=pages::profile::ProfilePage/>
                     <Route path=path!("/operations/dashboard") view=pages::dashboard::DashboardPage/>
                     <Route path=path!("/operations/moto") view=pages::moto::MotoPage/>
+                    <Route path=path!("/operations/pos") view=pages::pos::PosPage/>
                     <Route path=path!("/operations/history") view=pages::history::HistoryPage/>
                     <Route path=path!("/operations/payments") view=pages::payments::PaymentsListPage/>
                     <Route path=path!("/operations/payments/:id") view=pages::payments::PaymentPage/>
@@ -132,6 +134,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/configuration/webhooks") view=pages::config::WebhooksPage/>
                     <Route path=path!("/configuration/payments") view=pages::config::PaymentSettingsPage/>
                     <Route path=path!("/configuration/jobs") view=pages::config::JobsPage/>
+                    <Route path=path!("/configuration/terminals") view=pages::terminals::TerminalsPage/>
                     <Route
                         path=path!("/profile/password")
                         view=pages::password::ChangePasswordPage

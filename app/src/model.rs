@@ -136,6 +136,14 @@ pub enum Problem {
     InvalidDate,
     /// A number outside its allowed range.
     OutOfRange,
+    /// The terminal is not connected now.
+    TerminalNotConnected,
+    /// The terminal is taking another payment.
+    TerminalBusy,
+    /// The terminal is bound to another merchant.
+    TerminalTaken,
+    /// Not a terminal id (1–32 printable characters, no spaces).
+    InvalidTerminalId,
 }
 
 /// A problem and the form field it belongs to.
@@ -606,6 +614,10 @@ pub struct PaymentDetail {
     pub ip: String,
     /// Authorisation code.
     pub authorisation_code: String,
+    /// Terminal that took or routed it.
+    pub terminal_id: String,
+    /// The terminal's receipt of a card-present payment.
+    pub receipt: String,
     /// Operations, oldest first.
     pub activity: Vec<ActivityView>,
     /// Cart.
@@ -845,4 +857,46 @@ pub struct ListViews {
     pub settings: ListSettings,
     /// Own and shared templates, by name.
     pub templates: Vec<TemplateView>,
+}
+
+/// A card terminal in Configuration → Terminals (TG-2).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TerminalView {
+    /// The terminal's id.
+    pub terminal_id: String,
+    /// Model it announced.
+    pub model: String,
+    /// Bound to the signed-in merchant; otherwise new (bound to nobody).
+    pub bound: bool,
+    /// Connected now.
+    pub connected: bool,
+    /// Last heard from, in the user's zone; empty when never.
+    pub last_seen: String,
+}
+
+/// A point-of-sale payment as its page follows it (TG-2).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PosPaymentView {
+    /// Its id.
+    pub id: i64,
+    /// The terminal.
+    pub terminal_id: String,
+    /// Amount with its currency, as the user's language writes it.
+    pub amount: String,
+    /// Merchant's reference.
+    pub reference: String,
+    /// `WAITING_FOR_CARD`, `WAITING_FOR_PIN` or `FINISHED`.
+    pub stage: String,
+    /// `APPROVED`, `DECLINED`, `ERROR`, `STOPPED`, `TECHNICAL_PROBLEM`; none while running.
+    pub result: Option<String>,
+    /// The ledger payment it became.
+    pub payment_id: Option<String>,
+    /// Authorisation code when approved.
+    pub authorisation_code: Option<String>,
+    /// Masked card number.
+    pub card: Option<String>,
+    /// Receipt text.
+    pub receipt: Option<String>,
+    /// Someone asked to stop it.
+    pub cancel_requested: bool,
 }

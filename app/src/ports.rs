@@ -4,7 +4,8 @@
 use crate::model::{
     ApiKeyView, AppError, CheckoutView, DashboardQuery, DashboardView, HistoryFilter, HistoryPage,
     HomeData, JobView, ListSettings, ListViews, Mail, Me, MotoForm, MotoResult, PasswordRules,
-    PaymentDetail, PaymentFilter, PaymentSettings, PaymentsPage, TokenizationView, WebhooksView,
+    PaymentDetail, PaymentFilter, PaymentSettings, PaymentsPage, PosPaymentView, TerminalView,
+    TokenizationView, WebhooksView,
 };
 use domain::{Environment, Lang, Role, ZonePreference};
 use serde::{Deserialize, Serialize};
@@ -267,6 +268,42 @@ pub trait OperationsPort: Send + Sync {
     ) -> Result<PaymentDetail, AppError>;
 }
 
+/// Card terminals and the point of sale (TG-2).
+#[async_trait::async_trait]
+pub trait TerminalPort: Send + Sync {
+    /// The merchant's terminals and the new ones (Admins).
+    async fn terminals(&self, actor: &Actor) -> Result<Vec<TerminalView>, AppError>;
+    /// Binds a terminal to the merchant (Admins).
+    async fn bind(
+        &self,
+        actor: &Actor,
+        terminal_id: String,
+        ip: &str,
+    ) -> Result<Vec<TerminalView>, AppError>;
+    /// Unbinds one of the merchant's terminals (Admins).
+    async fn unbind(
+        &self,
+        actor: &Actor,
+        terminal_id: String,
+        ip: &str,
+    ) -> Result<Vec<TerminalView>, AppError>;
+    /// The merchant's terminals for the point-of-sale page (Admins and Operators).
+    async fn pos_terminals(&self, actor: &Actor) -> Result<Vec<TerminalView>, AppError>;
+    /// Sends `amount` (major units as typed) to a terminal.
+    async fn pos_start(
+        &self,
+        actor: &Actor,
+        terminal_id: String,
+        currency: String,
+        amount: String,
+        reference: String,
+    ) -> Result<PosPaymentView, AppError>;
+    /// One of the merchant's point-of-sale payments.
+    async fn pos_payment(&self, actor: &Actor, id: i64) -> Result<PosPaymentView, AppError>;
+    /// Asks the terminal to stop a payment.
+    async fn pos_cancel(&self, actor: &Actor, id: i64) -> Result<PosPaymentView, AppError>;
+}
+
 /// Every port, provided as one context value by the server.
 #[derive(Clone)]
 pub struct Ports {
@@ -278,4 +315,6 @@ pub struct Ports {
     pub config: Arc<dyn ConfigPort>,
     /// Payment operations.
     pub operations: Arc<dyn OperationsPort>,
+    /// Card terminals and the point of sale.
+    pub terminals: Arc<dyn TerminalPort>,
 }

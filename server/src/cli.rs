@@ -174,7 +174,7 @@ pub async fn run(cli: Cli) -> anyhow_like::Result<()> {
                 crate::services::payments::PaymentEngine::simulated(db, config.clone()),
                 Default::default(),
             );
-            hub.bind(&m, &terminal_id, "cli", None)
+            hub.bind(&m, &terminal_id, "cli", None, "")
                 .await
                 .map_err(|e| format!("terminal {terminal_id}: {e}"))?;
             println!(
@@ -428,9 +428,18 @@ async fn serve(config: Arc<Config>) -> anyhow_like::Result<()> {
     );
     if let Some(addr) = &config.terminal_listen {
         hub.reset_connections().await?;
-        let bound = crate::terminal::gateway::listen(addr, hub.clone()).await?;
-        tracing::info!(listen = %bound, "terminal gateway listening");
-        println!("Terminal gateway listening on {bound}");
+        // The back office and the API still serve when the terminal port is taken
+        // (port 9000 is a popular default): say so loudly instead of not starting.
+        match crate::terminal::gateway::listen(addr, hub.clone()).await {
+            Ok(bound) => {
+                tracing::info!(listen = %bound, "terminal gateway listening");
+                println!("Terminal gateway listening on {bound}");
+            }
+            Err(e) => {
+                tracing::error!(listen = %addr, error = %e, "terminal gateway not started; set OPENPSP_TERMINAL_LISTEN to a free address or to off");
+                eprintln!("Terminal gateway NOT started on {addr}: {e}");
+            }
+        }
     }
     let listener = tokio::net::TcpListener::bind(&config.listen).await?;
     tracing::info!(

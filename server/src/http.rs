@@ -34,6 +34,8 @@ pub struct AppState {
     pub ports: Ports,
     /// Database, for readiness.
     pub db: DatabaseConnection,
+    /// Card terminals, for the point of sale's live events.
+    pub terminals: Arc<crate::terminal::TerminalHub>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -86,11 +88,16 @@ pub fn router_with_terminals(
         operations: Arc::new(crate::services::operations_port::OperationsService::new(
             engine.clone(),
         )),
+        terminals: Arc::new(crate::services::terminal_port::TerminalService::new(
+            hub.clone(),
+            db.clone(),
+        )),
     };
     let state = AppState {
         leptos_options: leptos_options.clone(),
         ports: ports.clone(),
         db: db.clone(),
+        terminals: hub.clone(),
     };
     let routes = generate_route_list(App);
 
@@ -126,6 +133,7 @@ pub fn router_with_terminals(
             "/operations/history/export/{format}",
             get(crate::export::history),
         )
+        .route("/operations/pos/events/{id}", get(pos_events))
         .route(
             "/api/{*fn_name}",
             get(server_fn_handler).post(server_fn_handler),
@@ -155,6 +163,79 @@ pub fn router_with_terminals(
 async fn server_fn_handler(State(state): State<AppState>, req: Request<Body>) -> impl IntoResponse {
     let ports = state.ports.clone();
     handle_server_fns_with_context(move || provide_context(ports.clone()), req).await
+}
+
+/// The live stages of a point-of-sale payment as server-sent events (`payment`, the
+/// page's view as JSON), one per change, ending when the payment is finished. The
+/// session's actor must be allowed to see it, as for the page.
+async fn pos_events(
+    session: Session,
+    State(state): State<AppState>,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+) -> Response {
+    use axum::response::sse::{Event, KeepAlive, Sse};
+    use tokio::sync::broadcast::error::RecvError;
+    let Ok(Some(actor)) = session
+        .get::<app::ports::Actor>(app::ports::ACTOR_SESSION_KEY)
+        .await
+    else {
+        return StatusCode::UNAUTHORIZED.into_response();
+    };
+    let port = state.ports.terminals.clone();
+    match port.pos_payment(&actor, id).await {
+        Ok(_) => {}
+        Err(app::model::AppError::NotFound) => return StatusCode::NOT_FOUND.into_response(),
+        Err(app::model::AppError::Forbidden) => return StatusCode::FORBIDDEN.into_response(),
+        Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+    struct Follow {
+        port: Arc<dyn app::ports::TerminalPort>,
+        actor: app::ports::Actor,
+        changes: tokio::sync::broadcast::Receiver<i64>,
+        last: Option<app::model::PosPaymentView>,
+        done: bool,
+    }
+    let start = Follow {
+        port,
+        actor,
+        changes: state.terminals.subscribe(),
+        last: None,
+        done: false,
+    };
+    let stream = futures_util::stream::unfold(start, move |mut f| async move {
+        if f.done {
+            return None;
+        }
+        loop {
+            let view = f.port.pos_payment(&f.actor, id).await.ok()?;
+            if f.last.as_ref() != Some(&view) {
+                f.done = view.stage == crate::terminal::stage::FINISHED;
+                let event = Event::default().event("payment").json_data(&view).ok()?;
+                f.last = Some(view);
+                return Some((Ok::<_, std::convert::Infallible>(event), f));
+            }
+            // Woken by a change on this node, or at the latest after a second (a change
+            // written by another node).
+            let changes = &mut f.changes;
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(1), async {
+                loop {
+                    match changes.recv().await {
+                        Ok(changed) if changed == id => break,
+                        Ok(_) => {}
+                        Err(RecvError::Lagged(_)) => break,
+                        Err(RecvError::Closed) => {
+                            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                            break;
+                        }
+                    }
+                }
+            })
+            .await;
+        }
+    });
+    Sse::new(stream)
+        .keep_alive(KeepAlive::default())
+        .into_response()
 }
 
 async fn readyz(State(state): State<AppState>) -> Response {

@@ -10,8 +10,10 @@ pub mod moto;
 pub mod password;
 pub mod pay;
 pub mod payments;
+pub mod pos;
 pub mod profile;
 pub mod shell;
+pub mod terminals;
 pub mod test_cards;
 
 use crate::i18n::{t, T};

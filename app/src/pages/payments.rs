@@ -879,8 +879,12 @@ fn detail_view(initial: PaymentDetail, actions: Actions) -> AnyView {
                 (T::ChannelLabel, d.channel), (T::AmountLabel, d.amount), (T::AuthorisedLabel, d.authorised),
                 (T::ReceivedLabel, d.captured), (T::RefundedLabel, d.refunded), (T::CreatedLabel, d.created),
                 (T::AuthorisationCodeLabel, d.authorisation_code), (T::EciLabel, eci_text(&d.eci)),
-                (T::SessionIdLabel, d.session_id),
+                (T::SessionIdLabel, d.session_id), (T::TerminalIdLabel, d.terminal_id),
             ]) }}
+            {move || { let r = d().receipt; (!r.is_empty()).then(|| view! {
+                <h3>{t(T::PosReceipt)}</h3>
+                <pre class="receipt" data-testid="receipt">{r}</pre>
+            }) }}
         </section>
         <section class="card" role="tabpanel" id="panel-1" aria-labelledby="tab-1" hidden=move || tab.get() != 1>
             {move || { let d = d(); facts(vec![

@@ -85,6 +85,7 @@ fn TopBar(me: Me, tz_open: RwSignal<bool>) -> impl IntoView {
                                 <a class="menu-item" href="/operations/history">{t(T::HistoryTitle)}</a>
                                 {(me.role != domain::Role::ReadOnly).then(|| view! {
                                     <a class="menu-item" href="/operations/moto">{t(T::MotoTitle)}</a>
+                                    <a class="menu-item" href="/operations/pos">{t(T::PosTitle)}</a>
                                 })}
                             </div>
                         </details>
@@ -98,6 +99,7 @@ fn TopBar(me: Me, tz_open: RwSignal<bool>) -> impl IntoView {
                                     <a class="menu-item" href="/configuration/webhooks">{t(T::WebhooksTitle)}</a>
                                     <a class="menu-item" href="/configuration/payments">{t(T::PaymentSettingsTitle)}</a>
                                     <a class="menu-item" href="/configuration/jobs">{t(T::JobsTitle)}</a>
+                                    <a class="menu-item" href="/configuration/terminals">{t(T::TerminalsTitle)}</a>
                                 </div>
                             </details>
                         </li>

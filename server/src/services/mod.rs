@@ -10,3 +10,4 @@ pub mod keys;
 pub mod mail;
 pub mod operations_port;
 pub mod payments;
+pub mod terminal_port;

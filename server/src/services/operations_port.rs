@@ -166,6 +166,8 @@ impl OperationsService {
             email: p.customer_email.clone().unwrap_or_default(),
             ip: p.customer_ip.clone().unwrap_or_default(),
             authorisation_code: p.authorisation_code.clone().unwrap_or_default(),
+            terminal_id: p.terminal_id.clone().unwrap_or_default(),
+            receipt: p.receipt.clone().unwrap_or_default(),
             activity: ops
                 .iter()
                 .map(|op| ActivityView {

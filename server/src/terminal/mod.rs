@@ -208,6 +208,7 @@ impl TerminalHub {
         terminal_id: &str,
         actor: &str,
         user_id: Option<i64>,
+        ip: &str,
     ) -> Result<terminal::Model, TerminalError> {
         let terminal_id = terminal_id.trim();
         if !valid_terminal_id(terminal_id) {
@@ -251,7 +252,7 @@ impl TerminalHub {
                 actor,
                 action: "terminal.bind",
                 detail: format!("terminal {terminal_id} bound"),
-                ip: "",
+                ip,
             },
         )
         .await?;
@@ -272,6 +273,7 @@ impl TerminalHub {
         terminal_id: &str,
         actor: &str,
         user_id: Option<i64>,
+        ip: &str,
     ) -> Result<(), TerminalError> {
         let txn = self.db.begin().await?;
         let updated = terminal::Entity::update_many()
@@ -298,7 +300,7 @@ impl TerminalHub {
                 actor,
                 action: "terminal.unbind",
                 detail: format!("terminal {terminal_id} unbound"),
-                ip: "",
+                ip,
             },
         )
         .await?;

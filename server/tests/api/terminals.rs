@@ -23,7 +23,7 @@ async fn bind(app: &TestApp, pspid: &str, terminal_id: &str) {
         server::services::payments::PaymentEngine::simulated(app.db.clone(), app.config.clone()),
         GatewaySettings::default(),
     );
-    hub.bind(&m, terminal_id, "test", None).await.unwrap();
+    hub.bind(&m, terminal_id, "test", None, "").await.unwrap();
 }
 
 fn simulate(app: &TestApp, terminal_id: &str) -> tokio::task::JoinHandle<()> {
