@@ -85,6 +85,7 @@ pub async fn spawn_app(backend: Backend, settings: &[(&str, &str)]) -> Option<Te
         server::services::payments::PaymentEngine::simulated(db.clone(), config.clone()),
         server::terminal::GatewaySettings {
             keep_alive_seconds: 2,
+            hello_timeout: std::time::Duration::from_secs(1),
             ..Default::default()
         },
     );

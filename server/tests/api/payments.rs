@@ -39,7 +39,7 @@ fn http_date(at: chrono::DateTime<Utc>) -> String {
 }
 
 /// Sends a v1HMAC-signed request like the Direct SDKs do.
-async fn signed(
+pub(crate) async fn signed(
     app: &TestApp,
     key: &Key,
     method: &str,

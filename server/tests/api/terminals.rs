@@ -4,7 +4,8 @@
 
 use crate::both_backends;
 use crate::helpers::{spawn_app, Backend, TestApp};
-use crate::payments::{get, key, post, Key};
+use crate::payments::{get, key, post, signed, Key};
+use app::model::{AppError, Problem};
 use domain::terminal::{Body, Header, Message, PROTOCOL_ID};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{json, Value};
@@ -337,5 +338,267 @@ both_backends!(
             .unwrap();
         assert_eq!(pos.len(), 100);
         assert!(pos.iter().all(|p| p.captured == p.amount));
+    }
+);
+
+/// The point-of-sale payment a server function returned.
+fn pos_id(body: &str) -> i64 {
+    serde_json::from_str::<Value>(body).unwrap()["id"]
+        .as_i64()
+        .unwrap()
+}
+
+/// Reads the page's event stream until the payment is finished: the stages it saw.
+async fn follow_events(app: &TestApp, cookie: &str, id: i64) -> Vec<Value> {
+    let mut res = app
+        .http
+        .get(format!("{}/operations/pos/events/{id}", app.base))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/event-stream"));
+    let (mut text, mut seen) = (String::new(), Vec::new());
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while let Ok(Ok(Some(chunk))) = tokio::time::timeout_at(deadline, res.chunk()).await {
+        text.push_str(&String::from_utf8_lossy(&chunk));
+        while let Some(end) = text.find("\n\n") {
+            let event: String = text.drain(..end + 2).collect();
+            if let Some(data) = event.lines().find_map(|l| l.strip_prefix("data:")) {
+                seen.push(serde_json::from_str::<Value>(data.trim()).unwrap());
+            }
+        }
+        if seen.last().is_some_and(|v| v["stage"] == "FINISHED") {
+            break;
+        }
+    }
+    seen
+}
+
+both_backends!(
+    point_of_sale_through_the_back_office,
+    &[],
+    |app: TestApp| async move {
+        app.merchant("shop").await;
+        app.merchant("othershop").await;
+        let admin = app.session("shop", "admin").await;
+        let operator = app.session("shop", "operator").await;
+        let reader = app
+            .user_session("shop", "reader", domain::Role::ReadOnly)
+            .await;
+        let other = app.session("othershop", "admin").await;
+        let _sim = simulate(&app, "T3000003");
+        wait_connected(&app, "T3000003").await;
+
+        // Only Admins bind; a bad id is named next to its field.
+        let res = app
+            .call(
+                "terminals/bind",
+                &[("terminal_id", "T3000003")],
+                Some(&operator),
+            )
+            .await;
+        assert!(matches!(res.error(), AppError::Forbidden));
+        let res = app
+            .call(
+                "terminals/bind",
+                &[("terminal_id", "has space")],
+                Some(&admin),
+            )
+            .await;
+        assert_eq!(
+            res.error().problem_for("terminal_id"),
+            Some(&Problem::InvalidTerminalId)
+        );
+        let res = app.call("terminals/list", &[], Some(&other)).await;
+        assert!(
+            res.ok().body.contains("T3000003"),
+            "a new terminal is listed to bind"
+        );
+        let res = app
+            .call(
+                "terminals/bind",
+                &[("terminal_id", "T3000003")],
+                Some(&admin),
+            )
+            .await;
+        assert!(res.ok().body.contains("\"bound\":true"));
+        let res = app
+            .call(
+                "terminals/bind",
+                &[("terminal_id", "T3000003")],
+                Some(&other),
+            )
+            .await;
+        assert_eq!(
+            res.error().problem_for("terminal_id"),
+            Some(&Problem::TerminalTaken)
+        );
+        let res = app.call("terminals/list", &[], Some(&other)).await;
+        assert!(
+            !res.ok().body.contains("T3000003"),
+            "bound elsewhere: not listed"
+        );
+
+        // Read-only users take no payment; bad amounts are named.
+        let start = |cookie: String, amount: &'static str| {
+            let app = &app;
+            async move {
+                app.call(
+                    "pos/start",
+                    &[
+                        ("terminal", "T3000003"),
+                        ("currency", "EUR"),
+                        ("amount", amount),
+                        ("reference", ""),
+                    ],
+                    Some(&cookie),
+                )
+                .await
+            }
+        };
+        assert!(matches!(
+            start(reader.clone(), "1").await.error(),
+            AppError::Forbidden
+        ));
+        let res = start(operator.clone(), "12.345").await;
+        assert_eq!(
+            res.error().problem_for("amount"),
+            Some(&Problem::InvalidAmount)
+        );
+
+        // A payment waiting for its card keeps the terminal busy until cancelled.
+        let res = start(operator.clone(), "1.77").await;
+        let waiting = pos_id(&res.ok().body);
+        let busy = start(operator.clone(), "1").await;
+        assert_eq!(
+            busy.error().problem_for("terminal"),
+            Some(&Problem::TerminalBusy)
+        );
+        let res = app
+            .call(
+                "pos/cancel",
+                &[("id", &waiting.to_string())],
+                Some(&operator),
+            )
+            .await;
+        assert!(res.ok().body.contains("\"cancel_requested\":true"));
+        let events = follow_events(&app, &operator, waiting).await;
+        assert_eq!(events.last().unwrap()["result"], "STOPPED");
+
+        // An Operator sends 12.34 and follows it live.
+        let res = start(operator.clone(), "12.34").await;
+        let id = pos_id(&res.ok().body);
+        let events = follow_events(&app, &operator, id).await;
+        let stages: Vec<&str> = events
+            .iter()
+            .map(|e| e["stage"].as_str().unwrap())
+            .collect();
+        assert!(stages.contains(&"WAITING_FOR_PIN"), "{stages:?}");
+        let last = events.last().unwrap();
+        assert_eq!(last["result"], "APPROVED");
+        assert!(last["reference"].as_str().unwrap().starts_with("POS-"));
+        assert!(last["receipt"].as_str().unwrap().contains("APPROVED"));
+        let payment_id = last["payment_id"].as_str().unwrap();
+        let res = app
+            .call("ops/payment", &[("id", payment_id)], Some(&operator))
+            .await;
+        let detail: Value = serde_json::from_str(&res.ok().body).unwrap();
+        assert_eq!(detail["channel"], "POS");
+        assert_eq!(detail["terminal_id"], "T3000003");
+        assert!(detail["receipt"].as_str().unwrap().contains("AUTH CODE"));
+
+        // Another merchant sees none of it.
+        let res = app
+            .call("pos/payment", &[("id", &id.to_string())], Some(&other))
+            .await;
+        assert!(matches!(res.error(), AppError::NotFound));
+        let res = app
+            .http
+            .get(format!("{}/operations/pos/events/{id}", app.base))
+            .header("cookie", &other)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 404);
+        let res = app
+            .call(
+                "pos/start",
+                &[
+                    ("terminal", "T3000003"),
+                    ("currency", "EUR"),
+                    ("amount", "1"),
+                    ("reference", ""),
+                ],
+                Some(&other),
+            )
+            .await;
+        assert!(matches!(res.error(), AppError::NotFound));
+
+        // Unbinding takes the terminal off the point of sale.
+        let res = app
+            .call(
+                "terminals/unbind",
+                &[("terminal_id", "T3000003")],
+                Some(&admin),
+            )
+            .await;
+        res.ok();
+        let res = app.call("pos/terminals", &[], Some(&operator)).await;
+        assert!(!res.ok().body.contains("T3000003"));
+    }
+);
+
+both_backends!(
+    repeated_starts_and_silent_connections,
+    &[],
+    |app: TestApp| async move {
+        let key = key(&app, "shop").await;
+        bind(&app, "shop", "T4000004").await;
+        let _sim = simulate(&app, "T4000004");
+        wait_connected(&app, "T4000004").await;
+        // The same idempotence key starts one payment, whatever the repeats.
+        let body = json!({ "amountOfMoney": { "amount": 4321, "currencyCode": "EUR" } });
+        let path = format!("/v2/{}/terminals/T4000004/payments", key.pspid);
+        let header = [("X-GCS-Idempotence-Key", "pos-once-1")];
+        let (s1, first, _) = signed(
+            &app,
+            &key,
+            "POST",
+            &path,
+            Some(&body),
+            &header,
+            chrono::Utc::now(),
+        )
+        .await;
+        let (s2, second, h2) = signed(
+            &app,
+            &key,
+            "POST",
+            &path,
+            Some(&body),
+            &header,
+            chrono::Utc::now(),
+        )
+        .await;
+        assert_eq!((s1, s2), (201, 201), "{first} {second}");
+        assert_eq!(first["id"], second["id"]);
+        assert!(h2.contains_key("x-gcs-idempotence-request-timestamp"));
+        assert_eq!(finished(&app, &key, &first).await["result"], "APPROVED");
+
+        // A connection that never says Hello is dropped; the terminal keeps working.
+        let mut silent = TcpStream::connect(&app.terminals).await.unwrap();
+        let mut buf = [0u8; 16];
+        let read = tokio::time::timeout(Duration::from_secs(10), silent.read(&mut buf)).await;
+        assert!(
+            matches!(read, Ok(Ok(0)) | Ok(Err(_))),
+            "dropped after the Hello timeout"
+        );
+        let done = finished(&app, &key, &pay(&app, &key, "T4000004", 999).await).await;
+        assert_eq!(done["result"], "APPROVED");
     }
 );
