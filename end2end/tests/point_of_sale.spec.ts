@@ -28,6 +28,8 @@ test.afterAll(() => {
 async function bindTerminal(page: Page) {
   await page.goto("/configuration/terminals");
   await hydrated(page);
+  // The demo merchant's own terminal (the simulator's default id) is bound by seed-demo.
+  await expect(page.locator('tr[data-terminal="T1000001"]')).toContainText("Disconnected");
   const row = page.locator(`tr[data-terminal="${TERMINAL}"]`);
   await expect(row).toContainText("New: not bound");
   await expect(row).toContainText("Connected");

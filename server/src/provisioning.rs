@@ -251,6 +251,9 @@ pub struct SeedReport {
 /// The demo account: TEST merchant `demo` with users `admin`, `operator` and `viewer`,
 /// two technical messages and a year of payments. Idempotent: running it again creates nothing twice; with
 /// `password` set, every demo user gets that password.
+/// The demo merchant's card terminal (the simulator's default id).
+pub const DEMO_TERMINAL: &str = "T1000001";
+
 pub async fn seed_demo(
     db: &DatabaseConnection,
     password: Option<String>,
@@ -335,6 +338,22 @@ pub async fn seed_demo(
             }
         }
     }
+    // The terminal `openpsp terminal-sim` plays by default, bound to the demo merchant
+    // so the point of sale works as soon as the simulator runs.
+    crate::entities::terminal::Entity::insert(crate::entities::terminal::ActiveModel {
+        terminal_id: Set(DEMO_TERMINAL.into()),
+        merchant_id: Set(Some(m.id)),
+        model: Set("Lane/5000".into()),
+        connected: Set(false),
+        peer: Set(String::new()),
+        last_seen: Set(None),
+        bound_at: Set(Some(Utc::now())),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    })
+    .on_conflict_do_nothing_on([crate::entities::terminal::Column::TerminalId])
+    .exec(db)
+    .await?;
     if technical_message::Entity::find().count(db).await? == 0 {
         let now = Utc::now();
         for (severity, title, body, published, expires) in [
