@@ -1057,17 +1057,9 @@ impl PaymentEngine {
     ) -> Result<payment::Model, EngineError> {
         let now = Utc::now();
         let brand = cp.brand.as_deref().and_then(|name| {
-            [
-                Brand::Visa,
-                Brand::Mastercard,
-                Brand::Amex,
-                Brand::Maestro,
-                Brand::Discover,
-                Brand::Jcb,
-                Brand::Diners,
-            ]
-            .into_iter()
-            .find(|b| b.name().eq_ignore_ascii_case(name.trim()))
+            Brand::ALL
+                .into_iter()
+                .find(|b| b.name().eq_ignore_ascii_case(name.trim()))
         });
         let last4 = cp.masked_card.as_ref().and_then(|m| {
             let digits: String = m.chars().filter(char::is_ascii_digit).collect();

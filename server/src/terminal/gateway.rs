@@ -11,7 +11,6 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::mpsc;
 
 /// Binds `addr` and accepts terminals until the process ends; returns the address
 /// really bound (port 0 picks a free one).
@@ -81,18 +80,7 @@ async fn connection(
         })
         .await?;
         incoming.set_idle(settings.idle_timeout());
-        // Reading happens in its own task so that waiting for a frame never leaves one
-        // half read when work arrives.
-        let (tx, mut rx) = mpsc::channel(8);
-        let reader = tokio::spawn(async move {
-            loop {
-                let next = incoming.next().await;
-                let end = next.is_err();
-                if tx.send(next).await.is_err() || end {
-                    break;
-                }
-            }
-        });
+        let (mut rx, reader) = incoming.spawn();
         let wake = hub.waker(&terminal_id);
         let mut tick = tokio::time::interval(Duration::from_secs(1));
         let outcome = loop {

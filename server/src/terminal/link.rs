@@ -79,6 +79,31 @@ impl<R: AsyncRead + Unpin> Incoming<R> {
         self.idle = idle;
     }
 
+    /// Reads in a task of its own, so that a caller waiting on other things too never
+    /// leaves a frame half read: messages arrive on the channel, then the error that
+    /// ended the connection. Abort the task when done.
+    pub fn spawn(
+        mut self,
+    ) -> (
+        tokio::sync::mpsc::Receiver<Result<Message, LinkError>>,
+        tokio::task::JoinHandle<()>,
+    )
+    where
+        R: Send + 'static,
+    {
+        let (tx, rx) = tokio::sync::mpsc::channel(8);
+        let task = tokio::spawn(async move {
+            loop {
+                let next = self.next().await;
+                let end = next.is_err();
+                if tx.send(next).await.is_err() || end {
+                    break;
+                }
+            }
+        });
+        (rx, task)
+    }
+
     /// The next message.
     pub async fn next(&mut self) -> Result<Message, LinkError> {
         let message = read_frame(&mut self.reader, self.idle, self.frame).await?;

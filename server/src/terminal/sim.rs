@@ -12,7 +12,6 @@ use domain::money::{Currency, Money};
 use domain::terminal::{Body, TerminalStage, TransactionOutcome, TransactionResult};
 use std::time::Duration;
 use tokio::net::TcpStream;
-use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 /// How the simulator behaves.
@@ -103,16 +102,7 @@ pub async fn run(options: SimOptions, say: impl Fn(String) + Send) -> Result<(),
     ));
     // The gateway is silent when idle: only our own keep-alives get answers.
     incoming.set_idle(keep_alive * 3 + Duration::from_secs(5));
-    let (tx, mut rx) = mpsc::channel(8);
-    let reader = tokio::spawn(async move {
-        loop {
-            let next = incoming.next().await;
-            let end = next.is_err();
-            if tx.send(next).await.is_err() || end {
-                break;
-            }
-        }
-    });
+    let (mut rx, reader) = incoming.spawn();
     let mut alive = tokio::time::interval_at(Instant::now() + keep_alive, keep_alive);
     let mut pending: Option<Pending> = None;
     let result = loop {
