@@ -28,8 +28,17 @@ async fn bind(app: &TestApp, pspid: &str, terminal_id: &str) {
 }
 
 fn simulate(app: &TestApp, terminal_id: &str) -> tokio::task::JoinHandle<()> {
+    simulate_with_steps(app, terminal_id, Duration::from_millis(60))
+}
+
+/// A simulator pausing `step` between stages (long enough to watch each one).
+fn simulate_with_steps(
+    app: &TestApp,
+    terminal_id: &str,
+    step: Duration,
+) -> tokio::task::JoinHandle<()> {
     let mut options = SimOptions::new(&app.terminals, terminal_id);
-    options.step = Duration::from_millis(60);
+    options.step = step;
     tokio::spawn(async move {
         let _ = sim::run(options, |_| {}).await;
     })
@@ -391,7 +400,9 @@ both_backends!(
             .user_session("shop", "reader", domain::Role::ReadOnly)
             .await;
         let other = app.session("othershop", "admin").await;
-        let _sim = simulate(&app, "T3000003");
+        // Stages 400 ms apart: the event stream sends the current state, and each one
+        // lasts long enough to be seen.
+        let _sim = simulate_with_steps(&app, "T3000003", Duration::from_millis(400));
         wait_connected(&app, "T3000003").await;
 
         // Only Admins bind; a bad id is named next to its field.
