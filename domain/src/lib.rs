@@ -13,6 +13,7 @@ pub mod password;
 pub mod payment;
 pub mod report;
 pub mod terminal;
+pub mod ticket;
 pub mod timezone;
 
 pub use account::{normalize_login, parse_email, Environment, InvalidEmail, LoginError, Role};
