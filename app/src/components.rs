@@ -48,6 +48,9 @@ pub fn problem_text(problem: &Problem) -> String {
         Problem::TerminalBusy => t(T::ErrTerminalBusy).to_owned(),
         Problem::TerminalTaken => t(T::ErrTerminalTaken).to_owned(),
         Problem::InvalidTerminalId => t(T::ErrTerminalId).to_owned(),
+        Problem::InvalidCode => t(T::ErrInvalidCode).to_owned(),
+        Problem::CodeExhausted => t(T::ErrCodeExhausted).to_owned(),
+        Problem::ResendTooSoon => t(T::ErrResendTooSoon).to_owned(),
     }
 }
 

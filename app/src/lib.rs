@@ -16,6 +16,7 @@ pub mod pay_api;
 #[cfg(feature = "ssr")]
 pub mod ports;
 pub mod pos_api;
+pub mod support_api;
 
 use domain::Lang;
 use leptos::prelude::*;
@@ -121,6 +122,11 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/pay/:centre/:id") view=pages::pay::PayPage/>
                 <Route path=path!("/pay/:centre/3ds/:id") view=pages::pay::ChallengePage/>
                 <Route path=path!("/pay/:centre/tokenize/:id") view=pages::pay::TokenizePage/>
+                <Route path=path!("/support/login") view=pages::support::SupportLoginPage/>
+                <ParentRoute path=path!("/support") view=pages::support::SupportShell>
+                    <Route path=path!("") view=pages::support::SupportHomePage/>
+                    <Route path=path!("/profile") view=pages::support::SupportProfilePage/>
+                </ParentRoute>
                 <ParentRoute path=path!("") view=pages::shell::BackOffice>
                     <Route path=path!("") view=pages::home::HomePage/>
                     <Route path=path!("/profile") view=pages::profile::ProfilePage/>

@@ -144,6 +144,12 @@ pub enum Problem {
     TerminalTaken,
     /// Not a terminal id (1–32 printable characters, no spaces).
     InvalidTerminalId,
+    /// The one-time code is wrong or expired.
+    InvalidCode,
+    /// Too many wrong tries: a new code is needed.
+    CodeExhausted,
+    /// A code was sent less than a minute ago.
+    ResendTooSoon,
 }
 
 /// A problem and the form field it belongs to.
@@ -899,4 +905,36 @@ pub struct PosPaymentView {
     pub receipt: Option<String>,
     /// Someone asked to stop it.
     pub cancel_requested: bool,
+}
+
+/// Where the support portal's sign-in stands (SP-1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SupportStep {
+    /// Asks for the e-mail address.
+    Email,
+    /// Asks for the password.
+    Password,
+    /// An invited person types the code mailed to activate the account.
+    ActivationCode,
+    /// The invited person chooses name and password.
+    SetPassword,
+    /// The one-time login code mailed (MFA).
+    LoginCode,
+    /// Signed in.
+    Done,
+}
+
+/// The signed-in support person, for the portal's pages.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SupportMe {
+    /// E-mail (the login).
+    pub email: String,
+    /// Full name.
+    pub full_name: String,
+    /// Organizations the person belongs to.
+    pub organizations: Vec<String>,
+    /// Support staff.
+    pub is_agent: bool,
+    /// Wants e-mail notifications.
+    pub notify_email: bool,
 }

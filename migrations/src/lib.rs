@@ -10,6 +10,7 @@ mod m20261122_000003_jobs_merchant;
 mod m20261122_000004_user_refund_right;
 mod m20261122_000005_operations_views;
 mod m20261122_000006_terminals;
+mod m20261122_000007_support_accounts;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000004_user_refund_right::Migration),
             Box::new(m20261122_000005_operations_views::Migration),
             Box::new(m20261122_000006_terminals::Migration),
+            Box::new(m20261122_000007_support_accounts::Migration),
         ]
     }
 }

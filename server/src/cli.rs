@@ -1,6 +1,6 @@
 //! The `openpsp` command line: `serve` (default), `migrate`, `seed-demo`,
 //! `create-merchant`, `create-user`, `create-api-key`, `add-webhook`, `bind-terminal`,
-//! `terminal-sim`.
+//! `terminal-sim`, `support-invite`.
 
 use crate::config::{write_private, Config};
 use crate::provisioning::{self, NewMerchant, NewUser};
@@ -103,6 +103,19 @@ pub enum Command {
         #[arg(long)]
         url: String,
     },
+    /// Invite a person to the support portal (creating the organization if needed);
+    /// the invitation is e-mailed.
+    SupportInvite {
+        /// Their e-mail address.
+        #[arg(long)]
+        email: String,
+        /// Organization (customers); omit for an agent.
+        #[arg(long)]
+        organization: Option<String>,
+        /// Invite a support agent.
+        #[arg(long)]
+        agent: bool,
+    },
     /// Bind a card terminal to a merchant (it may not have connected yet).
     BindTerminal {
         /// PSPID of the merchant.
@@ -163,6 +176,31 @@ pub async fn run(cli: Cli) -> anyhow_like::Result<()> {
     let config = Arc::new(Config::load()?);
     match command {
         Command::TerminalSim { .. } => Ok(()),
+        Command::SupportInvite {
+            email,
+            organization,
+            agent,
+        } => {
+            let db = db::connect_and_migrate(&config.database_url).await?;
+            let person = crate::services::support_account::invite(
+                &db,
+                &config,
+                &email,
+                organization.as_deref(),
+                agent,
+                "OpenPSP Support",
+            )
+            .await
+            .map_err(|e| format!("invitation refused: {e:?}"))?;
+            println!(
+                "{} invited{}; the invitation waits in the outbox",
+                person.email,
+                organization
+                    .map(|o| format!(" into {o}"))
+                    .unwrap_or_default()
+            );
+            Ok(())
+        }
         Command::BindTerminal {
             pspid,
             environment: env,
@@ -198,11 +236,16 @@ pub async fn run(cli: Cli) -> anyhow_like::Result<()> {
             let report = provisioning::seed_demo(&db, password).await?;
             let file = config.data_dir.join("demo-passwords.txt");
             if !given && !report.passwords.is_empty() {
-                let text: String = report
-                    .passwords
-                    .iter()
-                    .map(|(login, pw)| format!("{login}\t{pw}\n"))
-                    .collect();
+                // Keep what earlier runs generated for people left unchanged now.
+                let earlier = std::fs::read_to_string(&file).unwrap_or_default();
+                let kept = earlier.lines().filter(|line| {
+                    line.split_once('\t')
+                        .is_some_and(|(login, _)| !report.passwords.iter().any(|(l, _)| l == login))
+                });
+                let mut text: String = kept.map(|line| format!("{line}\n")).collect();
+                for (login, pw) in &report.passwords {
+                    text.push_str(&format!("{login}\t{pw}\n"));
+                }
                 write_private(&file, &text)?;
             }
             println!("Demo merchant: PSPID demo (TEST)");

@@ -92,6 +92,12 @@ pub fn router_with_terminals(
             hub.clone(),
             db.clone(),
         )),
+        support_accounts: Arc::new(
+            crate::services::support_account::SupportAccountService::new(
+                db.clone(),
+                config.clone(),
+            ),
+        ),
     };
     let state = AppState {
         leptos_options: leptos_options.clone(),
@@ -274,6 +280,26 @@ async fn sign_in_gate(session: Session, req: Request, next: Next) -> Response {
         return next.run(req).await;
     }
     let path = req.uri().path().to_owned();
+    // The support portal has its own people and its own sign-in.
+    if path == "/support" || path.starts_with("/support/") {
+        let public = matches!(
+            path.as_str(),
+            "/support/login" | "/support/status" | "/support/status.json"
+        );
+        let supported = matches!(
+            session
+                .get::<app::ports::SupportActor>(app::ports::SUPPORT_ACTOR_SESSION_KEY)
+                .await,
+            Ok(Some(_))
+        );
+        if path == "/support/login" && supported {
+            return Redirect::to("/support").into_response();
+        }
+        if !public && !supported {
+            return Redirect::to("/support/login").into_response();
+        }
+        return next.run(req).await;
+    }
     let signed_in = matches!(
         session
             .get::<app::ports::Actor>(app::ports::ACTOR_SESSION_KEY)

@@ -385,6 +385,13 @@ pub async fn seed_demo(
             .await?;
         }
     }
+    // The support portal's demo people (SP-1).
+    let (set, unchanged) =
+        crate::services::support_account::seed_demo_people(db, password.as_deref())
+            .await
+            .map_err(|e| ProvisionError::Invalid(format!("support demo people: {e:?}")))?;
+    report.passwords.extend(set);
+    report.unchanged.extend(unchanged);
     report.payments = crate::demo::seed_year(db, &m, Utc::now()).await?;
     Ok(report)
 }

@@ -13,6 +13,7 @@ pub mod payments;
 pub mod pos;
 pub mod profile;
 pub mod shell;
+pub mod support;
 pub mod terminals;
 pub mod test_cards;
 

@@ -10,4 +10,5 @@ pub mod keys;
 pub mod mail;
 pub mod operations_port;
 pub mod payments;
+pub mod support_account;
 pub mod terminal_port;

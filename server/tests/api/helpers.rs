@@ -129,6 +129,8 @@ pub struct FnResponse {
     pub status: u16,
     pub body: String,
     pub session_cookie: Option<String>,
+    /// Every `Set-Cookie` of the response, `name=value` only.
+    pub cookies: Vec<String>,
 }
 
 impl FnResponse {
@@ -180,19 +182,24 @@ impl TestApp {
             req = req.header(COOKIE, c);
         }
         let res = req.send().await.expect("request");
-        let session_cookie = res
+        let cookies: Vec<String> = res
             .headers()
             .get_all(SET_COOKIE)
             .iter()
             .filter_map(|v| v.to_str().ok())
+            .map(|v| v.split(';').next().unwrap().to_owned())
+            .collect();
+        let session_cookie = cookies
+            .iter()
             .find(|v| v.starts_with("openpsp_session="))
-            .map(|v| v.split(';').next().unwrap().to_owned());
+            .cloned();
         let status = res.status().as_u16();
         let body = res.text().await.unwrap();
         FnResponse {
             status,
             body,
             session_cookie,
+            cookies,
         }
     }
 

@@ -8,4 +8,5 @@ mod http;
 mod mail;
 mod operations;
 mod payments;
+mod support;
 mod terminals;

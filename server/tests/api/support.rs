@@ -1,0 +1,378 @@
+//! The support portal's accounts (SP-1) through the server functions the pages call:
+//! invitation, activation code, password policy, the mailed second factor and the
+//! trusted browser, lockout, code expiry and tries, and the portal's own sign-in gate.
+
+use crate::both_backends;
+use crate::helpers::{spawn_app, Backend, TestApp, PASSWORD};
+use app::model::{AppError, Problem};
+use chrono::{Duration, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use server::entities::{email_outbox, support_code};
+use server::services::support_account;
+
+/// The last mail sent to `to`: subject and body.
+async fn last_mail(app: &TestApp, to: &str) -> (String, String) {
+    let mail = email_outbox::Entity::find()
+        .filter(email_outbox::Column::ToAddress.eq(to))
+        .order_by_desc(email_outbox::Column::Id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .expect("a mail was sent");
+    (mail.subject, mail.body_text)
+}
+
+async fn mails_to(app: &TestApp, to: &str) -> usize {
+    email_outbox::Entity::find()
+        .filter(email_outbox::Column::ToAddress.eq(to))
+        .all(&app.db)
+        .await
+        .unwrap()
+        .len()
+}
+
+/// The 8-digit code of the last mail to `to`.
+async fn code_for(app: &TestApp, to: &str) -> String {
+    let (_, body) = last_mail(app, to).await;
+    body.split(|c: char| !c.is_ascii_digit())
+        .find(|w| w.len() == 8)
+        .expect("an 8-digit code in the mail")
+        .to_owned()
+}
+
+fn step(body: &str) -> String {
+    serde_json::from_str::<String>(body).unwrap()
+}
+
+/// Status and `Location` of a page request with `cookie`.
+async fn page(app: &TestApp, path: &str, cookie: Option<&str>) -> (u16, String) {
+    let mut req = app.http.get(format!("{}{path}", app.base));
+    if let Some(c) = cookie {
+        req = req.header("cookie", c);
+    }
+    let res = req.send().await.unwrap();
+    let location = res
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    (res.status().as_u16(), location)
+}
+
+both_backends!(
+    an_invited_customer_activates_and_signs_in_with_a_mailed_code,
+    &[],
+    |app: TestApp| async move {
+        let email = "dana@demo-retail.test";
+        support_account::invite(
+            &app.db,
+            &app.config,
+            email,
+            Some("Demo Retail"),
+            false,
+            "Agnes",
+        )
+        .await
+        .unwrap();
+        let (subject, body) = last_mail(&app, email).await;
+        assert!(subject.contains("invited"), "{subject}");
+        assert!(body.contains("Login to your account"));
+        assert!(body.contains("/support/login?email=dana%40demo-retail.test"));
+
+        // The e-mail step mails an 8-digit activation code.
+        let res = app.call("support/begin", &[("email", email)], None).await;
+        assert_eq!(step(&res.ok().body), "ActivationCode");
+        let cookie = res.session_cookie.clone().unwrap();
+        let res = app
+            .call("support/verify", &[("code", "00000000")], Some(&cookie))
+            .await;
+        assert_eq!(res.error().problem_for("code"), Some(&Problem::InvalidCode));
+        let code = code_for(&app, email).await;
+        let res = app
+            .call("support/verify", &[("code", &code)], Some(&cookie))
+            .await;
+        assert_eq!(step(&res.ok().body), "SetPassword");
+        // A code works once.
+        let res = app
+            .call("support/verify", &[("code", &code)], Some(&cookie))
+            .await;
+        assert_eq!(res.error().problem_for("code"), Some(&Problem::InvalidCode));
+
+        // Name and password, under the domain's policy.
+        let res = app
+            .call(
+                "support/activate",
+                &[("full_name", ""), ("password", "short")],
+                Some(&cookie),
+            )
+            .await;
+        let error = res.error();
+        assert_eq!(error.problem_for("full_name"), Some(&Problem::Required));
+        assert!(matches!(
+            error.problem_for("password"),
+            Some(Problem::Policy(_))
+        ));
+        let res = app
+            .call(
+                "support/activate",
+                &[("full_name", "Dana Lee"), ("password", PASSWORD)],
+                Some(&cookie),
+            )
+            .await;
+        assert_eq!(step(&res.ok().body), "LoginCode");
+
+        // Then the mailed second factor signs in and trusts the browser.
+        let (subject, _) = last_mail(&app, email).await;
+        assert!(subject.contains("login code"), "{subject}");
+        let code = code_for(&app, email).await;
+        let res = app
+            .call("support/verify", &[("code", &code)], Some(&cookie))
+            .await;
+        assert_eq!(step(&res.ok().body), "Done");
+        assert!(res
+            .cookies
+            .iter()
+            .any(|c| c.starts_with("openpsp_support_device=")));
+        let session = res
+            .session_cookie
+            .clone()
+            .expect("a new session id at sign-in");
+        assert_ne!(session, cookie);
+        let res = app.call("support/me", &[], Some(&session)).await;
+        let me: serde_json::Value = serde_json::from_str(&res.ok().body).unwrap();
+        assert_eq!(me["email"], email);
+        assert_eq!(me["full_name"], "Dana Lee");
+        assert_eq!(me["organizations"], serde_json::json!(["Demo Retail"]));
+
+        // The portal's pages need the portal's sign-in; the back office is another world.
+        assert_eq!(page(&app, "/support", Some(&session)).await.0, 200);
+        assert_eq!(
+            page(&app, "/support/login", Some(&session)).await,
+            (303, "/support".into())
+        );
+        assert_eq!(
+            page(&app, "/support", None).await,
+            (303, "/support/login".into())
+        );
+        assert_eq!(
+            page(&app, "/support/profile", Some(&cookie)).await.1,
+            "/support/login"
+        );
+        assert_eq!(page(&app, "/", Some(&session)).await.1, "/login");
+        let res = app.call("me", &[], Some(&session)).await;
+        assert!(matches!(res.error(), AppError::Unauthenticated));
+
+        // Profile.
+        let res = app
+            .call(
+                "support/profile",
+                &[("full_name", "Dana Lee-Martin")],
+                Some(&session),
+            )
+            .await;
+        let me: serde_json::Value = serde_json::from_str(&res.ok().body).unwrap();
+        assert_eq!(me["full_name"], "Dana Lee-Martin");
+        assert_eq!(me["notify_email"], false);
+        let res = app
+            .call("support/profile", &[("full_name", " ")], Some(&session))
+            .await;
+        assert_eq!(
+            res.error().problem_for("full_name"),
+            Some(&Problem::Required)
+        );
+
+        // Log out.
+        let res = app.call("support/logout", &[], Some(&session)).await;
+        let after = res.ok().session_cookie.clone().unwrap_or(session);
+        let res = app.call("support/me", &[], Some(&after)).await;
+        assert!(matches!(res.error(), AppError::Unauthenticated));
+    }
+);
+
+both_backends!(
+    the_second_factor_is_asked_again_without_a_trusted_browser,
+    &[("OPENPSP_MAX_FAILED_LOGINS", "3")],
+    |app: TestApp| async move {
+        support_account::seed_demo_people(&app.db, Some(PASSWORD))
+            .await
+            .unwrap();
+        let email = "alice@demo-retail.test";
+        let res = app.call("support/begin", &[("email", email)], None).await;
+        assert_eq!(step(&res.ok().body), "Password");
+        let res = app
+            .call(
+                "support/login",
+                &[("email", email), ("password", PASSWORD)],
+                None,
+            )
+            .await;
+        assert_eq!(step(&res.ok().body), "LoginCode");
+        let cookie = res.session_cookie.clone().unwrap();
+        let code = code_for(&app, email).await;
+        let res = app
+            .call("support/verify", &[("code", &code)], Some(&cookie))
+            .await;
+        assert_eq!(step(&res.ok().body), "Done");
+        let device = res
+            .cookies
+            .iter()
+            .find(|c| c.starts_with("openpsp_support_device="))
+            .unwrap()
+            .clone();
+
+        // The trusted browser signs in with the password alone; no code is mailed.
+        let before = mails_to(&app, email).await;
+        let res = app
+            .call(
+                "support/login",
+                &[("email", email), ("password", PASSWORD)],
+                Some(&device),
+            )
+            .await;
+        assert_eq!(step(&res.ok().body), "Done");
+        assert_eq!(mails_to(&app, email).await, before);
+        // Another person's browser token, or an edited one, does not count.
+        let bob_device = device.replace("openpsp_support_device=", "openpsp_support_device=x");
+        let res = app
+            .call(
+                "support/login",
+                &[("email", email), ("password", PASSWORD)],
+                Some(&bob_device),
+            )
+            .await;
+        assert_eq!(step(&res.ok().body), "LoginCode");
+        let res = app
+            .call(
+                "support/login",
+                &[("email", "bob@demo-retail.test"), ("password", PASSWORD)],
+                Some(&device),
+            )
+            .await;
+        assert_eq!(step(&res.ok().body), "LoginCode");
+
+        // Unknown people and wrong passwords get one answer; three failures lock.
+        let res = app
+            .call("support/begin", &[("email", "nobody@nowhere.test")], None)
+            .await;
+        assert_eq!(step(&res.ok().body), "Password");
+        assert_eq!(mails_to(&app, "nobody@nowhere.test").await, 0);
+        let res = app
+            .call("support/begin", &[("email", "not an address")], None)
+            .await;
+        assert_eq!(
+            res.error().problem_for("email"),
+            Some(&Problem::InvalidEmail)
+        );
+        for _ in 0..3 {
+            let res = app
+                .call(
+                    "support/login",
+                    &[("email", email), ("password", "Wrong-Pass-123!")],
+                    None,
+                )
+                .await;
+            assert!(matches!(res.error(), AppError::InvalidCredentials));
+        }
+        let res = app
+            .call(
+                "support/login",
+                &[("email", email), ("password", PASSWORD)],
+                Some(&device),
+            )
+            .await;
+        assert!(matches!(res.error(), AppError::Locked { .. }));
+    }
+);
+
+both_backends!(
+    codes_expire_and_run_out_of_tries,
+    &[],
+    |app: TestApp| async move {
+        let email = "erin@other-corp.test";
+        support_account::invite(
+            &app.db,
+            &app.config,
+            email,
+            Some("Other Corp"),
+            false,
+            "Agnes",
+        )
+        .await
+        .unwrap();
+        let res = app.call("support/begin", &[("email", email)], None).await;
+        let cookie = res.ok().session_cookie.clone().unwrap();
+        let code = code_for(&app, email).await;
+        // Ten minutes later the code is refused.
+        support_code::Entity::update_many()
+            .col_expr(
+                support_code::Column::ExpiresAt,
+                Expr::value(Utc::now() - Duration::seconds(1)),
+            )
+            .exec(&app.db)
+            .await
+            .unwrap();
+        let res = app
+            .call("support/verify", &[("code", &code)], Some(&cookie))
+            .await;
+        assert_eq!(res.error().problem_for("code"), Some(&Problem::InvalidCode));
+        // A new code only after a minute.
+        let res = app.call("support/resend", &[], Some(&cookie)).await;
+        assert_eq!(
+            res.error().problem_for("code"),
+            Some(&Problem::ResendTooSoon)
+        );
+        support_code::Entity::update_many()
+            .col_expr(
+                support_code::Column::CreatedAt,
+                Expr::value(Utc::now() - Duration::minutes(2)),
+            )
+            .exec(&app.db)
+            .await
+            .unwrap();
+        app.call("support/resend", &[], Some(&cookie)).await.ok();
+        let fresh = code_for(&app, email).await;
+        // Five wrong tries use the code up: even the right one is refused then.
+        let wrong = if fresh == "12345678" {
+            "87654321"
+        } else {
+            "12345678"
+        };
+        for i in 0..5 {
+            let res = app
+                .call("support/verify", &[("code", wrong)], Some(&cookie))
+                .await;
+            let expected = if i < 4 {
+                Problem::InvalidCode
+            } else {
+                Problem::CodeExhausted
+            };
+            assert_eq!(res.error().problem_for("code"), Some(&expected), "try {i}");
+        }
+        let res = app
+            .call("support/verify", &[("code", &fresh)], Some(&cookie))
+            .await;
+        assert_eq!(
+            res.error().problem_for("code"),
+            Some(&Problem::CodeExhausted)
+        );
+        // Steps out of order are refused.
+        let res = app
+            .call(
+                "support/activate",
+                &[("full_name", "Erin"), ("password", PASSWORD)],
+                Some(&cookie),
+            )
+            .await;
+        assert!(matches!(res.error(), AppError::Unauthenticated));
+        let res = app
+            .call(
+                "support/activate",
+                &[("full_name", "Erin"), ("password", PASSWORD)],
+                None,
+            )
+            .await;
+        assert!(matches!(res.error(), AppError::Unauthenticated));
+    }
+);
