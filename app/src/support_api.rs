@@ -85,7 +85,7 @@ pub(crate) mod sctx {
                 .and_then(|p| p.headers.get("x-forwarded-proto").cloned())
                 .is_some_and(|v| v == "https");
             let cookie = format!(
-                "{DEVICE_COOKIE}={token}; Path=/support; Max-Age=604800; HttpOnly; SameSite=Lax{}",
+                "{DEVICE_COOKIE}={token}; Path=/; Max-Age=604800; HttpOnly; SameSite=Lax{}",
                 if secure { "; Secure" } else { "" }
             );
             if let Ok(value) = http::HeaderValue::from_str(&cookie) {
