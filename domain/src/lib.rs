@@ -8,6 +8,7 @@ pub mod account;
 pub mod card;
 pub mod cart;
 pub mod lang;
+pub mod markup;
 pub mod money;
 pub mod password;
 pub mod payment;
