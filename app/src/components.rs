@@ -51,6 +51,7 @@ pub fn problem_text(problem: &Problem) -> String {
         Problem::InvalidCode => t(T::ErrInvalidCode).to_owned(),
         Problem::CodeExhausted => t(T::ErrCodeExhausted).to_owned(),
         Problem::ResendTooSoon => t(T::ErrResendTooSoon).to_owned(),
+        Problem::UnknownPerson => t(T::ErrUnknownPerson).to_owned(),
     }
 }
 

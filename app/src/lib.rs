@@ -17,6 +17,7 @@ pub mod pay_api;
 pub mod ports;
 pub mod pos_api;
 pub mod support_api;
+pub mod support_tickets_api;
 
 use domain::Lang;
 use leptos::prelude::*;
@@ -126,6 +127,9 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("/support") view=pages::support::SupportShell>
                     <Route path=path!("") view=pages::support::SupportHomePage/>
                     <Route path=path!("/profile") view=pages::support::SupportProfilePage/>
+                    <Route path=path!("/requests") view=pages::support_tickets::TicketsPage/>
+                    <Route path=path!("/requests/new") view=pages::support_tickets::NewTicketPage/>
+                    <Route path=path!("/requests/:reference") view=pages::support_tickets::TicketPage/>
                 </ParentRoute>
                 <ParentRoute path=path!("") view=pages::shell::BackOffice>
                     <Route path=path!("") view=pages::home::HomePage/>

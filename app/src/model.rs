@@ -150,6 +150,8 @@ pub enum Problem {
     CodeExhausted,
     /// A code was sent less than a minute ago.
     ResendTooSoon,
+    /// Not a person who may be added here (unknown, or outside the organization).
+    UnknownPerson,
 }
 
 /// A problem and the form field it belongs to.
@@ -937,4 +939,168 @@ pub struct SupportMe {
     pub is_agent: bool,
     /// Wants e-mail notifications.
     pub notify_email: bool,
+}
+
+/// A request type of a product area.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestTypeView {
+    /// Id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// `incident` or `request`.
+    pub kind: String,
+    /// What it is for.
+    pub description: String,
+}
+
+/// A product area (solution) with its request types.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SupportAreaView {
+    /// Id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// What it covers.
+    pub description: String,
+    /// Its request types.
+    pub request_types: Vec<RequestTypeView>,
+}
+
+/// A ticket as the form sends it (SP-4).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewTicketForm {
+    /// Request type id, as a string from the form.
+    pub request_type: String,
+    /// Summary.
+    pub summary: String,
+    /// Description, Markdown.
+    pub description: String,
+    /// Incidents: `extensive`, `significant`, `moderate`, `minor`.
+    pub impact: String,
+    /// Incidents: `critical`, `high`, `medium`, `low`.
+    pub urgency: String,
+    /// A payment of the back office the ticket is about (SP-10), optional.
+    pub payment_id: String,
+}
+
+/// The requests list's filters, as the URL carries them (SP-5).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketsQuery {
+    /// `mine`, `participant`, `organization` or `all` (default).
+    pub scope: String,
+    /// `open` (default), `closed`, `all`, or one status code.
+    pub status: String,
+    /// A request type id, or empty.
+    pub request_type: String,
+    /// A reference or keywords.
+    pub search: String,
+    /// Column: `reference`, `summary`, `status`, `created`, `updated` (default), `priority`.
+    pub sort: String,
+    /// `asc` or `desc` (default).
+    pub dir: String,
+    /// Page from 1.
+    pub page: u32,
+}
+
+/// A row of the requests list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketRow {
+    /// `incident` or `request`.
+    pub kind: String,
+    /// `UCSUP-10183`.
+    pub reference: String,
+    /// Summary.
+    pub summary: String,
+    /// Status code.
+    pub status: String,
+    /// Product area (service project).
+    pub area: String,
+    /// Reporter's name.
+    pub requester: String,
+    /// Created, formatted.
+    pub created: String,
+    /// Updated, formatted.
+    pub updated: String,
+    /// Assignee's name, or empty.
+    pub assignee: String,
+    /// Priority code.
+    pub priority: String,
+}
+
+/// A page of the requests list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketsPage {
+    /// Rows.
+    pub rows: Vec<TicketRow>,
+    /// Matching tickets.
+    pub total: u64,
+    /// This page, from 1.
+    pub page: u32,
+    /// Pages.
+    pub pages: u32,
+    /// Request types for the filter.
+    pub request_types: Vec<RequestTypeView>,
+}
+
+/// One entry of a ticket's communication history.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketEntry {
+    /// Author's name (empty for the system).
+    pub author: String,
+    /// The author is support staff.
+    pub by_agent: bool,
+    /// When, formatted.
+    pub date: String,
+    /// Rendered, safe HTML of the comment; empty for a status change.
+    pub html: String,
+    /// The status reached, for a status change.
+    pub status: Option<String>,
+    /// An internal note (agents only ever see these).
+    pub internal: bool,
+}
+
+/// A ticket's page (SP-6).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketDetail {
+    /// `UCSUP-10183`.
+    pub reference: String,
+    /// `incident` or `request`.
+    pub kind: String,
+    /// Product area.
+    pub area: String,
+    /// Request type.
+    pub request_type: String,
+    /// Summary.
+    pub summary: String,
+    /// Rendered, safe HTML of the description.
+    pub description_html: String,
+    /// Status code.
+    pub status: String,
+    /// Priority code.
+    pub priority: String,
+    /// Reporter's name.
+    pub reporter: String,
+    /// Assignee's name, or empty.
+    pub assignee: String,
+    /// Reporter's organization, or empty.
+    pub organization: String,
+    /// Shared with the organization.
+    pub shared: bool,
+    /// Participants' names.
+    pub participants: Vec<String>,
+    /// Created, formatted.
+    pub created: String,
+    /// Updated, formatted.
+    pub updated: String,
+    /// Communication history, oldest first.
+    pub history: Vec<TicketEntry>,
+    /// Status actions the viewer may take: `cancel`, `reopen`, `close`.
+    pub actions: Vec<String>,
+    /// The viewer may comment.
+    pub can_comment: bool,
+    /// The viewer is the reporter (may share and add participants).
+    pub is_reporter: bool,
+    /// Payment the ticket is about, if any.
+    pub payment_id: String,
 }

@@ -3,9 +3,10 @@
 
 use crate::model::{
     ApiKeyView, AppError, CheckoutView, DashboardQuery, DashboardView, HistoryFilter, HistoryPage,
-    HomeData, JobView, ListSettings, ListViews, Mail, Me, MotoForm, MotoResult, PasswordRules,
-    PaymentDetail, PaymentFilter, PaymentSettings, PaymentsPage, PosPaymentView, SupportMe,
-    SupportStep, TerminalView, TokenizationView, WebhooksView,
+    HomeData, JobView, ListSettings, ListViews, Mail, Me, MotoForm, MotoResult, NewTicketForm,
+    PasswordRules, PaymentDetail, PaymentFilter, PaymentSettings, PaymentsPage, PosPaymentView,
+    SupportAreaView, SupportMe, SupportStep, TerminalView, TicketDetail, TicketsPage, TicketsQuery,
+    TokenizationView, WebhooksView,
 };
 use domain::{Environment, Lang, Role, ZonePreference};
 use serde::{Deserialize, Serialize};
@@ -412,6 +413,52 @@ pub trait SupportAccountPort: Send + Sync {
     ) -> Result<SupportMe, AppError>;
 }
 
+/// Support tickets (SP-4..SP-7, SP-11): every method checks who may see what.
+#[async_trait::async_trait]
+pub trait SupportTicketPort: Send + Sync {
+    /// Product areas with their request types.
+    async fn areas(&self, actor: &SupportActor) -> Result<Vec<SupportAreaView>, AppError>;
+    /// Raises a ticket; its reference.
+    async fn create(&self, actor: &SupportActor, form: NewTicketForm) -> Result<String, AppError>;
+    /// A page of the tickets the actor may see.
+    async fn list(
+        &self,
+        actor: &SupportActor,
+        query: TicketsQuery,
+    ) -> Result<TicketsPage, AppError>;
+    /// One ticket.
+    async fn detail(&self, actor: &SupportActor, reference: &str)
+        -> Result<TicketDetail, AppError>;
+    /// Adds a comment (Markdown).
+    async fn comment(
+        &self,
+        actor: &SupportActor,
+        reference: &str,
+        body: String,
+    ) -> Result<TicketDetail, AppError>;
+    /// `cancel`, `reopen` or `close`.
+    async fn act(
+        &self,
+        actor: &SupportActor,
+        reference: &str,
+        action: &str,
+    ) -> Result<TicketDetail, AppError>;
+    /// Shares with the reporter's organization, or stops sharing.
+    async fn share(
+        &self,
+        actor: &SupportActor,
+        reference: &str,
+        shared: bool,
+    ) -> Result<TicketDetail, AppError>;
+    /// Adds a person of the reporter's organizations as participant.
+    async fn add_participant(
+        &self,
+        actor: &SupportActor,
+        reference: &str,
+        email: String,
+    ) -> Result<TicketDetail, AppError>;
+}
+
 /// Every port, provided as one context value by the server.
 #[derive(Clone)]
 pub struct Ports {
@@ -427,4 +474,6 @@ pub struct Ports {
     pub terminals: Arc<dyn TerminalPort>,
     /// The support portal's accounts.
     pub support_accounts: Arc<dyn SupportAccountPort>,
+    /// Support tickets.
+    pub support_tickets: Arc<dyn SupportTicketPort>,
 }

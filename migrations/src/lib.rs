@@ -11,6 +11,7 @@ mod m20261122_000004_user_refund_right;
 mod m20261122_000005_operations_views;
 mod m20261122_000006_terminals;
 mod m20261122_000007_support_accounts;
+mod m20261122_000008_support_tickets;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000005_operations_views::Migration),
             Box::new(m20261122_000006_terminals::Migration),
             Box::new(m20261122_000007_support_accounts::Migration),
+            Box::new(m20261122_000008_support_tickets::Migration),
         ]
     }
 }

@@ -37,6 +37,9 @@ fn default_smtp_port() -> u16 {
 pub struct Config {
     /// HTTP listen address (`OPENPSP_LISTEN`).
     pub listen: String,
+    /// Project key of support ticket references (`OPENPSP_SUPPORT_PROJECT_KEY`, default
+    /// `UCSUP`: `UCSUP-10183`).
+    pub support_project_key: String,
     /// Card terminals' TCP listen address (`OPENPSP_TERMINAL_LISTEN`, default
     /// `0.0.0.0:9000`); `None` when set to `off`.
     pub terminal_listen: Option<String>,
@@ -75,6 +78,7 @@ pub struct Config {
 #[serde(deny_unknown_fields)]
 struct FileConfig {
     listen: Option<String>,
+    support_project_key: Option<String>,
     terminal_listen: Option<String>,
     data_dir: Option<PathBuf>,
     database_url: Option<String>,
@@ -146,6 +150,17 @@ impl Config {
         let listen = env("OPENPSP_LISTEN")
             .or(file.listen)
             .unwrap_or_else(|| "127.0.0.1:3000".to_owned());
+        let support_project_key = env("OPENPSP_SUPPORT_PROJECT_KEY")
+            .or(file.support_project_key)
+            .unwrap_or_else(|| "UCSUP".to_owned())
+            .trim()
+            .to_ascii_uppercase();
+        if domain::ticket::check_project_key(&support_project_key).is_err() {
+            return Err(ConfigError::Invalid {
+                name: "OPENPSP_SUPPORT_PROJECT_KEY",
+                message: "2 to 10 capital letters or digits, starting with a letter".into(),
+            });
+        }
         let terminal_listen = env("OPENPSP_TERMINAL_LISTEN")
             .or(file.terminal_listen)
             .unwrap_or_else(|| "0.0.0.0:9000".to_owned());
@@ -258,6 +273,7 @@ impl Config {
 
         Ok(Config {
             listen,
+            support_project_key,
             terminal_listen,
             data_dir,
             database_url,

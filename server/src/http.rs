@@ -98,6 +98,10 @@ pub fn router_with_terminals(
                 config.clone(),
             ),
         ),
+        support_tickets: Arc::new(crate::services::support_tickets::SupportTicketService::new(
+            db.clone(),
+            config.clone(),
+        )),
     };
     let state = AppState {
         leptos_options: leptos_options.clone(),

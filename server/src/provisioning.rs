@@ -385,6 +385,7 @@ pub async fn seed_demo(
             .await?;
         }
     }
+    crate::services::support_tickets::ensure_catalogue(db).await?;
     // The support portal's demo people (SP-1).
     let (set, unchanged) =
         crate::services::support_account::seed_demo_people(db, password.as_deref())

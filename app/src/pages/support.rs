@@ -208,6 +208,7 @@ pub fn SupportShell() -> impl IntoView {
                             <header class="topbar">
                                 <div class="topbar-left">
                                     <a class="brand" href="/support">{t(T::SupportTitle)}</a>
+                                    <a href="/support/requests">{t(T::SupportRequests)}</a>
                                 </div>
                                 <div class="topbar-right">
                                     <LanguageMenu/>
@@ -251,6 +252,7 @@ fn organizations(me: &SupportMe) -> String {
 #[component]
 pub fn SupportHomePage() -> impl IntoView {
     let me = Resource::new(|| (), |_| load_support_me());
+    let areas = Resource::new(|| (), |_| crate::support_tickets_api::load_support_areas());
     view! {
         <Title text=format!("{} — OpenPSP", t(T::SupportTitle))/>
         <h1>{t(T::SupportHomeTitle)}</h1>
@@ -269,6 +271,42 @@ pub fn SupportHomePage() -> impl IntoView {
                     }
                     Err(e) => view! { <p class="alert alert-error" role="alert">{error_text(&e)}</p> }.into_any(),
                 }
+            })}
+        </Suspense>
+        <div class="support-actions">
+            <a class="card support-action" href="/support/requests/new?kind=incident">
+                <strong>{t(T::SupportRaiseIncident)}</strong>
+                <span class="muted">{t(T::SupportRaiseIncidentHint)}</span>
+            </a>
+            <a class="card support-action" href="/support/requests/new?kind=request">
+                <strong>{t(T::SupportSubmitRequest)}</strong>
+                <span class="muted">{t(T::SupportSubmitRequestHint)}</span>
+            </a>
+            <a class="card support-action" href="/support/requests">
+                <strong>{t(T::SupportRequests)}</strong>
+            </a>
+        </div>
+        <h2>{t(T::SupportAreas)}</h2>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                areas.await.map(|areas| view! {
+                    <div class="support-areas" data-testid="support-areas">
+                        {areas.into_iter().map(|a| view! {
+                            <section class="card">
+                                <h3>{a.name}</h3>
+                                <p class="muted">{a.description}</p>
+                                <ul role="list">
+                                    {a.request_types.into_iter().map(|rt| {
+                                        let kind = if rt.kind == "incident" { "incident" } else { "request" };
+                                        view! {
+                                            <li><a href=format!("/support/requests/new?kind={kind}&type={}", rt.id)>{rt.name}</a></li>
+                                        }
+                                    }).collect_view()}
+                                </ul>
+                            </section>
+                        }).collect_view()}
+                    </div>
+                }).ok()
             })}
         </Suspense>
     }

@@ -11,4 +11,5 @@ pub mod mail;
 pub mod operations_port;
 pub mod payments;
 pub mod support_account;
+pub mod support_tickets;
 pub mod terminal_port;

@@ -376,3 +376,357 @@ both_backends!(
         assert!(matches!(res.error(), AppError::Unauthenticated));
     }
 );
+
+/// A signed-in session of a demo person (password, then the mailed code).
+pub(crate) async fn support_session(app: &TestApp, email: &str) -> String {
+    let res = app
+        .call(
+            "support/login",
+            &[("email", email), ("password", PASSWORD)],
+            None,
+        )
+        .await;
+    assert_eq!(step(&res.ok().body), "LoginCode", "{email}");
+    let cookie = res.session_cookie.clone().unwrap();
+    let code = code_for(app, email).await;
+    let res = app
+        .call("support/verify", &[("code", &code)], Some(&cookie))
+        .await;
+    assert_eq!(step(&res.ok().body), "Done");
+    res.session_cookie.clone().unwrap()
+}
+
+/// The demo people and catalogue, and sessions for agent, alice, bob and carol.
+async fn portal(app: &TestApp) -> [String; 4] {
+    support_account::seed_demo_people(&app.db, Some(PASSWORD))
+        .await
+        .unwrap();
+    server::services::support_tickets::ensure_catalogue(&app.db)
+        .await
+        .unwrap();
+    [
+        support_session(app, "agent@openpsp.test").await,
+        support_session(app, "alice@demo-retail.test").await,
+        support_session(app, "bob@demo-retail.test").await,
+        support_session(app, "carol@other-corp.test").await,
+    ]
+}
+
+/// The id of a request type of `kind`.
+async fn request_type(app: &TestApp, kind: &str) -> String {
+    use server::entities::support_request_type;
+    support_request_type::Entity::find()
+        .filter(support_request_type::Column::Kind.eq(kind))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+        .to_string()
+}
+
+async fn raise(
+    app: &TestApp,
+    cookie: &str,
+    kind: &str,
+    summary: &str,
+    description: &str,
+) -> String {
+    let rt = request_type(app, kind).await;
+    let res = app
+        .call(
+            "support/raise",
+            &[
+                ("form[request_type]", rt.as_str()),
+                ("form[summary]", summary),
+                ("form[description]", description),
+                ("form[impact]", "significant"),
+                ("form[urgency]", "critical"),
+                ("form[payment_id]", ""),
+            ],
+            Some(cookie),
+        )
+        .await;
+    step(&res.ok().body)
+}
+
+fn json(body: &str) -> serde_json::Value {
+    serde_json::from_str(body).unwrap()
+}
+
+async fn list(app: &TestApp, cookie: &str, params: &[(&str, &str)]) -> Vec<String> {
+    let mut form: Vec<(String, String)> =
+        ["scope", "status", "request_type", "search", "sort", "dir"]
+            .iter()
+            .map(|k| {
+                let v = params
+                    .iter()
+                    .find(|(p, _)| p == k)
+                    .map(|(_, v)| *v)
+                    .unwrap_or("");
+                (format!("query[{k}]"), v.to_owned())
+            })
+            .collect();
+    form.push(("query[page]".into(), "1".into()));
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let res = app.call("support/requests", &pairs, Some(cookie)).await;
+    json(&res.ok().body)["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["reference"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+both_backends!(
+    references_are_unique_and_gap_free_under_concurrency,
+    &[],
+    |app: TestApp| async move {
+        let [_, alice, _, _] = portal(&app).await;
+        let refs = futures_util::future::join_all((0..50).map(|i| {
+            let (app, alice) = (&app, &alice);
+            async move {
+                raise(
+                    app,
+                    alice,
+                    "request",
+                    &format!("Parallel request {i}"),
+                    "Body",
+                )
+                .await
+            }
+        }))
+        .await;
+        let mut numbers: Vec<i64> = refs
+            .iter()
+            .map(|r| domain::ticket::parse_reference(r).unwrap().1)
+            .collect();
+        numbers.sort();
+        assert_eq!(numbers, (10_001..=10_050).collect::<Vec<_>>());
+        assert!(refs.iter().all(|r| r.starts_with("UCSUP-")));
+        // Each one confirmed by e-mail.
+        assert_eq!(mails_to(&app, "alice@demo-retail.test").await, 50 + 1);
+    }
+);
+
+both_backends!(
+    customers_see_their_own_shared_and_participated_tickets_only,
+    &[],
+    |app: TestApp| async move {
+        let [agent, alice, bob, carol] = portal(&app).await;
+        let private = raise(
+            &app,
+            &alice,
+            "incident",
+            "Terminal offline in Lyon",
+            "Since **9:00**",
+        )
+        .await;
+        let shared = raise(
+            &app,
+            &alice,
+            "request",
+            "New user for the shop",
+            "Please add Dan",
+        )
+        .await;
+        let res = app
+            .call(
+                "support/share",
+                &[("reference", &shared), ("shared", "true")],
+                Some(&alice),
+            )
+            .await;
+        assert_eq!(json(&res.ok().body)["shared"], true);
+
+        // Incident priority comes from impact and urgency.
+        let res = app
+            .call("support/request", &[("reference", &private)], Some(&alice))
+            .await;
+        let detail = json(&res.ok().body);
+        assert_eq!(detail["priority"], "highest");
+        assert_eq!(
+            detail["description_html"],
+            "<p>Since <strong>9:00</strong></p>"
+        );
+        assert_eq!(detail["actions"], serde_json::json!(["cancel"]));
+
+        assert_eq!(list(&app, &alice, &[("scope", "mine")]).await.len(), 2);
+        assert_eq!(list(&app, &bob, &[]).await, vec![shared.clone()]);
+        assert_eq!(
+            list(&app, &bob, &[("scope", "organization")]).await,
+            vec![shared.clone()]
+        );
+        assert!(list(&app, &bob, &[("scope", "mine")]).await.is_empty());
+        assert!(list(&app, &carol, &[]).await.is_empty());
+        assert_eq!(list(&app, &agent, &[]).await.len(), 2);
+        // Search by reference or keyword stays inside what one may see.
+        assert_eq!(
+            list(&app, &alice, &[("search", &private.to_lowercase())]).await,
+            vec![private.clone()]
+        );
+        assert_eq!(
+            list(&app, &alice, &[("search", "lyon")]).await,
+            vec![private.clone()]
+        );
+        assert!(list(&app, &carol, &[("search", &private)]).await.is_empty());
+        assert!(list(&app, &carol, &[("search", "lyon")]).await.is_empty());
+
+        // Another organization: every door is the same "not found".
+        for (endpoint, extra) in [
+            ("support/request", None),
+            ("support/comment", Some(("body", "hello"))),
+            ("support/act", Some(("action", "cancel"))),
+            ("support/share", Some(("shared", "false"))),
+            (
+                "support/participant",
+                Some(("email", "carol@other-corp.test")),
+            ),
+        ] {
+            let mut form = vec![("reference", private.as_str())];
+            form.extend(extra);
+            let res = app.call(endpoint, &form, Some(&carol)).await;
+            assert!(matches!(res.error(), AppError::NotFound), "{endpoint}");
+        }
+        // Bob sees the private ticket once Alice adds him; Carol cannot be added.
+        let res = app
+            .call(
+                "support/participant",
+                &[("reference", &private), ("email", "carol@other-corp.test")],
+                Some(&alice),
+            )
+            .await;
+        assert_eq!(
+            res.error().problem_for("email"),
+            Some(&Problem::UnknownPerson)
+        );
+        let res = app
+            .call("support/request", &[("reference", &private)], Some(&bob))
+            .await;
+        assert!(matches!(res.error(), AppError::NotFound));
+        let res = app
+            .call(
+                "support/participant",
+                &[("reference", &private), ("email", "bob@demo-retail.test")],
+                Some(&alice),
+            )
+            .await;
+        assert_eq!(
+            json(&res.ok().body)["participants"],
+            serde_json::json!(["Bob Dupont"])
+        );
+        assert_eq!(
+            list(&app, &bob, &[("scope", "participant")]).await,
+            vec![private.clone()]
+        );
+        // A participant comments but may not cancel.
+        let res = app
+            .call(
+                "support/comment",
+                &[("reference", &private), ("body", "Same in Paris")],
+                Some(&bob),
+            )
+            .await;
+        assert_eq!(json(&res.ok().body)["history"][0]["author"], "Bob Dupont");
+        let res = app
+            .call(
+                "support/act",
+                &[("reference", &private), ("action", "cancel")],
+                Some(&bob),
+            )
+            .await;
+        assert!(matches!(res.error(), AppError::Forbidden));
+
+        // The reporter cancels; the ticket then counts among the closed ones.
+        let res = app
+            .call(
+                "support/act",
+                &[("reference", &private), ("action", "cancel")],
+                Some(&alice),
+            )
+            .await;
+        assert_eq!(json(&res.ok().body)["status"], "cancelled");
+        assert_eq!(
+            list(&app, &alice, &[("status", "closed")]).await,
+            vec![private.clone()]
+        );
+        assert_eq!(
+            list(&app, &alice, &[("status", "open")]).await,
+            vec![shared.clone()]
+        );
+        let res = app
+            .call(
+                "support/comment",
+                &[("reference", &private), ("body", "again")],
+                Some(&alice),
+            )
+            .await;
+        assert!(matches!(res.error(), AppError::NotAllowedNow));
+        // Bob was told (he follows it and wants e-mail).
+        let (subject, _) = last_mail(&app, "bob@demo-retail.test").await;
+        assert!(subject.contains("Status changed to cancelled"), "{subject}");
+    }
+);
+
+both_backends!(
+    scripts_in_summaries_and_comments_stay_text,
+    &[],
+    |app: TestApp| async move {
+        let [_, alice, _, _] = portal(&app).await;
+        let hostile = "</title><script>alert('x')</script><img src=x onerror=alert(1)>";
+        let reference = raise(&app, &alice, "request", hostile, hostile).await;
+        app.call(
+            "support/comment",
+            &[
+                ("reference", &reference),
+                (
+                    "body",
+                    "[click](javascript:alert(1)) <script>alert(2)</script>",
+                ),
+            ],
+            Some(&alice),
+        )
+        .await
+        .ok();
+        let res = app
+            .call(
+                "support/request",
+                &[("reference", &reference)],
+                Some(&alice),
+            )
+            .await;
+        let detail = json(&res.ok().body);
+        for html in [
+            detail["description_html"].as_str().unwrap(),
+            detail["history"][0]["html"].as_str().unwrap(),
+        ] {
+            assert!(!html.contains("<script"), "{html}");
+            assert!(!html.contains("<img"), "{html}");
+            assert!(!html.contains("href=\"javascript"), "{html}");
+        }
+        // The page itself renders them inert.
+        let page = app
+            .http
+            .get(format!("{}/support/requests/{reference}", app.base))
+            .header("cookie", &alice)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), 200);
+        let html = page.text().await.unwrap();
+        if let Some(at) = html.find("<script>alert") {
+            panic!(
+                "a typed script reached the page: …{}…",
+                &html[at.saturating_sub(300)..(at + 100).min(html.len())]
+            );
+        }
+        assert!(
+            !html.contains("<img src=x"),
+            "a typed image reached the page"
+        );
+        assert!(
+            html.contains("&lt;script&gt;alert"),
+            "the text is shown, escaped"
+        );
+    }
+);
