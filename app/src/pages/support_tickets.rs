@@ -68,27 +68,36 @@ pub fn RichTextEditor(
 ) -> impl IntoView {
     let id = format!("editor-{name}");
     let area: NodeRef<leptos::html::Textarea> = NodeRef::new();
-    // Wraps the selection in `before`/`after` (or inserts them at the caret).
+    // Wraps the selection in `before`/`after` (or inserts them at the caret), then puts
+    // the caret back inside, as word processors do. Positions are UTF-16 units, as the
+    // DOM counts them.
     let wrap = move |before: &str, after: &str| {
-        let current = text.get_untracked();
-        let (start, end) = area
-            .get_untracked()
+        let current: Vec<u16> = text.get_untracked().encode_utf16().collect();
+        let element = area.get_untracked();
+        let (start, end) = element
+            .as_ref()
             .map(|el| {
                 let s = el.selection_start().ok().flatten().unwrap_or(0) as usize;
                 let e = el.selection_end().ok().flatten().unwrap_or(0) as usize;
                 (s, e)
             })
             .unwrap_or((current.len(), current.len()));
-        let chars: Vec<char> = current.chars().collect();
-        let (start, end) = (
-            start.min(chars.len()),
-            end.min(chars.len()).max(start.min(chars.len())),
-        );
-        let mut next: String = chars[..start].iter().collect();
-        next.push_str(before);
-        next.extend(&chars[start..end]);
-        next.push_str(after);
-        next.extend(&chars[end..]);
+        let start = start.min(current.len());
+        let end = end.clamp(start, current.len());
+        let before16: Vec<u16> = before.encode_utf16().collect();
+        let after16: Vec<u16> = after.encode_utf16().collect();
+        let mut next = current[..start].to_vec();
+        next.extend(&before16);
+        next.extend(&current[start..end]);
+        next.extend(&after16);
+        next.extend(&current[end..]);
+        let next = String::from_utf16_lossy(&next);
+        if let Some(el) = element {
+            el.set_value(&next);
+            let caret = (start + before16.len()) as u32;
+            let _ = el.set_selection_range(caret, caret + (end - start) as u32);
+            let _ = el.focus();
+        }
         text.set(next);
     };
     let button = move |label: T, glyph: &'static str, before: &'static str, after: &'static str| {
