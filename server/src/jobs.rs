@@ -25,6 +25,8 @@ pub mod kind {
     pub const EXPIRE_CHECKOUT: &str = "expire_checkout";
     /// Send one mail of the outbox.
     pub const SEND_EMAIL: &str = "send_email";
+    /// Close a support ticket resolved 7 days ago (unless reopened since).
+    pub const CLOSE_TICKET: &str = "close_ticket";
 }
 
 /// Queues a job through `conn` (inside the caller's transaction when there is one).

@@ -117,6 +117,21 @@ impl Runner {
                     .map(|()| true)
                     .map_err(|e| e.to_string())
             }
+            kind::CLOSE_TICKET => {
+                let resolved_at = payload
+                    .get("resolved_at")
+                    .and_then(Value::as_i64)
+                    .unwrap_or(0);
+                crate::services::support_tickets::auto_close(
+                    self.engine.db(),
+                    self.engine.config(),
+                    id("ticket"),
+                    resolved_at,
+                )
+                .await
+                .map(|_| true)
+                .map_err(|e| e.to_string())
+            }
             other => return Outcome::GiveUp(format!("unknown job kind {other}")),
         };
         match result {

@@ -814,7 +814,24 @@ impl SupportTicketPort for SupportTicketService {
             .await
             .map_err(internal)?;
         }
+        if viewer.is_agent && t.first_response_at.is_none() {
+            support_ticket::Entity::update_many()
+                .col_expr(support_ticket::Column::FirstResponseAt, Expr::value(now))
+                .filter(support_ticket::Column::Id.eq(t.id))
+                .exec(&txn)
+                .await
+                .map_err(internal)?;
+        }
         txn.commit().await.map_err(internal)?;
+        if viewer.is_agent {
+            self.notify(
+                &t,
+                viewer.id,
+                "New reply from support",
+                "The support team answered your request.",
+            )
+            .await?;
+        }
         let t = self.ticket(&viewer, &orgs, reference).await?;
         self.detail_of(&viewer, t).await
     }
@@ -831,6 +848,10 @@ impl SupportTicketPort for SupportTicketService {
             "cancel" => TicketAction::Cancel,
             "reopen" => TicketAction::Reopen,
             "close" => TicketAction::Close,
+            "start" => TicketAction::StartWork,
+            "backlog" => TicketAction::BackToBacklog,
+            "request_information" => TicketAction::RequestInformation,
+            "resolve" => TicketAction::Resolve,
             _ => return Err(field("action", Problem::OutOfRange)),
         };
         let from = status_of(&t);
@@ -842,13 +863,15 @@ impl SupportTicketPort for SupportTicketService {
         let now = Utc::now();
         let txn = self.db.begin().await.map_err(internal)?;
         // Guarded by the status read: two racing changes cannot both apply.
-        let changed = support_ticket::Entity::update_many()
+        let resolved_at = (to == TicketStatus::Resolved).then_some(now);
+        let mut change = support_ticket::Entity::update_many()
             .col_expr(support_ticket::Column::Status, Expr::value(to.code()))
             .col_expr(support_ticket::Column::UpdatedAt, Expr::value(now))
-            .col_expr(
-                support_ticket::Column::ResolvedAt,
-                Expr::value(Option::<DateTime<Utc>>::None),
-            )
+            .col_expr(support_ticket::Column::ResolvedAt, Expr::value(resolved_at));
+        if viewer.is_agent && t.first_response_at.is_none() {
+            change = change.col_expr(support_ticket::Column::FirstResponseAt, Expr::value(now));
+        }
+        let changed = change
             .filter(support_ticket::Column::Id.eq(t.id))
             .filter(support_ticket::Column::Status.eq(from.code()))
             .exec(&txn)
@@ -869,19 +892,37 @@ impl SupportTicketPort for SupportTicketService {
         .insert(&txn)
         .await
         .map_err(internal)?;
+        if let Some(at) = resolved_at {
+            // Closed by itself after 7 days, unless reopened (the job checks the date).
+            crate::jobs::enqueue(
+                &txn,
+                None,
+                crate::jobs::kind::CLOSE_TICKET,
+                serde_json::json!({ "ticket": t.id, "resolved_at": at.timestamp() }),
+                at + chrono::Duration::days(ticket::AUTO_CLOSE_DAYS),
+                5,
+            )
+            .await
+            .map_err(internal)?;
+        }
         txn.commit().await.map_err(internal)?;
         let who = if viewer.full_name.is_empty() {
             viewer.email.clone()
         } else {
             viewer.full_name.clone()
         };
-        self.notify(
-            &t,
-            viewer.id,
-            &format!("Status changed to {}", to.code()),
-            &format!("{who} changed the status of the request to {}.", to.code()),
-        )
-        .await?;
+        let (subject, text) = if to == TicketStatus::WaitingForReporter {
+            (
+                "Information requested".to_owned(),
+                format!("{who} needs more information from you: please answer with a comment."),
+            )
+        } else {
+            (
+                format!("Status changed to {}", to.code()),
+                format!("{who} changed the status of the request to {}.", to.code()),
+            )
+        };
+        self.notify(&t, viewer.id, &subject, &text).await?;
         let t = self.ticket(&viewer, &orgs, reference).await?;
         self.detail_of(&viewer, t).await
     }
@@ -973,4 +1014,64 @@ impl SupportTicketPort for SupportTicketService {
         let t = self.ticket(&viewer, &orgs, reference).await?;
         self.detail_of(&viewer, t).await
     }
+}
+
+/// The auto-close job: closes ticket `id` if it is still the resolution of `resolved_at`
+/// (a reopened, then resolved again ticket has a later date and its own job). Returns
+/// whether it closed it.
+pub async fn auto_close(
+    db: &DatabaseConnection,
+    config: &Config,
+    id: i64,
+    resolved_at: i64,
+) -> Result<bool, DbErr> {
+    let Some(t) = support_ticket::Entity::find_by_id(id).one(db).await? else {
+        return Ok(false);
+    };
+    let due = t.status == TicketStatus::Resolved.code()
+        && t.resolved_at
+            .is_some_and(|at| at.timestamp() == resolved_at);
+    let to = ticket::transition(
+        TicketStatus::Resolved,
+        TicketAction::Close,
+        TicketRole::System,
+    );
+    let (true, Ok(to)) = (due, to) else {
+        return Ok(false);
+    };
+    let now = Utc::now();
+    let txn = db.begin().await?;
+    let changed = support_ticket::Entity::update_many()
+        .col_expr(support_ticket::Column::Status, Expr::value(to.code()))
+        .col_expr(support_ticket::Column::UpdatedAt, Expr::value(now))
+        .filter(support_ticket::Column::Id.eq(t.id))
+        .filter(support_ticket::Column::Status.eq(TicketStatus::Resolved.code()))
+        .exec(&txn)
+        .await?;
+    if changed.rows_affected != 1 {
+        return Ok(false);
+    }
+    support_comment::ActiveModel {
+        ticket_id: Set(t.id),
+        author_id: Set(None),
+        body: Set(String::new()),
+        internal: Set(false),
+        event: Set(to.code().to_owned()),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    let service = SupportTicketService::new(db.clone(), Arc::new(config.clone()));
+    service
+        .notify(
+            &t,
+            0,
+            "Closed",
+            "The request was resolved 7 days ago and is now closed. Raise a new request if you need more help.",
+        )
+        .await
+        .map_err(|e| DbErr::Custom(format!("{e:?}")))?;
+    Ok(true)
 }

@@ -730,3 +730,137 @@ both_backends!(
         );
     }
 );
+
+both_backends!(
+    agents_move_tickets_and_resolved_ones_close_after_seven_days,
+    &[],
+    |app: TestApp| async move {
+        use server::entities::{job, support_ticket};
+        let [agent, alice, _, _] = portal(&app).await;
+        let reference = raise(
+            &app,
+            &alice,
+            "incident",
+            "Refunds fail",
+            "Every refund is refused",
+        )
+        .await;
+        let act = |cookie: String, action: &'static str| {
+            let (app, reference) = (&app, reference.clone());
+            async move {
+                app.call(
+                    "support/act",
+                    &[("reference", reference.as_str()), ("action", action)],
+                    Some(&cookie),
+                )
+                .await
+            }
+        };
+        // Customers cannot do an agent's moves.
+        assert!(matches!(
+            act(alice.clone(), "resolve").await.error(),
+            AppError::Forbidden
+        ));
+        assert!(matches!(
+            act(alice.clone(), "start").await.error(),
+            AppError::Forbidden
+        ));
+        assert_eq!(
+            json(&act(agent.clone(), "start").await.ok().body)["status"],
+            "in_progress"
+        );
+        app.call(
+            "support/comment",
+            &[("reference", &reference), ("body", "Looking into it")],
+            Some(&agent),
+        )
+        .await
+        .ok();
+        let (subject, _) = last_mail(&app, "alice@demo-retail.test").await;
+        assert!(subject.contains("New reply from support"), "{subject}");
+        assert_eq!(
+            json(&act(agent.clone(), "request_information").await.ok().body)["status"],
+            "waiting_for_reporter"
+        );
+        let (subject, _) = last_mail(&app, "alice@demo-retail.test").await;
+        assert!(subject.contains("Information requested"), "{subject}");
+        // The reporter's answer puts it back to work.
+        let res = app
+            .call(
+                "support/comment",
+                &[("reference", &reference), ("body", "It started yesterday")],
+                Some(&alice),
+            )
+            .await;
+        assert_eq!(json(&res.ok().body)["status"], "in_progress");
+
+        // Resolved, reopened by the reporter, resolved again.
+        assert_eq!(
+            json(&act(agent.clone(), "resolve").await.ok().body)["status"],
+            "resolved"
+        );
+        let first = support_ticket::Entity::find()
+            .filter(support_ticket::Column::Reference.eq(reference.as_str()))
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        let first_resolution = first.resolved_at.unwrap().timestamp();
+        assert!(first.first_response_at.is_some());
+        let detail = json(&act(alice.clone(), "reopen").await.ok().body);
+        assert_eq!(detail["status"], "in_progress");
+        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+        act(agent.clone(), "resolve").await.ok();
+        let ticket = support_ticket::Entity::find_by_id(first.id)
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        let second_resolution = ticket.resolved_at.unwrap().timestamp();
+        assert_ne!(first_resolution, second_resolution);
+
+        // One auto-close job per resolution, due 7 days later.
+        let jobs = job::Entity::find()
+            .filter(job::Column::Kind.eq("close_ticket"))
+            .all(&app.db)
+            .await
+            .unwrap();
+        assert_eq!(jobs.len(), 2);
+        for j in &jobs {
+            let due = j.run_at.timestamp();
+            assert!(due == first_resolution + 7 * 86_400 || due == second_resolution + 7 * 86_400);
+        }
+        // The first job finds a ticket resolved again since: it leaves it alone.
+        assert!(!support_account_close(&app, first.id, first_resolution).await);
+        assert!(support_account_close(&app, first.id, second_resolution).await);
+        let detail = json(
+            &app.call(
+                "support/request",
+                &[("reference", &reference)],
+                Some(&alice),
+            )
+            .await
+            .ok()
+            .body,
+        );
+        assert_eq!(detail["status"], "closed");
+        assert_eq!(detail["actions"], serde_json::json!([]));
+        let (subject, _) = last_mail(&app, "alice@demo-retail.test").await;
+        assert!(subject.contains("Closed"), "{subject}");
+        // Nothing moves a closed ticket.
+        assert!(matches!(
+            act(alice.clone(), "reopen").await.error(),
+            AppError::NotAllowedNow
+        ));
+        assert!(matches!(
+            act(agent.clone(), "start").await.error(),
+            AppError::NotAllowedNow
+        ));
+    }
+);
+
+async fn support_account_close(app: &TestApp, id: i64, resolved_at: i64) -> bool {
+    server::services::support_tickets::auto_close(&app.db, &app.config, id, resolved_at)
+        .await
+        .unwrap()
+}
