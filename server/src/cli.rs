@@ -233,7 +233,8 @@ pub async fn run(cli: Cli) -> anyhow_like::Result<()> {
                 .ok()
                 .filter(|p| !p.is_empty());
             let given = password.is_some();
-            let report = provisioning::seed_demo(&db, password).await?;
+            let report =
+                provisioning::seed_demo(&db, password, &config.support_project_key).await?;
             let file = config.data_dir.join("demo-passwords.txt");
             if !given && !report.passwords.is_empty() {
                 // Keep what earlier runs generated for people left unchanged now.

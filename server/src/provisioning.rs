@@ -257,6 +257,7 @@ pub const DEMO_TERMINAL: &str = "T1000001";
 pub async fn seed_demo(
     db: &DatabaseConnection,
     password: Option<String>,
+    support_project_key: &str,
 ) -> Result<SeedReport, ProvisionError> {
     let m = match find_merchant(db, "demo", Environment::Test).await {
         Ok(m) => m,
@@ -393,6 +394,7 @@ pub async fn seed_demo(
             .map_err(|e| ProvisionError::Invalid(format!("support demo people: {e:?}")))?;
     report.passwords.extend(set);
     report.unchanged.extend(unchanged);
+    crate::services::support_tickets::seed_demo_tickets(db, support_project_key).await?;
     report.payments = crate::demo::seed_year(db, &m, Utc::now()).await?;
     Ok(report)
 }

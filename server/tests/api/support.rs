@@ -864,3 +864,36 @@ async fn support_account_close(app: &TestApp, id: i64, resolved_at: i64) -> bool
         .await
         .unwrap()
 }
+
+both_backends!(
+    the_demo_portal_has_tickets_in_every_status,
+    &[],
+    |app: TestApp| async move {
+        let [agent, alice, bob, carol] = portal(&app).await;
+        let created = server::services::support_tickets::seed_demo_tickets(&app.db, "UCSUP")
+            .await
+            .unwrap();
+        assert_eq!(created, 7);
+        assert_eq!(
+            server::services::support_tickets::seed_demo_tickets(&app.db, "UCSUP")
+                .await
+                .unwrap(),
+            0,
+            "once only"
+        );
+        let statuses: std::collections::BTreeSet<String> =
+            server::entities::support_ticket::Entity::find()
+                .all(&app.db)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|t| t.status)
+                .collect();
+        assert_eq!(statuses.len(), 6, "{statuses:?}");
+        assert_eq!(list(&app, &agent, &[("status", "all")]).await.len(), 7);
+        // Alice: her three and Bob's two shared with Demo Retail.
+        assert_eq!(list(&app, &alice, &[("status", "all")]).await.len(), 5);
+        assert_eq!(list(&app, &bob, &[("status", "all")]).await.len(), 3);
+        assert_eq!(list(&app, &carol, &[("status", "all")]).await.len(), 2);
+    }
+);
