@@ -1078,7 +1078,18 @@ pub async fn auto_close(
 
 /// Demo tickets in every status (SP-10 demo data), once: (reporter, request type name,
 /// summary, description, status, shared, agent reply).
-const DEMO_TICKETS: [(&str, &str, &str, &str, TicketStatus, bool, Option<&str>); 7] = [
+/// A demo ticket: reporter, request type, summary, description, status, shared, reply.
+type DemoTicket = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    TicketStatus,
+    bool,
+    Option<&'static str>,
+);
+
+const DEMO_TICKETS: [DemoTicket; 7] = [
     ("alice@demo-retail.test", "Payments are failing", "Refunds refused since this morning",
      "Every refund from the back office ends in **error 1001** since 09:10.\n\n- Payment ids: see the export\n- Shops: Lyon and Paris", TicketStatus::Backlog, true, None),
     ("bob@demo-retail.test", "Configuration change", "Add a user for the Lyon shop",
