@@ -463,11 +463,14 @@ impl SupportAccountService {
         })
     }
 
-    /// A code may be sent now (the last one is over a minute old).
+    /// A code may be sent now: no unused code was sent in the last minute (a used or
+    /// exhausted one does not hold the next sign-in back).
     async fn may_send(&self, user_id: i64, purpose: CodePurpose) -> Result<bool, AppError> {
         let last = support_code::Entity::find()
             .filter(support_code::Column::UserId.eq(user_id))
             .filter(support_code::Column::Purpose.eq(purpose_code(purpose)))
+            .filter(support_code::Column::Used.eq(false))
+            .filter(support_code::Column::Attempts.lt(CODE_ATTEMPTS))
             .order_by_desc(support_code::Column::Id)
             .one(&self.db)
             .await

@@ -897,3 +897,16 @@ both_backends!(
         assert_eq!(list(&app, &carol, &[("status", "all")]).await.len(), 2);
     }
 );
+
+both_backends!(
+    signing_in_again_at_once_mails_a_fresh_code,
+    &[],
+    |app: TestApp| async move {
+        support_account::seed_demo_people(&app.db, Some(PASSWORD))
+            .await
+            .unwrap();
+        // Two sign-ins in a row from browsers that are not trusted: each gets its code.
+        support_session(&app, "bob@demo-retail.test").await;
+        support_session(&app, "bob@demo-retail.test").await;
+    }
+);
