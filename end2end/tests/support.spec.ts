@@ -85,6 +85,7 @@ test("a demo customer signs in with password and mailed code, then edits the pro
   await expect(page.getByRole("alert")).toContainText("incorrect");
   await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
   await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page.getByText("For your security we e-mailed a one-time code")).toBeVisible();
   await enterCode(page, await codeFor(context, email, "login code"));
   await expect(page).toHaveURL(/\/support$/);
   await hydrated(page);
