@@ -124,6 +124,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/pay/:centre/3ds/:id") view=pages::pay::ChallengePage/>
                 <Route path=path!("/pay/:centre/tokenize/:id") view=pages::pay::TokenizePage/>
                 <Route path=path!("/support/login") view=pages::support::SupportLoginPage/>
+                <Route path=path!("/support/status") view=pages::support_status::StatusPage/>
                 <ParentRoute path=path!("/support") view=pages::support::SupportShell>
                     <Route path=path!("") view=pages::support::SupportHomePage/>
                     <Route path=path!("/profile") view=pages::support::SupportProfilePage/>

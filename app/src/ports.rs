@@ -5,8 +5,8 @@ use crate::model::{
     ApiKeyView, AppError, CheckoutView, DashboardQuery, DashboardView, HistoryFilter, HistoryPage,
     HomeData, JobView, ListSettings, ListViews, Mail, Me, MotoForm, MotoResult, NewTicketForm,
     PasswordRules, PaymentDetail, PaymentFilter, PaymentSettings, PaymentsPage, PosPaymentView,
-    SupportAreaView, SupportMe, SupportStep, TerminalView, TicketDetail, TicketsPage, TicketsQuery,
-    TokenizationView, WebhooksView,
+    StatusPageView, SupportAreaView, SupportMe, SupportStep, TerminalView, TicketDetail,
+    TicketsPage, TicketsQuery, TokenizationView, WebhooksView,
 };
 use domain::{Environment, Lang, Role, ZonePreference};
 use serde::{Deserialize, Serialize};
@@ -459,6 +459,37 @@ pub trait SupportTicketPort: Send + Sync {
     ) -> Result<TicketDetail, AppError>;
 }
 
+/// The service status page (SP-3): anyone reads it, agents edit it.
+#[async_trait::async_trait]
+pub trait SupportStatusPort: Send + Sync {
+    /// The page; `viewer` only decides whether edit controls are offered.
+    async fn page(&self, viewer: Option<&SupportActor>) -> Result<StatusPageView, AppError>;
+    /// Sets a component's status (agents).
+    async fn set_component(
+        &self,
+        actor: &SupportActor,
+        id: i64,
+        status: String,
+    ) -> Result<StatusPageView, AppError>;
+    /// Opens an incident or schedules maintenance (agents).
+    async fn open(
+        &self,
+        actor: &SupportActor,
+        kind: String,
+        title: String,
+        body: String,
+        components: Vec<i64>,
+    ) -> Result<StatusPageView, AppError>;
+    /// Adds an update to the timeline (agents); a final stage closes it.
+    async fn update(
+        &self,
+        actor: &SupportActor,
+        id: i64,
+        stage: String,
+        body: String,
+    ) -> Result<StatusPageView, AppError>;
+}
+
 /// Every port, provided as one context value by the server.
 #[derive(Clone)]
 pub struct Ports {
@@ -476,4 +507,6 @@ pub struct Ports {
     pub support_accounts: Arc<dyn SupportAccountPort>,
     /// Support tickets.
     pub support_tickets: Arc<dyn SupportTicketPort>,
+    /// The service status page.
+    pub support_status: Arc<dyn SupportStatusPort>,
 }

@@ -13,6 +13,7 @@ pub mod money;
 pub mod password;
 pub mod payment;
 pub mod report;
+pub mod status;
 pub mod terminal;
 pub mod ticket;
 pub mod timezone;

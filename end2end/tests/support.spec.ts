@@ -102,3 +102,35 @@ test("a demo customer signs in with password and mailed code, then edits the pro
   await expect(page.getByLabel("Full name")).toHaveValue("Alice Martin-Durand");
   await expect(page.getByLabel("E-mail me when my requests change")).not.toBeChecked();
 });
+
+test("the service status page is public, and an agent changes a component's status", async ({ page, context }) => {
+  await page.goto("/support/status");
+  await hydrated(page);
+  await expect(page.getByRole("heading", { level: 1, name: "Service status" })).toBeVisible();
+  await expect(page.locator('[data-component="Webhooks"]')).toContainText("Degraded performance");
+  await expect(page.getByTestId("status-overall")).toContainText("Some services are affected");
+  await expect(page.getByTestId("status-incident").filter({ hasText: "Delayed webhook deliveries" })).toContainText("Identified");
+  await expect(page.getByTestId("status-incident").filter({ hasText: "Database upgrade" })).toContainText("Planned maintenance");
+  await expect(page.getByRole("button", { name: "Update" })).toHaveCount(0);
+
+  // The agent signs in and edits the page in place.
+  const email = "agent@openpsp.test";
+  await page.goto("/support/login");
+  await hydrated(page);
+  await page.getByLabel("Work e-mail address").fill(email);
+  await page.getByRole("button", { name: "Continue" }).click();
+  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page.getByText("For your security we e-mailed a one-time code")).toBeVisible();
+  await enterCode(page, await codeFor(context, email, "login code"));
+  await expect(page).toHaveURL(/\/support$/);
+  await page.getByRole("link", { name: "Service status" }).click();
+  await hydrated(page);
+  const row = page.locator('[data-component="Terminal gateway"]');
+  await row.getByLabel("Status Terminal gateway").selectOption("partial_outage");
+  await row.getByRole("button", { name: "Update" }).click();
+  await expect(row.locator(".status")).toHaveText("Partial outage");
+  const json = await (await page.request.get("/support/status.json")).json();
+  expect(json.components.find((c: { name: string }) => c.name === "Terminal gateway").status).toBe("partial_outage");
+  expect(json.overall).toBe("partial_outage");
+});

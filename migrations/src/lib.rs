@@ -12,6 +12,7 @@ mod m20261122_000005_operations_views;
 mod m20261122_000006_terminals;
 mod m20261122_000007_support_accounts;
 mod m20261122_000008_support_tickets;
+mod m20261122_000009_support_status;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000006_terminals::Migration),
             Box::new(m20261122_000007_support_accounts::Migration),
             Box::new(m20261122_000008_support_tickets::Migration),
+            Box::new(m20261122_000009_support_status::Migration),
         ]
     }
 }

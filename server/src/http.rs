@@ -102,6 +102,9 @@ pub fn router_with_terminals(
             db.clone(),
             config.clone(),
         )),
+        support_status: Arc::new(crate::services::support_status::SupportStatusService::new(
+            db.clone(),
+        )),
     };
     let state = AppState {
         leptos_options: leptos_options.clone(),
@@ -144,6 +147,7 @@ pub fn router_with_terminals(
             get(crate::export::history),
         )
         .route("/operations/pos/events/{id}", get(pos_events))
+        .route("/support/status.json", get(status_json))
         .route(
             "/api/{*fn_name}",
             get(server_fn_handler).post(server_fn_handler),
@@ -246,6 +250,18 @@ async fn pos_events(
     Sse::new(stream)
         .keep_alive(KeepAlive::default())
         .into_response()
+}
+
+/// The service status page as JSON (SP-3), for anyone and any monitoring tool.
+async fn status_json(State(state): State<AppState>) -> Response {
+    match state.ports.support_status.page(None).await {
+        Ok(page) => (
+            [(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"))],
+            axum::Json(page),
+        )
+            .into_response(),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
 }
 
 async fn readyz(State(state): State<AppState>) -> Response {

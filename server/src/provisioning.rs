@@ -395,6 +395,7 @@ pub async fn seed_demo(
     report.passwords.extend(set);
     report.unchanged.extend(unchanged);
     crate::services::support_tickets::seed_demo_tickets(db, support_project_key).await?;
+    crate::services::support_status::seed_demo_status(db).await?;
     report.payments = crate::demo::seed_year(db, &m, Utc::now()).await?;
     Ok(report)
 }

@@ -14,6 +14,7 @@ pub mod pos;
 pub mod profile;
 pub mod shell;
 pub mod support;
+pub mod support_status;
 pub mod support_tickets;
 pub mod terminals;
 pub mod test_cards;

@@ -285,6 +285,9 @@ pub fn SupportHomePage() -> impl IntoView {
             <a class="card support-action" href="/support/requests">
                 <strong>{t(T::SupportRequests)}</strong>
             </a>
+            <a class="card support-action" href="/support/status">
+                <strong>{t(T::StatusPageTitle)}</strong>
+            </a>
         </div>
         <h2>{t(T::SupportAreas)}</h2>
         <Suspense fallback=|| ()>
