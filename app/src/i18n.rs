@@ -540,6 +540,7 @@ catalogue! {
     TicketStatusChanged => ["changed the status to {status}", "a passé le statut à {status}", "heeft de status gewijzigd in {status}", "hat den Status auf {status} gesetzt", "cambió el estado a {status}", "ha cambiato lo stato in {status}"],
     TicketSystem => ["OpenPSP Support", "Support OpenPSP", "OpenPSP Support", "OpenPSP-Support", "Soporte de OpenPSP", "Supporto OpenPSP"],
     TicketUnassigned => ["Unassigned", "Non attribuée", "Niet toegewezen", "Nicht zugewiesen", "Sin asignar", "Non assegnata"],
+    OpenSupportTicket => ["Open a support ticket", "Ouvrir un ticket de support", "Een supportticket openen", "Support-Ticket eröffnen", "Abrir un ticket de soporte", "Apri un ticket di supporto"],
     StatusPageTitle => ["Service status", "État des services", "Status van de diensten", "Dienststatus", "Estado del servicio", "Stato del servizio"],
     StatusAllGood => ["All systems operational", "Tous les systèmes sont opérationnels", "Alle systemen werken", "Alle Systeme funktionieren", "Todos los sistemas operativos", "Tutti i sistemi operativi"],
     StatusAffected => ["Some services are affected", "Certains services sont touchés", "Sommige diensten zijn getroffen", "Einige Dienste sind betroffen", "Algunos servicios están afectados", "Alcuni servizi sono interessati"],

@@ -1,18 +1,19 @@
 import { test, expect, Page, BrowserContext } from "@playwright/test";
-import { failOnConsoleErrors, hydrated, PASSWORD } from "./helpers";
+import { failOnConsoleErrors, hydrated, loginWithPspid, PASSWORD } from "./helpers";
+import { direct } from "./direct";
 
 failOnConsoleErrors(test);
 
 /** Signs a demo person in to the portal: password, then the mailed code read in a
  * second tab of the development mailbox. */
-async function signIn(page: Page, context: BrowserContext, email: string) {
-  await page.goto("/support/login");
+async function signIn(page: Page, context: BrowserContext, email: string, landing: RegExp = /\/support$/) {
+  if (!page.url().includes("/support/login")) await page.goto("/support/login");
   await hydrated(page);
   await page.getByLabel("Work e-mail address").fill(email);
   await page.getByRole("button", { name: "Continue" }).click();
   await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
   await page.getByRole("button", { name: "Log in" }).click();
-  await expect(page.getByLabel("Verification code").or(page.getByTestId("support-signed-in"))).toBeVisible();
+  await expect(page.getByLabel("Verification code").or(page.getByRole("heading", { level: 1 }).filter({ hasNotText: "Log in" }))).toBeVisible();
   if (await page.getByLabel("Verification code").isVisible()) {
     const mailbox = await context.newPage();
     await mailbox.goto("/dev/mailbox");
@@ -21,7 +22,7 @@ async function signIn(page: Page, context: BrowserContext, email: string) {
     await page.getByLabel("Verification code").fill(body.match(/\b(\d{8})\b/)![1]);
     await page.getByRole("button", { name: "Verify" }).click();
   }
-  await expect(page).toHaveURL(/\/support$/);
+  await expect(page).toHaveURL(landing);
   await hydrated(page);
 }
 
@@ -102,4 +103,35 @@ test("raise an incident, find it in the requests, share it with a coworker; anot
   await hydrated(page);
   await expect(page.getByTestId("requests")).toContainText(reference);
   await Promise.all([alice.close(), bobContext.close(), carolContext.close()]);
+});
+
+test("a back-office user opens a support ticket from a payment; it carries the payment", async ({ page, context }) => {
+  const res = await direct("POST", "/payments", {
+    order: { amountOfMoney: { amount: 4200, currencyCode: "EUR" }, references: { merchantReference: `sp10-${Date.now()}` } },
+    cardPaymentMethodSpecificInput: {
+      card: { cardNumber: "5555555555554444", cvv: "123", expiryDate: "1230", cardholderName: "Grace Hopper" },
+      authorizationMode: "PRE_AUTHORIZATION",
+    },
+  });
+  expect(res.status).toBe(201);
+  const paymentId: string = res.json.payment.id;
+
+  await loginWithPspid(page, "demo");
+  await expect(page).toHaveURL(/\/$/);
+  await page.goto(`/operations/payments/${paymentId}`);
+  await hydrated(page);
+  await page.getByTestId("open-support-ticket").click();
+
+  // Not yet signed in to the portal: the gate keeps where we were going.
+  await expect(page).toHaveURL(/\/support\/login\?next=/);
+  await signIn(page, context, "alice@demo-retail.test", /\/support\/requests\/new/);
+  await expect(page.getByRole("heading", { level: 1, name: "Raise an incident" })).toBeVisible();
+  await expect(page.getByLabel("Description")).toHaveValue(new RegExp(`Payment \`${paymentId}\`[\\s\\S]*Status: uncaptured`));
+  await page.getByLabel("Summary").fill("Capture refused for this payment");
+  await page.getByLabel("Impact").selectOption("minor");
+  await page.getByLabel("Urgency").selectOption("high");
+  await page.getByRole("button", { name: "Send" }).click();
+  await expect(page.getByRole("status")).toContainText("raised");
+  await expect(page.locator("dd.mono", { hasText: paymentId })).toBeVisible();
+  await expect(page.getByTestId("ticket-description")).toContainText(paymentId);
 });

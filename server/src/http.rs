@@ -316,7 +316,21 @@ async fn sign_in_gate(session: Session, req: Request, next: Next) -> Response {
             return Redirect::to("/support").into_response();
         }
         if !public && !supported {
-            return Redirect::to("/support/login").into_response();
+            // Back to the page asked for once signed in (a link from a payment, a mail).
+            let target = req
+                .uri()
+                .path_and_query()
+                .map(|pq| pq.as_str())
+                .unwrap_or("/support");
+            let location = if target == "/support" {
+                "/support/login".to_owned()
+            } else {
+                format!(
+                    "/support/login?next={}",
+                    app::pages::payments::encode(target)
+                )
+            };
+            return Redirect::to(&location).into_response();
         }
         return next.run(req).await;
     }

@@ -39,7 +39,8 @@ pub(crate) fn kind_text(kind: &str) -> &'static str {
     })
 }
 
-pub(crate) fn encode(value: &str) -> String {
+/// Percent-encodes everything but unreserved characters (a query parameter's value).
+pub fn encode(value: &str) -> String {
     value
         .bytes()
         .map(|b| match b {
@@ -598,6 +599,23 @@ fn facts(rows: Vec<(T, String)>) -> impl IntoView {
     }
 }
 
+/// The support portal's new-incident form, carrying the payment's id, status and last
+/// refusal code (SP-10).
+fn support_ticket_link(d: &PaymentDetail) -> String {
+    let refusal = d
+        .activity
+        .iter()
+        .rev()
+        .find_map(|a| a.refusal.clone())
+        .unwrap_or_default();
+    format!(
+        "/support/requests/new?kind=incident&payment={}&payment_status={}&refusal={}",
+        encode(&d.id),
+        encode(&d.status),
+        encode(&refusal)
+    )
+}
+
 /// The amount typed, checked against the most allowed: `Ok(minor)` or the problem.
 fn check_amount(
     typed: &str,
@@ -852,6 +870,11 @@ fn detail_view(initial: PaymentDetail, actions: Actions) -> AnyView {
         <p>
             <span class=move || format!("status status-{}", d().status)>{move || label_text(&d().status)}</span>
             " "<strong data-testid="amount">{move || d().amount}</strong>
+        </p>
+        <p>
+            <a class="button ghost" data-testid="open-support-ticket" rel="external" href=move || support_ticket_link(&d())>
+                {t(T::OpenSupportTicket)}
+            </a>
         </p>
         {move || done.get().then(|| view! { <p class="alert alert-success" role="status">{t(T::OperationDone)}</p> })}
         <div class="actions" data-testid="operations">

@@ -20,8 +20,8 @@ use leptos_meta::Title;
 use leptos_router::components::Outlet;
 use leptos_router::hooks::use_query_map;
 
-/// Moves the page to the step an action answered.
-fn follow<A>(action: ServerAction<A>, step: RwSignal<SupportStep>)
+/// Moves the page to the step an action answered; once signed in, to `next`.
+fn follow<A>(action: ServerAction<A>, step: RwSignal<SupportStep>, next: StoredValue<String>)
 where
     A: leptos::server_fn::ServerFn<Output = SupportStep, Error = AppError>
         + Clone
@@ -31,7 +31,7 @@ where
     A::Output: Send + Sync + 'static,
 {
     Effect::new(move |_| match action.value().get() {
-        Some(Ok(SupportStep::Done)) => full_navigation("/support"),
+        Some(Ok(SupportStep::Done)) => full_navigation(&next.get_value()),
         Some(Ok(next)) => step.set(next),
         _ => {}
     });
@@ -73,10 +73,17 @@ pub fn SupportLoginPage() -> impl IntoView {
     let verify = ServerAction::<SupportVerify>::new();
     let activate = ServerAction::<SupportActivate>::new();
     let resend = ServerAction::<SupportResend>::new();
-    follow(begin, step);
-    follow(login, step);
-    follow(verify, step);
-    follow(activate, step);
+    // Where the portal's gate was asked to go: only a page of the portal.
+    let next = StoredValue::new(
+        query
+            .with_untracked(|q| q.get("next"))
+            .filter(|n| n.starts_with("/support") && !n.starts_with("//"))
+            .unwrap_or_else(|| "/support".to_owned()),
+    );
+    follow(begin, step, next);
+    follow(login, step, next);
+    follow(verify, step, next);
+    follow(activate, step, next);
     let (begin_error, login_error, verify_error, activate_error, resend_error) = (
         last_error(begin.value()),
         last_error(login.value()),
@@ -192,6 +199,7 @@ pub fn SupportLoginPage() -> impl IntoView {
 #[component]
 pub fn SupportShell() -> impl IntoView {
     let me = Resource::new(|| (), |_| load_support_me());
+    let location = leptos_router::hooks::use_location();
     let logout = ServerAction::<SupportLogout>::new();
     Effect::new(move |_| {
         if let Some(Ok(())) = logout.value().get() {
@@ -227,7 +235,17 @@ pub fn SupportShell() -> impl IntoView {
                     }
                     Err(e) => {
                         if matches!(e, AppError::Unauthenticated) {
-                            full_navigation("/support/login");
+                            // Back to this page once signed in.
+                            let search = location.search.get_untracked();
+                            let here = if search.is_empty() {
+                                location.pathname.get_untracked()
+                            } else {
+                                format!("{}?{search}", location.pathname.get_untracked())
+                            };
+                            full_navigation(&format!(
+                                "/support/login?next={}",
+                                crate::pages::payments::encode(&here)
+                            ));
                         }
                         view! { <p class="alert alert-error" role="alert">{error_text(&e)}</p> }.into_any()
                     }

@@ -181,12 +181,27 @@ pub fn NewTicketPage() -> impl IntoView {
     let payment = query
         .with_untracked(|q| q.get("payment"))
         .unwrap_or_default();
+    // A ticket raised from a payment starts with what the agent needs to know of it.
+    let prefill = if payment.is_empty() {
+        String::new()
+    } else {
+        let status = query
+            .with_untracked(|q| q.get("payment_status"))
+            .unwrap_or_default();
+        let refusal = query
+            .with_untracked(|q| q.get("refusal"))
+            .unwrap_or_default();
+        format!(
+            "Payment `{payment}`\n- Status: {status}\n- Refusal: {}\n\n",
+            if refusal.is_empty() { "—" } else { &refusal }
+        )
+    };
     let areas = Resource::new(|| (), |_| load_support_areas());
     let raise = ServerAction::<RaiseTicket>::new();
     let error = last_error(raise.value());
     let request_type = RwSignal::new(chosen);
     let summary = RwSignal::new(String::new());
-    let description = RwSignal::new(String::new());
+    let description = RwSignal::new(prefill);
     let impact = RwSignal::new(String::new());
     let urgency = RwSignal::new(String::new());
     let navigate = use_navigate();

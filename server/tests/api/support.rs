@@ -158,7 +158,7 @@ both_backends!(
         );
         assert_eq!(
             page(&app, "/support/profile", Some(&cookie)).await.1,
-            "/support/login"
+            "/support/login?next=%2Fsupport%2Fprofile"
         );
         assert_eq!(page(&app, "/", Some(&session)).await.1, "/login");
         let res = app.call("me", &[], Some(&session)).await;
