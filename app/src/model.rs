@@ -941,6 +941,17 @@ pub struct SupportMe {
     pub notify_email: bool,
 }
 
+impl SupportMe {
+    /// The name shown: full name, else e-mail.
+    pub fn display_name(&self) -> String {
+        if self.full_name.is_empty() {
+            self.email.clone()
+        } else {
+            self.full_name.clone()
+        }
+    }
+}
+
 /// A request type of a product area.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RequestTypeView {

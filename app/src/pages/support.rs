@@ -211,7 +211,7 @@ pub fn SupportShell() -> impl IntoView {
             {move || Suspend::new(async move {
                 match me.await {
                     Ok(me) => {
-                        let name = if me.full_name.is_empty() { me.email.clone() } else { me.full_name.clone() };
+                        let name = me.display_name();
                         view! {
                             <header class="topbar">
                                 <div class="topbar-left">
@@ -278,7 +278,7 @@ pub fn SupportHomePage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match me.await {
                     Ok(me) => {
-                        let name = if me.full_name.is_empty() { me.email.clone() } else { me.full_name.clone() };
+                        let name = me.display_name();
                         view! {
                             <p class="muted" data-testid="support-signed-in">
                                 {t(T::SupportSignedInAs).replace("{name}", &name).replace("{email}", &me.email)}

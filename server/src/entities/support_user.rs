@@ -27,3 +27,14 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Model {
+    /// The name shown for the person: full name, else e-mail.
+    pub fn display_name(&self) -> String {
+        if self.full_name.is_empty() {
+            self.email.clone()
+        } else {
+            self.full_name.clone()
+        }
+    }
+}

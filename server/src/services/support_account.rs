@@ -31,8 +31,6 @@ pub const CODE_ATTEMPTS: i32 = 5;
 const RESEND_SECONDS: i64 = 60;
 /// How long a browser that passed the second factor is trusted.
 pub const DEVICE_DAYS: i64 = 7;
-/// Cookie that carries the trusted-device token.
-pub const DEVICE_COOKIE: &str = "openpsp_support_device";
 
 /// Statuses of a support user.
 pub mod status {

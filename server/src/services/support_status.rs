@@ -11,8 +11,8 @@ use app::ports::{SupportActor, SupportStatusPort};
 use chrono::{DateTime, Duration, Utc};
 use domain::status::{self, ComponentStatus};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
 };
 use std::collections::HashMap;
 
@@ -186,12 +186,19 @@ impl SupportStatusPort for SupportStatusService {
             .map(|c| (c.id.to_string(), c.name.clone()))
             .collect();
         let since = Utc::now() - Duration::days(7);
+        // Only what the page shows: open ones and those resolved in the last week.
         let incidents = status_incident::Entity::find()
+            .filter(
+                Condition::any()
+                    .add(status_incident::Column::ResolvedAt.is_null())
+                    .add(status_incident::Column::ResolvedAt.gt(since)),
+            )
             .order_by_desc(status_incident::Column::CreatedAt)
             .all(&self.db)
             .await
             .map_err(internal)?;
         let updates = status_update::Entity::find()
+            .filter(status_update::Column::IncidentId.is_in(incidents.iter().map(|i| i.id)))
             .order_by_desc(status_update::Column::CreatedAt)
             .order_by_desc(status_update::Column::Id)
             .all(&self.db)

@@ -338,13 +338,7 @@ impl SupportTicketService {
         let name = |id: i64| {
             people
                 .get(&id)
-                .map(|u| {
-                    if u.full_name.is_empty() {
-                        u.email.clone()
-                    } else {
-                        u.full_name.clone()
-                    }
-                })
+                .map(support_user::Model::display_name)
                 .unwrap_or_default()
         };
         let organization = match t.organization_id {
@@ -408,42 +402,46 @@ impl SupportTicketService {
             payment_id: t.payment_id.clone().unwrap_or_default(),
         })
     }
+}
 
-    /// Who hears of a change: the reporter and the participants who want e-mail, but not
-    /// the person who made it.
-    async fn notify(
-        &self,
-        t: &support_ticket::Model,
-        by: i64,
-        subject: &str,
-        text: &str,
-    ) -> Result<(), AppError> {
-        let mut ids: Vec<i64> = support_participant::Entity::find()
-            .filter(support_participant::Column::TicketId.eq(t.id))
-            .all(&self.db)
-            .await
-            .map_err(internal)?
-            .into_iter()
-            .map(|p| p.user_id)
-            .collect();
-        ids.push(t.reporter_id);
-        let people = self.names(ids).await?;
-        for person in people.values().filter(|p| p.id != by && p.notify_email) {
-            mail::enqueue(
-                &self.db,
-                None,
-                &person.email,
-                &format!("[{}] {subject}", t.reference),
-                format!(
-                    "{text}\n\n{}: {}\n{}/support/requests/{}\n\nOpenPSP Support\n",
-                    t.reference, t.summary, self.config.public_url, t.reference
-                ),
-            )
-            .await
-            .map_err(internal)?;
-        }
-        Ok(())
+/// Who hears of a change: the reporter and the participants who want e-mail, but not
+/// the person who made it (`by`).
+async fn notify(
+    db: &DatabaseConnection,
+    public_url: &str,
+    t: &support_ticket::Model,
+    by: i64,
+    subject: &str,
+    text: &str,
+) -> Result<(), DbErr> {
+    let mut ids: Vec<i64> = support_participant::Entity::find()
+        .filter(support_participant::Column::TicketId.eq(t.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| p.user_id)
+        .collect();
+    ids.push(t.reporter_id);
+    let people = support_user::Entity::find()
+        .filter(support_user::Column::Id.is_in(ids))
+        .filter(support_user::Column::Id.ne(by))
+        .filter(support_user::Column::NotifyEmail.eq(true))
+        .all(db)
+        .await?;
+    for person in people {
+        mail::enqueue(
+            db,
+            None,
+            &person.email,
+            &format!("[{}] {subject}", t.reference),
+            format!(
+                "{text}\n\n{}: {}\n{public_url}/support/requests/{}\n\nOpenPSP Support\n",
+                t.reference, t.summary, t.reference
+            ),
+        )
+        .await?;
     }
+    Ok(())
 }
 
 fn impact_of(code: &str) -> Option<Impact> {
@@ -549,7 +547,7 @@ impl SupportTicketPort for SupportTicketService {
         let reference = next_reference(&txn, &self.config.support_project_key)
             .await
             .map_err(internal)?;
-        let t = support_ticket::ActiveModel {
+        support_ticket::ActiveModel {
             reference: Set(reference.clone()),
             kind: Set(request_type.kind.clone()),
             area_id: Set(request_type.area_id),
@@ -588,7 +586,6 @@ impl SupportTicketPort for SupportTicketService {
         .await
         .map_err(internal)?;
         txn.commit().await.map_err(internal)?;
-        let _ = t;
         Ok(reference)
     }
 
@@ -693,13 +690,7 @@ impl SupportTicketPort for SupportTicketService {
         let name = |id: i64| {
             people
                 .get(&id)
-                .map(|u| {
-                    if u.full_name.is_empty() {
-                        u.email.clone()
-                    } else {
-                        u.full_name.clone()
-                    }
-                })
+                .map(support_user::Model::display_name)
                 .unwrap_or_default()
         };
         let areas: HashMap<i64, String> = support_area::Entity::find()
@@ -824,13 +815,16 @@ impl SupportTicketPort for SupportTicketService {
         }
         txn.commit().await.map_err(internal)?;
         if viewer.is_agent {
-            self.notify(
+            notify(
+                &self.db,
+                &self.config.public_url,
                 &t,
                 viewer.id,
                 "New reply from support",
                 "The support team answered your request.",
             )
-            .await?;
+            .await
+            .map_err(internal)?;
         }
         let t = self.ticket(&viewer, &orgs, reference).await?;
         self.detail_of(&viewer, t).await
@@ -906,11 +900,7 @@ impl SupportTicketPort for SupportTicketService {
             .map_err(internal)?;
         }
         txn.commit().await.map_err(internal)?;
-        let who = if viewer.full_name.is_empty() {
-            viewer.email.clone()
-        } else {
-            viewer.full_name.clone()
-        };
+        let who = viewer.display_name();
         let (subject, text) = if to == TicketStatus::WaitingForReporter {
             (
                 "Information requested".to_owned(),
@@ -922,7 +912,16 @@ impl SupportTicketPort for SupportTicketService {
                 format!("{who} changed the status of the request to {}.", to.code()),
             )
         };
-        self.notify(&t, viewer.id, &subject, &text).await?;
+        notify(
+            &self.db,
+            &self.config.public_url,
+            &t,
+            viewer.id,
+            &subject,
+            &text,
+        )
+        .await
+        .map_err(internal)?;
         let t = self.ticket(&viewer, &orgs, reference).await?;
         self.detail_of(&viewer, t).await
     }
@@ -1063,16 +1062,15 @@ pub async fn auto_close(
     .insert(&txn)
     .await?;
     txn.commit().await?;
-    let service = SupportTicketService::new(db.clone(), Arc::new(config.clone()));
-    service
-        .notify(
-            &t,
-            0,
-            "Closed",
-            "The request was resolved 7 days ago and is now closed. Raise a new request if you need more help.",
-        )
-        .await
-        .map_err(|e| DbErr::Custom(format!("{e:?}")))?;
+    notify(
+        db,
+        &config.public_url,
+        &t,
+        0,
+        "Closed",
+        "The request was resolved 7 days ago and is now closed. Raise a new request if you need more help.",
+    )
+    .await?;
     Ok(true)
 }
 

@@ -109,10 +109,7 @@ async fn connection(
     .await;
     hub.disconnected(&terminal_id, &peer, active.map(|a| a.id))
         .await;
-    match result {
-        Err(LinkError::Protocol(ref m)) if m == "bye" => Ok(()),
-        other => other,
-    }
+    result
 }
 
 /// Sends the next queued payment, or the cancel someone asked for.
@@ -172,7 +169,8 @@ async fn handle<W: tokio::io::AsyncWrite + Unpin>(
         Body::KeepAliveResponse | Body::CancelResponse { .. } => Ok(()),
         Body::Bye => {
             out.send(Body::ByeResponse).await?;
-            Err(LinkError::Protocol("bye".into()))
+            // The terminal says goodbye: the connection ends as a normal close.
+            Err(LinkError::Closed)
         }
         Body::Information {
             transaction_id,
