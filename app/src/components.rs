@@ -52,6 +52,13 @@ pub fn problem_text(problem: &Problem) -> String {
         Problem::CodeExhausted => t(T::ErrCodeExhausted).to_owned(),
         Problem::ResendTooSoon => t(T::ErrResendTooSoon).to_owned(),
         Problem::UnknownPerson => t(T::ErrUnknownPerson).to_owned(),
+        Problem::FileEmpty => t(T::ErrFileEmpty).to_owned(),
+        Problem::FileTooLarge => t(T::ErrFileTooLarge).to_owned(),
+        Problem::FileType => t(T::ErrFileType).to_owned(),
+        Problem::FileDisguised => t(T::ErrFileDisguised).to_owned(),
+        Problem::TooManyFiles => t(T::ErrTooManyFiles).to_owned(),
+        Problem::SlugTaken => t(T::ErrSlugTaken).to_owned(),
+        Problem::InvalidSlug => t(T::ErrInvalidSlug).to_owned(),
     }
 }
 
@@ -104,6 +111,18 @@ where
     S: Get<Value = Option<Result<O, AppError>>> + Send + Sync + 'static,
 {
     Signal::derive(move || value.get().and_then(|r| r.err()))
+}
+
+/// The message of the action's last error for the field `name`, if any.
+pub fn field_problem(
+    error: Signal<Option<AppError>>,
+    name: &'static str,
+) -> impl Fn() -> Option<String> + Copy {
+    move || {
+        error
+            .get()
+            .and_then(|e| e.problem_for(name).map(problem_text))
+    }
 }
 
 /// A page-level alert for the error of an action, announced to screen readers.

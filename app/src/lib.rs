@@ -17,6 +17,7 @@ pub mod pay_api;
 pub mod ports;
 pub mod pos_api;
 pub mod support_api;
+pub mod support_knowledge_api;
 pub mod support_tickets_api;
 
 use domain::Lang;
@@ -131,6 +132,17 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/requests") view=pages::support_tickets::TicketsPage/>
                     <Route path=path!("/requests/new") view=pages::support_tickets::NewTicketPage/>
                     <Route path=path!("/requests/:reference") view=pages::support_tickets::TicketPage/>
+                    <Route path=path!("/articles") view=pages::support_kb::ArticlesPage/>
+                    <Route path=path!("/articles/:slug") view=pages::support_kb::ArticlePage/>
+                    <Route path=path!("/chat") view=pages::support_kb::ChatPage/>
+                    <Route path=path!("/contact") view=pages::support_kb::ContactPage/>
+                    <Route path=path!("/agent") view=pages::support_agent::AgentQueuePage/>
+                    <Route path=path!("/agent/articles") view=pages::support_agent::AgentArticlesPage/>
+                    <Route path=path!("/agent/articles/new") view=pages::support_agent::ArticleEditorPage/>
+                    <Route path=path!("/agent/articles/:slug/edit") view=pages::support_agent::ArticleEditorPage/>
+                    <Route path=path!("/agent/announcements") view=pages::support_agent::AgentAnnouncementsPage/>
+                    <Route path=path!("/agent/people") view=pages::support_agent::AgentPeoplePage/>
+                    <Route path=path!("/agent/catalogue") view=pages::support_agent::AgentCataloguePage/>
                 </ParentRoute>
                 <ParentRoute path=path!("") view=pages::shell::BackOffice>
                     <Route path=path!("") view=pages::home::HomePage/>

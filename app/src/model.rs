@@ -152,6 +152,49 @@ pub enum Problem {
     ResendTooSoon,
     /// Not a person who may be added here (unknown, or outside the organization).
     UnknownPerson,
+    /// An empty file.
+    FileEmpty,
+    /// A file over the size limit.
+    FileTooLarge,
+    /// A file whose content is of a kind not accepted.
+    FileType,
+    /// A file whose name says another kind than its content.
+    FileDisguised,
+    /// More files than one upload takes.
+    TooManyFiles,
+    /// Another article has this address.
+    SlugTaken,
+    /// Not lower-case letters, digits and hyphens.
+    InvalidSlug,
+}
+
+/// The upload problems a redirect carries in `?attach_error=` (the upload is a plain
+/// form, so its answer is a page address).
+const UPLOAD_PROBLEMS: [(&str, Problem); 6] = [
+    ("required", Problem::Required),
+    ("empty", Problem::FileEmpty),
+    ("too_large", Problem::FileTooLarge),
+    ("type", Problem::FileType),
+    ("disguised", Problem::FileDisguised),
+    ("too_many", Problem::TooManyFiles),
+];
+
+impl Problem {
+    /// The code of an upload problem, for a redirect.
+    pub fn upload_code(&self) -> Option<&'static str> {
+        UPLOAD_PROBLEMS
+            .iter()
+            .find(|(_, p)| p == self)
+            .map(|(code, _)| *code)
+    }
+
+    /// The upload problem of a redirect's code.
+    pub fn from_upload_code(code: &str) -> Option<Problem> {
+        UPLOAD_PROBLEMS
+            .iter()
+            .find(|(c, _)| *c == code)
+            .map(|(_, p)| p.clone())
+    }
 }
 
 /// A problem and the form field it belongs to.
@@ -997,6 +1040,7 @@ pub struct NewTicketForm {
 
 /// The requests list's filters, as the URL carries them (SP-5).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct TicketsQuery {
     /// `mine`, `participant`, `organization` or `all` (default).
     pub scope: String,
@@ -1012,6 +1056,14 @@ pub struct TicketsQuery {
     pub dir: String,
     /// Page from 1.
     pub page: u32,
+    /// Agents' queue: `unassigned`, `mine`, or empty for anyone.
+    pub assignee: String,
+    /// Agents' queue: a product area id, or empty.
+    pub area: String,
+    /// Agents' queue: a priority code, or empty.
+    pub priority: String,
+    /// Agents' queue: an organization id, or empty.
+    pub organization: String,
 }
 
 /// A row of the requests list.
@@ -1037,6 +1089,11 @@ pub struct TicketRow {
     pub assignee: String,
     /// Priority code.
     pub priority: String,
+    /// Reporter's organization, or empty.
+    pub organization: String,
+    /// Agents: the service level's state (`met`, `breached`, `running`, `at_risk`) of
+    /// the first response while there is none, then of the resolution; empty otherwise.
+    pub sla: String,
 }
 
 /// A page of the requests list.
@@ -1052,6 +1109,10 @@ pub struct TicketsPage {
     pub pages: u32,
     /// Request types for the filter.
     pub request_types: Vec<RequestTypeView>,
+    /// Agents: product areas for the queue's filter (id, name).
+    pub areas: Vec<(i64, String)>,
+    /// Agents: organizations for the queue's filter (id, name).
+    pub organizations: Vec<(i64, String)>,
 }
 
 /// One entry of a ticket's communication history.
@@ -1114,6 +1175,48 @@ pub struct TicketDetail {
     pub is_reporter: bool,
     /// Payment the ticket is about, if any.
     pub payment_id: String,
+    /// Attached files, oldest first.
+    pub attachments: Vec<AttachmentView>,
+    /// Agents: what they see of the payment the ticket is about.
+    pub payment: Option<TicketPaymentView>,
+    /// Agents: the support staff the ticket may be assigned to (id, name).
+    pub agents: Vec<(i64, String)>,
+    /// Service level, when the priority has targets.
+    pub sla: Option<SlaView>,
+}
+
+/// A payment as the agent sees it on a ticket (SP-10).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketPaymentView {
+    /// Payment id.
+    pub id: String,
+    /// Merchant's PSPID.
+    pub merchant: String,
+    /// Amount with currency, formatted.
+    pub amount: String,
+    /// Status code.
+    pub status: String,
+    /// Last refusal code, or empty.
+    pub refusal: String,
+    /// Payment method or card brand.
+    pub method: String,
+    /// Channel (`ECOMMERCE`, `POS` …).
+    pub channel: String,
+    /// Created, formatted.
+    pub created: String,
+}
+
+/// A ticket's service-level targets and how it stands against them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SlaView {
+    /// First response target, formatted (`4 h`).
+    pub response_target: String,
+    /// `met`, `breached`, `running` or `at_risk`.
+    pub response_state: String,
+    /// Resolution target, formatted.
+    pub resolution_target: String,
+    /// `met`, `breached`, `running` or `at_risk`.
+    pub resolution_state: String,
 }
 
 /// A component of the status page.
@@ -1176,4 +1279,178 @@ pub struct StatusPageView {
     pub recent: Vec<StatusIncidentView>,
     /// The viewer is a support agent (may edit).
     pub can_edit: bool,
+}
+
+/// Text with highlighted parts (`true`): a search hit's title or snippet.
+pub type Highlighted = Vec<(String, bool)>;
+
+/// A knowledge-base article found by a search (SP-2).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArticleHit {
+    /// Its address under `/support/articles/`.
+    pub slug: String,
+    /// Title, matches highlighted.
+    pub title: Highlighted,
+    /// Passage of the body around the matches, highlighted.
+    pub snippet: Highlighted,
+    /// Product area, or empty.
+    pub area: String,
+    /// Not published yet (agents only see these).
+    pub draft: bool,
+}
+
+/// A knowledge-base search's answer.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArticleSearch {
+    /// The words searched for after typo correction, when a word was corrected.
+    pub corrected: Option<String>,
+    /// Best first.
+    pub hits: Vec<ArticleHit>,
+}
+
+/// A knowledge-base article's page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArticleView {
+    /// Address under `/support/articles/`.
+    pub slug: String,
+    /// Title.
+    pub title: String,
+    /// One sentence.
+    pub summary: String,
+    /// Rendered, safe HTML of the body.
+    pub html: String,
+    /// Markdown of the body (agents edit it).
+    pub body: String,
+    /// Search keywords, comma-separated.
+    pub keywords: String,
+    /// Product area id and name, if any.
+    pub area_id: Option<i64>,
+    /// Product area's name, or empty.
+    pub area: String,
+    /// Request type to raise when the article does not help, if any.
+    pub request_type_id: Option<i64>,
+    /// Its name, or empty.
+    pub request_type: String,
+    /// `incident` or `request` (of the request type), or empty.
+    pub kind: String,
+    /// Customers see it.
+    pub published: bool,
+    /// Last change, formatted.
+    pub updated: String,
+}
+
+/// An article as the agents' form sends it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArticleForm {
+    /// The article changed, or empty for a new one.
+    pub original_slug: String,
+    /// Address: lower-case letters, digits and hyphens.
+    pub slug: String,
+    /// Title.
+    pub title: String,
+    /// One sentence.
+    pub summary: String,
+    /// Comma-separated.
+    pub keywords: String,
+    /// Markdown.
+    pub body: String,
+    /// Request type id (which also gives the area), or empty.
+    pub request_type: String,
+    /// `true` to publish.
+    pub published: String,
+}
+
+/// A line of the agents' list of articles.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArticleLink {
+    /// Address.
+    pub slug: String,
+    /// Title.
+    pub title: String,
+    /// Published.
+    pub published: bool,
+}
+
+/// An announcement of the portal's home.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnnouncementView {
+    /// Id.
+    pub id: i64,
+    /// Title.
+    pub title: String,
+    /// Rendered, safe HTML.
+    pub html: String,
+    /// Markdown (agents edit it).
+    pub body: String,
+    /// Shown on the home page.
+    pub active: bool,
+    /// Created, formatted.
+    pub created: String,
+}
+
+/// What the virtual service agent suggests raising.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatSuggestion {
+    /// Product area.
+    pub area: String,
+    /// Request type id.
+    pub request_type_id: i64,
+    /// Request type.
+    pub request_type: String,
+    /// `incident` or `request`.
+    pub kind: String,
+}
+
+/// The virtual service agent's answer (SP-9).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatReply {
+    /// Whether an article answers the question.
+    pub found: bool,
+    /// The best article's summary, then the passage matching the question.
+    pub summary: String,
+    /// The passage, highlighted.
+    pub passage: Highlighted,
+    /// Articles the answer comes from, best first.
+    pub sources: Vec<ArticleLink>,
+    /// What to raise if the answer does not help.
+    pub suggestion: Option<ChatSuggestion>,
+}
+
+/// A file attached to a ticket.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttachmentView {
+    /// Id (its download address is `/support/attachments/{id}`).
+    pub id: i64,
+    /// File name.
+    pub name: String,
+    /// Media type, from the content.
+    pub content_type: String,
+    /// Size in bytes.
+    pub size: i64,
+    /// Who attached it.
+    pub uploader: String,
+    /// When, formatted.
+    pub date: String,
+}
+
+/// A person of a support organization, as agents see them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SupportMemberView {
+    /// Name, or the e-mail address before activation.
+    pub name: String,
+    /// E-mail address.
+    pub email: String,
+    /// `invited` or `active`.
+    pub status: String,
+}
+
+/// A support organization with its people (agents' console).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SupportOrganizationView {
+    /// Id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// Its people.
+    pub members: Vec<SupportMemberView>,
 }

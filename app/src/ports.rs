@@ -2,11 +2,13 @@
 //! as context. Nothing here names a table or a database.
 
 use crate::model::{
-    ApiKeyView, AppError, CheckoutView, DashboardQuery, DashboardView, HistoryFilter, HistoryPage,
-    HomeData, JobView, ListSettings, ListViews, Mail, Me, MotoForm, MotoResult, NewTicketForm,
-    PasswordRules, PaymentDetail, PaymentFilter, PaymentSettings, PaymentsPage, PosPaymentView,
-    StatusPageView, SupportAreaView, SupportMe, SupportStep, TerminalView, TicketDetail,
-    TicketsPage, TicketsQuery, TokenizationView, WebhooksView,
+    AnnouncementView, ApiKeyView, AppError, ArticleForm, ArticleLink, ArticleSearch, ArticleView,
+    AttachmentView, ChatReply, CheckoutView, DashboardQuery, DashboardView, HistoryFilter,
+    HistoryPage, HomeData, JobView, ListSettings, ListViews, Mail, Me, MotoForm, MotoResult,
+    NewTicketForm, PasswordRules, PaymentDetail, PaymentFilter, PaymentSettings, PaymentsPage,
+    PosPaymentView, StatusPageView, SupportAreaView, SupportMe, SupportOrganizationView,
+    SupportStep, TerminalView, TicketDetail, TicketsPage, TicketsQuery, TokenizationView,
+    WebhooksView,
 };
 use domain::{Environment, Lang, Role, ZonePreference};
 use serde::{Deserialize, Serialize};
@@ -404,6 +406,20 @@ pub trait SupportAccountPort: Send + Sync {
     ) -> Result<SupportPending, AppError>;
     /// The signed-in person.
     async fn me(&self, actor: &SupportActor) -> Result<SupportMe, AppError>;
+    /// Agents: the organizations and their people.
+    async fn organizations(
+        &self,
+        actor: &SupportActor,
+    ) -> Result<Vec<SupportOrganizationView>, AppError>;
+    /// Agents: invites a person into an organization (created if new), or a new agent
+    /// (`organization` empty and `agent`).
+    async fn invite(
+        &self,
+        actor: &SupportActor,
+        email: String,
+        organization: String,
+        agent: bool,
+    ) -> Result<Vec<SupportOrganizationView>, AppError>;
     /// Saves name and notification preference.
     async fn save_profile(
         &self,
@@ -457,6 +473,92 @@ pub trait SupportTicketPort: Send + Sync {
         reference: &str,
         email: String,
     ) -> Result<TicketDetail, AppError>;
+    /// Attaches files (name, bytes) to a ticket the actor may see; all or none.
+    async fn attach(
+        &self,
+        actor: &SupportActor,
+        reference: &str,
+        files: Vec<(String, Vec<u8>)>,
+    ) -> Result<usize, AppError>;
+    /// An attachment and its bytes, if the actor may see its ticket.
+    async fn attachment(
+        &self,
+        actor: &SupportActor,
+        id: i64,
+    ) -> Result<(AttachmentView, Vec<u8>), AppError>;
+    /// Agents: an internal note, never shown to customers.
+    async fn note(
+        &self,
+        actor: &SupportActor,
+        reference: &str,
+        body: String,
+    ) -> Result<TicketDetail, AppError>;
+    /// Agents: assigns to an agent (`None`: unassigned).
+    async fn assign(
+        &self,
+        actor: &SupportActor,
+        reference: &str,
+        agent: Option<i64>,
+    ) -> Result<TicketDetail, AppError>;
+    /// Agents: adds a product area.
+    async fn add_area(
+        &self,
+        actor: &SupportActor,
+        name: String,
+        description: String,
+    ) -> Result<Vec<SupportAreaView>, AppError>;
+    /// Agents: adds a request type to an area.
+    async fn add_request_type(
+        &self,
+        actor: &SupportActor,
+        area: i64,
+        name: String,
+        kind: String,
+        description: String,
+    ) -> Result<Vec<SupportAreaView>, AppError>;
+    /// Agents: sets the priority.
+    async fn set_priority(
+        &self,
+        actor: &SupportActor,
+        reference: &str,
+        priority: String,
+    ) -> Result<TicketDetail, AppError>;
+}
+
+/// The knowledge base, announcements and the virtual service agent (SP-2, SP-8, SP-9).
+#[async_trait::async_trait]
+pub trait SupportKnowledgePort: Send + Sync {
+    /// Ranked articles for a query (customers: published ones only).
+    async fn search(&self, actor: &SupportActor, query: String) -> Result<ArticleSearch, AppError>;
+    /// One article.
+    async fn article(&self, actor: &SupportActor, slug: &str) -> Result<ArticleView, AppError>;
+    /// Agents: every article.
+    async fn articles(&self, actor: &SupportActor) -> Result<Vec<ArticleLink>, AppError>;
+    /// Agents: creates or changes an article; its slug.
+    async fn save_article(
+        &self,
+        actor: &SupportActor,
+        form: ArticleForm,
+    ) -> Result<String, AppError>;
+    /// Active announcements the actor has not dismissed, or (agents, `all`) every one.
+    async fn announcements(
+        &self,
+        actor: &SupportActor,
+        all: bool,
+    ) -> Result<Vec<AnnouncementView>, AppError>;
+    /// Hides an announcement for the actor.
+    async fn dismiss(&self, actor: &SupportActor, id: i64) -> Result<(), AppError>;
+    /// Agents: creates (`id` 0) or changes an announcement.
+    async fn save_announcement(
+        &self,
+        actor: &SupportActor,
+        id: i64,
+        title: String,
+        body: String,
+        active: bool,
+    ) -> Result<Vec<AnnouncementView>, AppError>;
+    /// The virtual service agent's answer to a question.
+    async fn chat(&self, actor: &SupportActor, message: String) -> Result<ChatReply, AppError>;
 }
 
 /// The service status page (SP-3): anyone reads it, agents edit it.
@@ -509,4 +611,6 @@ pub struct Ports {
     pub support_tickets: Arc<dyn SupportTicketPort>,
     /// The service status page.
     pub support_status: Arc<dyn SupportStatusPort>,
+    /// Knowledge base, announcements, virtual agent.
+    pub support_knowledge: Arc<dyn SupportKnowledgePort>,
 }

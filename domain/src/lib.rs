@@ -5,6 +5,7 @@
 //! server (the decision).
 
 pub mod account;
+pub mod attachment;
 pub mod card;
 pub mod cart;
 pub mod lang;
@@ -13,6 +14,7 @@ pub mod money;
 pub mod password;
 pub mod payment;
 pub mod report;
+pub mod search;
 pub mod status;
 pub mod terminal;
 pub mod ticket;

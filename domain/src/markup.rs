@@ -222,10 +222,19 @@ pub fn render(markdown: &str) -> String {
 }
 
 /// The text of Markdown without its formatting (search snippets, e-mails).
+/// An underscore inside a word (`OPENPSP_DATA_DIR`) is kept; one marking italics is not.
 pub fn plain(markdown: &str) -> String {
-    markdown
-        .chars()
-        .filter(|c| !matches!(c, '*' | '_' | '`' | '#' | '|'))
+    let chars: Vec<char> = markdown.chars().collect();
+    let in_word = |i: usize| {
+        i > 0
+            && chars[i - 1].is_alphanumeric()
+            && chars.get(i + 1).is_some_and(|c| c.is_alphanumeric())
+    };
+    chars
+        .iter()
+        .enumerate()
+        .filter(|&(i, &c)| !matches!(c, '*' | '`' | '#' | '|') && (c != '_' || in_word(i)))
+        .map(|(_, &c)| c)
         .collect::<String>()
         .split_whitespace()
         .collect::<Vec<_>>()
@@ -281,6 +290,7 @@ mod tests {
         let html = render("<img src=x onerror=alert(1)>");
         assert!(!html.contains("<img"), "{html}");
         assert_eq!(plain("**Hello** _world_"), "Hello world");
+        assert_eq!(plain("Set `OPENPSP_DATA_DIR`."), "Set OPENPSP_DATA_DIR.");
     }
 
     const TAGS: [&str; 21] = [

@@ -293,6 +293,57 @@ pub enum KeyError {
     Malformed,
 }
 
+/// How a ticket stands against one service-level target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SlaState {
+    /// Done within the target.
+    Met,
+    /// Done late, or still open past the target.
+    Breached,
+    /// Open, with more than a quarter of the target left.
+    Running,
+    /// Open, with a quarter of the target or less left.
+    AtRisk,
+}
+
+impl SlaState {
+    /// Stored and displayed code.
+    pub fn code(self) -> &'static str {
+        match self {
+            SlaState::Met => "met",
+            SlaState::Breached => "breached",
+            SlaState::Running => "running",
+            SlaState::AtRisk => "at_risk",
+        }
+    }
+}
+
+impl Priority {
+    /// Service-level targets in minutes: first response, then resolution.
+    pub fn sla_minutes(self) -> (i64, i64) {
+        match self {
+            Priority::Highest => (60, 4 * 60),
+            Priority::High => (4 * 60, 24 * 60),
+            Priority::Medium => (8 * 60, 3 * 24 * 60),
+            Priority::Low => (24 * 60, 5 * 24 * 60),
+            Priority::Lowest => (2 * 24 * 60, 10 * 24 * 60),
+        }
+    }
+}
+
+/// Where a ticket opened at `start` (minutes) stands against a target of `target`
+/// minutes, given when it was done (`done`, minutes) or, if not yet, the time `now`.
+pub fn sla_state(start: i64, target: i64, done: Option<i64>, now: i64) -> SlaState {
+    let deadline = start + target;
+    match done {
+        Some(at) if at <= deadline => SlaState::Met,
+        Some(_) => SlaState::Breached,
+        None if now > deadline => SlaState::Breached,
+        None if (deadline - now) * 4 <= target => SlaState::AtRisk,
+        None => SlaState::Running,
+    }
+}
+
 /// Checks a project key (`UCSUP`).
 pub fn check_project_key(key: &str) -> Result<(), KeyError> {
     let ok = (2..=10).contains(&key.len())
@@ -477,6 +528,31 @@ mod tests {
                 }
                 prop_assert_eq!(TicketStatus::parse(status.code()), Some(status));
             }
+        }
+    }
+
+    #[test]
+    fn service_levels() {
+        assert_eq!(sla_state(0, 60, Some(60), 500), SlaState::Met);
+        assert_eq!(sla_state(0, 60, Some(61), 500), SlaState::Breached);
+        assert_eq!(sla_state(0, 60, None, 61), SlaState::Breached);
+        assert_eq!(sla_state(0, 60, None, 45), SlaState::AtRisk);
+        assert_eq!(sla_state(0, 60, None, 44), SlaState::Running);
+        for p in Priority::ALL {
+            let (response, resolution) = p.sla_minutes();
+            assert!(0 < response && response < resolution);
+        }
+        let targets: Vec<_> = Priority::ALL.iter().map(|p| p.sla_minutes()).collect();
+        assert!(targets
+            .windows(2)
+            .all(|w| w[0].0 <= w[1].0 && w[0].1 <= w[1].1));
+    }
+
+    proptest! {
+        #[test]
+        fn done_in_time_is_met_whenever_looked_at(start in 0i64..10_000, target in 1i64..10_000, took in 0i64..20_000, now in 0i64..40_000) {
+            let state = sla_state(start, target, Some(start + took), now);
+            prop_assert_eq!(state == SlaState::Met, took <= target);
         }
     }
 }

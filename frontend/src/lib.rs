@@ -1,4 +1,6 @@
 //! Browser entry point: hydrates the page the server rendered.
+// The pages' view types are deep; their layout is computed here, where they hydrate.
+#![recursion_limit = "256"]
 
 /// Called by the hydration script with the server-rendered document in place.
 #[wasm_bindgen::prelude::wasm_bindgen]

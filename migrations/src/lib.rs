@@ -13,6 +13,7 @@ mod m20261122_000006_terminals;
 mod m20261122_000007_support_accounts;
 mod m20261122_000008_support_tickets;
 mod m20261122_000009_support_status;
+mod m20261122_000010_support_knowledge;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000007_support_accounts::Migration),
             Box::new(m20261122_000008_support_tickets::Migration),
             Box::new(m20261122_000009_support_status::Migration),
+            Box::new(m20261122_000010_support_knowledge::Migration),
         ]
     }
 }

@@ -437,6 +437,7 @@ async fn serve(config: Arc<Config>) -> anyhow_like::Result<()> {
     let db = db::connect_and_migrate(&config.database_url).await?;
     crate::services::support_tickets::ensure_catalogue(&db).await?;
     crate::services::support_status::ensure_components(&db).await?;
+    crate::services::support_knowledge::ensure_articles(&db).await?;
     crate::crypto::warm_up();
     http::spawn_session_cleanup(db.clone());
     let mailer = match &config.smtp {

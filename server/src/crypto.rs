@@ -73,7 +73,12 @@ pub fn random_token() -> String {
 
 /// SHA-256 of a token, hex: what the database keeps instead of the token.
 pub fn token_hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
+    sha256_hex(token.as_bytes())
+}
+
+/// SHA-256 of bytes, hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
 }
 
 /// Encrypts with AES-256-GCM under `key` (the data key): base64 of nonce ‖ ciphertext.

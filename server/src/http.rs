@@ -24,6 +24,10 @@ use tower_sessions::{Expiry, Session, SessionManagerLayer};
 
 /// Largest request body accepted (forms and server-function calls).
 const BODY_LIMIT: usize = 64 * 1024;
+/// Largest upload of ticket attachments: as many files as one upload takes, each at its
+/// largest, and the form around them.
+const UPLOAD_LIMIT: usize =
+    domain::attachment::MAX_FILES * domain::attachment::MAX_BYTES + BODY_LIMIT;
 
 /// Shared state of the router.
 #[derive(Clone)]
@@ -105,6 +109,9 @@ pub fn router_with_terminals(
         support_status: Arc::new(crate::services::support_status::SupportStatusService::new(
             db.clone(),
         )),
+        support_knowledge: Arc::new(
+            crate::services::support_knowledge::SupportKnowledgeService::new(db.clone()),
+        ),
     };
     let state = AppState {
         leptos_options: leptos_options.clone(),
@@ -129,6 +136,8 @@ pub fn router_with_terminals(
         .with_signed(Key::from(&config.session_key));
 
     let context_ports = ports.clone();
+    let sessions_for_uploads = sessions.clone();
+    let state_for_uploads = state.clone();
     let direct = crate::direct::router(crate::direct::DirectState {
         engine,
         db: db.clone(),
@@ -148,6 +157,7 @@ pub fn router_with_terminals(
         )
         .route("/operations/pos/events/{id}", get(pos_events))
         .route("/support/status.json", get(status_json))
+        .route("/support/attachments/{id}", get(download_attachment))
         .route(
             "/api/{*fn_name}",
             get(server_fn_handler).post(server_fn_handler),
@@ -167,9 +177,21 @@ pub fn router_with_terminals(
         .layer(middleware::from_fn(csrf_guard))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT))
         .with_state(state);
+    // Attachments are the one form larger than a page's body limit.
+    let uploads = Router::new()
+        .route(
+            "/support/requests/{reference}/attachments",
+            axum::routing::post(upload_attachments),
+        )
+        .layer(sessions_for_uploads)
+        .layer(middleware::from_fn(csrf_guard))
+        .layer(axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(UPLOAD_LIMIT))
+        .with_state(state_for_uploads);
     // The server API has its own authentication (v1HMAC): no session, CSRF or sign-in gate.
     Router::new()
         .merge(direct)
+        .merge(uploads)
         .merge(pages)
         .layer(middleware::from_fn(security_headers))
 }
@@ -250,6 +272,134 @@ async fn pos_events(
     Sse::new(stream)
         .keep_alive(KeepAlive::default())
         .into_response()
+}
+
+/// Attaches the files of a plain multipart form to a ticket (SP-6), then goes back to
+/// the ticket's page, saying how many were attached or why none was. The form works
+/// without WebAssembly; the new-ticket page submits it once the ticket exists.
+async fn upload_attachments(
+    session: Session,
+    State(state): State<AppState>,
+    axum::extract::Path(reference): axum::extract::Path<String>,
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Response {
+    use app::model::{AppError, Problem};
+    let Ok(Some(actor)) = session
+        .get::<app::ports::SupportActor>(app::ports::SUPPORT_ACTOR_SESSION_KEY)
+        .await
+    else {
+        return Redirect::to("/support/login").into_response();
+    };
+    let page = format!(
+        "/support/requests/{}",
+        app::pages::payments::encode(&reference)
+    );
+    let refused = |problem: Problem, raised: bool| {
+        let code = problem.upload_code().unwrap_or("required");
+        let raised = if raised { "&raised=1" } else { "" };
+        Redirect::to(&format!("{page}?attach_error={code}{raised}")).into_response()
+    };
+    let Ok(mut multipart) = multipart else {
+        return refused(Problem::Required, false);
+    };
+    let mut files = Vec::new();
+    let mut raised = false;
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) => match field.name() {
+                Some("file") => {
+                    let name = field.file_name().unwrap_or_default().to_owned();
+                    let Ok(bytes) = field.bytes().await else {
+                        return refused(Problem::FileTooLarge, raised);
+                    };
+                    // A file input left empty still sends a part without a name.
+                    if name.is_empty() && bytes.is_empty() {
+                        continue;
+                    }
+                    files.push((name, bytes.to_vec()));
+                }
+                Some("raised") => raised = true,
+                _ => {}
+            },
+            Ok(None) => break,
+            // The body went over the limit, or is not a multipart form.
+            Err(_) => return refused(Problem::FileTooLarge, raised),
+        }
+    }
+    let raised_part = if raised { "&raised=1" } else { "" };
+    match state
+        .ports
+        .support_tickets
+        .attach(&actor, &reference, files)
+        .await
+    {
+        Ok(n) => Redirect::to(&format!("{page}?attached={n}{raised_part}")).into_response(),
+        Err(AppError::Invalid(problems)) => refused(
+            problems
+                .into_iter()
+                .next()
+                .map(|p| p.problem)
+                .unwrap_or(Problem::Required),
+            raised,
+        ),
+        Err(AppError::NotFound) => StatusCode::NOT_FOUND.into_response(),
+        Err(AppError::Unauthenticated) => Redirect::to("/support/login").into_response(),
+        Err(AppError::NotAllowedNow) => StatusCode::CONFLICT.into_response(),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
+/// An attachment's bytes, for those who may see its ticket; always downloaded, never
+/// shown in the portal's origin, and sandboxed should a browser open it anyway.
+async fn download_attachment(
+    session: Session,
+    State(state): State<AppState>,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+) -> Response {
+    let Ok(Some(actor)) = session
+        .get::<app::ports::SupportActor>(app::ports::SUPPORT_ACTOR_SESSION_KEY)
+        .await
+    else {
+        return StatusCode::UNAUTHORIZED.into_response();
+    };
+    match state.ports.support_tickets.attachment(&actor, id).await {
+        Ok((file, bytes)) => {
+            let ascii: String = file
+                .name
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_graphic() || c == ' ' {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect();
+            let disposition = format!(
+                "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
+                app::pages::payments::encode(&file.name)
+            );
+            let mut response = bytes.into_response();
+            let headers = response.headers_mut();
+            for (name, value) in [
+                (header::CONTENT_TYPE, file.content_type.as_str()),
+                (header::CONTENT_DISPOSITION, disposition.as_str()),
+                (header::CACHE_CONTROL, "private, no-store"),
+                (
+                    header::CONTENT_SECURITY_POLICY,
+                    "sandbox; default-src 'none'",
+                ),
+            ] {
+                if let Ok(value) = HeaderValue::from_str(value) {
+                    headers.insert(name, value);
+                }
+            }
+            response
+        }
+        Err(app::model::AppError::NotFound) => StatusCode::NOT_FOUND.into_response(),
+        Err(app::model::AppError::Unauthenticated) => StatusCode::UNAUTHORIZED.into_response(),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
 }
 
 /// The service status page as JSON (SP-3), for anyone and any monitoring tool.

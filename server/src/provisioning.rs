@@ -396,6 +396,8 @@ pub async fn seed_demo(
     report.unchanged.extend(unchanged);
     crate::services::support_tickets::seed_demo_tickets(db, support_project_key).await?;
     crate::services::support_status::seed_demo_status(db).await?;
+    crate::services::support_knowledge::ensure_articles(db).await?;
+    crate::services::support_knowledge::seed_demo_announcement(db).await?;
     report.payments = crate::demo::seed_year(db, &m, Utc::now()).await?;
     Ok(report)
 }

@@ -14,6 +14,8 @@ pub mod pos;
 pub mod profile;
 pub mod shell;
 pub mod support;
+pub mod support_agent;
+pub mod support_kb;
 pub mod support_status;
 pub mod support_tickets;
 pub mod terminals;

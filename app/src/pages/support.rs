@@ -217,6 +217,8 @@ pub fn SupportShell() -> impl IntoView {
                                 <div class="topbar-left">
                                     <a class="brand" href="/support">{t(T::SupportTitle)}</a>
                                     <a href="/support/requests">{t(T::SupportRequests)}</a>
+                                    <a href="/support/articles">{t(T::KbTitle)}</a>
+                                    {me.is_agent.then(|| view! { <a href="/support/agent">{t(T::AgentConsole)}</a> })}
                                 </div>
                                 <div class="topbar-right">
                                     <LanguageMenu/>
@@ -224,6 +226,7 @@ pub fn SupportShell() -> impl IntoView {
                                         <summary aria-label=t(T::SupportMenu)><PersonIcon/>{name}</summary>
                                         <div class="menu-panel">
                                             <a class="menu-item" href="/support/profile">{t(T::SupportProfileTitle)}</a>
+                                            <a class="menu-item" href="/support/requests">{t(T::SupportRequests)}</a>
                                             <ActionForm action=logout>
                                                 <button type="submit" class="menu-item">{t(T::LogOut)}</button>
                                             </ActionForm>
@@ -273,7 +276,9 @@ pub fn SupportHomePage() -> impl IntoView {
     let areas = Resource::new(|| (), |_| crate::support_tickets_api::load_support_areas());
     view! {
         <Title text=format!("{} — OpenPSP", t(T::SupportTitle))/>
+        <crate::pages::support_kb::AnnouncementsBanner/>
         <h1>{t(T::SupportHomeTitle)}</h1>
+        <crate::pages::support_kb::KnowledgeSearchBox/>
         <Suspense fallback=|| view! { <p>{t(T::Loading)}</p> }>
             {move || Suspend::new(async move {
                 match me.await {
@@ -284,7 +289,9 @@ pub fn SupportHomePage() -> impl IntoView {
                                 {t(T::SupportSignedInAs).replace("{name}", &name).replace("{email}", &me.email)}
                             </p>
                             <p>{t(T::SupportOrganizations)}": "{organizations(&me)}</p>
-                            {me.is_agent.then(|| view! { <p class="status status-done">{t(T::SupportAgent)}</p> })}
+                            {me.is_agent.then(|| view! {
+                                <p><span class="status status-done">{t(T::SupportAgent)}</span>" "<a class="button primary" href="/support/agent">{t(T::AgentConsole)}</a></p>
+                            })}
                         }.into_any()
                     }
                     Err(e) => view! { <p class="alert alert-error" role="alert">{error_text(&e)}</p> }.into_any(),
@@ -303,8 +310,15 @@ pub fn SupportHomePage() -> impl IntoView {
             <a class="card support-action" href="/support/requests">
                 <strong>{t(T::SupportRequests)}</strong>
             </a>
+            <a class="card support-action" href="/support/chat">
+                <strong>{t(T::ChatTitle)}</strong>
+                <span class="muted">{t(T::ChatHint)}</span>
+            </a>
             <a class="card support-action" href="/support/status">
                 <strong>{t(T::StatusPageTitle)}</strong>
+            </a>
+            <a class="card support-action" href="/support/contact">
+                <strong>{t(T::ContactTitle)}</strong>
             </a>
         </div>
         <h2>{t(T::SupportAreas)}</h2>

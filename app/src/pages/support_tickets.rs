@@ -2,12 +2,13 @@
 //! requests list with its scopes and filters in the URL, and a request's page with its
 //! activity, comments, sharing and the reporter's status actions.
 
-use crate::components::{error_text, last_error, problem_text, ErrorAlert};
+use crate::components::{error_text, field_problem, last_error, problem_text, ErrorAlert};
 use crate::i18n::{t, T};
 use crate::model::{
     AppError, NewTicketForm, SupportAreaView, TicketDetail, TicketsPage, TicketsQuery,
 };
 use crate::pages::payments::encode;
+use crate::support_knowledge_api::{AssignTicket, NoteTicket, SetTicketPriority};
 use crate::support_tickets_api::{
     list_tickets, load_support_areas, load_ticket, ActOnTicket, AddTicketParticipant,
     CommentTicket, RaiseTicket, ShareTicket,
@@ -159,17 +160,6 @@ pub fn RichTextEditor(
     }
 }
 
-fn select_problem(
-    error: Signal<Option<AppError>>,
-    name: &'static str,
-) -> impl Fn() -> Option<String> + Copy {
-    move || {
-        error
-            .get()
-            .and_then(|e| e.problem_for(name).map(problem_text))
-    }
-}
-
 /// `/support/requests/new?kind=incident|request&type=…`.
 #[component]
 pub fn NewTicketPage() -> impl IntoView {
@@ -200,17 +190,29 @@ pub fn NewTicketPage() -> impl IntoView {
     let raise = ServerAction::<RaiseTicket>::new();
     let error = last_error(raise.value());
     let request_type = RwSignal::new(chosen);
-    let summary = RwSignal::new(String::new());
-    let description = RwSignal::new(prefill);
+    // The virtual agent's "Create a ticket" carries a summary and a description.
+    let summary = RwSignal::new(
+        query
+            .with_untracked(|q| q.get("summary"))
+            .unwrap_or_default(),
+    );
+    let carried = query
+        .with_untracked(|q| q.get("description"))
+        .unwrap_or_default();
+    let description = RwSignal::new(format!("{prefill}{carried}"));
     let impact = RwSignal::new(String::new());
     let urgency = RwSignal::new(String::new());
     let navigate = use_navigate();
     Effect::new(move |_| {
         if let Some(Ok(reference)) = raise.value().get() {
-            navigate(
-                &format!("/support/requests/{reference}?raised=1"),
-                Default::default(),
-            );
+            // Chosen files go with the upload form once the ticket exists; its answer
+            // is the ticket's page.
+            if !upload_files(&reference) {
+                navigate(
+                    &format!("/support/requests/{reference}?raised=1"),
+                    Default::default(),
+                );
+            }
         }
     });
     let heading = if kind == "incident" {
@@ -261,10 +263,10 @@ pub fn NewTicketPage() -> impl IntoView {
                                 }
                             }
                             let stored = StoredValue::new(areas.clone());
-                            let type_problem = select_problem(error, "request_type");
-                            let summary_problem = select_problem(error, "summary");
-                            let impact_problem = select_problem(error, "impact");
-                            let urgency_problem = select_problem(error, "urgency");
+                            let type_problem = field_problem(error, "request_type");
+                            let summary_problem = field_problem(error, "summary");
+                            let impact_problem = field_problem(error, "impact");
+                            let urgency_problem = field_problem(error, "urgency");
                             view! {
                                 <form class="form card" on:submit=on_submit novalidate>
                                     {(!payment.is_empty()).then(|| view! {
@@ -318,9 +320,22 @@ pub fn NewTicketPage() -> impl IntoView {
                                         </div>
                                     })}
                                     <RichTextEditor name="description" label=T::DescriptionLabel text=description error=error/>
+                                    {view! {
+                                        <div class="field">
+                                            <label for="ticket-files-input">{t(T::AttachmentsAdd)}</label>
+                                            <input id="ticket-files-input" name="file" type="file" multiple form="ticket-files"
+                                                aria-describedby="ticket-files-hint"/>
+                                            <p class="muted" id="ticket-files-hint">{t(T::AttachmentsHint)}</p>
+                                        </div>
+                                    }.into_any()}
                                     <div class="actions">
                                         <button type="submit" class="button primary" disabled=move || raise.pending().get()>{t(T::TicketSend)}</button>
                                     </div>
+                                </form>
+                                // The files' own form (forms cannot nest): its action is set once
+                                // the ticket has a reference.
+                                <form id="ticket-files" method="post" enctype="multipart/form-data" hidden>
+                                    <input type="hidden" name="raised" value="1"/>
                                 </form>
                             }.into_any()
                         }
@@ -328,6 +343,33 @@ pub fn NewTicketPage() -> impl IntoView {
                 })}}
             </Suspense>
         </div>
+    }
+}
+
+/// Submits the new-ticket page's chosen files to the ticket `reference`; `false` when
+/// none was chosen.
+fn upload_files(reference: &str) -> bool {
+    use wasm_bindgen::JsCast;
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return false;
+    };
+    let chosen = document
+        .get_element_by_id("ticket-files-input")
+        .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+        .and_then(|input| input.files())
+        .is_some_and(|files| files.length() > 0);
+    let form = document
+        .get_element_by_id("ticket-files")
+        .and_then(|e| e.dyn_into::<web_sys::HtmlFormElement>().ok());
+    match form {
+        Some(form) if chosen => {
+            form.set_action(&format!(
+                "/support/requests/{}/attachments",
+                encode(reference)
+            ));
+            form.submit().is_ok()
+        }
+        _ => false,
     }
 }
 
@@ -340,14 +382,22 @@ fn query_from(q: &leptos_router::params::ParamsMap) -> TicketsQuery {
         sort: q.get("sort").unwrap_or_default(),
         dir: q.get("dir").unwrap_or_default(),
         page: q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1),
+        assignee: q.get("assignee").unwrap_or_default(),
+        area: q.get("area").unwrap_or_default(),
+        priority: q.get("priority").unwrap_or_default(),
+        organization: q.get("organization").unwrap_or_default(),
     }
 }
 
-fn list_href(q: &TicketsQuery) -> String {
+fn list_href(base: &str, q: &TicketsQuery) -> String {
     let parts: Vec<String> = [
         ("scope", q.scope.clone()),
+        ("assignee", q.assignee.clone()),
         ("status", q.status.clone()),
         ("type", q.request_type.clone()),
+        ("area", q.area.clone()),
+        ("priority", q.priority.clone()),
+        ("organization", q.organization.clone()),
         ("q", q.search.clone()),
         ("sort", q.sort.clone()),
         ("dir", q.dir.clone()),
@@ -365,13 +415,38 @@ fn list_href(q: &TicketsQuery) -> String {
     .map(|(k, v)| format!("{k}={}", encode(&v)))
     .collect();
     if parts.is_empty() {
-        "/support/requests".to_owned()
+        base.to_owned()
     } else {
-        format!("/support/requests?{}", parts.join("&"))
+        format!("{base}?{}", parts.join("&"))
     }
 }
 
-fn tickets_table(list: TicketsPage, q: TicketsQuery) -> AnyView {
+/// A size in bytes, for people.
+fn file_size(bytes: i64) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+    } else if bytes >= 1024 {
+        format!("{} KB", (bytes + 1023) / 1024)
+    } else {
+        format!("{bytes} B")
+    }
+}
+
+/// A service level's state as a badge.
+pub fn sla_badge(state: &str) -> impl IntoView {
+    let (class, label) = match state {
+        "met" => ("status status-done", T::SlaMet),
+        "breached" => ("status status-failed", T::SlaBreached),
+        "at_risk" => ("status status-new", T::SlaAtRisk),
+        "running" => ("status", T::SlaRunning),
+        _ => return None,
+    };
+    Some(view! { <span class=class data-sla=state.to_owned()>{t(label)}</span> })
+}
+
+/// The requests list's table; `base` is the page it sorts and pages on. Agents' lists
+/// also show the organization and the service level.
+pub fn tickets_table(list: TicketsPage, q: TicketsQuery, base: &'static str) -> AnyView {
     if list.rows.is_empty() {
         return view! { <p class="empty">{t(T::NoTickets)}</p> }.into_any();
     }
@@ -382,12 +457,15 @@ fn tickets_table(list: TicketsPage, q: TicketsQuery) -> AnyView {
         } else {
             "desc"
         };
-        let href = list_href(&TicketsQuery {
-            sort: column.to_owned(),
-            dir: dir.to_owned(),
-            page: 1,
-            ..q.clone()
-        });
+        let href = list_href(
+            base,
+            &TicketsQuery {
+                sort: column.to_owned(),
+                dir: dir.to_owned(),
+                page: 1,
+                ..q.clone()
+            },
+        );
         let sort = match (current, q.dir.as_str()) {
             (false, _) => "none",
             (true, "asc") => "ascending",
@@ -396,14 +474,15 @@ fn tickets_table(list: TicketsPage, q: TicketsQuery) -> AnyView {
         view! { <th scope="col" aria-sort=sort><a href=href>{t(label)}</a></th> }
     };
     let plain = |label: T| view! { <th scope="col">{t(label)}</th> };
+    let agent = !list.areas.is_empty();
     let page_of = t(T::PageOf)
         .replace("{page}", &list.page.to_string())
         .replace("{pages}", &list.pages.to_string());
     let prev = (list.page > 1).then(|| {
-        view! { <a class="button" href=list_href(&TicketsQuery { page: list.page - 1, ..q.clone() })>{t(T::Previous)}</a> }
+        view! { <a class="button" href=list_href(base, &TicketsQuery { page: list.page - 1, ..q.clone() })>{t(T::Previous)}</a> }
     });
     let next = (list.page < list.pages).then(|| {
-        view! { <a class="button" href=list_href(&TicketsQuery { page: list.page + 1, ..q.clone() })>{t(T::Next)}</a> }
+        view! { <a class="button" href=list_href(base, &TicketsQuery { page: list.page + 1, ..q.clone() })>{t(T::Next)}</a> }
     });
     view! {
         <div class="card table-wrap">
@@ -419,6 +498,8 @@ fn tickets_table(list: TicketsPage, q: TicketsQuery) -> AnyView {
                     {header(T::DateUpdated, "updated")}
                     {plain(T::TicketAssignee)}
                     {header(T::TicketPriority, "priority")}
+                    {agent.then(|| plain(T::SupportOrganizations))}
+                    {agent.then(|| plain(T::SlaLabel))}
                 </tr></thead>
                 <tbody>
                     {list.rows.into_iter().map(|r| view! {
@@ -433,6 +514,8 @@ fn tickets_table(list: TicketsPage, q: TicketsQuery) -> AnyView {
                             <td>{r.updated.clone()}</td>
                             <td>{if r.assignee.is_empty() { t(T::TicketUnassigned).to_owned() } else { r.assignee.clone() }}</td>
                             <td>{priority_text(&r.priority)}</td>
+                            {agent.then(|| view! { <td>{r.organization.clone()}</td> })}
+                            {agent.then(|| view! { <td>{sla_badge(&r.sla)}</td> })}
                         </tr>
                     }).collect_view()}
                 </tbody>
@@ -516,7 +599,7 @@ pub fn TicketsPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p>{t(T::Loading)}</p> }>
             {move || Suspend::new(async move {
                 match list.await {
-                    Ok(page) => tickets_table(page, current.get_untracked()),
+                    Ok(page) => tickets_table(page, current.get_untracked(), "/support/requests"),
                     Err(e) => view! { <p class="alert alert-error" role="alert">{error_text(&e)}</p> }.into_any(),
                 }
             })}
@@ -535,6 +618,9 @@ pub fn TicketPage() -> impl IntoView {
     let act = ServerAction::<ActOnTicket>::new();
     let share = ServerAction::<ShareTicket>::new();
     let participant = ServerAction::<AddTicketParticipant>::new();
+    let note = ServerAction::<NoteTicket>::new();
+    let assign = ServerAction::<AssignTicket>::new();
+    let priority = ServerAction::<SetTicketPriority>::new();
     let detail = Resource::new(
         move || {
             (
@@ -543,16 +629,35 @@ pub fn TicketPage() -> impl IntoView {
                 act.version().get(),
                 share.version().get(),
                 participant.version().get(),
+                note.version().get(),
+                assign.version().get(),
+                priority.version().get(),
             )
         },
         |(r, ..)| load_ticket(r),
     );
+    let attach_problem = StoredValue::new(query.with_untracked(|q| {
+        q.get("attach_error")
+            .and_then(|code| crate::model::Problem::from_upload_code(&code))
+    }));
+    let attached = StoredValue::new(
+        query
+            .with_untracked(|q| q.get("attached"))
+            .unwrap_or_default(),
+    );
+    let note_error = last_error(note.value());
+    let internal = RwSignal::new(false);
     let comment_error = last_error(comment.value());
     let act_error = last_error(act.value());
     let participant_error = last_error(participant.value());
     let body = RwSignal::new(String::new());
     Effect::new(move |_| {
         if let Some(Ok(_)) = comment.value().get() {
+            body.set(String::new());
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = note.value().get() {
             body.set(String::new());
         }
     });
@@ -568,6 +673,12 @@ pub fn TicketPage() -> impl IntoView {
         let r2 = reference.clone();
         let r3 = reference.clone();
         let r4 = reference.clone();
+        let r5 = reference.clone();
+        let r6 = reference.clone();
+        let is_agent = !d.agents.is_empty();
+        let can_attach = d.can_comment;
+        let attach_problem = attach_problem.get_value();
+        let attached = attached.get_value();
         view! {
             // The document title is written as raw text by the head renderer: angle
             // brackets of a typed summary never reach it.
@@ -588,12 +699,20 @@ pub fn TicketPage() -> impl IntoView {
                         <dt>{t(T::DateUpdated)}</dt><dd>{d.updated.clone()}</dd>
                         <dt>{t(T::TicketParticipants)}</dt><dd data-testid="ticket-participants">{d.participants.join(", ")}</dd>
                         {(!d.payment_id.is_empty()).then(|| view! { <dt>{t(T::PaymentIdLabel)}</dt><dd class="mono">{d.payment_id.clone()}</dd> })}
+                        {d.sla.clone().map(|sla| view! {
+                            <dt>{t(T::SlaFirstResponse)}</dt><dd data-testid="sla-response">{sla.response_target.clone()}" "{sla_badge(&sla.response_state)}</dd>
+                            <dt>{t(T::SlaResolution)}</dt><dd data-testid="sla-resolution">{sla.resolution_target.clone()}" "{sla_badge(&sla.resolution_state)}</dd>
+                        })}
                     </dl>
                     <div class="actions">
                         {d.actions.iter().map(|a| {
                             let (label, class) = match a.as_str() {
                                 "cancel" => (T::TicketCancel, "button danger"),
                                 "reopen" => (T::TicketReopen, "button"),
+                                "start" => (T::TicketStart, "button primary"),
+                                "backlog" => (T::TicketToBacklog, "button"),
+                                "request_information" => (T::TicketRequestInformation, "button"),
+                                "resolve" => (T::TicketResolve, "button primary"),
                                 _ => (T::TicketClose, "button"),
                             };
                             let (a, r) = (a.clone(), r1.clone());
@@ -629,8 +748,87 @@ pub fn TicketPage() -> impl IntoView {
                             <button type="submit" class="button">{t(T::TicketAddParticipant)}</button>
                         </ActionForm>
                     })}
+                    {is_agent.then(|| {
+                        let current_assignee = d.assignee.clone();
+                        let current_priority = d.priority.clone();
+                        view! {
+                            <ActionForm action=assign attr:class="form inline-form">
+                                <input type="hidden" name="reference" value=r5.clone()/>
+                                <div class="field">
+                                    <label for="ticket-assignee">{t(T::TicketAssignee)}</label>
+                                    <select id="ticket-assignee" name="agent">
+                                        <option value="">{t(T::TicketUnassigned)}</option>
+                                        {d.agents.iter().map(|(id, name)| view! {
+                                            <option value=id.to_string() selected=*name == current_assignee>{name.clone()}</option>
+                                        }).collect_view()}
+                                    </select>
+                                </div>
+                                <button type="submit" class="button">{t(T::TicketAssign)}</button>
+                            </ActionForm>
+                            <ActionForm action=priority attr:class="form inline-form">
+                                <input type="hidden" name="reference" value=r6.clone()/>
+                                <div class="field">
+                                    <label for="ticket-priority">{t(T::TicketPriority)}</label>
+                                    <select id="ticket-priority" name="priority">
+                                        {["highest", "high", "medium", "low", "lowest"].into_iter().map(|p| view! {
+                                            <option value=p selected=p == current_priority>{priority_text(p)}</option>
+                                        }).collect_view()}
+                                    </select>
+                                </div>
+                                <button type="submit" class="button">{t(T::Save)}</button>
+                            </ActionForm>
+                        }
+                    })}
                 </section>
             </div>
+            {d.payment.clone().map(|p| view! {
+                <section class="card" data-testid="ticket-payment">
+                    <h2>{t(T::TicketPaymentSummary)}</h2>
+                    <dl class="facts">
+                        <dt>{t(T::PaymentIdLabel)}</dt><dd class="mono">{p.id}</dd>
+                        <dt>"PSPID"</dt><dd class="mono">{p.merchant}</dd>
+                        <dt>{t(T::AmountLabel)}</dt><dd>{p.amount}</dd>
+                        <dt>{t(T::StatusLabel)}</dt><dd>{p.status}</dd>
+                        <dt>{t(T::RefusalLabel)}</dt><dd>{if p.refusal.is_empty() { "—".to_owned() } else { p.refusal }}</dd>
+                        <dt>{t(T::ChannelLabel)}</dt><dd>{p.channel}</dd>
+                        <dt>{t(T::MethodLabel)}</dt><dd>{p.method}</dd>
+                        <dt>{t(T::CreatedLabel)}</dt><dd>{p.created}</dd>
+                    </dl>
+                </section>
+            })}
+            <section class="card">
+                <h2>{t(T::AttachmentsTitle)}</h2>
+                {(!attached.is_empty()).then(|| view! {
+                    <p class="alert alert-success" role="status">{t(T::AttachmentsAdded).replace("{n}", &attached)}</p>
+                })}
+                {if d.attachments.is_empty() {
+                    view! { <p class="muted">{t(T::AttachmentsNone)}</p> }.into_any()
+                } else {
+                    view! {
+                        <ul data-testid="ticket-attachments">
+                            {d.attachments.iter().map(|a| view! {
+                                <li>
+                                    <a href=format!("/support/attachments/{}", a.id) download=a.name.clone()>{a.name.clone()}</a>
+                                    <span class="muted">" · "{file_size(a.size)}" · "{a.uploader.clone()}" · "{a.date.clone()}</span>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any()
+                }}
+                {can_attach.then(|| view! {
+                    <form class="form inline-form" method="post" enctype="multipart/form-data"
+                        action=format!("/support/requests/{}/attachments", encode(&reference))>
+                        <div class="field" class:field-invalid=attach_problem.is_some()>
+                            <label for="ticket-file">{t(T::AttachmentsAdd)}</label>
+                            <input id="ticket-file" name="file" type="file" multiple
+                                aria-describedby="ticket-file-hint ticket-file-error"/>
+                            <p class="muted" id="ticket-file-hint">{t(T::AttachmentsHint)}</p>
+                            <p class="field-error" id="ticket-file-error">{attach_problem.as_ref().map(problem_text)}</p>
+                        </div>
+                        <button type="submit" class="button">{t(T::AttachmentsUpload)}</button>
+                    </form>
+                })}
+            </section>
             <h2>{t(T::TicketActivity)}</h2>
             <ol class="activity" data-testid="ticket-activity">
                 {d.history.into_iter().map(|e| {
@@ -640,8 +838,10 @@ pub fn TicketPage() -> impl IntoView {
                             <li class="activity-event"><strong>{who}</strong>" "{t(T::TicketStatusChanged).replace("{status}", status_text(&status))}<span class="muted">" · "{e.date}</span></li>
                         }.into_any(),
                         None => view! {
-                            <li class="activity-comment card" class:by-agent=e.by_agent>
-                                <p><strong>{who}</strong>{e.by_agent.then(|| view! { " "<span class="status status-done">{t(T::SupportAgent)}</span> })}<span class="muted">" · "{e.date}</span></p>
+                            <li class="activity-comment card" class:by-agent=e.by_agent class:internal-note=e.internal>
+                                <p><strong>{who}</strong>{e.by_agent.then(|| view! { " "<span class="status status-done">{t(T::SupportAgent)}</span> })}
+                                    {e.internal.then(|| view! { " "<span class="status status-new" data-testid="internal-note">{t(T::TicketInternalNote)}</span> })}
+                                    <span class="muted">" · "{e.date}</span></p>
                                 <div class="rich-text" inner_html=e.html></div>
                             </li>
                         }.into_any(),
@@ -652,14 +852,30 @@ pub fn TicketPage() -> impl IntoView {
                 let r = r4.clone();
                 let on_submit = move |ev: leptos::ev::SubmitEvent| {
                     ev.prevent_default();
-                    comment.dispatch(CommentTicket { reference: r.clone(), body: body.get_untracked() });
+                    if internal.get_untracked() {
+                        note.dispatch(NoteTicket { reference: r.clone(), body: body.get_untracked() });
+                    } else {
+                        comment.dispatch(CommentTicket { reference: r.clone(), body: body.get_untracked() });
+                    }
                 };
+                let error = Signal::derive(move || {
+                    if internal.get() { note_error.get() } else { comment_error.get() }
+                });
                 view! {
                     <form class="form card" on:submit=on_submit novalidate>
-                        <ErrorAlert error=comment_error/>
-                        <RichTextEditor name="body" label=T::CommentLabel text=body people=people error=comment_error/>
+                        <ErrorAlert error=error/>
+                        <RichTextEditor name="body" label=T::CommentLabel text=body people=people error=error/>
+                        {is_agent.then(|| view! {
+                            <label class="checkbox">
+                                <input type="checkbox" name="internal" prop:checked=move || internal.get()
+                                    on:change:target=move |ev| internal.set(ev.target().checked())/>
+                                {t(T::TicketInternalNoteToggle)}
+                            </label>
+                        })}
                         <div class="actions">
-                            <button type="submit" class="button primary" disabled=move || comment.pending().get()>{t(T::CommentSubmit)}</button>
+                            <button type="submit" class="button primary" disabled=move || comment.pending().get() || note.pending().get()>
+                                {move || t(if internal.get() { T::TicketAddNote } else { T::CommentSubmit })}
+                            </button>
                         </div>
                     </form>
                 }

@@ -11,6 +11,7 @@ pub mod mail;
 pub mod operations_port;
 pub mod payments;
 pub mod support_account;
+pub mod support_knowledge;
 pub mod support_status;
 pub mod support_tickets;
 pub mod terminal_port;

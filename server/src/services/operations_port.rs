@@ -66,7 +66,7 @@ fn label_condition(label: Label) -> Condition {
     }
 }
 
-fn label_of(p: &payment::Model) -> Label {
+pub(crate) fn label_of(p: &payment::Model) -> Label {
     ledger(p).map(|l| l.label()).unwrap_or(Label::New)
 }
 

@@ -10,7 +10,10 @@ use crate::rate_limit::RateLimiter;
 use crate::services::account::internal;
 use crate::services::audit::{self, AuditEntry};
 use crate::services::mail;
-use app::model::{AppError, FieldError, PasswordRules, Problem, SupportMe, SupportStep};
+use app::model::{
+    AppError, FieldError, PasswordRules, Problem, SupportMe, SupportMemberView,
+    SupportOrganizationView, SupportStep,
+};
 use app::ports::{
     CodePurpose, SupportAccountPort, SupportActor, SupportLogin, SupportPending, SupportVerified,
 };
@@ -310,6 +313,20 @@ pub async fn seed_demo_people(
     Ok((set, unchanged))
 }
 
+/// The support person `user_id` if their account is active; `Unauthenticated` otherwise
+/// (a session outliving a blocked account ends there).
+pub async fn active_person<C: ConnectionTrait>(
+    db: &C,
+    user_id: i64,
+) -> Result<support_user::Model, AppError> {
+    support_user::Entity::find_by_id(user_id)
+        .one(db)
+        .await
+        .map_err(internal)?
+        .filter(|u| u.status == status::ACTIVE)
+        .ok_or(AppError::Unauthenticated)
+}
+
 /// The organization called `name`, created if it does not exist.
 pub async fn organization_named<C: ConnectionTrait>(
     conn: &C,
@@ -479,6 +496,99 @@ impl SupportAccountService {
 
 #[async_trait::async_trait]
 impl SupportAccountPort for SupportAccountService {
+    async fn organizations(
+        &self,
+        actor: &SupportActor,
+    ) -> Result<Vec<SupportOrganizationView>, AppError> {
+        let me = active_person(&self.db, actor.user_id).await?;
+        if !me.is_agent {
+            return Err(AppError::Forbidden);
+        }
+        let orgs = support_organization::Entity::find()
+            .order_by_asc(support_organization::Column::Name)
+            .all(&self.db)
+            .await
+            .map_err(internal)?;
+        let memberships = support_membership::Entity::find()
+            .all(&self.db)
+            .await
+            .map_err(internal)?;
+        let people: std::collections::HashMap<i64, support_user::Model> =
+            support_user::Entity::find()
+                .order_by_asc(support_user::Column::Email)
+                .all(&self.db)
+                .await
+                .map_err(internal)?
+                .into_iter()
+                .map(|u| (u.id, u))
+                .collect();
+        let member = |u: &support_user::Model| SupportMemberView {
+            name: u.display_name(),
+            email: u.email.clone(),
+            status: u.status.clone(),
+        };
+        let mut views: Vec<SupportOrganizationView> = orgs
+            .into_iter()
+            .map(|o| {
+                let mut members: Vec<SupportMemberView> = memberships
+                    .iter()
+                    .filter(|m| m.organization_id == o.id)
+                    .filter_map(|m| people.get(&m.user_id))
+                    .map(member)
+                    .collect();
+                members.sort_by(|a, b| a.email.cmp(&b.email));
+                SupportOrganizationView {
+                    id: o.id,
+                    name: o.name,
+                    members,
+                }
+            })
+            .collect();
+        // Support staff, as a group of their own (id 0: not an organization).
+        let mut agents: Vec<SupportMemberView> =
+            people.values().filter(|u| u.is_agent).map(member).collect();
+        agents.sort_by(|a, b| a.email.cmp(&b.email));
+        views.insert(
+            0,
+            SupportOrganizationView {
+                id: 0,
+                name: String::new(),
+                members: agents,
+            },
+        );
+        Ok(views)
+    }
+
+    async fn invite(
+        &self,
+        actor: &SupportActor,
+        email: String,
+        organization: String,
+        agent: bool,
+    ) -> Result<Vec<SupportOrganizationView>, AppError> {
+        let me = active_person(&self.db, actor.user_id).await?;
+        if !me.is_agent {
+            return Err(AppError::Forbidden);
+        }
+        let organization = organization.trim();
+        if organization.is_empty() && !agent {
+            return Err(field("organization", Problem::Required));
+        }
+        if organization.chars().count() > 120 {
+            return Err(field("organization", Problem::TooLong));
+        }
+        invite(
+            &self.db,
+            &self.config,
+            &email,
+            (!organization.is_empty()).then_some(organization),
+            agent,
+            &me.email,
+        )
+        .await?;
+        self.organizations(actor).await
+    }
+
     async fn begin(
         &self,
         email: String,

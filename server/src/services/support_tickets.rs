@@ -8,21 +8,23 @@
 //! organization's ticket.
 
 use crate::config::Config;
+use crate::crypto;
 use crate::entities::{
-    support_area, support_comment, support_counter, support_membership, support_participant,
-    support_request_type, support_ticket, support_user,
+    support_area, support_attachment, support_comment, support_counter, support_membership,
+    support_participant, support_request_type, support_ticket, support_user,
 };
 use crate::services::account::internal;
 use crate::services::mail;
 use crate::services::support_account::{organizations_of, status as person_status};
 use app::model::{
-    AppError, FieldError, NewTicketForm, Problem, RequestTypeView, SupportAreaView, TicketDetail,
-    TicketEntry, TicketRow, TicketsPage, TicketsQuery,
+    AppError, AttachmentView, FieldError, NewTicketForm, Problem, RequestTypeView, SlaView,
+    SupportAreaView, TicketDetail, TicketEntry, TicketPaymentView, TicketRow, TicketsPage,
+    TicketsQuery,
 };
 use app::ports::{SupportActor, SupportTicketPort};
 use chrono::{DateTime, Utc};
-use domain::markup;
 use domain::ticket::{self, Impact, Priority, TicketAction, TicketRole, TicketStatus, Urgency};
+use domain::{attachment, markup};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr,
@@ -230,6 +232,84 @@ fn format(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
+/// The name (1–80 characters) and description (at most 500) of an area or request type.
+fn check_catalogue_entry(name: &str, description: &str, problems: &mut Vec<FieldError>) {
+    if name.is_empty() {
+        problems.push(FieldError::new("name", Problem::Required));
+    } else if name.chars().count() > 80 {
+        problems.push(FieldError::new("name", Problem::TooLong));
+    }
+    if description.chars().count() > 500 {
+        problems.push(FieldError::new("description", Problem::TooLong));
+    }
+}
+
+/// An optional id filter of the agents' queue.
+fn id_filter(value: &str, name: &str) -> Result<Option<i64>, AppError> {
+    match value.trim() {
+        "" => Ok(None),
+        id => id
+            .parse()
+            .map(Some)
+            .map_err(|_| field(name, Problem::OutOfRange)),
+    }
+}
+
+/// How a ticket stands against its priority's service levels at `now`.
+fn sla_of(t: &support_ticket::Model, now: DateTime<Utc>) -> Option<SlaView> {
+    let priority = Priority::parse(&t.priority)?;
+    let (response, resolution) = priority.sla_minutes();
+    let minutes = |at: DateTime<Utc>| at.timestamp().div_euclid(60);
+    let start = minutes(t.created_at);
+    // A cancelled or closed ticket's clock stopped at its last change.
+    let resolved = t.resolved_at.or_else(|| {
+        TicketStatus::parse(&t.status)
+            .filter(|s| s.is_final())
+            .map(|_| t.updated_at)
+    });
+    let hours = |m: i64| {
+        if m % (24 * 60) == 0 && m >= 24 * 60 {
+            format!("{} d", m / (24 * 60))
+        } else {
+            format!("{} h", m / 60)
+        }
+    };
+    Some(SlaView {
+        response_target: hours(response),
+        response_state: ticket::sla_state(
+            start,
+            response,
+            t.first_response_at.or(resolved).map(minutes),
+            minutes(now),
+        )
+        .code()
+        .to_owned(),
+        resolution_target: hours(resolution),
+        resolution_state: ticket::sla_state(start, resolution, resolved.map(minutes), minutes(now))
+            .code()
+            .to_owned(),
+    })
+}
+
+/// Where attachments' bytes are kept: in the data directory, never under the site root.
+fn attachment_path(config: &Config, key: &str) -> std::path::PathBuf {
+    config.data_dir.join("attachments").join(key)
+}
+
+fn io_error(e: std::io::Error) -> AppError {
+    tracing::error!(error = %e, "attachment storage failed");
+    AppError::Internal
+}
+
+fn attachment_problem(refusal: attachment::Refusal) -> Problem {
+    match refusal {
+        attachment::Refusal::Empty => Problem::FileEmpty,
+        attachment::Refusal::TooLarge => Problem::FileTooLarge,
+        attachment::Refusal::Type => Problem::FileType,
+        attachment::Refusal::Disguised => Problem::FileDisguised,
+    }
+}
+
 /// The port's implementation.
 pub struct SupportTicketService {
     db: DatabaseConnection,
@@ -355,10 +435,15 @@ impl SupportTicketService {
         let actions = ticket::available(status, role)
             .into_iter()
             .filter_map(|a| match a {
+                TicketAction::StartWork => Some("start"),
+                TicketAction::BackToBacklog => Some("backlog"),
+                TicketAction::RequestInformation => Some("request_information"),
+                TicketAction::Resolve => Some("resolve"),
                 TicketAction::Cancel => Some("cancel"),
                 TicketAction::Reopen => Some("reopen"),
-                TicketAction::Close if role == TicketRole::Reporter => Some("close"),
-                _ => None,
+                TicketAction::Close => Some("close"),
+                // Answering is commenting.
+                TicketAction::ProvideInformation => None,
             })
             .map(str::to_owned)
             .collect();
@@ -400,7 +485,110 @@ impl SupportTicketService {
             can_comment: !status.is_final(),
             is_reporter: role == TicketRole::Reporter,
             payment_id: t.payment_id.clone().unwrap_or_default(),
+            attachments: self
+                .attachments_of(t.id)
+                .await?
+                .into_iter()
+                .map(|a| AttachmentView {
+                    id: a.id,
+                    name: a.file_name,
+                    content_type: a.content_type,
+                    size: a.size,
+                    uploader: name(a.uploader_id),
+                    date: format(a.created_at),
+                })
+                .collect(),
+            payment: if viewer.is_agent {
+                self.payment_summary(t.payment_id.as_deref()).await?
+            } else {
+                None
+            },
+            agents: if viewer.is_agent {
+                support_user::Entity::find()
+                    .filter(support_user::Column::IsAgent.eq(true))
+                    .filter(support_user::Column::Status.eq(person_status::ACTIVE))
+                    .order_by_asc(support_user::Column::Email)
+                    .all(&self.db)
+                    .await
+                    .map_err(internal)?
+                    .into_iter()
+                    .map(|u| (u.id, u.display_name()))
+                    .collect()
+            } else {
+                Vec::new()
+            },
+            sla: if viewer.is_agent {
+                sla_of(&t, Utc::now())
+            } else {
+                None
+            },
         })
+    }
+
+    async fn attachments_of(
+        &self,
+        ticket_id: i64,
+    ) -> Result<Vec<support_attachment::Model>, AppError> {
+        support_attachment::Entity::find()
+            .filter(support_attachment::Column::TicketId.eq(ticket_id))
+            .order_by_asc(support_attachment::Column::Id)
+            .all(&self.db)
+            .await
+            .map_err(internal)
+    }
+
+    /// What an agent sees of the payment a ticket is about: any merchant's, since the
+    /// platform's staff support them all; the merchant is named so a payment id typed
+    /// into another merchant's ticket shows for what it is.
+    async fn payment_summary(
+        &self,
+        id: Option<&str>,
+    ) -> Result<Option<TicketPaymentView>, AppError> {
+        use crate::entities::{merchant, payment};
+        use crate::services::payments::{parse_public_id, public_id, stored_money};
+        let Some(number) = id.and_then(parse_public_id) else {
+            return Ok(None);
+        };
+        let Some(p) = payment::Entity::find_by_id(number)
+            .one(&self.db)
+            .await
+            .map_err(internal)?
+        else {
+            return Ok(None);
+        };
+        let merchant = merchant::Entity::find_by_id(p.merchant_id)
+            .one(&self.db)
+            .await
+            .map_err(internal)?
+            .map(|m| m.pspid)
+            .unwrap_or_default();
+        Ok(Some(TicketPaymentView {
+            id: public_id(p.id),
+            merchant,
+            amount: stored_money(p.amount, &p.currency)
+                .map(|m| format!("{} {}", m.format_major(), p.currency))
+                .unwrap_or_default(),
+            status: crate::services::operations_port::label_of(&p)
+                .code()
+                .to_owned(),
+            refusal: p.refusal_code.clone().unwrap_or_default(),
+            method: p.brand.clone().unwrap_or_default(),
+            channel: p.channel.clone(),
+            created: format(p.created_at),
+        }))
+    }
+
+    /// An agent, or `Forbidden`.
+    async fn agent(
+        &self,
+        actor: &SupportActor,
+    ) -> Result<(support_user::Model, Vec<i64>), AppError> {
+        let (viewer, orgs) = self.viewer(actor).await?;
+        if viewer.is_agent {
+            Ok((viewer, orgs))
+        } else {
+            Err(AppError::Forbidden)
+        }
     }
 }
 
@@ -466,6 +654,272 @@ fn urgency_of(code: &str) -> Option<Urgency> {
 
 #[async_trait::async_trait]
 impl SupportTicketPort for SupportTicketService {
+    async fn attach(
+        &self,
+        actor: &SupportActor,
+        reference: &str,
+        files: Vec<(String, Vec<u8>)>,
+    ) -> Result<usize, AppError> {
+        let (viewer, orgs) = self.viewer(actor).await?;
+        let t = self.ticket(&viewer, &orgs, reference).await?;
+        if status_of(&t).is_final() {
+            return Err(AppError::NotAllowedNow);
+        }
+        if files.is_empty() {
+            return Err(field("file", Problem::Required));
+        }
+        if files.len() > attachment::MAX_FILES {
+            return Err(field("file", Problem::TooManyFiles));
+        }
+        // Every file is checked before any is kept: all or none.
+        let mut checked = Vec::with_capacity(files.len());
+        for (name, bytes) in files {
+            let content_type = attachment::check(&name, &bytes)
+                .map_err(|r| field("file", attachment_problem(r)))?;
+            checked.push((attachment::clean_name(&name), content_type, bytes));
+        }
+        let dir = self.config.data_dir.join("attachments");
+        tokio::fs::create_dir_all(&dir).await.map_err(io_error)?;
+        let mut written = Vec::new();
+        let now = Utc::now();
+        let stored: Result<(), AppError> = async {
+            let txn = self.db.begin().await.map_err(internal)?;
+            for (name, content_type, bytes) in &checked {
+                let key = crypto::random_token();
+                let path = attachment_path(&self.config, &key);
+                tokio::fs::write(&path, bytes).await.map_err(io_error)?;
+                written.push(path);
+                support_attachment::ActiveModel {
+                    ticket_id: Set(t.id),
+                    comment_id: Set(None),
+                    uploader_id: Set(viewer.id),
+                    file_name: Set(name.clone()),
+                    content_type: Set((*content_type).to_owned()),
+                    size: Set(bytes.len() as i64),
+                    sha256: Set(crypto::sha256_hex(bytes)),
+                    storage_key: Set(key),
+                    created_at: Set(now),
+                    ..Default::default()
+                }
+                .insert(&txn)
+                .await
+                .map_err(internal)?;
+            }
+            support_ticket::Entity::update_many()
+                .col_expr(support_ticket::Column::UpdatedAt, Expr::value(now))
+                .filter(support_ticket::Column::Id.eq(t.id))
+                .exec(&txn)
+                .await
+                .map_err(internal)?;
+            txn.commit().await.map_err(internal)
+        }
+        .await;
+        if let Err(e) = stored {
+            for path in written {
+                let _ = tokio::fs::remove_file(path).await;
+            }
+            return Err(e);
+        }
+        Ok(checked.len())
+    }
+
+    async fn attachment(
+        &self,
+        actor: &SupportActor,
+        id: i64,
+    ) -> Result<(AttachmentView, Vec<u8>), AppError> {
+        let (viewer, orgs) = self.viewer(actor).await?;
+        let a = support_attachment::Entity::find_by_id(id)
+            .one(&self.db)
+            .await
+            .map_err(internal)?
+            .ok_or(AppError::NotFound)?;
+        // The same rule as the ticket's page: not visible, not found.
+        support_ticket::Entity::find_by_id(a.ticket_id)
+            .filter(visible(&viewer, &orgs))
+            .one(&self.db)
+            .await
+            .map_err(internal)?
+            .ok_or(AppError::NotFound)?;
+        let bytes = tokio::fs::read(attachment_path(&self.config, &a.storage_key))
+            .await
+            .map_err(io_error)?;
+        let uploader = self
+            .names(vec![a.uploader_id])
+            .await?
+            .get(&a.uploader_id)
+            .map(support_user::Model::display_name)
+            .unwrap_or_default();
+        Ok((
+            AttachmentView {
+                id: a.id,
+                name: a.file_name,
+                content_type: a.content_type,
+                size: a.size,
+                uploader,
+                date: format(a.created_at),
+            },
+            bytes,
+        ))
+    }
+
+    async fn note(
+        &self,
+        actor: &SupportActor,
+        reference: &str,
+        body: String,
+    ) -> Result<TicketDetail, AppError> {
+        let (viewer, orgs) = self.agent(actor).await?;
+        let t = self.ticket(&viewer, &orgs, reference).await?;
+        let body = body.trim().to_owned();
+        if body.is_empty() {
+            return Err(field("body", Problem::Required));
+        }
+        if body.chars().count() > 20_000 {
+            return Err(field("body", Problem::TooLong));
+        }
+        // A note is no answer to the customer: it neither counts as the first response
+        // nor sends mail.
+        support_comment::ActiveModel {
+            ticket_id: Set(t.id),
+            author_id: Set(Some(viewer.id)),
+            body: Set(body),
+            internal: Set(true),
+            event: Set(String::new()),
+            created_at: Set(Utc::now()),
+            ..Default::default()
+        }
+        .insert(&self.db)
+        .await
+        .map_err(internal)?;
+        let t = self.ticket(&viewer, &orgs, reference).await?;
+        self.detail_of(&viewer, t).await
+    }
+
+    async fn assign(
+        &self,
+        actor: &SupportActor,
+        reference: &str,
+        agent: Option<i64>,
+    ) -> Result<TicketDetail, AppError> {
+        let (viewer, orgs) = self.agent(actor).await?;
+        let t = self.ticket(&viewer, &orgs, reference).await?;
+        if let Some(id) = agent {
+            let person = crate::services::support_account::active_person(&self.db, id)
+                .await
+                .map_err(|_| field("assignee", Problem::UnknownPerson))?;
+            if !person.is_agent {
+                return Err(field("assignee", Problem::UnknownPerson));
+            }
+        }
+        support_ticket::Entity::update_many()
+            .col_expr(support_ticket::Column::AssigneeId, Expr::value(agent))
+            .col_expr(support_ticket::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(support_ticket::Column::Id.eq(t.id))
+            .exec(&self.db)
+            .await
+            .map_err(internal)?;
+        let t = self.ticket(&viewer, &orgs, reference).await?;
+        self.detail_of(&viewer, t).await
+    }
+
+    async fn add_area(
+        &self,
+        actor: &SupportActor,
+        name: String,
+        description: String,
+    ) -> Result<Vec<SupportAreaView>, AppError> {
+        self.agent(actor).await?;
+        let name = name.trim().to_owned();
+        let mut problems = Vec::new();
+        check_catalogue_entry(&name, &description, &mut problems);
+        if !problems.is_empty() {
+            return Err(AppError::Invalid(problems));
+        }
+        let position = support_area::Entity::find()
+            .count(&self.db)
+            .await
+            .map_err(internal)?;
+        support_area::ActiveModel {
+            name: Set(name),
+            description: Set(description.trim().to_owned()),
+            position: Set(position as i32),
+            ..Default::default()
+        }
+        .insert(&self.db)
+        .await
+        .map_err(internal)?;
+        self.areas(actor).await
+    }
+
+    async fn add_request_type(
+        &self,
+        actor: &SupportActor,
+        area: i64,
+        name: String,
+        kind: String,
+        description: String,
+    ) -> Result<Vec<SupportAreaView>, AppError> {
+        self.agent(actor).await?;
+        let name = name.trim().to_owned();
+        let mut problems = Vec::new();
+        let area = support_area::Entity::find_by_id(area)
+            .one(&self.db)
+            .await
+            .map_err(internal)?;
+        if area.is_none() {
+            problems.push(FieldError::new("area", Problem::Required));
+        }
+        check_catalogue_entry(&name, &description, &mut problems);
+        if kind != "incident" && kind != "request" {
+            problems.push(FieldError::new("kind", Problem::Required));
+        }
+        let Some(area) = area.filter(|_| problems.is_empty()) else {
+            return Err(AppError::Invalid(problems));
+        };
+        let position = support_request_type::Entity::find()
+            .filter(support_request_type::Column::AreaId.eq(area.id))
+            .count(&self.db)
+            .await
+            .map_err(internal)?;
+        support_request_type::ActiveModel {
+            area_id: Set(area.id),
+            name: Set(name),
+            kind: Set(kind),
+            description: Set(description.trim().to_owned()),
+            position: Set(position as i32),
+            ..Default::default()
+        }
+        .insert(&self.db)
+        .await
+        .map_err(internal)?;
+        self.areas(actor).await
+    }
+
+    async fn set_priority(
+        &self,
+        actor: &SupportActor,
+        reference: &str,
+        priority: String,
+    ) -> Result<TicketDetail, AppError> {
+        let (viewer, orgs) = self.agent(actor).await?;
+        let t = self.ticket(&viewer, &orgs, reference).await?;
+        let priority =
+            Priority::parse(&priority).ok_or_else(|| field("priority", Problem::OutOfRange))?;
+        support_ticket::Entity::update_many()
+            .col_expr(
+                support_ticket::Column::Priority,
+                Expr::value(priority.code()),
+            )
+            .col_expr(support_ticket::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(support_ticket::Column::Id.eq(t.id))
+            .exec(&self.db)
+            .await
+            .map_err(internal)?;
+        let t = self.ticket(&viewer, &orgs, reference).await?;
+        self.detail_of(&viewer, t).await
+    }
+
     async fn areas(&self, actor: &SupportActor) -> Result<Vec<SupportAreaView>, AppError> {
         self.viewer(actor).await?;
         let areas = support_area::Entity::find()
@@ -614,6 +1068,24 @@ impl SupportTicketPort for SupportTicketService {
                 _ => select,
             };
         }
+        if viewer.is_agent {
+            select = match query.assignee.as_str() {
+                "unassigned" => select.filter(support_ticket::Column::AssigneeId.is_null()),
+                "mine" => select.filter(support_ticket::Column::AssigneeId.eq(viewer.id)),
+                _ => select,
+            };
+            if let Some(area) = id_filter(&query.area, "area")? {
+                select = select.filter(support_ticket::Column::AreaId.eq(area));
+            }
+            if let Some(org) = id_filter(&query.organization, "organization")? {
+                select = select.filter(support_ticket::Column::OrganizationId.eq(org));
+            }
+            if !query.priority.is_empty() {
+                let priority = Priority::parse(&query.priority)
+                    .ok_or_else(|| field("priority", Problem::OutOfRange))?;
+                select = select.filter(support_ticket::Column::Priority.eq(priority.code()));
+            }
+        }
         let open: Vec<&str> = TicketStatus::ALL
             .into_iter()
             .filter(|s| s.is_open())
@@ -687,6 +1159,26 @@ impl SupportTicketPort for SupportTicketService {
         let mut ids: Vec<i64> = rows.iter().map(|t| t.reporter_id).collect();
         ids.extend(rows.iter().filter_map(|t| t.assignee_id));
         let people = self.names(ids).await?;
+        let organizations: HashMap<i64, String> = if viewer.is_agent {
+            crate::entities::support_organization::Entity::find()
+                .order_by_asc(crate::entities::support_organization::Column::Name)
+                .all(&self.db)
+                .await
+                .map_err(internal)?
+        } else {
+            crate::entities::support_organization::Entity::find()
+                .filter(
+                    crate::entities::support_organization::Column::Id
+                        .is_in(rows.iter().filter_map(|t| t.organization_id)),
+                )
+                .all(&self.db)
+                .await
+                .map_err(internal)?
+        }
+        .into_iter()
+        .map(|o| (o.id, o.name))
+        .collect();
+        let now = Utc::now();
         let name = |id: i64| {
             people
                 .get(&id)
@@ -728,12 +1220,43 @@ impl SupportTicketPort for SupportTicketService {
                     updated: format(t.updated_at),
                     assignee: t.assignee_id.map(name).unwrap_or_default(),
                     priority: t.priority.clone(),
+                    organization: t
+                        .organization_id
+                        .and_then(|id| organizations.get(&id).cloned())
+                        .unwrap_or_default(),
+                    sla: if viewer.is_agent {
+                        sla_of(t, now)
+                            .map(|s| {
+                                if t.first_response_at.is_none() {
+                                    s.response_state
+                                } else {
+                                    s.resolution_state
+                                }
+                            })
+                            .unwrap_or_default()
+                    } else {
+                        String::new()
+                    },
                 })
                 .collect(),
             total,
             page,
             pages,
             request_types,
+            areas: if viewer.is_agent {
+                let mut areas: Vec<(i64, String)> = areas.into_iter().collect();
+                areas.sort_by(|a, b| a.1.cmp(&b.1));
+                areas
+            } else {
+                Vec::new()
+            },
+            organizations: if viewer.is_agent {
+                let mut orgs: Vec<(i64, String)> = organizations.into_iter().collect();
+                orgs.sort_by(|a, b| a.1.cmp(&b.1));
+                orgs
+            } else {
+                Vec::new()
+            },
         })
     }
 

@@ -9,4 +9,5 @@ mod mail;
 mod operations;
 mod payments;
 mod support;
+mod support_knowledge;
 mod terminals;

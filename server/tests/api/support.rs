@@ -12,7 +12,7 @@ use server::entities::{email_outbox, support_code};
 use server::services::support_account;
 
 /// The last mail sent to `to`: subject and body.
-async fn last_mail(app: &TestApp, to: &str) -> (String, String) {
+pub(crate) async fn last_mail(app: &TestApp, to: &str) -> (String, String) {
     let mail = email_outbox::Entity::find()
         .filter(email_outbox::Column::ToAddress.eq(to))
         .order_by_desc(email_outbox::Column::Id)
@@ -23,7 +23,7 @@ async fn last_mail(app: &TestApp, to: &str) -> (String, String) {
     (mail.subject, mail.body_text)
 }
 
-async fn mails_to(app: &TestApp, to: &str) -> usize {
+pub(crate) async fn mails_to(app: &TestApp, to: &str) -> usize {
     email_outbox::Entity::find()
         .filter(email_outbox::Column::ToAddress.eq(to))
         .all(&app.db)
@@ -41,7 +41,7 @@ async fn code_for(app: &TestApp, to: &str) -> String {
         .to_owned()
 }
 
-fn step(body: &str) -> String {
+pub(crate) fn step(body: &str) -> String {
     serde_json::from_str::<String>(body).unwrap()
 }
 
@@ -397,7 +397,7 @@ pub(crate) async fn support_session(app: &TestApp, email: &str) -> String {
 }
 
 /// The demo people and catalogue, and sessions for agent, alice, bob and carol.
-async fn portal(app: &TestApp) -> [String; 4] {
+pub(crate) async fn portal(app: &TestApp) -> [String; 4] {
     support_account::seed_demo_people(&app.db, Some(PASSWORD))
         .await
         .unwrap();
@@ -425,7 +425,7 @@ async fn request_type(app: &TestApp, kind: &str) -> String {
         .to_string()
 }
 
-async fn raise(
+pub(crate) async fn raise(
     app: &TestApp,
     cookie: &str,
     kind: &str,
@@ -450,7 +450,7 @@ async fn raise(
     step(&res.ok().body)
 }
 
-fn json(body: &str) -> serde_json::Value {
+pub(crate) fn json(body: &str) -> serde_json::Value {
     serde_json::from_str(body).unwrap()
 }
 
