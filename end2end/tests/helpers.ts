@@ -1,4 +1,4 @@
-import { expect, Page } from "@playwright/test";
+import { expect, Page, BrowserContext } from "@playwright/test";
 
 /** Password of every demo and test user; scripts/test.sh sets it. */
 export const PASSWORD = process.env.DEMO_PASSWORD ?? "Sunny-Orbit-42!";
@@ -48,4 +48,38 @@ export function failOnConsoleErrors(t: typeof import("@playwright/test").test) {
   t.afterEach(() => {
     expect(errors).toEqual([]);
   });
+}
+
+/** Signs a demo person in to the portal: password, then the mailed code read in a
+ * second tab of the development mailbox. */
+export async function supportSignIn(page: Page, context: BrowserContext, email: string, landing: RegExp = /\/support$/) {
+  if (!page.url().includes("/support/login")) await page.goto("/support/login");
+  await hydrated(page);
+  await page.getByLabel("Work e-mail address").fill(email);
+  await page.getByRole("button", { name: "Continue" }).click();
+  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page.getByLabel("Verification code").or(page.getByRole("heading", { level: 1 }).filter({ hasNotText: "Log in" }))).toBeVisible();
+  if (await page.getByLabel("Verification code").isVisible()) {
+    const mailbox = await context.newPage();
+    await mailbox.goto("/dev/mailbox");
+    const body = await mailbox.locator("li.mail", { hasText: email }).filter({ hasText: "login code" }).first().locator("pre.mail-body").innerText();
+    await mailbox.close();
+    await page.getByLabel("Verification code").fill(body.match(/\b(\d{8})\b/)![1]);
+    await page.getByRole("button", { name: "Verify" }).click();
+  }
+  await expect(page).toHaveURL(landing);
+  await hydrated(page);
+}
+
+/** The body of the newest mail to `email` whose text has `subject`, read in another tab
+ * of the development mailbox. */
+export async function mailBody(context: BrowserContext, email: string, subject: string): Promise<string> {
+  const mailbox = await context.newPage();
+  await mailbox.goto("/dev/mailbox");
+  const mail = mailbox.locator("li.mail", { hasText: email }).filter({ hasText: subject }).first();
+  await expect(mail).toBeVisible();
+  const body = await mail.locator("pre.mail-body").innerText();
+  await mailbox.close();
+  return body;
 }

@@ -1,6 +1,6 @@
 import { test, expect, Page, BrowserContext } from "@playwright/test";
 import { execFileSync } from "node:child_process";
-import { failOnConsoleErrors, hydrated, PASSWORD } from "./helpers";
+import { failOnConsoleErrors, hydrated, mailBody, PASSWORD } from "./helpers";
 
 failOnConsoleErrors(test);
 
@@ -9,12 +9,7 @@ const BIN = process.env.OPENPSP_BIN ?? "../target/debug/openpsp";
 /** The 8-digit code of the newest mail to `email` whose subject has `subject`, read in
  * another tab of the development mailbox. */
 async function codeFor(context: BrowserContext, email: string, subject: string): Promise<string> {
-  const mailbox = await context.newPage();
-  await mailbox.goto("/dev/mailbox");
-  const mail = mailbox.locator("li.mail", { hasText: email }).filter({ hasText: subject }).first();
-  await expect(mail).toBeVisible();
-  const body = await mail.locator("pre.mail-body").innerText();
-  await mailbox.close();
+  const body = await mailBody(context, email, subject);
   const code = body.match(/\b(\d{8})\b/);
   expect(code).not.toBeNull();
   return code![1];

@@ -1,30 +1,8 @@
-import { test, expect, Page, BrowserContext } from "@playwright/test";
-import { failOnConsoleErrors, hydrated, loginWithPspid, PASSWORD } from "./helpers";
+import { test, expect } from "@playwright/test";
+import { failOnConsoleErrors, hydrated, loginWithPspid, supportSignIn as signIn } from "./helpers";
 import { direct } from "./direct";
 
 failOnConsoleErrors(test);
-
-/** Signs a demo person in to the portal: password, then the mailed code read in a
- * second tab of the development mailbox. */
-async function signIn(page: Page, context: BrowserContext, email: string, landing: RegExp = /\/support$/) {
-  if (!page.url().includes("/support/login")) await page.goto("/support/login");
-  await hydrated(page);
-  await page.getByLabel("Work e-mail address").fill(email);
-  await page.getByRole("button", { name: "Continue" }).click();
-  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await expect(page.getByLabel("Verification code").or(page.getByRole("heading", { level: 1 }).filter({ hasNotText: "Log in" }))).toBeVisible();
-  if (await page.getByLabel("Verification code").isVisible()) {
-    const mailbox = await context.newPage();
-    await mailbox.goto("/dev/mailbox");
-    const body = await mailbox.locator("li.mail", { hasText: email }).filter({ hasText: "login code" }).first().locator("pre.mail-body").innerText();
-    await mailbox.close();
-    await page.getByLabel("Verification code").fill(body.match(/\b(\d{8})\b/)![1]);
-    await page.getByRole("button", { name: "Verify" }).click();
-  }
-  await expect(page).toHaveURL(landing);
-  await hydrated(page);
-}
 
 test("raise an incident, find it in the requests, share it with a coworker; another company never sees it", async ({ browser }) => {
   const alice = await browser.newContext();

@@ -30,7 +30,7 @@ fn AgentNav(current: &'static str) -> impl IntoView {
     view! {
         <nav class="tabs" aria-label=t(T::AgentConsole)>
             {tabs.into_iter().map(|(href, label)| view! {
-                <a href=href aria-current=(href == current).then_some("page")>{t(label)}</a>
+                <a class="tab" href=href aria-current=(href == current).then_some("page")>{t(label)}</a>
             }).collect_view()}
         </nav>
     }

@@ -875,3 +875,159 @@ both_backends!(
         assert!(detail["payment"].is_null());
     }
 );
+
+both_backends!(
+    agents_manage_organizations_invitations_and_the_catalogue,
+    &[],
+    |app: TestApp| async move {
+        let [agent, alice, _, _] = knowledge(&app).await;
+        let res = app.call("support/organizations", &[], Some(&agent)).await;
+        let orgs = json(&res.ok().body);
+        assert_eq!(orgs[0]["id"], 0, "support staff first");
+        assert!(orgs
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["name"] == "Demo Retail"
+                && o["members"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|m| m["email"] == "alice@demo-retail.test")));
+        // An invitation into a new organization: mailed, listed as invited.
+        let res = app
+            .call(
+                "support/invite",
+                &[("email", "dan@new-shop.test"), ("organization", "New Shop")],
+                Some(&agent),
+            )
+            .await;
+        let orgs = json(&res.ok().body);
+        let new_shop = orgs
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["name"] == "New Shop")
+            .unwrap();
+        assert_eq!(new_shop["members"][0]["email"], "dan@new-shop.test");
+        assert_eq!(new_shop["members"][0]["status"], "invited");
+        let (subject, body) = crate::support::last_mail(&app, "dan@new-shop.test").await;
+        assert!(
+            subject.contains("invit") || body.contains("Login to your account"),
+            "{subject}"
+        );
+        // Bad input is named; customers may not invite or list.
+        let res = app
+            .call(
+                "support/invite",
+                &[("email", "not-an-address"), ("organization", "X")],
+                Some(&agent),
+            )
+            .await;
+        assert_eq!(
+            res.error(),
+            AppError::Invalid(vec![app::model::FieldError::new(
+                "email",
+                Problem::InvalidEmail
+            )])
+        );
+        let res = app
+            .call(
+                "support/invite",
+                &[("email", "eve@x.test"), ("organization", " ")],
+                Some(&agent),
+            )
+            .await;
+        assert_eq!(
+            res.error(),
+            AppError::Invalid(vec![app::model::FieldError::new(
+                "organization",
+                Problem::Required
+            )])
+        );
+        assert_eq!(
+            app.call("support/organizations", &[], Some(&alice))
+                .await
+                .error(),
+            AppError::Forbidden
+        );
+        assert_eq!(
+            app.call(
+                "support/invite",
+                &[("email", "eve@x.test"), ("organization", "Demo Retail")],
+                Some(&alice)
+            )
+            .await
+            .error(),
+            AppError::Forbidden
+        );
+
+        // A product area and a request type: customers see them at once.
+        let res = app
+            .call(
+                "support/areas/add",
+                &[("name", "Loyalty"), ("description", "Points and vouchers")],
+                Some(&agent),
+            )
+            .await;
+        let areas = json(&res.ok().body);
+        let loyalty = areas
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["name"] == "Loyalty")
+            .unwrap()["id"]
+            .as_i64()
+            .unwrap()
+            .to_string();
+        app.call(
+            "support/request-types/add",
+            &[
+                ("area", &loyalty),
+                ("name", "Points missing"),
+                ("kind", "incident"),
+                ("description", ""),
+            ],
+            Some(&agent),
+        )
+        .await
+        .ok();
+        let res = app.call("support/areas", &[], Some(&alice)).await;
+        let areas = json(&res.ok().body);
+        let area = areas
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["name"] == "Loyalty")
+            .unwrap();
+        assert_eq!(area["request_types"][0]["name"], "Points missing");
+        assert_eq!(area["request_types"][0]["kind"], "incident");
+        let res = app
+            .call(
+                "support/request-types/add",
+                &[
+                    ("area", "999999"),
+                    ("name", ""),
+                    ("kind", "other"),
+                    ("description", ""),
+                ],
+                Some(&agent),
+            )
+            .await;
+        let AppError::Invalid(problems) = res.error() else {
+            panic!("expected field problems");
+        };
+        let fields: Vec<String> = problems.into_iter().map(|p| p.field).collect();
+        assert_eq!(fields, vec!["area", "name", "kind"]);
+        assert_eq!(
+            app.call(
+                "support/areas/add",
+                &[("name", "Mine"), ("description", "")],
+                Some(&alice)
+            )
+            .await
+            .error(),
+            AppError::Forbidden
+        );
+    }
+);
