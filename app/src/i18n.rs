@@ -464,6 +464,7 @@ catalogue! {
     SupportProfileTitle => ["Your support profile", "Votre profil de support", "Uw supportprofiel", "Ihr Support-Profil", "Su perfil de soporte", "Il tuo profilo di supporto"],
     SupportMenu => ["Support menu", "Menu du support", "Supportmenu", "Support-Menü", "Menú de soporte", "Menu del supporto"],
     ErrUnknownPerson => ["No active person of the reporter's organizations has this e-mail address.", "Aucune personne active des organisations du demandeur n'a cette adresse e-mail.", "Geen actieve persoon van de organisaties van de melder heeft dit e-mailadres.", "Keine aktive Person der Organisationen des Meldenden hat diese E-Mail-Adresse.", "Ninguna persona activa de las organizaciones del solicitante tiene esta dirección.", "Nessuna persona attiva delle organizzazioni del richiedente ha questo indirizzo e-mail."],
+    OrganizationLabel => ["Organization", "Organisation", "Organisatie", "Organisation", "Organización", "Organizzazione"],
     AgentConsole => ["Agent console", "Console des agents", "Agentenconsole", "Agentenkonsole", "Consola de agentes", "Console agenti"],
     AgentQueue => ["Queue", "File d'attente", "Wachtrij", "Warteschlange", "Cola", "Coda"],
     AgentQueueCount => ["{n} requests match.", "{n} demandes correspondent.", "{n} verzoeken komen overeen.", "{n} Anfragen passen.", "{n} solicitudes coinciden.", "{n} richieste corrispondono."],

@@ -28,6 +28,21 @@ test("search the knowledge base with a typo, read the article, and raise its req
   await page.getByRole("link", { name: "Question about a payment" }).click();
   await expect(page).toHaveURL(/\/support\/requests\/new\?kind=request&type=\d+/);
   await expect(page.getByRole("heading", { level: 1, name: "Submit a request" })).toBeVisible();
+
+  // "Contact us" leaves a message the support team answers as a request.
+  await page.goto("/support");
+  await page.getByRole("link", { name: "Contact us" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Contact us" })).toBeVisible();
+  await hydrated(page);
+  await page.getByRole("button", { name: "Send" }).click();
+  await expect(page.locator("#contact-subject ~ .field-error")).toHaveText("This field is required.");
+  await page.getByLabel("About").selectOption({ label: "Ingenico 360" });
+  await page.getByLabel("Subject").fill("Monthly statement by e-mail");
+  await page.getByLabel("Message").fill("Could the October statement be mailed to our accountant?");
+  await page.getByRole("button", { name: "Send" }).click();
+  await expect(page.getByText(/Request UCSUP-\d+ raised/)).toBeVisible();
+  await expect(page.getByTestId("ticket-summary")).toHaveText("Monthly statement by e-mail");
+  await expect(page.getByText("Ingenico 360 · Report or export")).toBeVisible();
 });
 
 test("the virtual agent answers with its source and creates a pre-filled ticket", async ({ page, context }) => {

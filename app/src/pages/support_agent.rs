@@ -112,7 +112,7 @@ pub fn AgentQueuePage() -> impl IntoView {
                                     </select>
                                 </div>
                                 <div class="field">
-                                    <label for="queue-organization">{t(T::SupportOrganizations)}</label>
+                                    <label for="queue-organization">{t(T::OrganizationLabel)}</label>
                                     <select id="queue-organization" name="organization">
                                         {option(String::new(), t(T::ScopeAll).to_owned(), &q.organization)}
                                         {page.organizations.iter().map(|(id, name)| option(id.to_string(), name.clone(), &q.organization)).collect_view()}
@@ -395,7 +395,7 @@ pub fn AgentPeoplePage() -> impl IntoView {
                     <p class="field-error">{email_problem}</p>
                 </div>
                 <div class="field" class:field-invalid=move || org_problem().is_some()>
-                    <label for="invite-organization">{t(T::SupportOrganizations)}</label>
+                    <label for="invite-organization">{t(T::OrganizationLabel)}</label>
                     <input id="invite-organization" name="organization" type="text" list="known-organizations" autocomplete="off"/>
                     <p class="field-error">{org_problem}</p>
                 </div>

@@ -498,7 +498,7 @@ pub fn tickets_table(list: TicketsPage, q: TicketsQuery, base: &'static str) -> 
                     {header(T::DateUpdated, "updated")}
                     {plain(T::TicketAssignee)}
                     {header(T::TicketPriority, "priority")}
-                    {agent.then(|| plain(T::SupportOrganizations))}
+                    {agent.then(|| plain(T::OrganizationLabel))}
                     {agent.then(|| plain(T::SlaLabel))}
                 </tr></thead>
                 <tbody>

@@ -295,10 +295,30 @@ impl SupportKnowledgeService {
         Ok((corrected, changed))
     }
 
-    /// Ranked hits for `terms` (any of them), best first.
+    /// Ranked hits for `terms`, best first: the articles with every word, then those
+    /// with any of them (a long question rarely has all its words in one article).
     async fn ranked(
         &self,
         terms: &[String],
+        drafts: bool,
+        limit: i64,
+    ) -> Result<Vec<(support_article::Model, String, String)>, DbErr> {
+        let mut hits = self.matching(terms, true, drafts, limit).await?;
+        if terms.len() > 1 && (hits.len() as i64) < limit {
+            for hit in self.matching(terms, false, drafts, limit).await? {
+                if (hits.len() as i64) < limit && !hits.iter().any(|h| h.0.id == hit.0.id) {
+                    hits.push(hit);
+                }
+            }
+        }
+        Ok(hits)
+    }
+
+    /// Ranked hits for all `terms` (`every`) or any of them.
+    async fn matching(
+        &self,
+        terms: &[String],
+        every: bool,
         drafts: bool,
         limit: i64,
     ) -> Result<Vec<(support_article::Model, String, String)>, DbErr> {
@@ -310,7 +330,7 @@ impl SupportKnowledgeService {
         let statement = match backend {
             DatabaseBackend::Postgres => {
                 // Terms are letters and digits only: safe inside a tsquery.
-                let query = terms.join(" | ");
+                let query = terms.join(if every { " & " } else { " | " });
                 let title_options = format!("HighlightAll=true, StartSel={start}, StopSel={end}");
                 let body_options = format!(
                     "MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=\" … \", \
@@ -322,7 +342,7 @@ impl SupportKnowledgeService {
                        ts_headline('english', a.body_text, q, $3) AS snippet \
                      FROM support_articles a, to_tsquery('english', $1) q \
                      WHERE a.search @@ q AND (a.published OR $4) \
-                     ORDER BY ts_rank_cd(a.search, q) DESC, a.id LIMIT $5",
+                     ORDER BY ts_rank_cd('{0.05, 0.1, 0.3, 1.0}', a.search, q) DESC, a.id LIMIT $5",
                     [
                         query.into(),
                         title_options.into(),
@@ -338,7 +358,7 @@ impl SupportKnowledgeService {
                     .iter()
                     .map(|t| format!("\"{t}\""))
                     .collect::<Vec<_>>()
-                    .join(" OR ");
+                    .join(if every { " AND " } else { " OR " });
                 Statement::from_sql_and_values(
                     backend,
                     "SELECT a.id, \
@@ -347,7 +367,7 @@ impl SupportKnowledgeService {
                      FROM support_articles_fts JOIN support_articles a \
                        ON a.id = support_articles_fts.rowid \
                      WHERE support_articles_fts MATCH $1 AND (a.published OR $4) \
-                     ORDER BY bm25(support_articles_fts, 10.0, 8.0, 4.0, 1.0), a.id LIMIT $5",
+                     ORDER BY bm25(support_articles_fts, 20.0, 6.0, 3.0, 1.0), a.id LIMIT $5",
                     [
                         query.into(),
                         start.to_string().into(),

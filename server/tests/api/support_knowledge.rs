@@ -65,6 +65,17 @@ both_backends!(
                 .any(|w| w.starts_with("refund")),
             "snippet highlighted: {first}"
         );
+        // The articles with every word come first (refunds and captures both speak of
+        // partial amounts), then those with some of the words.
+        let found = slugs(&search(&app, &alice, "refund a payment partially").await);
+        assert!(
+            found[..2].contains(&"refunds-and-cancellations".to_owned()),
+            "{found:?}"
+        );
+        assert!(
+            found.len() > 3,
+            "then the articles with some of the words: {found:?}"
+        );
         // Typos in keywords are corrected against the articles' words.
         let found = search(&app, &alice, "webhok signatur").await;
         assert_eq!(found["corrected"], "webhook signature");
