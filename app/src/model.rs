@@ -1337,6 +1337,8 @@ pub struct ArticleView {
     pub published: bool,
     /// Last change, formatted.
     pub updated: String,
+    /// The viewer is an agent (may edit it).
+    pub can_edit: bool,
 }
 
 /// An article as the agents' form sends it.

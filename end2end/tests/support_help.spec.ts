@@ -24,6 +24,7 @@ test("search the knowledge base with a typo, read the article, and raise its req
   await first.getByRole("link").click();
   await expect(page.getByTestId("article-title")).toHaveText("Refunds and cancellations");
   await expect(page.getByTestId("article-body")).toContainText("refund");
+  await expect(page.getByRole("link", { name: "Edit" })).toHaveCount(0);
   await hydrated(page);
   await page.getByRole("link", { name: "Question about a payment" }).click();
   await expect(page).toHaveURL(/\/support\/requests\/new\?kind=request&type=\d+/);
@@ -139,7 +140,7 @@ test("raise an incident with an attachment; an agent assigns, notes, replies and
   await Promise.all([aliceContext.close(), agentContext.close()]);
 });
 
-test("agents post an announcement and a status incident that customers see", async ({ browser }) => {
+test("agents post an announcement, an article and a status incident that customers see", async ({ browser }) => {
   const agentContext = await browser.newContext();
   const agent = await agentContext.newPage();
   await signIn(agent, agentContext, "agent@openpsp.test");
@@ -150,6 +151,22 @@ test("agents post an announcement and a status incident that customers see", asy
   await agent.getByLabel("Description").fill("The back office is read-only on **Sunday 02:00–03:00 UTC**.");
   await agent.getByRole("button", { name: "Save" }).click();
   await expect(agent.getByTestId("agent-announcement").filter({ hasText: title })).toContainText("Shown on the home page");
+
+  const slug = `quarterly-fees-${Date.now()}`;
+  await agent.goto("/support/agent/articles");
+  await agent.getByRole("link", { name: "New article" }).click();
+  await hydrated(agent);
+  await agent.getByRole("button", { name: "Save" }).click();
+  await expect(agent.locator("#article-title ~ .field-error")).toHaveText("This field is required.");
+  await agent.getByLabel("Title").fill("Quarterly fee statements");
+  await agent.getByLabel("Address (lower-case letters, digits, hyphens)").fill(slug);
+  await agent.getByLabel("Summary (one sentence)").fill("Where to find the quarterly fee statement.");
+  await agent.getByLabel("Request type").selectOption({ label: "Report or export" });
+  await agent.getByLabel("Article", { exact: true }).fill("The **quarterly** fee statement is mailed on the first working day.");
+  await agent.getByRole("button", { name: "Save" }).click();
+  await expect(agent).toHaveURL(new RegExp(`/support/articles/${slug}$`));
+  await expect(agent.getByTestId("article-title")).toHaveText("Quarterly fee statements");
+  await expect(agent.getByRole("link", { name: "Edit" })).toBeVisible();
 
   await agent.goto("/support/status");
   await hydrated(agent);
@@ -163,6 +180,8 @@ test("agents post an announcement and a status incident that customers see", asy
   const carol = await carolContext.newPage();
   await signIn(carol, carolContext, "carol@other-corp.test");
   await expect(carol.getByTestId("announcement").filter({ hasText: title })).toContainText("read-only");
+  await carol.goto("/support/articles?q=quarterly%20statement");
+  await expect(carol.getByTestId("kb-results").getByRole("link").first()).toHaveText("Quarterly fee statements");
   await carol.goto("/support/status");
   await expect(carol.getByTestId("status-incident").filter({ hasText: incident })).toContainText("slower authorisations");
   // Customers have no console.

@@ -137,6 +137,9 @@ pub fn ArticlePage() -> impl IntoView {
                             <p class="muted"><a href="/support/articles">{t(T::KbTitle)}</a>{(!a.area.is_empty()).then(|| format!(" · {}", a.area))}</p>
                             <h1 data-testid="article-title">{a.title.clone()}</h1>
                             {(!a.published).then(|| view! { <p class="status">{t(T::KbDraft)}</p> })}
+                            {a.can_edit.then(|| view! {
+                                <p><a class="button" href=format!("/support/agent/articles/{}/edit", a.slug)>{t(T::Edit)}</a></p>
+                            })}
                             <p class="lead">{a.summary.clone()}</p>
                             <article class="card rich-text" data-testid="article-body" inner_html=a.html.clone()></article>
                             <p class="muted">{t(T::DateUpdated)}": "{a.updated.clone()}</p>

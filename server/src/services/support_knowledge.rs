@@ -486,6 +486,7 @@ impl SupportKnowledgePort for SupportKnowledgeService {
             kind: request_type.map(|t| t.kind).unwrap_or_default(),
             published: a.published,
             updated: format(a.updated_at),
+            can_edit: person.is_agent,
         })
     }
 

@@ -124,6 +124,7 @@ both_backends!(
             )
             .await;
         let article = json(&res.ok().body);
+        assert_eq!(article["can_edit"], true);
         assert!(!article["html"].as_str().unwrap().contains("<script"));
         assert!(article["html"].as_str().unwrap().contains("&lt;script&gt;"));
         // Publishing it makes it searchable for customers at once.
