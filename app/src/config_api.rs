@@ -47,7 +47,7 @@ pub async fn load_webhooks() -> Result<WebhooksView, AppError> {
 
 /// Turns webhooks on or off and picks the events (comma separated).
 #[server(endpoint = "config/save_webhooks")]
-pub async fn save_webhooks(enabled: bool, events: String) -> Result<(), AppError> {
+pub async fn save_webhooks(enabled: bool, events: String) -> Result<Option<String>, AppError> {
     let (actor, port) = port().await?;
     let ip = crate::api::ctx::client_ip().await;
     let events = events

@@ -167,14 +167,15 @@ pub trait ConfigPort: Send + Sync {
     ) -> Result<(), AppError>;
     /// The webhooks page.
     async fn webhooks(&self, actor: &Actor) -> Result<WebhooksView, AppError>;
-    /// Turns webhooks on or off and picks the events.
+    /// Turns webhooks on or off and picks the events; the secret of the signing key made
+    /// when webhooks are first turned on (shown once).
     async fn save_webhooks(
         &self,
         actor: &Actor,
         enabled: bool,
         events: Vec<String>,
         ip: &str,
-    ) -> Result<(), AppError>;
+    ) -> Result<Option<String>, AppError>;
     /// Adds an endpoint.
     async fn add_endpoint(&self, actor: &Actor, url: String, ip: &str) -> Result<(), AppError>;
     /// Removes an endpoint.

@@ -81,6 +81,8 @@ test("webhooks: endpoint, signed deliveries with their response code, re-send, k
     await page.getByRole("button", { name: "Save" }).click();
     await expect(page.getByText("Saved.")).toBeVisible();
     await expect(page.getByTestId("signing-key-id")).toHaveText(/^[0-9a-f]{20}$/);
+    // The first signing key's secret is shown once, as after a rotation.
+    await expect(page.getByTestId("new-secret")).toContainText("New signing secret (shown once)");
 
     const checkout = await hostedCheckout({});
     expect(checkout.id).toBeTruthy();

@@ -304,7 +304,7 @@ pub fn WebhooksPage() -> impl IntoView {
     );
     let add_error = last_error(add.value());
     let saved = move || {
-        matches!(save.value().get(), Some(Ok(())))
+        matches!(save.value().get(), Some(Ok(_)))
             .then(|| view! { <p class="alert alert-success" role="status">{t(T::Saved)}</p> })
     };
     let resent = move || {
@@ -312,13 +312,17 @@ pub fn WebhooksPage() -> impl IntoView {
             || view! { <p class="alert alert-success" role="status">{t(T::ResendQueued)}</p> },
         )
     };
-    let new_secret = move || match rotate.value().get() {
-        Some(Ok(secret)) => Some(view! {
-            <p class="alert alert-success" role="status" data-testid="new-secret">
-                {t(T::NewSecretOnce).replace("{secret}", &secret)}
-            </p>
-        }),
-        _ => None,
+    // A rotation's secret, or the first key's when webhooks were just turned on.
+    let new_secret = move || {
+        let rotated = rotate.value().get().and_then(Result::ok);
+        let first = move || save.value().get().and_then(Result::ok).flatten();
+        rotated.or_else(first).map(|secret| {
+            view! {
+                <p class="alert alert-success" role="status" data-testid="new-secret">
+                    {t(T::NewSecretOnce).replace("{secret}", &secret)}
+                </p>
+            }
+        })
     };
     view! {
         {title(T::WebhooksTitle)}

@@ -237,7 +237,7 @@ impl ConfigPort for ConfigService {
         enabled: bool,
         events: Vec<String>,
         ip: &str,
-    ) -> Result<(), AppError> {
+    ) -> Result<Option<String>, AppError> {
         let (m, u) = self.admin(actor).await?;
         let chosen: Vec<&str> = events::EVENT_TYPES
             .iter()
@@ -248,11 +248,16 @@ impl ConfigPort for ConfigService {
         row.webhooks_enabled = Set(enabled);
         row.webhook_events = Set(chosen.join(","));
         let m = row.update(&self.db).await.map_err(internal)?;
-        if enabled && m.webhook_key_id.is_none() {
-            keys::rotate_webhook_key(&self.db, &self.config, &m)
+        // The first key's secret is shown once, as after a rotation: without it nobody
+        // could check a signature.
+        let secret = if enabled && m.webhook_key_id.is_none() {
+            let (_, secret) = keys::rotate_webhook_key(&self.db, &self.config, &m)
                 .await
                 .map_err(internal)?;
-        }
+            Some(secret)
+        } else {
+            None
+        };
         self.audit(
             &m,
             &u,
@@ -260,7 +265,8 @@ impl ConfigPort for ConfigService {
             format!("enabled={enabled} events={}", chosen.join(",")),
             ip,
         )
-        .await
+        .await?;
+        Ok(secret)
     }
 
     async fn add_endpoint(&self, actor: &Actor, url: String, ip: &str) -> Result<(), AppError> {

@@ -180,3 +180,45 @@ both_backends!(
         );
     }
 );
+
+both_backends!(
+    turning_webhooks_on_shows_the_first_signing_secret_once,
+    &[],
+    |app: TestApp| async move {
+        app.merchant("shop").await;
+        let admin = app.session("shop", "admin").await;
+        let save = |enabled: &'static str| {
+            let (app, admin) = (&app, admin.clone());
+            async move {
+                let res = app
+                    .call(
+                        "config/save_webhooks",
+                        &[("enabled", enabled), ("events", "payment.created")],
+                        Some(&admin),
+                    )
+                    .await;
+                serde_json::from_str::<Option<String>>(&res.ok().body).unwrap()
+            }
+        };
+        // Off: no key, no secret.
+        assert_eq!(save("false").await, None);
+        // First time on: a key, and its secret once.
+        let secret = save("true").await.expect("the first key's secret");
+        assert!(secret.len() >= 32, "a real secret");
+        let merchant = server::entities::merchant::Entity::find()
+            .filter(server::entities::merchant::Column::Pspid.eq("shop"))
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(merchant.webhook_key_id.is_some());
+        // Saved again: the same key, no secret.
+        assert_eq!(save("true").await, None);
+        let again = server::entities::merchant::Entity::find_by_id(merchant.id)
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(again.webhook_key_id, merchant.webhook_key_id);
+    }
+);
