@@ -529,6 +529,12 @@ class DirectConformance(unittest.TestCase):
             self.payments.refund_payment(payment.id, request)
         self.assert_api_error(caught.exception)
 
+        # "All of it" when nothing is left to refund: the payment's status refuses it
+        # (409), it is not a bad amount.
+        with self.assertRaises(ApiException) as caught:
+            self.payments.refund_payment(payment.id, RefundRequest())
+        self.assertEqual(caught.exception.status_code, 409)
+
     def test_09_tokens(self):
         tokens = self.merchant.tokens()
         request = CreateTokenRequest()

@@ -354,11 +354,13 @@ impl Payment {
 
     /// Refunds `amount` of what was captured.
     pub fn refund(&mut self, amount: i64) -> Result<(), PaymentError> {
+        // The status first: asking an uncaptured or fully refunded payment for "all of
+        // it" is a status problem, not a zero amount.
+        if self.stage != Stage::Authorised || self.captured == 0 || self.refundable() == 0 {
+            return Err(PaymentError::WrongStatus);
+        }
         if amount <= 0 {
             return Err(PaymentError::NotPositive);
-        }
-        if self.stage != Stage::Authorised || self.captured == 0 {
-            return Err(PaymentError::WrongStatus);
         }
         if amount > self.refundable() {
             return Err(PaymentError::OverRefund);
@@ -491,6 +493,15 @@ mod tests {
         p.capture(1_000, false, 0).unwrap();
         assert_eq!(p.cancel(), Err(PaymentError::WrongStatus));
         assert_eq!(p.refund(1_001), Err(PaymentError::OverRefund));
+        assert_eq!(p.refund(0), Err(PaymentError::NotPositive));
+        // "All of it" when nothing is left is a status problem, not a zero amount.
+        p.refund(1_000).unwrap();
+        assert_eq!(p.refund(p.refundable()), Err(PaymentError::WrongStatus));
+        let mut uncaptured = authorised(1_000);
+        assert_eq!(
+            uncaptured.refund(uncaptured.refundable()),
+            Err(PaymentError::WrongStatus)
+        );
     }
 
     #[test]
