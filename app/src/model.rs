@@ -1113,6 +1113,8 @@ pub struct TicketsPage {
     pub areas: Vec<(i64, String)>,
     /// Agents: organizations for the queue's filter (id, name).
     pub organizations: Vec<(i64, String)>,
+    /// The viewer is support staff (the queue's columns and filters apply).
+    pub for_agent: bool,
 }
 
 /// One entry of a ticket's communication history.
@@ -1183,6 +1185,8 @@ pub struct TicketDetail {
     pub agents: Vec<(i64, String)>,
     /// Service level, when the priority has targets.
     pub sla: Option<SlaView>,
+    /// The viewer is support staff (the agents' tools apply).
+    pub for_agent: bool,
 }
 
 /// A payment as the agent sees it on a ticket (SP-10).

@@ -68,7 +68,7 @@ pub fn AgentQueuePage() -> impl IntoView {
                 let q = current.get_untracked();
                 match list.await {
                     Err(e) => view! { <p class="alert alert-error" role="alert">{error_text(&e)}</p> }.into_any(),
-                    Ok(page) if page.areas.is_empty() => {
+                    Ok(page) if !page.for_agent => {
                         // Customers get their own list, never the queue.
                         let _ = page;
                         view! { <p class="alert alert-error" role="alert">{t(T::ErrForbidden)}</p> }.into_any()
@@ -90,7 +90,7 @@ pub fn AgentQueuePage() -> impl IntoView {
                                         {option(String::new(), t(T::FilterOpen).to_owned(), &q.status)}
                                         {option("closed".into(), t(T::FilterClosed).to_owned(), &q.status)}
                                         {option("all".into(), t(T::ScopeAll).to_owned(), &q.status)}
-                                        {["backlog", "in_progress", "waiting_for_reporter", "resolved", "closed", "cancelled"].into_iter().map(|s| {
+                                        {domain::ticket::TicketStatus::ALL.map(domain::ticket::TicketStatus::code).into_iter().map(|s| {
                                             option(format!("only:{s}"), crate::pages::support_tickets::status_text(s).to_owned(), &q.status)
                                         }).collect_view()}
                                     </select>
@@ -106,7 +106,7 @@ pub fn AgentQueuePage() -> impl IntoView {
                                     <label for="queue-priority">{t(T::TicketPriority)}</label>
                                     <select id="queue-priority" name="priority">
                                         {option(String::new(), t(T::ScopeAll).to_owned(), &q.priority)}
-                                        {["highest", "high", "medium", "low", "lowest"].into_iter().map(|p| {
+                                        {domain::ticket::Priority::ALL.map(domain::ticket::Priority::code).into_iter().map(|p| {
                                             option(p.to_owned(), crate::pages::support_tickets::priority_text(p).to_owned(), &q.priority)
                                         }).collect_view()}
                                     </select>

@@ -474,7 +474,7 @@ pub fn tickets_table(list: TicketsPage, q: TicketsQuery, base: &'static str) -> 
         view! { <th scope="col" aria-sort=sort><a href=href>{t(label)}</a></th> }
     };
     let plain = |label: T| view! { <th scope="col">{t(label)}</th> };
-    let agent = !list.areas.is_empty();
+    let agent = list.for_agent;
     let page_of = t(T::PageOf)
         .replace("{page}", &list.page.to_string())
         .replace("{pages}", &list.pages.to_string());
@@ -675,7 +675,7 @@ pub fn TicketPage() -> impl IntoView {
         let r4 = reference.clone();
         let r5 = reference.clone();
         let r6 = reference.clone();
-        let is_agent = !d.agents.is_empty();
+        let is_agent = d.for_agent;
         let can_attach = d.can_comment;
         let attach_problem = attach_problem.get_value();
         let attached = attached.get_value();
@@ -770,7 +770,7 @@ pub fn TicketPage() -> impl IntoView {
                                 <div class="field">
                                     <label for="ticket-priority">{t(T::TicketPriority)}</label>
                                     <select id="ticket-priority" name="priority">
-                                        {["highest", "high", "medium", "low", "lowest"].into_iter().map(|p| view! {
+                                        {domain::ticket::Priority::ALL.map(domain::ticket::Priority::code).into_iter().map(|p| view! {
                                             <option value=p selected=p == current_priority>{priority_text(p)}</option>
                                         }).collect_view()}
                                     </select>

@@ -5,6 +5,7 @@ use crate::config::Config;
 use crate::entities::{merchant, user, webhook_delivery, webhook_endpoint, webhook_event};
 use crate::services::account::{internal, load_actor, zone_of};
 use crate::services::audit::{self, AuditEntry};
+use crate::services::field;
 use crate::services::{events, keys};
 use app::model::{
     ApiKeyView, AppError, DeliveryView, EndpointView, FieldError, JobView, PaymentSettings,
@@ -86,10 +87,6 @@ impl ConfigService {
             last_used: key.last_used_at.map(|t| zone.format(t)),
         }
     }
-}
-
-fn field(name: &str, problem: Problem) -> AppError {
-    AppError::Invalid(vec![FieldError::new(name, problem)])
 }
 
 #[async_trait::async_trait]

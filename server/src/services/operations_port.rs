@@ -4,6 +4,7 @@
 
 use crate::entities::{cart_line, filter_template, merchant, operation, payment, user};
 use crate::services::account::{internal, load_actor, zone_of};
+use crate::services::field;
 use crate::services::payments::{
     ledger, line_state, parse_public_id, public_id, stored_money, AttemptResult, AuthMode,
     CardInput, CardSource, EngineError, Initiator, NewPayment, PaymentEngine,
@@ -76,10 +77,6 @@ fn user_initiator(u: &user::Model) -> Initiator {
         id: u.id,
         login: u.login.clone(),
     }
-}
-
-fn field(name: &str, problem: Problem) -> AppError {
-    AppError::Invalid(vec![FieldError::new(name, problem)])
 }
 
 fn engine_error(e: EngineError) -> AppError {

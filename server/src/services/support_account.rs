@@ -9,6 +9,7 @@ use crate::entities::{support_code, support_membership, support_organization, su
 use crate::rate_limit::RateLimiter;
 use crate::services::account::internal;
 use crate::services::audit::{self, AuditEntry};
+use crate::services::field;
 use crate::services::mail;
 use app::model::{
     AppError, FieldError, PasswordRules, Problem, SupportMe, SupportMemberView,
@@ -48,10 +49,6 @@ fn purpose_code(p: CodePurpose) -> &'static str {
         CodePurpose::Activate => "activate",
         CodePurpose::Login => "login",
     }
-}
-
-fn field(name: &str, problem: Problem) -> AppError {
-    AppError::Invalid(vec![FieldError::new(name, problem)])
 }
 
 /// The signed token trusting a browser for `user_id` until `until`.
@@ -327,6 +324,19 @@ pub async fn active_person<C: ConnectionTrait>(
         .ok_or(AppError::Unauthenticated)
 }
 
+/// The active support person `user_id` if they are an agent; `Forbidden` for a customer.
+pub async fn require_agent<C: ConnectionTrait>(
+    db: &C,
+    user_id: i64,
+) -> Result<support_user::Model, AppError> {
+    let person = active_person(db, user_id).await?;
+    if person.is_agent {
+        Ok(person)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
 /// The organization called `name`, created if it does not exist.
 pub async fn organization_named<C: ConnectionTrait>(
     conn: &C,
@@ -500,10 +510,7 @@ impl SupportAccountPort for SupportAccountService {
         &self,
         actor: &SupportActor,
     ) -> Result<Vec<SupportOrganizationView>, AppError> {
-        let me = active_person(&self.db, actor.user_id).await?;
-        if !me.is_agent {
-            return Err(AppError::Forbidden);
-        }
+        require_agent(&self.db, actor.user_id).await?;
         let orgs = support_organization::Entity::find()
             .order_by_asc(support_organization::Column::Name)
             .all(&self.db)
@@ -566,10 +573,7 @@ impl SupportAccountPort for SupportAccountService {
         organization: String,
         agent: bool,
     ) -> Result<Vec<SupportOrganizationView>, AppError> {
-        let me = active_person(&self.db, actor.user_id).await?;
-        if !me.is_agent {
-            return Err(AppError::Forbidden);
-        }
+        let me = require_agent(&self.db, actor.user_id).await?;
         let organization = organization.trim();
         if organization.is_empty() && !agent {
             return Err(field("organization", Problem::Required));

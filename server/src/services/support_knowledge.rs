@@ -13,6 +13,8 @@ use crate::entities::{
     support_user,
 };
 use crate::services::account::internal;
+use crate::services::field;
+use crate::services::support_tickets::format;
 use app::model::{
     AnnouncementView, AppError, ArticleForm, ArticleHit, ArticleLink, ArticleSearch, ArticleView,
     ChatReply, ChatSuggestion, FieldError, Problem,
@@ -178,14 +180,6 @@ pub async fn seed_demo_announcement(db: &DatabaseConnection) -> Result<(), DbErr
     Ok(())
 }
 
-fn format(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%d %H:%M UTC").to_string()
-}
-
-fn field(name: &str, problem: Problem) -> AppError {
-    AppError::Invalid(vec![FieldError::new(name, problem)])
-}
-
 /// Whether `slug` may name an article: 1–120 of `a-z`, `0-9` and inner hyphens.
 fn valid_slug(slug: &str) -> bool {
     !slug.is_empty()
@@ -225,12 +219,7 @@ impl SupportKnowledgeService {
     }
 
     async fn agent(&self, actor: &SupportActor) -> Result<support_user::Model, AppError> {
-        let person = self.person(actor).await?;
-        if person.is_agent {
-            Ok(person)
-        } else {
-            Err(AppError::Forbidden)
-        }
+        crate::services::support_account::require_agent(&self.db, actor.user_id).await
     }
 
     /// The query's words, each mistyped one replaced by the closest word of the

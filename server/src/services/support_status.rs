@@ -3,6 +3,7 @@
 
 use crate::entities::{status_component, status_incident, status_update, support_user};
 use crate::services::account::internal;
+use crate::services::field;
 use app::model::{
     AppError, FieldError, Problem, StatusComponentView, StatusIncidentView, StatusPageView,
     StatusUpdateView,
@@ -18,10 +19,6 @@ use std::collections::HashMap;
 
 fn iso(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
-fn field(name: &str, problem: Problem) -> AppError {
-    AppError::Invalid(vec![FieldError::new(name, problem)])
 }
 
 /// The components a new deployment's page starts with.
@@ -161,15 +158,14 @@ impl SupportStatusService {
             .one(&self.db)
             .await
             .map_err(internal)?
-            .is_some_and(|u| u.is_agent && u.status == "active"))
+            .is_some_and(|u| {
+                u.is_agent && u.status == crate::services::support_account::status::ACTIVE
+            }))
     }
 
     async fn agent(&self, actor: &SupportActor) -> Result<(), AppError> {
-        if self.is_agent(Some(actor)).await? {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden)
-        }
+        crate::services::support_account::require_agent(&self.db, actor.user_id).await?;
+        Ok(())
     }
 }
 

@@ -14,6 +14,7 @@ use crate::entities::{
     support_participant, support_request_type, support_ticket, support_user,
 };
 use crate::services::account::internal;
+use crate::services::field;
 use crate::services::mail;
 use crate::services::support_account::{organizations_of, status as person_status};
 use app::model::{
@@ -220,15 +221,12 @@ pub fn visible(viewer: &support_user::Model, organizations: &[i64]) -> Condition
         )
 }
 
-fn field(name: &str, problem: Problem) -> AppError {
-    AppError::Invalid(vec![FieldError::new(name, problem)])
-}
-
 fn status_of(t: &support_ticket::Model) -> TicketStatus {
     TicketStatus::parse(&t.status).unwrap_or(TicketStatus::Backlog)
 }
 
-fn format(at: DateTime<Utc>) -> String {
+/// A date as the portal writes it.
+pub(crate) fn format(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
@@ -326,12 +324,7 @@ impl SupportTicketService {
         &self,
         actor: &SupportActor,
     ) -> Result<(support_user::Model, Vec<i64>), AppError> {
-        let user = support_user::Entity::find_by_id(actor.user_id)
-            .one(&self.db)
-            .await
-            .map_err(internal)?
-            .filter(|u| u.status == person_status::ACTIVE)
-            .ok_or(AppError::Unauthenticated)?;
+        let user = crate::services::support_account::active_person(&self.db, actor.user_id).await?;
         let orgs = support_membership::Entity::find()
             .filter(support_membership::Column::UserId.eq(user.id))
             .all(&self.db)
@@ -522,6 +515,7 @@ impl SupportTicketService {
             } else {
                 None
             },
+            for_agent: viewer.is_agent,
         })
     }
 
@@ -1257,6 +1251,7 @@ impl SupportTicketPort for SupportTicketService {
             } else {
                 Vec::new()
             },
+            for_agent: viewer.is_agent,
         })
     }
 
