@@ -1,14 +1,22 @@
 #!/usr/bin/env bash
-# Runs the Direct SDK conformance suite (sdk-tests/) against a fresh OpenPSP on SQLite,
-# or on PostgreSQL when OPENPSP_SDK_DATABASE_URL is set. Usage: scripts/sdk-conformance.sh [BIN]
+# Runs the Direct SDK conformance suites (sdk-tests/: the Python SDK's, then the Node.js SDK's)
+# against one fresh OpenPSP on SQLite, or on PostgreSQL when OPENPSP_SDK_DATABASE_URL is set.
+# Usage: scripts/sdk-conformance.sh [BIN [TEST_NAME...]]; exits non-zero when either suite fails.
+# OPENPSP_SDK_SUITES="python node" (the default) chooses the suites; test names go to each.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN="${1:-target/debug/openpsp}"
+SUITES=" ${OPENPSP_SDK_SUITES:-python node} "
 VENV="${OPENPSP_SDK_VENV:-target/sdk-venv}"
-if [ ! -x "$VENV/bin/python" ]; then
-  python3 -m venv "$VENV"
+if [[ "$SUITES" == *" python "* ]]; then
+  if [ ! -x "$VENV/bin/python" ]; then
+    python3 -m venv "$VENV"
+  fi
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check -r sdk-tests/requirements.txt
 fi
-"$VENV/bin/pip" install --quiet --disable-pip-version-check -r sdk-tests/requirements.txt
+if [[ "$SUITES" == *" node "* ]] && [ ! -d sdk-tests/node/node_modules/onlinepayments-sdk-nodejs ]; then
+  (cd sdk-tests/node && npm ci --no-audit --no-fund)
+fi
 
 PORT="${OPENPSP_SDK_PORT:-3400}"
 HOOK_PORT="${OPENPSP_SDK_WEBHOOK_PORT:-3401}"
@@ -45,8 +53,25 @@ for _ in $(seq 1 100); do
   curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break
   sleep 0.1
 done
+# Each suite listens on $OPENPSP_WEBHOOK_PORT while it runs, one after the other.
+python_status=0
+if [[ "$SUITES" == *" python "* ]]; then
+  "$VENV/bin/python" sdk-tests/conformance.py "${@:2}" || python_status=$?
+  echo
+fi
+node_status=0
+if [[ "$SUITES" == *" node "* ]]; then
+  node sdk-tests/node/conformance.mjs "${@:2}" || node_status=$?
+fi
 status=0
-"$VENV/bin/python" sdk-tests/conformance.py "${@:2}" || status=$?
+if [ "$python_status" -ne 0 ]; then
+  status=1
+  echo "--- Python SDK suite failed (exit $python_status)"
+fi
+if [ "$node_status" -ne 0 ]; then
+  status=1
+  echo "--- Node.js SDK suite failed (exit $node_status)"
+fi
 if [ "$status" -ne 0 ]; then
   echo "--- server log (last 40 lines) ---"
   tail -40 "$DATA/server.log"

@@ -130,7 +130,7 @@ step "cargo clippy (native)" cargo clippy --all-targets -- -D warnings
 step "cargo clippy (wasm32 frontend)" cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 step "unit and integration tests (SQLite and PostgreSQL)" run_tests
 step "WebAssembly and server build (cargo leptos build)" cargo leptos build
-step "Direct SDK conformance (direct-sdk-python3, SQLite and PostgreSQL)" run_sdk_conformance
+step "Direct SDK conformance (Python and Node.js SDKs, SQLite and PostgreSQL)" run_sdk_conformance
 step "Playwright in Chromium" run_end_to_end
 summary
 exit "$failed"

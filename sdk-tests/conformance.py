@@ -623,9 +623,10 @@ class DirectConformance(unittest.TestCase):
                 client.merchant(MERCHANT_ID).services().test_connection()
         finally:
             client.close()
-        self.assertIn(caught.exception.status_code, (401, 403))
-        if caught.exception.status_code == 403:
-            self.assertIsInstance(caught.exception, AuthorizationException)
+        # Both SDK families turn only 403 into their AuthorizationException.
+        self.assertEqual(caught.exception.status_code, 403)
+        self.assertIsInstance(caught.exception, AuthorizationException)
+        self.assertEqual(caught.exception.errors[0].id, "MISSING_OR_INVALID_AUTHORIZATION")
 
     def test_16_other_merchant_is_forbidden(self):
         with self.assertRaises(AuthorizationException) as caught:

@@ -42,7 +42,7 @@ test("an admin generates an API key, sees its secret with a countdown, uses it, 
   await expect(page.getByText("Key deleted.")).toBeVisible();
   await expect(page.getByRole("row").filter({ hasText: "Shop backend" })).toHaveCount(0);
   const after = await direct("GET", "/services/testconnection", undefined, { id: keyId, secret });
-  expect(after.status).toBe(401);
+  expect(after.status).toBe(403);
 });
 
 test("only admins see Configuration; others are refused", async ({ page }) => {

@@ -171,7 +171,7 @@ pub fn router_with_terminals(
                 move || shell(options.clone())
             },
         )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .fallback(fallback)
         .layer(middleware::from_fn(sign_in_gate))
         .layer(sessions)
         .layer(middleware::from_fn(csrf_guard))
@@ -194,6 +194,15 @@ pub fn router_with_terminals(
         .merge(uploads)
         .merge(pages)
         .layer(middleware::from_fn(security_headers))
+}
+
+/// What no route answers: a Direct JSON 404 under `/v2`, else a static file or the
+/// "not found" page.
+async fn fallback(uri: axum::http::Uri, state: State<AppState>, req: Request<Body>) -> Response {
+    if crate::direct::is_api_path(uri.path()) {
+        return crate::direct::not_found().await.into_response();
+    }
+    leptos_axum::file_and_error_handler::<AppState, _>(shell)(uri, state, req).await
 }
 
 async fn server_fn_handler(State(state): State<AppState>, req: Request<Body>) -> impl IntoResponse {
@@ -450,6 +459,10 @@ async fn sign_in_gate(session: Session, req: Request, next: Next) -> Response {
         return next.run(req).await;
     }
     let path = req.uri().path().to_owned();
+    // The server API authenticates each request itself and answers in JSON.
+    if crate::direct::is_api_path(&path) {
+        return next.run(req).await;
+    }
     // The support portal has its own people and its own sign-in.
     if path == "/support" || path.starts_with("/support/") {
         let public = matches!(

@@ -1,6 +1,12 @@
 //! v1HMAC (API-1): `Authorization: GCS v1HMAC:<apiKeyId>:<signature>`, the signature
 //! being base64 HMAC-SHA256 with the key's secret over
 //! `METHOD\nContent-Type\nDate\n<x-gcs-* headers>path?query\n`, as the Direct SDKs sign.
+//! A request without a body (GET, HEAD) signs an empty content type whatever header it
+//! carries: the Node.js SDK sends `Content-Type: application/json` on every request but
+//! signs it only for POST, PUT and DELETE; the Python SDK sends none without a body.
+//!
+//! Every authentication failure is 403 `MISSING_OR_INVALID_AUTHORIZATION`, the status
+//! both SDK families turn into their `AuthorizationException`.
 
 use super::{ApiError, Caller, DirectState};
 use crate::entities::{api_key, merchant};
@@ -32,12 +38,13 @@ pub fn data_to_sign(method: &str, headers: &HeaderMap, path_and_query: &str) -> 
         })
         .collect();
     gcs.sort();
-    let mut out = format!(
-        "{}\n{}\n{}\n",
-        method.to_ascii_uppercase(),
-        header("content-type"),
-        header("date")
-    );
+    let method = method.to_ascii_uppercase();
+    let content_type = if signs_content_type(&method) {
+        header("content-type")
+    } else {
+        String::new()
+    };
+    let mut out = format!("{method}\n{content_type}\n{}\n", header("date"));
     for (name, value) in gcs {
         out.push_str(&name);
         out.push(':');
@@ -47,6 +54,12 @@ pub fn data_to_sign(method: &str, headers: &HeaderMap, path_and_query: &str) -> 
     out.push_str(path_and_query);
     out.push('\n');
     out
+}
+
+/// Whether the SDKs put the `Content-Type` in the string to sign for `method` (upper
+/// case): only for methods that may carry a body.
+fn signs_content_type(method: &str) -> bool {
+    !matches!(method, "GET" | "HEAD")
 }
 
 /// Folds line breaks and the white space after them into one space, then trims.
@@ -72,9 +85,13 @@ fn canonical_value(value: &str) -> String {
     out.trim().to_owned()
 }
 
+/// The one message for an unknown key id and a wrong signature: a caller probing for key
+/// ids learns nothing from the difference.
+const BAD_CREDENTIALS: &str = "unknown API key or the signature does not match";
+
 fn unauthorized(message: &str) -> ApiError {
     ApiError::new(
-        StatusCode::UNAUTHORIZED,
+        StatusCode::FORBIDDEN,
         "9002",
         "MISSING_OR_INVALID_AUTHORIZATION",
         message,
@@ -89,8 +106,14 @@ pub async fn require(State(state): State<DirectState>, mut req: Request, next: N
         req.uri().clone(),
         req.headers().clone(),
     );
+    let ip = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_default();
     match check(&state, &method, &uri, &headers).await {
-        Ok(caller) => {
+        Ok(mut caller) => {
+            caller.ip = ip;
             req.extensions_mut().insert(caller);
             next.run(req).await
         }
@@ -128,18 +151,18 @@ async fn check(
         .filter(api_key::Column::KeyId.eq(key_id))
         .one(&state.db)
         .await?
-        .ok_or_else(|| unauthorized("unknown API key"))?;
+        .ok_or_else(|| unauthorized(BAD_CREDENTIALS))?;
     let secret = crate::crypto::open(&state.config.data_key, &key.secret_enc)
-        .ok_or_else(|| unauthorized("unknown API key"))?;
+        .ok_or_else(|| unauthorized(BAD_CREDENTIALS))?;
     let path_and_query = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
     let data = data_to_sign(method.as_str(), headers, path_and_query);
     if !crate::crypto::hmac_sha256_verify(secret.as_bytes(), data.as_bytes(), signature) {
-        return Err(unauthorized("the signature does not match"));
+        return Err(unauthorized(BAD_CREDENTIALS));
     }
     let merchant = merchant::Entity::find_by_id(key.merchant_id)
         .one(&state.db)
         .await?
-        .ok_or_else(|| unauthorized("unknown API key"))?;
+        .ok_or_else(|| unauthorized(BAD_CREDENTIALS))?;
     let path_merchant = uri.path().split('/').nth(2).unwrap_or("");
     if !path_merchant.eq_ignore_ascii_case(&merchant.pspid) {
         return Err(ApiError::new(
@@ -163,6 +186,7 @@ async fn check(
     Ok(Caller {
         merchant,
         key_id: key.key_id,
+        ip: String::new(),
     })
 }
 
@@ -201,5 +225,28 @@ mod tests {
              /v2/9991/services%20bla/convert/amount?source=EUR&target=USD&amount=1000\n"
         );
         assert_eq!(canonical_value(" a\r\n   b\n\tc "), "a b c");
+    }
+
+    #[test]
+    fn reads_sign_no_content_type_and_writes_sign_theirs() {
+        let mut headers = HeaderMap::new();
+        headers.insert("content-type", "application/json".parse().unwrap());
+        headers.insert("date", "Fri, 06 Jun 2014 13:39:43 GMT".parse().unwrap());
+        for method in ["get", "GET", "HEAD"] {
+            assert_eq!(
+                data_to_sign(method, &headers, "/v2/1/payments/2"),
+                format!(
+                    "{}\n\nFri, 06 Jun 2014 13:39:43 GMT\n/v2/1/payments/2\n",
+                    method.to_ascii_uppercase()
+                )
+            );
+        }
+        for method in ["POST", "PUT", "DELETE"] {
+            assert!(data_to_sign(method, &headers, "/v2/1/tokens/2")
+                .starts_with(&format!("{method}\napplication/json\n")));
+        }
+        // Without the header (the Python SDK's DELETE) the line is empty.
+        headers.remove("content-type");
+        assert!(data_to_sign("DELETE", &headers, "/v2/1/tokens/2").starts_with("DELETE\n\n"));
     }
 }

@@ -157,7 +157,7 @@ fn parse_id(id: &str) -> Result<i64> {
 }
 
 fn initiator(caller: &Caller) -> Initiator {
-    Initiator::ApiKey(caller.key_id.clone())
+    caller.initiator()
 }
 
 /// `GET services/testconnection`.

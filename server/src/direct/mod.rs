@@ -43,6 +43,18 @@ pub struct Caller {
     pub merchant: merchant::Model,
     /// The API key id.
     pub key_id: String,
+    /// The caller's address as the socket saw it (for the audit log).
+    pub ip: String,
+}
+
+impl Caller {
+    /// The caller as the engine records who did an operation.
+    pub fn initiator(&self) -> crate::services::payments::Initiator {
+        crate::services::payments::Initiator::ApiKey {
+            key: self.key_id.clone(),
+            ip: self.ip.clone(),
+        }
+    }
 }
 
 /// A Direct error response.
@@ -75,6 +87,13 @@ impl ApiError {
             "id": id,
             "message": message,
         });
+        // Current SDKs read `retriable`: a gateway that failed may be asked again.
+        if matches!(
+            status,
+            StatusCode::BAD_GATEWAY | StatusCode::SERVICE_UNAVAILABLE
+        ) {
+            error["retriable"] = value!(true);
+        }
         if let Some(property) = property {
             error["propertyName"] = value!(property);
         }
@@ -122,6 +141,11 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         self.status
     }
+
+    /// The JSON body.
+    pub fn body(&self) -> &Value {
+        &self.body
+    }
 }
 
 impl IntoResponse for ApiError {
@@ -165,6 +189,12 @@ impl From<EngineError> for ApiError {
                 "the amount must be above zero",
                 Some("amountOfMoney.amount"),
             ),
+            EngineError::Acquirer(_) => ApiError::new(
+                StatusCode::BAD_GATEWAY,
+                "9100",
+                "ACQUIRER_UNAVAILABLE",
+                "the acquirer did not answer; nothing was changed, try again",
+            ),
             other => {
                 tracing::error!(error = %other, "API request failed");
                 ApiError::new(
@@ -182,6 +212,33 @@ impl From<sea_orm::DbErr> for ApiError {
     fn from(e: sea_orm::DbErr) -> ApiError {
         EngineError::Db(e).into()
     }
+}
+
+/// Whether `path` belongs to the server API: every answer under it is a Direct JSON body,
+/// never a page, a redirect to the login page or the HTML "not found".
+pub fn is_api_path(path: &str) -> bool {
+    path == "/v2" || path.starts_with("/v2/")
+}
+
+/// A path under `/v2` that the API does not serve: 404 with a Direct error body, which
+/// the SDKs turn into their reference exception instead of failing to parse HTML.
+pub async fn not_found() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "1002",
+        "UNKNOWN_RESOURCE",
+        "the server API has no such resource",
+    )
+}
+
+/// A method a served `/v2` path does not take: 405 with a Direct error body.
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "1003",
+        "METHOD_NOT_ALLOWED",
+        "this resource does not take that HTTP method",
+    )
 }
 
 /// The `/v2` routes.
@@ -262,6 +319,7 @@ pub fn router(state: DirectState) -> Router {
             "/v2/{merchant_id}/products/{product_id}",
             get(handlers::product),
         )
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(
             state.clone(),
             idempotence::layer,
@@ -269,6 +327,7 @@ pub fn router(state: DirectState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), auth::require));
     Router::new()
         .route("/v2/openapi.json", get(openapi::document))
+        .method_not_allowed_fallback(method_not_allowed)
         .merge(merchant_routes)
         .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT))
         .with_state(state)

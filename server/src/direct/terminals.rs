@@ -5,7 +5,7 @@
 use super::handlers::{body, money, string};
 use super::{ApiError, Caller, DirectState};
 use crate::entities::terminal_payment;
-use crate::services::payments::{public_id, Initiator};
+use crate::services::payments::public_id;
 use crate::terminal::TerminalError;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -112,7 +112,7 @@ pub async fn start(
             &terminal_id,
             amount,
             &reference,
-            &Initiator::ApiKey(caller.key_id.clone()),
+            &caller.initiator(),
         )
         .await?;
     Ok((StatusCode::CREATED, Json(terminal_payment_json(&row))).into_response())

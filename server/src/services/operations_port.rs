@@ -72,10 +72,11 @@ pub(crate) fn label_of(p: &payment::Model) -> Label {
 }
 
 /// The user as the engine records who did an operation.
-fn user_initiator(u: &user::Model) -> Initiator {
+fn user_initiator(u: &user::Model, ip: &str) -> Initiator {
     Initiator::User {
         id: u.id,
         login: u.login.clone(),
+        ip: ip.to_owned(),
     }
 }
 
@@ -101,6 +102,10 @@ fn engine_error(e: EngineError) -> AppError {
             field("lines", Problem::OutOfRange)
         }
         EngineError::Db(e) => internal(e),
+        EngineError::Acquirer(e) => {
+            tracing::warn!(error = %e, "acquirer unavailable");
+            AppError::Internal
+        }
         other => {
             tracing::error!(error = %other, "payment operation failed");
             AppError::Internal
@@ -709,12 +714,12 @@ impl OperationsPort for OperationsService {
         id: &str,
         amount: String,
         is_final: bool,
-        _ip: &str,
+        ip: &str,
     ) -> Result<PaymentDetail, AppError> {
         let (m, u) = self.allowed(actor, false).await?;
         let p = self.row(&m, id).await?;
         let minor = Self::amount(&p, &amount)?;
-        let by = user_initiator(&u);
+        let by = user_initiator(&u, ip);
         let (p, _) = self
             .engine
             .capture(&m, p.id, Some(minor), is_final, &by)
@@ -723,10 +728,10 @@ impl OperationsPort for OperationsService {
         self.detail(&u, p).await
     }
 
-    async fn cancel(&self, actor: &Actor, id: &str, _ip: &str) -> Result<PaymentDetail, AppError> {
+    async fn cancel(&self, actor: &Actor, id: &str, ip: &str) -> Result<PaymentDetail, AppError> {
         let (m, u) = self.allowed(actor, false).await?;
         let p = self.row(&m, id).await?;
-        let by = user_initiator(&u);
+        let by = user_initiator(&u, ip);
         let (p, _) = self
             .engine
             .cancel(&m, p.id, &by)
@@ -932,7 +937,7 @@ impl OperationsPort for OperationsService {
             typed => typed.to_owned(),
         };
         let expiry: String = form.expiry.chars().filter(char::is_ascii_digit).collect();
-        let by = user_initiator(&u);
+        let by = user_initiator(&u, "");
         let attempt = self
             .engine
             .create_payment(
@@ -1013,7 +1018,7 @@ impl OperationsPort for OperationsService {
         if !problems.is_empty() {
             return Err(AppError::Invalid(problems));
         }
-        let by = user_initiator(&u);
+        let by = user_initiator(&u, "");
         let (p, _) = self
             .engine
             .refund_lines(&m, p.id, &more, &by)
@@ -1058,7 +1063,7 @@ impl OperationsPort for OperationsService {
         if !problems.is_empty() {
             return Err(AppError::Invalid(problems));
         }
-        let by = user_initiator(&u);
+        let by = user_initiator(&u, "");
         let (p, _) = self
             .engine
             .capture_cart(&m, p.id, &edited, &by)
@@ -1072,12 +1077,12 @@ impl OperationsPort for OperationsService {
         actor: &Actor,
         id: &str,
         amount: String,
-        _ip: &str,
+        ip: &str,
     ) -> Result<PaymentDetail, AppError> {
         let (m, u) = self.allowed(actor, true).await?;
         let p = self.row(&m, id).await?;
         let minor = Self::amount(&p, &amount)?;
-        let by = user_initiator(&u);
+        let by = user_initiator(&u, ip);
         let (p, _) = self
             .engine
             .refund(&m, p.id, Some(minor), &by)

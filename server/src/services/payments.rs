@@ -52,6 +52,10 @@ pub enum EngineError {
     /// A cart line (by index) cannot be refunded or captured as asked.
     #[error("cart line {0}: {1}")]
     Line(usize, LineError),
+    /// The acquirer could not be reached or did not carry the operation out; nothing
+    /// was written and the caller may try again.
+    #[error("acquirer unavailable: {0}")]
+    Acquirer(String),
     /// Database failure.
     #[error("database: {0}")]
     Db(#[from] DbErr),
@@ -70,14 +74,21 @@ impl EngineError {
 /// Who asked for a change (for operations and the audit log).
 #[derive(Clone, Debug)]
 pub enum Initiator {
-    /// A server-to-server call with this API key id.
-    ApiKey(String),
+    /// A server-to-server call.
+    ApiKey {
+        /// The API key id.
+        key: String,
+        /// The caller's address as the socket saw it.
+        ip: String,
+    },
     /// A back-office user.
     User {
         /// User id.
         id: i64,
         /// Login.
         login: String,
+        /// The user's address as the socket saw it.
+        ip: String,
     },
     /// The payer on a hosted page.
     Payer,
@@ -86,23 +97,32 @@ pub enum Initiator {
 }
 
 impl Initiator {
-    fn actor(&self) -> String {
+    /// Who acted, as the audit log names them.
+    pub fn actor(&self) -> String {
         match self {
-            Initiator::ApiKey(key) => format!("api:{key}"),
+            Initiator::ApiKey { key, .. } => format!("api:{key}"),
             Initiator::User { login, .. } => login.clone(),
             Initiator::Payer => "payer".to_owned(),
             Initiator::System => "system".to_owned(),
         }
     }
-    fn user_id(&self) -> Option<i64> {
+    /// The acting back-office user, if any.
+    pub fn user_id(&self) -> Option<i64> {
         match self {
             Initiator::User { id, .. } => Some(*id),
             _ => None,
         }
     }
+    /// The address the request came from, for the audit log ("" for the payer and jobs).
+    pub fn ip(&self) -> &str {
+        match self {
+            Initiator::ApiKey { ip, .. } | Initiator::User { ip, .. } => ip,
+            Initiator::Payer | Initiator::System => "",
+        }
+    }
     fn api_key(&self) -> Option<String> {
         match self {
-            Initiator::ApiKey(key) => Some(key.clone()),
+            Initiator::ApiKey { key, .. } => Some(key.clone()),
             _ => None,
         }
     }
@@ -554,7 +574,8 @@ impl PaymentEngine {
                     new.amount,
                     card.number.masked()
                 ),
-                ip: new.customer_ip.as_deref().unwrap_or(""),
+                // The caller's address; the payer's stays on the payment.
+                ip: by.ip(),
             },
         )
         .await?;
@@ -964,12 +985,6 @@ impl PaymentEngine {
             change(&mut ledger, amount).map_err(EngineError::Refused)?;
             let money = stored_money(amount.max(1), &row.currency)?;
             let rrn = row.rrn.clone().unwrap_or_default();
-            let reference = match kind {
-                "capture" => self.acquirer.capture(&rrn, money).await,
-                "refund" => self.acquirer.refund(&rrn, money).await,
-                _ => self.acquirer.cancel(&rrn).await.map(|()| rrn.clone()),
-            }
-            .map_err(|e| EngineError::invalid("payment", e))?;
             let now = Utc::now();
             let txn = self.db.begin().await?;
             let mut update: payment::ActiveModel = row.clone().into();
@@ -997,6 +1012,22 @@ impl PaymentEngine {
                 txn.rollback().await?;
                 continue;
             }
+            // The ledger (and lines) are reserved in this transaction, which no other
+            // writer can pass: the acquirer is asked once, for an operation that will be
+            // recorded. If it fails, nothing is written.
+            let answer = match kind {
+                "capture" => self.acquirer.capture(&rrn, money).await,
+                "refund" => self.acquirer.refund(&rrn, money).await,
+                _ => self.acquirer.cancel(&rrn).await.map(|()| rrn.clone()),
+            };
+            let reference = match answer {
+                Ok(reference) => reference,
+                Err(e) => {
+                    txn.rollback().await?;
+                    tracing::warn!(payment = %public_id(row.id), kind, error = %e, "acquirer refused or unreachable");
+                    return Err(EngineError::Acquirer(e));
+                }
+            };
             let op = operation::ActiveModel {
                 payment_id: Set(row.id),
                 kind: Set(kind.to_owned()),
@@ -1024,7 +1055,7 @@ impl PaymentEngine {
                     actor: &by.actor(),
                     action: &format!("payment.{kind}"),
                     detail: format!("payment {} {kind} {}{by_line}", public_id(row.id), money),
-                    ip: "",
+                    ip: by.ip(),
                 },
             )
             .await?;
@@ -1174,7 +1205,7 @@ impl PaymentEngine {
                     cp.terminal_id,
                     cp.result.api_name()
                 ),
-                ip: "",
+                ip: by.ip(),
             },
         )
         .await?;

@@ -213,6 +213,7 @@ impl TerminalPort for TerminalService {
                 &Initiator::User {
                     id: u.id,
                     login: u.login.clone(),
+                    ip: String::new(),
                 },
             )
             .await

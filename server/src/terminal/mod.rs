@@ -340,9 +340,10 @@ impl TerminalHub {
         let now = Utc::now();
         let (user_id, api_key_id) = match by {
             Initiator::User { id, .. } => (Some(*id), None),
-            Initiator::ApiKey(key) => (None, Some(key.clone())),
+            Initiator::ApiKey { key, .. } => (None, Some(key.clone())),
             _ => (None, None),
         };
+        let txn = self.db.begin().await?;
         let row = terminal_payment::ActiveModel {
             merchant_id: Set(merchant.id),
             terminal_id: Set(terminal_id.to_owned()),
@@ -364,8 +365,24 @@ impl TerminalHub {
             updated_at: Set(now),
             ..Default::default()
         }
-        .insert(&self.db)
+        .insert(&txn)
         .await?;
+        audit::record(
+            &txn,
+            AuditEntry {
+                merchant_id: Some(merchant.id),
+                user_id: by.user_id(),
+                actor: &by.actor(),
+                action: "pos.start",
+                detail: format!(
+                    "terminal {terminal_id} {amount} reference {}",
+                    reference.trim()
+                ),
+                ip: by.ip(),
+            },
+        )
+        .await?;
+        txn.commit().await?;
         self.wake(terminal_id);
         self.changed(row.id);
         Ok(row)
@@ -653,13 +670,19 @@ impl TerminalHub {
         let amount = Money::new(minor, currency).map_err(|_| TerminalError::Amount)?;
         let by = match (row.user_id, &row.api_key_id) {
             (Some(uid), _) => match user::Entity::find_by_id(uid).one(&txn).await? {
+                // Recorded when the terminal answers: the starter's address is on the
+                // `pos.start` audit row.
                 Some(u) => Initiator::User {
                     id: u.id,
                     login: u.login,
+                    ip: String::new(),
                 },
                 None => Initiator::System,
             },
-            (None, Some(key)) => Initiator::ApiKey(key.clone()),
+            (None, Some(key)) => Initiator::ApiKey {
+                key: key.clone(),
+                ip: String::new(),
+            },
             (None, None) => Initiator::System,
         };
         let payment = self

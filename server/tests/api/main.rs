@@ -3,6 +3,7 @@
 
 mod accounts;
 mod config;
+mod direct_api;
 mod helpers;
 mod http;
 mod mail;

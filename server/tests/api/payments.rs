@@ -13,9 +13,20 @@ use std::sync::{Arc, Mutex};
 
 /// An API key of a test merchant.
 pub(crate) struct Key {
-    id: String,
+    pub(crate) id: String,
     secret: String,
     pub(crate) pspid: String,
+}
+
+impl Key {
+    /// A key as a caller might present it (right or wrong).
+    pub(crate) fn new(id: &str, secret: &str, pspid: &str) -> Key {
+        Key {
+            id: id.to_owned(),
+            secret: secret.to_owned(),
+            pspid: pspid.to_owned(),
+        }
+    }
 }
 
 pub(crate) async fn key(app: &TestApp, pspid: &str) -> Key {
@@ -167,8 +178,8 @@ both_backends!(
             pspid: "shop".into(),
         };
         let (s, v, _) = signed(&app, &wrong, "GET", path, None, &[], Utc::now()).await;
-        assert_eq!(s, 401);
-        assert_direct_error(&v, 401);
+        assert_eq!(s, 403);
+        assert_direct_error(&v, 403);
         // Unknown key.
         let unknown = Key {
             id: "0000000000000000dead".into(),
@@ -176,7 +187,7 @@ both_backends!(
             pspid: "shop".into(),
         };
         let (s, _, _) = signed(&app, &unknown, "GET", path, None, &[], Utc::now()).await;
-        assert_eq!(s, 401);
+        assert_eq!(s, 403);
         // Date more than 15 minutes away, either way.
         for skew in [-16, 16] {
             let (s, v, _) = signed(
@@ -189,7 +200,7 @@ both_backends!(
                 Utc::now() + chrono::Duration::minutes(skew),
             )
             .await;
-            assert_eq!(s, 401, "skew {skew}");
+            assert_eq!(s, 403, "skew {skew}");
             assert!(v["errors"][0]["message"]
                 .as_str()
                 .unwrap()
@@ -228,7 +239,7 @@ both_backends!(
             .send()
             .await
             .unwrap();
-        assert_eq!(res.status().as_u16(), 401);
+        assert_eq!(res.status().as_u16(), 403);
         // No Authorization at all.
         let res = app
             .http
@@ -236,7 +247,7 @@ both_backends!(
             .send()
             .await
             .unwrap();
-        assert_eq!(res.status().as_u16(), 401);
+        assert_eq!(res.status().as_u16(), 403);
         // The OpenAPI document is public and lists the endpoints.
         let doc: Value = app
             .http

@@ -1,0 +1,324 @@
+//! The server API as the official SDKs see it: how each method is signed, which status an
+//! authentication failure gets, Direct JSON for every `/v2` path, an acquirer outage as a
+//! retryable 5xx that writes nothing, the acquirer asked once per recorded operation, and
+//! the caller's address on the audit rows.
+
+use crate::both_backends;
+use crate::helpers::{spawn_app, Backend, TestApp};
+use crate::payments::{card_payment, get, key, post, signed};
+use chrono::Utc;
+use domain::money::Money;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use serde_json::{json, Value};
+use server::acquirer::{Acquirer, AuthRequest, AuthResult, SimulatedAcquirer};
+use server::entities::{audit_log, operation, payment};
+use server::services::payments::{parse_public_id, EngineError, Initiator, PaymentEngine};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+fn assert_direct_error(body: &Value, status: u16, id: &str) {
+    let error = &body["errors"][0];
+    assert_eq!(error["httpStatusCode"], status, "{body}");
+    assert_eq!(error["id"], id, "{body}");
+    assert!(
+        body["errorId"].as_str().is_some_and(|s| !s.is_empty()),
+        "{body}"
+    );
+}
+
+both_backends!(
+    reads_signed_without_content_type_pass_and_bad_credentials_are_403,
+    &[],
+    |app: TestApp| async move {
+        let key = key(&app, "shop").await;
+        let path = "/v2/shop/services/testconnection";
+        // The Node.js SDK sends `Content-Type: application/json` on a GET but signs an
+        // empty content type (the helper signs none without a body).
+        let (s, v, _) = signed(
+            &app,
+            &key,
+            "GET",
+            path,
+            None,
+            &[("Content-Type", "application/json")],
+            Utc::now(),
+        )
+        .await;
+        assert_eq!((s, v["result"].as_str()), (200, Some("OK")), "{v}");
+
+        // A wrong secret and an unknown key id: 403 (what the SDKs map to their
+        // AuthorizationException), with one message for both.
+        let wrong = crate::payments::Key::new(&key.id, "not the secret", "shop");
+        let (s, wrong_body, _) = signed(&app, &wrong, "GET", path, None, &[], Utc::now()).await;
+        assert_eq!(s, 403);
+        assert_direct_error(&wrong_body, 403, "MISSING_OR_INVALID_AUTHORIZATION");
+        let unknown = crate::payments::Key::new("0000000000000000dead", "x", "shop");
+        let (s, unknown_body, _) = signed(&app, &unknown, "GET", path, None, &[], Utc::now()).await;
+        assert_eq!(s, 403);
+        assert_eq!(
+            wrong_body["errors"][0]["message"],
+            unknown_body["errors"][0]["message"]
+        );
+        // No Authorization header at all.
+        let res = app
+            .http
+            .get(format!("{}{path}", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 403);
+    }
+);
+
+both_backends!(
+    every_v2_path_answers_direct_json,
+    &[],
+    |app: TestApp| async move {
+        let key = key(&app, "shop").await;
+        // Unknown resources, signed or not: 404 with `errors[]`, never the login page's
+        // redirect or the HTML "not found".
+        let (s, v, _) = signed(
+            &app,
+            &key,
+            "GET",
+            "/v2/shop/payouts/123",
+            None,
+            &[],
+            Utc::now(),
+        )
+        .await;
+        assert_eq!(s, 404, "{v}");
+        assert_direct_error(&v, 404, "UNKNOWN_RESOURCE");
+        for path in ["/v2/nothing", "/v2/shop/no/such/thing", "/v2"] {
+            for method in ["GET", "POST"] {
+                let res = app
+                    .http
+                    .request(method.parse().unwrap(), format!("{}{path}", app.base))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(res.status().as_u16(), 404, "{method} {path}");
+                let body: Value = res.json().await.unwrap();
+                assert_direct_error(&body, 404, "UNKNOWN_RESOURCE");
+            }
+        }
+        // A served path with a method it does not take: 405 in Direct JSON.
+        let (s, v, _) = signed(
+            &app,
+            &key,
+            "DELETE",
+            "/v2/shop/payments",
+            None,
+            &[],
+            Utc::now(),
+        )
+        .await;
+        assert_eq!(s, 405, "{v}");
+        assert_direct_error(&v, 405, "METHOD_NOT_ALLOWED");
+        // Pages keep their own answers.
+        let res = app
+            .http
+            .get(format!("{}/no-such-page", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            res.status().as_u16(),
+            303,
+            "the sign-in gate still guards pages"
+        );
+    }
+);
+
+/// The simulated acquirer, counting the captures and refunds it is asked for, and
+/// failing them all while `down` is set.
+#[derive(Default)]
+struct Counting {
+    captures: AtomicUsize,
+    refunds: AtomicUsize,
+    down: std::sync::atomic::AtomicBool,
+}
+
+#[async_trait::async_trait]
+impl Acquirer for Counting {
+    async fn authorise(&self, request: AuthRequest<'_>) -> AuthResult {
+        SimulatedAcquirer.authorise(request).await
+    }
+    async fn capture(&self, rrn: &str, amount: Money) -> Result<String, String> {
+        self.captures.fetch_add(1, Ordering::SeqCst);
+        if self.down.load(Ordering::SeqCst) {
+            return Err("connection refused".into());
+        }
+        SimulatedAcquirer.capture(rrn, amount).await
+    }
+    async fn refund(&self, rrn: &str, amount: Money) -> Result<String, String> {
+        self.refunds.fetch_add(1, Ordering::SeqCst);
+        if self.down.load(Ordering::SeqCst) {
+            return Err("connection refused".into());
+        }
+        SimulatedAcquirer.refund(rrn, amount).await
+    }
+    async fn cancel(&self, rrn: &str) -> Result<(), String> {
+        SimulatedAcquirer.cancel(rrn).await
+    }
+    async fn inquire(&self, rrn: &str) -> Option<AuthResult> {
+        SimulatedAcquirer.inquire(rrn).await
+    }
+}
+
+both_backends!(
+    the_acquirer_is_asked_once_per_recorded_operation,
+    &[],
+    |app: TestApp| async move {
+        let key = key(&app, "shop").await;
+        let (s, created) = post(
+            &app,
+            &key,
+            "/payments",
+            &card_payment(10_000, "5555555555554444", "PRE_AUTHORIZATION"),
+        )
+        .await;
+        assert_eq!(s, 201, "{created}");
+        let id = parse_public_id(created["payment"]["id"].as_str().unwrap()).unwrap();
+        let merchant =
+            server::provisioning::find_merchant(&app.db, "shop", domain::Environment::Test)
+                .await
+                .unwrap();
+        let counting = Arc::new(Counting::default());
+        let engine = PaymentEngine::new(app.db.clone(), app.config.clone(), counting.clone());
+        let mut tasks = Vec::new();
+        for _ in 0..16 {
+            let (engine, merchant) = (engine.clone(), merchant.clone());
+            tasks.push(tokio::spawn(async move {
+                engine
+                    .capture(&merchant, id, Some(1_000), false, &Initiator::System)
+                    .await
+                    .is_ok()
+            }));
+        }
+        let mut approved = 0;
+        for t in tasks {
+            approved += usize::from(t.await.unwrap());
+        }
+        assert_eq!(approved, 10, "exactly the authorised amount is captured");
+        let recorded = operation::Entity::find()
+            .filter(operation::Column::Kind.eq("capture"))
+            .all(&app.db)
+            .await
+            .unwrap()
+            .len();
+        assert_eq!(recorded, 10);
+        assert_eq!(
+            counting.captures.load(Ordering::SeqCst),
+            recorded,
+            "one acquirer call per recorded capture, none for retries or refusals"
+        );
+
+        // The acquirer goes down: the refund is refused as retryable and writes nothing.
+        counting.down.store(true, Ordering::SeqCst);
+        let before = payment::Entity::find_by_id(id)
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        let refused = engine
+            .refund(&merchant, id, Some(500), &Initiator::System)
+            .await;
+        assert!(
+            matches!(refused, Err(EngineError::Acquirer(_))),
+            "{refused:?}"
+        );
+        let after = payment::Entity::find_by_id(id)
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(after.refunded, before.refunded);
+        assert_eq!(after.stage, before.stage);
+        let refunds = operation::Entity::find()
+            .filter(operation::Column::Kind.eq("refund"))
+            .all(&app.db)
+            .await
+            .unwrap();
+        assert!(refunds.is_empty(), "nothing half-written");
+        // As the API answers it: a 5xx the SDKs treat as a platform error, retriable.
+        let api = server::direct::ApiError::from(refused.unwrap_err());
+        assert_eq!(api.status().as_u16(), 502);
+        let body = api.body();
+        assert_eq!(body["errors"][0]["id"], "ACQUIRER_UNAVAILABLE");
+        assert_eq!(body["errors"][0]["retriable"], true);
+        assert_eq!(body["errors"][0]["category"], "IO_ERROR");
+        let (_, got) = get(
+            &app,
+            &key,
+            &format!("/payments/{}", created["payment"]["id"].as_str().unwrap()),
+        )
+        .await;
+        assert_eq!(got["status"], "CAPTURED");
+    }
+);
+
+both_backends!(
+    audit_rows_carry_the_callers_address,
+    &[],
+    |app: TestApp| async move {
+        let key = key(&app, "shop").await;
+        let mut body = card_payment(10_000, "4111111111111111", "PRE_AUTHORIZATION");
+        body["order"]["customer"] = json!({ "device": { "ipAddress": "203.0.113.9" } });
+        let (s, created) = post(&app, &key, "/payments", &body).await;
+        assert_eq!(s, 201, "{created}");
+        let public = created["payment"]["id"].as_str().unwrap().to_owned();
+        let id = parse_public_id(&public).unwrap();
+        let row = payment::Entity::find_by_id(id)
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            row.customer_ip.as_deref(),
+            Some("203.0.113.9"),
+            "the payer's address stays on the payment"
+        );
+        let admin = app.session("shop", "admin").await;
+        for (endpoint, amount) in [("ops/capture", "40.00"), ("ops/refund", "10.00")] {
+            app.call(
+                endpoint,
+                &[("id", &public), ("amount", amount)],
+                Some(&admin),
+            )
+            .await
+            .ok();
+        }
+        let (_, other) = post(
+            &app,
+            &key,
+            "/payments",
+            &card_payment(5_000, "4111111111111111", "PRE_AUTHORIZATION"),
+        )
+        .await;
+        let other = other["payment"]["id"].as_str().unwrap().to_owned();
+        let (s, v) = post(&app, &key, &format!("/payments/{other}/cancel"), &json!({})).await;
+        assert_eq!(s, 200, "{v}");
+        let rows = audit_log::Entity::find()
+            .filter(audit_log::Column::Action.starts_with("payment."))
+            .order_by_asc(audit_log::Column::Id)
+            .all(&app.db)
+            .await
+            .unwrap();
+        let actions: Vec<(&str, &str)> = rows
+            .iter()
+            .map(|r| (r.action.as_str(), r.ip.as_str()))
+            .collect();
+        assert_eq!(
+            actions,
+            [
+                ("payment.create", "127.0.0.1"),
+                ("payment.capture", "127.0.0.1"),
+                ("payment.refund", "127.0.0.1"),
+                ("payment.create", "127.0.0.1"),
+                ("payment.cancel", "127.0.0.1"),
+            ],
+            "the caller's address, never the payer's"
+        );
+    }
+);
