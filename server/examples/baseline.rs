@@ -392,7 +392,7 @@ async fn main() {
         .or_else(|| std::env::var("BASELINE_LISTEN").ok())
         .unwrap_or_else(|| "127.0.0.1:3320".to_owned());
     let pspid = std::env::var("BASELINE_PSPID").unwrap_or_else(|_| "bench".to_owned());
-    let db = server::db::connect_and_migrate(&url)
+    let db = server::platform::db::connect_and_migrate(&url)
         .await
         .unwrap_or_else(|e| {
             eprintln!("database {url}: {e}");

@@ -2,9 +2,9 @@
 //! `create-merchant`, `create-user`, `create-api-key`, `add-webhook`, `bind-terminal`,
 //! `terminal-sim`, `support-invite`.
 
-use crate::config::{write_private, Config};
-use crate::provisioning::{self, NewMerchant, NewUser};
-use crate::{db, http};
+use crate::account::provisioning::{self, NewMerchant, NewUser};
+use crate::platform::config::{write_private, Config};
+use crate::platform::{db, http};
 use clap::{Parser, Subcommand};
 use domain::{Environment, Role};
 use std::sync::Arc;
@@ -182,7 +182,7 @@ pub async fn run(cli: Cli) -> anyhow_like::Result<()> {
             agent,
         } => {
             let db = db::connect_and_migrate(&config.database_url).await?;
-            let person = crate::services::support_account::invite(
+            let person = crate::support::accounts::invite(
                 &db,
                 &config,
                 &email,
@@ -208,10 +208,9 @@ pub async fn run(cli: Cli) -> anyhow_like::Result<()> {
         } => {
             let db = db::connect_and_migrate(&config.database_url).await?;
             let m = provisioning::find_merchant(&db, &pspid, environment(&env)?).await?;
-            let hub = crate::terminal::TerminalHub::new(
-                crate::services::payments::PaymentEngine::simulated(db, config.clone()),
-                Default::default(),
-            );
+            let hub = crate::state::AppState::builder(db, config.clone())
+                .build()
+                .terminals;
             hub.bind(&m, &terminal_id, "cli", None, "")
                 .await
                 .map_err(|e| format!("terminal {terminal_id}: {e}"))?;
@@ -233,8 +232,7 @@ pub async fn run(cli: Cli) -> anyhow_like::Result<()> {
                 .ok()
                 .filter(|p| !p.is_empty());
             let given = password.is_some();
-            let report =
-                provisioning::seed_demo(&db, password, &config.support_project_key).await?;
+            let report = crate::demo::seed_demo(&db, password, &config.support_project_key).await?;
             let file = config.data_dir.join("demo-passwords.txt");
             if !given && !report.passwords.is_empty() {
                 // Keep what earlier runs generated for people left unchanged now.
@@ -388,7 +386,7 @@ async fn api_key(
     let db = db::connect_and_migrate(&config.database_url).await?;
     let m = provisioning::find_merchant(&db, &pspid, environment(&env)?).await?;
     let (key, secret) =
-        crate::services::keys::create_api_key(&db, &config, m.id, &name, None).await?;
+        crate::configuration::keys::create_api_key(&db, &config, m.id, &name, None).await?;
     println!("apiKeyId={}", key.key_id);
     println!("secretApiKey={secret}");
     Ok(())
@@ -402,7 +400,7 @@ async fn webhook(
 ) -> anyhow_like::Result<()> {
     let db = db::connect_and_migrate(&config.database_url).await?;
     let m = provisioning::find_merchant(&db, &pspid, environment(&env)?).await?;
-    let (key_id, secret) = crate::services::keys::add_webhook(&db, &config, &m, &url).await?;
+    let (key_id, secret) = crate::configuration::keys::add_webhook(&db, &config, &m, &url).await?;
     println!("keyId={key_id}");
     println!("secret={secret}");
     Ok(())
@@ -415,8 +413,8 @@ async fn terminal_sim(
     currency: String,
     step_ms: u64,
 ) -> anyhow_like::Result<()> {
-    use crate::terminal::sim;
-    if !crate::terminal::valid_terminal_id(&terminal_id) {
+    use crate::terminals::sim;
+    if !crate::terminals::valid_terminal_id(&terminal_id) {
         return Err(format!(
             "terminal id must be 1-32 printable ASCII characters, got {terminal_id:?}"
         )
@@ -435,15 +433,15 @@ async fn terminal_sim(
 
 async fn serve(config: Arc<Config>) -> anyhow_like::Result<()> {
     let db = db::connect_and_migrate(&config.database_url).await?;
-    crate::services::support_tickets::ensure_catalogue(&db).await?;
-    crate::services::support_status::ensure_components(&db).await?;
-    crate::services::support_knowledge::ensure_articles(&db).await?;
-    crate::crypto::warm_up();
+    crate::support::tickets::ensure_catalogue(&db).await?;
+    crate::support::status::ensure_components(&db).await?;
+    crate::support::knowledge::ensure_articles(&db).await?;
+    crate::platform::crypto::warm_up();
     http::spawn_session_cleanup(db.clone());
     let mailer = match &config.smtp {
         Some(smtp) => {
             tracing::info!(host = %smtp.host, "mail delivered through SMTP");
-            Some(crate::services::mail::SmtpSender::new(
+            Some(crate::platform::mail::SmtpSender::new(
                 smtp,
                 &config.mail_from,
             )?)
@@ -453,10 +451,8 @@ async fn serve(config: Arc<Config>) -> anyhow_like::Result<()> {
             None
         }
     };
-    crate::worker::spawn(
-        crate::services::payments::PaymentEngine::simulated(db.clone(), config.clone()),
-        mailer,
-    );
+    let state = crate::state::AppState::builder(db.clone(), config.clone()).build();
+    crate::platform::worker::spawn(state.worker(mailer));
     tokio::spawn({
         let db = db.clone();
         async move {
@@ -469,15 +465,12 @@ async fn serve(config: Arc<Config>) -> anyhow_like::Result<()> {
             }
         }
     });
-    let hub = crate::terminal::TerminalHub::new(
-        crate::services::payments::PaymentEngine::simulated(db.clone(), config.clone()),
-        Default::default(),
-    );
+    let hub = state.terminals.clone();
     if let Some(addr) = &config.terminal_listen {
         hub.reset_connections().await?;
         // The back office and the API still serve when the terminal port is taken
         // (port 9000 is a popular default): say so loudly instead of not starting.
-        match crate::terminal::gateway::listen(addr, hub.clone()).await {
+        match crate::terminals::gateway::listen(addr, hub.clone()).await {
             Ok(bound) => {
                 tracing::info!(listen = %bound, "terminal gateway listening");
                 println!("Terminal gateway listening on {bound}");
@@ -496,6 +489,6 @@ async fn serve(config: Arc<Config>) -> anyhow_like::Result<()> {
         "OpenPSP listening"
     );
     println!("OpenPSP listening on http://{}", listener.local_addr()?);
-    http::serve(listener, http::router_with_terminals(db, config, hub)).await?;
+    http::serve(listener, http::router(&state)).await?;
     Ok(())
 }

@@ -1,22 +1,20 @@
-//! The `openpsp` server: configuration, database, services implementing the UI's ports,
-//! the HTTP stack and the command line.
+//! The `openpsp` server, grouped by feature: each folder holds the implementation of the
+//! feature's ports (the traits `app` declares beside its pages) and its services. Shared
+//! plumbing sits in `platform`; the Direct API adapter in `direct`; the wiring of it all
+//! in `state`.
 
 #![recursion_limit = "256"]
 
-pub mod acquirer;
+pub mod account;
+pub mod checkout;
 pub mod cli;
-pub mod config;
-pub mod crypto;
-pub mod db;
+pub mod configuration;
 pub mod demo;
 pub mod direct;
 pub mod entities;
-pub mod export;
-pub mod http;
-pub mod jobs;
-pub mod provisioning;
-pub mod rate_limit;
-pub mod services;
-pub mod session_store;
-pub mod terminal;
-pub mod worker;
+pub mod payments;
+pub mod platform;
+pub mod state;
+pub mod support;
+pub mod terminals;
+pub mod webhooks;

@@ -152,11 +152,11 @@ async fn check(
         .one(&state.db)
         .await?
         .ok_or_else(|| unauthorized(BAD_CREDENTIALS))?;
-    let secret = crate::crypto::open(&state.config.data_key, &key.secret_enc)
+    let secret = crate::platform::crypto::open(&state.config.data_key, &key.secret_enc)
         .ok_or_else(|| unauthorized(BAD_CREDENTIALS))?;
     let path_and_query = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
     let data = data_to_sign(method.as_str(), headers, path_and_query);
-    if !crate::crypto::hmac_sha256_verify(secret.as_bytes(), data.as_bytes(), signature) {
+    if !crate::platform::crypto::hmac_sha256_verify(secret.as_bytes(), data.as_bytes(), signature) {
         return Err(unauthorized(BAD_CREDENTIALS));
     }
     let merchant = merchant::Entity::find_by_id(key.merchant_id)

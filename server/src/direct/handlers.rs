@@ -1,14 +1,14 @@
 //! The endpoints of API-3. Requests are read field by field so that a wrong field is
 //! reported with its Direct `propertyName`.
 
-use super::json;
 use super::{ApiError, Caller, DirectState};
-use crate::services::checkout::{challenge_url, page_url, NewCheckout};
-use crate::services::checkout_port::lang_query;
-use crate::services::payments::{
-    parse_public_id, AttemptResult, AuthMode, CardInput, CardSource, CartLineInput, Initiator,
-    NewPayment,
+use crate::checkout::port::lang_query;
+use crate::checkout::service::{challenge_url, page_url, NewCheckout};
+use crate::payments::engine::{
+    AttemptResult, AuthMode, CardInput, CardSource, CartLineInput, Initiator, NewPayment,
 };
+use crate::payments::records::parse_public_id;
+use crate::payments::wire;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -246,7 +246,7 @@ pub async fn create_payment(
             "token": attempt.token,
             "tokenizationSucceeded": attempt.token.is_some(),
         },
-        "payment": json::payment(&attempt.payment),
+        "payment": wire::payment(&attempt.payment),
     });
     match attempt.result {
         AttemptResult::Declined { code, reason } => Err(ApiError::declined(&code, &reason, out)),
@@ -284,7 +284,7 @@ pub async fn get_payment(
         .engine
         .payment(caller.merchant.id, parse_id(&id)?)
         .await?;
-    Ok(Json(json::payment(&p)))
+    Ok(Json(wire::payment(&p)))
 }
 
 /// `GET payments/{id}/details`.
@@ -298,7 +298,7 @@ pub async fn payment_details(
         .payment(caller.merchant.id, parse_id(&id)?)
         .await?;
     let ops = state.engine.operations(p.id).await?;
-    let mut out = json::payment(&p);
+    let mut out = wire::payment(&p);
     out["Operations"] = ops
         .iter()
         .map(|op| {
@@ -311,7 +311,7 @@ pub async fn payment_details(
                 _ => "CANCELLED",
             };
             json!({
-                "id": format!("{}-{}", crate::services::payments::public_id(p.id), op.id),
+                "id": format!("{}-{}", crate::payments::records::public_id(p.id), op.id),
                 "status": status,
                 "amountOfMoney": { "amount": op.amount, "currencyCode": p.currency },
                 "paymentMethod": "card",
@@ -345,7 +345,7 @@ pub async fn capture(
             &initiator(&caller),
         )
         .await?;
-    Ok(Json(json::capture(&p, &op)))
+    Ok(Json(wire::capture(&p, &op)))
 }
 
 /// The approved operations of `kind` on a payment, rendered by `render`.
@@ -374,7 +374,7 @@ pub async fn captures(
     Extension(caller): Extension<Caller>,
     Path((_, id)): Path<(String, String)>,
 ) -> Result<Json<Value>> {
-    let captures = approved_operations(&state, &caller, &id, "capture", json::capture).await?;
+    let captures = approved_operations(&state, &caller, &id, "capture", wire::capture).await?;
     Ok(Json(json!({ "captures": captures })))
 }
 
@@ -388,7 +388,7 @@ pub async fn cancel(
         .engine
         .cancel(&caller.merchant, parse_id(&id)?, &initiator(&caller))
         .await?;
-    Ok(Json(json!({ "payment": json::payment(&p) })))
+    Ok(Json(json!({ "payment": wire::payment(&p) })))
 }
 
 /// `POST payments/{id}/refund`.
@@ -420,7 +420,7 @@ pub async fn refund(
         .engine
         .refund(&caller.merchant, p.id, amount, &initiator(&caller))
         .await?;
-    Ok((StatusCode::CREATED, Json(json::refund(&p, &op))).into_response())
+    Ok((StatusCode::CREATED, Json(wire::refund(&p, &op))).into_response())
 }
 
 /// `GET payments/{id}/refunds`.
@@ -429,7 +429,7 @@ pub async fn refunds(
     Extension(caller): Extension<Caller>,
     Path((_, id)): Path<(String, String)>,
 ) -> Result<Json<Value>> {
-    let refunds = approved_operations(&state, &caller, &id, "refund", json::refund).await?;
+    let refunds = approved_operations(&state, &caller, &id, "refund", wire::refund).await?;
     Ok(Json(json!({ "refunds": refunds })))
 }
 
@@ -445,7 +445,7 @@ pub async fn complete(
         .payment(caller.merchant.id, parse_id(&id)?)
         .await?;
     Ok(Json(
-        json!({ "payment": json::payment(&p), "creationOutput": {} }),
+        json!({ "payment": wire::payment(&p), "creationOutput": {} }),
     ))
 }
 
@@ -525,7 +525,7 @@ pub async fn get_hosted_checkout(
         Some(id) => Some(state.engine.payment(caller.merchant.id, id).await?),
         None => None,
     };
-    Ok(Json(json::hosted_checkout(&checkout, payment.as_ref())))
+    Ok(Json(wire::hosted_checkout(&checkout, payment.as_ref())))
 }
 
 /// `POST tokens`.
@@ -584,7 +584,7 @@ pub async fn get_token(
         .token(caller.merchant.id, &id)
         .await
         .map_err(|_| ApiError::not_found("token"))?;
-    Ok(Json(json::token(&token)))
+    Ok(Json(wire::token(&token)))
 }
 
 /// `DELETE tokens/{id}`.
@@ -699,7 +699,7 @@ pub async fn get_hosted_tokenization(
     let mut out = json!({ "tokenStatus": session.token_status });
     if let Some(token_id) = &session.token_id {
         if let Ok(token) = state.engine.token(caller.merchant.id, token_id).await {
-            out["token"] = json::token(&token);
+            out["token"] = wire::token(&token);
         }
     }
     Ok(Json(out))

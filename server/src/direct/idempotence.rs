@@ -6,7 +6,7 @@
 
 use super::{ApiError, Caller, DirectState, BODY_LIMIT};
 use crate::entities::idempotency_key;
-use crate::session_store::is_unique_violation;
+use crate::platform::sessions::is_unique_violation;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode};

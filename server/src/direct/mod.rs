@@ -4,13 +4,13 @@
 pub mod auth;
 pub mod handlers;
 pub mod idempotence;
-pub mod json;
 pub mod openapi;
 pub mod terminals;
 
-use crate::config::Config;
 use crate::entities::merchant;
-use crate::services::payments::{EngineError, PaymentEngine};
+use crate::payments::engine::PaymentEngine;
+use crate::payments::error::EngineError;
+use crate::platform::config::Config;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -33,7 +33,7 @@ pub struct DirectState {
     /// Configuration.
     pub config: Arc<Config>,
     /// Card terminals (the POS API).
-    pub terminals: Arc<crate::terminal::TerminalHub>,
+    pub terminals: Arc<crate::terminals::TerminalHub>,
 }
 
 /// The authenticated caller, put in the request's extensions by [`auth::require`].
@@ -49,8 +49,8 @@ pub struct Caller {
 
 impl Caller {
     /// The caller as the engine records who did an operation.
-    pub fn initiator(&self) -> crate::services::payments::Initiator {
-        crate::services::payments::Initiator::ApiKey {
+    pub fn initiator(&self) -> crate::payments::engine::Initiator {
+        crate::payments::engine::Initiator::ApiKey {
             key: self.key_id.clone(),
             ip: self.ip.clone(),
         }

@@ -5,8 +5,8 @@
 use super::handlers::{body, money, string};
 use super::{ApiError, Caller, DirectState};
 use crate::entities::terminal_payment;
-use crate::services::payments::public_id;
-use crate::terminal::TerminalError;
+use crate::payments::records::public_id;
+use crate::terminals::TerminalError;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};

@@ -577,7 +577,7 @@ both_backends!(
     login_without_pspid_looks_only_in_the_pages_environment,
     &[],
     |app: TestApp| async move {
-        use server::provisioning::{create_merchant, create_user, NewMerchant, NewUser};
+        use server::account::provisioning::{create_merchant, create_user, NewMerchant, NewUser};
         // Two production merchants share the login; the TEST one is the only match in TEST.
         for pspid in ["live1", "live2"] {
             let m = create_merchant(

@@ -10,9 +10,11 @@ use chrono::Utc;
 use domain::money::Money;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{json, Value};
-use server::acquirer::{Acquirer, AuthRequest, AuthResult, SimulatedAcquirer};
 use server::entities::{audit_log, operation, payment};
-use server::services::payments::{parse_public_id, EngineError, Initiator, PaymentEngine};
+use server::payments::acquirer::{Acquirer, AuthRequest, AuthResult, SimulatedAcquirer};
+use server::payments::engine::Initiator;
+use server::payments::error::EngineError;
+use server::payments::records::parse_public_id;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -180,12 +182,18 @@ both_backends!(
         .await;
         assert_eq!(s, 201, "{created}");
         let id = parse_public_id(created["payment"]["id"].as_str().unwrap()).unwrap();
-        let merchant =
-            server::provisioning::find_merchant(&app.db, "shop", domain::Environment::Test)
-                .await
-                .unwrap();
+        let merchant = server::account::provisioning::find_merchant(
+            &app.db,
+            "shop",
+            domain::Environment::Test,
+        )
+        .await
+        .unwrap();
         let counting = Arc::new(Counting::default());
-        let engine = PaymentEngine::new(app.db.clone(), app.config.clone(), counting.clone());
+        let engine = server::state::AppState::builder(app.db.clone(), app.config.clone())
+            .acquirer(counting.clone())
+            .build()
+            .engine;
         let mut tasks = Vec::new();
         for _ in 0..16 {
             let (engine, merchant) = (engine.clone(), merchant.clone());

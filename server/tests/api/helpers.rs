@@ -3,8 +3,8 @@
 use app::model::AppError;
 use reqwest::header::{COOKIE, SET_COOKIE};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
-use server::config::Config;
-use server::provisioning::{self, NewMerchant, NewUser};
+use server::account::provisioning::{self, NewMerchant, NewUser};
+use server::platform::config::Config;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -78,26 +78,27 @@ pub async fn spawn_app(backend: Backend, settings: &[(&str, &str)]) -> Option<Te
         vars.insert(k.to_string(), v.to_string());
     }
     let config = Arc::new(Config::load_with(&move |k| vars.get(k).cloned()).expect("config"));
-    let db = server::db::connect_and_migrate(&config.database_url)
+    let db = server::platform::db::connect_and_migrate(&config.database_url)
         .await
         .expect("database");
-    let hub = server::terminal::TerminalHub::new(
-        server::services::payments::PaymentEngine::simulated(db.clone(), config.clone()),
-        server::terminal::GatewaySettings {
+    let state = server::state::AppState::builder(db.clone(), config.clone())
+        .gateway(server::terminals::GatewaySettings {
             keep_alive_seconds: 2,
             hello_timeout: std::time::Duration::from_secs(1),
             ..Default::default()
-        },
-    );
-    let terminals = server::terminal::gateway::listen("127.0.0.1:0", hub.clone())
+        })
+        .build();
+    let terminals = server::terminals::gateway::listen("127.0.0.1:0", state.terminals.clone())
         .await
         .expect("terminal gateway")
         .to_string();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let router = server::http::router_with_terminals(db.clone(), config.clone(), hub);
+    let router = server::platform::http::router(&state);
     tokio::spawn(async move {
-        server::http::serve(listener, router).await.unwrap();
+        server::platform::http::serve(listener, router)
+            .await
+            .unwrap();
     });
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -117,9 +118,12 @@ pub async fn spawn_app(backend: Backend, settings: &[(&str, &str)]) -> Option<Te
 pub async fn start_server(db: DatabaseConnection, config: Arc<Config>) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let router = server::http::router(db, config);
+    let router =
+        server::platform::http::router(&server::state::AppState::builder(db, config).build());
     tokio::spawn(async move {
-        server::http::serve(listener, router).await.unwrap();
+        server::platform::http::serve(listener, router)
+            .await
+            .unwrap();
     });
     format!("http://{addr}")
 }

@@ -3,9 +3,9 @@
 use crate::both_backends;
 use crate::helpers::*;
 use sea_orm::EntityTrait;
-use server::config::SmtpConfig;
 use server::entities::email_outbox;
-use server::services::mail::{deliver_pending, SmtpSender};
+use server::platform::config::SmtpConfig;
+use server::platform::mail::{deliver_pending, SmtpSender};
 use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
@@ -99,12 +99,9 @@ both_backends!(
             .unwrap()
             .expect("a send_email job");
         assert_eq!(job.kind, "send_email");
-        let runner =
-            server::worker::Runner::new(server::services::payments::PaymentEngine::simulated(
-                app.db.clone(),
-                app.config.clone(),
-            ))
-            .with_mailer(Some(sender));
+        let runner = server::state::AppState::builder(app.db.clone(), app.config.clone())
+            .build()
+            .worker(Some(sender));
         assert!(runner.run_once().await.unwrap());
         let job = server::entities::job::Entity::find_by_id(job.id)
             .one(&app.db)

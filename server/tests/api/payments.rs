@@ -7,7 +7,6 @@ use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::{json, Value};
 use server::entities::{idempotency_key, job, merchant, operation, payment, webhook_delivery};
-use server::services::payments::PaymentEngine;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -31,11 +30,11 @@ impl Key {
 
 pub(crate) async fn key(app: &TestApp, pspid: &str) -> Key {
     app.merchant(pspid).await;
-    let m = server::provisioning::find_merchant(&app.db, pspid, domain::Environment::Test)
+    let m = server::account::provisioning::find_merchant(&app.db, pspid, domain::Environment::Test)
         .await
         .unwrap();
     let (row, secret) =
-        server::services::keys::create_api_key(&app.db, &app.config, m.id, "it", None)
+        server::configuration::keys::create_api_key(&app.db, &app.config, m.id, "it", None)
             .await
             .unwrap();
     Key {
@@ -77,7 +76,8 @@ pub(crate) async fn signed(
     }
     data.push_str(path);
     data.push('\n');
-    let signature = server::crypto::hmac_sha256_base64(key.secret.as_bytes(), data.as_bytes());
+    let signature =
+        server::platform::crypto::hmac_sha256_base64(key.secret.as_bytes(), data.as_bytes());
     let mut req = app
         .http
         .request(method.parse().unwrap(), format!("{}{path}", app.base))
@@ -456,7 +456,7 @@ both_backends!(
     a_job_claimed_by_a_dead_worker_runs_again_exactly_once,
     &[],
     |app: TestApp| async move {
-        use server::jobs;
+        use server::platform::jobs;
         let id = jobs::enqueue(&app.db, None, "test_job", json!({}), Utc::now(), 5)
             .await
             .unwrap();
@@ -512,7 +512,7 @@ async fn receiver(secret: String) -> (String, Arc<Mutex<HashMap<String, usize>>>
                 let secret = secret.clone();
                 async move {
                     let signature = headers["x-gcs-signature"].to_str().unwrap();
-                    assert!(server::crypto::hmac_sha256_verify(
+                    assert!(server::platform::crypto::hmac_sha256_verify(
                         secret.as_bytes(),
                         &body,
                         signature
@@ -546,7 +546,7 @@ both_backends!(
             .unwrap()
             .unwrap();
         // The signing key is made first so the receiver knows it.
-        let (_, secret) = server::services::keys::rotate_webhook_key(&app.db, &app.config, &m)
+        let (_, secret) = server::configuration::keys::rotate_webhook_key(&app.db, &app.config, &m)
             .await
             .unwrap();
         let (url, seen) = receiver(secret).await;
@@ -555,7 +555,7 @@ both_backends!(
             .await
             .unwrap()
             .unwrap();
-        server::services::keys::add_webhook(&app.db, &app.config, &m, &url)
+        server::configuration::keys::add_webhook(&app.db, &app.config, &m, &url)
             .await
             .unwrap();
         for i in 0..6 {
@@ -625,10 +625,9 @@ both_backends!(
     &[],
     |app: TestApp| async move {
         let key = key(&app, "shop").await;
-        let runner = server::worker::Runner::new(PaymentEngine::simulated(
-            app.db.clone(),
-            app.config.clone(),
-        ));
+        let runner = server::state::AppState::builder(app.db.clone(), app.config.clone())
+            .build()
+            .worker(None);
         // Timeout card: status unknown (92) until the job asks the acquirer.
         let (s, v) = post(
             &app,

@@ -9,7 +9,7 @@ use chrono::{Duration, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use server::entities::{email_outbox, support_code};
-use server::services::support_account;
+use server::support::accounts;
 
 /// The last mail sent to `to`: subject and body.
 pub(crate) async fn last_mail(app: &TestApp, to: &str) -> (String, String) {
@@ -66,7 +66,7 @@ both_backends!(
     &[],
     |app: TestApp| async move {
         let email = "dana@demo-retail.test";
-        support_account::invite(
+        accounts::invite(
             &app.db,
             &app.config,
             email,
@@ -195,7 +195,7 @@ both_backends!(
     the_second_factor_is_asked_again_without_a_trusted_browser,
     &[("OPENPSP_MAX_FAILED_LOGINS", "3")],
     |app: TestApp| async move {
-        support_account::seed_demo_people(&app.db, Some(PASSWORD))
+        accounts::seed_demo_people(&app.db, Some(PASSWORD))
             .await
             .unwrap();
         let email = "alice@demo-retail.test";
@@ -291,7 +291,7 @@ both_backends!(
     &[],
     |app: TestApp| async move {
         let email = "erin@other-corp.test";
-        support_account::invite(
+        accounts::invite(
             &app.db,
             &app.config,
             email,
@@ -398,10 +398,10 @@ pub(crate) async fn support_session(app: &TestApp, email: &str) -> String {
 
 /// The demo people and catalogue, and sessions for agent, alice, bob and carol.
 pub(crate) async fn portal(app: &TestApp) -> [String; 4] {
-    support_account::seed_demo_people(&app.db, Some(PASSWORD))
+    accounts::seed_demo_people(&app.db, Some(PASSWORD))
         .await
         .unwrap();
-    server::services::support_tickets::ensure_catalogue(&app.db)
+    server::support::tickets::ensure_catalogue(&app.db)
         .await
         .unwrap();
     [
@@ -860,7 +860,7 @@ both_backends!(
 );
 
 async fn support_account_close(app: &TestApp, id: i64, resolved_at: i64) -> bool {
-    server::services::support_tickets::auto_close(&app.db, &app.config, id, resolved_at)
+    server::support::tickets::auto_close(&app.db, &app.config, id, resolved_at)
         .await
         .unwrap()
 }
@@ -870,12 +870,12 @@ both_backends!(
     &[],
     |app: TestApp| async move {
         let [agent, alice, bob, carol] = portal(&app).await;
-        let created = server::services::support_tickets::seed_demo_tickets(&app.db, "UCSUP")
+        let created = server::support::tickets::seed_demo_tickets(&app.db, "UCSUP")
             .await
             .unwrap();
         assert_eq!(created, 7);
         assert_eq!(
-            server::services::support_tickets::seed_demo_tickets(&app.db, "UCSUP")
+            server::support::tickets::seed_demo_tickets(&app.db, "UCSUP")
                 .await
                 .unwrap(),
             0,
@@ -902,7 +902,7 @@ both_backends!(
     signing_in_again_at_once_mails_a_fresh_code,
     &[],
     |app: TestApp| async move {
-        support_account::seed_demo_people(&app.db, Some(PASSWORD))
+        accounts::seed_demo_people(&app.db, Some(PASSWORD))
             .await
             .unwrap();
         // Two sign-ins in a row from browsers that are not trusted: each gets its code.
@@ -916,7 +916,7 @@ both_backends!(
     &[],
     |app: TestApp| async move {
         let [agent, alice, _, _] = portal(&app).await;
-        server::services::support_status::seed_demo_status(&app.db)
+        server::support::status::seed_demo_status(&app.db)
             .await
             .unwrap();
         let get_json = || async {

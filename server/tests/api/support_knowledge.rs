@@ -7,11 +7,11 @@ use crate::helpers::{spawn_app, Backend, TestApp};
 use crate::support::{json, portal, raise, step};
 use app::model::{AppError, Problem};
 use sea_orm::{EntityTrait, PaginatorTrait};
-use server::services::support_knowledge;
+use server::support::knowledge;
 
 async fn knowledge(app: &TestApp) -> [String; 4] {
     let sessions = portal(app).await;
-    let added = support_knowledge::ensure_articles(&app.db).await.unwrap();
+    let added = knowledge::ensure_articles(&app.db).await.unwrap();
     assert!(added >= 12, "the shipped articles are loaded: {added}");
     sessions
 }
@@ -222,9 +222,7 @@ both_backends!(
     &[],
     |app: TestApp| async move {
         let [agent, alice, bob, _] = knowledge(&app).await;
-        support_knowledge::seed_demo_announcement(&app.db)
-            .await
-            .unwrap();
+        knowledge::seed_demo_announcement(&app.db).await.unwrap();
         let shown = |cookie: String| {
             let app = &app;
             async move {
@@ -803,7 +801,7 @@ both_backends!(
     agents_see_the_payment_a_ticket_is_about,
     &[],
     |app: TestApp| async move {
-        use server::services::payments::{CardPresent, Initiator, PaymentEngine};
+        use server::payments::engine::{CardPresent, Initiator};
         let [agent, alice, _, _] = knowledge(&app).await;
         app.merchant("shop").await;
         let merchant = server::entities::merchant::Entity::find()
@@ -811,7 +809,9 @@ both_backends!(
             .await
             .unwrap()
             .unwrap();
-        let engine = PaymentEngine::simulated(app.db.clone(), app.config.clone());
+        let engine = server::state::AppState::builder(app.db.clone(), app.config.clone())
+            .build()
+            .engine;
         let payment = engine
             .record_card_present(
                 &app.db,
@@ -831,7 +831,7 @@ both_backends!(
             )
             .await
             .unwrap();
-        let id = server::services::payments::public_id(payment.id);
+        let id = server::payments::records::public_id(payment.id);
         let rt = {
             use sea_orm::{ColumnTrait, QueryFilter};
             server::entities::support_request_type::Entity::find()

@@ -10,20 +10,18 @@ use domain::terminal::{Body, Header, Message, PROTOCOL_ID};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{json, Value};
 use server::entities::{operation, payment, terminal};
-use server::terminal::sim::{self, SimOptions};
-use server::terminal::{GatewaySettings, TerminalHub};
+use server::terminals::sim::{self, SimOptions};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 async fn bind(app: &TestApp, pspid: &str, terminal_id: &str) {
-    let m = server::provisioning::find_merchant(&app.db, pspid, domain::Environment::Test)
+    let m = server::account::provisioning::find_merchant(&app.db, pspid, domain::Environment::Test)
         .await
         .unwrap();
-    let hub = TerminalHub::new(
-        server::services::payments::PaymentEngine::simulated(app.db.clone(), app.config.clone()),
-        GatewaySettings::default(),
-    );
+    let hub = server::state::AppState::builder(app.db.clone(), app.config.clone())
+        .build()
+        .terminals;
     hub.bind(&m, terminal_id, "test", None, "").await.unwrap();
 }
 
@@ -91,7 +89,7 @@ async fn finished(app: &TestApp, key: &Key, started: &Value) -> Value {
 }
 
 async fn ledger(app: &TestApp, public: &str) -> payment::Model {
-    let id = server::services::payments::parse_public_id(public).unwrap();
+    let id = server::payments::records::parse_public_id(public).unwrap();
     payment::Entity::find_by_id(id)
         .one(&app.db)
         .await

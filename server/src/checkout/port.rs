@@ -1,0 +1,312 @@
+//! The hosted pages' port over the engine: what the payment, challenge, final and
+//! tokenization pages show and do.
+
+use crate::entities::{hosted_checkout, merchant, payment};
+use crate::payments::engine::{CardInput, CardSource, CartLineInput, PaymentEngine};
+use crate::payments::error::EngineError;
+use crate::payments::records::{public_id, stored_money};
+use app::model::{
+    AppError, CartLineView, CheckoutState, CheckoutView, FieldError, Problem, ReceiptView,
+    SavedCardView, TokenizationView,
+};
+use app::ports::{CheckoutPort, TypedCard};
+use chrono::Utc;
+use domain::card::Brand;
+use domain::payment::Stage;
+use domain::Lang;
+use sea_orm::EntityTrait;
+
+/// The port.
+pub struct CheckoutService {
+    engine: PaymentEngine,
+}
+
+impl CheckoutService {
+    /// Over `engine`.
+    pub fn new(engine: PaymentEngine) -> Self {
+        CheckoutService { engine }
+    }
+}
+
+/// The page language of a checkout locale (`fr_BE` → French).
+pub fn locale_lang(locale: &str) -> Lang {
+    Lang::parse(locale.split(['_', '-']).next().unwrap_or("en")).unwrap_or_default()
+}
+
+/// `?lang=xx` for a page URL.
+pub fn lang_query(locale: &str) -> String {
+    format!("?lang={}", locale_lang(locale).code())
+}
+
+fn internal(e: impl std::fmt::Display) -> AppError {
+    tracing::error!(error = %e, "hosted page failed");
+    AppError::Internal
+}
+
+/// Maps an engine refusal of card data to the field the payer typed.
+fn to_app_error(e: EngineError) -> AppError {
+    match e {
+        EngineError::NotFound => AppError::NotFound,
+        EngineError::Card { property, error } => {
+            let field = if property.ends_with("expiryDate") {
+                "expiry"
+            } else if property.ends_with("cvv") {
+                "cvc"
+            } else {
+                "number"
+            };
+            AppError::Invalid(vec![FieldError::new(field, Problem::Card(error))])
+        }
+        // A saved card of someone else, or one that no longer exists.
+        EngineError::Invalid { property, .. } if property.ends_with("token") => AppError::Forbidden,
+        EngineError::Invalid { property, message } => internal(format!("{property}: {message}")),
+        EngineError::Refused(_) | EngineError::Line(..) => AppError::Forbidden,
+        EngineError::Db(e) => internal(e),
+        EngineError::Acquirer(e) => internal(format!("acquirer unavailable: {e}")),
+    }
+}
+
+impl CheckoutService {
+    async fn merchant(&self, id: i64) -> Result<merchant::Model, AppError> {
+        merchant::Entity::find_by_id(id)
+            .one(self.engine.db())
+            .await
+            .map_err(internal)?
+            .ok_or(AppError::NotFound)
+    }
+
+    fn return_to(&self, checkout: &hosted_checkout::Model) -> Option<String> {
+        let url = checkout.return_url.as_deref()?;
+        let separator = if url.contains('?') { '&' } else { '?' };
+        Some(format!(
+            "{url}{separator}RETURNMAC={}&hostedCheckoutId={}",
+            checkout.returnmac, checkout.id
+        ))
+    }
+
+    async fn build(&self, checkout: hosted_checkout::Model) -> Result<CheckoutView, AppError> {
+        let merchant = self.merchant(checkout.merchant_id).await?;
+        let lang = locale_lang(&checkout.locale);
+        let money = |minor: i64| {
+            stored_money(minor, &checkout.currency)
+                .map(|m| m.format_in(lang))
+                .unwrap_or_default()
+        };
+        let payment = match checkout.payment_id {
+            Some(id) => payment::Entity::find_by_id(id)
+                .one(self.engine.db())
+                .await
+                .map_err(internal)?,
+            None => None,
+        };
+        let stage = payment.as_ref().and_then(|p| Stage::parse(&p.stage));
+        let open = PaymentEngine::checkout_open(&checkout);
+        let state = match stage {
+            Some(Stage::Authorised) => CheckoutState::Paid,
+            Some(Stage::Rejected) => CheckoutState::Refused,
+            Some(Stage::Uncertain) => CheckoutState::Pending,
+            Some(Stage::Cancelled | Stage::Expired) => CheckoutState::Expired,
+            // A failed challenge clears the pending card: the payer may try another card.
+            Some(Stage::Redirected)
+                if open
+                    && payment
+                        .as_ref()
+                        .is_some_and(|p| p.pending_card_enc.is_some()) =>
+            {
+                CheckoutState::Challenge
+            }
+            _ if open => CheckoutState::Open,
+            _ => CheckoutState::Expired,
+        };
+        let cart: Vec<CartLineInput> =
+            serde_json::from_str(&checkout.cart_json).unwrap_or_default();
+        let lines = cart
+            .iter()
+            .map(|l| {
+                let quantity = domain::cart::Quantity::from_thousandths(l.quantity_thousandths)
+                    .unwrap_or_else(|_| {
+                        domain::cart::Quantity::from_thousandths(1000).expect("one")
+                    });
+                CartLineView {
+                    name: l.name.clone(),
+                    quantity: domain::cart::format_thousandths(l.quantity_thousandths),
+                    unit_price: money(l.unit_price),
+                    amount: money(domain::cart::line_amount(l.unit_price, quantity)),
+                    code: String::new(),
+                    refunded: String::new(),
+                    state: None,
+                    unit_price_major: String::new(),
+                }
+            })
+            .collect();
+        let saved_cards = match (&checkout.merchant_customer_id, state) {
+            (Some(customer), CheckoutState::Open) if payment.is_none() => self
+                .engine
+                .customer_tokens(merchant.id, customer)
+                .await
+                .map_err(to_app_error)?
+                .into_iter()
+                .map(|t| SavedCardView {
+                    token: t.id,
+                    brand: t.brand,
+                    masked: t.masked_card,
+                    expiry: format!(
+                        "{}/{}",
+                        &t.expiry[..2.min(t.expiry.len())],
+                        &t.expiry[2.min(t.expiry.len())..]
+                    ),
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        let receipt = match (&payment, state, checkout.show_result_page) {
+            (Some(p), CheckoutState::Paid, true) => Some(ReceiptView {
+                payment_id: public_id(p.id),
+                authorisation_code: p.authorisation_code.clone().unwrap_or_default(),
+                terminal_id: p.terminal_id.clone().unwrap_or_default(),
+                rrn: p.rrn.clone().unwrap_or_default(),
+                masked_card: p.masked_card.clone().unwrap_or_default(),
+                expiry: p
+                    .card_expiry
+                    .as_deref()
+                    .map(|e| format!("{}/{}", &e[..2.min(e.len())], &e[2.min(e.len())..]))
+                    .unwrap_or_default(),
+                description: if p.description.is_empty() {
+                    p.merchant_reference.clone()
+                } else {
+                    p.description.clone()
+                },
+            }),
+            _ => None,
+        };
+        let attempts = payment.as_ref().map(|p| p.attempts).unwrap_or(0);
+        Ok(CheckoutView {
+            id: checkout.id.clone(),
+            merchant: if merchant.commercial_name.is_empty() {
+                merchant.pspid.clone()
+            } else {
+                merchant.commercial_name.clone()
+            },
+            web_site: merchant.web_site.clone(),
+            amount: money(checkout.amount),
+            lines,
+            brands: Brand::ALL.iter().map(|b| b.name().to_owned()).collect(),
+            seconds_left: (checkout.expires_at - Utc::now()).num_seconds().max(0),
+            state,
+            saved_cards,
+            can_save: checkout.merchant_customer_id.is_some() && payment.is_none(),
+            declined_code: payment.as_ref().and_then(|p| p.refusal_code.clone()),
+            attempts_left: (merchant.retry_count - attempts).max(0),
+            receipt,
+            show_result: checkout.show_result_page || checkout.return_url.is_none(),
+            return_to: self.return_to(&checkout),
+        })
+    }
+}
+
+#[async_trait::async_trait]
+impl CheckoutPort for CheckoutService {
+    async fn view(&self, id: &str) -> Result<CheckoutView, AppError> {
+        let checkout = self.engine.checkout(id).await.map_err(to_app_error)?;
+        self.build(checkout).await
+    }
+
+    async fn pay(
+        &self,
+        id: &str,
+        card: Option<TypedCard>,
+        saved: Option<String>,
+        save: bool,
+        ip: &str,
+    ) -> Result<CheckoutView, AppError> {
+        let source = match (card, saved) {
+            (_, Some(token)) => CardSource::Token(token),
+            (Some(card), None) => CardSource::Card(CardInput {
+                number: card.number,
+                cvv: Some(card.cvc),
+                expiry: card.expiry,
+                holder: card.holder,
+            }),
+            (None, None) => {
+                return Err(AppError::Invalid(vec![FieldError::new(
+                    "number",
+                    Problem::Required,
+                )]))
+            }
+        };
+        let (checkout, _) = self
+            .engine
+            .pay_checkout(id, source, save, Some(ip.to_owned()))
+            .await
+            .map_err(to_app_error)?;
+        self.build(checkout).await
+    }
+
+    async fn challenge(&self, id: &str, code: &str) -> Result<CheckoutView, AppError> {
+        let (checkout, _) = self
+            .engine
+            .checkout_challenge(id, code)
+            .await
+            .map_err(to_app_error)?;
+        self.build(checkout).await
+    }
+
+    async fn tokenization(&self, id: &str) -> Result<TokenizationView, AppError> {
+        let session = self.engine.tokenization(id).await.map_err(to_app_error)?;
+        self.tokenization_view(session).await
+    }
+
+    async fn tokenize(&self, id: &str, card: TypedCard) -> Result<TokenizationView, AppError> {
+        let session = self
+            .engine
+            .tokenize_on_page(
+                id,
+                &CardInput {
+                    number: card.number,
+                    cvv: None,
+                    expiry: card.expiry,
+                    holder: card.holder,
+                },
+            )
+            .await
+            .map_err(to_app_error)?;
+        self.tokenization_view(session).await
+    }
+}
+
+impl CheckoutService {
+    async fn tokenization_view(
+        &self,
+        session: crate::entities::hosted_tokenization::Model,
+    ) -> Result<TokenizationView, AppError> {
+        let merchant = self.merchant(session.merchant_id).await?;
+        let saved = match &session.token_id {
+            Some(token) => self
+                .engine
+                .token(merchant.id, token)
+                .await
+                .ok()
+                .map(|t| t.masked_card),
+            None => None,
+        };
+        Ok(TokenizationView {
+            id: session.id.clone(),
+            merchant: if merchant.commercial_name.is_empty() {
+                merchant.pspid
+            } else {
+                merchant.commercial_name
+            },
+            saved,
+            open: session.expires_at > Utc::now(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn locales_map_to_languages() {
+        assert_eq!(super::locale_lang("fr_BE"), domain::Lang::Fr);
+        assert_eq!(super::locale_lang("xx"), domain::Lang::En);
+    }
+}

@@ -1,0 +1,385 @@
+//! Hosted checkouts (HP-2..4): the session a merchant creates through the API and the
+//! payer completes on our pages, with retries, 3-D Secure, expiry and the final page.
+
+use crate::entities::{hosted_checkout, hosted_tokenization, merchant, payment};
+use crate::payments::engine::{
+    AuthMode, CardSource, CartLineInput, Initiator, NewPayment, PaymentEngine,
+};
+use crate::payments::error::EngineError;
+use crate::payments::records::stored_money;
+use crate::platform::jobs;
+use chrono::{Duration, Utc};
+use domain::money::Money;
+use domain::payment::Stage;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use serde_json::json;
+
+/// What the merchant asks for.
+pub struct NewCheckout {
+    /// Amount.
+    pub amount: Money,
+    /// Merchant reference.
+    pub merchant_reference: String,
+    /// Merchant customer id (enables "save my card").
+    pub merchant_customer_id: Option<String>,
+    /// Authorisation mode (`None`: the merchant's capture procedure).
+    pub mode: Option<AuthMode>,
+    /// Where to send the payer back.
+    pub return_url: Option<String>,
+    /// Show our final page (`None`: the merchant's setting).
+    pub show_result_page: Option<bool>,
+    /// Page language (one of the six).
+    pub locale: String,
+    /// Cart.
+    pub cart: Vec<CartLineInput>,
+}
+
+/// The data centres of a cluster (PL-4).
+pub fn data_centres(cluster: &str) -> &'static [&'static str] {
+    match cluster {
+        "europe" => &["pay3", "pay4"],
+        "india" => &["pay5", "pay7"],
+        _ => &["pay1", "pay2"],
+    }
+}
+
+/// One of the cluster's data centres, spread evenly.
+fn pick_centre(cluster: &str) -> &'static str {
+    use rand::Rng;
+    let centres = data_centres(cluster);
+    centres[rand::rngs::OsRng.gen_range(0..centres.len())]
+}
+
+/// The 3-D Secure page URL of a checkout, absolute.
+pub fn challenge_url(public_url: &str, data_centre: &str, id: &str) -> String {
+    format!(
+        "{}/pay/{data_centre}/3ds/{id}",
+        public_url.trim_end_matches('/')
+    )
+}
+
+/// The page URL of a checkout, absolute.
+pub fn page_url(public_url: &str, data_centre: &str, id: &str) -> String {
+    format!(
+        "{}/pay/{data_centre}/{id}",
+        public_url.trim_end_matches('/')
+    )
+}
+
+impl PaymentEngine {
+    /// Creates a hosted checkout; returns it with its data centre.
+    pub async fn create_checkout(
+        &self,
+        merchant: &merchant::Model,
+        new: NewCheckout,
+    ) -> Result<(hosted_checkout::Model, &'static str), EngineError> {
+        let total: i64 = new
+            .cart
+            .iter()
+            .map(|l| {
+                domain::cart::Quantity::from_thousandths(l.quantity_thousandths)
+                    .map(|q| domain::cart::line_amount(l.unit_price, q))
+                    .unwrap_or(0)
+            })
+            .sum();
+        if !new.cart.is_empty() && total != new.amount.minor() {
+            return Err(EngineError::invalid(
+                "order.amountOfMoney.amount",
+                "the amount must equal the total of the shopping cart",
+            ));
+        }
+        let now = Utc::now();
+        let minutes = i64::from(merchant.session_minutes.clamp(1, 24 * 60));
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        let mode = new
+            .mode
+            .unwrap_or(match merchant.capture_procedure.as_str() {
+                "immediate" => AuthMode::Sale,
+                _ => AuthMode::PreAuthorization,
+            });
+        let txn = self.db().begin().await?;
+        let row = hosted_checkout::ActiveModel {
+            id: Set(id.clone()),
+            merchant_id: Set(merchant.id),
+            payment_id: Set(None),
+            status: Set("IN_PROGRESS".to_owned()),
+            returnmac: Set(uuid::Uuid::new_v4().to_string()),
+            currency: Set(new.amount.currency().code().to_owned()),
+            amount: Set(new.amount.minor()),
+            merchant_reference: Set(new.merchant_reference),
+            merchant_customer_id: Set(new.merchant_customer_id),
+            authorization_mode: Set(mode.code().to_owned()),
+            return_url: Set(new.return_url),
+            show_result_page: Set(new.show_result_page.unwrap_or(merchant.show_final_page)),
+            locale: Set(new.locale),
+            cart_json: Set(serde_json::to_string(&new.cart).unwrap_or_else(|_| "[]".into())),
+            attempts: Set(0),
+            expires_at: Set(now + Duration::minutes(minutes)),
+            created_at: Set(now),
+        }
+        .insert(&txn)
+        .await?;
+        jobs::enqueue(
+            &txn,
+            Some(merchant.id),
+            jobs::kind::EXPIRE_CHECKOUT,
+            json!({ "checkout": id }),
+            row.expires_at,
+            5,
+        )
+        .await?;
+        txn.commit().await?;
+        let centre = pick_centre(&self.config().cluster);
+        Ok((row, centre))
+    }
+
+    /// The merchant a checkout or tokenization session belongs to.
+    async fn merchant_of(&self, id: i64) -> Result<merchant::Model, EngineError> {
+        merchant::Entity::find_by_id(id)
+            .one(self.db())
+            .await?
+            .ok_or(EngineError::NotFound)
+    }
+
+    /// A checkout by id (any merchant: the id is the secret of the payer's page).
+    pub async fn checkout(&self, id: &str) -> Result<hosted_checkout::Model, EngineError> {
+        hosted_checkout::Entity::find_by_id(id.to_owned())
+            .one(self.db())
+            .await?
+            .ok_or(EngineError::NotFound)
+    }
+
+    /// A merchant's checkout.
+    pub async fn merchant_checkout(
+        &self,
+        merchant_id: i64,
+        id: &str,
+    ) -> Result<hosted_checkout::Model, EngineError> {
+        hosted_checkout::Entity::find_by_id(id.to_owned())
+            .filter(hosted_checkout::Column::MerchantId.eq(merchant_id))
+            .one(self.db())
+            .await?
+            .ok_or(EngineError::NotFound)
+    }
+
+    /// Whether the payer may still act on the checkout.
+    pub fn checkout_open(checkout: &hosted_checkout::Model) -> bool {
+        checkout.status == "IN_PROGRESS" && checkout.expires_at > Utc::now()
+    }
+
+    /// The payer submits a card (or a saved token) on the payment page.
+    pub async fn pay_checkout(
+        &self,
+        checkout_id: &str,
+        source: CardSource,
+        save_card: bool,
+        ip: Option<String>,
+    ) -> Result<(hosted_checkout::Model, crate::payments::engine::Attempt), EngineError> {
+        let checkout = self.checkout(checkout_id).await?;
+        if !Self::checkout_open(&checkout) {
+            return Err(EngineError::Refused(
+                domain::payment::PaymentError::WrongStatus,
+            ));
+        }
+        let merchant = self.merchant_of(checkout.merchant_id).await?;
+        let attempt = match (checkout.payment_id, source) {
+            (Some(payment_id), CardSource::Card(card)) => {
+                self.retry_payment(&merchant, payment_id, card).await?
+            }
+            (Some(_), CardSource::Token(_)) => {
+                return Err(EngineError::invalid(
+                    "token",
+                    "choose a card for the new attempt",
+                ))
+            }
+            (None, source) => {
+                // A payer may only use the cards saved for this checkout's customer.
+                if let CardSource::Token(token) = &source {
+                    let owner = self
+                        .token(merchant.id, token)
+                        .await
+                        .ok()
+                        .and_then(|t| t.merchant_customer_id);
+                    if owner.is_none() || owner != checkout.merchant_customer_id {
+                        return Err(EngineError::invalid(
+                            "cardPaymentMethodSpecificInput.token",
+                            "unknown token",
+                        ));
+                    }
+                }
+                let amount = stored_money(checkout.amount, &checkout.currency)?;
+                let cart: Vec<CartLineInput> =
+                    serde_json::from_str(&checkout.cart_json).unwrap_or_default();
+                self.create_payment(
+                    &merchant,
+                    NewPayment {
+                        channel: "ECOMMERCE",
+                        amount,
+                        merchant_reference: checkout.merchant_reference.clone(),
+                        merchant_customer_id: checkout.merchant_customer_id.clone(),
+                        description: String::new(),
+                        mode: AuthMode::parse(&checkout.authorization_mode),
+                        tokenize: save_card && checkout.merchant_customer_id.is_some(),
+                        source,
+                        return_url: checkout.return_url.clone(),
+                        cart,
+                        customer_email: None,
+                        customer_ip: ip,
+                        locale: checkout.locale.clone(),
+                        hosted_checkout_id: Some(checkout.id.clone()),
+                    },
+                    &Initiator::Payer,
+                )
+                .await?
+            }
+        };
+        let checkout = self.settle_checkout(checkout, &attempt.payment).await?;
+        Ok((checkout, attempt))
+    }
+
+    /// Links the payment and marks the checkout done once the payment has a final answer.
+    async fn settle_checkout(
+        &self,
+        checkout: hosted_checkout::Model,
+        payment: &payment::Model,
+    ) -> Result<hosted_checkout::Model, EngineError> {
+        let finished = !matches!(
+            Stage::parse(&payment.stage),
+            Some(Stage::Created | Stage::Redirected)
+        );
+        let mut row: hosted_checkout::ActiveModel = checkout.clone().into();
+        row.payment_id = Set(Some(payment.id));
+        row.attempts = Set(payment.attempts);
+        if finished {
+            row.status = Set("PAYMENT_CREATED".to_owned());
+        }
+        Ok(row.update(self.db()).await?)
+    }
+
+    /// The payer answers the 3-D Secure challenge.
+    pub async fn checkout_challenge(
+        &self,
+        checkout_id: &str,
+        code: &str,
+    ) -> Result<(hosted_checkout::Model, crate::payments::engine::Attempt), EngineError> {
+        let checkout = self.checkout(checkout_id).await?;
+        let payment_id = checkout.payment_id.ok_or(EngineError::NotFound)?;
+        if !Self::checkout_open(&checkout) {
+            return Err(EngineError::Refused(
+                domain::payment::PaymentError::WrongStatus,
+            ));
+        }
+        let merchant = self.merchant_of(checkout.merchant_id).await?;
+        let attempt = self.complete_challenge(&merchant, payment_id, code).await?;
+        let checkout = self.settle_checkout(checkout, &attempt.payment).await?;
+        Ok((checkout, attempt))
+    }
+
+    /// For S2S 3-D Secure: a checkout holding the redirected payment, so the payer
+    /// answers the challenge on our page.
+    pub async fn challenge_checkout(
+        &self,
+        merchant: &merchant::Model,
+        payment: &payment::Model,
+    ) -> Result<(hosted_checkout::Model, &'static str), EngineError> {
+        let amount = stored_money(payment.amount, &payment.currency)?;
+        let (checkout, centre) = self
+            .create_checkout(
+                merchant,
+                NewCheckout {
+                    amount,
+                    merchant_reference: payment.merchant_reference.clone(),
+                    merchant_customer_id: payment.merchant_customer_id.clone(),
+                    mode: AuthMode::parse(&payment.authorization_mode),
+                    return_url: payment.return_url.clone(),
+                    show_result_page: Some(false),
+                    locale: payment.locale.clone(),
+                    cart: Vec::new(),
+                },
+            )
+            .await?;
+        let mut row: hosted_checkout::ActiveModel = checkout.into();
+        row.payment_id = Set(Some(payment.id));
+        let checkout = row.update(self.db()).await?;
+        Ok((checkout, centre))
+    }
+
+    /// Expires a checkout nobody paid (job): the open payment, if any, expires too.
+    pub async fn expire_checkout(&self, checkout_id: &str) -> Result<(), EngineError> {
+        let Ok(checkout) = self.checkout(checkout_id).await else {
+            return Ok(());
+        };
+        if checkout.status != "IN_PROGRESS" {
+            return Ok(());
+        }
+        if let Some(payment_id) = checkout.payment_id {
+            let merchant = self.merchant_of(checkout.merchant_id).await?;
+            let row = self.payment(merchant.id, payment_id).await?;
+            if matches!(
+                Stage::parse(&row.stage),
+                Some(Stage::Created | Stage::Redirected)
+            ) {
+                self.expire_payment(&merchant, row).await?;
+            }
+        }
+        let mut row: hosted_checkout::ActiveModel = checkout.into();
+        row.status = Set("CANCELLED_BY_CONSUMER".to_owned());
+        row.update(self.db()).await?;
+        Ok(())
+    }
+}
+
+/// How long a hosted tokenization page stays usable.
+pub const TOKENIZATION_MINUTES: i64 = 30;
+
+impl PaymentEngine {
+    /// Creates a hosted tokenization session.
+    pub async fn create_tokenization(
+        &self,
+        merchant: &merchant::Model,
+        locale: String,
+    ) -> Result<(hosted_tokenization::Model, &'static str), EngineError> {
+        let now = Utc::now();
+        let row = hosted_tokenization::ActiveModel {
+            id: Set(uuid::Uuid::new_v4().simple().to_string()),
+            merchant_id: Set(merchant.id),
+            token_id: Set(None),
+            token_status: Set("UNCHANGED".to_owned()),
+            locale: Set(locale),
+            expires_at: Set(now + Duration::minutes(TOKENIZATION_MINUTES)),
+            created_at: Set(now),
+        }
+        .insert(self.db())
+        .await?;
+        let centre = pick_centre(&self.config().cluster);
+        Ok((row, centre))
+    }
+
+    /// A tokenization session by id (the id is the page's secret).
+    pub async fn tokenization(&self, id: &str) -> Result<hosted_tokenization::Model, EngineError> {
+        hosted_tokenization::Entity::find_by_id(id.to_owned())
+            .one(self.db())
+            .await?
+            .ok_or(EngineError::NotFound)
+    }
+
+    /// The payer stores a card on the tokenization page.
+    pub async fn tokenize_on_page(
+        &self,
+        id: &str,
+        card: &crate::payments::engine::CardInput,
+    ) -> Result<hosted_tokenization::Model, EngineError> {
+        let session = self.tokenization(id).await?;
+        if session.token_id.is_some() || session.expires_at <= Utc::now() {
+            return Err(EngineError::Refused(
+                domain::payment::PaymentError::WrongStatus,
+            ));
+        }
+        let merchant = self.merchant_of(session.merchant_id).await?;
+        let token = self.create_token(&merchant, card, None).await?;
+        let mut row: hosted_tokenization::ActiveModel = session.into();
+        row.token_id = Set(Some(token.id));
+        row.token_status = Set("CREATED".to_owned());
+        Ok(row.update(self.db()).await?)
+    }
+}

@@ -1,0 +1,449 @@
+//! Configuration pages (MB-14..17, PE-6): API keys, webhooks, payment settings and the
+//! job queue. Only Admins manage them; every change is audited.
+
+use crate::account::service::{internal, load_actor, zone_of};
+use crate::configuration::keys;
+use crate::entities::{merchant, user, webhook_delivery, webhook_endpoint, webhook_event};
+use crate::platform::audit::{self, AuditEntry};
+use crate::platform::config::Config;
+use crate::platform::forms::field;
+use crate::webhooks::events;
+use app::model::{
+    ApiKeyView, AppError, DeliveryView, EndpointView, FieldError, JobView, PaymentSettings,
+    Problem, WebhooksView,
+};
+use app::ports::{Actor, ConfigPort};
+use chrono::Utc;
+use domain::{Role, ZonePreference};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, TransactionTrait,
+};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// The port.
+pub struct ConfigService {
+    db: DatabaseConnection,
+    config: Arc<Config>,
+}
+
+impl ConfigService {
+    /// Over `db`.
+    pub fn new(db: DatabaseConnection, config: Arc<Config>) -> Self {
+        ConfigService { db, config }
+    }
+
+    /// The actor's merchant and user when the user is an Admin.
+    async fn admin(&self, actor: &Actor) -> Result<(merchant::Model, user::Model), AppError> {
+        let (m, u) = load_actor(&self.db, actor).await?;
+        if Role::parse(&u.role) != Some(Role::Admin) {
+            return Err(AppError::Forbidden);
+        }
+        Ok((m, u))
+    }
+
+    async fn audit(
+        &self,
+        m: &merchant::Model,
+        u: &user::Model,
+        action: &str,
+        detail: String,
+        ip: &str,
+    ) -> Result<(), AppError> {
+        audit::record(
+            &self.db,
+            AuditEntry {
+                merchant_id: Some(m.id),
+                user_id: Some(u.id),
+                actor: &u.login,
+                action,
+                detail,
+                ip,
+            },
+        )
+        .await
+        .map_err(internal)
+    }
+
+    fn key_view(
+        &self,
+        zone: &ZonePreference,
+        key: crate::entities::api_key::Model,
+        secret: Option<String>,
+    ) -> ApiKeyView {
+        let secret = secret.or_else(|| keys::revealable_secret(&self.config, &key));
+        ApiKeyView {
+            id: key.id,
+            name: key.name,
+            key_id: key.key_id,
+            seconds_left: if secret.is_some() {
+                (key.reveal_until - Utc::now()).num_seconds().max(0)
+            } else {
+                0
+            },
+            secret,
+            hint: key.secret_hint,
+            created: zone.format(key.created_at),
+            last_used: key.last_used_at.map(|t| zone.format(t)),
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl ConfigPort for ConfigService {
+    async fn api_keys(&self, actor: &Actor) -> Result<Vec<ApiKeyView>, AppError> {
+        let (m, u) = self.admin(actor).await?;
+        let zone = zone_of(&u);
+        Ok(keys::list_api_keys(&self.db, m.id)
+            .await
+            .map_err(internal)?
+            .into_iter()
+            .map(|k| self.key_view(&zone, k, None))
+            .collect())
+    }
+
+    async fn create_api_key(
+        &self,
+        actor: &Actor,
+        name: String,
+        ip: &str,
+    ) -> Result<ApiKeyView, AppError> {
+        let (m, u) = self.admin(actor).await?;
+        let name = name.trim().to_owned();
+        if name.is_empty() {
+            return Err(field("name", Problem::Required));
+        }
+        if name.chars().count() > 100 {
+            return Err(field("name", Problem::TooLong));
+        }
+        let txn = self.db.begin().await.map_err(internal)?;
+        let (key, secret) = keys::create_api_key(&txn, &self.config, m.id, &name, Some(u.id))
+            .await
+            .map_err(internal)?;
+        audit::record(
+            &txn,
+            AuditEntry {
+                merchant_id: Some(m.id),
+                user_id: Some(u.id),
+                actor: &u.login,
+                action: "api_key.create",
+                detail: format!("API key {} ({name})", key.key_id),
+                ip,
+            },
+        )
+        .await
+        .map_err(internal)?;
+        txn.commit().await.map_err(internal)?;
+        Ok(self.key_view(&zone_of(&u), key, Some(secret)))
+    }
+
+    async fn delete_api_key(
+        &self,
+        actor: &Actor,
+        id: i64,
+        password: String,
+        ip: &str,
+    ) -> Result<(), AppError> {
+        let (m, u) = self.admin(actor).await?;
+        if password.is_empty() {
+            return Err(field("password", Problem::Required));
+        }
+        if !crate::platform::crypto::verify_password(password, Some(u.password_hash.clone())).await
+        {
+            return Err(field("password", Problem::WrongCurrentPassword));
+        }
+        if !keys::delete_api_key(&self.db, m.id, id)
+            .await
+            .map_err(internal)?
+        {
+            return Err(AppError::NotFound);
+        }
+        self.audit(&m, &u, "api_key.delete", format!("API key row {id}"), ip)
+            .await
+    }
+
+    async fn webhooks(&self, actor: &Actor) -> Result<WebhooksView, AppError> {
+        let (m, u) = self.admin(actor).await?;
+        let zone = zone_of(&u);
+        let endpoints = webhook_endpoint::Entity::find()
+            .filter(webhook_endpoint::Column::MerchantId.eq(m.id))
+            .filter(webhook_endpoint::Column::Active.eq(true))
+            .order_by_asc(webhook_endpoint::Column::Id)
+            .all(&self.db)
+            .await
+            .map_err(internal)?;
+        let urls: HashMap<i64, String> = webhook_endpoint::Entity::find()
+            .filter(webhook_endpoint::Column::MerchantId.eq(m.id))
+            .all(&self.db)
+            .await
+            .map_err(internal)?
+            .into_iter()
+            .map(|e| (e.id, e.url))
+            .collect();
+        let deliveries = webhook_delivery::Entity::find()
+            .filter(webhook_delivery::Column::MerchantId.eq(m.id))
+            .order_by_desc(webhook_delivery::Column::Id)
+            .limit(50)
+            .all(&self.db)
+            .await
+            .map_err(internal)?;
+        let event_ids: Vec<String> = deliveries.iter().map(|d| d.event_id.clone()).collect();
+        let kinds: HashMap<String, String> = webhook_event::Entity::find()
+            .filter(webhook_event::Column::Id.is_in(event_ids))
+            .all(&self.db)
+            .await
+            .map_err(internal)?
+            .into_iter()
+            .map(|e| (e.id, e.kind))
+            .collect();
+        Ok(WebhooksView {
+            enabled: m.webhooks_enabled,
+            events: m
+                .webhook_events
+                .split(',')
+                .map(str::trim)
+                .filter(|e| !e.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            all_events: events::EVENT_TYPES.iter().map(|e| e.to_string()).collect(),
+            endpoints: endpoints
+                .into_iter()
+                .map(|e| EndpointView {
+                    id: e.id,
+                    url: e.url,
+                })
+                .collect(),
+            key_id: m.webhook_key_id.clone(),
+            deliveries: deliveries
+                .into_iter()
+                .map(|d| DeliveryView {
+                    id: d.id,
+                    event: kinds.get(&d.event_id).cloned().unwrap_or_default(),
+                    url: urls.get(&d.endpoint_id).cloned().unwrap_or_default(),
+                    status: d.status,
+                    attempts: d.attempts,
+                    last_code: d.last_status_code,
+                    created: zone.format(d.created_at),
+                })
+                .collect(),
+        })
+    }
+
+    async fn save_webhooks(
+        &self,
+        actor: &Actor,
+        enabled: bool,
+        events: Vec<String>,
+        ip: &str,
+    ) -> Result<Option<String>, AppError> {
+        let (m, u) = self.admin(actor).await?;
+        let chosen: Vec<&str> = events::EVENT_TYPES
+            .iter()
+            .copied()
+            .filter(|e| events.iter().any(|c| c == e))
+            .collect();
+        let mut row: merchant::ActiveModel = m.clone().into();
+        row.webhooks_enabled = Set(enabled);
+        row.webhook_events = Set(chosen.join(","));
+        let m = row.update(&self.db).await.map_err(internal)?;
+        // The first key's secret is shown once, as after a rotation: without it nobody
+        // could check a signature.
+        let secret = if enabled && m.webhook_key_id.is_none() {
+            let (_, secret) = keys::rotate_webhook_key(&self.db, &self.config, &m)
+                .await
+                .map_err(internal)?;
+            Some(secret)
+        } else {
+            None
+        };
+        self.audit(
+            &m,
+            &u,
+            "webhooks.settings",
+            format!("enabled={enabled} events={}", chosen.join(",")),
+            ip,
+        )
+        .await?;
+        Ok(secret)
+    }
+
+    async fn add_endpoint(&self, actor: &Actor, url: String, ip: &str) -> Result<(), AppError> {
+        let (m, u) = self.admin(actor).await?;
+        if url.trim().is_empty() {
+            return Err(field("url", Problem::Required));
+        }
+        let url = keys::check_endpoint_url(&url).map_err(|_| field("url", Problem::InvalidUrl))?;
+        webhook_endpoint::ActiveModel {
+            merchant_id: Set(m.id),
+            url: Set(url.clone()),
+            active: Set(true),
+            created_at: Set(Utc::now()),
+            ..Default::default()
+        }
+        .insert(&self.db)
+        .await
+        .map_err(internal)?;
+        self.audit(&m, &u, "webhooks.endpoint_add", url, ip).await
+    }
+
+    async fn remove_endpoint(&self, actor: &Actor, id: i64, ip: &str) -> Result<(), AppError> {
+        let (m, u) = self.admin(actor).await?;
+        // Kept (inactive) so the delivery log still names it.
+        let result = webhook_endpoint::Entity::update_many()
+            .col_expr(webhook_endpoint::Column::Active, false.into())
+            .filter(webhook_endpoint::Column::Id.eq(id))
+            .filter(webhook_endpoint::Column::MerchantId.eq(m.id))
+            .exec(&self.db)
+            .await
+            .map_err(internal)?;
+        if result.rows_affected == 0 {
+            return Err(AppError::NotFound);
+        }
+        self.audit(
+            &m,
+            &u,
+            "webhooks.endpoint_remove",
+            format!("endpoint {id}"),
+            ip,
+        )
+        .await
+    }
+
+    async fn rotate_webhook_key(&self, actor: &Actor, ip: &str) -> Result<String, AppError> {
+        let (m, u) = self.admin(actor).await?;
+        let (key_id, secret) = keys::rotate_webhook_key(&self.db, &self.config, &m)
+            .await
+            .map_err(internal)?;
+        self.audit(
+            &m,
+            &u,
+            "webhooks.rotate_key",
+            format!("new signing key {key_id}"),
+            ip,
+        )
+        .await?;
+        Ok(secret)
+    }
+
+    async fn resend_delivery(&self, actor: &Actor, id: i64) -> Result<(), AppError> {
+        let (m, _) = self.admin(actor).await?;
+        if events::resend(&self.db, m.id, id).await.map_err(internal)? {
+            Ok(())
+        } else {
+            Err(AppError::NotFound)
+        }
+    }
+
+    async fn payment_settings(&self, actor: &Actor) -> Result<PaymentSettings, AppError> {
+        let (m, _) = self.admin(actor).await?;
+        Ok(PaymentSettings {
+            retry_count: m.retry_count,
+            capture_procedure: m.capture_procedure,
+            capture_delay_hours: m.capture_delay_hours,
+            show_final_page: m.show_final_page,
+            session_minutes: m.session_minutes,
+            over_capture_percent: m.over_capture_percent,
+            report_columns: m
+                .report_columns
+                .split(',')
+                .filter(|c| !c.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            report_format: m.report_format,
+            web_site: m.web_site,
+        })
+    }
+
+    async fn save_payment_settings(
+        &self,
+        actor: &Actor,
+        s: PaymentSettings,
+        ip: &str,
+    ) -> Result<(), AppError> {
+        let (m, u) = self.admin(actor).await?;
+        let mut problems = Vec::new();
+        if !(1..=10).contains(&s.retry_count) {
+            problems.push(FieldError::new("retry_count", Problem::OutOfRange));
+        }
+        if !["immediate", "delayed", "manual"].contains(&s.capture_procedure.as_str()) {
+            problems.push(FieldError::new("capture_procedure", Problem::OutOfRange));
+        }
+        if !(0..=720).contains(&s.capture_delay_hours) {
+            problems.push(FieldError::new("capture_delay_hours", Problem::OutOfRange));
+        }
+        if !(1..=1440).contains(&s.session_minutes) {
+            problems.push(FieldError::new("session_minutes", Problem::OutOfRange));
+        }
+        if !(0..=100).contains(&s.over_capture_percent) {
+            problems.push(FieldError::new("over_capture_percent", Problem::OutOfRange));
+        }
+        let web_site = s.web_site.trim().to_owned();
+        if !web_site.is_empty() && keys::check_endpoint_url(&web_site).is_err() {
+            problems.push(FieldError::new("web_site", Problem::InvalidUrl));
+        }
+        if !app::model::EXPORT_FORMATS.contains(&s.report_format.as_str()) {
+            problems.push(FieldError::new("report_format", Problem::OutOfRange));
+        }
+        // Kept in the download's order; unknown names are refused.
+        let columns: Vec<&str> = app::model::EXPORT_COLUMNS
+            .into_iter()
+            .filter(|c| s.report_columns.iter().any(|r| r == c))
+            .collect();
+        if columns.len() != s.report_columns.len() {
+            problems.push(FieldError::new("report_columns", Problem::OutOfRange));
+        }
+        if !problems.is_empty() {
+            return Err(AppError::Invalid(problems));
+        }
+        let mut row: merchant::ActiveModel = m.clone().into();
+        row.report_format = Set(s.report_format.clone());
+        row.report_columns = Set(columns.join(","));
+        row.retry_count = Set(s.retry_count);
+        row.capture_procedure = Set(s.capture_procedure.clone());
+        row.capture_delay_hours = Set(s.capture_delay_hours);
+        row.show_final_page = Set(s.show_final_page);
+        row.session_minutes = Set(s.session_minutes);
+        row.over_capture_percent = Set(s.over_capture_percent);
+        row.web_site = Set(web_site);
+        row.update(&self.db).await.map_err(internal)?;
+        self.audit(
+            &m,
+            &u,
+            "settings.payments",
+            format!(
+                "retry={} capture={}/{}h final_page={} session={}min over_capture={}%",
+                s.retry_count,
+                s.capture_procedure,
+                s.capture_delay_hours,
+                s.show_final_page,
+                s.session_minutes,
+                s.over_capture_percent
+            ),
+            ip,
+        )
+        .await
+    }
+
+    async fn jobs(&self, actor: &Actor, state: Option<String>) -> Result<Vec<JobView>, AppError> {
+        let (m, u) = self.admin(actor).await?;
+        let zone = zone_of(&u);
+        let state = state.filter(|s| ["queued", "running", "done", "failed"].contains(&s.as_str()));
+        Ok(
+            crate::platform::jobs::list(&self.db, m.id, state.as_deref(), 200)
+                .await
+                .map_err(internal)?
+                .into_iter()
+                .map(|j| JobView {
+                    id: j.id,
+                    kind: j.kind,
+                    state: j.state,
+                    attempts: j.attempts,
+                    max_attempts: j.max_attempts,
+                    run_at: zone.format(j.run_at),
+                    last_error: j.last_error,
+                })
+                .collect(),
+        )
+    }
+}

@@ -1,0 +1,186 @@
+//! The acquirer port (PE-5) and the simulated acquirer that answers per the HP-5 test
+//! card table. Real connectors implement [`Acquirer`] too.
+
+use async_trait::async_trait;
+use domain::card::{test_outcome, Brand, CardNumber, TestOutcome};
+use domain::money::Money;
+
+/// What an authorisation asks.
+pub struct AuthRequest<'a> {
+    /// The card (kept in memory only for this call).
+    pub card: &'a CardNumber,
+    /// Amount and currency.
+    pub amount: Money,
+    /// Whether the payer passed a 3-D Secure challenge for this payment.
+    pub challenge_passed: bool,
+}
+
+/// The acquirer's answer to an authorisation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AuthResult {
+    /// Approved.
+    Approved(Approval),
+    /// The issuer wants a 3-D Secure challenge first.
+    ChallengeRequired,
+    /// Refused.
+    Declined {
+        /// ISO 8583 refusal code.
+        code: String,
+        /// Its meaning.
+        reason: String,
+        /// Retrieval reference number.
+        rrn: String,
+    },
+    /// No answer in time: the result is unknown until [`Acquirer::inquire`] says.
+    Timeout {
+        /// Retrieval reference number to ask about later.
+        rrn: String,
+    },
+}
+
+/// The references of an approval.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Approval {
+    /// Six-character authorisation code.
+    pub authorisation_code: String,
+    /// Twelve-digit retrieval reference number.
+    pub rrn: String,
+    /// Terminal id of the acquirer.
+    pub terminal_id: String,
+    /// Electronic commerce indicator.
+    pub eci: String,
+}
+
+/// An acquirer.
+#[async_trait]
+pub trait Acquirer: Send + Sync {
+    /// Asks for an authorisation.
+    async fn authorise(&self, request: AuthRequest<'_>) -> AuthResult;
+    /// Captures part of an authorisation; returns the acquirer's reference.
+    async fn capture(&self, rrn: &str, amount: Money) -> Result<String, String>;
+    /// Refunds; returns the acquirer's reference.
+    async fn refund(&self, rrn: &str, amount: Money) -> Result<String, String>;
+    /// Releases an authorisation.
+    async fn cancel(&self, rrn: &str) -> Result<(), String>;
+    /// Asks what became of an authorisation that timed out: `None` while still unknown.
+    async fn inquire(&self, rrn: &str) -> Option<AuthResult>;
+}
+
+/// Answers like a real acquirer would for the TEST cards (HP-5).
+#[derive(Clone, Debug, Default)]
+pub struct SimulatedAcquirer;
+
+const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ0123456789";
+const DIGITS: &[u8] = b"0123456789";
+
+fn new_rrn() -> String {
+    crate::platform::crypto::random_from(DIGITS, 12)
+}
+
+impl SimulatedAcquirer {
+    fn approval(eci: &str) -> AuthResult {
+        AuthResult::Approved(Approval {
+            authorisation_code: crate::platform::crypto::random_from(CODE_ALPHABET, 6),
+            rrn: new_rrn(),
+            terminal_id: "OPSP0001".to_owned(),
+            eci: eci.to_owned(),
+        })
+    }
+}
+
+#[async_trait]
+impl Acquirer for SimulatedAcquirer {
+    async fn authorise(&self, request: AuthRequest<'_>) -> AuthResult {
+        match test_outcome(request.card, request.amount) {
+            TestOutcome::Approved { eci } => Self::approval(eci),
+            TestOutcome::Challenge { .. } if !request.challenge_passed => {
+                AuthResult::ChallengeRequired
+            }
+            TestOutcome::Challenge { .. } => Self::approval(match request.card.brand() {
+                Brand::Mastercard => "02",
+                _ => "05",
+            }),
+            TestOutcome::Declined { code, reason } => AuthResult::Declined {
+                code: code.to_owned(),
+                reason: reason.to_owned(),
+                rrn: new_rrn(),
+            },
+            // The simulated issuer answers late: the inquiry finds it approved.
+            TestOutcome::Timeout => AuthResult::Timeout { rrn: new_rrn() },
+        }
+    }
+
+    async fn capture(&self, _rrn: &str, _amount: Money) -> Result<String, String> {
+        Ok(new_rrn())
+    }
+
+    async fn refund(&self, _rrn: &str, _amount: Money) -> Result<String, String> {
+        Ok(new_rrn())
+    }
+
+    async fn cancel(&self, _rrn: &str) -> Result<(), String> {
+        Ok(())
+    }
+
+    async fn inquire(&self, rrn: &str) -> Option<AuthResult> {
+        Some(AuthResult::Approved(Approval {
+            authorisation_code: crate::platform::crypto::random_from(CODE_ALPHABET, 6),
+            rrn: rrn.to_owned(),
+            terminal_id: "OPSP0001".to_owned(),
+            eci: "05".to_owned(),
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::money::Currency;
+
+    fn eur(minor: i64) -> Money {
+        Money::new(minor, Currency::parse("EUR").unwrap()).unwrap()
+    }
+
+    async fn answer(number: &str, minor: i64, challenge_passed: bool) -> AuthResult {
+        let card = CardNumber::parse(number).unwrap();
+        SimulatedAcquirer
+            .authorise(AuthRequest {
+                card: &card,
+                amount: eur(minor),
+                challenge_passed,
+            })
+            .await
+    }
+
+    #[tokio::test]
+    async fn answers_follow_the_test_card_table() {
+        match answer("4111111111111111", 1000, false).await {
+            AuthResult::Approved(a) => {
+                assert_eq!(a.authorisation_code.len(), 6);
+                assert_eq!(a.rrn.len(), 12);
+                assert_eq!(a.eci, "05");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            answer("4000000000001091", 1000, false).await,
+            AuthResult::ChallengeRequired
+        );
+        assert!(matches!(
+            answer("5200000000001096", 1000, true).await,
+            AuthResult::Approved(Approval { ref eci, .. }) if eci == "02"
+        ));
+        assert!(matches!(
+            answer("4000000000009995", 1000, false).await,
+            AuthResult::Declined { ref code, .. } if code == "51"
+        ));
+        assert!(matches!(
+            answer("4000000000000119", 1000, false).await,
+            AuthResult::Timeout { .. }
+        ));
+        assert!(matches!(
+            answer("4012888888881881", 100_000, false).await,
+            AuthResult::Declined { ref code, .. } if code == "61"
+        ));
+    }
+}

@@ -1,0 +1,119 @@
+//! How a payment is stored: its public id, its ledger read back into the domain's state
+//! machine, stored amounts, and the guarded writes that only succeed if nobody changed
+//! the payment (or a cart line) since it was read.
+
+use super::error::EngineError;
+use crate::entities::{cart_line, payment};
+use domain::card::Brand;
+use domain::cart::LineState;
+use domain::money::{Currency, Money};
+use domain::payment::{Payment, PaymentError, Stage};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+
+/// Direct's public payment id of row `id`.
+pub fn public_id(id: i64) -> String {
+    format!("{id:010}_0")
+}
+
+/// The row id of a public payment id.
+pub fn parse_public_id(public: &str) -> Option<i64> {
+    let (number, _attempt) = public.split_once('_').unwrap_or((public, "0"));
+    number.parse().ok().filter(|n| *n > 0)
+}
+
+/// The ledger of a stored payment.
+pub fn ledger(p: &payment::Model) -> Result<Payment, PaymentError> {
+    let stage = Stage::parse(&p.stage).ok_or(PaymentError::Inconsistent)?;
+    Payment::restore(
+        stage,
+        p.amount,
+        p.authorised,
+        p.captured,
+        p.refunded,
+        p.capture_closed,
+    )
+}
+
+/// `amount` in the currency named by a stored `currency` code.
+pub fn stored_money(amount: i64, currency: &str) -> Result<Money, EngineError> {
+    let currency = Currency::parse(currency)
+        .ok_or_else(|| EngineError::invalid("currencyCode", "unknown stored currency"))?;
+    Money::new(amount, currency).map_err(|e| EngineError::invalid("amount", e.to_string()))
+}
+
+pub(crate) fn set_ledger(update: &mut payment::ActiveModel, ledger: &Payment) {
+    update.stage = Set(ledger.stage().code().to_owned());
+    update.authorised = Set(ledger.authorised());
+    update.captured = Set(ledger.captured());
+    update.refunded = Set(ledger.refunded());
+    update.capture_closed = Set(ledger.capture_closed());
+}
+
+/// Writes `update` only if the stored ledger is still the one of `before`; else
+/// `Refused(Inconsistent)` so the caller recomputes from fresh data.
+pub(crate) async fn guarded_update<C: ConnectionTrait>(
+    conn: &C,
+    before: &payment::Model,
+    update: payment::ActiveModel,
+) -> Result<payment::Model, EngineError> {
+    let result = payment::Entity::update_many()
+        .set(update)
+        .filter(payment::Column::Id.eq(before.id))
+        .filter(payment::Column::Stage.eq(before.stage.as_str()))
+        .filter(payment::Column::Captured.eq(before.captured))
+        .filter(payment::Column::Refunded.eq(before.refunded))
+        .filter(payment::Column::CaptureClosed.eq(before.capture_closed))
+        .filter(payment::Column::Attempts.eq(before.attempts))
+        .exec(conn)
+        .await?;
+    if result.rows_affected != 1 {
+        return Err(EngineError::Refused(PaymentError::Inconsistent));
+    }
+    payment::Entity::find_by_id(before.id)
+        .one(conn)
+        .await?
+        .ok_or(EngineError::NotFound)
+}
+
+/// What the domain's cart math needs of a stored line.
+pub fn line_state(l: &cart_line::Model) -> LineState {
+    LineState {
+        unit_price: l.unit_price,
+        quantity: l.quantity_thousandths,
+        refunded: l.refunded_thousandths,
+    }
+}
+
+/// Writes `after` over `before` unless someone changed the line since it was read;
+/// `false` when they did.
+pub(crate) async fn rewrite_line<C: ConnectionTrait>(
+    conn: &C,
+    before: &cart_line::Model,
+    after: &cart_line::Model,
+) -> Result<bool, EngineError> {
+    let result = cart_line::Entity::update_many()
+        .col_expr(cart_line::Column::UnitPrice, Expr::value(after.unit_price))
+        .col_expr(
+            cart_line::Column::QuantityThousandths,
+            Expr::value(after.quantity_thousandths),
+        )
+        .col_expr(cart_line::Column::Amount, Expr::value(after.amount))
+        .col_expr(
+            cart_line::Column::RefundedThousandths,
+            Expr::value(after.refunded_thousandths),
+        )
+        .filter(cart_line::Column::Id.eq(before.id))
+        .filter(cart_line::Column::UnitPrice.eq(before.unit_price))
+        .filter(cart_line::Column::QuantityThousandths.eq(before.quantity_thousandths))
+        .filter(cart_line::Column::RefundedThousandths.eq(before.refunded_thousandths))
+        .exec(conn)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+/// The card brand of a stored payment.
+pub fn brand_of(p: &payment::Model) -> Option<Brand> {
+    p.payment_product_id
+        .and_then(Brand::from_payment_product_id)
+}

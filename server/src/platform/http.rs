@@ -1,0 +1,360 @@
+//! The HTTP server: Leptos pages and server functions, health endpoints, sessions, and
+//! the protections every response gets (headers, CSRF, body limit, sign-in gate).
+
+use crate::platform::sessions::DbSessionStore;
+use crate::state::AppState;
+use app::ports::Ports;
+use app::{shell, App};
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
+use sea_orm::DatabaseConnection;
+use std::net::SocketAddr;
+use tower_sessions::cookie::{Key, SameSite};
+use tower_sessions::session_store::ExpiredDeletion;
+use tower_sessions::{Expiry, Session, SessionManagerLayer};
+
+/// Largest request body accepted (forms and server-function calls).
+const BODY_LIMIT: usize = 64 * 1024;
+/// Largest upload of ticket attachments: as many files as one upload takes, each at its
+/// largest, and the form around them.
+const UPLOAD_LIMIT: usize =
+    domain::attachment::MAX_FILES * domain::attachment::MAX_BYTES + BODY_LIMIT;
+
+/// The whole application router over `state`: pages and server functions, the feature
+/// endpoints that are not pages (exports, live point-of-sale events, attachments, the
+/// status JSON), and the server API.
+pub fn router(state: &AppState) -> Router {
+    let (db, config) = (state.db.clone(), state.config.clone());
+    let leptos_options = state.leptos_options.clone();
+    let ports = state.ports.clone();
+    let state = state.clone();
+    let routes = generate_route_list(App);
+
+    let store = DbSessionStore::new(db.clone(), config.session_idle_seconds);
+    let sessions = SessionManagerLayer::new(store)
+        .with_name("openpsp_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(config.https())
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(time::Duration::seconds(
+            config.session_idle_seconds,
+        )))
+        // Every request pushes the idle deadline back.
+        .with_always_save(true)
+        .with_signed(Key::from(&config.session_key));
+
+    let context_ports = ports.clone();
+    let sessions_for_uploads = sessions.clone();
+    let state_for_uploads = state.clone();
+    let direct = crate::direct::router(crate::direct::DirectState {
+        engine: state.engine.clone(),
+        db: db.clone(),
+        config: config.clone(),
+        terminals: state.terminals.clone(),
+    });
+    let pages = Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .route(
+            "/operations/payments/export/{format}",
+            get(crate::payments::export::payments),
+        )
+        .route(
+            "/operations/history/export/{format}",
+            get(crate::payments::export::history),
+        )
+        .route(
+            "/operations/pos/events/{id}",
+            get(crate::terminals::events::pos_events),
+        )
+        .route(
+            "/support/status.json",
+            get(crate::support::status::status_json),
+        )
+        .route(
+            "/support/attachments/{id}",
+            get(crate::support::attachments::download),
+        )
+        .route(
+            "/api/{*fn_name}",
+            get(server_fn_handler).post(server_fn_handler),
+        )
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(context_ports.clone()),
+            {
+                let options = leptos_options.clone();
+                move || shell(options.clone())
+            },
+        )
+        .fallback(fallback)
+        .layer(middleware::from_fn(sign_in_gate))
+        .layer(sessions)
+        .layer(middleware::from_fn(csrf_guard))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT))
+        .with_state(state);
+    // Attachments are the one form larger than a page's body limit.
+    let uploads = Router::new()
+        .route(
+            "/support/requests/{reference}/attachments",
+            axum::routing::post(crate::support::attachments::upload),
+        )
+        .layer(sessions_for_uploads)
+        .layer(middleware::from_fn(csrf_guard))
+        .layer(axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(UPLOAD_LIMIT))
+        .with_state(state_for_uploads);
+    // The server API has its own authentication (v1HMAC): no session, CSRF or sign-in gate.
+    Router::new()
+        .merge(direct)
+        .merge(uploads)
+        .merge(pages)
+        .layer(middleware::from_fn(security_headers))
+}
+
+/// What no route answers: a Direct JSON 404 under `/v2`, else a static file or the
+/// "not found" page.
+async fn fallback(uri: axum::http::Uri, state: State<AppState>, req: Request<Body>) -> Response {
+    if crate::direct::is_api_path(uri.path()) {
+        return crate::direct::not_found().await.into_response();
+    }
+    leptos_axum::file_and_error_handler::<AppState, _>(shell)(uri, state, req).await
+}
+
+async fn server_fn_handler(State(ports): State<Ports>, req: Request<Body>) -> impl IntoResponse {
+    handle_server_fns_with_context(move || provide_context(ports.clone()), req).await
+}
+
+async fn readyz(State(db): State<DatabaseConnection>) -> Response {
+    match db.ping().await {
+        Ok(()) => "ready".into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "database not ready");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        }
+    }
+}
+
+/// Pages anyone may open.
+fn is_public(path: &str) -> bool {
+    const PUBLIC: [&str; 5] = [
+        "/login",
+        "/forgot-password",
+        "/reset-password",
+        "/dev/mailbox",
+        "/test-cards",
+    ];
+    PUBLIC.contains(&path)
+        || path.starts_with("/api/")
+        || path.starts_with("/pay/")
+        || path.starts_with("/pkg/")
+        || path == "/healthz"
+        || path == "/readyz"
+        // Static files (favicon, images) carry an extension.
+        || path.rsplit('/').next().is_some_and(|last| last.contains('.'))
+}
+
+/// Sends visitors without a session to the login page before any page renders, and
+/// signed-in users away from it. Server functions check the session themselves.
+async fn sign_in_gate(session: Session, req: Request, next: Next) -> Response {
+    if req.method() != Method::GET {
+        return next.run(req).await;
+    }
+    let path = req.uri().path().to_owned();
+    // The server API authenticates each request itself and answers in JSON.
+    if crate::direct::is_api_path(&path) {
+        return next.run(req).await;
+    }
+    // The support portal has its own people and its own sign-in.
+    if path == "/support" || path.starts_with("/support/") {
+        let public = matches!(
+            path.as_str(),
+            "/support/login" | "/support/status" | "/support/status.json"
+        );
+        let supported = matches!(
+            session
+                .get::<app::ports::SupportActor>(app::ports::SUPPORT_ACTOR_SESSION_KEY)
+                .await,
+            Ok(Some(_))
+        );
+        if path == "/support/login" && supported {
+            return Redirect::to("/support").into_response();
+        }
+        if !public && !supported {
+            // Back to the page asked for once signed in (a link from a payment, a mail).
+            let target = req
+                .uri()
+                .path_and_query()
+                .map(|pq| pq.as_str())
+                .unwrap_or("/support");
+            let location = if target == "/support" {
+                "/support/login".to_owned()
+            } else {
+                format!(
+                    "/support/login?next={}",
+                    app::pages::payments::encode(target)
+                )
+            };
+            return Redirect::to(&location).into_response();
+        }
+        return next.run(req).await;
+    }
+    let signed_in = matches!(
+        session
+            .get::<app::ports::Actor>(app::ports::ACTOR_SESSION_KEY)
+            .await,
+        Ok(Some(_))
+    );
+    if path == "/login" && signed_in {
+        return Redirect::to("/").into_response();
+    }
+    if !signed_in && !is_public(&path) {
+        return Redirect::to("/login").into_response();
+    }
+    next.run(req).await
+}
+
+/// Refuses state-changing requests that a browser says come from another site.
+async fn csrf_guard(req: Request, next: Next) -> Response {
+    let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if !safe && !same_origin(&req) {
+        tracing::warn!(path = %req.uri().path(), "cross-site request refused");
+        return (StatusCode::FORBIDDEN, "cross-site request refused").into_response();
+    }
+    next.run(req).await
+}
+
+fn same_origin(req: &Request) -> bool {
+    let headers = req.headers();
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        return matches!(site, "same-origin" | "none");
+    }
+    match (
+        headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
+        headers.get(header::HOST).and_then(|v| v.to_str().ok()),
+    ) {
+        (Some(origin), Some(host)) => origin.split_once("://").map(|(_, rest)| rest) == Some(host),
+        (Some(_), None) => false,
+        // Browsers always send one of the two on a POST: no header means no browser.
+        (None, _) => true,
+    }
+}
+
+/// Headers every response carries; pages set their own CSP with a nonce.
+async fn security_headers(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(
+        "permissions-policy",
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
+    );
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
+                 img-src 'self' data:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'",
+            ),
+        );
+    }
+    res
+}
+
+/// Removes expired sessions every five minutes.
+pub fn spawn_session_cleanup(db: DatabaseConnection) {
+    tokio::spawn(async move {
+        let store = DbSessionStore::new(db, 0);
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
+        loop {
+            tick.tick().await;
+            if let Err(e) = store.delete_expired().await {
+                tracing::warn!(error = %e, "expired-session cleanup failed");
+            }
+        }
+    });
+}
+
+/// Serves `router` on `listener` until the process ends.
+pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
+    use axum::serve::ListenerExt;
+    // Pages are streamed in several chunks: without TCP_NODELAY, Nagle's algorithm and
+    // delayed ACKs hold each keep-alive response back by about 40 ms.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "TCP_NODELAY not set");
+        }
+    });
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn login_pages_assets_and_api_are_public_and_back_office_is_not() {
+        for p in [
+            "/login",
+            "/forgot-password",
+            "/pkg/openpsp.js",
+            "/favicon.svg",
+            "/api/login",
+            "/healthz",
+            "/test-cards",
+        ] {
+            assert!(is_public(p), "{p}");
+        }
+        for p in ["/", "/profile/password", "/operations"] {
+            assert!(!is_public(p), "{p}");
+        }
+    }
+
+    fn request(headers: &[(&str, &str)]) -> Request {
+        let mut builder = Request::builder().method("POST").uri("/api/login");
+        for (k, v) in headers {
+            builder = builder.header(*k, *v);
+        }
+        builder.body(Body::empty()).unwrap()
+    }
+
+    #[test]
+    fn cross_site_posts_are_refused() {
+        assert!(same_origin(&request(&[("sec-fetch-site", "same-origin")])));
+        assert!(!same_origin(&request(&[("sec-fetch-site", "cross-site")])));
+        assert!(same_origin(&request(&[
+            ("origin", "http://a:3000"),
+            ("host", "a:3000")
+        ])));
+        assert!(!same_origin(&request(&[
+            ("origin", "http://evil"),
+            ("host", "a:3000")
+        ])));
+        assert!(same_origin(&request(&[])));
+    }
+}

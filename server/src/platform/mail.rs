@@ -1,0 +1,156 @@
+//! Outgoing e-mail goes through the outbox table, written in the same transaction
+//! as the change that causes it, with a `send_email` job. Without SMTP settings mail
+//! stays there (and in the development mailbox); with them the job runner sends it,
+//! retrying failures with the jobs' backoff.
+
+use crate::entities::email_outbox;
+use crate::platform::config::SmtpConfig;
+use chrono::Utc;
+use lettre::message::Mailbox;
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use sea_orm::sea_query::{LockBehavior, LockType};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr,
+    EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+};
+
+/// Attempts before a mail is left for a person to look at.
+const MAX_ATTEMPTS: i32 = 10;
+
+/// Queues a plain-text mail and the job that sends it.
+pub async fn enqueue<C: ConnectionTrait>(
+    conn: &C,
+    merchant_id: Option<i64>,
+    to: &str,
+    subject: &str,
+    body: String,
+) -> Result<(), DbErr> {
+    let row = email_outbox::ActiveModel {
+        merchant_id: Set(merchant_id),
+        to_address: Set(to.to_owned()),
+        subject: Set(subject.to_owned()),
+        body_text: Set(body),
+        attempts: Set(0),
+        last_error: Set(None),
+        sent_at: Set(None),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    crate::platform::jobs::enqueue(
+        conn,
+        merchant_id,
+        crate::platform::jobs::kind::SEND_EMAIL,
+        serde_json::json!({ "mail": row.id }),
+        Utc::now(),
+        MAX_ATTEMPTS,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Sends mail through an SMTP relay.
+pub struct SmtpSender {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+}
+
+impl SmtpSender {
+    /// A sender for `config`, writing as `from`.
+    pub fn new(config: &SmtpConfig, from: &str) -> Result<Self, String> {
+        let builder = match config.tls.as_str() {
+            "tls" => AsyncSmtpTransport::<Tokio1Executor>::relay(&config.host)
+                .map_err(|e| e.to_string())?,
+            "none" => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&config.host),
+            _ => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&config.host)
+                .map_err(|e| e.to_string())?,
+        };
+        let mut builder = builder.port(config.port);
+        if let (Some(user), Some(password)) = (&config.username, &config.password) {
+            builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
+        }
+        Ok(SmtpSender {
+            transport: builder.build(),
+            from: from
+                .parse()
+                .map_err(|e| format!("OPENPSP_MAIL_FROM: {e}"))?,
+        })
+    }
+
+    async fn send(&self, mail: &email_outbox::Model) -> Result<(), String> {
+        let message = Message::builder()
+            .from(self.from.clone())
+            .to(mail
+                .to_address
+                .parse::<Mailbox>()
+                .map_err(|e| e.to_string())?)
+            .subject(mail.subject.clone())
+            .body(mail.body_text.clone())
+            .map_err(|e| e.to_string())?;
+        self.transport
+            .send(message)
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// Sends one mail of the outbox unless it was sent already; `Ok(true)` once sent. On
+/// PostgreSQL the row is locked with `SKIP LOCKED`, so two servers never send it twice.
+pub async fn deliver_one(
+    db: &DatabaseConnection,
+    sender: &SmtpSender,
+    id: i64,
+) -> Result<bool, DbErr> {
+    let txn = db.begin().await?;
+    let mut query = email_outbox::Entity::find_by_id(id);
+    if db.get_database_backend() == DbBackend::Postgres {
+        query = query.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+    }
+    let Some(mail) = query.one(&txn).await? else {
+        // Gone, or another server holds it right now.
+        return Ok(true);
+    };
+    if mail.sent_at.is_some() {
+        return Ok(true);
+    }
+    let result = sender.send(&mail).await;
+    let attempts = mail.attempts + 1;
+    let mut active = mail.into_active_model();
+    active.attempts = Set(attempts);
+    let sent = match result {
+        Ok(()) => {
+            active.sent_at = Set(Some(Utc::now()));
+            active.last_error = Set(None);
+            true
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, attempts, "mail delivery failed");
+            active.last_error = Set(Some(e));
+            false
+        }
+    };
+    active.update(&txn).await?;
+    txn.commit().await?;
+    Ok(sent)
+}
+
+/// Sends what is waiting in the outbox, oldest first; returns how many were sent.
+pub async fn deliver_pending(db: &DatabaseConnection, sender: &SmtpSender) -> Result<usize, DbErr> {
+    let pending = email_outbox::Entity::find()
+        .filter(email_outbox::Column::SentAt.is_null())
+        .filter(email_outbox::Column::Attempts.lt(MAX_ATTEMPTS))
+        .order_by_asc(email_outbox::Column::Id)
+        .limit(20)
+        .all(db)
+        .await?;
+    let mut sent = 0;
+    for mail in pending {
+        if deliver_one(db, sender, mail.id).await? {
+            sent += 1;
+        }
+    }
+    Ok(sent)
+}

@@ -1,0 +1,16 @@
+//! Shared plumbing every feature uses: configuration, the database connection, the HTTP
+//! stack (router, security headers, CSRF guard, sign-in gate), sessions, the durable job
+//! queue and its worker, mail, the audit log, cryptography, rate limits and the form-error
+//! helper.
+
+pub mod audit;
+pub mod config;
+pub mod crypto;
+pub mod db;
+pub mod forms;
+pub mod http;
+pub mod jobs;
+pub mod mail;
+pub mod rate_limit;
+pub mod sessions;
+pub mod worker;

@@ -1,0 +1,135 @@
+//! Ticket attachments over plain HTTP (SP-6): the multipart upload that works without
+//! WebAssembly, and the download, for those who may see the ticket.
+
+use app::ports::Ports;
+use axum::extract::State;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use tower_sessions::Session;
+
+/// Attaches the files of a plain multipart form to a ticket (SP-6), then goes back to
+/// the ticket's page, saying how many were attached or why none was. The form works
+/// without WebAssembly; the new-ticket page submits it once the ticket exists.
+pub async fn upload(
+    session: Session,
+    State(ports): State<Ports>,
+    axum::extract::Path(reference): axum::extract::Path<String>,
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Response {
+    use app::model::{AppError, Problem};
+    let Ok(Some(actor)) = session
+        .get::<app::ports::SupportActor>(app::ports::SUPPORT_ACTOR_SESSION_KEY)
+        .await
+    else {
+        return Redirect::to("/support/login").into_response();
+    };
+    let page = format!(
+        "/support/requests/{}",
+        app::pages::payments::encode(&reference)
+    );
+    let refused = |problem: Problem, raised: bool| {
+        let code = problem.upload_code().unwrap_or("required");
+        let raised = if raised { "&raised=1" } else { "" };
+        Redirect::to(&format!("{page}?attach_error={code}{raised}")).into_response()
+    };
+    let Ok(mut multipart) = multipart else {
+        return refused(Problem::Required, false);
+    };
+    let mut files = Vec::new();
+    let mut raised = false;
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) => match field.name() {
+                Some("file") => {
+                    let name = field.file_name().unwrap_or_default().to_owned();
+                    let Ok(bytes) = field.bytes().await else {
+                        return refused(Problem::FileTooLarge, raised);
+                    };
+                    // A file input left empty still sends a part without a name.
+                    if name.is_empty() && bytes.is_empty() {
+                        continue;
+                    }
+                    files.push((name, bytes.to_vec()));
+                }
+                Some("raised") => raised = true,
+                _ => {}
+            },
+            Ok(None) => break,
+            // The body went over the limit, or is not a multipart form.
+            Err(_) => return refused(Problem::FileTooLarge, raised),
+        }
+    }
+    let raised_part = if raised { "&raised=1" } else { "" };
+    match ports
+        .support_tickets
+        .attach(&actor, &reference, files)
+        .await
+    {
+        Ok(n) => Redirect::to(&format!("{page}?attached={n}{raised_part}")).into_response(),
+        Err(AppError::Invalid(problems)) => refused(
+            problems
+                .into_iter()
+                .next()
+                .map(|p| p.problem)
+                .unwrap_or(Problem::Required),
+            raised,
+        ),
+        Err(AppError::NotFound) => StatusCode::NOT_FOUND.into_response(),
+        Err(AppError::Unauthenticated) => Redirect::to("/support/login").into_response(),
+        Err(AppError::NotAllowedNow) => StatusCode::CONFLICT.into_response(),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
+/// An attachment's bytes, for those who may see its ticket; always downloaded, never
+/// shown in the portal's origin, and sandboxed should a browser open it anyway.
+pub async fn download(
+    session: Session,
+    State(ports): State<Ports>,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+) -> Response {
+    let Ok(Some(actor)) = session
+        .get::<app::ports::SupportActor>(app::ports::SUPPORT_ACTOR_SESSION_KEY)
+        .await
+    else {
+        return StatusCode::UNAUTHORIZED.into_response();
+    };
+    match ports.support_tickets.attachment(&actor, id).await {
+        Ok((file, bytes)) => {
+            let ascii: String = file
+                .name
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_graphic() || c == ' ' {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect();
+            let disposition = format!(
+                "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
+                app::pages::payments::encode(&file.name)
+            );
+            let mut response = bytes.into_response();
+            let headers = response.headers_mut();
+            for (name, value) in [
+                (header::CONTENT_TYPE, file.content_type.as_str()),
+                (header::CONTENT_DISPOSITION, disposition.as_str()),
+                (header::CACHE_CONTROL, "private, no-store"),
+                (
+                    header::CONTENT_SECURITY_POLICY,
+                    "sandbox; default-src 'none'",
+                ),
+            ] {
+                if let Ok(value) = HeaderValue::from_str(value) {
+                    headers.insert(name, value);
+                }
+            }
+            response
+        }
+        Err(app::model::AppError::NotFound) => StatusCode::NOT_FOUND.into_response(),
+        Err(app::model::AppError::Unauthenticated) => StatusCode::UNAUTHORIZED.into_response(),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}

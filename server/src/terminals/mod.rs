@@ -1,0 +1,724 @@
+//! Card terminals (TG-1..TG-4): the TCP gateway terminals connect to, the hub that binds
+//! them to merchants and carries point-of-sale payments to them, and the simulator.
+//!
+//! A point-of-sale payment is a `terminal_payments` row: `queued` when the point-of-sale
+//! page or API asks for it, `sent` once the connection task holding that terminal claimed
+//! it (a guarded UPDATE, so two connections never both send it), `finished` with the
+//! terminal's result, in the same transaction that writes the card-present payment to
+//! the ledger. The database is the truth; in-process notifications only make things
+//! quicker, and every connection also looks for work once a second, so a page served by
+//! one node can reach a terminal connected to another.
+
+pub mod events;
+pub mod gateway;
+pub mod link;
+pub mod port;
+pub mod sim;
+
+use crate::entities::{merchant, terminal, terminal_payment, user};
+use crate::payments::engine::{CardPresent, Initiator, PaymentEngine};
+use crate::payments::error::EngineError;
+use crate::platform::audit::{self, AuditEntry};
+use chrono::Utc;
+use domain::money::{Currency, Money};
+use domain::terminal::{TerminalStage, TransactionOutcome, TransactionResult, MAX_AMOUNT};
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, Set, TransactionTrait,
+};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::{broadcast, Notify};
+
+/// Stages of a point-of-sale payment, as the API names them.
+pub mod stage {
+    /// Sent; the terminal waits for the card.
+    pub const WAITING_FOR_CARD: &str = "WAITING_FOR_CARD";
+    /// The card is in; the terminal waits for the PIN.
+    pub const WAITING_FOR_PIN: &str = "WAITING_FOR_PIN";
+    /// Over: `result` says how.
+    pub const FINISHED: &str = "FINISHED";
+}
+
+/// Where a point-of-sale payment's row is.
+mod state {
+    pub const QUEUED: &str = "queued";
+    pub const SENT: &str = "sent";
+    pub const FINISHED: &str = "finished";
+}
+
+/// How the gateway talks to terminals.
+#[derive(Clone, Debug)]
+pub struct GatewaySettings {
+    /// Seconds between a terminal's keep-alives (sent in the Hello response).
+    pub keep_alive_seconds: u16,
+    /// How long a new connection may take to say Hello.
+    pub hello_timeout: Duration,
+    /// How long the rest of a frame may take once its length arrived.
+    pub frame_timeout: Duration,
+    /// The cash register id the gateway writes in its headers.
+    pub ecr_id: String,
+}
+
+impl Default for GatewaySettings {
+    fn default() -> Self {
+        GatewaySettings {
+            keep_alive_seconds: 30,
+            hello_timeout: Duration::from_secs(10),
+            frame_timeout: Duration::from_secs(10),
+            ecr_id: "OPENPSP".to_owned(),
+        }
+    }
+}
+
+impl GatewaySettings {
+    /// Silence after which a connection is dropped: three keep-alives missed.
+    pub fn idle_timeout(&self) -> Duration {
+        Duration::from_secs(u64::from(self.keep_alive_seconds) * 3 + 5)
+    }
+}
+
+/// Why a terminal request was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum TerminalError {
+    /// No such terminal (bound to this merchant) or payment.
+    #[error("not found")]
+    NotFound,
+    /// The terminal is bound to this merchant but not connected.
+    #[error("the terminal is not connected")]
+    NotConnected,
+    /// The terminal is taking another payment.
+    #[error("the terminal is busy with another payment")]
+    Busy,
+    /// The payment is over: nothing to cancel.
+    #[error("the payment is already finished")]
+    Finished,
+    /// Bound to another merchant.
+    #[error("the terminal is bound to another merchant")]
+    Taken,
+    /// Not an amount a terminal takes (above zero, at most 8 digits).
+    #[error("invalid amount")]
+    Amount,
+    /// Not a terminal id (1–32 printable ASCII characters).
+    #[error("invalid terminal id")]
+    TerminalId,
+    /// Database failure.
+    #[error("database: {0}")]
+    Db(#[from] DbErr),
+    /// The ledger refused the result.
+    #[error("ledger: {0}")]
+    Engine(#[from] EngineError),
+}
+
+/// A terminal as the back office lists it.
+#[derive(Clone, Debug)]
+pub struct TerminalInfo {
+    /// The stored row.
+    pub row: terminal::Model,
+    /// Connected now (and heard from within the idle timeout).
+    pub online: bool,
+}
+
+/// Terminals, their bindings and point-of-sale payments; shared by the gateway, the
+/// pages and the API.
+pub struct TerminalHub {
+    db: DatabaseConnection,
+    engine: PaymentEngine,
+    settings: GatewaySettings,
+    wake: Mutex<HashMap<String, Arc<Notify>>>,
+    changes: broadcast::Sender<i64>,
+}
+
+/// Whether `id` is a terminal id the protocol can carry.
+pub fn valid_terminal_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= domain::terminal::MAX_ID_LEN
+        && id.bytes().all(|b| b.is_ascii_graphic())
+}
+
+impl TerminalHub {
+    /// A hub over `db`.
+    pub fn new(engine: PaymentEngine, settings: GatewaySettings) -> Arc<TerminalHub> {
+        Arc::new(TerminalHub {
+            db: engine.db().clone(),
+            engine,
+            settings,
+            wake: Mutex::new(HashMap::new()),
+            changes: broadcast::channel(1024).0,
+        })
+    }
+
+    /// The gateway's settings.
+    pub fn settings(&self) -> &GatewaySettings {
+        &self.settings
+    }
+
+    /// Tells of every change of a point-of-sale payment (its id).
+    pub fn subscribe(&self) -> broadcast::Receiver<i64> {
+        self.changes.subscribe()
+    }
+
+    fn changed(&self, id: i64) {
+        let _ = self.changes.send(id);
+    }
+
+    /// The wake-up of the connection holding `terminal_id`.
+    pub(crate) fn waker(&self, terminal_id: &str) -> Arc<Notify> {
+        let mut map = self.wake.lock().unwrap_or_else(|e| e.into_inner());
+        map.entry(terminal_id.to_owned()).or_default().clone()
+    }
+
+    fn wake(&self, terminal_id: &str) {
+        self.waker(terminal_id).notify_one();
+    }
+
+    fn online(&self, row: &terminal::Model) -> bool {
+        let fresh = chrono::Duration::from_std(self.settings.idle_timeout())
+            .unwrap_or_else(|_| chrono::Duration::seconds(95));
+        row.connected && row.last_seen.is_some_and(|seen| Utc::now() - seen < fresh)
+    }
+
+    /// The merchant's terminals and the new (unbound) ones, new first, then by id.
+    pub async fn list(&self, merchant_id: i64) -> Result<Vec<TerminalInfo>, TerminalError> {
+        let rows = terminal::Entity::find()
+            .filter(
+                Condition::any()
+                    .add(terminal::Column::MerchantId.eq(merchant_id))
+                    .add(terminal::Column::MerchantId.is_null()),
+            )
+            .order_by_asc(terminal::Column::TerminalId)
+            .all(&self.db)
+            .await?;
+        let mut list: Vec<TerminalInfo> = rows
+            .into_iter()
+            .map(|row| TerminalInfo {
+                online: self.online(&row),
+                row,
+            })
+            .collect();
+        list.sort_by_key(|t| t.row.merchant_id.is_some());
+        Ok(list)
+    }
+
+    /// Binds `terminal_id` to `merchant` (creating the row if the terminal never
+    /// connected, so automation can bind first). Binding one's own terminal again is
+    /// harmless; another merchant's is refused.
+    pub async fn bind(
+        &self,
+        merchant: &merchant::Model,
+        terminal_id: &str,
+        actor: &str,
+        user_id: Option<i64>,
+        ip: &str,
+    ) -> Result<terminal::Model, TerminalError> {
+        let terminal_id = terminal_id.trim();
+        if !valid_terminal_id(terminal_id) {
+            return Err(TerminalError::TerminalId);
+        }
+        let txn = self.db.begin().await?;
+        let now = Utc::now();
+        terminal::Entity::insert(terminal::ActiveModel {
+            terminal_id: Set(terminal_id.to_owned()),
+            merchant_id: Set(None),
+            model: Set(String::new()),
+            connected: Set(false),
+            peer: Set(String::new()),
+            last_seen: Set(None),
+            bound_at: Set(None),
+            created_at: Set(now),
+            ..Default::default()
+        })
+        .on_conflict_do_nothing_on([terminal::Column::TerminalId])
+        .exec(&txn)
+        .await?;
+        let updated = terminal::Entity::update_many()
+            .col_expr(terminal::Column::MerchantId, Expr::value(merchant.id))
+            .col_expr(terminal::Column::BoundAt, Expr::value(now))
+            .filter(terminal::Column::TerminalId.eq(terminal_id))
+            .filter(
+                Condition::any()
+                    .add(terminal::Column::MerchantId.is_null())
+                    .add(terminal::Column::MerchantId.eq(merchant.id)),
+            )
+            .exec(&txn)
+            .await?;
+        if updated.rows_affected != 1 {
+            return Err(TerminalError::Taken);
+        }
+        audit::record(
+            &txn,
+            AuditEntry {
+                merchant_id: Some(merchant.id),
+                user_id,
+                actor,
+                action: "terminal.bind",
+                detail: format!("terminal {terminal_id} bound"),
+                ip,
+            },
+        )
+        .await?;
+        let row = terminal::Entity::find()
+            .filter(terminal::Column::TerminalId.eq(terminal_id))
+            .one(&txn)
+            .await?
+            .ok_or(TerminalError::NotFound)?;
+        txn.commit().await?;
+        self.wake(terminal_id);
+        Ok(row)
+    }
+
+    /// Unbinds one of the merchant's terminals: it is new again and takes no payment.
+    pub async fn unbind(
+        &self,
+        merchant: &merchant::Model,
+        terminal_id: &str,
+        actor: &str,
+        user_id: Option<i64>,
+        ip: &str,
+    ) -> Result<(), TerminalError> {
+        let txn = self.db.begin().await?;
+        let updated = terminal::Entity::update_many()
+            .col_expr(
+                terminal::Column::MerchantId,
+                Expr::value(Option::<i64>::None),
+            )
+            .col_expr(
+                terminal::Column::BoundAt,
+                Expr::value(Option::<chrono::DateTime<Utc>>::None),
+            )
+            .filter(terminal::Column::TerminalId.eq(terminal_id))
+            .filter(terminal::Column::MerchantId.eq(merchant.id))
+            .exec(&txn)
+            .await?;
+        if updated.rows_affected != 1 {
+            return Err(TerminalError::NotFound);
+        }
+        audit::record(
+            &txn,
+            AuditEntry {
+                merchant_id: Some(merchant.id),
+                user_id,
+                actor,
+                action: "terminal.unbind",
+                detail: format!("terminal {terminal_id} unbound"),
+                ip,
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Sends a payment of `amount` to one of the merchant's connected terminals.
+    pub async fn start(
+        &self,
+        merchant: &merchant::Model,
+        terminal_id: &str,
+        amount: Money,
+        reference: &str,
+        by: &Initiator,
+    ) -> Result<terminal_payment::Model, TerminalError> {
+        if amount.minor() <= 0 || amount.minor() > i64::from(MAX_AMOUNT) {
+            return Err(TerminalError::Amount);
+        }
+        let terminal = terminal::Entity::find()
+            .filter(terminal::Column::TerminalId.eq(terminal_id))
+            .filter(terminal::Column::MerchantId.eq(merchant.id))
+            .one(&self.db)
+            .await?
+            .ok_or(TerminalError::NotFound)?;
+        if !self.online(&terminal) {
+            return Err(TerminalError::NotConnected);
+        }
+        let busy = terminal_payment::Entity::find()
+            .filter(terminal_payment::Column::TerminalId.eq(terminal_id))
+            .filter(terminal_payment::Column::State.ne(state::FINISHED))
+            .one(&self.db)
+            .await?;
+        if busy.is_some() {
+            return Err(TerminalError::Busy);
+        }
+        let now = Utc::now();
+        let (user_id, api_key_id) = match by {
+            Initiator::User { id, .. } => (Some(*id), None),
+            Initiator::ApiKey { key, .. } => (None, Some(key.clone())),
+            _ => (None, None),
+        };
+        let txn = self.db.begin().await?;
+        let row = terminal_payment::ActiveModel {
+            merchant_id: Set(merchant.id),
+            terminal_id: Set(terminal_id.to_owned()),
+            amount: Set(amount.minor()),
+            currency: Set(amount.currency().code().to_owned()),
+            merchant_reference: Set(reference.trim().to_owned()),
+            state: Set(state::QUEUED.to_owned()),
+            stage: Set(stage::WAITING_FOR_CARD.to_owned()),
+            result: Set(None),
+            cancel_requested: Set(false),
+            payment_id: Set(None),
+            authorisation_code: Set(None),
+            brand: Set(None),
+            masked_card: Set(None),
+            receipt: Set(None),
+            user_id: Set(user_id),
+            api_key_id: Set(api_key_id),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        audit::record(
+            &txn,
+            AuditEntry {
+                merchant_id: Some(merchant.id),
+                user_id: by.user_id(),
+                actor: &by.actor(),
+                action: "pos.start",
+                detail: format!(
+                    "terminal {terminal_id} {amount} reference {}",
+                    reference.trim()
+                ),
+                ip: by.ip(),
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        self.wake(terminal_id);
+        self.changed(row.id);
+        Ok(row)
+    }
+
+    /// One of the merchant's point-of-sale payments.
+    pub async fn payment(
+        &self,
+        merchant_id: i64,
+        id: i64,
+    ) -> Result<terminal_payment::Model, TerminalError> {
+        terminal_payment::Entity::find_by_id(id)
+            .filter(terminal_payment::Column::MerchantId.eq(merchant_id))
+            .one(&self.db)
+            .await?
+            .ok_or(TerminalError::NotFound)
+    }
+
+    /// Asks to stop a payment: one not sent yet stops at once; one on the terminal gets
+    /// a cancel request, and the terminal's answer finishes it.
+    pub async fn cancel(
+        &self,
+        merchant_id: i64,
+        id: i64,
+    ) -> Result<terminal_payment::Model, TerminalError> {
+        let row = self.payment(merchant_id, id).await?;
+        let now = Utc::now();
+        let stopped = terminal_payment::Entity::update_many()
+            .col_expr(
+                terminal_payment::Column::State,
+                Expr::value(state::FINISHED),
+            )
+            .col_expr(
+                terminal_payment::Column::Stage,
+                Expr::value(stage::FINISHED),
+            )
+            .col_expr(
+                terminal_payment::Column::Result,
+                Expr::value(TransactionResult::Stopped.api_name()),
+            )
+            .col_expr(terminal_payment::Column::CancelRequested, Expr::value(true))
+            .col_expr(terminal_payment::Column::UpdatedAt, Expr::value(now))
+            .filter(terminal_payment::Column::Id.eq(id))
+            .filter(terminal_payment::Column::State.eq(state::QUEUED))
+            .exec(&self.db)
+            .await?;
+        if stopped.rows_affected == 0 {
+            let asked = terminal_payment::Entity::update_many()
+                .col_expr(terminal_payment::Column::CancelRequested, Expr::value(true))
+                .col_expr(terminal_payment::Column::UpdatedAt, Expr::value(now))
+                .filter(terminal_payment::Column::Id.eq(id))
+                .filter(terminal_payment::Column::State.eq(state::SENT))
+                .exec(&self.db)
+                .await?;
+            if asked.rows_affected == 0 {
+                return Err(TerminalError::Finished);
+            }
+        }
+        self.wake(&row.terminal_id);
+        self.changed(id);
+        self.payment(merchant_id, id).await
+    }
+
+    /// At start: no terminal is connected to this process yet. (Terminals held by
+    /// other nodes say so again at their next keep-alive.)
+    pub async fn reset_connections(&self) -> Result<(), DbErr> {
+        terminal::Entity::update_many()
+            .col_expr(terminal::Column::Connected, Expr::value(false))
+            .filter(terminal::Column::Connected.eq(true))
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// A terminal said Hello: it is listed (new when never bound) and connected.
+    pub(crate) async fn connected(
+        &self,
+        terminal_id: &str,
+        model: Option<&str>,
+        peer: &str,
+    ) -> Result<(), TerminalError> {
+        let now = Utc::now();
+        let model: String = model.unwrap_or("").chars().take(64).collect();
+        terminal::Entity::insert(terminal::ActiveModel {
+            terminal_id: Set(terminal_id.to_owned()),
+            merchant_id: Set(None),
+            model: Set(model.clone()),
+            connected: Set(true),
+            peer: Set(peer.to_owned()),
+            last_seen: Set(Some(now)),
+            bound_at: Set(None),
+            created_at: Set(now),
+            ..Default::default()
+        })
+        .on_conflict(
+            OnConflict::column(terminal::Column::TerminalId)
+                .update_columns([
+                    terminal::Column::Connected,
+                    terminal::Column::Peer,
+                    terminal::Column::LastSeen,
+                ])
+                .to_owned(),
+        )
+        .exec(&self.db)
+        .await?;
+        // A terminal saying Hello has restarted: what an earlier connection gave it
+        // will never be answered.
+        let stale = terminal_payment::Entity::find()
+            .filter(terminal_payment::Column::TerminalId.eq(terminal_id))
+            .filter(terminal_payment::Column::State.eq(state::SENT))
+            .all(&self.db)
+            .await?;
+        for row in stale {
+            self.end_without_result(row.id, state::SENT).await?;
+        }
+        if !model.is_empty() {
+            terminal::Entity::update_many()
+                .col_expr(terminal::Column::Model, Expr::value(model))
+                .filter(terminal::Column::TerminalId.eq(terminal_id))
+                .exec(&self.db)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// The terminal is still there (keep-alive).
+    pub(crate) async fn seen(&self, terminal_id: &str, peer: &str) -> Result<(), TerminalError> {
+        terminal::Entity::update_many()
+            .col_expr(terminal::Column::Connected, Expr::value(true))
+            .col_expr(terminal::Column::Peer, Expr::value(peer))
+            .col_expr(terminal::Column::LastSeen, Expr::value(Utc::now()))
+            .filter(terminal::Column::TerminalId.eq(terminal_id))
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// The connection `peer` of `terminal_id` closed: the terminal is disconnected
+    /// (unless it already reconnected elsewhere) and what it was given ends in error.
+    pub(crate) async fn disconnected(&self, terminal_id: &str, peer: &str, active: Option<i64>) {
+        let result = async {
+            terminal::Entity::update_many()
+                .col_expr(terminal::Column::Connected, Expr::value(false))
+                .filter(terminal::Column::TerminalId.eq(terminal_id))
+                .filter(terminal::Column::Peer.eq(peer))
+                .exec(&self.db)
+                .await?;
+            if let Some(id) = active {
+                self.end_without_result(id, state::SENT).await?;
+            }
+            Ok::<(), DbErr>(())
+        }
+        .await;
+        if let Err(e) = result {
+            tracing::warn!(terminal = terminal_id, error = %e, "terminal disconnect not recorded");
+        }
+    }
+
+    /// Ends a payment the terminal never answered: result `ERROR`, nothing in the ledger
+    /// (no card was taken as far as anyone knows).
+    async fn end_without_result(&self, id: i64, from: &str) -> Result<(), DbErr> {
+        terminal_payment::Entity::update_many()
+            .col_expr(
+                terminal_payment::Column::State,
+                Expr::value(state::FINISHED),
+            )
+            .col_expr(
+                terminal_payment::Column::Stage,
+                Expr::value(stage::FINISHED),
+            )
+            .col_expr(
+                terminal_payment::Column::Result,
+                Expr::value(TransactionResult::Error.api_name()),
+            )
+            .col_expr(terminal_payment::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(terminal_payment::Column::Id.eq(id))
+            .filter(terminal_payment::Column::State.eq(from))
+            .exec(&self.db)
+            .await?;
+        self.changed(id);
+        Ok(())
+    }
+
+    /// Claims the oldest queued payment for `terminal_id` if the terminal is still bound
+    /// to its merchant; `None` when there is none (or another connection took it).
+    pub(crate) async fn claim_next(
+        &self,
+        terminal_id: &str,
+    ) -> Result<Option<terminal_payment::Model>, DbErr> {
+        let Some(next) = terminal_payment::Entity::find()
+            .filter(terminal_payment::Column::TerminalId.eq(terminal_id))
+            .filter(terminal_payment::Column::State.eq(state::QUEUED))
+            .order_by_asc(terminal_payment::Column::Id)
+            .one(&self.db)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let bound = terminal::Entity::find()
+            .filter(terminal::Column::TerminalId.eq(terminal_id))
+            .filter(terminal::Column::MerchantId.eq(next.merchant_id))
+            .one(&self.db)
+            .await?
+            .is_some();
+        if !bound {
+            self.end_without_result(next.id, state::QUEUED).await?;
+            return Ok(None);
+        }
+        let claimed = terminal_payment::Entity::update_many()
+            .col_expr(terminal_payment::Column::State, Expr::value(state::SENT))
+            .col_expr(terminal_payment::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(terminal_payment::Column::Id.eq(next.id))
+            .filter(terminal_payment::Column::State.eq(state::QUEUED))
+            .exec(&self.db)
+            .await?;
+        if claimed.rows_affected != 1 {
+            return Ok(None);
+        }
+        self.changed(next.id);
+        Ok(Some(next))
+    }
+
+    /// Whether someone asked to stop payment `id`.
+    pub(crate) async fn cancel_requested(&self, id: i64) -> Result<bool, DbErr> {
+        Ok(terminal_payment::Entity::find_by_id(id)
+            .one(&self.db)
+            .await?
+            .is_some_and(|r| r.cancel_requested))
+    }
+
+    /// The terminal reports a stage of payment `id`.
+    pub(crate) async fn stage(&self, id: i64, reported: TerminalStage) -> Result<(), DbErr> {
+        let name = match reported {
+            TerminalStage::WaitingForCard => stage::WAITING_FOR_CARD,
+            TerminalStage::WaitingForPin => stage::WAITING_FOR_PIN,
+            // Finished arrives with the response; card removal and unknown stages
+            // change nothing the page shows.
+            _ => return Ok(()),
+        };
+        terminal_payment::Entity::update_many()
+            .col_expr(terminal_payment::Column::Stage, Expr::value(name))
+            .col_expr(terminal_payment::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(terminal_payment::Column::Id.eq(id))
+            .filter(terminal_payment::Column::State.eq(state::SENT))
+            .exec(&self.db)
+            .await?;
+        self.changed(id);
+        Ok(())
+    }
+
+    /// The terminal's answer: the card-present payment goes into the ledger and the
+    /// point-of-sale payment finishes, in one transaction.
+    pub(crate) async fn finish(
+        &self,
+        id: i64,
+        outcome: &TransactionOutcome,
+    ) -> Result<(), TerminalError> {
+        let txn = self.db.begin().await?;
+        // Write first: on SQLite a transaction that reads and then writes fails when
+        // another writer committed in between; one that starts by writing waits instead.
+        let claimed = terminal_payment::Entity::update_many()
+            .col_expr(terminal_payment::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(terminal_payment::Column::Id.eq(id))
+            .filter(terminal_payment::Column::State.eq(state::SENT))
+            .exec(&txn)
+            .await?;
+        if claimed.rows_affected != 1 {
+            return Err(TerminalError::NotFound);
+        }
+        let row = terminal_payment::Entity::find_by_id(id)
+            .one(&txn)
+            .await?
+            .ok_or(TerminalError::NotFound)?;
+        let merchant = merchant::Entity::find_by_id(row.merchant_id)
+            .one(&txn)
+            .await?
+            .ok_or(TerminalError::NotFound)?;
+        // What the terminal says it charged wins over what was asked.
+        let currency = outcome
+            .currency
+            .and_then(Currency::from_numeric)
+            .or_else(|| Currency::parse(&row.currency))
+            .ok_or(TerminalError::Amount)?;
+        let minor = outcome.amount.map_or(row.amount, i64::from);
+        let amount = Money::new(minor, currency).map_err(|_| TerminalError::Amount)?;
+        let by = match (row.user_id, &row.api_key_id) {
+            (Some(uid), _) => match user::Entity::find_by_id(uid).one(&txn).await? {
+                // Recorded when the terminal answers: the starter's address is on the
+                // `pos.start` audit row.
+                Some(u) => Initiator::User {
+                    id: u.id,
+                    login: u.login,
+                    ip: String::new(),
+                },
+                None => Initiator::System,
+            },
+            (None, Some(key)) => Initiator::ApiKey {
+                key: key.clone(),
+                ip: String::new(),
+            },
+            (None, None) => Initiator::System,
+        };
+        let payment = self
+            .engine
+            .record_card_present(
+                &txn,
+                &merchant,
+                CardPresent {
+                    terminal_id: row.terminal_id.clone(),
+                    amount,
+                    merchant_reference: row.merchant_reference.clone(),
+                    result: outcome.result,
+                    authorisation_code: outcome.authorisation_code.clone(),
+                    brand: outcome.brand.clone(),
+                    masked_card: outcome.masked_pan.clone(),
+                    receipt: outcome.receipt.clone(),
+                },
+                &by,
+            )
+            .await?;
+        let mut update: terminal_payment::ActiveModel = row.into();
+        update.state = Set(state::FINISHED.to_owned());
+        update.stage = Set(stage::FINISHED.to_owned());
+        update.result = Set(Some(outcome.result.api_name().to_owned()));
+        update.payment_id = Set(Some(payment.id));
+        update.authorisation_code = Set(outcome.authorisation_code.clone());
+        update.brand = Set(payment.brand.clone());
+        update.masked_card = Set(outcome.masked_pan.clone());
+        update.receipt = Set(outcome.receipt.clone());
+        update.updated_at = Set(Utc::now());
+        update.update(&txn).await?;
+        txn.commit().await?;
+        self.changed(id);
+        Ok(())
+    }
+}

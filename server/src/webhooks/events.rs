@@ -1,0 +1,224 @@
+//! Webhook events (API-4, MB-17): written in the transaction of the change they report,
+//! one delivery and one job per active endpoint; the job runner POSTs them.
+
+use crate::entities::{
+    merchant, webhook_attempt, webhook_delivery, webhook_endpoint, webhook_event,
+};
+use crate::platform::config::Config;
+use crate::platform::jobs;
+use chrono::{Duration, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    QueryFilter, Set,
+};
+use serde_json::json;
+
+/// How long a delivery is retried.
+pub const RETRY_WINDOW_HOURS: i64 = 72;
+/// Attempts of a delivery job; with [`jobs::backoff`] they span the retry window.
+pub const MAX_ATTEMPTS: i32 = 22;
+
+/// Every event type a merchant may pick.
+pub const EVENT_TYPES: [&str; 10] = [
+    "payment.created",
+    "payment.redirected",
+    "payment.authorization_requested",
+    "payment.pending_capture",
+    "payment.capture_requested",
+    "payment.captured",
+    "payment.cancelled",
+    "payment.rejected",
+    "payment.refunded",
+    "token.created",
+];
+
+/// Whether `merchant` wants events of type `kind`.
+fn wanted(merchant: &merchant::Model, kind: &str) -> bool {
+    merchant.webhooks_enabled
+        && (merchant.webhook_events.trim().is_empty()
+            || merchant.webhook_events.split(',').any(|e| e.trim() == kind))
+}
+
+/// Writes event `kind` carrying `object` under `key` (`payment`, `refund`, `token`).
+pub async fn emit<C: ConnectionTrait>(
+    conn: &C,
+    merchant: &merchant::Model,
+    kind: &str,
+    key: &str,
+    object: serde_json::Value,
+) -> Result<(), DbErr> {
+    if !wanted(merchant, kind) {
+        return Ok(());
+    }
+    let endpoints = webhook_endpoint::Entity::find()
+        .filter(webhook_endpoint::Column::MerchantId.eq(merchant.id))
+        .filter(webhook_endpoint::Column::Active.eq(true))
+        .all(conn)
+        .await?;
+    if endpoints.is_empty() {
+        return Ok(());
+    }
+    let now = Utc::now();
+    let id = uuid::Uuid::new_v4().to_string();
+    let mut body = json!({
+        "apiVersion": "v1",
+        "id": id,
+        "created": now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        "merchantId": merchant.pspid,
+        "type": kind,
+    });
+    body[key] = object;
+    webhook_event::ActiveModel {
+        id: Set(id.clone()),
+        merchant_id: Set(merchant.id),
+        kind: Set(kind.to_owned()),
+        body: Set(body.to_string()),
+        created_at: Set(now),
+    }
+    .insert(conn)
+    .await?;
+    for endpoint in endpoints {
+        let delivery = webhook_delivery::ActiveModel {
+            merchant_id: Set(merchant.id),
+            event_id: Set(id.clone()),
+            endpoint_id: Set(endpoint.id),
+            status: Set("pending".to_owned()),
+            attempts: Set(0),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(conn)
+        .await?;
+        jobs::enqueue(
+            conn,
+            Some(merchant.id),
+            jobs::kind::WEBHOOK,
+            json!({ "delivery": delivery.id }),
+            now,
+            MAX_ATTEMPTS,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Queues one more attempt of a delivery (the page's "Re-send").
+pub async fn resend(
+    db: &DatabaseConnection,
+    merchant_id: i64,
+    delivery_id: i64,
+) -> Result<bool, DbErr> {
+    let Some(delivery) = webhook_delivery::Entity::find_by_id(delivery_id)
+        .filter(webhook_delivery::Column::MerchantId.eq(merchant_id))
+        .one(db)
+        .await?
+    else {
+        return Ok(false);
+    };
+    jobs::enqueue(
+        db,
+        Some(merchant_id),
+        jobs::kind::WEBHOOK,
+        json!({ "delivery": delivery.id, "resend": true }),
+        Utc::now(),
+        1,
+    )
+    .await?;
+    Ok(true)
+}
+
+/// What a delivery attempt concluded.
+pub enum Delivered {
+    /// The endpoint answered 2xx, or the delivery no longer exists.
+    Done,
+    /// Try again later.
+    Retry(String),
+    /// Stop trying.
+    GiveUp(String),
+}
+
+/// POSTs delivery `delivery_id` once and records the attempt.
+pub async fn deliver(
+    db: &DatabaseConnection,
+    config: &Config,
+    http: &reqwest::Client,
+    delivery_id: i64,
+) -> Result<Delivered, DbErr> {
+    let Some(delivery) = webhook_delivery::Entity::find_by_id(delivery_id)
+        .one(db)
+        .await?
+    else {
+        return Ok(Delivered::Done);
+    };
+    let (Some(event), Some(endpoint), Some(merchant)) = (
+        webhook_event::Entity::find_by_id(delivery.event_id.clone())
+            .one(db)
+            .await?,
+        webhook_endpoint::Entity::find_by_id(delivery.endpoint_id)
+            .one(db)
+            .await?,
+        merchant::Entity::find_by_id(delivery.merchant_id)
+            .one(db)
+            .await?,
+    ) else {
+        return Ok(Delivered::Done);
+    };
+    let secret = merchant
+        .webhook_secret_enc
+        .as_deref()
+        .and_then(|s| crate::platform::crypto::open(&config.data_key, s));
+    let (Some(key_id), Some(secret)) = (merchant.webhook_key_id.clone(), secret) else {
+        return Ok(Delivered::GiveUp("no webhook signing key".to_owned()));
+    };
+    let signature =
+        crate::platform::crypto::hmac_sha256_base64(secret.as_bytes(), event.body.as_bytes());
+    let started = std::time::Instant::now();
+    let sent = http
+        .post(&endpoint.url)
+        .header("Content-Type", "application/json")
+        .header("X-GCS-Signature", signature)
+        .header("X-GCS-KeyId", key_id)
+        .body(event.body.clone())
+        .send()
+        .await;
+    let duration_ms = started.elapsed().as_millis().min(i32::MAX as u128) as i32;
+    let (code, error) = match &sent {
+        Ok(res) if res.status().is_success() => (Some(res.status().as_u16() as i32), None),
+        Ok(res) => (
+            Some(res.status().as_u16() as i32),
+            Some(format!("HTTP {}", res.status().as_u16())),
+        ),
+        Err(e) => (None, Some(e.to_string())),
+    };
+    let now = Utc::now();
+    webhook_attempt::ActiveModel {
+        delivery_id: Set(delivery.id),
+        status_code: Set(code),
+        error: Set(error.clone()),
+        duration_ms: Set(duration_ms),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    let expired = now - event.created_at > Duration::hours(RETRY_WINDOW_HOURS);
+    let status = match (&error, expired) {
+        (None, _) => "delivered",
+        (Some(_), true) => "failed",
+        (Some(_), false) => "retrying",
+    };
+    let mut row: webhook_delivery::ActiveModel = delivery.clone().into();
+    row.status = Set(status.to_owned());
+    row.attempts = Set(delivery.attempts + 1);
+    row.last_status_code = Set(code);
+    row.last_error = Set(error.clone());
+    if error.is_none() {
+        row.delivered_at = Set(Some(now));
+    }
+    row.update(db).await?;
+    Ok(match error {
+        None => Delivered::Done,
+        Some(e) if expired => Delivered::GiveUp(e),
+        Some(e) => Delivered::Retry(e),
+    })
+}

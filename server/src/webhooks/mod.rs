@@ -1,0 +1,4 @@
+//! Webhooks: the events a change writes in its own transaction, signed and delivered by
+//! the job worker with retries.
+
+pub mod events;
