@@ -2,15 +2,17 @@
 //! holds the sign-in in progress between steps; nothing the browser sends decides who
 //! it is.
 
-use crate::model::{AppError, PasswordRules, SupportMe, SupportStep};
+use crate::account::PasswordRules;
+use crate::error::AppError;
+use crate::model::{SupportMe, SupportStep};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 pub(crate) mod sctx {
     //! The support person of the session, the sign-in in progress, the device cookie.
 
-    use crate::api::ctx;
-    use crate::model::AppError;
+    use crate::context as ctx;
+    use crate::error::AppError;
     use crate::ports::{
         SupportActor, SupportPending, SUPPORT_ACTOR_SESSION_KEY, SUPPORT_PENDING_SESSION_KEY,
     };
@@ -97,13 +99,13 @@ pub(crate) mod sctx {
 
 #[cfg(feature = "ssr")]
 fn port() -> Result<std::sync::Arc<dyn crate::ports::SupportAccountPort>, AppError> {
-    Ok(crate::api::ctx::ports()?.support_accounts)
+    Ok(crate::context::ports()?.support_accounts)
 }
 
 /// First step: the e-mail address.
 #[server(endpoint = "support/begin")]
 pub async fn support_begin(email: String) -> Result<SupportStep, AppError> {
-    let ip = crate::api::ctx::client_ip().await;
+    let ip = crate::context::client_ip().await;
     let (step, pending) = port()?.begin(email, &ip).await?;
     if let Some(p) = pending {
         sctx::set_pending(&p).await?;
@@ -115,7 +117,7 @@ pub async fn support_begin(email: String) -> Result<SupportStep, AppError> {
 #[server(endpoint = "support/login")]
 pub async fn support_login(email: String, password: String) -> Result<SupportStep, AppError> {
     use crate::ports::SupportLogin;
-    let ip = crate::api::ctx::client_ip().await;
+    let ip = crate::context::client_ip().await;
     match port()?.login(email, password, sctx::device(), &ip).await? {
         SupportLogin::Done(actor) => {
             sctx::sign_in(&actor).await?;
@@ -132,7 +134,7 @@ pub async fn support_login(email: String, password: String) -> Result<SupportSte
 #[server(endpoint = "support/verify")]
 pub async fn support_verify(code: String) -> Result<SupportStep, AppError> {
     use crate::ports::SupportVerified;
-    let ip = crate::api::ctx::client_ip().await;
+    let ip = crate::context::client_ip().await;
     let pending = sctx::pending().await?;
     match port()?.verify(&pending, code, &ip).await? {
         SupportVerified::Activation(p) => {
@@ -167,7 +169,7 @@ pub async fn support_activate(
     full_name: String,
     password: String,
 ) -> Result<SupportStep, AppError> {
-    let ip = crate::api::ctx::client_ip().await;
+    let ip = crate::context::client_ip().await;
     let pending = sctx::pending().await?;
     let next = port()?.activate(&pending, full_name, password, &ip).await?;
     sctx::set_pending(&next).await?;
@@ -197,7 +199,7 @@ pub async fn save_support_profile(
 #[server(endpoint = "support/logout")]
 pub async fn support_logout() -> Result<(), AppError> {
     use crate::ports::{SupportActor, SUPPORT_ACTOR_SESSION_KEY};
-    let session = crate::api::ctx::session().await?;
+    let session = crate::context::session().await?;
     let _ = session
         .remove::<SupportActor>(SUPPORT_ACTOR_SESSION_KEY)
         .await;
@@ -209,7 +211,7 @@ pub async fn support_logout() -> Result<(), AppError> {
 #[server(endpoint = "support/status")]
 pub async fn load_status_page() -> Result<crate::model::StatusPageView, AppError> {
     let viewer = sctx::actor().await.ok();
-    crate::api::ctx::ports()?
+    crate::context::ports()?
         .support_status
         .page(viewer.as_ref())
         .await
@@ -222,7 +224,7 @@ pub async fn set_component_status(
     status: String,
 ) -> Result<crate::model::StatusPageView, AppError> {
     let actor = sctx::actor().await?;
-    crate::api::ctx::ports()?
+    crate::context::ports()?
         .support_status
         .set_component(&actor, id, status)
         .await
@@ -242,7 +244,7 @@ pub async fn open_status_incident(
         .split(',')
         .filter_map(|id| id.trim().parse().ok())
         .collect();
-    crate::api::ctx::ports()?
+    crate::context::ports()?
         .support_status
         .open(&actor, kind, title, body, components)
         .await
@@ -256,7 +258,7 @@ pub async fn update_status_incident(
     body: String,
 ) -> Result<crate::model::StatusPageView, AppError> {
     let actor = sctx::actor().await?;
-    crate::api::ctx::ports()?
+    crate::context::ports()?
         .support_status
         .update(&actor, id, stage, body)
         .await

@@ -1,8 +1,9 @@
 //! Server functions of the knowledge base, announcements, the virtual service agent and
 //! the agents' console (SP-2, SP-8, SP-9). The ports decide who may do what.
 
+use crate::error::AppError;
 use crate::model::{
-    AnnouncementView, AppError, ArticleForm, ArticleLink, ArticleSearch, ArticleView, ChatReply,
+    AnnouncementView, ArticleForm, ArticleLink, ArticleSearch, ArticleView, ChatReply,
     SupportAreaView, SupportOrganizationView, TicketDetail,
 };
 use leptos::prelude::*;
@@ -14,7 +15,7 @@ async fn actor() -> Result<crate::ports::SupportActor, AppError> {
 
 #[cfg(feature = "ssr")]
 fn ports() -> Result<crate::ports::Ports, AppError> {
-    crate::api::ctx::ports()
+    crate::context::ports()
 }
 
 /// Ranked articles for a query.

@@ -1,9 +1,8 @@
 //! Server functions of the support portal's requests (SP-4..SP-6). The port decides who
 //! may see and change each ticket.
 
-use crate::model::{
-    AppError, NewTicketForm, SupportAreaView, TicketDetail, TicketsPage, TicketsQuery,
-};
+use crate::error::AppError;
+use crate::model::{NewTicketForm, SupportAreaView, TicketDetail, TicketsPage, TicketsQuery};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -15,7 +14,7 @@ async fn port() -> Result<
     AppError,
 > {
     let actor = crate::support_api::sctx::actor().await?;
-    Ok((actor, crate::api::ctx::ports()?.support_tickets))
+    Ok((actor, crate::context::ports()?.support_tickets))
 }
 
 /// Product areas with their request types.

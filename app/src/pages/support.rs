@@ -4,12 +4,14 @@
 //! mailed code (second factor) for an existing person; e-mail → mailed activation code →
 //! name and password → mailed code for an invited one.
 
+use crate::account::PasswordRules;
 use crate::components::{
     error_text, full_navigation, last_error, ErrorAlert, Field, LanguageMenu, PasswordChecklist,
     PersonIcon,
 };
+use crate::error::AppError;
 use crate::i18n::{t, T};
-use crate::model::{AppError, PasswordRules, SupportMe, SupportStep};
+use crate::model::{SupportMe, SupportStep};
 use crate::support_api::{
     load_support_me, support_activation_rules, SaveSupportProfile, SupportActivate, SupportBegin,
     SupportLogin, SupportLogout, SupportResend, SupportVerify,
@@ -247,7 +249,7 @@ pub fn SupportShell() -> impl IntoView {
                             };
                             full_navigation(&format!(
                                 "/support/login?next={}",
-                                crate::pages::payments::encode(&here)
+                                crate::url::encode(&here)
                             ));
                         }
                         view! { <p class="alert alert-error" role="alert">{error_text(&e)}</p> }.into_any()

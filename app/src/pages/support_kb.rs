@@ -5,11 +5,11 @@
 use crate::components::{error_text, field_problem, last_error, ErrorAlert};
 use crate::i18n::{t, T};
 use crate::model::{ChatReply, Highlighted, NewTicketForm};
-use crate::pages::payments::encode;
 use crate::support_knowledge_api::{
     load_announcements, load_article, search_articles, AskVirtualAgent, DismissAnnouncement,
 };
 use crate::support_tickets_api::{load_support_areas, RaiseTicket};
+use crate::url::encode;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};

@@ -3,16 +3,15 @@
 //! activity, comments, sharing and the reporter's status actions.
 
 use crate::components::{error_text, field_problem, last_error, problem_text, ErrorAlert};
+use crate::error::AppError;
 use crate::i18n::{t, T};
-use crate::model::{
-    AppError, NewTicketForm, SupportAreaView, TicketDetail, TicketsPage, TicketsQuery,
-};
-use crate::pages::payments::encode;
+use crate::model::{NewTicketForm, SupportAreaView, TicketDetail, TicketsPage, TicketsQuery};
 use crate::support_knowledge_api::{AssignTicket, NoteTicket, SetTicketPriority};
 use crate::support_tickets_api::{
     list_tickets, load_support_areas, load_ticket, ActOnTicket, AddTicketParticipant,
     CommentTicket, RaiseTicket, ShareTicket,
 };
+use crate::url::encode;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
@@ -638,7 +637,7 @@ pub fn TicketPage() -> impl IntoView {
     );
     let attach_problem = StoredValue::new(query.with_untracked(|q| {
         q.get("attach_error")
-            .and_then(|code| crate::model::Problem::from_upload_code(&code))
+            .and_then(|code| crate::error::Problem::from_upload_code(&code))
     }));
     let attached = StoredValue::new(
         query

@@ -1,7 +1,7 @@
 //! The login page (MB-1, PL-3): "PSPID + Password" by default, "Login as user" on demand,
 //! for the TEST or the production environment.
 
-use crate::api::Login;
+use crate::account::api::Login;
 use crate::components::{full_navigation, last_error, ErrorAlert, Field, LanguageMenu};
 use crate::i18n::{t, T};
 use domain::Environment;

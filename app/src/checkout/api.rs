@@ -1,13 +1,14 @@
 //! Server functions of the hosted pages (HP-2..4). No session: the checkout id in the
 //! URL is the page's secret. Card fields are checked again on the server.
 
-use crate::model::{AppError, CheckoutView, TokenizationView};
+use crate::checkout::{CheckoutView, TokenizationView};
+use crate::error::AppError;
 use leptos::prelude::*;
 
 /// The payment page.
 #[server(endpoint = "pay/view")]
 pub async fn load_checkout(id: String) -> Result<CheckoutView, AppError> {
-    crate::api::ctx::ports()?.checkout.view(&id).await
+    crate::context::ports()?.checkout.view(&id).await
 }
 
 /// Pays with a typed card, or with a saved card when `saved` names one.
@@ -21,8 +22,8 @@ pub async fn pay_checkout(
     save: Option<String>,
     saved: Option<String>,
 ) -> Result<CheckoutView, AppError> {
-    use crate::ports::TypedCard;
-    let ip = crate::api::ctx::client_ip().await;
+    use crate::checkout::TypedCard;
+    let ip = crate::context::client_ip().await;
     let saved = saved.filter(|s| !s.is_empty() && s != "new");
     let card = saved.is_none().then(|| TypedCard {
         number: number.unwrap_or_default(),
@@ -30,7 +31,7 @@ pub async fn pay_checkout(
         cvc: cvc.unwrap_or_default(),
         holder: holder.unwrap_or_default(),
     });
-    crate::api::ctx::ports()?
+    crate::context::ports()?
         .checkout
         .pay(&id, card, saved, save.is_some(), &ip)
         .await
@@ -39,7 +40,7 @@ pub async fn pay_checkout(
 /// Answers the 3-D Secure challenge.
 #[server(endpoint = "pay/challenge")]
 pub async fn checkout_challenge(id: String, code: String) -> Result<CheckoutView, AppError> {
-    crate::api::ctx::ports()?
+    crate::context::ports()?
         .checkout
         .challenge(&id, &code)
         .await
@@ -48,7 +49,7 @@ pub async fn checkout_challenge(id: String, code: String) -> Result<CheckoutView
 /// The tokenization page.
 #[server(endpoint = "pay/tokenization")]
 pub async fn load_tokenization(id: String) -> Result<TokenizationView, AppError> {
-    crate::api::ctx::ports()?.checkout.tokenization(&id).await
+    crate::context::ports()?.checkout.tokenization(&id).await
 }
 
 /// Saves a card on the tokenization page.
@@ -59,8 +60,8 @@ pub async fn tokenize_card(
     expiry: String,
     holder: Option<String>,
 ) -> Result<TokenizationView, AppError> {
-    use crate::ports::TypedCard;
-    crate::api::ctx::ports()?
+    use crate::checkout::TypedCard;
+    crate::context::ports()?
         .checkout
         .tokenize(
             &id,

@@ -1,11 +1,13 @@
 //! Password pages (MB-7): change, forgot, reset from an e-mailed link.
 
-use crate::api::{get_password_rules, ChangePassword, RequestPasswordReset, ResetPassword};
+use crate::account::api::{
+    get_password_rules, ChangePassword, RequestPasswordReset, ResetPassword,
+};
 use crate::components::{
     error_text, last_error, ErrorAlert, Field, LanguageMenu, PasswordChecklist,
 };
+use crate::error::AppError;
 use crate::i18n::{t, T};
-use crate::model::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;

@@ -1,10 +1,10 @@
 //! The Home page (MB-3): set-up steps still to do and technical messages.
 
-use crate::api::get_home;
+use crate::account::api::get_home;
+use crate::account::SetupStep;
 use crate::components::error_text;
 use crate::i18n::{t, T};
-use crate::model::SetupStep;
-use crate::pages::dashboard::Dashboard;
+use crate::payments::dashboard::Dashboard;
 use leptos::prelude::*;
 use leptos_meta::Title;
 

@@ -2,12 +2,13 @@
 //! typed by the domain rules in WebAssembly, the 3-D Secure challenge page, the final
 //! page, and the hosted tokenization page. No session: the id in the URL is the secret.
 
-use crate::components::{card_error_text, error_text, full_navigation, problem_text, refusal_text};
-use crate::i18n::{t, use_lang, T};
-use crate::model::{AppError, CheckoutState, CheckoutView, ReceiptView, TokenizationView};
-use crate::pay_api::{
+use crate::checkout::api::{
     load_checkout, load_tokenization, CheckoutChallenge, PayCheckout, TokenizeCard,
 };
+use crate::checkout::{CheckoutState, CheckoutView, ReceiptView, TokenizationView};
+use crate::components::{card_error_text, error_text, full_navigation, problem_text, refusal_text};
+use crate::error::AppError;
+use crate::i18n::{t, use_lang, T};
 use chrono::Datelike;
 use domain::card::check_cvc;
 use domain::{CardError, CardNumber, Expiry};

@@ -3,8 +3,8 @@
 
 use crate::components::{error_text, last_error, ErrorAlert, Field};
 use crate::i18n::{t, T};
-use crate::model::TerminalView;
-use crate::pos_api::{list_terminals, BindTerminal, UnbindTerminal};
+use crate::terminals::api::{list_terminals, BindTerminal, UnbindTerminal};
+use crate::terminals::TerminalView;
 use leptos::prelude::*;
 use leptos_meta::Title;
 

@@ -2,11 +2,12 @@
 //! the customer reads out. Card fields are checked as typed by the domain's card rules
 //! (in WebAssembly) and again on the server; the acquirer's answer links to the payment.
 
+use crate::checkout::pay::{cvc_problem, expiry_problem, number_problem, CardField};
 use crate::components::{error_text, problem_text};
+use crate::error::AppError;
 use crate::i18n::{t, T};
-use crate::model::{AppError, MotoForm};
-use crate::ops_api::PayMoto;
-use crate::pages::pay::{cvc_problem, expiry_problem, number_problem, CardField};
+use crate::payments::api::PayMoto;
+use crate::payments::MotoForm;
 use domain::card::CardNumber;
 use domain::money::{Currency, Money};
 use leptos::prelude::*;
@@ -70,7 +71,7 @@ pub fn MotoPage() -> impl IntoView {
             let c = Currency::parse(&currency.get())?;
             match Money::parse_major(&amount.get(), c) {
                 Ok(m) if m.minor() > 0 => None,
-                _ => Some(problem_text(&crate::model::Problem::InvalidAmount)),
+                _ => Some(problem_text(&crate::error::Problem::InvalidAmount)),
             }
         } else {
             None

@@ -1,22 +1,23 @@
 //! Server functions of the payments pages (MB-31..33). The port checks roles and
 //! rights; the domain state machine decides every operation.
 
-use crate::model::{
-    AppError, DashboardQuery, DashboardView, HistoryFilter, HistoryPage, ListSettings, ListViews,
-    MotoForm, MotoResult, PaymentDetail, PaymentFilter, PaymentsPage,
+use crate::error::AppError;
+use crate::payments::{
+    DashboardQuery, DashboardView, HistoryFilter, HistoryPage, ListSettings, ListViews, MotoForm,
+    MotoResult, PaymentDetail, PaymentFilter, PaymentsPage,
 };
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 async fn port() -> Result<
     (
-        crate::ports::Actor,
-        std::sync::Arc<dyn crate::ports::OperationsPort>,
+        crate::account::Actor,
+        std::sync::Arc<dyn crate::payments::OperationsPort>,
     ),
     AppError,
 > {
-    let actor = crate::api::ctx::actor().await?;
-    Ok((actor, crate::api::ctx::ports()?.operations))
+    let actor = crate::context::actor().await?;
+    Ok((actor, crate::context::ports()?.operations))
 }
 
 /// A page of payments matching `filter`.
@@ -41,7 +42,7 @@ pub async fn capture_payment(
     is_final: Option<String>,
 ) -> Result<PaymentDetail, AppError> {
     let (actor, port) = port().await?;
-    let ip = crate::api::ctx::client_ip().await;
+    let ip = crate::context::client_ip().await;
     port.capture(&actor, &id, amount, is_final.is_some(), &ip)
         .await
 }
@@ -50,7 +51,7 @@ pub async fn capture_payment(
 #[server(endpoint = "ops/cancel")]
 pub async fn cancel_payment(id: String) -> Result<PaymentDetail, AppError> {
     let (actor, port) = port().await?;
-    let ip = crate::api::ctx::client_ip().await;
+    let ip = crate::context::client_ip().await;
     port.cancel(&actor, &id, &ip).await
 }
 
@@ -58,7 +59,7 @@ pub async fn cancel_payment(id: String) -> Result<PaymentDetail, AppError> {
 #[server(endpoint = "ops/refund")]
 pub async fn refund_payment(id: String, amount: String) -> Result<PaymentDetail, AppError> {
     let (actor, port) = port().await?;
-    let ip = crate::api::ctx::client_ip().await;
+    let ip = crate::context::client_ip().await;
     port.refund(&actor, &id, amount, &ip).await
 }
 

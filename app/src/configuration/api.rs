@@ -1,18 +1,20 @@
-//! Server functions of the Configuration pages (Admins only; the port checks the role).
+//! Server functions of the Configuration pages: API keys, payment settings, jobs (Admins
+//! only; the port checks the role).
 
-use crate::model::{ApiKeyView, AppError, JobView, PaymentSettings, WebhooksView};
+use super::{ApiKeyView, JobView, PaymentSettings};
+use crate::error::AppError;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 async fn port() -> Result<
     (
-        crate::ports::Actor,
-        std::sync::Arc<dyn crate::ports::ConfigPort>,
+        crate::account::Actor,
+        std::sync::Arc<dyn crate::configuration::ConfigPort>,
     ),
     AppError,
 > {
-    let actor = crate::api::ctx::actor().await?;
-    Ok((actor, crate::api::ctx::ports()?.config))
+    let actor = crate::context::actor().await?;
+    Ok((actor, crate::context::ports()?.config))
 }
 
 /// The merchant's API keys.
@@ -26,7 +28,7 @@ pub async fn list_api_keys() -> Result<Vec<ApiKeyView>, AppError> {
 #[server(endpoint = "config/create_api_key")]
 pub async fn create_api_key(name: String) -> Result<ApiKeyView, AppError> {
     let (actor, port) = port().await?;
-    let ip = crate::api::ctx::client_ip().await;
+    let ip = crate::context::client_ip().await;
     port.create_api_key(&actor, name, &ip).await
 }
 
@@ -34,60 +36,8 @@ pub async fn create_api_key(name: String) -> Result<ApiKeyView, AppError> {
 #[server(endpoint = "config/delete_api_key")]
 pub async fn delete_api_key(id: i64, password: String) -> Result<(), AppError> {
     let (actor, port) = port().await?;
-    let ip = crate::api::ctx::client_ip().await;
+    let ip = crate::context::client_ip().await;
     port.delete_api_key(&actor, id, password, &ip).await
-}
-
-/// The webhooks page.
-#[server(endpoint = "config/webhooks")]
-pub async fn load_webhooks() -> Result<WebhooksView, AppError> {
-    let (actor, port) = port().await?;
-    port.webhooks(&actor).await
-}
-
-/// Turns webhooks on or off and picks the events (comma separated).
-#[server(endpoint = "config/save_webhooks")]
-pub async fn save_webhooks(enabled: bool, events: String) -> Result<Option<String>, AppError> {
-    let (actor, port) = port().await?;
-    let ip = crate::api::ctx::client_ip().await;
-    let events = events
-        .split(',')
-        .map(str::trim)
-        .filter(|e| !e.is_empty())
-        .map(str::to_owned)
-        .collect();
-    port.save_webhooks(&actor, enabled, events, &ip).await
-}
-
-/// Adds a webhook endpoint.
-#[server(endpoint = "config/add_endpoint")]
-pub async fn add_endpoint(url: String) -> Result<(), AppError> {
-    let (actor, port) = port().await?;
-    let ip = crate::api::ctx::client_ip().await;
-    port.add_endpoint(&actor, url, &ip).await
-}
-
-/// Removes a webhook endpoint.
-#[server(endpoint = "config/remove_endpoint")]
-pub async fn remove_endpoint(id: i64) -> Result<(), AppError> {
-    let (actor, port) = port().await?;
-    let ip = crate::api::ctx::client_ip().await;
-    port.remove_endpoint(&actor, id, &ip).await
-}
-
-/// Makes a new webhook signing key; returns its secret once.
-#[server(endpoint = "config/rotate_webhook_key")]
-pub async fn rotate_webhook_key() -> Result<String, AppError> {
-    let (actor, port) = port().await?;
-    let ip = crate::api::ctx::client_ip().await;
-    port.rotate_webhook_key(&actor, &ip).await
-}
-
-/// Sends a webhook delivery again.
-#[server(endpoint = "config/resend_delivery")]
-pub async fn resend_delivery(id: i64) -> Result<(), AppError> {
-    let (actor, port) = port().await?;
-    port.resend_delivery(&actor, id).await
 }
 
 /// Payment settings.
@@ -118,9 +68,9 @@ mod settings {
         report_format: Option<String>,
         report_columns: Option<std::collections::BTreeMap<String, String>>,
     ) -> Result<(), AppError> {
-        use crate::model::{FieldError, Problem};
+        use crate::error::{FieldError, Problem};
         let (actor, port) = port().await?;
-        let ip = crate::api::ctx::client_ip().await;
+        let ip = crate::context::client_ip().await;
         let mut problems = Vec::new();
         let mut number = |name: &str, raw: &str| -> i32 {
             raw.trim().parse().unwrap_or_else(|_| {

@@ -4,8 +4,8 @@
 
 use crate::components::{error_text, last_error, problem_text};
 use crate::i18n::{t, T};
-use crate::model::{PosPaymentView, TerminalView};
-use crate::pos_api::{pos_terminals, CancelPosPayment, StartPosPayment};
+use crate::terminals::api::{pos_terminals, CancelPosPayment, StartPosPayment};
+use crate::terminals::{PosPaymentView, TerminalView};
 use domain::money::{Currency, Money};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -189,7 +189,7 @@ pub fn PosPage() -> impl IntoView {
             let c = Currency::parse(&currency.get())?;
             match Money::parse_major(&amount.get(), c) {
                 Ok(m) if m.minor() > 0 => None,
-                _ => Some(problem_text(&crate::model::Problem::InvalidAmount)),
+                _ => Some(problem_text(&crate::error::Problem::InvalidAmount)),
             }
         });
         live.flatten().or_else(|| problem("amount"))

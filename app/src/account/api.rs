@@ -1,114 +1,14 @@
-//! Server functions: the only way pages reach the backend. Each one checks the session
-//! itself and calls a port; none trusts what the browser hid or showed.
+//! Server functions of the back office's accounts: login, logout, the signed-in user,
+//! Home, passwords, profile, language, time zone, the development mailbox. Like every
+//! server function, each checks the session itself and calls a port; none trusts what
+//! the browser hid or showed.
 
-use crate::model::{AppError, HomeData, Mail, Me, PasswordRules};
+use super::{HomeData, Mail, Me, PasswordRules};
+use crate::error::AppError;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-pub(crate) mod ctx {
-    //! Request context for server functions: ports, session, actor, client address.
-
-    use crate::model::AppError;
-    use crate::ports::{Actor, Ports};
-    use domain::Lang;
-    use leptos::prelude::*;
-    use tower_sessions::Session;
-
-    pub use crate::ports::ACTOR_SESSION_KEY as ACTOR_KEY;
-    /// Cookie holding the interface language (readable before login).
-    pub const LANG_COOKIE: &str = "openpsp_lang";
-
-    pub fn ports() -> Result<Ports, AppError> {
-        use_context::<Ports>().ok_or_else(|| {
-            tracing::error!("ports missing from context");
-            AppError::Internal
-        })
-    }
-
-    pub async fn session() -> Result<Session, AppError> {
-        leptos_axum::extract::<Session>().await.map_err(|e| {
-            tracing::error!("session unavailable: {e}");
-            AppError::Internal
-        })
-    }
-
-    /// The signed-in actor, or `Unauthenticated`.
-    pub async fn actor() -> Result<Actor, AppError> {
-        let session = session().await?;
-        match session.get::<Actor>(ACTOR_KEY).await {
-            Ok(Some(actor)) => Ok(actor),
-            Ok(None) => Err(AppError::Unauthenticated),
-            Err(e) => {
-                tracing::error!("session read failed: {e}");
-                Err(AppError::Internal)
-            }
-        }
-    }
-
-    /// The client's IP address as the socket saw it.
-    pub async fn client_ip() -> String {
-        use axum::extract::ConnectInfo;
-        use std::net::SocketAddr;
-        leptos_axum::extract::<ConnectInfo<SocketAddr>>()
-            .await
-            .map(|ConnectInfo(addr)| addr.ip().to_string())
-            .unwrap_or_else(|_| "unknown".to_owned())
-    }
-
-    /// Remembers the language in a cookie for the pages rendered before login.
-    pub fn set_lang_cookie(lang: Lang) {
-        if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
-            let cookie = format!(
-                "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
-                lang.code()
-            );
-            if let Ok(value) = http::HeaderValue::from_str(&cookie) {
-                res.append_header(http::header::SET_COOKIE, value);
-            }
-        }
-    }
-
-    /// The language chosen in this browser (the language cookie), if any.
-    pub fn cookie_lang() -> Option<Lang> {
-        let parts = use_context::<http::request::Parts>()?;
-        parts
-            .headers
-            .get_all(http::header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .filter_map(|pair| pair.trim().split_once('='))
-            .find(|(name, _)| *name == LANG_COOKIE)
-            .and_then(|(_, value)| Lang::parse(value))
-    }
-
-    /// A `lang` query parameter: hosted pages carry the language the merchant asked for.
-    fn query_lang() -> Option<Lang> {
-        let parts = use_context::<http::request::Parts>()?;
-        parts
-            .uri
-            .query()?
-            .split('&')
-            .filter_map(|pair| pair.split_once('='))
-            .find(|(name, _)| *name == "lang")
-            .and_then(|(_, value)| Lang::parse(value))
-    }
-
-    /// The language of the current request: `lang` query parameter, cookie, then
-    /// `Accept-Language`, then English.
-    pub fn request_lang() -> Lang {
-        query_lang()
-            .or_else(cookie_lang)
-            .or_else(|| {
-                use_context::<http::request::Parts>()?
-                    .headers
-                    .get(http::header::ACCEPT_LANGUAGE)
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(Lang::from_accept_language)
-            })
-            .unwrap_or_default()
-    }
-}
+use crate::context as ctx;
 
 /// Logs in with either form (MB-1). On success the session id is rotated and the
 /// user's language becomes the page language.
@@ -120,8 +20,9 @@ pub async fn login(
     user_id: Option<String>,
     password: String,
 ) -> Result<(), AppError> {
-    use crate::model::{FieldError, LoginMode, Problem};
-    use crate::ports::LoginAttempt;
+    use super::LoginAttempt;
+    use super::LoginMode;
+    use crate::error::{FieldError, Problem};
     use domain::Environment;
 
     let mode = if mode == "user" {
@@ -226,7 +127,7 @@ pub async fn get_password_rules(token: Option<String>) -> Result<PasswordRules, 
 
 #[cfg(feature = "ssr")]
 fn check_confirmation(new_password: &str, confirm: &str) -> Result<(), AppError> {
-    use crate::model::Problem;
+    use crate::error::Problem;
     if new_password.is_empty() {
         return Err(AppError::field("new_password", Problem::Required));
     }
@@ -259,7 +160,7 @@ pub async fn request_password_reset(
     pspid: String,
     user_id: Option<String>,
 ) -> Result<(), AppError> {
-    use crate::model::Problem;
+    use crate::error::Problem;
     use domain::Environment;
     if pspid.trim().is_empty() {
         return Err(AppError::field("pspid", Problem::Required));

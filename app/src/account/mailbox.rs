@@ -1,7 +1,7 @@
 //! `/dev/mailbox`: the e-mails a non-production deployment "sent". Tests read
 //! reset links and codes from here.
 
-use crate::api::list_mailbox;
+use crate::account::api::list_mailbox;
 use crate::components::error_text;
 use crate::i18n::{t, T};
 use leptos::prelude::*;

@@ -2,12 +2,14 @@
 //! payment's information with capture, cancel and refund (MB-32, MB-33).
 
 use crate::components::{error_text, problem_text};
+use crate::error::AppError;
 use crate::i18n::{t, T};
-use crate::model::{AppError, PaymentDetail, PaymentFilter};
-use crate::ops_api::{
+use crate::payments::api::{
     list_payments, load_list_views, load_payment, CancelPayment, CaptureCart, CapturePayment,
     DeleteTemplate, RefundLines, RefundPayment, SaveListSettings, SaveTemplate,
 };
+use crate::payments::{PaymentDetail, PaymentFilter};
+use crate::url::encode;
 use domain::cart::{cart_total, parse_refund_quantity, refund_total, LineError, Quantity};
 use domain::money::{Currency, Money};
 use domain::payment::Label;
@@ -37,19 +39,6 @@ pub(crate) fn kind_text(kind: &str) -> &'static str {
         "refund" => T::KindRefund,
         _ => T::KindExpire,
     })
-}
-
-/// Percent-encodes everything but unreserved characters (a query parameter's value).
-pub fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// The list's URL for `filter`: what a bookmark keeps.
@@ -231,7 +220,7 @@ pub fn PaymentsListPage() -> impl IntoView {
 }
 
 fn templates_panel(
-    templates: Vec<crate::model::TemplateView>,
+    templates: Vec<crate::payments::TemplateView>,
     delete: ServerAction<DeleteTemplate>,
 ) -> impl IntoView {
     if templates.is_empty() {
@@ -273,11 +262,11 @@ fn templates_panel(
 /// "Save as a template" and "Filter settings" under the filter.
 fn list_tools(
     f: PaymentFilter,
-    settings: crate::model::ListSettings,
+    settings: crate::payments::ListSettings,
     save_template: ServerAction<SaveTemplate>,
     save_settings: ServerAction<SaveListSettings>,
 ) -> impl IntoView {
-    use crate::model::{ListSettings, LIST_COLUMNS, LIST_FILTERS};
+    use crate::payments::{ListSettings, LIST_COLUMNS, LIST_FILTERS};
     let name = RwSignal::new(String::new());
     let shared = RwSignal::new(false);
     let query = query_of(&PaymentFilter { page: 1, ..f });
@@ -448,7 +437,7 @@ fn filter_form(f: PaymentFilter, error: Option<AppError>, shown: &[String]) -> i
 
 fn results(
     f: PaymentFilter,
-    list: crate::model::PaymentsPage,
+    list: crate::payments::PaymentsPage,
     columns: &[String],
 ) -> impl IntoView {
     let sorting = f.clone();
@@ -540,7 +529,7 @@ fn results(
         .replace("{page}", &list.page.to_string())
         .replace("{pages}", &list.pages.to_string());
     // The merchant's default format (MB-20) first.
-    let mut formats = crate::model::EXPORT_FORMATS.to_vec();
+    let mut formats = crate::payments::EXPORT_FORMATS.to_vec();
     formats.sort_by_key(|f| *f != list.report_format);
     view! {
         <div class="list-head">
@@ -621,8 +610,8 @@ fn check_amount(
     typed: &str,
     currency: &str,
     most: Option<&str>,
-) -> Result<i64, crate::model::Problem> {
-    use crate::model::Problem;
+) -> Result<i64, crate::error::Problem> {
+    use crate::error::Problem;
     let currency = Currency::parse(currency).ok_or(Problem::InvalidAmount)?;
     let amount = Money::parse_major(typed, currency).map_err(|_| Problem::InvalidAmount)?;
     let most = most
@@ -756,7 +745,7 @@ fn detail_view(initial: PaymentDetail, actions: Actions) -> AnyView {
         }
     };
     let line_problem = move |i: usize| -> Option<String> {
-        use crate::model::Problem;
+        use crate::error::Problem;
         let local = match lines_total() {
             Err((j, LineError::MoreThanRemaining)) if j == i => Some(Problem::ExceedsLimit),
             Err((j, LineError::Quantity(_) | LineError::Price)) if j == i => {
@@ -788,9 +777,9 @@ fn detail_view(initial: PaymentDetail, actions: Actions) -> AnyView {
         if by_lines.get() {
             if let Err((_, e)) = lines_total() {
                 return Err(match e {
-                    LineError::MoreThanRemaining => crate::model::Problem::ExceedsLimit,
-                    LineError::Nothing => crate::model::Problem::Required,
-                    _ => crate::model::Problem::InvalidAmount,
+                    LineError::MoreThanRemaining => crate::error::Problem::ExceedsLimit,
+                    LineError::Nothing => crate::error::Problem::Required,
+                    _ => crate::error::Problem::InvalidAmount,
                 });
             }
         }

@@ -3,9 +3,10 @@
 //! labelled axes, a tooltip per bar or point, and a table of the exact numbers.
 
 use crate::components::{error_text, problem_text};
+use crate::error::AppError;
 use crate::i18n::{t, use_lang, T};
-use crate::model::{AppError, DashboardQuery, DashboardView};
-use crate::ops_api::load_dashboard;
+use crate::payments::api::load_dashboard;
+use crate::payments::{DashboardQuery, DashboardView};
 use domain::money::{Currency, Money};
 use domain::report::{axis_ticks, format_permille, Period};
 use leptos::prelude::*;

@@ -1,9 +1,9 @@
 //! `/profile`: the signed-in user's name and recovery e-mail address (MB-4, MB-7).
 
-use crate::api::{get_me, UpdateProfile};
+use crate::account::api::{get_me, UpdateProfile};
+use crate::account::shell::role_text;
 use crate::components::{error_text, last_error, ErrorAlert, Field};
 use crate::i18n::{t, T};
-use crate::pages::shell::role_text;
 use leptos::prelude::*;
 use leptos_meta::Title;
 

@@ -1,12 +1,12 @@
 //! The back-office chrome (MB-3, MB-4, MB-6): account menu, environment badge, language
 //! and user-profile drop-downs, and the time-zone dialog.
 
-use crate::api::{get_me, Logout, SetTimeZone};
+use crate::account::api::{get_me, Logout, SetTimeZone};
+use crate::account::Me;
 use crate::components::{
     error_text, full_navigation, last_error, problem_text, reload, LanguageMenu, PersonIcon,
 };
 use crate::i18n::{t, T};
-use crate::model::Me;
 use domain::{Environment, Role};
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
@@ -31,7 +31,7 @@ pub fn BackOffice() -> impl IntoView {
                 match me.await {
                     Ok(me) => view! { <TopBar me=me.clone() tz_open=tz_open/> <TimeZoneDialog me=me open=tz_open/> }.into_any(),
                     Err(e) => {
-                        if matches!(e, crate::model::AppError::Unauthenticated) {
+                        if matches!(e, crate::error::AppError::Unauthenticated) {
                             full_navigation("/login");
                         }
                         view! { <p class="alert alert-error" role="alert">{error_text(&e)}</p> }.into_any()

@@ -1,19 +1,20 @@
 //! Server functions of Configuration → Terminals and Operations → Point of sale (TG-2).
 //! The port checks roles; the terminal hub carries the payment to the terminal.
 
-use crate::model::{AppError, PosPaymentView, TerminalView};
+use crate::error::AppError;
+use crate::terminals::{PosPaymentView, TerminalView};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 async fn port() -> Result<
     (
-        crate::ports::Actor,
-        std::sync::Arc<dyn crate::ports::TerminalPort>,
+        crate::account::Actor,
+        std::sync::Arc<dyn crate::terminals::TerminalPort>,
     ),
     AppError,
 > {
-    let actor = crate::api::ctx::actor().await?;
-    Ok((actor, crate::api::ctx::ports()?.terminals))
+    let actor = crate::context::actor().await?;
+    Ok((actor, crate::context::ports()?.terminals))
 }
 
 /// The merchant's terminals and the new ones.
@@ -27,7 +28,7 @@ pub async fn list_terminals() -> Result<Vec<TerminalView>, AppError> {
 #[server(endpoint = "terminals/bind")]
 pub async fn bind_terminal(terminal_id: String) -> Result<Vec<TerminalView>, AppError> {
     let (actor, port) = port().await?;
-    let ip = crate::api::ctx::client_ip().await;
+    let ip = crate::context::client_ip().await;
     port.bind(&actor, terminal_id, &ip).await
 }
 
@@ -35,7 +36,7 @@ pub async fn bind_terminal(terminal_id: String) -> Result<Vec<TerminalView>, App
 #[server(endpoint = "terminals/unbind")]
 pub async fn unbind_terminal(terminal_id: String) -> Result<Vec<TerminalView>, AppError> {
     let (actor, port) = port().await?;
-    let ip = crate::api::ctx::client_ip().await;
+    let ip = crate::context::client_ip().await;
     port.unbind(&actor, terminal_id, &ip).await
 }
 

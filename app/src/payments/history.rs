@@ -2,10 +2,12 @@
 //! merchant's payments, filtered by date, type and user in the URL, and exported whole.
 
 use crate::components::{error_text, problem_text};
+use crate::error::AppError;
 use crate::i18n::{t, T};
-use crate::model::{AppError, HistoryFilter};
-use crate::ops_api::list_history;
-use crate::pages::payments::{encode, kind_text};
+use crate::payments::api::list_history;
+use crate::payments::list::kind_text;
+use crate::payments::HistoryFilter;
+use crate::url::encode;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
