@@ -14,15 +14,11 @@ pub mod configuration;
 pub(crate) mod context;
 pub mod error;
 pub mod i18n;
-pub mod model;
 pub mod not_found;
-pub mod pages;
 pub mod payments;
 #[cfg(feature = "ssr")]
 pub mod ports;
-pub mod support_api;
-pub mod support_knowledge_api;
-pub mod support_tickets_api;
+pub mod support;
 pub mod terminals;
 pub mod url;
 pub mod webhooks;
@@ -131,25 +127,25 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/pay/:centre/:id") view=checkout::pay::PayPage/>
                 <Route path=path!("/pay/:centre/3ds/:id") view=checkout::pay::ChallengePage/>
                 <Route path=path!("/pay/:centre/tokenize/:id") view=checkout::pay::TokenizePage/>
-                <Route path=path!("/support/login") view=pages::support::SupportLoginPage/>
-                <Route path=path!("/support/status") view=pages::support_status::StatusPage/>
-                <ParentRoute path=path!("/support") view=pages::support::SupportShell>
-                    <Route path=path!("") view=pages::support::SupportHomePage/>
-                    <Route path=path!("/profile") view=pages::support::SupportProfilePage/>
-                    <Route path=path!("/requests") view=pages::support_tickets::TicketsPage/>
-                    <Route path=path!("/requests/new") view=pages::support_tickets::NewTicketPage/>
-                    <Route path=path!("/requests/:reference") view=pages::support_tickets::TicketPage/>
-                    <Route path=path!("/articles") view=pages::support_kb::ArticlesPage/>
-                    <Route path=path!("/articles/:slug") view=pages::support_kb::ArticlePage/>
-                    <Route path=path!("/chat") view=pages::support_kb::ChatPage/>
-                    <Route path=path!("/contact") view=pages::support_kb::ContactPage/>
-                    <Route path=path!("/agent") view=pages::support_agent::AgentQueuePage/>
-                    <Route path=path!("/agent/articles") view=pages::support_agent::AgentArticlesPage/>
-                    <Route path=path!("/agent/articles/new") view=pages::support_agent::ArticleEditorPage/>
-                    <Route path=path!("/agent/articles/:slug/edit") view=pages::support_agent::ArticleEditorPage/>
-                    <Route path=path!("/agent/announcements") view=pages::support_agent::AgentAnnouncementsPage/>
-                    <Route path=path!("/agent/people") view=pages::support_agent::AgentPeoplePage/>
-                    <Route path=path!("/agent/catalogue") view=pages::support_agent::AgentCataloguePage/>
+                <Route path=path!("/support/login") view=support::accounts::pages::SupportLoginPage/>
+                <Route path=path!("/support/status") view=support::status::page::StatusPage/>
+                <ParentRoute path=path!("/support") view=support::accounts::pages::SupportShell>
+                    <Route path=path!("") view=support::accounts::pages::SupportHomePage/>
+                    <Route path=path!("/profile") view=support::accounts::pages::SupportProfilePage/>
+                    <Route path=path!("/requests") view=support::tickets::list::TicketsPage/>
+                    <Route path=path!("/requests/new") view=support::tickets::list::NewTicketPage/>
+                    <Route path=path!("/requests/:reference") view=support::tickets::list::TicketPage/>
+                    <Route path=path!("/articles") view=support::knowledge::pages::ArticlesPage/>
+                    <Route path=path!("/articles/:slug") view=support::knowledge::pages::ArticlePage/>
+                    <Route path=path!("/chat") view=support::knowledge::pages::ChatPage/>
+                    <Route path=path!("/contact") view=support::knowledge::pages::ContactPage/>
+                    <Route path=path!("/agent") view=support::agent::pages::AgentQueuePage/>
+                    <Route path=path!("/agent/articles") view=support::agent::pages::AgentArticlesPage/>
+                    <Route path=path!("/agent/articles/new") view=support::agent::pages::ArticleEditorPage/>
+                    <Route path=path!("/agent/articles/:slug/edit") view=support::agent::pages::ArticleEditorPage/>
+                    <Route path=path!("/agent/announcements") view=support::agent::pages::AgentAnnouncementsPage/>
+                    <Route path=path!("/agent/people") view=support::agent::pages::AgentPeoplePage/>
+                    <Route path=path!("/agent/catalogue") view=support::agent::pages::AgentCataloguePage/>
                 </ParentRoute>
                 <ParentRoute path=path!("") view=account::shell::BackOffice>
                     <Route path=path!("") view=account::home::HomePage/>

@@ -4,10 +4,10 @@
 
 use crate::components::{error_text, last_error, problem_text, ErrorAlert, LanguageMenu};
 use crate::i18n::{t, T};
-use crate::model::{StatusIncidentView, StatusPageView};
-use crate::support_api::{
+use crate::support::status::api::{
     load_status_page, OpenStatusIncident, SetComponentStatus, UpdateStatusIncident,
 };
+use crate::support::status::{StatusIncidentView, StatusPageView};
 use domain::status::ComponentStatus;
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -5,13 +5,16 @@
 
 use crate::components::{error_text, field_problem, last_error, ErrorAlert};
 use crate::i18n::{t, T};
-use crate::model::{ArticleForm, TicketsQuery};
-use crate::pages::support_tickets::{tickets_table, RichTextEditor};
-use crate::support_knowledge_api::{
-    load_announcements, load_article, load_articles, load_support_organizations, AddSupportArea,
-    AddSupportRequestType, InviteSupportPerson, SaveAnnouncement, SaveArticle,
+use crate::support::agent::api::{
+    load_support_organizations, AddSupportArea, AddSupportRequestType, InviteSupportPerson,
 };
-use crate::support_tickets_api::{list_tickets, load_support_areas};
+use crate::support::knowledge::api::{
+    load_announcements, load_article, load_articles, SaveAnnouncement, SaveArticle,
+};
+use crate::support::knowledge::ArticleForm;
+use crate::support::tickets::api::{list_tickets, load_support_areas};
+use crate::support::tickets::list::{tickets_table, RichTextEditor};
+use crate::support::tickets::TicketsQuery;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
@@ -91,7 +94,7 @@ pub fn AgentQueuePage() -> impl IntoView {
                                         {option("closed".into(), t(T::FilterClosed).to_owned(), &q.status)}
                                         {option("all".into(), t(T::ScopeAll).to_owned(), &q.status)}
                                         {domain::ticket::TicketStatus::ALL.map(domain::ticket::TicketStatus::code).into_iter().map(|s| {
-                                            option(format!("only:{s}"), crate::pages::support_tickets::status_text(s).to_owned(), &q.status)
+                                            option(format!("only:{s}"), crate::support::tickets::list::status_text(s).to_owned(), &q.status)
                                         }).collect_view()}
                                     </select>
                                 </div>
@@ -107,7 +110,7 @@ pub fn AgentQueuePage() -> impl IntoView {
                                     <select id="queue-priority" name="priority">
                                         {option(String::new(), t(T::ScopeAll).to_owned(), &q.priority)}
                                         {domain::ticket::Priority::ALL.map(domain::ticket::Priority::code).into_iter().map(|p| {
-                                            option(p.to_owned(), crate::pages::support_tickets::priority_text(p).to_owned(), &q.priority)
+                                            option(p.to_owned(), crate::support::tickets::list::priority_text(p).to_owned(), &q.priority)
                                         }).collect_view()}
                                     </select>
                                 </div>
@@ -474,7 +477,7 @@ pub fn AgentCataloguePage() -> impl IntoView {
                                         <p class="muted">{a.description}</p>
                                         <ul>
                                             {a.request_types.into_iter().map(|rt| view! {
-                                                <li>{rt.name}" · "<span class="muted">{crate::pages::support_tickets::kind_text(&rt.kind)}</span></li>
+                                                <li>{rt.name}" · "<span class="muted">{crate::support::tickets::list::kind_text(&rt.kind)}</span></li>
                                             }).collect_view()}
                                         </ul>
                                     </section>
@@ -497,8 +500,8 @@ pub fn AgentCataloguePage() -> impl IntoView {
                                     <div class="field">
                                         <label for="type-kind">{t(T::TicketType)}</label>
                                         <select id="type-kind" name="kind">
-                                            <option value="incident">{crate::pages::support_tickets::kind_text("incident")}</option>
-                                            <option value="request">{crate::pages::support_tickets::kind_text("request")}</option>
+                                            <option value="incident">{crate::support::tickets::list::kind_text("incident")}</option>
+                                            <option value="request">{crate::support::tickets::list::kind_text("request")}</option>
                                         </select>
                                     </div>
                                 </div>

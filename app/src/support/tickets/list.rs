@@ -5,11 +5,12 @@
 use crate::components::{error_text, field_problem, last_error, problem_text, ErrorAlert};
 use crate::error::AppError;
 use crate::i18n::{t, T};
-use crate::model::{NewTicketForm, SupportAreaView, TicketDetail, TicketsPage, TicketsQuery};
-use crate::support_knowledge_api::{AssignTicket, NoteTicket, SetTicketPriority};
-use crate::support_tickets_api::{
-    list_tickets, load_support_areas, load_ticket, ActOnTicket, AddTicketParticipant,
-    CommentTicket, RaiseTicket, ShareTicket,
+use crate::support::tickets::api::{
+    list_tickets, load_support_areas, load_ticket, ActOnTicket, AddTicketParticipant, AssignTicket,
+    CommentTicket, NoteTicket, RaiseTicket, SetTicketPriority, ShareTicket,
+};
+use crate::support::tickets::{
+    NewTicketForm, SupportAreaView, TicketDetail, TicketsPage, TicketsQuery,
 };
 use crate::url::encode;
 use leptos::prelude::*;

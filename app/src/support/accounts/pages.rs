@@ -11,11 +11,11 @@ use crate::components::{
 };
 use crate::error::AppError;
 use crate::i18n::{t, T};
-use crate::model::{SupportMe, SupportStep};
-use crate::support_api::{
+use crate::support::accounts::api::{
     load_support_me, support_activation_rules, SaveSupportProfile, SupportActivate, SupportBegin,
     SupportLogin, SupportLogout, SupportResend, SupportVerify,
 };
+use crate::support::accounts::{SupportMe, SupportStep};
 use domain::password::PasswordPolicy;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -275,12 +275,15 @@ fn organizations(me: &SupportMe) -> String {
 #[component]
 pub fn SupportHomePage() -> impl IntoView {
     let me = Resource::new(|| (), |_| load_support_me());
-    let areas = Resource::new(|| (), |_| crate::support_tickets_api::load_support_areas());
+    let areas = Resource::new(
+        || (),
+        |_| crate::support::tickets::api::load_support_areas(),
+    );
     view! {
         <Title text=format!("{} — OpenPSP", t(T::SupportTitle))/>
-        <crate::pages::support_kb::AnnouncementsBanner/>
+        <crate::support::knowledge::pages::AnnouncementsBanner/>
         <h1>{t(T::SupportHomeTitle)}</h1>
-        <crate::pages::support_kb::KnowledgeSearchBox/>
+        <crate::support::knowledge::pages::KnowledgeSearchBox/>
         <Suspense fallback=|| view! { <p>{t(T::Loading)}</p> }>
             {move || Suspend::new(async move {
                 match me.await {

@@ -1,19 +1,20 @@
-//! Server functions of the support portal's requests (SP-4..SP-6). The port decides who
-//! may see and change each ticket.
+//! Server functions of the support portal's requests (SP-4..SP-6), with the agents'
+//! note, assignment and priority on a ticket (SP-8). The port decides who may see and
+//! change each ticket.
 
+use super::{NewTicketForm, SupportAreaView, TicketDetail, TicketsPage, TicketsQuery};
 use crate::error::AppError;
-use crate::model::{NewTicketForm, SupportAreaView, TicketDetail, TicketsPage, TicketsQuery};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 async fn port() -> Result<
     (
-        crate::ports::SupportActor,
-        std::sync::Arc<dyn crate::ports::SupportTicketPort>,
+        crate::support::accounts::SupportActor,
+        std::sync::Arc<dyn super::SupportTicketPort>,
     ),
     AppError,
 > {
-    let actor = crate::support_api::sctx::actor().await?;
+    let actor = crate::support::context::actor().await?;
     Ok((actor, crate::context::ports()?.support_tickets))
 }
 
@@ -74,4 +75,32 @@ pub async fn add_ticket_participant(
 ) -> Result<TicketDetail, AppError> {
     let (actor, port) = port().await?;
     port.add_participant(&actor, &reference, email).await
+}
+
+/// Agents: an internal note on a ticket.
+#[server(endpoint = "support/note")]
+pub async fn note_ticket(reference: String, body: String) -> Result<TicketDetail, AppError> {
+    let (actor, port) = port().await?;
+    port.note(&actor, &reference, body).await
+}
+
+/// Agents: assigns a ticket (`agent` empty: unassigned).
+#[server(endpoint = "support/assign")]
+pub async fn assign_ticket(reference: String, agent: String) -> Result<TicketDetail, AppError> {
+    let (actor, port) = port().await?;
+    let agent = match agent.trim() {
+        "" => None,
+        id => Some(id.parse::<i64>().map_err(|_| AppError::NotFound)?),
+    };
+    port.assign(&actor, &reference, agent).await
+}
+
+/// Agents: sets a ticket's priority.
+#[server(endpoint = "support/priority")]
+pub async fn set_ticket_priority(
+    reference: String,
+    priority: String,
+) -> Result<TicketDetail, AppError> {
+    let (actor, port) = port().await?;
+    port.set_priority(&actor, &reference, priority).await
 }

@@ -4,11 +4,12 @@
 
 use crate::components::{error_text, field_problem, last_error, ErrorAlert};
 use crate::i18n::{t, T};
-use crate::model::{ChatReply, Highlighted, NewTicketForm};
-use crate::support_knowledge_api::{
+use crate::support::knowledge::api::{
     load_announcements, load_article, search_articles, AskVirtualAgent, DismissAnnouncement,
 };
-use crate::support_tickets_api::{load_support_areas, RaiseTicket};
+use crate::support::knowledge::{ChatReply, Highlighted};
+use crate::support::tickets::api::{load_support_areas, RaiseTicket};
+use crate::support::tickets::NewTicketForm;
 use crate::url::encode;
 use leptos::prelude::*;
 use leptos_meta::Title;

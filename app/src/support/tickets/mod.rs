@@ -1,0 +1,13 @@
+//! The support portal's requests (SP-4..SP-7, SP-11): raising a ticket, the requests
+//! list, a ticket's page with comments, attachments and the agents' tools — pages, server
+//! functions, port and data.
+
+pub mod api;
+pub mod list;
+mod model;
+#[cfg(feature = "ssr")]
+mod port;
+
+pub use model::*;
+#[cfg(feature = "ssr")]
+pub use port::*;
