@@ -133,8 +133,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=support::accounts::pages::SupportHomePage/>
                     <Route path=path!("/profile") view=support::accounts::pages::SupportProfilePage/>
                     <Route path=path!("/requests") view=support::tickets::list::TicketsPage/>
-                    <Route path=path!("/requests/new") view=support::tickets::list::NewTicketPage/>
-                    <Route path=path!("/requests/:reference") view=support::tickets::list::TicketPage/>
+                    <Route path=path!("/requests/new") view=support::tickets::new::NewTicketPage/>
+                    <Route path=path!("/requests/:reference") view=support::tickets::detail::TicketPage/>
                     <Route path=path!("/articles") view=support::knowledge::pages::ArticlesPage/>
                     <Route path=path!("/articles/:slug") view=support::knowledge::pages::ArticlePage/>
                     <Route path=path!("/chat") view=support::knowledge::pages::ChatPage/>

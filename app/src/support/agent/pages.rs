@@ -13,7 +13,8 @@ use crate::support::knowledge::api::{
 };
 use crate::support::knowledge::ArticleForm;
 use crate::support::tickets::api::{list_tickets, load_support_areas};
-use crate::support::tickets::list::{tickets_table, RichTextEditor};
+use crate::support::tickets::editor::RichTextEditor;
+use crate::support::tickets::list::tickets_table;
 use crate::support::tickets::TicketsQuery;
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -3,8 +3,11 @@
 //! functions, port and data.
 
 pub mod api;
+pub mod detail;
+pub mod editor;
 pub mod list;
 mod model;
+pub mod new;
 #[cfg(feature = "ssr")]
 mod port;
 
