@@ -155,7 +155,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/operations/pos") view=terminals::pos::PosPage/>
                     <Route path=path!("/operations/history") view=payments::history::HistoryPage/>
                     <Route path=path!("/operations/payments") view=payments::list::PaymentsListPage/>
-                    <Route path=path!("/operations/payments/:id") view=payments::list::PaymentPage/>
+                    <Route path=path!("/operations/payments/:id") view=payments::detail::PaymentPage/>
                     <Route path=path!("/configuration/api-keys") view=configuration::api_keys::ApiKeysPage/>
                     <Route path=path!("/configuration/webhooks") view=webhooks::page::WebhooksPage/>
                     <Route path=path!("/configuration/payments") view=configuration::payment_settings::PaymentSettingsPage/>

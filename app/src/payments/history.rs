@@ -5,46 +5,17 @@ use crate::components::{error_text, problem_text};
 use crate::error::AppError;
 use crate::i18n::{t, T};
 use crate::payments::api::list_history;
-use crate::payments::list::kind_text;
-use crate::payments::HistoryFilter;
-use crate::url::encode;
+use crate::payments::kind_text;
+use crate::payments::{HistoryFilter, EXPORT_FORMATS};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-
-fn query_of(f: &HistoryFilter) -> String {
-    let mut parts: Vec<String> = [
-        ("from", &f.from),
-        ("to", &f.to),
-        ("kind", &f.kind),
-        ("user", &f.user),
-    ]
-    .into_iter()
-    .filter(|(_, v)| !v.is_empty())
-    .map(|(k, v)| format!("{k}={}", encode(v)))
-    .collect();
-    if f.page > 1 {
-        parts.push(format!("page={}", f.page));
-    }
-    parts.join("&")
-}
 
 /// `/operations/history`.
 #[component]
 pub fn HistoryPage() -> impl IntoView {
     let query = use_query_map();
-    let filter = Memo::new(move |_| {
-        query.with(|q| {
-            let get = |k: &str| q.get(k).unwrap_or_default();
-            HistoryFilter {
-                from: get("from"),
-                to: get("to"),
-                kind: get("kind"),
-                user: get("user"),
-                page: q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1),
-            }
-        })
-    });
+    let filter = Memo::new(move |_| query.with(|q| HistoryFilter::from_pairs(q)));
     let page = Resource::new(move || filter.get(), list_history);
     view! {
         <Title text=format!("{} — OpenPSP", t(T::HistoryTitle))/>
@@ -105,10 +76,10 @@ pub fn HistoryPage() -> impl IntoView {
                     Err(e) => view! { <p class="alert alert-error" role="alert">{error_text(&e)}</p> }.into_any(),
                     Ok(list) if list.rows.is_empty() => view! { <p class="empty">{t(T::NoOperations)}</p> }.into_any(),
                     Ok(list) => {
-                        let export = query_of(&HistoryFilter { page: 1, ..f.clone() });
+                        let export = HistoryFilter { page: 1, ..f.clone() }.to_query();
                         let link = move |page: u32, label: T| {
                             let target = HistoryFilter { page, ..f.clone() };
-                            view! { <a class="button" href=format!("/operations/history?{}", query_of(&target))>{t(label)}</a> }
+                            view! { <a class="button" href=format!("/operations/history?{}", target.to_query())>{t(label)}</a> }
                         };
                         let prev = (list.page > 1).then(|| link(list.page - 1, T::Previous));
                         let next = (list.page < list.pages).then(|| link(list.page + 1, T::Next));
@@ -116,7 +87,7 @@ pub fn HistoryPage() -> impl IntoView {
                         view! {
                             <div class="list-head">
                                 <p class="muted" data-testid="count">{t(T::ResultsCount).replace("{n}", &list.total.to_string())}</p>
-                                {["csv", "xlsx", "xml"].into_iter().map(|ext| view! {
+                                {EXPORT_FORMATS.into_iter().map(|ext| view! {
                                     <a class="button" rel="external" download href=format!("/operations/history/export/{ext}?{export}")>
                                         {t(T::ExportAs).replace("{format}", &ext.to_uppercase())}
                                     </a>
