@@ -9,8 +9,8 @@ use crate::http::AppState;
 use crate::services::account::load_actor;
 use crate::services::operations_port::{done_by, filtered, history_filtered, user_logins};
 use crate::services::payments::{ledger, public_id, stored_money};
-use app::model::{HistoryFilter, PaymentFilter};
-use app::ports::{Actor, ACTOR_SESSION_KEY};
+use app::account::{Actor, ACTOR_SESSION_KEY};
+use app::payments::{HistoryFilter, PaymentFilter};
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, StatusCode};
@@ -26,7 +26,7 @@ use tower_sessions::Session;
 const BATCH: u64 = 1000;
 
 /// The payments export's columns, in order.
-pub const PAYMENT_COLUMNS: [&str; 12] = app::model::EXPORT_COLUMNS;
+pub const PAYMENT_COLUMNS: [&str; 12] = app::payments::EXPORT_COLUMNS;
 
 /// The financial history's columns, in order.
 pub const HISTORY_COLUMNS: [&str; 8] = [

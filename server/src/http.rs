@@ -80,15 +80,17 @@ pub fn router_with_terminals(
 ) -> Router {
     let leptos_options = leptos_options(&config);
     let engine = crate::services::payments::PaymentEngine::simulated(db.clone(), config.clone());
+    let config_service = Arc::new(crate::services::config_port::ConfigService::new(
+        db.clone(),
+        config.clone(),
+    ));
     let ports = Ports {
         account: Arc::new(AccountService::new(db.clone(), config.clone())),
         checkout: Arc::new(crate::services::checkout_port::CheckoutService::new(
             engine.clone(),
         )),
-        config: Arc::new(crate::services::config_port::ConfigService::new(
-            db.clone(),
-            config.clone(),
-        )),
+        config: config_service.clone(),
+        webhooks: config_service,
         operations: Arc::new(crate::services::operations_port::OperationsService::new(
             engine.clone(),
         )),
@@ -212,7 +214,7 @@ async fn pos_events(
     use axum::response::sse::{Event, KeepAlive, Sse};
     use tokio::sync::broadcast::error::RecvError;
     let Ok(Some(actor)) = session
-        .get::<app::ports::Actor>(app::ports::ACTOR_SESSION_KEY)
+        .get::<app::account::Actor>(app::account::ACTOR_SESSION_KEY)
         .await
     else {
         return StatusCode::UNAUTHORIZED.into_response();
@@ -220,15 +222,15 @@ async fn pos_events(
     let port = state.ports.terminals.clone();
     match port.pos_payment(&actor, id).await {
         Ok(_) => {}
-        Err(app::model::AppError::NotFound) => return StatusCode::NOT_FOUND.into_response(),
-        Err(app::model::AppError::Forbidden) => return StatusCode::FORBIDDEN.into_response(),
+        Err(app::error::AppError::NotFound) => return StatusCode::NOT_FOUND.into_response(),
+        Err(app::error::AppError::Forbidden) => return StatusCode::FORBIDDEN.into_response(),
         Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }
     struct Follow {
-        port: Arc<dyn app::ports::TerminalPort>,
-        actor: app::ports::Actor,
+        port: Arc<dyn app::terminals::TerminalPort>,
+        actor: app::account::Actor,
         changes: tokio::sync::broadcast::Receiver<i64>,
-        last: Option<app::model::PosPaymentView>,
+        last: Option<app::terminals::PosPaymentView>,
         done: bool,
     }
     let start = Follow {
@@ -283,17 +285,16 @@ async fn upload_attachments(
     axum::extract::Path(reference): axum::extract::Path<String>,
     multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
-    use app::model::{AppError, Problem};
+    use app::error::{AppError, Problem};
     let Ok(Some(actor)) = session
-        .get::<app::ports::SupportActor>(app::ports::SUPPORT_ACTOR_SESSION_KEY)
+        .get::<app::support::accounts::SupportActor>(
+            app::support::accounts::SUPPORT_ACTOR_SESSION_KEY,
+        )
         .await
     else {
         return Redirect::to("/support/login").into_response();
     };
-    let page = format!(
-        "/support/requests/{}",
-        app::pages::payments::encode(&reference)
-    );
+    let page = format!("/support/requests/{}", app::url::encode(&reference));
     let refused = |problem: Problem, raised: bool| {
         let code = problem.upload_code().unwrap_or("required");
         let raised = if raised { "&raised=1" } else { "" };
@@ -357,7 +358,9 @@ async fn download_attachment(
     axum::extract::Path(id): axum::extract::Path<i64>,
 ) -> Response {
     let Ok(Some(actor)) = session
-        .get::<app::ports::SupportActor>(app::ports::SUPPORT_ACTOR_SESSION_KEY)
+        .get::<app::support::accounts::SupportActor>(
+            app::support::accounts::SUPPORT_ACTOR_SESSION_KEY,
+        )
         .await
     else {
         return StatusCode::UNAUTHORIZED.into_response();
@@ -377,7 +380,7 @@ async fn download_attachment(
                 .collect();
             let disposition = format!(
                 "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
-                app::pages::payments::encode(&file.name)
+                app::url::encode(&file.name)
             );
             let mut response = bytes.into_response();
             let headers = response.headers_mut();
@@ -396,8 +399,8 @@ async fn download_attachment(
             }
             response
         }
-        Err(app::model::AppError::NotFound) => StatusCode::NOT_FOUND.into_response(),
-        Err(app::model::AppError::Unauthenticated) => StatusCode::UNAUTHORIZED.into_response(),
+        Err(app::error::AppError::NotFound) => StatusCode::NOT_FOUND.into_response(),
+        Err(app::error::AppError::Unauthenticated) => StatusCode::UNAUTHORIZED.into_response(),
         Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }
 }
@@ -458,7 +461,9 @@ async fn sign_in_gate(session: Session, req: Request, next: Next) -> Response {
         );
         let supported = matches!(
             session
-                .get::<app::ports::SupportActor>(app::ports::SUPPORT_ACTOR_SESSION_KEY)
+                .get::<app::support::accounts::SupportActor>(
+                    app::support::accounts::SUPPORT_ACTOR_SESSION_KEY
+                )
                 .await,
             Ok(Some(_))
         );
@@ -475,10 +480,7 @@ async fn sign_in_gate(session: Session, req: Request, next: Next) -> Response {
             let location = if target == "/support" {
                 "/support/login".to_owned()
             } else {
-                format!(
-                    "/support/login?next={}",
-                    app::pages::payments::encode(target)
-                )
+                format!("/support/login?next={}", app::url::encode(target))
             };
             return Redirect::to(&location).into_response();
         }
@@ -486,7 +488,7 @@ async fn sign_in_gate(session: Session, req: Request, next: Next) -> Response {
     }
     let signed_in = matches!(
         session
-            .get::<app::ports::Actor>(app::ports::ACTOR_SESSION_KEY)
+            .get::<app::account::Actor>(app::account::ACTOR_SESSION_KEY)
             .await,
         Ok(Some(_))
     );

@@ -1,5 +1,5 @@
 //! Accounts: login with lockout and rate limit, profile, passwords (MB-1, MB-4, MB-6,
-//! MB-7). Implements `app::ports::AccountPort`.
+//! MB-7). Implements `app::account::AccountPort`.
 
 use super::audit::{self, AuditEntry};
 use super::mail;
@@ -7,11 +7,10 @@ use crate::config::Config;
 use crate::crypto;
 use crate::entities::{email_outbox, merchant, password_reset_token, technical_message, user};
 use crate::rate_limit::RateLimiter;
+use app::account::{AccountPort, Actor, LoginAttempt, LoginSuccess};
+use app::account::{HomeData, Mail, Me, PasswordRules, SetupStep, TechMessage};
+use app::error::{AppError, FieldError, Problem};
 use app::i18n::T;
-use app::model::{
-    AppError, FieldError, HomeData, Mail, Me, PasswordRules, Problem, SetupStep, TechMessage,
-};
-use app::ports::{AccountPort, Actor, LoginAttempt, LoginSuccess};
 use chrono::{Duration, Utc};
 use domain::{
     normalize_login, Environment, Lang, PasswordContext, PasswordPolicy, Role, ZonePreference,

@@ -16,7 +16,7 @@ pub mod support_status;
 pub mod support_tickets;
 pub mod terminal_port;
 
-use app::model::{AppError, FieldError, Problem};
+use app::error::{AppError, FieldError, Problem};
 
 /// The answer to a form with one field wrong.
 pub(crate) fn field(name: &str, problem: Problem) -> AppError {

@@ -9,13 +9,16 @@ use crate::services::payments::{
     ledger, line_state, parse_public_id, public_id, stored_money, AttemptResult, AuthMode,
     CardInput, CardSource, EngineError, Initiator, NewPayment, PaymentEngine,
 };
-use app::model::{
-    ActivityView, AppError, CartLineView, DashboardDay, DashboardQuery, DashboardView, FieldError,
-    HistoryFilter, HistoryPage, HistoryRow, ListSettings, ListViews, MotoForm, MotoResult,
-    PaymentDetail, PaymentFilter, PaymentRow, PaymentsPage, Problem, RefusalStat, TemplateView,
-    DEFAULT_COLUMNS, LIST_COLUMNS, LIST_FILTERS,
+use app::account::Actor;
+use app::checkout::CartLineView;
+use app::error::{AppError, FieldError, Problem};
+use app::payments::OperationsPort;
+use app::payments::{
+    ActivityView, DashboardDay, DashboardQuery, DashboardView, HistoryFilter, HistoryPage,
+    HistoryRow, ListSettings, ListViews, MotoForm, MotoResult, PaymentDetail, PaymentFilter,
+    PaymentRow, PaymentsPage, RefusalStat, TemplateView, DEFAULT_COLUMNS, LIST_COLUMNS,
+    LIST_FILTERS,
 };
-use app::ports::{Actor, OperationsPort};
 use domain::cart::{parse_refund_quantity, LineError, Quantity};
 use domain::money::Money;
 use domain::payment::{Label, PaymentError, Stage};

@@ -4,11 +4,12 @@
 use crate::entities::{status_component, status_incident, status_update, support_user};
 use crate::services::account::internal;
 use crate::services::field;
-use app::model::{
-    AppError, FieldError, Problem, StatusComponentView, StatusIncidentView, StatusPageView,
-    StatusUpdateView,
+use app::error::{AppError, FieldError, Problem};
+use app::support::accounts::SupportActor;
+use app::support::status::SupportStatusPort;
+use app::support::status::{
+    StatusComponentView, StatusIncidentView, StatusPageView, StatusUpdateView,
 };
-use app::ports::{SupportActor, SupportStatusPort};
 use chrono::{DateTime, Duration, Utc};
 use domain::status::{self, ComponentStatus};
 use sea_orm::{
