@@ -160,7 +160,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/configuration/webhooks") view=webhooks::page::WebhooksPage/>
                     <Route path=path!("/configuration/payments") view=configuration::payment_settings::PaymentSettingsPage/>
                     <Route path=path!("/configuration/jobs") view=configuration::jobs::JobsPage/>
-                    <Route path=path!("/configuration/terminals") view=terminals::terminals::TerminalsPage/>
+                    <Route path=path!("/configuration/terminals") view=terminals::config::TerminalsPage/>
                     <Route
                         path=path!("/profile/password")
                         view=account::password::ChangePasswordPage

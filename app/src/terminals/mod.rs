@@ -2,11 +2,11 @@
 //! pages, server functions, port and data.
 
 pub mod api;
+pub mod config;
 mod model;
 #[cfg(feature = "ssr")]
 mod port;
 pub mod pos;
-pub mod terminals;
 
 pub use model::*;
 #[cfg(feature = "ssr")]
