@@ -1,9 +1,10 @@
 //! Small building blocks shared by pages: labelled fields with their error, alerts, the
 //! live password checklist, the language menu.
 
-use crate::api::SetLanguage;
+use crate::account::api::SetLanguage;
+use crate::account::PasswordRules;
+use crate::error::{AppError, Problem};
 use crate::i18n::{t, use_lang, T};
-use crate::model::{AppError, PasswordRules, Problem};
 use domain::{Lang, PasswordPolicy, PasswordRule};
 use leptos::prelude::*;
 

@@ -1,24 +1,27 @@
-//! OpenPSP user interface: the HTML shell, routes, pages and server functions.
+//! OpenPSP user interface: the HTML shell and the routes. Each feature module holds its
+//! pages, server functions, port trait and data.
 //!
 //! Compiled twice: with `ssr` into the server (rendering, server functions, ports) and
 //! with `hydrate` into the browser bundle.
 
 #![recursion_limit = "256"]
 
-pub mod api;
+pub mod account;
+pub mod checkout;
 pub mod components;
-pub mod config_api;
+pub mod configuration;
+#[cfg(feature = "ssr")]
+pub(crate) mod context;
+pub mod error;
 pub mod i18n;
-pub mod model;
-pub mod ops_api;
-pub mod pages;
-pub mod pay_api;
+pub mod not_found;
+pub mod payments;
 #[cfg(feature = "ssr")]
 pub mod ports;
-pub mod pos_api;
-pub mod support_api;
-pub mod support_knowledge_api;
-pub mod support_tickets_api;
+pub mod support;
+pub mod terminals;
+pub mod url;
+pub mod webhooks;
 
 use domain::Lang;
 use leptos::prelude::*;
@@ -33,7 +36,7 @@ use leptos_router::{
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     let lang = {
-        let lang = api::ctx::request_lang();
+        let lang = context::request_lang();
         provide_context(lang);
         set_content_security_policy();
         lang
@@ -115,52 +118,52 @@ pub fn App() -> impl IntoView {
 
     view! {
         <Router>
-            <Routes fallback=pages::NotFound>
-                <Route path=path!("/login") view=pages::login::LoginPage/>
-                <Route path=path!("/forgot-password") view=pages::password::ForgotPasswordPage/>
-                <Route path=path!("/reset-password") view=pages::password::ResetPasswordPage/>
-                <Route path=path!("/dev/mailbox") view=pages::mailbox::MailboxPage/>
-                <Route path=path!("/test-cards") view=pages::test_cards::TestCardsPage/>
-                <Route path=path!("/pay/:centre/:id") view=pages::pay::PayPage/>
-                <Route path=path!("/pay/:centre/3ds/:id") view=pages::pay::ChallengePage/>
-                <Route path=path!("/pay/:centre/tokenize/:id") view=pages::pay::TokenizePage/>
-                <Route path=path!("/support/login") view=pages::support::SupportLoginPage/>
-                <Route path=path!("/support/status") view=pages::support_status::StatusPage/>
-                <ParentRoute path=path!("/support") view=pages::support::SupportShell>
-                    <Route path=path!("") view=pages::support::SupportHomePage/>
-                    <Route path=path!("/profile") view=pages::support::SupportProfilePage/>
-                    <Route path=path!("/requests") view=pages::support_tickets::TicketsPage/>
-                    <Route path=path!("/requests/new") view=pages::support_tickets::NewTicketPage/>
-                    <Route path=path!("/requests/:reference") view=pages::support_tickets::TicketPage/>
-                    <Route path=path!("/articles") view=pages::support_kb::ArticlesPage/>
-                    <Route path=path!("/articles/:slug") view=pages::support_kb::ArticlePage/>
-                    <Route path=path!("/chat") view=pages::support_kb::ChatPage/>
-                    <Route path=path!("/contact") view=pages::support_kb::ContactPage/>
-                    <Route path=path!("/agent") view=pages::support_agent::AgentQueuePage/>
-                    <Route path=path!("/agent/articles") view=pages::support_agent::AgentArticlesPage/>
-                    <Route path=path!("/agent/articles/new") view=pages::support_agent::ArticleEditorPage/>
-                    <Route path=path!("/agent/articles/:slug/edit") view=pages::support_agent::ArticleEditorPage/>
-                    <Route path=path!("/agent/announcements") view=pages::support_agent::AgentAnnouncementsPage/>
-                    <Route path=path!("/agent/people") view=pages::support_agent::AgentPeoplePage/>
-                    <Route path=path!("/agent/catalogue") view=pages::support_agent::AgentCataloguePage/>
+            <Routes fallback=not_found::NotFound>
+                <Route path=path!("/login") view=account::login::LoginPage/>
+                <Route path=path!("/forgot-password") view=account::password::ForgotPasswordPage/>
+                <Route path=path!("/reset-password") view=account::password::ResetPasswordPage/>
+                <Route path=path!("/dev/mailbox") view=account::mailbox::MailboxPage/>
+                <Route path=path!("/test-cards") view=checkout::test_cards::TestCardsPage/>
+                <Route path=path!("/pay/:centre/:id") view=checkout::pay::PayPage/>
+                <Route path=path!("/pay/:centre/3ds/:id") view=checkout::pay::ChallengePage/>
+                <Route path=path!("/pay/:centre/tokenize/:id") view=checkout::pay::TokenizePage/>
+                <Route path=path!("/support/login") view=support::accounts::pages::SupportLoginPage/>
+                <Route path=path!("/support/status") view=support::status::page::StatusPage/>
+                <ParentRoute path=path!("/support") view=support::accounts::pages::SupportShell>
+                    <Route path=path!("") view=support::accounts::pages::SupportHomePage/>
+                    <Route path=path!("/profile") view=support::accounts::pages::SupportProfilePage/>
+                    <Route path=path!("/requests") view=support::tickets::list::TicketsPage/>
+                    <Route path=path!("/requests/new") view=support::tickets::new::NewTicketPage/>
+                    <Route path=path!("/requests/:reference") view=support::tickets::detail::TicketPage/>
+                    <Route path=path!("/articles") view=support::knowledge::pages::ArticlesPage/>
+                    <Route path=path!("/articles/:slug") view=support::knowledge::pages::ArticlePage/>
+                    <Route path=path!("/chat") view=support::knowledge::pages::ChatPage/>
+                    <Route path=path!("/contact") view=support::knowledge::pages::ContactPage/>
+                    <Route path=path!("/agent") view=support::agent::pages::AgentQueuePage/>
+                    <Route path=path!("/agent/articles") view=support::agent::pages::AgentArticlesPage/>
+                    <Route path=path!("/agent/articles/new") view=support::agent::pages::ArticleEditorPage/>
+                    <Route path=path!("/agent/articles/:slug/edit") view=support::agent::pages::ArticleEditorPage/>
+                    <Route path=path!("/agent/announcements") view=support::agent::pages::AgentAnnouncementsPage/>
+                    <Route path=path!("/agent/people") view=support::agent::pages::AgentPeoplePage/>
+                    <Route path=path!("/agent/catalogue") view=support::agent::pages::AgentCataloguePage/>
                 </ParentRoute>
-                <ParentRoute path=path!("") view=pages::shell::BackOffice>
-                    <Route path=path!("") view=pages::home::HomePage/>
-                    <Route path=path!("/profile") view=pages::profile::ProfilePage/>
-                    <Route path=path!("/operations/dashboard") view=pages::dashboard::DashboardPage/>
-                    <Route path=path!("/operations/moto") view=pages::moto::MotoPage/>
-                    <Route path=path!("/operations/pos") view=pages::pos::PosPage/>
-                    <Route path=path!("/operations/history") view=pages::history::HistoryPage/>
-                    <Route path=path!("/operations/payments") view=pages::payments::PaymentsListPage/>
-                    <Route path=path!("/operations/payments/:id") view=pages::payments::PaymentPage/>
-                    <Route path=path!("/configuration/api-keys") view=pages::config::ApiKeysPage/>
-                    <Route path=path!("/configuration/webhooks") view=pages::config::WebhooksPage/>
-                    <Route path=path!("/configuration/payments") view=pages::config::PaymentSettingsPage/>
-                    <Route path=path!("/configuration/jobs") view=pages::config::JobsPage/>
-                    <Route path=path!("/configuration/terminals") view=pages::terminals::TerminalsPage/>
+                <ParentRoute path=path!("") view=account::shell::BackOffice>
+                    <Route path=path!("") view=account::home::HomePage/>
+                    <Route path=path!("/profile") view=account::profile::ProfilePage/>
+                    <Route path=path!("/operations/dashboard") view=payments::dashboard::DashboardPage/>
+                    <Route path=path!("/operations/moto") view=payments::moto::MotoPage/>
+                    <Route path=path!("/operations/pos") view=terminals::pos::PosPage/>
+                    <Route path=path!("/operations/history") view=payments::history::HistoryPage/>
+                    <Route path=path!("/operations/payments") view=payments::list::PaymentsListPage/>
+                    <Route path=path!("/operations/payments/:id") view=payments::detail::PaymentPage/>
+                    <Route path=path!("/configuration/api-keys") view=configuration::api_keys::ApiKeysPage/>
+                    <Route path=path!("/configuration/webhooks") view=webhooks::page::WebhooksPage/>
+                    <Route path=path!("/configuration/payments") view=configuration::payment_settings::PaymentSettingsPage/>
+                    <Route path=path!("/configuration/jobs") view=configuration::jobs::JobsPage/>
+                    <Route path=path!("/configuration/terminals") view=terminals::config::TerminalsPage/>
                     <Route
                         path=path!("/profile/password")
-                        view=pages::password::ChangePasswordPage
+                        view=account::password::ChangePasswordPage
                     />
                 </ParentRoute>
             </Routes>

@@ -94,7 +94,8 @@ impl AppStateBuilder {
         let ports = Ports {
             account: Arc::new(AccountService::new(db.clone(), config.clone())),
             checkout: Arc::new(CheckoutService::new(engine.clone())),
-            config: configuration,
+            config: configuration.clone(),
+            webhooks: configuration,
             operations: Arc::new(OperationsService::new(engine.clone())),
             terminals: Arc::new(TerminalService::new(terminals.clone(), db.clone())),
             support_accounts: Arc::new(SupportAccountService::new(db.clone(), config.clone())),

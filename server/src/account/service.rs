@@ -1,5 +1,5 @@
 //! Accounts: login with lockout and rate limit, profile, passwords (MB-1, MB-4, MB-6,
-//! MB-7). Implements `app::ports::AccountPort`.
+//! MB-7). Implements `app::account::AccountPort`.
 
 use crate::entities::{email_outbox, merchant, password_reset_token, technical_message, user};
 use crate::platform::audit::{self, AuditEntry};
@@ -7,11 +7,10 @@ use crate::platform::config::Config;
 use crate::platform::crypto;
 use crate::platform::mail;
 use crate::platform::rate_limit::RateLimiter;
+use app::account::{AccountPort, Actor, LoginAttempt, LoginSuccess};
+use app::account::{HomeData, Mail, Me, PasswordRules, SetupStep, TechMessage};
+use app::error::{AppError, FieldError, Problem};
 use app::i18n::T;
-use app::model::{
-    AppError, FieldError, HomeData, Mail, Me, PasswordRules, Problem, SetupStep, TechMessage,
-};
-use app::ports::{AccountPort, Actor, LoginAttempt, LoginSuccess};
 use chrono::{Duration, Utc};
 use domain::{
     normalize_login, Environment, Lang, PasswordContext, PasswordPolicy, Role, ZonePreference,

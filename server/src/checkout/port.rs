@@ -5,11 +5,11 @@ use crate::entities::{hosted_checkout, merchant, payment};
 use crate::payments::engine::{CardInput, CardSource, CartLineInput, PaymentEngine};
 use crate::payments::error::EngineError;
 use crate::payments::records::{public_id, stored_money};
-use app::model::{
-    AppError, CartLineView, CheckoutState, CheckoutView, FieldError, Problem, ReceiptView,
-    SavedCardView, TokenizationView,
+use app::checkout::{
+    CartLineView, CheckoutState, CheckoutView, ReceiptView, SavedCardView, TokenizationView,
 };
-use app::ports::{CheckoutPort, TypedCard};
+use app::checkout::{CheckoutPort, TypedCard};
+use app::error::{AppError, FieldError, Problem};
 use chrono::Utc;
 use domain::card::Brand;
 use domain::payment::Stage;

@@ -8,11 +8,11 @@ use crate::platform::audit::{self, AuditEntry};
 use crate::platform::config::Config;
 use crate::platform::forms::field;
 use crate::webhooks::events;
-use app::model::{
-    ApiKeyView, AppError, DeliveryView, EndpointView, FieldError, JobView, PaymentSettings,
-    Problem, WebhooksView,
-};
-use app::ports::{Actor, ConfigPort};
+use app::account::Actor;
+use app::configuration::ConfigPort;
+use app::configuration::{ApiKeyView, JobView, PaymentSettings};
+use app::error::{AppError, FieldError, Problem};
+use app::webhooks::{DeliveryView, EndpointView, WebhooksPort, WebhooksView};
 use chrono::Utc;
 use domain::{Role, ZonePreference};
 use sea_orm::{
@@ -163,6 +163,121 @@ impl ConfigPort for ConfigService {
             .await
     }
 
+    async fn payment_settings(&self, actor: &Actor) -> Result<PaymentSettings, AppError> {
+        let (m, _) = self.admin(actor).await?;
+        Ok(PaymentSettings {
+            retry_count: m.retry_count,
+            capture_procedure: m.capture_procedure,
+            capture_delay_hours: m.capture_delay_hours,
+            show_final_page: m.show_final_page,
+            session_minutes: m.session_minutes,
+            over_capture_percent: m.over_capture_percent,
+            report_columns: m
+                .report_columns
+                .split(',')
+                .filter(|c| !c.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            report_format: m.report_format,
+            web_site: m.web_site,
+        })
+    }
+
+    async fn save_payment_settings(
+        &self,
+        actor: &Actor,
+        s: PaymentSettings,
+        ip: &str,
+    ) -> Result<(), AppError> {
+        let (m, u) = self.admin(actor).await?;
+        let mut problems = Vec::new();
+        if !(1..=10).contains(&s.retry_count) {
+            problems.push(FieldError::new("retry_count", Problem::OutOfRange));
+        }
+        if !["immediate", "delayed", "manual"].contains(&s.capture_procedure.as_str()) {
+            problems.push(FieldError::new("capture_procedure", Problem::OutOfRange));
+        }
+        if !(0..=720).contains(&s.capture_delay_hours) {
+            problems.push(FieldError::new("capture_delay_hours", Problem::OutOfRange));
+        }
+        if !(1..=1440).contains(&s.session_minutes) {
+            problems.push(FieldError::new("session_minutes", Problem::OutOfRange));
+        }
+        if !(0..=100).contains(&s.over_capture_percent) {
+            problems.push(FieldError::new("over_capture_percent", Problem::OutOfRange));
+        }
+        let web_site = s.web_site.trim().to_owned();
+        if !web_site.is_empty() && keys::check_endpoint_url(&web_site).is_err() {
+            problems.push(FieldError::new("web_site", Problem::InvalidUrl));
+        }
+        if !app::payments::EXPORT_FORMATS.contains(&s.report_format.as_str()) {
+            problems.push(FieldError::new("report_format", Problem::OutOfRange));
+        }
+        // Kept in the download's order; unknown names are refused.
+        let columns: Vec<&str> = app::payments::EXPORT_COLUMNS
+            .into_iter()
+            .filter(|c| s.report_columns.iter().any(|r| r == c))
+            .collect();
+        if columns.len() != s.report_columns.len() {
+            problems.push(FieldError::new("report_columns", Problem::OutOfRange));
+        }
+        if !problems.is_empty() {
+            return Err(AppError::Invalid(problems));
+        }
+        let mut row: merchant::ActiveModel = m.clone().into();
+        row.report_format = Set(s.report_format.clone());
+        row.report_columns = Set(columns.join(","));
+        row.retry_count = Set(s.retry_count);
+        row.capture_procedure = Set(s.capture_procedure.clone());
+        row.capture_delay_hours = Set(s.capture_delay_hours);
+        row.show_final_page = Set(s.show_final_page);
+        row.session_minutes = Set(s.session_minutes);
+        row.over_capture_percent = Set(s.over_capture_percent);
+        row.web_site = Set(web_site);
+        row.update(&self.db).await.map_err(internal)?;
+        self.audit(
+            &m,
+            &u,
+            "settings.payments",
+            format!(
+                "retry={} capture={}/{}h final_page={} session={}min over_capture={}%",
+                s.retry_count,
+                s.capture_procedure,
+                s.capture_delay_hours,
+                s.show_final_page,
+                s.session_minutes,
+                s.over_capture_percent
+            ),
+            ip,
+        )
+        .await
+    }
+
+    async fn jobs(&self, actor: &Actor, state: Option<String>) -> Result<Vec<JobView>, AppError> {
+        let (m, u) = self.admin(actor).await?;
+        let zone = zone_of(&u);
+        let state = state.filter(|s| ["queued", "running", "done", "failed"].contains(&s.as_str()));
+        Ok(
+            crate::platform::jobs::list(&self.db, m.id, state.as_deref(), 200)
+                .await
+                .map_err(internal)?
+                .into_iter()
+                .map(|j| JobView {
+                    id: j.id,
+                    kind: j.kind,
+                    state: j.state,
+                    attempts: j.attempts,
+                    max_attempts: j.max_attempts,
+                    run_at: zone.format(j.run_at),
+                    last_error: j.last_error,
+                })
+                .collect(),
+        )
+    }
+}
+
+#[async_trait::async_trait]
+impl WebhooksPort for ConfigService {
     async fn webhooks(&self, actor: &Actor) -> Result<WebhooksView, AppError> {
         let (m, u) = self.admin(actor).await?;
         let zone = zone_of(&u);
@@ -333,117 +448,5 @@ impl ConfigPort for ConfigService {
         } else {
             Err(AppError::NotFound)
         }
-    }
-
-    async fn payment_settings(&self, actor: &Actor) -> Result<PaymentSettings, AppError> {
-        let (m, _) = self.admin(actor).await?;
-        Ok(PaymentSettings {
-            retry_count: m.retry_count,
-            capture_procedure: m.capture_procedure,
-            capture_delay_hours: m.capture_delay_hours,
-            show_final_page: m.show_final_page,
-            session_minutes: m.session_minutes,
-            over_capture_percent: m.over_capture_percent,
-            report_columns: m
-                .report_columns
-                .split(',')
-                .filter(|c| !c.is_empty())
-                .map(str::to_owned)
-                .collect(),
-            report_format: m.report_format,
-            web_site: m.web_site,
-        })
-    }
-
-    async fn save_payment_settings(
-        &self,
-        actor: &Actor,
-        s: PaymentSettings,
-        ip: &str,
-    ) -> Result<(), AppError> {
-        let (m, u) = self.admin(actor).await?;
-        let mut problems = Vec::new();
-        if !(1..=10).contains(&s.retry_count) {
-            problems.push(FieldError::new("retry_count", Problem::OutOfRange));
-        }
-        if !["immediate", "delayed", "manual"].contains(&s.capture_procedure.as_str()) {
-            problems.push(FieldError::new("capture_procedure", Problem::OutOfRange));
-        }
-        if !(0..=720).contains(&s.capture_delay_hours) {
-            problems.push(FieldError::new("capture_delay_hours", Problem::OutOfRange));
-        }
-        if !(1..=1440).contains(&s.session_minutes) {
-            problems.push(FieldError::new("session_minutes", Problem::OutOfRange));
-        }
-        if !(0..=100).contains(&s.over_capture_percent) {
-            problems.push(FieldError::new("over_capture_percent", Problem::OutOfRange));
-        }
-        let web_site = s.web_site.trim().to_owned();
-        if !web_site.is_empty() && keys::check_endpoint_url(&web_site).is_err() {
-            problems.push(FieldError::new("web_site", Problem::InvalidUrl));
-        }
-        if !app::model::EXPORT_FORMATS.contains(&s.report_format.as_str()) {
-            problems.push(FieldError::new("report_format", Problem::OutOfRange));
-        }
-        // Kept in the download's order; unknown names are refused.
-        let columns: Vec<&str> = app::model::EXPORT_COLUMNS
-            .into_iter()
-            .filter(|c| s.report_columns.iter().any(|r| r == c))
-            .collect();
-        if columns.len() != s.report_columns.len() {
-            problems.push(FieldError::new("report_columns", Problem::OutOfRange));
-        }
-        if !problems.is_empty() {
-            return Err(AppError::Invalid(problems));
-        }
-        let mut row: merchant::ActiveModel = m.clone().into();
-        row.report_format = Set(s.report_format.clone());
-        row.report_columns = Set(columns.join(","));
-        row.retry_count = Set(s.retry_count);
-        row.capture_procedure = Set(s.capture_procedure.clone());
-        row.capture_delay_hours = Set(s.capture_delay_hours);
-        row.show_final_page = Set(s.show_final_page);
-        row.session_minutes = Set(s.session_minutes);
-        row.over_capture_percent = Set(s.over_capture_percent);
-        row.web_site = Set(web_site);
-        row.update(&self.db).await.map_err(internal)?;
-        self.audit(
-            &m,
-            &u,
-            "settings.payments",
-            format!(
-                "retry={} capture={}/{}h final_page={} session={}min over_capture={}%",
-                s.retry_count,
-                s.capture_procedure,
-                s.capture_delay_hours,
-                s.show_final_page,
-                s.session_minutes,
-                s.over_capture_percent
-            ),
-            ip,
-        )
-        .await
-    }
-
-    async fn jobs(&self, actor: &Actor, state: Option<String>) -> Result<Vec<JobView>, AppError> {
-        let (m, u) = self.admin(actor).await?;
-        let zone = zone_of(&u);
-        let state = state.filter(|s| ["queued", "running", "done", "failed"].contains(&s.as_str()));
-        Ok(
-            crate::platform::jobs::list(&self.db, m.id, state.as_deref(), 200)
-                .await
-                .map_err(internal)?
-                .into_iter()
-                .map(|j| JobView {
-                    id: j.id,
-                    kind: j.kind,
-                    state: j.state,
-                    attempts: j.attempts,
-                    max_attempts: j.max_attempts,
-                    run_at: zone.format(j.run_at),
-                    last_error: j.last_error,
-                })
-                .collect(),
-        )
     }
 }

@@ -5,9 +5,10 @@ use super::operations::OperationsService;
 use crate::account::service::{internal, load_actor, zone_of};
 use crate::entities::payment;
 use crate::platform::forms::field;
-use app::model::Problem;
-use app::model::{AppError, DashboardDay, DashboardQuery, DashboardView, RefusalStat};
-use app::ports::Actor;
+use app::account::Actor;
+use app::error::AppError;
+use app::error::Problem;
+use app::payments::{DashboardDay, DashboardQuery, DashboardView, RefusalStat};
 use domain::payment::Stage;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 

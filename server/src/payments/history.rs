@@ -4,7 +4,8 @@
 use crate::account::service::internal;
 use crate::entities::{operation, payment, user};
 use crate::payments::records::public_id;
-use app::model::{AppError, FieldError, HistoryFilter, Problem};
+use app::error::{AppError, FieldError, Problem};
+use app::payments::HistoryFilter;
 use chrono::{DateTime, Utc};
 use sea_orm::DbErr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};

@@ -3,7 +3,8 @@
 
 use crate::entities::{operation, payment};
 use crate::payments::records::{ledger, parse_public_id};
-use app::model::{AppError, FieldError, PaymentFilter, Problem};
+use app::error::{AppError, FieldError, Problem};
+use app::payments::PaymentFilter;
 use domain::payment::{Label, Stage};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};

@@ -12,13 +12,15 @@ use crate::payments::history::{done_by, history_filtered, user_logins};
 use crate::payments::list::{filtered, label_of};
 use crate::payments::records::{ledger, line_state, parse_public_id, public_id, stored_money};
 use crate::platform::forms::field;
-use app::model::{
-    ActivityView, AppError, CartLineView, DashboardQuery, DashboardView, FieldError, HistoryFilter,
-    HistoryPage, HistoryRow, ListSettings, ListViews, MotoForm, MotoResult, PaymentDetail,
-    PaymentFilter, PaymentRow, PaymentsPage, Problem, TemplateView, DEFAULT_COLUMNS, LIST_COLUMNS,
-    LIST_FILTERS,
+use app::account::Actor;
+use app::checkout::CartLineView;
+use app::error::{AppError, FieldError, Problem};
+use app::payments::OperationsPort;
+use app::payments::{
+    ActivityView, DashboardQuery, DashboardView, HistoryFilter, HistoryPage, HistoryRow,
+    ListSettings, ListViews, MotoForm, MotoResult, PaymentDetail, PaymentFilter, PaymentRow,
+    PaymentsPage, TemplateView, DEFAULT_COLUMNS, LIST_COLUMNS, LIST_FILTERS,
 };
-use app::ports::{Actor, OperationsPort};
 use domain::cart::{parse_refund_quantity, LineError, Quantity};
 use domain::money::Money;
 use domain::payment::PaymentError;
@@ -383,11 +385,7 @@ impl OperationsPort for OperationsService {
             return Err(field("query", Problem::TooLong));
         }
         // A template is only ever a valid filter.
-        filtered(
-            m.id,
-            &zone_of(&u),
-            &crate::payments::export::filter_from_query(&query),
-        )?;
+        filtered(m.id, &zone_of(&u), &PaymentFilter::from_query(&query))?;
         let db = self.engine.db();
         let existing = filter_template::Entity::find()
             .filter(filter_template::Column::UserId.eq(u.id))

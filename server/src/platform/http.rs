@@ -182,7 +182,9 @@ async fn sign_in_gate(session: Session, req: Request, next: Next) -> Response {
         );
         let supported = matches!(
             session
-                .get::<app::ports::SupportActor>(app::ports::SUPPORT_ACTOR_SESSION_KEY)
+                .get::<app::support::accounts::SupportActor>(
+                    app::support::accounts::SUPPORT_ACTOR_SESSION_KEY
+                )
                 .await,
             Ok(Some(_))
         );
@@ -199,10 +201,7 @@ async fn sign_in_gate(session: Session, req: Request, next: Next) -> Response {
             let location = if target == "/support" {
                 "/support/login".to_owned()
             } else {
-                format!(
-                    "/support/login?next={}",
-                    app::pages::payments::encode(target)
-                )
+                format!("/support/login?next={}", app::url::encode(target))
             };
             return Redirect::to(&location).into_response();
         }
@@ -210,7 +209,7 @@ async fn sign_in_gate(session: Session, req: Request, next: Next) -> Response {
     }
     let signed_in = matches!(
         session
-            .get::<app::ports::Actor>(app::ports::ACTOR_SESSION_KEY)
+            .get::<app::account::Actor>(app::account::ACTOR_SESSION_KEY)
             .await,
         Ok(Some(_))
     );

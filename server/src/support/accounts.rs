@@ -11,13 +11,12 @@ use crate::platform::crypto;
 use crate::platform::forms::field;
 use crate::platform::mail;
 use crate::platform::rate_limit::RateLimiter;
-use app::model::{
-    AppError, FieldError, PasswordRules, Problem, SupportMe, SupportMemberView,
-    SupportOrganizationView, SupportStep,
-};
-use app::ports::{
+use app::account::PasswordRules;
+use app::error::{AppError, FieldError, Problem};
+use app::support::accounts::{
     CodePurpose, SupportAccountPort, SupportActor, SupportLogin, SupportPending, SupportVerified,
 };
+use app::support::accounts::{SupportMe, SupportMemberView, SupportOrganizationView, SupportStep};
 use chrono::{DateTime, Duration, Utc};
 use domain::password::{PasswordContext, PasswordPolicy};
 use sea_orm::sea_query::Expr;

@@ -16,17 +16,16 @@ pub async fn upload(
     axum::extract::Path(reference): axum::extract::Path<String>,
     multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
-    use app::model::{AppError, Problem};
+    use app::error::{AppError, Problem};
     let Ok(Some(actor)) = session
-        .get::<app::ports::SupportActor>(app::ports::SUPPORT_ACTOR_SESSION_KEY)
+        .get::<app::support::accounts::SupportActor>(
+            app::support::accounts::SUPPORT_ACTOR_SESSION_KEY,
+        )
         .await
     else {
         return Redirect::to("/support/login").into_response();
     };
-    let page = format!(
-        "/support/requests/{}",
-        app::pages::payments::encode(&reference)
-    );
+    let page = format!("/support/requests/{}", app::url::encode(&reference));
     let refused = |problem: Problem, raised: bool| {
         let code = problem.upload_code().unwrap_or("required");
         let raised = if raised { "&raised=1" } else { "" };
@@ -89,7 +88,9 @@ pub async fn download(
     axum::extract::Path(id): axum::extract::Path<i64>,
 ) -> Response {
     let Ok(Some(actor)) = session
-        .get::<app::ports::SupportActor>(app::ports::SUPPORT_ACTOR_SESSION_KEY)
+        .get::<app::support::accounts::SupportActor>(
+            app::support::accounts::SUPPORT_ACTOR_SESSION_KEY,
+        )
         .await
     else {
         return StatusCode::UNAUTHORIZED.into_response();
@@ -109,7 +110,7 @@ pub async fn download(
                 .collect();
             let disposition = format!(
                 "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
-                app::pages::payments::encode(&file.name)
+                app::url::encode(&file.name)
             );
             let mut response = bytes.into_response();
             let headers = response.headers_mut();
@@ -128,8 +129,8 @@ pub async fn download(
             }
             response
         }
-        Err(app::model::AppError::NotFound) => StatusCode::NOT_FOUND.into_response(),
-        Err(app::model::AppError::Unauthenticated) => StatusCode::UNAUTHORIZED.into_response(),
+        Err(app::error::AppError::NotFound) => StatusCode::NOT_FOUND.into_response(),
+        Err(app::error::AppError::Unauthenticated) => StatusCode::UNAUTHORIZED.into_response(),
         Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }
 }

@@ -15,11 +15,13 @@ use crate::entities::{
 };
 use crate::platform::forms::field;
 use crate::support::tickets::format;
-use app::model::{
-    AnnouncementView, AppError, ArticleForm, ArticleHit, ArticleLink, ArticleSearch, ArticleView,
-    ChatReply, ChatSuggestion, FieldError, Problem,
+use app::error::{AppError, FieldError, Problem};
+use app::support::accounts::SupportActor;
+use app::support::knowledge::SupportKnowledgePort;
+use app::support::knowledge::{
+    AnnouncementView, ArticleForm, ArticleHit, ArticleLink, ArticleSearch, ArticleView, ChatReply,
+    ChatSuggestion,
 };
-use app::ports::{SupportActor, SupportKnowledgePort};
 use chrono::{DateTime, Utc};
 use domain::{markup, search};
 use sea_orm::sea_query::{Expr, Func, OnConflict};

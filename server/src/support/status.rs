@@ -4,11 +4,13 @@
 use crate::account::service::internal;
 use crate::entities::{status_component, status_incident, status_update, support_user};
 use crate::platform::forms::field;
-use app::model::{
-    AppError, FieldError, Problem, StatusComponentView, StatusIncidentView, StatusPageView,
-    StatusUpdateView,
+use app::error::{AppError, FieldError, Problem};
+use app::ports::Ports;
+use app::support::accounts::SupportActor;
+use app::support::status::SupportStatusPort;
+use app::support::status::{
+    StatusComponentView, StatusIncidentView, StatusPageView, StatusUpdateView,
 };
-use app::ports::{Ports, SupportActor, SupportStatusPort};
 use axum::extract::State;
 use axum::response::IntoResponse;
 use chrono::{DateTime, Duration, Utc};

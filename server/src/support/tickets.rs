@@ -17,12 +17,13 @@ use crate::platform::crypto;
 use crate::platform::forms::field;
 use crate::platform::mail;
 use crate::support::accounts::{organizations_of, status as person_status};
-use app::model::{
-    AppError, AttachmentView, FieldError, NewTicketForm, Problem, RequestTypeView, SlaView,
-    SupportAreaView, TicketDetail, TicketEntry, TicketPaymentView, TicketRow, TicketsPage,
-    TicketsQuery,
+use app::error::{AppError, FieldError, Problem};
+use app::support::accounts::SupportActor;
+use app::support::tickets::SupportTicketPort;
+use app::support::tickets::{
+    AttachmentView, NewTicketForm, RequestTypeView, SlaView, SupportAreaView, TicketDetail,
+    TicketEntry, TicketPaymentView, TicketRow, TicketsPage, TicketsQuery,
 };
-use app::ports::{SupportActor, SupportTicketPort};
 use chrono::{DateTime, Utc};
 use domain::ticket::{self, Impact, Priority, TicketAction, TicketRole, TicketStatus, Urgency};
 use domain::{attachment, markup};

@@ -21,7 +21,7 @@ pub async fn pos_events(
     use axum::response::sse::{Event, KeepAlive, Sse};
     use tokio::sync::broadcast::error::RecvError;
     let Ok(Some(actor)) = session
-        .get::<app::ports::Actor>(app::ports::ACTOR_SESSION_KEY)
+        .get::<app::account::Actor>(app::account::ACTOR_SESSION_KEY)
         .await
     else {
         return StatusCode::UNAUTHORIZED.into_response();
@@ -29,15 +29,15 @@ pub async fn pos_events(
     let port = ports.terminals.clone();
     match port.pos_payment(&actor, id).await {
         Ok(_) => {}
-        Err(app::model::AppError::NotFound) => return StatusCode::NOT_FOUND.into_response(),
-        Err(app::model::AppError::Forbidden) => return StatusCode::FORBIDDEN.into_response(),
+        Err(app::error::AppError::NotFound) => return StatusCode::NOT_FOUND.into_response(),
+        Err(app::error::AppError::Forbidden) => return StatusCode::FORBIDDEN.into_response(),
         Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }
     struct Follow {
-        port: Arc<dyn app::ports::TerminalPort>,
-        actor: app::ports::Actor,
+        port: Arc<dyn app::terminals::TerminalPort>,
+        actor: app::account::Actor,
         changes: tokio::sync::broadcast::Receiver<i64>,
-        last: Option<app::model::PosPaymentView>,
+        last: Option<app::terminals::PosPaymentView>,
         done: bool,
     }
     let start = Follow {

@@ -2,7 +2,8 @@
 
 use crate::both_backends;
 use crate::helpers::*;
-use app::model::{AppError, Me, PasswordRules, Problem};
+use app::account::{Me, PasswordRules};
+use app::error::{AppError, Problem};
 use sea_orm::{EntityTrait, QueryOrder};
 use server::entities::{audit_log, email_outbox};
 use std::time::Duration;

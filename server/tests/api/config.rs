@@ -3,7 +3,8 @@
 
 use crate::both_backends;
 use crate::helpers::{spawn_app, Backend, TestApp};
-use app::model::{ApiKeyView, AppError, Problem};
+use app::configuration::ApiKeyView;
+use app::error::{AppError, Problem};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use server::entities::{api_key, audit_log};
 

@@ -1,6 +1,6 @@
 //! Starts the real server for a test and talks to it like a browser would.
 
-use app::model::AppError;
+use app::error::AppError;
 use reqwest::header::{COOKIE, SET_COOKIE};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use server::account::provisioning::{self, NewMerchant, NewUser};

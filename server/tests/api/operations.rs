@@ -4,9 +4,9 @@
 use crate::both_backends;
 use crate::helpers::{spawn_app, Backend, TestApp};
 use crate::payments::{card_payment, key, post};
-use app::model::{
-    AppError, DashboardView, HistoryPage, ListViews, MotoResult, PaymentDetail, PaymentsPage,
-    Problem,
+use app::error::{AppError, Problem};
+use app::payments::{
+    DashboardView, HistoryPage, ListViews, MotoResult, PaymentDetail, PaymentsPage,
 };
 
 async fn detail(res: crate::helpers::FnResponse) -> PaymentDetail {

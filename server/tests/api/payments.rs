@@ -777,7 +777,7 @@ both_backends!(
                 None,
             )
             .await;
-        assert!(matches!(res.error(), app::model::AppError::Forbidden));
+        assert!(matches!(res.error(), app::error::AppError::Forbidden));
         assert!(
             payment::Entity::find()
                 .all(&app.db)
@@ -796,7 +796,7 @@ both_backends!(
             )
             .await;
         res.ok();
-        let view: app::model::CheckoutView = serde_json::from_str(&res.body).unwrap();
-        assert_eq!(view.state, app::model::CheckoutState::Paid);
+        let view: app::checkout::CheckoutView = serde_json::from_str(&res.body).unwrap();
+        assert_eq!(view.state, app::checkout::CheckoutState::Paid);
     }
 );

@@ -4,7 +4,7 @@
 
 use crate::both_backends;
 use crate::helpers::{spawn_app, Backend, TestApp, PASSWORD};
-use app::model::{AppError, Problem};
+use app::error::{AppError, Problem};
 use chrono::{Duration, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};

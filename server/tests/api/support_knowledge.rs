@@ -5,7 +5,7 @@
 use crate::both_backends;
 use crate::helpers::{spawn_app, Backend, TestApp};
 use crate::support::{json, portal, raise, step};
-use app::model::{AppError, Problem};
+use app::error::{AppError, Problem};
 use sea_orm::{EntityTrait, PaginatorTrait};
 use server::support::knowledge;
 
@@ -209,7 +209,7 @@ both_backends!(
             .await;
         assert_eq!(
             res.error(),
-            AppError::Invalid(vec![app::model::FieldError::new(
+            AppError::Invalid(vec![app::error::FieldError::new(
                 "slug",
                 Problem::SlugTaken
             )])
@@ -311,7 +311,7 @@ both_backends!(
             .await;
         assert_eq!(
             res.error(),
-            AppError::Invalid(vec![app::model::FieldError::new(
+            AppError::Invalid(vec![app::error::FieldError::new(
                 "title",
                 Problem::Required
             )])
@@ -373,7 +373,7 @@ both_backends!(
             .await;
         assert_eq!(
             res.error(),
-            AppError::Invalid(vec![app::model::FieldError::new(
+            AppError::Invalid(vec![app::error::FieldError::new(
                 "message",
                 Problem::Required
             )])
@@ -698,7 +698,7 @@ both_backends!(
             .await;
         assert_eq!(
             res.error(),
-            AppError::Invalid(vec![app::model::FieldError::new(
+            AppError::Invalid(vec![app::error::FieldError::new(
                 "assignee",
                 Problem::UnknownPerson
             )])
@@ -938,7 +938,7 @@ both_backends!(
             .await;
         assert_eq!(
             res.error(),
-            AppError::Invalid(vec![app::model::FieldError::new(
+            AppError::Invalid(vec![app::error::FieldError::new(
                 "email",
                 Problem::InvalidEmail
             )])
@@ -952,7 +952,7 @@ both_backends!(
             .await;
         assert_eq!(
             res.error(),
-            AppError::Invalid(vec![app::model::FieldError::new(
+            AppError::Invalid(vec![app::error::FieldError::new(
                 "organization",
                 Problem::Required
             )])

@@ -5,7 +5,7 @@
 use crate::both_backends;
 use crate::helpers::{spawn_app, Backend, TestApp};
 use crate::payments::{get, key, post, signed, Key};
-use app::model::{AppError, Problem};
+use app::error::{AppError, Problem};
 use domain::terminal::{Body, Header, Message, PROTOCOL_ID};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{json, Value};

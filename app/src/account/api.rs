@@ -1,0 +1,239 @@
+//! Server functions of the back office's accounts: login, logout, the signed-in user,
+//! Home, passwords, profile, language, time zone, the development mailbox. Like every
+//! server function, each checks the session itself and calls a port; none trusts what
+//! the browser hid or showed.
+
+use super::{HomeData, Mail, Me, PasswordRules};
+use crate::error::AppError;
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use crate::context as ctx;
+
+/// Logs in with either form (MB-1). On success the session id is rotated and the
+/// user's language becomes the page language.
+#[server(endpoint = "login")]
+pub async fn login(
+    mode: String,
+    env: String,
+    pspid: Option<String>,
+    user_id: Option<String>,
+    password: String,
+) -> Result<(), AppError> {
+    use super::LoginAttempt;
+    use super::LoginMode;
+    use crate::error::{FieldError, Problem};
+    use domain::Environment;
+
+    let mode = if mode == "user" {
+        LoginMode::User
+    } else {
+        LoginMode::Pspid
+    };
+    let environment = Environment::parse(&env).unwrap_or(Environment::Test);
+    let pspid = pspid.unwrap_or_default();
+    let user_login = user_id.unwrap_or_default();
+    let mut missing = Vec::new();
+    match mode {
+        LoginMode::Pspid if pspid.trim().is_empty() => {
+            missing.push(FieldError::new("pspid", Problem::Required))
+        }
+        LoginMode::User if user_login.trim().is_empty() => {
+            missing.push(FieldError::new("user_id", Problem::Required))
+        }
+        _ => {}
+    }
+    if password.is_empty() {
+        missing.push(FieldError::new("password", Problem::Required));
+    }
+    if !missing.is_empty() {
+        return Err(AppError::Invalid(missing));
+    }
+    let user_login = if mode == LoginMode::Pspid {
+        String::new()
+    } else {
+        user_login
+    };
+    let ports = ctx::ports()?;
+    let ip = ctx::client_ip().await;
+    let success = ports
+        .account
+        .login(LoginAttempt {
+            environment,
+            pspid,
+            user_login,
+            password,
+            ip,
+        })
+        .await?;
+    let session = ctx::session().await?;
+    // A fresh id at every privilege change: a fixated id is worthless after login.
+    session.cycle_id().await.map_err(|_| AppError::Internal)?;
+    session
+        .insert(ctx::ACTOR_KEY, &success.actor)
+        .await
+        .map_err(|_| AppError::Internal)?;
+    // A language picked on the login page wins and becomes the user's; otherwise the
+    // user's saved language applies from now on.
+    match ctx::cookie_lang() {
+        Some(chosen) if chosen != success.lang => {
+            ports.account.set_language(&success.actor, chosen).await?;
+        }
+        Some(_) => {}
+        None => ctx::set_lang_cookie(success.lang),
+    }
+    Ok(())
+}
+
+/// Ends the session.
+#[server(endpoint = "logout")]
+pub async fn logout() -> Result<(), AppError> {
+    let session = ctx::session().await?;
+    if let Ok(actor) = ctx::actor().await {
+        let ip = ctx::client_ip().await;
+        ctx::ports()?.account.logout(&actor, &ip).await?;
+    }
+    session.flush().await.map_err(|_| AppError::Internal)?;
+    Ok(())
+}
+
+/// The signed-in user for the shell.
+#[server(endpoint = "me")]
+pub async fn get_me() -> Result<Me, AppError> {
+    let actor = ctx::actor().await?;
+    ctx::ports()?.account.me(&actor).await
+}
+
+/// Home page data.
+#[server(endpoint = "home")]
+pub async fn get_home() -> Result<HomeData, AppError> {
+    let actor = ctx::actor().await?;
+    ctx::ports()?.account.home(&actor).await
+}
+
+/// Policy and names for the live checklist: of the signed-in user's merchant, or of the
+/// user a reset link belongs to.
+#[server(endpoint = "password_rules")]
+pub async fn get_password_rules(token: Option<String>) -> Result<PasswordRules, AppError> {
+    let ports = ctx::ports()?;
+    match token {
+        Some(token) => ports.account.reset_rules(&token).await,
+        None => {
+            let actor = ctx::actor().await?;
+            ports.account.password_rules(&actor).await
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn check_confirmation(new_password: &str, confirm: &str) -> Result<(), AppError> {
+    use crate::error::Problem;
+    if new_password.is_empty() {
+        return Err(AppError::field("new_password", Problem::Required));
+    }
+    if new_password != confirm {
+        return Err(AppError::field("confirm", Problem::PasswordsDiffer));
+    }
+    Ok(())
+}
+
+/// Changes the signed-in user's password (current + new + confirmation).
+#[server(endpoint = "change_password")]
+pub async fn change_password(
+    current: String,
+    new_password: String,
+    confirm: String,
+) -> Result<(), AppError> {
+    let actor = ctx::actor().await?;
+    check_confirmation(&new_password, &confirm)?;
+    let ip = ctx::client_ip().await;
+    ctx::ports()?
+        .account
+        .change_password(&actor, current, new_password, &ip)
+        .await
+}
+
+/// "Forgot password": e-mails a one-time link when the user exists.
+#[server(endpoint = "request_password_reset")]
+pub async fn request_password_reset(
+    env: String,
+    pspid: String,
+    user_id: Option<String>,
+) -> Result<(), AppError> {
+    use crate::error::Problem;
+    use domain::Environment;
+    if pspid.trim().is_empty() {
+        return Err(AppError::field("pspid", Problem::Required));
+    }
+    let environment = Environment::parse(&env).unwrap_or(Environment::Test);
+    let ip = ctx::client_ip().await;
+    ctx::ports()?
+        .account
+        .request_password_reset(environment, pspid, user_id.unwrap_or_default(), &ip)
+        .await
+}
+
+/// Sets a new password from a reset link.
+#[server(endpoint = "reset_password")]
+pub async fn reset_password(
+    token: String,
+    new_password: String,
+    confirm: String,
+) -> Result<(), AppError> {
+    check_confirmation(&new_password, &confirm)?;
+    let ip = ctx::client_ip().await;
+    ctx::ports()?
+        .account
+        .reset_password(&token, new_password, &ip)
+        .await
+}
+
+/// Saves the profile form (full name, recovery e-mail).
+#[server(endpoint = "update_profile")]
+pub async fn update_profile(full_name: String, email: String) -> Result<(), AppError> {
+    let actor = ctx::actor().await?;
+    ctx::ports()?
+        .account
+        .update_profile(&actor, full_name, email, &ctx::client_ip().await)
+        .await
+}
+
+/// Switches the interface language: a cookie always, the user's profile when signed in.
+#[server(endpoint = "set_language")]
+pub async fn set_language(lang: String) -> Result<(), AppError> {
+    let lang = domain::Lang::parse(&lang).unwrap_or_default();
+    if let Ok(actor) = ctx::actor().await {
+        ctx::ports()?.account.set_language(&actor, lang).await?;
+    }
+    ctx::set_lang_cookie(lang);
+    Ok(())
+}
+
+/// Saves the time-zone dialog; `reset` set means "Back to default".
+#[server(endpoint = "set_time_zone")]
+pub async fn set_time_zone(
+    zone: String,
+    auto_dst: Option<String>,
+    reset: Option<String>,
+) -> Result<(), AppError> {
+    use domain::ZonePreference;
+    let actor = ctx::actor().await?;
+    let preference = if reset.is_some() {
+        None
+    } else {
+        Some(ZonePreference {
+            zone,
+            auto_dst: auto_dst.is_some(),
+        })
+    };
+    ctx::ports()?
+        .account
+        .set_time_zone(&actor, preference, &ctx::client_ip().await)
+        .await
+}
+
+/// The development mailbox (not in production deployments).
+#[server(endpoint = "mailbox")]
+pub async fn list_mailbox() -> Result<Vec<Mail>, AppError> {
+    ctx::ports()?.account.mailbox().await
+}

@@ -1,0 +1,203 @@
+//! The back-office chrome (MB-3, MB-4, MB-6): account menu, environment badge, language
+//! and user-profile drop-downs, and the time-zone dialog.
+
+use crate::account::api::{get_me, Logout, SetTimeZone};
+use crate::account::Me;
+use crate::components::{
+    error_text, full_navigation, last_error, problem_text, reload, LanguageMenu, PersonIcon,
+};
+use crate::i18n::{t, T};
+use domain::{Environment, Role};
+use leptos::prelude::*;
+use leptos_router::components::{Outlet, A};
+
+/// Label of a role in the page's language.
+pub fn role_text(role: Role) -> &'static str {
+    match role {
+        Role::Admin => t(T::RoleAdmin),
+        Role::Operator => t(T::RoleOperator),
+        Role::ReadOnly => t(T::RoleReadOnly),
+    }
+}
+
+/// Layout of every signed-in page.
+#[component]
+pub fn BackOffice() -> impl IntoView {
+    let me = Resource::new(|| (), |_| get_me());
+    let tz_open = RwSignal::new(false);
+    view! {
+        <Suspense fallback=|| view! { <div class="topbar topbar-loading"></div> }>
+            {move || Suspend::new(async move {
+                match me.await {
+                    Ok(me) => view! { <TopBar me=me.clone() tz_open=tz_open/> <TimeZoneDialog me=me open=tz_open/> }.into_any(),
+                    Err(e) => {
+                        if matches!(e, crate::error::AppError::Unauthenticated) {
+                            full_navigation("/login");
+                        }
+                        view! { <p class="alert alert-error" role="alert">{error_text(&e)}</p> }.into_any()
+                    }
+                }
+            })}
+        </Suspense>
+        <main class="page" id="main">
+            <Outlet/>
+        </main>
+    }
+}
+
+#[component]
+fn TopBar(me: Me, tz_open: RwSignal<bool>) -> impl IntoView {
+    let env_class = match me.environment {
+        Environment::Test => "env-badge env-test",
+        Environment::Production => "env-badge env-production",
+    };
+    let env_text = match me.environment {
+        Environment::Test => t(T::EnvTest),
+        Environment::Production => t(T::EnvProduction),
+    };
+    let logout = ServerAction::<Logout>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = logout.value().get() {
+            full_navigation("/login");
+        }
+    });
+    let display_name = if me.full_name.is_empty() {
+        me.login.clone()
+    } else {
+        me.full_name.clone()
+    };
+    view! {
+        <header class="topbar">
+            <div class="topbar-left">
+                <a class="brand" href="/">"OpenPSP"</a>
+                <span class="merchant-name">{me.merchant_name.clone()} " · " {me.pspid.clone()}</span>
+                <span class=env_class>{env_text}</span>
+            </div>
+            <nav class="account-menu" aria-label=t(T::MainMenu)>
+                <ul role="list">
+                    <li><A href="/" exact=true>{t(T::MenuHome)}</A></li>
+                    <li>
+                        <details class="menu operations-menu">
+                            <summary>{t(T::MenuOperations)}</summary>
+                            <div class="menu-panel">
+                                <a class="menu-item" href="/operations/dashboard">{t(T::DashboardTitle)}</a>
+                                <a class="menu-item" href="/operations/payments">{t(T::PaymentsTitle)}</a>
+                                <a class="menu-item" href="/operations/history">{t(T::HistoryTitle)}</a>
+                                {(me.role != domain::Role::ReadOnly).then(|| view! {
+                                    <a class="menu-item" href="/operations/moto">{t(T::MotoTitle)}</a>
+                                    <a class="menu-item" href="/operations/pos">{t(T::PosTitle)}</a>
+                                })}
+                            </div>
+                        </details>
+                    </li>
+                    {(me.role == domain::Role::Admin).then(|| view! {
+                        <li>
+                            <details class="menu config-menu">
+                                <summary>{t(T::MenuConfiguration)}</summary>
+                                <div class="menu-panel">
+                                    <a class="menu-item" href="/configuration/api-keys">{t(T::ApiKeysTitle)}</a>
+                                    <a class="menu-item" href="/configuration/webhooks">{t(T::WebhooksTitle)}</a>
+                                    <a class="menu-item" href="/configuration/payments">{t(T::PaymentSettingsTitle)}</a>
+                                    <a class="menu-item" href="/configuration/jobs">{t(T::JobsTitle)}</a>
+                                    <a class="menu-item" href="/configuration/terminals">{t(T::TerminalsTitle)}</a>
+                                </div>
+                            </details>
+                        </li>
+                    })}
+                </ul>
+            </nav>
+            <div class="topbar-right">
+                <LanguageMenu/>
+                <details class="menu profile-menu">
+                    <summary aria-label=t(T::UserProfile)>
+                        <PersonIcon/>{display_name}
+                    </summary>
+                    <div class="menu-panel">
+                        <dl class="profile">
+                            <dt>{t(T::User)}</dt>
+                            <dd class="profile-user">{me.login.clone()}</dd>
+                            <dt>{t(T::Role)}</dt>
+                            <dd class="profile-role">{role_text(me.role)}</dd>
+                            <dt>{t(T::LastLogin)}</dt>
+                            <dd class="profile-last-login">
+                                {me.last_login.clone().unwrap_or_else(|| t(T::FirstLogin).to_owned())}
+                            </dd>
+                            <dt>{t(T::TimeZone)}</dt>
+                            <dd>
+                                <button
+                                    type="button"
+                                    class="link-button profile-time-zone"
+                                    aria-haspopup="dialog"
+                                    on:click=move |_| tz_open.set(true)
+                                >
+                                    {me.zone_label.clone()}
+                                </button>
+                            </dd>
+                        </dl>
+                        <a class="menu-item" href="/profile">{t(T::ProfileTitle)}</a>
+                        <a class="menu-item" href="/profile/password">{t(T::ChangePassword)}</a>
+                        <ActionForm action=logout>
+                            <button type="submit" class="menu-item">{t(T::LogOut)}</button>
+                        </ActionForm>
+                    </div>
+                </details>
+            </div>
+        </header>
+    }
+    .into_any()
+}
+
+/// The time-zone dialog opened from the zone next to "Last login".
+#[component]
+fn TimeZoneDialog(me: Me, open: RwSignal<bool>) -> impl IntoView {
+    let action = ServerAction::<SetTimeZone>::new();
+    let error = last_error(action.value());
+    Effect::new(move |_| {
+        if let Some(Ok(())) = action.value().get() {
+            reload();
+        }
+    });
+    let current = me.zone.zone.clone();
+    let auto_dst = me.zone.auto_dst;
+    let default_zone = StoredValue::new(me.default_zone.clone());
+    move || {
+        open.get().then(|| {
+            let current = current.clone();
+            let zone_error = move || {
+                error.get().and_then(|e| {
+                    e.problem_for("zone").map(problem_text).or_else(|| error_text(&e))
+                })
+            };
+            view! {
+                <div class="modal-backdrop">
+                    <div class="modal" role="dialog" aria-modal="true" aria-labelledby="tz-title">
+                        <h2 id="tz-title">{t(T::TimeZone)}</h2>
+                        <p class="muted">{t(T::TimeZoneHint)}</p>
+                        <ActionForm action=action attr:class="form">
+                            <div class="field">
+                                <label for="tz-zone">{t(T::TimeZone)}</label>
+                                <select id="tz-zone" name="zone">
+                                    {domain::timezone::zone_names()
+                                        .into_iter()
+                                        .map(|z| view! { <option value=z selected=z == current>{z}</option> })
+                                        .collect_view()}
+                                </select>
+                                <p class="field-error">{zone_error}</p>
+                            </div>
+                            <div class="field checkbox">
+                                <input type="checkbox" id="tz-auto-dst" name="auto_dst" value="on" checked=auto_dst/>
+                                <label for="tz-auto-dst">{t(T::AutoDst)}</label>
+                            </div>
+                            <p class="muted">{t(T::BackToDefault)} ": " {default_zone.get_value()}</p>
+                            <div class="actions">
+                                <button type="submit" class="button primary">{t(T::Save)}</button>
+                                <button type="submit" class="button" name="reset" value="1">{t(T::BackToDefault)}</button>
+                                <button type="button" class="button ghost" on:click=move |_| open.set(false)>{t(T::Cancel)}</button>
+                            </div>
+                        </ActionForm>
+                    </div>
+                </div>
+            }
+        })
+    }
+}

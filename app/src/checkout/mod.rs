@@ -1,0 +1,13 @@
+//! Hosted pages for payers: the payment page, the 3-D Secure challenge, the tokenization
+//! page and the test cards — their pages, server functions, port and data.
+
+pub mod api;
+mod model;
+pub mod pay;
+#[cfg(feature = "ssr")]
+mod port;
+pub mod test_cards;
+
+pub use model::*;
+#[cfg(feature = "ssr")]
+pub use port::*;

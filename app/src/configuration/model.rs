@@ -1,0 +1,66 @@
+//! What the Configuration pages show: API keys, payment settings, the job queue.
+
+use serde::{Deserialize, Serialize};
+
+/// An API key as its page shows it (MB-16).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiKeyView {
+    /// Row id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// Key id (`apiKeyId`).
+    pub key_id: String,
+    /// The whole secret while it may still be shown.
+    pub secret: Option<String>,
+    /// First and last three characters.
+    pub hint: String,
+    /// Seconds the secret stays visible.
+    pub seconds_left: i64,
+    /// Creation, in the user's zone.
+    pub created: String,
+    /// Last use, in the user's zone.
+    pub last_used: Option<String>,
+}
+
+/// Payment settings (MB-14, MB-15).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentSettings {
+    /// Attempts a payer has on a hosted page.
+    pub retry_count: i32,
+    /// `immediate`, `delayed` or `manual`.
+    pub capture_procedure: String,
+    /// Hours before a delayed capture.
+    pub capture_delay_hours: i32,
+    /// Show the final page on hosted checkouts.
+    pub show_final_page: bool,
+    /// Hosted session duration, minutes.
+    pub session_minutes: i32,
+    /// Over-capture allowance, percent.
+    pub over_capture_percent: i32,
+    /// Merchant's web site (final page).
+    pub web_site: String,
+    /// Default download format (MB-20): `csv`, `xlsx`, `xml`.
+    pub report_format: String,
+    /// Columns of payment downloads, from [`EXPORT_COLUMNS`]; empty for all.
+    pub report_columns: Vec<String>,
+}
+
+/// A job as the admin page shows it (PE-6).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobView {
+    /// Row id.
+    pub id: i64,
+    /// Kind.
+    pub kind: String,
+    /// `queued`, `running`, `done`, `failed`.
+    pub state: String,
+    /// Attempts so far.
+    pub attempts: i32,
+    /// Most attempts.
+    pub max_attempts: i32,
+    /// Next or last run, in the user's zone.
+    pub run_at: String,
+    /// Last error.
+    pub last_error: Option<String>,
+}

@@ -1,0 +1,104 @@
+//! Request context of server functions: the ports, the session, the signed-in actor,
+//! the client's address and the interface language of the request.
+
+use crate::account::Actor;
+use crate::error::AppError;
+use crate::ports::Ports;
+use domain::Lang;
+use leptos::prelude::*;
+use tower_sessions::Session;
+
+pub use crate::account::ACTOR_SESSION_KEY as ACTOR_KEY;
+/// Cookie holding the interface language (readable before login).
+pub const LANG_COOKIE: &str = "openpsp_lang";
+
+pub fn ports() -> Result<Ports, AppError> {
+    use_context::<Ports>().ok_or_else(|| {
+        tracing::error!("ports missing from context");
+        AppError::Internal
+    })
+}
+
+pub async fn session() -> Result<Session, AppError> {
+    leptos_axum::extract::<Session>().await.map_err(|e| {
+        tracing::error!("session unavailable: {e}");
+        AppError::Internal
+    })
+}
+
+/// The signed-in actor, or `Unauthenticated`.
+pub async fn actor() -> Result<Actor, AppError> {
+    let session = session().await?;
+    match session.get::<Actor>(ACTOR_KEY).await {
+        Ok(Some(actor)) => Ok(actor),
+        Ok(None) => Err(AppError::Unauthenticated),
+        Err(e) => {
+            tracing::error!("session read failed: {e}");
+            Err(AppError::Internal)
+        }
+    }
+}
+
+/// The client's IP address as the socket saw it.
+pub async fn client_ip() -> String {
+    use axum::extract::ConnectInfo;
+    use std::net::SocketAddr;
+    leptos_axum::extract::<ConnectInfo<SocketAddr>>()
+        .await
+        .map(|ConnectInfo(addr)| addr.ip().to_string())
+        .unwrap_or_else(|_| "unknown".to_owned())
+}
+
+/// Remembers the language in a cookie for the pages rendered before login.
+pub fn set_lang_cookie(lang: Lang) {
+    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+        let cookie = format!(
+            "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+            lang.code()
+        );
+        if let Ok(value) = http::HeaderValue::from_str(&cookie) {
+            res.append_header(http::header::SET_COOKIE, value);
+        }
+    }
+}
+
+/// The language chosen in this browser (the language cookie), if any.
+pub fn cookie_lang() -> Option<Lang> {
+    let parts = use_context::<http::request::Parts>()?;
+    parts
+        .headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == LANG_COOKIE)
+        .and_then(|(_, value)| Lang::parse(value))
+}
+
+/// A `lang` query parameter: hosted pages carry the language the merchant asked for.
+fn query_lang() -> Option<Lang> {
+    let parts = use_context::<http::request::Parts>()?;
+    parts
+        .uri
+        .query()?
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(name, _)| *name == "lang")
+        .and_then(|(_, value)| Lang::parse(value))
+}
+
+/// The language of the current request: `lang` query parameter, cookie, then
+/// `Accept-Language`, then English.
+pub fn request_lang() -> Lang {
+    query_lang()
+        .or_else(cookie_lang)
+        .or_else(|| {
+            use_context::<http::request::Parts>()?
+                .headers
+                .get(http::header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Lang::from_accept_language)
+        })
+        .unwrap_or_default()
+}

@@ -1,0 +1,185 @@
+//! The one error type of every server function, [`AppError`], with the form-field
+//! problems it carries ([`FieldError`], [`Problem`]); pages translate them.
+
+use domain::PasswordRule;
+use leptos::server_fn::error::ServerFnErrorErr;
+use leptos::server_fn::{codec::JsonEncoding, error::FromServerFnError};
+use serde::{Deserialize, Serialize};
+
+/// What is wrong with a form field, translated by the page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Problem {
+    /// Empty.
+    Required,
+    /// Not a valid login or PSPID.
+    InvalidIdentifier,
+    /// New password and confirmation differ.
+    PasswordsDiffer,
+    /// The current password is wrong.
+    WrongCurrentPassword,
+    /// The new password equals the current one.
+    SamePassword,
+    /// These rules of the policy fail.
+    Policy(Vec<PasswordRule>),
+    /// Not an IANA zone.
+    UnknownTimeZone,
+    /// Not an e-mail address.
+    InvalidEmail,
+    /// Longer than allowed.
+    TooLong,
+    /// The reset link is unknown, used or expired.
+    InvalidLink,
+    /// A card field fails the domain's card rules.
+    Card(domain::CardError),
+    /// Not an http(s) URL with a host.
+    InvalidUrl,
+    /// Not an amount in the currency.
+    InvalidAmount,
+    /// More than the operation allows.
+    ExceedsLimit,
+    /// Not a `YYYY-MM-DD` date.
+    InvalidDate,
+    /// A number outside its allowed range.
+    OutOfRange,
+    /// The terminal is not connected now.
+    TerminalNotConnected,
+    /// The terminal is taking another payment.
+    TerminalBusy,
+    /// The terminal is bound to another merchant.
+    TerminalTaken,
+    /// Not a terminal id (1–32 printable characters, no spaces).
+    InvalidTerminalId,
+    /// The one-time code is wrong or expired.
+    InvalidCode,
+    /// Too many wrong tries: a new code is needed.
+    CodeExhausted,
+    /// A code was sent less than a minute ago.
+    ResendTooSoon,
+    /// Not a person who may be added here (unknown, or outside the organization).
+    UnknownPerson,
+    /// An empty file.
+    FileEmpty,
+    /// A file over the size limit.
+    FileTooLarge,
+    /// A file whose content is of a kind not accepted.
+    FileType,
+    /// A file whose name says another kind than its content.
+    FileDisguised,
+    /// More files than one upload takes.
+    TooManyFiles,
+    /// Another article has this address.
+    SlugTaken,
+    /// Not lower-case letters, digits and hyphens.
+    InvalidSlug,
+}
+
+/// The upload problems a redirect carries in `?attach_error=` (the upload is a plain
+/// form, so its answer is a page address).
+const UPLOAD_PROBLEMS: [(&str, Problem); 6] = [
+    ("required", Problem::Required),
+    ("empty", Problem::FileEmpty),
+    ("too_large", Problem::FileTooLarge),
+    ("type", Problem::FileType),
+    ("disguised", Problem::FileDisguised),
+    ("too_many", Problem::TooManyFiles),
+];
+
+impl Problem {
+    /// The code of an upload problem, for a redirect.
+    pub fn upload_code(&self) -> Option<&'static str> {
+        UPLOAD_PROBLEMS
+            .iter()
+            .find(|(_, p)| p == self)
+            .map(|(code, _)| *code)
+    }
+
+    /// The upload problem of a redirect's code.
+    pub fn from_upload_code(code: &str) -> Option<Problem> {
+        UPLOAD_PROBLEMS
+            .iter()
+            .find(|(c, _)| *c == code)
+            .map(|(_, p)| p.clone())
+    }
+}
+
+/// A problem and the form field it belongs to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    /// The input's `name`.
+    pub field: String,
+    /// What is wrong.
+    pub problem: Problem,
+}
+
+impl FieldError {
+    /// A problem on `field`.
+    pub fn new(field: &str, problem: Problem) -> Self {
+        FieldError {
+            field: field.to_owned(),
+            problem,
+        }
+    }
+}
+
+/// The error of every server function: safe to show, never an internal detail.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// No valid session.
+    #[error("not signed in")]
+    Unauthenticated,
+    /// The role does not allow it.
+    #[error("not allowed")]
+    Forbidden,
+    /// Unknown user or wrong password: one message for both.
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    /// Too many failures: locked until this time (user's zone).
+    #[error("locked until {until}")]
+    Locked {
+        /// Formatted end of the lock.
+        until: String,
+    },
+    /// Too many attempts from one address.
+    #[error("too many attempts")]
+    RateLimited,
+    /// Bad input, field by field.
+    #[error("invalid input")]
+    Invalid(Vec<FieldError>),
+    /// Not available in this deployment.
+    #[error("not found")]
+    NotFound,
+    /// The payment's status does not allow this operation now.
+    #[error("not allowed in the current status")]
+    NotAllowedNow,
+    /// Something failed on the server; the log has the cause.
+    #[error("internal error")]
+    Internal,
+    /// Transport or encoding failure.
+    #[error("{0}")]
+    ServerFn(ServerFnErrorErr),
+}
+
+impl AppError {
+    /// One field problem.
+    pub fn field(field: &str, problem: Problem) -> Self {
+        AppError::Invalid(vec![FieldError::new(field, problem)])
+    }
+
+    /// The problem reported for `field`, if any.
+    pub fn problem_for(&self, field: &str) -> Option<&Problem> {
+        match self {
+            AppError::Invalid(errors) => {
+                errors.iter().find(|e| e.field == field).map(|e| &e.problem)
+            }
+            _ => None,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        AppError::ServerFn(value)
+    }
+}

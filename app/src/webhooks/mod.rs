@@ -1,0 +1,12 @@
+//! Configuration → Webhooks (Admins): endpoints, events, the signing key and deliveries
+//! — the page, server functions, port and data.
+
+pub mod api;
+mod model;
+pub mod page;
+#[cfg(feature = "ssr")]
+mod port;
+
+pub use model::*;
+#[cfg(feature = "ssr")]
+pub use port::*;
