@@ -76,10 +76,41 @@ impl Role {
         }
     }
 
-    /// Whether this role may change configuration or money.
-    pub fn can_write(self) -> bool {
-        !matches!(self, Role::ReadOnly)
+    /// Whether a user with this role, and the "may refund" right or not, may ask for
+    /// `what`: Admins may do everything, Operators everything but a refund without the
+    /// right, Read-only users nothing. The one rule the payment page, the point of sale
+    /// and the services that move money all ask.
+    pub fn may_move_money(self, what: MoneyMove, may_refund: bool) -> bool {
+        match (self, what) {
+            (Role::ReadOnly, _) => false,
+            (Role::Admin, _) => true,
+            (Role::Operator, MoneyMove::Refund) => may_refund,
+            (Role::Operator, _) => true,
+        }
     }
+}
+
+/// An operation that moves money, as the back office and the card terminals ask it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum MoneyMove {
+    /// Capture an authorisation (or an edited cart).
+    Capture,
+    /// Cancel, or release what is left of an authorisation.
+    Cancel,
+    /// Give money back.
+    Refund,
+    /// Take a payment: a mail or telephone order, or a sale on a card terminal.
+    Sale,
+}
+
+impl MoneyMove {
+    /// Every kind of movement.
+    pub const ALL: [MoneyMove; 4] = [
+        MoneyMove::Capture,
+        MoneyMove::Cancel,
+        MoneyMove::Refund,
+        MoneyMove::Sale,
+    ];
 }
 
 /// Why a login identifier was refused.
@@ -146,6 +177,7 @@ pub fn parse_email(raw: &str) -> Result<String, InvalidEmail> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn email_addresses_are_checked_and_normalised() {
@@ -189,6 +221,34 @@ mod tests {
             assert_eq!(Role::parse(role.code()), Some(role));
         }
         assert_eq!(Role::parse("viewer"), Some(Role::ReadOnly));
-        assert!(!Role::ReadOnly.can_write());
+    }
+
+    fn any_role() -> impl Strategy<Value = Role> {
+        prop_oneof![
+            Just(Role::Admin),
+            Just(Role::Operator),
+            Just(Role::ReadOnly)
+        ]
+    }
+
+    fn any_move() -> impl Strategy<Value = MoneyMove> {
+        proptest::sample::select(MoneyMove::ALL.to_vec())
+    }
+
+    proptest! {
+        #[test]
+        fn read_only_never_moves_money_and_admins_always_may(what in any_move(), right in any::<bool>()) {
+            prop_assert!(!Role::ReadOnly.may_move_money(what, right));
+            prop_assert!(Role::Admin.may_move_money(what, right));
+        }
+
+        #[test]
+        fn only_a_refund_needs_the_right(role in any_role(), what in any_move()) {
+            let with = role.may_move_money(what, true);
+            let without = role.may_move_money(what, false);
+            // The right never takes anything away, and only matters for an operator's refund.
+            prop_assert!(with || !without);
+            prop_assert_eq!(with != without, role == Role::Operator && what == MoneyMove::Refund);
+        }
     }
 }

@@ -20,7 +20,9 @@ pub mod terminal;
 pub mod ticket;
 pub mod timezone;
 
-pub use account::{normalize_login, parse_email, Environment, InvalidEmail, LoginError, Role};
+pub use account::{
+    normalize_login, parse_email, Environment, InvalidEmail, LoginError, MoneyMove, Role,
+};
 pub use card::{Brand, CardError, CardNumber, Expiry, TestOutcome};
 pub use lang::Lang;
 pub use money::{AmountError, Currency, Money};

@@ -74,7 +74,8 @@ pub async fn load_dashboard(query: DashboardQuery) -> Result<DashboardView, AppE
 #[server(endpoint = "ops/refund-lines")]
 pub async fn refund_lines(id: String, quantities: Vec<String>) -> Result<PaymentDetail, AppError> {
     let (actor, port) = port().await?;
-    port.refund_lines(&actor, &id, quantities).await
+    let ip = crate::context::client_ip().await;
+    port.refund_lines(&actor, &id, quantities, &ip).await
 }
 
 /// Captures the cart as edited: one unit price (major units) and quantity per line.
@@ -85,14 +86,17 @@ pub async fn capture_cart(
     quantities: Vec<String>,
 ) -> Result<PaymentDetail, AppError> {
     let (actor, port) = port().await?;
-    port.capture_cart(&actor, &id, prices, quantities).await
+    let ip = crate::context::client_ip().await;
+    port.capture_cart(&actor, &id, prices, quantities, &ip)
+        .await
 }
 
 /// Pays a mail or telephone order with the card the customer read out (MB-34).
 #[server(endpoint = "ops/moto")]
 pub async fn pay_moto(form: MotoForm) -> Result<MotoResult, AppError> {
     let (actor, port) = port().await?;
-    port.moto(&actor, form).await
+    let ip = crate::context::client_ip().await;
+    port.moto(&actor, form, &ip).await
 }
 
 /// A page of the financial history.

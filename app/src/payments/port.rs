@@ -56,13 +56,14 @@ pub trait OperationsPort: Send + Sync {
     /// A page of the financial history (MB-37).
     async fn history(&self, actor: &Actor, filter: HistoryFilter) -> Result<HistoryPage, AppError>;
     /// A mail or telephone order paid through the virtual terminal (MB-34).
-    async fn moto(&self, actor: &Actor, form: MotoForm) -> Result<MotoResult, AppError>;
+    async fn moto(&self, actor: &Actor, form: MotoForm, ip: &str) -> Result<MotoResult, AppError>;
     /// Refunds cart lines: `quantities[i]` of line `i` (as typed; empty for none).
     async fn refund_lines(
         &self,
         actor: &Actor,
         id: &str,
         quantities: Vec<String>,
+        ip: &str,
     ) -> Result<PaymentDetail, AppError>;
     /// Captures the cart as edited: a unit price (major units) and quantity per line.
     async fn capture_cart(
@@ -71,6 +72,7 @@ pub trait OperationsPort: Send + Sync {
         id: &str,
         prices: Vec<String>,
         quantities: Vec<String>,
+        ip: &str,
     ) -> Result<PaymentDetail, AppError>;
     /// Refunds `amount` (major units as typed).
     async fn refund(

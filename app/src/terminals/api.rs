@@ -56,7 +56,8 @@ pub async fn start_pos_payment(
     reference: String,
 ) -> Result<PosPaymentView, AppError> {
     let (actor, port) = port().await?;
-    port.pos_start(&actor, terminal, currency, amount, reference)
+    let ip = crate::context::client_ip().await;
+    port.pos_start(&actor, terminal, currency, amount, reference, &ip)
         .await
 }
 

@@ -34,6 +34,7 @@ pub trait TerminalPort: Send + Sync {
         currency: String,
         amount: String,
         reference: String,
+        ip: &str,
     ) -> Result<PosPaymentView, AppError>;
     /// One of the merchant's point-of-sale payments.
     async fn pos_payment(&self, actor: &Actor, id: i64) -> Result<PosPaymentView, AppError>;

@@ -2,10 +2,14 @@
 //! Direct v2: v1HMAC authentication, idempotence, Direct JSON shapes and error bodies.
 
 pub mod auth;
-pub mod handlers;
+pub mod fields;
+pub mod hosted;
 pub mod idempotence;
 pub mod openapi;
+pub mod payments;
+pub mod products;
 pub mod terminals;
+pub mod tokens;
 
 use crate::entities::merchant;
 use crate::payments::engine::PaymentEngine;
@@ -246,61 +250,61 @@ pub fn router(state: DirectState) -> Router {
     let merchant_routes = Router::new()
         .route(
             "/v2/{merchant_id}/services/testconnection",
-            get(handlers::test_connection),
+            get(payments::test_connection),
         )
-        .route("/v2/{merchant_id}/payments", post(handlers::create_payment))
+        .route("/v2/{merchant_id}/payments", post(payments::create_payment))
         .route(
             "/v2/{merchant_id}/payments/{payment_id}",
-            get(handlers::get_payment),
+            get(payments::get_payment),
         )
         .route(
             "/v2/{merchant_id}/payments/{payment_id}/details",
-            get(handlers::payment_details),
+            get(payments::payment_details),
         )
         .route(
             "/v2/{merchant_id}/payments/{payment_id}/capture",
-            post(handlers::capture),
+            post(payments::capture),
         )
         .route(
             "/v2/{merchant_id}/payments/{payment_id}/captures",
-            get(handlers::captures),
+            get(payments::captures),
         )
         .route(
             "/v2/{merchant_id}/payments/{payment_id}/cancel",
-            post(handlers::cancel),
+            post(payments::cancel),
         )
         .route(
             "/v2/{merchant_id}/payments/{payment_id}/refund",
-            post(handlers::refund),
+            post(payments::refund),
         )
         .route(
             "/v2/{merchant_id}/payments/{payment_id}/refunds",
-            get(handlers::refunds),
+            get(payments::refunds),
         )
         .route(
             "/v2/{merchant_id}/payments/{payment_id}/complete",
-            post(handlers::complete),
+            post(payments::complete),
         )
         .route(
             "/v2/{merchant_id}/hostedcheckouts",
-            post(handlers::create_hosted_checkout),
+            post(hosted::create_hosted_checkout),
         )
         .route(
             "/v2/{merchant_id}/hostedcheckouts/{checkout_id}",
-            get(handlers::get_hosted_checkout),
+            get(hosted::get_hosted_checkout),
         )
-        .route("/v2/{merchant_id}/tokens", post(handlers::create_token))
+        .route("/v2/{merchant_id}/tokens", post(tokens::create_token))
         .route(
             "/v2/{merchant_id}/tokens/{token_id}",
-            get(handlers::get_token).delete(handlers::delete_token),
+            get(tokens::get_token).delete(tokens::delete_token),
         )
         .route(
             "/v2/{merchant_id}/hostedtokenizations",
-            post(handlers::create_hosted_tokenization),
+            post(hosted::create_hosted_tokenization),
         )
         .route(
             "/v2/{merchant_id}/hostedtokenizations/{tokenization_id}",
-            get(handlers::get_hosted_tokenization),
+            get(hosted::get_hosted_tokenization),
         )
         .route(
             "/v2/{merchant_id}/terminals/{terminal_id}/payments",
@@ -314,10 +318,10 @@ pub fn router(state: DirectState) -> Router {
             "/v2/{merchant_id}/terminals/payments/{id}/cancel",
             post(terminals::cancel),
         )
-        .route("/v2/{merchant_id}/products", get(handlers::products))
+        .route("/v2/{merchant_id}/products", get(products::products))
         .route(
             "/v2/{merchant_id}/products/{product_id}",
-            get(handlers::product),
+            get(products::product),
         )
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(

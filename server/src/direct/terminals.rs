@@ -2,7 +2,7 @@
 //! merchant's terminals, follow it, cancel it. Authenticated and idempotent like the
 //! rest of `/v2`.
 
-use super::handlers::{body, money, string};
+use super::fields::{body, money, string};
 use super::{ApiError, Caller, DirectState};
 use crate::entities::terminal_payment;
 use crate::payments::records::public_id;

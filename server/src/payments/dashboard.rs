@@ -4,7 +4,6 @@
 use super::operations::OperationsService;
 use crate::account::service::{internal, load_actor, zone_of};
 use crate::entities::payment;
-use crate::platform::forms::field;
 use app::account::Actor;
 use app::error::AppError;
 use app::error::Problem;
@@ -46,17 +45,20 @@ impl OperationsService {
         let period = if q.period.is_empty() {
             Period::Last7Days
         } else {
-            Period::parse(&q.period).ok_or_else(|| field("period", Problem::OutOfRange))?
+            Period::parse(&q.period)
+                .ok_or_else(|| AppError::field("period", Problem::OutOfRange))?
         };
         let today = zone.localize(chrono::Utc::now()).date_naive();
         let (first, last) = period.days(today, &q.from, &q.to).map_err(|e| match e {
             PeriodError::InvalidDate
                 if chrono::NaiveDate::parse_from_str(q.from.trim(), "%Y-%m-%d").is_err() =>
             {
-                field("from", Problem::InvalidDate)
+                AppError::field("from", Problem::InvalidDate)
             }
-            PeriodError::InvalidDate => field("to", Problem::InvalidDate),
-            PeriodError::Reversed | PeriodError::TooLong => field("to", Problem::OutOfRange),
+            PeriodError::InvalidDate => AppError::field("to", Problem::InvalidDate),
+            PeriodError::Reversed | PeriodError::TooLong => {
+                AppError::field("to", Problem::OutOfRange)
+            }
         })?;
         let days = days_between(first, last);
         let day_text = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
@@ -121,7 +123,7 @@ impl OperationsService {
         drop(rows);
         let currency = if !wanted.is_empty() {
             domain::money::Currency::parse(&wanted)
-                .ok_or_else(|| field("currency", Problem::OutOfRange))?
+                .ok_or_else(|| AppError::field("currency", Problem::OutOfRange))?
                 .code()
                 .to_owned()
         } else {

@@ -11,7 +11,6 @@ use crate::payments::error::EngineError;
 use crate::payments::history::{done_by, history_filtered, user_logins};
 use crate::payments::list::{filtered, label_of};
 use crate::payments::records::{ledger, line_state, parse_public_id, public_id, stored_money};
-use crate::platform::forms::field;
 use app::account::Actor;
 use app::checkout::CartLineView;
 use app::error::{AppError, FieldError, Problem};
@@ -24,7 +23,7 @@ use app::payments::{
 use domain::cart::{parse_refund_quantity, LineError, Quantity};
 use domain::money::Money;
 use domain::payment::PaymentError;
-use domain::{Lang, Role};
+use domain::{Lang, MoneyMove, Role};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     Set,
@@ -58,22 +57,24 @@ fn engine_error(e: EngineError) -> AppError {
     match e {
         EngineError::NotFound => AppError::NotFound,
         EngineError::Refused(PaymentError::OverCapture | PaymentError::OverRefund) => {
-            field("amount", Problem::ExceedsLimit)
+            AppError::field("amount", Problem::ExceedsLimit)
         }
-        EngineError::Refused(PaymentError::NotPositive) => field("amount", Problem::InvalidAmount),
+        EngineError::Refused(PaymentError::NotPositive) => {
+            AppError::field("amount", Problem::InvalidAmount)
+        }
         EngineError::Refused(_) => AppError::NotAllowedNow,
-        EngineError::Line(_, LineError::Nothing) => field("lines", Problem::Required),
+        EngineError::Line(_, LineError::Nothing) => AppError::field("lines", Problem::Required),
         EngineError::Line(i, LineError::MoreThanRemaining) => {
-            field(&format!("qty-{i}"), Problem::ExceedsLimit)
+            AppError::field(&format!("qty-{i}"), Problem::ExceedsLimit)
         }
         EngineError::Line(i, LineError::Quantity(_)) => {
-            field(&format!("qty-{i}"), Problem::InvalidAmount)
+            AppError::field(&format!("qty-{i}"), Problem::InvalidAmount)
         }
         EngineError::Line(i, LineError::Price) => {
-            field(&format!("price-{i}"), Problem::InvalidAmount)
+            AppError::field(&format!("price-{i}"), Problem::InvalidAmount)
         }
         EngineError::Invalid { property, .. } if property == "lines" => {
-            field("lines", Problem::OutOfRange)
+            AppError::field("lines", Problem::OutOfRange)
         }
         EngineError::Db(e) => internal(e),
         EngineError::Acquirer(e) => {
@@ -174,25 +175,20 @@ impl OperationsService {
             capturable: (capturable > 0).then(|| major(capturable)),
             cancellable: l.direct_status().is_cancellable,
             refundable: (l.refundable() > 0).then(|| major(l.refundable())),
-            may_operate: matches!(role, Role::Admin | Role::Operator),
-            may_refund: role == Role::Admin || (role == Role::Operator && u.may_refund),
+            may_operate: role.may_move_money(MoneyMove::Capture, u.may_refund),
+            may_refund: role.may_move_money(MoneyMove::Refund, u.may_refund),
         })
     }
 
-    /// The actor when they may move money: Admins and Operators; refunds also need the
-    /// "may refund" right unless Admin.
+    /// The actor when they may do `what` (the domain's rule: role and refund right).
     async fn allowed(
         &self,
         actor: &Actor,
-        refund: bool,
+        what: MoneyMove,
     ) -> Result<(merchant::Model, user::Model), AppError> {
         let (m, u) = load_actor(self.engine.db(), actor).await?;
-        let allowed = match Role::parse(&u.role) {
-            Some(Role::Admin) => true,
-            Some(Role::Operator) => !refund || u.may_refund,
-            _ => false,
-        };
-        if !allowed {
+        let role = Role::parse(&u.role).unwrap_or(Role::ReadOnly);
+        if !role.may_move_money(what, u.may_refund) {
             return Err(AppError::Forbidden);
         }
         Ok((m, u))
@@ -201,11 +197,11 @@ impl OperationsService {
     fn amount(p: &payment::Model, typed: &str) -> Result<i64, AppError> {
         let currency = domain::money::Currency::parse(&p.currency).ok_or(AppError::Internal)?;
         if typed.trim().is_empty() {
-            return Err(field("amount", Problem::Required));
+            return Err(AppError::field("amount", Problem::Required));
         }
         Money::parse_major(typed, currency)
             .map(Money::minor)
-            .map_err(|_| field("amount", Problem::InvalidAmount))
+            .map_err(|_| AppError::field("amount", Problem::InvalidAmount))
     }
 }
 
@@ -336,7 +332,7 @@ impl OperationsPort for OperationsService {
         is_final: bool,
         ip: &str,
     ) -> Result<PaymentDetail, AppError> {
-        let (m, u) = self.allowed(actor, false).await?;
+        let (m, u) = self.allowed(actor, MoneyMove::Capture).await?;
         let p = self.row(&m, id).await?;
         let minor = Self::amount(&p, &amount)?;
         let by = user_initiator(&u, ip);
@@ -349,7 +345,7 @@ impl OperationsPort for OperationsService {
     }
 
     async fn cancel(&self, actor: &Actor, id: &str, ip: &str) -> Result<PaymentDetail, AppError> {
-        let (m, u) = self.allowed(actor, false).await?;
+        let (m, u) = self.allowed(actor, MoneyMove::Cancel).await?;
         let p = self.row(&m, id).await?;
         let by = user_initiator(&u, ip);
         let (p, _) = self
@@ -376,13 +372,13 @@ impl OperationsPort for OperationsService {
         let name = name.trim().to_owned();
         let query = query.trim().trim_start_matches('?').to_owned();
         if name.is_empty() {
-            return Err(field("name", Problem::Required));
+            return Err(AppError::field("name", Problem::Required));
         }
         if name.chars().count() > TEMPLATE_NAME_MAX {
-            return Err(field("name", Problem::TooLong));
+            return Err(AppError::field("name", Problem::TooLong));
         }
         if query.len() > TEMPLATE_QUERY_MAX {
-            return Err(field("query", Problem::TooLong));
+            return Err(AppError::field("query", Problem::TooLong));
         }
         // A template is only ever a valid filter.
         filtered(m.id, &zone_of(&u), &PaymentFilter::from_query(&query))?;
@@ -438,9 +434,9 @@ impl OperationsPort for OperationsService {
             (kept.len() == chosen.len() && !kept.is_empty()).then(|| kept.join(","))
         };
         let filters = keep(&settings.filters, &LIST_FILTERS)
-            .ok_or_else(|| field("filters", Problem::OutOfRange))?;
+            .ok_or_else(|| AppError::field("filters", Problem::OutOfRange))?;
         let columns = keep(&settings.columns, &LIST_COLUMNS)
-            .ok_or_else(|| field("columns", Problem::OutOfRange))?;
+            .ok_or_else(|| AppError::field("columns", Problem::OutOfRange))?;
         let mut row: user::ActiveModel = u.into();
         row.payment_filters = Set(filters);
         row.payment_columns = Set(columns);
@@ -496,8 +492,8 @@ impl OperationsPort for OperationsService {
         })
     }
 
-    async fn moto(&self, actor: &Actor, form: MotoForm) -> Result<MotoResult, AppError> {
-        let (m, u) = self.allowed(actor, false).await?;
+    async fn moto(&self, actor: &Actor, form: MotoForm, ip: &str) -> Result<MotoResult, AppError> {
+        let (m, u) = self.allowed(actor, MoneyMove::Sale).await?;
         let mut problems = Vec::new();
         let currency = domain::money::Currency::parse(form.currency.trim());
         if currency.is_none() {
@@ -551,7 +547,7 @@ impl OperationsPort for OperationsService {
             typed => typed.to_owned(),
         };
         let expiry: String = form.expiry.chars().filter(char::is_ascii_digit).collect();
-        let by = user_initiator(&u, "");
+        let by = user_initiator(&u, ip);
         let attempt = self
             .engine
             .create_payment(
@@ -616,8 +612,9 @@ impl OperationsPort for OperationsService {
         actor: &Actor,
         id: &str,
         quantities: Vec<String>,
+        ip: &str,
     ) -> Result<PaymentDetail, AppError> {
-        let (m, u) = self.allowed(actor, true).await?;
+        let (m, u) = self.allowed(actor, MoneyMove::Refund).await?;
         let p = self.row(&m, id).await?;
         let mut more = Vec::with_capacity(quantities.len());
         let mut problems = Vec::new();
@@ -632,7 +629,7 @@ impl OperationsPort for OperationsService {
         if !problems.is_empty() {
             return Err(AppError::Invalid(problems));
         }
-        let by = user_initiator(&u, "");
+        let by = user_initiator(&u, ip);
         let (p, _) = self
             .engine
             .refund_lines(&m, p.id, &more, &by)
@@ -647,8 +644,9 @@ impl OperationsPort for OperationsService {
         id: &str,
         prices: Vec<String>,
         quantities: Vec<String>,
+        ip: &str,
     ) -> Result<PaymentDetail, AppError> {
-        let (m, u) = self.allowed(actor, false).await?;
+        let (m, u) = self.allowed(actor, MoneyMove::Capture).await?;
         let p = self.row(&m, id).await?;
         let currency = domain::money::Currency::parse(&p.currency).ok_or(AppError::Internal)?;
         let mut edited = Vec::with_capacity(prices.len());
@@ -677,7 +675,7 @@ impl OperationsPort for OperationsService {
         if !problems.is_empty() {
             return Err(AppError::Invalid(problems));
         }
-        let by = user_initiator(&u, "");
+        let by = user_initiator(&u, ip);
         let (p, _) = self
             .engine
             .capture_cart(&m, p.id, &edited, &by)
@@ -693,7 +691,7 @@ impl OperationsPort for OperationsService {
         amount: String,
         ip: &str,
     ) -> Result<PaymentDetail, AppError> {
-        let (m, u) = self.allowed(actor, true).await?;
+        let (m, u) = self.allowed(actor, MoneyMove::Refund).await?;
         let p = self.row(&m, id).await?;
         let minor = Self::amount(&p, &amount)?;
         let by = user_initiator(&u, ip);

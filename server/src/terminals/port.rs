@@ -11,7 +11,7 @@ use app::error::{AppError, FieldError, Problem};
 use app::terminals::TerminalPort;
 use app::terminals::{PosPaymentView, TerminalView};
 use domain::money::{Currency, Money};
-use domain::{Lang, Role};
+use domain::{Lang, MoneyMove, Role};
 use std::sync::Arc;
 
 /// The port's implementation.
@@ -36,6 +36,20 @@ impl TerminalService {
             Some(r) if roles.contains(&r) => Ok((m, u)),
             _ => Err(AppError::Forbidden),
         }
+    }
+
+    /// The actor when they may take `what` at the point of sale (the domain's rule).
+    async fn cashier(
+        &self,
+        actor: &Actor,
+        what: MoneyMove,
+    ) -> Result<(merchant::Model, user::Model), AppError> {
+        let (m, u) = load_actor(&self.db, actor).await?;
+        let role = Role::parse(&u.role).unwrap_or(Role::ReadOnly);
+        if !role.may_move_money(what, u.may_refund) {
+            return Err(AppError::Forbidden);
+        }
+        Ok((m, u))
     }
 
     async fn list(
@@ -108,7 +122,6 @@ fn terminal_error(field: &'static str) -> impl Fn(TerminalError) -> AppError {
 }
 
 const ADMIN: &[Role] = &[Role::Admin];
-const CASHIERS: &[Role] = &[Role::Admin, Role::Operator];
 
 #[async_trait::async_trait]
 impl TerminalPort for TerminalService {
@@ -152,7 +165,7 @@ impl TerminalPort for TerminalService {
     }
 
     async fn pos_terminals(&self, actor: &Actor) -> Result<Vec<TerminalView>, AppError> {
-        let (m, u) = self.with_role(actor, CASHIERS).await?;
+        let (m, u) = self.cashier(actor, MoneyMove::Sale).await?;
         Ok(self
             .list(&m, &u)
             .await?
@@ -168,8 +181,9 @@ impl TerminalPort for TerminalService {
         currency: String,
         amount: String,
         reference: String,
+        ip: &str,
     ) -> Result<PosPaymentView, AppError> {
-        let (m, u) = self.with_role(actor, CASHIERS).await?;
+        let (m, u) = self.cashier(actor, MoneyMove::Sale).await?;
         let mut problems = Vec::new();
         if terminal_id.trim().is_empty() {
             problems.push(FieldError::new("terminal", Problem::Required));
@@ -216,7 +230,7 @@ impl TerminalPort for TerminalService {
                 &Initiator::User {
                     id: u.id,
                     login: u.login.clone(),
-                    ip: String::new(),
+                    ip: ip.to_owned(),
                 },
             )
             .await
@@ -225,7 +239,7 @@ impl TerminalPort for TerminalService {
     }
 
     async fn pos_payment(&self, actor: &Actor, id: i64) -> Result<PosPaymentView, AppError> {
-        let (m, u) = self.with_role(actor, CASHIERS).await?;
+        let (m, u) = self.cashier(actor, MoneyMove::Sale).await?;
         let row = self
             .hub
             .payment(m.id, id)
@@ -235,7 +249,7 @@ impl TerminalPort for TerminalService {
     }
 
     async fn pos_cancel(&self, actor: &Actor, id: i64) -> Result<PosPaymentView, AppError> {
-        let (m, u) = self.with_role(actor, CASHIERS).await?;
+        let (m, u) = self.cashier(actor, MoneyMove::Cancel).await?;
         let row = self
             .hub
             .cancel(m.id, id)

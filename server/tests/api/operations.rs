@@ -536,6 +536,15 @@ both_backends!(
             )
             .await;
         assert!(matches!(res.error(), AppError::Forbidden));
+        // Mail and telephone orders are audited with the user's address.
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        let created = server::entities::audit_log::Entity::find()
+            .filter(server::entities::audit_log::Column::Action.eq("payment.create"))
+            .all(&app.db)
+            .await
+            .unwrap();
+        assert!(!created.is_empty());
+        assert!(created.iter().all(|r| r.ip == "127.0.0.1"), "{created:?}");
     }
 );
 

@@ -483,6 +483,17 @@ both_backends!(
         // A payment waiting for its card keeps the terminal busy until cancelled.
         let res = start(operator.clone(), "1.77").await;
         let waiting = pos_id(&res.ok().body);
+        // Starting a point-of-sale payment is audited with the cashier's address.
+        let started = server::entities::audit_log::Entity::find()
+            .filter(server::entities::audit_log::Column::Action.eq("pos.start"))
+            .all(&app.db)
+            .await
+            .unwrap();
+        assert_eq!(started.len(), 1);
+        assert_eq!(
+            (started[0].actor.as_str(), started[0].ip.as_str()),
+            ("operator", "127.0.0.1")
+        );
         let busy = start(operator.clone(), "1").await;
         assert_eq!(
             busy.error().problem_for("terminal"),

@@ -1,0 +1,151 @@
+//! Reading a Direct request field by field, so that a wrong field is reported with its
+//! Direct `propertyName`: the body, integers, booleans, amounts, carts, locales, ids.
+
+use super::{ApiError, Caller};
+use crate::payments::engine::{CartLineInput, Initiator};
+use crate::payments::records::parse_public_id;
+use domain::lang::Lang;
+use domain::money::{Currency, Money};
+use serde_json::{json, Value};
+
+/// What a handler answers: its value, or a Direct error body.
+pub(super) type Result<T> = std::result::Result<T, ApiError>;
+
+/// The JSON body, or a 400 saying it is not JSON.
+pub(super) fn body(bytes: &[u8]) -> Result<Value> {
+    if bytes.is_empty() {
+        return Ok(json!({}));
+    }
+    serde_json::from_slice(bytes)
+        .map_err(|e| ApiError::invalid("body", &format!("the body is not valid JSON: {e}")))
+}
+
+pub(super) fn at<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
+    path.split('.')
+        .try_fold(v, |v, k| v.get(k))
+        .filter(|v| !v.is_null())
+}
+
+pub(super) fn string(v: &Value, path: &str) -> Result<Option<String>> {
+    match at(v, path) {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(ApiError::invalid(path, &format!("{path} must be a string"))),
+    }
+}
+
+pub(super) fn int(v: &Value, path: &str) -> Result<Option<i64>> {
+    match at(v, path) {
+        None => Ok(None),
+        Some(n) => n
+            .as_i64()
+            .map(Some)
+            .ok_or_else(|| ApiError::invalid(path, &format!("{path} must be a whole number"))),
+    }
+}
+
+pub(super) fn boolean(v: &Value, path: &str) -> Result<Option<bool>> {
+    match at(v, path) {
+        None => Ok(None),
+        Some(b) => b
+            .as_bool()
+            .map(Some)
+            .ok_or_else(|| ApiError::invalid(path, &format!("{path} must be true or false"))),
+    }
+}
+
+/// `amountOfMoney` at `path`: positive amount in minor units of a known currency.
+pub(super) fn money(v: &Value, path: &str) -> Result<Money> {
+    let amount_path = format!("{path}.amount");
+    let currency_path = format!("{path}.currencyCode");
+    let amount = int(v, &amount_path)?
+        .ok_or_else(|| ApiError::invalid(&amount_path, &format!("{amount_path} is required")))?;
+    let code = string(v, &currency_path)?.ok_or_else(|| {
+        ApiError::invalid(&currency_path, &format!("{currency_path} is required"))
+    })?;
+    let currency = Currency::parse(&code)
+        .ok_or_else(|| ApiError::invalid(&currency_path, "unknown ISO 4217 currency code"))?;
+    if amount <= 0 {
+        return Err(ApiError::invalid(
+            &amount_path,
+            "the amount must be above zero",
+        ));
+    }
+    Money::new(amount, currency).map_err(|e| ApiError::invalid(&amount_path, &e.to_string()))
+}
+
+pub(super) fn cart(v: &Value, currency: Currency) -> Result<Vec<CartLineInput>> {
+    let Some(items) = at(v, "order.shoppingCart.items") else {
+        return Ok(Vec::new());
+    };
+    let items = items
+        .as_array()
+        .ok_or_else(|| ApiError::invalid("order.shoppingCart.items", "items must be a list"))?;
+    let mut lines = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let prefix = format!("order.shoppingCart.items[{i}]");
+        let quantity = int(item, "orderLineDetails.quantity")
+            .map_err(|_| {
+                ApiError::invalid(
+                    &format!("{prefix}.orderLineDetails.quantity"),
+                    "the quantity must be a whole number",
+                )
+            })?
+            .unwrap_or(1);
+        let price = int(item, "orderLineDetails.productPrice").map_err(|_| {
+            ApiError::invalid(
+                &format!("{prefix}.orderLineDetails.productPrice"),
+                "the price must be a whole number of minor units",
+            )
+        })?;
+        let line_total = int(item, "amountOfMoney.amount").ok().flatten();
+        if let Some(code) = string(item, "amountOfMoney.currencyCode").ok().flatten() {
+            if code != currency.code() {
+                return Err(ApiError::invalid(
+                    &format!("{prefix}.amountOfMoney.currencyCode"),
+                    "cart lines must be in the order's currency",
+                ));
+            }
+        }
+        let unit_price = match (price, line_total) {
+            (Some(p), _) => p,
+            (None, Some(total)) if quantity > 0 && total % quantity == 0 => total / quantity,
+            _ => {
+                return Err(ApiError::invalid(
+                    &format!("{prefix}.orderLineDetails.productPrice"),
+                    "the product price is required",
+                ))
+            }
+        };
+        lines.push(CartLineInput {
+            code: string(item, "orderLineDetails.productCode")?.unwrap_or_default(),
+            name: string(item, "orderLineDetails.productName")?.unwrap_or_default(),
+            unit_price,
+            quantity_thousandths: quantity.saturating_mul(1000),
+        });
+    }
+    Ok(lines)
+}
+
+pub(super) fn locale(v: &Value, path: &str) -> String {
+    let asked = at(v, path).and_then(Value::as_str).unwrap_or("en_GB");
+    let lang = asked.split(['_', '-']).next().unwrap_or("en");
+    match Lang::parse(lang) {
+        Some(l) => format!(
+            "{}_{}",
+            l.code(),
+            asked.split(['_', '-']).nth(1).unwrap_or("")
+        )
+        .trim_end_matches('_')
+        .to_owned(),
+        None => "en_GB".to_owned(),
+    }
+}
+
+pub(super) fn parse_id(id: &str) -> Result<i64> {
+    parse_public_id(id).ok_or_else(|| ApiError::not_found("payment"))
+}
+
+pub(super) fn initiator(caller: &Caller) -> Initiator {
+    caller.initiator()
+}
