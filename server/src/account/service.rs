@@ -224,6 +224,26 @@ impl AccountService {
             .map_err(internal)?
             .ok_or_else(|| AppError::field("token", Problem::InvalidLink))
     }
+
+    /// The reset link's token, its user and their merchant: the one lookup behind the
+    /// reset page's rules and the reset itself.
+    async fn reset_link(
+        &self,
+        token: &str,
+    ) -> Result<(password_reset_token::Model, user::Model, merchant::Model), AppError> {
+        let t = self.valid_reset_token(token).await?;
+        let u = user::Entity::find_by_id(t.user_id)
+            .one(&self.db)
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| AppError::field("token", Problem::InvalidLink))?;
+        let m = merchant::Entity::find_by_id(u.merchant_id)
+            .one(&self.db)
+            .await
+            .map_err(internal)?
+            .ok_or(AppError::Internal)?;
+        Ok((t, u, m))
+    }
 }
 
 #[async_trait::async_trait]
@@ -601,17 +621,7 @@ impl AccountPort for AccountService {
     }
 
     async fn reset_rules(&self, token: &str) -> Result<PasswordRules, AppError> {
-        let t = self.valid_reset_token(token).await?;
-        let u = user::Entity::find_by_id(t.user_id)
-            .one(&self.db)
-            .await
-            .map_err(internal)?
-            .ok_or_else(|| AppError::field("token", Problem::InvalidLink))?;
-        let m = merchant::Entity::find_by_id(u.merchant_id)
-            .one(&self.db)
-            .await
-            .map_err(internal)?
-            .ok_or(AppError::Internal)?;
+        let (_, _, m) = self.reset_link(token).await?;
         let (policy, context) = self.rules_for(&m).await?;
         Ok(PasswordRules {
             min_length: policy.min_length(),
@@ -620,17 +630,7 @@ impl AccountPort for AccountService {
     }
 
     async fn reset_password(&self, token: &str, new: String, ip: &str) -> Result<(), AppError> {
-        let t = self.valid_reset_token(token).await?;
-        let u = user::Entity::find_by_id(t.user_id)
-            .one(&self.db)
-            .await
-            .map_err(internal)?
-            .ok_or_else(|| AppError::field("token", Problem::InvalidLink))?;
-        let m = merchant::Entity::find_by_id(u.merchant_id)
-            .one(&self.db)
-            .await
-            .map_err(internal)?
-            .ok_or(AppError::Internal)?;
+        let (t, u, m) = self.reset_link(token).await?;
         let (policy, context) = self.rules_for(&m).await?;
         Self::check_policy(&policy, &context, &new)?;
         let hash = crypto::hash_password(new).await;

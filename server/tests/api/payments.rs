@@ -146,7 +146,7 @@ pub(crate) fn card_payment(amount: i64, number: &str, mode: &str) -> Value {
     })
 }
 
-fn assert_direct_error(body: &Value, status: u16) {
+pub(crate) fn assert_direct_error(body: &Value, status: u16) {
     assert!(
         body["errorId"].as_str().is_some_and(|s| !s.is_empty()),
         "{body}"
