@@ -1,16 +1,18 @@
 //! The backend as the UI sees it: every feature's port trait, which the `server` crate
 //! implements, bundled as one context value. Nothing here names a table or a database.
+//! Each trait is read from its feature's `port` module, never through the feature's
+//! pages.
 
-use crate::account::AccountPort;
-use crate::checkout::CheckoutPort;
-use crate::configuration::ConfigPort;
-use crate::payments::OperationsPort;
-use crate::support::accounts::SupportAccountPort;
-use crate::support::knowledge::SupportKnowledgePort;
-use crate::support::status::SupportStatusPort;
-use crate::support::tickets::SupportTicketPort;
-use crate::terminals::TerminalPort;
-use crate::webhooks::WebhooksPort;
+use crate::account::port::AccountPort;
+use crate::checkout::port::CheckoutPort;
+use crate::configuration::port::ConfigPort;
+use crate::payments::port::OperationsPort;
+use crate::support::accounts::port::SupportAccountPort;
+use crate::support::knowledge::port::SupportKnowledgePort;
+use crate::support::status::port::SupportStatusPort;
+use crate::support::tickets::port::SupportTicketPort;
+use crate::terminals::port::TerminalPort;
+use crate::webhooks::port::WebhooksPort;
 use std::sync::Arc;
 
 /// Every port, provided as one context value by the server.

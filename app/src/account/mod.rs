@@ -8,7 +8,7 @@ pub mod mailbox;
 mod model;
 pub mod password;
 #[cfg(feature = "ssr")]
-mod port;
+pub(crate) mod port;
 pub mod profile;
 pub mod shell;
 

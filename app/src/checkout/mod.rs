@@ -5,7 +5,7 @@ pub mod api;
 mod model;
 pub mod pay;
 #[cfg(feature = "ssr")]
-mod port;
+pub(crate) mod port;
 pub mod test_cards;
 
 pub use model::*;

@@ -7,7 +7,7 @@ pub mod jobs;
 mod model;
 pub mod payment_settings;
 #[cfg(feature = "ssr")]
-mod port;
+pub(crate) mod port;
 
 pub use model::*;
 #[cfg(feature = "ssr")]

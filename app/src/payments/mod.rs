@@ -10,7 +10,7 @@ pub mod list;
 mod model;
 pub mod moto;
 #[cfg(feature = "ssr")]
-mod port;
+pub(crate) mod port;
 mod query;
 
 pub use model::*;

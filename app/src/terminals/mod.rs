@@ -5,7 +5,7 @@ pub mod api;
 pub mod config;
 mod model;
 #[cfg(feature = "ssr")]
-mod port;
+pub(crate) mod port;
 pub mod pos;
 
 pub use model::*;

@@ -5,7 +5,7 @@ pub mod api;
 mod model;
 pub mod pages;
 #[cfg(feature = "ssr")]
-mod port;
+pub(crate) mod port;
 
 pub use model::*;
 #[cfg(feature = "ssr")]

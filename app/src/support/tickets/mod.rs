@@ -9,7 +9,7 @@ pub mod list;
 mod model;
 pub mod new;
 #[cfg(feature = "ssr")]
-mod port;
+pub(crate) mod port;
 
 pub use model::*;
 #[cfg(feature = "ssr")]
