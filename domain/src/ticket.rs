@@ -1,5 +1,6 @@
 //! Support tickets (SP-4, SP-7): the status machine with who may move a ticket where,
-//! incident priority from impact and urgency, and the `UCSUP-10183` style references.
+//! incidents and service requests, incident priority from impact and urgency, the
+//! longest text a ticket takes, and the `UCSUP-10183` style references.
 
 use serde::{Deserialize, Serialize};
 
@@ -120,6 +121,31 @@ impl TicketAction {
         TicketAction::Cancel,
     ];
 
+    /// The code a page sends for the action (`start`, `resolve`, `cancel` …).
+    pub fn code(self) -> &'static str {
+        match self {
+            TicketAction::StartWork => "start",
+            TicketAction::BackToBacklog => "backlog",
+            TicketAction::RequestInformation => "request_information",
+            TicketAction::ProvideInformation => "provide_information",
+            TicketAction::Resolve => "resolve",
+            TicketAction::Reopen => "reopen",
+            TicketAction::Close => "close",
+            TicketAction::Cancel => "cancel",
+        }
+    }
+
+    /// The action of a code.
+    pub fn parse(code: &str) -> Option<TicketAction> {
+        TicketAction::ALL.into_iter().find(|a| a.code() == code)
+    }
+
+    /// Done by commenting (a customer's answer to an information request), never by a
+    /// status button of its own.
+    pub fn by_comment(self) -> bool {
+        self == TicketAction::ProvideInformation
+    }
+
     /// The status `action` leads to from `from`, whoever acts; `None` when it does not
     /// apply there.
     fn target(self, from: TicketStatus) -> Option<TicketStatus> {
@@ -183,6 +209,60 @@ pub fn available(from: TicketStatus, role: TicketRole) -> Vec<TicketAction> {
 /// Days after which a resolved ticket closes by itself.
 pub const AUTO_CLOSE_DAYS: i64 = 7;
 
+/// The most characters a ticket's description, a comment or an internal note may have.
+pub const MAX_TEXT_CHARS: usize = 20_000;
+
+/// Why a description, comment or note is refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum TextError {
+    /// Nothing but blanks.
+    #[error("the text is empty")]
+    Empty,
+    /// More than [`MAX_TEXT_CHARS`] characters.
+    #[error("the text is longer than {MAX_TEXT_CHARS} characters")]
+    TooLong,
+}
+
+/// A description, comment or note as it is kept: trimmed, not empty, and at most
+/// [`MAX_TEXT_CHARS`] characters (characters, not bytes: accents and emoji count one).
+pub fn check_text(text: &str) -> Result<&str, TextError> {
+    let text = text.trim();
+    if text.is_empty() {
+        Err(TextError::Empty)
+    } else if text.chars().count() > MAX_TEXT_CHARS {
+        Err(TextError::TooLong)
+    } else {
+        Ok(text)
+    }
+}
+
+/// What a ticket is, from its request type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TicketKind {
+    /// Something is broken (asks for impact and urgency).
+    Incident,
+    /// A service request (a change, a question).
+    Request,
+}
+
+impl TicketKind {
+    /// Both kinds.
+    pub const ALL: [TicketKind; 2] = [TicketKind::Incident, TicketKind::Request];
+
+    /// Stored code.
+    pub fn code(self) -> &'static str {
+        match self {
+            TicketKind::Incident => "incident",
+            TicketKind::Request => "request",
+        }
+    }
+
+    /// The kind of a stored code.
+    pub fn parse(code: &str) -> Option<TicketKind> {
+        TicketKind::ALL.into_iter().find(|k| k.code() == code)
+    }
+}
+
 /// How widely an incident hurts (Jira Service Management's impact).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Impact {
@@ -207,6 +287,56 @@ pub enum Urgency {
     Medium,
     /// When possible.
     Low,
+}
+
+impl Impact {
+    /// Every impact, widest first.
+    pub const ALL: [Impact; 4] = [
+        Impact::Extensive,
+        Impact::Significant,
+        Impact::Moderate,
+        Impact::Minor,
+    ];
+
+    /// Stored code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Impact::Extensive => "extensive",
+            Impact::Significant => "significant",
+            Impact::Moderate => "moderate",
+            Impact::Minor => "minor",
+        }
+    }
+
+    /// The impact of a stored code.
+    pub fn parse(code: &str) -> Option<Impact> {
+        Impact::ALL.into_iter().find(|i| i.code() == code)
+    }
+}
+
+impl Urgency {
+    /// Every urgency, most urgent first.
+    pub const ALL: [Urgency; 4] = [
+        Urgency::Critical,
+        Urgency::High,
+        Urgency::Medium,
+        Urgency::Low,
+    ];
+
+    /// Stored code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Urgency::Critical => "critical",
+            Urgency::High => "high",
+            Urgency::Medium => "medium",
+            Urgency::Low => "low",
+        }
+    }
+
+    /// The urgency of a stored code.
+    pub fn parse(code: &str) -> Option<Urgency> {
+        Urgency::ALL.into_iter().find(|u| u.code() == code)
+    }
 }
 
 /// A ticket's priority.
@@ -420,6 +550,43 @@ mod tests {
         );
         assert_eq!(available(Resolved, Reporter), vec![Reopen, Close]);
         assert!(available(Closed, Agent).is_empty());
+    }
+
+    #[test]
+    fn ticket_text_limit() {
+        assert_eq!(check_text("  Refunds fail \n"), Ok("Refunds fail"));
+        assert_eq!(check_text(" \n\t "), Err(TextError::Empty));
+        let longest = "é".repeat(MAX_TEXT_CHARS);
+        assert_eq!(check_text(&format!(" {longest}\n")), Ok(longest.as_str()));
+        assert_eq!(check_text(&format!("{longest}x")), Err(TextError::TooLong));
+    }
+
+    #[test]
+    fn codes_read_back() {
+        for a in TicketAction::ALL {
+            assert_eq!(TicketAction::parse(a.code()), Some(a));
+        }
+        assert_eq!(TicketAction::parse("start"), Some(TicketAction::StartWork));
+        assert_eq!(TicketAction::parse("Start"), None);
+        let by_comment: Vec<_> = TicketAction::ALL
+            .into_iter()
+            .filter(|a| a.by_comment())
+            .collect();
+        assert_eq!(by_comment, vec![TicketAction::ProvideInformation]);
+        for k in TicketKind::ALL {
+            assert_eq!(TicketKind::parse(k.code()), Some(k));
+        }
+        assert_eq!(TicketKind::parse("other"), None);
+        for p in Priority::ALL {
+            assert_eq!(Priority::parse(p.code()), Some(p));
+        }
+        for i in Impact::ALL {
+            assert_eq!(Impact::parse(i.code()), Some(i));
+        }
+        for u in Urgency::ALL {
+            assert_eq!(Urgency::parse(u.code()), Some(u));
+        }
+        assert_eq!(Priority::parse("urgent!"), None);
     }
 
     #[test]

@@ -433,7 +433,7 @@ async fn terminal_sim(
 
 async fn serve(config: Arc<Config>) -> anyhow_like::Result<()> {
     let db = db::connect_and_migrate(&config.database_url).await?;
-    crate::support::tickets::ensure_catalogue(&db).await?;
+    crate::support::tickets::catalogue::ensure_catalogue(&db).await?;
     crate::support::status::ensure_components(&db).await?;
     crate::support::knowledge::ensure_articles(&db).await?;
     crate::platform::crypto::warm_up();

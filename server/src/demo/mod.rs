@@ -166,14 +166,14 @@ pub async fn seed_demo(
             .await?;
         }
     }
-    crate::support::tickets::ensure_catalogue(db).await?;
+    crate::support::tickets::catalogue::ensure_catalogue(db).await?;
     // The support portal's demo people (SP-1).
     let (set, unchanged) = crate::support::accounts::seed_demo_people(db, password.as_deref())
         .await
         .map_err(|e| ProvisionError::Invalid(format!("support demo people: {e:?}")))?;
     report.passwords.extend(set);
     report.unchanged.extend(unchanged);
-    crate::support::tickets::seed_demo_tickets(db, support_project_key).await?;
+    crate::support::tickets::demo::seed_demo_tickets(db, support_project_key).await?;
     crate::support::status::seed_demo_status(db).await?;
     crate::support::knowledge::ensure_articles(db).await?;
     crate::support::knowledge::seed_demo_announcement(db).await?;

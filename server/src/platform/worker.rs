@@ -122,7 +122,7 @@ impl Runner {
                     .get("resolved_at")
                     .and_then(Value::as_i64)
                     .unwrap_or(0);
-                crate::support::tickets::auto_close(
+                crate::support::tickets::close_job::auto_close(
                     self.engine.db(),
                     self.engine.config(),
                     id("ticket"),

@@ -401,7 +401,7 @@ pub(crate) async fn portal(app: &TestApp) -> [String; 4] {
     accounts::seed_demo_people(&app.db, Some(PASSWORD))
         .await
         .unwrap();
-    server::support::tickets::ensure_catalogue(&app.db)
+    server::support::tickets::catalogue::ensure_catalogue(&app.db)
         .await
         .unwrap();
     [
@@ -860,7 +860,7 @@ both_backends!(
 );
 
 async fn support_account_close(app: &TestApp, id: i64, resolved_at: i64) -> bool {
-    server::support::tickets::auto_close(&app.db, &app.config, id, resolved_at)
+    server::support::tickets::close_job::auto_close(&app.db, &app.config, id, resolved_at)
         .await
         .unwrap()
 }
@@ -870,12 +870,12 @@ both_backends!(
     &[],
     |app: TestApp| async move {
         let [agent, alice, bob, carol] = portal(&app).await;
-        let created = server::support::tickets::seed_demo_tickets(&app.db, "UCSUP")
+        let created = server::support::tickets::demo::seed_demo_tickets(&app.db, "UCSUP")
             .await
             .unwrap();
         assert_eq!(created, 7);
         assert_eq!(
-            server::support::tickets::seed_demo_tickets(&app.db, "UCSUP")
+            server::support::tickets::demo::seed_demo_tickets(&app.db, "UCSUP")
                 .await
                 .unwrap(),
             0,

@@ -66,6 +66,12 @@ pub async fn add_support_request_type(
     let actor = actor().await?;
     ports()?
         .support_tickets
-        .add_request_type(&actor, area, name, kind, description)
+        .add_request_type(
+            &actor,
+            area,
+            name,
+            domain::ticket::TicketKind::parse(&kind),
+            description,
+        )
         .await
 }

@@ -53,11 +53,15 @@ pub async fn comment_ticket(reference: String, body: String) -> Result<TicketDet
     port.comment(&actor, &reference, body).await
 }
 
-/// Cancel, reopen or close.
+/// A status move: `action` is its code (`cancel`, `reopen`, `close`, `start`, `backlog`,
+/// `request_information`, `resolve`).
 #[server(endpoint = "support/act")]
 pub async fn act_on_ticket(reference: String, action: String) -> Result<TicketDetail, AppError> {
+    use crate::error::Problem;
     let (actor, port) = port().await?;
-    port.act(&actor, &reference, &action).await
+    let action = domain::ticket::TicketAction::parse(&action)
+        .ok_or_else(|| AppError::field("action", Problem::OutOfRange))?;
+    port.act(&actor, &reference, action).await
 }
 
 /// Shares with the organization (`shared` is "true" or "false").
@@ -95,12 +99,15 @@ pub async fn assign_ticket(reference: String, agent: String) -> Result<TicketDet
     port.assign(&actor, &reference, agent).await
 }
 
-/// Agents: sets a ticket's priority.
+/// Agents: sets a ticket's priority (`priority` is its code: `highest` … `lowest`).
 #[server(endpoint = "support/priority")]
 pub async fn set_ticket_priority(
     reference: String,
     priority: String,
 ) -> Result<TicketDetail, AppError> {
+    use crate::error::Problem;
     let (actor, port) = port().await?;
+    let priority = domain::ticket::Priority::parse(&priority)
+        .ok_or_else(|| AppError::field("priority", Problem::OutOfRange))?;
     port.set_priority(&actor, &reference, priority).await
 }

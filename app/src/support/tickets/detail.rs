@@ -4,13 +4,15 @@
 use super::editor::RichTextEditor;
 use super::list::{kind_text, priority_text, sla_badge, status_text};
 use crate::components::{error_text, last_error, problem_text, ErrorAlert};
+use crate::error::AppError;
 use crate::i18n::{t, T};
 use crate::support::tickets::api::{
     load_ticket, ActOnTicket, AddTicketParticipant, AssignTicket, CommentTicket, NoteTicket,
     SetTicketPriority, ShareTicket,
 };
-use crate::support::tickets::TicketDetail;
+use crate::support::tickets::{checked_text, TicketDetail};
 use crate::url::encode;
+use domain::ticket::{TicketAction, MAX_TEXT_CHARS};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -70,6 +72,8 @@ pub fn TicketPage() -> impl IntoView {
     let act_error = last_error(act.value());
     let participant_error = last_error(participant.value());
     let body = RwSignal::new(String::new());
+    // The domain's text rule, checked before sending: the same answer as the server's.
+    let body_error = RwSignal::new(None::<AppError>);
     Effect::new(move |_| {
         if let Some(Ok(_)) = comment.value().get() {
             body.set(String::new());
@@ -125,13 +129,13 @@ pub fn TicketPage() -> impl IntoView {
                     </dl>
                     <div class="actions">
                         {d.actions.iter().map(|a| {
-                            let (label, class) = match a.as_str() {
-                                "cancel" => (T::TicketCancel, "button danger"),
-                                "reopen" => (T::TicketReopen, "button"),
-                                "start" => (T::TicketStart, "button primary"),
-                                "backlog" => (T::TicketToBacklog, "button"),
-                                "request_information" => (T::TicketRequestInformation, "button"),
-                                "resolve" => (T::TicketResolve, "button primary"),
+                            let (label, class) = match TicketAction::parse(a) {
+                                Some(TicketAction::Cancel) => (T::TicketCancel, "button danger"),
+                                Some(TicketAction::Reopen) => (T::TicketReopen, "button"),
+                                Some(TicketAction::StartWork) => (T::TicketStart, "button primary"),
+                                Some(TicketAction::BackToBacklog) => (T::TicketToBacklog, "button"),
+                                Some(TicketAction::RequestInformation) => (T::TicketRequestInformation, "button"),
+                                Some(TicketAction::Resolve) => (T::TicketResolve, "button primary"),
                                 _ => (T::TicketClose, "button"),
                             };
                             let (a, r) = (a.clone(), r1.clone());
@@ -271,19 +275,25 @@ pub fn TicketPage() -> impl IntoView {
                 let r = r4.clone();
                 let on_submit = move |ev: leptos::ev::SubmitEvent| {
                     ev.prevent_default();
+                    let text = body.get_untracked();
+                    if let Err(problem) = checked_text(&text) {
+                        body_error.set(Some(AppError::field("body", problem)));
+                        return;
+                    }
+                    body_error.set(None);
                     if internal.get_untracked() {
-                        note.dispatch(NoteTicket { reference: r.clone(), body: body.get_untracked() });
+                        note.dispatch(NoteTicket { reference: r.clone(), body: text });
                     } else {
-                        comment.dispatch(CommentTicket { reference: r.clone(), body: body.get_untracked() });
+                        comment.dispatch(CommentTicket { reference: r.clone(), body: text });
                     }
                 };
                 let error = Signal::derive(move || {
-                    if internal.get() { note_error.get() } else { comment_error.get() }
+                    body_error.get().or_else(|| if internal.get() { note_error.get() } else { comment_error.get() })
                 });
                 view! {
                     <form class="form card" on:submit=on_submit novalidate>
                         <ErrorAlert error=error/>
-                        <RichTextEditor name="body" label=T::CommentLabel text=body people=people error=error/>
+                        <RichTextEditor name="body" label=T::CommentLabel text=body people=people max_chars=MAX_TEXT_CHARS error=error/>
                         {is_agent.then(|| view! {
                             <label class="checkbox">
                                 <input type="checkbox" name="internal" prop:checked=move || internal.get()

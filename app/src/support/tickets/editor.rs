@@ -21,6 +21,9 @@ pub fn RichTextEditor(
     /// People who may be mentioned.
     #[prop(optional)]
     people: Vec<String>,
+    /// The most characters the text may have (the textarea's `maxlength`).
+    #[prop(optional)]
+    max_chars: Option<usize>,
     /// The last error of the form's action.
     error: Signal<Option<AppError>>,
 ) -> impl IntoView {
@@ -102,7 +105,7 @@ pub fn RichTextEditor(
                     </div>
                 </details>
             </div>
-            <textarea id=id name=name rows="6" node_ref=area
+            <textarea id=id name=name rows="6" node_ref=area maxlength=max_chars.map(|n| n.to_string())
                 aria-invalid=move || problem().is_some().to_string()
                 prop:value=move || text.get()
                 on:input:target=move |ev| text.set(ev.target().value())></textarea>

@@ -1,8 +1,22 @@
 //! What the support portal's requests pages exchange with the server: product areas and
 //! request types, the new-ticket form, the list's query and rows, a ticket's page with
-//! its history, attachments, payment and service level.
+//! its history, attachments, payment and service level; and the check of a ticket's
+//! text that both sides apply.
 
+use crate::error::Problem;
+use domain::ticket::{check_text, TextError};
 use serde::{Deserialize, Serialize};
+
+/// A ticket's description, a comment or an internal note by the domain's one rule
+/// ([`check_text`]: at most [`domain::ticket::MAX_TEXT_CHARS`] characters): the trimmed
+/// text, or the problem its field shows. The editor checks before sending, the server
+/// when it keeps the text.
+pub fn checked_text(text: &str) -> Result<&str, Problem> {
+    check_text(text).map_err(|e| match e {
+        TextError::Empty => Problem::Required,
+        TextError::TooLong => Problem::TooLong,
+    })
+}
 
 /// A request type of a product area.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -178,7 +192,9 @@ pub struct TicketDetail {
     pub updated: String,
     /// Communication history, oldest first.
     pub history: Vec<TicketEntry>,
-    /// Status actions the viewer may take: `cancel`, `reopen`, `close`.
+    /// Codes of the status moves the viewer may take ([`domain::ticket::TicketAction`]:
+    /// `cancel`, `reopen`, `close`, and the agents' `start`, `backlog`,
+    /// `request_information`, `resolve`).
     pub actions: Vec<String>,
     /// The viewer may comment.
     pub can_comment: bool,

@@ -3,10 +3,12 @@
 use super::editor::RichTextEditor;
 use super::list::kind_text;
 use crate::components::{error_text, field_problem, last_error, ErrorAlert};
+use crate::error::{AppError, Problem};
 use crate::i18n::{t, T};
 use crate::support::tickets::api::{load_support_areas, RaiseTicket};
-use crate::support::tickets::{NewTicketForm, SupportAreaView};
+use crate::support::tickets::{checked_text, NewTicketForm, SupportAreaView};
 use crate::url::encode;
+use domain::ticket::MAX_TEXT_CHARS;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -39,7 +41,10 @@ pub fn NewTicketPage() -> impl IntoView {
     };
     let areas = Resource::new(|| (), |_| load_support_areas());
     let raise = ServerAction::<RaiseTicket>::new();
-    let error = last_error(raise.value());
+    // The domain's length rule, checked before sending: the same answer as the server's.
+    let description_error = RwSignal::new(None::<AppError>);
+    let raised = last_error(raise.value());
+    let error = Signal::derive(move || description_error.get().or_else(|| raised.get()));
     let request_type = RwSignal::new(chosen);
     // The virtual agent's "Create a ticket" carries a summary and a description.
     let summary = RwSignal::new(
@@ -75,6 +80,13 @@ pub fn NewTicketPage() -> impl IntoView {
         let payment = payment.clone();
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
+            // Too long is refused here; a missing description the server reports with the
+            // form's other problems.
+            if let Err(problem @ Problem::TooLong) = checked_text(&description.get_untracked()) {
+                description_error.set(Some(AppError::field("description", problem)));
+                return;
+            }
+            description_error.set(None);
             raise.dispatch(RaiseTicket {
                 form: NewTicketForm {
                     request_type: request_type.get_untracked(),
@@ -170,7 +182,7 @@ pub fn NewTicketPage() -> impl IntoView {
                                             </div>
                                         </div>
                                     })}
-                                    <RichTextEditor name="description" label=T::DescriptionLabel text=description error=error/>
+                                    <RichTextEditor name="description" label=T::DescriptionLabel text=description max_chars=MAX_TEXT_CHARS error=error/>
                                     {view! {
                                         <div class="field">
                                             <label for="ticket-files-input">{t(T::AttachmentsAdd)}</label>

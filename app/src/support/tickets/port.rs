@@ -6,6 +6,7 @@ use super::{
 };
 use crate::error::AppError;
 use crate::support::accounts::SupportActor;
+use domain::ticket::{Priority, TicketAction, TicketKind};
 
 /// Support tickets (SP-4..SP-7, SP-11): every method checks who may see what.
 #[async_trait::async_trait]
@@ -30,12 +31,14 @@ pub trait SupportTicketPort: Send + Sync {
         reference: &str,
         body: String,
     ) -> Result<TicketDetail, AppError>;
-    /// `cancel`, `reopen` or `close`.
+    /// Moves the status (the reporter cancels, reopens or closes; agents start, put
+    /// back, request information, resolve, close or cancel), if the viewer's role allows
+    /// it from the current status. Answering an information request is a comment.
     async fn act(
         &self,
         actor: &SupportActor,
         reference: &str,
-        action: &str,
+        action: TicketAction,
     ) -> Result<TicketDetail, AppError>;
     /// Shares with the reporter's organization, or stops sharing.
     async fn share(
@@ -85,13 +88,14 @@ pub trait SupportTicketPort: Send + Sync {
         name: String,
         description: String,
     ) -> Result<Vec<SupportAreaView>, AppError>;
-    /// Agents: adds a request type to an area.
+    /// Agents: adds a request type to an area (`kind` `None`: none or an unknown one was
+    /// chosen, reported with the form's other problems).
     async fn add_request_type(
         &self,
         actor: &SupportActor,
         area: i64,
         name: String,
-        kind: String,
+        kind: Option<TicketKind>,
         description: String,
     ) -> Result<Vec<SupportAreaView>, AppError>;
     /// Agents: sets the priority.
@@ -99,6 +103,6 @@ pub trait SupportTicketPort: Send + Sync {
         &self,
         actor: &SupportActor,
         reference: &str,
-        priority: String,
+        priority: Priority,
     ) -> Result<TicketDetail, AppError>;
 }
