@@ -6,7 +6,6 @@ use crate::configuration::keys;
 use crate::entities::{merchant, user, webhook_delivery, webhook_endpoint, webhook_event};
 use crate::platform::audit::{self, AuditEntry};
 use crate::platform::config::Config;
-use crate::platform::forms::field;
 use crate::webhooks::events;
 use app::account::Actor;
 use app::configuration::ConfigPort;
@@ -112,10 +111,10 @@ impl ConfigPort for ConfigService {
         let (m, u) = self.admin(actor).await?;
         let name = name.trim().to_owned();
         if name.is_empty() {
-            return Err(field("name", Problem::Required));
+            return Err(AppError::field("name", Problem::Required));
         }
         if name.chars().count() > 100 {
-            return Err(field("name", Problem::TooLong));
+            return Err(AppError::field("name", Problem::TooLong));
         }
         let txn = self.db.begin().await.map_err(internal)?;
         let (key, secret) = keys::create_api_key(&txn, &self.config, m.id, &name, Some(u.id))
@@ -147,11 +146,11 @@ impl ConfigPort for ConfigService {
     ) -> Result<(), AppError> {
         let (m, u) = self.admin(actor).await?;
         if password.is_empty() {
-            return Err(field("password", Problem::Required));
+            return Err(AppError::field("password", Problem::Required));
         }
         if !crate::platform::crypto::verify_password(password, Some(u.password_hash.clone())).await
         {
-            return Err(field("password", Problem::WrongCurrentPassword));
+            return Err(AppError::field("password", Problem::WrongCurrentPassword));
         }
         if !keys::delete_api_key(&self.db, m.id, id)
             .await
@@ -386,9 +385,10 @@ impl WebhooksPort for ConfigService {
     async fn add_endpoint(&self, actor: &Actor, url: String, ip: &str) -> Result<(), AppError> {
         let (m, u) = self.admin(actor).await?;
         if url.trim().is_empty() {
-            return Err(field("url", Problem::Required));
+            return Err(AppError::field("url", Problem::Required));
         }
-        let url = keys::check_endpoint_url(&url).map_err(|_| field("url", Problem::InvalidUrl))?;
+        let url = keys::check_endpoint_url(&url)
+            .map_err(|_| AppError::field("url", Problem::InvalidUrl))?;
         webhook_endpoint::ActiveModel {
             merchant_id: Set(m.id),
             url: Set(url.clone()),

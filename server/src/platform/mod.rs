@@ -1,13 +1,12 @@
 //! Shared plumbing every feature uses: configuration, the database connection, the HTTP
 //! stack (router, security headers, CSRF guard, sign-in gate), sessions, the durable job
-//! queue and its worker, mail, the audit log, cryptography, rate limits and the form-error
-//! helper.
+//! queue and its worker, mail, the audit log, cryptography and rate limits. A form's
+//! field errors are `app::error::AppError::field`, the one helper of both crates.
 
 pub mod audit;
 pub mod config;
 pub mod crypto;
 pub mod db;
-pub mod forms;
 pub mod http;
 pub mod jobs;
 pub mod mail;

@@ -8,7 +8,6 @@ use crate::entities::{support_code, support_membership, support_organization, su
 use crate::platform::audit::{self, AuditEntry};
 use crate::platform::config::Config;
 use crate::platform::crypto;
-use crate::platform::forms::field;
 use crate::platform::mail;
 use crate::platform::rate_limit::RateLimiter;
 use app::account::PasswordRules;
@@ -144,7 +143,8 @@ pub async fn invite(
     agent: bool,
     invited_by: &str,
 ) -> Result<support_user::Model, AppError> {
-    let email = domain::parse_email(email).map_err(|_| field("email", Problem::InvalidEmail))?;
+    let email =
+        domain::parse_email(email).map_err(|_| AppError::field("email", Problem::InvalidEmail))?;
     let txn = db.begin().await.map_err(internal)?;
     let now = Utc::now();
     let user = match support_user::Entity::find()
@@ -575,10 +575,10 @@ impl SupportAccountPort for SupportAccountService {
         let me = require_agent(&self.db, actor.user_id).await?;
         let organization = organization.trim();
         if organization.is_empty() && !agent {
-            return Err(field("organization", Problem::Required));
+            return Err(AppError::field("organization", Problem::Required));
         }
         if organization.chars().count() > 120 {
-            return Err(field("organization", Problem::TooLong));
+            return Err(AppError::field("organization", Problem::TooLong));
         }
         invite(
             &self.db,
@@ -598,7 +598,7 @@ impl SupportAccountPort for SupportAccountService {
         ip: &str,
     ) -> Result<(SupportStep, Option<SupportPending>), AppError> {
         if domain::parse_email(&email).is_err() {
-            return Err(field("email", Problem::InvalidEmail));
+            return Err(AppError::field("email", Problem::InvalidEmail));
         }
         if !self.limiter.allow(ip) {
             return Err(AppError::RateLimited);
@@ -698,7 +698,7 @@ impl SupportAccountPort for SupportAccountService {
     ) -> Result<SupportVerified, AppError> {
         let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
         if code.is_empty() {
-            return Err(field("code", Problem::Required));
+            return Err(AppError::field("code", Problem::Required));
         }
         let u = self.user(pending.user_id).await?;
         // Each step is one guarded statement: the try is counted before the code is
@@ -712,7 +712,7 @@ impl SupportAccountPort for SupportAccountService {
             .await
             .map_err(internal)?;
         let Some(row) = latest.filter(|r| r.expires_at > Utc::now()) else {
-            return Err(field("code", Problem::InvalidCode));
+            return Err(AppError::field("code", Problem::InvalidCode));
         };
         let counted = support_code::Entity::update_many()
             .col_expr(
@@ -725,13 +725,13 @@ impl SupportAccountPort for SupportAccountService {
             .await
             .map_err(internal)?;
         if counted.rows_affected != 1 {
-            return Err(field("code", Problem::CodeExhausted));
+            return Err(AppError::field("code", Problem::CodeExhausted));
         }
         if code_hash(&self.config, u.id, pending.purpose, &code) != row.code_hash {
             self.audit(&u, "support.code.failure", String::new(), ip)
                 .await;
             let exhausted = row.attempts + 1 >= CODE_ATTEMPTS;
-            return Err(field(
+            return Err(AppError::field(
                 "code",
                 if exhausted {
                     Problem::CodeExhausted
@@ -748,7 +748,7 @@ impl SupportAccountPort for SupportAccountService {
             .await
             .map_err(internal)?;
         if used.rows_affected != 1 {
-            return Err(field("code", Problem::InvalidCode));
+            return Err(AppError::field("code", Problem::InvalidCode));
         }
         let result = match pending.purpose {
             CodePurpose::Activate => SupportVerified::Activation(SupportPending {
@@ -779,7 +779,7 @@ impl SupportAccountPort for SupportAccountService {
     async fn resend(&self, pending: &SupportPending) -> Result<(), AppError> {
         let u = self.user(pending.user_id).await?;
         if !self.may_send(u.id, pending.purpose).await? {
-            return Err(field("code", Problem::ResendTooSoon));
+            return Err(AppError::field("code", Problem::ResendTooSoon));
         }
         send_code(&self.db, &self.config, &u, pending.purpose)
             .await
@@ -866,10 +866,10 @@ impl SupportAccountPort for SupportAccountService {
         let u = self.user(actor.user_id).await?;
         let full_name = full_name.trim().to_owned();
         if full_name.is_empty() {
-            return Err(field("full_name", Problem::Required));
+            return Err(AppError::field("full_name", Problem::Required));
         }
         if full_name.chars().count() > 120 {
-            return Err(field("full_name", Problem::TooLong));
+            return Err(AppError::field("full_name", Problem::TooLong));
         }
         let mut active = u.into_active_model();
         active.full_name = Set(full_name);

@@ -13,7 +13,6 @@ use crate::entities::{
     support_announcement, support_area, support_article, support_dismissal, support_request_type,
     support_user,
 };
-use crate::platform::forms::field;
 use crate::support::tickets::format;
 use app::error::{AppError, FieldError, Problem};
 use app::support::accounts::SupportActor;
@@ -690,10 +689,10 @@ impl SupportKnowledgePort for SupportKnowledgeService {
         self.person(actor).await?;
         let message = message.trim();
         if message.is_empty() {
-            return Err(field("message", Problem::Required));
+            return Err(AppError::field("message", Problem::Required));
         }
         if message.chars().count() > 2_000 {
-            return Err(field("message", Problem::TooLong));
+            return Err(AppError::field("message", Problem::TooLong));
         }
         let (terms, _) = self.corrected_terms(message).await.map_err(internal)?;
         let found = self

@@ -3,7 +3,6 @@
 
 use crate::account::service::internal;
 use crate::entities::{status_component, status_incident, status_update, support_user};
-use crate::platform::forms::field;
 use app::error::{AppError, FieldError, Problem};
 use app::ports::Ports;
 use app::support::accounts::SupportActor;
@@ -263,8 +262,8 @@ impl SupportStatusPort for SupportStatusService {
         status: String,
     ) -> Result<StatusPageView, AppError> {
         self.agent(actor).await?;
-        let status =
-            ComponentStatus::parse(&status).ok_or_else(|| field("status", Problem::OutOfRange))?;
+        let status = ComponentStatus::parse(&status)
+            .ok_or_else(|| AppError::field("status", Problem::OutOfRange))?;
         let component = status_component::Entity::find_by_id(id)
             .one(&self.db)
             .await
@@ -358,10 +357,10 @@ impl SupportStatusPort for SupportStatusService {
             return Err(AppError::NotAllowedNow);
         }
         if !status::valid_stage(&incident.kind, &stage) {
-            return Err(field("stage", Problem::OutOfRange));
+            return Err(AppError::field("stage", Problem::OutOfRange));
         }
         if body.trim().is_empty() {
-            return Err(field("body", Problem::Required));
+            return Err(AppError::field("body", Problem::Required));
         }
         let now = Utc::now();
         let txn = self.db.begin().await.map_err(internal)?;
