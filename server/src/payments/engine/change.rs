@@ -1,0 +1,301 @@
+//! Changes of a payment after its authorisation: capture (of an amount or of the cart as
+//! edited), cancellation and refund (of an amount or by cart line). Each change is planned
+//! on the payment's ledger, reserved in one transaction, asked of the acquirer once, and
+//! written with its operation, audit row and webhook event.
+
+use super::{Initiator, PaymentEngine};
+use crate::entities::{cart_line, merchant, operation, payment};
+use crate::payments::error::EngineError;
+use crate::payments::records::{
+    guarded_update, ledger, line_state, public_id, rewrite_line, set_ledger, stored_money,
+};
+use crate::payments::wire;
+use crate::platform::audit::{self, AuditEntry};
+use crate::webhooks::events;
+use chrono::Utc;
+use domain::cart::{line_amount, refund_total, LineState, Quantity};
+use domain::payment::{Payment, PaymentError};
+use sea_orm::{ActiveModelTrait, DbErr, Set, TransactionTrait};
+
+impl PaymentEngine {
+    /// Runs `change` on the payment's ledger and writes the result with `record`, retrying
+    /// when another writer changed the payment in between.
+    async fn change<F>(
+        &self,
+        merchant: &merchant::Model,
+        payment_id: i64,
+        by: &Initiator,
+        (kind, is_final): (&str, bool),
+        amount_of: impl Fn(&Payment) -> i64,
+        change: F,
+    ) -> Result<(payment::Model, operation::Model), EngineError>
+    where
+        F: Fn(&mut Payment, i64) -> Result<(), PaymentError>,
+    {
+        self.change_with_cart(
+            merchant,
+            payment_id,
+            by,
+            (kind, is_final, false),
+            |l, _| Ok((amount_of(l), Vec::new())),
+            change,
+        )
+        .await
+    }
+
+    /// [`Self::change`] planned on the payment's ledger and, when `cart` asks for them,
+    /// its cart lines: `plan` gives the amount and the lines to rewrite. Lines are
+    /// written only if nobody changed them since they were read, in the same transaction
+    /// as the ledger, so two refunds by line can never refund a quantity twice.
+    async fn change_with_cart<F>(
+        &self,
+        merchant: &merchant::Model,
+        payment_id: i64,
+        by: &Initiator,
+        (kind, is_final, with_cart): (&str, bool, bool),
+        plan: impl Fn(
+            &Payment,
+            &[cart_line::Model],
+        ) -> Result<(i64, Vec<cart_line::Model>), EngineError>,
+        change: F,
+    ) -> Result<(payment::Model, operation::Model), EngineError>
+    where
+        F: Fn(&mut Payment, i64) -> Result<(), PaymentError>,
+    {
+        for _ in 0..20 {
+            let row = self.payment(merchant.id, payment_id).await?;
+            let lines = if with_cart {
+                self.cart(payment_id).await?
+            } else {
+                Vec::new()
+            };
+            let mut ledger = ledger(&row).map_err(EngineError::Refused)?;
+            let (amount, rewritten) = plan(&ledger, &lines)?;
+            change(&mut ledger, amount).map_err(EngineError::Refused)?;
+            let money = stored_money(amount.max(1), &row.currency)?;
+            let rrn = row.rrn.clone().unwrap_or_default();
+            let now = Utc::now();
+            let txn = self.db.begin().await?;
+            let mut update: payment::ActiveModel = row.clone().into();
+            update.updated_at = Set(now);
+            set_ledger(&mut update, &ledger);
+            let row = match guarded_update(&txn, &row, update).await {
+                Ok(row) => row,
+                Err(EngineError::Refused(PaymentError::Inconsistent)) => {
+                    txn.rollback().await?;
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            let mut lines_moved = true;
+            for after in &rewritten {
+                let Some(before) = lines.iter().find(|l| l.id == after.id) else {
+                    return Err(EngineError::NotFound);
+                };
+                if !rewrite_line(&txn, before, after).await? {
+                    lines_moved = false;
+                    break;
+                }
+            }
+            if !lines_moved {
+                txn.rollback().await?;
+                continue;
+            }
+            // The ledger (and lines) are reserved in this transaction, which no other
+            // writer can pass: the acquirer is asked once, for an operation that will be
+            // recorded. If it fails, nothing is written.
+            let answer = match kind {
+                "capture" => self.acquirer.capture(&rrn, money).await,
+                "refund" => self.acquirer.refund(&rrn, money).await,
+                _ => self.acquirer.cancel(&rrn).await.map(|()| rrn.clone()),
+            };
+            let reference = match answer {
+                Ok(reference) => reference,
+                Err(e) => {
+                    txn.rollback().await?;
+                    tracing::warn!(payment = %public_id(row.id), kind, error = %e, "acquirer refused or unreachable");
+                    return Err(EngineError::Acquirer(e));
+                }
+            };
+            let op = operation::ActiveModel {
+                payment_id: Set(row.id),
+                kind: Set(kind.to_owned()),
+                amount: Set(amount),
+                result: Set("approved".to_owned()),
+                is_final: Set(is_final),
+                rrn: Set(Some(reference)),
+                user_id: Set(by.user_id()),
+                api_key_id: Set(by.api_key()),
+                created_at: Set(now),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?;
+            let by_line = if rewritten.is_empty() {
+                String::new()
+            } else {
+                format!(" by {} cart line(s)", rewritten.len())
+            };
+            audit::record(
+                &txn,
+                AuditEntry {
+                    merchant_id: Some(merchant.id),
+                    user_id: by.user_id(),
+                    actor: &by.actor(),
+                    action: &format!("payment.{kind}"),
+                    detail: format!("payment {} {kind} {}{by_line}", public_id(row.id), money),
+                    ip: by.ip(),
+                },
+            )
+            .await?;
+            let event = match kind {
+                "refund" => "payment.refunded".to_owned(),
+                _ => format!(
+                    "payment.{}",
+                    ledger.direct_status().status.to_ascii_lowercase()
+                ),
+            };
+            events::emit(&txn, merchant, &event, "payment", wire::payment(&row)).await?;
+            txn.commit().await?;
+            return Ok((row, op));
+        }
+        Err(EngineError::Db(DbErr::Custom(
+            "the payment kept changing; try again".to_owned(),
+        )))
+    }
+    /// Captures `amount` (all that remains when `None`); `is_final` closes capturing.
+    pub async fn capture(
+        &self,
+        merchant: &merchant::Model,
+        payment_id: i64,
+        amount: Option<i64>,
+        is_final: bool,
+        by: &Initiator,
+    ) -> Result<(payment::Model, operation::Model), EngineError> {
+        let over = merchant.over_capture_percent.max(0) as u32;
+        self.change(
+            merchant,
+            payment_id,
+            by,
+            ("capture", is_final || amount.is_none()),
+            |l| amount.unwrap_or_else(|| l.authorised() - l.captured()),
+            |l, a| l.capture(a, is_final || amount.is_none(), over),
+        )
+        .await
+    }
+
+    /// Captures the cart as edited: `lines[i]` is the (unit price, quantity) of the
+    /// line at position `i`; the lines are rewritten and their total captured, once,
+    /// as the final capture (within the merchant's over-capture allowance).
+    pub async fn capture_cart(
+        &self,
+        merchant: &merchant::Model,
+        payment_id: i64,
+        edited: &[(i64, Quantity)],
+        by: &Initiator,
+    ) -> Result<(payment::Model, operation::Model), EngineError> {
+        let over = merchant.over_capture_percent.max(0) as u32;
+        self.change_with_cart(
+            merchant,
+            payment_id,
+            by,
+            ("capture", true, true),
+            |_, lines| {
+                if lines.len() != edited.len() {
+                    return Err(EngineError::invalid(
+                        "lines",
+                        "one price and quantity per cart line",
+                    ));
+                }
+                let rewritten: Vec<cart_line::Model> = lines
+                    .iter()
+                    .zip(edited)
+                    .map(|(line, (price, quantity))| cart_line::Model {
+                        unit_price: *price,
+                        quantity_thousandths: quantity.thousandths(),
+                        amount: line_amount(*price, *quantity),
+                        ..line.clone()
+                    })
+                    .collect();
+                Ok((rewritten.iter().map(|l| l.amount).sum(), rewritten))
+            },
+            |l, a| l.capture(a, true, over),
+        )
+        .await
+    }
+
+    /// Cancels (or releases the uncaptured rest).
+    pub async fn cancel(
+        &self,
+        merchant: &merchant::Model,
+        payment_id: i64,
+        by: &Initiator,
+    ) -> Result<(payment::Model, operation::Model), EngineError> {
+        self.change(
+            merchant,
+            payment_id,
+            by,
+            ("cancel", true),
+            |l| l.authorised() - l.captured(),
+            |l, _| l.cancel(),
+        )
+        .await
+    }
+
+    /// Refunds `amount` (all that is refundable when `None`).
+    pub async fn refund(
+        &self,
+        merchant: &merchant::Model,
+        payment_id: i64,
+        amount: Option<i64>,
+        by: &Initiator,
+    ) -> Result<(payment::Model, operation::Model), EngineError> {
+        self.change(
+            merchant,
+            payment_id,
+            by,
+            ("refund", false),
+            |l| amount.unwrap_or_else(|| l.refundable()),
+            |l, a| l.refund(a),
+        )
+        .await
+    }
+
+    /// Refunds `more[i]` thousandths of the cart line at position `i`; the amount is the
+    /// domain's cart math on what is left of each line. A line asked beyond what is left
+    /// is refused with [`LineError`] and its index.
+    pub async fn refund_lines(
+        &self,
+        merchant: &merchant::Model,
+        payment_id: i64,
+        more: &[i64],
+        by: &Initiator,
+    ) -> Result<(payment::Model, operation::Model), EngineError> {
+        self.change_with_cart(
+            merchant,
+            payment_id,
+            by,
+            ("refund", false, true),
+            |_, lines| {
+                if lines.len() != more.len() {
+                    return Err(EngineError::invalid("lines", "one quantity per cart line"));
+                }
+                let states: Vec<LineState> = lines.iter().map(line_state).collect();
+                let amount =
+                    refund_total(&states, more).map_err(|(i, e)| EngineError::Line(i, e))?;
+                let rewritten = lines
+                    .iter()
+                    .zip(more)
+                    .filter(|(_, q)| **q > 0)
+                    .map(|(line, q)| cart_line::Model {
+                        refunded_thousandths: line.refunded_thousandths + q,
+                        ..line.clone()
+                    })
+                    .collect();
+                Ok((amount, rewritten))
+            },
+            |l, a| l.refund(a),
+        )
+        .await
+    }
+}

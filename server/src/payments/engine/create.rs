@@ -1,0 +1,473 @@
+//! Creating a payment from a card or a token: the card is checked (or the token opened),
+//! the acquirer asked, and its answer written as authorised, captured for a sale,
+//! challenged for 3-D Secure, declined or uncertain. A payer on a hosted page finishes
+//! the 3-D Secure challenge or tries another card on the same payment.
+
+use super::{
+    card_error, check_card, today, Attempt, AttemptResult, AuthMode, CardInput, CardSource,
+    CartLineInput, CheckedCard, Initiator, NewPayment, PaymentEngine,
+};
+use crate::entities::{cart_line, merchant, operation, payment, token};
+use crate::payments::acquirer::{AuthRequest, AuthResult};
+use crate::payments::error::EngineError;
+use crate::payments::records::{guarded_update, ledger, public_id, set_ledger, stored_money};
+use crate::payments::wire;
+use crate::platform::audit::{self, AuditEntry};
+use crate::platform::jobs;
+use crate::webhooks::events;
+use chrono::{Duration, Utc};
+use domain::card::{CardNumber, Expiry};
+use domain::cart::{line_amount, Quantity};
+use domain::payment::{PaymentError, Stage};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, Set, TransactionTrait};
+use serde_json::json;
+
+/// Checks cart lines against `amount`: their rounded total must equal it.
+fn check_cart(cart: &[CartLineInput], amount: i64) -> Result<Vec<(i64, Quantity)>, EngineError> {
+    let mut lines = Vec::with_capacity(cart.len());
+    for (i, line) in cart.iter().enumerate() {
+        let property = format!("order.shoppingCart.items[{i}]");
+        if line.unit_price < 0 {
+            return Err(EngineError::invalid(
+                &format!("{property}.orderLineDetails.productPrice"),
+                "the price may not be negative",
+            ));
+        }
+        let quantity = Quantity::from_thousandths(line.quantity_thousandths).map_err(|e| {
+            EngineError::invalid(
+                &format!("{property}.orderLineDetails.quantity"),
+                e.to_string(),
+            )
+        })?;
+        lines.push((line.unit_price, quantity));
+    }
+    if !lines.is_empty() && domain::cart::cart_total(&lines) != amount {
+        return Err(EngineError::invalid(
+            "order.amountOfMoney.amount",
+            "the amount must equal the total of the shopping cart",
+        ));
+    }
+    Ok(lines)
+}
+
+impl PaymentEngine {
+    fn mode_for(merchant: &merchant::Model, asked: Option<AuthMode>) -> AuthMode {
+        asked.unwrap_or(match merchant.capture_procedure.as_str() {
+            "immediate" => AuthMode::Sale,
+            _ => AuthMode::PreAuthorization,
+        })
+    }
+
+    /// Resolves a card source to a number (decrypting a token) and card facts.
+    async fn resolve_card(
+        &self,
+        merchant: &merchant::Model,
+        source: &CardSource,
+    ) -> Result<(CheckedCard, Option<token::Model>), EngineError> {
+        match source {
+            CardSource::Card(input) => Ok((
+                check_card(input, "cardPaymentMethodSpecificInput.card")?,
+                None,
+            )),
+            CardSource::Token(id) => {
+                let token = self.token(merchant.id, id).await.map_err(|e| match e {
+                    EngineError::NotFound => EngineError::invalid(
+                        "cardPaymentMethodSpecificInput.token",
+                        "unknown token",
+                    ),
+                    other => other,
+                })?;
+                let digits = crate::platform::crypto::open(&self.config.data_key, &token.card_enc)
+                    .ok_or_else(|| {
+                        EngineError::invalid(
+                            "cardPaymentMethodSpecificInput.token",
+                            "unreadable token",
+                        )
+                    })?;
+                let number = CardNumber::parse(&digits)
+                    .map_err(|e| card_error("cardPaymentMethodSpecificInput.token", e))?;
+                let expiry = Expiry::parse(&token.expiry, today())
+                    .map_err(|e| card_error("cardPaymentMethodSpecificInput.token", e))?;
+                Ok((
+                    CheckedCard {
+                        number,
+                        expiry,
+                        holder: token.card_holder.clone(),
+                    },
+                    Some(token),
+                ))
+            }
+        }
+    }
+
+    /// Creates a payment and asks the acquirer (S2S `payments` create, MOTO, hosted page).
+    pub async fn create_payment(
+        &self,
+        merchant: &merchant::Model,
+        new: NewPayment,
+        by: &Initiator,
+    ) -> Result<Attempt, EngineError> {
+        let cart = check_cart(&new.cart, new.amount.minor())?;
+        let (card, existing_token) = self.resolve_card(merchant, &new.source).await?;
+        let mode = Self::mode_for(merchant, new.mode);
+        let now = Utc::now();
+        let answer = self
+            .acquirer
+            .authorise(AuthRequest {
+                card: &card.number,
+                amount: new.amount,
+                // Mail and telephone orders are outside 3-D Secure: nobody is there to
+                // answer a challenge.
+                challenge_passed: new.channel == "MOTO",
+            })
+            .await;
+        let txn = self.db.begin().await?;
+        let token_id = match (&existing_token, new.tokenize) {
+            (Some(t), _) => Some(t.id.clone()),
+            (None, true) => Some(
+                self.insert_token(&txn, merchant, &card, new.merchant_customer_id.clone())
+                    .await?
+                    .id,
+            ),
+            (None, false) => None,
+        };
+        let brand = card.number.brand();
+        let row = payment::ActiveModel {
+            merchant_id: Set(merchant.id),
+            channel: Set(new.channel.to_owned()),
+            merchant_reference: Set(new.merchant_reference.clone()),
+            merchant_customer_id: Set(new.merchant_customer_id.clone()),
+            description: Set(new.description.clone()),
+            currency: Set(new.amount.currency().code().to_owned()),
+            amount: Set(new.amount.minor()),
+            authorised: Set(0),
+            captured: Set(0),
+            refunded: Set(0),
+            stage: Set(Stage::Created.code().to_owned()),
+            capture_closed: Set(false),
+            authorization_mode: Set(mode.code().to_owned()),
+            payment_product_id: Set(Some(brand.payment_product_id())),
+            brand: Set(Some(brand.name().to_owned())),
+            masked_card: Set(Some(card.number.masked())),
+            card_last4: Set(Some(card.number.last4().to_owned())),
+            card_expiry: Set(Some(card.expiry.mmyy())),
+            card_holder: Set(Some(card.holder.clone())),
+            token_id: Set(token_id.clone()),
+            attempts: Set(0),
+            return_url: Set(new.return_url.clone()),
+            hosted_checkout_id: Set(new.hosted_checkout_id.clone()),
+            customer_email: Set(new.customer_email.clone()),
+            customer_ip: Set(new.customer_ip.clone()),
+            locale: Set(new.locale.clone()),
+            receipt: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        for (i, (line, (_, quantity))) in new.cart.iter().zip(&cart).enumerate() {
+            cart_line::ActiveModel {
+                payment_id: Set(row.id),
+                position: Set(i as i32),
+                product_code: Set(line.code.clone()),
+                product_name: Set(line.name.clone()),
+                unit_price: Set(line.unit_price),
+                quantity_thousandths: Set(quantity.thousandths()),
+                amount: Set(line_amount(line.unit_price, *quantity)),
+                refunded_thousandths: Set(0),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?;
+        }
+        audit::record(
+            &txn,
+            AuditEntry {
+                merchant_id: Some(merchant.id),
+                user_id: by.user_id(),
+                actor: &by.actor(),
+                action: "payment.create",
+                detail: format!(
+                    "payment {} {} {} {}",
+                    public_id(row.id),
+                    new.channel,
+                    new.amount,
+                    card.number.masked()
+                ),
+                // The caller's address; the payer's stays on the payment.
+                ip: by.ip(),
+            },
+        )
+        .await?;
+        events::emit(
+            &txn,
+            merchant,
+            "payment.created",
+            "payment",
+            wire::payment(&row),
+        )
+        .await?;
+        let (row, result) = self
+            .apply_answer(&txn, merchant, row, answer, mode, Some(&card), by)
+            .await?;
+        txn.commit().await?;
+        Ok(Attempt {
+            payment: row,
+            result,
+            token: token_id,
+        })
+    }
+
+    /// Writes the acquirer's answer to a payment inside `txn`.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) async fn apply_answer<C: ConnectionTrait>(
+        &self,
+        txn: &C,
+        merchant: &merchant::Model,
+        row: payment::Model,
+        answer: AuthResult,
+        mode: AuthMode,
+        card: Option<&CheckedCard>,
+        by: &Initiator,
+    ) -> Result<(payment::Model, AttemptResult), EngineError> {
+        let mut ledger = ledger(&row).map_err(EngineError::Refused)?;
+        let now = Utc::now();
+        let mut update: payment::ActiveModel = row.clone().into();
+        update.attempts = Set(row.attempts + 1);
+        update.updated_at = Set(now);
+        let op = |kind: &str, amount: i64, result: &str| operation::ActiveModel {
+            payment_id: Set(row.id),
+            kind: Set(kind.to_owned()),
+            amount: Set(amount),
+            result: Set(result.to_owned()),
+            is_final: Set(false),
+            user_id: Set(by.user_id()),
+            api_key_id: Set(by.api_key()),
+            created_at: Set(now),
+            ..Default::default()
+        };
+        let result = match answer {
+            AuthResult::Approved(approval) => {
+                ledger.authorise().map_err(EngineError::Refused)?;
+                let mut auth = op("authorise", row.amount, "approved");
+                auth.authorisation_code = Set(Some(approval.authorisation_code.clone()));
+                auth.rrn = Set(Some(approval.rrn.clone()));
+                auth.terminal_id = Set(Some(approval.terminal_id.clone()));
+                auth.eci = Set(Some(approval.eci.clone()));
+                auth.insert(txn).await?;
+                update.authorisation_code = Set(Some(approval.authorisation_code));
+                update.rrn = Set(Some(approval.rrn.clone()));
+                update.terminal_id = Set(Some(approval.terminal_id));
+                update.eci = Set(Some(approval.eci));
+                update.refusal_code = Set(None);
+                update.refusal_reason = Set(None);
+                update.pending_card_enc = Set(None);
+                if mode == AuthMode::Sale {
+                    let amount = stored_money(row.amount, &row.currency)?;
+                    let reference = self
+                        .acquirer
+                        .capture(&approval.rrn, amount)
+                        .await
+                        .map_err(|e| EngineError::invalid("payment", e))?;
+                    ledger
+                        .capture(row.amount, true, 0)
+                        .map_err(EngineError::Refused)?;
+                    let mut capture = op("capture", row.amount, "approved");
+                    capture.is_final = Set(true);
+                    capture.rrn = Set(Some(reference));
+                    capture.insert(txn).await?;
+                } else if merchant.capture_procedure == "delayed" {
+                    let at = now + Duration::hours(i64::from(merchant.capture_delay_hours.max(0)));
+                    update.capture_after = Set(Some(at));
+                    jobs::enqueue(
+                        txn,
+                        Some(merchant.id),
+                        jobs::kind::AUTO_CAPTURE,
+                        json!({ "payment": row.id }),
+                        at,
+                        5,
+                    )
+                    .await?;
+                }
+                AttemptResult::Approved
+            }
+            AuthResult::ChallengeRequired => {
+                let card = card.ok_or(EngineError::Refused(PaymentError::WrongStatus))?;
+                if ledger.stage() == Stage::Created {
+                    ledger.redirect().map_err(EngineError::Refused)?;
+                }
+                update.pending_card_enc = Set(Some(crate::platform::crypto::seal(
+                    &self.config.data_key,
+                    &format!("{}|{}", card.number.expose_digits(), card.expiry.mmyy()),
+                )));
+                update.attempts = Set(row.attempts);
+                AttemptResult::Challenge
+            }
+            AuthResult::Declined { code, reason, rrn } => {
+                let attempts = row.attempts + 1;
+                // On a hosted page the payer may retry up to the merchant's retry count.
+                let final_try =
+                    row.hosted_checkout_id.is_none() || attempts >= merchant.retry_count.max(1);
+                if final_try {
+                    ledger.reject().map_err(EngineError::Refused)?;
+                }
+                let mut auth = op("authorise", row.amount, "declined");
+                auth.refusal_code = Set(Some(code.clone()));
+                auth.refusal_reason = Set(Some(reason.clone()));
+                auth.rrn = Set(Some(rrn));
+                auth.insert(txn).await?;
+                update.refusal_code = Set(Some(code.clone()));
+                update.refusal_reason = Set(Some(reason.clone()));
+                update.pending_card_enc = Set(None);
+                AttemptResult::Declined { code, reason }
+            }
+            AuthResult::Timeout { rrn } => {
+                ledger.mark_uncertain().map_err(EngineError::Refused)?;
+                let mut auth = op("authorise", row.amount, "uncertain");
+                auth.rrn = Set(Some(rrn.clone()));
+                auth.insert(txn).await?;
+                update.rrn = Set(Some(rrn));
+                update.pending_card_enc = Set(None);
+                jobs::enqueue(
+                    txn,
+                    Some(merchant.id),
+                    jobs::kind::RESOLVE_UNCERTAIN,
+                    json!({ "payment": row.id, "sale": mode == AuthMode::Sale }),
+                    now + Duration::seconds(5),
+                    10,
+                )
+                .await?;
+                AttemptResult::Uncertain
+            }
+        };
+        set_ledger(&mut update, &ledger);
+        let row = guarded_update(txn, &row, update).await?;
+        let status = wire::payment(&row);
+        let kind = format!(
+            "payment.{}",
+            ledger.direct_status().status.to_ascii_lowercase()
+        );
+        if ledger.stage() != Stage::Created {
+            events::emit(txn, merchant, &kind, "payment", status).await?;
+        }
+        Ok((row, result))
+    }
+
+    /// Finishes a 3-D Secure challenge with the code the payer typed.
+    pub async fn complete_challenge(
+        &self,
+        merchant: &merchant::Model,
+        payment_id: i64,
+        code: &str,
+    ) -> Result<Attempt, EngineError> {
+        let row = self.payment(merchant.id, payment_id).await?;
+        if row.stage != Stage::Redirected.code() {
+            return Err(EngineError::Refused(PaymentError::WrongStatus));
+        }
+        let sealed = row
+            .pending_card_enc
+            .as_deref()
+            .and_then(|s| crate::platform::crypto::open(&self.config.data_key, s))
+            .ok_or(EngineError::Refused(PaymentError::WrongStatus))?;
+        let (digits, expiry) = sealed.split_once('|').unwrap_or((&sealed, ""));
+        let number = CardNumber::parse(digits).map_err(|e| card_error("card", e))?;
+        let expiry = Expiry::parse(expiry, today()).map_err(|e| card_error("card", e))?;
+        let card = CheckedCard {
+            number,
+            expiry,
+            holder: row.card_holder.clone().unwrap_or_default(),
+        };
+        let expected = domain::card::challenge_code(&card.number);
+        let mode = AuthMode::parse(&row.authorization_mode).unwrap_or(AuthMode::Sale);
+        let answer = if expected == Some(code.trim()) {
+            let amount = stored_money(row.amount, &row.currency)?;
+            self.acquirer
+                .authorise(AuthRequest {
+                    card: &card.number,
+                    amount,
+                    challenge_passed: true,
+                })
+                .await
+        } else {
+            AuthResult::Declined {
+                code: "3D".to_owned(),
+                reason: "3-D Secure authentication failed".to_owned(),
+                rrn: crate::platform::crypto::random_from(b"0123456789", 12),
+            }
+        };
+        self.payer_answer(merchant, row, answer, mode, &card, false)
+            .await
+    }
+
+    /// Another card attempt on a payment that a hosted page created and that is still
+    /// open (after a decline, within the retry count).
+    pub async fn retry_payment(
+        &self,
+        merchant: &merchant::Model,
+        payment_id: i64,
+        card: CardInput,
+    ) -> Result<Attempt, EngineError> {
+        let row = self.payment(merchant.id, payment_id).await?;
+        if row.stage != Stage::Created.code() && row.stage != Stage::Redirected.code() {
+            return Err(EngineError::Refused(PaymentError::WrongStatus));
+        }
+        let card = check_card(&card, "card")?;
+        let amount = stored_money(row.amount, &row.currency)?;
+        let answer = self
+            .acquirer
+            .authorise(AuthRequest {
+                card: &card.number,
+                amount,
+                challenge_passed: false,
+            })
+            .await;
+        let mode = AuthMode::parse(&row.authorization_mode).unwrap_or(AuthMode::Sale);
+        self.payer_answer(merchant, row, answer, mode, &card, true)
+            .await
+    }
+
+    /// Writes the acquirer's answer to a payer's attempt in one transaction; with
+    /// `new_card` the payment takes the facts of the card of this attempt.
+    async fn payer_answer(
+        &self,
+        merchant: &merchant::Model,
+        row: payment::Model,
+        answer: AuthResult,
+        mode: AuthMode,
+        card: &CheckedCard,
+        new_card: bool,
+    ) -> Result<Attempt, EngineError> {
+        let txn = self.db.begin().await?;
+        let row = if new_card {
+            let brand = card.number.brand();
+            let mut facts: payment::ActiveModel = row.into();
+            facts.payment_product_id = Set(Some(brand.payment_product_id()));
+            facts.brand = Set(Some(brand.name().to_owned()));
+            facts.masked_card = Set(Some(card.number.masked()));
+            facts.card_last4 = Set(Some(card.number.last4().to_owned()));
+            facts.card_expiry = Set(Some(card.expiry.mmyy()));
+            facts.card_holder = Set(Some(card.holder.clone()));
+            facts.update(&txn).await?
+        } else {
+            row
+        };
+        let (row, result) = self
+            .apply_answer(
+                &txn,
+                merchant,
+                row,
+                answer,
+                mode,
+                Some(card),
+                &Initiator::Payer,
+            )
+            .await?;
+        txn.commit().await?;
+        Ok(Attempt {
+            payment: row,
+            result,
+            token: None,
+        })
+    }
+}

@@ -1,0 +1,90 @@
+//! Jobs on a payment's lifecycle: expiring a payment nobody finished, and resolving an
+//! uncertain authorisation by asking the acquirer again.
+
+use super::{AuthMode, Initiator, PaymentEngine};
+use crate::entities::{merchant, operation, payment};
+use crate::payments::error::EngineError;
+use crate::payments::records::{guarded_update, ledger, set_ledger};
+use crate::payments::wire;
+use crate::webhooks::events;
+use chrono::Utc;
+use domain::payment::Stage;
+use sea_orm::{ActiveModelTrait, EntityTrait, Set, TransactionTrait};
+
+impl PaymentEngine {
+    /// Expires a payment nobody finished (hosted session over).
+    pub async fn expire_payment(
+        &self,
+        merchant: &merchant::Model,
+        row: payment::Model,
+    ) -> Result<payment::Model, EngineError> {
+        let mut ledger = ledger(&row).map_err(EngineError::Refused)?;
+        ledger.expire().map_err(EngineError::Refused)?;
+        let now = Utc::now();
+        let txn = self.db.begin().await?;
+        let mut update: payment::ActiveModel = row.clone().into();
+        update.updated_at = Set(now);
+        update.pending_card_enc = Set(None);
+        set_ledger(&mut update, &ledger);
+        let row = guarded_update(&txn, &row, update).await?;
+        operation::ActiveModel {
+            payment_id: Set(row.id),
+            kind: Set("expire".to_owned()),
+            amount: Set(0),
+            result: Set("approved".to_owned()),
+            is_final: Set(true),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        events::emit(
+            &txn,
+            merchant,
+            "payment.cancelled",
+            "payment",
+            wire::payment(&row),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(row)
+    }
+
+    /// Resolves an uncertain authorisation by asking the acquirer (job).
+    pub async fn resolve_uncertain(
+        &self,
+        payment_id: i64,
+        sale: bool,
+    ) -> Result<bool, EngineError> {
+        let Some(row) = payment::Entity::find_by_id(payment_id)
+            .one(&self.db)
+            .await?
+        else {
+            return Ok(true);
+        };
+        if row.stage != Stage::Uncertain.code() {
+            return Ok(true);
+        }
+        let Some(answer) = self
+            .acquirer
+            .inquire(row.rrn.as_deref().unwrap_or(""))
+            .await
+        else {
+            return Ok(false);
+        };
+        let merchant = merchant::Entity::find_by_id(row.merchant_id)
+            .one(&self.db)
+            .await?
+            .ok_or(EngineError::NotFound)?;
+        let mode = if sale {
+            AuthMode::Sale
+        } else {
+            AuthMode::PreAuthorization
+        };
+        let txn = self.db.begin().await?;
+        self.apply_answer(&txn, &merchant, row, answer, mode, None, &Initiator::System)
+            .await?;
+        txn.commit().await?;
+        Ok(true)
+    }
+}

@@ -1,0 +1,322 @@
+//! The payments engine: creates payments, asks the acquirer, and moves money through the
+//! domain state machine. Every change of a payment is one transaction that writes the
+//! operation, the payment's new ledger (guarded by the ledger it was computed from, so
+//! concurrent captures cannot both pass), the audit row and the webhook events/jobs.
+//!
+//! This module holds the types callers name and the engine's reads; its parts hold the
+//! rest: creating a payment and the payer's answers (`create`), stored cards (`tokens`),
+//! changes of a payment (`change`), card-present payments (`card_present`) and the
+//! lifecycle jobs (`lifecycle`).
+
+mod card_present;
+mod change;
+mod create;
+mod lifecycle;
+mod tokens;
+
+use super::error::EngineError;
+use crate::entities::{cart_line, operation, payment};
+use crate::payments::acquirer::Acquirer;
+use crate::platform::config::Config;
+use chrono::{Datelike, Utc};
+use domain::card::{check_cvc, CardError, CardNumber, Expiry};
+use domain::money::Money;
+use domain::terminal::TransactionResult;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use std::sync::Arc;
+
+/// Who asked for a change (for operations and the audit log).
+#[derive(Clone, Debug)]
+pub enum Initiator {
+    /// A server-to-server call.
+    ApiKey {
+        /// The API key id.
+        key: String,
+        /// The caller's address as the socket saw it.
+        ip: String,
+    },
+    /// A back-office user.
+    User {
+        /// User id.
+        id: i64,
+        /// Login.
+        login: String,
+        /// The user's address as the socket saw it.
+        ip: String,
+    },
+    /// The payer on a hosted page.
+    Payer,
+    /// A job.
+    System,
+}
+
+impl Initiator {
+    /// Who acted, as the audit log names them.
+    pub fn actor(&self) -> String {
+        match self {
+            Initiator::ApiKey { key, .. } => format!("api:{key}"),
+            Initiator::User { login, .. } => login.clone(),
+            Initiator::Payer => "payer".to_owned(),
+            Initiator::System => "system".to_owned(),
+        }
+    }
+    /// The acting back-office user, if any.
+    pub fn user_id(&self) -> Option<i64> {
+        match self {
+            Initiator::User { id, .. } => Some(*id),
+            _ => None,
+        }
+    }
+    /// The address the request came from, for the audit log ("" for the payer and jobs).
+    pub fn ip(&self) -> &str {
+        match self {
+            Initiator::ApiKey { ip, .. } | Initiator::User { ip, .. } => ip,
+            Initiator::Payer | Initiator::System => "",
+        }
+    }
+    fn api_key(&self) -> Option<String> {
+        match self {
+            Initiator::ApiKey { key, .. } => Some(key.clone()),
+            _ => None,
+        }
+    }
+}
+
+/// How the authorisation is used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AuthMode {
+    /// Authorise and capture at once.
+    Sale,
+    /// Authorise; capture later.
+    PreAuthorization,
+    /// Authorise the final amount; capture later.
+    FinalAuthorization,
+}
+
+impl AuthMode {
+    /// Direct's name.
+    pub fn code(self) -> &'static str {
+        match self {
+            AuthMode::Sale => "SALE",
+            AuthMode::PreAuthorization => "PRE_AUTHORIZATION",
+            AuthMode::FinalAuthorization => "FINAL_AUTHORIZATION",
+        }
+    }
+    /// From Direct's name.
+    pub fn parse(code: &str) -> Option<AuthMode> {
+        [
+            AuthMode::Sale,
+            AuthMode::PreAuthorization,
+            AuthMode::FinalAuthorization,
+        ]
+        .into_iter()
+        .find(|m| m.code() == code)
+    }
+}
+
+/// Card data as entered; the CVC is checked and dropped.
+pub struct CardInput {
+    /// Number as typed.
+    pub number: String,
+    /// Security code, when given.
+    pub cvv: Option<String>,
+    /// `MMYY`.
+    pub expiry: String,
+    /// Holder name.
+    pub holder: String,
+}
+
+/// Where the card comes from.
+pub enum CardSource {
+    /// Entered now.
+    Card(CardInput),
+    /// A stored token.
+    Token(String),
+}
+
+/// A cart line as asked.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct CartLineInput {
+    /// Merchant's product code.
+    pub code: String,
+    /// Product name.
+    pub name: String,
+    /// Unit price, minor units.
+    pub unit_price: i64,
+    /// Quantity in thousandths.
+    pub quantity_thousandths: i64,
+}
+
+/// A payment to create.
+pub struct NewPayment {
+    /// Channel: `ECOMMERCE`, `MOTO`, `POS`.
+    pub channel: &'static str,
+    /// Amount asked.
+    pub amount: Money,
+    /// Merchant's reference.
+    pub merchant_reference: String,
+    /// Merchant's customer id.
+    pub merchant_customer_id: Option<String>,
+    /// Description.
+    pub description: String,
+    /// Authorisation mode; `None` follows the merchant's capture procedure.
+    pub mode: Option<AuthMode>,
+    /// The card.
+    pub source: CardSource,
+    /// Keep the card as a token.
+    pub tokenize: bool,
+    /// Where the payer returns after 3-D Secure.
+    pub return_url: Option<String>,
+    /// Cart lines (their total must equal the amount).
+    pub cart: Vec<CartLineInput>,
+    /// Payer's e-mail.
+    pub customer_email: Option<String>,
+    /// Payer's IP.
+    pub customer_ip: Option<String>,
+    /// Page language.
+    pub locale: String,
+    /// The hosted checkout it belongs to.
+    pub hosted_checkout_id: Option<String>,
+}
+
+/// What a terminal reported at a transaction's end.
+pub struct CardPresent {
+    /// The terminal.
+    pub terminal_id: String,
+    /// Amount taken or asked.
+    pub amount: Money,
+    /// Merchant's reference.
+    pub merchant_reference: String,
+    /// The terminal's result.
+    pub result: TransactionResult,
+    /// Authorisation code, when approved.
+    pub authorisation_code: Option<String>,
+    /// Card brand as the terminal names it.
+    pub brand: Option<String>,
+    /// Masked card number.
+    pub masked_card: Option<String>,
+    /// Receipt text.
+    pub receipt: Option<String>,
+}
+
+/// What happened to a payment attempt.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AttemptResult {
+    /// Authorised (and captured for a sale).
+    Approved,
+    /// Needs the 3-D Secure challenge page.
+    Challenge,
+    /// Refused by the acquirer.
+    Declined {
+        /// Refusal code.
+        code: String,
+        /// Meaning.
+        reason: String,
+    },
+    /// No answer yet (92).
+    Uncertain,
+}
+
+/// A payment with what the last call did.
+pub struct Attempt {
+    /// The payment after the call.
+    pub payment: payment::Model,
+    /// What the acquirer said.
+    pub result: AttemptResult,
+    /// The token created, when asked to tokenise.
+    pub token: Option<String>,
+}
+
+/// The engine.
+#[derive(Clone)]
+pub struct PaymentEngine {
+    db: DatabaseConnection,
+    config: Arc<Config>,
+    acquirer: Arc<dyn Acquirer>,
+}
+
+fn today() -> (i32, u32) {
+    let now = Utc::now();
+    (now.year(), now.month())
+}
+
+fn card_error(property: &str, e: CardError) -> EngineError {
+    EngineError::Card {
+        property: property.to_owned(),
+        error: e,
+    }
+}
+
+/// A card checked: number, expiry, CVC; the CVC is not kept.
+pub struct CheckedCard {
+    /// Number.
+    pub number: CardNumber,
+    /// Expiry.
+    pub expiry: Expiry,
+    /// Holder.
+    pub holder: String,
+}
+
+/// Checks typed card data with the domain rules (the page checks the same in WASM).
+pub fn check_card(input: &CardInput, prefix: &str) -> Result<CheckedCard, EngineError> {
+    let number = CardNumber::parse(&input.number)
+        .map_err(|e| card_error(&format!("{prefix}.cardNumber"), e))?;
+    let expiry = Expiry::parse(&input.expiry, today())
+        .map_err(|e| card_error(&format!("{prefix}.expiryDate"), e))?;
+    if let Some(cvv) = &input.cvv {
+        check_cvc(cvv, number.brand()).map_err(|e| card_error(&format!("{prefix}.cvv"), e))?;
+    }
+    Ok(CheckedCard {
+        number,
+        expiry,
+        holder: input.holder.trim().chars().take(64).collect(),
+    })
+}
+
+impl PaymentEngine {
+    /// An engine over `db` asking `acquirer`.
+    pub fn new(db: DatabaseConnection, config: Arc<Config>, acquirer: Arc<dyn Acquirer>) -> Self {
+        PaymentEngine {
+            db,
+            config,
+            acquirer,
+        }
+    }
+
+    /// The database.
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    /// Configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Loads a merchant's payment.
+    pub async fn payment(&self, merchant_id: i64, id: i64) -> Result<payment::Model, EngineError> {
+        payment::Entity::find_by_id(id)
+            .filter(payment::Column::MerchantId.eq(merchant_id))
+            .one(&self.db)
+            .await?
+            .ok_or(EngineError::NotFound)
+    }
+
+    /// The operations of a payment, oldest first.
+    pub async fn operations(&self, payment_id: i64) -> Result<Vec<operation::Model>, EngineError> {
+        Ok(operation::Entity::find()
+            .filter(operation::Column::PaymentId.eq(payment_id))
+            .order_by_asc(operation::Column::Id)
+            .all(&self.db)
+            .await?)
+    }
+
+    /// The cart of a payment.
+    pub async fn cart(&self, payment_id: i64) -> Result<Vec<cart_line::Model>, EngineError> {
+        Ok(cart_line::Entity::find()
+            .filter(cart_line::Column::PaymentId.eq(payment_id))
+            .order_by_asc(cart_line::Column::Position)
+            .all(&self.db)
+            .await?)
+    }
+}
