@@ -182,7 +182,7 @@ pub async fn run(cli: Cli) -> anyhow_like::Result<()> {
             agent,
         } => {
             let db = db::connect_and_migrate(&config.database_url).await?;
-            let person = crate::support::accounts::invite(
+            let person = crate::support::accounts::invitations::invite(
                 &db,
                 &config,
                 &email,

@@ -168,9 +168,10 @@ pub async fn seed_demo(
     }
     crate::support::tickets::catalogue::ensure_catalogue(db).await?;
     // The support portal's demo people (SP-1).
-    let (set, unchanged) = crate::support::accounts::seed_demo_people(db, password.as_deref())
-        .await
-        .map_err(|e| ProvisionError::Invalid(format!("support demo people: {e:?}")))?;
+    let (set, unchanged) =
+        crate::support::accounts::demo::seed_demo_people(db, password.as_deref())
+            .await
+            .map_err(|e| ProvisionError::Invalid(format!("support demo people: {e:?}")))?;
     report.passwords.extend(set);
     report.unchanged.extend(unchanged);
     crate::support::tickets::demo::seed_demo_tickets(db, support_project_key).await?;

@@ -9,7 +9,7 @@ use chrono::{Duration, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use server::entities::{email_outbox, support_code};
-use server::support::accounts;
+use server::support::accounts::{demo, invitations};
 
 /// The last mail sent to `to`: subject and body.
 pub(crate) async fn last_mail(app: &TestApp, to: &str) -> (String, String) {
@@ -66,7 +66,7 @@ both_backends!(
     &[],
     |app: TestApp| async move {
         let email = "dana@demo-retail.test";
-        accounts::invite(
+        invitations::invite(
             &app.db,
             &app.config,
             email,
@@ -195,7 +195,7 @@ both_backends!(
     the_second_factor_is_asked_again_without_a_trusted_browser,
     &[("OPENPSP_MAX_FAILED_LOGINS", "3")],
     |app: TestApp| async move {
-        accounts::seed_demo_people(&app.db, Some(PASSWORD))
+        demo::seed_demo_people(&app.db, Some(PASSWORD))
             .await
             .unwrap();
         let email = "alice@demo-retail.test";
@@ -291,7 +291,7 @@ both_backends!(
     &[],
     |app: TestApp| async move {
         let email = "erin@other-corp.test";
-        accounts::invite(
+        invitations::invite(
             &app.db,
             &app.config,
             email,
@@ -398,7 +398,7 @@ pub(crate) async fn support_session(app: &TestApp, email: &str) -> String {
 
 /// The demo people and catalogue, and sessions for agent, alice, bob and carol.
 pub(crate) async fn portal(app: &TestApp) -> [String; 4] {
-    accounts::seed_demo_people(&app.db, Some(PASSWORD))
+    demo::seed_demo_people(&app.db, Some(PASSWORD))
         .await
         .unwrap();
     server::support::tickets::catalogue::ensure_catalogue(&app.db)
@@ -902,7 +902,7 @@ both_backends!(
     signing_in_again_at_once_mails_a_fresh_code,
     &[],
     |app: TestApp| async move {
-        accounts::seed_demo_people(&app.db, Some(PASSWORD))
+        demo::seed_demo_people(&app.db, Some(PASSWORD))
             .await
             .unwrap();
         // Two sign-ins in a row from browsers that are not trusted: each gets its code.

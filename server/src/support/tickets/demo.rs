@@ -3,7 +3,7 @@
 
 use super::references::next_reference;
 use crate::entities::{support_comment, support_request_type, support_ticket, support_user};
-use crate::support::accounts::organizations_of;
+use crate::support::accounts::organizations::organizations_of;
 use chrono::Utc;
 use domain::ticket::{Impact, Priority, TicketKind, TicketStatus, Urgency};
 use sea_orm::{

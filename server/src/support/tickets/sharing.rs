@@ -5,7 +5,7 @@
 use super::{notifications, SupportTicketService};
 use crate::account::service::internal;
 use crate::entities::{support_participant, support_user};
-use crate::support::accounts::{organizations_of, status as person_status};
+use crate::support::accounts::{organizations::organizations_of, status as person_status};
 use app::error::{AppError, Problem};
 use app::support::accounts::SupportActor;
 use app::support::tickets::TicketDetail;
