@@ -3,28 +3,22 @@
 
 use crate::account::service::{internal, load_actor, zone_of};
 use crate::configuration::keys;
-use crate::entities::{merchant, user, webhook_delivery, webhook_endpoint, webhook_event};
+use crate::entities::{merchant, user};
 use crate::platform::audit::{self, AuditEntry};
 use crate::platform::config::Config;
-use crate::webhooks::events;
 use app::account::Actor;
 use app::configuration::ConfigPort;
 use app::configuration::{ApiKeyView, JobView, PaymentSettings};
 use app::error::{AppError, FieldError, Problem};
-use app::webhooks::{DeliveryView, EndpointView, WebhooksPort, WebhooksView};
 use chrono::Utc;
 use domain::{Role, ZonePreference};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionTrait,
-};
-use std::collections::HashMap;
+use sea_orm::{ActiveModelTrait, DatabaseConnection, Set, TransactionTrait};
 use std::sync::Arc;
 
-/// The port.
+/// The Admins' configuration: `ConfigPort` here, `WebhooksPort` in `crate::webhooks::port`.
 pub struct ConfigService {
-    db: DatabaseConnection,
-    config: Arc<Config>,
+    pub(crate) db: DatabaseConnection,
+    pub(crate) config: Arc<Config>,
 }
 
 impl ConfigService {
@@ -34,7 +28,10 @@ impl ConfigService {
     }
 
     /// The actor's merchant and user when the user is an Admin.
-    async fn admin(&self, actor: &Actor) -> Result<(merchant::Model, user::Model), AppError> {
+    pub(crate) async fn admin(
+        &self,
+        actor: &Actor,
+    ) -> Result<(merchant::Model, user::Model), AppError> {
         let (m, u) = load_actor(&self.db, actor).await?;
         if Role::parse(&u.role) != Some(Role::Admin) {
             return Err(AppError::Forbidden);
@@ -42,7 +39,7 @@ impl ConfigService {
         Ok((m, u))
     }
 
-    async fn audit(
+    pub(crate) async fn audit(
         &self,
         m: &merchant::Model,
         u: &user::Model,
@@ -272,181 +269,5 @@ impl ConfigPort for ConfigService {
                 })
                 .collect(),
         )
-    }
-}
-
-#[async_trait::async_trait]
-impl WebhooksPort for ConfigService {
-    async fn webhooks(&self, actor: &Actor) -> Result<WebhooksView, AppError> {
-        let (m, u) = self.admin(actor).await?;
-        let zone = zone_of(&u);
-        let endpoints = webhook_endpoint::Entity::find()
-            .filter(webhook_endpoint::Column::MerchantId.eq(m.id))
-            .filter(webhook_endpoint::Column::Active.eq(true))
-            .order_by_asc(webhook_endpoint::Column::Id)
-            .all(&self.db)
-            .await
-            .map_err(internal)?;
-        let urls: HashMap<i64, String> = webhook_endpoint::Entity::find()
-            .filter(webhook_endpoint::Column::MerchantId.eq(m.id))
-            .all(&self.db)
-            .await
-            .map_err(internal)?
-            .into_iter()
-            .map(|e| (e.id, e.url))
-            .collect();
-        let deliveries = webhook_delivery::Entity::find()
-            .filter(webhook_delivery::Column::MerchantId.eq(m.id))
-            .order_by_desc(webhook_delivery::Column::Id)
-            .limit(50)
-            .all(&self.db)
-            .await
-            .map_err(internal)?;
-        let event_ids: Vec<String> = deliveries.iter().map(|d| d.event_id.clone()).collect();
-        let kinds: HashMap<String, String> = webhook_event::Entity::find()
-            .filter(webhook_event::Column::Id.is_in(event_ids))
-            .all(&self.db)
-            .await
-            .map_err(internal)?
-            .into_iter()
-            .map(|e| (e.id, e.kind))
-            .collect();
-        Ok(WebhooksView {
-            enabled: m.webhooks_enabled,
-            events: m
-                .webhook_events
-                .split(',')
-                .map(str::trim)
-                .filter(|e| !e.is_empty())
-                .map(str::to_owned)
-                .collect(),
-            all_events: events::EVENT_TYPES.iter().map(|e| e.to_string()).collect(),
-            endpoints: endpoints
-                .into_iter()
-                .map(|e| EndpointView {
-                    id: e.id,
-                    url: e.url,
-                })
-                .collect(),
-            key_id: m.webhook_key_id.clone(),
-            deliveries: deliveries
-                .into_iter()
-                .map(|d| DeliveryView {
-                    id: d.id,
-                    event: kinds.get(&d.event_id).cloned().unwrap_or_default(),
-                    url: urls.get(&d.endpoint_id).cloned().unwrap_or_default(),
-                    status: d.status,
-                    attempts: d.attempts,
-                    last_code: d.last_status_code,
-                    created: zone.format(d.created_at),
-                })
-                .collect(),
-        })
-    }
-
-    async fn save_webhooks(
-        &self,
-        actor: &Actor,
-        enabled: bool,
-        events: Vec<String>,
-        ip: &str,
-    ) -> Result<Option<String>, AppError> {
-        let (m, u) = self.admin(actor).await?;
-        let chosen: Vec<&str> = events::EVENT_TYPES
-            .iter()
-            .copied()
-            .filter(|e| events.iter().any(|c| c == e))
-            .collect();
-        let mut row: merchant::ActiveModel = m.clone().into();
-        row.webhooks_enabled = Set(enabled);
-        row.webhook_events = Set(chosen.join(","));
-        let m = row.update(&self.db).await.map_err(internal)?;
-        // The first key's secret is shown once, as after a rotation: without it nobody
-        // could check a signature.
-        let secret = if enabled && m.webhook_key_id.is_none() {
-            let (_, secret) = keys::rotate_webhook_key(&self.db, &self.config, &m)
-                .await
-                .map_err(internal)?;
-            Some(secret)
-        } else {
-            None
-        };
-        self.audit(
-            &m,
-            &u,
-            "webhooks.settings",
-            format!("enabled={enabled} events={}", chosen.join(",")),
-            ip,
-        )
-        .await?;
-        Ok(secret)
-    }
-
-    async fn add_endpoint(&self, actor: &Actor, url: String, ip: &str) -> Result<(), AppError> {
-        let (m, u) = self.admin(actor).await?;
-        if url.trim().is_empty() {
-            return Err(AppError::field("url", Problem::Required));
-        }
-        let url = keys::check_endpoint_url(&url)
-            .map_err(|_| AppError::field("url", Problem::InvalidUrl))?;
-        webhook_endpoint::ActiveModel {
-            merchant_id: Set(m.id),
-            url: Set(url.clone()),
-            active: Set(true),
-            created_at: Set(Utc::now()),
-            ..Default::default()
-        }
-        .insert(&self.db)
-        .await
-        .map_err(internal)?;
-        self.audit(&m, &u, "webhooks.endpoint_add", url, ip).await
-    }
-
-    async fn remove_endpoint(&self, actor: &Actor, id: i64, ip: &str) -> Result<(), AppError> {
-        let (m, u) = self.admin(actor).await?;
-        // Kept (inactive) so the delivery log still names it.
-        let result = webhook_endpoint::Entity::update_many()
-            .col_expr(webhook_endpoint::Column::Active, false.into())
-            .filter(webhook_endpoint::Column::Id.eq(id))
-            .filter(webhook_endpoint::Column::MerchantId.eq(m.id))
-            .exec(&self.db)
-            .await
-            .map_err(internal)?;
-        if result.rows_affected == 0 {
-            return Err(AppError::NotFound);
-        }
-        self.audit(
-            &m,
-            &u,
-            "webhooks.endpoint_remove",
-            format!("endpoint {id}"),
-            ip,
-        )
-        .await
-    }
-
-    async fn rotate_webhook_key(&self, actor: &Actor, ip: &str) -> Result<String, AppError> {
-        let (m, u) = self.admin(actor).await?;
-        let (key_id, secret) = keys::rotate_webhook_key(&self.db, &self.config, &m)
-            .await
-            .map_err(internal)?;
-        self.audit(
-            &m,
-            &u,
-            "webhooks.rotate_key",
-            format!("new signing key {key_id}"),
-            ip,
-        )
-        .await?;
-        Ok(secret)
-    }
-
-    async fn resend_delivery(&self, actor: &Actor, id: i64) -> Result<(), AppError> {
-        let (m, _) = self.admin(actor).await?;
-        if events::resend(&self.db, m.id, id).await.map_err(internal)? {
-            Ok(())
-        } else {
-            Err(AppError::NotFound)
-        }
     }
 }

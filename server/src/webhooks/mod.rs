@@ -1,4 +1,5 @@
 //! Webhooks: the events a change writes in its own transaction, signed and delivered by
-//! the job worker with retries.
+//! the job worker with retries; the webhooks page's port.
 
 pub mod events;
+pub mod port;
