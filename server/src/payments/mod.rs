@@ -11,6 +11,8 @@ pub mod error;
 pub mod export;
 pub mod history;
 pub mod list;
+pub mod moto;
 pub mod operations;
 pub mod records;
+pub mod views;
 pub mod wire;

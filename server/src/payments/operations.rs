@@ -1,14 +1,14 @@
 //! The payments pages' port (MB-31..33): the filtered, sorted, paginated list, one
 //! payment's information, and capture/cancel/refund through the engine. Read-only users
 //! see and do nothing that moves money; refunds need Admin or the "may refund" right.
+//! The port's dashboard, saved views, financial history and mail orders are answered by
+//! `dashboard`, `views`, `history` and `moto`.
 
 use crate::account::service::{internal, load_actor, zone_of};
-use crate::entities::{cart_line, filter_template, merchant, payment, user};
-use crate::payments::engine::{
-    AttemptResult, AuthMode, CardInput, CardSource, Initiator, NewPayment, PaymentEngine,
-};
+use crate::entities::{cart_line, merchant, payment, user};
+use crate::payments::engine::{Initiator, PaymentEngine};
 use crate::payments::error::EngineError;
-use crate::payments::history::{done_by, history_filtered, user_logins};
+use crate::payments::history::{done_by, user_logins};
 use crate::payments::list::{filtered, label_of};
 use crate::payments::records::{ledger, line_state, parse_public_id, public_id, stored_money};
 use app::account::Actor;
@@ -16,18 +16,14 @@ use app::checkout::CartLineView;
 use app::error::{AppError, FieldError, Problem};
 use app::payments::OperationsPort;
 use app::payments::{
-    ActivityView, DashboardQuery, DashboardView, HistoryFilter, HistoryPage, HistoryRow,
-    ListSettings, ListViews, MotoForm, MotoResult, PaymentDetail, PaymentFilter, PaymentRow,
-    PaymentsPage, TemplateView, DEFAULT_COLUMNS, LIST_COLUMNS, LIST_FILTERS,
+    ActivityView, DashboardQuery, DashboardView, HistoryFilter, HistoryPage, ListSettings,
+    ListViews, MotoForm, MotoResult, PaymentDetail, PaymentFilter, PaymentRow, PaymentsPage,
 };
 use domain::cart::{parse_refund_quantity, LineError, Quantity};
 use domain::money::Money;
 use domain::payment::PaymentError;
 use domain::{Lang, MoneyMove, Role};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    Set,
-};
+use sea_orm::{EntityTrait, PaginatorTrait};
 
 /// Rows per page.
 pub const PAGE_SIZE: u64 = 25;
@@ -45,7 +41,7 @@ impl OperationsService {
 }
 
 /// The user as the engine records who did an operation.
-fn user_initiator(u: &user::Model, ip: &str) -> Initiator {
+pub(crate) fn user_initiator(u: &user::Model, ip: &str) -> Initiator {
     Initiator::User {
         id: u.id,
         login: u.login.clone(),
@@ -53,7 +49,7 @@ fn user_initiator(u: &user::Model, ip: &str) -> Initiator {
     }
 }
 
-fn engine_error(e: EngineError) -> AppError {
+pub(crate) fn engine_error(e: EngineError) -> AppError {
     match e {
         EngineError::NotFound => AppError::NotFound,
         EngineError::Refused(PaymentError::OverCapture | PaymentError::OverRefund) => {
@@ -181,7 +177,7 @@ impl OperationsService {
     }
 
     /// The actor when they may do `what` (the domain's rule: role and refund right).
-    async fn allowed(
+    pub(crate) async fn allowed(
         &self,
         actor: &Actor,
         what: MoneyMove,
@@ -202,69 +198,6 @@ impl OperationsService {
         Money::parse_major(typed, currency)
             .map(Money::minor)
             .map_err(|_| AppError::field("amount", Problem::InvalidAmount))
-    }
-}
-
-/// A comma-separated choice, or `default` when empty.
-fn choice(stored: &str, default: &[&str]) -> Vec<String> {
-    let chosen: Vec<String> = stored
-        .split(',')
-        .filter(|c| !c.is_empty())
-        .map(str::to_owned)
-        .collect();
-    if chosen.is_empty() {
-        default.iter().map(|c| (*c).to_owned()).collect()
-    } else {
-        chosen
-    }
-}
-
-/// Longest template name.
-const TEMPLATE_NAME_MAX: usize = 80;
-/// Longest template query.
-const TEMPLATE_QUERY_MAX: usize = 2000;
-
-impl OperationsService {
-    async fn views_of(&self, u: &user::Model) -> Result<ListViews, AppError> {
-        let db = self.engine.db();
-        let templates = filter_template::Entity::find()
-            .filter(filter_template::Column::MerchantId.eq(u.merchant_id))
-            .filter(
-                Condition::any()
-                    .add(filter_template::Column::UserId.eq(u.id))
-                    .add(filter_template::Column::Shared.eq(true)),
-            )
-            .order_by_asc(filter_template::Column::Name)
-            .all(db)
-            .await
-            .map_err(internal)?;
-        let owners: Vec<i64> = templates.iter().map(|t| t.user_id).collect();
-        let logins = user::Entity::find()
-            .filter(user::Column::Id.is_in(owners))
-            .all(db)
-            .await
-            .map_err(internal)?;
-        Ok(ListViews {
-            settings: ListSettings {
-                filters: choice(&u.payment_filters, &LIST_FILTERS),
-                columns: choice(&u.payment_columns, &DEFAULT_COLUMNS),
-            },
-            templates: templates
-                .into_iter()
-                .map(|t| TemplateView {
-                    id: t.id,
-                    owner: logins
-                        .iter()
-                        .find(|l| l.id == t.user_id)
-                        .map(|l| l.login.clone())
-                        .unwrap_or_default(),
-                    mine: t.user_id == u.id,
-                    name: t.name,
-                    query: t.query,
-                    shared: t.shared,
-                })
-                .collect(),
-        })
     }
 }
 
@@ -357,8 +290,7 @@ impl OperationsPort for OperationsService {
     }
 
     async fn list_views(&self, actor: &Actor) -> Result<ListViews, AppError> {
-        let (_, u) = load_actor(self.engine.db(), actor).await?;
-        self.views_of(&u).await
+        self.list_views_of(actor).await
     }
 
     async fn save_template(
@@ -368,55 +300,11 @@ impl OperationsPort for OperationsService {
         query: String,
         shared: bool,
     ) -> Result<ListViews, AppError> {
-        let (m, u) = load_actor(self.engine.db(), actor).await?;
-        let name = name.trim().to_owned();
-        let query = query.trim().trim_start_matches('?').to_owned();
-        if name.is_empty() {
-            return Err(AppError::field("name", Problem::Required));
-        }
-        if name.chars().count() > TEMPLATE_NAME_MAX {
-            return Err(AppError::field("name", Problem::TooLong));
-        }
-        if query.len() > TEMPLATE_QUERY_MAX {
-            return Err(AppError::field("query", Problem::TooLong));
-        }
-        // A template is only ever a valid filter.
-        filtered(m.id, &zone_of(&u), &PaymentFilter::from_query(&query))?;
-        let db = self.engine.db();
-        let existing = filter_template::Entity::find()
-            .filter(filter_template::Column::UserId.eq(u.id))
-            .filter(filter_template::Column::Name.eq(name.clone()))
-            .one(db)
-            .await
-            .map_err(internal)?;
-        let mut row: filter_template::ActiveModel = match existing {
-            Some(t) => t.into(),
-            None => filter_template::ActiveModel {
-                merchant_id: Set(m.id),
-                user_id: Set(u.id),
-                name: Set(name.clone()),
-                created_at: Set(chrono::Utc::now()),
-                ..Default::default()
-            },
-        };
-        row.query = Set(query);
-        row.shared = Set(shared);
-        row.save(db).await.map_err(internal)?;
-        self.views_of(&u).await
+        self.save_template_of(actor, name, query, shared).await
     }
 
     async fn delete_template(&self, actor: &Actor, id: i64) -> Result<ListViews, AppError> {
-        let (_, u) = load_actor(self.engine.db(), actor).await?;
-        let result = filter_template::Entity::delete_many()
-            .filter(filter_template::Column::Id.eq(id))
-            .filter(filter_template::Column::UserId.eq(u.id))
-            .exec(self.engine.db())
-            .await
-            .map_err(internal)?;
-        if result.rows_affected == 0 {
-            return Err(AppError::NotFound);
-        }
-        self.views_of(&u).await
+        self.delete_template_of(actor, id).await
     }
 
     async fn save_list_settings(
@@ -424,187 +312,15 @@ impl OperationsPort for OperationsService {
         actor: &Actor,
         settings: ListSettings,
     ) -> Result<ListViews, AppError> {
-        let (_, u) = load_actor(self.engine.db(), actor).await?;
-        let keep = |chosen: &[String], allowed: &[&str]| -> Option<String> {
-            let kept: Vec<&str> = allowed
-                .iter()
-                .copied()
-                .filter(|a| chosen.iter().any(|c| c == a))
-                .collect();
-            (kept.len() == chosen.len() && !kept.is_empty()).then(|| kept.join(","))
-        };
-        let filters = keep(&settings.filters, &LIST_FILTERS)
-            .ok_or_else(|| AppError::field("filters", Problem::OutOfRange))?;
-        let columns = keep(&settings.columns, &LIST_COLUMNS)
-            .ok_or_else(|| AppError::field("columns", Problem::OutOfRange))?;
-        let mut row: user::ActiveModel = u.into();
-        row.payment_filters = Set(filters);
-        row.payment_columns = Set(columns);
-        let u = row.update(self.engine.db()).await.map_err(internal)?;
-        self.views_of(&u).await
+        self.save_list_settings_of(actor, settings).await
     }
 
     async fn history(&self, actor: &Actor, f: HistoryFilter) -> Result<HistoryPage, AppError> {
-        let (m, u) = load_actor(self.engine.db(), actor).await?;
-        let zone = zone_of(&u);
-        let lang = Lang::parse(&u.language).unwrap_or_default();
-        let db = self.engine.db();
-        let query = history_filtered(db, m.id, &zone, &f).await?;
-        let paginator = query.paginate(db, PAGE_SIZE);
-        let total = paginator.num_items().await.map_err(internal)?;
-        let pages = total.div_ceil(PAGE_SIZE).max(1) as u32;
-        let page = f.page.clamp(1, pages);
-        let ops = paginator
-            .fetch_page(u64::from(page - 1))
-            .await
-            .map_err(internal)?;
-        let rows = crate::payments::history::entries(db, &ops)
-            .await
-            .map_err(internal)?
-            .into_iter()
-            .map(|e| HistoryRow {
-                date: zone.format(e.at),
-                amount: stored_money(e.amount, &e.currency)
-                    .map(|m| m.format_in(lang))
-                    .unwrap_or_default(),
-                kind: e.kind,
-                payment_id: e.payment_id,
-                reference: e.reference,
-                by: e.by,
-            })
-            .collect();
-        let users = user::Entity::find()
-            .filter(user::Column::MerchantId.eq(m.id))
-            .order_by_asc(user::Column::Login)
-            .all(db)
-            .await
-            .map_err(internal)?
-            .into_iter()
-            .map(|u| u.login)
-            .collect();
-        Ok(HistoryPage {
-            rows,
-            total,
-            page,
-            pages,
-            zone: zone.zone.clone(),
-            users,
-        })
+        self.history_page(actor, f).await
     }
 
     async fn moto(&self, actor: &Actor, form: MotoForm, ip: &str) -> Result<MotoResult, AppError> {
-        let (m, u) = self.allowed(actor, MoneyMove::Sale).await?;
-        let mut problems = Vec::new();
-        let currency = domain::money::Currency::parse(form.currency.trim());
-        if currency.is_none() {
-            problems.push(FieldError::new("currency", Problem::OutOfRange));
-        }
-        let amount = match currency {
-            Some(c) if !form.amount.trim().is_empty() => Money::parse_major(&form.amount, c)
-                .ok()
-                .filter(|m| m.minor() > 0)
-                .or_else(|| {
-                    problems.push(FieldError::new("amount", Problem::InvalidAmount));
-                    None
-                }),
-            Some(_) => {
-                problems.push(FieldError::new("amount", Problem::Required));
-                None
-            }
-            None => None,
-        };
-        let mode = match form.mode.as_str() {
-            "" | "SALE" => AuthMode::Sale,
-            "PRE_AUTHORIZATION" => AuthMode::PreAuthorization,
-            _ => {
-                problems.push(FieldError::new("mode", Problem::OutOfRange));
-                AuthMode::Sale
-            }
-        };
-        for (name, value, most) in [
-            ("reference", &form.reference, 50),
-            ("description", &form.description, 250),
-            ("customer_id", &form.customer_id, 50),
-            ("holder", &form.holder, 50),
-        ] {
-            if value.chars().count() > most {
-                problems.push(FieldError::new(name, Problem::TooLong));
-            }
-        }
-        if form.number.trim().is_empty() {
-            problems.push(FieldError::new("number", Problem::Required));
-        }
-        if !problems.is_empty() {
-            return Err(AppError::Invalid(problems));
-        }
-        let amount = amount.ok_or(AppError::Internal)?;
-        let reference = match form.reference.trim() {
-            "" => format!(
-                "MOTO-{}-{}",
-                chrono::Utc::now().format("%Y%m%d"),
-                crate::platform::crypto::random_from(b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789", 6)
-            ),
-            typed => typed.to_owned(),
-        };
-        let expiry: String = form.expiry.chars().filter(char::is_ascii_digit).collect();
-        let by = user_initiator(&u, ip);
-        let attempt = self
-            .engine
-            .create_payment(
-                &m,
-                NewPayment {
-                    channel: "MOTO",
-                    amount,
-                    merchant_reference: reference.clone(),
-                    merchant_customer_id: Some(form.customer_id.trim().to_owned())
-                        .filter(|c| !c.is_empty()),
-                    description: form.description.trim().to_owned(),
-                    mode: Some(mode),
-                    source: CardSource::Card(CardInput {
-                        number: form.number.clone(),
-                        cvv: Some(form.cvc.trim().to_owned()).filter(|c| !c.is_empty()),
-                        expiry,
-                        holder: form.holder.trim().to_owned(),
-                    }),
-                    tokenize: false,
-                    return_url: None,
-                    cart: Vec::new(),
-                    customer_email: None,
-                    customer_ip: None,
-                    locale: u.language.clone(),
-                    hosted_checkout_id: None,
-                },
-                &by,
-            )
-            .await
-            .map_err(|e| match e {
-                EngineError::Card { property, error } => {
-                    let name = if property.ends_with("expiryDate") {
-                        "expiry"
-                    } else if property.ends_with("cvv") {
-                        "cvc"
-                    } else {
-                        "number"
-                    };
-                    AppError::Invalid(vec![FieldError::new(name, Problem::Card(error))])
-                }
-                other => engine_error(other),
-            })?;
-        let p = attempt.payment;
-        let lang = Lang::parse(&u.language).unwrap_or_default();
-        Ok(MotoResult {
-            payment_id: public_id(p.id),
-            reference,
-            approved: matches!(attempt.result, AttemptResult::Approved),
-            status: label_of(&p).code().to_owned(),
-            amount: amount.format_in(lang),
-            authorisation_code: p.authorisation_code.clone().unwrap_or_default(),
-            refusal: match attempt.result {
-                AttemptResult::Declined { code, reason } => format!("{code} {reason}"),
-                AttemptResult::Uncertain => "92".to_owned(),
-                _ => String::new(),
-            },
-        })
+        self.pay_moto(actor, form, ip).await
     }
 
     async fn refund_lines(
