@@ -101,6 +101,7 @@ pub fn error_text(error: &AppError) -> Option<String> {
         AppError::RateLimited => Some(t(T::ErrRateLimited).to_owned()),
         AppError::NotFound => Some(t(T::NotFound).to_owned()),
         AppError::NotAllowedNow => Some(t(T::ErrNotAllowedNow).to_owned()),
+        AppError::Unavailable => Some(t(T::ErrUnavailable).to_owned()),
         AppError::Internal | AppError::ServerFn(_) => Some(t(T::ErrGeneric).to_owned()),
     }
 }

@@ -151,6 +151,10 @@ pub enum AppError {
     /// The payment's status does not allow this operation now.
     #[error("not allowed in the current status")]
     NotAllowedNow,
+    /// The acquirer did not answer; nothing was changed and the same request may be sent
+    /// again.
+    #[error("acquirer unavailable")]
+    Unavailable,
     /// Something failed on the server; the log has the cause.
     #[error("internal error")]
     Internal,

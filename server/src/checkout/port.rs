@@ -62,7 +62,10 @@ fn to_app_error(e: EngineError) -> AppError {
         EngineError::Invalid { property, message } => internal(format!("{property}: {message}")),
         EngineError::Refused(_) | EngineError::Line(..) => AppError::Forbidden,
         EngineError::Db(e) => internal(e),
-        EngineError::Acquirer(e) => internal(format!("acquirer unavailable: {e}")),
+        EngineError::Acquirer(e) => {
+            tracing::warn!(error = %e, "acquirer unavailable");
+            AppError::Unavailable
+        }
     }
 }
 

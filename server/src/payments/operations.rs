@@ -75,7 +75,7 @@ pub(crate) fn engine_error(e: EngineError) -> AppError {
         EngineError::Db(e) => internal(e),
         EngineError::Acquirer(e) => {
             tracing::warn!(error = %e, "acquirer unavailable");
-            AppError::Internal
+            AppError::Unavailable
         }
         other => {
             tracing::error!(error = %other, "payment operation failed");

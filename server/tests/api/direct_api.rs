@@ -4,7 +4,7 @@
 //! the caller's address on the audit rows.
 
 use crate::both_backends;
-use crate::helpers::{spawn_app, Backend, TestApp};
+use crate::helpers::{spawn_app, spawn_app_with, Backend, TestApp};
 use crate::payments::{card_payment, get, key, post, signed};
 use chrono::Utc;
 use domain::money::Money;
@@ -326,3 +326,71 @@ both_backends!(
         );
     }
 );
+
+/// An acquirer outage seen from outside: the API answers a retriable 502 and the back
+/// office a clear message; the payment is left as it was.
+async fn an_acquirer_outage_changes_nothing(backend: Backend) {
+    let counting = Arc::new(Counting::default());
+    let Some(app) = spawn_app_with(backend, &[], Some(counting.clone())).await else {
+        return;
+    };
+    let _dir = app.dir_guard();
+    let key = key(&app, "shop").await;
+    let (s, created) = post(
+        &app,
+        &key,
+        "/payments",
+        &card_payment(10_000, "5555555555554444", "PRE_AUTHORIZATION"),
+    )
+    .await;
+    assert_eq!(s, 201, "{created}");
+    let public = created["payment"]["id"].as_str().unwrap().to_owned();
+    counting.down.store(true, Ordering::SeqCst);
+    let (s, v) = post(
+        &app,
+        &key,
+        &format!("/payments/{public}/capture"),
+        &json!({ "amount": 1_000 }),
+    )
+    .await;
+    assert_eq!(s, 502, "{v}");
+    assert_direct_error(&v, 502, "ACQUIRER_UNAVAILABLE");
+    assert_eq!(v["errors"][0]["retriable"], true);
+    let admin = app.session("shop", "admin").await;
+    let res = app
+        .call(
+            "ops/capture",
+            &[("id", &public), ("amount", "10.00")],
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(res.error(), app::error::AppError::Unavailable);
+    let (_, got) = get(&app, &key, &format!("/payments/{public}")).await;
+    assert_eq!(got["status"], "PENDING_CAPTURE", "{got}");
+    let captures = operation::Entity::find()
+        .filter(operation::Column::Kind.eq("capture"))
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert!(captures.is_empty(), "nothing half-written");
+    // Back up: the same capture goes through.
+    counting.down.store(false, Ordering::SeqCst);
+    let (s, v) = post(
+        &app,
+        &key,
+        &format!("/payments/{public}/capture"),
+        &json!({ "amount": 1_000 }),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_acquirer_outage_changes_nothing_sqlite() {
+    an_acquirer_outage_changes_nothing(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_acquirer_outage_changes_nothing_postgres() {
+    an_acquirer_outage_changes_nothing(Backend::Postgres).await;
+}

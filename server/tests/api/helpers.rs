@@ -61,6 +61,15 @@ async fn postgres_url() -> Option<String> {
 /// Starts a server; `None` when the backend is unavailable here (PostgreSQL without
 /// `OPENPSP_TEST_PG_URL`). `settings` are extra `OPENPSP_*` variables.
 pub async fn spawn_app(backend: Backend, settings: &[(&str, &str)]) -> Option<TestApp> {
+    spawn_app_with(backend, settings, None).await
+}
+
+/// [`spawn_app`] whose payments engine asks `acquirer` (the simulated one when `None`).
+pub async fn spawn_app_with(
+    backend: Backend,
+    settings: &[(&str, &str)],
+    acquirer: Option<Arc<dyn server::payments::acquirer::Acquirer>>,
+) -> Option<TestApp> {
     // Server logs appear with a failing test's output.
     let _ = tracing_subscriber::fmt().with_test_writer().try_init();
     let dir = std::env::temp_dir().join(format!("openpsp-it-{}", uuid::Uuid::new_v4()));
@@ -81,7 +90,11 @@ pub async fn spawn_app(backend: Backend, settings: &[(&str, &str)]) -> Option<Te
     let db = server::platform::db::connect_and_migrate(&config.database_url)
         .await
         .expect("database");
-    let state = server::state::AppState::builder(db.clone(), config.clone())
+    let mut builder = server::state::AppState::builder(db.clone(), config.clone());
+    if let Some(acquirer) = acquirer {
+        builder = builder.acquirer(acquirer);
+    }
+    let state = builder
         .gateway(server::terminals::GatewaySettings {
             keep_alive_seconds: 2,
             hello_timeout: std::time::Duration::from_secs(1),
