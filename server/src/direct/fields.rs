@@ -149,3 +149,23 @@ pub(super) fn parse_id(id: &str) -> Result<i64> {
 pub(super) fn initiator(caller: &Caller) -> Initiator {
     caller.initiator()
 }
+
+/// An optional return URL at `path`: where the payer's browser is sent back, so only an
+/// absolute `http` or `https` URL with a host (never `javascript:`, `data:` or a path).
+pub(super) fn return_url(v: &Value, path: &str) -> Result<Option<String>> {
+    let Some(url) = string(v, path)? else {
+        return Ok(None);
+    };
+    let lower = url.trim().to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"));
+    let host = rest.map(|r| r.split(['/', '?', '#']).next().unwrap_or(""));
+    match host {
+        Some(h) if !h.is_empty() && !h.contains(char::is_whitespace) => Ok(Some(url)),
+        _ => Err(ApiError::invalid(
+            path,
+            "the return URL must be an http(s) URL",
+        )),
+    }
+}

@@ -32,15 +32,7 @@ pub async fn create_hosted_checkout(
             )
         })?),
     };
-    let return_url = string(&v, &format!("{spec}.returnUrl"))?;
-    if let Some(url) = &return_url {
-        if !(url.starts_with("https://") || url.starts_with("http://")) {
-            return Err(ApiError::invalid(
-                &format!("{spec}.returnUrl"),
-                "the return URL must be an http(s) URL",
-            ));
-        }
-    }
+    let return_url = return_url(&v, &format!("{spec}.returnUrl"))?;
     let new = NewCheckout {
         amount,
         merchant_reference: string(&v, "order.references.merchantReference")?.unwrap_or_default(),

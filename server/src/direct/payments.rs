@@ -69,11 +69,12 @@ pub async fn create_payment(
             ));
         }
     }
-    let return_url = string(
+    // Where the payer comes back after 3-D Secure: the same rule as hosted checkouts'.
+    let return_url = return_url(
         &v,
         &format!("{spec}.threeDSecure.redirectionData.returnUrl"),
     )?
-    .or(string(&v, &format!("{spec}.returnUrl"))?);
+    .or(return_url(&v, &format!("{spec}.returnUrl"))?);
     let new = NewPayment {
         channel: "ECOMMERCE",
         amount,

@@ -93,19 +93,30 @@ fn csv_cell(value: &str) -> String {
     }
 }
 
-/// A text a spreadsheet would run as a formula, made inert with a leading quote.
+/// A text a spreadsheet would run as a formula, made inert with a leading quote: one
+/// starting with `= + - @` (also after spaces, tabs or line breaks, which spreadsheets
+/// skip) unless it is a number, and one starting with a tab or a carriage return.
 fn defuse(value: &str) -> String {
-    if value.starts_with(['=', '+', '-', '@']) && value.parse::<f64>().is_err() {
+    let start = value.trim_start_matches([' ', '\t', '\r', '\n']);
+    let formula = start.starts_with(['=', '+', '-', '@']) && start.trim().parse::<f64>().is_err();
+    if formula || value.starts_with(['\t', '\r']) {
         format!("'{value}")
     } else {
         value.to_owned()
     }
 }
 
+/// Whether XML 1.0 allows `c` in text: tab, line feed, carriage return, and everything
+/// from U+0020 but the non-characters U+FFFE and U+FFFF (and C1 controls, which readers
+/// refuse in practice).
+fn xml_allowed(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r') || (!c.is_control() && !matches!(c, '\u{FFFE}' | '\u{FFFF}'))
+}
+
 fn xml_text(value: &str) -> String {
     value
         .chars()
-        .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
+        .filter(|c| xml_allowed(*c))
         .collect::<String>()
         .replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -501,6 +512,23 @@ mod tests {
         assert_eq!(csv_cell("-12.50"), "-12.50");
         assert_eq!(csv_cell("a,b"), "\"a,b\"");
         assert_eq!(xml_text("<a&b>"), "&lt;a&amp;b&gt;");
+        // Formulas hidden behind white space, and cells starting with a tab or CR.
+        for hidden in [
+            " =1+1",
+            "\t=cmd",
+            "\r\n@SUM(A1)",
+            "  -2+3",
+            "\tplain",
+            "\rplain",
+        ] {
+            assert!(defuse(hidden).starts_with('\''), "{hidden:?}");
+        }
+        for number in ["-12.50", " -3", "+4"] {
+            assert_eq!(defuse(number), number);
+        }
+        // Characters XML forbids are dropped.
+        assert_eq!(xml_text("a\u{FFFE}b\u{FFFF}c\u{1}d\u{85}e"), "abcde");
+        assert_eq!(xml_text("line\r\nnext\tcell"), "line\r\nnext\tcell");
     }
 
     #[test]

@@ -394,3 +394,43 @@ async fn an_acquirer_outage_changes_nothing_sqlite() {
 async fn an_acquirer_outage_changes_nothing_postgres() {
     an_acquirer_outage_changes_nothing(Backend::Postgres).await;
 }
+
+both_backends!(
+    return_urls_are_http_or_https_only,
+    &[],
+    |app: TestApp| async move {
+        let key = key(&app, "shop").await;
+        for url in [
+            "javascript:alert(1)",
+            "data:text/html,x",
+            "/relative",
+            "https://",
+        ] {
+            let mut body = card_payment(1_000, "4111111111111111", "SALE");
+            body["cardPaymentMethodSpecificInput"]["threeDSecure"] =
+                json!({ "redirectionData": { "returnUrl": url } });
+            let (s, v) = post(&app, &key, "/payments", &body).await;
+            assert_eq!(s, 400, "{url}: {v}");
+            assert_eq!(
+                v["errors"][0]["propertyName"],
+                "cardPaymentMethodSpecificInput.threeDSecure.redirectionData.returnUrl"
+            );
+            let (s, v) = post(
+                &app,
+                &key,
+                "/hostedcheckouts",
+                &json!({
+                    "order": { "amountOfMoney": { "amount": 1000, "currencyCode": "EUR" } },
+                    "hostedCheckoutSpecificInput": { "returnUrl": url },
+                }),
+            )
+            .await;
+            assert_eq!(s, 400, "{url}: {v}");
+        }
+        let mut body = card_payment(1_000, "4111111111111111", "SALE");
+        body["cardPaymentMethodSpecificInput"]["threeDSecure"] =
+            json!({ "redirectionData": { "returnUrl": "https://shop.example/back?x=1" } });
+        let (s, v) = post(&app, &key, "/payments", &body).await;
+        assert_eq!(s, 201, "{v}");
+    }
+);

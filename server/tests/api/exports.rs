@@ -304,3 +304,35 @@ both_backends!(
         assert_eq!(parse_export("xlsx", &bytes, "")[0].len(), 2);
     }
 );
+
+both_backends!(
+    exports_defuse_hidden_formulas_and_drop_what_xml_forbids,
+    &[],
+    |app: TestApp| async move {
+        let key = key(&app, "shop").await;
+        for reference in ["\t=1+1", " @SUM(A1)", "\rplain", "a\u{FFFE}b\u{FFFF}c"] {
+            let mut body = card_payment(1_000, "4111111111111111", "SALE");
+            body["order"]["references"]["merchantReference"] = reference.into();
+            let (s, v) = post(&app, &key, "/payments", &body).await;
+            assert_eq!(s, 201, "{v}");
+        }
+        let admin = app.session("shop", "admin").await;
+        let (status, bytes) = download(&app, &admin, "/operations/payments/export/csv").await;
+        assert_eq!(status, 200);
+        let references: Vec<String> = parse_export("csv", &bytes, "payment")
+            .into_iter()
+            .map(|r| r[3].clone())
+            .collect();
+        for hidden in ["'\t=1+1", "' @SUM(A1)", "'\rplain"] {
+            assert!(
+                references.iter().any(|r| r == hidden),
+                "{hidden:?} in {references:?}"
+            );
+        }
+        let (status, bytes) = download(&app, &admin, "/operations/payments/export/xml").await;
+        assert_eq!(status, 200);
+        let xml = String::from_utf8(bytes).unwrap();
+        assert!(!xml.contains(['\u{FFFE}', '\u{FFFF}']), "XML forbids them");
+        assert!(xml.contains("abc"));
+    }
+);
