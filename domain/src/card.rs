@@ -181,6 +181,67 @@ pub fn luhn_valid(digits: &str) -> bool {
     !digits.is_empty() && sum.is_multiple_of(10)
 }
 
+/// `text` with every card number in it masked to its first 6 and last 4 digits: any run
+/// of 13 to 19 digits (alone or in groups split by single spaces or dashes, as receipts
+/// print them) that passes the Luhn check. Other numbers (amounts, references, dates)
+/// are left as they are. What a card terminal reports goes through this before it is
+/// stored, shown or exported.
+pub fn mask_card_numbers(text: &str) -> String {
+    let mut chars: Vec<char> = text.chars().collect();
+    // Groups of digits: (start, end) indices into `chars`, end exclusive.
+    let mut groups: Vec<(usize, usize)> = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_ascii_digit() {
+            let start = i;
+            while i < chars.len() && chars[i].is_ascii_digit() {
+                i += 1;
+            }
+            groups.push((start, i));
+        } else {
+            i += 1;
+        }
+    }
+    // Groups that follow each other across one space or dash form a candidate number.
+    let joined =
+        |a: (usize, usize), b: (usize, usize)| b.0 == a.1 + 1 && matches!(chars[a.1], ' ' | '-');
+    let mut masked = vec![false; chars.len()];
+    for first in 0..groups.len() {
+        let mut digits = String::new();
+        let mut last = first;
+        loop {
+            let (s, e) = groups[last];
+            digits.extend(&chars[s..e]);
+            if digits.len() > 19 {
+                break;
+            }
+            if (13..=19).contains(&digits.len()) && luhn_valid(&digits) {
+                // Mask all but the first 6 and last 4 digits of groups[first..=last].
+                let n = digits.len();
+                let mut k = 0;
+                for g in &groups[first..=last] {
+                    for idx in g.0..g.1 {
+                        if k >= 6 && k < n - 4 {
+                            masked[idx] = true;
+                        }
+                        k += 1;
+                    }
+                }
+            }
+            if last + 1 >= groups.len() || !joined(groups[last], groups[last + 1]) {
+                break;
+            }
+            last += 1;
+        }
+    }
+    for (c, m) in chars.iter_mut().zip(masked) {
+        if m {
+            *c = '*';
+        }
+    }
+    chars.into_iter().collect()
+}
+
 /// A checked card number. Its `Debug` and `Display` show the masked form only, and it
 /// is not `Serialize`: the clear number cannot leak into a log or a response.
 #[derive(Clone, PartialEq, Eq)]
@@ -437,6 +498,56 @@ mod tests {
     use super::*;
     use crate::money::Currency;
     use proptest::prelude::*;
+
+    #[test]
+    fn card_numbers_in_text_are_masked_and_other_numbers_kept() {
+        assert_eq!(mask_card_numbers("4111111111111111"), "411111******1111");
+        assert_eq!(
+            mask_card_numbers("CARD 4111 1111 1111 1111 EXP 12/30"),
+            "CARD 4111 11** **** 1111 EXP 12/30"
+        );
+        assert_eq!(
+            mask_card_numbers("5555-5555-5555-4444"),
+            "5555-55**-****-4444"
+        );
+        // Already masked, amounts, a 12-digit reference and a non-Luhn run stay as they are.
+        for kept in [
+            "411111******1111",
+            "12.50 EUR",
+            "RRN 123456789012",
+            "1234567890123456",
+        ] {
+            assert_eq!(mask_card_numbers(kept), kept);
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn a_reported_card_number_never_survives(
+            before in "[ -~]{0,30}",
+            after in "[ -~]{0,30}",
+            body in proptest::collection::vec(0u32..10, 14),
+            split in any::<bool>(),
+        ) {
+            // A Visa-like number of 16 digits with a valid check digit.
+            let mut digits: String = std::iter::once('4')
+                .chain(body.iter().map(|d| char::from_digit(*d, 10).unwrap()))
+                .collect();
+            let check = (0..10).find(|c| luhn_valid(&format!("{digits}{c}"))).unwrap();
+            digits.push(char::from_digit(check, 10).unwrap());
+            let printed = if split {
+                digits.as_bytes().chunks(4).map(|c| std::str::from_utf8(c).unwrap()).collect::<Vec<_>>().join(" ")
+            } else {
+                digits.clone()
+            };
+            let text = format!("{before} {printed} {after}");
+            let out = mask_card_numbers(&text);
+            let kept_digits: String = out.chars().filter(char::is_ascii_digit).collect();
+            prop_assert!(!kept_digits.contains(&digits[6..12]) || before.contains(&digits[6..12]) || after.contains(&digits[6..12]));
+            prop_assert!(!out.contains(&printed));
+            prop_assert_eq!(out.chars().count(), text.chars().count());
+        }
+    }
 
     #[test]
     fn every_test_card_parses_with_its_brand() {

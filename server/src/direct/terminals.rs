@@ -29,6 +29,11 @@ impl From<TerminalError> for ApiError {
             TerminalError::NotConnected => {
                 conflict("TERMINAL_NOT_CONNECTED", "the terminal is not connected")
             }
+            // Only the gateway meets it; an API caller never does.
+            TerminalError::AlreadyConnected => conflict(
+                "TERMINAL_ALREADY_CONNECTED",
+                "the terminal is already connected",
+            ),
             TerminalError::Busy => {
                 conflict("TERMINAL_BUSY", "the terminal is busy with another payment")
             }

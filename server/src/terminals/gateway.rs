@@ -67,9 +67,16 @@ async fn connection(
     };
     let terminal_id = hello.header.terminal_id;
     let peer = peer.to_string();
-    hub.connected(&terminal_id, model.as_deref(), &peer)
-        .await
-        .map_err(|e| LinkError::Protocol(e.to_string()))?;
+    // A terminal id already held by a live connection: this one is refused and the live
+    // one keeps its terminal and its payment.
+    if let Err(e) = hub.claim_connection(&terminal_id, &peer).await {
+        tracing::warn!(terminal = %terminal_id, %peer, error = %e, "terminal connection refused");
+        return Err(LinkError::Protocol(e.to_string()));
+    }
+    if let Err(e) = hub.connected(&terminal_id, model.as_deref(), &peer).await {
+        hub.release_connection(&terminal_id, &peer);
+        return Err(LinkError::Protocol(e.to_string()));
+    }
     tracing::info!(terminal = %terminal_id, %peer, "terminal connected");
     let mut out = Outgoing::new(writer, &terminal_id, &settings.ecr_id);
     let mut active: Option<Active> = None;
@@ -109,6 +116,7 @@ async fn connection(
     .await;
     hub.disconnected(&terminal_id, &peer, active.map(|a| a.id))
         .await;
+    hub.release_connection(&terminal_id, &peer);
     result
 }
 

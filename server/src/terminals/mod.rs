@@ -20,6 +20,7 @@ use crate::payments::engine::{CardPresent, Initiator, PaymentEngine};
 use crate::payments::error::EngineError;
 use crate::platform::audit::{self, AuditEntry};
 use chrono::Utc;
+use domain::card::mask_card_numbers;
 use domain::money::{Currency, Money};
 use domain::terminal::{TerminalStage, TransactionOutcome, TransactionResult, MAX_AMOUNT};
 use sea_orm::sea_query::{Expr, OnConflict};
@@ -101,6 +102,9 @@ pub enum TerminalError {
     /// Not an amount a terminal takes (above zero, at most 8 digits).
     #[error("invalid amount")]
     Amount,
+    /// Another connection holds this terminal id; it keeps it.
+    #[error("the terminal is already connected")]
+    AlreadyConnected,
     /// Not a terminal id (1–32 printable ASCII characters).
     #[error("invalid terminal id")]
     TerminalId,
@@ -128,6 +132,8 @@ pub struct TerminalHub {
     engine: PaymentEngine,
     settings: GatewaySettings,
     wake: Mutex<HashMap<String, Arc<Notify>>>,
+    /// The live connection of each terminal connected to this process: its peer.
+    live: Mutex<HashMap<String, String>>,
     changes: broadcast::Sender<i64>,
 }
 
@@ -146,6 +152,7 @@ impl TerminalHub {
             engine,
             settings,
             wake: Mutex::new(HashMap::new()),
+            live: Mutex::new(HashMap::new()),
             changes: broadcast::channel(1024).0,
         })
     }
@@ -460,6 +467,47 @@ impl TerminalHub {
         Ok(())
     }
 
+    /// Takes `terminal_id` for the connection from `peer`, unless a live connection
+    /// already holds it: in this process (the hub's own table), or on another node (the
+    /// row says connected and was seen recently from another peer). A second connection
+    /// never takes a terminal over: the first keeps it, and its payment.
+    pub(crate) async fn claim_connection(
+        &self,
+        terminal_id: &str,
+        peer: &str,
+    ) -> Result<(), TerminalError> {
+        {
+            let mut live = self.live.lock().unwrap_or_else(|e| e.into_inner());
+            if live.contains_key(terminal_id) {
+                return Err(TerminalError::AlreadyConnected);
+            }
+            live.insert(terminal_id.to_owned(), peer.to_owned());
+        }
+        let elsewhere = terminal::Entity::find()
+            .filter(terminal::Column::TerminalId.eq(terminal_id))
+            .one(&self.db)
+            .await;
+        match elsewhere {
+            Ok(Some(row)) if self.online(&row) && row.peer != peer => {
+                self.release_connection(terminal_id, peer);
+                Err(TerminalError::AlreadyConnected)
+            }
+            Ok(_) => Ok(()),
+            Err(e) => {
+                self.release_connection(terminal_id, peer);
+                Err(e.into())
+            }
+        }
+    }
+
+    /// The connection from `peer` no longer holds `terminal_id`.
+    pub(crate) fn release_connection(&self, terminal_id: &str, peer: &str) {
+        let mut live = self.live.lock().unwrap_or_else(|e| e.into_inner());
+        if live.get(terminal_id).is_some_and(|p| p == peer) {
+            live.remove(terminal_id);
+        }
+    }
+
     /// A terminal said Hello: it is listed (new when never bound) and connected.
     pub(crate) async fn connected(
         &self,
@@ -663,14 +711,33 @@ impl TerminalHub {
             .one(&txn)
             .await?
             .ok_or(TerminalError::NotFound)?;
-        // What the terminal says it charged wins over what was asked.
-        let currency = outcome
-            .currency
-            .and_then(Currency::from_numeric)
-            .or_else(|| Currency::parse(&row.currency))
-            .ok_or(TerminalError::Amount)?;
-        let minor = outcome.amount.map_or(row.amount, i64::from);
-        let amount = Money::new(minor, currency).map_err(|_| TerminalError::Amount)?;
+        // The payment is what was asked. A terminal reporting another amount or currency
+        // ends it as an error, never as an approval of something else.
+        let currency = Currency::parse(&row.currency).ok_or(TerminalError::Amount)?;
+        let amount = Money::new(row.amount, currency).map_err(|_| TerminalError::Amount)?;
+        let differs = outcome.amount.is_some_and(|a| i64::from(a) != row.amount)
+            || outcome
+                .currency
+                .is_some_and(|c| Currency::from_numeric(c) != Some(currency));
+        let result = if differs {
+            tracing::warn!(
+                terminal = %row.terminal_id,
+                asked = row.amount,
+                reported = ?outcome.amount,
+                "terminal reported another amount or currency: recorded as an error"
+            );
+            TransactionResult::Error
+        } else {
+            outcome.result
+        };
+        // Card numbers are masked (6+4) before anything is stored, whatever was sent.
+        let masked_card = outcome.masked_pan.as_deref().map(mask_card_numbers);
+        let receipt = outcome.receipt.as_deref().map(mask_card_numbers);
+        let authorisation_code = if differs {
+            None
+        } else {
+            outcome.authorisation_code.clone()
+        };
         let by = match (row.user_id, &row.api_key_id) {
             (Some(uid), _) => match user::Entity::find_by_id(uid).one(&txn).await? {
                 // Recorded when the terminal answers: the starter's address is on the
@@ -697,11 +764,11 @@ impl TerminalHub {
                     terminal_id: row.terminal_id.clone(),
                     amount,
                     merchant_reference: row.merchant_reference.clone(),
-                    result: outcome.result,
-                    authorisation_code: outcome.authorisation_code.clone(),
+                    result,
+                    authorisation_code: authorisation_code.clone(),
                     brand: outcome.brand.clone(),
-                    masked_card: outcome.masked_pan.clone(),
-                    receipt: outcome.receipt.clone(),
+                    masked_card: masked_card.clone(),
+                    receipt: receipt.clone(),
                 },
                 &by,
             )
@@ -709,12 +776,12 @@ impl TerminalHub {
         let mut update: terminal_payment::ActiveModel = row.into();
         update.state = Set(state::FINISHED.to_owned());
         update.stage = Set(stage::FINISHED.to_owned());
-        update.result = Set(Some(outcome.result.api_name().to_owned()));
+        update.result = Set(Some(result.api_name().to_owned()));
         update.payment_id = Set(Some(payment.id));
-        update.authorisation_code = Set(outcome.authorisation_code.clone());
+        update.authorisation_code = Set(authorisation_code);
         update.brand = Set(payment.brand.clone());
-        update.masked_card = Set(outcome.masked_pan.clone());
-        update.receipt = Set(outcome.receipt.clone());
+        update.masked_card = Set(masked_card);
+        update.receipt = Set(receipt);
         update.updated_at = Set(Utc::now());
         update.update(&txn).await?;
         txn.commit().await?;

@@ -622,3 +622,149 @@ both_backends!(
         assert_eq!(done["result"], "APPROVED");
     }
 );
+
+/// A frame from terminal `terminal_id`.
+fn frame_from(terminal_id: &str, sequence: u16, body: Body) -> Vec<u8> {
+    Message {
+        header: Header {
+            protocol_id: PROTOCOL_ID,
+            terminal_id: terminal_id.into(),
+            ecr_id: "X".into(),
+            sequence,
+        },
+        body,
+    }
+    .encode()
+    .unwrap()
+}
+
+both_backends!(
+    a_second_connection_never_takes_a_terminal_over,
+    &[],
+    |app: TestApp| async move {
+        let key = key(&app, "shop").await;
+        bind(&app, "shop", "T1000001").await;
+        let _sim = simulate(&app, "T1000001");
+        wait_connected(&app, "T1000001").await;
+        // Amounts ending in 77 wait for a cancel: a payment in flight on the real terminal.
+        let started = pay(&app, &key, "T1000001", 1277).await;
+        // Let the gateway hand it to the terminal.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        // Someone else says Hello with the same id: refused, connection closed.
+        assert!(
+            closed_after(
+                &app,
+                &frame_from("T1000001", 1, Body::Hello { model: None })
+            )
+            .await,
+            "the impostor is refused"
+        );
+        // The real terminal kept its connection and its payment: it is stopped on
+        // request, not ended as an error by the impostor.
+        let id = started["id"].as_str().unwrap();
+        let (status, _) = post(
+            &app,
+            &key,
+            &format!("/terminals/payments/{id}/cancel"),
+            &json!({}),
+        )
+        .await;
+        assert_eq!(status, 200);
+        assert_eq!(finished(&app, &key, &started).await["result"], "STOPPED");
+        let done = finished(&app, &key, &pay(&app, &key, "T1000001", 250).await).await;
+        assert_eq!(done["result"], "APPROVED");
+    }
+);
+
+/// One payment on a terminal that answers "approved" for `reported` and prints the full
+/// card number on its receipt: the payment as it finished.
+async fn rogue_round(
+    app: &TestApp,
+    key: &Key,
+    out: &mut server::terminals::link::Outgoing<tokio::net::tcp::OwnedWriteHalf>,
+    incoming: &mut server::terminals::link::Incoming<tokio::net::tcp::OwnedReadHalf>,
+    asked: i64,
+    reported: u32,
+) -> Value {
+    let started = pay(app, key, "T2000002", asked).await;
+    let transaction_id = loop {
+        match incoming.next().await.unwrap().body {
+            Body::TransactionRequest { transaction_id, .. } => break transaction_id,
+            Body::KeepAlive => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    };
+    out.send(Body::TransactionResponse(
+        domain::terminal::TransactionOutcome {
+            transaction_id,
+            result: domain::terminal::TransactionResult::Approved,
+            stage: domain::terminal::TerminalStage::Finished,
+            amount: Some(reported),
+            currency: Some(978),
+            authorisation_code: Some("A1B2C3".into()),
+            brand: Some("Visa".into()),
+            masked_pan: Some("4111111111111111".into()),
+            receipt: Some(format!(
+                "CARD 4111 1111 1111 1111\nAMOUNT {asked} EUR\nRRN 123456789012"
+            )),
+        },
+    ))
+    .await
+    .unwrap();
+    finished(app, key, &started).await
+}
+
+both_backends!(
+    a_terminal_cannot_change_the_amount_and_never_stores_a_card_number,
+    &[],
+    |app: TestApp| async move {
+        use server::terminals::link::{Incoming, Outgoing};
+        let key = key(&app, "shop").await;
+        bind(&app, "shop", "T2000002").await;
+        // A terminal that answers with what it likes.
+        let stream = TcpStream::connect(&app.terminals).await.unwrap();
+        let (reader, writer) = stream.into_split();
+        let mut out = Outgoing::new(writer, "T2000002", "X");
+        let mut incoming = Incoming::new(reader, Duration::from_secs(20), Duration::from_secs(5));
+        out.send(Body::Hello { model: None }).await.unwrap();
+        assert!(matches!(
+            incoming.next().await.unwrap().body,
+            Body::HelloResponse { .. }
+        ));
+        wait_connected(&app, "T2000002").await;
+        // Asked 12.99, the terminal reports 1.00 approved: an error, never an approval.
+        let changed = rogue_round(&app, &key, &mut out, &mut incoming, 1299, 100).await;
+        assert_eq!(changed["result"], "ERROR", "{changed}");
+        // The amount asked, reported back: approved; the card number is masked.
+        let approved = rogue_round(&app, &key, &mut out, &mut incoming, 1500, 1500).await;
+        assert_eq!(approved["result"], "APPROVED", "{approved}");
+        let rows = server::entities::terminal_payment::Entity::find()
+            .all(&app.db)
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 2);
+        for row in &rows {
+            assert_eq!(row.masked_card.as_deref(), Some("411111******1111"));
+            let receipt = row.receipt.as_deref().unwrap();
+            assert!(receipt.contains("CARD 4111 11** **** 1111"), "{receipt}");
+            assert!(receipt.contains("RRN 123456789012"), "other numbers kept");
+            assert!(!receipt.contains("4111 1111 1111 1111"));
+        }
+        let payments = payment::Entity::find().all(&app.db).await.unwrap();
+        assert_eq!(payments.len(), 2);
+        let mismatched = payments.iter().find(|p| p.amount == 1299).unwrap();
+        assert_eq!(
+            mismatched.captured, 0,
+            "nothing captured for a changed amount"
+        );
+        let approved = payments.iter().find(|p| p.amount == 1500).unwrap();
+        assert_eq!(approved.captured, 1500);
+        for p in &payments {
+            let json = serde_json::to_string(&format!("{p:?}")).unwrap();
+            assert!(
+                !json.contains("4111111111111111"),
+                "no card number on the payment"
+            );
+        }
+    }
+);
