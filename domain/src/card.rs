@@ -218,13 +218,10 @@ pub fn mask_card_numbers(text: &str) -> String {
             if (13..=19).contains(&digits.len()) && luhn_valid(&digits) {
                 // Mask all but the first 6 and last 4 digits of groups[first..=last].
                 let n = digits.len();
-                let mut k = 0;
-                for g in &groups[first..=last] {
-                    for idx in g.0..g.1 {
-                        if k >= 6 && k < n - 4 {
-                            masked[idx] = true;
-                        }
-                        k += 1;
+                let positions = groups[first..=last].iter().flat_map(|g| g.0..g.1);
+                for (k, idx) in positions.enumerate() {
+                    if (6..n - 4).contains(&k) {
+                        masked[idx] = true;
                     }
                 }
             }
