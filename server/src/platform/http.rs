@@ -32,6 +32,7 @@ const UPLOAD_LIMIT: usize =
 /// status JSON), and the server API.
 pub fn router(state: &AppState) -> Router {
     let (db, config) = (state.db.clone(), state.config.clone());
+    let https = config.https();
     let leptos_options = state.leptos_options.clone();
     let ports = state.ports.clone();
     let state = state.clone();
@@ -118,7 +119,9 @@ pub fn router(state: &AppState) -> Router {
         .merge(direct)
         .merge(uploads)
         .merge(pages)
-        .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn(move |req, next| {
+            security_headers(https, req, next)
+        }))
 }
 
 /// What no route answers: a Direct JSON 404 under `/v2`, else a static file or the
@@ -248,10 +251,25 @@ fn same_origin(req: &Request) -> bool {
     }
 }
 
-/// Headers every response carries; pages set their own CSP with a nonce.
-async fn security_headers(req: Request, next: Next) -> Response {
+/// Headers every response carries; pages set their own CSP with a nonce. When the public
+/// URL is https, browsers are told to come back over https only (HSTS) and every cookie
+/// the response sets is `Secure`, whichever part of the product wrote it.
+async fn security_headers(https: bool, req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
+    if https {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+        let cookies: Vec<HeaderValue> = h.get_all(header::SET_COOKIE).iter().cloned().collect();
+        if !cookies.is_empty() {
+            h.remove(header::SET_COOKIE);
+            for cookie in cookies {
+                h.append(header::SET_COOKIE, secure_cookie(cookie));
+            }
+        }
+    }
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -279,6 +297,20 @@ async fn security_headers(req: Request, next: Next) -> Response {
         );
     }
     res
+}
+
+/// `cookie` with the `Secure` attribute (unchanged when it has it already).
+fn secure_cookie(cookie: HeaderValue) -> HeaderValue {
+    let Ok(text) = cookie.to_str() else {
+        return cookie;
+    };
+    let has = text
+        .split(';')
+        .any(|a| a.trim().eq_ignore_ascii_case("secure"));
+    if has {
+        return cookie;
+    }
+    HeaderValue::from_str(&format!("{text}; Secure")).unwrap_or(cookie)
 }
 
 /// Removes expired sessions every five minutes.

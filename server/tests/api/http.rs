@@ -185,3 +185,56 @@ both_backends!(
         assert!(cookie.contains("Secure"), "{cookie}");
     }
 );
+
+both_backends!(
+    behind_https_browsers_are_told_to_stay_and_every_cookie_is_secure,
+    &[("OPENPSP_PUBLIC_URL", "https://pay.example")],
+    |app: TestApp| async move {
+        let res = app
+            .http
+            .get(format!("{}/login", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            res.headers()
+                .get("strict-transport-security")
+                .and_then(|v| v.to_str().ok()),
+            Some("max-age=31536000; includeSubDomains")
+        );
+        // The language cookie is written by a page's server function without any
+        // attribute of its own: the platform adds `Secure`.
+        let res = app
+            .http
+            .post(format!("{}/api/set_language", app.base))
+            .header("accept", "application/json")
+            .form(&[("lang", "fr")])
+            .send()
+            .await
+            .unwrap();
+        let cookies: Vec<String> = res
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .collect();
+        assert!(!cookies.is_empty(), "{:?}", res.status());
+        for cookie in &cookies {
+            assert!(cookie.contains("; Secure"), "{cookie}");
+        }
+    }
+);
+
+both_backends!(
+    over_plain_http_there_is_no_hsts,
+    &[],
+    |app: TestApp| async move {
+        let res = app
+            .http
+            .get(format!("{}/login", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert!(res.headers().get("strict-transport-security").is_none());
+    }
+);
