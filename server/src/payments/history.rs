@@ -1,18 +1,13 @@
 //! The financial history (MB-37): the approved captures, refunds and cancels of a
 //! merchant, who did each, for the history page and its exports.
 
-use crate::account::service::{internal, load_actor, zone_of};
+use crate::account::service::internal;
 use crate::entities::{operation, payment, user};
-use crate::payments::operations::PAGE_SIZE;
 use crate::payments::records::public_id;
-use crate::payments::records::stored_money;
-use app::account::Actor;
 use app::error::{AppError, FieldError, Problem};
-use app::payments::{HistoryFilter, HistoryPage, HistoryRow};
+use app::payments::HistoryFilter;
 use chrono::{DateTime, Utc};
-use domain::Lang;
 use sea_orm::DbErr;
-use sea_orm::PaginatorTrait;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 /// Who did `op`: the user's login, `API <key>`, or nobody (the system).
@@ -153,58 +148,4 @@ pub async fn entries(
             }
         })
         .collect())
-}
-
-impl crate::payments::operations::OperationsService {
-    pub(crate) async fn history_page(
-        &self,
-        actor: &Actor,
-        f: HistoryFilter,
-    ) -> Result<HistoryPage, AppError> {
-        let (m, u) = load_actor(self.engine.db(), actor).await?;
-        let zone = zone_of(&u);
-        let lang = Lang::parse(&u.language).unwrap_or_default();
-        let db = self.engine.db();
-        let query = history_filtered(db, m.id, &zone, &f).await?;
-        let paginator = query.paginate(db, PAGE_SIZE);
-        let total = paginator.num_items().await.map_err(internal)?;
-        let pages = total.div_ceil(PAGE_SIZE).max(1) as u32;
-        let page = f.page.clamp(1, pages);
-        let ops = paginator
-            .fetch_page(u64::from(page - 1))
-            .await
-            .map_err(internal)?;
-        let rows = crate::payments::history::entries(db, &ops)
-            .await
-            .map_err(internal)?
-            .into_iter()
-            .map(|e| HistoryRow {
-                date: zone.format(e.at),
-                amount: stored_money(e.amount, &e.currency)
-                    .map(|m| m.format_in(lang))
-                    .unwrap_or_default(),
-                kind: e.kind,
-                payment_id: e.payment_id,
-                reference: e.reference,
-                by: e.by,
-            })
-            .collect();
-        let users = user::Entity::find()
-            .filter(user::Column::MerchantId.eq(m.id))
-            .order_by_asc(user::Column::Login)
-            .all(db)
-            .await
-            .map_err(internal)?
-            .into_iter()
-            .map(|u| u.login)
-            .collect();
-        Ok(HistoryPage {
-            rows,
-            total,
-            page,
-            pages,
-            zone: zone.zone.clone(),
-            users,
-        })
-    }
 }

@@ -10,6 +10,7 @@ pub mod engine;
 pub mod error;
 pub mod export;
 pub mod history;
+pub mod history_page;
 pub mod list;
 pub mod moto;
 pub mod operations;
