@@ -76,6 +76,8 @@ run_end_to_end() {
   export OPENPSP_PUBLIC_URL="http://127.0.0.1:$port"
   export OPENPSP_DEMO_PASSWORD="$E2E_PASSWORD" OPENPSP_USER_PASSWORD="$E2E_PASSWORD"
   export OPENPSP_LOGIN_RATE_PER_MINUTE=1000
+  # The Playwright tests read reset links and sign-in codes from the development mailbox.
+  export OPENPSP_DEV_MAILBOX=on
   # Card terminals: the Playwright tests start a simulator against this gateway.
   export OPENPSP_TERMINAL_LISTEN="127.0.0.1:$((port + 10000))"
   export E2E_TERMINALS="$OPENPSP_TERMINAL_LISTEN" OPENPSP_BIN="$PWD/target/debug/openpsp"
@@ -108,6 +110,7 @@ run_end_to_end() {
   fi
   rm -rf "$data"
   unset OPENPSP_DATA_DIR OPENPSP_LISTEN OPENPSP_DEMO_PASSWORD OPENPSP_USER_PASSWORD OPENPSP_LOGIN_RATE_PER_MINUTE
+  unset OPENPSP_DEV_MAILBOX
   unset E2E_API_KEY_ID E2E_API_SECRET OPENPSP_PUBLIC_URL
   unset OPENPSP_TERMINAL_LISTEN E2E_TERMINALS OPENPSP_BIN
   return "$status"

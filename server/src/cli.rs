@@ -451,6 +451,11 @@ async fn serve(config: Arc<Config>) -> anyhow_like::Result<()> {
             None
         }
     };
+    if config.dev_mailbox() {
+        tracing::warn!(
+            "the development mailbox is on (OPENPSP_DEV_MAILBOX=on): /dev/mailbox shows every queued mail, reset links and sign-in codes included, to anyone who can reach this server"
+        );
+    }
     let state = crate::state::AppState::builder(db.clone(), config.clone()).build();
     crate::platform::worker::spawn(state.worker(mailer));
     tokio::spawn({

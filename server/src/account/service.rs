@@ -752,7 +752,7 @@ impl AccountPort for AccountService {
     }
 
     async fn mailbox(&self) -> Result<Vec<Mail>, AppError> {
-        if self.config.is_production() {
+        if !self.config.dev_mailbox() {
             return Err(AppError::NotFound);
         }
         Ok(email_outbox::Entity::find()

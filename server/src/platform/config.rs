@@ -53,6 +53,10 @@ pub struct Config {
     pub environment_name: String,
     /// Cluster: world, europe or india (`OPENPSP_CLUSTER`).
     pub cluster: String,
+    /// The development mailbox at `/dev/mailbox` (`OPENPSP_DEV_MAILBOX=on`; off by
+    /// default, and always off in production): it shows every queued mail, reset links
+    /// and sign-in codes included, to anyone who can reach the server.
+    pub dev_mailbox: bool,
     /// Sender address of outgoing mail (`OPENPSP_MAIL_FROM`).
     pub mail_from: String,
     /// SMTP relay (`OPENPSP_SMTP_HOST`, `_PORT`, `_USERNAME`, `_PASSWORD`).
@@ -85,6 +89,7 @@ struct FileConfig {
     public_url: Option<String>,
     environment: Option<String>,
     cluster: Option<String>,
+    dev_mailbox: Option<String>,
     mail_from: Option<String>,
     smtp: Option<SmtpConfig>,
     session_idle_seconds: Option<i64>,
@@ -189,6 +194,22 @@ impl Config {
                 message: format!("expected sandbox, preprod or production, got {environment_name}"),
             });
         }
+        let dev_mailbox = match env("OPENPSP_DEV_MAILBOX")
+            .or(file.dev_mailbox)
+            .unwrap_or_else(|| "off".to_owned())
+            .trim()
+            .to_lowercase()
+            .as_str()
+        {
+            "on" => true,
+            "off" => false,
+            other => {
+                return Err(ConfigError::Invalid {
+                    name: "OPENPSP_DEV_MAILBOX",
+                    message: format!("expected on or off, got {other}"),
+                })
+            }
+        };
         let cluster = env("OPENPSP_CLUSTER")
             .or(file.cluster)
             .unwrap_or_else(|| "europe".to_owned())
@@ -278,6 +299,7 @@ impl Config {
             data_dir,
             database_url,
             public_url,
+            dev_mailbox: dev_mailbox && environment_name != "production",
             environment_name,
             cluster,
             mail_from: env("OPENPSP_MAIL_FROM")
@@ -297,6 +319,11 @@ impl Config {
     /// Whether cookies must be `Secure`.
     pub fn https(&self) -> bool {
         self.public_url.starts_with("https://")
+    }
+
+    /// Whether the development mailbox is open (asked for, and not in production).
+    pub fn dev_mailbox(&self) -> bool {
+        self.dev_mailbox
     }
 
     /// Whether this deployment is production (no development mailbox).
@@ -395,6 +422,21 @@ mod tests {
         assert_eq!(first.session_key.len(), 64);
         assert_eq!(first.data_key.len(), 32);
         assert!(!first.https());
+        assert!(
+            !first.dev_mailbox(),
+            "the development mailbox is off by default"
+        );
+        let on = load(&[
+            ("OPENPSP_DATA_DIR", dir.display().to_string()),
+            ("OPENPSP_DEV_MAILBOX", "on".to_owned()),
+        ])
+        .unwrap();
+        assert!(on.dev_mailbox());
+        assert!(load(&[
+            ("OPENPSP_DATA_DIR", dir.display().to_string()),
+            ("OPENPSP_DEV_MAILBOX", "yes".to_owned()),
+        ])
+        .is_err());
         let second = load(&vars).unwrap();
         assert_eq!(
             first.session_key, second.session_key,

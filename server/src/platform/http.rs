@@ -33,6 +33,7 @@ const UPLOAD_LIMIT: usize =
 pub fn router(state: &AppState) -> Router {
     let (db, config) = (state.db.clone(), state.config.clone());
     let https = config.https();
+    let mailbox = config.dev_mailbox();
     let leptos_options = state.leptos_options.clone();
     let ports = state.ports.clone();
     let state = state.clone();
@@ -99,6 +100,9 @@ pub fn router(state: &AppState) -> Router {
         )
         .fallback(fallback)
         .layer(middleware::from_fn(sign_in_gate))
+        .layer(middleware::from_fn(move |req: Request, next: Next| {
+            closed_mailbox(mailbox, req, next)
+        }))
         .layer(sessions)
         .layer(middleware::from_fn(csrf_guard))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT))
@@ -221,6 +225,14 @@ async fn sign_in_gate(session: Session, req: Request, next: Next) -> Response {
     }
     if !signed_in && !is_public(&path) {
         return Redirect::to("/login").into_response();
+    }
+    next.run(req).await
+}
+
+/// `/dev/mailbox` does not exist unless the development mailbox is on.
+async fn closed_mailbox(open: bool, req: Request, next: Next) -> Response {
+    if !open && req.uri().path() == "/dev/mailbox" {
+        return StatusCode::NOT_FOUND.into_response();
     }
     next.run(req).await
 }

@@ -145,3 +145,53 @@ both_backends!(
         assert_eq!(deliver_pending(&app.db, &sender).await.unwrap(), 0);
     }
 );
+
+both_backends!(
+    the_development_mailbox_is_closed_unless_asked_for,
+    &[],
+    |app: TestApp| async move {
+        let res = app
+            .http
+            .get(format!("{}/dev/mailbox", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 404);
+        let res = app.call("mailbox", &[], None).await;
+        assert_eq!(res.error(), app::error::AppError::NotFound);
+    }
+);
+
+both_backends!(
+    the_development_mailbox_opens_with_its_setting,
+    &[("OPENPSP_DEV_MAILBOX", "on")],
+    |app: TestApp| async move {
+        let res = app
+            .http
+            .get(format!("{}/dev/mailbox", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 200);
+        app.call("mailbox", &[], None).await.ok();
+    }
+);
+
+both_backends!(
+    production_never_opens_the_development_mailbox,
+    &[
+        ("OPENPSP_DEV_MAILBOX", "on"),
+        ("OPENPSP_ENVIRONMENT", "production")
+    ],
+    |app: TestApp| async move {
+        let res = app
+            .http
+            .get(format!("{}/dev/mailbox", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 404);
+        let res = app.call("mailbox", &[], None).await;
+        assert_eq!(res.error(), app::error::AppError::NotFound);
+    }
+);
