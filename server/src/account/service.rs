@@ -53,6 +53,21 @@ pub(crate) async fn load_actor(
     Ok((m, u))
 }
 
+/// The actor's merchant and user when the user may do `what`: the domain's one rule on
+/// role and refund right, for every service that moves money.
+pub(crate) async fn load_actor_who_may(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    what: domain::MoneyMove,
+) -> Result<(merchant::Model, user::Model), AppError> {
+    let (m, u) = load_actor(db, actor).await?;
+    let role = Role::parse(&u.role).unwrap_or(Role::ReadOnly);
+    if !role.may_move_money(what, u.may_refund) {
+        return Err(AppError::Forbidden);
+    }
+    Ok((m, u))
+}
+
 pub(crate) fn zone_of(u: &user::Model) -> ZonePreference {
     ZonePreference {
         zone: u.time_zone.clone(),

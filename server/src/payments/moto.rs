@@ -2,6 +2,7 @@
 //! user who may sell, through the engine like any other payment.
 
 use super::operations::{engine_error, user_initiator, OperationsService};
+use crate::account::service::load_actor_who_may;
 use crate::payments::engine::{AttemptResult, AuthMode, CardInput, CardSource, NewPayment};
 use crate::payments::error::EngineError;
 use crate::payments::list::label_of;
@@ -19,7 +20,7 @@ impl OperationsService {
         form: MotoForm,
         ip: &str,
     ) -> Result<MotoResult, AppError> {
-        let (m, u) = self.allowed(actor, MoneyMove::Sale).await?;
+        let (m, u) = load_actor_who_may(self.engine.db(), actor, MoneyMove::Sale).await?;
         let mut problems = Vec::new();
         let currency = domain::money::Currency::parse(form.currency.trim());
         if currency.is_none() {

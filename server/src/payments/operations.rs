@@ -4,7 +4,7 @@
 //! The port's dashboard, saved views, financial history and mail orders are answered by
 //! `dashboard`, `views`, `history` and `moto`.
 
-use crate::account::service::{internal, load_actor, zone_of};
+use crate::account::service::{internal, load_actor, load_actor_who_may, zone_of};
 use crate::entities::{cart_line, merchant, payment, user};
 use crate::payments::engine::{Initiator, PaymentEngine};
 use crate::payments::error::EngineError;
@@ -176,20 +176,6 @@ impl OperationsService {
         })
     }
 
-    /// The actor when they may do `what` (the domain's rule: role and refund right).
-    pub(crate) async fn allowed(
-        &self,
-        actor: &Actor,
-        what: MoneyMove,
-    ) -> Result<(merchant::Model, user::Model), AppError> {
-        let (m, u) = load_actor(self.engine.db(), actor).await?;
-        let role = Role::parse(&u.role).unwrap_or(Role::ReadOnly);
-        if !role.may_move_money(what, u.may_refund) {
-            return Err(AppError::Forbidden);
-        }
-        Ok((m, u))
-    }
-
     fn amount(p: &payment::Model, typed: &str) -> Result<i64, AppError> {
         let currency = domain::money::Currency::parse(&p.currency).ok_or(AppError::Internal)?;
         if typed.trim().is_empty() {
@@ -265,7 +251,7 @@ impl OperationsPort for OperationsService {
         is_final: bool,
         ip: &str,
     ) -> Result<PaymentDetail, AppError> {
-        let (m, u) = self.allowed(actor, MoneyMove::Capture).await?;
+        let (m, u) = load_actor_who_may(self.engine.db(), actor, MoneyMove::Capture).await?;
         let p = self.row(&m, id).await?;
         let minor = Self::amount(&p, &amount)?;
         let by = user_initiator(&u, ip);
@@ -278,7 +264,7 @@ impl OperationsPort for OperationsService {
     }
 
     async fn cancel(&self, actor: &Actor, id: &str, ip: &str) -> Result<PaymentDetail, AppError> {
-        let (m, u) = self.allowed(actor, MoneyMove::Cancel).await?;
+        let (m, u) = load_actor_who_may(self.engine.db(), actor, MoneyMove::Cancel).await?;
         let p = self.row(&m, id).await?;
         let by = user_initiator(&u, ip);
         let (p, _) = self
@@ -330,7 +316,7 @@ impl OperationsPort for OperationsService {
         quantities: Vec<String>,
         ip: &str,
     ) -> Result<PaymentDetail, AppError> {
-        let (m, u) = self.allowed(actor, MoneyMove::Refund).await?;
+        let (m, u) = load_actor_who_may(self.engine.db(), actor, MoneyMove::Refund).await?;
         let p = self.row(&m, id).await?;
         let mut more = Vec::with_capacity(quantities.len());
         let mut problems = Vec::new();
@@ -362,7 +348,7 @@ impl OperationsPort for OperationsService {
         quantities: Vec<String>,
         ip: &str,
     ) -> Result<PaymentDetail, AppError> {
-        let (m, u) = self.allowed(actor, MoneyMove::Capture).await?;
+        let (m, u) = load_actor_who_may(self.engine.db(), actor, MoneyMove::Capture).await?;
         let p = self.row(&m, id).await?;
         let currency = domain::money::Currency::parse(&p.currency).ok_or(AppError::Internal)?;
         let mut edited = Vec::with_capacity(prices.len());
@@ -407,7 +393,7 @@ impl OperationsPort for OperationsService {
         amount: String,
         ip: &str,
     ) -> Result<PaymentDetail, AppError> {
-        let (m, u) = self.allowed(actor, MoneyMove::Refund).await?;
+        let (m, u) = load_actor_who_may(self.engine.db(), actor, MoneyMove::Refund).await?;
         let p = self.row(&m, id).await?;
         let minor = Self::amount(&p, &amount)?;
         let by = user_initiator(&u, ip);

@@ -325,11 +325,6 @@ impl Config {
     pub fn dev_mailbox(&self) -> bool {
         self.dev_mailbox
     }
-
-    /// Whether this deployment is production (no development mailbox).
-    pub fn is_production(&self) -> bool {
-        self.environment_name == "production"
-    }
 }
 
 fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {

@@ -1,7 +1,7 @@
 //! `TerminalPort`: Configuration → Terminals (Admins) and Operations → Point of sale
 //! (Admins and Operators) over the terminal hub.
 
-use crate::account::service::{load_actor, zone_of};
+use crate::account::service::{load_actor, load_actor_who_may, zone_of};
 use crate::entities::{merchant, terminal_payment, user};
 use crate::payments::engine::Initiator;
 use crate::payments::records::public_id;
@@ -36,20 +36,6 @@ impl TerminalService {
             Some(r) if roles.contains(&r) => Ok((m, u)),
             _ => Err(AppError::Forbidden),
         }
-    }
-
-    /// The actor when they may take `what` at the point of sale (the domain's rule).
-    async fn cashier(
-        &self,
-        actor: &Actor,
-        what: MoneyMove,
-    ) -> Result<(merchant::Model, user::Model), AppError> {
-        let (m, u) = load_actor(&self.db, actor).await?;
-        let role = Role::parse(&u.role).unwrap_or(Role::ReadOnly);
-        if !role.may_move_money(what, u.may_refund) {
-            return Err(AppError::Forbidden);
-        }
-        Ok((m, u))
     }
 
     async fn list(
@@ -165,7 +151,7 @@ impl TerminalPort for TerminalService {
     }
 
     async fn pos_terminals(&self, actor: &Actor) -> Result<Vec<TerminalView>, AppError> {
-        let (m, u) = self.cashier(actor, MoneyMove::Sale).await?;
+        let (m, u) = load_actor_who_may(&self.db, actor, MoneyMove::Sale).await?;
         Ok(self
             .list(&m, &u)
             .await?
@@ -183,7 +169,7 @@ impl TerminalPort for TerminalService {
         reference: String,
         ip: &str,
     ) -> Result<PosPaymentView, AppError> {
-        let (m, u) = self.cashier(actor, MoneyMove::Sale).await?;
+        let (m, u) = load_actor_who_may(&self.db, actor, MoneyMove::Sale).await?;
         let mut problems = Vec::new();
         if terminal_id.trim().is_empty() {
             problems.push(FieldError::new("terminal", Problem::Required));
@@ -239,7 +225,7 @@ impl TerminalPort for TerminalService {
     }
 
     async fn pos_payment(&self, actor: &Actor, id: i64) -> Result<PosPaymentView, AppError> {
-        let (m, u) = self.cashier(actor, MoneyMove::Sale).await?;
+        let (m, u) = load_actor_who_may(&self.db, actor, MoneyMove::Sale).await?;
         let row = self
             .hub
             .payment(m.id, id)
@@ -249,7 +235,7 @@ impl TerminalPort for TerminalService {
     }
 
     async fn pos_cancel(&self, actor: &Actor, id: i64) -> Result<PosPaymentView, AppError> {
-        let (m, u) = self.cashier(actor, MoneyMove::Cancel).await?;
+        let (m, u) = load_actor_who_may(&self.db, actor, MoneyMove::Cancel).await?;
         let row = self
             .hub
             .cancel(m.id, id)

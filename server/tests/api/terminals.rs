@@ -263,6 +263,23 @@ async fn closed_after(app: &TestApp, bytes: &[u8]) -> bool {
     }
 }
 
+/// The real terminal `T1000001` still holds its connection and `started`: a cancel stops
+/// it, and the next payment is approved.
+async fn kept_its_payment(app: &TestApp, key: &Key, started: &Value) {
+    let id = started["id"].as_str().unwrap();
+    let (status, _) = post(
+        app,
+        key,
+        &format!("/terminals/payments/{id}/cancel"),
+        &json!({}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(finished(app, key, started).await["result"], "STOPPED");
+    let done = finished(app, key, &pay(app, key, "T1000001", 250).await).await;
+    assert_eq!(done["result"], "APPROVED");
+}
+
 both_backends!(
     hostile_connections_are_dropped_alone,
     &[],
@@ -300,18 +317,7 @@ both_backends!(
         );
 
         // The real terminal kept its connection and its payment.
-        let id = started["id"].as_str().unwrap();
-        let (status, _) = post(
-            &app,
-            &key,
-            &format!("/terminals/payments/{id}/cancel"),
-            &json!({}),
-        )
-        .await;
-        assert_eq!(status, 200);
-        assert_eq!(finished(&app, &key, &started).await["result"], "STOPPED");
-        let done = finished(&app, &key, &pay(&app, &key, "T1000001", 250).await).await;
-        assert_eq!(done["result"], "APPROVED");
+        kept_its_payment(&app, &key, &started).await;
     }
 );
 
@@ -661,18 +667,7 @@ both_backends!(
         );
         // The real terminal kept its connection and its payment: it is stopped on
         // request, not ended as an error by the impostor.
-        let id = started["id"].as_str().unwrap();
-        let (status, _) = post(
-            &app,
-            &key,
-            &format!("/terminals/payments/{id}/cancel"),
-            &json!({}),
-        )
-        .await;
-        assert_eq!(status, 200);
-        assert_eq!(finished(&app, &key, &started).await["result"], "STOPPED");
-        let done = finished(&app, &key, &pay(&app, &key, "T1000001", 250).await).await;
-        assert_eq!(done["result"], "APPROVED");
+        kept_its_payment(&app, &key, &started).await;
     }
 );
 
