@@ -75,6 +75,19 @@ pub struct Config {
     pub session_key: Vec<u8>,
     /// Data-encryption key (AES-256), 32 bytes.
     pub data_key: Vec<u8>,
+    /// Absolute session lifetime, however active the user is
+    /// (`OPENPSP_SESSION_MAX_SECONDS`, default 12 hours).
+    pub session_max_seconds: i64,
+    /// Whether webhook endpoints (and any other outbound call a merchant can point
+    /// somewhere) may reach loopback, private, link-local or CGNAT addresses
+    /// (`OPENPSP_WEBHOOK_ALLOW_PRIVATE=on`; off by default, for local development only).
+    pub webhook_allow_private: bool,
+    /// Networks card terminals may connect from (`OPENPSP_TERMINAL_ALLOW`, a
+    /// comma-separated list such as `10.0.0.0/8,192.168.1.0/24`); empty allows any.
+    pub terminal_allow: Vec<ipnet::IpNet>,
+    /// Most simultaneous terminal connections (`OPENPSP_TERMINAL_MAX_CONNECTIONS`,
+    /// default 2,000); further ones are closed at once.
+    pub terminal_max_connections: usize,
 }
 
 /// What a config file may set; every field optional.
@@ -99,6 +112,10 @@ struct FileConfig {
     reset_token_ttl_seconds: Option<i64>,
     session_key_hex: Option<String>,
     data_key_hex: Option<String>,
+    session_max_seconds: Option<i64>,
+    webhook_allow_private: Option<String>,
+    terminal_allow: Option<String>,
+    terminal_max_connections: Option<i64>,
 }
 
 /// Why the configuration could not be loaded.
@@ -194,22 +211,29 @@ impl Config {
                 message: format!("expected sandbox, preprod or production, got {environment_name}"),
             });
         }
-        let dev_mailbox = match env("OPENPSP_DEV_MAILBOX")
-            .or(file.dev_mailbox)
-            .unwrap_or_else(|| "off".to_owned())
-            .trim()
-            .to_lowercase()
-            .as_str()
-        {
-            "on" => true,
-            "off" => false,
-            other => {
-                return Err(ConfigError::Invalid {
-                    name: "OPENPSP_DEV_MAILBOX",
-                    message: format!("expected on or off, got {other}"),
-                })
-            }
-        };
+        let dev_mailbox = switch(
+            "OPENPSP_DEV_MAILBOX",
+            env("OPENPSP_DEV_MAILBOX").or(file.dev_mailbox),
+        )?;
+        let webhook_allow_private = switch(
+            "OPENPSP_WEBHOOK_ALLOW_PRIVATE",
+            env("OPENPSP_WEBHOOK_ALLOW_PRIVATE").or(file.webhook_allow_private),
+        )?;
+        let terminal_allow = env("OPENPSP_TERMINAL_ALLOW")
+            .or(file.terminal_allow)
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(|n| {
+                n.parse::<ipnet::IpNet>()
+                    .or_else(|_| n.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                    .map_err(|_| ConfigError::Invalid {
+                        name: "OPENPSP_TERMINAL_ALLOW",
+                        message: format!("{n} is not a network such as 192.168.1.0/24"),
+                    })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         let cluster = env("OPENPSP_CLUSTER")
             .or(file.cluster)
             .unwrap_or_else(|| "europe".to_owned())
@@ -271,7 +295,27 @@ impl Config {
                 });
             }
         }
-        if session_idle_seconds <= 0 || lockout_seconds <= 0 || reset_token_ttl_seconds <= 0 {
+        let session_max_seconds = num(
+            "OPENPSP_SESSION_MAX_SECONDS",
+            file.session_max_seconds,
+            12 * 3600,
+        )?;
+        let terminal_max_connections = num(
+            "OPENPSP_TERMINAL_MAX_CONNECTIONS",
+            file.terminal_max_connections,
+            2000,
+        )?;
+        if terminal_max_connections <= 0 {
+            return Err(ConfigError::Invalid {
+                name: "OPENPSP_TERMINAL_MAX_CONNECTIONS",
+                message: "must be positive".into(),
+            });
+        }
+        if session_idle_seconds <= 0
+            || session_max_seconds <= 0
+            || lockout_seconds <= 0
+            || reset_token_ttl_seconds <= 0
+        {
             return Err(ConfigError::Invalid {
                 name: "durations",
                 message: "session idle, lockout and reset-link durations must be positive".into(),
@@ -313,6 +357,10 @@ impl Config {
             reset_token_ttl_seconds,
             session_key,
             data_key,
+            session_max_seconds,
+            webhook_allow_private,
+            terminal_allow,
+            terminal_max_connections: terminal_max_connections as usize,
         })
     }
 
@@ -324,6 +372,18 @@ impl Config {
     /// Whether the development mailbox is open (asked for, and not in production).
     pub fn dev_mailbox(&self) -> bool {
         self.dev_mailbox
+    }
+}
+
+/// Reads an `on`/`off` setting (default off).
+fn switch(name: &'static str, value: Option<String>) -> Result<bool, ConfigError> {
+    match value.unwrap_or_default().trim().to_lowercase().as_str() {
+        "on" => Ok(true),
+        "off" | "" => Ok(false),
+        other => Err(ConfigError::Invalid {
+            name,
+            message: format!("expected on or off, got {other}"),
+        }),
     }
 }
 
