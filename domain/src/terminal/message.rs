@@ -162,7 +162,8 @@ pub struct Header {
     pub protocol_id: u32,
     /// Terminal id (`12`).
     pub terminal_id: String,
-    /// Cash register id (`13`).
+    /// Cash register id (`13`); empty when the terminal does not know the cash
+    /// register's name yet.
     pub ecr_id: String,
     /// Sequence number (`14`).
     pub sequence: u16,
@@ -171,8 +172,8 @@ pub struct Header {
 /// A transaction response's fields.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TransactionOutcome {
-    /// The transaction (`1A`).
-    pub transaction_id: u64,
+    /// The transaction (`1A`); some terminals leave the echo out.
+    pub transaction_id: Option<u64>,
     /// Result (`56`).
     pub result: TransactionResult,
     /// Stage (`0E`).
@@ -241,8 +242,8 @@ pub enum Body {
     },
     /// Terminal → cash register: the stage changed.
     Information {
-        /// Transaction id.
-        transaction_id: u64,
+        /// Transaction id; some terminals leave the echo out.
+        transaction_id: Option<u64>,
         /// New stage.
         stage: TerminalStage,
     },
@@ -300,11 +301,9 @@ impl Body {
                 ),
             ],
             Body::TransactionResponse(o) => {
-                let mut v = vec![
-                    id(o.transaction_id),
-                    Tlv::primitive(tag::RESULT, [o.result.code()]),
-                    Tlv::primitive(tag::STAGE, [o.stage.code()]),
-                ];
+                let mut v: Vec<Tlv> = o.transaction_id.map(id).into_iter().collect();
+                v.push(Tlv::primitive(tag::RESULT, [o.result.code()]));
+                v.push(Tlv::primitive(tag::STAGE, [o.stage.code()]));
                 if let Some(amount) = o.amount {
                     v.push(Tlv::constructed(
                         tag::AMOUNT_GROUP,
@@ -352,10 +351,11 @@ impl Body {
             Body::Information {
                 transaction_id,
                 stage,
-            } => vec![
-                id(*transaction_id),
-                Tlv::primitive(tag::STAGE, [stage.code()]),
-            ],
+            } => transaction_id
+                .map(id)
+                .into_iter()
+                .chain([Tlv::primitive(tag::STAGE, [stage.code()])])
+                .collect(),
         })
     }
 
@@ -372,6 +372,13 @@ impl Body {
                 .try_into()
                 .map_err(|_| CodecError::BadField(tag::TRANSACTION_ID))?;
             Ok(u64::from_be_bytes(bytes))
+        };
+        // An echo a terminal may leave out: absent is `None`, present must be valid.
+        let echoed_id = || -> Result<Option<u64>, CodecError> {
+            match body.value(tag::TRANSACTION_ID) {
+                None => Ok(None),
+                Some(_) => transaction_id().map(Some),
+            }
         };
         let text = |t: u32| body.value(t).map(text_of);
         let amount =
@@ -417,7 +424,7 @@ impl Body {
                 let result = TransactionResult::from_code(byte(tag::RESULT)?)
                     .ok_or(CodecError::BadField(tag::RESULT))?;
                 Body::TransactionResponse(TransactionOutcome {
-                    transaction_id: transaction_id()?,
+                    transaction_id: echoed_id()?,
                     result,
                     stage: TerminalStage::from_code(byte(tag::STAGE)?),
                     amount: body.child(tag::AMOUNT_GROUP).map(amount).transpose()?,
@@ -453,7 +460,7 @@ impl Body {
                 result: byte(tag::RESULT)?,
             },
             MessageType::Information => Body::Information {
-                transaction_id: transaction_id()?,
+                transaction_id: echoed_id()?,
                 stage: TerminalStage::from_code(byte(tag::STAGE)?),
             },
         })
@@ -472,6 +479,15 @@ pub(super) fn text_of(bytes: &[u8]) -> String {
     match std::str::from_utf8(bytes) {
         Ok(s) => s.to_owned(),
         Err(_) => bytes.iter().map(|b| char::from(*b)).collect(),
+    }
+}
+
+/// A cash register id: like a terminal id, but empty is accepted (a terminal that does
+/// not know the cash register's name yet sends it empty, or not at all).
+pub(super) fn ecr_id_of(bytes: Option<&[u8]>) -> Result<String, CodecError> {
+    match bytes {
+        None | Some([]) => Ok(String::new()),
+        Some(bytes) => id_of(bytes, tag::ECR),
     }
 }
 
@@ -495,9 +511,8 @@ impl Message {
     /// The whole frame, length prefix included.
     pub fn encode(&self) -> Result<Vec<u8>, CodecError> {
         let h = &self.header;
-        for (field, id) in [(tag::TERMINAL, &h.terminal_id), (tag::ECR, &h.ecr_id)] {
-            id_of(id.as_bytes(), field)?;
-        }
+        id_of(h.terminal_id.as_bytes(), tag::TERMINAL)?;
+        ecr_id_of(Some(h.ecr_id.as_bytes()))?;
         let header = Tlv::constructed(
             tag::HEADER,
             vec![
@@ -561,7 +576,7 @@ impl Message {
             header: Header {
                 protocol_id: word(tag::PROTOCOL)?,
                 terminal_id: id_of(header.require(tag::TERMINAL)?, tag::TERMINAL)?,
-                ecr_id: id_of(header.require(tag::ECR)?, tag::ECR)?,
+                ecr_id: ecr_id_of(header.value(tag::ECR))?,
                 sequence: u16::from_be_bytes(sequence),
             },
             body: Body::from_tlv(kind, body)?,

@@ -64,6 +64,86 @@ fn transaction_request_known_answer() {
     assert_eq!(frame_length([0, 0, 0, 0x50]).unwrap(), expected.len() - 4);
 }
 
+/// A Hello written byte by byte with the cash register id left out, and one with it
+/// empty: both are read as an empty id (a terminal that does not know its cash register
+/// yet). A transaction response without the transaction id echo is read as `None`.
+#[test]
+fn tolerant_of_a_missing_ecr_id_and_transaction_echo() {
+    let frame = |kind: MessageType, header_ecr: Option<&[u8]>, body: Vec<Tlv>| -> Vec<u8> {
+        let mut fields = vec![
+            Tlv::primitive(0x10, PROTOCOL_ID.to_be_bytes()),
+            Tlv::primitive(0x11, (kind as u32).to_be_bytes()),
+            Tlv::primitive(0x12, *b"T1000001"),
+        ];
+        fields.extend(header_ecr.map(|e| Tlv::primitive(0x13, e.to_vec())));
+        fields.push(Tlv::primitive(0x14, 1u16.to_be_bytes()));
+        let body = Tlv::constructed(0xE2, body);
+        let crc = crc32(&body.content());
+        let root = Tlv::constructed(
+            0xF0,
+            vec![
+                Tlv::constructed(0xE1, fields),
+                body,
+                Tlv::constructed(0xE3, vec![Tlv::primitive(0x1C, crc.to_be_bytes())]),
+            ],
+        );
+        let mut payload = MAGIC.to_vec();
+        root.encode_into(&mut payload);
+        payload
+    };
+    for ecr in [None, Some(&b""[..])] {
+        let hello = Message::decode(&frame(MessageType::Hello, ecr, vec![])).unwrap();
+        assert_eq!(hello.header.ecr_id, "");
+        assert_eq!(hello.body, Body::Hello { model: None });
+    }
+    assert!(
+        Message::decode(&frame(MessageType::Hello, Some(b"has space"), vec![])).is_err(),
+        "a present id is still checked"
+    );
+    let no_echo = Message {
+        header: header(3),
+        body: Body::TransactionResponse(TransactionOutcome {
+            transaction_id: None,
+            result: TransactionResult::Approved,
+            stage: TerminalStage::Finished,
+            amount: Some(100),
+            currency: Some(978),
+            authorisation_code: None,
+            brand: None,
+            masked_pan: None,
+            receipt: None,
+        }),
+    };
+    let bytes = no_echo.encode().unwrap();
+    assert_eq!(Message::decode(&bytes[4..]).unwrap(), no_echo);
+    // An echo that is there but malformed is still refused.
+    let result = |id: Option<&[u8]>| {
+        let mut body: Vec<Tlv> = id
+            .map(|v| Tlv::primitive(0x1A, v.to_vec()))
+            .into_iter()
+            .collect();
+        body.extend([Tlv::primitive(0x56, [0u8]), Tlv::primitive(0x0E, [0u8])]);
+        Message::decode(&frame(MessageType::TransactionResponse, Some(b"X"), body))
+    };
+    let read = result(None).unwrap();
+    assert!(matches!(
+        read.body,
+        Body::TransactionResponse(TransactionOutcome {
+            transaction_id: None,
+            ..
+        })
+    ));
+    assert!(result(Some(&[7])).is_err());
+    let read = result(Some(&7u64.to_be_bytes())).unwrap();
+    assert!(matches!(
+        read.body,
+        Body::TransactionResponse(TransactionOutcome {
+            transaction_id: Some(7),
+            ..
+        })
+    ));
+}
+
 #[test]
 fn multi_byte_tags_and_long_lengths() {
     let (tlv, used) = decode_tlv(&[0x1F, 0x70, 0x02, b'A', b'B']).unwrap();
@@ -171,7 +251,7 @@ fn body() -> impl Strategy<Value = Body> {
             }
         }),
         (
-            any::<u64>(),
+            proptest::option::of(any::<u64>()),
             0..5u8,
             stage(),
             proptest::option::of(0..=MAX_AMOUNT),
@@ -205,7 +285,7 @@ fn body() -> impl Strategy<Value = Body> {
             transaction_id: t,
             result
         }),
-        (any::<u64>(), stage()).prop_map(|(t, stage)| Body::Information {
+        (proptest::option::of(any::<u64>()), stage()).prop_map(|(t, stage)| Body::Information {
             transaction_id: t,
             stage
         }),
@@ -217,7 +297,7 @@ proptest! {
     fn encode_then_decode_is_identity(
         body in body(),
         terminal in id_text(),
-        ecr in id_text(),
+        ecr in prop_oneof![Just(String::new()), id_text()],
         sequence in any::<u16>(),
         protocol in any::<u32>(),
     ) {
