@@ -18,6 +18,11 @@ use sea_orm::{
 /// Attempts before a mail is left for a person to look at.
 const MAX_ATTEMPTS: i32 = 10;
 
+/// What a mail's stored body becomes once it is sent or its links have expired: reset
+/// links and sign-in codes must not stay readable in the database.
+pub const FORGOTTEN_BODY: &str =
+    "(not kept: the body may have held a sign-in link or code, and was removed once sent or expired)";
+
 /// Queues a plain-text mail and the job that sends it.
 pub async fn enqueue<C: ConnectionTrait>(
     conn: &C,
@@ -124,6 +129,7 @@ pub async fn deliver_one(
         Ok(()) => {
             active.sent_at = Set(Some(Utc::now()));
             active.last_error = Set(None);
+            active.body_text = Set(FORGOTTEN_BODY.to_owned());
             true
         }
         Err(e) => {
@@ -135,6 +141,38 @@ pub async fn deliver_one(
     active.update(&txn).await?;
     txn.commit().await?;
     Ok(sent)
+}
+
+/// Removes the bodies of mails queued before `cutoff` that were never sent (no relay,
+/// or given up on): by then the links and codes they carry have expired. Bounded to
+/// `limit` rows per call; returns how many were changed.
+pub async fn forget_stale_bodies<C: ConnectionTrait>(
+    conn: &C,
+    cutoff: chrono::DateTime<Utc>,
+    limit: u64,
+) -> Result<u64, DbErr> {
+    let ids: Vec<i64> = email_outbox::Entity::find()
+        .select_only()
+        .column(email_outbox::Column::Id)
+        .filter(email_outbox::Column::CreatedAt.lt(cutoff))
+        .filter(email_outbox::Column::BodyText.ne(FORGOTTEN_BODY))
+        .order_by_asc(email_outbox::Column::Id)
+        .limit(limit)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let done = email_outbox::Entity::update_many()
+        .col_expr(
+            email_outbox::Column::BodyText,
+            sea_orm::sea_query::Expr::value(FORGOTTEN_BODY),
+        )
+        .filter(email_outbox::Column::Id.is_in(ids))
+        .exec(conn)
+        .await?;
+    Ok(done.rows_affected)
 }
 
 /// Sends what is waiting in the outbox, oldest first; returns how many were sent.

@@ -137,12 +137,71 @@ both_backends!(
             .unwrap()
             .unwrap();
         assert!(row.sent_at.is_some());
+        // Once sent, the stored copy no longer holds the reset link.
+        assert_eq!(row.body_text, server::platform::mail::FORGOTTEN_BODY);
+        assert!(!row.body_text.contains("reset-password"));
         let mails = received.lock().unwrap().clone();
         assert_eq!(mails.len(), 1);
         assert!(mails[0].contains("Subject: Reset your OpenPSP password"));
+        assert!(
+            mails[0].contains("reset-password"),
+            "the mail itself carries the link"
+        );
         assert!(mails[0].contains("operator@shop.example"));
         // Nothing is sent twice.
         assert_eq!(deliver_pending(&app.db, &sender).await.unwrap(), 0);
+    }
+);
+
+both_backends!(
+    unsent_mail_forgets_its_link_once_it_has_expired,
+    &[],
+    |app: TestApp| async move {
+        app.merchant("shop").await;
+        app.call(
+            "request_password_reset",
+            &[("env", "test"), ("pspid", "shop"), ("user_id", "operator")],
+            None,
+        )
+        .await
+        .ok();
+        let row = email_outbox::Entity::find()
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(row.body_text.contains("reset-password?token="));
+        let forget = server::platform::mail::forget_stale_bodies;
+        // Still within the link's lifetime: kept for the relay (or the mailbox).
+        let an_hour_ago = chrono::Utc::now() - chrono::Duration::hours(1);
+        assert_eq!(forget(&app.db, an_hour_ago, 100).await.unwrap(), 0);
+        assert_eq!(
+            forget(
+                &app.db,
+                chrono::Utc::now() + chrono::Duration::seconds(1),
+                100
+            )
+            .await
+            .unwrap(),
+            1
+        );
+        let row = email_outbox::Entity::find_by_id(row.id)
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(row.body_text, server::platform::mail::FORGOTTEN_BODY);
+        // Forgetting twice changes nothing.
+        assert_eq!(
+            forget(
+                &app.db,
+                chrono::Utc::now() + chrono::Duration::seconds(1),
+                100
+            )
+            .await
+            .unwrap(),
+            0
+        );
     }
 );
 
