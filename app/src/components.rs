@@ -58,6 +58,8 @@ pub fn problem_text(problem: &Problem) -> String {
         Problem::FileType => t(T::ErrFileType).to_owned(),
         Problem::FileDisguised => t(T::ErrFileDisguised).to_owned(),
         Problem::TooManyFiles => t(T::ErrTooManyFiles).to_owned(),
+        Problem::StorageFull => t(T::ErrStorageFull).to_owned(),
+        Problem::TooManyKeyDeletions => t(T::ErrTooManyKeyDeletions).to_owned(),
         Problem::SlugTaken => t(T::ErrSlugTaken).to_owned(),
         Problem::InvalidSlug => t(T::ErrInvalidSlug).to_owned(),
     }

@@ -67,6 +67,10 @@ pub enum Problem {
     FileDisguised,
     /// More files than one upload takes.
     TooManyFiles,
+    /// The organization's attachment storage would go over its quota.
+    StorageFull,
+    /// Too many API keys deleted in the last hour.
+    TooManyKeyDeletions,
     /// Another article has this address.
     SlugTaken,
     /// Not lower-case letters, digits and hyphens.
@@ -75,13 +79,14 @@ pub enum Problem {
 
 /// The upload problems a redirect carries in `?attach_error=` (the upload is a plain
 /// form, so its answer is a page address).
-const UPLOAD_PROBLEMS: [(&str, Problem); 6] = [
+const UPLOAD_PROBLEMS: [(&str, Problem); 7] = [
     ("required", Problem::Required),
     ("empty", Problem::FileEmpty),
     ("too_large", Problem::FileTooLarge),
     ("type", Problem::FileType),
     ("disguised", Problem::FileDisguised),
     ("too_many", Problem::TooManyFiles),
+    ("storage_full", Problem::StorageFull),
 ];
 
 impl Problem {
