@@ -11,6 +11,7 @@ pub mod cart;
 pub mod lang;
 pub mod markup;
 pub mod money;
+pub mod net;
 pub mod password;
 pub mod payment;
 pub mod report;
