@@ -49,11 +49,16 @@ pub async fn create_api_key<C: ConnectionTrait>(
 ) -> Result<(api_key::Model, String), DbErr> {
     let secret = new_secret();
     let now = Utc::now();
+    let key_id = new_key_id();
     let row = api_key::ActiveModel {
         merchant_id: Set(merchant_id),
-        key_id: Set(new_key_id()),
+        secret_enc: Set(crate::platform::crypto::seal(
+            &config.data_key,
+            &api_key_binding(&key_id),
+            &secret,
+        )),
+        key_id: Set(key_id),
         name: Set(name.trim().chars().take(100).collect()),
-        secret_enc: Set(crate::platform::crypto::seal(&config.data_key, &secret)),
         secret_hint: Set(hint(&secret)),
         reveal_until: Set(now + Duration::minutes(REVEAL_MINUTES)),
         created_by: Set(created_by),
@@ -80,8 +85,28 @@ pub async fn list_api_keys<C: ConnectionTrait>(
 /// The secret of a key while it may still be shown.
 pub fn revealable_secret(config: &Config, key: &api_key::Model) -> Option<String> {
     (key.reveal_until > Utc::now())
-        .then(|| crate::platform::crypto::open(&config.data_key, &key.secret_enc))
+        .then(|| api_key_secret(config, key))
         .flatten()
+}
+
+/// What binds a key's sealed secret to its row.
+fn api_key_binding(key_id: &str) -> String {
+    crate::platform::crypto::row_binding("api_keys.secret_enc", key_id)
+}
+
+/// What binds a merchant's sealed webhook secret to its row.
+fn webhook_binding(merchant_id: i64) -> String {
+    crate::platform::crypto::row_binding("merchants.webhook_secret_enc", &merchant_id.to_string())
+}
+
+/// The secret of an API key, opened with the data key (`None` if it was not sealed for
+/// this key's row).
+pub fn api_key_secret(config: &Config, key: &api_key::Model) -> Option<String> {
+    crate::platform::crypto::open(
+        &config.data_key,
+        &api_key_binding(&key.key_id),
+        &key.secret_enc,
+    )
 }
 
 /// Deletes a merchant's key; `false` when there is none with that id.
@@ -111,6 +136,7 @@ pub async fn rotate_webhook_key<C: ConnectionTrait>(
     row.webhook_key_id = Set(Some(key_id.clone()));
     row.webhook_secret_enc = Set(Some(crate::platform::crypto::seal(
         &config.data_key,
+        &webhook_binding(merchant.id),
         &secret,
     )));
     row.update(conn).await?;
@@ -119,8 +145,11 @@ pub async fn rotate_webhook_key<C: ConnectionTrait>(
 
 /// The webhook signing key in clear, if one was made.
 pub fn webhook_key(config: &Config, merchant: &merchant::Model) -> Option<(String, String)> {
-    let secret =
-        crate::platform::crypto::open(&config.data_key, merchant.webhook_secret_enc.as_deref()?)?;
+    let secret = crate::platform::crypto::open(
+        &config.data_key,
+        &webhook_binding(merchant.id),
+        merchant.webhook_secret_enc.as_deref()?,
+    )?;
     Some((merchant.webhook_key_id.clone()?, secret))
 }
 

@@ -152,7 +152,7 @@ async fn check(
         .one(&state.db)
         .await?
         .ok_or_else(|| unauthorized(BAD_CREDENTIALS))?;
-    let secret = crate::platform::crypto::open(&state.config.data_key, &key.secret_enc)
+    let secret = crate::configuration::keys::api_key_secret(&state.config, &key)
         .ok_or_else(|| unauthorized(BAD_CREDENTIALS))?;
     let path_and_query = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
     let data = data_to_sign(method.as_str(), headers, path_and_query);

@@ -3,6 +3,13 @@
 //! while the first still runs gets 409; a repeat with another body is refused. Records
 //! are kept 24 hours. The record is claimed by a unique index, so two servers on one
 //! database cannot both run the same request.
+//!
+//! After a crash: a running request's record names its owner (this process) and a lease
+//! the owner renews while it runs. A repeat that finds the lease expired (the owner
+//! stopped, or lost the client) takes the request over. The record's reference is carried
+//! by the payment or operation the request makes (unique), so the new owner answers with
+//! what was committed instead of doing it again; a payment committed before its acquirer
+//! answer was written is marked uncertain and asked about, never authorised twice.
 
 use super::{ApiError, Caller, DirectState, BODY_LIMIT};
 use crate::entities::idempotency_key;
@@ -13,8 +20,10 @@ use axum::http::{HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use chrono::{Duration, Utc};
+use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use sha2::{Digest, Sha256};
+use std::sync::OnceLock;
 
 /// Header carrying the key.
 pub const KEY_HEADER: &str = "x-gcs-idempotence-key";
@@ -22,12 +31,31 @@ pub const KEY_HEADER: &str = "x-gcs-idempotence-key";
 pub const TIMESTAMP_HEADER: &str = "x-gcs-idempotence-request-timestamp";
 /// How long a key is remembered.
 pub const KEEP_HOURS: i64 = 24;
+/// How long a running request's owner holds it without renewing (milliseconds).
+pub const LEASE_MILLIS: i64 = 20_000;
+/// How often the owner renews its lease while the request runs.
+const RENEW_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// This process's name as the owner of the requests it runs.
+pub fn instance_id() -> &'static str {
+    static ID: OnceLock<String> = OnceLock::new();
+    ID.get_or_init(|| uuid::Uuid::new_v4().simple().to_string())
+}
 
 fn with_timestamp(mut res: Response, millis: i64) -> Response {
     if let Ok(v) = HeaderValue::from_str(&millis.to_string()) {
         res.headers_mut().insert(TIMESTAMP_HEADER, v);
     }
     res
+}
+
+/// Stops the lease renewal when the request ends, also when it is dropped unfinished.
+struct Renewal(tokio::task::JoinHandle<()>);
+
+impl Drop for Renewal {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// The middleware.
@@ -63,11 +91,14 @@ pub async fn layer(State(state): State<DirectState>, req: Request, next: Next) -
     hasher.update(&bytes);
     let hash = hex::encode(hasher.finalize());
     match claim(&state, caller.merchant.id, &key, &hash).await {
-        Ok(Claim::Run(record_id)) => {
-            let res = next
-                .run(Request::from_parts(parts, Body::from(bytes)))
-                .await;
-            finish(&state, record_id, res).await
+        Ok(Claim::Run { id, reference }) => {
+            let _renewal = Renewal(tokio::spawn(renew(state.db.clone(), id)));
+            let res = crate::payments::engine::for_request(
+                reference,
+                next.run(Request::from_parts(parts, Body::from(bytes))),
+            )
+            .await;
+            finish(&state, id, res).await
         }
         Ok(Claim::Replay(res)) => res,
         Err(e) => e.into_response(),
@@ -75,8 +106,21 @@ pub async fn layer(State(state): State<DirectState>, req: Request, next: Next) -
 }
 
 enum Claim {
-    Run(i64),
+    Run { id: i64, reference: String },
     Replay(Response),
+}
+
+fn in_progress() -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        "1409",
+        "DUPLICATE_REQUEST_IN_PROGRESS",
+        "a request with this idempotence key is still being processed",
+    )
+}
+
+fn new_reference() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
 }
 
 async fn claim(
@@ -85,20 +129,30 @@ async fn claim(
     key: &str,
     hash: &str,
 ) -> Result<Claim, ApiError> {
-    for _ in 0..2 {
+    for _ in 0..3 {
         let now = Utc::now();
+        let now_millis = now.timestamp_millis();
+        let reference = new_reference();
         let inserted = idempotency_key::ActiveModel {
             merchant_id: Set(merchant_id),
             key: Set(key.to_owned()),
             request_hash: Set(hash.to_owned()),
-            first_request_millis: Set(now.timestamp_millis()),
+            first_request_millis: Set(now_millis),
             created_at: Set(now),
+            owner: Set(Some(instance_id().to_owned())),
+            lease_until_millis: Set(Some(now_millis + LEASE_MILLIS)),
+            reference: Set(Some(reference.clone())),
             ..Default::default()
         }
         .insert(&state.db)
         .await;
         match inserted {
-            Ok(row) => return Ok(Claim::Run(row.id)),
+            Ok(row) => {
+                return Ok(Claim::Run {
+                    id: row.id,
+                    reference,
+                })
+            }
             Err(e) if is_unique_violation(&e) => {}
             Err(e) => return Err(e.into()),
         }
@@ -125,35 +179,99 @@ async fn claim(
                 Some("X-GCS-Idempotence-Key"),
             ));
         }
-        let res = match (existing.status_code, existing.response_body) {
-            (Some(code), Some(body)) => {
-                let status = StatusCode::from_u16(code as u16).unwrap_or(StatusCode::OK);
-                let mut res = (status, body).into_response();
-                res.headers_mut().insert(
-                    axum::http::header::CONTENT_TYPE,
-                    HeaderValue::from_static("application/json"),
-                );
-                res
-            }
-            _ => ApiError::new(
-                StatusCode::CONFLICT,
-                "1409",
-                "DUPLICATE_REQUEST_IN_PROGRESS",
-                "a request with this idempotence key is still being processed",
+        if let (Some(code), Some(body)) = (existing.status_code, existing.response_body) {
+            let status = StatusCode::from_u16(code as u16).unwrap_or(StatusCode::OK);
+            let mut res = (status, body).into_response();
+            res.headers_mut().insert(
+                axum::http::header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            return Ok(Claim::Replay(with_timestamp(
+                res,
+                existing.first_request_millis,
+            )));
+        }
+        // A record written before leases existed holds for one lease from its start.
+        let lease_until = existing
+            .lease_until_millis
+            .unwrap_or(existing.first_request_millis + LEASE_MILLIS);
+        if lease_until > now_millis {
+            return Ok(Claim::Replay(with_timestamp(
+                in_progress().into_response(),
+                existing.first_request_millis,
+            )));
+        }
+        // The owner stopped renewing: take the request over, if nobody else just did.
+        let reference = existing.reference.clone().unwrap_or_else(new_reference);
+        let taken = idempotency_key::Entity::update_many()
+            .col_expr(
+                idempotency_key::Column::Owner,
+                Expr::value(instance_id().to_owned()),
             )
-            .into_response(),
-        };
-        return Ok(Claim::Replay(with_timestamp(
-            res,
-            existing.first_request_millis,
-        )));
+            .col_expr(
+                idempotency_key::Column::LeaseUntilMillis,
+                Expr::value(now_millis + LEASE_MILLIS),
+            )
+            .col_expr(
+                idempotency_key::Column::Reference,
+                Expr::value(reference.clone()),
+            )
+            .filter(idempotency_key::Column::Id.eq(existing.id))
+            .filter(idempotency_key::Column::StatusCode.is_null())
+            .filter(match existing.lease_until_millis {
+                Some(millis) => idempotency_key::Column::LeaseUntilMillis.eq(millis),
+                None => idempotency_key::Column::LeaseUntilMillis.is_null(),
+            })
+            .exec(&state.db)
+            .await?;
+        if taken.rows_affected == 1 {
+            tracing::warn!(
+                record = existing.id,
+                "taking over an idempotent request whose owner stopped"
+            );
+            return Ok(Claim::Run {
+                id: existing.id,
+                reference,
+            });
+        }
     }
-    Err(ApiError::new(
-        StatusCode::CONFLICT,
-        "1409",
-        "DUPLICATE_REQUEST_IN_PROGRESS",
-        "a request with this idempotence key is still being processed",
-    ))
+    Err(in_progress())
+}
+
+/// Extends this process's lease on a running request until the request ends.
+async fn renew(db: sea_orm::DatabaseConnection, record_id: i64) {
+    loop {
+        tokio::time::sleep(RENEW_EVERY).await;
+        let renewed = idempotency_key::Entity::update_many()
+            .col_expr(
+                idempotency_key::Column::LeaseUntilMillis,
+                Expr::value(Utc::now().timestamp_millis() + LEASE_MILLIS),
+            )
+            .filter(idempotency_key::Column::Id.eq(record_id))
+            .filter(idempotency_key::Column::Owner.eq(instance_id()))
+            .filter(idempotency_key::Column::StatusCode.is_null())
+            .exec(&db)
+            .await;
+        if let Err(e) = renewed {
+            tracing::warn!(error = %e, "idempotence lease not renewed");
+        }
+    }
+}
+
+/// Frees a request for a retry at once: the record (and its reference) stays, so a
+/// retry still finds what this attempt may have committed.
+async fn release(state: &DirectState, record_id: i64) -> Result<(), sea_orm::DbErr> {
+    idempotency_key::Entity::update_many()
+        .col_expr(
+            idempotency_key::Column::Owner,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(idempotency_key::Column::LeaseUntilMillis, Expr::value(0i64))
+        .filter(idempotency_key::Column::Id.eq(record_id))
+        .filter(idempotency_key::Column::Owner.eq(instance_id()))
+        .exec(&state.db)
+        .await
+        .map(|_| ())
 }
 
 /// Stores the response; a server error frees the key so the client may retry.
@@ -164,9 +282,7 @@ async fn finish(state: &DirectState, record_id: i64, res: Response) -> Response 
         Ok(bytes) => bytes,
         Err(e) => {
             tracing::error!(error = %e, "API response body unreadable");
-            let _ = idempotency_key::Entity::delete_by_id(record_id)
-                .exec(&state.db)
-                .await;
+            let _ = release(state, record_id).await;
             return ApiError::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "9999",
@@ -177,10 +293,7 @@ async fn finish(state: &DirectState, record_id: i64, res: Response) -> Response 
         }
     };
     let stored = if status.is_server_error() {
-        idempotency_key::Entity::delete_by_id(record_id)
-            .exec(&state.db)
-            .await
-            .map(|_| ())
+        release(state, record_id).await
     } else {
         idempotency_key::Entity::update_many()
             .col_expr(
@@ -192,6 +305,7 @@ async fn finish(state: &DirectState, record_id: i64, res: Response) -> Response 
                 Some(String::from_utf8_lossy(&bytes).into_owned()).into(),
             )
             .filter(idempotency_key::Column::Id.eq(record_id))
+            .filter(idempotency_key::Column::Owner.eq(instance_id()))
             .exec(&state.db)
             .await
             .map(|_| ())

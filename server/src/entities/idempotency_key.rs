@@ -14,6 +14,12 @@ pub struct Model {
     pub response_body: Option<String>,
     pub first_request_millis: i64,
     pub created_at: DateTimeUtc,
+    /// The server process running the request while it has no response.
+    pub owner: Option<String>,
+    /// Until when (milliseconds since the epoch) the owner holds the request.
+    pub lease_until_millis: Option<i64>,
+    /// Random reference the payment or operation this request produced carries.
+    pub reference: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

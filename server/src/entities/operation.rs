@@ -21,6 +21,8 @@ pub struct Model {
     pub api_key_id: Option<String>,
     pub reference: Option<String>,
     pub created_at: DateTimeUtc,
+    /// The reference of the API request (idempotence record) that made it.
+    pub idempotence_ref: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

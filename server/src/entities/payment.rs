@@ -46,6 +46,8 @@ pub struct Model {
     pub receipt: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// The reference of the API request (idempotence record) that created it.
+    pub idempotence_ref: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -81,25 +81,51 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-/// Encrypts with AES-256-GCM under `key` (the data key): base64 of nonce ‖ ciphertext.
-pub fn seal(key: &[u8], plaintext: &str) -> String {
-    use aes_gcm::aead::{Aead, KeyInit};
+/// Marks a value sealed with associated data: `v1.` then base64 of nonce ‖ ciphertext.
+/// (The base64 alphabet has no `.`, so values sealed before have no such prefix.)
+const BOUND: &str = "v1.";
+
+/// The associated data that binds a sealed value to one column of one row: a copy
+/// pasted into another row (or column) does not open.
+pub fn row_binding(column: &str, row_id: &str) -> String {
+    format!("{column}:{row_id}")
+}
+
+/// Encrypts with AES-256-GCM under `key` (the data key), with `aad` (see [`row_binding`])
+/// as associated data: `v1.` then base64 of nonce ‖ ciphertext.
+pub fn seal(key: &[u8], aad: &str, plaintext: &str) -> String {
+    use aes_gcm::aead::{Aead, KeyInit, Payload};
     let cipher = aes_gcm::Aes256Gcm::new_from_slice(key).expect("the data key is 32 bytes");
     let mut nonce = [0u8; 12];
     rand::rngs::OsRng.fill_bytes(&mut nonce);
     let sealed = cipher
-        .encrypt(aes_gcm::Nonce::from_slice(&nonce), plaintext.as_bytes())
+        .encrypt(
+            aes_gcm::Nonce::from_slice(&nonce),
+            Payload {
+                msg: plaintext.as_bytes(),
+                aad: aad.as_bytes(),
+            },
+        )
         .expect("AES-GCM encryption of a short text cannot fail");
     let mut out = nonce.to_vec();
     out.extend_from_slice(&sealed);
-    base64::engine::general_purpose::STANDARD.encode(out)
+    format!(
+        "{BOUND}{}",
+        base64::engine::general_purpose::STANDARD.encode(out)
+    )
 }
 
-/// Decrypts what [`seal`] wrote; `None` when tampered with or under another key.
-pub fn open(key: &[u8], sealed: &str) -> Option<String> {
-    use aes_gcm::aead::{Aead, KeyInit};
+/// Decrypts what [`seal`] wrote for the same `aad`; `None` when tampered with, under
+/// another key, or sealed for another row. A value without the `v1.` prefix was sealed
+/// before values were bound to their rows and opens without associated data.
+pub fn open(key: &[u8], aad: &str, sealed: &str) -> Option<String> {
+    use aes_gcm::aead::{Aead, KeyInit, Payload};
+    let (encoded, aad) = match sealed.strip_prefix(BOUND) {
+        Some(rest) => (rest, aad.as_bytes()),
+        None => (sealed, &[][..]),
+    };
     let bytes = base64::engine::general_purpose::STANDARD
-        .decode(sealed)
+        .decode(encoded)
         .ok()?;
     if bytes.len() < 12 + 16 {
         return None;
@@ -107,7 +133,10 @@ pub fn open(key: &[u8], sealed: &str) -> Option<String> {
     let cipher = aes_gcm::Aes256Gcm::new_from_slice(key).ok()?;
     let (nonce, body) = bytes.split_at(12);
     let plain = cipher
-        .decrypt(aes_gcm::Nonce::from_slice(nonce), body)
+        .decrypt(
+            aes_gcm::Nonce::from_slice(nonce),
+            Payload { msg: body, aad },
+        )
         .ok()?;
     String::from_utf8(plain).ok()
 }
@@ -148,20 +177,73 @@ mod tests {
     #[test]
     fn sealed_text_opens_only_with_its_key_and_untampered() {
         let key = [7u8; 32];
-        let sealed = super::seal(&key, "secret text");
+        let sealed = super::seal(&key, "t.c:1", "secret text");
         assert!(!sealed.contains("secret"));
-        assert_eq!(super::open(&key, &sealed).as_deref(), Some("secret text"));
-        assert_eq!(super::open(&[8u8; 32], &sealed), None);
-        let mut bytes =
-            base64::Engine::decode(&base64::engine::general_purpose::STANDARD, &sealed).unwrap();
+        assert_eq!(
+            super::open(&key, "t.c:1", &sealed).as_deref(),
+            Some("secret text")
+        );
+        assert_eq!(super::open(&[8u8; 32], "t.c:1", &sealed), None);
+        let mut bytes = base64::Engine::decode(
+            &base64::engine::general_purpose::STANDARD,
+            sealed.strip_prefix("v1.").unwrap(),
+        )
+        .unwrap();
         let last = bytes.len() - 1;
         bytes[last] ^= 1;
-        let tampered = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, bytes);
-        assert_eq!(super::open(&key, &tampered), None);
+        let tampered = format!(
+            "v1.{}",
+            base64::Engine::encode(&base64::engine::general_purpose::STANDARD, bytes)
+        );
+        assert_eq!(super::open(&key, "t.c:1", &tampered), None);
         assert_ne!(
-            super::seal(&key, "same"),
-            super::seal(&key, "same"),
+            super::seal(&key, "t.c:1", "same"),
+            super::seal(&key, "t.c:1", "same"),
             "fresh nonce"
+        );
+    }
+
+    #[test]
+    fn a_sealed_value_swapped_between_rows_does_not_open() {
+        let key = [7u8; 32];
+        let row_a = super::row_binding("tokens.card_enc", "a");
+        let row_b = super::row_binding("tokens.card_enc", "b");
+        let sealed_a = super::seal(&key, &row_a, "4111111111111111");
+        let sealed_b = super::seal(&key, &row_b, "5555555555554444");
+        assert_eq!(
+            super::open(&key, &row_a, &sealed_a).as_deref(),
+            Some("4111111111111111")
+        );
+        // Swapped: each row now holds the other's ciphertext.
+        assert_eq!(super::open(&key, &row_a, &sealed_b), None);
+        assert_eq!(super::open(&key, &row_b, &sealed_a), None);
+        // Another column of the same row is another binding too.
+        let other_column = super::row_binding("payments.pending_card_enc", "a");
+        assert_eq!(super::open(&key, &other_column, &sealed_a), None);
+        // Dropping the version prefix does not turn it into an unbound value.
+        assert_eq!(
+            super::open(&key, &row_b, sealed_a.strip_prefix("v1.").unwrap()),
+            None
+        );
+    }
+
+    #[test]
+    fn values_sealed_before_row_binding_still_open() {
+        use aes_gcm::aead::{Aead, KeyInit};
+        let key = [7u8; 32];
+        // What the previous version wrote: base64 of nonce ‖ ciphertext, no associated data.
+        let nonce = [3u8; 12];
+        let cipher = aes_gcm::Aes256Gcm::new_from_slice(&key).unwrap();
+        let mut old = nonce.to_vec();
+        old.extend(
+            cipher
+                .encrypt(aes_gcm::Nonce::from_slice(&nonce), b"legacy".as_ref())
+                .unwrap(),
+        );
+        let old = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, old);
+        assert_eq!(
+            super::open(&key, "any.row:1", &old).as_deref(),
+            Some("legacy")
         );
     }
 

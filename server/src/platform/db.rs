@@ -1,5 +1,6 @@
-//! Database connection: SQLite (WAL, foreign keys, busy timeout) or PostgreSQL, chosen by
-//! the URL; migrations applied at start.
+//! Database connection: SQLite (WAL, foreign keys, busy timeout, and `synchronous=FULL` so a
+//! committed change of money survives a power cut, not only a killed process) or
+//! PostgreSQL, chosen by the URL; migrations applied at start.
 
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
@@ -17,7 +18,7 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
         .sqlx_logging(false)
         .map_sqlx_sqlite_opts(|o| {
             o.journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
+                .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(5))
                 .create_if_missing(true)

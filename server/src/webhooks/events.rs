@@ -163,10 +163,8 @@ pub async fn deliver(
     ) else {
         return Ok(Delivered::Done);
     };
-    let secret = merchant
-        .webhook_secret_enc
-        .as_deref()
-        .and_then(|s| crate::platform::crypto::open(&config.data_key, s));
+    let secret =
+        crate::configuration::keys::webhook_key(config, &merchant).map(|(_, secret)| secret);
     let (Some(key_id), Some(secret)) = (merchant.webhook_key_id.clone(), secret) else {
         return Ok(Delivered::GiveUp("no webhook signing key".to_owned()));
     };

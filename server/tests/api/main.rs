@@ -7,6 +7,7 @@ mod direct_api;
 mod exports;
 mod helpers;
 mod http;
+mod idempotence;
 mod jobs_and_webhooks;
 mod mail;
 mod operations;

@@ -11,11 +11,14 @@ use crate::payments::records::{
 };
 use crate::payments::wire;
 use crate::platform::audit::{self, AuditEntry};
+use crate::platform::sessions::is_unique_violation;
 use crate::webhooks::events;
 use chrono::Utc;
 use domain::cart::{line_amount, refund_total, LineState, Quantity};
 use domain::payment::{Payment, PaymentError};
-use sea_orm::{ActiveModelTrait, DbErr, Set, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DbErr, EntityTrait, QueryFilter, Set, TransactionTrait,
+};
 
 impl PaymentEngine {
     /// Runs `change` on the payment's ledger and writes the result with `record`, retrying
@@ -62,8 +65,20 @@ impl PaymentEngine {
     where
         F: Fn(&mut Payment, i64) -> Result<(), PaymentError>,
     {
+        let request = super::request_ref();
         for _ in 0..20 {
             let row = self.payment(merchant.id, payment_id).await?;
+            if let Some(reference) = &request {
+                // This request's change was committed already (its response was lost).
+                if let Some(op) = operation::Entity::find()
+                    .filter(operation::Column::PaymentId.eq(row.id))
+                    .filter(operation::Column::IdempotenceRef.eq(reference.as_str()))
+                    .one(&self.db)
+                    .await?
+                {
+                    return Ok((row, op));
+                }
+            }
             let lines = if with_cart {
                 self.cart(payment_id).await?
             } else {
@@ -127,10 +142,20 @@ impl PaymentEngine {
                 user_id: Set(by.user_id()),
                 api_key_id: Set(by.api_key()),
                 created_at: Set(now),
+                idempotence_ref: Set(request.clone()),
                 ..Default::default()
             }
             .insert(&txn)
-            .await?;
+            .await;
+            let op = match op {
+                Ok(op) => op,
+                // Another process wrote this request's change first: read it above.
+                Err(e) if request.is_some() && is_unique_violation(&e) => {
+                    txn.rollback().await?;
+                    continue;
+                }
+                Err(e) => return Err(e.into()),
+            };
             let by_line = if rewritten.is_empty() {
                 String::new()
             } else {

@@ -19,8 +19,25 @@ use chrono::{Duration, Utc};
 use domain::card::{CardNumber, Expiry};
 use domain::cart::{line_amount, Quantity};
 use domain::payment::{PaymentError, Stage};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, Set, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
+};
 use serde_json::json;
+
+/// How long a payment may wait for its acquirer answer before its reconciliation job
+/// treats the answer as lost.
+pub(super) const INTENT_GRACE_SECONDS: i64 = 60;
+
+/// What binds a payment's sealed card (kept during 3-D Secure) to its row.
+fn pending_card_binding(payment_id: i64) -> String {
+    crate::platform::crypto::row_binding("payments.pending_card_enc", &payment_id.to_string())
+}
+
+/// Whether a payment was committed before the acquirer was asked and no answer was
+/// written since.
+pub(super) fn is_unanswered(row: &payment::Model) -> bool {
+    row.stage == Stage::Created.code() && row.attempts == 0
+}
 
 /// Checks cart lines against `amount`: their rounded total must equal it.
 fn check_cart(cart: &[CartLineInput], amount: i64) -> Result<Vec<(i64, Quantity)>, EngineError> {
@@ -77,13 +94,14 @@ impl PaymentEngine {
                     ),
                     other => other,
                 })?;
-                let digits = crate::platform::crypto::open(&self.config.data_key, &token.card_enc)
-                    .ok_or_else(|| {
-                        EngineError::invalid(
-                            "cardPaymentMethodSpecificInput.token",
-                            "unreadable token",
-                        )
-                    })?;
+                let digits = crate::platform::crypto::open(
+                    &self.config.data_key,
+                    &super::tokens::token_binding(&token.id),
+                    &token.card_enc,
+                )
+                .ok_or_else(|| {
+                    EngineError::invalid("cardPaymentMethodSpecificInput.token", "unreadable token")
+                })?;
                 let number = CardNumber::parse(&digits)
                     .map_err(|e| card_error("cardPaymentMethodSpecificInput.token", e))?;
                 let expiry = Expiry::parse(&token.expiry, today())
@@ -101,16 +119,51 @@ impl PaymentEngine {
     }
 
     /// Creates a payment and asks the acquirer (S2S `payments` create, MOTO, hosted page).
+    ///
+    /// The payment is committed first, still `Created`, with a reference for the acquirer
+    /// and a reconciliation job: a crash while the acquirer is asked leaves a payment that
+    /// the job (or a retry of the same idempotent request) marks uncertain and resolves by
+    /// asking the acquirer about that reference, never a charge nobody knows about.
     pub async fn create_payment(
         &self,
         merchant: &merchant::Model,
         new: NewPayment,
         by: &Initiator,
     ) -> Result<Attempt, EngineError> {
+        let request = super::request_ref();
+        if let Some(reference) = &request {
+            if let Some(done) = self.committed_attempt(merchant, reference).await? {
+                return Ok(done);
+            }
+        }
         let cart = check_cart(&new.cart, new.amount.minor())?;
         let (card, existing_token) = self.resolve_card(merchant, &new.source).await?;
         let mode = Self::mode_for(merchant, new.mode);
-        let now = Utc::now();
+        let row = match self
+            .record_intent(
+                merchant,
+                &new,
+                &cart,
+                &card,
+                existing_token,
+                mode,
+                by,
+                request.clone(),
+            )
+            .await
+        {
+            Ok(row) => row,
+            Err(EngineError::Db(e)) if crate::platform::sessions::is_unique_violation(&e) => {
+                // Another process took this request over and wrote it first.
+                let reference = request.unwrap_or_default();
+                return self
+                    .committed_attempt(merchant, &reference)
+                    .await?
+                    .ok_or(EngineError::Db(e));
+            }
+            Err(e) => return Err(e),
+        };
+        let token_id = row.token_id.clone();
         let answer = self
             .acquirer
             .authorise(AuthRequest {
@@ -122,10 +175,38 @@ impl PaymentEngine {
             })
             .await;
         let txn = self.db.begin().await?;
+        let (row, result) = self
+            .apply_answer(&txn, merchant, row, answer, mode, Some(&card), by)
+            .await?;
+        txn.commit().await?;
+        Ok(Attempt {
+            payment: row,
+            result,
+            token: token_id,
+        })
+    }
+
+    /// Commits the payment, `Created`, before the acquirer is asked: with its cart, token,
+    /// audit row, `payment.created` event and the job that reconciles it if no answer is
+    /// ever written.
+    #[allow(clippy::too_many_arguments)]
+    async fn record_intent(
+        &self,
+        merchant: &merchant::Model,
+        new: &NewPayment,
+        cart: &[(i64, Quantity)],
+        card: &CheckedCard,
+        existing_token: Option<token::Model>,
+        mode: AuthMode,
+        by: &Initiator,
+        request: Option<String>,
+    ) -> Result<payment::Model, EngineError> {
+        let now = Utc::now();
+        let txn = self.db.begin().await?;
         let token_id = match (&existing_token, new.tokenize) {
             (Some(t), _) => Some(t.id.clone()),
             (None, true) => Some(
-                self.insert_token(&txn, merchant, &card, new.merchant_customer_id.clone())
+                self.insert_token(&txn, merchant, card, new.merchant_customer_id.clone())
                     .await?
                     .id,
             ),
@@ -152,7 +233,12 @@ impl PaymentEngine {
             card_last4: Set(Some(card.number.last4().to_owned())),
             card_expiry: Set(Some(card.expiry.mmyy())),
             card_holder: Set(Some(card.holder.clone())),
-            token_id: Set(token_id.clone()),
+            token_id: Set(token_id),
+            // The reference the acquirer is asked about if the answer is lost.
+            rrn: Set(Some(crate::platform::crypto::random_from(
+                b"0123456789",
+                12,
+            ))),
             attempts: Set(0),
             return_url: Set(new.return_url.clone()),
             hosted_checkout_id: Set(new.hosted_checkout_id.clone()),
@@ -162,11 +248,12 @@ impl PaymentEngine {
             receipt: Set(None),
             created_at: Set(now),
             updated_at: Set(now),
+            idempotence_ref: Set(request),
             ..Default::default()
         }
         .insert(&txn)
         .await?;
-        for (i, (line, (_, quantity))) in new.cart.iter().zip(&cart).enumerate() {
+        for (i, (line, (_, quantity))) in new.cart.iter().zip(cart).enumerate() {
             cart_line::ActiveModel {
                 payment_id: Set(row.id),
                 position: Set(i as i32),
@@ -208,15 +295,80 @@ impl PaymentEngine {
             wire::payment(&row),
         )
         .await?;
-        let (row, result) = self
-            .apply_answer(&txn, merchant, row, answer, mode, Some(&card), by)
-            .await?;
+        jobs::enqueue(
+            &txn,
+            Some(merchant.id),
+            jobs::kind::RESOLVE_UNCERTAIN,
+            json!({ "payment": row.id, "sale": mode == AuthMode::Sale }),
+            now + Duration::seconds(INTENT_GRACE_SECONDS),
+            10,
+        )
+        .await?;
         txn.commit().await?;
-        Ok(Attempt {
+        Ok(row)
+    }
+
+    /// What an idempotent create request already did, when a payment carries its
+    /// reference. A payment whose answer was never written (the process stopped while
+    /// the acquirer was asked) is marked uncertain here, and resolved by its job.
+    async fn committed_attempt(
+        &self,
+        merchant: &merchant::Model,
+        reference: &str,
+    ) -> Result<Option<Attempt>, EngineError> {
+        let Some(row) = payment::Entity::find()
+            .filter(payment::Column::MerchantId.eq(merchant.id))
+            .filter(payment::Column::IdempotenceRef.eq(reference))
+            .one(&self.db)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let row = if is_unanswered(&row) {
+            self.mark_unanswered_uncertain(merchant, row).await?
+        } else {
+            row
+        };
+        let result = match Stage::parse(&row.stage) {
+            Some(Stage::Redirected) => AttemptResult::Challenge,
+            Some(Stage::Uncertain) => AttemptResult::Uncertain,
+            Some(Stage::Rejected | Stage::Created) => AttemptResult::Declined {
+                code: row.refusal_code.clone().unwrap_or_default(),
+                reason: row.refusal_reason.clone().unwrap_or_default(),
+            },
+            _ => AttemptResult::Approved,
+        };
+        Ok(Some(Attempt {
+            token: row.token_id.clone(),
             payment: row,
             result,
-            token: token_id,
-        })
+        }))
+    }
+
+    /// Marks a payment whose acquirer answer was lost uncertain, with the reference it
+    /// was created with; the uncertain-payment job then asks the acquirer.
+    pub(super) async fn mark_unanswered_uncertain(
+        &self,
+        merchant: &merchant::Model,
+        row: payment::Model,
+    ) -> Result<payment::Model, EngineError> {
+        let mode = AuthMode::parse(&row.authorization_mode).unwrap_or(AuthMode::Sale);
+        let rrn = row.rrn.clone().unwrap_or_default();
+        tracing::warn!(payment = %public_id(row.id), "no acquirer answer was recorded; marked uncertain");
+        let txn = self.db.begin().await?;
+        let (row, _) = self
+            .apply_answer(
+                &txn,
+                merchant,
+                row,
+                AuthResult::Timeout { rrn },
+                mode,
+                None,
+                &Initiator::System,
+            )
+            .await?;
+        txn.commit().await?;
+        Ok(row)
     }
 
     /// Writes the acquirer's answer to a payment inside `txn`.
@@ -299,6 +451,7 @@ impl PaymentEngine {
                 }
                 update.pending_card_enc = Set(Some(crate::platform::crypto::seal(
                     &self.config.data_key,
+                    &pending_card_binding(row.id),
                     &format!("{}|{}", card.number.expose_digits(), card.expiry.mmyy()),
                 )));
                 update.attempts = Set(row.attempts);
@@ -368,7 +521,13 @@ impl PaymentEngine {
         let sealed = row
             .pending_card_enc
             .as_deref()
-            .and_then(|s| crate::platform::crypto::open(&self.config.data_key, s))
+            .and_then(|s| {
+                crate::platform::crypto::open(
+                    &self.config.data_key,
+                    &pending_card_binding(row.id),
+                    s,
+                )
+            })
             .ok_or(EngineError::Refused(PaymentError::WrongStatus))?;
         let (digits, expiry) = sealed.split_once('|').unwrap_or((&sealed, ""));
         let number = CardNumber::parse(digits).map_err(|e| card_error("card", e))?;

@@ -1,5 +1,6 @@
 //! Jobs on a payment's lifecycle: expiring a payment nobody finished, and resolving an
-//! uncertain authorisation by asking the acquirer again.
+//! uncertain authorisation by asking the acquirer again, and reconciling a payment whose
+//! acquirer answer was lost (the process stopped while the acquirer was asked).
 
 use super::{AuthMode, Initiator, PaymentEngine};
 use crate::entities::{merchant, operation, payment};
@@ -7,8 +8,8 @@ use crate::payments::error::EngineError;
 use crate::payments::records::{guarded_update, ledger, set_ledger};
 use crate::payments::wire;
 use crate::webhooks::events;
-use chrono::Utc;
-use domain::payment::Stage;
+use chrono::{Duration, Utc};
+use domain::payment::{PaymentError, Stage};
 use sea_orm::{ActiveModelTrait, EntityTrait, Set, TransactionTrait};
 
 impl PaymentEngine {
@@ -62,6 +63,23 @@ impl PaymentEngine {
         else {
             return Ok(true);
         };
+        if super::create::is_unanswered(&row) {
+            // Committed before the acquirer was asked and never answered: once the
+            // answer cannot still be on its way, it is uncertain (asked about below on
+            // the next run).
+            if Utc::now() - row.updated_at < Duration::seconds(super::create::INTENT_GRACE_SECONDS)
+            {
+                return Ok(false);
+            }
+            let merchant = merchant::Entity::find_by_id(row.merchant_id)
+                .one(&self.db)
+                .await?
+                .ok_or(EngineError::NotFound)?;
+            return match self.mark_unanswered_uncertain(&merchant, row).await {
+                Ok(_) | Err(EngineError::Refused(PaymentError::Inconsistent)) => Ok(true),
+                Err(e) => Err(e),
+            };
+        }
         if row.stage != Stage::Uncertain.code() {
             return Ok(true);
         }

@@ -25,6 +25,24 @@ use domain::terminal::TransactionResult;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use std::sync::Arc;
 
+tokio::task_local! {
+    /// The reference of the idempotent API request being served.
+    static REQUEST_REF: String;
+}
+
+/// Runs `work` as the API request whose idempotence record has `reference`: the payment
+/// or operation it makes carries the reference (unique), and one that already carries it
+/// (committed before a crash, or by a process whose lease lapsed) is answered instead of
+/// being made again.
+pub async fn for_request<F: std::future::Future>(reference: String, work: F) -> F::Output {
+    REQUEST_REF.scope(reference, work).await
+}
+
+/// The reference of the idempotent request being served, if any.
+pub(crate) fn request_ref() -> Option<String> {
+    REQUEST_REF.try_with(Clone::clone).ok()
+}
+
 /// Who asked for a change (for operations and the audit log).
 #[derive(Clone, Debug)]
 pub enum Initiator {

@@ -12,6 +12,11 @@ use sea_orm::{
     TransactionTrait,
 };
 
+/// What binds a token's sealed card number to its row.
+pub(super) fn token_binding(id: &str) -> String {
+    crate::platform::crypto::row_binding("tokens.card_enc", id)
+}
+
 impl PaymentEngine {
     pub(super) async fn insert_token<C: ConnectionTrait>(
         &self,
@@ -21,14 +26,16 @@ impl PaymentEngine {
         customer: Option<String>,
     ) -> Result<token::Model, EngineError> {
         let brand = card.number.brand();
+        let id = uuid::Uuid::new_v4().simple().to_string();
         let row = token::ActiveModel {
-            id: Set(uuid::Uuid::new_v4().simple().to_string()),
             merchant_id: Set(merchant.id),
             merchant_customer_id: Set(customer),
             card_enc: Set(crate::platform::crypto::seal(
                 &self.config.data_key,
+                &token_binding(&id),
                 card.number.expose_digits(),
             )),
+            id: Set(id),
             brand: Set(brand.name().to_owned()),
             payment_product_id: Set(brand.payment_product_id()),
             masked_card: Set(card.number.masked()),
