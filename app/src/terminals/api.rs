@@ -24,12 +24,37 @@ pub async fn list_terminals() -> Result<Vec<TerminalView>, AppError> {
     port.terminals(&actor).await
 }
 
-/// Binds a terminal to the merchant.
+/// Binds a terminal to the merchant: its id and the address shown on the terminal.
 #[server(endpoint = "terminals/bind")]
-pub async fn bind_terminal(terminal_id: String) -> Result<Vec<TerminalView>, AppError> {
+pub async fn bind_terminal(
+    terminal_id: String,
+    address: String,
+) -> Result<Vec<TerminalView>, AppError> {
     let (actor, port) = port().await?;
     let ip = crate::context::client_ip().await;
-    port.bind(&actor, terminal_id, &ip).await
+    port.bind(&actor, terminal_id, address, &ip).await
+}
+
+/// Re-pairs one of the merchant's terminals to the address it now connects from.
+#[server(endpoint = "terminals/repair")]
+pub async fn repair_terminal(
+    terminal_id: String,
+    address: String,
+) -> Result<Vec<TerminalView>, AppError> {
+    let (actor, port) = port().await?;
+    let ip = crate::context::client_ip().await;
+    port.repair(&actor, terminal_id, address, &ip).await
+}
+
+/// Sets the prefix length of the network a terminal may connect from.
+#[server(endpoint = "terminals/widen")]
+pub async fn widen_terminal(
+    terminal_id: String,
+    prefix: String,
+) -> Result<Vec<TerminalView>, AppError> {
+    let (actor, port) = port().await?;
+    let ip = crate::context::client_ip().await;
+    port.widen(&actor, terminal_id, prefix, &ip).await
 }
 
 /// Unbinds one of the merchant's terminals.

@@ -1,9 +1,13 @@
-//! Configuration → Terminals (TG-2): the terminals that connected, the merchant's and the
-//! new ones, with bind and unbind; and binding by id before a terminal first connects.
+//! Configuration → Terminals (TG-2): the merchant's terminals, each pinned to the network
+//! it was paired from, with unbind, re-pairing to the address it now tries to connect
+//! from, and the binding's width; and binding a connected terminal by its id and the
+//! address shown on it. Terminals bound to nobody are not listed.
 
 use crate::components::{error_text, last_error, ErrorAlert, Field};
 use crate::i18n::{t, T};
-use crate::terminals::api::{list_terminals, BindTerminal, UnbindTerminal};
+use crate::terminals::api::{
+    list_terminals, BindTerminal, RepairTerminal, UnbindTerminal, WidenTerminal,
+};
 use crate::terminals::TerminalView;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -25,42 +29,77 @@ pub fn status_badge(terminal: &TerminalView) -> impl IntoView {
 pub fn TerminalsPage() -> impl IntoView {
     let bind = ServerAction::<BindTerminal>::new();
     let unbind = ServerAction::<UnbindTerminal>::new();
+    let repair = ServerAction::<RepairTerminal>::new();
+    let widen = ServerAction::<WidenTerminal>::new();
     let list = Resource::new(
-        move || (bind.version().get(), unbind.version().get()),
+        move || {
+            (
+                bind.version().get(),
+                unbind.version().get(),
+                repair.version().get(),
+                widen.version().get(),
+            )
+        },
         |_| list_terminals(),
     );
     let bind_error = last_error(bind.value());
     let unbind_error = last_error(unbind.value());
+    let repair_error = last_error(repair.value());
+    let widen_error = last_error(widen.value());
     let row_action = move |terminal: &TerminalView| {
         let id = terminal.terminal_id.clone();
-        if terminal.bound {
-            view! {
-                <ActionForm action=unbind>
-                    <input type="hidden" name="terminal_id" value=id.clone()/>
-                    <button type="submit" class="button" aria-label=format!("{} {id}", t(T::TerminalUnbind))>{t(T::TerminalUnbind)}</button>
-                </ActionForm>
-            }
-            .into_any()
-        } else {
-            view! {
-                <ActionForm action=bind>
-                    <input type="hidden" name="terminal_id" value=id.clone()/>
-                    <button type="submit" class="button primary" aria-label=format!("{} {id}", t(T::TerminalBind))>{t(T::TerminalBind)}</button>
-                </ActionForm>
-            }
-            .into_any()
+        view! {
+            <ActionForm action=unbind>
+                <input type="hidden" name="terminal_id" value=id.clone()/>
+                <button type="submit" class="button" aria-label=format!("{} {id}", t(T::TerminalUnbind))>{t(T::TerminalUnbind)}</button>
+            </ActionForm>
         }
+    };
+    // Where the terminal is accepted from, the width an Admin may change, and the
+    // address it tried to connect from that the Admin may re-pair it to.
+    let pairing = move |terminal: &TerminalView| {
+        let id = terminal.terminal_id.clone();
+        let paired = if terminal.paired_from.is_empty() {
+            view! { <span class="status status-new">{t(T::TerminalNotPaired)}</span> }.into_any()
+        } else {
+            view! { <span class="mono" data-testid="paired-from">{terminal.paired_from.clone()}</span> }.into_any()
+        };
+        let width = terminal.prefix.map(|prefix| {
+            let id = id.clone();
+            view! {
+                <ActionForm action=widen attr:class="inline-form">
+                    <input type="hidden" name="terminal_id" value=id.clone()/>
+                    <label class="sr-only" for=format!("prefix-{id}")>{t(T::TerminalPrefixLabel)}</label>
+                    <input id=format!("prefix-{id}") name="prefix" type="number" min="8" max="128" value=prefix.to_string() class="input" title=t(T::TerminalPrefixLabel)/>
+                    <button type="submit" class="button" aria-label=format!("{} {id}", t(T::TerminalWiden))>{t(T::TerminalWiden)}</button>
+                </ActionForm>
+            }
+        });
+        let offer = terminal.repair_address.clone().map(|address| {
+            let id = id.clone();
+            view! {
+                <p class="muted" data-testid="repair-offer">{t(T::TerminalRepairOffer)}" "<span class="mono">{address.clone()}</span></p>
+                <ActionForm action=repair>
+                    <input type="hidden" name="terminal_id" value=id.clone()/>
+                    <input type="hidden" name="address" value=address.clone()/>
+                    <button type="submit" class="button primary" aria-label=format!("{} {id} {address}", t(T::TerminalRepair))>{t(T::TerminalRepair)}</button>
+                </ActionForm>
+            }
+        });
+        view! { {paired}{width}{offer} }
     };
     view! {
         <Title text=format!("{} — OpenPSP", t(T::TerminalsTitle))/>
         <h1>{t(T::TerminalsTitle)}</h1>
-        <p class="muted narrow">{t(T::TerminalsIntro)}</p>
+        <p class="muted narrow">{t(T::TerminalsPairingIntro)}</p>
         <ErrorAlert error=unbind_error/>
+        <ErrorAlert error=repair_error/>
+        <ErrorAlert error=widen_error/>
         <Suspense fallback=|| view! { <p>{t(T::Loading)}</p> }>
             {move || Suspend::new(async move {
                 match list.await {
                     Err(e) => view! { <p class="alert alert-error" role="alert">{error_text(&e)}</p> }.into_any(),
-                    Ok(rows) if rows.is_empty() => view! { <p class="empty">{t(T::TerminalsEmpty)}</p> }.into_any(),
+                    Ok(rows) if rows.is_empty() => view! { <p class="empty">{t(T::TerminalsNoneBound)}</p> }.into_any(),
                     Ok(rows) => view! {
                         <div class="card table-wrap">
                             <table class="table" data-testid="terminals">
@@ -68,6 +107,7 @@ pub fn TerminalsPage() -> impl IntoView {
                                     <th scope="col">{t(T::TerminalIdLabel)}</th>
                                     <th scope="col">{t(T::TerminalModel)}</th>
                                     <th scope="col">{t(T::StatusLabel)}</th>
+                                    <th scope="col">{t(T::TerminalPairedFrom)}</th>
                                     <th scope="col">{t(T::TerminalLastSeen)}</th>
                                     <th scope="col">{t(T::ActionsLabel)}</th>
                                 </tr></thead>
@@ -77,6 +117,7 @@ pub fn TerminalsPage() -> impl IntoView {
                                             <td class="mono">{terminal.terminal_id.clone()}</td>
                                             <td>{terminal.model.clone()}</td>
                                             <td>{status_badge(&terminal)}</td>
+                                            <td>{pairing(&terminal)}</td>
                                             <td>{if terminal.last_seen.is_empty() { t(T::Never).to_owned() } else { terminal.last_seen.clone() }}</td>
                                             <td>{row_action(&terminal)}</td>
                                         </tr>
@@ -89,10 +130,11 @@ pub fn TerminalsPage() -> impl IntoView {
             })}
         </Suspense>
         <h2>{t(T::TerminalBindById)}</h2>
-        <p class="muted narrow">{t(T::TerminalBindHint)}</p>
+        <p class="muted narrow">{t(T::TerminalBindAddressHint)}</p>
         <ErrorAlert error=bind_error/>
         <ActionForm action=bind attr:class="form card inline-form">
             <Field label=T::TerminalIdLabel name="terminal_id" error=bind_error required=true form="bind"/>
+            <Field label=T::TerminalAddressLabel name="address" error=bind_error required=true form="bind"/>
             <button type="submit" class="button primary" disabled=move || bind.pending().get()>{t(T::TerminalBind)}</button>
         </ActionForm>
     }

@@ -9,8 +9,16 @@ pub struct TerminalView {
     pub terminal_id: String,
     /// Model it announced.
     pub model: String,
-    /// Bound to the signed-in merchant; otherwise new (bound to nobody).
+    /// Bound to the signed-in merchant (every terminal listed is).
     pub bound: bool,
+    /// The network it may connect from, e.g. `203.0.113.7/32`; empty when it was bound
+    /// without an address and must be re-paired.
+    pub paired_from: String,
+    /// That network's prefix length.
+    pub prefix: Option<u8>,
+    /// An address it tried to connect from (or connects from now) outside its pairing,
+    /// which an Admin may re-pair it to.
+    pub repair_address: Option<String>,
     /// Connected now.
     pub connected: bool,
     /// Last heard from, in the user's zone; empty when never.

@@ -10,11 +10,29 @@ use crate::error::AppError;
 pub trait TerminalPort: Send + Sync {
     /// The merchant's terminals and the new ones (Admins).
     async fn terminals(&self, actor: &Actor) -> Result<Vec<TerminalView>, AppError>;
-    /// Binds a terminal to the merchant (Admins).
+    /// Binds a terminal to the merchant (Admins): its id and the address shown on it
+    /// must match a terminal connected now.
     async fn bind(
         &self,
         actor: &Actor,
         terminal_id: String,
+        address: String,
+        ip: &str,
+    ) -> Result<Vec<TerminalView>, AppError>;
+    /// Re-pairs one of the merchant's terminals to the address offered (Admins).
+    async fn repair(
+        &self,
+        actor: &Actor,
+        terminal_id: String,
+        address: String,
+        ip: &str,
+    ) -> Result<Vec<TerminalView>, AppError>;
+    /// Sets how wide the network a terminal may connect from is (Admins).
+    async fn widen(
+        &self,
+        actor: &Actor,
+        terminal_id: String,
+        prefix: String,
         ip: &str,
     ) -> Result<Vec<TerminalView>, AppError>;
     /// Unbinds one of the merchant's terminals (Admins).

@@ -129,6 +129,9 @@ pub async fn seed_demo(
         peer: Set(String::new()),
         last_seen: Set(None),
         bound_at: Set(Some(Utc::now())),
+        // Paired from this machine: the simulator connects to 127.0.0.1 by default.
+        bound_address: Set(Some("127.0.0.1".into())),
+        bound_prefix: Set(Some(32)),
         created_at: Set(Utc::now()),
         ..Default::default()
     })

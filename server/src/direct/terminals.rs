@@ -37,6 +37,10 @@ impl From<TerminalError> for ApiError {
             TerminalError::Busy => {
                 conflict("TERMINAL_BUSY", "the terminal is busy with another payment")
             }
+            // Only the pages and the gateway meet these; an API caller never does.
+            TerminalError::NoSuchConnection | TerminalError::Pinned | TerminalError::Prefix => {
+                conflict("TERMINAL_NOT_CONNECTED", "the terminal is not connected")
+            }
             TerminalError::Taken => conflict(
                 "TERMINAL_BOUND_ELSEWHERE",
                 "the terminal is bound to another merchant",

@@ -14,6 +14,12 @@ pub struct Model {
     pub peer: String,
     pub last_seen: Option<DateTimeUtc>,
     pub bound_at: Option<DateTimeUtc>,
+    /// The address (no port) the terminal was paired from; a Hello from outside
+    /// `bound_address/bound_prefix` is refused.
+    pub bound_address: Option<String>,
+    /// The binding's network prefix length: the whole address, or wider when an Admin
+    /// widened it.
+    pub bound_prefix: Option<i16>,
     pub created_at: DateTimeUtc,
 }
 

@@ -3,30 +3,64 @@
 //! point-of-sale payments queued for it one at a time, forwards cancels, and records
 //! stage reports and results. Anything malformed or out of place closes that
 //! connection only.
+//!
+//! Before a byte is read, a connection from outside the allowed networks
+//! (`OPENPSP_TERMINAL_ALLOW`) or beyond the connection cap
+//! (`OPENPSP_TERMINAL_MAX_CONNECTIONS`) is closed. A connection waits on its wake-up
+//! and its socket only: an idle one costs no database query.
 
 use super::link::{Incoming, LinkError, Outgoing};
 use super::TerminalHub;
-use domain::terminal::{Body, CancelReason};
+use domain::terminal::{Body, CancelReason, TerminalStage};
+use ipnet::IpNet;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Semaphore;
 
 /// Binds `addr` and accepts terminals until the process ends; returns the address
-/// really bound (port 0 picks a free one).
+/// really bound (port 0 picks a free one). The allowed networks and the connection cap
+/// are the configuration's.
 pub async fn listen(addr: &str, hub: Arc<TerminalHub>) -> std::io::Result<SocketAddr> {
     let listener = TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
-    tokio::spawn(accept(listener, hub));
+    let config = hub.engine.config();
+    let allow = config.terminal_allow.clone();
+    let slots = Arc::new(Semaphore::new(config.terminal_max_connections.max(1)));
+    hub.start_sweep();
+    tokio::spawn(accept(listener, hub, allow, slots));
     Ok(local)
 }
 
-async fn accept(listener: TcpListener, hub: Arc<TerminalHub>) {
+/// Whether `peer` may connect: inside one of `allow`, or `allow` is empty.
+pub fn allowed(allow: &[IpNet], peer: &SocketAddr) -> bool {
+    let ip = peer.ip().to_canonical();
+    allow.is_empty() || allow.iter().any(|net| net.contains(&ip))
+}
+
+async fn accept(
+    listener: TcpListener,
+    hub: Arc<TerminalHub>,
+    allow: Vec<IpNet>,
+    slots: Arc<Semaphore>,
+) {
     loop {
         match listener.accept().await {
             Ok((stream, peer)) => {
+                if !allowed(&allow, &peer) {
+                    tracing::warn!(%peer, "terminal connection from outside the allowed networks closed");
+                    drop(stream);
+                    continue;
+                }
+                let Ok(slot) = slots.clone().try_acquire_owned() else {
+                    tracing::warn!(%peer, "terminal connection cap reached: connection closed");
+                    drop(stream);
+                    continue;
+                };
                 let hub = hub.clone();
                 tokio::spawn(async move {
+                    let _slot = slot;
                     match connection(stream, peer, hub).await {
                         Ok(()) | Err(LinkError::Closed) => {
                             tracing::info!(%peer, "terminal connection closed")
@@ -48,6 +82,18 @@ async fn accept(listener: TcpListener, hub: Arc<TerminalHub>) {
 struct Active {
     id: i64,
     cancel_sent: bool,
+    /// The stage last recorded, so a repeated report writes nothing.
+    stage: Option<TerminalStage>,
+}
+
+/// The connection's terminal and bookkeeping.
+struct Conn<'a> {
+    hub: &'a TerminalHub,
+    terminal_id: &'a str,
+    peer: &'a str,
+    /// When the row last said "seen": keep-alives update it at most every third of the
+    /// idle timeout, however often a terminal sends them.
+    seen_written: Instant,
 }
 
 async fn connection(
@@ -67,12 +113,15 @@ async fn connection(
     };
     let terminal_id = hello.header.terminal_id;
     let peer = peer.to_string();
-    // A terminal id already held by a live connection: this one is refused and the live
-    // one keeps its terminal and its payment.
-    if let Err(e) = hub.claim_connection(&terminal_id, &peer).await {
-        tracing::warn!(terminal = %terminal_id, %peer, error = %e, "terminal connection refused");
-        return Err(LinkError::Protocol(e.to_string()));
-    }
+    // A terminal id already held by a live connection, or bound and paired elsewhere:
+    // this one is refused and the live one keeps its terminal and its payment.
+    let wake = match hub.claim_connection(&terminal_id, &peer).await {
+        Ok(wake) => wake,
+        Err(e) => {
+            tracing::warn!(terminal = %terminal_id, %peer, error = %e, "terminal connection refused");
+            return Err(LinkError::Protocol(e.to_string()));
+        }
+    };
     if let Err(e) = hub.connected(&terminal_id, model.as_deref(), &peer).await {
         hub.release_connection(&terminal_id, &peer);
         return Err(LinkError::Protocol(e.to_string()));
@@ -88,25 +137,36 @@ async fn connection(
         .await?;
         incoming.set_idle(settings.idle_timeout());
         let (mut rx, reader) = incoming.spawn();
-        let wake = hub.waker(&terminal_id);
-        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        let mut conn = Conn {
+            hub: &hub,
+            terminal_id: &terminal_id,
+            peer: &peer,
+            seen_written: Instant::now(),
+        };
+        // Whatever was queued before the Hello.
+        wake.notify_one();
         let outcome = loop {
             tokio::select! {
                 message = rx.recv() => {
                     let Some(message) = message else { break Err(LinkError::Closed) };
                     match message {
                         Ok(m) => {
-                            if let Err(e) = handle(&hub, &mut out, &terminal_id, &peer, &mut active, m.body).await {
+                            let was_active = active.is_some();
+                            if let Err(e) = handle(&mut conn, &mut out, &mut active, m.body).await {
                                 break Err(e);
+                            }
+                            // Only a finished payment makes room for the next one:
+                            // any other message asks the database nothing.
+                            if !(was_active && active.is_none()) {
+                                continue;
                             }
                         }
                         Err(e) => break Err(e),
                     }
                 }
                 _ = wake.notified() => {}
-                _ = tick.tick() => {}
             }
-            if let Err(e) = drive(&hub, &mut out, &terminal_id, &mut active).await {
+            if let Err(e) = drive(&hub, &mut out, &terminal_id, &peer, &mut active).await {
                 break Err(e);
             }
         };
@@ -125,15 +185,17 @@ async fn drive<W: tokio::io::AsyncWrite + Unpin>(
     hub: &TerminalHub,
     out: &mut Outgoing<W>,
     terminal_id: &str,
+    peer: &str,
     active: &mut Option<Active>,
 ) -> Result<(), LinkError> {
     let db = |e: sea_orm::DbErr| LinkError::Protocol(format!("database: {e}"));
     match active {
         None => {
-            if let Some(next) = hub.claim_next(terminal_id).await.map_err(db)? {
+            if let Some(next) = hub.claim_next(terminal_id, peer).await.map_err(db)? {
                 *active = Some(Active {
                     id: next.id,
                     cancel_sent: false,
+                    stage: None,
                 });
                 out.send(Body::TransactionRequest {
                     transaction_id: next.id as u64,
@@ -159,19 +221,28 @@ async fn drive<W: tokio::io::AsyncWrite + Unpin>(
 }
 
 async fn handle<W: tokio::io::AsyncWrite + Unpin>(
-    hub: &TerminalHub,
+    conn: &mut Conn<'_>,
     out: &mut Outgoing<W>,
-    terminal_id: &str,
-    peer: &str,
     active: &mut Option<Active>,
     body: Body,
 ) -> Result<(), LinkError> {
-    let current = |tid: u64| active.as_ref().is_some_and(|a| a.id as u64 == tid);
+    // The transaction a report is about: the one echoed, or, when the terminal leaves
+    // the echo out, the one transaction in flight on this connection.
+    let current = |echo: Option<u64>, active: &Option<Active>| match (echo, active) {
+        (Some(tid), Some(a)) => a.id as u64 == tid,
+        (None, Some(_)) => true,
+        (_, None) => false,
+    };
+    let hub = conn.hub;
     match body {
         Body::KeepAlive => {
-            hub.seen(terminal_id, peer)
-                .await
-                .map_err(|e| LinkError::Protocol(e.to_string()))?;
+            let every = hub.settings().idle_timeout() / 3;
+            if conn.seen_written.elapsed() >= every {
+                hub.seen(conn.terminal_id, conn.peer)
+                    .await
+                    .map_err(|e| LinkError::Protocol(e.to_string()))?;
+                conn.seen_written = Instant::now();
+            }
             out.send(Body::KeepAliveResponse).await
         }
         Body::KeepAliveResponse | Body::CancelResponse { .. } => Ok(()),
@@ -183,13 +254,24 @@ async fn handle<W: tokio::io::AsyncWrite + Unpin>(
         Body::Information {
             transaction_id,
             stage,
-        } if current(transaction_id) => hub
-            .stage(transaction_id as i64, stage)
-            .await
-            .map_err(|e| LinkError::Protocol(e.to_string())),
-        Body::TransactionResponse(outcome) if current(outcome.transaction_id) => {
+        } if current(transaction_id, active) => {
+            let Some(a) = active.as_mut() else {
+                return Ok(());
+            };
+            if a.stage == Some(stage) {
+                return Ok(());
+            }
+            a.stage = Some(stage);
+            hub.stage(a.id, stage)
+                .await
+                .map_err(|e| LinkError::Protocol(e.to_string()))
+        }
+        Body::TransactionResponse(outcome) if current(outcome.transaction_id, active) => {
+            let Some(id) = active.as_ref().map(|a| a.id) else {
+                return Ok(());
+            };
             // On failure the payment stays active, and closing the connection ends it.
-            hub.finish(outcome.transaction_id as i64, &outcome)
+            hub.finish(id, &outcome)
                 .await
                 .map_err(|e| LinkError::Protocol(e.to_string()))?;
             *active = None;
@@ -197,7 +279,7 @@ async fn handle<W: tokio::io::AsyncWrite + Unpin>(
         }
         Body::Information { .. } | Body::TransactionResponse(_) => {
             tracing::warn!(
-                terminal = terminal_id,
+                terminal = conn.terminal_id,
                 "report for a transaction it was not given"
             );
             Ok(())

@@ -5,13 +5,18 @@
 //! page or API asks for it, `sent` once the connection task holding that terminal claimed
 //! it (a guarded UPDATE, so two connections never both send it), `finished` with the
 //! terminal's result, in the same transaction that writes the card-present payment to
-//! the ledger. The database is the truth; in-process notifications only make things
-//! quicker, and every connection also looks for work once a second, so a page served by
-//! one node can reach a terminal connected to another.
+//! the ledger. The database is the truth; in-process notifications make things quick,
+//! and one sweep a second per process (not per connection) finds work and changes
+//! written by another node, so a page served by one node can reach a terminal connected
+//! to another. An idle connection costs no database query.
+//!
+//! A bound terminal is pinned to the network it was paired from (`pairing`).
 
 pub mod events;
 pub mod gateway;
 pub mod link;
+mod live;
+pub mod pairing;
 pub mod port;
 pub mod sim;
 
@@ -25,13 +30,13 @@ use domain::money::{Currency, Money};
 use domain::terminal::{TerminalStage, TransactionOutcome, TransactionResult, MAX_AMOUNT};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    Set, TransactionTrait,
 };
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
-use tokio::sync::{broadcast, Notify};
+use tokio::sync::broadcast;
 
 /// Stages of a point-of-sale payment, as the API names them.
 pub mod stage {
@@ -99,6 +104,16 @@ pub enum TerminalError {
     /// Bound to another merchant.
     #[error("the terminal is bound to another merchant")]
     Taken,
+    /// No terminal with this id is connected from this address (or it is bound to
+    /// another merchant): the same answer whether the id exists or not.
+    #[error("no such terminal connected from this address")]
+    NoSuchConnection,
+    /// A Hello from outside the network the terminal was paired from.
+    #[error("the terminal is paired to another address")]
+    Pinned,
+    /// Not a prefix length the binding may have.
+    #[error("invalid prefix length")]
+    Prefix,
     /// Not an amount a terminal takes (above zero, at most 8 digits).
     #[error("invalid amount")]
     Amount,
@@ -123,6 +138,8 @@ pub struct TerminalInfo {
     pub row: terminal::Model,
     /// Connected now (and heard from within the idle timeout).
     pub online: bool,
+    /// The address an Admin may re-pair it to (see [`TerminalHub::repair_candidate`]).
+    pub repair: Option<std::net::IpAddr>,
 }
 
 /// Terminals, their bindings and point-of-sale payments; shared by the gateway, the
@@ -131,10 +148,14 @@ pub struct TerminalHub {
     db: DatabaseConnection,
     engine: PaymentEngine,
     settings: GatewaySettings,
-    wake: Mutex<HashMap<String, Arc<Notify>>>,
-    /// The live connection of each terminal connected to this process: its peer.
-    live: Mutex<HashMap<String, String>>,
+    /// The live connection of each terminal connected to this process.
+    live: Mutex<HashMap<String, live::Live>>,
+    /// The last Hello refused from outside its pairing, per bound terminal.
+    refused: Mutex<HashMap<String, live::Refused>>,
     changes: broadcast::Sender<i64>,
+    /// Live point-of-sale event streams per user.
+    streams: Mutex<HashMap<i64, usize>>,
+    sweeping: OnceLock<()>,
 }
 
 /// Whether `id` is a terminal id the protocol can carry.
@@ -151,9 +172,11 @@ impl TerminalHub {
             db: engine.db().clone(),
             engine,
             settings,
-            wake: Mutex::new(HashMap::new()),
             live: Mutex::new(HashMap::new()),
+            refused: Mutex::new(HashMap::new()),
             changes: broadcast::channel(1024).0,
+            streams: Mutex::new(HashMap::new()),
+            sweeping: OnceLock::new(),
         })
     }
 
@@ -171,151 +194,28 @@ impl TerminalHub {
         let _ = self.changes.send(id);
     }
 
-    /// The wake-up of the connection holding `terminal_id`.
-    pub(crate) fn waker(&self, terminal_id: &str) -> Arc<Notify> {
-        let mut map = self.wake.lock().unwrap_or_else(|e| e.into_inner());
-        map.entry(terminal_id.to_owned()).or_default().clone()
-    }
-
-    fn wake(&self, terminal_id: &str) {
-        self.waker(terminal_id).notify_one();
-    }
-
     fn online(&self, row: &terminal::Model) -> bool {
         let fresh = chrono::Duration::from_std(self.settings.idle_timeout())
             .unwrap_or_else(|_| chrono::Duration::seconds(95));
         row.connected && row.last_seen.is_some_and(|seen| Utc::now() - seen < fresh)
     }
 
-    /// The merchant's terminals and the new (unbound) ones, new first, then by id.
+    /// The merchant's terminals, by id. Terminals bound to nobody are listed to no
+    /// merchant: a merchant binds one by typing its id and address.
     pub async fn list(&self, merchant_id: i64) -> Result<Vec<TerminalInfo>, TerminalError> {
         let rows = terminal::Entity::find()
-            .filter(
-                Condition::any()
-                    .add(terminal::Column::MerchantId.eq(merchant_id))
-                    .add(terminal::Column::MerchantId.is_null()),
-            )
+            .filter(terminal::Column::MerchantId.eq(merchant_id))
             .order_by_asc(terminal::Column::TerminalId)
             .all(&self.db)
             .await?;
-        let mut list: Vec<TerminalInfo> = rows
+        Ok(rows
             .into_iter()
             .map(|row| TerminalInfo {
                 online: self.online(&row),
+                repair: self.repair_candidate(&row),
                 row,
             })
-            .collect();
-        list.sort_by_key(|t| t.row.merchant_id.is_some());
-        Ok(list)
-    }
-
-    /// Binds `terminal_id` to `merchant` (creating the row if the terminal never
-    /// connected, so automation can bind first). Binding one's own terminal again is
-    /// harmless; another merchant's is refused.
-    pub async fn bind(
-        &self,
-        merchant: &merchant::Model,
-        terminal_id: &str,
-        actor: &str,
-        user_id: Option<i64>,
-        ip: &str,
-    ) -> Result<terminal::Model, TerminalError> {
-        let terminal_id = terminal_id.trim();
-        if !valid_terminal_id(terminal_id) {
-            return Err(TerminalError::TerminalId);
-        }
-        let txn = self.db.begin().await?;
-        let now = Utc::now();
-        terminal::Entity::insert(terminal::ActiveModel {
-            terminal_id: Set(terminal_id.to_owned()),
-            merchant_id: Set(None),
-            model: Set(String::new()),
-            connected: Set(false),
-            peer: Set(String::new()),
-            last_seen: Set(None),
-            bound_at: Set(None),
-            created_at: Set(now),
-            ..Default::default()
-        })
-        .on_conflict_do_nothing_on([terminal::Column::TerminalId])
-        .exec(&txn)
-        .await?;
-        let updated = terminal::Entity::update_many()
-            .col_expr(terminal::Column::MerchantId, Expr::value(merchant.id))
-            .col_expr(terminal::Column::BoundAt, Expr::value(now))
-            .filter(terminal::Column::TerminalId.eq(terminal_id))
-            .filter(
-                Condition::any()
-                    .add(terminal::Column::MerchantId.is_null())
-                    .add(terminal::Column::MerchantId.eq(merchant.id)),
-            )
-            .exec(&txn)
-            .await?;
-        if updated.rows_affected != 1 {
-            return Err(TerminalError::Taken);
-        }
-        audit::record(
-            &txn,
-            AuditEntry {
-                merchant_id: Some(merchant.id),
-                user_id,
-                actor,
-                action: "terminal.bind",
-                detail: format!("terminal {terminal_id} bound"),
-                ip,
-            },
-        )
-        .await?;
-        let row = terminal::Entity::find()
-            .filter(terminal::Column::TerminalId.eq(terminal_id))
-            .one(&txn)
-            .await?
-            .ok_or(TerminalError::NotFound)?;
-        txn.commit().await?;
-        self.wake(terminal_id);
-        Ok(row)
-    }
-
-    /// Unbinds one of the merchant's terminals: it is new again and takes no payment.
-    pub async fn unbind(
-        &self,
-        merchant: &merchant::Model,
-        terminal_id: &str,
-        actor: &str,
-        user_id: Option<i64>,
-        ip: &str,
-    ) -> Result<(), TerminalError> {
-        let txn = self.db.begin().await?;
-        let updated = terminal::Entity::update_many()
-            .col_expr(
-                terminal::Column::MerchantId,
-                Expr::value(Option::<i64>::None),
-            )
-            .col_expr(
-                terminal::Column::BoundAt,
-                Expr::value(Option::<chrono::DateTime<Utc>>::None),
-            )
-            .filter(terminal::Column::TerminalId.eq(terminal_id))
-            .filter(terminal::Column::MerchantId.eq(merchant.id))
-            .exec(&txn)
-            .await?;
-        if updated.rows_affected != 1 {
-            return Err(TerminalError::NotFound);
-        }
-        audit::record(
-            &txn,
-            AuditEntry {
-                merchant_id: Some(merchant.id),
-                user_id,
-                actor,
-                action: "terminal.unbind",
-                detail: format!("terminal {terminal_id} unbound"),
-                ip,
-            },
-        )
-        .await?;
-        txn.commit().await?;
-        Ok(())
+            .collect())
     }
 
     /// Sends a payment of `amount` to one of the merchant's connected terminals.
@@ -467,47 +367,6 @@ impl TerminalHub {
         Ok(())
     }
 
-    /// Takes `terminal_id` for the connection from `peer`, unless a live connection
-    /// already holds it: in this process (the hub's own table), or on another node (the
-    /// row says connected and was seen recently from another peer). A second connection
-    /// never takes a terminal over: the first keeps it, and its payment.
-    pub(crate) async fn claim_connection(
-        &self,
-        terminal_id: &str,
-        peer: &str,
-    ) -> Result<(), TerminalError> {
-        {
-            let mut live = self.live.lock().unwrap_or_else(|e| e.into_inner());
-            if live.contains_key(terminal_id) {
-                return Err(TerminalError::AlreadyConnected);
-            }
-            live.insert(terminal_id.to_owned(), peer.to_owned());
-        }
-        let elsewhere = terminal::Entity::find()
-            .filter(terminal::Column::TerminalId.eq(terminal_id))
-            .one(&self.db)
-            .await;
-        match elsewhere {
-            Ok(Some(row)) if self.online(&row) && row.peer != peer => {
-                self.release_connection(terminal_id, peer);
-                Err(TerminalError::AlreadyConnected)
-            }
-            Ok(_) => Ok(()),
-            Err(e) => {
-                self.release_connection(terminal_id, peer);
-                Err(e.into())
-            }
-        }
-    }
-
-    /// The connection from `peer` no longer holds `terminal_id`.
-    pub(crate) fn release_connection(&self, terminal_id: &str, peer: &str) {
-        let mut live = self.live.lock().unwrap_or_else(|e| e.into_inner());
-        if live.get(terminal_id).is_some_and(|p| p == peer) {
-            live.remove(terminal_id);
-        }
-    }
-
     /// A terminal said Hello: it is listed (new when never bound) and connected.
     pub(crate) async fn connected(
         &self,
@@ -618,10 +477,13 @@ impl TerminalHub {
     }
 
     /// Claims the oldest queued payment for `terminal_id` if the terminal is still bound
-    /// to its merchant; `None` when there is none (or another connection took it).
+    /// to its merchant and `peer` is inside its pairing (a terminal re-paired elsewhere
+    /// takes nothing more on its old connection); `None` when there is none (or another
+    /// connection took it).
     pub(crate) async fn claim_next(
         &self,
         terminal_id: &str,
+        peer: &str,
     ) -> Result<Option<terminal_payment::Model>, DbErr> {
         let Some(next) = terminal_payment::Entity::find()
             .filter(terminal_payment::Column::TerminalId.eq(terminal_id))
@@ -637,7 +499,7 @@ impl TerminalHub {
             .filter(terminal::Column::MerchantId.eq(next.merchant_id))
             .one(&self.db)
             .await?
-            .is_some();
+            .is_some_and(|row| matches!(pairing::fits(&row, peer), pairing::PinCheck::Inside));
         if !bound {
             self.end_without_result(next.id, state::QUEUED).await?;
             return Ok(None);

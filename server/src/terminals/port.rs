@@ -5,6 +5,7 @@ use crate::account::service::{load_actor, load_actor_who_may, zone_of};
 use crate::entities::{merchant, terminal_payment, user};
 use crate::payments::engine::Initiator;
 use crate::payments::records::public_id;
+use crate::terminals::pairing::{binding, Acting};
 use crate::terminals::{TerminalError, TerminalHub};
 use app::account::Actor;
 use app::error::{AppError, FieldError, Problem};
@@ -52,6 +53,9 @@ impl TerminalService {
             .into_iter()
             .map(|t| TerminalView {
                 bound: t.row.merchant_id == Some(m.id),
+                paired_from: binding(&t.row).map(|n| n.to_string()).unwrap_or_default(),
+                prefix: binding(&t.row).map(|n| n.prefix_len()),
+                repair_address: t.repair.map(|ip| ip.to_string()),
                 connected: t.online,
                 last_seen: t
                     .row
@@ -95,6 +99,11 @@ fn terminal_error(field: &'static str) -> impl Fn(TerminalError) -> AppError {
             TerminalError::Busy => Problem::TerminalBusy,
             TerminalError::Taken => Problem::TerminalTaken,
             TerminalError::TerminalId => Problem::InvalidTerminalId,
+            // The same answer whether the id exists or not.
+            TerminalError::NoSuchConnection => Problem::TerminalNotConnected,
+            TerminalError::Prefix => {
+                return AppError::Invalid(vec![FieldError::new("prefix", Problem::OutOfRange)])
+            }
             TerminalError::Amount => {
                 return AppError::Invalid(vec![FieldError::new("amount", Problem::InvalidAmount)])
             }
@@ -109,6 +118,14 @@ fn terminal_error(field: &'static str) -> impl Fn(TerminalError) -> AppError {
 
 const ADMIN: &[Role] = &[Role::Admin];
 
+fn acting<'a>(u: &'a user::Model, ip: &'a str) -> Acting<'a> {
+    Acting {
+        actor: &u.login,
+        user_id: Some(u.id),
+        ip,
+    }
+}
+
 #[async_trait::async_trait]
 impl TerminalPort for TerminalService {
     async fn terminals(&self, actor: &Actor) -> Result<Vec<TerminalView>, AppError> {
@@ -120,19 +137,59 @@ impl TerminalPort for TerminalService {
         &self,
         actor: &Actor,
         terminal_id: String,
+        address: String,
         ip: &str,
     ) -> Result<Vec<TerminalView>, AppError> {
         let (m, u) = self.with_role(actor, ADMIN).await?;
+        let mut problems = Vec::new();
         if terminal_id.trim().is_empty() {
-            return Err(AppError::Invalid(vec![FieldError::new(
-                "terminal_id",
-                Problem::Required,
-            )]));
+            problems.push(FieldError::new("terminal_id", Problem::Required));
+        }
+        if address.trim().is_empty() {
+            problems.push(FieldError::new("address", Problem::Required));
+        }
+        if !problems.is_empty() {
+            return Err(AppError::Invalid(problems));
         }
         self.hub
-            .bind(&m, &terminal_id, &u.login, Some(u.id), ip)
+            .bind_at(&m, &terminal_id, &address, acting(&u, ip))
             .await
             .map_err(terminal_error("terminal_id"))?;
+        self.list(&m, &u).await
+    }
+
+    async fn repair(
+        &self,
+        actor: &Actor,
+        terminal_id: String,
+        address: String,
+        ip: &str,
+    ) -> Result<Vec<TerminalView>, AppError> {
+        let (m, u) = self.with_role(actor, ADMIN).await?;
+        self.hub
+            .repair(&m, terminal_id.trim(), &address, acting(&u, ip))
+            .await
+            .map_err(terminal_error("address"))?;
+        self.list(&m, &u).await
+    }
+
+    async fn widen(
+        &self,
+        actor: &Actor,
+        terminal_id: String,
+        prefix: String,
+        ip: &str,
+    ) -> Result<Vec<TerminalView>, AppError> {
+        let (m, u) = self.with_role(actor, ADMIN).await?;
+        let prefix = prefix
+            .trim()
+            .trim_start_matches('/')
+            .parse::<u8>()
+            .map_err(|_| AppError::Invalid(vec![FieldError::new("prefix", Problem::OutOfRange)]))?;
+        self.hub
+            .widen(&m, terminal_id.trim(), prefix, acting(&u, ip))
+            .await
+            .map_err(terminal_error("prefix"))?;
         self.list(&m, &u).await
     }
 
@@ -144,7 +201,7 @@ impl TerminalPort for TerminalService {
     ) -> Result<Vec<TerminalView>, AppError> {
         let (m, u) = self.with_role(actor, ADMIN).await?;
         self.hub
-            .unbind(&m, &terminal_id, &u.login, Some(u.id), ip)
+            .unbind(&m, &terminal_id, acting(&u, ip))
             .await
             .map_err(terminal_error("terminal_id"))?;
         self.list(&m, &u).await

@@ -29,6 +29,8 @@ pub struct SimOptions {
     pub step: Duration,
     /// How long an amount ending in 77 waits for a cancel.
     pub cancel_wait: Duration,
+    /// The local address to connect from (the system's choice when `None`).
+    pub source: Option<std::net::IpAddr>,
 }
 
 impl SimOptions {
@@ -41,6 +43,7 @@ impl SimOptions {
             currency: Currency::parse("EUR").unwrap_or_else(|| unreachable!("EUR is known")),
             step: Duration::from_millis(400),
             cancel_wait: Duration::from_secs(30),
+            source: None,
         }
     }
 }
@@ -71,7 +74,10 @@ struct Pending {
 /// Runs the simulator until the gateway closes the connection; `say` receives one line
 /// per thing it does.
 pub async fn run(options: SimOptions, say: impl Fn(String) + Send) -> Result<(), LinkError> {
-    let stream = TcpStream::connect(&options.connect).await?;
+    let stream = match options.source {
+        None => TcpStream::connect(&options.connect).await?,
+        Some(source) => connect_from(source, &options.connect).await?,
+    };
     let _ = stream.set_nodelay(true);
     let (reader, writer) = stream.into_split();
     let mut out = Outgoing::new(writer, &options.terminal_id, "SIMULATOR");
@@ -122,7 +128,7 @@ pub async fn run(options: SimOptions, say: impl Fn(String) + Send) -> Result<(),
                             break Err(LinkError::Protocol("a transaction is already running".into()));
                         }
                         say(format!("transaction {transaction_id}: {} asked, waiting for card", show(amount, options.currency)));
-                        if let Err(e) = out.send(Body::Information { transaction_id, stage: TerminalStage::WaitingForCard }).await {
+                        if let Err(e) = out.send(Body::Information { transaction_id: Some(transaction_id), stage: TerminalStage::WaitingForCard }).await {
                             break Err(e);
                         }
                         let wait = if amount % 100 == 77 { options.cancel_wait } else { options.step };
@@ -157,7 +163,7 @@ pub async fn run(options: SimOptions, say: impl Fn(String) + Send) -> Result<(),
                 match p.step {
                     Step::Card => {
                         say(format!("transaction {}: card read, waiting for PIN", p.id));
-                        if let Err(e) = out.send(Body::Information { transaction_id: p.id, stage: TerminalStage::WaitingForPin }).await {
+                        if let Err(e) = out.send(Body::Information { transaction_id: Some(p.id), stage: TerminalStage::WaitingForPin }).await {
                             break Err(e);
                         }
                         p.step = Step::Pin;
@@ -177,6 +183,21 @@ pub async fn run(options: SimOptions, say: impl Fn(String) + Send) -> Result<(),
     };
     reader.abort();
     result
+}
+
+/// Connects to `to` (`host:port`) from local address `source`.
+pub async fn connect_from(source: std::net::IpAddr, to: &str) -> std::io::Result<TcpStream> {
+    let to = tokio::net::lookup_host(to)
+        .await?
+        .find(|a| a.is_ipv4() == source.is_ipv4())
+        .ok_or_else(|| std::io::Error::other("no address of the same family"))?;
+    let socket = if source.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    socket.bind(std::net::SocketAddr::new(source, 0))?;
+    socket.connect(to).await
 }
 
 fn show(amount: u32, currency: Currency) -> String {
@@ -214,7 +235,7 @@ fn response(options: &SimOptions, p: &Pending, result: TransactionResult) -> Bod
         .to_owned(),
     );
     Body::TransactionResponse(TransactionOutcome {
-        transaction_id: p.id,
+        transaction_id: Some(p.id),
         result,
         stage: TerminalStage::Finished,
         amount: Some(p.amount),

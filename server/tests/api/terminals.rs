@@ -103,11 +103,11 @@ both_backends!(
     |app: TestApp| async move {
         let other = key(&app, "othershop").await;
         let key = key(&app, "shop").await;
-        bind(&app, "shop", "T1000001").await;
         let _sim = simulate(&app, "T1000001");
         let _unbound = simulate(&app, "T9000009");
         wait_connected(&app, "T1000001").await;
         wait_connected(&app, "T9000009").await;
+        bind(&app, "shop", "T1000001").await;
 
         // Approved: a captured card-present payment with the terminal's details.
         let done = finished(&app, &key, &pay(&app, &key, "T1000001", 1234).await).await;
@@ -285,9 +285,9 @@ both_backends!(
     &[],
     |app: TestApp| async move {
         let key = key(&app, "shop").await;
-        bind(&app, "shop", "T1000001").await;
         let _sim = simulate(&app, "T1000001");
         wait_connected(&app, "T1000001").await;
+        bind(&app, "shop", "T1000001").await;
         let started = pay(&app, &key, "T1000001", 1277).await;
 
         assert!(closed_after(&app, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").await);
@@ -327,12 +327,10 @@ both_backends!(
     |app: TestApp| async move {
         let key = key(&app, "shop").await;
         let ids: Vec<String> = (0..100).map(|i| format!("T{:07}", 2_000_000 + i)).collect();
-        for id in &ids {
-            bind(&app, "shop", id).await;
-        }
         let _sims: Vec<_> = ids.iter().map(|id| simulate(&app, id)).collect();
         for id in &ids {
             wait_connected(&app, id).await;
+            bind(&app, "shop", id).await;
         }
         let started = futures_util::future::join_all(ids.iter().enumerate().map(|(i, id)| {
             let (app, key) = (&app, &key);
@@ -409,19 +407,15 @@ both_backends!(
         let _sim = simulate_with_steps(&app, "T3000003", Duration::from_millis(400));
         wait_connected(&app, "T3000003").await;
 
-        // Only Admins bind; a bad id is named next to its field.
-        let res = app
-            .call(
-                "terminals/bind",
-                &[("terminal_id", "T3000003")],
-                Some(&operator),
-            )
-            .await;
+        // Only Admins bind, by the id and the address the terminal shows; a bad id is
+        // named next to its field.
+        let here = [("terminal_id", "T3000003"), ("address", "127.0.0.1")];
+        let res = app.call("terminals/bind", &here, Some(&operator)).await;
         assert!(matches!(res.error(), AppError::Forbidden));
         let res = app
             .call(
                 "terminals/bind",
-                &[("terminal_id", "has space")],
+                &[("terminal_id", "has space"), ("address", "127.0.0.1")],
                 Some(&admin),
             )
             .await;
@@ -431,27 +425,18 @@ both_backends!(
         );
         let res = app.call("terminals/list", &[], Some(&other)).await;
         assert!(
-            res.ok().body.contains("T3000003"),
-            "a new terminal is listed to bind"
+            !res.ok().body.contains("T3000003"),
+            "a terminal bound to nobody is listed to no merchant"
         );
-        let res = app
-            .call(
-                "terminals/bind",
-                &[("terminal_id", "T3000003")],
-                Some(&admin),
-            )
-            .await;
-        assert!(res.ok().body.contains("\"bound\":true"));
-        let res = app
-            .call(
-                "terminals/bind",
-                &[("terminal_id", "T3000003")],
-                Some(&other),
-            )
-            .await;
+        let res = app.call("terminals/bind", &here, Some(&admin)).await;
+        let body = &res.ok().body;
+        assert!(body.contains("\"bound\":true"), "{body}");
+        assert!(body.contains("\"paired_from\":\"127.0.0.1/32\""), "{body}");
+        // Bound elsewhere: the same answer as for an id that does not exist.
+        let res = app.call("terminals/bind", &here, Some(&other)).await;
         assert_eq!(
             res.error().problem_for("terminal_id"),
-            Some(&Problem::TerminalTaken)
+            Some(&Problem::TerminalNotConnected)
         );
         let res = app.call("terminals/list", &[], Some(&other)).await;
         assert!(
@@ -584,9 +569,9 @@ both_backends!(
     &[],
     |app: TestApp| async move {
         let key = key(&app, "shop").await;
-        bind(&app, "shop", "T4000004").await;
         let _sim = simulate(&app, "T4000004");
         wait_connected(&app, "T4000004").await;
+        bind(&app, "shop", "T4000004").await;
         // The same idempotence key starts one payment, whatever the repeats.
         let body = json!({ "amountOfMoney": { "amount": 4321, "currencyCode": "EUR" } });
         let path = format!("/v2/{}/terminals/T4000004/payments", key.pspid);
@@ -649,9 +634,9 @@ both_backends!(
     &[],
     |app: TestApp| async move {
         let key = key(&app, "shop").await;
-        bind(&app, "shop", "T1000001").await;
         let _sim = simulate(&app, "T1000001");
         wait_connected(&app, "T1000001").await;
+        bind(&app, "shop", "T1000001").await;
         // Amounts ending in 77 wait for a cancel: a payment in flight on the real terminal.
         let started = pay(&app, &key, "T1000001", 1277).await;
         // Let the gateway hand it to the terminal.
@@ -691,7 +676,7 @@ async fn rogue_round(
     };
     out.send(Body::TransactionResponse(
         domain::terminal::TransactionOutcome {
-            transaction_id,
+            transaction_id: Some(transaction_id),
             result: domain::terminal::TransactionResult::Approved,
             stage: domain::terminal::TerminalStage::Finished,
             amount: Some(reported),
@@ -715,7 +700,6 @@ both_backends!(
     |app: TestApp| async move {
         use server::terminals::link::{Incoming, Outgoing};
         let key = key(&app, "shop").await;
-        bind(&app, "shop", "T2000002").await;
         // A terminal that answers with what it likes.
         let stream = TcpStream::connect(&app.terminals).await.unwrap();
         let (reader, writer) = stream.into_split();
@@ -727,6 +711,7 @@ both_backends!(
             Body::HelloResponse { .. }
         ));
         wait_connected(&app, "T2000002").await;
+        bind(&app, "shop", "T2000002").await;
         // Asked 12.99, the terminal reports 1.00 approved: an error, never an approval.
         let changed = rogue_round(&app, &key, &mut out, &mut incoming, 1299, 100).await;
         assert_eq!(changed["result"], "ERROR", "{changed}");
