@@ -14,6 +14,7 @@ mod m20261122_000007_support_accounts;
 mod m20261122_000008_support_tickets;
 mod m20261122_000009_support_status;
 mod m20261122_000010_support_knowledge;
+mod m20261130_000004_idempotence_lease;
 mod m20261130_000001_terminal_pairing;
 
 /// Every migration, oldest first.
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000008_support_tickets::Migration),
             Box::new(m20261122_000009_support_status::Migration),
             Box::new(m20261122_000010_support_knowledge::Migration),
+            Box::new(m20261130_000004_idempotence_lease::Migration),
             Box::new(m20261130_000001_terminal_pairing::Migration),
         ]
     }
