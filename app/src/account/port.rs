@@ -22,8 +22,8 @@ pub struct Actor {
     pub login: String,
 }
 
-/// A login attempt as typed.
-#[derive(Clone, Debug)]
+/// A login attempt as typed. Its `Debug` leaves the password out.
+#[derive(Clone)]
 pub struct LoginAttempt {
     /// Environment of the login page.
     pub environment: Environment,
@@ -99,4 +99,33 @@ pub trait AccountPort: Send + Sync {
     ) -> Result<(), AppError>;
     /// The development mailbox; `NotFound` in production deployments.
     async fn mailbox(&self) -> Result<Vec<Mail>, AppError>;
+}
+
+impl std::fmt::Debug for LoginAttempt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginAttempt")
+            .field("environment", &self.environment)
+            .field("pspid", &self.pspid)
+            .field("user_login", &self.user_login)
+            .field("password", &"<redacted>")
+            .field("ip", &self.ip)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn debug_leaves_the_password_out() {
+        let attempt = super::LoginAttempt {
+            environment: domain::Environment::Test,
+            pspid: "shop".into(),
+            user_login: "admin".into(),
+            password: "Correct-Horse-9".into(),
+            ip: "192.0.2.1".into(),
+        };
+        let shown = format!("{attempt:?}");
+        assert!(!shown.contains("Correct-Horse-9"), "{shown}");
+        assert!(shown.contains("admin"), "{shown}");
+    }
 }

@@ -4,7 +4,8 @@ use super::{CheckoutView, TokenizationView};
 use crate::error::AppError;
 
 /// Card data typed on a hosted page. The CVC is checked and dropped by the server.
-#[derive(Clone, Debug, Default)]
+/// Its `Debug` shows the number masked (6+4) and never the CVC.
+#[derive(Clone, Default)]
 pub struct TypedCard {
     /// Number as typed.
     pub number: String,
@@ -37,4 +38,32 @@ pub trait CheckoutPort: Send + Sync {
     async fn tokenization(&self, id: &str) -> Result<TokenizationView, AppError>;
     /// Saves a card on the tokenization page.
     async fn tokenize(&self, id: &str, card: TypedCard) -> Result<TokenizationView, AppError>;
+}
+
+impl std::fmt::Debug for TypedCard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TypedCard")
+            .field("number", &domain::card::mask(&self.number))
+            .field("expiry", &self.expiry)
+            .field("cvc", &"<redacted>")
+            .field("holder", &self.holder)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn debug_masks_the_number_and_hides_the_cvc() {
+        let card = super::TypedCard {
+            number: "4111111111111111".into(),
+            expiry: "12/30".into(),
+            cvc: "987".into(),
+            holder: "Ann Smith".into(),
+        };
+        let shown = format!("{card:?}");
+        assert!(!shown.contains("4111111111111111"), "{shown}");
+        assert!(shown.contains("411111******1111"), "{shown}");
+        assert!(!shown.contains("987"), "{shown}");
+    }
 }

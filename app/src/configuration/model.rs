@@ -2,8 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-/// An API key as its page shows it (MB-16).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// An API key as its page shows it (MB-16). Its `Debug` leaves the secret out.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiKeyView {
     /// Row id.
     pub id: i64,
@@ -63,4 +63,39 @@ pub struct JobView {
     pub run_at: String,
     /// Last error.
     pub last_error: Option<String>,
+}
+
+impl std::fmt::Debug for ApiKeyView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiKeyView")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("key_id", &self.key_id)
+            .field("secret", &self.secret.as_ref().map(|_| "<redacted>"))
+            .field("hint", &self.hint)
+            .field("seconds_left", &self.seconds_left)
+            .field("created", &self.created)
+            .field("last_used", &self.last_used)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn debug_leaves_the_secret_out() {
+        let key = super::ApiKeyView {
+            id: 1,
+            name: "Backend".into(),
+            key_id: "0123456789abcdef0123".into(),
+            secret: Some("c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3I=".into()),
+            hint: "c2V…3I=".into(),
+            seconds_left: 300,
+            created: String::new(),
+            last_used: None,
+        };
+        let shown = format!("{key:?}");
+        assert!(!shown.contains("c2VjcmV0LXNlY3JldC1zZWNy"), "{shown}");
+        assert!(shown.contains("0123456789abcdef0123"), "{shown}");
+    }
 }

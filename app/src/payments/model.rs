@@ -238,8 +238,9 @@ pub struct DashboardView {
     pub refusals: Vec<RefusalStat>,
 }
 
-/// The virtual terminal's form (MB-34), as typed.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// The virtual terminal's form (MB-34), as typed. Its `Debug` shows the card number
+/// masked (6+4) and never the security code.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct MotoForm {
     /// Merchant reference; generated when empty.
@@ -404,4 +405,37 @@ pub struct ListViews {
     pub settings: ListSettings,
     /// Own and shared templates, by name.
     pub templates: Vec<TemplateView>,
+}
+
+impl std::fmt::Debug for MotoForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MotoForm")
+            .field("reference", &self.reference)
+            .field("description", &self.description)
+            .field("currency", &self.currency)
+            .field("amount", &self.amount)
+            .field("mode", &self.mode)
+            .field("customer_id", &self.customer_id)
+            .field("number", &domain::card::mask(&self.number))
+            .field("expiry", &self.expiry)
+            .field("holder", &self.holder)
+            .field("cvc", &"<redacted>")
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod moto_form_tests {
+    #[test]
+    fn debug_masks_the_number_and_hides_the_cvc() {
+        let form = super::MotoForm {
+            number: "5555555555554444".into(),
+            cvc: "8642".into(),
+            ..Default::default()
+        };
+        let shown = format!("{form:?}");
+        assert!(!shown.contains("5555555555554444"), "{shown}");
+        assert!(shown.contains("555555******4444"), "{shown}");
+        assert!(!shown.contains("8642"), "{shown}");
+    }
 }

@@ -109,6 +109,32 @@ pub fn api_key_secret(config: &Config, key: &api_key::Model) -> Option<String> {
     )
 }
 
+/// Deletions of API keys (and refused attempts, wrong password) a merchant may make per
+/// hour: a stolen Admin session cannot wipe every integration at once nor guess the
+/// password through this form.
+pub const MAX_KEY_DELETIONS_PER_HOUR: u64 = 10;
+
+/// The audit actions that count against [`MAX_KEY_DELETIONS_PER_HOUR`].
+pub const KEY_DELETION_ACTIONS: [&str; 2] = ["api_key.delete", "api_key.delete_denied"];
+
+/// Whether the merchant may try another key deletion now: fewer than
+/// [`MAX_KEY_DELETIONS_PER_HOUR`] deletions and refused attempts in the audit log of the
+/// last hour (so the limit holds across restarts and server processes).
+pub async fn key_deletion_allowed<C: ConnectionTrait>(
+    conn: &C,
+    merchant_id: i64,
+) -> Result<bool, DbErr> {
+    use crate::entities::audit_log;
+    use sea_orm::PaginatorTrait;
+    let recent = audit_log::Entity::find()
+        .filter(audit_log::Column::MerchantId.eq(merchant_id))
+        .filter(audit_log::Column::Action.is_in(KEY_DELETION_ACTIONS))
+        .filter(audit_log::Column::CreatedAt.gte(Utc::now() - Duration::hours(1)))
+        .count(conn)
+        .await?;
+    Ok(recent < MAX_KEY_DELETIONS_PER_HOUR)
+}
+
 /// Deletes a merchant's key; `false` when there is none with that id.
 pub async fn delete_api_key<C: ConnectionTrait>(
     conn: &C,

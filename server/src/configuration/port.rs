@@ -12,7 +12,10 @@ use app::configuration::{ApiKeyView, JobView, PaymentSettings};
 use app::error::{AppError, FieldError, Problem};
 use chrono::Utc;
 use domain::{Role, ZonePreference};
-use sea_orm::{ActiveModelTrait, DatabaseConnection, Set, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
+    TransactionTrait,
+};
 use std::sync::Arc;
 
 /// The Admins' configuration: `ConfigPort` here, `WebhooksPort` in `crate::webhooks::port`.
@@ -145,18 +148,53 @@ impl ConfigPort for ConfigService {
         if password.is_empty() {
             return Err(AppError::field("password", Problem::Required));
         }
+        if !keys::key_deletion_allowed(&self.db, m.id)
+            .await
+            .map_err(internal)?
+        {
+            tracing::warn!(merchant = m.id, user = u.id, "API key deletions throttled");
+            return Err(AppError::field("password", Problem::TooManyKeyDeletions));
+        }
         if !crate::platform::crypto::verify_password(password, Some(u.password_hash.clone())).await
         {
+            self.audit(
+                &m,
+                &u,
+                "api_key.delete_denied",
+                format!("API key row {id}: wrong password"),
+                ip,
+            )
+            .await?;
             return Err(AppError::field("password", Problem::WrongCurrentPassword));
         }
-        if !keys::delete_api_key(&self.db, m.id, id)
+        // The deletion and its audit row commit together.
+        let txn = self.db.begin().await.map_err(internal)?;
+        let key = crate::entities::api_key::Entity::find_by_id(id)
+            .filter(crate::entities::api_key::Column::MerchantId.eq(m.id))
+            .one(&txn)
+            .await
+            .map_err(internal)?
+            .ok_or(AppError::NotFound)?;
+        if !keys::delete_api_key(&txn, m.id, id)
             .await
             .map_err(internal)?
         {
             return Err(AppError::NotFound);
         }
-        self.audit(&m, &u, "api_key.delete", format!("API key row {id}"), ip)
-            .await
+        audit::record(
+            &txn,
+            AuditEntry {
+                merchant_id: Some(m.id),
+                user_id: Some(u.id),
+                actor: &u.login,
+                action: "api_key.delete",
+                detail: format!("API key {} ({})", key.key_id, key.name),
+                ip,
+            },
+        )
+        .await
+        .map_err(internal)?;
+        txn.commit().await.map_err(internal)
     }
 
     async fn payment_settings(&self, actor: &Actor) -> Result<PaymentSettings, AppError> {

@@ -6,7 +6,9 @@
 //! signs it only for POST, PUT and DELETE; the Python SDK sends none without a body.
 //!
 //! Every authentication failure is 403 `MISSING_OR_INVALID_AUTHORIZATION`, the status
-//! both SDK families turn into their `AuthorizationException`.
+//! both SDK families turn into their `AuthorizationException`. An address that failed
+//! [`MAX_FAILURES`] times within [`FAILURE_WINDOW`] gets 429 without any check until its
+//! window has passed, so secrets cannot be guessed at network speed.
 
 use super::{ApiError, Caller, DirectState};
 use crate::entities::{api_key, merchant};
@@ -16,9 +18,74 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::{Arc, LazyLock, Mutex};
+use std::time::Instant;
 
 /// Largest difference between the request's `Date` and the server clock.
 pub const MAX_SKEW_MINUTES: i64 = 15;
+
+/// Failed authentications one client address may have within [`FAILURE_WINDOW`].
+pub const MAX_FAILURES: u32 = 20;
+
+/// The window failed authentications are counted in.
+pub const FAILURE_WINDOW: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Addresses tracked at most; finished windows are forgotten when the table is full.
+const MAX_TRACKED: usize = 10_000;
+
+/// Failed authentications per (server instance, client address): the window's start
+/// and the failures counted in it. The instance is its configuration's address, so two
+/// servers in one process (the tests) do not share counts.
+type Failures = HashMap<(usize, IpAddr), (Instant, u32)>;
+
+static FAILURES: LazyLock<Mutex<Failures>> = LazyLock::new(|| Mutex::new(HashMap::new()));
+
+fn failures() -> std::sync::MutexGuard<'static, Failures> {
+    FAILURES.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Whether `ip` has used up its failures in the current window.
+fn throttled(instance: usize, ip: IpAddr) -> bool {
+    let now = Instant::now();
+    failures()
+        .get(&(instance, ip))
+        .is_some_and(|(start, n)| now.duration_since(*start) < FAILURE_WINDOW && *n >= MAX_FAILURES)
+}
+
+/// Counts one failed authentication from `ip`.
+fn count_failure(instance: usize, ip: IpAddr) {
+    let now = Instant::now();
+    let mut failures = failures();
+    if failures.len() >= MAX_TRACKED {
+        failures.retain(|_, (start, _)| now.duration_since(*start) < FAILURE_WINDOW);
+    }
+    if failures.len() >= MAX_TRACKED && !failures.contains_key(&(instance, ip)) {
+        // Still full of live windows: a spray of addresses; keep memory bounded.
+        return;
+    }
+    let entry = failures.entry((instance, ip)).or_insert((now, 0));
+    if now.duration_since(entry.0) >= FAILURE_WINDOW {
+        *entry = (now, 0);
+    }
+    entry.1 = entry.1.saturating_add(1);
+}
+
+fn too_many_failures() -> Response {
+    let mut response = ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "9008",
+        "TOO_MANY_FAILED_AUTHENTICATIONS",
+        "too many failed authentications from this address; try again in a minute",
+    )
+    .into_response();
+    response.headers_mut().insert(
+        axum::http::header::RETRY_AFTER,
+        axum::http::HeaderValue::from_static("60"),
+    );
+    response
+}
 
 /// The string the client signed.
 pub fn data_to_sign(method: &str, headers: &HeaderMap, path_and_query: &str) -> String {
@@ -106,18 +173,26 @@ pub async fn require(State(state): State<DirectState>, mut req: Request, next: N
         req.uri().clone(),
         req.headers().clone(),
     );
-    let ip = req
+    let peer = req
         .extensions()
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_default();
+        .map(|c| c.0.ip());
+    let instance = Arc::as_ptr(&state.config) as usize;
+    if peer.is_some_and(|ip| throttled(instance, ip)) {
+        return too_many_failures();
+    }
     match check(&state, &method, &uri, &headers).await {
         Ok(mut caller) => {
-            caller.ip = ip;
+            caller.ip = peer.map(|ip| ip.to_string()).unwrap_or_default();
             req.extensions_mut().insert(caller);
             next.run(req).await
         }
-        Err(e) => e.into_response(),
+        Err(e) => {
+            if let Some(ip) = peer {
+                count_failure(instance, ip);
+            }
+            e.into_response()
+        }
     }
 }
 
@@ -193,6 +268,20 @@ async fn check(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_address_is_throttled_after_its_failures_and_others_are_not() {
+        let (a, b): (IpAddr, IpAddr) = ("192.0.2.1".parse().unwrap(), "192.0.2.2".parse().unwrap());
+        let instance = usize::MAX - 7;
+        for _ in 0..MAX_FAILURES - 1 {
+            count_failure(instance, a);
+        }
+        assert!(!throttled(instance, a));
+        count_failure(instance, a);
+        assert!(throttled(instance, a));
+        assert!(!throttled(instance, b));
+        assert!(!throttled(instance - 1, a));
+    }
 
     #[test]
     fn signs_like_the_direct_sdks() {

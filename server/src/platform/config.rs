@@ -5,8 +5,9 @@ use rand::RngCore;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
-/// SMTP relay for outgoing mail; without it mail stays in the outbox.
-#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+/// SMTP relay for outgoing mail; without it mail stays in the outbox. Its `Debug`
+/// leaves the password out.
+#[derive(Clone, Default, Deserialize, PartialEq, Eq)]
 pub struct SmtpConfig {
     /// Relay host.
     pub host: String,
@@ -33,7 +34,8 @@ fn default_smtp_port() -> u16 {
 }
 
 /// The running configuration.
-#[derive(Clone, Debug)]
+/// Its `Debug` leaves the keys and the database password out.
+#[derive(Clone)]
 pub struct Config {
     /// HTTP listen address (`OPENPSP_LISTEN`).
     pub listen: String,
@@ -91,7 +93,7 @@ pub struct Config {
 }
 
 /// What a config file may set; every field optional.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FileConfig {
     listen: Option<String>,
@@ -444,9 +446,88 @@ pub fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
     f.write_all(contents.as_bytes())
 }
 
+/// What `Debug` shows of a secret.
+const REDACTED: &str = "<redacted>";
+
+/// A database URL with the password of its user part replaced.
+fn redacted_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rsplit_once('@') {
+        Some((user, host)) => {
+            let user = user.split(':').next().unwrap_or("");
+            format!(
+                "{scheme}://{user}:{REDACTED}@{host}{}",
+                &rest[authority_end..]
+            )
+        }
+        None => url.to_owned(),
+    }
+}
+
+impl std::fmt::Debug for SmtpConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmtpConfig")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| REDACTED))
+            .field("tls", &self.tls)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field("terminal_listen", &self.terminal_listen)
+            .field("data_dir", &self.data_dir)
+            .field("database_url", &redacted_url(&self.database_url))
+            .field("public_url", &self.public_url)
+            .field("environment_name", &self.environment_name)
+            .field("dev_mailbox", &self.dev_mailbox)
+            .field("smtp", &self.smtp)
+            .field("session_key", &REDACTED)
+            .field("data_key", &REDACTED)
+            .finish_non_exhaustive()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn debug_leaves_secrets_out() {
+        let config = Config::load_with(&|k: &str| match k {
+            "OPENPSP_DATA_DIR" => Some(
+                std::env::temp_dir()
+                    .join(format!("openpsp-debug-{}", std::process::id()))
+                    .display()
+                    .to_string(),
+            ),
+            "DATABASE_URL" => Some("postgres://psp:hunter2-db@db.example:5432/psp".into()),
+            "OPENPSP_SMTP_HOST" => Some("smtp.example".into()),
+            "OPENPSP_SMTP_PASSWORD" => Some("hunter2-smtp".into()),
+            _ => None,
+        })
+        .unwrap();
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(
+            shown.contains("postgres://psp:<redacted>@db.example:5432/psp"),
+            "{shown}"
+        );
+        for key in [&config.data_key, &config.session_key] {
+            let head = format!("{:?}", &key[..4]);
+            assert!(!shown.contains(head.trim_end_matches(']')), "{shown}");
+        }
+        assert!(shown.contains("smtp.example"), "{shown}");
+        let _ = std::fs::remove_dir_all(&config.data_dir);
+    }
     use std::collections::HashMap;
 
     fn load(vars: &[(&str, String)]) -> Result<Config, ConfigError> {

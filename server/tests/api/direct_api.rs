@@ -434,3 +434,38 @@ both_backends!(
         assert_eq!(s, 201, "{v}");
     }
 );
+
+both_backends!(
+    failed_authentications_are_throttled_per_address,
+    &[],
+    |app: TestApp| async move {
+        let key = key(&app, "shop").await;
+        let path = "/v2/shop/services/testconnection";
+        let wrong = crate::payments::Key::new(&key.id, "not the secret", "shop");
+        for _ in 0..server::direct::auth::MAX_FAILURES {
+            let (s, v, _) = signed(&app, &wrong, "GET", path, None, &[], Utc::now()).await;
+            assert_direct_error(&v, 403, "MISSING_OR_INVALID_AUTHORIZATION");
+            assert_eq!(s, 403);
+        }
+        // The address used up its failures: refused without a check, even with the
+        // right secret, until the window has passed.
+        let (s, v, _) = signed(&app, &wrong, "GET", path, None, &[], Utc::now()).await;
+        assert_eq!(s, 429, "{v}");
+        assert_direct_error(&v, 429, "TOO_MANY_FAILED_AUTHENTICATIONS");
+        let (s, v, _) = signed(&app, &key, "GET", path, None, &[], Utc::now()).await;
+        assert_eq!(s, 429, "{v}");
+        let res = app
+            .http
+            .get(format!("{}{path}", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 429);
+        assert_eq!(res.headers()["retry-after"], "60");
+        // Another server instance does not share the count.
+        let other = spawn_app(Backend::Sqlite, &[]).await.unwrap();
+        let other_key = crate::payments::key(&other, "shop").await;
+        let (s, v, _) = signed(&other, &other_key, "GET", path, None, &[], Utc::now()).await;
+        assert_eq!((s, v["result"].as_str()), (200, Some("OK")), "{v}");
+    }
+);

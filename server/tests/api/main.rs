@@ -9,6 +9,7 @@ mod helpers;
 mod http;
 mod idempotence;
 mod jobs_and_webhooks;
+mod limits;
 mod mail;
 mod operations;
 mod payment_filters;
