@@ -17,7 +17,7 @@ use crate::payments::error::EngineError;
 use crate::platform::config::Config;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{on, MethodFilter, MethodRouter};
 use axum::{middleware, Router};
 use domain::payment::PaymentError;
 use sea_orm::DatabaseConnection;
@@ -245,92 +245,136 @@ async fn method_not_allowed() -> ApiError {
     )
 }
 
+/// How one `/v2` route is answered, given the method it is mounted for.
+type Mount = fn(MethodFilter) -> MethodRouter<DirectState>;
+
+/// The `/v2` routes behind v1HMAC authentication and idempotence, as (method, path,
+/// handler): the router is built from this table and [`routes`] lists it, so the list of
+/// what the API serves (the OpenAPI document's test, the cross-tenant test) cannot drift.
+const MERCHANT_ROUTES: &[(&str, &str, Mount)] = &[
+    ("GET", "/v2/{merchant_id}/services/testconnection", |m| {
+        on(m, payments::test_connection)
+    }),
+    ("POST", "/v2/{merchant_id}/payments", |m| {
+        on(m, payments::create_payment)
+    }),
+    ("GET", "/v2/{merchant_id}/payments/{payment_id}", |m| {
+        on(m, payments::get_payment)
+    }),
+    (
+        "GET",
+        "/v2/{merchant_id}/payments/{payment_id}/details",
+        |m| on(m, payments::payment_details),
+    ),
+    (
+        "POST",
+        "/v2/{merchant_id}/payments/{payment_id}/capture",
+        |m| on(m, payments::capture),
+    ),
+    (
+        "GET",
+        "/v2/{merchant_id}/payments/{payment_id}/captures",
+        |m| on(m, payments::captures),
+    ),
+    (
+        "POST",
+        "/v2/{merchant_id}/payments/{payment_id}/cancel",
+        |m| on(m, payments::cancel),
+    ),
+    (
+        "POST",
+        "/v2/{merchant_id}/payments/{payment_id}/refund",
+        |m| on(m, payments::refund),
+    ),
+    (
+        "GET",
+        "/v2/{merchant_id}/payments/{payment_id}/refunds",
+        |m| on(m, payments::refunds),
+    ),
+    (
+        "POST",
+        "/v2/{merchant_id}/payments/{payment_id}/complete",
+        |m| on(m, payments::complete),
+    ),
+    ("POST", "/v2/{merchant_id}/hostedcheckouts", |m| {
+        on(m, hosted::create_hosted_checkout)
+    }),
+    (
+        "GET",
+        "/v2/{merchant_id}/hostedcheckouts/{checkout_id}",
+        |m| on(m, hosted::get_hosted_checkout),
+    ),
+    ("POST", "/v2/{merchant_id}/tokens", |m| {
+        on(m, tokens::create_token)
+    }),
+    ("GET", "/v2/{merchant_id}/tokens/{token_id}", |m| {
+        on(m, tokens::get_token)
+    }),
+    ("DELETE", "/v2/{merchant_id}/tokens/{token_id}", |m| {
+        on(m, tokens::delete_token)
+    }),
+    ("POST", "/v2/{merchant_id}/hostedtokenizations", |m| {
+        on(m, hosted::create_hosted_tokenization)
+    }),
+    (
+        "GET",
+        "/v2/{merchant_id}/hostedtokenizations/{tokenization_id}",
+        |m| on(m, hosted::get_hosted_tokenization),
+    ),
+    (
+        "POST",
+        "/v2/{merchant_id}/terminals/{terminal_id}/payments",
+        |m| on(m, terminals::start),
+    ),
+    ("GET", "/v2/{merchant_id}/terminals/payments/{id}", |m| {
+        on(m, terminals::get)
+    }),
+    (
+        "POST",
+        "/v2/{merchant_id}/terminals/payments/{id}/cancel",
+        |m| on(m, terminals::cancel),
+    ),
+    ("GET", "/v2/{merchant_id}/products", |m| {
+        on(m, products::products)
+    }),
+    ("GET", "/v2/{merchant_id}/products/{product_id}", |m| {
+        on(m, products::product)
+    }),
+];
+
+/// The `/v2` routes anyone may call.
+const PUBLIC_ROUTES: &[(&str, &str, Mount)] =
+    &[("GET", "/v2/openapi.json", |m| on(m, openapi::document))];
+
+/// Every (method, path) the `/v2` router mounts, in axum's path syntax.
+pub fn routes() -> impl Iterator<Item = (&'static str, &'static str)> {
+    PUBLIC_ROUTES
+        .iter()
+        .chain(MERCHANT_ROUTES)
+        .map(|(method, path, _)| (*method, *path))
+}
+
+fn mount(table: &[(&str, &str, Mount)]) -> Router<DirectState> {
+    table
+        .iter()
+        .fold(Router::new(), |router, (method, path, handler)| {
+            let method = axum::http::Method::from_bytes(method.as_bytes()).expect("HTTP method");
+            let filter = MethodFilter::try_from(method).expect("a method axum routes");
+            // Two methods on one path merge into one method router.
+            router.route(path, handler(filter))
+        })
+}
+
 /// The `/v2` routes.
 pub fn router(state: DirectState) -> Router {
-    let merchant_routes = Router::new()
-        .route(
-            "/v2/{merchant_id}/services/testconnection",
-            get(payments::test_connection),
-        )
-        .route("/v2/{merchant_id}/payments", post(payments::create_payment))
-        .route(
-            "/v2/{merchant_id}/payments/{payment_id}",
-            get(payments::get_payment),
-        )
-        .route(
-            "/v2/{merchant_id}/payments/{payment_id}/details",
-            get(payments::payment_details),
-        )
-        .route(
-            "/v2/{merchant_id}/payments/{payment_id}/capture",
-            post(payments::capture),
-        )
-        .route(
-            "/v2/{merchant_id}/payments/{payment_id}/captures",
-            get(payments::captures),
-        )
-        .route(
-            "/v2/{merchant_id}/payments/{payment_id}/cancel",
-            post(payments::cancel),
-        )
-        .route(
-            "/v2/{merchant_id}/payments/{payment_id}/refund",
-            post(payments::refund),
-        )
-        .route(
-            "/v2/{merchant_id}/payments/{payment_id}/refunds",
-            get(payments::refunds),
-        )
-        .route(
-            "/v2/{merchant_id}/payments/{payment_id}/complete",
-            post(payments::complete),
-        )
-        .route(
-            "/v2/{merchant_id}/hostedcheckouts",
-            post(hosted::create_hosted_checkout),
-        )
-        .route(
-            "/v2/{merchant_id}/hostedcheckouts/{checkout_id}",
-            get(hosted::get_hosted_checkout),
-        )
-        .route("/v2/{merchant_id}/tokens", post(tokens::create_token))
-        .route(
-            "/v2/{merchant_id}/tokens/{token_id}",
-            get(tokens::get_token).delete(tokens::delete_token),
-        )
-        .route(
-            "/v2/{merchant_id}/hostedtokenizations",
-            post(hosted::create_hosted_tokenization),
-        )
-        .route(
-            "/v2/{merchant_id}/hostedtokenizations/{tokenization_id}",
-            get(hosted::get_hosted_tokenization),
-        )
-        .route(
-            "/v2/{merchant_id}/terminals/{terminal_id}/payments",
-            post(terminals::start),
-        )
-        .route(
-            "/v2/{merchant_id}/terminals/payments/{id}",
-            get(terminals::get),
-        )
-        .route(
-            "/v2/{merchant_id}/terminals/payments/{id}/cancel",
-            post(terminals::cancel),
-        )
-        .route("/v2/{merchant_id}/products", get(products::products))
-        .route(
-            "/v2/{merchant_id}/products/{product_id}",
-            get(products::product),
-        )
+    let merchant_routes = mount(MERCHANT_ROUTES)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(
             state.clone(),
             idempotence::layer,
         ))
         .layer(middleware::from_fn_with_state(state.clone(), auth::require));
-    Router::new()
-        .route("/v2/openapi.json", get(openapi::document))
+    mount(PUBLIC_ROUTES)
         .method_not_allowed_fallback(method_not_allowed)
         .merge(merchant_routes)
         .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT))

@@ -341,10 +341,9 @@ pub fn spec() -> Value {
         for (code, what) in [
             ("400", "Validation error"),
             (
-                "401",
-                "Missing or invalid v1HMAC signature, unknown key or Date too far",
+                "403",
+                "Missing or invalid v1HMAC signature, unknown key, Date too far, or a key that may not act for this merchant",
             ),
-            ("403", "The key may not act for this merchant"),
             ("404", "Not found"),
             (
                 "409",
@@ -363,6 +362,16 @@ pub fn spec() -> Value {
         let entry = paths.entry(path.to_string()).or_insert_with(|| json!({}));
         entry[*method] = op;
     }
+    paths.insert(
+        "/v2/openapi.json".to_owned(),
+        json!({ "get": {
+            "operationId": "GetOpenApiDocument",
+            "summary": "This document",
+            "security": [],
+            "parameters": [],
+            "responses": { "200": { "description": "The OpenAPI document", "content": { "application/json": { "schema": { "type": "object" } } } } },
+        } }),
+    );
     json!({
         "openapi": "3.0.3",
         "info": { "title": "OpenPSP server API (Ingenico Direct v2 compatible)", "version": env!("CARGO_PKG_VERSION") },
@@ -380,8 +389,50 @@ pub async fn document() -> Json<Value> {
     Json(spec())
 }
 
+/// Requests that succeed, one per request shape: tools that read the document (the SDK
+/// generators, the fuzzer) start from them, and reach past validation into the handlers.
+fn examples() -> [(&'static str, Value); 6] {
+    let amount = json!({ "amount": 1250, "currencyCode": "EUR" });
+    let card = json!({ "cardNumber": "4111111111111111", "cvv": "123", "expiryDate": "1230", "cardholderName": "Wile E. Coyote" });
+    [
+        (
+            "CreatePaymentRequest",
+            json!({
+                "order": { "amountOfMoney": amount, "references": { "merchantReference": "order-1" } },
+                "cardPaymentMethodSpecificInput": { "card": card, "paymentProductId": 1, "authorizationMode": "FINAL_AUTHORIZATION" },
+            }),
+        ),
+        (
+            "CapturePaymentRequest",
+            json!({ "amount": 1250, "isFinal": true }),
+        ),
+        ("RefundRequest", json!({ "amountOfMoney": amount })),
+        (
+            "CreateHostedCheckoutRequest",
+            json!({
+                "order": { "amountOfMoney": amount },
+                "hostedCheckoutSpecificInput": { "locale": "en_GB", "returnUrl": "https://shop.example/return" },
+            }),
+        ),
+        (
+            "CreateTokenRequest",
+            json!({
+                "paymentProductId": 1,
+                "card": { "customer": { "merchantCustomerId": "customer-1" }, "data": { "cardWithoutCvv": { "cardNumber": "4111111111111111", "expiryDate": "1230", "cardholderName": "Wile E. Coyote" } } },
+            }),
+        ),
+        (
+            "CreateTerminalPaymentRequest",
+            json!({ "amountOfMoney": amount, "merchantReference": "till-1" }),
+        ),
+    ]
+}
+
 fn schemas_with_errors() -> Value {
     let mut all = schemas();
+    for (name, example) in examples() {
+        all[name]["example"] = example;
+    }
     all["APIError"] = object(json!({
         "code": { "type": "string" }, "errorCode": { "type": "string" }, "category": { "type": "string" },
         "httpStatusCode": { "type": "integer" }, "id": { "type": "string" }, "message": { "type": "string" },

@@ -10,7 +10,7 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{on, MethodFilter, MethodRouter};
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
@@ -26,6 +26,67 @@ const BODY_LIMIT: usize = 64 * 1024;
 /// largest, and the form around them.
 const UPLOAD_LIMIT: usize =
     domain::attachment::MAX_FILES * domain::attachment::MAX_BYTES + BODY_LIMIT;
+
+/// How one route is answered, given the method it is mounted for.
+type Mount = fn(MethodFilter) -> MethodRouter<AppState>;
+
+/// The feature endpoints that are not pages, as (method, path, handler): the router is
+/// built from this table and [`routes`] lists it, so the list cannot drift.
+const FEATURE_ROUTES: &[(&str, &str, Mount)] = &[
+    ("GET", "/healthz", |m| on(m, || async { "ok" })),
+    ("GET", "/readyz", |m| on(m, readyz)),
+    ("GET", "/operations/payments/export/{format}", |m| {
+        on(m, crate::payments::export::payments)
+    }),
+    ("GET", "/operations/history/export/{format}", |m| {
+        on(m, crate::payments::export::history)
+    }),
+    ("GET", "/operations/pos/events/{id}", |m| {
+        on(m, crate::terminals::events::pos_events)
+    }),
+    ("GET", "/support/status.json", |m| {
+        on(m, crate::support::status::status_json)
+    }),
+    ("GET", "/support/attachments/{id}", |m| {
+        on(m, crate::support::attachments::download)
+    }),
+    ("GET", "/api/{*fn_name}", |m| on(m, server_fn_handler)),
+    ("POST", "/api/{*fn_name}", |m| on(m, server_fn_handler)),
+];
+
+/// Attachments are the one form larger than a page's body limit.
+const UPLOAD_ROUTES: &[(&str, &str, Mount)] =
+    &[("POST", "/support/requests/{reference}/attachments", |m| {
+        on(m, crate::support::attachments::upload)
+    })];
+
+/// Every (method, path) the router mounts besides the pages ([`page_paths`]) and the
+/// server functions' handlers: the feature endpoints, the upload and the `/v2` API.
+pub fn routes() -> impl Iterator<Item = (&'static str, &'static str)> {
+    FEATURE_ROUTES
+        .iter()
+        .chain(UPLOAD_ROUTES)
+        .map(|(method, path, _)| (*method, *path))
+        .chain(crate::direct::routes())
+}
+
+/// The paths of the Leptos pages the router mounts (GET), in axum's path syntax.
+pub fn page_paths() -> Vec<String> {
+    generate_route_list(App)
+        .iter()
+        .map(|route| route.path().to_owned())
+        .collect()
+}
+
+fn mount(table: &[(&str, &str, Mount)]) -> Router<AppState> {
+    table
+        .iter()
+        .fold(Router::new(), |router, (method, path, handler)| {
+            let method = Method::from_bytes(method.as_bytes()).expect("HTTP method");
+            let filter = MethodFilter::try_from(method).expect("a method axum routes");
+            router.route(path, handler(filter))
+        })
+}
 
 /// The whole application router over `state`: pages and server functions, the feature
 /// endpoints that are not pages (exports, live point-of-sale events, attachments, the
@@ -62,33 +123,7 @@ pub fn router(state: &AppState) -> Router {
         config: config.clone(),
         terminals: state.terminals.clone(),
     });
-    let pages = Router::new()
-        .route("/healthz", get(|| async { "ok" }))
-        .route("/readyz", get(readyz))
-        .route(
-            "/operations/payments/export/{format}",
-            get(crate::payments::export::payments),
-        )
-        .route(
-            "/operations/history/export/{format}",
-            get(crate::payments::export::history),
-        )
-        .route(
-            "/operations/pos/events/{id}",
-            get(crate::terminals::events::pos_events),
-        )
-        .route(
-            "/support/status.json",
-            get(crate::support::status::status_json),
-        )
-        .route(
-            "/support/attachments/{id}",
-            get(crate::support::attachments::download),
-        )
-        .route(
-            "/api/{*fn_name}",
-            get(server_fn_handler).post(server_fn_handler),
-        )
+    let pages = mount(FEATURE_ROUTES)
         .leptos_routes_with_context(
             &state,
             routes,
@@ -107,12 +142,7 @@ pub fn router(state: &AppState) -> Router {
         .layer(middleware::from_fn(csrf_guard))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT))
         .with_state(state);
-    // Attachments are the one form larger than a page's body limit.
-    let uploads = Router::new()
-        .route(
-            "/support/requests/{reference}/attachments",
-            axum::routing::post(crate::support::attachments::upload),
-        )
+    let uploads = mount(UPLOAD_ROUTES)
         .layer(sessions_for_uploads)
         .layer(middleware::from_fn(csrf_guard))
         .layer(axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT))

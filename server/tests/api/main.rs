@@ -3,6 +3,7 @@
 
 mod accounts;
 mod config;
+mod cross_tenant;
 mod direct_api;
 mod exports;
 mod helpers;
@@ -11,6 +12,7 @@ mod idempotence;
 mod jobs_and_webhooks;
 mod limits;
 mod mail;
+mod openapi;
 mod operations;
 mod payment_filters;
 mod payments;

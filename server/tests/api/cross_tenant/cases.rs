@@ -1,0 +1,427 @@
+//! One case per server function, page and route, looked up by what the registry and the
+//! router list: a name without a case here is a finding of the matrix.
+
+use super::seed::World;
+use crate::helpers::PASSWORD;
+use serde_json::{json, Value};
+
+/// How a server function is tried.
+pub(crate) enum Case {
+    /// With B's ids: refused, and nothing of B in the answer.
+    Deny(Vec<(String, String)>),
+    /// Names nothing of anyone's: may answer, with the caller's own data only.
+    Own(Vec<(String, String)>),
+    /// Signing out: tried last, by every actor.
+    Last,
+    /// Open to anyone by design, for this reason; not a tenant's data.
+    Public(&'static str),
+}
+
+/// One request of the matrix.
+pub(crate) enum Call {
+    Fn {
+        endpoint: String,
+        args: Vec<(String, String)>,
+        deny: bool,
+    },
+    Get {
+        url: String,
+        deny: bool,
+    },
+    Upload {
+        url: String,
+    },
+    Api {
+        method: String,
+        path: String,
+        body: Option<Value>,
+        deny: bool,
+    },
+}
+
+/// A request and whether every actor makes it (pages, server functions) or A's API key
+/// alone (`/v2`).
+pub(crate) struct Cell {
+    pub(crate) name: String,
+    pub(crate) call: Call,
+    pub(crate) per_actor: bool,
+}
+
+fn args(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+/// The case of the server function at `endpoint` (its path under `/api/`).
+pub(crate) fn server_fn(endpoint: &str, w: &World) -> Option<Case> {
+    let (auth, sale) = (w.b_authorised.as_str(), w.b_sale.as_str());
+    let ticket = w.b_ticket.as_str();
+    let terminal = w.b_terminal.as_str();
+    let (pos, key, endpoint_id) = (
+        w.b_terminal_payment.to_string(),
+        w.b_key_row.to_string(),
+        w.b_endpoint.to_string(),
+    );
+    let (delivery, template) = (w.b_delivery.to_string(), w.b_template.to_string());
+    use Case::*;
+    Some(match endpoint {
+        // Signing in and the hosted payment pages: open by design.
+        "login" | "request_password_reset" | "reset_password" => {
+            Public("signing in and resetting a password, before anyone is signed in")
+        }
+        "support/begin"
+        | "support/login"
+        | "support/verify"
+        | "support/resend"
+        | "support/activation-rules"
+        | "support/activate" => {
+            Public("the portal's sign-in steps, on the session's own sign-in in progress")
+        }
+        "pay/view" | "pay/pay" | "pay/challenge" | "pay/tokenization" | "pay/tokenize" => {
+            Public("the hosted pages: the checkout's id is the shopper's secret")
+        }
+        "logout" | "support/logout" => Last,
+        // The back office's account.
+        "me" | "home" | "mailbox" | "password_rules" => Own(vec![]),
+        "change_password" => Own(args(&[
+            ("current", "Not-The-Password-9!"),
+            ("new_password", "Another-Orbit-43!"),
+            ("confirm", "Another-Orbit-43!"),
+        ])),
+        "update_profile" => Own(args(&[
+            ("full_name", "A user"),
+            ("email", "user@shopa.example"),
+        ])),
+        "set_language" => Own(args(&[("lang", "en")])),
+        "set_time_zone" => Own(args(&[("zone", "Europe/Paris")])),
+        // Payments.
+        "ops/payments" => Own(args(&[("filter[page]", "1")])),
+        "ops/history" => Own(args(&[("filter[page]", "1")])),
+        "ops/dashboard" => Own(args(&[("query[period]", "today")])),
+        "ops/list-views" => Own(vec![]),
+        "ops/list-settings" => Own(args(&[
+            ("settings[filters][0]", "reference"),
+            ("settings[columns][0]", "reference"),
+        ])),
+        "ops/save-template" => Own(args(&[("name", "A-template"), ("query", "reference=A")])),
+        "ops/moto" => Own(args(&[("form[amount]", "1.00"), ("form[currency]", "EUR")])),
+        "ops/payment" | "ops/cancel" => Deny(args(&[("id", auth)])),
+        "ops/capture" => Deny(args(&[("id", auth), ("amount", "1.00")])),
+        "ops/refund" => Deny(args(&[("id", sale), ("amount", "1.00")])),
+        "ops/refund-lines" => Deny(args(&[("id", sale), ("quantities[0]", "1")])),
+        "ops/capture-cart" => Deny(args(&[
+            ("id", auth),
+            ("prices[0]", "1.00"),
+            ("quantities[0]", "1"),
+        ])),
+        "ops/delete-template" => Deny(args(&[("id", &template)])),
+        // Configuration and webhooks.
+        "config/api_keys"
+        | "config/payment_settings"
+        | "config/webhooks"
+        | "config/rotate_webhook_key" => Own(vec![]),
+        "config/jobs" => Own(args(&[("state", "")])),
+        "config/create_api_key" => Own(args(&[("name", "A-key")])),
+        "config/save_payment_settings" => Own(args(&[
+            ("retry_count", "1"),
+            ("capture_procedure", "immediate"),
+            ("capture_delay_hours", "2"),
+            ("session_minutes", "15"),
+            ("over_capture_percent", "0"),
+            ("web_site", "https://a.example"),
+        ])),
+        "config/save_webhooks" => Own(args(&[("enabled", "true"), ("events", "payment.created")])),
+        "config/add_endpoint" => Own(args(&[("url", "http://127.0.0.1:9/a-hook")])),
+        "config/delete_api_key" => Deny(args(&[("id", &key), ("password", PASSWORD)])),
+        "config/remove_endpoint" => Deny(args(&[("id", &endpoint_id)])),
+        "config/resend_delivery" => Deny(args(&[("id", &delivery)])),
+        // Card terminals and the point of sale.
+        "terminals/list" | "pos/terminals" => Own(vec![]),
+        "terminals/bind" | "terminals/repair" => {
+            Deny(args(&[("terminal_id", terminal), ("address", "192.0.2.7")]))
+        }
+        "terminals/widen" => Deny(args(&[("terminal_id", terminal), ("prefix", "24")])),
+        "terminals/unbind" => Deny(args(&[("terminal_id", terminal)])),
+        "pos/start" => Deny(args(&[
+            ("terminal", terminal),
+            ("currency", "EUR"),
+            ("amount", "1.00"),
+            ("reference", "from A"),
+        ])),
+        "pos/payment" | "pos/cancel" => Deny(args(&[("id", &pos)])),
+        // The support portal, as a customer sees it.
+        "support/me" | "support/kb/articles" | "support/status" | "support/areas" => Own(vec![]),
+        "support/profile" => Own(args(&[("full_name", "Alice Martin")])),
+        "support/kb/search" => Own(args(&[("query", "refund")])),
+        "support/kb/article" => Own(args(&[("slug", "no-such-article")])),
+        "support/chat" => Own(args(&[("message", "How do I refund a payment?")])),
+        "support/announcements" => Own(args(&[("all", "false")])),
+        "support/announcements/dismiss" => Own(args(&[("id", "1")])),
+        "support/requests" => Own(args(&[
+            ("query[scope]", "all"),
+            ("query[status]", ""),
+            ("query[request_type]", ""),
+            ("query[search]", ""),
+            ("query[sort]", ""),
+            ("query[dir]", ""),
+            ("query[page]", "1"),
+        ])),
+        "support/raise" => Own(args(&[
+            ("form[request_type]", "1"),
+            ("form[summary]", "A's question"),
+            ("form[description]", "About our shop"),
+            ("form[impact]", "minor"),
+            ("form[urgency]", "low"),
+            ("form[payment_id]", ""),
+        ])),
+        "support/request" => Deny(args(&[("reference", ticket)])),
+        "support/comment" | "support/note" => {
+            Deny(args(&[("reference", ticket), ("body", "from A")]))
+        }
+        "support/act" => Deny(args(&[("reference", ticket), ("action", "cancel")])),
+        "support/share" => Deny(args(&[("reference", ticket), ("shared", "true")])),
+        "support/participant" => Deny(args(&[
+            ("reference", ticket),
+            ("email", "alice@demo-retail.test"),
+        ])),
+        "support/assign" => Deny(args(&[
+            ("reference", ticket),
+            ("agent", "alice@demo-retail.test"),
+        ])),
+        "support/priority" => Deny(args(&[("reference", ticket), ("priority", "P1")])),
+        // The agents' console: none of the actors is an agent.
+        "support/organizations" => Deny(vec![]),
+        "support/invite" => Deny(args(&[
+            ("email", "mallory@a.example"),
+            ("organization", "Other Corp"),
+        ])),
+        "support/areas/add" => Deny(args(&[("name", "A area"), ("description", "x")])),
+        "support/request-types/add" => Deny(args(&[
+            ("area", "1"),
+            ("name", "A type"),
+            ("kind", "incident"),
+            ("description", "x"),
+        ])),
+        "support/kb/save" => Deny(args(&[
+            ("form[original_slug]", ""),
+            ("form[slug]", "a-article"),
+            ("form[title]", "A article"),
+            ("form[summary]", "x"),
+            ("form[keywords]", "x"),
+            ("form[body]", "x"),
+            ("form[request_type]", ""),
+            ("form[published]", "true"),
+        ])),
+        "support/announcements/save" => {
+            Deny(args(&[("id", "0"), ("title", "A says"), ("body", "x")]))
+        }
+        "support/status-component" => Deny(args(&[("id", "1"), ("status", "major_outage")])),
+        "support/status-open" => Deny(args(&[
+            ("kind", "incident"),
+            ("title", "A incident"),
+            ("body", "x"),
+        ])),
+        "support/status-update" => Deny(args(&[("id", "1"), ("stage", "resolved"), ("body", "x")])),
+        _ => return None,
+    })
+}
+
+/// The concrete address of a page, with B's ids; `Err` with the reason when the page is
+/// public by design, `None` when a parameter has no case.
+fn page(path: &str, w: &World) -> Option<Result<String, &'static str>> {
+    if path.starts_with("/pay/") {
+        return Some(Err(
+            "the hosted pages: the checkout's id is the shopper's secret",
+        ));
+    }
+    let mut out = Vec::new();
+    for seg in path.split('/') {
+        out.push(match seg {
+            "{id}" if path.starts_with("/operations/payments/") => w.b_authorised.clone(),
+            "{reference}" => w.b_ticket.clone(),
+            "{slug}" => "getting-started".to_owned(),
+            s if s.starts_with('{') || s.starts_with('*') => return None,
+            s => s.to_owned(),
+        });
+    }
+    Some(Ok(out.join("/")))
+}
+
+/// The `/v2` path with `merchant` and B's ids; `None` when a parameter has no case.
+fn api_path(path: &str, merchant: &str, w: &World) -> Option<String> {
+    let mut out = Vec::new();
+    for seg in path.split('/') {
+        out.push(match seg {
+            "{merchant_id}" => merchant.to_owned(),
+            "{payment_id}" if path.ends_with("/refund") || path.ends_with("/refunds") => {
+                w.b_sale.clone()
+            }
+            "{payment_id}" => w.b_authorised.clone(),
+            "{checkout_id}" => w.b_checkout.clone(),
+            "{tokenization_id}" => w.b_tokenization.clone(),
+            "{token_id}" => w.b_token.clone(),
+            "{terminal_id}" => w.b_terminal.clone(),
+            "{id}" if path.contains("/terminals/payments/") => w.b_terminal_payment.to_string(),
+            "{product_id}" => "1".to_owned(),
+            s if s.starts_with('{') => return None,
+            s => s.to_owned(),
+        });
+    }
+    Some(out.join("/"))
+}
+
+fn api_body(method: &str, path: &str) -> Option<Value> {
+    let amount = json!({ "amount": 100, "currencyCode": "EUR" });
+    (method == "POST").then(|| {
+        if path.ends_with("/capture") {
+            json!({ "amount": 100 })
+        } else if path.ends_with("/refund") || path.ends_with("/terminals/{terminal_id}/payments") {
+            json!({ "amountOfMoney": amount })
+        } else if path.ends_with("/payments") {
+            crate::payments::card_payment(100, "4111111111111111", "SALE")
+        } else {
+            json!({})
+        }
+    })
+}
+
+/// The matrix's cells from the registry and the router, and the names without a case.
+pub(crate) fn plan(w: &World) -> (Vec<Cell>, Vec<String>) {
+    let (mut cells, mut missing) = (Vec::new(), Vec::new());
+    let mut endpoints: Vec<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path.trim_start_matches("/api/").to_owned())
+        .collect();
+    endpoints.sort();
+    assert!(
+        endpoints.len() > 60,
+        "the registry lists the server functions: {endpoints:?}"
+    );
+    for endpoint in endpoints {
+        let (args, deny) = match server_fn(&endpoint, w) {
+            Some(Case::Deny(args)) => (args, true),
+            Some(Case::Own(args)) => (args, false),
+            Some(Case::Public(reason)) => {
+                eprintln!("open by design: /api/{endpoint} ({reason})");
+                continue;
+            }
+            Some(Case::Last) => continue,
+            None => {
+                missing.push(format!("server function {endpoint}: no case in the matrix"));
+                continue;
+            }
+        };
+        let call = Call::Fn {
+            endpoint: endpoint.clone(),
+            args,
+            deny,
+        };
+        cells.push(Cell {
+            name: format!("/api/{endpoint}"),
+            call,
+            per_actor: true,
+        });
+    }
+    for path in server::platform::http::page_paths() {
+        match page(&path, w) {
+            Some(Ok(url)) => {
+                let call = Call::Get {
+                    url: url.clone(),
+                    deny: false,
+                };
+                cells.push(Cell {
+                    name: format!("page {url}"),
+                    call,
+                    per_actor: true,
+                });
+            }
+            Some(Err(reason)) => eprintln!("open by design: page {path} ({reason})"),
+            None => missing.push(format!("page {path}: no case in the matrix")),
+        }
+    }
+    for (method, path) in server::platform::http::routes() {
+        let (cell_name, call, per_actor) = match (method, path) {
+            ("GET", "/v2/openapi.json") => continue,
+            (_, p) if server::direct::is_api_path(p) => {
+                // B's merchant in the path: the key is A's. A's merchant with B's ids.
+                for merchant in ["shopb", "shopa"] {
+                    if merchant == "shopa"
+                        && !p.trim_start_matches("/v2/{merchant_id}").contains('{')
+                    {
+                        continue;
+                    }
+                    let Some(concrete) = api_path(p, merchant, w) else {
+                        missing.push(format!("{method} {p}: a parameter without a case"));
+                        break;
+                    };
+                    // The payment products are everybody's.
+                    let deny = merchant == "shopb" || !p.contains("{product_id}");
+                    let call = Call::Api {
+                        method: method.to_owned(),
+                        path: concrete.clone(),
+                        body: api_body(method, p),
+                        deny,
+                    };
+                    cells.push(Cell {
+                        name: format!("{method} {concrete}"),
+                        call,
+                        per_actor: false,
+                    });
+                }
+                continue;
+            }
+            // The server functions' own route: every registered one is a case above.
+            (_, "/api/{*fn_name}") => continue,
+            ("GET", "/healthz" | "/readyz" | "/support/status.json") => (
+                path.to_owned(),
+                Call::Get {
+                    url: path.to_owned(),
+                    deny: false,
+                },
+                true,
+            ),
+            (
+                "GET",
+                "/operations/payments/export/{format}" | "/operations/history/export/{format}",
+            ) => {
+                // CSV and XML are searched for B's data; XLSX is the same rows, compressed.
+                for format in ["csv", "xml", "xlsx"] {
+                    let url = path.replace("{format}", format);
+                    let call = Call::Get {
+                        url: url.clone(),
+                        deny: false,
+                    };
+                    cells.push(Cell {
+                        name: url,
+                        call,
+                        per_actor: true,
+                    });
+                }
+                continue;
+            }
+            ("GET", "/operations/pos/events/{id}") => {
+                let url = path.replace("{id}", &w.b_terminal_payment.to_string());
+                (url.clone(), Call::Get { url, deny: true }, true)
+            }
+            ("GET", "/support/attachments/{id}") => {
+                let url = path.replace("{id}", &w.b_attachment.to_string());
+                (url.clone(), Call::Get { url, deny: true }, true)
+            }
+            ("POST", "/support/requests/{reference}/attachments") => {
+                let url = path.replace("{reference}", &w.b_ticket);
+                (format!("upload to {url}"), Call::Upload { url }, true)
+            }
+            _ => {
+                missing.push(format!("route {method} {path}: no case in the matrix"));
+                continue;
+            }
+        };
+        cells.push(Cell {
+            name: cell_name,
+            call,
+            per_actor,
+        });
+    }
+    (cells, missing)
+}

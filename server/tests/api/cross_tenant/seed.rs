@@ -1,0 +1,365 @@
+//! Merchants A (`shopa`) and B (`shopb`) and support organizations A (Demo Retail) and B
+//! (Other Corp), with one of everything B can own, and the fingerprint of B's records.
+
+use crate::helpers::TestApp;
+use crate::payments::{card_payment, key, post, Key};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use serde_json::{json, Value};
+use server::entities::{
+    api_key, filter_template, job, merchant, operation, payment, support_attachment,
+    support_comment, support_participant, support_ticket, terminal, terminal_payment,
+    webhook_delivery, webhook_endpoint,
+};
+
+/// B's ids, and every string that would show B's data in an answer.
+pub(crate) struct World {
+    pub(crate) a_key: Key,
+    pub(crate) b_merchant: i64,
+    /// An authorised payment (capturable, cancellable).
+    pub(crate) b_authorised: String,
+    /// A captured payment (refundable).
+    pub(crate) b_sale: String,
+    pub(crate) b_checkout: String,
+    pub(crate) b_tokenization: String,
+    pub(crate) b_token: String,
+    pub(crate) b_key_row: i64,
+    pub(crate) b_endpoint: i64,
+    pub(crate) b_delivery: i64,
+    pub(crate) b_template: i64,
+    pub(crate) b_terminal: String,
+    pub(crate) b_terminal_payment: i64,
+    pub(crate) b_ticket: String,
+    pub(crate) b_attachment: i64,
+    pub(crate) markers: Vec<String>,
+}
+
+pub(crate) const B_TERMINAL: &str = "TB000002";
+
+fn id(v: &Value, pointer: &str) -> String {
+    v.pointer(pointer)
+        .and_then(Value::as_str)
+        .unwrap_or_else(|| panic!("{pointer} in {v}"))
+        .to_owned()
+}
+
+/// B's payment with a merchant reference of its own.
+async fn b_payment(app: &TestApp, key: &Key, amount: i64, mode: &str, reference: &str) -> String {
+    let mut body = card_payment(amount, "4111111111111111", mode);
+    body["order"]["references"]["merchantReference"] = json!(reference);
+    let (status, v) = post(app, key, "/payments", &body).await;
+    assert_eq!(status, 201, "{v}");
+    id(&v, "/payment/id")
+}
+
+pub(crate) async fn seed(app: &TestApp) -> World {
+    let a_key = key(app, "shopa").await;
+    let b_key = key(app, "shopb").await;
+    let b = merchant::Entity::find()
+        .filter(merchant::Column::Pspid.eq("shopb"))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    // B's webhooks: on, with an endpoint, so B's payments leave deliveries and jobs.
+    let b_admin = app.session("shopb", "admin").await;
+    app.call(
+        "config/save_webhooks",
+        &[("enabled", "true"), ("events", "payment.created")],
+        Some(&b_admin),
+    )
+    .await
+    .ok();
+    app.call(
+        "config/add_endpoint",
+        &[("url", "http://127.0.0.1:9/b-hook-secret")],
+        Some(&b_admin),
+    )
+    .await
+    .ok();
+    app.call(
+        "ops/save-template",
+        &[
+            ("name", "B-secret-template"),
+            ("query", "reference=B-SECRET"),
+            ("shared", "true"),
+        ],
+        Some(&b_admin),
+    )
+    .await
+    .ok();
+    let b_authorised = b_payment(app, &b_key, 98_761, "PRE_AUTHORIZATION", "B-SECRET-REF-1").await;
+    let b_sale = b_payment(app, &b_key, 98_762, "SALE", "B-SECRET-REF-2").await;
+    // A has payments of its own, so lists are not empty by accident.
+    b_payment(app, &a_key, 1_000, "SALE", "A-own-ref").await;
+    let checkout = json!({
+        "order": { "amountOfMoney": { "amount": 98_763, "currencyCode": "EUR" },
+                   "references": { "merchantReference": "B-SECRET-REF-3" } },
+        "hostedCheckoutSpecificInput": { "returnUrl": "https://b.example/return" },
+    });
+    let (status, v) = post(app, &b_key, "/hostedcheckouts", &checkout).await;
+    assert_eq!(status, 201, "{v}");
+    let b_checkout = id(&v, "/hostedCheckoutId");
+    let (status, v) = post(app, &b_key, "/hostedtokenizations", &json!({})).await;
+    assert_eq!(status, 201, "{v}");
+    let b_tokenization = id(&v, "/hostedTokenizationId");
+    let token = json!({ "paymentProductId": 1, "card": {
+        "customer": { "merchantCustomerId": "B-customer-secret" },
+        "data": { "cardWithoutCvv": { "cardNumber": "4111111111111111", "expiryDate": "1230", "cardholderName": "B Holder" } } } });
+    let (status, v) = post(app, &b_key, "/tokens", &token).await;
+    assert_eq!(status, 201, "{v}");
+    let b_token = id(&v, "/token");
+    let b_key_row = api_key::Entity::find()
+        .filter(api_key::Column::MerchantId.eq(b.id))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let b_endpoint = webhook_endpoint::Entity::find()
+        .filter(webhook_endpoint::Column::MerchantId.eq(b.id))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .expect("B's endpoint");
+    let b_delivery = webhook_delivery::Entity::find()
+        .filter(webhook_delivery::Column::MerchantId.eq(b.id))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .expect("B's delivery");
+    let b_template = filter_template::Entity::find()
+        .filter(filter_template::Column::MerchantId.eq(b.id))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .expect("B's template");
+    // B's card terminal and a finished payment on it.
+    let now = chrono::Utc::now();
+    terminal::ActiveModel {
+        terminal_id: Set(B_TERMINAL.into()),
+        merchant_id: Set(Some(b.id)),
+        model: Set("Lane/5000".into()),
+        connected: Set(false),
+        peer: Set("192.0.2.7:40000".into()),
+        last_seen: Set(Some(now)),
+        bound_at: Set(Some(now)),
+        bound_address: Set(Some("192.0.2.7".into())),
+        bound_prefix: Set(Some(32)),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    let b_terminal_payment = terminal_payment::ActiveModel {
+        merchant_id: Set(b.id),
+        terminal_id: Set(B_TERMINAL.into()),
+        amount: Set(98_764),
+        currency: Set("EUR".into()),
+        merchant_reference: Set("B-till-secret".into()),
+        state: Set("queued".into()),
+        stage: Set("WAITING_FOR_CARD".into()),
+        cancel_requested: Set(false),
+        receipt: Set(Some("B-receipt-secret".into())),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&app.db)
+    .await
+    .unwrap()
+    .id;
+    // Organization B's ticket (Carol, Other Corp) with an attachment.
+    let [_, _, _, carol] = crate::support::portal(app).await;
+    let b_ticket = crate::support::raise(
+        app,
+        &carol,
+        "incident",
+        "Carol secret ticket",
+        "carol-body-secret",
+    )
+    .await;
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(b"carol-file-secret\n".to_vec())
+            .file_name("carol-secret.txt"),
+    );
+    let res = app
+        .http
+        .post(format!(
+            "{}/support/requests/{b_ticket}/attachments",
+            app.base
+        ))
+        .header("cookie", &carol)
+        .header("origin", &app.base)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let b_attachment = support_attachment::Entity::find()
+        .one(&app.db)
+        .await
+        .unwrap()
+        .expect("B's attachment")
+        .id;
+    let markers = [
+        b_authorised.as_str(),
+        b_sale.as_str(),
+        b_checkout.as_str(),
+        b_tokenization.as_str(),
+        b_token.as_str(),
+        b_key_row.key_id.as_str(),
+        "B-SECRET-REF",
+        "B-secret-template",
+        "b-hook-secret",
+        "shopb",
+        "B-customer-secret",
+        B_TERMINAL,
+        "B-till-secret",
+        "B-receipt-secret",
+        b_ticket.as_str(),
+        "Carol secret ticket",
+        "carol-body-secret",
+        "carol-secret.txt",
+        "carol-file-secret",
+        "carol@other-corp.test",
+        "Other Corp",
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    World {
+        a_key,
+        b_merchant: b.id,
+        b_authorised,
+        b_sale,
+        b_checkout,
+        b_tokenization,
+        b_token,
+        b_key_row: b_key_row.id,
+        b_endpoint: b_endpoint.id,
+        b_delivery: b_delivery.id,
+        b_template: b_template.id,
+        b_terminal: B_TERMINAL.into(),
+        b_terminal_payment,
+        b_ticket,
+        b_attachment,
+        markers,
+    }
+}
+
+/// What B owns, as counts and states: equal before and after the matrix.
+pub(crate) async fn fingerprint(app: &TestApp, world: &World) -> Vec<String> {
+    let db = &app.db;
+    let b = world.b_merchant;
+    let payments = payment::Entity::find()
+        .filter(payment::Column::MerchantId.eq(b))
+        .all(db)
+        .await
+        .unwrap();
+    let mut out: Vec<String> = payments
+        .iter()
+        .map(|p| format!("payment {} {} {} {}", p.id, p.stage, p.captured, p.refunded))
+        .collect();
+    let ids: Vec<i64> = payments.iter().map(|p| p.id).collect();
+    let ticket = support_ticket::Entity::find()
+        .filter(support_ticket::Column::Reference.eq(world.b_ticket.as_str()))
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    let terminal = terminal::Entity::find()
+        .filter(terminal::Column::TerminalId.eq(world.b_terminal.as_str()))
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    let pos = terminal_payment::Entity::find_by_id(world.b_terminal_payment)
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    out.extend([
+        format!(
+            "operations {}",
+            operation::Entity::find()
+                .filter(operation::Column::PaymentId.is_in(ids))
+                .count(db)
+                .await
+                .unwrap()
+        ),
+        format!(
+            "keys {}",
+            api_key::Entity::find()
+                .filter(api_key::Column::MerchantId.eq(b))
+                .count(db)
+                .await
+                .unwrap()
+        ),
+        format!(
+            "endpoints {}",
+            webhook_endpoint::Entity::find()
+                .filter(webhook_endpoint::Column::MerchantId.eq(b))
+                .count(db)
+                .await
+                .unwrap()
+        ),
+        format!(
+            "deliveries {}",
+            webhook_delivery::Entity::find()
+                .filter(webhook_delivery::Column::MerchantId.eq(b))
+                .count(db)
+                .await
+                .unwrap()
+        ),
+        format!(
+            "jobs {}",
+            job::Entity::find()
+                .filter(job::Column::MerchantId.eq(b))
+                .count(db)
+                .await
+                .unwrap()
+        ),
+        format!(
+            "templates {}",
+            filter_template::Entity::find()
+                .filter(filter_template::Column::MerchantId.eq(b))
+                .count(db)
+                .await
+                .unwrap()
+        ),
+        format!(
+            "ticket {} {} {:?} {}",
+            ticket.status, ticket.priority, ticket.assignee_id, ticket.shared
+        ),
+        format!(
+            "comments {}",
+            support_comment::Entity::find()
+                .filter(support_comment::Column::TicketId.eq(ticket.id))
+                .count(db)
+                .await
+                .unwrap()
+        ),
+        format!(
+            "participants {}",
+            support_participant::Entity::find()
+                .filter(support_participant::Column::TicketId.eq(ticket.id))
+                .count(db)
+                .await
+                .unwrap()
+        ),
+        format!(
+            "attachments {}",
+            support_attachment::Entity::find()
+                .filter(support_attachment::Column::TicketId.eq(ticket.id))
+                .count(db)
+                .await
+                .unwrap()
+        ),
+        format!(
+            "terminal {:?} {:?} {:?}",
+            terminal.merchant_id, terminal.bound_address, terminal.bound_prefix
+        ),
+        format!("pos {} {} {}", pos.state, pos.stage, pos.cancel_requested),
+    ]);
+    out
+}
