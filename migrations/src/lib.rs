@@ -15,6 +15,7 @@ mod m20261122_000008_support_tickets;
 mod m20261122_000009_support_status;
 mod m20261122_000010_support_knowledge;
 mod m20261130_000004_idempotence_lease;
+mod m20261130_000003_session_epoch;
 mod m20261130_000001_terminal_pairing;
 
 /// Every migration, oldest first.
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000009_support_status::Migration),
             Box::new(m20261122_000010_support_knowledge::Migration),
             Box::new(m20261130_000004_idempotence_lease::Migration),
+            Box::new(m20261130_000003_session_epoch::Migration),
             Box::new(m20261130_000001_terminal_pairing::Migration),
         ]
     }

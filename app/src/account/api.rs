@@ -147,10 +147,17 @@ pub async fn change_password(
     let actor = ctx::actor().await?;
     check_confirmation(&new_password, &confirm)?;
     let ip = ctx::client_ip().await;
-    ctx::ports()?
+    let epoch = ctx::ports()?
         .account
         .change_password(&actor, current, new_password, &ip)
+        .await?;
+    // The user's other sessions are over; this one goes on under a fresh id.
+    let session = ctx::session().await?;
+    session.cycle_id().await.map_err(|_| AppError::Internal)?;
+    session
+        .insert(ctx::ACTOR_KEY, &super::Actor { epoch, ..actor })
         .await
+        .map_err(|_| AppError::Internal)
 }
 
 /// "Forgot password": e-mails a one-time link when the user exists.

@@ -20,6 +20,20 @@ pub struct Actor {
     pub role: Role,
     /// Login, for the audit log.
     pub login: String,
+    /// The user's session epoch when this session signed in: once the user's epoch has
+    /// moved on (password changed or reset elsewhere), this session is over.
+    #[serde(default)]
+    pub epoch: i64,
+    /// End of the session's absolute lifetime (Unix seconds), however active it is.
+    #[serde(default)]
+    pub until: i64,
+}
+
+impl Actor {
+    /// Whether the session's absolute lifetime has run out at `now` (Unix seconds).
+    pub fn expired_at(&self, now: i64) -> bool {
+        self.until <= now
+    }
 }
 
 /// A login attempt as typed. Its `Debug` leaves the password out.
@@ -59,14 +73,16 @@ pub trait AccountPort: Send + Sync {
     async fn home(&self, actor: &Actor) -> Result<HomeData, AppError>;
     /// Policy and names for the actor's merchant.
     async fn password_rules(&self, actor: &Actor) -> Result<PasswordRules, AppError>;
-    /// Changes the actor's password after checking the current one.
+    /// Changes the actor's password after checking the current one (at most a few times
+    /// an hour); the user's other sessions end. Answers the user's new session epoch, so
+    /// the session that made the change stays signed in.
     async fn change_password(
         &self,
         actor: &Actor,
         current: String,
         new: String,
         ip: &str,
-    ) -> Result<(), AppError>;
+    ) -> Result<i64, AppError>;
     /// E-mails a one-time reset link when the user exists and has an address; says
     /// nothing about whether it did.
     async fn request_password_reset(

@@ -40,9 +40,10 @@ pub async fn pay_checkout(
 /// Answers the 3-D Secure challenge.
 #[server(endpoint = "pay/challenge")]
 pub async fn checkout_challenge(id: String, code: String) -> Result<CheckoutView, AppError> {
+    let ip = crate::context::client_ip().await;
     crate::context::ports()?
         .checkout
-        .challenge(&id, &code)
+        .challenge(&id, &code, &ip)
         .await
 }
 

@@ -33,7 +33,7 @@ pub trait CheckoutPort: Send + Sync {
         ip: &str,
     ) -> Result<CheckoutView, AppError>;
     /// Answers the 3-D Secure challenge.
-    async fn challenge(&self, id: &str, code: &str) -> Result<CheckoutView, AppError>;
+    async fn challenge(&self, id: &str, code: &str, ip: &str) -> Result<CheckoutView, AppError>;
     /// The tokenization page.
     async fn tokenization(&self, id: &str) -> Result<TokenizationView, AppError>;
     /// Saves a card on the tokenization page.

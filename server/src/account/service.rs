@@ -21,6 +21,10 @@ use sea_orm::{
 };
 use std::sync::Arc;
 
+mod passwords;
+
+pub use passwords::{end_sessions, CHANGES_PER_HOUR};
+
 /// The account service.
 pub struct AccountService {
     db: DatabaseConnection,
@@ -33,14 +37,20 @@ pub(crate) fn internal(e: DbErr) -> AppError {
     AppError::Internal
 }
 
-/// The actor's merchant and user, re-read: a deactivated user is signed out.
+/// The actor's merchant and user, re-read: a deactivated user is signed out, and so is
+/// a session past its absolute lifetime or signed in before the user's sessions were
+/// ended (password changed or reset).
 pub(crate) async fn load_actor(
     db: &DatabaseConnection,
     actor: &Actor,
 ) -> Result<(merchant::Model, user::Model), AppError> {
+    if actor.expired_at(Utc::now().timestamp()) {
+        return Err(AppError::Unauthenticated);
+    }
     let u = user::Entity::find_by_id(actor.user_id)
         .filter(user::Column::MerchantId.eq(actor.merchant_id))
         .filter(user::Column::Active.eq(true))
+        .filter(user::Column::SessionEpoch.eq(actor.epoch))
         .one(db)
         .await
         .map_err(internal)?
@@ -356,6 +366,8 @@ impl AccountPort for AccountService {
                     merchant_id: m.id,
                     role,
                     login: u.login.clone(),
+                    epoch: u.session_epoch,
+                    until: (now + Duration::seconds(self.config.session_max_seconds)).timestamp(),
                 },
                 lang: Lang::parse(&u.language).unwrap_or_default(),
             })
@@ -509,38 +521,8 @@ impl AccountPort for AccountService {
         current: String,
         new: String,
         ip: &str,
-    ) -> Result<(), AppError> {
-        let (m, u) = self.load_actor(actor).await?;
-        if current.is_empty() {
-            return Err(AppError::field("current", Problem::Required));
-        }
-        if !crypto::verify_password(current.clone(), Some(u.password_hash.clone())).await {
-            audit::record(
-                &self.db,
-                AuditEntry {
-                    merchant_id: Some(m.id),
-                    user_id: Some(u.id),
-                    actor: &u.login,
-                    action: "password.change_refused",
-                    detail: "wrong current password".into(),
-                    ip,
-                },
-            )
-            .await
-            .map_err(internal)?;
-            return Err(AppError::field("current", Problem::WrongCurrentPassword));
-        }
-        if current == new {
-            return Err(AppError::field("new_password", Problem::SamePassword));
-        }
-        let (policy, context) = self.rules_for(&m).await?;
-        Self::check_policy(&policy, &context, &new)?;
-        let hash = crypto::hash_password(new).await;
-        self.update_user_audited(u, "password.change", String::new(), ip, |active| {
-            active.password_hash = Set(hash);
-            active.password_changed_at = Set(Some(Utc::now()));
-        })
-        .await
+    ) -> Result<i64, AppError> {
+        self.change_own_password(actor, current, new, ip).await
     }
 
     async fn request_password_reset(
@@ -645,46 +627,7 @@ impl AccountPort for AccountService {
     }
 
     async fn reset_password(&self, token: &str, new: String, ip: &str) -> Result<(), AppError> {
-        let (t, u, m) = self.reset_link(token).await?;
-        let (policy, context) = self.rules_for(&m).await?;
-        Self::check_policy(&policy, &context, &new)?;
-        let hash = crypto::hash_password(new).await;
-        let now = Utc::now();
-        let txn = self.db.begin().await.map_err(internal)?;
-        // Single use even under a race: only the request that flips `used_at` proceeds.
-        let claimed = password_reset_token::Entity::update_many()
-            .col_expr(
-                password_reset_token::Column::UsedAt,
-                sea_orm::sea_query::Expr::value(now),
-            )
-            .filter(password_reset_token::Column::Id.eq(t.id))
-            .filter(password_reset_token::Column::UsedAt.is_null())
-            .exec(&txn)
-            .await
-            .map_err(internal)?;
-        if claimed.rows_affected != 1 {
-            return Err(AppError::field("token", Problem::InvalidLink));
-        }
-        let mut active = u.clone().into_active_model();
-        active.password_hash = Set(hash);
-        active.password_changed_at = Set(Some(now));
-        active.failed_logins = Set(0);
-        active.locked_until = Set(None);
-        active.update(&txn).await.map_err(internal)?;
-        audit::record(
-            &txn,
-            AuditEntry {
-                merchant_id: Some(m.id),
-                user_id: Some(u.id),
-                actor: &u.login,
-                action: "password.reset",
-                detail: String::new(),
-                ip,
-            },
-        )
-        .await
-        .map_err(internal)?;
-        txn.commit().await.map_err(internal)
+        self.reset_with_link(token, new, ip).await
     }
 
     async fn update_profile(

@@ -5,6 +5,7 @@ use crate::entities::{hosted_checkout, merchant, payment};
 use crate::payments::engine::{CardInput, CardSource, CartLineInput, PaymentEngine};
 use crate::payments::error::EngineError;
 use crate::payments::records::{public_id, stored_money};
+use crate::platform::rate_limit::RateLimiter;
 use app::checkout::{
     CartLineView, CheckoutState, CheckoutView, ReceiptView, SavedCardView, TokenizationView,
 };
@@ -16,15 +17,41 @@ use domain::payment::Stage;
 use domain::Lang;
 use sea_orm::EntityTrait;
 
+/// Pay and challenge requests one checkout takes per [`PAY_WINDOW`].
+pub const PAY_PER_CHECKOUT: u32 = 30;
+/// Pay and challenge requests one client address makes per [`PAY_WINDOW`], whatever
+/// the checkout.
+pub const PAY_PER_ADDRESS: u32 = 60;
+/// The window of the two limits above.
+pub const PAY_WINDOW: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
 /// The port.
 pub struct CheckoutService {
     engine: PaymentEngine,
+    per_checkout: RateLimiter,
+    per_address: RateLimiter,
 }
 
 impl CheckoutService {
     /// Over `engine`.
     pub fn new(engine: PaymentEngine) -> Self {
-        CheckoutService { engine }
+        CheckoutService {
+            engine,
+            per_checkout: RateLimiter::new(PAY_PER_CHECKOUT, PAY_WINDOW),
+            per_address: RateLimiter::new(PAY_PER_ADDRESS, PAY_WINDOW),
+        }
+    }
+
+    /// Counts a pay or challenge request against both limits.
+    fn throttle(&self, id: &str, ip: &str) -> Result<(), AppError> {
+        // The address first: ids are the caller's to invent, so a spray of made-up ids
+        // is held back by its address before it reaches the per-checkout table.
+        if self.per_address.allow(ip) && self.per_checkout.allow(id) {
+            Ok(())
+        } else {
+            tracing::warn!(ip, "hosted payment requests throttled");
+            Err(AppError::RateLimited)
+        }
     }
 }
 
@@ -60,6 +87,9 @@ fn to_app_error(e: EngineError) -> AppError {
         // A saved card of someone else, or one that no longer exists.
         EngineError::Invalid { property, .. } if property.ends_with("token") => AppError::Forbidden,
         EngineError::Invalid { property, message } => internal(format!("{property}: {message}")),
+        // The checkout is closed, held by another request of the payer, or out of
+        // attempts: the page shows where it stands.
+        EngineError::Refused(domain::payment::PaymentError::WrongStatus) => AppError::NotAllowedNow,
         EngineError::Refused(_) | EngineError::Line(..) => AppError::Forbidden,
         EngineError::Db(e) => internal(e),
         EngineError::Acquirer(e) => {
@@ -118,6 +148,8 @@ impl CheckoutService {
             {
                 CheckoutState::Challenge
             }
+            // Another request of the payer is with the acquirer: its answer comes next.
+            _ if open && PaymentEngine::checkout_busy(&checkout) => CheckoutState::Pending,
             _ if open => CheckoutState::Open,
             _ => CheckoutState::Expired,
         };
@@ -182,7 +214,11 @@ impl CheckoutService {
             }),
             _ => None,
         };
-        let attempts = payment.as_ref().map(|p| p.attempts).unwrap_or(0);
+        let attempts = payment
+            .as_ref()
+            .map(|p| p.attempts)
+            .unwrap_or(0)
+            .max(checkout.attempts);
         Ok(CheckoutView {
             id: checkout.id.clone(),
             merchant: if merchant.commercial_name.is_empty() {
@@ -222,6 +258,7 @@ impl CheckoutPort for CheckoutService {
         save: bool,
         ip: &str,
     ) -> Result<CheckoutView, AppError> {
+        self.throttle(id, ip)?;
         let source = match (card, saved) {
             (_, Some(token)) => CardSource::Token(token),
             (Some(card), None) => CardSource::Card(CardInput {
@@ -245,7 +282,8 @@ impl CheckoutPort for CheckoutService {
         self.build(checkout).await
     }
 
-    async fn challenge(&self, id: &str, code: &str) -> Result<CheckoutView, AppError> {
+    async fn challenge(&self, id: &str, code: &str, ip: &str) -> Result<CheckoutView, AppError> {
+        self.throttle(id, ip)?;
         let (checkout, _) = self
             .engine
             .checkout_challenge(id, code)

@@ -11,7 +11,10 @@ use crate::platform::jobs;
 use chrono::{Duration, Utc};
 use domain::money::Money;
 use domain::payment::Stage;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, QueryFilter, Set, TransactionTrait,
+};
 use serde_json::json;
 
 /// What the merchant asks for.
@@ -33,6 +36,10 @@ pub struct NewCheckout {
     /// Cart.
     pub cart: Vec<CartLineInput>,
 }
+
+/// How long one pay request may hold a checkout while the acquirer answers; a request
+/// that dies while holding it blocks the checkout no longer than this.
+const PAY_LEASE_SECONDS: i64 = 120;
 
 /// The data centres of a cluster (PL-4).
 pub fn data_centres(cluster: &str) -> &'static [&'static str] {
@@ -114,6 +121,7 @@ impl PaymentEngine {
             locale: Set(new.locale),
             cart_json: Set(serde_json::to_string(&new.cart).unwrap_or_else(|_| "[]".into())),
             attempts: Set(0),
+            busy_until: Set(None),
             expires_at: Set(now + Duration::minutes(minutes)),
             created_at: Set(now),
         }
@@ -167,6 +175,77 @@ impl PaymentEngine {
         checkout.status == "IN_PROGRESS" && checkout.expires_at > Utc::now()
     }
 
+    /// Whether the payer may still act on the checkout and no other request of theirs is
+    /// talking to the acquirer for it right now.
+    pub fn checkout_busy(checkout: &hosted_checkout::Model) -> bool {
+        checkout.busy_until.is_some_and(|until| until > Utc::now())
+    }
+
+    /// Takes the checkout for one request in a single guarded UPDATE: it must still be
+    /// open, not held by another request, and — for a new card attempt (`max_attempts`) —
+    /// below the merchant's retry count, which the same statement raises. Only the
+    /// request that changed the row may call the acquirer; the others are refused, so
+    /// parallel requests can neither pay twice nor pass the retry count.
+    async fn claim_checkout(
+        &self,
+        checkout_id: &str,
+        max_attempts: Option<i32>,
+    ) -> Result<(), EngineError> {
+        let now = Utc::now();
+        let mut update = hosted_checkout::Entity::update_many()
+            .col_expr(
+                hosted_checkout::Column::BusyUntil,
+                Expr::value(now + Duration::seconds(PAY_LEASE_SECONDS)),
+            )
+            .filter(hosted_checkout::Column::Id.eq(checkout_id))
+            .filter(hosted_checkout::Column::Status.eq("IN_PROGRESS"))
+            .filter(hosted_checkout::Column::ExpiresAt.gt(now))
+            .filter(
+                Condition::any()
+                    .add(hosted_checkout::Column::BusyUntil.is_null())
+                    .add(hosted_checkout::Column::BusyUntil.lte(now)),
+            );
+        if let Some(max) = max_attempts {
+            update = update
+                .col_expr(
+                    hosted_checkout::Column::Attempts,
+                    Expr::col(hosted_checkout::Column::Attempts).add(1),
+                )
+                .filter(hosted_checkout::Column::Attempts.lt(max));
+        }
+        let claimed = update.exec(self.db()).await?;
+        if claimed.rows_affected == 1 {
+            Ok(())
+        } else {
+            Err(EngineError::Refused(
+                domain::payment::PaymentError::WrongStatus,
+            ))
+        }
+    }
+
+    /// Lets the checkout go after a request that never reached the acquirer (a card the
+    /// rules refuse, an acquirer that did not answer): the attempt it took is given back.
+    async fn release_checkout(
+        &self,
+        checkout_id: &str,
+        give_back: bool,
+    ) -> Result<(), EngineError> {
+        let mut update = hosted_checkout::Entity::update_many()
+            .col_expr(
+                hosted_checkout::Column::BusyUntil,
+                Expr::value(Option::<chrono::DateTime<Utc>>::None),
+            )
+            .filter(hosted_checkout::Column::Id.eq(checkout_id));
+        if give_back {
+            update = update.col_expr(
+                hosted_checkout::Column::Attempts,
+                Expr::col(hosted_checkout::Column::Attempts).sub(1),
+            );
+        }
+        update.exec(self.db()).await?;
+        Ok(())
+    }
+
     /// The payer submits a card (or a saved token) on the payment page.
     pub async fn pay_checkout(
         &self,
@@ -182,31 +261,49 @@ impl PaymentEngine {
             ));
         }
         let merchant = self.merchant_of(checkout.merchant_id).await?;
-        let attempt = match (checkout.payment_id, source) {
-            (Some(payment_id), CardSource::Card(card)) => {
-                self.retry_payment(&merchant, payment_id, card).await?
-            }
+        match (checkout.payment_id, &source) {
             (Some(_), CardSource::Token(_)) => {
                 return Err(EngineError::invalid(
                     "token",
                     "choose a card for the new attempt",
                 ))
             }
-            (None, source) => {
-                // A payer may only use the cards saved for this checkout's customer.
-                if let CardSource::Token(token) = &source {
-                    let owner = self
-                        .token(merchant.id, token)
-                        .await
-                        .ok()
-                        .and_then(|t| t.merchant_customer_id);
-                    if owner.is_none() || owner != checkout.merchant_customer_id {
-                        return Err(EngineError::invalid(
-                            "cardPaymentMethodSpecificInput.token",
-                            "unknown token",
-                        ));
-                    }
+            // A payer may only use the cards saved for this checkout's customer.
+            (None, CardSource::Token(token)) => {
+                let owner = self
+                    .token(merchant.id, token)
+                    .await
+                    .ok()
+                    .and_then(|t| t.merchant_customer_id);
+                if owner.is_none() || owner != checkout.merchant_customer_id {
+                    return Err(EngineError::invalid(
+                        "cardPaymentMethodSpecificInput.token",
+                        "unknown token",
+                    ));
                 }
+            }
+            _ => {}
+        }
+        self.claim_checkout(&checkout.id, Some(std::cmp::max(merchant.retry_count, 1)))
+            .await?;
+        // Read again under the hold: an attempt that finished in between may have
+        // created the payment this one must continue.
+        let checkout = match self.checkout(checkout_id).await {
+            Ok(checkout) => checkout,
+            Err(e) => {
+                self.release_checkout(checkout_id, true).await?;
+                return Err(e);
+            }
+        };
+        let attempt = match (checkout.payment_id, source) {
+            (Some(payment_id), CardSource::Card(card)) => {
+                self.retry_payment(&merchant, payment_id, card).await
+            }
+            (Some(_), CardSource::Token(_)) => Err(EngineError::invalid(
+                "token",
+                "choose a card for the new attempt",
+            )),
+            (None, source) => {
                 let amount = stored_money(checkout.amount, &checkout.currency)?;
                 let cart: Vec<CartLineInput> =
                     serde_json::from_str(&checkout.cart_json).unwrap_or_default();
@@ -230,30 +327,69 @@ impl PaymentEngine {
                     },
                     &Initiator::Payer,
                 )
-                .await?
+                .await
             }
         };
-        let checkout = self.settle_checkout(checkout, &attempt.payment).await?;
+        let attempt = self.after_attempt(&checkout.id, attempt, true).await?;
+        let checkout = self.settle_checkout(&checkout.id, &attempt.payment).await?;
         Ok((checkout, attempt))
     }
 
-    /// Links the payment and marks the checkout done once the payment has a final answer.
+    /// Ends the hold of a request whose attempt failed: an attempt that certainly never
+    /// reached the acquirer (or that the acquirer did not answer) is given back; after
+    /// anything else the hold stays until its lease runs out, so nobody retries over an
+    /// answer that may exist.
+    async fn after_attempt(
+        &self,
+        checkout_id: &str,
+        attempt: Result<crate::payments::engine::Attempt, EngineError>,
+        counted: bool,
+    ) -> Result<crate::payments::engine::Attempt, EngineError> {
+        match attempt {
+            Ok(attempt) => Ok(attempt),
+            Err(e) => {
+                // Refused before the acquirer was asked, or not answered by it.
+                let not_asked = matches!(
+                    &e,
+                    EngineError::Card { .. } | EngineError::Acquirer(_) | EngineError::NotFound
+                ) || matches!(&e, EngineError::Invalid { property, .. } if property.ends_with("token"));
+                // The payment's state refused the step: nothing was written.
+                let refused = matches!(e, EngineError::Refused(_) | EngineError::Line(..));
+                if not_asked || refused {
+                    self.release_checkout(checkout_id, counted && not_asked)
+                        .await?;
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Links the payment, ends the request's hold and marks the checkout done once the
+    /// payment has a final answer. The attempts stay as the claims counted them.
     async fn settle_checkout(
         &self,
-        checkout: hosted_checkout::Model,
+        checkout_id: &str,
         payment: &payment::Model,
     ) -> Result<hosted_checkout::Model, EngineError> {
         let finished = !matches!(
             Stage::parse(&payment.stage),
             Some(Stage::Created | Stage::Redirected)
         );
-        let mut row: hosted_checkout::ActiveModel = checkout.clone().into();
-        row.payment_id = Set(Some(payment.id));
-        row.attempts = Set(payment.attempts);
+        let mut update = hosted_checkout::Entity::update_many()
+            .col_expr(hosted_checkout::Column::PaymentId, Expr::value(payment.id))
+            .col_expr(
+                hosted_checkout::Column::BusyUntil,
+                Expr::value(Option::<chrono::DateTime<Utc>>::None),
+            )
+            .filter(hosted_checkout::Column::Id.eq(checkout_id));
         if finished {
-            row.status = Set("PAYMENT_CREATED".to_owned());
+            update = update.col_expr(
+                hosted_checkout::Column::Status,
+                Expr::value("PAYMENT_CREATED"),
+            );
         }
-        Ok(row.update(self.db()).await?)
+        update.exec(self.db()).await?;
+        self.checkout(checkout_id).await
     }
 
     /// The payer answers the 3-D Secure challenge.
@@ -270,8 +406,12 @@ impl PaymentEngine {
             ));
         }
         let merchant = self.merchant_of(checkout.merchant_id).await?;
-        let attempt = self.complete_challenge(&merchant, payment_id, code).await?;
-        let checkout = self.settle_checkout(checkout, &attempt.payment).await?;
+        // The answer to a challenge is part of the attempt that asked for it: it holds
+        // the checkout without counting another attempt.
+        self.claim_checkout(&checkout.id, None).await?;
+        let attempt = self.complete_challenge(&merchant, payment_id, code).await;
+        let attempt = self.after_attempt(&checkout.id, attempt, false).await?;
+        let checkout = self.settle_checkout(&checkout.id, &attempt.payment).await?;
         Ok((checkout, attempt))
     }
 
@@ -304,12 +444,34 @@ impl PaymentEngine {
         Ok((checkout, centre))
     }
 
-    /// Expires a checkout nobody paid (job): the open payment, if any, expires too.
+    /// Expires a checkout nobody paid (job): the open payment, if any, expires too. A
+    /// checkout a pay request holds is left for the job's next run.
     pub async fn expire_checkout(&self, checkout_id: &str) -> Result<(), EngineError> {
+        let now = Utc::now();
+        let closed = hosted_checkout::Entity::update_many()
+            .col_expr(
+                hosted_checkout::Column::Status,
+                Expr::value("CANCELLED_BY_CONSUMER"),
+            )
+            .filter(hosted_checkout::Column::Id.eq(checkout_id))
+            .filter(hosted_checkout::Column::Status.eq("IN_PROGRESS"))
+            .filter(
+                Condition::any()
+                    .add(hosted_checkout::Column::BusyUntil.is_null())
+                    .add(hosted_checkout::Column::BusyUntil.lte(now)),
+            )
+            .exec(self.db())
+            .await?;
         let Ok(checkout) = self.checkout(checkout_id).await else {
             return Ok(());
         };
-        if checkout.status != "IN_PROGRESS" {
+        if closed.rows_affected != 1 {
+            if checkout.status == "IN_PROGRESS" {
+                return Err(EngineError::invalid(
+                    "hostedCheckout",
+                    "a payment attempt is in progress",
+                ));
+            }
             return Ok(());
         }
         if let Some(payment_id) = checkout.payment_id {
@@ -322,9 +484,6 @@ impl PaymentEngine {
                 self.expire_payment(&merchant, row).await?;
             }
         }
-        let mut row: hosted_checkout::ActiveModel = checkout.into();
-        row.status = Set("CANCELLED_BY_CONSUMER".to_owned());
-        row.update(self.db()).await?;
         Ok(())
     }
 }

@@ -21,6 +21,8 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub cart_json: String,
     pub attempts: i32,
+    /// While set and in the future, one pay request is talking to the acquirer.
+    pub busy_until: Option<DateTimeUtc>,
     pub expires_at: DateTimeUtc,
     pub created_at: DateTimeUtc,
 }

@@ -14,6 +14,8 @@ pub struct Model {
     pub used: bool,
     pub expires_at: DateTimeUtc,
     pub created_at: DateTimeUtc,
+    /// The address the code was asked from.
+    pub ip: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

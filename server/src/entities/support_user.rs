@@ -21,6 +21,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub activated_at: Option<DateTimeUtc>,
     pub last_login_at: Option<DateTimeUtc>,
+    /// Sign-in by mailed code refused until then (repeated failure rounds).
+    pub code_locked_until: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

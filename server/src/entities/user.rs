@@ -28,6 +28,8 @@ pub struct Model {
     pub payment_filters: String,
     /// Columns shown on the payments list, comma-separated; empty for the default set.
     pub payment_columns: String,
+    /// Raised when the user's other sessions must end (password changed or reset).
+    pub session_epoch: i64,
 }
 
 /// The hash never reaches a log.

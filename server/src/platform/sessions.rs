@@ -1,7 +1,9 @@
 //! tower-sessions store in the database, so sessions survive restarts and are shared by
 //! every server process on one PostgreSQL.
 
-use crate::entities::session;
+use crate::entities::{session, user};
+use app::account::{Actor, ACTOR_SESSION_KEY};
+use app::support::accounts::{SupportActor, SUPPORT_ACTOR_SESSION_KEY};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
@@ -138,11 +140,14 @@ impl SessionStore for DbSessionStore {
             .ok()
             .zip(time::OffsetDateTime::from_unix_timestamp(row.expires_at.timestamp()).ok());
         match decoded {
-            Some((data, expiry_date)) => Ok(Some(Record {
-                id: *id,
-                data,
-                expiry_date,
-            })),
+            Some((data, expiry_date)) => self
+                .current(Record {
+                    id: *id,
+                    data,
+                    expiry_date,
+                })
+                .await
+                .map(Some),
             None => {
                 // An unreadable session is no session: the user signs in again.
                 tracing::warn!("unreadable session record ignored");
@@ -158,6 +163,47 @@ impl SessionStore for DbSessionStore {
             .await
             .map_err(backend)?;
         Ok(())
+    }
+}
+
+impl DbSessionStore {
+    /// The record without the sign-ins that are over: a back-office sign-in past its
+    /// absolute lifetime, of a user deactivated or whose sessions were ended since (the
+    /// user's session epoch moved on), and a support sign-in past its lifetime. What
+    /// was dropped is written back at once, so the request runs signed out.
+    async fn current(&self, mut record: Record) -> session_store::Result<Record> {
+        let now = Utc::now().timestamp();
+        let mut over = Vec::new();
+        if let Some(value) = record.data.get(ACTOR_SESSION_KEY) {
+            let live = match serde_json::from_value::<Actor>(value.clone()) {
+                Ok(actor) if !actor.expired_at(now) => user::Entity::find_by_id(actor.user_id)
+                    .filter(user::Column::Active.eq(true))
+                    .filter(user::Column::SessionEpoch.eq(actor.epoch))
+                    .one(&self.db)
+                    .await
+                    .map_err(backend)?
+                    .is_some(),
+                _ => false,
+            };
+            if !live {
+                over.push(ACTOR_SESSION_KEY);
+            }
+        }
+        if let Some(value) = record.data.get(SUPPORT_ACTOR_SESSION_KEY) {
+            let live = serde_json::from_value::<SupportActor>(value.clone())
+                .is_ok_and(|actor| actor.until > now);
+            if !live {
+                over.push(SUPPORT_ACTOR_SESSION_KEY);
+            }
+        }
+        if !over.is_empty() {
+            for key in over {
+                record.data.remove(key);
+            }
+            tracing::info!("a session's sign-in ended (lifetime over or sessions ended)");
+            self.save(&record).await?;
+        }
+        Ok(record)
     }
 }
 

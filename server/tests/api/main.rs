@@ -2,6 +2,7 @@
 //! PostgreSQL database. One binary, as in zero-to-production.
 
 mod accounts;
+mod checkout_race;
 mod config;
 mod cross_tenant;
 mod direct_api;
@@ -16,6 +17,7 @@ mod openapi;
 mod operations;
 mod payment_filters;
 mod payments;
+mod sessions;
 mod support;
 mod support_agents;
 mod support_attachments;

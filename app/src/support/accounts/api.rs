@@ -65,8 +65,9 @@ pub async fn support_verify(code: String) -> Result<SupportStep, AppError> {
 /// Mails a new code for the step in progress.
 #[server(endpoint = "support/resend")]
 pub async fn support_resend() -> Result<(), AppError> {
+    let ip = crate::context::client_ip().await;
     let pending = sctx::pending().await?;
-    port()?.resend(&pending).await
+    port()?.resend(&pending, &ip).await
 }
 
 /// The password policy of the person activating.

@@ -21,6 +21,9 @@ pub struct SupportActor {
     pub email: String,
     /// Support staff.
     pub is_agent: bool,
+    /// End of the session's absolute lifetime (Unix seconds), however active it is.
+    #[serde(default)]
+    pub until: i64,
 }
 
 /// What a mailed code proves.
@@ -92,8 +95,9 @@ pub trait SupportAccountPort: Send + Sync {
         code: String,
         ip: &str,
     ) -> Result<SupportVerified, AppError>;
-    /// Mails a new code (at most one a minute).
-    async fn resend(&self, pending: &SupportPending) -> Result<(), AppError>;
+    /// Mails a new code (at most one a minute, and a few an hour per person and per
+    /// client address `ip`).
+    async fn resend(&self, pending: &SupportPending, ip: &str) -> Result<(), AppError>;
     /// The password policy for the person activating.
     async fn activation_rules(&self, pending: &SupportPending) -> Result<PasswordRules, AppError>;
     /// Sets name and password of a verified invitation; mails the login code next.

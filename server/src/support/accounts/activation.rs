@@ -39,6 +39,10 @@ impl SupportAccountService {
         &self,
         pending: &SupportPending,
     ) -> Result<PasswordRules, AppError> {
+        // The rules name the person's organizations: only for whoever proved the code.
+        if pending.purpose != CodePurpose::Activate || !pending.verified {
+            return Err(AppError::Unauthenticated);
+        }
         let u = self.user(pending.user_id).await?;
         Ok(PasswordRules {
             min_length: PasswordPolicy::default().min_length(),
@@ -76,6 +80,7 @@ impl SupportAccountService {
         if !problems.is_empty() {
             return Err(AppError::Invalid(problems));
         }
+        self.may_issue(&u, ip).await?;
         let hash = crypto::hash_password(password).await;
         let txn = self.db.begin().await.map_err(internal)?;
         let updated = support_user::Entity::update_many()
@@ -91,7 +96,7 @@ impl SupportAccountService {
         if updated.rows_affected != 1 {
             return Err(AppError::NotAllowedNow);
         }
-        send_code(&txn, &self.config, &u, CodePurpose::Login)
+        send_code(&txn, &self.config, &u, CodePurpose::Login, ip)
             .await
             .map_err(internal)?;
         txn.commit().await.map_err(internal)?;

@@ -1,7 +1,9 @@
 //! The mailed codes (SP-1): an 8-digit code for activating an account or as the second
 //! factor of a sign-in, kept only as an HMAC, valid 10 minutes, surviving 5 wrong tries
 //! counted by a guarded UPDATE before the code is compared, used once, and sent again at
-//! most once a minute.
+//! most once a minute. Codes are limited per person and per client address per hour,
+//! and after three codes used up by wrong tries within an hour, sign-in by code is
+//! locked for an hour: guessing cannot go on forever.
 
 use super::devices::{device_token, DEVICE_DAYS};
 use super::SupportAccountService;
@@ -16,7 +18,7 @@ use chrono::{Duration, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder, Set,
+    PaginatorTrait, QueryFilter, QueryOrder, Set,
 };
 
 /// How long a mailed code is valid.
@@ -25,6 +27,14 @@ pub const CODE_MINUTES: i64 = 10;
 pub const CODE_ATTEMPTS: i32 = 5;
 /// Shortest wait between two codes for the same person.
 const RESEND_SECONDS: i64 = 60;
+/// Codes one person may be sent per hour.
+pub const CODES_PER_PERSON_HOUR: u64 = 5;
+/// Codes one client address may ask for per hour, whoever they are for.
+pub const CODES_PER_ADDRESS_HOUR: u64 = 30;
+/// Codes used up by wrong tries within an hour before sign-in by code locks.
+pub const LOCK_ROUNDS: u64 = 3;
+/// How long sign-in by code then stays locked.
+pub const LOCK_MINUTES: i64 = 60;
 
 fn purpose_code(p: CodePurpose) -> &'static str {
     match p {
@@ -46,6 +56,7 @@ pub(super) async fn send_code<C: ConnectionTrait>(
     config: &Config,
     user: &support_user::Model,
     purpose: CodePurpose,
+    ip: &str,
 ) -> Result<(), DbErr> {
     support_code::Entity::update_many()
         .col_expr(support_code::Column::Used, Expr::value(true))
@@ -64,6 +75,7 @@ pub(super) async fn send_code<C: ConnectionTrait>(
         used: Set(false),
         expires_at: Set(now + Duration::minutes(CODE_MINUTES)),
         created_at: Set(now),
+        ip: Set(Some(ip.chars().take(64).collect())),
         ..Default::default()
     }
     .insert(conn)
@@ -87,7 +99,93 @@ pub(super) async fn send_code<C: ConnectionTrait>(
     .await
 }
 
+/// The lock message of a person whose sign-in by code is locked now.
+fn code_lock(user: &support_user::Model) -> Option<AppError> {
+    user.code_locked_until
+        .filter(|until| *until > Utc::now())
+        .map(|until| AppError::Locked {
+            until: format!("{} UTC", until.format("%Y-%m-%d %H:%M")),
+        })
+}
+
 impl SupportAccountService {
+    /// Refuses a new code for `user` asked from `ip` when their sign-in by code is
+    /// locked, or when they or the address had their hour's codes.
+    pub(super) async fn may_issue(
+        &self,
+        user: &support_user::Model,
+        ip: &str,
+    ) -> Result<(), AppError> {
+        if let Some(locked) = code_lock(user) {
+            return Err(locked);
+        }
+        let since = Utc::now() - Duration::hours(1);
+        let recent = |condition: sea_orm::Condition| {
+            support_code::Entity::find()
+                .filter(condition)
+                .filter(support_code::Column::CreatedAt.gt(since))
+                .count(&self.db)
+        };
+        let for_person =
+            recent(sea_orm::Condition::all().add(support_code::Column::UserId.eq(user.id)))
+                .await
+                .map_err(internal)?;
+        let from_address = recent(sea_orm::Condition::all().add(support_code::Column::Ip.eq(ip)))
+            .await
+            .map_err(internal)?;
+        if for_person >= CODES_PER_PERSON_HOUR || from_address >= CODES_PER_ADDRESS_HOUR {
+            self.audit(user, "support.code.limited", String::new(), ip)
+                .await;
+            return Err(AppError::RateLimited);
+        }
+        Ok(())
+    }
+
+    /// After a code was used up by wrong tries: with the hour's third such code, sign-in
+    /// by code locks for an hour. Answers the lock when it is on.
+    async fn lock_after_rounds(
+        &self,
+        user: &support_user::Model,
+        ip: &str,
+    ) -> Result<Option<AppError>, AppError> {
+        let rounds = support_code::Entity::find()
+            .filter(support_code::Column::UserId.eq(user.id))
+            .filter(support_code::Column::Attempts.gte(CODE_ATTEMPTS))
+            .filter(support_code::Column::CreatedAt.gt(Utc::now() - Duration::hours(1)))
+            .count(&self.db)
+            .await
+            .map_err(internal)?;
+        if rounds < LOCK_ROUNDS {
+            return Ok(None);
+        }
+        let until = Utc::now() + Duration::minutes(LOCK_MINUTES);
+        support_user::Entity::update_many()
+            .col_expr(support_user::Column::CodeLockedUntil, Expr::value(until))
+            .filter(support_user::Column::Id.eq(user.id))
+            .exec(&self.db)
+            .await
+            .map_err(internal)?;
+        // The person's codes still open are void: a lock leaves nothing to guess.
+        support_code::Entity::update_many()
+            .col_expr(support_code::Column::Used, Expr::value(true))
+            .filter(support_code::Column::UserId.eq(user.id))
+            .filter(support_code::Column::Used.eq(false))
+            .exec(&self.db)
+            .await
+            .map_err(internal)?;
+        self.audit(
+            user,
+            "support.code.locked",
+            format!("{rounds} codes used up by wrong tries within an hour"),
+            ip,
+        )
+        .await;
+        Ok(code_lock(&support_user::Model {
+            code_locked_until: Some(until),
+            ..user.clone()
+        }))
+    }
+
     /// A code may be sent now: no unused code was sent in the last minute (a used or
     /// exhausted one does not hold the next sign-in back).
     pub(super) async fn may_send(
@@ -120,6 +218,11 @@ impl SupportAccountService {
             return Err(AppError::field("code", Problem::Required));
         }
         let u = self.user(pending.user_id).await?;
+        if let Some(locked) = code_lock(&u) {
+            self.audit(&u, "support.code.refused_locked", String::new(), ip)
+                .await;
+            return Err(locked);
+        }
         // Each step is one guarded statement: the try is counted before the code is
         // compared, so racing guesses all count, and a code is used once.
         let latest = support_code::Entity::find()
@@ -150,6 +253,11 @@ impl SupportAccountService {
             self.audit(&u, "support.code.failure", String::new(), ip)
                 .await;
             let exhausted = row.attempts + 1 >= CODE_ATTEMPTS;
+            if exhausted {
+                if let Some(locked) = self.lock_after_rounds(&u, ip).await? {
+                    return Err(locked);
+                }
+            }
             return Err(AppError::field(
                 "code",
                 if exhausted {
@@ -179,7 +287,7 @@ impl SupportAccountService {
                 active.last_login_at = Set(Some(Utc::now()));
                 active.update(&self.db).await.map_err(internal)?;
                 SupportVerified::Login {
-                    actor: Self::actor(&u),
+                    actor: self.actor(&u),
                     device: device_token(
                         &self.config,
                         u.id,
@@ -195,13 +303,22 @@ impl SupportAccountService {
         Ok(result)
     }
 
-    /// Mails a new code for the pending step, unless one went out less than a minute ago.
-    pub(super) async fn send_again(&self, pending: &SupportPending) -> Result<(), AppError> {
+    /// Mails a new code for the pending step, unless one went out less than a minute ago
+    /// (or the hour's codes are used up, or sign-in by code is locked).
+    pub(super) async fn send_again(
+        &self,
+        pending: &SupportPending,
+        ip: &str,
+    ) -> Result<(), AppError> {
         let u = self.user(pending.user_id).await?;
+        if let Some(locked) = code_lock(&u) {
+            return Err(locked);
+        }
         if !self.may_send(u.id, pending.purpose).await? {
             return Err(AppError::field("code", Problem::ResendTooSoon));
         }
-        send_code(&self.db, &self.config, &u, pending.purpose)
+        self.may_issue(&u, ip).await?;
+        send_code(&self.db, &self.config, &u, pending.purpose, ip)
             .await
             .map_err(internal)
     }

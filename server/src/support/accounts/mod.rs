@@ -119,11 +119,16 @@ impl SupportAccountService {
         }
     }
 
-    fn actor(user: &support_user::Model) -> SupportActor {
+    /// The signed-in person, for the session: signed in until the absolute lifetime of
+    /// sessions runs out, however active.
+    fn actor(&self, user: &support_user::Model) -> SupportActor {
         SupportActor {
             user_id: user.id,
             email: user.email.clone(),
             is_agent: user.is_agent,
+            until: (chrono::Utc::now()
+                + chrono::Duration::seconds(self.config.session_max_seconds))
+            .timestamp(),
         }
     }
 }
@@ -174,8 +179,8 @@ impl SupportAccountPort for SupportAccountService {
         self.check_code(pending, code, ip).await
     }
 
-    async fn resend(&self, pending: &SupportPending) -> Result<(), AppError> {
-        self.send_again(pending).await
+    async fn resend(&self, pending: &SupportPending, ip: &str) -> Result<(), AppError> {
+        self.send_again(pending, ip).await
     }
 
     async fn activation_rules(&self, pending: &SupportPending) -> Result<PasswordRules, AppError> {

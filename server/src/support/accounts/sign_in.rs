@@ -30,7 +30,8 @@ impl SupportAccountService {
         match self.user_by_email(&email).await? {
             Some(u) if u.status == status::INVITED => {
                 if self.may_send(u.id, CodePurpose::Activate).await? {
-                    send_code(&self.db, &self.config, &u, CodePurpose::Activate)
+                    self.may_issue(&u, ip).await?;
+                    send_code(&self.db, &self.config, &u, CodePurpose::Activate, ip)
                         .await
                         .map_err(internal)?;
                 }
@@ -101,11 +102,12 @@ impl SupportAccountService {
             active.update(&self.db).await.map_err(internal)?;
             self.audit(&u, "support.login.success", "trusted browser".into(), ip)
                 .await;
-            return Ok(SupportLogin::Done(Self::actor(&u)));
+            return Ok(SupportLogin::Done(self.actor(&u)));
         }
         active.update(&self.db).await.map_err(internal)?;
         if self.may_send(u.id, CodePurpose::Login).await? {
-            send_code(&self.db, &self.config, &u, CodePurpose::Login)
+            self.may_issue(&u, ip).await?;
+            send_code(&self.db, &self.config, &u, CodePurpose::Login, ip)
                 .await
                 .map_err(internal)?;
         }

@@ -1,0 +1,167 @@
+//! Changing a password (throttled per user, audited, ending the user's other sessions)
+//! and resetting one from a mailed link (ending all of them).
+
+use super::{internal, AccountService};
+use crate::entities::{audit_log, password_reset_token, user};
+use crate::platform::audit::{self, AuditEntry};
+use crate::platform::crypto;
+use app::account::Actor;
+use app::error::{AppError, Problem};
+use chrono::{Duration, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel,
+    PaginatorTrait, QueryFilter, Set, TransactionTrait,
+};
+
+/// Password changes (tried or done) one user may make per [`CHANGE_WINDOW_MINUTES`].
+pub const CHANGES_PER_HOUR: u64 = 5;
+/// The window of [`CHANGES_PER_HOUR`].
+const CHANGE_WINDOW_MINUTES: i64 = 60;
+
+/// The audit actions a password change leaves, each counting towards the throttle.
+const CHANGE_ACTIONS: [&str; 2] = ["password.change", "password.change_refused"];
+
+/// Ends every session of `user_id` signed in before now: raises the user's session
+/// epoch in `conn` (the caller's transaction) and answers the new epoch. Any change that
+/// must sign a user out elsewhere (password, deactivation, role or rights) calls it.
+pub async fn end_sessions<C: ConnectionTrait>(conn: &C, user_id: i64) -> Result<i64, DbErr> {
+    user::Entity::update_many()
+        .col_expr(
+            user::Column::SessionEpoch,
+            Expr::col(user::Column::SessionEpoch).add(1),
+        )
+        .filter(user::Column::Id.eq(user_id))
+        .exec(conn)
+        .await?;
+    Ok(user::Entity::find_by_id(user_id)
+        .one(conn)
+        .await?
+        .map(|u| u.session_epoch)
+        .unwrap_or_default())
+}
+
+impl AccountService {
+    /// Whether `user` has used up the password changes of the last hour: counted from
+    /// the audit log, so every server process sees the same count.
+    async fn change_throttled(&self, user: &user::Model) -> Result<bool, AppError> {
+        let since = Utc::now() - Duration::minutes(CHANGE_WINDOW_MINUTES);
+        let recent = audit_log::Entity::find()
+            .filter(audit_log::Column::UserId.eq(user.id))
+            .filter(audit_log::Column::Action.is_in(CHANGE_ACTIONS))
+            .filter(audit_log::Column::CreatedAt.gt(since))
+            .count(&self.db)
+            .await
+            .map_err(internal)?;
+        Ok(recent >= CHANGES_PER_HOUR)
+    }
+
+    /// Changes the actor's password after checking the current one; the user's other
+    /// sessions end. Answers the new session epoch, for the session that made the change.
+    pub(super) async fn change_own_password(
+        &self,
+        actor: &Actor,
+        current: String,
+        new: String,
+        ip: &str,
+    ) -> Result<i64, AppError> {
+        let (m, u) = self.load_actor(actor).await?;
+        if current.is_empty() {
+            return Err(AppError::field("current", Problem::Required));
+        }
+        let refused = |detail: &'static str| AuditEntry {
+            merchant_id: Some(m.id),
+            user_id: Some(u.id),
+            actor: &u.login,
+            action: "password.change_refused",
+            detail: detail.into(),
+            ip,
+        };
+        if self.change_throttled(&u).await? {
+            let mut entry = refused("too many changes in an hour");
+            entry.action = "password.change_throttled";
+            audit::record(&self.db, entry).await.map_err(internal)?;
+            return Err(AppError::RateLimited);
+        }
+        if !crypto::verify_password(current.clone(), Some(u.password_hash.clone())).await {
+            audit::record(&self.db, refused("wrong current password"))
+                .await
+                .map_err(internal)?;
+            return Err(AppError::field("current", Problem::WrongCurrentPassword));
+        }
+        if current == new {
+            return Err(AppError::field("new_password", Problem::SamePassword));
+        }
+        let (policy, context) = self.rules_for(&m).await?;
+        Self::check_policy(&policy, &context, &new)?;
+        let hash = crypto::hash_password(new).await;
+        let txn = self.db.begin().await.map_err(internal)?;
+        let mut active = u.clone().into_active_model();
+        active.password_hash = Set(hash);
+        active.password_changed_at = Set(Some(Utc::now()));
+        active.update(&txn).await.map_err(internal)?;
+        let epoch = end_sessions(&txn, u.id).await.map_err(internal)?;
+        audit::record(
+            &txn,
+            AuditEntry {
+                merchant_id: Some(m.id),
+                user_id: Some(u.id),
+                actor: &u.login,
+                action: "password.change",
+                detail: "other sessions ended".into(),
+                ip,
+            },
+        )
+        .await
+        .map_err(internal)?;
+        txn.commit().await.map_err(internal)?;
+        Ok(epoch)
+    }
+
+    /// Sets a new password from a reset link, once; every session of the user ends.
+    pub(super) async fn reset_with_link(
+        &self,
+        token: &str,
+        new: String,
+        ip: &str,
+    ) -> Result<(), AppError> {
+        let (t, u, m) = self.reset_link(token).await?;
+        let (policy, context) = self.rules_for(&m).await?;
+        Self::check_policy(&policy, &context, &new)?;
+        let hash = crypto::hash_password(new).await;
+        let now = Utc::now();
+        let txn = self.db.begin().await.map_err(internal)?;
+        // Single use even under a race: only the request that flips `used_at` proceeds.
+        let claimed = password_reset_token::Entity::update_many()
+            .col_expr(password_reset_token::Column::UsedAt, Expr::value(now))
+            .filter(password_reset_token::Column::Id.eq(t.id))
+            .filter(password_reset_token::Column::UsedAt.is_null())
+            .exec(&txn)
+            .await
+            .map_err(internal)?;
+        if claimed.rows_affected != 1 {
+            return Err(AppError::field("token", Problem::InvalidLink));
+        }
+        let mut active = u.clone().into_active_model();
+        active.password_hash = Set(hash);
+        active.password_changed_at = Set(Some(now));
+        active.failed_logins = Set(0);
+        active.locked_until = Set(None);
+        active.update(&txn).await.map_err(internal)?;
+        end_sessions(&txn, u.id).await.map_err(internal)?;
+        audit::record(
+            &txn,
+            AuditEntry {
+                merchant_id: Some(m.id),
+                user_id: Some(u.id),
+                actor: &u.login,
+                action: "password.reset",
+                detail: "every session ended".into(),
+                ip,
+            },
+        )
+        .await
+        .map_err(internal)?;
+        txn.commit().await.map_err(internal)
+    }
+}
