@@ -22,6 +22,9 @@ export LEPTOS_SITE_ROOT=target/site
 export OPENPSP_DATA_DIR="${OPENPSP_DATA_DIR:-./data}"
 # The laptop demo reads its mail at /dev/mailbox; deployments leave this off.
 export OPENPSP_DEV_MAILBOX="${OPENPSP_DEV_MAILBOX:-on}"
+# Webhooks to a receiver on this machine (127.0.0.1, the local network); deployments
+# leave this off so endpoints reach public addresses only.
+export OPENPSP_WEBHOOK_ALLOW_PRIVATE="${OPENPSP_WEBHOOK_ALLOW_PRIVATE:-on}"
 "$bin" seed-demo
 echo "Open http://${OPENPSP_LISTEN:-127.0.0.1:3000}/ — log in with PSPID demo and the admin password above."
 exec "$bin" serve

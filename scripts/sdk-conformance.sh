@@ -45,6 +45,8 @@ export OPENPSP_API_KEY_ID OPENPSP_SECRET_API_KEY OPENPSP_WEBHOOK_KEY_ID OPENPSP_
 export OPENPSP_WEBHOOK_PORT="$HOOK_PORT"
 # The SDK does not talk to card terminals: leave port 9000 alone.
 export OPENPSP_TERMINAL_LISTEN=off
+# The suites' webhook receiver listens on 127.0.0.1.
+export OPENPSP_WEBHOOK_ALLOW_PRIVATE=on
 
 "$BIN" serve >"$DATA/server.log" 2>&1 &
 SERVER=$!

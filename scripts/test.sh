@@ -78,6 +78,8 @@ run_end_to_end() {
   export OPENPSP_LOGIN_RATE_PER_MINUTE=1000
   # The Playwright tests read reset links and sign-in codes from the development mailbox.
   export OPENPSP_DEV_MAILBOX=on
+  # The webhooks test's receiver listens on 127.0.0.1.
+  export OPENPSP_WEBHOOK_ALLOW_PRIVATE=on
   # Card terminals: the Playwright tests start a simulator against this gateway.
   export OPENPSP_TERMINAL_LISTEN="127.0.0.1:$((port + 10000))"
   export E2E_TERMINALS="$OPENPSP_TERMINAL_LISTEN" OPENPSP_BIN="$PWD/target/debug/openpsp"
@@ -110,7 +112,7 @@ run_end_to_end() {
   fi
   rm -rf "$data"
   unset OPENPSP_DATA_DIR OPENPSP_LISTEN OPENPSP_DEMO_PASSWORD OPENPSP_USER_PASSWORD OPENPSP_LOGIN_RATE_PER_MINUTE
-  unset OPENPSP_DEV_MAILBOX
+  unset OPENPSP_DEV_MAILBOX OPENPSP_WEBHOOK_ALLOW_PRIVATE
   unset E2E_API_KEY_ID E2E_API_SECRET OPENPSP_PUBLIC_URL
   unset OPENPSP_TERMINAL_LISTEN E2E_TERMINALS OPENPSP_BIN
   return "$status"

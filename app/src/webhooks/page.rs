@@ -5,8 +5,9 @@ use super::api::{
     load_webhooks, AddEndpoint, RemoveEndpoint, ResendDelivery, RotateWebhookKey, SaveWebhooks,
 };
 use super::WebhooksView;
-use crate::components::{last_error, ErrorAlert, Field};
+use crate::components::{last_error, problem_text, ErrorAlert};
 use crate::configuration::{failure, title};
+use crate::error::{AppError, Problem};
 use crate::i18n::{t, T};
 use leptos::prelude::*;
 
@@ -123,6 +124,35 @@ fn webhooks_body(
     .into_any()
 }
 
+/// The message under the endpoint URL: on this field `OutOfRange` means the address is
+/// not a public one, and `ExceedsLimit` that the endpoint allowance is used up.
+fn url_problem_text(problem: &Problem) -> String {
+    match problem {
+        Problem::OutOfRange => t(T::ErrWebhookAddress).to_owned(),
+        Problem::ExceedsLimit => t(T::ErrTooManyEndpoints).to_owned(),
+        other => problem_text(other),
+    }
+}
+
+/// The endpoint URL input with the server's message for it underneath.
+#[component]
+fn EndpointUrlField(error: Signal<Option<AppError>>) -> impl IntoView {
+    let message = Signal::derive(move || {
+        error
+            .get()
+            .and_then(|e| e.problem_for("url").map(url_problem_text))
+    });
+    view! {
+        <div class="field" class:field-invalid=move || message.get().is_some()>
+            <label for="hook-url">{t(T::EndpointUrl)}</label>
+            <input id="hook-url" name="url" type="url" autocomplete="off" required=true
+                aria-invalid=move || message.get().is_some().to_string()
+                aria-describedby="hook-url-error"/>
+            <p class="field-error" id="hook-url-error">{move || message.get()}</p>
+        </div>
+    }
+}
+
 /// `/configuration/webhooks`.
 #[component]
 pub fn WebhooksPage() -> impl IntoView {
@@ -148,10 +178,18 @@ pub fn WebhooksPage() -> impl IntoView {
         matches!(save.value().get(), Some(Ok(_)))
             .then(|| view! { <p class="alert alert-success" role="status">{t(T::Saved)}</p> })
     };
-    let resent = move || {
-        matches!(resend.value().get(), Some(Ok(()))).then(
-            || view! { <p class="alert alert-success" role="status">{t(T::ResendQueued)}</p> },
-        )
+    let resent = move || match resend.value().get() {
+        Some(Ok(())) => Some(
+            view! { <p class="alert alert-success" role="status">{t(T::ResendQueued)}</p> }
+                .into_any(),
+        ),
+        Some(Err(AppError::RateLimited)) => Some(
+            view! { <p class="alert alert-error" role="alert">{t(T::ErrResendLimit)}</p> }
+                .into_any(),
+        ),
+        Some(Err(e)) => crate::components::error_text(&e)
+            .map(|text| view! { <p class="alert alert-error" role="alert">{text}</p> }.into_any()),
+        None => None,
     };
     // A rotation's secret, or the first key's when webhooks were just turned on.
     let new_secret = move || {
@@ -184,7 +222,7 @@ pub fn WebhooksPage() -> impl IntoView {
                 })}
             </Suspense>
             <ActionForm action=add attr:class="form card inline-form">
-                <Field label=T::EndpointUrl name="url" kind="url" error=add_error required=true form="hook"/>
+                <EndpointUrlField error=add_error/>
                 <button type="submit" class="button primary" disabled=move || add.pending().get()>{t(T::AddEndpoint)}</button>
             </ActionForm>
             <ActionForm action=rotate attr:class="inline-form">

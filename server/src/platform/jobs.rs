@@ -56,30 +56,76 @@ pub async fn enqueue<C: ConnectionTrait>(
     Ok(row.id)
 }
 
+/// Which jobs a claim takes: webhook deliveries wait on merchants' servers (up to 10 s
+/// each), so they run in their own lane and never hold up captures, expiries or mail.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lane {
+    /// Every kind.
+    Any,
+    /// Webhook deliveries only.
+    Webhooks,
+    /// Everything but webhook deliveries.
+    Others,
+}
+
+impl Lane {
+    fn condition(self) -> &'static str {
+        match self {
+            Lane::Any => "",
+            Lane::Webhooks => " AND kind = 'webhook_delivery'",
+            Lane::Others => " AND kind <> 'webhook_delivery'",
+        }
+    }
+}
+
 /// Claims the next due job for `worker` for `lease`; `None` when nothing is due.
 pub async fn claim<C: ConnectionTrait>(
     conn: &C,
     worker: &str,
     lease: Duration,
 ) -> Result<Option<job::Model>, DbErr> {
+    claim_fair(conn, worker, lease, Lane::Any, None).await
+}
+
+/// Claims the next due job of `lane`, oldest first, skipping merchants that already have
+/// `per_merchant` jobs of that lane running (in any process, under a live lease), so one
+/// merchant's backlog leaves room for the others'.
+pub async fn claim_fair<C: ConnectionTrait>(
+    conn: &C,
+    worker: &str,
+    lease: Duration,
+    lane: Lane,
+    per_merchant: Option<i64>,
+) -> Result<Option<job::Model>, DbErr> {
     let now = Utc::now();
     let lock = match conn.get_database_backend() {
         DatabaseBackend::Postgres => " FOR UPDATE SKIP LOCKED",
         _ => "",
     };
+    let lane_condition = lane.condition();
+    let busy_merchants = if per_merchant.is_some() {
+        format!(
+            " AND (merchant_id IS NULL OR merchant_id NOT IN (SELECT merchant_id FROM jobs \
+               WHERE state = 'running' AND locked_until >= $3 AND merchant_id IS NOT NULL\
+               {lane_condition} GROUP BY merchant_id HAVING COUNT(*) >= $4))"
+        )
+    } else {
+        String::new()
+    };
     let sql = format!(
         "UPDATE jobs SET state = 'running', locked_by = $1, locked_until = $2, \
          attempts = attempts + 1, updated_at = $3 \
          WHERE id = (SELECT id FROM jobs \
-           WHERE (state = 'queued' AND run_at <= $3) OR (state = 'running' AND locked_until < $3) \
+           WHERE ((state = 'queued' AND run_at <= $3) OR (state = 'running' AND locked_until < $3))\
+           {lane_condition}{busy_merchants} \
            ORDER BY run_at, id LIMIT 1{lock}) \
          RETURNING id"
     );
-    let stmt = Statement::from_sql_and_values(
-        conn.get_database_backend(),
-        sql,
-        [worker.into(), (now + lease).into(), now.into()],
-    );
+    let mut values: Vec<sea_orm::Value> = vec![worker.into(), (now + lease).into(), now.into()];
+    if let Some(cap) = per_merchant {
+        values.push(cap.into());
+    }
+    let stmt = Statement::from_sql_and_values(conn.get_database_backend(), sql, values);
     let Some(row) = conn.query_one_raw(stmt).await? else {
         return Ok(None);
     };

@@ -1,13 +1,34 @@
 //! The job runner: claims due jobs and runs them (webhook deliveries, uncertain-status
-//! resolution, auto-capture, checkout expiry). Every server process runs one.
+//! resolution, auto-capture, checkout expiry, mail, ticket closing). Every server process
+//! runs one.
+//!
+//! Jobs run concurrently in two lanes: webhook deliveries, which wait on merchants'
+//! servers, and everything else, so a backlog of slow endpoints never delays a capture,
+//! an expiry or a mail. Within a lane a merchant holds at most a few slots at once
+//! (counted over every process through the jobs' leases), so one merchant cannot take
+//! the lane from the others.
 
+use crate::entities::job;
 use crate::payments::engine::{Initiator, PaymentEngine};
-use crate::platform::jobs::{self, kind};
+use crate::platform::jobs::{self, kind, Lane};
 use crate::platform::mail::SmtpSender;
 use crate::webhooks::events::{self, Delivered};
 use chrono::Duration;
 use serde_json::Value;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use tokio::task::JoinSet;
+
+/// Webhook deliveries one process runs at once.
+pub const WEBHOOK_SLOTS: usize = 16;
+/// Webhook deliveries of one merchant running at once, over all processes.
+pub const WEBHOOK_PER_MERCHANT: i64 = 4;
+/// Other jobs one process runs at once.
+pub const OTHER_SLOTS: usize = 4;
+/// Other jobs of one merchant running at once, over all processes.
+pub const OTHER_PER_MERCHANT: i64 = 2;
+/// How often an idle runner looks for due jobs.
+const POLL: std::time::Duration = std::time::Duration::from_millis(500);
 
 /// A runner with its identity.
 pub struct Runner {
@@ -15,6 +36,7 @@ pub struct Runner {
     mailer: Option<Arc<SmtpSender>>,
     http: reqwest::Client,
     id: String,
+    claims: AtomicU64,
     lease: Duration,
 }
 
@@ -27,16 +49,13 @@ enum Outcome {
 impl Runner {
     /// A runner named after this process.
     pub fn new(engine: PaymentEngine) -> Runner {
-        let http = reqwest::Client::builder()
-            .timeout(std::time::Duration::from_secs(10))
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("HTTP client");
+        let http = crate::webhooks::outbound::client(engine.config().webhook_allow_private);
         Runner {
             engine,
             mailer: None,
             http,
             id: format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple()),
+            claims: AtomicU64::new(0),
             lease: Duration::seconds(60),
         }
     }
@@ -47,28 +66,73 @@ impl Runner {
         self
     }
 
-    /// Claims and runs one due job; `false` when none was due.
+    /// The lease holder's name of one claim: each claim its own, so a job this process
+    /// claims again after its lease ran out cannot be finished by the earlier run.
+    fn holder(&self) -> String {
+        format!(
+            "{}#{}",
+            self.id,
+            self.claims.fetch_add(1, Ordering::Relaxed)
+        )
+    }
+
+    /// Claims and runs one due job of any kind; `false` when none was due.
     pub async fn run_once(&self) -> Result<bool, sea_orm::DbErr> {
-        let db = self.engine.db();
-        let Some(job) = jobs::claim(db, &self.id, self.lease).await? else {
+        let holder = self.holder();
+        let Some(job) = jobs::claim(self.engine.db(), &holder, self.lease).await? else {
             return Ok(false);
         };
+        self.run(job, &holder).await?;
+        Ok(true)
+    }
+
+    /// Claims the next due job of `lane` within the merchant's share and starts it on
+    /// `tasks`; `false` when none was due.
+    async fn start_one(
+        self: &Arc<Self>,
+        lane: Lane,
+        per_merchant: i64,
+        tasks: &mut JoinSet<()>,
+    ) -> Result<bool, sea_orm::DbErr> {
+        let holder = self.holder();
+        let claimed = jobs::claim_fair(
+            self.engine.db(),
+            &holder,
+            self.lease,
+            lane,
+            Some(per_merchant),
+        )
+        .await?;
+        let Some(job) = claimed else {
+            return Ok(false);
+        };
+        let runner = self.clone();
+        tasks.spawn(async move {
+            if let Err(e) = runner.run(job, &holder).await {
+                tracing::warn!(error = %e, "recording a job's outcome failed");
+            }
+        });
+        Ok(true)
+    }
+
+    async fn run(&self, job: job::Model, holder: &str) -> Result<(), sea_orm::DbErr> {
+        let db = self.engine.db();
         let payload: Value = serde_json::from_str(&job.payload).unwrap_or(Value::Null);
         let outcome = self.execute(&job.kind, &payload).await;
         match outcome {
             Outcome::Done => {
-                jobs::complete(db, job.id, &self.id).await?;
+                jobs::complete(db, job.id, holder).await?;
             }
             Outcome::Retry(e) => {
                 tracing::info!(job = job.id, kind = %job.kind, error = %e, "job will be retried");
-                jobs::fail(db, &job, &self.id, &e, false).await?;
+                jobs::fail(db, &job, holder, &e, false).await?;
             }
             Outcome::GiveUp(e) => {
                 tracing::warn!(job = job.id, kind = %job.kind, error = %e, "job failed");
-                jobs::fail(db, &job, &self.id, &e, true).await?;
+                jobs::fail(db, &job, holder, &e, true).await?;
             }
         }
-        Ok(true)
+        Ok(())
     }
 
     async fn execute(&self, kind: &str, payload: &Value) -> Outcome {
@@ -174,17 +238,40 @@ impl Runner {
     }
 }
 
-/// Runs jobs until the process ends: drains what is due, then polls every 500 ms.
+/// Runs jobs until the process ends (or the handle is aborted, which stops the running
+/// ones too): fills each lane's free slots with due jobs, then waits for a slot to free
+/// up or polls every 500 ms.
 pub fn spawn(runner: Runner) -> tokio::task::JoinHandle<()> {
     let runner = Arc::new(runner);
     tokio::spawn(async move {
+        let mut webhooks: JoinSet<()> = JoinSet::new();
+        let mut others: JoinSet<()> = JoinSet::new();
         loop {
-            match runner.run_once().await {
-                Ok(true) => continue,
-                Ok(false) => {}
-                Err(e) => tracing::warn!(error = %e, "job runner pass failed"),
+            while webhooks.try_join_next().is_some() {}
+            while others.try_join_next().is_some() {}
+            for (lane, slots, per_merchant, tasks) in [
+                (Lane::Others, OTHER_SLOTS, OTHER_PER_MERCHANT, &mut others),
+                (
+                    Lane::Webhooks,
+                    WEBHOOK_SLOTS,
+                    WEBHOOK_PER_MERCHANT,
+                    &mut webhooks,
+                ),
+            ] {
+                while tasks.len() < slots {
+                    match runner.start_one(lane, per_merchant, tasks).await {
+                        Ok(true) => continue,
+                        Ok(false) => {}
+                        Err(e) => tracing::warn!(error = %e, "job runner pass failed"),
+                    }
+                    break;
+                }
             }
-            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+            tokio::select! {
+                Some(_) = webhooks.join_next(), if !webhooks.is_empty() => {}
+                Some(_) = others.join_next(), if !others.is_empty() => {}
+                () = tokio::time::sleep(POLL) => {}
+            }
         }
     })
 }

@@ -2,14 +2,15 @@
 //! one delivery and one job per active endpoint; the job runner POSTs them.
 
 use crate::entities::{
-    merchant, webhook_attempt, webhook_delivery, webhook_endpoint, webhook_event,
+    job, merchant, webhook_attempt, webhook_delivery, webhook_endpoint, webhook_event,
 };
 use crate::platform::config::Config;
 use crate::platform::jobs;
+use crate::webhooks::outbound;
 use chrono::{Duration, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    QueryFilter, Set,
+    PaginatorTrait, QueryFilter, Set,
 };
 use serde_json::json;
 
@@ -102,29 +103,72 @@ pub async fn emit<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Queues one more attempt of a delivery (the page's "Re-send").
+/// Active endpoints a merchant may have.
+pub const MAX_ENDPOINTS: u64 = 10;
+/// Manual re-sends of one delivery per hour.
+pub const RESENDS_PER_DELIVERY_PER_HOUR: u64 = 5;
+/// Manual re-sends of all of a merchant's deliveries per hour.
+pub const RESENDS_PER_MERCHANT_PER_HOUR: u64 = 30;
+
+/// What asking for a re-send did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Resend {
+    /// One more attempt is queued.
+    Queued,
+    /// No such delivery of this merchant.
+    NotFound,
+    /// The hourly re-send allowance of this delivery or merchant is used up.
+    Limited,
+}
+
+fn resend_payload(delivery_id: i64) -> serde_json::Value {
+    json!({ "delivery": delivery_id, "resend": true })
+}
+
+/// Queues one more attempt of a delivery (the page's "Re-send"), within the hourly
+/// allowances per delivery and per merchant.
 pub async fn resend(
     db: &DatabaseConnection,
     merchant_id: i64,
     delivery_id: i64,
-) -> Result<bool, DbErr> {
+) -> Result<Resend, DbErr> {
     let Some(delivery) = webhook_delivery::Entity::find_by_id(delivery_id)
         .filter(webhook_delivery::Column::MerchantId.eq(merchant_id))
         .one(db)
         .await?
     else {
-        return Ok(false);
+        return Ok(Resend::NotFound);
     };
+    // Re-sends are the merchant's webhook jobs of the last hour marked `resend`.
+    let recent = || {
+        job::Entity::find()
+            .filter(job::Column::MerchantId.eq(merchant_id))
+            .filter(job::Column::Kind.eq(jobs::kind::WEBHOOK))
+            .filter(job::Column::CreatedAt.gt(Utc::now() - Duration::hours(1)))
+    };
+    let payload = resend_payload(delivery.id).to_string();
+    let of_delivery = recent()
+        .filter(job::Column::Payload.eq(payload))
+        .count(db)
+        .await?;
+    let of_merchant = recent()
+        .filter(job::Column::Payload.like("%\"resend\":true%"))
+        .count(db)
+        .await?;
+    if of_delivery >= RESENDS_PER_DELIVERY_PER_HOUR || of_merchant >= RESENDS_PER_MERCHANT_PER_HOUR
+    {
+        return Ok(Resend::Limited);
+    }
     jobs::enqueue(
         db,
         Some(merchant_id),
         jobs::kind::WEBHOOK,
-        json!({ "delivery": delivery.id, "resend": true }),
+        resend_payload(delivery.id),
         Utc::now(),
         1,
     )
     .await?;
-    Ok(true)
+    Ok(Resend::Queued)
 }
 
 /// What a delivery attempt concluded.
@@ -171,22 +215,32 @@ pub async fn deliver(
     let signature =
         crate::platform::crypto::hmac_sha256_base64(secret.as_bytes(), event.body.as_bytes());
     let started = std::time::Instant::now();
-    let sent = http
-        .post(&endpoint.url)
-        .header("Content-Type", "application/json")
-        .header("X-GCS-Signature", signature)
-        .header("X-GCS-KeyId", key_id)
-        .body(event.body.clone())
-        .send()
-        .await;
+    // An address written in the URL skips the client's filtering resolver: checked here.
+    let literal = outbound::check_before_send(&endpoint.url, config.webhook_allow_private);
+    let sent = match &literal {
+        Err(_) => None,
+        Ok(()) => Some(
+            http.post(&endpoint.url)
+                .header("Content-Type", "application/json")
+                .header("X-GCS-Signature", signature)
+                .header("X-GCS-KeyId", key_id)
+                .body(event.body.clone())
+                .send()
+                .await,
+        ),
+    };
     let duration_ms = started.elapsed().as_millis().min(i32::MAX as u128) as i32;
-    let (code, error) = match &sent {
-        Ok(res) if res.status().is_success() => (Some(res.status().as_u16() as i32), None),
-        Ok(res) => (
+    let (code, error) = match (&literal, &sent) {
+        (Err(refused), _) => (None, Some(refused.clone())),
+        (_, Some(Ok(res))) if res.status().is_success() => {
+            (Some(res.status().as_u16() as i32), None)
+        }
+        (_, Some(Ok(res))) => (
             Some(res.status().as_u16() as i32),
             Some(format!("HTTP {}", res.status().as_u16())),
         ),
-        Err(e) => (None, Some(e.to_string())),
+        (_, Some(Err(e))) => (None, Some(error_chain(e))),
+        (Ok(()), None) => (None, Some("not sent".to_owned())),
     };
     let now = Utc::now();
     webhook_attempt::ActiveModel {
@@ -200,7 +254,7 @@ pub async fn deliver(
     .insert(db)
     .await?;
     let expired = now - event.created_at > Duration::hours(RETRY_WINDOW_HOURS);
-    let status = match (&error, expired) {
+    let status = match (&error, expired || literal.is_err()) {
         (None, _) => "delivered",
         (Some(_), true) => "failed",
         (Some(_), false) => "retrying",
@@ -216,7 +270,20 @@ pub async fn deliver(
     row.update(db).await?;
     Ok(match error {
         None => Delivered::Done,
-        Some(e) if expired => Delivered::GiveUp(e),
+        // An address in the URL does not change: no point in trying again.
+        Some(e) if expired || literal.is_err() => Delivered::GiveUp(e),
         Some(e) => Delivered::Retry(e),
     })
+}
+
+/// An HTTP client error with its causes (the resolver's refusal is one of them).
+fn error_chain(error: &reqwest::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text.chars().take(1000).collect()
 }

@@ -5,13 +5,14 @@ use crate::account::service::{internal, zone_of};
 use crate::configuration::keys;
 use crate::configuration::port::ConfigService;
 use crate::entities::{merchant, webhook_delivery, webhook_endpoint, webhook_event};
-use crate::webhooks::events;
+use crate::webhooks::{events, outbound};
 use app::account::Actor;
 use app::error::{AppError, Problem};
 use app::webhooks::{DeliveryView, EndpointView, WebhooksPort, WebhooksView};
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 use std::collections::HashMap;
 
@@ -129,6 +130,21 @@ impl WebhooksPort for ConfigService {
         }
         let url = keys::check_endpoint_url(&url)
             .map_err(|_| AppError::field("url", Problem::InvalidUrl))?;
+        // Only public addresses: the page reads `OutOfRange` on the URL as "not a public
+        // address" and `ExceedsLimit` as "too many endpoints".
+        if let Err(refused) = outbound::check_url(&url, self.config.webhook_allow_private).await {
+            tracing::info!(merchant = m.id, %refused, "webhook endpoint refused");
+            return Err(AppError::field("url", Problem::OutOfRange));
+        }
+        let active = webhook_endpoint::Entity::find()
+            .filter(webhook_endpoint::Column::MerchantId.eq(m.id))
+            .filter(webhook_endpoint::Column::Active.eq(true))
+            .count(&self.db)
+            .await
+            .map_err(internal)?;
+        if active >= events::MAX_ENDPOINTS {
+            return Err(AppError::field("url", Problem::ExceedsLimit));
+        }
         webhook_endpoint::ActiveModel {
             merchant_id: Set(m.id),
             url: Set(url.clone()),
@@ -183,10 +199,10 @@ impl WebhooksPort for ConfigService {
 
     async fn resend_delivery(&self, actor: &Actor, id: i64) -> Result<(), AppError> {
         let (m, _) = self.admin(actor).await?;
-        if events::resend(&self.db, m.id, id).await.map_err(internal)? {
-            Ok(())
-        } else {
-            Err(AppError::NotFound)
+        match events::resend(&self.db, m.id, id).await.map_err(internal)? {
+            events::Resend::Queued => Ok(()),
+            events::Resend::NotFound => Err(AppError::NotFound),
+            events::Resend::Limited => Err(AppError::RateLimited),
         }
     }
 }

@@ -82,6 +82,8 @@ pub async fn spawn_app_with(
         ("OPENPSP_DATA_DIR".into(), dir.display().to_string()),
         ("DATABASE_URL".into(), database_url.clone()),
         ("OPENPSP_LISTEN".into(), "127.0.0.1:0".into()),
+        // Test receivers listen on 127.0.0.1; tests of the address rule turn it off.
+        ("OPENPSP_WEBHOOK_ALLOW_PRIVATE".into(), "on".into()),
     ]);
     for (k, v) in settings {
         vars.insert(k.to_string(), v.to_string());

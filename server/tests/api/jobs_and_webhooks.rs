@@ -142,6 +142,7 @@ both_backends!(
                     .env("DATABASE_URL", &app.config.database_url)
                     .env("OPENPSP_LISTEN", "127.0.0.1:0")
                     .env("OPENPSP_TERMINAL_LISTEN", "off")
+                    .env("OPENPSP_WEBHOOK_ALLOW_PRIVATE", "on")
                     .env("OPENPSP_LOG", "warn")
                     .kill_on_drop(true)
                     .stdout(std::process::Stdio::null())
