@@ -25,5 +25,6 @@ mod support_attachments;
 mod support_knowledge;
 mod support_status;
 mod support_tickets;
+mod terminal_pairing;
 mod terminals;
 mod webhook_addresses;

@@ -15,7 +15,7 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-async fn bind(app: &TestApp, pspid: &str, terminal_id: &str) {
+pub(crate) async fn bind(app: &TestApp, pspid: &str, terminal_id: &str) {
     let m = server::account::provisioning::find_merchant(&app.db, pspid, domain::Environment::Test)
         .await
         .unwrap();
@@ -25,12 +25,12 @@ async fn bind(app: &TestApp, pspid: &str, terminal_id: &str) {
     hub.bind(&m, terminal_id, "test", None, "").await.unwrap();
 }
 
-fn simulate(app: &TestApp, terminal_id: &str) -> tokio::task::JoinHandle<()> {
+pub(crate) fn simulate(app: &TestApp, terminal_id: &str) -> tokio::task::JoinHandle<()> {
     simulate_with_steps(app, terminal_id, Duration::from_millis(60))
 }
 
 /// A simulator pausing `step` between stages (long enough to watch each one).
-fn simulate_with_steps(
+pub(crate) fn simulate_with_steps(
     app: &TestApp,
     terminal_id: &str,
     step: Duration,
@@ -42,7 +42,7 @@ fn simulate_with_steps(
     })
 }
 
-async fn wait_connected(app: &TestApp, terminal_id: &str) {
+pub(crate) async fn wait_connected(app: &TestApp, terminal_id: &str) {
     for _ in 0..200 {
         let row = terminal::Entity::find()
             .filter(terminal::Column::TerminalId.eq(terminal_id))
@@ -57,7 +57,12 @@ async fn wait_connected(app: &TestApp, terminal_id: &str) {
     panic!("terminal {terminal_id} never connected");
 }
 
-async fn wait_for(app: &TestApp, key: &Key, id: &str, done: impl Fn(&Value) -> bool) -> Value {
+pub(crate) async fn wait_for(
+    app: &TestApp,
+    key: &Key,
+    id: &str,
+    done: impl Fn(&Value) -> bool,
+) -> Value {
     for _ in 0..400 {
         let (status, body) = get(app, key, &format!("/terminals/payments/{id}")).await;
         assert_eq!(status, 200, "{body}");
@@ -69,7 +74,7 @@ async fn wait_for(app: &TestApp, key: &Key, id: &str, done: impl Fn(&Value) -> b
     panic!("terminal payment {id} did not get there");
 }
 
-async fn pay(app: &TestApp, key: &Key, terminal_id: &str, amount: i64) -> Value {
+pub(crate) async fn pay(app: &TestApp, key: &Key, terminal_id: &str, amount: i64) -> Value {
     let (status, body) = post(
         app,
         key,
@@ -83,7 +88,7 @@ async fn pay(app: &TestApp, key: &Key, terminal_id: &str, amount: i64) -> Value 
     body
 }
 
-async fn finished(app: &TestApp, key: &Key, started: &Value) -> Value {
+pub(crate) async fn finished(app: &TestApp, key: &Key, started: &Value) -> Value {
     let id = started["id"].as_str().unwrap();
     wait_for(app, key, id, |b| b["stage"] == "FINISHED").await
 }
@@ -353,7 +358,7 @@ both_backends!(
 );
 
 /// The point-of-sale payment a server function returned.
-fn pos_id(body: &str) -> i64 {
+pub(crate) fn pos_id(body: &str) -> i64 {
     serde_json::from_str::<Value>(body).unwrap()["id"]
         .as_i64()
         .unwrap()
