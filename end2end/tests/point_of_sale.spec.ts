@@ -28,15 +28,29 @@ test.afterAll(() => {
 async function bindTerminal(page: Page) {
   await page.goto("/configuration/terminals");
   await hydrated(page);
-  // The demo merchant's own terminal (the simulator's default id) is bound by seed-demo.
-  await expect(page.locator('tr[data-terminal="T1000001"]')).toContainText("Disconnected");
+  // The demo merchant's own terminal (the simulator's default id) is bound by seed-demo,
+  // pinned to this machine.
+  const demo = page.locator('tr[data-terminal="T1000001"]');
+  await expect(demo).toContainText("Disconnected");
+  await expect(demo).toContainText("127.0.0.1/32");
   const row = page.locator(`tr[data-terminal="${TERMINAL}"]`);
-  await expect(row).toContainText("New: not bound");
+  // A terminal bound to nobody is listed to no merchant (a worker restarted after a
+  // failure finds it bound already).
+  if ((await row.count()) === 0) {
+    // It is bound by its id and the address it shows; a wrong address is refused with
+    // the same answer as an unknown id.
+    await page.getByLabel("Terminal id").fill(TERMINAL);
+    await page.getByLabel("Address shown on the terminal").fill("192.0.2.1");
+    await page.getByRole("button", { name: "Bind to my account", exact: true }).click();
+    await expect(page.getByText("This terminal is not connected.").first()).toBeVisible();
+    await expect(row).toHaveCount(0);
+    await page.getByLabel("Address shown on the terminal").fill("127.0.0.1");
+    await page.getByRole("button", { name: "Bind to my account", exact: true }).click();
+  }
   await expect(row).toContainText("Connected");
   await expect(row).toContainText("Lane/5000");
-  await row.getByRole("button", { name: `Bind to my account ${TERMINAL}` }).click();
+  await expect(row.getByTestId("paired-from")).toHaveText("127.0.0.1/32");
   await expect(row.getByRole("button", { name: `Unbind ${TERMINAL}` })).toBeVisible();
-  await expect(row).not.toContainText("New: not bound");
 }
 
 test("bind the simulator's terminal, take a payment at the point of sale and find it in the payments list", async ({ page }) => {
