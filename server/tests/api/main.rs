@@ -22,6 +22,7 @@ mod sessions;
 mod support;
 mod support_agents;
 mod support_attachments;
+mod support_codes;
 mod support_knowledge;
 mod support_status;
 mod support_tickets;
