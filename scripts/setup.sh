@@ -58,6 +58,14 @@ test_tools() {
     say "cargo install cargo-nextest"
     cargo install cargo-nextest --locked
   fi
+  # The API fuzzer (scripts/fuzz-api.sh), pinned in sdk-tests/fuzz/requirements.txt.
+  local fuzz_version
+  fuzz_version="$(sed -n 's/^schemathesis==//p' sdk-tests/fuzz/requirements.txt)"
+  if ! target/fuzz-venv/bin/schemathesis --version 2>/dev/null | grep -q " $fuzz_version\$"; then
+    say "pip install schemathesis $fuzz_version into target/fuzz-venv"
+    python3 -m venv target/fuzz-venv
+    target/fuzz-venv/bin/pip install --quiet --disable-pip-version-check -r sdk-tests/fuzz/requirements.txt
+  fi
   if [ ! -d end2end/node_modules/@playwright/test ]; then
     say "npm ci in end2end/"
     (cd end2end && npm ci --no-audit --no-fund >/dev/null)

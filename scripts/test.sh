@@ -118,6 +118,15 @@ run_end_to_end() {
   return "$status"
 }
 
+run_api_fuzzing() {
+  local status=0 db="openpsp_fuzz_$$"
+  scripts/fuzz-api.sh target/debug/openpsp || status=1
+  psql "$OPENPSP_TEST_PG_URL" -qc "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" || return 1
+  OPENPSP_FUZZ_DATABASE_URL="${OPENPSP_TEST_PG_URL%/*}/$db" scripts/fuzz-api.sh target/debug/openpsp || status=1
+  psql "$OPENPSP_TEST_PG_URL" -qc "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1
+  return "$status"
+}
+
 run_sdk_conformance() {
   local status=0 db="openpsp_sdk_$$"
   scripts/sdk-conformance.sh target/debug/openpsp || status=1
@@ -136,6 +145,7 @@ step "cargo clippy (wasm32 frontend)" cargo clippy -p frontend --target wasm32-u
 step "unit and integration tests (SQLite and PostgreSQL)" run_tests
 step "WebAssembly and server build (cargo leptos build)" cargo leptos build
 step "Direct SDK conformance (Python and Node.js SDKs, SQLite and PostgreSQL)" run_sdk_conformance
+step "API fuzzing (schemathesis against /v2/openapi.json, SQLite and PostgreSQL)" run_api_fuzzing
 step "Playwright in Chromium" run_end_to_end
 summary
 exit "$failed"

@@ -270,7 +270,7 @@ fn schemas() -> Value {
         })),
         "CreatePaymentResponse": object(json!({
             "payment": reference("PaymentResponse"),
-            "creationOutput": object(json!({ "token": string, "isNewToken": boolean, "tokenizationSucceeded": boolean })),
+            "creationOutput": object(json!({ "token": { "type": "string", "nullable": true, "description": "absent unless the card was tokenized" }, "isNewToken": boolean, "tokenizationSucceeded": boolean })),
             "merchantAction": object(json!({ "actionType": { "type": "string", "enum": ["REDIRECT"] }, "redirectData": object(json!({ "redirectURL": string, "RETURNMAC": string })) })),
         })),
         "CapturePaymentRequest": object(json!({ "amount": integer, "isFinal": boolean })),
@@ -348,6 +348,10 @@ pub fn spec() -> Value {
             (
                 "409",
                 "Idempotent request still in progress, or not allowed in the current status",
+            ),
+            (
+                "429",
+                "Too many failed authentications from this address: wait a minute (Retry-After)",
             ),
         ] {
             responses.insert(code.to_owned(), json!({ "description": what, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ErrorResponse" } } } }));
