@@ -1,14 +1,20 @@
 //! Exports of the back office's lists (MB-31, MB-37): every row matching the filter, not
 //! only the page, read in batches so a large export keeps memory flat, as CSV, XML or
-//! XLSX. CSV and XML are streamed to the client batch by batch; XLSX (a zip) is written
-//! batch by batch to a temporary file, then streamed. Dates are in the user's time zone;
-//! cells that a spreadsheet would run as a formula are defused.
+//! XLSX. Batches follow each other by keyset (the rows after the last one's sort value
+//! and id), so every query costs the same however deep the export is, and a row added
+//! meanwhile neither repeats nor pushes another out. CSV and XML are streamed to the
+//! client batch by batch; XLSX (a zip) is compressed on the blocking pool into a
+//! temporary file, then streamed. A merchant runs at most [`MAX_CONCURRENT_EXPORTS`] at
+//! once; the next is answered 429. Dates are in the user's time zone; cells that a
+//! spreadsheet would run as a formula are defused.
 
 use crate::account::service::load_actor;
 use crate::entities::{operation, payment};
 use crate::payments::history::history_filtered;
 use crate::payments::list::filtered;
 use crate::payments::records::{ledger, public_id, stored_money};
+use crate::platform::config::Config;
+use crate::state::AppState;
 use app::account::{Actor, ACTOR_SESSION_KEY};
 use app::payments::{HistoryFilter, PaymentFilter};
 use axum::body::{Body, Bytes};
@@ -17,13 +23,70 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use domain::ZonePreference;
 use futures_util::future::BoxFuture;
-use sea_orm::{DatabaseConnection, DbErr, PaginatorTrait};
+use futures_util::StreamExt;
+use sea_orm::{ColumnTrait, Condition, DatabaseConnection, DbErr, QueryFilter, QuerySelect, Value};
+use std::collections::HashMap;
 use std::io::Write;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock, Mutex};
 use tower_sessions::Session;
 
 /// Rows read per query.
-const BATCH: u64 = 1000;
+pub const BATCH: u64 = 1000;
+
+/// Exports one merchant may run at the same time.
+pub const MAX_CONCURRENT_EXPORTS: usize = 2;
+
+/// Running exports per (server instance, merchant). The instance is its configuration's
+/// address, so two servers in one process (the tests) do not share counts.
+static RUNNING: LazyLock<Mutex<HashMap<(usize, i64), usize>>> =
+    LazyLock::new(|| Mutex::new(HashMap::new()));
+
+/// One of a merchant's export slots, given back when dropped (the export finished, failed
+/// or its client went away).
+#[derive(Debug)]
+pub struct ExportPermit {
+    key: (usize, i64),
+}
+
+impl ExportPermit {
+    /// A slot for one more export of `merchant_id`, unless it already runs
+    /// [`MAX_CONCURRENT_EXPORTS`].
+    pub fn try_acquire(config: &Arc<Config>, merchant_id: i64) -> Option<ExportPermit> {
+        let key = (Arc::as_ptr(config) as usize, merchant_id);
+        let mut running = RUNNING.lock().unwrap_or_else(|p| p.into_inner());
+        let count = running.entry(key).or_insert(0);
+        if *count >= MAX_CONCURRENT_EXPORTS {
+            return None;
+        }
+        *count += 1;
+        Some(ExportPermit { key })
+    }
+}
+
+impl Drop for ExportPermit {
+    fn drop(&mut self) {
+        let mut running = RUNNING.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(count) = running.get_mut(&self.key) {
+            *count -= 1;
+            if *count == 0 {
+                running.remove(&self.key);
+            }
+        }
+    }
+}
+
+/// The answer when a merchant's export slots are all taken.
+fn too_many_exports() -> Response {
+    (
+        StatusCode::TOO_MANY_REQUESTS,
+        [(header::RETRY_AFTER, "30")],
+        format!(
+            "{MAX_CONCURRENT_EXPORTS} exports of this merchant are already running: \
+             try again when one of them has finished"
+        ),
+    )
+        .into_response()
+}
 
 /// The payments export's columns, in order.
 pub const PAYMENT_COLUMNS: [&str; 12] = app::payments::EXPORT_COLUMNS;
@@ -44,7 +107,7 @@ pub const HISTORY_COLUMNS: [&str; 8] = [
 const NUMERIC: [&str; 1] = ["amount"];
 
 /// What an export is made of: its element names, its columns, and a reader of one batch
-/// of rows (page `n`, each row one cell per column).
+/// of rows (the one after a cursor, each row one cell per column).
 #[derive(Clone)]
 pub struct Table {
     /// XML root element and file name stem, e.g. `payments`.
@@ -53,13 +116,45 @@ pub struct Table {
     pub singular: &'static str,
     /// Column names.
     pub columns: Vec<&'static str>,
-    /// Reads page `n` (of [`BATCH`] rows).
+    /// Reads the batch after a cursor (the first batch after `None`).
     pub batch: BatchReader,
 }
 
-/// Reads one page of an export's rows, each row one cell per column.
+/// Where a batch ended: its last row's sort value and id.
+pub type Cursor = (Value, i64);
+
+/// One batch of an export: its rows, and the cursor of the next one (`None` at the end).
+pub struct Batch {
+    /// Each row one cell per column.
+    pub rows: Vec<Vec<String>>,
+    /// Where the next batch starts; `None` when this one was the last.
+    pub next: Option<Cursor>,
+}
+
+/// Reads the batch of an export's rows after a cursor.
 pub type BatchReader =
-    Arc<dyn Fn(u64) -> BoxFuture<'static, Result<Vec<Vec<String>>, DbErr>> + Send + Sync>;
+    Arc<dyn Fn(Option<Cursor>) -> BoxFuture<'static, Result<Batch, DbErr>> + Send + Sync>;
+
+/// The rows after `cursor` in the order (`column`, id) both descending or both ascending:
+/// `column` past the cursor's value, or equal to it with the id past the cursor's id.
+fn after<C: ColumnTrait>(column: C, id: C, descending: bool, cursor: &Cursor) -> Condition {
+    let (value, last_id) = cursor.clone();
+    let (past, past_id) = if descending {
+        (column.lt(value.clone()), id.lt(last_id))
+    } else {
+        (column.gt(value.clone()), id.gt(last_id))
+    };
+    Condition::any()
+        .add(past)
+        .add(Condition::all().add(column.eq(value)).add(past_id))
+}
+
+/// The cursor after `rows` when they filled a whole batch of `size`.
+fn next_cursor<M>(rows: &[M], size: u64, key: impl Fn(&M) -> Cursor) -> Option<Cursor> {
+    (rows.len() as u64 >= size)
+        .then(|| rows.last().map(key))
+        .flatten()
+}
 
 fn payment_cells(p: &payment::Model, zone: &ZonePreference) -> Vec<String> {
     vec![
@@ -201,25 +296,33 @@ fn stream(
             table.plural
         ),
     };
-    futures_util::stream::unfold(Some((0u64, Some(head))), move |state| {
-        let table = table.clone();
+    let tail = match format {
+        Format::Csv => String::new(),
+        _ => format!("</{}>\n", table.plural),
+    };
+    // The state: the text still to send first, and the cursor of the next batch (`None`
+    // once the last batch was sent).
+    let start: (Option<String>, Option<Option<Cursor>>) = (Some(head), Some(None));
+    futures_util::stream::unfold(Some(start), move |state| {
+        let (table, tail) = (table.clone(), tail.clone());
         async move {
-            let (page, head) = state?;
-            if let Some(head) = head {
-                return Some((Ok(Bytes::from(head)), Some((page, None))));
+            let (pending, cursor) = state?;
+            if let Some(text) = pending {
+                return Some((Ok(Bytes::from(text)), Some((None, cursor))));
             }
-            match (table.batch)(page).await {
-                Ok(rows) if rows.is_empty() => {
-                    let tail = match format {
-                        Format::Csv => String::new(),
-                        _ => format!("</{}>\n", table.plural),
+            let cursor = cursor?;
+            match (table.batch)(cursor).await {
+                Ok(batch) => {
+                    let mut text = render(format, &table, &batch.rows);
+                    let next = match batch.next {
+                        Some(next) => Some(Some(next)),
+                        None => {
+                            text.push_str(&tail);
+                            None
+                        }
                     };
-                    Some((Ok(Bytes::from(tail)), None))
+                    Some((Ok(Bytes::from(text)), Some((None, next))))
                 }
-                Ok(rows) => Some((
-                    Ok(Bytes::from(render(format, &table, &rows))),
-                    Some((page + 1, None)),
-                )),
                 Err(e) => {
                     tracing::error!(error = %e, "export failed");
                     Some((Err(std::io::Error::other("export failed")), None))
@@ -266,8 +369,55 @@ const XLSX_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"
 const XLSX_WORKBOOK_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#;
 
-/// Writes the whole table as an XLSX workbook into `file`, batch by batch.
+/// Writes the whole table as an XLSX workbook into `file`, batch by batch: the rows are
+/// read here and the compression runs on the blocking pool, so a large workbook does not
+/// hold an async worker.
 async fn write_xlsx(table: &Table, file: std::fs::File) -> Result<std::fs::File, std::io::Error> {
+    // Two batches in flight at most: memory stays flat whichever side is slower.
+    let (sender, receiver) = tokio::sync::mpsc::channel::<String>(2);
+    let plural = table.plural;
+    let zipper = tokio::task::spawn_blocking(move || zip_workbook(file, plural, receiver));
+    let numeric: Vec<bool> = table.columns.iter().map(|c| NUMERIC.contains(c)).collect();
+    let header: Vec<String> = table.columns.iter().map(|c| (*c).to_owned()).collect();
+    let mut chunk = String::new();
+    xlsx_row(&mut chunk, 1, &header, &[]);
+    let mut row = 1;
+    let mut cursor = None;
+    let read: Result<(), std::io::Error> = async {
+        loop {
+            let batch = (table.batch)(cursor)
+                .await
+                .map_err(|e| std::io::Error::other(e.to_string()))?;
+            for values in &batch.rows {
+                row += 1;
+                xlsx_row(&mut chunk, row, values, &numeric);
+            }
+            if sender.send(std::mem::take(&mut chunk)).await.is_err() {
+                // The writer stopped: its error is the one to report.
+                return Ok(());
+            }
+            match batch.next {
+                Some(next) => cursor = Some(next),
+                None => return Ok(()),
+            }
+        }
+    }
+    .await;
+    drop(sender);
+    let written = zipper
+        .await
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
+    read?;
+    written
+}
+
+/// Compresses the workbook's parts into `file`, the sheet's rows as they arrive from
+/// `rows` (until it is closed). Runs on the blocking pool.
+fn zip_workbook(
+    file: std::fs::File,
+    plural: &str,
+    mut rows: tokio::sync::mpsc::Receiver<String>,
+) -> Result<std::fs::File, std::io::Error> {
     use zip::write::SimpleFileOptions;
     let mut zip = zip::ZipWriter::new(file);
     let options = SimpleFileOptions::default()
@@ -282,8 +432,7 @@ async fn write_xlsx(table: &Table, file: std::fs::File) -> Result<std::fs::File,
             "xl/workbook.xml",
             format!(
                 r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="{}" sheetId="1" r:id="rId1"/></sheets></workbook>"#,
-                table.plural
+<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="{plural}" sheetId="1" r:id="rId1"/></sheets></workbook>"#
             ),
         ),
     ] {
@@ -296,34 +445,16 @@ async fn write_xlsx(table: &Table, file: std::fs::File) -> Result<std::fs::File,
         br#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#,
     )?;
-    let numeric: Vec<bool> = table.columns.iter().map(|c| NUMERIC.contains(c)).collect();
-    let header: Vec<String> = table.columns.iter().map(|c| (*c).to_owned()).collect();
-    let mut chunk = String::new();
-    xlsx_row(&mut chunk, 1, &header, &[]);
-    let mut row = 1;
-    let mut page = 0;
-    loop {
-        let rows = (table.batch)(page)
-            .await
-            .map_err(|e| std::io::Error::other(e.to_string()))?;
-        if rows.is_empty() {
-            break;
-        }
-        for values in &rows {
-            row += 1;
-            xlsx_row(&mut chunk, row, values, &numeric);
-        }
+    while let Some(chunk) = rows.blocking_recv() {
         zip.write_all(chunk.as_bytes())?;
-        chunk.clear();
-        page += 1;
     }
-    zip.write_all(chunk.as_bytes())?;
     zip.write_all(b"</sheetData></worksheet>")?;
     zip.finish().map_err(io)
 }
 
-/// The export of `table` as a download.
-pub async fn download(table: Table, format: Format) -> Response {
+/// The export of `table` as a download, holding `permit` until its last byte is sent
+/// (or its client goes away).
+pub async fn download(table: Table, format: Format, permit: ExportPermit) -> Response {
     let name = format!(
         "{}-{}.{}",
         table.plural,
@@ -339,7 +470,10 @@ pub async fn download(table: Table, format: Format) -> Response {
         (header::CACHE_CONTROL, "no-store".to_owned()),
     ];
     let body = match format {
-        Format::Csv | Format::Xml => Body::from_stream(stream(table, format)),
+        Format::Csv | Format::Xml => Body::from_stream(stream(table, format).map(move |chunk| {
+            let _held = &permit;
+            chunk
+        })),
         Format::Xlsx => {
             // Unlinked at once: the open handle keeps it readable until it is sent.
             let written = match tempfile::tempfile() {
@@ -357,7 +491,10 @@ pub async fn download(table: Table, format: Format) -> Response {
             if file.seek(std::io::SeekFrom::Start(0)).await.is_err() {
                 return StatusCode::INTERNAL_SERVER_ERROR.into_response();
             }
-            Body::from_stream(tokio_util::io::ReaderStream::new(file))
+            Body::from_stream(tokio_util::io::ReaderStream::new(file).map(move |chunk| {
+                let _held = &permit;
+                chunk
+            }))
         }
     };
     (headers, body).into_response()
@@ -380,14 +517,41 @@ async fn caller(
     Ok((format, merchant, crate::account::service::zone_of(&user)))
 }
 
-/// The payments matching `filter` as an export table, with the merchant's chosen columns
-/// (MB-20; all when none is chosen).
+/// The column the payments list (and so its export) is sorted by, and whether descending;
+/// the list adds the id in the same direction (`payments::list::filtered`).
+fn payment_sort(filter: &PaymentFilter) -> (payment::Column, bool) {
+    let column = match filter.sort.as_str() {
+        "amount" => payment::Column::Amount,
+        "reference" => payment::Column::MerchantReference,
+        "updated" => payment::Column::UpdatedAt,
+        _ => payment::Column::CreatedAt,
+    };
+    (column, filter.desc)
+}
+
+/// A payment's value of its sort column.
+fn payment_sort_value(p: &payment::Model, column: payment::Column) -> Value {
+    match column {
+        payment::Column::Amount => p.amount.into(),
+        payment::Column::MerchantReference => p.merchant_reference.clone().into(),
+        payment::Column::UpdatedAt => p.updated_at.into(),
+        _ => p.created_at.into(),
+    }
+}
+
+/// The merchant's payments matching `filter` as an export table read `size` rows at a
+/// time, with the merchant's chosen columns (MB-20; all when none is chosen); `None`
+/// when the filter is not valid.
 pub fn payments_table(
     db: DatabaseConnection,
-    select: sea_orm::Select<payment::Entity>,
+    merchant_id: i64,
     zone: ZonePreference,
+    filter: &PaymentFilter,
     chosen: &str,
-) -> Table {
+    size: u64,
+) -> Option<Table> {
+    let select = filtered(merchant_id, &zone, filter).ok()?;
+    let (column, descending) = payment_sort(filter);
     let keep: Vec<usize> = PAYMENT_COLUMNS
         .iter()
         .enumerate()
@@ -399,60 +563,87 @@ pub fn payments_table(
     } else {
         keep
     };
-    Table {
+    Some(Table {
         plural: "payments",
         singular: "payment",
         columns: keep.iter().map(|i| PAYMENT_COLUMNS[*i]).collect(),
-        batch: Arc::new(move |page| {
-            let (db, select, zone, keep) = (db.clone(), select.clone(), zone.clone(), keep.clone());
+        batch: Arc::new(move |cursor: Option<Cursor>| {
+            let (db, mut select, zone, keep) =
+                (db.clone(), select.clone(), zone.clone(), keep.clone());
             Box::pin(async move {
-                let rows = select.paginate(&db, BATCH).fetch_page(page).await?;
-                Ok(rows
+                if let Some(cursor) = &cursor {
+                    select = select.filter(after(column, payment::Column::Id, descending, cursor));
+                }
+                let rows = select.limit(size).all(&db).await?;
+                let next = next_cursor(&rows, size, |p| (payment_sort_value(p, column), p.id));
+                let rows = rows
                     .iter()
                     .map(|p| {
                         let cells = payment_cells(p, &zone);
                         keep.iter().map(|i| cells[*i].clone()).collect()
                     })
-                    .collect())
+                    .collect();
+                Ok(Batch { rows, next })
             })
         }),
-    }
+    })
 }
 
 /// `GET /operations/payments/export/{csv|xml|xlsx}?<the list's filter>`.
 pub async fn payments(
-    State(db): State<DatabaseConnection>,
+    State(state): State<AppState>,
     session: Session,
     Path(format): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let (format, merchant, zone) = match caller(&db, &session, &format).await {
+    let (format, merchant, zone) = match caller(&state.db, &session, &format).await {
         Ok(caller) => caller,
         Err(status) => return status.into_response(),
     };
     let filter = PaymentFilter::from_query(query.as_deref().unwrap_or(""));
-    let Ok(select) = filtered(merchant.id, &zone, &filter) else {
+    let Some(table) = payments_table(
+        state.db.clone(),
+        merchant.id,
+        zone,
+        &filter,
+        &merchant.report_columns,
+        BATCH,
+    ) else {
         return (StatusCode::BAD_REQUEST, "the filter is not valid").into_response();
     };
-    let table = payments_table(db.clone(), select, zone, &merchant.report_columns);
-    download(table, format).await
+    let Some(permit) = ExportPermit::try_acquire(&state.config, merchant.id) else {
+        return too_many_exports();
+    };
+    download(table, format, permit).await
 }
 
-/// The operations of the financial history as an export table.
+/// The operations `select` finds (newest first, then by id, as `history_filtered`
+/// sorts) as an export table read `size` rows at a time.
 pub fn history_table(
     db: DatabaseConnection,
     select: sea_orm::Select<operation::Entity>,
     zone: ZonePreference,
+    size: u64,
 ) -> Table {
     Table {
         plural: "operations",
         singular: "operation",
         columns: HISTORY_COLUMNS.to_vec(),
-        batch: Arc::new(move |page| {
-            let (db, select, zone) = (db.clone(), select.clone(), zone.clone());
+        batch: Arc::new(move |cursor: Option<Cursor>| {
+            let (db, mut select, zone) = (db.clone(), select.clone(), zone.clone());
             Box::pin(async move {
-                let ops = select.paginate(&db, BATCH).fetch_page(page).await?;
-                history_cells(&db, &ops, &zone).await
+                if let Some(cursor) = &cursor {
+                    select = select.filter(after(
+                        operation::Column::CreatedAt,
+                        operation::Column::Id,
+                        true,
+                        cursor,
+                    ));
+                }
+                let ops = select.limit(size).all(&db).await?;
+                let next = next_cursor(&ops, size, |o| (o.created_at.into(), o.id));
+                let rows = history_cells(&db, &ops, &zone).await?;
+                Ok(Batch { rows, next })
             })
         }),
     }
@@ -486,20 +677,29 @@ pub async fn history_cells(
 
 /// `GET /operations/history/export/{csv|xml|xlsx}?<the history's filter>`.
 pub async fn history(
-    State(db): State<DatabaseConnection>,
+    State(state): State<AppState>,
     session: Session,
     Path(format): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let (format, merchant, zone) = match caller(&db, &session, &format).await {
+    let db = &state.db;
+    let (format, merchant, zone) = match caller(db, &session, &format).await {
         Ok(caller) => caller,
         Err(status) => return status.into_response(),
     };
     let filter = HistoryFilter::from_query(query.as_deref().unwrap_or(""));
-    let Ok(select) = history_filtered(&db, merchant.id, &zone, &filter).await else {
+    let Ok(select) = history_filtered(db, merchant.id, &zone, &filter).await else {
         return (StatusCode::BAD_REQUEST, "the filter is not valid").into_response();
     };
-    download(history_table(db.clone(), select, zone), format).await
+    let Some(permit) = ExportPermit::try_acquire(&state.config, merchant.id) else {
+        return too_many_exports();
+    };
+    download(
+        history_table(db.clone(), select, zone, BATCH),
+        format,
+        permit,
+    )
+    .await
 }
 
 #[cfg(test)]

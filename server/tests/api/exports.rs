@@ -336,3 +336,155 @@ both_backends!(
         assert!(xml.contains("abc"));
     }
 );
+
+/// Reads a whole export table from its first batch on, calling `meanwhile` once after
+/// the first batch; the first cell of every row.
+async fn read_table(
+    table: &server::payments::export::Table,
+    meanwhile: impl std::future::Future<Output = ()>,
+) -> Vec<String> {
+    let mut ids = Vec::new();
+    let mut batch = (table.batch)(None).await.unwrap();
+    let mut meanwhile = Some(meanwhile);
+    loop {
+        ids.extend(batch.rows.iter().map(|r| r[0].clone()));
+        if let Some(m) = meanwhile.take() {
+            m.await;
+        }
+        match batch.next.take() {
+            Some(cursor) => batch = (table.batch)(Some(cursor)).await.unwrap(),
+            None => break,
+        }
+    }
+    ids
+}
+
+both_backends!(
+    exports_read_batches_by_keyset_complete_and_in_order_while_payments_arrive,
+    &[],
+    |app: TestApp| async move {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        use server::entities::{merchant, payment};
+        use server::payments::export::payments_table;
+        use server::payments::records::public_id;
+        let key = key(&app, "shop").await;
+        // Amounts repeat, so sorting by amount has ties the id must break.
+        for i in 0..25 {
+            post(
+                &app,
+                &key,
+                "/payments",
+                &card_payment(1_000 + (i % 4) * 100, "4111111111111111", "SALE"),
+            )
+            .await;
+        }
+        let shop = merchant::Entity::find()
+            .filter(merchant::Column::Pspid.eq("shop"))
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        for query in [
+            "desc=1",
+            "",
+            "sort=amount&desc=1",
+            "sort=amount",
+            "sort=updated&desc=1",
+        ] {
+            let before = payment::Entity::find()
+                .filter(payment::Column::MerchantId.eq(shop.id))
+                .all(&app.db)
+                .await
+                .unwrap();
+            // The list's order, computed here: the sort column, then the id.
+            let mut want = before.clone();
+            want.sort_by(|a, b| {
+                let key = |p: &payment::Model| match query {
+                    q if q.starts_with("sort=amount") => {
+                        (p.amount, chrono::DateTime::UNIX_EPOCH, p.id)
+                    }
+                    q if q.starts_with("sort=updated") => (0, p.updated_at, p.id),
+                    _ => (0, p.created_at, p.id),
+                };
+                key(a).cmp(&key(b))
+            });
+            if query.contains("desc=1") {
+                want.reverse();
+            }
+            let want: Vec<String> = want.iter().map(|p| public_id(p.id)).collect();
+            let filter = app::payments::PaymentFilter::from_query(query);
+            let table = payments_table(
+                app.db.clone(),
+                shop.id,
+                domain::ZonePreference::default(),
+                &filter,
+                "",
+                10,
+            )
+            .unwrap();
+            // A payment arrives after the first batch of ten was read.
+            let got = read_table(&table, async {
+                post(
+                    &app,
+                    &key,
+                    "/payments",
+                    &card_payment(100, "4111111111111111", "SALE"),
+                )
+                .await;
+            })
+            .await;
+            let known: Vec<String> = got.iter().filter(|id| want.contains(id)).cloned().collect();
+            assert_eq!(known, want, "{query}: every row once, in the list's order");
+            assert!(got.len() <= want.len() + 1, "{query}: {} rows", got.len());
+        }
+    }
+);
+
+both_backends!(
+    a_merchant_runs_two_exports_at_once_and_the_third_is_refused,
+    &[],
+    |app: TestApp| async move {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        use server::entities::merchant;
+        use server::payments::export::{ExportPermit, MAX_CONCURRENT_EXPORTS};
+        app.merchant("shop").await;
+        app.merchant("other").await;
+        let admin = app.session("shop", "admin").await;
+        let other = app.session("other", "admin").await;
+        let shop = merchant::Entity::find()
+            .filter(merchant::Column::Pspid.eq("shop"))
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        // Finished exports give their slot back.
+        for _ in 0..MAX_CONCURRENT_EXPORTS + 1 {
+            let (status, _) = download(&app, &admin, "/operations/payments/export/csv").await;
+            assert_eq!(status, 200);
+        }
+        // Two exports running (their slots held), the next one is refused, whatever
+        // the list or the format.
+        let running: Vec<ExportPermit> = (0..MAX_CONCURRENT_EXPORTS)
+            .map(|_| ExportPermit::try_acquire(&app.config, shop.id).unwrap())
+            .collect();
+        for path in [
+            "/operations/payments/export/csv",
+            "/operations/payments/export/xlsx",
+            "/operations/history/export/xml",
+        ] {
+            let (status, body) = download(&app, &admin, path).await;
+            assert_eq!(status, 429, "{path}");
+            assert!(
+                String::from_utf8_lossy(&body).contains("already running"),
+                "{path}"
+            );
+        }
+        // Another merchant is not held back.
+        let (status, _) = download(&app, &other, "/operations/payments/export/xlsx").await;
+        assert_eq!(status, 200);
+        // Once one of them ends, the next export runs.
+        drop(running);
+        let (status, _) = download(&app, &admin, "/operations/payments/export/xlsx").await;
+        assert_eq!(status, 200);
+    }
+);
