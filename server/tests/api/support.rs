@@ -468,3 +468,104 @@ both_backends!(
         support_session(&app, "bob@demo-retail.test").await;
     }
 );
+
+both_backends!(
+    a_ticket_of_a_person_in_two_organizations_goes_to_the_one_they_chose,
+    &[],
+    |app: TestApp| async move {
+        use server::entities::{support_organization, support_ticket};
+        let [_, _, _, carol] = portal(&app).await;
+        // Carol of Other Corp joins Demo Retail too; Third Co is not hers.
+        invitations::invite(
+            &app.db,
+            &app.config,
+            "carol@other-corp.test",
+            Some("Demo Retail"),
+            false,
+            "Agnes",
+        )
+        .await
+        .unwrap();
+        invitations::invite(
+            &app.db,
+            &app.config,
+            "tom@third.test",
+            Some("Third Co"),
+            false,
+            "Agnes",
+        )
+        .await
+        .unwrap();
+        let org = |name: &'static str| {
+            let app = &app;
+            async move {
+                support_organization::Entity::find()
+                    .filter(support_organization::Column::Name.eq(name))
+                    .one(&app.db)
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .id
+            }
+        };
+        let (retail, other, third) = (
+            org("Demo Retail").await,
+            org("Other Corp").await,
+            org("Third Co").await,
+        );
+        // The raise page offers both.
+        let me: app::support::accounts::SupportMe =
+            serde_json::from_str(&app.call("support/me", &[], Some(&carol)).await.ok().body)
+                .unwrap();
+        let mut offered: Vec<i64> = me.memberships.iter().map(|(id, _)| *id).collect();
+        offered.sort();
+        let mut expected = vec![retail, other];
+        expected.sort();
+        assert_eq!(offered, expected);
+        let rt = request_type(&app, "request").await;
+        let raise_for = |organization: i64| {
+            let (app, carol, rt) = (&app, carol.clone(), rt.clone());
+            async move {
+                app.call(
+                    "support/raise",
+                    &[
+                        ("form[request_type]", rt.as_str()),
+                        ("form[summary]", "Settlement file missing"),
+                        ("form[description]", "Yesterday's file never came."),
+                        ("form[impact]", ""),
+                        ("form[urgency]", ""),
+                        ("form[payment_id]", ""),
+                        ("form[organization]", &organization.to_string()),
+                    ],
+                    Some(&carol),
+                )
+                .await
+            }
+        };
+        for chosen in [retail, other] {
+            let reference = step(&raise_for(chosen).await.ok().body);
+            let ticket = support_ticket::Entity::find()
+                .filter(support_ticket::Column::Reference.eq(reference))
+                .one(&app.db)
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(ticket.organization_id, Some(chosen));
+        }
+        // An organization she is not in is refused, and nothing is raised.
+        let before = support_ticket::Entity::find()
+            .all(&app.db)
+            .await
+            .unwrap()
+            .len();
+        assert_eq!(raise_for(third).await.error(), AppError::Forbidden);
+        assert_eq!(
+            support_ticket::Entity::find()
+                .all(&app.db)
+                .await
+                .unwrap()
+                .len(),
+            before
+        );
+    }
+);

@@ -29,6 +29,9 @@ pub struct SupportMe {
     pub full_name: String,
     /// Organizations the person belongs to.
     pub organizations: Vec<String>,
+    /// The same organizations with their ids, for choosing where a ticket goes.
+    #[serde(default)]
+    pub memberships: Vec<(i64, String)>,
     /// Support staff.
     pub is_agent: bool,
     /// Wants e-mail notifications.

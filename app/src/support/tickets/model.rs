@@ -59,6 +59,10 @@ pub struct NewTicketForm {
     pub urgency: String,
     /// A payment of the back office the ticket is about (SP-10), optional.
     pub payment_id: String,
+    /// The organization the ticket goes to, by id: one of the reporter's; empty for
+    /// the only one they belong to.
+    #[serde(default)]
+    pub organization: String,
 }
 
 /// The requests list's filters, as the URL carries them (SP-5).

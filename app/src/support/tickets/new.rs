@@ -5,6 +5,7 @@ use super::list::kind_text;
 use crate::components::{error_text, field_problem, last_error, ErrorAlert};
 use crate::error::{AppError, Problem};
 use crate::i18n::{t, T};
+use crate::support::accounts::api::load_support_me;
 use crate::support::tickets::api::{load_support_areas, RaiseTicket};
 use crate::support::tickets::{checked_text, NewTicketForm, SupportAreaView};
 use crate::url::encode;
@@ -40,6 +41,9 @@ pub fn NewTicketPage() -> impl IntoView {
         )
     };
     let areas = Resource::new(|| (), |_| load_support_areas());
+    // A person of several organizations chooses which one the ticket goes to.
+    let me = Resource::new(|| (), |_| load_support_me());
+    let organization = RwSignal::new(String::new());
     let raise = ServerAction::<RaiseTicket>::new();
     // The domain's length rule, checked before sending: the same answer as the server's.
     let description_error = RwSignal::new(None::<AppError>);
@@ -95,6 +99,7 @@ pub fn NewTicketPage() -> impl IntoView {
                     impact: impact.get_untracked(),
                     urgency: urgency.get_untracked(),
                     payment_id: payment.clone(),
+                    organization: organization.get_untracked(),
                 },
             });
         }
@@ -117,6 +122,10 @@ pub fn NewTicketPage() -> impl IntoView {
                     let on_submit = on_submit.clone();
                     let payment = payment.clone();
                     Suspend::new(async move {
+                    let memberships = me.await.map(|m| m.memberships).unwrap_or_default();
+                    if memberships.len() > 1 && organization.get_untracked().is_empty() {
+                        organization.set(memberships[0].0.to_string());
+                    }
                     match areas.await {
                         Err(e) => view! { <p class="alert alert-error" role="alert">{error_text(&e)}</p> }.into_any(),
                         Ok(areas) => {
@@ -130,6 +139,7 @@ pub fn NewTicketPage() -> impl IntoView {
                             let summary_problem = field_problem(error, "summary");
                             let impact_problem = field_problem(error, "impact");
                             let urgency_problem = field_problem(error, "urgency");
+                            let organization_problem = field_problem(error, "organization");
                             view! {
                                 <form class="form card" on:submit=on_submit novalidate>
                                     {(!payment.is_empty()).then(|| view! {
@@ -149,6 +159,18 @@ pub fn NewTicketPage() -> impl IntoView {
                                         </select>
                                         <p class="field-error">{type_problem}</p>
                                     </div>
+                                    {(memberships.len() > 1).then(|| view! {
+                                        <div class="field" class:field-invalid=move || organization_problem().is_some()>
+                                            <label for="ticket-organization">{t(T::OrganizationLabel)}</label>
+                                            <select id="ticket-organization" name="organization" prop:value=move || organization.get()
+                                                on:change:target=move |ev| organization.set(ev.target().value())>
+                                                {memberships.iter().map(|(id, name)| view! {
+                                                    <option value=id.to_string()>{name.clone()}</option>
+                                                }).collect_view()}
+                                            </select>
+                                            <p class="field-error">{organization_problem}</p>
+                                        </div>
+                                    })}
                                     <div class="field" class:field-invalid=move || summary_problem().is_some()>
                                         <label for="ticket-summary">{t(T::TicketSummary)}</label>
                                         <input id="ticket-summary" name="summary" type="text" maxlength="200" autocomplete="off"

@@ -12,16 +12,17 @@ use sea_orm::{ActiveModelTrait, IntoActiveModel, Set};
 impl SupportAccountService {
     /// The profile of `user` as the portal shows it.
     async fn me_of(&self, user: &support_user::Model) -> Result<SupportMe, AppError> {
-        let organizations = organizations_of(&self.db, user.id)
+        let memberships: Vec<(i64, String)> = organizations_of(&self.db, user.id)
             .await
             .map_err(internal)?
             .into_iter()
-            .map(|o| o.name)
+            .map(|o| (o.id, o.name))
             .collect();
         Ok(SupportMe {
             email: user.email.clone(),
             full_name: user.full_name.clone(),
-            organizations,
+            organizations: memberships.iter().map(|(_, name)| name.clone()).collect(),
+            memberships,
             is_agent: user.is_agent,
             notify_email: user.notify_email,
         })

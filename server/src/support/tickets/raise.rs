@@ -54,6 +54,16 @@ impl SupportTicketService {
         if incident && urgency.is_none() {
             problems.push(FieldError::new("urgency", Problem::Required));
         }
+        // The ticket goes to the organization chosen, which must be one of the
+        // reporter's (the form offers only those); a form without the choice (a
+        // single organization, the knowledge base's contact form) takes the first.
+        let organization = match form.organization.trim() {
+            "" => orgs.first().copied(),
+            chosen => match chosen.parse::<i64>() {
+                Ok(id) if orgs.contains(&id) => Some(id),
+                _ => return Err(AppError::Forbidden),
+            },
+        };
         let payment_id = form.payment_id.trim().to_owned();
         if payment_id.chars().count() > 32 {
             problems.push(FieldError::new("payment_id", Problem::TooLong));
@@ -82,7 +92,7 @@ impl SupportTicketService {
             impact: Set(impact.map(|i| i.code().to_owned())),
             urgency: Set(urgency.map(|u| u.code().to_owned())),
             reporter_id: Set(viewer.id),
-            organization_id: Set(orgs.first().copied()),
+            organization_id: Set(organization),
             shared: Set(false),
             assignee_id: Set(None),
             payment_id: Set((!payment_id.is_empty()).then_some(payment_id)),
