@@ -1,6 +1,8 @@
 //! Ticket attachments over plain HTTP (SP-6): the multipart upload that works without
 //! WebAssembly, and the download, for those who may see the ticket.
 
+use crate::state::AppState;
+use crate::support::tickets::SupportTicketService;
 use app::ports::Ports;
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
@@ -9,10 +11,12 @@ use tower_sessions::Session;
 
 /// Attaches the files of a plain multipart form to a ticket (SP-6), then goes back to
 /// the ticket's page, saying how many were attached or why none was. The form works
-/// without WebAssembly; the new-ticket page submits it once the ticket exists.
+/// without WebAssembly; the new-ticket page submits it once the ticket exists. Each file
+/// is written to the data directory as its parts arrive, only after the ticket was found
+/// open to the actor, and receiving stops at the first file over the size limit.
 pub async fn upload(
     session: Session,
-    State(ports): State<Ports>,
+    State(state): State<AppState>,
     axum::extract::Path(reference): axum::extract::Path<String>,
     multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
@@ -31,24 +35,48 @@ pub async fn upload(
         let raised = if raised { "&raised=1" } else { "" };
         Redirect::to(&format!("{page}?attach_error={code}{raised}")).into_response()
     };
+    let failed = |error: AppError, raised: bool| match error {
+        AppError::Invalid(problems) => refused(
+            problems
+                .into_iter()
+                .next()
+                .map(|p| p.problem)
+                .unwrap_or(Problem::Required),
+            raised,
+        ),
+        AppError::NotFound => StatusCode::NOT_FOUND.into_response(),
+        AppError::Unauthenticated => Redirect::to("/support/login").into_response(),
+        AppError::NotAllowedNow => StatusCode::CONFLICT.into_response(),
+        _ => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    };
+    let tickets = SupportTicketService::new(state.db.clone(), state.config.clone());
+    // Nothing is received for a ticket the actor may not attach to.
+    if let Err(e) = tickets.attach_target(&actor, &reference).await {
+        return failed(e, false);
+    }
     let Ok(mut multipart) = multipart else {
         return refused(Problem::Required, false);
     };
+    // Received files are removed when dropped unless kept: on every early return below.
     let mut files = Vec::new();
     let mut raised = false;
     loop {
         match multipart.next_field().await {
             Ok(Some(field)) => match field.name() {
                 Some("file") => {
+                    if files.len() >= domain::attachment::MAX_FILES {
+                        return refused(Problem::TooManyFiles, raised);
+                    }
                     let name = field.file_name().unwrap_or_default().to_owned();
-                    let Ok(bytes) = field.bytes().await else {
-                        return refused(Problem::FileTooLarge, raised);
+                    let file = match tickets.receive_file(name, Box::pin(field)).await {
+                        Ok(file) => file,
+                        Err(e) => return failed(e, raised),
                     };
                     // A file input left empty still sends a part without a name.
-                    if name.is_empty() && bytes.is_empty() {
+                    if file.name().is_empty() && file.size() == 0 {
                         continue;
                     }
-                    files.push((name, bytes.to_vec()));
+                    files.push(file);
                 }
                 Some("raised") => raised = true,
                 _ => {}
@@ -59,24 +87,9 @@ pub async fn upload(
         }
     }
     let raised_part = if raised { "&raised=1" } else { "" };
-    match ports
-        .support_tickets
-        .attach(&actor, &reference, files)
-        .await
-    {
+    match tickets.attach_received(&actor, &reference, files).await {
         Ok(n) => Redirect::to(&format!("{page}?attached={n}{raised_part}")).into_response(),
-        Err(AppError::Invalid(problems)) => refused(
-            problems
-                .into_iter()
-                .next()
-                .map(|p| p.problem)
-                .unwrap_or(Problem::Required),
-            raised,
-        ),
-        Err(AppError::NotFound) => StatusCode::NOT_FOUND.into_response(),
-        Err(AppError::Unauthenticated) => Redirect::to("/support/login").into_response(),
-        Err(AppError::NotAllowedNow) => StatusCode::CONFLICT.into_response(),
-        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        Err(e) => failed(e, raised),
     }
 }
 

@@ -226,3 +226,104 @@ both_backends!(
             .starts_with("/support/login"));
     }
 );
+
+both_backends!(
+    an_organization_s_attachments_stay_within_its_storage_quota,
+    &[],
+    |app: TestApp| async move {
+        use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter, Set};
+        use server::entities::{support_attachment, support_ticket};
+        // The organizations' storage quota: 500 MiB.
+        const ORGANIZATION_QUOTA_BYTES: i64 = 500 * 1024 * 1024;
+        let [_agent, alice, _bob, carol] = knowledge(&app).await;
+        let reference = raise(&app, &alice, "incident", "Terminal logs", "Attached").await;
+        let ticket = support_ticket::Entity::find()
+            .filter(support_ticket::Column::Reference.eq(reference.clone()))
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        // A file of three megabytes arrives in many parts and comes back byte for byte.
+        let log: Vec<u8> = (0..3_000_000u32)
+            .map(|i| b"0123456789abcdef\n"[(i % 17) as usize])
+            .collect();
+        assert_eq!(
+            upload(&app, &alice, &reference, &[("terminal.log", log.clone())]).await,
+            (303, format!("/support/requests/{reference}?attached=1"))
+        );
+        let stored = support_attachment::Entity::find()
+            .filter(support_attachment::Column::TicketId.eq(ticket.id))
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(stored.size, log.len() as i64);
+        assert_eq!(
+            stored.sha256,
+            server::platform::crypto::sha256_hex(&log),
+            "hashed as it streamed"
+        );
+        let res = download(&app, &alice, stored.id).await;
+        assert_eq!(res.bytes().await.unwrap().to_vec(), log);
+
+        // The organization's earlier attachments fill its storage but for 1,000 bytes.
+        support_attachment::ActiveModel {
+            ticket_id: Set(ticket.id),
+            comment_id: Set(None),
+            uploader_id: Set(stored.uploader_id),
+            file_name: Set("archive.zip".into()),
+            content_type: Set("application/zip".into()),
+            size: Set(ORGANIZATION_QUOTA_BYTES - 1_000 - stored.size),
+            sha256: Set(String::new()),
+            storage_key: Set("accounted".into()),
+            created_at: Set(chrono::Utc::now()),
+            ..Default::default()
+        }
+        .insert(&app.db)
+        .await
+        .unwrap();
+        let rows = || async {
+            support_attachment::Entity::find()
+                .count(&app.db)
+                .await
+                .unwrap()
+        };
+        let files = || {
+            let mut names: Vec<String> = std::fs::read_dir(app.config.data_dir.join("attachments"))
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            names.sort();
+            names
+        };
+        let (rows_before, files_before) = (rows().await, files());
+        // Over the quota: refused whole, no row and no file (not even a partial one) left.
+        assert_eq!(
+            upload(
+                &app,
+                &alice,
+                &reference,
+                &[("a.txt", vec![b'a'; 600]), ("b.txt", vec![b'b'; 600])]
+            )
+            .await,
+            (
+                303,
+                format!("/support/requests/{reference}?attach_error=storage_full")
+            )
+        );
+        assert_eq!(rows().await, rows_before);
+        assert_eq!(files(), files_before);
+        // What still fits is kept.
+        assert_eq!(
+            upload(&app, &alice, &reference, &[("c.txt", vec![b'c'; 1_000])]).await,
+            (303, format!("/support/requests/{reference}?attached=1"))
+        );
+        assert_eq!(rows().await, rows_before + 1);
+        // Another organization has its own quota.
+        let theirs = raise(&app, &carol, "incident", "Their printer", "Logs").await;
+        assert_eq!(
+            upload(&app, &carol, &theirs, &[("d.txt", vec![b'd'; 5_000])]).await,
+            (303, format!("/support/requests/{theirs}?attached=1"))
+        );
+    }
+);

@@ -1,12 +1,16 @@
 //! Where a ticket's attached files are kept: checked (type from the content, size,
 //! count), their bytes in the data directory, never under the site root, and a row each
-//! in the database. The upload and download addresses are in
+//! in the database. Uploads are written to a file in the data directory as they arrive,
+//! counted on the way and cut off past the size limit, so a file is never held whole in
+//! memory while it is received; an organization's attachments together stay within
+//! [`ORGANIZATION_QUOTA_BYTES`]. A file not kept (refused, over the quota, the client
+//! gone) is removed. The upload and download addresses are in
 //! [`crate::support::attachments`].
 
 use super::visibility::visible;
 use super::{format, status_of, SupportTicketService};
 use crate::account::service::internal;
-use crate::entities::{support_attachment, support_ticket, support_user};
+use crate::entities::{support_attachment, support_organization, support_ticket, support_user};
 use crate::platform::config::Config;
 use crate::platform::crypto;
 use app::error::{AppError, Problem};
@@ -14,11 +18,19 @@ use app::support::accounts::SupportActor;
 use app::support::tickets::AttachmentView;
 use chrono::Utc;
 use domain::attachment;
+use futures_util::{Stream, StreamExt};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, TransactionTrait,
 };
+use sha2::{Digest, Sha256};
 use std::path::PathBuf;
+use tokio::io::AsyncWriteExt;
+
+/// The attachments of one organization's tickets together hold at most this many bytes
+/// (500 MiB); an upload that would go over is refused whole.
+pub const ORGANIZATION_QUOTA_BYTES: i64 = 500 * 1024 * 1024;
 
 /// Where attachments' bytes are kept: in the data directory, never under the site root.
 fn attachments_dir(config: &Config) -> PathBuf {
@@ -46,7 +58,116 @@ fn attachment_problem(refusal: attachment::Refusal) -> Problem {
     }
 }
 
+/// A received file waiting in the attachments directory under a temporary name (starting
+/// with `.incoming-`) until it is kept. Removed when dropped unless it was kept.
+#[derive(Debug)]
+pub struct ReceivedFile {
+    /// The name as uploaded.
+    name: String,
+    /// Where its bytes are.
+    path: PathBuf,
+    /// Bytes received.
+    size: u64,
+    /// SHA-256 of the bytes, hex.
+    sha256: String,
+    /// Set once the file was renamed to its stored name.
+    kept: bool,
+}
+
+impl ReceivedFile {
+    /// The name as uploaded.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Bytes received.
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+}
+
+impl Drop for ReceivedFile {
+    fn drop(&mut self) {
+        if !self.kept {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+/// Sums the sizes of the attachments of the tickets `tickets` selects.
+async fn stored_bytes<C: ConnectionTrait>(
+    conn: &C,
+    tickets: sea_orm::sea_query::SelectStatement,
+) -> Result<i64, AppError> {
+    let total: Option<i64> = support_attachment::Entity::find()
+        .select_only()
+        .column_as(
+            Expr::cust("CAST(COALESCE(SUM(\"size\"), 0) AS BIGINT)"),
+            "total",
+        )
+        .filter(support_attachment::Column::TicketId.in_subquery(tickets))
+        .into_tuple()
+        .one(conn)
+        .await
+        .map_err(internal)?;
+    Ok(total.unwrap_or(0))
+}
+
 impl SupportTicketService {
+    /// The ticket `reference` if the actor may attach files to it now (sees it, and it
+    /// is not closed or cancelled): asked before an upload is received.
+    pub async fn attach_target(
+        &self,
+        actor: &SupportActor,
+        reference: &str,
+    ) -> Result<support_ticket::Model, AppError> {
+        let (viewer, orgs) = self.viewer(actor).await?;
+        let t = self.ticket(&viewer, &orgs, reference).await?;
+        if status_of(&t).is_final() {
+            return Err(AppError::NotAllowedNow);
+        }
+        Ok(t)
+    }
+
+    /// Receives one file from `chunks` into the attachments directory as it arrives,
+    /// counting its bytes and stopping past [`attachment::MAX_BYTES`] (refused as too
+    /// large, as is a body that fails or goes over the request's limit).
+    pub async fn receive_file<S, E>(
+        &self,
+        name: String,
+        mut chunks: S,
+    ) -> Result<ReceivedFile, AppError>
+    where
+        S: Stream<Item = Result<axum::body::Bytes, E>> + Unpin,
+    {
+        let dir = attachments_dir(&self.config);
+        tokio::fs::create_dir_all(&dir).await.map_err(io_error)?;
+        let path = dir.join(format!(".incoming-{}", crypto::random_token()));
+        let mut file = tokio::fs::File::create(&path).await.map_err(io_error)?;
+        // From here on, dropping `received` removes the file.
+        let mut received = ReceivedFile {
+            name,
+            path,
+            size: 0,
+            sha256: String::new(),
+            kept: false,
+        };
+        let mut hash = Sha256::new();
+        while let Some(chunk) = chunks.next().await {
+            let too_large = || AppError::field("file", Problem::FileTooLarge);
+            let chunk = chunk.map_err(|_| too_large())?;
+            received.size += chunk.len() as u64;
+            if received.size > attachment::MAX_BYTES as u64 {
+                return Err(too_large());
+            }
+            hash.update(&chunk);
+            file.write_all(&chunk).await.map_err(io_error)?;
+        }
+        file.flush().await.map_err(io_error)?;
+        received.sha256 = hex::encode(hash.finalize());
+        Ok(received)
+    }
+
     /// Checks every file, then keeps them all (bytes in the data directory, a row each)
     /// or none.
     pub(super) async fn attach_files(
@@ -54,6 +175,28 @@ impl SupportTicketService {
         actor: &SupportActor,
         reference: &str,
         files: Vec<(String, Vec<u8>)>,
+    ) -> Result<usize, AppError> {
+        self.attach_target(actor, reference).await?;
+        if files.len() > attachment::MAX_FILES {
+            return Err(AppError::field("file", Problem::TooManyFiles));
+        }
+        let mut received = Vec::with_capacity(files.len());
+        for (name, bytes) in files {
+            let chunks = futures_util::stream::iter([Ok::<_, std::io::Error>(
+                axum::body::Bytes::from(bytes),
+            )]);
+            received.push(self.receive_file(name, chunks).await?);
+        }
+        self.attach_received(actor, reference, received).await
+    }
+
+    /// Checks every received file and the organization's quota, then keeps them all (a
+    /// row each, the file renamed to its stored name) or none (every file removed).
+    pub async fn attach_received(
+        &self,
+        actor: &SupportActor,
+        reference: &str,
+        files: Vec<ReceivedFile>,
     ) -> Result<usize, AppError> {
         let (viewer, orgs) = self.viewer(actor).await?;
         let t = self.ticket(&viewer, &orgs, reference).await?;
@@ -66,32 +209,66 @@ impl SupportTicketService {
         if files.len() > attachment::MAX_FILES {
             return Err(AppError::field("file", Problem::TooManyFiles));
         }
-        // Every file is checked before any is kept: all or none.
+        // Every file is checked before any is kept: all or none. The type is read from
+        // the content (one file in memory at a time, at most its size limit).
         let mut checked = Vec::with_capacity(files.len());
-        for (name, bytes) in files {
-            let content_type = attachment::check(&name, &bytes)
+        for file in files {
+            let bytes = tokio::fs::read(&file.path).await.map_err(io_error)?;
+            let content_type = attachment::check(&file.name, &bytes)
                 .map_err(|r| AppError::field("file", attachment_problem(r)))?;
-            checked.push((attachment::clean_name(&name), content_type, bytes));
+            drop(bytes);
+            checked.push((attachment::clean_name(&file.name), content_type, file));
         }
-        let dir = attachments_dir(&self.config);
-        tokio::fs::create_dir_all(&dir).await.map_err(io_error)?;
-        let mut written = Vec::new();
+        let adding: i64 = checked.iter().map(|(_, _, f)| f.size as i64).sum();
         let now = Utc::now();
+        let mut kept = Vec::new();
         let stored: Result<(), AppError> = async {
             let txn = self.db.begin().await.map_err(internal)?;
-            for (name, content_type, bytes) in &checked {
+            // The ticket's row is written first, so concurrent uploads to it queue here
+            // (SQLite's writer lock); the organization's row is locked on PostgreSQL, so
+            // two uploads of one organization cannot both pass the quota.
+            support_ticket::Entity::update_many()
+                .col_expr(support_ticket::Column::UpdatedAt, Expr::value(now))
+                .filter(support_ticket::Column::Id.eq(t.id))
+                .exec(&txn)
+                .await
+                .map_err(internal)?;
+            let mut tickets = sea_orm::sea_query::Query::select();
+            tickets
+                .column(support_ticket::Column::Id)
+                .from(support_ticket::Entity);
+            match t.organization_id {
+                Some(org) => {
+                    support_organization::Entity::find_by_id(org)
+                        .lock_exclusive()
+                        .one(&txn)
+                        .await
+                        .map_err(internal)?;
+                    tickets.and_where(support_ticket::Column::OrganizationId.eq(org));
+                }
+                None => {
+                    tickets.and_where(support_ticket::Column::Id.eq(t.id));
+                }
+            }
+            if stored_bytes(&txn, tickets).await? + adding > ORGANIZATION_QUOTA_BYTES {
+                return Err(AppError::field("file", Problem::StorageFull));
+            }
+            for (name, content_type, file) in checked.iter_mut() {
                 let key = crypto::random_token();
                 let path = attachment_path(&self.config, &key);
-                tokio::fs::write(&path, bytes).await.map_err(io_error)?;
-                written.push(path);
+                tokio::fs::rename(&file.path, &path)
+                    .await
+                    .map_err(io_error)?;
+                file.kept = true;
+                kept.push(path);
                 support_attachment::ActiveModel {
                     ticket_id: Set(t.id),
                     comment_id: Set(None),
                     uploader_id: Set(viewer.id),
                     file_name: Set(name.clone()),
                     content_type: Set((*content_type).to_owned()),
-                    size: Set(bytes.len() as i64),
-                    sha256: Set(crypto::sha256_hex(bytes)),
+                    size: Set(file.size as i64),
+                    sha256: Set(file.sha256.clone()),
                     storage_key: Set(key),
                     created_at: Set(now),
                     ..Default::default()
@@ -100,17 +277,11 @@ impl SupportTicketService {
                 .await
                 .map_err(internal)?;
             }
-            support_ticket::Entity::update_many()
-                .col_expr(support_ticket::Column::UpdatedAt, Expr::value(now))
-                .filter(support_ticket::Column::Id.eq(t.id))
-                .exec(&txn)
-                .await
-                .map_err(internal)?;
             txn.commit().await.map_err(internal)
         }
         .await;
         if let Err(e) = stored {
-            for path in written {
+            for path in kept {
                 let _ = tokio::fs::remove_file(path).await;
             }
             return Err(e);
