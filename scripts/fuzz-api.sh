@@ -52,7 +52,7 @@ PYTHONPATH="$HOOKS${PYTHONPATH:+:$PYTHONPATH}" SCHEMATHESIS_HOOKS=hooks \
   "$SCHEMATHESIS" run "$OPENPSP_URL/v2/openapi.json" \
   --url "$OPENPSP_URL" \
   --checks not_a_server_error,response_schema_conformance \
-  --phases examples,coverage,fuzzing \
+  --phases examples,coverage,fuzzing,stateful \
   --max-examples "${OPENPSP_FUZZ_EXAMPLES:-25}" \
   ${OPENPSP_FUZZ_SEED:+--seed "$OPENPSP_FUZZ_SEED"} \
   --workers 2 \

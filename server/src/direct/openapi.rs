@@ -221,6 +221,49 @@ const BODIES: &[(&str, Option<&str>, Option<&str>)] = &[
     ),
 ];
 
+/// (operation, the operation whose answer feeds it, its parameter, where in that answer):
+/// the document's links, which clients and the fuzzer follow from a created resource to
+/// the operations on it.
+const LINKS: &[(&str, &str, &str, &str)] = &[
+    ("GetPayment", "CreatePayment", "paymentId", "/payment/id"),
+    (
+        "GetPaymentDetails",
+        "CreatePayment",
+        "paymentId",
+        "/payment/id",
+    ),
+    (
+        "CapturePayment",
+        "CreatePayment",
+        "paymentId",
+        "/payment/id",
+    ),
+    ("GetCaptures", "CreatePayment", "paymentId", "/payment/id"),
+    ("CancelPayment", "CreatePayment", "paymentId", "/payment/id"),
+    ("RefundPayment", "CreatePayment", "paymentId", "/payment/id"),
+    ("GetRefunds", "CreatePayment", "paymentId", "/payment/id"),
+    (
+        "CompletePayment",
+        "CreatePayment",
+        "paymentId",
+        "/payment/id",
+    ),
+    (
+        "GetHostedCheckout",
+        "CreateHostedCheckout",
+        "hostedCheckoutId",
+        "/hostedCheckoutId",
+    ),
+    ("GetToken", "CreateToken", "tokenId", "/token"),
+    ("DeleteToken", "CreateToken", "tokenId", "/token"),
+    (
+        "GetHostedTokenization",
+        "CreateHostedTokenization",
+        "hostedTokenizationId",
+        "/hostedTokenizationId",
+    ),
+];
+
 fn reference(name: &str) -> Value {
     json!({ "$ref": format!("#/components/schemas/{name}") })
 }
@@ -337,6 +380,20 @@ pub fn spec() -> Value {
             status.to_string(),
             json!({ "description": "Success", "content": if *status == 204 { json!({}) } else { json!({ "application/json": { "schema": body_schema(response) } }) } }),
         );
+        let mut links = Map::new();
+        for (to, _, param, pointer) in LINKS.iter().filter(|(_, from, _, _)| from == id) {
+            links.insert(
+                (*to).to_owned(),
+                json!({ "operationId": to, "parameters": {
+                    "merchantId": "$request.path.merchantId",
+                    *param: format!("$response.body#{pointer}"),
+                } }),
+            );
+        }
+        if !links.is_empty() {
+            responses.get_mut(&status.to_string()).expect("success")["links"] =
+                Value::Object(links);
+        }
 
         for (code, what) in [
             ("400", "Validation error"),
@@ -462,6 +519,14 @@ mod tests {
                 .take_while(|c| c.is_ascii_alphanumeric())
                 .collect();
             assert!(doc["components"]["schemas"][&name].is_object(), "{name}");
+        }
+        for (to, from, _, _) in super::LINKS {
+            for op in [to, from] {
+                assert!(
+                    super::OPERATIONS.iter().any(|(_, _, id, _, _)| id == op),
+                    "{op}"
+                );
+            }
         }
         for (_, _, id, _, _) in super::OPERATIONS {
             assert!(
