@@ -169,8 +169,9 @@ pub struct Header {
     pub sequence: u16,
 }
 
-/// A transaction response's fields.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A transaction response's fields. Its `Debug` masks any card number in the card field
+/// and the receipt (6+4), whatever the terminal sent.
+#[derive(Clone, PartialEq, Eq)]
 pub struct TransactionOutcome {
     /// The transaction (`1A`); some terminals leave the echo out.
     pub transaction_id: Option<u64>,
@@ -581,5 +582,47 @@ impl Message {
             },
             body: Body::from_tlv(kind, body)?,
         })
+    }
+}
+
+impl std::fmt::Debug for TransactionOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let masked = |text: &Option<String>| text.as_deref().map(crate::card::mask_card_numbers);
+        f.debug_struct("TransactionOutcome")
+            .field("transaction_id", &self.transaction_id)
+            .field("result", &self.result)
+            .field("stage", &self.stage)
+            .field("amount", &self.amount)
+            .field("currency", &self.currency)
+            .field("authorisation_code", &self.authorisation_code)
+            .field("brand", &self.brand)
+            .field("masked_pan", &masked(&self.masked_pan))
+            .field("receipt", &masked(&self.receipt))
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod debug_tests {
+    use super::*;
+
+    #[test]
+    fn debug_masks_card_numbers_a_terminal_reports() {
+        let outcome = TransactionOutcome {
+            transaction_id: Some(7),
+            result: TransactionResult::Approved,
+            stage: TerminalStage::Finished,
+            amount: Some(1_000),
+            currency: Some(978),
+            authorisation_code: Some("A1B2C3".into()),
+            brand: Some("VISA".into()),
+            masked_pan: Some("4111111111111111".into()),
+            receipt: Some("CARD 4111111111111111\nTOTAL 10.00".into()),
+        };
+        let shown = format!("{outcome:?}");
+        assert!(!shown.contains("4111111111111111"), "{shown}");
+        assert!(shown.contains("411111******1111"), "{shown}");
+        let message = format!("{:?}", Body::TransactionResponse(outcome));
+        assert!(!message.contains("4111111111111111"), "{message}");
     }
 }
