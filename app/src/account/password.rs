@@ -50,7 +50,10 @@ fn NewPasswordFields(token: Option<String>, error: Signal<Option<AppError>>) -> 
 #[component]
 pub fn ChangePasswordPage() -> impl IntoView {
     let action = ServerAction::<ChangePassword>::new();
-    let error = last_error(action.value());
+    let last = last_error(action.value());
+    // Too many changes in an hour has its own message; the rest as everywhere.
+    let throttled = move || matches!(last.get(), Some(AppError::RateLimited));
+    let error = Signal::derive(move || last.get().filter(|e| *e != AppError::RateLimited));
     let done = move || matches!(action.value().get(), Some(Ok(())));
     view! {
         <Title text=format!("{} — OpenPSP", t(T::ChangePassword))/>
@@ -58,6 +61,7 @@ pub fn ChangePasswordPage() -> impl IntoView {
             <h1>{t(T::ChangePassword)}</h1>
             {move || done().then(|| view! { <p class="alert alert-success" role="status">{t(T::PasswordChanged)}</p> })}
             <ErrorAlert error=error/>
+            {move || throttled().then(|| view! { <p class="alert alert-error" role="alert">{t(T::PasswordChangeThrottled)}</p> })}
             <ActionForm action=action attr:class="form card">
                 <Field label=T::CurrentPassword name="current" kind="password" autocomplete="current-password" required=true error=error/>
                 <NewPasswordFields token=None error=error/>

@@ -378,6 +378,21 @@ fn checkout_page(view: CheckoutView, action: ServerAction<PayCheckout>) -> AnyVi
             })
             })
         };
+    // What refused the request itself (not a field): too many requests, a checkout
+    // another request is paying or that is closed, the acquirer not answering.
+    let refused = move || {
+        action
+            .value()
+            .get()
+            .and_then(Result::err)
+            .and_then(|e| match e {
+                AppError::Invalid(_) => None,
+                AppError::RateLimited => Some(t(T::PayTooManyRequests).to_owned()),
+                AppError::NotAllowedNow => Some(t(T::PayNotNow).to_owned()),
+                other => error_text(&other),
+            })
+            .map(|text| view! { <p class="alert alert-error" role="alert">{text}</p> })
+    };
     let brands = view.brands.join(" · ");
     view! {
         {summary(&view)}
@@ -386,6 +401,7 @@ fn checkout_page(view: CheckoutView, action: ServerAction<PayCheckout>) -> AnyVi
             <p class="pay-countdown" role="timer" data-testid="countdown">{move || countdown_text(seconds.get())}</p>
             {move || (seconds.get() == 0).then(|| view! { <p class="alert alert-error" role="alert">{t(T::SessionExpired)}</p> })}
             {declined}
+            {refused}
             <p class="muted pay-brands">{t(T::AcceptedCards)}": "{brands}</p>
             <PayForm view=view action=action/>
         </div>
@@ -467,7 +483,10 @@ pub fn ChallengePage() -> impl IntoView {
                         let intro = t(T::ChallengeIntro)
                             .replace("{amount}", &view.amount)
                             .replace("{name}", &view.merchant);
-                        let error = move || action.value().get().and_then(Result::err).map(|e| error_text(&e));
+                        let error = move || action.value().get().and_then(Result::err).and_then(|e| match e {
+                            AppError::RateLimited => Some(t(T::PayTooManyRequests).to_owned()),
+                            other => error_text(&other),
+                        });
                         view! {
                             <section class="card form pay-challenge" aria-labelledby="challenge-title">
                                 <h2 id="challenge-title">{t(T::ChallengeTitle)}</h2>

@@ -40,6 +40,19 @@ where
 }
 
 /// The strength meter: how many rules of the policy the password meets.
+/// The sign-in steps' error: too many attempts or codes says so in the portal's words
+/// (codes are limited per hour), anything else as everywhere.
+#[component]
+fn SignInAlert(error: Signal<Option<AppError>>) -> impl IntoView {
+    move || {
+        error.get().and_then(|e| match e {
+            AppError::RateLimited => Some(t(T::SupportTooManyCodes).to_owned()),
+            other => error_text(&other),
+        })
+        .map(|text| view! { <p class="alert alert-error" role="alert">{text}</p> })
+    }
+}
+
 #[component]
 fn StrengthMeter(password: ReadSignal<String>, rules: PasswordRules) -> impl IntoView {
     let policy = PasswordPolicy::with_min_length(rules.min_length);
@@ -122,7 +135,7 @@ pub fn SupportLoginPage() -> impl IntoView {
         view! {
             <p class="muted">{t(intro).replace("{email}", &email.get_untracked())}</p>
             {resent}
-            <ErrorAlert error=code_error/>
+            <SignInAlert error=code_error/>
             <ActionForm action=verify attr:class="form">
                 <Field label=T::SupportCodeLabel name="code" error=code_error autocomplete="one-time-code" required=true form="code"/>
                 <button type="submit" class="button primary" disabled=move || verify.pending().get()>{t(T::SupportVerify)}</button>
@@ -170,7 +183,7 @@ pub fn SupportLoginPage() -> impl IntoView {
                 {move || match step.get() {
                     SupportStep::Email | SupportStep::Done => view! {
                         <p class="muted">{t(T::SupportLoginIntro)}</p>
-                        <ErrorAlert error=begin_error/>
+                        <SignInAlert error=begin_error/>
                         <ActionForm action=begin attr:class="form">
                             <Field label=T::SupportEmailLabel name="email" kind="email" error=begin_error autocomplete="email"
                                 required=true form="begin" value=email.get_untracked()
@@ -180,7 +193,7 @@ pub fn SupportLoginPage() -> impl IntoView {
                     }.into_any(),
                     SupportStep::Password => view! {
                         <p class="muted mono">{email.get_untracked()}</p>
-                        <ErrorAlert error=login_error/>
+                        <SignInAlert error=login_error/>
                         <ActionForm action=login attr:class="form">
                             <input type="hidden" name="email" value=email.get_untracked()/>
                             <Field label=T::Password name="password" kind="password" error=login_error autocomplete="current-password" required=true form="login"/>
