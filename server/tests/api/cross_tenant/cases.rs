@@ -140,7 +140,7 @@ pub(crate) fn server_fn(endpoint: &str, w: &World) -> Option<Case> {
         // Card terminals and the point of sale.
         "terminals/list" | "pos/terminals" => Own(vec![]),
         "terminals/bind" | "terminals/repair" => {
-            Deny(args(&[("terminal_id", terminal), ("address", "192.0.2.7")]))
+            Deny(args(&[("terminal_id", terminal), ("address", "127.0.0.1")]))
         }
         "terminals/widen" => Deny(args(&[("terminal_id", terminal), ("prefix", "24")])),
         "terminals/unbind" => Deny(args(&[("terminal_id", terminal)])),

@@ -13,7 +13,8 @@ use server::entities::{
 
 /// B's ids, and every string that would show B's data in an answer.
 pub(crate) struct World {
-    pub(crate) a_key: Key,
+    /// A's API key: id and secret.
+    pub(crate) a_key: (String, String),
     pub(crate) b_merchant: i64,
     /// An authorised payment (capturable, cancellable).
     pub(crate) b_authorised: String,
@@ -34,6 +35,9 @@ pub(crate) struct World {
 }
 
 pub(crate) const B_TERMINAL: &str = "TB000002";
+const B_OFFLINE_TERMINAL: &str = "TB000003";
+/// Connected, bound to no merchant: listed to none.
+const UNBOUND_TERMINAL: &str = "TU000009";
 
 fn id(v: &Value, pointer: &str) -> String {
     v.pointer(pointer)
@@ -54,6 +58,19 @@ async fn b_payment(app: &TestApp, key: &Key, amount: i64, mode: &str, reference:
 pub(crate) async fn seed(app: &TestApp) -> World {
     let a_key = key(app, "shopa").await;
     let b_key = key(app, "shopb").await;
+    let a_merchant =
+        server::account::provisioning::find_merchant(&app.db, "shopa", domain::Environment::Test)
+            .await
+            .unwrap();
+    let (a_row, a_secret) = server::configuration::keys::create_api_key(
+        &app.db,
+        &app.config,
+        a_merchant.id,
+        "matrix",
+        None,
+    )
+    .await
+    .unwrap();
     let b = merchant::Entity::find()
         .filter(merchant::Column::Pspid.eq("shopb"))
         .one(&app.db)
@@ -132,10 +149,34 @@ pub(crate) async fn seed(app: &TestApp) -> World {
         .await
         .unwrap()
         .expect("B's template");
-    // B's card terminal and a finished payment on it.
+    // B's card terminal, connected and bound, with a finished payment; a terminal bound
+    // to nobody, connected; and B's second terminal, offline, with a payment waiting.
     let now = chrono::Utc::now();
+    for id in [B_TERMINAL, UNBOUND_TERMINAL] {
+        crate::terminals::simulate(app, id);
+        crate::terminals::wait_connected(app, id).await;
+    }
+    crate::terminals::bind(app, "shopb", B_TERMINAL).await;
+    let till = json!({ "amountOfMoney": { "amount": 98_765, "currencyCode": "EUR" }, "merchantReference": "B-till-secret" });
+    let (status, v) = post(
+        app,
+        &b_key,
+        &format!("/terminals/{B_TERMINAL}/payments"),
+        &till,
+    )
+    .await;
+    assert_eq!(status, 201, "{v}");
+    let started = id(&v, "/id");
+    for _ in 0..200 {
+        let (_, v) =
+            crate::payments::get(app, &b_key, &format!("/terminals/payments/{started}")).await;
+        if v["result"].is_string() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     terminal::ActiveModel {
-        terminal_id: Set(B_TERMINAL.into()),
+        terminal_id: Set(B_OFFLINE_TERMINAL.into()),
         merchant_id: Set(Some(b.id)),
         model: Set("Lane/5000".into()),
         connected: Set(false),
@@ -152,7 +193,7 @@ pub(crate) async fn seed(app: &TestApp) -> World {
     .unwrap();
     let b_terminal_payment = terminal_payment::ActiveModel {
         merchant_id: Set(b.id),
-        terminal_id: Set(B_TERMINAL.into()),
+        terminal_id: Set(B_OFFLINE_TERMINAL.into()),
         amount: Set(98_764),
         currency: Set("EUR".into()),
         merchant_reference: Set("B-till-secret".into()),
@@ -215,6 +256,8 @@ pub(crate) async fn seed(app: &TestApp) -> World {
         "shopb",
         "B-customer-secret",
         B_TERMINAL,
+        B_OFFLINE_TERMINAL,
+        UNBOUND_TERMINAL,
         "B-till-secret",
         "B-receipt-secret",
         b_ticket.as_str(),
@@ -228,7 +271,7 @@ pub(crate) async fn seed(app: &TestApp) -> World {
     .map(str::to_owned)
     .to_vec();
     World {
-        a_key,
+        a_key: (a_row.key_id, a_secret),
         b_merchant: b.id,
         b_authorised,
         b_sale,
