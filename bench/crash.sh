@@ -35,11 +35,12 @@ trap cleanup EXIT
 
 # name, DATABASE_URL (empty: SQLite in the data dir), what the driver queries.
 run() {
-  local name=$1 url=$2 query=$3 data="$work/$name" keys hook
+  local name=$1 url=$2 query=$3 data keys hook
+  data="$work/$name"
   mkdir -p "$data"
   export OPENPSP_DATA_DIR="$data" OPENPSP_LISTEN="127.0.0.1:$port" OPENPSP_TERMINAL_LISTEN=off \
     OPENPSP_PUBLIC_URL="$base" OPENPSP_WEBHOOK_ALLOW_PRIVATE=on OPENPSP_LOG=warn RUST_LOG=warn \
-    OPENPSP_ADMIN_PASSWORD='Crash-Test-Pass-9!'
+    OPENPSP_ADMIN_PASSWORD='Sunny-Orbit-42!'
   if [ -n "$url" ]; then export DATABASE_URL="$url"; else unset DATABASE_URL; fi
   "$openpsp" create-merchant --pspid "$pspid" --name Crash >/dev/null
   keys=$("$openpsp" create-api-key --pspid "$pspid" --name crash)
