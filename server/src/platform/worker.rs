@@ -238,6 +238,23 @@ impl Runner {
     }
 }
 
+/// How often the runner does its housekeeping (forgetting expired mail bodies).
+const HOUSEKEEPING: std::time::Duration = std::time::Duration::from_secs(600);
+
+impl Runner {
+    /// Forgets the bodies of unsent mail whose links have expired: a day, or the reset
+    /// link's lifetime when that is longer. Bounded per pass.
+    pub async fn housekeeping(&self) {
+        let ttl = self.engine.config().reset_token_ttl_seconds.max(24 * 3600);
+        let cutoff = chrono::Utc::now() - Duration::seconds(ttl);
+        if let Err(e) =
+            crate::platform::mail::forget_stale_bodies(self.engine.db(), cutoff, 1_000).await
+        {
+            tracing::warn!(error = %e, "forgetting expired mail bodies failed");
+        }
+    }
+}
+
 /// Runs jobs until the process ends (or the handle is aborted, which stops the running
 /// ones too): fills each lane's free slots with due jobs, then waits for a slot to free
 /// up or polls every 500 ms.
@@ -246,7 +263,12 @@ pub fn spawn(runner: Runner) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut webhooks: JoinSet<()> = JoinSet::new();
         let mut others: JoinSet<()> = JoinSet::new();
+        let mut housekept: Option<std::time::Instant> = None;
         loop {
+            if housekept.is_none_or(|at| at.elapsed() >= HOUSEKEEPING) {
+                housekept = Some(std::time::Instant::now());
+                runner.housekeeping().await;
+            }
             while webhooks.try_join_next().is_some() {}
             while others.try_join_next().is_some() {}
             for (lane, slots, per_merchant, tasks) in [

@@ -2,7 +2,7 @@
 
 use crate::both_backends;
 use crate::helpers::*;
-use sea_orm::EntityTrait;
+use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, QueryOrder, Set};
 use server::entities::email_outbox;
 use server::platform::config::SmtpConfig;
 use server::platform::mail::{deliver_pending, SmtpSender};
@@ -202,6 +202,42 @@ both_backends!(
             .unwrap(),
             0
         );
+
+        // The job runner's housekeeping forgets a mail queued more than a day ago.
+        app.call(
+            "request_password_reset",
+            &[("env", "test"), ("pspid", "shop"), ("user_id", "operator")],
+            None,
+        )
+        .await
+        .ok();
+        let fresh = email_outbox::Entity::find()
+            .order_by_desc(email_outbox::Column::Id)
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(fresh.body_text.contains("reset-password?token="));
+        let runner = server::state::AppState::builder(app.db.clone(), app.config.clone())
+            .build()
+            .worker(None);
+        runner.housekeeping().await;
+        let kept = email_outbox::Entity::find_by_id(fresh.id)
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(kept.body_text, fresh.body_text, "a fresh link is kept");
+        let mut old = kept.into_active_model();
+        old.created_at = Set(chrono::Utc::now() - chrono::Duration::hours(25));
+        old.update(&app.db).await.unwrap();
+        runner.housekeeping().await;
+        let gone = email_outbox::Entity::find_by_id(fresh.id)
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(gone.body_text, server::platform::mail::FORGOTTEN_BODY);
     }
 );
 
