@@ -489,6 +489,40 @@ fn examples() -> [(&'static str, Value); 6] {
     ]
 }
 
+/// The fields every answer of a shape carries, so that a client (and the fuzzer's
+/// response check) may count on them.
+const REQUIRED: &[(&str, &[&str])] = &[
+    ("ErrorResponse", &["errorId", "errors"]),
+    (
+        "APIError",
+        &[
+            "code",
+            "errorCode",
+            "category",
+            "httpStatusCode",
+            "id",
+            "message",
+        ],
+    ),
+    ("PaymentResponse", &["id", "status", "statusOutput"]),
+    ("CreatePaymentResponse", &["payment"]),
+    ("CancelPaymentResponse", &["payment"]),
+    ("CaptureResponse", &["id", "status"]),
+    ("CapturesResponse", &["captures"]),
+    ("RefundResponse", &["id", "status"]),
+    ("RefundsResponse", &["refunds"]),
+    ("CreateHostedCheckoutResponse", &["hostedCheckoutId"]),
+    ("GetHostedCheckoutResponse", &["status"]),
+    ("CreatedTokenResponse", &["token"]),
+    (
+        "CreateHostedTokenizationResponse",
+        &["hostedTokenizationId"],
+    ),
+    ("GetHostedTokenizationResponse", &["tokenStatus"]),
+    ("TestConnection", &["result"]),
+    ("TerminalPaymentResponse", &["id", "terminalId", "stage"]),
+];
+
 fn schemas_with_errors() -> Value {
     let mut all = schemas();
     for (name, example) in examples() {
@@ -504,6 +538,9 @@ fn schemas_with_errors() -> Value {
         "errors": { "type": "array", "items": reference("APIError") },
         "paymentResult": reference("CreatePaymentResponse"),
     }));
+    for (name, fields) in REQUIRED {
+        all[*name]["required"] = json!(fields);
+    }
     all
 }
 
@@ -519,6 +556,14 @@ mod tests {
                 .take_while(|c| c.is_ascii_alphanumeric())
                 .collect();
             assert!(doc["components"]["schemas"][&name].is_object(), "{name}");
+        }
+        for (name, fields) in super::REQUIRED {
+            for field in *fields {
+                assert!(
+                    doc["components"]["schemas"][name]["properties"][field].is_object(),
+                    "{name}.{field}"
+                );
+            }
         }
         for (to, from, _, _) in super::LINKS {
             for op in [to, from] {
