@@ -383,11 +383,13 @@ def main():
     totals = query("SELECT COUNT(*), COALESCE(SUM(authorised), 0), COALESCE(SUM(captured), 0), "
                    "COALESCE(SUM(refunded), 0) FROM payments")[0]
     by_stage = dict(query("SELECT stage, COUNT(*) FROM payments GROUP BY stage"))
+    reconciled = query("SELECT COUNT(DISTINCT payment_id) FROM operations WHERE result = 'uncertain'")[0][0]
     print(f"kills: {KILLS}")
     print(f"requests sent: {counts['sent']}, answered: {counts['answered']}, "
           f"cut by a kill: {counts['in_flight_at_kill']}, no answer while up: {counts['no_answer_while_up']}, re-sent: {counts['resent']}, "
           f"409 while a lease was live: {counts['409']}, 5xx: {counts['5xx']}")
     print(f"payments: {totals[0]} {by_stage}; authorised {totals[1]}, captured {totals[2]}, refunded {totals[3]} (minor units)")
+    print(f"payments whose acquirer answer was lost in a kill, reconciled as uncertain: {reconciled}")
     print(f"webhook events: {len(events)}, received: {len(received_events)}, missing: {len(missing)}, "
           f"bad signatures: {bad_signatures[0]}")
     if all_problems:
