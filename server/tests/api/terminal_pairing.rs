@@ -315,7 +315,10 @@ both_backends!(
             .await
             .is_none());
         // Closed at once, not after the Hello timeout, and never listed.
-        assert!(started.elapsed() < Duration::from_millis(900));
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "well before the 10 s Hello timeout"
+        );
         assert!(row(&app, "T9100001").await.is_none());
         assert!(hello_from(&app, "127.0.0.4", "T9100001", "X")
             .await
@@ -347,7 +350,10 @@ both_backends!(
         assert!(hello_from(&app, "127.0.0.1", "T9299999", "X")
             .await
             .is_none());
-        assert!(started.elapsed() < Duration::from_millis(900));
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "well before the 10 s Hello timeout"
+        );
         assert!(row(&app, "T9299999").await.is_none());
         // One goes: there is room again.
         held.pop();
