@@ -89,7 +89,9 @@ pub async fn claim<C: ConnectionTrait>(
 
 /// Claims the next due job of `lane`, oldest first, skipping merchants that already have
 /// `per_merchant` jobs of that lane running (in any process, under a live lease), so one
-/// merchant's backlog leaves room for the others'.
+/// merchant's backlog leaves room for the others'. Jobs of no merchant (support mail, for
+/// one) share one such allowance. Across processes the count is read without a lock, so
+/// simultaneous claims may pass it by a little.
 pub async fn claim_fair<C: ConnectionTrait>(
     conn: &C,
     worker: &str,
@@ -105,9 +107,9 @@ pub async fn claim_fair<C: ConnectionTrait>(
     let lane_condition = lane.condition();
     let busy_merchants = if per_merchant.is_some() {
         format!(
-            " AND (merchant_id IS NULL OR merchant_id NOT IN (SELECT merchant_id FROM jobs \
-               WHERE state = 'running' AND locked_until >= $3 AND merchant_id IS NOT NULL\
-               {lane_condition} GROUP BY merchant_id HAVING COUNT(*) >= $4))"
+            " AND COALESCE(merchant_id, 0) NOT IN (SELECT COALESCE(merchant_id, 0) FROM jobs \
+               WHERE state = 'running' AND locked_until >= $3{lane_condition} \
+               GROUP BY COALESCE(merchant_id, 0) HAVING COUNT(*) >= $4)"
         )
     } else {
         String::new()

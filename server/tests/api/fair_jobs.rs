@@ -227,3 +227,41 @@ both_backends!(
         );
     }
 );
+
+both_backends!(
+    jobs_of_no_merchant_share_one_allowance,
+    &[],
+    |app: TestApp| async move {
+        use server::platform::jobs::{self, kind, Lane};
+        for n in 0..3 {
+            jobs::enqueue(
+                &app.db,
+                None,
+                kind::SEND_EMAIL,
+                serde_json::json!({ "mail": 1_000 + n }),
+                chrono::Utc::now() - chrono::Duration::seconds(1),
+                3,
+            )
+            .await
+            .unwrap();
+        }
+        let lease = chrono::Duration::seconds(60);
+        let claim = |n: u32| {
+            let db = app.db.clone();
+            async move {
+                jobs::claim_fair(&db, &format!("runner#{n}"), lease, Lane::Others, Some(2))
+                    .await
+                    .unwrap()
+            }
+        };
+        assert!(claim(1).await.is_some());
+        assert!(claim(2).await.is_some());
+        // Two of no merchant's jobs are running: the third waits, as a merchant's would.
+        assert!(claim(3).await.is_none());
+        // Without the fairness cap it is taken.
+        assert!(jobs::claim(&app.db, "runner#4", lease)
+            .await
+            .unwrap()
+            .is_some());
+    }
+);

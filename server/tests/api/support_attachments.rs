@@ -327,3 +327,61 @@ both_backends!(
         );
     }
 );
+
+both_backends!(
+    a_person_in_no_organization_has_one_quota_across_their_tickets,
+    &[],
+    |app: TestApp| async move {
+        use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter, Set};
+        use server::entities::{support_attachment, support_ticket};
+        // The storage quota: 500 MiB.
+        const QUOTA_BYTES: i64 = 500 * 1024 * 1024;
+        let [_agent, alice, _bob, _carol] = knowledge(&app).await;
+        let first = raise(&app, &alice, "incident", "Terminal logs", "Attached").await;
+        let second = raise(&app, &alice, "incident", "More logs", "Attached").await;
+        // Both tickets belong to no organization (a person without one raised them).
+        support_ticket::Entity::update_many()
+            .col_expr(
+                support_ticket::Column::OrganizationId,
+                sea_orm::sea_query::Expr::value(Option::<i64>::None),
+            )
+            .filter(support_ticket::Column::Reference.is_in([first.clone(), second.clone()]))
+            .exec(&app.db)
+            .await
+            .unwrap();
+        let ticket = support_ticket::Entity::find()
+            .filter(support_ticket::Column::Reference.eq(first.clone()))
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        // The first ticket's attachments fill the person's storage but for 1,000 bytes.
+        support_attachment::ActiveModel {
+            ticket_id: Set(ticket.id),
+            comment_id: Set(None),
+            uploader_id: Set(ticket.reporter_id),
+            file_name: Set("archive.zip".into()),
+            content_type: Set("application/zip".into()),
+            size: Set(QUOTA_BYTES - 1_000),
+            sha256: Set(String::new()),
+            storage_key: Set("accounted".into()),
+            created_at: Set(chrono::Utc::now()),
+            ..Default::default()
+        }
+        .insert(&app.db)
+        .await
+        .unwrap();
+        // The second ticket shares that quota: 2,000 bytes do not fit, 500 do.
+        assert_eq!(
+            upload(&app, &alice, &second, &[("a.txt", vec![b'a'; 2_000])]).await,
+            (
+                303,
+                format!("/support/requests/{second}?attach_error=storage_full")
+            )
+        );
+        assert_eq!(
+            upload(&app, &alice, &second, &[("b.txt", vec![b'b'; 500])]).await,
+            (303, format!("/support/requests/{second}?attached=1"))
+        );
+    }
+);

@@ -2,7 +2,8 @@
 //! count), their bytes in the data directory, never under the site root, and a row each
 //! in the database. Uploads are written to a file in the data directory as they arrive,
 //! counted on the way and cut off past the size limit, so a file is never held whole in
-//! memory while it is received; an organization's attachments together stay within
+//! memory while it is received; an organization's attachments (for a person in none,
+//! those of their own tickets) together stay within
 //! [`ORGANIZATION_QUOTA_BYTES`]. A file not kept (refused, over the quota, the client
 //! gone) is removed. The upload and download addresses are in
 //! [`crate::support::attachments`].
@@ -247,7 +248,17 @@ impl SupportTicketService {
                     tickets.and_where(support_ticket::Column::OrganizationId.eq(org));
                 }
                 None => {
-                    tickets.and_where(support_ticket::Column::Id.eq(t.id));
+                    // A person in no organization has one quota across their own
+                    // tickets, not one per ticket; their row is locked like an
+                    // organization's.
+                    support_user::Entity::find_by_id(t.reporter_id)
+                        .lock_exclusive()
+                        .one(&txn)
+                        .await
+                        .map_err(internal)?;
+                    tickets
+                        .and_where(support_ticket::Column::OrganizationId.is_null())
+                        .and_where(support_ticket::Column::ReporterId.eq(t.reporter_id));
                 }
             }
             if stored_bytes(&txn, tickets).await? + adding > ORGANIZATION_QUOTA_BYTES {
