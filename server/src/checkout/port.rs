@@ -138,6 +138,13 @@ impl CheckoutService {
             Some(Stage::Authorised) => CheckoutState::Paid,
             Some(Stage::Rejected) => CheckoutState::Refused,
             Some(Stage::Uncertain) => CheckoutState::Pending,
+            // The acquirer was asked and its answer is not written yet (a request still
+            // waiting for it, or one that stopped before writing it): reconciled next.
+            Some(Stage::Created)
+                if open && payment.as_ref().is_some_and(PaymentEngine::awaiting_answer) =>
+            {
+                CheckoutState::Pending
+            }
             Some(Stage::Cancelled | Stage::Expired) => CheckoutState::Expired,
             // A failed challenge clears the pending card: the payer may try another card.
             Some(Stage::Redirected)

@@ -8,7 +8,7 @@ use crate::payments::engine::{
 use crate::payments::error::EngineError;
 use crate::payments::records::stored_money;
 use crate::platform::jobs;
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use domain::money::Money;
 use domain::payment::Stage;
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -40,6 +40,18 @@ pub struct NewCheckout {
 /// How long one pay request may hold a checkout while the acquirer answers; a request
 /// that dies while holding it blocks the checkout no longer than this.
 const PAY_LEASE_SECONDS: i64 = 120;
+
+/// A request's hold on a checkout: the end of its lease, made unique with random
+/// microseconds (whole microseconds, as both databases store them), so the request
+/// can later release or settle only a hold that is still its own.
+type Hold = DateTime<Utc>;
+
+fn new_hold() -> Hold {
+    use rand::Rng;
+    let end = Utc::now() + Duration::seconds(PAY_LEASE_SECONDS);
+    let micros = end.timestamp_micros() / 1_000 * 1_000 + rand::rngs::OsRng.gen_range(0..1_000);
+    DateTime::from_timestamp_micros(micros).unwrap_or(end)
+}
 
 /// The data centres of a cluster (PL-4).
 pub fn data_centres(cluster: &str) -> &'static [&'static str] {
@@ -185,18 +197,17 @@ impl PaymentEngine {
     /// open, not held by another request, and — for a new card attempt (`max_attempts`) —
     /// below the merchant's retry count, which the same statement raises. Only the
     /// request that changed the row may call the acquirer; the others are refused, so
-    /// parallel requests can neither pay twice nor pass the retry count.
+    /// parallel requests can neither pay twice nor pass the retry count. Returns the
+    /// request's hold.
     async fn claim_checkout(
         &self,
         checkout_id: &str,
         max_attempts: Option<i32>,
-    ) -> Result<(), EngineError> {
+    ) -> Result<Hold, EngineError> {
         let now = Utc::now();
+        let hold = new_hold();
         let mut update = hosted_checkout::Entity::update_many()
-            .col_expr(
-                hosted_checkout::Column::BusyUntil,
-                Expr::value(now + Duration::seconds(PAY_LEASE_SECONDS)),
-            )
+            .col_expr(hosted_checkout::Column::BusyUntil, Expr::value(hold))
             .filter(hosted_checkout::Column::Id.eq(checkout_id))
             .filter(hosted_checkout::Column::Status.eq("IN_PROGRESS"))
             .filter(hosted_checkout::Column::ExpiresAt.gt(now))
@@ -215,7 +226,7 @@ impl PaymentEngine {
         }
         let claimed = update.exec(self.db()).await?;
         if claimed.rows_affected == 1 {
-            Ok(())
+            Ok(hold)
         } else {
             Err(EngineError::Refused(
                 domain::payment::PaymentError::WrongStatus,
@@ -225,9 +236,11 @@ impl PaymentEngine {
 
     /// Lets the checkout go after a request that never reached the acquirer (a card the
     /// rules refuse, an acquirer that did not answer): the attempt it took is given back.
+    /// Only a hold that is still the request's own is let go.
     async fn release_checkout(
         &self,
         checkout_id: &str,
+        hold: Hold,
         give_back: bool,
     ) -> Result<(), EngineError> {
         let mut update = hosted_checkout::Entity::update_many()
@@ -235,7 +248,8 @@ impl PaymentEngine {
                 hosted_checkout::Column::BusyUntil,
                 Expr::value(Option::<chrono::DateTime<Utc>>::None),
             )
-            .filter(hosted_checkout::Column::Id.eq(checkout_id));
+            .filter(hosted_checkout::Column::Id.eq(checkout_id))
+            .filter(hosted_checkout::Column::BusyUntil.eq(hold));
         if give_back {
             update = update.col_expr(
                 hosted_checkout::Column::Attempts,
@@ -256,6 +270,13 @@ impl PaymentEngine {
     ) -> Result<(hosted_checkout::Model, crate::payments::engine::Attempt), EngineError> {
         let checkout = self.checkout(checkout_id).await?;
         if !Self::checkout_open(&checkout) {
+            return Err(EngineError::Refused(
+                domain::payment::PaymentError::WrongStatus,
+            ));
+        }
+        // The acquirer was asked for the checkout's payment and its answer is not known
+        // yet: the payer waits for it (the page shows it pending) instead of paying twice.
+        if self.linked_payment_pending(&checkout).await? {
             return Err(EngineError::Refused(
                 domain::payment::PaymentError::WrongStatus,
             ));
@@ -284,14 +305,27 @@ impl PaymentEngine {
             }
             _ => {}
         }
-        self.claim_checkout(&checkout.id, Some(std::cmp::max(merchant.retry_count, 1)))
+        let hold = self
+            .claim_checkout(&checkout.id, Some(std::cmp::max(merchant.retry_count, 1)))
             .await?;
-        // Read again under the hold: an attempt that finished in between may have
-        // created the payment this one must continue.
+        // Read again under the hold: an attempt that finished (or stopped) in between
+        // may have created the payment this one must continue or wait for.
         let checkout = match self.checkout(checkout_id).await {
-            Ok(checkout) => checkout,
+            Ok(checkout) => match self.linked_payment_pending(&checkout).await {
+                Ok(false) => checkout,
+                Ok(true) => {
+                    self.release_checkout(checkout_id, hold, true).await?;
+                    return Err(EngineError::Refused(
+                        domain::payment::PaymentError::WrongStatus,
+                    ));
+                }
+                Err(e) => {
+                    self.release_checkout(checkout_id, hold, true).await?;
+                    return Err(e);
+                }
+            },
             Err(e) => {
-                self.release_checkout(checkout_id, true).await?;
+                self.release_checkout(checkout_id, hold, true).await?;
                 return Err(e);
             }
         };
@@ -330,9 +364,26 @@ impl PaymentEngine {
                 .await
             }
         };
-        let attempt = self.after_attempt(&checkout.id, attempt, true).await?;
-        let checkout = self.settle_checkout(&checkout.id, &attempt.payment).await?;
+        let attempt = self
+            .after_attempt(&checkout.id, hold, attempt, true)
+            .await?;
+        let checkout = self
+            .settle_checkout(&checkout.id, hold, &attempt.payment)
+            .await?;
         Ok((checkout, attempt))
+    }
+
+    /// Whether the checkout's payment was sent to the acquirer and its answer is not
+    /// known yet (never written, or uncertain until the acquirer is asked again).
+    async fn linked_payment_pending(
+        &self,
+        checkout: &hosted_checkout::Model,
+    ) -> Result<bool, EngineError> {
+        let Some(payment_id) = checkout.payment_id else {
+            return Ok(false);
+        };
+        let row = self.payment(checkout.merchant_id, payment_id).await?;
+        Ok(Self::awaiting_answer(&row) || row.stage == Stage::Uncertain.code())
     }
 
     /// Ends the hold of a request whose attempt failed: an attempt that certainly never
@@ -342,6 +393,7 @@ impl PaymentEngine {
     async fn after_attempt(
         &self,
         checkout_id: &str,
+        hold: Hold,
         attempt: Result<crate::payments::engine::Attempt, EngineError>,
         counted: bool,
     ) -> Result<crate::payments::engine::Attempt, EngineError> {
@@ -356,7 +408,7 @@ impl PaymentEngine {
                 // The payment's state refused the step: nothing was written.
                 let refused = matches!(e, EngineError::Refused(_) | EngineError::Line(..));
                 if not_asked || refused {
-                    self.release_checkout(checkout_id, counted && not_asked)
+                    self.release_checkout(checkout_id, hold, counted && not_asked)
                         .await?;
                 }
                 Err(e)
@@ -364,31 +416,42 @@ impl PaymentEngine {
         }
     }
 
-    /// Links the payment, ends the request's hold and marks the checkout done once the
-    /// payment has a final answer. The attempts stay as the claims counted them.
+    /// Ends the request's hold and marks the checkout done once its payment has a final
+    /// answer. The payment was linked before the acquirer was asked; the attempts stay
+    /// as the claims counted them. A request that ran past its lease releases no hold
+    /// but its own, and a checkout no longer in progress (cancelled, expired) keeps its
+    /// status.
     async fn settle_checkout(
         &self,
         checkout_id: &str,
+        hold: Hold,
         payment: &payment::Model,
     ) -> Result<hosted_checkout::Model, EngineError> {
         let finished = !matches!(
             Stage::parse(&payment.stage),
             Some(Stage::Created | Stage::Redirected)
         );
-        let mut update = hosted_checkout::Entity::update_many()
-            .col_expr(hosted_checkout::Column::PaymentId, Expr::value(payment.id))
+        if finished {
+            hosted_checkout::Entity::update_many()
+                .col_expr(
+                    hosted_checkout::Column::Status,
+                    Expr::value("PAYMENT_CREATED"),
+                )
+                .filter(hosted_checkout::Column::Id.eq(checkout_id))
+                .filter(hosted_checkout::Column::PaymentId.eq(payment.id))
+                .filter(hosted_checkout::Column::Status.eq("IN_PROGRESS"))
+                .exec(self.db())
+                .await?;
+        }
+        hosted_checkout::Entity::update_many()
             .col_expr(
                 hosted_checkout::Column::BusyUntil,
                 Expr::value(Option::<chrono::DateTime<Utc>>::None),
             )
-            .filter(hosted_checkout::Column::Id.eq(checkout_id));
-        if finished {
-            update = update.col_expr(
-                hosted_checkout::Column::Status,
-                Expr::value("PAYMENT_CREATED"),
-            );
-        }
-        update.exec(self.db()).await?;
+            .filter(hosted_checkout::Column::Id.eq(checkout_id))
+            .filter(hosted_checkout::Column::BusyUntil.eq(hold))
+            .exec(self.db())
+            .await?;
         self.checkout(checkout_id).await
     }
 
@@ -408,10 +471,14 @@ impl PaymentEngine {
         let merchant = self.merchant_of(checkout.merchant_id).await?;
         // The answer to a challenge is part of the attempt that asked for it: it holds
         // the checkout without counting another attempt.
-        self.claim_checkout(&checkout.id, None).await?;
+        let hold = self.claim_checkout(&checkout.id, None).await?;
         let attempt = self.complete_challenge(&merchant, payment_id, code).await;
-        let attempt = self.after_attempt(&checkout.id, attempt, false).await?;
-        let checkout = self.settle_checkout(&checkout.id, &attempt.payment).await?;
+        let attempt = self
+            .after_attempt(&checkout.id, hold, attempt, false)
+            .await?;
+        let checkout = self
+            .settle_checkout(&checkout.id, hold, &attempt.payment)
+            .await?;
         Ok((checkout, attempt))
     }
 
@@ -445,8 +512,17 @@ impl PaymentEngine {
     }
 
     /// Expires a checkout nobody paid (job): the open payment, if any, expires too. A
-    /// checkout a pay request holds is left for the job's next run.
+    /// checkout a pay request holds, or whose payment awaits the acquirer's answer (its
+    /// reconciliation settles the checkout), is left for the job's next run.
     pub async fn expire_checkout(&self, checkout_id: &str) -> Result<(), EngineError> {
+        if let Ok(checkout) = self.checkout(checkout_id).await {
+            if checkout.status == "IN_PROGRESS" && self.linked_payment_pending(&checkout).await? {
+                return Err(EngineError::invalid(
+                    "hostedCheckout",
+                    "the payment awaits the acquirer's answer",
+                ));
+            }
+        }
         let now = Utc::now();
         let closed = hosted_checkout::Entity::update_many()
             .col_expr(

@@ -243,3 +243,262 @@ both_backends!(
             .is_empty());
     }
 );
+
+/// The simulated acquirer, counting authorisations; it fails the next `failing_captures`
+/// captures (a sale's capture that errors after the approval), and while `gated` it
+/// holds every authorisation until the test lets it through.
+struct Flaky {
+    authorisations: std::sync::atomic::AtomicUsize,
+    failing_captures: std::sync::atomic::AtomicUsize,
+    gated: std::sync::atomic::AtomicBool,
+    entered: tokio::sync::Notify,
+    gate: tokio::sync::Semaphore,
+}
+
+impl Default for Flaky {
+    fn default() -> Self {
+        Flaky {
+            authorisations: Default::default(),
+            failing_captures: Default::default(),
+            gated: Default::default(),
+            entered: Default::default(),
+            gate: tokio::sync::Semaphore::new(0),
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl server::payments::acquirer::Acquirer for Flaky {
+    async fn authorise(
+        &self,
+        request: server::payments::acquirer::AuthRequest<'_>,
+    ) -> server::payments::acquirer::AuthResult {
+        use std::sync::atomic::Ordering;
+        self.authorisations.fetch_add(1, Ordering::SeqCst);
+        if self.gated.load(Ordering::SeqCst) {
+            self.entered.notify_one();
+            let _ = self.gate.acquire().await;
+        }
+        server::payments::acquirer::SimulatedAcquirer
+            .authorise(request)
+            .await
+    }
+    async fn capture(&self, rrn: &str, amount: domain::money::Money) -> Result<String, String> {
+        use std::sync::atomic::Ordering;
+        let failing = self.failing_captures.load(Ordering::SeqCst);
+        if failing > 0 {
+            self.failing_captures.store(failing - 1, Ordering::SeqCst);
+            return Err("connection reset".into());
+        }
+        server::payments::acquirer::SimulatedAcquirer
+            .capture(rrn, amount)
+            .await
+    }
+    async fn refund(&self, rrn: &str, amount: domain::money::Money) -> Result<String, String> {
+        server::payments::acquirer::SimulatedAcquirer
+            .refund(rrn, amount)
+            .await
+    }
+    async fn cancel(&self, rrn: &str) -> Result<(), String> {
+        server::payments::acquirer::SimulatedAcquirer
+            .cancel(rrn)
+            .await
+    }
+    async fn inquire(&self, rrn: &str) -> Option<server::payments::acquirer::AuthResult> {
+        server::payments::acquirer::SimulatedAcquirer
+            .inquire(rrn)
+            .await
+    }
+}
+
+/// Runs every queued job of `kind` now, as the job runner would once their time came.
+async fn run_now(app: &TestApp, acquirer: Arc<Flaky>, kind: &str) {
+    use server::entities::job;
+    let runner = server::state::AppState::builder(app.db.clone(), app.config.clone())
+        .acquirer(acquirer)
+        .build()
+        .worker(None);
+    job::Entity::update_many()
+        .col_expr(
+            job::Column::RunAt,
+            sea_orm::sea_query::Expr::value(chrono::Utc::now()),
+        )
+        .filter(job::Column::Kind.eq(kind))
+        .filter(job::Column::State.eq("queued"))
+        .exec(&app.db)
+        .await
+        .unwrap();
+    while runner.run_once().await.unwrap() {}
+}
+
+/// A sale whose capture fails after the acquirer approved it leaves the checkout as a
+/// crash would: its payment committed and linked, never answered, the hold running. When
+/// the hold is over the payer cannot pay a second time: the page shows the payment
+/// pending, the merchant sees it on the checkout, and the reconciliation settles both.
+async fn a_lost_answer_is_never_paid_twice(backend: Backend) {
+    use std::sync::atomic::Ordering;
+    let acquirer = Arc::new(Flaky::default());
+    acquirer.failing_captures.store(1, Ordering::SeqCst);
+    let Some(app) = crate::helpers::spawn_app_with(backend, &[], Some(acquirer.clone())).await
+    else {
+        return;
+    };
+    let _dir = app.dir_guard();
+    let key = key(&app, "shop").await;
+    let m = merchant::Entity::find()
+        .filter(merchant::Column::Pspid.eq("shop"))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut m: merchant::ActiveModel = m.into();
+    m.capture_procedure = Set("immediate".into());
+    m.update(&app.db).await.unwrap();
+    let checkout = new_checkout(&app, &key).await;
+    let app = Arc::new(app);
+    let first = pay_all_at_once(&app, &checkout, "4111111111111111", 1).await;
+    assert!(first[0].status >= 500, "{}", first[0].body);
+    let payments = payment::Entity::find().all(&app.db).await.unwrap();
+    assert_eq!(payments.len(), 1);
+    let paid = payments[0].clone();
+    assert_eq!((paid.stage.as_str(), paid.attempts), ("created", 0));
+    let row = checkout_row(&app, &checkout).await;
+    assert_eq!(
+        row.payment_id,
+        Some(paid.id),
+        "linked before the acquirer answered"
+    );
+    assert_eq!(row.status, "IN_PROGRESS");
+    // The request's hold runs out.
+    let mut expired: hosted_checkout::ActiveModel = row.into();
+    expired.busy_until = Set(Some(chrono::Utc::now() - chrono::Duration::seconds(1)));
+    expired.update(&app.db).await.unwrap();
+
+    let again = pay_all_at_once(&app, &checkout, "5555555555554444", 1).await;
+    assert_eq!(
+        again[0].error(),
+        AppError::NotAllowedNow,
+        "{}",
+        again[0].body
+    );
+    assert_eq!(payment::Entity::find().all(&app.db).await.unwrap().len(), 1);
+    assert_eq!(acquirer.authorisations.load(Ordering::SeqCst), 1);
+    let row = checkout_row(&app, &checkout).await;
+    assert_eq!(row.attempts, 1, "the refused request took no attempt");
+    let view = app
+        .call("pay/view", &[("id", checkout.as_str())], None)
+        .await;
+    let view: CheckoutView = serde_json::from_str(&view.ok().body).unwrap();
+    assert_eq!(view.state, CheckoutState::Pending);
+    let public = server::payments::records::public_id(paid.id);
+    let (s, got) = crate::payments::get(&app, &key, &format!("/hostedcheckouts/{checkout}")).await;
+    assert_eq!(s, 200, "{got}");
+    assert_eq!(
+        got["createdPaymentOutput"]["payment"]["id"], public,
+        "{got}"
+    );
+    // The session ends meanwhile: the payment is not expired over an answer that may
+    // exist, the checkout waits for it.
+    run_now(&app, acquirer.clone(), "expire_checkout").await;
+    assert_eq!(checkout_row(&app, &checkout).await.status, "IN_PROGRESS");
+    let row = payment::Entity::find_by_id(paid.id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.stage, "created");
+
+    // The reconciliation: the answer is lost for good once the grace is over.
+    let mut old: payment::ActiveModel = paid.clone().into();
+    old.updated_at = Set(chrono::Utc::now() - chrono::Duration::minutes(2));
+    old.update(&app.db).await.unwrap();
+    run_now(&app, acquirer.clone(), "resolve_uncertain").await;
+    assert_eq!(
+        payment::Entity::find_by_id(paid.id)
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap()
+            .stage,
+        "uncertain"
+    );
+    assert_eq!(
+        checkout_row(&app, &checkout).await.status,
+        "PAYMENT_CREATED"
+    );
+    run_now(&app, acquirer.clone(), "resolve_uncertain").await;
+    let (s, got) = crate::payments::get(&app, &key, &format!("/hostedcheckouts/{checkout}")).await;
+    assert_eq!(s, 200, "{got}");
+    assert_eq!(got["status"], "PAYMENT_CREATED", "{got}");
+    assert_eq!(
+        got["createdPaymentOutput"]["payment"]["id"], public,
+        "{got}"
+    );
+    assert_eq!(
+        got["createdPaymentOutput"]["paymentStatusCategory"], "SUCCESSFUL",
+        "{got}"
+    );
+    let last = pay_all_at_once(&app, &checkout, "5555555555554444", 1).await;
+    assert_eq!(last[0].error(), AppError::NotAllowedNow);
+    let payments = payment::Entity::find().all(&app.db).await.unwrap();
+    assert_eq!(payments.len(), 1, "one payment for the checkout");
+    assert_eq!(payments[0].captured, 1250, "captured once");
+    assert_eq!(acquirer.authorisations.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_answer_is_never_paid_twice_sqlite() {
+    a_lost_answer_is_never_paid_twice(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_answer_is_never_paid_twice_postgres() {
+    a_lost_answer_is_never_paid_twice(Backend::Postgres).await;
+}
+
+/// A request that outlived its hold settles nothing of another's: the hold taken since
+/// stays, and a checkout cancelled meanwhile stays cancelled.
+async fn a_late_request_keeps_to_its_own_hold(backend: Backend) {
+    use std::sync::atomic::Ordering;
+    let acquirer = Arc::new(Flaky::default());
+    acquirer.gated.store(true, Ordering::SeqCst);
+    let Some(app) = crate::helpers::spawn_app_with(backend, &[], Some(acquirer.clone())).await
+    else {
+        return;
+    };
+    let _dir = app.dir_guard();
+    let key = key(&app, "shop").await;
+    let checkout = new_checkout(&app, &key).await;
+    let app = Arc::new(app);
+    let late = {
+        let (app, checkout) = (app.clone(), checkout.clone());
+        tokio::spawn(async move { pay_all_at_once(&app, &checkout, "4111111111111111", 1).await })
+    };
+    acquirer.entered.notified().await;
+    // Meanwhile the request's lease ran out, another request took the checkout, and
+    // the payer cancelled it.
+    let other_hold = chrono::Utc::now() + chrono::Duration::minutes(10);
+    let mut row: hosted_checkout::ActiveModel = checkout_row(&app, &checkout).await.into();
+    row.busy_until = Set(Some(other_hold));
+    row.status = Set("CANCELLED_BY_CONSUMER".into());
+    row.update(&app.db).await.unwrap();
+    acquirer.gate.add_permits(1);
+    late.await.unwrap();
+    let row = checkout_row(&app, &checkout).await;
+    assert_eq!(row.status, "CANCELLED_BY_CONSUMER");
+    let held = row.busy_until.expect("the other request's hold stays");
+    assert!(
+        (held - other_hold).num_milliseconds().abs() < 2,
+        "{held} {other_hold}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_late_request_keeps_to_its_own_hold_sqlite() {
+    a_late_request_keeps_to_its_own_hold(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_late_request_keeps_to_its_own_hold_postgres() {
+    a_late_request_keeps_to_its_own_hold(Backend::Postgres).await;
+}

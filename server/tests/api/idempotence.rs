@@ -373,3 +373,58 @@ both_backends!(
         }
     }
 );
+
+/// The reconciliation jobs of payment `id`, oldest first.
+async fn reconciliations(app: &TestApp, id: i64) -> Vec<job::Model> {
+    let payloads: Vec<String> = [true, false]
+        .into_iter()
+        .map(|sale| json!({ "payment": id, "sale": sale }).to_string())
+        .collect();
+    job::Entity::find()
+        .filter(job::Column::Kind.eq("resolve_uncertain"))
+        .filter(job::Column::Payload.is_in(payloads))
+        .order_by_asc(job::Column::Id)
+        .all(&app.db)
+        .await
+        .unwrap()
+}
+
+both_backends!(
+    the_answer_of_the_acquirer_closes_the_payments_reconciliation_job,
+    &[],
+    |app: TestApp| async move {
+        let key = key(&app, "shop").await;
+        let m = merchant_id(&app, "shop").await;
+        // Answered: the job queued with the payment has nothing left to do.
+        for (card, mode) in [
+            ("4111111111111111", "SALE"),
+            ("4111111111111111", "PRE_AUTHORIZATION"),
+            ("4000000000009995", "SALE"),
+        ] {
+            let (s, v) = post(&app, &key, "/payments", &card_payment(800, card, mode)).await;
+            assert!(s == 201 || s == 402, "{v}");
+            let paid = payments_of(&app, m).await.pop().unwrap();
+            let jobs = reconciliations(&app, paid.id).await;
+            assert_eq!(jobs.len(), 1, "{card} {mode}");
+            assert_eq!(jobs[0].state, "done", "{card} {mode}");
+        }
+        // Uncertain: the acquirer is still asked about it, by the job queued with the
+        // answer.
+        let (s, v) = post(
+            &app,
+            &key,
+            "/payments",
+            &card_payment(800, "4000000000000119", "SALE"),
+        )
+        .await;
+        assert_eq!(s, 201, "{v}");
+        let uncertain = payments_of(&app, m).await.pop().unwrap();
+        assert_eq!(uncertain.stage, "uncertain");
+        let states: Vec<String> = reconciliations(&app, uncertain.id)
+            .await
+            .into_iter()
+            .map(|j| j.state)
+            .collect();
+        assert_eq!(states, ["done", "queued"]);
+    }
+);

@@ -7,7 +7,7 @@ use super::{
     card_error, check_card, today, Attempt, AttemptResult, AuthMode, CardInput, CardSource,
     CartLineInput, CheckedCard, Initiator, NewPayment, PaymentEngine,
 };
-use crate::entities::{cart_line, merchant, operation, payment, token};
+use crate::entities::{cart_line, hosted_checkout, job, merchant, operation, payment, token};
 use crate::payments::acquirer::{AuthRequest, AuthResult};
 use crate::payments::error::EngineError;
 use crate::payments::records::{guarded_update, ledger, public_id, set_ledger, stored_money};
@@ -19,6 +19,7 @@ use chrono::{Duration, Utc};
 use domain::card::{CardNumber, Expiry};
 use domain::cart::{line_amount, Quantity};
 use domain::payment::{PaymentError, Stage};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
 };
@@ -37,6 +38,63 @@ fn pending_card_binding(payment_id: i64) -> String {
 /// written since.
 pub(super) fn is_unanswered(row: &payment::Model) -> bool {
     row.stage == Stage::Created.code() && row.attempts == 0
+}
+
+/// Marks the reconciliation job that [`PaymentEngine::record_intent`] queued for `row`
+/// done, in the transaction that writes the acquirer's answer: once an answer is
+/// written the job has nothing left to do. A job already running is left to finish.
+async fn close_reconciliation<C: ConnectionTrait>(
+    txn: &C,
+    row: &payment::Model,
+) -> Result<(), EngineError> {
+    let payloads: Vec<String> = [true, false]
+        .into_iter()
+        .map(|sale| json!({ "payment": row.id, "sale": sale }).to_string())
+        .collect();
+    // Queued with the payment, to run after the grace: the window finds it by the
+    // (state, run_at) index.
+    let due = row.created_at + Duration::seconds(INTENT_GRACE_SECONDS);
+    job::Entity::update_many()
+        .col_expr(job::Column::State, Expr::value("done"))
+        .col_expr(job::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(job::Column::State.eq("queued"))
+        .filter(job::Column::RunAt.gte(due - Duration::seconds(2)))
+        .filter(job::Column::RunAt.lte(due + Duration::seconds(2)))
+        .filter(job::Column::Kind.eq(jobs::kind::RESOLVE_UNCERTAIN))
+        .filter(job::Column::MerchantId.eq(row.merchant_id))
+        .filter(job::Column::Payload.is_in(payloads))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
+/// Marks the hosted checkout that holds `row` paid once the payment has a final answer
+/// (or an uncertain one, which its job resolves), inside the transaction that writes
+/// the answer, so a reconciled payment settles its checkout too. A checkout that is no
+/// longer in progress (cancelled by the payer, expired) keeps its status.
+async fn settle_linked_checkout<C: ConnectionTrait>(
+    txn: &C,
+    row: &payment::Model,
+    stage: Stage,
+) -> Result<(), EngineError> {
+    let Some(checkout_id) = &row.hosted_checkout_id else {
+        return Ok(());
+    };
+    if matches!(stage, Stage::Created | Stage::Redirected) {
+        return Ok(());
+    }
+    hosted_checkout::Entity::update_many()
+        .col_expr(
+            hosted_checkout::Column::Status,
+            Expr::value("PAYMENT_CREATED"),
+        )
+        .filter(hosted_checkout::Column::Id.eq(checkout_id.as_str()))
+        .filter(hosted_checkout::Column::MerchantId.eq(row.merchant_id))
+        .filter(hosted_checkout::Column::PaymentId.eq(row.id))
+        .filter(hosted_checkout::Column::Status.eq("IN_PROGRESS"))
+        .exec(txn)
+        .await?;
+    Ok(())
 }
 
 /// Checks cart lines against `amount`: their rounded total must equal it.
@@ -68,6 +126,12 @@ fn check_cart(cart: &[CartLineInput], amount: i64) -> Result<Vec<(i64, Quantity)
 }
 
 impl PaymentEngine {
+    /// Whether the acquirer was asked for `row` and its answer is not written yet (in
+    /// flight, or lost in a crash until the reconciliation job marks it uncertain).
+    pub fn awaiting_answer(row: &payment::Model) -> bool {
+        is_unanswered(row)
+    }
+
     fn mode_for(merchant: &merchant::Model, asked: Option<AuthMode>) -> AuthMode {
         asked.unwrap_or(match merchant.capture_procedure.as_str() {
             "immediate" => AuthMode::Sale,
@@ -253,6 +317,21 @@ impl PaymentEngine {
         }
         .insert(&txn)
         .await?;
+        // A hosted checkout holds its payment from now on: a request that dies while the
+        // acquirer is asked, or fails after it answered, leaves the payment linked, so
+        // the payer is never charged by a second payment.
+        if let Some(checkout_id) = &new.hosted_checkout_id {
+            let linked = hosted_checkout::Entity::update_many()
+                .col_expr(hosted_checkout::Column::PaymentId, Expr::value(row.id))
+                .filter(hosted_checkout::Column::Id.eq(checkout_id.as_str()))
+                .filter(hosted_checkout::Column::MerchantId.eq(merchant.id))
+                .filter(hosted_checkout::Column::PaymentId.is_null())
+                .exec(&txn)
+                .await?;
+            if linked.rows_affected != 1 {
+                return Err(EngineError::Refused(PaymentError::WrongStatus));
+            }
+        }
         for (i, (line, (_, quantity))) in new.cart.iter().zip(cart).enumerate() {
             cart_line::ActiveModel {
                 payment_id: Set(row.id),
@@ -384,6 +463,7 @@ impl PaymentEngine {
         by: &Initiator,
     ) -> Result<(payment::Model, AttemptResult), EngineError> {
         let mut ledger = ledger(&row).map_err(EngineError::Refused)?;
+        close_reconciliation(txn, &row).await?;
         let now = Utc::now();
         let mut update: payment::ActiveModel = row.clone().into();
         update.attempts = Set(row.attempts + 1);
@@ -496,6 +576,7 @@ impl PaymentEngine {
         };
         set_ledger(&mut update, &ledger);
         let row = guarded_update(txn, &row, update).await?;
+        settle_linked_checkout(txn, &row, ledger.stage()).await?;
         let status = wire::payment(&row);
         let kind = format!(
             "payment.{}",
