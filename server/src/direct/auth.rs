@@ -8,20 +8,20 @@
 //! Every authentication failure is 403 `MISSING_OR_INVALID_AUTHORIZATION`, the status
 //! both SDK families turn into their `AuthorizationException`. An address that failed
 //! [`MAX_FAILURES`] times within [`FAILURE_WINDOW`] gets 429 without any check until its
-//! window has passed, so secrets cannot be guessed at network speed.
+//! window has passed, so secrets cannot be guessed at network speed. An IPv6 address counts
+//! as its /64, and a flood of addresses beyond the tracked ones shares one count.
 
 use super::{ApiError, Caller, DirectState};
 use crate::entities::{api_key, merchant};
+use crate::platform::rate_limit::{address_key, RateLimiter};
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::{Arc, LazyLock, Mutex};
-use std::time::Instant;
+use std::sync::{Arc, LazyLock};
 
 /// Largest difference between the request's `Date` and the server clock.
 pub const MAX_SKEW_MINUTES: i64 = 15;
@@ -32,44 +32,25 @@ pub const MAX_FAILURES: u32 = 20;
 /// The window failed authentications are counted in.
 pub const FAILURE_WINDOW: std::time::Duration = std::time::Duration::from_secs(60);
 
-/// Addresses tracked at most; finished windows are forgotten when the table is full.
-const MAX_TRACKED: usize = 10_000;
+/// Failed authentications per (server instance, client address), the address counted
+/// by [`address_key`] (IPv6 by its /64). The instance is its configuration's address, so
+/// two servers in one process (the tests) do not share counts. The table is bounded and
+/// fails closed: past its size, new addresses share one count.
+static FAILURES: LazyLock<RateLimiter> =
+    LazyLock::new(|| RateLimiter::new(MAX_FAILURES, FAILURE_WINDOW));
 
-/// Failed authentications per (server instance, client address): the window's start
-/// and the failures counted in it. The instance is its configuration's address, so two
-/// servers in one process (the tests) do not share counts.
-type Failures = HashMap<(usize, IpAddr), (Instant, u32)>;
-
-static FAILURES: LazyLock<Mutex<Failures>> = LazyLock::new(|| Mutex::new(HashMap::new()));
-
-fn failures() -> std::sync::MutexGuard<'static, Failures> {
-    FAILURES.lock().unwrap_or_else(|p| p.into_inner())
+fn failure_key(instance: usize, ip: IpAddr) -> String {
+    format!("{instance}/{}", address_key(ip))
 }
 
 /// Whether `ip` has used up its failures in the current window.
-fn throttled(instance: usize, ip: IpAddr) -> bool {
-    let now = Instant::now();
-    failures()
-        .get(&(instance, ip))
-        .is_some_and(|(start, n)| now.duration_since(*start) < FAILURE_WINDOW && *n >= MAX_FAILURES)
+fn throttled(failures: &RateLimiter, instance: usize, ip: IpAddr) -> bool {
+    failures.used_up(&failure_key(instance, ip))
 }
 
 /// Counts one failed authentication from `ip`.
-fn count_failure(instance: usize, ip: IpAddr) {
-    let now = Instant::now();
-    let mut failures = failures();
-    if failures.len() >= MAX_TRACKED {
-        failures.retain(|_, (start, _)| now.duration_since(*start) < FAILURE_WINDOW);
-    }
-    if failures.len() >= MAX_TRACKED && !failures.contains_key(&(instance, ip)) {
-        // Still full of live windows: a spray of addresses; keep memory bounded.
-        return;
-    }
-    let entry = failures.entry((instance, ip)).or_insert((now, 0));
-    if now.duration_since(entry.0) >= FAILURE_WINDOW {
-        *entry = (now, 0);
-    }
-    entry.1 = entry.1.saturating_add(1);
+fn count_failure(failures: &RateLimiter, instance: usize, ip: IpAddr) {
+    failures.record(&failure_key(instance, ip));
 }
 
 fn too_many_failures() -> Response {
@@ -178,7 +159,7 @@ pub async fn require(State(state): State<DirectState>, mut req: Request, next: N
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .map(|c| c.0.ip());
     let instance = Arc::as_ptr(&state.config) as usize;
-    if peer.is_some_and(|ip| throttled(instance, ip)) {
+    if peer.is_some_and(|ip| throttled(&FAILURES, instance, ip)) {
         return too_many_failures();
     }
     match check(&state, &method, &uri, &headers).await {
@@ -189,7 +170,7 @@ pub async fn require(State(state): State<DirectState>, mut req: Request, next: N
         }
         Err(e) => {
             if let Some(ip) = peer {
-                count_failure(instance, ip);
+                count_failure(&FAILURES, instance, ip);
             }
             e.into_response()
         }
@@ -271,16 +252,53 @@ mod tests {
 
     #[test]
     fn an_address_is_throttled_after_its_failures_and_others_are_not() {
+        let failures = RateLimiter::new(MAX_FAILURES, FAILURE_WINDOW);
         let (a, b): (IpAddr, IpAddr) = ("192.0.2.1".parse().unwrap(), "192.0.2.2".parse().unwrap());
-        let instance = usize::MAX - 7;
+        let instance = 7;
         for _ in 0..MAX_FAILURES - 1 {
-            count_failure(instance, a);
+            count_failure(&failures, instance, a);
         }
-        assert!(!throttled(instance, a));
-        count_failure(instance, a);
-        assert!(throttled(instance, a));
-        assert!(!throttled(instance, b));
-        assert!(!throttled(instance - 1, a));
+        assert!(!throttled(&failures, instance, a));
+        count_failure(&failures, instance, a);
+        assert!(throttled(&failures, instance, a));
+        assert!(!throttled(&failures, instance, b));
+        assert!(!throttled(&failures, instance - 1, a));
+    }
+
+    #[test]
+    fn an_ipv6_network_is_throttled_as_one_address() {
+        let failures = RateLimiter::new(MAX_FAILURES, FAILURE_WINDOW);
+        for i in 0..MAX_FAILURES {
+            let ip: IpAddr = format!("2001:db8:5:6::{:x}", i + 1).parse().unwrap();
+            assert!(!throttled(&failures, 1, ip));
+            count_failure(&failures, 1, ip);
+        }
+        let same_network: IpAddr = "2001:db8:5:6:ffff::1".parse().unwrap();
+        let next_network: IpAddr = "2001:db8:5:7::1".parse().unwrap();
+        assert!(throttled(&failures, 1, same_network));
+        assert!(!throttled(&failures, 1, next_network));
+    }
+
+    #[test]
+    fn a_full_table_still_throttles_new_addresses() {
+        use crate::platform::rate_limit::MAX_KEYS;
+        let failures = RateLimiter::new(MAX_FAILURES, FAILURE_WINDOW);
+        let v4 = |i: usize| IpAddr::from([10, (i >> 16) as u8, (i >> 8) as u8, i as u8]);
+        // One failure from each of as many addresses as are tracked.
+        for i in 0..MAX_KEYS {
+            count_failure(&failures, 1, v4(i));
+        }
+        // Addresses beyond them are still counted, together: a spray of addresses
+        // gets no more guesses than one address.
+        let fresh: IpAddr = "198.51.100.1".parse().unwrap();
+        assert!(!throttled(&failures, 1, fresh));
+        for i in 0..MAX_FAILURES as usize {
+            count_failure(&failures, 1, v4(MAX_KEYS + i));
+        }
+        assert!(throttled(&failures, 1, fresh));
+        assert!(throttled(&failures, 1, v4(MAX_KEYS + 1_000)));
+        // The tracked addresses keep their own counts.
+        assert!(!throttled(&failures, 1, v4(5)));
     }
 
     #[test]
