@@ -42,8 +42,12 @@ impl CheckoutService {
         }
     }
 
-    /// Counts a pay or challenge request against both limits.
+    /// Counts a pay or challenge request against both limits. An id not shaped like
+    /// the ones checkouts are given is not found, before anything is counted for it.
     fn throttle(&self, id: &str, ip: &str) -> Result<(), AppError> {
+        if !checkout_id_shaped(id) {
+            return Err(AppError::NotFound);
+        }
         // The address first: ids are the caller's to invent, so a spray of made-up ids
         // is held back by its address before it reaches the per-checkout table.
         if self.per_address.allow(ip) && self.per_checkout.allow(id) {
@@ -53,6 +57,15 @@ impl CheckoutService {
             Err(AppError::RateLimited)
         }
     }
+}
+
+/// Whether `id` looks like a hosted checkout's id: 32 lower-case hexadecimal digits
+/// (a UUID without dashes, as checkouts are created).
+fn checkout_id_shaped(id: &str) -> bool {
+    id.len() == 32
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// The page language of a checkout locale (`fr_BE` → French).
@@ -356,5 +369,18 @@ mod tests {
     fn locales_map_to_languages() {
         assert_eq!(super::locale_lang("fr_BE"), domain::Lang::Fr);
         assert_eq!(super::locale_lang("xx"), domain::Lang::En);
+    }
+
+    #[test]
+    fn only_ids_shaped_like_checkout_ids_are_counted() {
+        use super::checkout_id_shaped;
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        assert!(checkout_id_shaped(&id));
+        assert!(!checkout_id_shaped(&id.to_ascii_uppercase()));
+        assert!(!checkout_id_shaped(&id[1..]));
+        assert!(!checkout_id_shaped(&format!("{id}0")));
+        assert!(!checkout_id_shaped(&"a".repeat(10_000)));
+        assert!(!checkout_id_shaped(&format!("{}g", &id[1..])));
+        assert!(!checkout_id_shaped(""));
     }
 }
