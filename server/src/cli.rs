@@ -222,8 +222,12 @@ pub async fn run(cli: Cli) -> anyhow_like::Result<()> {
         }
         Command::Serve => serve(config).await,
         Command::Migrate => {
-            db::connect_and_migrate(&config.database_url).await?;
-            println!("migrations applied");
+            let db = db::connect_and_migrate(&config.database_url).await?;
+            let bound = crate::platform::reseal::reseal_unbound(&db, &config.data_key).await?;
+            println!(
+                "migrations applied; {} sealed values bound to their rows",
+                bound.resealed()
+            );
             Ok(())
         }
         Command::SeedDemo => {
@@ -433,6 +437,7 @@ async fn terminal_sim(
 
 async fn serve(config: Arc<Config>) -> anyhow_like::Result<()> {
     let db = db::connect_and_migrate(&config.database_url).await?;
+    crate::platform::reseal::reseal_unbound(&db, &config.data_key).await?;
     crate::support::tickets::catalogue::ensure_catalogue(&db).await?;
     crate::support::status::ensure_components(&db).await?;
     crate::support::knowledge::ensure_articles(&db).await?;

@@ -116,14 +116,30 @@ pub fn seal(key: &[u8], aad: &str, plaintext: &str) -> String {
 }
 
 /// Decrypts what [`seal`] wrote for the same `aad`; `None` when tampered with, under
-/// another key, or sealed for another row. A value without the `v1.` prefix was sealed
-/// before values were bound to their rows and opens without associated data.
+/// another key, sealed for another row, or without the `v1.` prefix (a value sealed
+/// before values were bound to their rows: the start-up pass of
+/// [`crate::platform::reseal`] re-seals those, and a copy pasted in later opens nowhere).
 pub fn open(key: &[u8], aad: &str, sealed: &str) -> Option<String> {
+    decrypt(key, aad.as_bytes(), sealed.strip_prefix(BOUND)?)
+}
+
+/// Opens a value sealed before values were bound to their rows (no `v1.` prefix, no
+/// associated data); `None` for anything else. Only the re-sealing pass uses it.
+pub(super) fn open_unbound(key: &[u8], sealed: &str) -> Option<String> {
+    if sealed.starts_with(BOUND) {
+        return None;
+    }
+    decrypt(key, &[], sealed)
+}
+
+/// Whether `sealed` is bound to its row (carries the `v1.` prefix).
+pub fn is_bound(sealed: &str) -> bool {
+    sealed.starts_with(BOUND)
+}
+
+/// AES-256-GCM decryption of base64 nonce ‖ ciphertext with `aad`.
+fn decrypt(key: &[u8], aad: &[u8], encoded: &str) -> Option<String> {
     use aes_gcm::aead::{Aead, KeyInit, Payload};
-    let (encoded, aad) = match sealed.strip_prefix(BOUND) {
-        Some(rest) => (rest, aad.as_bytes()),
-        None => (sealed, &[][..]),
-    };
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(encoded)
         .ok()?;
@@ -228,7 +244,7 @@ mod tests {
     }
 
     #[test]
-    fn values_sealed_before_row_binding_still_open() {
+    fn values_sealed_before_row_binding_no_longer_open() {
         use aes_gcm::aead::{Aead, KeyInit};
         let key = [7u8; 32];
         // What the previous version wrote: base64 of nonce ‖ ciphertext, no associated data.
@@ -241,10 +257,15 @@ mod tests {
                 .unwrap(),
         );
         let old = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, old);
-        assert_eq!(
-            super::open(&key, "any.row:1", &old).as_deref(),
-            Some("legacy")
-        );
+        assert_eq!(super::open(&key, "any.row:1", &old), None);
+        assert_eq!(super::open(&key, "", &old), None);
+        assert!(!super::is_bound(&old));
+        // Only the re-sealing pass reads it, and only under the right key.
+        assert_eq!(super::open_unbound(&key, &old).as_deref(), Some("legacy"));
+        assert_eq!(super::open_unbound(&[8u8; 32], &old), None);
+        let bound = super::seal(&key, "any.row:1", "legacy");
+        assert!(super::is_bound(&bound));
+        assert_eq!(super::open_unbound(&key, &bound), None);
     }
 
     #[test]

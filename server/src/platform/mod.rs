@@ -11,5 +11,6 @@ pub mod http;
 pub mod jobs;
 pub mod mail;
 pub mod rate_limit;
+pub mod reseal;
 pub mod sessions;
 pub mod worker;
