@@ -313,14 +313,17 @@ def check(round_no):
     mismatched = sum(1 for k in set(ops) | set(asked) if ops.get(k, 0) != asked.get(k, 0))
     if mismatched:
         problems.append(f"{mismatched} payments whose captures/refunds differ from the requests answered")
-    # Ledger = sum of operations.
+    # Ledger = sum of operations. A change written pending (the server stopped after
+    # committing it, before or after asking the acquirer) holds its amount in the ledger
+    # as a reservation until the acquirer's answer completes or removes it.
     ledger_bad = query(
         "SELECT p.id FROM payments p LEFT JOIN ("
         " SELECT payment_id,"
         "  SUM(CASE WHEN kind = 'authorise' THEN amount ELSE 0 END) AS a,"
         "  SUM(CASE WHEN kind = 'capture' THEN amount ELSE 0 END) AS c,"
         "  SUM(CASE WHEN kind = 'refund' THEN amount ELSE 0 END) AS r"
-        " FROM operations WHERE result = 'approved' GROUP BY payment_id) o ON o.payment_id = p.id "
+        " FROM operations WHERE result IN ('approved', 'pending') GROUP BY payment_id) o "
+        "ON o.payment_id = p.id "
         "WHERE p.authorised <> COALESCE(o.a, 0) OR p.captured <> COALESCE(o.c, 0) "
         "OR p.refunded <> COALESCE(o.r, 0)")
     if ledger_bad:

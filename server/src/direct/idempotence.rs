@@ -9,10 +9,14 @@
 //! stopped, or lost the client) takes the request over. The record's reference is carried
 //! by the payment or operation the request makes (unique), so the new owner answers with
 //! what was committed instead of doing it again; a payment committed before its acquirer
-//! answer was written is marked uncertain and asked about, never authorised twice.
+//! answer was written is marked uncertain and asked about, never authorised twice. A
+//! capture, refund or cancellation is written pending before the acquirer is asked: a
+//! takeover that finds its request's operation still pending answers 409 naming it and
+//! never asks the acquirer again.
 
 use super::{ApiError, Caller, DirectState, BODY_LIMIT};
-use crate::entities::idempotency_key;
+use crate::entities::{idempotency_key, operation};
+use crate::payments::records::{pending_change_of_request, public_id};
 use crate::platform::sessions::is_unique_violation;
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -91,7 +95,23 @@ pub async fn layer(State(state): State<DirectState>, req: Request, next: Next) -
     hasher.update(&bytes);
     let hash = hex::encode(hasher.finalize());
     match claim(&state, caller.merchant.id, &key, &hash).await {
-        Ok(Claim::Run { id, reference }) => {
+        Ok(Claim::Run {
+            id,
+            reference,
+            taken_over,
+        }) => {
+            if taken_over {
+                // The stopped owner may have asked the acquirer already.
+                let pending = pending_change_of_request(&state.db, &reference).await;
+                if !matches!(pending, Ok(None)) {
+                    let _ = release(&state, id).await;
+                }
+                match pending {
+                    Ok(None) => {}
+                    Ok(Some(op)) => return awaiting_acquirer(&op).into_response(),
+                    Err(e) => return ApiError::from(e).into_response(),
+                }
+            }
             let _renewal = Renewal(tokio::spawn(renew(state.db.clone(), id)));
             let res = crate::payments::engine::for_request(
                 reference,
@@ -106,7 +126,11 @@ pub async fn layer(State(state): State<DirectState>, req: Request, next: Next) -
 }
 
 enum Claim {
-    Run { id: i64, reference: String },
+    Run {
+        id: i64,
+        reference: String,
+        taken_over: bool,
+    },
     Replay(Response),
 }
 
@@ -117,6 +141,22 @@ fn in_progress() -> ApiError {
         "DUPLICATE_REQUEST_IN_PROGRESS",
         "a request with this idempotence key is still being processed",
     )
+}
+
+/// A change this request wrote before its owner stopped, whose acquirer answer is unknown.
+fn awaiting_acquirer(op: &operation::Model) -> ApiError {
+    let id = format!("{}-{}", public_id(op.payment_id), op.id);
+    let mut error = ApiError::new(
+        StatusCode::CONFLICT,
+        "1409",
+        "DUPLICATE_REQUEST_IN_PROGRESS",
+        &format!(
+            "this request's {} {id} awaits the acquirer's answer; ask again later",
+            op.kind
+        ),
+    );
+    error.body["operationId"] = serde_json::Value::String(id);
+    error
 }
 
 fn new_reference() -> String {
@@ -151,6 +191,7 @@ async fn claim(
                 return Ok(Claim::Run {
                     id: row.id,
                     reference,
+                    taken_over: false,
                 })
             }
             Err(e) if is_unique_violation(&e) => {}
@@ -232,6 +273,7 @@ async fn claim(
             return Ok(Claim::Run {
                 id: existing.id,
                 reference,
+                taken_over: true,
             });
         }
     }

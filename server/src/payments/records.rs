@@ -3,13 +3,20 @@
 //! the payment (or a cart line) since it was read.
 
 use super::error::EngineError;
-use crate::entities::{cart_line, payment};
+use crate::entities::{cart_line, operation, payment};
 use domain::card::Brand;
 use domain::cart::LineState;
 use domain::money::{Currency, Money};
 use domain::payment::{Payment, PaymentError, Stage};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
+
+/// The result of a capture, refund or cancellation written before the acquirer is asked.
+/// Its amount is already in the payment's ledger (a reservation nothing else can spend);
+/// the acquirer's answer turns it `approved` or removes it with its reservation. While a
+/// payment has one, no other change of it starts, and a retry of the request that wrote
+/// it never asks the acquirer again.
+pub const PENDING: &str = "pending";
 
 /// Direct's public payment id of row `id`.
 pub fn public_id(id: i64) -> String {
@@ -74,6 +81,31 @@ pub(crate) async fn guarded_update<C: ConnectionTrait>(
         .one(conn)
         .await?
         .ok_or(EngineError::NotFound)
+}
+
+/// The change of payment `payment_id` that still awaits the acquirer's answer, if any.
+pub(crate) async fn pending_change<C: ConnectionTrait>(
+    conn: &C,
+    payment_id: i64,
+) -> Result<Option<operation::Model>, DbErr> {
+    operation::Entity::find()
+        .filter(operation::Column::PaymentId.eq(payment_id))
+        .filter(operation::Column::Result.eq(PENDING))
+        .one(conn)
+        .await
+}
+
+/// The change written by the API request `reference` that still awaits the acquirer's
+/// answer, if any.
+pub async fn pending_change_of_request<C: ConnectionTrait>(
+    conn: &C,
+    reference: &str,
+) -> Result<Option<operation::Model>, DbErr> {
+    operation::Entity::find()
+        .filter(operation::Column::IdempotenceRef.eq(reference))
+        .filter(operation::Column::Result.eq(PENDING))
+        .one(conn)
+        .await
 }
 
 /// What the domain's cart math needs of a stored line.

@@ -1,13 +1,17 @@
 //! Changes of a payment after its authorisation: capture (of an amount or of the cart as
 //! edited), cancellation and refund (of an amount or by cart line). Each change is planned
-//! on the payment's ledger, reserved in one transaction, asked of the acquirer once, and
-//! written with its operation, audit row and webhook event.
+//! on the payment's ledger and reserved, with a pending operation carrying the API
+//! request's reference, in one committed transaction; then the acquirer is asked once, and
+//! its answer completes the operation (with its audit row and webhook event) or removes it
+//! with its reservation. A retry that finds its request's operation pending never asks the
+//! acquirer again.
 
 use super::{Initiator, PaymentEngine};
 use crate::entities::{cart_line, merchant, operation, payment};
 use crate::payments::error::EngineError;
 use crate::payments::records::{
-    guarded_update, ledger, line_state, public_id, rewrite_line, set_ledger, stored_money,
+    guarded_update, ledger, line_state, pending_change, public_id, rewrite_line, set_ledger,
+    stored_money, PENDING,
 };
 use crate::payments::wire;
 use crate::platform::audit::{self, AuditEntry};
@@ -15,10 +19,29 @@ use crate::platform::sessions::is_unique_violation;
 use crate::webhooks::events;
 use chrono::Utc;
 use domain::cart::{line_amount, refund_total, LineState, Quantity};
+use domain::money::Money;
 use domain::payment::{Payment, PaymentError};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DbErr, EntityTrait, QueryFilter, Set, TransactionTrait,
 };
+
+/// How long a change waits for another change of the same payment that awaits the
+/// acquirer's answer, between looks, and how many looks at most.
+const WAIT: std::time::Duration = std::time::Duration::from_millis(25);
+const MAX_WAITS: u32 = 200;
+/// How many times a change is planned again because another writer moved the payment.
+const MAX_CONFLICTS: u32 = 40;
+
+/// What the approval of a reserved change writes besides the operation.
+struct Done<'a> {
+    merchant: &'a merchant::Model,
+    by: &'a Initiator,
+    kind: &'a str,
+    money: Money,
+    by_lines: usize,
+    ledger: &'a Payment,
+}
 
 impl PaymentEngine {
     /// Runs `change` on the payment's ledger and writes the result with `record`, retrying
@@ -66,16 +89,32 @@ impl PaymentEngine {
         F: Fn(&mut Payment, i64) -> Result<(), PaymentError>,
     {
         let request = super::request_ref();
-        for _ in 0..20 {
+        let (mut conflicts, mut waits) = (0u32, 0u32);
+        loop {
+            if conflicts > MAX_CONFLICTS {
+                return Err(EngineError::Db(DbErr::Custom(
+                    "the payment kept changing; try again".to_owned(),
+                )));
+            }
             let row = self.payment(merchant.id, payment_id).await?;
             if let Some(reference) = &request {
-                // This request's change was committed already (its response was lost).
+                // This request's change was written already (its response was lost).
                 if let Some(op) = operation::Entity::find()
                     .filter(operation::Column::PaymentId.eq(row.id))
                     .filter(operation::Column::IdempotenceRef.eq(reference.as_str()))
                     .one(&self.db)
                     .await?
                 {
+                    if op.result == PENDING {
+                        // The acquirer was asked for it, its answer is unknown: never
+                        // ask again.
+                        return Err(EngineError::Db(DbErr::Custom(format!(
+                            "the {} {}-{} awaits the acquirer's answer",
+                            op.kind,
+                            public_id(row.id),
+                            op.id
+                        ))));
+                    }
                     return Ok((row, op));
                 }
             }
@@ -88,16 +127,19 @@ impl PaymentEngine {
             let (amount, rewritten) = plan(&ledger, &lines)?;
             change(&mut ledger, amount).map_err(EngineError::Refused)?;
             let money = stored_money(amount.max(1), &row.currency)?;
-            let rrn = row.rrn.clone().unwrap_or_default();
             let now = Utc::now();
+            // The change is reserved (ledger, lines and a pending operation carrying the
+            // request's reference) and committed before the acquirer is asked, so a
+            // retry after a crash finds it and never asks twice.
             let txn = self.db.begin().await?;
             let mut update: payment::ActiveModel = row.clone().into();
             update.updated_at = Set(now);
             set_ledger(&mut update, &ledger);
-            let row = match guarded_update(&txn, &row, update).await {
-                Ok(row) => row,
+            let reserved = match guarded_update(&txn, &row, update).await {
+                Ok(reserved) => reserved,
                 Err(EngineError::Refused(PaymentError::Inconsistent)) => {
                     txn.rollback().await?;
+                    conflicts += 1;
                     continue;
                 }
                 Err(e) => return Err(e),
@@ -114,31 +156,31 @@ impl PaymentEngine {
             }
             if !lines_moved {
                 txn.rollback().await?;
+                conflicts += 1;
                 continue;
             }
-            // The ledger (and lines) are reserved in this transaction, which no other
-            // writer can pass: the acquirer is asked once, for an operation that will be
-            // recorded. If it fails, nothing is written.
-            let answer = match kind {
-                "capture" => self.acquirer.capture(&rrn, money).await,
-                "refund" => self.acquirer.refund(&rrn, money).await,
-                _ => self.acquirer.cancel(&rrn).await.map(|()| rrn.clone()),
-            };
-            let reference = match answer {
-                Ok(reference) => reference,
-                Err(e) => {
-                    txn.rollback().await?;
-                    tracing::warn!(payment = %public_id(row.id), kind, error = %e, "acquirer refused or unreachable");
-                    return Err(EngineError::Acquirer(e));
+            // Another change of this payment awaits the acquirer's answer: it may still
+            // be refused and give its reservation back, so wait for it.
+            if let Some(other) = pending_change(&txn, row.id).await? {
+                txn.rollback().await?;
+                waits += 1;
+                if waits > MAX_WAITS {
+                    return Err(EngineError::Acquirer(format!(
+                        "the {} {}-{} still awaits the acquirer's answer",
+                        other.kind,
+                        public_id(row.id),
+                        other.id
+                    )));
                 }
-            };
-            let op = operation::ActiveModel {
+                tokio::time::sleep(WAIT).await;
+                continue;
+            }
+            let pending = operation::ActiveModel {
                 payment_id: Set(row.id),
                 kind: Set(kind.to_owned()),
                 amount: Set(amount),
-                result: Set("approved".to_owned()),
+                result: Set(PENDING.to_owned()),
                 is_final: Set(is_final),
-                rrn: Set(Some(reference)),
                 user_id: Set(by.user_id()),
                 api_key_id: Set(by.api_key()),
                 created_at: Set(now),
@@ -147,46 +189,158 @@ impl PaymentEngine {
             }
             .insert(&txn)
             .await;
-            let op = match op {
+            let pending = match pending {
                 Ok(op) => op,
                 // Another process wrote this request's change first: read it above.
                 Err(e) if request.is_some() && is_unique_violation(&e) => {
                     txn.rollback().await?;
+                    conflicts += 1;
                     continue;
                 }
                 Err(e) => return Err(e.into()),
             };
-            let by_line = if rewritten.is_empty() {
-                String::new()
-            } else {
-                format!(" by {} cart line(s)", rewritten.len())
-            };
-            audit::record(
-                &txn,
-                AuditEntry {
-                    merchant_id: Some(merchant.id),
-                    user_id: by.user_id(),
-                    actor: &by.actor(),
-                    action: &format!("payment.{kind}"),
-                    detail: format!("payment {} {kind} {}{by_line}", public_id(row.id), money),
-                    ip: by.ip(),
-                },
-            )
-            .await?;
-            let event = match kind {
-                "refund" => "payment.refunded".to_owned(),
-                _ => format!(
-                    "payment.{}",
-                    ledger.direct_status().status.to_ascii_lowercase()
-                ),
-            };
-            events::emit(&txn, merchant, &event, "payment", wire::payment(&row)).await?;
             txn.commit().await?;
+            let rrn = row.rrn.clone().unwrap_or_default();
+            let answer = match kind {
+                "capture" => self.acquirer.capture(&rrn, money).await,
+                "refund" => self.acquirer.refund(&rrn, money).await,
+                _ => self.acquirer.cancel(&rrn).await.map(|()| rrn.clone()),
+            };
+            return match answer {
+                Ok(reference) => {
+                    let done = Done {
+                        merchant,
+                        by,
+                        kind,
+                        money,
+                        by_lines: rewritten.len(),
+                        ledger: &ledger,
+                    };
+                    self.complete_change(done, reserved, pending, reference)
+                        .await
+                }
+                Err(e) => {
+                    tracing::warn!(payment = %public_id(row.id), kind, error = %e, "acquirer refused or unreachable");
+                    self.give_back(&row, &reserved, &pending, &lines, &rewritten)
+                        .await?;
+                    Err(EngineError::Acquirer(e))
+                }
+            };
+        }
+    }
+
+    /// Writes the acquirer's approval of a reserved change: the pending operation
+    /// becomes approved, with its audit row and webhook event.
+    async fn complete_change(
+        &self,
+        done: Done<'_>,
+        row: payment::Model,
+        pending: operation::Model,
+        reference: String,
+    ) -> Result<(payment::Model, operation::Model), EngineError> {
+        let Done {
+            merchant,
+            by,
+            kind,
+            money,
+            by_lines,
+            ledger,
+        } = done;
+        let txn = self.db.begin().await?;
+        let approved = operation::Entity::update_many()
+            .col_expr(operation::Column::Result, Expr::value("approved"))
+            .col_expr(operation::Column::Rrn, Expr::value(Some(reference.clone())))
+            .filter(operation::Column::Id.eq(pending.id))
+            .filter(operation::Column::Result.eq(PENDING))
+            .exec(&txn)
+            .await?;
+        let op = operation::Model {
+            result: "approved".to_owned(),
+            rrn: Some(reference),
+            ..pending
+        };
+        if approved.rows_affected != 1 {
+            // Completed by someone else in between: theirs stands.
+            txn.rollback().await?;
+            let op = operation::Entity::find_by_id(op.id)
+                .one(&self.db)
+                .await?
+                .ok_or(EngineError::NotFound)?;
             return Ok((row, op));
         }
-        Err(EngineError::Db(DbErr::Custom(
-            "the payment kept changing; try again".to_owned(),
-        )))
+        let by_line = if by_lines == 0 {
+            String::new()
+        } else {
+            format!(" by {by_lines} cart line(s)")
+        };
+        audit::record(
+            &txn,
+            AuditEntry {
+                merchant_id: Some(merchant.id),
+                user_id: by.user_id(),
+                actor: &by.actor(),
+                action: &format!("payment.{kind}"),
+                detail: format!("payment {} {kind} {}{by_line}", public_id(row.id), money),
+                ip: by.ip(),
+            },
+        )
+        .await?;
+        let event = match kind {
+            "refund" => "payment.refunded".to_owned(),
+            _ => format!(
+                "payment.{}",
+                ledger.direct_status().status.to_ascii_lowercase()
+            ),
+        };
+        events::emit(&txn, merchant, &event, "payment", wire::payment(&row)).await?;
+        txn.commit().await?;
+        Ok((row, op))
+    }
+
+    /// The acquirer refused (or could not be reached): the pending operation is removed
+    /// and the ledger and cart lines get their reservation back. Nothing else could
+    /// change them meanwhile (no change starts while one is pending); if something
+    /// did, the operation stays pending, holding its reservation, for an operator.
+    async fn give_back(
+        &self,
+        before: &payment::Model,
+        reserved: &payment::Model,
+        pending: &operation::Model,
+        lines: &[cart_line::Model],
+        rewritten: &[cart_line::Model],
+    ) -> Result<(), EngineError> {
+        let txn = self.db.begin().await?;
+        let mut restore: payment::ActiveModel = reserved.clone().into();
+        restore.updated_at = Set(Utc::now());
+        restore.stage = Set(before.stage.clone());
+        restore.authorised = Set(before.authorised);
+        restore.captured = Set(before.captured);
+        restore.refunded = Set(before.refunded);
+        restore.capture_closed = Set(before.capture_closed);
+        let mut undone = guarded_update(&txn, reserved, restore).await.is_ok();
+        for after in rewritten {
+            if !undone {
+                break;
+            }
+            if let Some(line) = lines.iter().find(|l| l.id == after.id) {
+                undone = rewrite_line(&txn, after, line).await?;
+            }
+        }
+        if undone {
+            let removed = operation::Entity::delete_many()
+                .filter(operation::Column::Id.eq(pending.id))
+                .filter(operation::Column::Result.eq(PENDING))
+                .exec(&txn)
+                .await?;
+            undone = removed.rows_affected == 1;
+        }
+        if undone {
+            txn.commit().await?;
+        } else {
+            txn.rollback().await?;
+            tracing::error!(payment = %public_id(before.id), operation = pending.id, "a refused change could not give its reservation back; it stays pending");
+        }
+        Ok(())
     }
     /// Captures `amount` (all that remains when `None`); `is_final` closes capturing.
     pub async fn capture(
