@@ -1,7 +1,8 @@
 //! Configuration → Terminals (TG-2): the merchant's terminals, each pinned to the network
-//! it was paired from, with unbind, re-pairing to the address it now tries to connect
-//! from, and the binding's width; and binding a connected terminal by its id and the
-//! address shown on it. Terminals bound to nobody are not listed.
+//! it was paired from, with unbind, re-pairing to the address typed from the terminal's
+//! screen (attempts from other addresses are counted, never offered), and the binding's
+//! width; and binding a connected terminal by its id and the address shown on it.
+//! Terminals bound to nobody are not listed.
 
 use crate::components::{error_text, last_error, ErrorAlert, Field};
 use crate::i18n::{t, T};
@@ -55,8 +56,9 @@ pub fn TerminalsPage() -> impl IntoView {
             </ActionForm>
         }
     };
-    // Where the terminal is accepted from, the width an Admin may change, and the
-    // address it tried to connect from that the Admin may re-pair it to.
+    // Where the terminal is accepted from, the width an Admin may change, how many other
+    // addresses it was refused from, and, while it is not connected from inside its
+    // pairing, the form to re-pair it to the address typed from its screen.
     let pairing = move |terminal: &TerminalView| {
         let id = terminal.terminal_id.clone();
         let paired = if terminal.paired_from.is_empty() {
@@ -75,18 +77,29 @@ pub fn TerminalsPage() -> impl IntoView {
                 </ActionForm>
             }
         });
-        let offer = terminal.repair_address.clone().map(|address| {
-            let id = id.clone();
+        // Attempts from elsewhere are told, never offered: the Admin types the address
+        // the terminal shows, as when binding it.
+        let warning = (terminal.refused_addresses > 0).then(|| {
             view! {
-                <p class="muted" data-testid="repair-offer">{t(T::TerminalRepairOffer)}" "<span class="mono">{address.clone()}</span></p>
-                <ActionForm action=repair>
-                    <input type="hidden" name="terminal_id" value=id.clone()/>
-                    <input type="hidden" name="address" value=address.clone()/>
-                    <button type="submit" class="button primary" aria-label=format!("{} {id} {address}", t(T::TerminalRepair))>{t(T::TerminalRepair)}</button>
-                </ActionForm>
+                <p class="alert alert-error" data-testid="refused-warning">
+                    {t(T::TerminalRefusedWarning)}" "<strong>{terminal.refused_addresses.to_string()}</strong>
+                </p>
             }
         });
-        view! { {paired}{width}{offer} }
+        let offer = terminal.repairable.then(|| {
+            let id = id.clone();
+            let input = format!("repair-address-{id}");
+            view! {
+                <ActionForm action=repair attr:class="inline-form" attr:data-testid="repair-form">
+                    <input type="hidden" name="terminal_id" value=id.clone()/>
+                    <label for=input.clone()>{t(T::TerminalAddressLabel)}</label>
+                    <input id=input name="address" type="text" class="input mono" required=true autocomplete="off" spellcheck="false"/>
+                    <button type="submit" class="button" aria-label=format!("{} {id}", t(T::TerminalRepair))>{t(T::TerminalRepair)}</button>
+                </ActionForm>
+                <p class="muted">{t(T::TerminalRepairHint)}</p>
+            }
+        });
+        view! { {paired}{width}{warning}{offer} }
     };
     view! {
         <Title text=format!("{} — OpenPSP", t(T::TerminalsTitle))/>

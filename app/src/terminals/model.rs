@@ -16,9 +16,12 @@ pub struct TerminalView {
     pub paired_from: String,
     /// That network's prefix length.
     pub prefix: Option<u8>,
-    /// An address it tried to connect from (or connects from now) outside its pairing,
-    /// which an Admin may re-pair it to.
-    pub repair_address: Option<String>,
+    /// How many distinct addresses outside its pairing it was refused from recently
+    /// (anyone knowing its id may try: the addresses themselves are not offered).
+    pub refused_addresses: usize,
+    /// An Admin may re-pair it now, typing the address shown on the terminal: it is not
+    /// connected from inside its pairing.
+    pub repairable: bool,
     /// Connected now.
     pub connected: bool,
     /// Last heard from, in the user's zone; empty when never.

@@ -7,7 +7,8 @@
 //! Before a byte is read, a connection from outside the allowed networks
 //! (`OPENPSP_TERMINAL_ALLOW`) or beyond the connection cap
 //! (`OPENPSP_TERMINAL_MAX_CONNECTIONS`) is closed. A connection waits on its wake-up
-//! and its socket only: an idle one costs no database query.
+//! and its socket only: an idle one costs no database query. Warnings about refused
+//! connections are logged at most once a minute per address.
 
 use super::link::{Incoming, LinkError, Outgoing};
 use super::TerminalHub;
@@ -49,23 +50,31 @@ async fn accept(
         match listener.accept().await {
             Ok((stream, peer)) => {
                 if !allowed(&allow, &peer) {
-                    tracing::warn!(%peer, "terminal connection from outside the allowed networks closed");
+                    if let Some(left_out) = hub.may_warn(peer.ip()) {
+                        tracing::warn!(%peer, left_out, "terminal connection from outside the allowed networks closed");
+                    }
                     drop(stream);
                     continue;
                 }
                 let Ok(slot) = slots.clone().try_acquire_owned() else {
-                    tracing::warn!(%peer, "terminal connection cap reached: connection closed");
+                    if let Some(left_out) = hub.may_warn(peer.ip()) {
+                        tracing::warn!(%peer, left_out, "terminal connection cap reached: connection closed");
+                    }
                     drop(stream);
                     continue;
                 };
                 let hub = hub.clone();
                 tokio::spawn(async move {
                     let _slot = slot;
-                    match connection(stream, peer, hub).await {
+                    match connection(stream, peer, hub.clone()).await {
                         Ok(()) | Err(LinkError::Closed) => {
                             tracing::info!(%peer, "terminal connection closed")
                         }
-                        Err(e) => tracing::warn!(%peer, error = %e, "terminal connection dropped"),
+                        Err(e) => {
+                            if let Some(left_out) = hub.may_warn(peer.ip()) {
+                                tracing::warn!(%peer, error = %e, left_out, "terminal connection dropped");
+                            }
+                        }
                     }
                 });
             }
@@ -118,8 +127,10 @@ async fn connection(
     let wake = match hub.claim_connection(&terminal_id, &peer).await {
         Ok(wake) => wake,
         Err(e) => {
-            tracing::warn!(terminal = %terminal_id, %peer, error = %e, "terminal connection refused");
-            return Err(LinkError::Protocol(e.to_string()));
+            // Logged once, by the caller (at most once a minute per address).
+            return Err(LinkError::Protocol(format!(
+                "terminal {terminal_id} refused: {e}"
+            )));
         }
     };
     if let Err(e) = hub.connected(&terminal_id, model.as_deref(), &peer).await {

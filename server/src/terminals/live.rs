@@ -21,18 +21,39 @@ pub(crate) struct Live {
     pub wake: Arc<Notify>,
 }
 
-/// The last Hello refused for a bound terminal because it came from outside its
-/// binding: what an Admin may re-pair to.
-#[derive(Clone, Copy, Debug)]
+/// The Hellos refused for a bound terminal because they came from outside its binding:
+/// the distinct addresses seen recently (at most [`MAX_REFUSED_ADDRESSES`], the oldest
+/// forgotten first), each with when it was last seen.
+#[derive(Clone, Debug, Default)]
 pub(crate) struct Refused {
-    /// Where it came from.
-    pub ip: IpAddr,
-    /// When.
-    pub at: Instant,
+    /// Address and when it was last refused, oldest first.
+    pub seen: Vec<(IpAddr, Instant)>,
     /// When the last audit row about this terminal was written.
     pub audited: Option<Instant>,
 }
 
+impl Refused {
+    /// Remembers a refusal from `ip` at `now`, forgetting what is no longer recent.
+    fn note(&mut self, ip: IpAddr, now: Instant) {
+        self.seen
+            .retain(|(seen, at)| *seen != ip && now.duration_since(*at) < REFUSED_KEPT);
+        if self.seen.len() >= MAX_REFUSED_ADDRESSES {
+            self.seen.remove(0);
+        }
+        self.seen.push((ip, now));
+    }
+
+    /// The distinct addresses refused recently.
+    fn recent(&self) -> impl Iterator<Item = IpAddr> + '_ {
+        self.seen
+            .iter()
+            .filter(|(_, at)| at.elapsed() < REFUSED_KEPT)
+            .map(|(ip, _)| *ip)
+    }
+}
+
+/// How many distinct refused addresses are remembered per terminal.
+pub(crate) const MAX_REFUSED_ADDRESSES: usize = 16;
 /// How long a refused attempt stays offered for re-pairing.
 pub(crate) const REFUSED_KEPT: Duration = Duration::from_secs(600);
 /// At most one audit row per terminal this often, however fast an impostor retries.
@@ -117,25 +138,26 @@ impl TerminalHub {
             (Some(a), Some(p)) => format!("{a}/{p}"),
             _ => "no address".to_owned(),
         };
-        tracing::warn!(
-            terminal = %row.terminal_id,
-            %peer,
-            binding = %binding,
-            "terminal Hello from outside its pairing refused"
-        );
+        if let Some(left_out) = self.may_warn(ip) {
+            tracing::warn!(
+                terminal = %row.terminal_id,
+                %peer,
+                binding = %binding,
+                left_out,
+                "terminal Hello from outside its pairing refused"
+            );
+        }
         let audit_now = {
             let mut refused = self.refused.lock().unwrap_or_else(|e| e.into_inner());
             let now = Instant::now();
-            let last = refused.get(&row.terminal_id).and_then(|r| r.audited);
-            let audit = last.is_none_or(|at| now.duration_since(at) >= AUDIT_EVERY);
-            refused.insert(
-                row.terminal_id.clone(),
-                Refused {
-                    ip,
-                    at: now,
-                    audited: if audit { Some(now) } else { last },
-                },
-            );
+            let entry = refused.entry(row.terminal_id.clone()).or_default();
+            entry.note(ip, now);
+            let audit = entry
+                .audited
+                .is_none_or(|at| now.duration_since(at) >= AUDIT_EVERY);
+            if audit {
+                entry.audited = Some(now);
+            }
             audit
         };
         if audit_now {
@@ -161,13 +183,13 @@ impl TerminalHub {
         }
     }
 
-    /// The address of the last refused Hello of `terminal_id`, while it is recent.
-    pub(crate) fn refused_from(&self, terminal_id: &str) -> Option<IpAddr> {
+    /// The distinct addresses Hellos of `terminal_id` were refused from recently.
+    pub(crate) fn refused_recently(&self, terminal_id: &str) -> Vec<IpAddr> {
         let refused = self.refused.lock().unwrap_or_else(|e| e.into_inner());
         refused
             .get(terminal_id)
-            .filter(|r| r.at.elapsed() < REFUSED_KEPT)
-            .map(|r| r.ip)
+            .map(|r| r.recent().collect())
+            .unwrap_or_default()
     }
 
     /// Forgets the refused attempts of `terminal_id` (re-paired or unbound).
@@ -221,11 +243,19 @@ impl TerminalHub {
 
 async fn sweep(hub: Weak<TerminalHub>) {
     let mut seen = HashMap::new();
+    let mut purged: Option<Instant> = None;
     let mut tick = tokio::time::interval(SWEEP_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
         let Some(hub) = hub.upgrade() else { return };
+        // Terminals bound to nobody and long unheard: at most once an hour.
+        if purged.is_none_or(|at| at.elapsed() >= super::upkeep::PURGE_EVERY) {
+            purged = Some(Instant::now());
+            if let Err(e) = hub.purge_unbound().await {
+                tracing::warn!(error = %e, "forgetting unbound terminals failed");
+            }
+        }
         // Nobody to wake or to tell: no query.
         if hub.live_count() == 0 && hub.changes.receiver_count() == 0 {
             seen.clear();

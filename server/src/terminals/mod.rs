@@ -10,7 +10,9 @@
 //! written by another node, so a page served by one node can reach a terminal connected
 //! to another. An idle connection costs no database query.
 //!
-//! A bound terminal is pinned to the network it was paired from (`pairing`).
+//! A bound terminal is pinned to the network it was paired from (`pairing`). Terminals
+//! bound to nobody and long unheard are forgotten, and warnings about refused
+//! connections are rate-limited (`upkeep`).
 
 pub mod events;
 pub mod gateway;
@@ -19,6 +21,7 @@ mod live;
 pub mod pairing;
 pub mod port;
 pub mod sim;
+pub mod upkeep;
 
 use crate::entities::{merchant, terminal, terminal_payment, user};
 use crate::payments::engine::{CardPresent, Initiator, PaymentEngine};
@@ -138,8 +141,10 @@ pub struct TerminalInfo {
     pub row: terminal::Model,
     /// Connected now (and heard from within the idle timeout).
     pub online: bool,
-    /// The address an Admin may re-pair it to (see [`TerminalHub::repair_candidate`]).
-    pub repair: Option<std::net::IpAddr>,
+    /// How many distinct addresses outside its binding it was refused from recently.
+    pub refused: usize,
+    /// An Admin may re-pair it now: it is not connected from inside its binding.
+    pub repairable: bool,
 }
 
 /// Terminals, their bindings and point-of-sale payments; shared by the gateway, the
@@ -150,11 +155,13 @@ pub struct TerminalHub {
     settings: GatewaySettings,
     /// The live connection of each terminal connected to this process.
     live: Mutex<HashMap<String, live::Live>>,
-    /// The last Hello refused from outside its pairing, per bound terminal.
+    /// The Hellos refused from outside its pairing, per bound terminal.
     refused: Mutex<HashMap<String, live::Refused>>,
     changes: broadcast::Sender<i64>,
     /// Live point-of-sale event streams per user.
     streams: Mutex<HashMap<i64, usize>>,
+    /// When warnings about refused connections were last logged, per address.
+    warnings: upkeep::WarnLimit,
     sweeping: OnceLock<()>,
 }
 
@@ -176,6 +183,7 @@ impl TerminalHub {
             refused: Mutex::new(HashMap::new()),
             changes: broadcast::channel(1024).0,
             streams: Mutex::new(HashMap::new()),
+            warnings: upkeep::WarnLimit::default(),
             sweeping: OnceLock::new(),
         })
     }
@@ -210,10 +218,14 @@ impl TerminalHub {
             .await?;
         Ok(rows
             .into_iter()
-            .map(|row| TerminalInfo {
-                online: self.online(&row),
-                repair: self.repair_candidate(&row),
-                row,
+            .map(|row| {
+                let (refused, repairable) = self.repair_state(&row);
+                TerminalInfo {
+                    online: self.online(&row),
+                    refused,
+                    repairable,
+                    row,
+                }
             })
             .collect())
     }

@@ -245,19 +245,37 @@ impl TerminalHub {
             .ok_or(TerminalError::NotFound)
     }
 
-    /// Where one of the merchant's terminals could be re-paired to: the address of its
-    /// last refused Hello (recent), or else the address it is connected from now when
-    /// that is not the one it was paired from.
-    pub fn repair_candidate(&self, row: &terminal::Model) -> Option<IpAddr> {
-        self.refused_from(&row.terminal_id).or_else(|| {
-            self.connected_from(row)
-                .filter(|ip| row.bound_address.as_deref().and_then(typed_ip) != Some(*ip))
-        })
+    /// Whether bound terminal `row` is connected now from inside its binding: then
+    /// nothing refused elsewhere is an address it could be re-paired to.
+    pub fn connected_inside(&self, row: &terminal::Model) -> bool {
+        self.online(row) && matches!(fits(row, &row.peer), PinCheck::Inside)
     }
 
-    /// Re-pairs one of the merchant's terminals to `address`, which must be the address
-    /// offered (see [`TerminalHub::repair_candidate`]); the binding's width is kept when
-    /// the family is the same.
+    /// What the page tells of one of the merchant's terminals' re-pairing: how many
+    /// distinct addresses outside its binding it was refused from recently, and whether
+    /// an Admin may re-pair it now (it is not connected from inside its binding).
+    pub fn repair_state(&self, row: &terminal::Model) -> (usize, bool) {
+        (
+            self.refused_recently(&row.terminal_id).len(),
+            !self.connected_inside(row),
+        )
+    }
+
+    /// Whether one of the merchant's terminals may be re-paired to `typed`: the address
+    /// of its live connection, or, while it is not connected from inside its binding,
+    /// an address a Hello of it was refused from recently. An address refused while the
+    /// terminal is connected from inside its binding is never taken: anyone knowing a
+    /// terminal id can say Hello from anywhere.
+    fn may_repair_to(&self, row: &terminal::Model, typed: IpAddr) -> bool {
+        self.connected_from(row) == Some(typed)
+            || (!self.connected_inside(row)
+                && self.refused_recently(&row.terminal_id).contains(&typed))
+    }
+
+    /// Re-pairs one of the merchant's terminals to `address`, typed by an Admin from the
+    /// terminal's screen: the address of its live connection, or one it was refused from
+    /// while not connected from inside its binding. The binding's width is kept when the
+    /// family is the same.
     pub async fn repair(
         &self,
         merchant: &merchant::Model,
@@ -267,7 +285,7 @@ impl TerminalHub {
     ) -> Result<terminal::Model, TerminalError> {
         let row = self.merchant_terminal(merchant.id, terminal_id).await?;
         let typed = typed_ip(address).ok_or(TerminalError::NoSuchConnection)?;
-        if self.repair_candidate(&row) != Some(typed) {
+        if !self.may_repair_to(&row, typed) {
             return Err(TerminalError::NoSuchConnection);
         }
         let old = binding(&row);

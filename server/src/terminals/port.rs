@@ -55,7 +55,8 @@ impl TerminalService {
                 bound: t.row.merchant_id == Some(m.id),
                 paired_from: binding(&t.row).map(|n| n.to_string()).unwrap_or_default(),
                 prefix: binding(&t.row).map(|n| n.prefix_len()),
-                repair_address: t.repair.map(|ip| ip.to_string()),
+                refused_addresses: t.refused,
+                repairable: t.repairable,
                 connected: t.online,
                 last_seen: t
                     .row
@@ -166,6 +167,12 @@ impl TerminalPort for TerminalService {
         ip: &str,
     ) -> Result<Vec<TerminalView>, AppError> {
         let (m, u) = self.with_role(actor, ADMIN).await?;
+        if address.trim().is_empty() {
+            return Err(AppError::Invalid(vec![FieldError::new(
+                "address",
+                Problem::Required,
+            )]));
+        }
         self.hub
             .repair(&m, terminal_id.trim(), &address, acting(&u, ip))
             .await

@@ -141,10 +141,12 @@ both_backends!(
             .is_none());
         assert!(!row(&app, "T7000007").await.unwrap().connected);
 
-        // The Admin sees where it tried from and re-pairs it there; only the address
-        // offered is taken.
+        // The Admin is told of the refused attempts (not offered their address) and
+        // re-pairs it to the address typed from its screen; only an address it tried
+        // from is taken.
         let terminals = list(&app, &admin).await;
-        assert_eq!(terminals[0]["repair_address"], "127.0.0.2", "{terminals:?}");
+        assert_eq!(terminals[0]["refused_addresses"], 1, "{terminals:?}");
+        assert_eq!(terminals[0]["repairable"], true, "{terminals:?}");
         assert_eq!(terminals[0]["paired_from"], "127.0.0.1/32");
         let res = app
             .call(
@@ -236,6 +238,81 @@ both_backends!(
 );
 
 both_backends!(
+    an_impostor_is_never_offered_while_the_terminal_is_connected,
+    &[],
+    |app: TestApp| async move {
+        app.merchant("shop").await;
+        let admin = app.session("shop", "admin").await;
+        let real = simulate_from(&app, "127.0.0.1", "T7100001");
+        wait_connected(&app, "T7100001").await;
+        let res = app
+            .call(
+                "terminals/bind",
+                &[("terminal_id", "T7100001"), ("address", "127.0.0.1")],
+                Some(&admin),
+            )
+            .await;
+        res.ok();
+        // Anyone knowing the id says Hello from elsewhere, again and again; the last
+        // refused address is the one they want re-paired to.
+        for source in ["127.0.0.3", "127.0.0.2", "127.0.0.2"] {
+            assert!(hello_from(&app, source, "T7100001", "X").await.is_none());
+        }
+        // The page counts the distinct addresses, offers none of them, and offers no
+        // re-pairing while the real terminal is connected from inside its binding.
+        let res = app.call("terminals/list", &[], Some(&admin)).await;
+        let body = res.ok().body.clone();
+        assert!(!body.contains("127.0.0.2"), "{body}");
+        assert!(!body.contains("127.0.0.3"), "{body}");
+        let terminals: Vec<Value> = serde_json::from_str(&body).unwrap();
+        assert_eq!(terminals[0]["refused_addresses"], 2, "{terminals:?}");
+        assert_eq!(terminals[0]["repairable"], false, "{terminals:?}");
+        // Typing the impostor's address is refused: the terminal stays pinned.
+        for address in ["127.0.0.2", "127.0.0.3", ""] {
+            let res = app
+                .call(
+                    "terminals/repair",
+                    &[("terminal_id", "T7100001"), ("address", address)],
+                    Some(&admin),
+                )
+                .await;
+            assert!(res.error().problem_for("address").is_some(), "{address}");
+        }
+        let pinned = row(&app, "T7100001").await.unwrap();
+        assert_eq!(pinned.bound_address.as_deref(), Some("127.0.0.1"));
+        assert_eq!(pinned.bound_prefix, Some(32));
+        assert!(hello_from(&app, "127.0.0.2", "T7100001", "X")
+            .await
+            .is_none());
+
+        // The terminal really moves: gone from its address, refused from the new one.
+        real.abort();
+        wait_disconnected(&app, "T7100001").await;
+        assert!(hello_from(&app, "127.0.0.4", "T7100001", "X")
+            .await
+            .is_none());
+        let terminals = list(&app, &admin).await;
+        assert_eq!(terminals[0]["refused_addresses"], 3, "{terminals:?}");
+        assert_eq!(terminals[0]["repairable"], true, "{terminals:?}");
+        // The Admin types the address the terminal shows: re-paired there, and it
+        // connects from there.
+        let res = app
+            .call(
+                "terminals/repair",
+                &[("terminal_id", "T7100001"), ("address", " 127.0.0.4 ")],
+                Some(&admin),
+            )
+            .await;
+        assert!(res.ok().body.contains("127.0.0.4/32"));
+        assert!(hello_from(&app, "127.0.0.4", "T7100001", "X")
+            .await
+            .is_some());
+        // The refused attempts were forgotten with the re-pairing.
+        assert_eq!(list(&app, &admin).await[0]["refused_addresses"], 0);
+    }
+);
+
+both_backends!(
     a_merchant_binds_by_id_and_address,
     &[],
     |app: TestApp| async move {
@@ -302,7 +379,16 @@ both_backends!(
             .is_none());
         let terminals = list(&app, &other).await;
         assert_eq!(terminals[0]["paired_from"], "");
-        assert_eq!(terminals[0]["repair_address"], "127.0.0.1");
+        assert_eq!(terminals[0]["refused_addresses"], 1);
+        assert_eq!(terminals[0]["repairable"], true);
+        let res = app
+            .call(
+                "terminals/repair",
+                &[("terminal_id", "T8000099"), ("address", "127.0.0.1")],
+                Some(&other),
+            )
+            .await;
+        assert!(res.ok().body.contains("127.0.0.1/32"));
     }
 );
 
@@ -500,5 +586,87 @@ both_backends!(
             }
         }
         assert!(text.contains("STOPPED"), "{text}");
+    }
+);
+
+both_backends!(
+    unbound_terminals_long_unheard_are_forgotten,
+    &[],
+    |app: TestApp| async move {
+        use sea_orm::{ActiveValue::Set, PaginatorTrait};
+        app.merchant("shop").await;
+        let merchant = server::entities::merchant::Entity::find()
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        let now = chrono::Utc::now();
+        let days = chrono::Duration::days;
+        let row =
+            |id: String,
+             merchant_id: Option<i64>,
+             last_seen: Option<chrono::DateTime<chrono::Utc>>,
+             created_at: chrono::DateTime<chrono::Utc>| terminal::ActiveModel {
+                terminal_id: Set(id),
+                merchant_id: Set(merchant_id),
+                model: Set(String::new()),
+                connected: Set(false),
+                peer: Set("198.51.100.1:4000".into()),
+                last_seen: Set(last_seen),
+                bound_at: Set(None),
+                bound_address: Set(None),
+                bound_prefix: Set(None),
+                created_at: Set(created_at),
+                ..Default::default()
+            };
+        // Strangers' ids, more than one delete takes, unheard for 8 days; one never
+        // connected, listed 8 days ago.
+        let mut rows: Vec<_> = (0..600)
+            .map(|i| {
+                row(
+                    format!("GONE{i:04}"),
+                    None,
+                    Some(now - days(8)),
+                    now - days(9),
+                )
+            })
+            .collect();
+        rows.push(row("NEVER".into(), None, None, now - days(8)));
+        // Heard from yesterday, or bound: kept.
+        rows.push(row(
+            "RECENT".into(),
+            None,
+            Some(now - days(1)),
+            now - days(30),
+        ));
+        rows.push(row("LISTED".into(), None, None, now - days(1)));
+        rows.push(row(
+            "BOUND".into(),
+            Some(merchant.id),
+            Some(now - days(30)),
+            now - days(30),
+        ));
+        for chunk in rows.chunks(100) {
+            terminal::Entity::insert_many(chunk.to_vec())
+                .exec_without_returning(&app.db)
+                .await
+                .unwrap();
+        }
+        let hub = server::state::AppState::builder(app.db.clone(), app.config.clone())
+            .build()
+            .terminals;
+        hub.purge_unbound().await.unwrap();
+        let mut kept: Vec<String> = terminal::Entity::find()
+            .all(&app.db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| r.terminal_id)
+            .collect();
+        kept.sort();
+        assert_eq!(kept, ["BOUND", "LISTED", "RECENT"]);
+        // Nothing more to forget.
+        assert_eq!(hub.purge_unbound().await.unwrap(), 0);
+        assert_eq!(terminal::Entity::find().count(&app.db).await.unwrap(), 3);
     }
 );
