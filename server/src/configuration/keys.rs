@@ -6,7 +6,7 @@ use crate::platform::config::Config;
 use chrono::{Duration, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    Set,
+    Set, TransactionTrait,
 };
 
 /// How long the full secret of a new API key stays visible.
@@ -109,30 +109,66 @@ pub fn api_key_secret(config: &Config, key: &api_key::Model) -> Option<String> {
     )
 }
 
-/// Deletions of API keys (and refused attempts, wrong password) a merchant may make per
+/// Deletions of API keys (each attempt, whatever the password) a merchant may try per
 /// hour: a stolen Admin session cannot wipe every integration at once nor guess the
 /// password through this form.
 pub const MAX_KEY_DELETIONS_PER_HOUR: u64 = 10;
 
-/// The audit actions that count against [`MAX_KEY_DELETIONS_PER_HOUR`].
-pub const KEY_DELETION_ACTIONS: [&str; 2] = ["api_key.delete", "api_key.delete_denied"];
+/// The audit action of a key deletion let through to the password check: written (and
+/// committed) before that check, so it is what the limit counts, however many requests
+/// arrive at once. The deletion or its refusal is audited after it as well.
+pub const KEY_DELETION_ATTEMPT: &str = "api_key.delete_attempt";
 
-/// Whether the merchant may try another key deletion now: fewer than
-/// [`MAX_KEY_DELETIONS_PER_HOUR`] deletions and refused attempts in the audit log of the
-/// last hour (so the limit holds across restarts and server processes).
-pub async fn key_deletion_allowed<C: ConnectionTrait>(
-    conn: &C,
+/// The audit actions that count against [`MAX_KEY_DELETIONS_PER_HOUR`].
+pub const KEY_DELETION_ACTIONS: [&str; 1] = [KEY_DELETION_ATTEMPT];
+
+/// Takes one of the merchant's key-deletion attempts of the last hour, before the
+/// password is checked: `false` when [`MAX_KEY_DELETIONS_PER_HOUR`] are used up. The
+/// attempt's audit row is committed here, so concurrent requests count each other and
+/// the limit holds across restarts and server processes.
+pub async fn key_deletion_allowed(
+    conn: &sea_orm::DatabaseConnection,
     merchant_id: i64,
 ) -> Result<bool, DbErr> {
     use crate::entities::audit_log;
+    use sea_orm::sea_query::Expr;
     use sea_orm::PaginatorTrait;
+    let txn = conn.begin().await?;
+    // A write to the merchant's row first: concurrent attempts of this merchant queue
+    // here (SQLite's writer lock, PostgreSQL's row lock) until the one before committed,
+    // so each counts the attempts before it.
+    merchant::Entity::update_many()
+        .col_expr(
+            merchant::Column::RetryCount,
+            Expr::col(merchant::Column::RetryCount),
+        )
+        .filter(merchant::Column::Id.eq(merchant_id))
+        .exec(&txn)
+        .await?;
     let recent = audit_log::Entity::find()
         .filter(audit_log::Column::MerchantId.eq(merchant_id))
         .filter(audit_log::Column::Action.is_in(KEY_DELETION_ACTIONS))
         .filter(audit_log::Column::CreatedAt.gte(Utc::now() - Duration::hours(1)))
-        .count(conn)
+        .count(&txn)
         .await?;
-    Ok(recent < MAX_KEY_DELETIONS_PER_HOUR)
+    if recent >= MAX_KEY_DELETIONS_PER_HOUR {
+        txn.rollback().await?;
+        return Ok(false);
+    }
+    crate::platform::audit::record(
+        &txn,
+        crate::platform::audit::AuditEntry {
+            merchant_id: Some(merchant_id),
+            user_id: None,
+            actor: "",
+            action: KEY_DELETION_ATTEMPT,
+            detail: "API key deletion: the password is checked next".into(),
+            ip: "",
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(true)
 }
 
 /// Deletes a merchant's key; `false` when there is none with that id.

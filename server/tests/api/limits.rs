@@ -109,3 +109,51 @@ both_backends!(
             .ok();
     }
 );
+
+both_backends!(
+    parallel_api_key_deletions_check_at_most_the_limit,
+    &[],
+    |app: TestApp| async move {
+        app.merchant("shop").await;
+        let admin = app.session("shop", "admin").await;
+        let id = new_key(&app, &admin, "kept").await;
+        let limit = MAX_KEY_DELETIONS_PER_HOUR as usize;
+        // Twice the hour's allowance of password guesses at once: only the allowance is
+        // checked, the rest are refused before the password is.
+        let answers = futures_util::future::join_all(
+            (0..2 * limit).map(|_| delete(&app, &admin, id, "wrong")),
+        )
+        .await;
+        let problems: Vec<Option<Problem>> = answers
+            .iter()
+            .map(|r| r.error().problem_for("password").cloned())
+            .collect();
+        let checked = problems
+            .iter()
+            .filter(|p| **p == Some(Problem::WrongCurrentPassword))
+            .count();
+        let throttled = problems
+            .iter()
+            .filter(|p| **p == Some(Problem::TooManyKeyDeletions))
+            .count();
+        assert_eq!(checked, limit, "{problems:?}");
+        assert_eq!(throttled, limit, "{problems:?}");
+        let denied = audit_log::Entity::find()
+            .filter(audit_log::Column::Action.eq("api_key.delete_denied"))
+            .all(&app.db)
+            .await
+            .unwrap();
+        assert_eq!(denied.len(), limit);
+        // The right password waits too; the key is still there.
+        let res = delete(&app, &admin, id, crate::helpers::PASSWORD).await;
+        assert_eq!(
+            res.error().problem_for("password"),
+            Some(&Problem::TooManyKeyDeletions)
+        );
+        assert!(api_key::Entity::find_by_id(id)
+            .one(&app.db)
+            .await
+            .unwrap()
+            .is_some());
+    }
+);

@@ -14,13 +14,16 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, Set, TransactionTrait,
 };
 
-/// Password changes (tried or done) one user may make per [`CHANGE_WINDOW_MINUTES`].
+/// Password changes one user may try (the current password checked) per
+/// [`CHANGE_WINDOW_MINUTES`].
 pub const CHANGES_PER_HOUR: u64 = 5;
 /// The window of [`CHANGES_PER_HOUR`].
 const CHANGE_WINDOW_MINUTES: i64 = 60;
 
-/// The audit actions a password change leaves, each counting towards the throttle.
-const CHANGE_ACTIONS: [&str; 2] = ["password.change", "password.change_refused"];
+/// The audit action of a password change let through to the check of the current
+/// password: written (and committed) before that check, so it is what the throttle
+/// counts, however many requests arrive at once.
+pub const CHANGE_ATTEMPT: &str = "password.change_attempt";
 
 /// Ends every session of `user_id` signed in before now: raises the user's session
 /// epoch in `conn` (the caller's transaction) and answers the new epoch. Any change that
@@ -42,18 +45,56 @@ pub async fn end_sessions<C: ConnectionTrait>(conn: &C, user_id: i64) -> Result<
 }
 
 impl AccountService {
-    /// Whether `user` has used up the password changes of the last hour: counted from
-    /// the audit log, so every server process sees the same count.
-    async fn change_throttled(&self, user: &user::Model) -> Result<bool, AppError> {
+    /// Takes one of `user`'s password-change attempts of the last hour, before the
+    /// current password is checked: `false` when they are used up. The attempt's audit
+    /// row is committed here, so concurrent requests count each other and every server
+    /// process sees the same count.
+    async fn take_change_attempt(
+        &self,
+        merchant_id: i64,
+        user: &user::Model,
+        ip: &str,
+    ) -> Result<bool, AppError> {
         let since = Utc::now() - Duration::minutes(CHANGE_WINDOW_MINUTES);
-        let recent = audit_log::Entity::find()
-            .filter(audit_log::Column::UserId.eq(user.id))
-            .filter(audit_log::Column::Action.is_in(CHANGE_ACTIONS))
-            .filter(audit_log::Column::CreatedAt.gt(since))
-            .count(&self.db)
+        let txn = self.db.begin().await.map_err(internal)?;
+        // A write to the user's row first: concurrent attempts of this user queue here
+        // (SQLite's writer lock, PostgreSQL's row lock) until the one before committed,
+        // so each counts the attempts before it.
+        user::Entity::update_many()
+            .col_expr(
+                user::Column::SessionEpoch,
+                Expr::col(user::Column::SessionEpoch),
+            )
+            .filter(user::Column::Id.eq(user.id))
+            .exec(&txn)
             .await
             .map_err(internal)?;
-        Ok(recent >= CHANGES_PER_HOUR)
+        let recent = audit_log::Entity::find()
+            .filter(audit_log::Column::UserId.eq(user.id))
+            .filter(audit_log::Column::Action.eq(CHANGE_ATTEMPT))
+            .filter(audit_log::Column::CreatedAt.gt(since))
+            .count(&txn)
+            .await
+            .map_err(internal)?;
+        if recent >= CHANGES_PER_HOUR {
+            txn.rollback().await.map_err(internal)?;
+            return Ok(false);
+        }
+        audit::record(
+            &txn,
+            AuditEntry {
+                merchant_id: Some(merchant_id),
+                user_id: Some(user.id),
+                actor: &user.login,
+                action: CHANGE_ATTEMPT,
+                detail: "the current password is checked next".into(),
+                ip,
+            },
+        )
+        .await
+        .map_err(internal)?;
+        txn.commit().await.map_err(internal)?;
+        Ok(true)
     }
 
     /// Changes the actor's password after checking the current one; the user's other
@@ -77,7 +118,14 @@ impl AccountService {
             detail: detail.into(),
             ip,
         };
-        if self.change_throttled(&u).await? {
+        // What can be answered without the current password is, so a mistyped new
+        // password does not use up an attempt.
+        if current == new {
+            return Err(AppError::field("new_password", Problem::SamePassword));
+        }
+        let (policy, context) = self.rules_for(&m).await?;
+        Self::check_policy(&policy, &context, &new)?;
+        if !self.take_change_attempt(m.id, &u, ip).await? {
             let mut entry = refused("too many changes in an hour");
             entry.action = "password.change_throttled";
             audit::record(&self.db, entry).await.map_err(internal)?;
@@ -89,11 +137,6 @@ impl AccountService {
                 .map_err(internal)?;
             return Err(AppError::field("current", Problem::WrongCurrentPassword));
         }
-        if current == new {
-            return Err(AppError::field("new_password", Problem::SamePassword));
-        }
-        let (policy, context) = self.rules_for(&m).await?;
-        Self::check_policy(&policy, &context, &new)?;
         let hash = crypto::hash_password(new).await;
         let txn = self.db.begin().await.map_err(internal)?;
         let mut active = u.clone().into_active_model();
