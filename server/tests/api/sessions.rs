@@ -215,3 +215,44 @@ both_backends!(
             .ok();
     }
 );
+
+both_backends!(
+    parallel_password_changes_check_at_most_the_limit,
+    &[],
+    |app: TestApp| async move {
+        use server::account::service::CHANGES_PER_HOUR;
+        app.merchant("shop").await;
+        let cookie = app.session("shop", "operator").await;
+        // Twenty guesses at once: only the hour's allowance is checked, the rest wait.
+        let guesses: Vec<String> = (0..20).map(|i| format!("Wrong-Guess-{i}!")).collect();
+        let answers = futures_util::future::join_all(
+            guesses
+                .iter()
+                .map(|guess| change_password(&app, &cookie, guess, NEW_PASSWORD)),
+        )
+        .await;
+        let errors: Vec<AppError> = answers.iter().map(|r| r.error()).collect();
+        let checked = errors
+            .iter()
+            .filter(|e| e.problem_for("current") == Some(&Problem::WrongCurrentPassword))
+            .count();
+        let throttled = errors
+            .iter()
+            .filter(|e| **e == AppError::RateLimited)
+            .count();
+        assert_eq!(checked as u64, CHANGES_PER_HOUR, "{errors:?}");
+        assert_eq!(checked + throttled, guesses.len(), "{errors:?}");
+        let refused = audit_log::Entity::find()
+            .filter(audit_log::Column::Action.eq("password.change_refused"))
+            .all(&app.db)
+            .await
+            .unwrap();
+        assert_eq!(refused.len() as u64, CHANGES_PER_HOUR);
+        // The right password waits too, and nothing changed.
+        let right = change_password(&app, &cookie, PASSWORD, NEW_PASSWORD).await;
+        assert_eq!(right.error(), AppError::RateLimited);
+        app.login_user("shop", "operator", PASSWORD, None)
+            .await
+            .ok();
+    }
+);
