@@ -125,13 +125,32 @@ fn resend_payload(delivery_id: i64) -> serde_json::Value {
     json!({ "delivery": delivery_id, "resend": true })
 }
 
+/// Makes `txn` the only transaction of `merchant_id` that gets past this point until it
+/// ends: a write to the merchant's row queues the others (SQLite's writer lock,
+/// PostgreSQL's row lock), so a cap counted next cannot be overtaken by a parallel
+/// request before this transaction's insert is committed.
+pub async fn lock_merchant<C: ConnectionTrait>(txn: &C, merchant_id: i64) -> Result<(), DbErr> {
+    use sea_orm::sea_query::Expr;
+    merchant::Entity::update_many()
+        .col_expr(
+            merchant::Column::WebhooksEnabled,
+            Expr::col(merchant::Column::WebhooksEnabled),
+        )
+        .filter(merchant::Column::Id.eq(merchant_id))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
 /// Queues one more attempt of a delivery (the page's "Re-send"), within the hourly
-/// allowances per delivery and per merchant.
+/// allowances per delivery and per merchant; parallel requests of a merchant are counted
+/// one after the other.
 pub async fn resend(
     db: &DatabaseConnection,
     merchant_id: i64,
     delivery_id: i64,
 ) -> Result<Resend, DbErr> {
+    use sea_orm::TransactionTrait;
     let Some(delivery) = webhook_delivery::Entity::find_by_id(delivery_id)
         .filter(webhook_delivery::Column::MerchantId.eq(merchant_id))
         .one(db)
@@ -139,6 +158,8 @@ pub async fn resend(
     else {
         return Ok(Resend::NotFound);
     };
+    let txn = db.begin().await?;
+    lock_merchant(&txn, merchant_id).await?;
     // Re-sends are the merchant's webhook jobs of the last hour marked `resend`.
     let recent = || {
         job::Entity::find()
@@ -149,18 +170,19 @@ pub async fn resend(
     let payload = resend_payload(delivery.id).to_string();
     let of_delivery = recent()
         .filter(job::Column::Payload.eq(payload))
-        .count(db)
+        .count(&txn)
         .await?;
     let of_merchant = recent()
         .filter(job::Column::Payload.like("%\"resend\":true%"))
-        .count(db)
+        .count(&txn)
         .await?;
     if of_delivery >= RESENDS_PER_DELIVERY_PER_HOUR || of_merchant >= RESENDS_PER_MERCHANT_PER_HOUR
     {
+        txn.rollback().await?;
         return Ok(Resend::Limited);
     }
     jobs::enqueue(
-        db,
+        &txn,
         Some(merchant_id),
         jobs::kind::WEBHOOK,
         resend_payload(delivery.id),
@@ -168,6 +190,7 @@ pub async fn resend(
         1,
     )
     .await?;
+    txn.commit().await?;
     Ok(Resend::Queued)
 }
 

@@ -12,7 +12,7 @@ use app::webhooks::{DeliveryView, EndpointView, WebhooksPort, WebhooksView};
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    QuerySelect, Set, TransactionTrait,
 };
 use std::collections::HashMap;
 
@@ -136,10 +136,14 @@ impl WebhooksPort for ConfigService {
             tracing::info!(merchant = m.id, %refused, "webhook endpoint refused");
             return Err(AppError::field("url", Problem::OutOfRange));
         }
+        // Counted and added with the merchant's row locked: parallel additions cannot
+        // both pass the cap.
+        let txn = self.db.begin().await.map_err(internal)?;
+        events::lock_merchant(&txn, m.id).await.map_err(internal)?;
         let active = webhook_endpoint::Entity::find()
             .filter(webhook_endpoint::Column::MerchantId.eq(m.id))
             .filter(webhook_endpoint::Column::Active.eq(true))
-            .count(&self.db)
+            .count(&txn)
             .await
             .map_err(internal)?;
         if active >= events::MAX_ENDPOINTS {
@@ -152,9 +156,10 @@ impl WebhooksPort for ConfigService {
             created_at: Set(Utc::now()),
             ..Default::default()
         }
-        .insert(&self.db)
+        .insert(&txn)
         .await
         .map_err(internal)?;
+        txn.commit().await.map_err(internal)?;
         self.audit(&m, &u, "webhooks.endpoint_add", url, ip).await
     }
 

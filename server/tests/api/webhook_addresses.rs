@@ -223,3 +223,42 @@ both_backends!(
     &[],
     |app: TestApp| deliveries_to_loopback(app, true)
 );
+
+both_backends!(
+    parallel_endpoint_additions_stop_at_the_cap,
+    &[],
+    |app: TestApp| async move {
+        use server::webhooks::events::MAX_ENDPOINTS;
+        app.merchant("shop").await;
+        let admin = app.session("shop", "admin").await;
+        let tries = 3 * MAX_ENDPOINTS as usize;
+        let urls: Vec<String> = (0..tries)
+            .map(|i| format!("http://127.0.0.1:9/hooks/{i}"))
+            .collect();
+        let answers = futures_util::future::join_all(urls.iter().map(|url| {
+            let admin = &admin;
+            let app = &app;
+            async move {
+                app.call("config/add_endpoint", &[("url", url)], Some(admin))
+                    .await
+            }
+        }))
+        .await;
+        let added = answers.iter().filter(|r| r.status < 300).count();
+        for refused in answers.iter().filter(|r| r.status >= 300) {
+            assert_eq!(
+                refused.error().problem_for("url"),
+                Some(&Problem::ExceedsLimit),
+                "{}",
+                refused.body
+            );
+        }
+        assert_eq!(added as u64, MAX_ENDPOINTS);
+        let stored = webhook_endpoint::Entity::find()
+            .filter(webhook_endpoint::Column::Active.eq(true))
+            .count(&app.db)
+            .await
+            .unwrap();
+        assert_eq!(stored, MAX_ENDPOINTS);
+    }
+);
