@@ -262,3 +262,51 @@ both_backends!(
         assert_eq!(stored, MAX_ENDPOINTS);
     }
 );
+
+both_backends!(
+    parallel_resends_stop_at_the_cap,
+    &[],
+    |app: TestApp| async move {
+        use server::entities::job;
+        use server::webhooks::events::RESENDS_PER_DELIVERY_PER_HOUR;
+        let key = key(&app, "shop").await;
+        let m = webhooks_on(&app, "shop").await;
+        store_endpoint(&app, m.id, "http://127.0.0.1:9/hooks").await;
+        let (s, v) = post(
+            &app,
+            &key,
+            "/payments",
+            &card_payment(1_000, "4111111111111111", "SALE"),
+        )
+        .await;
+        assert_eq!(s, 201, "{v}");
+        let delivery = webhook_delivery::Entity::find()
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        let admin = app.session("shop", "admin").await;
+        let id = delivery.id.to_string();
+        let answers =
+            futures_util::future::join_all((0..4 * RESENDS_PER_DELIVERY_PER_HOUR).map(|_| {
+                let (app, admin, id) = (&app, &admin, &id);
+                async move {
+                    app.call("config/resend_delivery", &[("id", id)], Some(admin))
+                        .await
+                }
+            }))
+            .await;
+        let queued = answers.iter().filter(|r| r.status < 300).count();
+        for refused in answers.iter().filter(|r| r.status >= 300) {
+            assert_eq!(refused.error(), app::error::AppError::RateLimited);
+        }
+        assert_eq!(queued as u64, RESENDS_PER_DELIVERY_PER_HOUR);
+        let jobs = job::Entity::find()
+            .filter(job::Column::MerchantId.eq(m.id))
+            .filter(job::Column::Payload.like("%\"resend\":true%"))
+            .count(&app.db)
+            .await
+            .unwrap();
+        assert_eq!(jobs, RESENDS_PER_DELIVERY_PER_HOUR);
+    }
+);
