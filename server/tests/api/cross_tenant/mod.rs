@@ -9,6 +9,12 @@
 //!
 //! The cells come from the router and the server-function registry, not from a list kept
 //! here: a page, route or server function without a case in `cases.rs` fails the test.
+//!
+//! A refusal only counts while the actor is still signed in: each actor (and A's API key)
+//! reads something of A's own before its cells and again after them, and an actor sent
+//! to its own sign-in (`Unauthenticated`, a redirect to its sign-in page, a 401), or A's
+//! key refused as a credential, fails the cell instead of passing it. Signing out is the
+//! exception: it runs last, after the closing check.
 
 mod cases;
 mod seed;
@@ -18,6 +24,46 @@ use crate::helpers::{spawn_app, Backend, TestApp};
 use app::error::AppError;
 use cases::{Call, Case, Cell};
 use seed::World;
+
+/// Where a person signs in: the back office (merchant users) or the support portal
+/// (support organizations' customers). Each has its own sign-in in the session.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Realm {
+    BackOffice,
+    Support,
+}
+
+impl Realm {
+    /// The realm a server function (`support/...`) or a path (`/support...`) belongs to.
+    fn of(name: &str) -> Realm {
+        if name.trim_start_matches('/').starts_with("support") {
+            Realm::Support
+        } else {
+            Realm::BackOffice
+        }
+    }
+
+    /// The sign-in page a signed-out visitor of the realm's pages is sent to.
+    fn sign_in(self) -> &'static str {
+        match self {
+            Realm::BackOffice => "/login",
+            Realm::Support => "/support/login",
+        }
+    }
+}
+
+/// A signed-in user of A.
+struct Actor {
+    who: &'static str,
+    cookie: String,
+    realm: Realm,
+}
+
+/// Whether a redirect to `location` is to the sign-in page of `realm`.
+fn to_sign_in(location: &str, realm: Realm) -> bool {
+    let page = realm.sign_in();
+    location == page || location.starts_with(&format!("{page}?"))
+}
 
 /// What one cell did wrong, if anything.
 fn judge(
@@ -58,8 +104,8 @@ fn excerpt(body: &str) -> &str {
 }
 
 /// A page or route read with the actor's cookie; an event stream is read for a moment
-/// only. Redirects are not followed (to the sign-in page counts as refused).
-async fn get_page(app: &TestApp, cookie: &str, url: &str) -> (u16, String) {
+/// only. Redirects are not followed: the answer's `Location` comes back with it.
+async fn get_page(app: &TestApp, cookie: &str, url: &str) -> (u16, String, String) {
     let res = app
         .http
         .get(format!("{}{url}", app.base))
@@ -68,6 +114,11 @@ async fn get_page(app: &TestApp, cookie: &str, url: &str) -> (u16, String) {
         .await
         .unwrap();
     let status = res.status().as_u16();
+    let location = res
+        .headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap_or("").to_owned())
+        .unwrap_or_default();
     let mut res = res;
     let mut body = Vec::new();
     let read = async {
@@ -79,7 +130,11 @@ async fn get_page(app: &TestApp, cookie: &str, url: &str) -> (u16, String) {
         }
     };
     let _ = tokio::time::timeout(std::time::Duration::from_secs(3), read).await;
-    (status, String::from_utf8_lossy(&body).into_owned())
+    (
+        status,
+        location,
+        String::from_utf8_lossy(&body).into_owned(),
+    )
 }
 
 /// A v1HMAC-signed request with `key`, as the Direct SDKs sign it, from the loopback
@@ -126,12 +181,13 @@ async fn run(
     from: u8,
     app: &TestApp,
     world: &World,
-    actor: &(&str, String),
+    actor: &Actor,
     name: &str,
     call: &Call,
 ) -> Option<String> {
-    let (who, cookie) = actor;
+    let Actor { who, cookie, realm } = actor;
     let cell = format!("{who} × {name}");
+    let signed_out = || Some(format!("{cell}: signed out, so the cell tested nothing"));
     match call {
         Call::Fn {
             endpoint,
@@ -142,9 +198,12 @@ async fn run(
                 args.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
             let res = app.call(endpoint, &form, Some(cookie)).await;
             let asked: String = args.iter().map(|(_, v)| format!("{v}\n")).collect();
+            // Signing out runs last and may find the realm signed out already.
+            let last = matches!(cases::server_fn(endpoint, world), Some(Case::Last));
             // Server functions answer their errors with 500 and an `AppError` body: a
-            // refusal is any error but `Internal`; arguments the function could not read
-            // mean the case tests nothing.
+            // refusal is any error but `Internal`, and `Unauthenticated` only in the realm
+            // the actor is not signed in to; arguments the function could not read mean
+            // the case tests nothing.
             let status = match serde_json::from_str::<AppError>(&res.body) {
                 _ if res.status < 400 => res.status,
                 Ok(AppError::Internal) | Err(_) => res.status,
@@ -153,12 +212,18 @@ async fn run(
                         "{cell}: the case's arguments were not understood: {e}"
                     ))
                 }
+                Ok(AppError::Unauthenticated) if Realm::of(endpoint) == *realm && !last => {
+                    return signed_out()
+                }
                 Ok(_) => 403,
             };
             judge(world, &cell, &asked, *deny, status, &res.body)
         }
         Call::Get { url, deny } => {
-            let (status, body) = get_page(app, cookie, url).await;
+            let (status, location, body) = get_page(app, cookie, url).await;
+            if to_sign_in(&location, *realm) || (status == 401 && Realm::of(url) == *realm) {
+                return signed_out();
+            }
             judge(world, &cell, url, *deny, status, &body)
         }
         Call::Upload { url } => {
@@ -182,6 +247,9 @@ async fn run(
                 .map(|l| l.to_str().unwrap_or("").to_owned())
                 .unwrap_or_default();
             let body = res.text().await.unwrap();
+            if to_sign_in(&location, *realm) || (status == 401 && Realm::of(url) == *realm) {
+                return signed_out();
+            }
             // The form answers with a redirect either way: only an `attached=` one is a success.
             let status = if location.contains("attached=") {
                 200
@@ -208,6 +276,17 @@ async fn run(
             if status == 429 {
                 return Some(format!("{name}: throttled, so the cell tested nothing"));
             }
+            // A's key itself refused (unknown, revoked, a bad signature) is no refusal of
+            // B's data: another merchant in the path answers `ACCESS_TO_MERCHANT_NOT_ALLOWED`.
+            let refused_key = serde_json::from_str::<serde_json::Value>(&body)
+                .ok()
+                .and_then(|v| v.pointer("/errors/0/id").cloned())
+                .is_some_and(|id| id == "MISSING_OR_INVALID_AUTHORIZATION");
+            if refused_key {
+                return Some(format!(
+                    "A's API key × {name}: the key was not accepted, so the cell tested nothing"
+                ));
+            }
             judge(
                 world,
                 &format!("A's API key × {name}"),
@@ -220,27 +299,85 @@ async fn run(
     }
 }
 
+/// The positive control: `actor` reads something of A's own (a payment in the back
+/// office, a ticket in the portal) and gets it. A finding if not.
+async fn control(app: &TestApp, world: &World, actor: &Actor, when: &str) -> Option<String> {
+    let (endpoint, args, expected) = match actor.realm {
+        Realm::BackOffice => (
+            "ops/payment",
+            [("id", world.a_payment.as_str())],
+            [world.a_payment.as_str(), seed::A_OWN_REFERENCE],
+        ),
+        Realm::Support => (
+            "support/request",
+            [("reference", world.a_ticket.as_str())],
+            [world.a_ticket.as_str(), seed::A_OWN_SUMMARY],
+        ),
+    };
+    let res = app.call(endpoint, &args, Some(&actor.cookie)).await;
+    (res.status >= 300 || expected.iter().any(|e| !res.body.contains(e))).then(|| {
+        format!(
+            "{} {when}: A's own {endpoint} answered {}: {}",
+            actor.who,
+            res.status,
+            excerpt(&res.body)
+        )
+    })
+}
+
+/// The positive control of A's API key, from the loopback address 127.0.0.`from`: it
+/// reads A's own payment.
+async fn api_control(app: &TestApp, world: &World, from: u8, when: &str) -> Option<String> {
+    let path = format!("/v2/shopa/payments/{}", world.a_payment);
+    let (status, body) = api_call(app, &world.a_key, "GET", &path, None, from).await;
+    (status != 200 || !body.contains(&world.a_payment)).then(|| {
+        format!(
+            "A's API key {when}: GET {path} answered {status}: {}",
+            excerpt(&body)
+        )
+    })
+}
+
+/// The loopback addresses of the API key's two controls; the cells use those below.
+const CONTROL_FROM: [u8; 2] = [250, 251];
+
 both_backends!(
     no_user_of_merchant_a_or_organization_a_reaches_anything_of_b,
     &[("OPENPSP_WEBHOOK_ALLOW_PRIVATE", "on")],
     |app: TestApp| async move {
         let world = seed::seed(&app).await;
         let before = seed::fingerprint(&app, &world).await;
-        let actors: Vec<(&str, String)> = vec![
-            ("A Admin", app.session("shopa", "admin").await),
-            ("A Operator", app.session("shopa", "operator").await),
-            (
-                "A Read-only",
-                app.user_session("shopa", "reader", domain::Role::ReadOnly)
+        let actors = vec![
+            Actor {
+                who: "A Admin",
+                cookie: app.session("shopa", "admin").await,
+                realm: Realm::BackOffice,
+            },
+            Actor {
+                who: "A Operator",
+                cookie: app.session("shopa", "operator").await,
+                realm: Realm::BackOffice,
+            },
+            Actor {
+                who: "A Read-only",
+                cookie: app
+                    .user_session("shopa", "reader", domain::Role::ReadOnly)
                     .await,
-            ),
-            (
-                "organization A's customer",
-                crate::support::support_session(&app, "alice@demo-retail.test").await,
-            ),
+                realm: Realm::BackOffice,
+            },
+            Actor {
+                who: "organization A's customer",
+                cookie: crate::support::support_session(&app, "alice@demo-retail.test").await,
+                realm: Realm::Support,
+            },
         ];
         let mut findings = Vec::new();
         let mut cells = 0;
+        // Before any cell, every actor and the key reach A's own data.
+        for actor in &actors {
+            findings.extend(control(&app, &world, actor, "before its cells").await);
+        }
+        findings.extend(api_control(&app, &world, CONTROL_FROM[0], "before its cells").await);
         // Every registered server function, every page, every other route.
         let (plan, missing) = cases::plan(&world);
         findings.extend(missing);
@@ -260,9 +397,19 @@ both_backends!(
             } else {
                 cells += 1;
                 from += 1;
+                assert!(
+                    from < CONTROL_FROM[0],
+                    "too many API cells for the addresses"
+                );
                 findings.extend(run(from, &app, &world, &actors[0], name, call).await);
             }
         }
+        // After the cells, every actor and the key still reach A's own data: the
+        // refusals above were not a signed-out actor's.
+        for actor in &actors {
+            findings.extend(control(&app, &world, actor, "after its cells").await);
+        }
+        findings.extend(api_control(&app, &world, CONTROL_FROM[1], "after its cells").await);
         // Signing out comes last, for every actor.
         for actor in &actors {
             for endpoint in ["logout", "support/logout"] {

@@ -15,6 +15,10 @@ use server::entities::{
 pub(crate) struct World {
     /// A's API key: id and secret.
     pub(crate) a_key: (String, String),
+    /// One of A's own payments and one of organization A's own tickets: what every
+    /// actor must still reach, before its cells and after them.
+    pub(crate) a_payment: String,
+    pub(crate) a_ticket: String,
     pub(crate) b_merchant: i64,
     /// An authorised payment (capturable, cancellable).
     pub(crate) b_authorised: String,
@@ -34,6 +38,8 @@ pub(crate) struct World {
     pub(crate) markers: Vec<String>,
 }
 
+pub(crate) const A_OWN_REFERENCE: &str = "A-own-ref";
+pub(crate) const A_OWN_SUMMARY: &str = "Alice own ticket";
 pub(crate) const B_TERMINAL: &str = "TB000002";
 const B_OFFLINE_TERMINAL: &str = "TB000003";
 /// Connected, bound to no merchant: listed to none.
@@ -107,7 +113,7 @@ pub(crate) async fn seed(app: &TestApp) -> World {
     let b_authorised = b_payment(app, &b_key, 98_761, "PRE_AUTHORIZATION", "B-SECRET-REF-1").await;
     let b_sale = b_payment(app, &b_key, 98_762, "SALE", "B-SECRET-REF-2").await;
     // A has payments of its own, so lists are not empty by accident.
-    b_payment(app, &a_key, 1_000, "SALE", "A-own-ref").await;
+    let a_payment = b_payment(app, &a_key, 1_000, "SALE", A_OWN_REFERENCE).await;
     let checkout = json!({
         "order": { "amountOfMoney": { "amount": 98_763, "currencyCode": "EUR" },
                    "references": { "merchantReference": "B-SECRET-REF-3" } },
@@ -210,7 +216,9 @@ pub(crate) async fn seed(app: &TestApp) -> World {
     .unwrap()
     .id;
     // Organization B's ticket (Carol, Other Corp) with an attachment.
-    let [_, _, _, carol] = crate::support::portal(app).await;
+    let [_, alice, _, carol] = crate::support::portal(app).await;
+    let a_ticket =
+        crate::support::raise(app, &alice, "incident", A_OWN_SUMMARY, "alice-own-body").await;
     let b_ticket = crate::support::raise(
         app,
         &carol,
@@ -272,6 +280,8 @@ pub(crate) async fn seed(app: &TestApp) -> World {
     .to_vec();
     World {
         a_key: (a_row.key_id, a_secret),
+        a_payment,
+        a_ticket,
         b_merchant: b.id,
         b_authorised,
         b_sale,
