@@ -40,11 +40,11 @@ async function bindTerminal(page: Page) {
     // It is bound by its id and the address it shows; a wrong address is refused with
     // the same answer as an unknown id.
     await page.getByLabel("Terminal id").fill(TERMINAL);
-    await page.getByLabel("Address shown on the terminal").fill("192.0.2.1");
+    await page.locator("#bind-address").fill("192.0.2.1");
     await page.getByRole("button", { name: "Bind to my account", exact: true }).click();
     await expect(page.getByText("This terminal is not connected.").first()).toBeVisible();
     await expect(row).toHaveCount(0);
-    await page.getByLabel("Address shown on the terminal").fill("127.0.0.1");
+    await page.locator("#bind-address").fill("127.0.0.1");
     await page.getByRole("button", { name: "Bind to my account", exact: true }).click();
   }
   await expect(row).toContainText("Connected");

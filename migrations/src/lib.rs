@@ -14,9 +14,9 @@ mod m20261122_000007_support_accounts;
 mod m20261122_000008_support_tickets;
 mod m20261122_000009_support_status;
 mod m20261122_000010_support_knowledge;
-mod m20261130_000004_idempotence_lease;
-mod m20261130_000003_session_epoch;
 mod m20261130_000001_terminal_pairing;
+mod m20261130_000003_session_epoch;
+mod m20261130_000004_idempotence_lease;
 
 /// Every migration, oldest first.
 pub struct Migrator;

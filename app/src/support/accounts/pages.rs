@@ -45,11 +45,13 @@ where
 #[component]
 fn SignInAlert(error: Signal<Option<AppError>>) -> impl IntoView {
     move || {
-        error.get().and_then(|e| match e {
-            AppError::RateLimited => Some(t(T::SupportTooManyCodes).to_owned()),
-            other => error_text(&other),
-        })
-        .map(|text| view! { <p class="alert alert-error" role="alert">{text}</p> })
+        error
+            .get()
+            .and_then(|e| match e {
+                AppError::RateLimited => Some(t(T::SupportTooManyCodes).to_owned()),
+                other => error_text(&other),
+            })
+            .map(|text| view! { <p class="alert alert-error" role="alert">{text}</p> })
     }
 }
 
