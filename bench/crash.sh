@@ -23,7 +23,7 @@ port=${CRASH_PORT:-3321}
 hook_port=${CRASH_HOOK_PORT:-3322}
 pspid=crash
 base="http://127.0.0.1:$port"
-work=$(mktemp -d /tmp/openpsp-crash.XXXXXX)
+work=$(mktemp -d)
 databases=()
 cleanup() {
   for db in "${databases[@]}"; do

@@ -5,5 +5,4 @@
 # counts its steps); this prints how long each line takes in a release build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo test -q -p domain --release --lib markup::tests::print_render_times \
-  -- --ignored --nocapture --test-threads=1
+cargo run -q -p domain --release --example markdown_times

@@ -31,7 +31,7 @@ seconds=${IDLE_SECONDS:-30}
 port=${IDLE_PORT:-3331}
 gateway_port=${IDLE_GATEWAY_PORT:-9331}
 ulimit -n $((connections * 3 + 1024)) 2>/dev/null || ulimit -n "$(ulimit -Hn)"
-work=$(mktemp -d /tmp/openpsp-idle.XXXXXX)
+work=$(mktemp -d)
 databases=()
 server=""
 cleanup() {

@@ -504,33 +504,6 @@ mod tests {
         assert!(inline(&"`".repeat(N)) == "<code></code>".repeat(N / 2));
     }
 
-    /// The time one render of a 20,000-character hostile line takes, for
-    /// `bench/markdown.sh` (not a test of speed: it only prints).
-    #[test]
-    #[ignore]
-    fn print_render_times() {
-        for unit in ["[", "*", "_", "`", "<", "[](", "[a](http://x ", "**a_"] {
-            let line = unit.repeat(20_000 / unit.len());
-            let started = std::time::Instant::now();
-            let html = render(&line);
-            println!(
-                "{:<16} {:>6} characters -> {:>7} bytes of HTML in {:>8.3} ms",
-                format!("{unit:?}"),
-                line.chars().count(),
-                html.len(),
-                started.elapsed().as_secs_f64() * 1000.0
-            );
-        }
-        // The former quadratic searches on the same line, for comparison.
-        let line = "[".repeat(20_000);
-        let started = std::time::Instant::now();
-        reference_inline(&line);
-        println!(
-            "former renderer on \"[\" x 20000: {:.3} ms",
-            started.elapsed().as_secs_f64() * 1000.0
-        );
-    }
-
     #[test]
     fn formats() {
         assert_eq!(
