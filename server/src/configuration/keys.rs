@@ -6,7 +6,7 @@ use crate::platform::config::Config;
 use chrono::{Duration, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    Set, TransactionTrait,
+    Set,
 };
 
 /// How long the full secret of a new API key stays visible.
@@ -119,9 +119,6 @@ pub const MAX_KEY_DELETIONS_PER_HOUR: u64 = 10;
 /// arrive at once. The deletion or its refusal is audited after it as well.
 pub const KEY_DELETION_ATTEMPT: &str = "api_key.delete_attempt";
 
-/// The audit actions that count against [`MAX_KEY_DELETIONS_PER_HOUR`].
-pub const KEY_DELETION_ACTIONS: [&str; 1] = [KEY_DELETION_ATTEMPT];
-
 /// Takes one of the merchant's key-deletion attempts of the last hour, before the
 /// password is checked: `false` when [`MAX_KEY_DELETIONS_PER_HOUR`] are used up. The
 /// attempt's audit row is committed here, so concurrent requests count each other and
@@ -130,34 +127,13 @@ pub async fn key_deletion_allowed(
     conn: &sea_orm::DatabaseConnection,
     merchant_id: i64,
 ) -> Result<bool, DbErr> {
-    use crate::entities::audit_log;
-    use sea_orm::sea_query::Expr;
-    use sea_orm::PaginatorTrait;
-    let txn = conn.begin().await?;
-    // A write to the merchant's row first: concurrent attempts of this merchant queue
-    // here (SQLite's writer lock, PostgreSQL's row lock) until the one before committed,
-    // so each counts the attempts before it.
-    merchant::Entity::update_many()
-        .col_expr(
-            merchant::Column::RetryCount,
-            Expr::col(merchant::Column::RetryCount),
-        )
-        .filter(merchant::Column::Id.eq(merchant_id))
-        .exec(&txn)
-        .await?;
-    let recent = audit_log::Entity::find()
-        .filter(audit_log::Column::MerchantId.eq(merchant_id))
-        .filter(audit_log::Column::Action.is_in(KEY_DELETION_ACTIONS))
-        .filter(audit_log::Column::CreatedAt.gte(Utc::now() - Duration::hours(1)))
-        .count(&txn)
-        .await?;
-    if recent >= MAX_KEY_DELETIONS_PER_HOUR {
-        txn.rollback().await?;
-        return Ok(false);
-    }
-    crate::platform::audit::record(
-        &txn,
-        crate::platform::audit::AuditEntry {
+    use crate::platform::audit::{take_attempt, AttemptsOf, AuditEntry};
+    take_attempt(
+        conn,
+        AttemptsOf::Merchant(merchant_id),
+        MAX_KEY_DELETIONS_PER_HOUR,
+        Utc::now() - Duration::hours(1),
+        AuditEntry {
             merchant_id: Some(merchant_id),
             user_id: None,
             actor: "",
@@ -166,9 +142,7 @@ pub async fn key_deletion_allowed(
             ip: "",
         },
     )
-    .await?;
-    txn.commit().await?;
-    Ok(true)
+    .await
 }
 
 /// Deletes a merchant's key; `false` when there is none with that id.

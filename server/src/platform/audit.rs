@@ -1,8 +1,12 @@
 //! Writes audit rows, inside the caller's transaction when there is one.
 
-use crate::entities::audit_log;
-use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, Set};
+use crate::entities::{audit_log, merchant, user};
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    PaginatorTrait, QueryFilter, Set, TransactionTrait,
+};
 
 /// One audit row.
 pub struct AuditEntry<'a> {
@@ -35,4 +39,69 @@ pub async fn record<C: ConnectionTrait>(conn: &C, entry: AuditEntry<'_>) -> Resu
     .insert(conn)
     .await?;
     Ok(())
+}
+
+/// Serialises a merchant's concurrent requests inside `txn`: a write to its row that
+/// changes nothing, so the next request of that merchant waits here (SQLite's writer
+/// lock, PostgreSQL's row lock) until this transaction ends. Caps counted after it hold.
+pub async fn lock_merchant<C: ConnectionTrait>(txn: &C, merchant_id: i64) -> Result<(), DbErr> {
+    merchant::Entity::update_many()
+        .col_expr(
+            merchant::Column::RetryCount,
+            Expr::col(merchant::Column::RetryCount),
+        )
+        .filter(merchant::Column::Id.eq(merchant_id))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
+/// Whose attempts an hourly allowance counts.
+#[derive(Clone, Copy, Debug)]
+pub enum AttemptsOf {
+    /// One user's (a password change).
+    User(i64),
+    /// One merchant's, whoever made them (an API key deletion).
+    Merchant(i64),
+}
+
+/// Takes one attempt of `entry.action` when fewer than `limit` were taken since `since`:
+/// the attempt's audit row is committed before the caller checks anything, and the
+/// owner's row is written first, so parallel requests count each other and every server
+/// process sees the same count. `false` when the allowance is used up.
+pub async fn take_attempt(
+    db: &DatabaseConnection,
+    of: AttemptsOf,
+    limit: u64,
+    since: DateTime<Utc>,
+    entry: AuditEntry<'_>,
+) -> Result<bool, DbErr> {
+    let txn = db.begin().await?;
+    let mut recent = audit_log::Entity::find()
+        .filter(audit_log::Column::Action.eq(entry.action))
+        .filter(audit_log::Column::CreatedAt.gt(since));
+    match of {
+        AttemptsOf::User(id) => {
+            user::Entity::update_many()
+                .col_expr(
+                    user::Column::SessionEpoch,
+                    Expr::col(user::Column::SessionEpoch),
+                )
+                .filter(user::Column::Id.eq(id))
+                .exec(&txn)
+                .await?;
+            recent = recent.filter(audit_log::Column::UserId.eq(id));
+        }
+        AttemptsOf::Merchant(id) => {
+            lock_merchant(&txn, id).await?;
+            recent = recent.filter(audit_log::Column::MerchantId.eq(id));
+        }
+    }
+    if recent.count(&txn).await? >= limit {
+        txn.rollback().await?;
+        return Ok(false);
+    }
+    record(&txn, entry).await?;
+    txn.commit().await?;
+    Ok(true)
 }

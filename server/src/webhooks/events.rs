@@ -125,23 +125,6 @@ fn resend_payload(delivery_id: i64) -> serde_json::Value {
     json!({ "delivery": delivery_id, "resend": true })
 }
 
-/// Makes `txn` the only transaction of `merchant_id` that gets past this point until it
-/// ends: a write to the merchant's row queues the others (SQLite's writer lock,
-/// PostgreSQL's row lock), so a cap counted next cannot be overtaken by a parallel
-/// request before this transaction's insert is committed.
-pub async fn lock_merchant<C: ConnectionTrait>(txn: &C, merchant_id: i64) -> Result<(), DbErr> {
-    use sea_orm::sea_query::Expr;
-    merchant::Entity::update_many()
-        .col_expr(
-            merchant::Column::WebhooksEnabled,
-            Expr::col(merchant::Column::WebhooksEnabled),
-        )
-        .filter(merchant::Column::Id.eq(merchant_id))
-        .exec(txn)
-        .await?;
-    Ok(())
-}
-
 /// Queues one more attempt of a delivery (the page's "Re-send"), within the hourly
 /// allowances per delivery and per merchant; parallel requests of a merchant are counted
 /// one after the other.
@@ -159,7 +142,7 @@ pub async fn resend(
         return Ok(Resend::NotFound);
     };
     let txn = db.begin().await?;
-    lock_merchant(&txn, merchant_id).await?;
+    crate::platform::audit::lock_merchant(&txn, merchant_id).await?;
     // Re-sends are the merchant's webhook jobs of the last hour marked `resend`.
     let recent = || {
         job::Entity::find()

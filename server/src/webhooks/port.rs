@@ -139,7 +139,9 @@ impl WebhooksPort for ConfigService {
         // Counted and added with the merchant's row locked: parallel additions cannot
         // both pass the cap.
         let txn = self.db.begin().await.map_err(internal)?;
-        events::lock_merchant(&txn, m.id).await.map_err(internal)?;
+        crate::platform::audit::lock_merchant(&txn, m.id)
+            .await
+            .map_err(internal)?;
         let active = webhook_endpoint::Entity::find()
             .filter(webhook_endpoint::Column::MerchantId.eq(m.id))
             .filter(webhook_endpoint::Column::Active.eq(true))

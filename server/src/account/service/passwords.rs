@@ -2,7 +2,7 @@
 //! and resetting one from a mailed link (ending all of them).
 
 use super::{internal, AccountService};
-use crate::entities::{audit_log, password_reset_token, user};
+use crate::entities::{password_reset_token, user};
 use crate::platform::audit::{self, AuditEntry};
 use crate::platform::crypto;
 use app::account::Actor;
@@ -11,7 +11,7 @@ use chrono::{Duration, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter, Set, TransactionTrait,
+    QueryFilter, Set, TransactionTrait,
 };
 
 /// Password changes one user may try (the current password checked) per
@@ -55,33 +55,11 @@ impl AccountService {
         user: &user::Model,
         ip: &str,
     ) -> Result<bool, AppError> {
-        let since = Utc::now() - Duration::minutes(CHANGE_WINDOW_MINUTES);
-        let txn = self.db.begin().await.map_err(internal)?;
-        // A write to the user's row first: concurrent attempts of this user queue here
-        // (SQLite's writer lock, PostgreSQL's row lock) until the one before committed,
-        // so each counts the attempts before it.
-        user::Entity::update_many()
-            .col_expr(
-                user::Column::SessionEpoch,
-                Expr::col(user::Column::SessionEpoch),
-            )
-            .filter(user::Column::Id.eq(user.id))
-            .exec(&txn)
-            .await
-            .map_err(internal)?;
-        let recent = audit_log::Entity::find()
-            .filter(audit_log::Column::UserId.eq(user.id))
-            .filter(audit_log::Column::Action.eq(CHANGE_ATTEMPT))
-            .filter(audit_log::Column::CreatedAt.gt(since))
-            .count(&txn)
-            .await
-            .map_err(internal)?;
-        if recent >= CHANGES_PER_HOUR {
-            txn.rollback().await.map_err(internal)?;
-            return Ok(false);
-        }
-        audit::record(
-            &txn,
+        audit::take_attempt(
+            &self.db,
+            audit::AttemptsOf::User(user.id),
+            CHANGES_PER_HOUR,
+            Utc::now() - Duration::minutes(CHANGE_WINDOW_MINUTES),
             AuditEntry {
                 merchant_id: Some(merchant_id),
                 user_id: Some(user.id),
@@ -92,9 +70,7 @@ impl AccountService {
             },
         )
         .await
-        .map_err(internal)?;
-        txn.commit().await.map_err(internal)?;
-        Ok(true)
+        .map_err(internal)
     }
 
     /// Changes the actor's password after checking the current one; the user's other
