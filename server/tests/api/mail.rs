@@ -66,30 +66,40 @@ async fn smtp_relay(refuse_first: bool) -> (u16, Arc<Mutex<Vec<String>>>) {
     (port, received)
 }
 
+/// Asks for a password reset of the shop's operator: one mail with a reset link.
+async fn request_reset(app: &TestApp) {
+    app.call(
+        "request_password_reset",
+        &[("env", "test"), ("pspid", "shop"), ("user_id", "operator")],
+        None,
+    )
+    .await
+    .ok();
+}
+
+/// A sender through the test relay on `port`.
+fn relay_sender(port: u16) -> SmtpSender {
+    SmtpSender::new(
+        &SmtpConfig {
+            host: "127.0.0.1".into(),
+            port,
+            username: None,
+            password: None,
+            tls: "none".into(),
+        },
+        "OpenPSP <no-reply@openpsp.test>",
+    )
+    .unwrap()
+}
+
 both_backends!(
     outbox_is_delivered_by_smtp_and_retried,
     &[],
     |app: TestApp| async move {
         app.merchant("shop").await;
-        app.call(
-            "request_password_reset",
-            &[("env", "test"), ("pspid", "shop"), ("user_id", "operator")],
-            None,
-        )
-        .await
-        .ok();
+        request_reset(&app).await;
         let (port, received) = smtp_relay(true).await;
-        let sender = SmtpSender::new(
-            &SmtpConfig {
-                host: "127.0.0.1".into(),
-                port,
-                username: None,
-                password: None,
-                tls: "none".into(),
-            },
-            "OpenPSP <no-reply@openpsp.test>",
-        )
-        .unwrap();
+        let sender = relay_sender(port);
 
         // The mail's job: the relay refuses the first try, the mail stays queued with
         // the error and the job is retried later.
@@ -110,17 +120,7 @@ both_backends!(
             .unwrap();
         assert_eq!((job.state.as_str(), job.attempts), ("queued", 1));
         assert!(job.run_at > chrono::Utc::now(), "retried after a backoff");
-        let sender = SmtpSender::new(
-            &SmtpConfig {
-                host: "127.0.0.1".into(),
-                port,
-                username: None,
-                password: None,
-                tls: "none".into(),
-            },
-            "OpenPSP <no-reply@openpsp.test>",
-        )
-        .unwrap();
+        let sender = relay_sender(port);
         let row = email_outbox::Entity::find()
             .one(&app.db)
             .await
@@ -158,13 +158,7 @@ both_backends!(
     &[],
     |app: TestApp| async move {
         app.merchant("shop").await;
-        app.call(
-            "request_password_reset",
-            &[("env", "test"), ("pspid", "shop"), ("user_id", "operator")],
-            None,
-        )
-        .await
-        .ok();
+        request_reset(&app).await;
         let row = email_outbox::Entity::find()
             .one(&app.db)
             .await
@@ -204,13 +198,7 @@ both_backends!(
         );
 
         // The job runner's housekeeping forgets a mail queued more than a day ago.
-        app.call(
-            "request_password_reset",
-            &[("env", "test"), ("pspid", "shop"), ("user_id", "operator")],
-            None,
-        )
-        .await
-        .ok();
+        request_reset(&app).await;
         let fresh = email_outbox::Entity::find()
             .order_by_desc(email_outbox::Column::Id)
             .one(&app.db)
