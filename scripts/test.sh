@@ -50,20 +50,51 @@ start_postgres() {
       echo "PostgreSQL is not installed"
       return 1
     fi
-    as_root pg_ctlcluster --skip-systemctl-redirect "$version" main start || return 1
-    for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+    # A cluster that was stopped uncleanly may take minutes to recover: wait for it
+    # rather than give up after pg_ctl's default minute.
+    as_root pg_ctlcluster --skip-systemctl-redirect "$version" main start -- -t 300 ||
+      echo "pg_ctlcluster did not report a start; waiting for PostgreSQL anyway"
+    for _ in $(seq 1 300); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+    if ! pg_isready -q -h 127.0.0.1 -p 5432; then
+      echo "PostgreSQL did not start; its log ends with:"
+      tail -n 30 /var/log/postgresql/postgresql-"$version"-main.log 2>/dev/null
+      return 1
+    fi
   fi
   as_postgres "psql -tAc \"SELECT 1 FROM pg_roles WHERE rolname='openpsp'\"" | grep -q 1 ||
     as_postgres "psql -q -c \"CREATE ROLE openpsp LOGIN SUPERUSER PASSWORD 'openpsp'\"" || return 1
   export OPENPSP_TEST_PG_URL="postgres://openpsp:openpsp@127.0.0.1:5432/postgres"
 }
 
-run_tests() {
-  if command -v cargo-nextest >/dev/null 2>&1; then
-    cargo nextest run --no-fail-fast
-  else
-    cargo test --no-fail-fast
+# The steps that need PostgreSQL fail with a message when it could not be started.
+need_postgres() {
+  if [ -z "${OPENPSP_TEST_PG_URL:-}" ]; then
+    echo "PostgreSQL is not available (see the 'start PostgreSQL' step)"
+    return 1
   fi
+}
+
+# Each integration test creates its own database; drop them so repeated runs do not
+# fill the disk or slow PostgreSQL's start.
+drop_test_databases() {
+  need_postgres || return 1
+  psql "$OPENPSP_TEST_PG_URL" -tAc "SELECT datname FROM pg_database WHERE datname LIKE 'openpsp\_%'" |
+    while read -r db; do
+      psql "$OPENPSP_TEST_PG_URL" -qc "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" || true
+    done
+}
+
+run_tests() {
+  local status=0
+  need_postgres || return 1
+  drop_test_databases
+  if command -v cargo-nextest >/dev/null 2>&1; then
+    cargo nextest run --no-fail-fast || status=1
+  else
+    cargo test --no-fail-fast || status=1
+  fi
+  drop_test_databases
+  return "$status"
 }
 
 E2E_PASSWORD="Sunny-Orbit-42!"
@@ -121,6 +152,7 @@ run_end_to_end() {
 run_api_fuzzing() {
   local status=0 db="openpsp_fuzz_$$"
   scripts/fuzz-api.sh target/debug/openpsp || status=1
+  need_postgres || return 1
   psql "$OPENPSP_TEST_PG_URL" -qc "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" || return 1
   OPENPSP_FUZZ_DATABASE_URL="${OPENPSP_TEST_PG_URL%/*}/$db" scripts/fuzz-api.sh target/debug/openpsp || status=1
   psql "$OPENPSP_TEST_PG_URL" -qc "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1
@@ -130,6 +162,7 @@ run_api_fuzzing() {
 run_sdk_conformance() {
   local status=0 db="openpsp_sdk_$$"
   scripts/sdk-conformance.sh target/debug/openpsp || status=1
+  need_postgres || return 1
   psql "$OPENPSP_TEST_PG_URL" -qc "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" || return 1
   OPENPSP_SDK_DATABASE_URL="${OPENPSP_TEST_PG_URL%/*}/$db" scripts/sdk-conformance.sh target/debug/openpsp || status=1
   psql "$OPENPSP_TEST_PG_URL" -qc "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1
