@@ -268,3 +268,78 @@ both_backends!(
         );
     }
 );
+
+/// Asks for codes for the same person `n` times at once.
+async fn at_once(
+    app: &TestApp,
+    n: usize,
+    endpoint: &str,
+    form: &[(&str, &str)],
+    cookie: Option<&str>,
+) -> Vec<crate::helpers::FnResponse> {
+    futures_util::future::join_all((0..n).map(|_| app.call(endpoint, form, cookie))).await
+}
+
+both_backends!(
+    parallel_requests_do_not_pass_the_code_limits,
+    // The per-minute sign-in limit stays out of the way: the code limits are tested.
+    &[("OPENPSP_LOGIN_RATE_PER_MINUTE", "1000")],
+    |app: TestApp| async move {
+        let email = "gale@demo-retail.test";
+        invitations::invite(
+            &app.db,
+            &app.config,
+            email,
+            Some("Demo Retail"),
+            false,
+            "Agnes",
+        )
+        .await
+        .unwrap();
+        // Twenty sign-ins at once: each is told to type the code, one code is mailed.
+        let answers = at_once(&app, 20, "support/begin", &[("email", email)], None).await;
+        for answer in &answers {
+            assert_eq!(crate::support::step(&answer.ok().body), "ActivationCode");
+        }
+        assert_eq!(codes_mailed(&app, email).await, 1);
+        let cookie = answers[0].session_cookie.clone().unwrap();
+        // Each minute twenty resends at once: one code each time until the hour's are
+        // used up, whatever the order the requests reach the database in.
+        for round in 2..=CODES_PER_PERSON_HOUR + 1 {
+            age_codes(&app, 2).await;
+            let answers = at_once(&app, 20, "support/resend", &[], Some(&cookie)).await;
+            let sent = answers.iter().filter(|a| a.status < 300).count();
+            if round <= CODES_PER_PERSON_HOUR {
+                assert_eq!(sent, 1, "round {round}");
+                for refused in answers.iter().filter(|a| a.status >= 300) {
+                    assert_eq!(
+                        refused.error().problem_for("code"),
+                        Some(&Problem::ResendTooSoon)
+                    );
+                }
+            } else {
+                assert_eq!(sent, 0);
+                assert!(answers.iter().all(|a| a.error() == AppError::RateLimited));
+            }
+            assert_eq!(
+                codes_mailed(&app, email).await as u64,
+                round.min(CODES_PER_PERSON_HOUR)
+            );
+        }
+        assert_eq!(
+            support_code::Entity::find()
+                .all(&app.db)
+                .await
+                .unwrap()
+                .len() as u64,
+            CODES_PER_PERSON_HOUR
+        );
+        // Only the last code works: every earlier one was voided when the next went out.
+        let open = support_code::Entity::find()
+            .filter(support_code::Column::Used.eq(false))
+            .all(&app.db)
+            .await
+            .unwrap();
+        assert_eq!(open.len(), 1);
+    }
+);

@@ -3,7 +3,7 @@
 //! e-mail name and their organizations' names); the account turns active and a login
 //! code is mailed at once.
 
-use super::codes::send_code;
+use super::codes::{issue_in, Issue};
 use super::organizations::organizations_of;
 use super::{status, SupportAccountService};
 use crate::account::service::internal;
@@ -80,7 +80,6 @@ impl SupportAccountService {
         if !problems.is_empty() {
             return Err(AppError::Invalid(problems));
         }
-        self.may_issue(&u, ip).await?;
         let hash = crypto::hash_password(password).await;
         let txn = self.db.begin().await.map_err(internal)?;
         let updated = support_user::Entity::update_many()
@@ -96,9 +95,18 @@ impl SupportAccountService {
         if updated.rows_affected != 1 {
             return Err(AppError::NotAllowedNow);
         }
-        send_code(&txn, &self.config, &u, CodePurpose::Login, ip)
+        // The login code is issued under the same rules as any other; one sent less than
+        // a minute ago still works.
+        match issue_in(&txn, &self.config, u.id, CodePurpose::Login, ip)
             .await
-            .map_err(internal)?;
+            .map_err(internal)?
+        {
+            Issue::Sent | Issue::TooSoon => {}
+            Issue::Refused(e) => {
+                txn.rollback().await.map_err(internal)?;
+                return Err(self.refused(&u, e, ip).await);
+            }
+        }
         txn.commit().await.map_err(internal)?;
         self.audit(&u, "support.activate", String::new(), ip).await;
         Ok(SupportPending {

@@ -4,6 +4,16 @@
 //! most once a minute. Codes are limited per person and per client address per hour,
 //! and after three codes used up by wrong tries within an hour, sign-in by code is
 //! locked for an hour: guessing cannot go on forever.
+//!
+//! A code is issued in one step, [`issue_in`] inside one transaction: the person's row
+//! is written first (a no-op UPDATE: a row lock on PostgreSQL, the write lock on SQLite),
+//! so parallel requests for the same person wait for each other and each sees the codes
+//! the one before it committed; then the lock, the one-minute spacing and the hour's
+//! counts are checked, earlier codes voided and the new one inserted and mailed. Parallel
+//! requests can therefore not pass the per-person limits. The per-address count is read
+//! under the person's lock only: on PostgreSQL, requests from one address for *different*
+//! people run in parallel and may together pass [`CODES_PER_ADDRESS_HOUR`] by up to the
+//! number of requests in flight (on SQLite the write lock serialises them all).
 
 use super::devices::{device_token, DEVICE_DAYS};
 use super::SupportAccountService;
@@ -18,7 +28,7 @@ use chrono::{Duration, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter, QueryOrder, Set,
+    PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
 };
 
 /// How long a mailed code is valid.
@@ -50,8 +60,76 @@ fn code_hash(config: &Config, user_id: i64, purpose: CodePurpose, code: &str) ->
     )
 }
 
+/// What asking for a code came to.
+pub(super) enum Issue {
+    /// A new code was mailed (earlier ones stop working).
+    Sent,
+    /// An unused code went out less than a minute ago: nothing was sent, it still works.
+    TooSoon,
+    /// Refused: sign-in by code is locked ([`AppError::Locked`]) or the hour's codes of
+    /// the person or the address are used up ([`AppError::RateLimited`]).
+    Refused(AppError),
+}
+
+/// Issues a code for `purpose` to `user_id` asked from `ip`, inside the caller's
+/// transaction `txn`: the caller commits after [`Issue::Sent`] and rolls back after
+/// [`Issue::Refused`] (after [`Issue::TooSoon`] nothing was written here but the no-op).
+/// The one place codes are issued (see the module's documentation).
+pub(super) async fn issue_in<C: ConnectionTrait>(
+    txn: &C,
+    config: &Config,
+    user_id: i64,
+    purpose: CodePurpose,
+    ip: &str,
+) -> Result<Issue, DbErr> {
+    // First the person's row: whoever asks in parallel waits here until this commits.
+    support_user::Entity::update_many()
+        .col_expr(
+            support_user::Column::FailedLogins,
+            Expr::col(support_user::Column::FailedLogins),
+        )
+        .filter(support_user::Column::Id.eq(user_id))
+        .exec(txn)
+        .await?;
+    let Some(user) = support_user::Entity::find_by_id(user_id).one(txn).await? else {
+        return Ok(Issue::Refused(AppError::Unauthenticated));
+    };
+    if let Some(locked) = code_lock(&user) {
+        return Ok(Issue::Refused(locked));
+    }
+    let now = Utc::now();
+    // A used or exhausted code does not hold the next one back.
+    let last = support_code::Entity::find()
+        .filter(support_code::Column::UserId.eq(user.id))
+        .filter(support_code::Column::Purpose.eq(purpose_code(purpose)))
+        .filter(support_code::Column::Used.eq(false))
+        .filter(support_code::Column::Attempts.lt(CODE_ATTEMPTS))
+        .order_by_desc(support_code::Column::Id)
+        .one(txn)
+        .await?;
+    if last.is_some_and(|c| now - c.created_at < Duration::seconds(RESEND_SECONDS)) {
+        return Ok(Issue::TooSoon);
+    }
+    let since = now - Duration::hours(1);
+    let for_person = support_code::Entity::find()
+        .filter(support_code::Column::UserId.eq(user.id))
+        .filter(support_code::Column::CreatedAt.gt(since))
+        .count(txn)
+        .await?;
+    let from_address = support_code::Entity::find()
+        .filter(support_code::Column::Ip.eq(ip))
+        .filter(support_code::Column::CreatedAt.gt(since))
+        .count(txn)
+        .await?;
+    if for_person >= CODES_PER_PERSON_HOUR || from_address >= CODES_PER_ADDRESS_HOUR {
+        return Ok(Issue::Refused(AppError::RateLimited));
+    }
+    send_code(txn, config, &user, purpose, ip).await?;
+    Ok(Issue::Sent)
+}
+
 /// Mails a new code for `purpose` (earlier ones stop working); returns nothing of it.
-pub(super) async fn send_code<C: ConnectionTrait>(
+async fn send_code<C: ConnectionTrait>(
     conn: &C,
     config: &Config,
     user: &support_user::Model,
@@ -109,36 +187,43 @@ fn code_lock(user: &support_user::Model) -> Option<AppError> {
 }
 
 impl SupportAccountService {
-    /// Refuses a new code for `user` asked from `ip` when their sign-in by code is
-    /// locked, or when they or the address had their hour's codes.
-    pub(super) async fn may_issue(
+    /// Issues a code for `purpose` to `user` asked from `ip` in a transaction of its
+    /// own ([`issue_in`]): `Ok(false)` when one went out less than a minute ago (nothing
+    /// sent); the lock, or `RateLimited` (audited) when the hour's codes are used up.
+    pub(super) async fn issue_code(
         &self,
         user: &support_user::Model,
+        purpose: CodePurpose,
         ip: &str,
-    ) -> Result<(), AppError> {
-        if let Some(locked) = code_lock(user) {
-            return Err(locked);
-        }
-        let since = Utc::now() - Duration::hours(1);
-        let recent = |condition: sea_orm::Condition| {
-            support_code::Entity::find()
-                .filter(condition)
-                .filter(support_code::Column::CreatedAt.gt(since))
-                .count(&self.db)
-        };
-        let for_person =
-            recent(sea_orm::Condition::all().add(support_code::Column::UserId.eq(user.id)))
-                .await
-                .map_err(internal)?;
-        let from_address = recent(sea_orm::Condition::all().add(support_code::Column::Ip.eq(ip)))
+    ) -> Result<bool, AppError> {
+        let txn = self.db.begin().await.map_err(internal)?;
+        let issued = issue_in(&txn, &self.config, user.id, purpose, ip)
             .await
             .map_err(internal)?;
-        if for_person >= CODES_PER_PERSON_HOUR || from_address >= CODES_PER_ADDRESS_HOUR {
+        if let Issue::Sent = issued {
+            txn.commit().await.map_err(internal)?;
+            return Ok(true);
+        }
+        txn.rollback().await.map_err(internal)?;
+        match issued {
+            Issue::Refused(e) => Err(self.refused(user, e, ip).await),
+            _ => Ok(false),
+        }
+    }
+
+    /// The error of a refused code, audited when the hour's codes were used up (after
+    /// the transaction ended: the audit row is written outside it).
+    pub(super) async fn refused(
+        &self,
+        user: &support_user::Model,
+        error: AppError,
+        ip: &str,
+    ) -> AppError {
+        if error == AppError::RateLimited {
             self.audit(user, "support.code.limited", String::new(), ip)
                 .await;
-            return Err(AppError::RateLimited);
         }
-        Ok(())
+        error
     }
 
     /// After a code was used up by wrong tries: with the hour's third such code, sign-in
@@ -184,25 +269,6 @@ impl SupportAccountService {
             code_locked_until: Some(until),
             ..user.clone()
         }))
-    }
-
-    /// A code may be sent now: no unused code was sent in the last minute (a used or
-    /// exhausted one does not hold the next sign-in back).
-    pub(super) async fn may_send(
-        &self,
-        user_id: i64,
-        purpose: CodePurpose,
-    ) -> Result<bool, AppError> {
-        let last = support_code::Entity::find()
-            .filter(support_code::Column::UserId.eq(user_id))
-            .filter(support_code::Column::Purpose.eq(purpose_code(purpose)))
-            .filter(support_code::Column::Used.eq(false))
-            .filter(support_code::Column::Attempts.lt(CODE_ATTEMPTS))
-            .order_by_desc(support_code::Column::Id)
-            .one(&self.db)
-            .await
-            .map_err(internal)?;
-        Ok(last.is_none_or(|c| Utc::now() - c.created_at >= Duration::seconds(RESEND_SECONDS)))
     }
 
     /// Checks `code` for the pending step: an activation goes on to the name and
@@ -314,12 +380,9 @@ impl SupportAccountService {
         if let Some(locked) = code_lock(&u) {
             return Err(locked);
         }
-        if !self.may_send(u.id, pending.purpose).await? {
+        if !self.issue_code(&u, pending.purpose, ip).await? {
             return Err(AppError::field("code", Problem::ResendTooSoon));
         }
-        self.may_issue(&u, ip).await?;
-        send_code(&self.db, &self.config, &u, pending.purpose, ip)
-            .await
-            .map_err(internal)
+        Ok(())
     }
 }

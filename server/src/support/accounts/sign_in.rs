@@ -3,7 +3,6 @@
 //! with a lockout after repeated failures, and the mailed code as second factor unless
 //! this browser is still trusted.
 
-use super::codes::send_code;
 use super::devices::device_trusted;
 use super::{status, SupportAccountService};
 use crate::account::service::internal;
@@ -29,12 +28,8 @@ impl SupportAccountService {
         }
         match self.user_by_email(&email).await? {
             Some(u) if u.status == status::INVITED => {
-                if self.may_send(u.id, CodePurpose::Activate).await? {
-                    self.may_issue(&u, ip).await?;
-                    send_code(&self.db, &self.config, &u, CodePurpose::Activate, ip)
-                        .await
-                        .map_err(internal)?;
-                }
+                // A code sent less than a minute ago still works: nothing new then.
+                self.issue_code(&u, CodePurpose::Activate, ip).await?;
                 Ok((
                     SupportStep::ActivationCode,
                     Some(SupportPending {
@@ -105,12 +100,7 @@ impl SupportAccountService {
             return Ok(SupportLogin::Done(self.actor(&u)));
         }
         active.update(&self.db).await.map_err(internal)?;
-        if self.may_send(u.id, CodePurpose::Login).await? {
-            self.may_issue(&u, ip).await?;
-            send_code(&self.db, &self.config, &u, CodePurpose::Login, ip)
-                .await
-                .map_err(internal)?;
-        }
+        self.issue_code(&u, CodePurpose::Login, ip).await?;
         Ok(SupportLogin::Code(SupportPending {
             user_id: u.id,
             purpose: CodePurpose::Login,
