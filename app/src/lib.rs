@@ -146,6 +146,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/agent/announcements") view=support::agent::pages::AgentAnnouncementsPage/>
                     <Route path=path!("/agent/people") view=support::agent::pages::AgentPeoplePage/>
                     <Route path=path!("/agent/catalogue") view=support::agent::pages::AgentCataloguePage/>
+                    <Route path=path!("/agent/terminals") view=support::agent::terminals::AgentTerminalsPage/>
                 </ParentRoute>
                 <ParentRoute path=path!("") view=account::shell::BackOffice>
                     <Route path=path!("") view=account::home::HomePage/>

@@ -8,6 +8,7 @@ use crate::checkout::port::CheckoutPort;
 use crate::configuration::port::ConfigPort;
 use crate::payments::port::OperationsPort;
 use crate::support::accounts::port::SupportAccountPort;
+use crate::support::agent::port::SupportAgentPort;
 use crate::support::knowledge::port::SupportKnowledgePort;
 use crate::support::status::port::SupportStatusPort;
 use crate::support::tickets::port::SupportTicketPort;
@@ -38,4 +39,6 @@ pub struct Ports {
     pub support_status: Arc<dyn SupportStatusPort>,
     /// Knowledge base, announcements, virtual agent.
     pub support_knowledge: Arc<dyn SupportKnowledgePort>,
+    /// What only the support agents (the platform's operators) see.
+    pub support_agent: Arc<dyn SupportAgentPort>,
 }

@@ -1,6 +1,6 @@
 //! The `openpsp` command line: `serve` (default), `migrate`, `seed-demo`,
 //! `create-merchant`, `create-user`, `create-api-key`, `add-webhook`, `bind-terminal`,
-//! `terminal-sim`, `support-invite`.
+//! `unbound-terminals`, `terminal-sim`, `support-invite`.
 
 use crate::account::provisioning::{self, NewMerchant, NewUser};
 use crate::platform::config::{write_private, Config};
@@ -128,6 +128,9 @@ pub enum Command {
         #[arg(long)]
         terminal_id: String,
     },
+    /// List the card terminals waiting to be paired (bound to no merchant), the most
+    /// recently heard from first, at most 200.
+    UnboundTerminals,
     /// Run a simulated Lane/5000 terminal against a gateway. Amounts ending in 05 are
     /// declined, 13 give a technical problem, 77 wait 30 s for a cancel; others approve.
     TerminalSim {
@@ -218,6 +221,15 @@ pub async fn run(cli: Cli) -> anyhow_like::Result<()> {
                 "terminal {terminal_id} bound to {} ({})",
                 m.pspid, m.environment
             );
+            Ok(())
+        }
+        Command::UnboundTerminals => {
+            let db = db::connect_and_migrate(&config.database_url).await?;
+            let hub = crate::state::AppState::builder(db, config.clone())
+                .build()
+                .terminals;
+            let rows = hub.unbound().await?;
+            print!("{}", crate::terminals::operators::table(&rows));
             Ok(())
         }
         Command::Serve => serve(config).await,

@@ -15,6 +15,7 @@ use crate::support::accounts::SupportAccountService;
 use crate::support::knowledge::SupportKnowledgeService;
 use crate::support::status::SupportStatusService;
 use crate::support::tickets::SupportTicketService;
+use crate::terminals::operators::SupportAgentService;
 use crate::terminals::port::TerminalService;
 use crate::terminals::{GatewaySettings, TerminalHub};
 use app::ports::Ports;
@@ -102,6 +103,7 @@ impl AppStateBuilder {
             support_tickets: Arc::new(SupportTicketService::new(db.clone(), config.clone())),
             support_status: Arc::new(SupportStatusService::new(db.clone())),
             support_knowledge: Arc::new(SupportKnowledgeService::new(db.clone())),
+            support_agent: Arc::new(SupportAgentService::new(terminals.clone(), db.clone())),
         };
         AppState {
             leptos_options: leptos_options(&config),

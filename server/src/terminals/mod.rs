@@ -12,12 +12,14 @@
 //!
 //! A bound terminal is pinned to the network it was paired from (`pairing`). Terminals
 //! bound to nobody and long unheard are forgotten, and warnings about refused
-//! connections are rate-limited (`upkeep`).
+//! connections are rate-limited (`upkeep`). Terminals bound to nobody are listed to the
+//! platform's operators only: the support agents and the command line (`operators`).
 
 pub mod events;
 pub mod gateway;
 pub mod link;
 mod live;
+pub mod operators;
 pub mod pairing;
 pub mod port;
 pub mod sim;

@@ -447,3 +447,89 @@ both_backends!(
         );
     }
 );
+
+/// The terminals waiting to be paired as `cookie` is answered.
+async fn unbound(app: &TestApp, cookie: &str) -> crate::helpers::FnResponse {
+    app.call("support/terminals/unbound", &[], Some(cookie))
+        .await
+}
+
+fn listed(res: &crate::helpers::FnResponse) -> Vec<serde_json::Value> {
+    json(&res.ok().body).as_array().unwrap().clone()
+}
+
+both_backends!(
+    unbound_terminals_are_listed_to_agents_alone_until_a_merchant_binds_them,
+    &[],
+    |app: TestApp| async move {
+        let [agent, alice, _, _] = crate::support::portal(&app).await;
+        app.merchant("shopt").await;
+        let admin = app.session("shopt", "admin").await;
+        let id = "T8800001";
+        let _sim = crate::terminals::simulate(&app, id);
+        crate::terminals::wait_connected(&app, id).await;
+        // An agent sees it, with what its Hello said and where it connects from.
+        let rows = listed(&unbound(&app, &agent).await);
+        let row = rows
+            .iter()
+            .find(|r| r["terminal_id"] == id)
+            .expect("the agent sees the unbound terminal");
+        assert_eq!(row["model"], "Lane/5000");
+        assert_eq!(row["connected"], true);
+        assert!(row["address"].as_str().unwrap().starts_with("127.0.0.1:"));
+        assert!(row["first_seen"].as_str().unwrap().ends_with("UTC"));
+        assert!(row["last_seen"].as_str().unwrap().ends_with("UTC"));
+        // So does the agent's page, and the operator on the host.
+        let page = app
+            .http
+            .get(format!("{}/support/agent/terminals", app.base))
+            .header("cookie", &agent)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains(id), "{page}");
+        let hub = server::state::AppState::builder(app.db.clone(), app.config.clone())
+            .build()
+            .terminals;
+        let printed = server::terminals::operators::table(&hub.unbound().await.unwrap());
+        assert!(
+            printed
+                .lines()
+                .any(|l| l.starts_with(&format!("{id}\tLane/5000\t127.0.0.1:"))),
+            "{printed}"
+        );
+        // A customer of the portal and a merchant's Admin are refused, and see nothing.
+        let res = unbound(&app, &alice).await;
+        assert_eq!(res.error(), AppError::Forbidden);
+        assert!(!res.body.contains(id));
+        let page = app
+            .http
+            .get(format!("{}/support/agent/terminals", app.base))
+            .header("cookie", &alice)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(!page.contains(id));
+        let res = unbound(&app, &admin).await;
+        assert_eq!(res.error(), AppError::Unauthenticated);
+        assert!(!res.body.contains(id));
+        // Once a merchant binds it, it waits no more.
+        app.call(
+            "terminals/bind",
+            &[("terminal_id", id), ("address", "127.0.0.1")],
+            Some(&admin),
+        )
+        .await
+        .ok();
+        let rows = listed(&unbound(&app, &agent).await);
+        assert!(rows.iter().all(|r| r["terminal_id"] != id), "{rows:?}");
+        let printed = server::terminals::operators::table(&hub.unbound().await.unwrap());
+        assert!(!printed.contains(id), "{printed}");
+    }
+);

@@ -1,5 +1,6 @@
 //! Server functions of the agents' console (SP-8): organizations and invitations, product
-//! areas and request types. The ports check that the signed-in person is an agent.
+//! areas and request types, the card terminals waiting to be paired. The ports check
+//! that the signed-in person is an agent.
 
 use crate::error::AppError;
 use crate::support::accounts::SupportOrganizationView;
@@ -74,4 +75,12 @@ pub async fn add_support_request_type(
             description,
         )
         .await
+}
+
+/// Agents: the card terminals waiting to be paired.
+#[server(endpoint = "support/terminals/unbound")]
+pub async fn load_unbound_terminals(
+) -> Result<Vec<crate::support::agent::UnboundTerminalView>, AppError> {
+    let actor = actor().await?;
+    ports()?.support_agent.unbound_terminals(&actor).await
 }

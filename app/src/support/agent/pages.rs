@@ -22,13 +22,14 @@ use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 /// The console's tabs.
 #[component]
-fn AgentNav(current: &'static str) -> impl IntoView {
+pub(super) fn AgentNav(current: &'static str) -> impl IntoView {
     let tabs = [
         ("/support/agent", T::AgentQueue),
         ("/support/agent/articles", T::KbTitle),
         ("/support/agent/announcements", T::AnnouncementsTitle),
         ("/support/agent/people", T::AgentPeople),
         ("/support/agent/catalogue", T::SupportAreas),
+        ("/support/agent/terminals", T::AgentTerminals),
         ("/support/status", T::StatusPageTitle),
     ];
     view! {

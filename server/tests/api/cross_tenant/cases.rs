@@ -193,6 +193,7 @@ pub(crate) fn server_fn(endpoint: &str, w: &World) -> Option<Case> {
         "support/priority" => Deny(args(&[("reference", ticket), ("priority", "P1")])),
         // The agents' console: none of the actors is an agent.
         "support/organizations" => Deny(vec![]),
+        "support/terminals/unbound" => Deny(vec![]),
         "support/invite" => Deny(args(&[
             ("email", "mallory@a.example"),
             ("organization", "Other Corp"),
