@@ -17,6 +17,7 @@ mod m20261122_000010_support_knowledge;
 mod m20261130_000001_terminal_pairing;
 mod m20261130_000003_session_epoch;
 mod m20261130_000004_idempotence_lease;
+mod m20261130_000005_awaited_answers;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000004_idempotence_lease::Migration),
             Box::new(m20261130_000003_session_epoch::Migration),
             Box::new(m20261130_000001_terminal_pairing::Migration),
+            Box::new(m20261130_000005_awaited_answers::Migration),
         ]
     }
 }

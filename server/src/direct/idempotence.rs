@@ -11,8 +11,9 @@
 //! what was committed instead of doing it again; a payment committed before its acquirer
 //! answer was written is marked uncertain and asked about, never authorised twice. A
 //! capture, refund or cancellation is written pending before the acquirer is asked: a
-//! takeover that finds its request's operation still pending answers 409 naming it and
-//! never asks the acquirer again.
+//! takeover that finds its request's operation still pending asks the acquirer about it
+//! (never to do it again) and answers with the settled change, or 409 naming it while the
+//! acquirer does not know yet.
 
 use super::{ApiError, Caller, DirectState, BODY_LIMIT};
 use crate::entities::{idempotency_key, operation};
@@ -101,15 +102,20 @@ pub async fn layer(State(state): State<DirectState>, req: Request, next: Next) -
             taken_over,
         }) => {
             if taken_over {
-                // The stopped owner may have asked the acquirer already.
-                let pending = pending_change_of_request(&state.db, &reference).await;
-                if !matches!(pending, Ok(None)) {
+                // The stopped owner may have asked the acquirer already: its change is
+                // settled by asking the acquirer about it, never by asking again.
+                let stuck = match pending_change_of_request(&state.db, &reference).await {
+                    Ok(None) => None,
+                    Ok(Some(op)) => match state.engine.settle_change(op.id, true).await {
+                        Ok(true) => None,
+                        Ok(false) => Some(awaiting_acquirer(&op).into_response()),
+                        Err(e) => Some(ApiError::from(e).into_response()),
+                    },
+                    Err(e) => Some(ApiError::from(e).into_response()),
+                };
+                if let Some(res) = stuck {
                     let _ = release(&state, id).await;
-                }
-                match pending {
-                    Ok(None) => {}
-                    Ok(Some(op)) => return awaiting_acquirer(&op).into_response(),
-                    Err(e) => return ApiError::from(e).into_response(),
+                    return res;
                 }
             }
             let _renewal = Renewal(tokio::spawn(renew(state.db.clone(), id)));

@@ -23,6 +23,10 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// The reference of the API request (idempotence record) that made it.
     pub idempotence_ref: Option<String>,
+    /// What a pending change reserved (JSON: the payment's ledger and cart lines before
+    /// and after), so it can be given back if the acquirer did not do it.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub reservation: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

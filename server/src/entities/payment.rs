@@ -48,6 +48,9 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     /// The reference of the API request (idempotence record) that created it.
     pub idempotence_ref: Option<String>,
+    /// Since when the acquirer's answer to an attempt is awaited (set before it is
+    /// asked, cleared when its answer is written).
+    pub awaiting_since: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -13,6 +13,9 @@ pub struct AuthRequest<'a> {
     pub amount: Money,
     /// Whether the payer passed a 3-D Secure challenge for this payment.
     pub challenge_passed: bool,
+    /// Our reference for this attempt, committed before the acquirer is asked: if the
+    /// answer is lost, [`Acquirer::inquire`] is asked about it.
+    pub reference: &'a str,
 }
 
 /// The acquirer's answer to an authorisation.
@@ -51,19 +54,34 @@ pub struct Approval {
     pub eci: String,
 }
 
-/// An acquirer.
+/// What the acquirer says of a capture, refund or cancellation whose answer was lost.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ChangeInquiry {
+    /// It was done; the acquirer's reference.
+    Done(String),
+    /// It was refused, or never reached the acquirer.
+    NotDone(String),
+    /// Not known yet: ask again later.
+    Unknown,
+}
+
+/// An acquirer. Every request carries our reference (committed before the request is
+/// sent), so an answer lost in a crash can be asked about instead of asked for again.
 #[async_trait]
 pub trait Acquirer: Send + Sync {
     /// Asks for an authorisation.
     async fn authorise(&self, request: AuthRequest<'_>) -> AuthResult;
-    /// Captures part of an authorisation; returns the acquirer's reference.
-    async fn capture(&self, rrn: &str, amount: Money) -> Result<String, String>;
+    /// Captures part of the authorisation `rrn`; returns the acquirer's reference.
+    async fn capture(&self, rrn: &str, amount: Money, reference: &str) -> Result<String, String>;
     /// Refunds; returns the acquirer's reference.
-    async fn refund(&self, rrn: &str, amount: Money) -> Result<String, String>;
+    async fn refund(&self, rrn: &str, amount: Money, reference: &str) -> Result<String, String>;
     /// Releases an authorisation.
-    async fn cancel(&self, rrn: &str) -> Result<(), String>;
-    /// Asks what became of an authorisation that timed out: `None` while still unknown.
-    async fn inquire(&self, rrn: &str) -> Option<AuthResult>;
+    async fn cancel(&self, rrn: &str, reference: &str) -> Result<(), String>;
+    /// Asks what became of an authorisation whose answer was lost (by the reference it
+    /// was asked with, or the acquirer's reference of a timeout): `None` while unknown.
+    async fn inquire(&self, reference: &str) -> Option<AuthResult>;
+    /// Asks what became of the capture, refund or cancellation sent with `reference`.
+    async fn inquire_change(&self, reference: &str) -> ChangeInquiry;
 }
 
 /// Answers like a real acquirer would for the TEST cards (HP-5).
@@ -110,16 +128,21 @@ impl Acquirer for SimulatedAcquirer {
         }
     }
 
-    async fn capture(&self, _rrn: &str, _amount: Money) -> Result<String, String> {
+    async fn capture(&self, _rrn: &str, _amount: Money, _: &str) -> Result<String, String> {
         Ok(new_rrn())
     }
 
-    async fn refund(&self, _rrn: &str, _amount: Money) -> Result<String, String> {
+    async fn refund(&self, _rrn: &str, _amount: Money, _: &str) -> Result<String, String> {
         Ok(new_rrn())
     }
 
-    async fn cancel(&self, _rrn: &str) -> Result<(), String> {
+    async fn cancel(&self, _rrn: &str, _: &str) -> Result<(), String> {
         Ok(())
+    }
+
+    // The simulated acquirer does every capture, refund and cancellation it is sent.
+    async fn inquire_change(&self, _reference: &str) -> ChangeInquiry {
+        ChangeInquiry::Done(new_rrn())
     }
 
     async fn inquire(&self, rrn: &str) -> Option<AuthResult> {
@@ -148,6 +171,7 @@ mod tests {
                 card: &card,
                 amount: eur(minor),
                 challenge_passed,
+                reference: "000000000001",
             })
             .await
     }

@@ -19,6 +19,8 @@ pub mod kind {
     pub const WEBHOOK: &str = "webhook_delivery";
     /// Ask the acquirer about an authorisation that timed out (status 92).
     pub const RESOLVE_UNCERTAIN: &str = "resolve_uncertain";
+    /// Ask the acquirer about a capture, refund or cancellation whose answer was lost.
+    pub const SETTLE_CHANGE: &str = "settle_change";
     /// Capture a pre-authorisation after the merchant's delay.
     pub const AUTO_CAPTURE: &str = "auto_capture";
     /// Expire a hosted checkout nobody paid within the session duration.

@@ -160,6 +160,11 @@ impl Runner {
                     .await
                     .map_err(|e| e.to_string())
             }
+            kind::SETTLE_CHANGE => self
+                .engine
+                .settle_change(id("operation"), false)
+                .await
+                .map_err(|e| e.to_string()),
             kind::AUTO_CAPTURE => self.auto_capture(id("payment")).await,
             kind::SEND_EMAIL => match &self.mailer {
                 // No relay configured: the mail stays in the outbox (development mailbox).

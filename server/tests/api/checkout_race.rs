@@ -283,7 +283,12 @@ impl server::payments::acquirer::Acquirer for Flaky {
             .authorise(request)
             .await
     }
-    async fn capture(&self, rrn: &str, amount: domain::money::Money) -> Result<String, String> {
+    async fn capture(
+        &self,
+        rrn: &str,
+        amount: domain::money::Money,
+        reference: &str,
+    ) -> Result<String, String> {
         use std::sync::atomic::Ordering;
         let failing = self.failing_captures.load(Ordering::SeqCst);
         if failing > 0 {
@@ -291,22 +296,32 @@ impl server::payments::acquirer::Acquirer for Flaky {
             return Err("connection reset".into());
         }
         server::payments::acquirer::SimulatedAcquirer
-            .capture(rrn, amount)
+            .capture(rrn, amount, reference)
             .await
     }
-    async fn refund(&self, rrn: &str, amount: domain::money::Money) -> Result<String, String> {
+    async fn refund(
+        &self,
+        rrn: &str,
+        amount: domain::money::Money,
+        reference: &str,
+    ) -> Result<String, String> {
         server::payments::acquirer::SimulatedAcquirer
-            .refund(rrn, amount)
+            .refund(rrn, amount, reference)
             .await
     }
-    async fn cancel(&self, rrn: &str) -> Result<(), String> {
+    async fn cancel(&self, rrn: &str, reference: &str) -> Result<(), String> {
         server::payments::acquirer::SimulatedAcquirer
-            .cancel(rrn)
+            .cancel(rrn, reference)
             .await
     }
     async fn inquire(&self, rrn: &str) -> Option<server::payments::acquirer::AuthResult> {
         server::payments::acquirer::SimulatedAcquirer
             .inquire(rrn)
+            .await
+    }
+    async fn inquire_change(&self, reference: &str) -> server::payments::acquirer::ChangeInquiry {
+        server::payments::acquirer::SimulatedAcquirer
+            .inquire_change(reference)
             .await
     }
 }
@@ -410,7 +425,7 @@ async fn a_lost_answer_is_never_paid_twice(backend: Backend) {
 
     // The reconciliation: the answer is lost for good once the grace is over.
     let mut old: payment::ActiveModel = paid.clone().into();
-    old.updated_at = Set(chrono::Utc::now() - chrono::Duration::minutes(2));
+    old.awaiting_since = Set(Some(chrono::Utc::now() - chrono::Duration::minutes(2)));
     old.update(&app.db).await.unwrap();
     run_now(&app, acquirer.clone(), "resolve_uncertain").await;
     assert_eq!(
@@ -454,6 +469,99 @@ async fn a_lost_answer_is_never_paid_twice_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lost_answer_is_never_paid_twice_postgres() {
     a_lost_answer_is_never_paid_twice(Backend::Postgres).await;
+}
+
+/// The same for a payer's second card after a decline: the attempt is committed before
+/// the acquirer is asked, so an answer lost after the acquirer approved it (here: the
+/// sale's capture fails, as a crash would leave it) leaves the payment awaiting that
+/// answer; the payer's next card is refused until the reconciliation settles it, and the
+/// payer is charged once.
+async fn a_lost_answer_to_a_retry_is_never_paid_twice(backend: Backend) {
+    use std::sync::atomic::Ordering;
+    let acquirer = Arc::new(Flaky::default());
+    let Some(app) = crate::helpers::spawn_app_with(backend, &[], Some(acquirer.clone())).await
+    else {
+        return;
+    };
+    let _dir = app.dir_guard();
+    let key = key(&app, "shop").await;
+    set_retry_count(&app, "shop", 3).await;
+    let m = merchant::Entity::find()
+        .filter(merchant::Column::Pspid.eq("shop"))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut m: merchant::ActiveModel = m.into();
+    m.capture_procedure = Set("immediate".into());
+    m.update(&app.db).await.unwrap();
+    let checkout = new_checkout(&app, &key).await;
+    let app = Arc::new(app);
+    // Declined first (insufficient funds), then a second card whose answer is lost.
+    let first = pay_all_at_once(&app, &checkout, "4000000000009995", 1).await;
+    assert!(first[0].status < 300, "{}", first[0].body);
+    acquirer.failing_captures.store(1, Ordering::SeqCst);
+    let second = pay_all_at_once(&app, &checkout, "4111111111111111", 1).await;
+    assert!(second[0].status >= 500, "{}", second[0].body);
+    assert_eq!(acquirer.authorisations.load(Ordering::SeqCst), 2);
+    let paid = payment::Entity::find().one(&app.db).await.unwrap().unwrap();
+    assert!(
+        paid.awaiting_since.is_some(),
+        "the attempt was committed first"
+    );
+    assert_eq!(paid.card_last4.as_deref(), Some("1111"));
+    let row = checkout_row(&app, &checkout).await;
+    let mut expired: hosted_checkout::ActiveModel = row.into();
+    expired.busy_until = Set(Some(chrono::Utc::now() - chrono::Duration::seconds(1)));
+    expired.update(&app.db).await.unwrap();
+
+    let third = pay_all_at_once(&app, &checkout, "5555555555554444", 1).await;
+    assert_eq!(
+        third[0].error(),
+        AppError::NotAllowedNow,
+        "{}",
+        third[0].body
+    );
+    assert_eq!(
+        acquirer.authorisations.load(Ordering::SeqCst),
+        2,
+        "the acquirer is not asked for a third authorisation"
+    );
+    let view = app
+        .call("pay/view", &[("id", checkout.as_str())], None)
+        .await;
+    let view: CheckoutView = serde_json::from_str(&view.ok().body).unwrap();
+    assert_eq!(view.state, CheckoutState::Pending);
+
+    // The reconciliation asks the acquirer about the attempt's reference once its answer
+    // is overdue, and settles the payment and the checkout.
+    let mut old: payment::ActiveModel = paid.clone().into();
+    old.awaiting_since = Set(Some(chrono::Utc::now() - chrono::Duration::minutes(2)));
+    old.update(&app.db).await.unwrap();
+    run_now(&app, acquirer.clone(), "resolve_uncertain").await;
+    run_now(&app, acquirer.clone(), "resolve_uncertain").await;
+    let (s, got) = crate::payments::get(&app, &key, &format!("/hostedcheckouts/{checkout}")).await;
+    assert_eq!(s, 200, "{got}");
+    assert_eq!(got["status"], "PAYMENT_CREATED", "{got}");
+    assert_eq!(
+        got["createdPaymentOutput"]["paymentStatusCategory"], "SUCCESSFUL",
+        "{got}"
+    );
+    let payments = payment::Entity::find().all(&app.db).await.unwrap();
+    assert_eq!(payments.len(), 1, "one payment for the checkout");
+    assert_eq!(payments[0].captured, 1250, "captured once");
+    assert!(payments[0].awaiting_since.is_none());
+    assert_eq!(acquirer.authorisations.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_answer_to_a_retry_is_never_paid_twice_sqlite() {
+    a_lost_answer_to_a_retry_is_never_paid_twice(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_answer_to_a_retry_is_never_paid_twice_postgres() {
+    a_lost_answer_to_a_retry_is_never_paid_twice(Backend::Postgres).await;
 }
 
 /// A request that outlived its hold settles nothing of another's: the hold taken since

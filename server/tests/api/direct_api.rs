@@ -11,7 +11,9 @@ use domain::money::Money;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{json, Value};
 use server::entities::{audit_log, operation, payment};
-use server::payments::acquirer::{Acquirer, AuthRequest, AuthResult, SimulatedAcquirer};
+use server::payments::acquirer::{
+    Acquirer, AuthRequest, AuthResult, ChangeInquiry, SimulatedAcquirer,
+};
 use server::payments::engine::Initiator;
 use server::payments::error::EngineError;
 use server::payments::records::parse_public_id;
@@ -142,25 +144,28 @@ impl Acquirer for Counting {
     async fn authorise(&self, request: AuthRequest<'_>) -> AuthResult {
         SimulatedAcquirer.authorise(request).await
     }
-    async fn capture(&self, rrn: &str, amount: Money) -> Result<String, String> {
+    async fn capture(&self, rrn: &str, amount: Money, reference: &str) -> Result<String, String> {
         self.captures.fetch_add(1, Ordering::SeqCst);
         if self.down.load(Ordering::SeqCst) {
             return Err("connection refused".into());
         }
-        SimulatedAcquirer.capture(rrn, amount).await
+        SimulatedAcquirer.capture(rrn, amount, reference).await
     }
-    async fn refund(&self, rrn: &str, amount: Money) -> Result<String, String> {
+    async fn refund(&self, rrn: &str, amount: Money, reference: &str) -> Result<String, String> {
         self.refunds.fetch_add(1, Ordering::SeqCst);
         if self.down.load(Ordering::SeqCst) {
             return Err("connection refused".into());
         }
-        SimulatedAcquirer.refund(rrn, amount).await
+        SimulatedAcquirer.refund(rrn, amount, reference).await
     }
-    async fn cancel(&self, rrn: &str) -> Result<(), String> {
-        SimulatedAcquirer.cancel(rrn).await
+    async fn cancel(&self, rrn: &str, reference: &str) -> Result<(), String> {
+        SimulatedAcquirer.cancel(rrn, reference).await
     }
     async fn inquire(&self, rrn: &str) -> Option<AuthResult> {
         SimulatedAcquirer.inquire(rrn).await
+    }
+    async fn inquire_change(&self, reference: &str) -> ChangeInquiry {
+        SimulatedAcquirer.inquire_change(reference).await
     }
 }
 

@@ -6,22 +6,24 @@
 //! numbers are bound to their row.
 
 use crate::both_backends;
-use crate::helpers::{spawn_app, spawn_app_with, Backend, TestApp};
+use crate::helpers::{spawn_app, Backend, TestApp};
 use crate::payments::{card_payment, key, post, signed, Key};
 use chrono::Utc;
-use domain::money::Money;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
 };
 use serde_json::{json, Value};
 use server::entities::{idempotency_key, job, merchant, operation, payment, token};
-use server::payments::acquirer::{Acquirer, AuthRequest, AuthResult, SimulatedAcquirer};
-use server::payments::records::parse_public_id;
-use std::sync::Arc;
 
 /// POSTs `body` to `path` (under the merchant) with the idempotence key `idem`.
-async fn keyed(app: &TestApp, key: &Key, path: &str, body: &Value, idem: &str) -> (u16, Value) {
+pub(crate) async fn keyed(
+    app: &TestApp,
+    key: &Key,
+    path: &str,
+    body: &Value,
+    idem: &str,
+) -> (u16, Value) {
     let (s, v, _) = signed(
         app,
         key,
@@ -36,7 +38,7 @@ async fn keyed(app: &TestApp, key: &Key, path: &str, body: &Value, idem: &str) -
 }
 
 /// The record's hash of a request, as the server computes it.
-fn request_hash(path: &str, body: &Value) -> String {
+pub(crate) fn request_hash(path: &str, body: &Value) -> String {
     use sha2::Digest;
     let mut hasher = sha2::Sha256::new();
     hasher.update(path.as_bytes());
@@ -72,7 +74,7 @@ async fn lose_response(app: &TestApp, idem: &str) {
     assert_eq!(changed.rows_affected, 1);
 }
 
-async fn merchant_id(app: &TestApp, pspid: &str) -> i64 {
+pub(crate) async fn merchant_id(app: &TestApp, pspid: &str) -> i64 {
     merchant::Entity::find()
         .filter(merchant::Column::Pspid.eq(pspid))
         .one(&app.db)
@@ -83,7 +85,7 @@ async fn merchant_id(app: &TestApp, pspid: &str) -> i64 {
 }
 
 /// A claim as a server writes it, owned by `owner` until `lease_millis` from now.
-async fn claim_row(
+pub(crate) async fn claim_row(
     app: &TestApp,
     merchant_id: i64,
     idem: &str,
@@ -118,7 +120,7 @@ async fn payments_of(app: &TestApp, merchant_id: i64) -> Vec<payment::Model> {
         .unwrap()
 }
 
-async fn operations_of(app: &TestApp, payment_id: i64) -> Vec<operation::Model> {
+pub(crate) async fn operations_of(app: &TestApp, payment_id: i64) -> Vec<operation::Model> {
     operation::Entity::find()
         .filter(operation::Column::PaymentId.eq(payment_id))
         .order_by_asc(operation::Column::Id)
@@ -432,252 +434,3 @@ both_backends!(
         assert_eq!(states, ["done", "queued"]);
     }
 );
-
-/// The simulated acquirer, counting the captures, refunds and cancellations it is asked
-/// for and, at each, whether a pending operation of that kind was already committed.
-#[derive(Default)]
-struct Watching {
-    db: std::sync::OnceLock<sea_orm::DatabaseConnection>,
-    calls: std::sync::atomic::AtomicUsize,
-    committed_first: std::sync::atomic::AtomicUsize,
-}
-
-impl Watching {
-    async fn asked(&self, kind: &str) {
-        use std::sync::atomic::Ordering;
-        self.calls.fetch_add(1, Ordering::SeqCst);
-        let db = self.db.get().expect("the test sets the database");
-        let pending = operation::Entity::find()
-            .filter(operation::Column::Kind.eq(kind))
-            .filter(operation::Column::Result.eq("pending"))
-            .count(db)
-            .await
-            .unwrap();
-        if pending > 0 {
-            self.committed_first.fetch_add(1, Ordering::SeqCst);
-        }
-    }
-
-    fn counts(&self) -> (usize, usize) {
-        use std::sync::atomic::Ordering;
-        (
-            self.calls.load(Ordering::SeqCst),
-            self.committed_first.load(Ordering::SeqCst),
-        )
-    }
-}
-
-#[async_trait::async_trait]
-impl Acquirer for Watching {
-    async fn authorise(&self, request: AuthRequest<'_>) -> AuthResult {
-        SimulatedAcquirer.authorise(request).await
-    }
-    async fn capture(&self, rrn: &str, amount: Money) -> Result<String, String> {
-        self.asked("capture").await;
-        SimulatedAcquirer.capture(rrn, amount).await
-    }
-    async fn refund(&self, rrn: &str, amount: Money) -> Result<String, String> {
-        self.asked("refund").await;
-        SimulatedAcquirer.refund(rrn, amount).await
-    }
-    async fn cancel(&self, rrn: &str) -> Result<(), String> {
-        self.asked("cancel").await;
-        SimulatedAcquirer.cancel(rrn).await
-    }
-    async fn inquire(&self, rrn: &str) -> Option<AuthResult> {
-        SimulatedAcquirer.inquire(rrn).await
-    }
-}
-
-async fn changes_of(app: &TestApp, payment_id: i64, kind: &str) -> Vec<operation::Model> {
-    operations_of(app, payment_id)
-        .await
-        .into_iter()
-        .filter(|o| o.kind == kind)
-        .collect()
-}
-
-/// A capture, refund or cancellation is committed pending before the acquirer is asked;
-/// a retry after a crash that finds it pending answers 409 naming it and never asks the
-/// acquirer again; no other change of the payment starts meanwhile; normal changes and
-/// concurrent refunds still hold the ledger to the captured amount.
-async fn pending_changes(backend: Backend) {
-    let watching = Arc::new(Watching::default());
-    let Some(app) = spawn_app_with(backend, &[], Some(watching.clone())).await else {
-        return;
-    };
-    let _dir = app.dir_guard();
-    watching.db.set(app.db.clone()).ok();
-    let key = key(&app, "shop").await;
-    let m = merchant_id(&app, "shop").await;
-    let (s, created) = post(
-        &app,
-        &key,
-        "/payments",
-        &card_payment(2000, "4111111111111111", "PRE_AUTHORIZATION"),
-    )
-    .await;
-    assert_eq!(s, 201, "{created}");
-    let public = created["payment"]["id"].as_str().unwrap().to_owned();
-    let id = parse_public_id(&public).unwrap();
-    let path = format!("/payments/{public}/capture");
-
-    // A capture as usual: its intent is committed before the acquirer is asked.
-    let (s, v) = keyed(&app, &key, &path, &json!({ "amount": 500 }), "cap-1").await;
-    assert_eq!(s, 200, "{v}");
-    assert_eq!(
-        watching.counts(),
-        (1, 1),
-        "asked once, after the intent was committed"
-    );
-    let captures = changes_of(&app, id, "capture").await;
-    assert_eq!(captures.len(), 1);
-    assert_eq!(captures[0].result, "approved");
-    assert!(
-        captures[0].rrn.is_some(),
-        "the acquirer's reference is kept"
-    );
-    assert_eq!(v["id"], format!("{public}-{}", captures[0].id));
-
-    // What a server killed after the acquirer approved a capture of 700, before it wrote
-    // the answer, leaves: the claim with a lapsed lease, the reserved ledger and the
-    // pending operation carrying the claim's reference.
-    let body = json!({ "amount": 700 });
-    let hash = request_hash(&format!("/v2/shop{path}"), &body);
-    claim_row(
-        &app,
-        m,
-        "crash-pending",
-        hash,
-        "killed-process",
-        -1_000,
-        "ref-pending",
-    )
-    .await;
-    let row = payment::Entity::find_by_id(id)
-        .one(&app.db)
-        .await
-        .unwrap()
-        .unwrap();
-    let mut reserve: payment::ActiveModel = row.clone().into();
-    reserve.captured = Set(row.captured + 700);
-    reserve.update(&app.db).await.unwrap();
-    let pending = operation::ActiveModel {
-        payment_id: Set(id),
-        kind: Set("capture".into()),
-        amount: Set(700),
-        result: Set("pending".into()),
-        is_final: Set(false),
-        created_at: Set(Utc::now()),
-        idempotence_ref: Set(Some("ref-pending".into())),
-        ..Default::default()
-    }
-    .insert(&app.db)
-    .await
-    .unwrap();
-    for _ in 0..2 {
-        let (s, v) = keyed(&app, &key, &path, &body, "crash-pending").await;
-        assert_eq!(s, 409, "{v}");
-        assert_eq!(v["errors"][0]["id"], "DUPLICATE_REQUEST_IN_PROGRESS", "{v}");
-        assert_eq!(v["operationId"], format!("{public}-{}", pending.id), "{v}");
-    }
-    assert_eq!(watching.counts().0, 1, "the acquirer is not asked again");
-    let captures = changes_of(&app, id, "capture").await;
-    assert_eq!(captures.len(), 2, "no second operation");
-    assert_eq!(captures[1].result, "pending");
-    let row = payment::Entity::find_by_id(id)
-        .one(&app.db)
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(row.captured, 1200, "captured once");
-
-    // No other change of the payment starts while one awaits the acquirer's answer.
-    let refund =
-        |amount: i64| json!({ "amountOfMoney": { "amount": amount, "currencyCode": "EUR" } });
-    let refund_path = format!("/payments/{public}/refund");
-    let (s, v) = keyed(&app, &key, &refund_path, &refund(100), "refund-blocked").await;
-    assert_eq!(s, 502, "{v}");
-    assert_eq!(watching.counts().0, 1);
-    assert!(changes_of(&app, id, "refund").await.is_empty());
-
-    // Settled against the acquirer's records: the capture stands.
-    let mut settled: operation::ActiveModel = pending.into();
-    settled.result = Set("approved".into());
-    settled.update(&app.db).await.unwrap();
-
-    // Concurrent refunds never exceed the 1,200 captured: two of 500 pass.
-    let app = Arc::new(app);
-    let key = Arc::new(key);
-    let mut tasks = Vec::new();
-    for _ in 0..8 {
-        let (app, key, path, body) = (app.clone(), key.clone(), refund_path.clone(), refund(500));
-        tasks.push(tokio::spawn(async move {
-            post(&app, &key, &path, &body).await.0
-        }));
-    }
-    let mut ok = 0;
-    for t in tasks {
-        match t.await.unwrap() {
-            201 => ok += 1,
-            400 | 409 => {}
-            other => panic!("unexpected status {other}"),
-        }
-    }
-    assert_eq!(ok, 2, "exactly what was captured can be refunded");
-    let row = payment::Entity::find_by_id(id)
-        .one(&app.db)
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!((row.captured, row.refunded), (1200, 1000));
-    let ops = operations_of(&app, id).await;
-    assert!(
-        ops.iter().all(|o| o.result == "approved"),
-        "none left pending"
-    );
-    let sum = |kind: &str| {
-        ops.iter()
-            .filter(|o| o.kind == kind)
-            .map(|o| o.amount)
-            .sum::<i64>()
-    };
-    assert_eq!(
-        (sum("capture"), sum("refund")),
-        (1200, 1000),
-        "ledger = operations"
-    );
-    assert_eq!(watching.counts(), (3, 3), "one call per refund that passed");
-
-    // A cancellation still works, asked once after its intent was committed.
-    let (s, other) = post(
-        &app,
-        &key,
-        "/payments",
-        &card_payment(900, "4111111111111111", "PRE_AUTHORIZATION"),
-    )
-    .await;
-    assert_eq!(s, 201, "{other}");
-    let other = other["payment"]["id"].as_str().unwrap().to_owned();
-    let (s, v) = post(&app, &key, &format!("/payments/{other}/cancel"), &json!({})).await;
-    assert_eq!(s, 200, "{v}");
-    assert_eq!(v["payment"]["status"], "CANCELLED", "{v}");
-    assert_eq!(watching.counts(), (4, 4));
-    let cancels = changes_of(&app, parse_public_id(&other).unwrap(), "cancel").await;
-    assert_eq!(cancels.len(), 1);
-    assert_eq!(cancels[0].result, "approved");
-}
-
-mod a_change_is_committed_pending_first_and_a_retry_never_asks_the_acquirer_twice {
-    use super::*;
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn sqlite() {
-        pending_changes(Backend::Sqlite).await;
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn postgres() {
-        pending_changes(Backend::Postgres).await;
-    }
-}

@@ -18,6 +18,7 @@ mod openapi;
 mod operations;
 mod payment_filters;
 mod payments;
+mod pending_changes;
 mod sealing;
 mod sessions;
 mod support;

@@ -6,6 +6,7 @@
 //! with its reservation. A retry that finds its request's operation pending never asks the
 //! acquirer again.
 
+use super::settle::{self, Reservation};
 use super::{Initiator, PaymentEngine};
 use crate::entities::{cart_line, merchant, operation, payment};
 use crate::payments::error::EngineError;
@@ -34,13 +35,13 @@ const MAX_WAITS: u32 = 200;
 const MAX_CONFLICTS: u32 = 40;
 
 /// What the approval of a reserved change writes besides the operation.
-struct Done<'a> {
-    merchant: &'a merchant::Model,
-    by: &'a Initiator,
-    kind: &'a str,
-    money: Money,
-    by_lines: usize,
-    ledger: &'a Payment,
+pub(super) struct Done<'a> {
+    pub(super) merchant: &'a merchant::Model,
+    pub(super) by: &'a Initiator,
+    pub(super) kind: &'a str,
+    pub(super) money: Money,
+    pub(super) by_lines: usize,
+    pub(super) ledger: &'a Payment,
 }
 
 impl PaymentEngine {
@@ -160,9 +161,14 @@ impl PaymentEngine {
                 continue;
             }
             // Another change of this payment awaits the acquirer's answer: it may still
-            // be refused and give its reservation back, so wait for it.
+            // be refused and give its reservation back, so wait for it — or, once its
+            // answer is overdue (its request stopped), ask the acquirer about it.
             if let Some(other) = pending_change(&txn, row.id).await? {
                 txn.rollback().await?;
+                if settle::overdue(&other) && self.settle_change(other.id, true).await? {
+                    conflicts += 1;
+                    continue;
+                }
                 waits += 1;
                 if waits > MAX_WAITS {
                     return Err(EngineError::Acquirer(format!(
@@ -175,8 +181,12 @@ impl PaymentEngine {
                 tokio::time::sleep(WAIT).await;
                 continue;
             }
+            let reservation = Reservation::new(&row, &lines, &rewritten);
+            let reference = settle::change_reference();
             let pending = operation::ActiveModel {
                 payment_id: Set(row.id),
+                reference: Set(Some(reference.clone())),
+                reservation: Set(Some(reservation.to_json())),
                 kind: Set(kind.to_owned()),
                 amount: Set(amount),
                 result: Set(PENDING.to_owned()),
@@ -199,12 +209,17 @@ impl PaymentEngine {
                 }
                 Err(e) => return Err(e.into()),
             };
+            settle::queue_settlement(&txn, merchant.id, pending.id).await?;
             txn.commit().await?;
             let rrn = row.rrn.clone().unwrap_or_default();
             let answer = match kind {
-                "capture" => self.acquirer.capture(&rrn, money).await,
-                "refund" => self.acquirer.refund(&rrn, money).await,
-                _ => self.acquirer.cancel(&rrn).await.map(|()| rrn.clone()),
+                "capture" => self.acquirer.capture(&rrn, money, &reference).await,
+                "refund" => self.acquirer.refund(&rrn, money, &reference).await,
+                _ => self
+                    .acquirer
+                    .cancel(&rrn, &reference)
+                    .await
+                    .map(|()| rrn.clone()),
             };
             return match answer {
                 Ok(reference) => {
@@ -221,8 +236,7 @@ impl PaymentEngine {
                 }
                 Err(e) => {
                     tracing::warn!(payment = %public_id(row.id), kind, error = %e, "acquirer refused or unreachable");
-                    self.give_back(&row, &reserved, &pending, &lines, &rewritten)
-                        .await?;
+                    self.give_back(&reserved, &pending, &reservation).await?;
                     Err(EngineError::Acquirer(e))
                 }
             };
@@ -231,7 +245,7 @@ impl PaymentEngine {
 
     /// Writes the acquirer's approval of a reserved change: the pending operation
     /// becomes approved, with its audit row and webhook event.
-    async fn complete_change(
+    pub(super) async fn complete_change(
         &self,
         done: Done<'_>,
         row: payment::Model,
@@ -297,51 +311,6 @@ impl PaymentEngine {
         Ok((row, op))
     }
 
-    /// The acquirer refused (or could not be reached): the pending operation is removed
-    /// and the ledger and cart lines get their reservation back. Nothing else could
-    /// change them meanwhile (no change starts while one is pending); if something
-    /// did, the operation stays pending, holding its reservation, for an operator.
-    async fn give_back(
-        &self,
-        before: &payment::Model,
-        reserved: &payment::Model,
-        pending: &operation::Model,
-        lines: &[cart_line::Model],
-        rewritten: &[cart_line::Model],
-    ) -> Result<(), EngineError> {
-        let txn = self.db.begin().await?;
-        let mut restore: payment::ActiveModel = reserved.clone().into();
-        restore.updated_at = Set(Utc::now());
-        restore.stage = Set(before.stage.clone());
-        restore.authorised = Set(before.authorised);
-        restore.captured = Set(before.captured);
-        restore.refunded = Set(before.refunded);
-        restore.capture_closed = Set(before.capture_closed);
-        let mut undone = guarded_update(&txn, reserved, restore).await.is_ok();
-        for after in rewritten {
-            if !undone {
-                break;
-            }
-            if let Some(line) = lines.iter().find(|l| l.id == after.id) {
-                undone = rewrite_line(&txn, after, line).await?;
-            }
-        }
-        if undone {
-            let removed = operation::Entity::delete_many()
-                .filter(operation::Column::Id.eq(pending.id))
-                .filter(operation::Column::Result.eq(PENDING))
-                .exec(&txn)
-                .await?;
-            undone = removed.rows_affected == 1;
-        }
-        if undone {
-            txn.commit().await?;
-        } else {
-            txn.rollback().await?;
-            tracing::error!(payment = %public_id(before.id), operation = pending.id, "a refused change could not give its reservation back; it stays pending");
-        }
-        Ok(())
-    }
     /// Captures `amount` (all that remains when `None`); `is_final` closes capturing.
     pub async fn capture(
         &self,

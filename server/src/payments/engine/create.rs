@@ -34,10 +34,21 @@ fn pending_card_binding(payment_id: i64) -> String {
     crate::platform::crypto::row_binding("payments.pending_card_enc", &payment_id.to_string())
 }
 
-/// Whether a payment was committed before the acquirer was asked and no answer was
-/// written since.
+/// Whether the acquirer was asked for an attempt on the payment (committed first) and no
+/// answer was written since. Payments written before attempts recorded it are known by
+/// their first attempt never answered.
 pub(super) fn is_unanswered(row: &payment::Model) -> bool {
-    row.stage == Stage::Created.code() && row.attempts == 0
+    row.awaiting_since.is_some() || (row.stage == Stage::Created.code() && row.attempts == 0)
+}
+
+/// Since when the answer to `row`'s attempt has been awaited.
+pub(super) fn awaited_since(row: &payment::Model) -> chrono::DateTime<Utc> {
+    row.awaiting_since.unwrap_or(row.updated_at)
+}
+
+/// A new reference for an authorisation attempt, sent to the acquirer with it.
+fn attempt_reference() -> String {
+    crate::platform::crypto::random_from(b"0123456789", 12)
 }
 
 /// Marks the reconciliation job that [`PaymentEngine::record_intent`] queued for `row`
@@ -51,9 +62,9 @@ async fn close_reconciliation<C: ConnectionTrait>(
         .into_iter()
         .map(|sale| json!({ "payment": row.id, "sale": sale }).to_string())
         .collect();
-    // Queued with the payment, to run after the grace: the window finds it by the
+    // Queued with the attempt, to run after the grace: the window finds it by the
     // (state, run_at) index.
-    let due = row.created_at + Duration::seconds(INTENT_GRACE_SECONDS);
+    let due = awaited_since(row) + Duration::seconds(INTENT_GRACE_SECONDS);
     job::Entity::update_many()
         .col_expr(job::Column::State, Expr::value("done"))
         .col_expr(job::Column::UpdatedAt, Expr::value(Utc::now()))
@@ -228,6 +239,7 @@ impl PaymentEngine {
             Err(e) => return Err(e),
         };
         let token_id = row.token_id.clone();
+        let reference = row.rrn.clone().unwrap_or_default();
         let answer = self
             .acquirer
             .authorise(AuthRequest {
@@ -236,6 +248,7 @@ impl PaymentEngine {
                 // Mail and telephone orders are outside 3-D Secure: nobody is there to
                 // answer a challenge.
                 challenge_passed: new.channel == "MOTO",
+                reference: &reference,
             })
             .await;
         let txn = self.db.begin().await?;
@@ -299,10 +312,8 @@ impl PaymentEngine {
             card_holder: Set(Some(card.holder.clone())),
             token_id: Set(token_id),
             // The reference the acquirer is asked about if the answer is lost.
-            rrn: Set(Some(crate::platform::crypto::random_from(
-                b"0123456789",
-                12,
-            ))),
+            rrn: Set(Some(attempt_reference())),
+            awaiting_since: Set(Some(now)),
             attempts: Set(0),
             return_url: Set(new.return_url.clone()),
             hosted_checkout_id: Set(new.hosted_checkout_id.clone()),
@@ -468,6 +479,7 @@ impl PaymentEngine {
         let mut update: payment::ActiveModel = row.clone().into();
         update.attempts = Set(row.attempts + 1);
         update.updated_at = Set(now);
+        update.awaiting_since = Set(None);
         let op = |kind: &str, amount: i64, result: &str| operation::ActiveModel {
             payment_id: Set(row.id),
             kind: Set(kind.to_owned()),
@@ -497,9 +509,12 @@ impl PaymentEngine {
                 update.pending_card_enc = Set(None);
                 if mode == AuthMode::Sale {
                     let amount = stored_money(row.amount, &row.currency)?;
+                    // Derived from the attempt's reference: asked again after a lost
+                    // answer, the acquirer knows it for the same capture.
+                    let sale_ref = format!("{}S", row.rrn.as_deref().unwrap_or_default());
                     let reference = self
                         .acquirer
-                        .capture(&approval.rrn, amount)
+                        .capture(&approval.rrn, amount, &sale_ref)
                         .await
                         .map_err(|e| EngineError::invalid("payment", e))?;
                     ledger
@@ -620,24 +635,31 @@ impl PaymentEngine {
         };
         let expected = domain::card::challenge_code(&card.number);
         let mode = AuthMode::parse(&row.authorization_mode).unwrap_or(AuthMode::Sale);
-        let answer = if expected == Some(code.trim()) {
+        let (row, answer) = if expected == Some(code.trim()) {
             let amount = stored_money(row.amount, &row.currency)?;
-            self.acquirer
+            let row = self.record_attempt(merchant, row, &card, false).await?;
+            let reference = row.rrn.clone().unwrap_or_default();
+            let answer = self
+                .acquirer
                 .authorise(AuthRequest {
                     card: &card.number,
                     amount,
                     challenge_passed: true,
+                    reference: &reference,
                 })
-                .await
+                .await;
+            (row, answer)
         } else {
-            AuthResult::Declined {
-                code: "3D".to_owned(),
-                reason: "3-D Secure authentication failed".to_owned(),
-                rrn: crate::platform::crypto::random_from(b"0123456789", 12),
-            }
+            (
+                row,
+                AuthResult::Declined {
+                    code: "3D".to_owned(),
+                    reason: "3-D Secure authentication failed".to_owned(),
+                    rrn: attempt_reference(),
+                },
+            )
         };
-        self.payer_answer(merchant, row, answer, mode, &card, false)
-            .await
+        self.payer_answer(merchant, row, answer, mode, &card).await
     }
 
     /// Another card attempt on a payment that a hosted page created and that is still
@@ -654,21 +676,73 @@ impl PaymentEngine {
         }
         let card = check_card(&card, "card")?;
         let amount = stored_money(row.amount, &row.currency)?;
+        let row = self.record_attempt(merchant, row, &card, true).await?;
+        let reference = row.rrn.clone().unwrap_or_default();
         let answer = self
             .acquirer
             .authorise(AuthRequest {
                 card: &card.number,
                 amount,
                 challenge_passed: false,
+                reference: &reference,
             })
             .await;
         let mode = AuthMode::parse(&row.authorization_mode).unwrap_or(AuthMode::Sale);
-        self.payer_answer(merchant, row, answer, mode, &card, true)
-            .await
+        self.payer_answer(merchant, row, answer, mode, &card).await
     }
 
-    /// Writes the acquirer's answer to a payer's attempt in one transaction; with
-    /// `new_card` the payment takes the facts of the card of this attempt.
+    /// Commits a payer's new attempt before the acquirer is asked: the payment awaits an
+    /// answer from now, under a new reference, with the job that asks the acquirer about
+    /// that reference if the answer is never written; with `new_card` the payment takes
+    /// the facts of the attempt's card. Guarded, so only one attempt at a time.
+    async fn record_attempt(
+        &self,
+        merchant: &merchant::Model,
+        row: payment::Model,
+        card: &CheckedCard,
+        new_card: bool,
+    ) -> Result<payment::Model, EngineError> {
+        if is_unanswered(&row) {
+            return Err(EngineError::Refused(PaymentError::WrongStatus));
+        }
+        let now = Utc::now();
+        let txn = self.db.begin().await?;
+        let mut update: payment::ActiveModel = row.clone().into();
+        update.awaiting_since = Set(Some(now));
+        update.rrn = Set(Some(attempt_reference()));
+        update.updated_at = Set(now);
+        if new_card {
+            let brand = card.number.brand();
+            update.payment_product_id = Set(Some(brand.payment_product_id()));
+            update.brand = Set(Some(brand.name().to_owned()));
+            update.masked_card = Set(Some(card.number.masked()));
+            update.card_last4 = Set(Some(card.number.last4().to_owned()));
+            update.card_expiry = Set(Some(card.expiry.mmyy()));
+            update.card_holder = Set(Some(card.holder.clone()));
+        }
+        let row = guarded_update(&txn, &row, update)
+            .await
+            .map_err(|e| match e {
+                EngineError::Refused(PaymentError::Inconsistent) => {
+                    EngineError::Refused(PaymentError::WrongStatus)
+                }
+                e => e,
+            })?;
+        let mode = AuthMode::parse(&row.authorization_mode).unwrap_or(AuthMode::Sale);
+        jobs::enqueue(
+            &txn,
+            Some(merchant.id),
+            jobs::kind::RESOLVE_UNCERTAIN,
+            json!({ "payment": row.id, "sale": mode == AuthMode::Sale }),
+            now + Duration::seconds(INTENT_GRACE_SECONDS),
+            10,
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(row)
+    }
+
+    /// Writes the acquirer's answer to a payer's attempt in one transaction.
     async fn payer_answer(
         &self,
         merchant: &merchant::Model,
@@ -676,22 +750,8 @@ impl PaymentEngine {
         answer: AuthResult,
         mode: AuthMode,
         card: &CheckedCard,
-        new_card: bool,
     ) -> Result<Attempt, EngineError> {
         let txn = self.db.begin().await?;
-        let row = if new_card {
-            let brand = card.number.brand();
-            let mut facts: payment::ActiveModel = row.into();
-            facts.payment_product_id = Set(Some(brand.payment_product_id()));
-            facts.brand = Set(Some(brand.name().to_owned()));
-            facts.masked_card = Set(Some(card.number.masked()));
-            facts.card_last4 = Set(Some(card.number.last4().to_owned()));
-            facts.card_expiry = Set(Some(card.expiry.mmyy()));
-            facts.card_holder = Set(Some(card.holder.clone()));
-            facts.update(&txn).await?
-        } else {
-            row
-        };
         let (row, result) = self
             .apply_answer(
                 &txn,

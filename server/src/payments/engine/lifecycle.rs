@@ -67,7 +67,8 @@ impl PaymentEngine {
             // Committed before the acquirer was asked and never answered: once the
             // answer cannot still be on its way, it is uncertain (asked about below on
             // the next run).
-            if Utc::now() - row.updated_at < Duration::seconds(super::create::INTENT_GRACE_SECONDS)
+            if Utc::now() - super::create::awaited_since(&row)
+                < Duration::seconds(super::create::INTENT_GRACE_SECONDS)
             {
                 return Ok(false);
             }

@@ -12,6 +12,7 @@ mod card_present;
 mod change;
 mod create;
 mod lifecycle;
+pub mod settle;
 mod tokens;
 
 use super::error::EngineError;
