@@ -340,6 +340,11 @@ def check(round_no):
                    "AND (j.payload LIKE '%\"delivery\":' || d.id || '}%' OR j.payload LIKE '%\"delivery\":' || d.id || ',%'))")[0][0]
     if int(orphan):
         problems.append(f"{orphan} undelivered webhooks without a job")
+    # Every request was answered again after the restart: a change whose answer the kill
+    # lost was settled by asking the acquirer about it, none is left pending.
+    left = query("SELECT COUNT(*) FROM operations WHERE result = 'pending'")[0][0]
+    if int(left):
+        problems.append(f"{left} changes left pending after every request was answered")
     leases = query("SELECT COUNT(*) FROM idempotency_keys WHERE status_code IS NULL")[0][0]
     print(f"  round {round_no}: payments {len(payments)}, jobs {states}, open idempotence records {leases}"
           + ("" if not problems else "\n    PROBLEMS: " + "; ".join(problems)), flush=True)

@@ -3,10 +3,10 @@
 //! on the payment's ledger and reserved, with a pending operation carrying the API
 //! request's reference, in one committed transaction; then the acquirer is asked once, and
 //! its answer completes the operation (with its audit row and webhook event) or removes it
-//! with its reservation. A retry that finds its request's operation pending never asks the
-//! acquirer again.
+//! with its reservation (`settle.rs` writes both). A retry that finds its request's
+//! operation pending never asks the acquirer again: `settle.rs` asks about it instead.
 
-use super::settle::{self, Reservation};
+use super::settle::{self, Done, Reservation};
 use super::{Initiator, PaymentEngine};
 use crate::entities::{cart_line, merchant, operation, payment};
 use crate::payments::error::EngineError;
@@ -14,15 +14,10 @@ use crate::payments::records::{
     guarded_update, ledger, line_state, pending_change, public_id, rewrite_line, set_ledger,
     stored_money, PENDING,
 };
-use crate::payments::wire;
-use crate::platform::audit::{self, AuditEntry};
 use crate::platform::sessions::is_unique_violation;
-use crate::webhooks::events;
 use chrono::Utc;
 use domain::cart::{line_amount, refund_total, LineState, Quantity};
-use domain::money::Money;
 use domain::payment::{Payment, PaymentError};
-use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DbErr, EntityTrait, QueryFilter, Set, TransactionTrait,
 };
@@ -33,16 +28,6 @@ const WAIT: std::time::Duration = std::time::Duration::from_millis(25);
 const MAX_WAITS: u32 = 200;
 /// How many times a change is planned again because another writer moved the payment.
 const MAX_CONFLICTS: u32 = 40;
-
-/// What the approval of a reserved change writes besides the operation.
-pub(super) struct Done<'a> {
-    pub(super) merchant: &'a merchant::Model,
-    pub(super) by: &'a Initiator,
-    pub(super) kind: &'a str,
-    pub(super) money: Money,
-    pub(super) by_lines: usize,
-    pub(super) ledger: &'a Payment,
-}
 
 impl PaymentEngine {
     /// Runs `change` on the payment's ledger and writes the result with `record`, retrying
@@ -241,74 +226,6 @@ impl PaymentEngine {
                 }
             };
         }
-    }
-
-    /// Writes the acquirer's approval of a reserved change: the pending operation
-    /// becomes approved, with its audit row and webhook event.
-    pub(super) async fn complete_change(
-        &self,
-        done: Done<'_>,
-        row: payment::Model,
-        pending: operation::Model,
-        reference: String,
-    ) -> Result<(payment::Model, operation::Model), EngineError> {
-        let Done {
-            merchant,
-            by,
-            kind,
-            money,
-            by_lines,
-            ledger,
-        } = done;
-        let txn = self.db.begin().await?;
-        let approved = operation::Entity::update_many()
-            .col_expr(operation::Column::Result, Expr::value("approved"))
-            .col_expr(operation::Column::Rrn, Expr::value(Some(reference.clone())))
-            .filter(operation::Column::Id.eq(pending.id))
-            .filter(operation::Column::Result.eq(PENDING))
-            .exec(&txn)
-            .await?;
-        let op = operation::Model {
-            result: "approved".to_owned(),
-            rrn: Some(reference),
-            ..pending
-        };
-        if approved.rows_affected != 1 {
-            // Completed by someone else in between: theirs stands.
-            txn.rollback().await?;
-            let op = operation::Entity::find_by_id(op.id)
-                .one(&self.db)
-                .await?
-                .ok_or(EngineError::NotFound)?;
-            return Ok((row, op));
-        }
-        let by_line = if by_lines == 0 {
-            String::new()
-        } else {
-            format!(" by {by_lines} cart line(s)")
-        };
-        audit::record(
-            &txn,
-            AuditEntry {
-                merchant_id: Some(merchant.id),
-                user_id: by.user_id(),
-                actor: &by.actor(),
-                action: &format!("payment.{kind}"),
-                detail: format!("payment {} {kind} {}{by_line}", public_id(row.id), money),
-                ip: by.ip(),
-            },
-        )
-        .await?;
-        let event = match kind {
-            "refund" => "payment.refunded".to_owned(),
-            _ => format!(
-                "payment.{}",
-                ledger.direct_status().status.to_ascii_lowercase()
-            ),
-        };
-        events::emit(&txn, merchant, &event, "payment", wire::payment(&row)).await?;
-        txn.commit().await?;
-        Ok((row, op))
     }
 
     /// Captures `amount` (all that remains when `None`); `is_final` closes capturing.

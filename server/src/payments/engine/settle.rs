@@ -6,6 +6,7 @@
 //! the next change of the payment asks the acquirer about the reference; a change the
 //! acquirer did becomes approved, one it did not do gives its reservation back, and an
 //! unknown answer is asked about again later. The acquirer is never asked to do it twice.
+//! Writing an approval (the request's own or a settled one) lives here too.
 
 use super::{Initiator, PaymentEngine};
 use crate::entities::{cart_line, merchant, operation, payment};
@@ -14,9 +15,14 @@ use crate::payments::error::EngineError;
 use crate::payments::records::{
     guarded_update, ledger, public_id, rewrite_line, stored_money, PENDING,
 };
+use crate::payments::wire;
+use crate::platform::audit::{self, AuditEntry};
 use crate::platform::jobs;
+use crate::webhooks::events;
 use chrono::{Duration, Utc};
+use domain::money::Money;
 use domain::payment::Payment;
+use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -144,7 +150,85 @@ pub(super) fn overdue(op: &operation::Model) -> bool {
     Utc::now() - op.created_at >= Duration::seconds(CHANGE_GRACE_SECONDS)
 }
 
+/// What the approval of a reserved change writes besides the operation.
+pub(super) struct Done<'a> {
+    pub(super) merchant: &'a merchant::Model,
+    pub(super) by: &'a Initiator,
+    pub(super) kind: &'a str,
+    pub(super) money: Money,
+    pub(super) by_lines: usize,
+    pub(super) ledger: &'a Payment,
+}
+
 impl PaymentEngine {
+    /// Writes the acquirer's approval of a reserved change: the pending operation
+    /// becomes approved, with its audit row and webhook event.
+    pub(super) async fn complete_change(
+        &self,
+        done: Done<'_>,
+        row: payment::Model,
+        pending: operation::Model,
+        reference: String,
+    ) -> Result<(payment::Model, operation::Model), EngineError> {
+        let Done {
+            merchant,
+            by,
+            kind,
+            money,
+            by_lines,
+            ledger,
+        } = done;
+        let txn = self.db.begin().await?;
+        let approved = operation::Entity::update_many()
+            .col_expr(operation::Column::Result, Expr::value("approved"))
+            .col_expr(operation::Column::Rrn, Expr::value(Some(reference.clone())))
+            .filter(operation::Column::Id.eq(pending.id))
+            .filter(operation::Column::Result.eq(PENDING))
+            .exec(&txn)
+            .await?;
+        let op = operation::Model {
+            result: "approved".to_owned(),
+            rrn: Some(reference),
+            ..pending
+        };
+        if approved.rows_affected != 1 {
+            // Completed by someone else in between: theirs stands.
+            txn.rollback().await?;
+            let op = operation::Entity::find_by_id(op.id)
+                .one(&self.db)
+                .await?
+                .ok_or(EngineError::NotFound)?;
+            return Ok((row, op));
+        }
+        let by_line = if by_lines == 0 {
+            String::new()
+        } else {
+            format!(" by {by_lines} cart line(s)")
+        };
+        audit::record(
+            &txn,
+            AuditEntry {
+                merchant_id: Some(merchant.id),
+                user_id: by.user_id(),
+                actor: &by.actor(),
+                action: &format!("payment.{kind}"),
+                detail: format!("payment {} {kind} {}{by_line}", public_id(row.id), money),
+                ip: by.ip(),
+            },
+        )
+        .await?;
+        let event = match kind {
+            "refund" => "payment.refunded".to_owned(),
+            _ => format!(
+                "payment.{}",
+                ledger.direct_status().status.to_ascii_lowercase()
+            ),
+        };
+        events::emit(&txn, merchant, &event, "payment", wire::payment(&row)).await?;
+        txn.commit().await?;
+        Ok((row, op))
+    }
+
     /// Gives a refused change's reservation back: the ledger and cart lines as they were
     /// before it, and the pending operation removed, in one transaction — only if the
     /// payment and lines are still as the change left them and the operation is still
@@ -237,7 +321,7 @@ impl PaymentEngine {
                 let kind = op.kind.clone();
                 tracing::warn!(payment = %public_id(row.id), operation = op.id, "the acquirer did a change whose answer was lost; it is written approved");
                 self.complete_change(
-                    super::change::Done {
+                    Done {
                         merchant: &merchant,
                         by: &Initiator::System,
                         kind: &kind,
