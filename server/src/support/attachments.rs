@@ -7,6 +7,7 @@ use app::ports::Ports;
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
+use futures_util::StreamExt;
 use tower_sessions::Session;
 
 /// Attaches the files of a plain multipart form to a ticket (SP-6), then goes back to
@@ -108,6 +109,13 @@ pub async fn download(
     else {
         return StatusCode::UNAUTHORIZED.into_response();
     };
+    // A file is read whole (at most its 10 MB limit) and held until the client has it:
+    // at most this many at once, so downloads cannot hold more than that many files in
+    // memory, however slowly clients read; the others wait.
+    static DOWNLOADS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(16);
+    let Ok(permit) = DOWNLOADS.acquire().await else {
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    };
     match ports.support_tickets.attachment(&actor, id).await {
         Ok((file, bytes)) => {
             let ascii: String = file
@@ -125,7 +133,17 @@ pub async fn download(
                 "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
                 app::url::encode(&file.name)
             );
-            let mut response = bytes.into_response();
+            // The body keeps the permit until it is sent or the client goes away.
+            let bytes = axum::body::Bytes::from(bytes);
+            let chunks: Vec<axum::body::Bytes> = (0..bytes.len())
+                .step_by(64 * 1024)
+                .map(|at| bytes.slice(at..bytes.len().min(at + 64 * 1024)))
+                .collect();
+            let stream = futures_util::stream::iter(chunks).map(move |chunk| {
+                let _held = &permit;
+                Ok::<_, std::convert::Infallible>(chunk)
+            });
+            let mut response = axum::body::Body::from_stream(stream).into_response();
             let headers = response.headers_mut();
             for (name, value) in [
                 (header::CONTENT_TYPE, file.content_type.as_str()),
