@@ -268,3 +268,39 @@ both_backends!(
             .ok();
     }
 );
+
+both_backends!(
+    a_deactivated_user_is_signed_out_at_once_and_cannot_sign_in,
+    &[],
+    |app: TestApp| async move {
+        use sea_orm::{ActiveModelTrait, Set};
+        use server::entities::user;
+        app.merchant("shop").await;
+        let laptop = app.session("shop", "operator").await;
+        let colleague = app.session("shop", "admin").await;
+        assert!(signed_in(&app, &laptop).await);
+        // Deactivated (by an Admin or the operator's CLI): every session ends on its next
+        // request, pages and server functions alike; other users stay.
+        let row = user::Entity::find()
+            .filter(user::Column::Login.eq("operator"))
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        let mut off: user::ActiveModel = row.into();
+        off.active = Set(false);
+        off.update(&app.db).await.unwrap();
+        assert!(!signed_in(&app, &laptop).await);
+        assert_eq!(
+            page_redirect(&app, &laptop).await.as_deref(),
+            Some("/login")
+        );
+        assert!(signed_in(&app, &colleague).await);
+        let again = app.login_user("shop", "operator", PASSWORD, None).await;
+        assert!(again.status >= 400, "{}", again.body);
+        assert!(
+            again.session_cookie.is_none()
+                || !signed_in(&app, again.session_cookie.as_deref().unwrap()).await
+        );
+    }
+);
