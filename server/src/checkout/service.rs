@@ -3,7 +3,7 @@
 
 use crate::entities::{hosted_checkout, hosted_tokenization, merchant, payment};
 use crate::payments::engine::{
-    AuthMode, CardSource, CartLineInput, Initiator, NewPayment, PaymentEngine,
+    new_id_for_request, AuthMode, CardSource, CartLineInput, Initiator, NewPayment, PaymentEngine,
 };
 use crate::payments::error::EngineError;
 use crate::payments::records::stored_money;
@@ -109,7 +109,15 @@ impl PaymentEngine {
         }
         let now = Utc::now();
         let minutes = i64::from(merchant.session_minutes.clamp(1, 24 * 60));
-        let id = uuid::Uuid::new_v4().simple().to_string();
+        let id = new_id_for_request("checkout");
+        // Made already by this request (its answer was lost in a crash).
+        if let Some(made) = hosted_checkout::Entity::find_by_id(id.clone())
+            .filter(hosted_checkout::Column::MerchantId.eq(merchant.id))
+            .one(self.db())
+            .await?
+        {
+            return Ok((made, pick_centre(&self.config().cluster)));
+        }
         let mode = new
             .mode
             .unwrap_or(match merchant.capture_procedure.as_str() {
@@ -575,8 +583,16 @@ impl PaymentEngine {
         locale: String,
     ) -> Result<(hosted_tokenization::Model, &'static str), EngineError> {
         let now = Utc::now();
+        let id = new_id_for_request("tokenization");
+        if let Some(made) = hosted_tokenization::Entity::find_by_id(id.clone())
+            .filter(hosted_tokenization::Column::MerchantId.eq(merchant.id))
+            .one(self.db())
+            .await?
+        {
+            return Ok((made, pick_centre(&self.config().cluster)));
+        }
         let row = hosted_tokenization::ActiveModel {
-            id: Set(uuid::Uuid::new_v4().simple().to_string()),
+            id: Set(id),
             merchant_id: Set(merchant.id),
             token_id: Set(None),
             token_status: Set("UNCHANGED".to_owned()),

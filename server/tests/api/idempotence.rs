@@ -434,3 +434,64 @@ both_backends!(
         assert_eq!(states, ["done", "queued"]);
     }
 );
+
+both_backends!(
+    a_retry_after_a_crash_answers_the_committed_checkout_token_and_tokenization,
+    &[],
+    |app: TestApp| async move {
+        use server::entities::{hosted_checkout, hosted_tokenization};
+        let key = key(&app, "shop").await;
+        let m = merchant_id(&app, "shop").await;
+        let checkout = json!({
+            "order": { "amountOfMoney": { "amount": 990, "currencyCode": "EUR" } },
+            "hostedCheckoutSpecificInput": { "returnUrl": "https://shop.example/back" },
+        });
+        let token = json!({ "paymentProductId": 1, "card": { "data": { "cardWithoutCvv": {
+            "cardNumber": "4111111111111111", "expiryDate": "1230", "cardholderName": "Pat"
+        } } } });
+        let tokenization = json!({});
+        for (path, body, idem, id) in [
+            (
+                "/hostedcheckouts",
+                &checkout,
+                "crash-checkout",
+                "hostedCheckoutId",
+            ),
+            ("/tokens", &token, "crash-token", "token"),
+            (
+                "/hostedtokenizations",
+                &tokenization,
+                "crash-tokenization",
+                "hostedTokenizationId",
+            ),
+        ] {
+            let (s, first) = keyed(&app, &key, path, body, idem).await;
+            assert_eq!(s, 201, "{path}: {first}");
+            // Killed after it was committed, before its response was stored.
+            lose_response(&app, idem).await;
+            let (s, again) = keyed(&app, &key, path, body, idem).await;
+            assert_eq!(s, 201, "{path}: {again}");
+            assert_eq!(again[id], first[id], "{path}: the same one, not a second");
+            // Another key makes another one.
+            let (s, other) = keyed(&app, &key, path, body, &format!("{idem}-2")).await;
+            assert_eq!(s, 201, "{path}: {other}");
+            assert_ne!(other[id], first[id]);
+        }
+        let checkouts = hosted_checkout::Entity::find()
+            .filter(hosted_checkout::Column::MerchantId.eq(m))
+            .count(&app.db)
+            .await
+            .unwrap();
+        let tokens = token::Entity::find()
+            .filter(token::Column::MerchantId.eq(m))
+            .count(&app.db)
+            .await
+            .unwrap();
+        let tokenizations = hosted_tokenization::Entity::find()
+            .filter(hosted_tokenization::Column::MerchantId.eq(m))
+            .count(&app.db)
+            .await
+            .unwrap();
+        assert_eq!((checkouts, tokens, tokenizations), (2, 2, 2));
+    }
+);

@@ -283,9 +283,15 @@ impl PaymentEngine {
         let token_id = match (&existing_token, new.tokenize) {
             (Some(t), _) => Some(t.id.clone()),
             (None, true) => Some(
-                self.insert_token(&txn, merchant, card, new.merchant_customer_id.clone())
-                    .await?
-                    .id,
+                self.insert_token(
+                    &txn,
+                    merchant,
+                    card,
+                    new.merchant_customer_id.clone(),
+                    uuid::Uuid::new_v4().simple().to_string(),
+                )
+                .await?
+                .id,
             ),
             (None, false) => None,
         };

@@ -44,6 +44,20 @@ pub(crate) fn request_ref() -> Option<String> {
     REQUEST_REF.try_with(Clone::clone).ok()
 }
 
+/// The id of a `kind` (checkout, token, tokenization) that a request creates: derived
+/// from the idempotent request's reference (secret, random), so a retry after a crash
+/// finds the one committed instead of making a second; random without one.
+pub(crate) fn new_id_for_request(kind: &str) -> String {
+    match request_ref() {
+        Some(reference) => {
+            use sha2::{Digest, Sha256};
+            let digest = Sha256::digest(format!("{kind}:{reference}").as_bytes());
+            hex::encode(&digest[..16])
+        }
+        None => uuid::Uuid::new_v4().simple().to_string(),
+    }
+}
+
 /// Who asked for a change (for operations and the audit log).
 #[derive(Clone, Debug)]
 pub enum Initiator {

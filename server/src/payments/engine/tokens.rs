@@ -24,9 +24,9 @@ impl PaymentEngine {
         merchant: &merchant::Model,
         card: &CheckedCard,
         customer: Option<String>,
+        id: String,
     ) -> Result<token::Model, EngineError> {
         let brand = card.number.brand();
-        let id = uuid::Uuid::new_v4().simple().to_string();
         let row = token::ActiveModel {
             merchant_id: Set(merchant.id),
             merchant_customer_id: Set(customer),
@@ -57,8 +57,15 @@ impl PaymentEngine {
         customer: Option<String>,
     ) -> Result<token::Model, EngineError> {
         let card = check_card(card, "card.data.card")?;
+        let id = super::new_id_for_request("token");
+        // Made already by this request (its answer was lost in a crash).
+        if let Ok(made) = self.token(merchant.id, &id).await {
+            return Ok(made);
+        }
         let txn = self.db.begin().await?;
-        let row = self.insert_token(&txn, merchant, &card, customer).await?;
+        let row = self
+            .insert_token(&txn, merchant, &card, customer, id)
+            .await?;
         txn.commit().await?;
         Ok(row)
     }
