@@ -13,6 +13,7 @@ pub mod markup;
 pub mod money;
 pub mod net;
 pub mod password;
+pub mod paylink;
 pub mod payment;
 pub mod report;
 pub mod search;
