@@ -499,8 +499,11 @@ mod tests {
             // Whatever a merchant types: a field error when saved, or a pattern that
             // answers for any value.
             match check_field(&field(&pattern)) {
-                Ok(()) => { let _ = check_value(&field(&pattern), &value); }
-                Err(_) => {}
+                Err(refusal) => prop_assert!(!refusal.to_string().is_empty()),
+                Ok(()) => match check_value(&field(&pattern), &value) {
+                    Ok(kept) => prop_assert_eq!(kept, value.trim()),
+                    Err(e) => prop_assert!(!value.trim().is_empty() || e == ValueError::Required),
+                },
             }
         }
 
