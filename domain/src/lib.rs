@@ -8,6 +8,7 @@ pub mod account;
 pub mod attachment;
 pub mod card;
 pub mod cart;
+pub mod cart_import;
 pub mod lang;
 pub mod markup;
 pub mod money;
