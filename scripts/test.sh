@@ -78,7 +78,7 @@ need_postgres() {
 # fill the disk or slow PostgreSQL's start.
 drop_test_databases() {
   need_postgres || return 1
-  psql "$OPENPSP_TEST_PG_URL" -tAc "SELECT datname FROM pg_database WHERE datname LIKE 'openpsp\_%'" |
+  psql "$OPENPSP_TEST_PG_URL" -tAc "SELECT datname FROM pg_database WHERE datname LIKE 'openpsp\_test\_%'" |
     while read -r db; do
       psql "$OPENPSP_TEST_PG_URL" -qc "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" || true
     done
