@@ -27,7 +27,8 @@ async fn new_checkout(app: &TestApp, key: &Key) -> String {
     body["hostedCheckoutId"].as_str().unwrap().to_owned()
 }
 
-async fn set_retry_count(app: &TestApp, pspid: &str, retries: i32) {
+/// Changes `pspid`'s settings with `change`.
+async fn set_merchant(app: &TestApp, pspid: &str, change: impl FnOnce(&mut merchant::ActiveModel)) {
     let m = merchant::Entity::find()
         .filter(merchant::Column::Pspid.eq(pspid))
         .one(&app.db)
@@ -35,8 +36,20 @@ async fn set_retry_count(app: &TestApp, pspid: &str, retries: i32) {
         .unwrap()
         .unwrap();
     let mut m: merchant::ActiveModel = m.into();
-    m.retry_count = Set(retries);
+    change(&mut m);
     m.update(&app.db).await.unwrap();
+}
+
+async fn set_retry_count(app: &TestApp, pspid: &str, retries: i32) {
+    set_merchant(app, pspid, |m| m.retry_count = Set(retries)).await;
+}
+
+/// Makes `pspid` capture every authorisation at once (sales).
+async fn capture_at_once(app: &TestApp, pspid: &str) {
+    set_merchant(app, pspid, |m| {
+        m.capture_procedure = Set("immediate".into())
+    })
+    .await;
 }
 
 /// Fires `n` pay requests with `card` at once; their responses.
@@ -360,15 +373,7 @@ async fn a_lost_answer_is_never_paid_twice(backend: Backend) {
     };
     let _dir = app.dir_guard();
     let key = key(&app, "shop").await;
-    let m = merchant::Entity::find()
-        .filter(merchant::Column::Pspid.eq("shop"))
-        .one(&app.db)
-        .await
-        .unwrap()
-        .unwrap();
-    let mut m: merchant::ActiveModel = m.into();
-    m.capture_procedure = Set("immediate".into());
-    m.update(&app.db).await.unwrap();
+    capture_at_once(&app, "shop").await;
     let checkout = new_checkout(&app, &key).await;
     let app = Arc::new(app);
     let first = pay_all_at_once(&app, &checkout, "4111111111111111", 1).await;
@@ -486,15 +491,7 @@ async fn a_lost_answer_to_a_retry_is_never_paid_twice(backend: Backend) {
     let _dir = app.dir_guard();
     let key = key(&app, "shop").await;
     set_retry_count(&app, "shop", 3).await;
-    let m = merchant::Entity::find()
-        .filter(merchant::Column::Pspid.eq("shop"))
-        .one(&app.db)
-        .await
-        .unwrap()
-        .unwrap();
-    let mut m: merchant::ActiveModel = m.into();
-    m.capture_procedure = Set("immediate".into());
-    m.update(&app.db).await.unwrap();
+    capture_at_once(&app, "shop").await;
     let checkout = new_checkout(&app, &key).await;
     let app = Arc::new(app);
     // Declined first (insufficient funds), then a second card whose answer is lost.

@@ -79,6 +79,26 @@ async fn close_reconciliation<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Queues the job that asks the acquirer about `row`'s attempt (awaited since `since`)
+/// if its answer is never written; [`close_reconciliation`] closes it with the answer.
+async fn queue_reconciliation<C: ConnectionTrait>(
+    conn: &C,
+    row: &payment::Model,
+    mode: AuthMode,
+    since: chrono::DateTime<Utc>,
+) -> Result<(), EngineError> {
+    jobs::enqueue(
+        conn,
+        Some(row.merchant_id),
+        jobs::kind::RESOLVE_UNCERTAIN,
+        json!({ "payment": row.id, "sale": mode == AuthMode::Sale }),
+        since + Duration::seconds(INTENT_GRACE_SECONDS),
+        10,
+    )
+    .await?;
+    Ok(())
+}
+
 /// Marks the hosted checkout that holds `row` paid once the payment has a final answer
 /// (or an uncertain one, which its job resolves), inside the transaction that writes
 /// the answer, so a reconciled payment settles its checkout too. A checkout that is no
@@ -391,15 +411,7 @@ impl PaymentEngine {
             wire::payment(&row),
         )
         .await?;
-        jobs::enqueue(
-            &txn,
-            Some(merchant.id),
-            jobs::kind::RESOLVE_UNCERTAIN,
-            json!({ "payment": row.id, "sale": mode == AuthMode::Sale }),
-            now + Duration::seconds(INTENT_GRACE_SECONDS),
-            10,
-        )
-        .await?;
+        queue_reconciliation(&txn, &row, mode, now).await?;
         txn.commit().await?;
         Ok(row)
     }
@@ -643,7 +655,7 @@ impl PaymentEngine {
         let mode = AuthMode::parse(&row.authorization_mode).unwrap_or(AuthMode::Sale);
         let (row, answer) = if expected == Some(code.trim()) {
             let amount = stored_money(row.amount, &row.currency)?;
-            let row = self.record_attempt(merchant, row, &card, false).await?;
+            let row = self.record_attempt(row, &card, false).await?;
             let reference = row.rrn.clone().unwrap_or_default();
             let answer = self
                 .acquirer
@@ -682,7 +694,7 @@ impl PaymentEngine {
         }
         let card = check_card(&card, "card")?;
         let amount = stored_money(row.amount, &row.currency)?;
-        let row = self.record_attempt(merchant, row, &card, true).await?;
+        let row = self.record_attempt(row, &card, true).await?;
         let reference = row.rrn.clone().unwrap_or_default();
         let answer = self
             .acquirer
@@ -703,7 +715,6 @@ impl PaymentEngine {
     /// the facts of the attempt's card. Guarded, so only one attempt at a time.
     async fn record_attempt(
         &self,
-        merchant: &merchant::Model,
         row: payment::Model,
         card: &CheckedCard,
         new_card: bool,
@@ -735,15 +746,7 @@ impl PaymentEngine {
                 e => e,
             })?;
         let mode = AuthMode::parse(&row.authorization_mode).unwrap_or(AuthMode::Sale);
-        jobs::enqueue(
-            &txn,
-            Some(merchant.id),
-            jobs::kind::RESOLVE_UNCERTAIN,
-            json!({ "payment": row.id, "sale": mode == AuthMode::Sale }),
-            now + Duration::seconds(INTENT_GRACE_SECONDS),
-            10,
-        )
-        .await?;
+        queue_reconciliation(&txn, &row, mode, now).await?;
         txn.commit().await?;
         Ok(row)
     }
