@@ -7,12 +7,22 @@ use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_env("OPENPSP_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .with_target(false)
-        .init();
+    let filter = EnvFilter::try_from_env("OPENPSP_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    // OPENPSP_LOG_FORMAT=json: one JSON object per line, with the request's span (its
+    // id) in each, for log collectors.
+    if std::env::var("OPENPSP_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json")) {
+        tracing_subscriber::fmt()
+            .json()
+            .with_env_filter(filter)
+            .with_current_span(true)
+            .with_span_list(false)
+            .init();
+    } else {
+        tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_target(false)
+            .init();
+    }
     if let Err(e) = server::cli::run(server::cli::Cli::parse()).await {
         eprintln!("error: {e}");
         std::process::exit(1);

@@ -152,6 +152,49 @@ both_backends!(health_and_readiness, &[], |app: TestApp| async move {
     }
 });
 
+both_backends!(
+    every_answer_names_its_request,
+    &[],
+    |app: TestApp| async move {
+        // Pages, the server API, static files and health checks alike.
+        for path in [
+            "login",
+            "v2/shop/payments/1",
+            "favicon.svg",
+            "healthz",
+            "no-such-page",
+        ] {
+            let res = app
+                .http
+                .get(format!("{}/{path}", app.base))
+                .send()
+                .await
+                .unwrap();
+            let id = res.headers()["x-request-id"].to_str().unwrap().to_owned();
+            assert!(
+                server::platform::request_id::acceptable(&id),
+                "{path}: {id}"
+            );
+            let sent = app
+                .http
+                .get(format!("{}/{path}", app.base))
+                .header("x-request-id", "lb-7f3a.2")
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(sent.headers()["x-request-id"], "lb-7f3a.2", "{path}");
+        }
+        let forged = app
+            .http
+            .get(format!("{}/healthz", app.base))
+            .header("x-request-id", "a\tb level=ERROR")
+            .send()
+            .await
+            .unwrap();
+        assert_ne!(forged.headers()["x-request-id"], "a\tb level=ERROR");
+    }
+);
+
 async fn raw_session_cookie(app: &TestApp) -> String {
     app.merchant("shop").await;
     let res = post_login(app, &[("accept", "application/json")]).await;
