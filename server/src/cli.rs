@@ -503,6 +503,11 @@ async fn serve(config: Arc<Config>) -> anyhow_like::Result<()> {
             }
         }
     }
+    if let Some(addr) = &config.metrics_listen {
+        let bound = crate::platform::metrics::spawn(addr, &state).await?;
+        tracing::info!(listen = %bound, "metrics at /metrics");
+        println!("Metrics on http://{bound}/metrics");
+    }
     let listener = tokio::net::TcpListener::bind(&config.listen).await?;
     tracing::info!(
         listen = %listener.local_addr()?,

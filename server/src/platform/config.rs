@@ -45,6 +45,10 @@ pub struct Config {
     /// Card terminals' TCP listen address (`OPENPSP_TERMINAL_LISTEN`, default
     /// `0.0.0.0:9000`); `None` when set to `off`.
     pub terminal_listen: Option<String>,
+    /// Where Prometheus scrapes `/metrics` (`OPENPSP_METRICS_LISTEN`, e.g.
+    /// `127.0.0.1:9464`); unset: no metrics endpoint. Never on the public listener: the
+    /// figures tell a merchant's volumes.
+    pub metrics_listen: Option<String>,
     /// Data directory: SQLite file, secrets (`OPENPSP_DATA_DIR`).
     pub data_dir: PathBuf,
     /// Database URL (`DATABASE_URL`): `sqlite://…` or `postgres://…`.
@@ -99,6 +103,7 @@ struct FileConfig {
     listen: Option<String>,
     support_project_key: Option<String>,
     terminal_listen: Option<String>,
+    metrics_listen: Option<String>,
     data_dir: Option<PathBuf>,
     database_url: Option<String>,
     public_url: Option<String>,
@@ -190,6 +195,10 @@ impl Config {
             .unwrap_or_else(|| "0.0.0.0:9000".to_owned());
         let terminal_listen = (!terminal_listen.trim().eq_ignore_ascii_case("off"))
             .then(|| terminal_listen.trim().to_owned());
+        let metrics_listen = env("OPENPSP_METRICS_LISTEN")
+            .or(file.metrics_listen)
+            .map(|l| l.trim().to_owned())
+            .filter(|l| !l.is_empty() && !l.eq_ignore_ascii_case("off"));
         let database_url = env("DATABASE_URL")
             .or(file.database_url)
             .unwrap_or_else(|| {
@@ -342,6 +351,7 @@ impl Config {
             listen,
             support_project_key,
             terminal_listen,
+            metrics_listen,
             data_dir,
             database_url,
             public_url,
@@ -484,6 +494,7 @@ impl std::fmt::Debug for Config {
         f.debug_struct("Config")
             .field("listen", &self.listen)
             .field("terminal_listen", &self.terminal_listen)
+            .field("metrics_listen", &self.metrics_listen)
             .field("data_dir", &self.data_dir)
             .field("database_url", &redacted_url(&self.database_url))
             .field("public_url", &self.public_url)

@@ -156,6 +156,7 @@ pub fn router(state: &AppState) -> Router {
         .layer(middleware::from_fn(move |req, next| {
             security_headers(https, req, next)
         }))
+        .layer(middleware::from_fn(super::metrics::observe))
         .layer(middleware::from_fn(super::request_id::tag))
 }
 

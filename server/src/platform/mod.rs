@@ -10,6 +10,7 @@ pub mod db;
 pub mod http;
 pub mod jobs;
 pub mod mail;
+pub mod metrics;
 pub mod rate_limit;
 pub mod request_id;
 pub mod reseal;

@@ -147,9 +147,18 @@ impl Runner {
                 )
                 .await
                 {
-                    Ok(Delivered::Done) => Ok(true),
-                    Ok(Delivered::Retry(e)) => return Outcome::Retry(e),
-                    Ok(Delivered::GiveUp(e)) => return Outcome::GiveUp(e),
+                    Ok(Delivered::Done) => {
+                        crate::platform::metrics::webhook_delivery("delivered");
+                        Ok(true)
+                    }
+                    Ok(Delivered::Retry(e)) => {
+                        crate::platform::metrics::webhook_delivery("retry");
+                        return Outcome::Retry(e);
+                    }
+                    Ok(Delivered::GiveUp(e)) => {
+                        crate::platform::metrics::webhook_delivery("given_up");
+                        return Outcome::GiveUp(e);
+                    }
                     Err(e) => Err(e.to_string()),
                 }
             }

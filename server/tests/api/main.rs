@@ -14,6 +14,7 @@ mod idempotence;
 mod jobs_and_webhooks;
 mod limits;
 mod mail;
+mod metrics;
 mod openapi;
 mod operations;
 mod payment_filters;

@@ -609,6 +609,7 @@ impl PaymentEngine {
         };
         set_ledger(&mut update, &ledger);
         let row = guarded_update(txn, &row, update).await?;
+        crate::platform::metrics::payment_attempt(&row.channel, result.outcome());
         settle_linked_checkout(txn, &row, ledger.stage()).await?;
         let status = wire::payment(&row);
         let kind = format!(

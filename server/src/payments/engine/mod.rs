@@ -250,6 +250,18 @@ pub enum AttemptResult {
     Uncertain,
 }
 
+impl AttemptResult {
+    /// A word for the outcome (metrics).
+    pub fn outcome(&self) -> &'static str {
+        match self {
+            AttemptResult::Approved => "approved",
+            AttemptResult::Challenge => "challenge",
+            AttemptResult::Declined { .. } => "declined",
+            AttemptResult::Uncertain => "uncertain",
+        }
+    }
+}
+
 /// A payment with what the last call did.
 pub struct Attempt {
     /// The payment after the call.
