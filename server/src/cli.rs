@@ -504,7 +504,11 @@ async fn serve(config: Arc<Config>) -> anyhow_like::Result<()> {
         }
     }
     if let Some(addr) = &config.metrics_listen {
-        let bound = crate::platform::metrics::spawn(addr, &state).await?;
+        let sources = crate::platform::metrics::Sources {
+            db: db.clone(),
+            terminals: state.terminals.clone(),
+        };
+        let bound = crate::platform::metrics::spawn(addr, sources).await?;
         tracing::info!(listen = %bound, "metrics at /metrics");
         println!("Metrics on http://{bound}/metrics");
     }

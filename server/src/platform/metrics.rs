@@ -6,7 +6,7 @@
 //! (`OPENPSP_METRICS_LISTEN`), never on the public one.
 
 use crate::entities::job;
-use crate::state::AppState;
+use crate::terminals::TerminalHub;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::Next;
@@ -20,8 +20,9 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::Registry;
-use sea_orm::{ColumnTrait, DbBackend, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter, QuerySelect};
 use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
 use std::sync::OnceLock;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -172,8 +173,17 @@ pub async fn observe(req: Request, next: Next) -> Response {
     res
 }
 
+/// What a scrape reads.
+#[derive(Clone)]
+pub struct Sources {
+    /// The database (the job queue, the pool).
+    pub db: DatabaseConnection,
+    /// This process's terminal connections.
+    pub terminals: Arc<TerminalHub>,
+}
+
 /// The figures read at scrape time.
-async fn refresh(state: &AppState) -> Result<(), sea_orm::DbErr> {
+async fn refresh(state: &Sources) -> Result<(), sea_orm::DbErr> {
     let m = metrics();
     let now = Utc::now();
     let queued: Vec<(String, i64, Option<chrono::DateTime<Utc>>)> = job::Entity::find()
@@ -221,7 +231,7 @@ fn n_idle(idle: usize) -> i64 {
 }
 
 /// The scrape.
-async fn scrape(State(state): State<AppState>) -> Response {
+async fn scrape(State(state): State<Sources>) -> Response {
     if let Err(e) = refresh(&state).await {
         tracing::warn!(error = %e, "metrics: the job queue could not be read");
         return StatusCode::SERVICE_UNAVAILABLE.into_response();
@@ -241,17 +251,17 @@ async fn scrape(State(state): State<AppState>) -> Response {
 }
 
 /// The metrics endpoint's router (`GET /metrics`), for its own listener.
-pub fn router(state: &AppState) -> Router {
+pub fn router(sources: Sources) -> Router {
     Router::new()
         .route("/metrics", get(scrape))
-        .with_state(state.clone())
+        .with_state(sources)
 }
 
 /// Serves [`router`] on `addr` in the background; the error when it cannot listen.
-pub async fn spawn(addr: &str, state: &AppState) -> std::io::Result<std::net::SocketAddr> {
+pub async fn spawn(addr: &str, sources: Sources) -> std::io::Result<std::net::SocketAddr> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let bound = listener.local_addr()?;
-    let app = router(state);
+    let app = router(sources);
     tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, app).await {
             tracing::error!(error = %e, "metrics endpoint stopped");

@@ -40,7 +40,11 @@ both_backends!(
         assert_eq!(login.status(), 200);
 
         let state = server::state::AppState::builder(app.db.clone(), app.config.clone()).build();
-        let bound = server::platform::metrics::spawn("127.0.0.1:0", &state)
+        let sources = server::platform::metrics::Sources {
+            db: app.db.clone(),
+            terminals: state.terminals.clone(),
+        };
+        let bound = server::platform::metrics::spawn("127.0.0.1:0", sources)
             .await
             .unwrap();
         let res = app
