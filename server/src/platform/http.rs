@@ -173,12 +173,24 @@ async fn server_fn_handler(State(ports): State<Ports>, req: Request<Body>) -> im
     handle_server_fns_with_context(move || provide_context(ports.clone()), req).await
 }
 
+/// Ready when the database answers and its schema has every migration this build knows
+/// (a node must not take traffic on a database another version left half-migrated).
 async fn readyz(State(db): State<DatabaseConnection>) -> Response {
-    match db.ping().await {
-        Ok(()) => "ready".into_response(),
+    use migrations::MigratorTrait;
+    if let Err(e) = db.ping().await {
+        tracing::warn!(error = %e, "database not ready");
+        return (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response();
+    }
+    match migrations::Migrator::get_pending_migrations(&db).await {
+        Ok(pending) if pending.is_empty() => "ready".into_response(),
+        Ok(pending) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("{} migrations pending", pending.len()),
+        )
+            .into_response(),
         Err(e) => {
-            tracing::warn!(error = %e, "database not ready");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+            tracing::warn!(error = %e, "migrations could not be read");
+            (StatusCode::SERVICE_UNAVAILABLE, "migrations unreadable").into_response()
         }
     }
 }
