@@ -245,10 +245,17 @@ async fn pending_changes(backend: Backend) {
     assert!(changes_of(&app, id, "refund").await.is_empty());
     assert!(!engine.settle_change(unknown.id, false).await.unwrap());
     assert_eq!(watching.counts().0, 2, "nothing was asked to be done");
+    // Overdue and still unknown to the acquirer: the next change asks once and is
+    // refused at once, without waiting for an answer nobody is waiting for.
+    let mut overdue: operation::ActiveModel = unknown.clone().into();
+    overdue.created_at = Set(Utc::now() - chrono::Duration::minutes(2));
+    let unknown = overdue.update(&app.db).await.unwrap();
+    let (s, v) = keyed(&app, &key, &refund_path, &refund(100), "refund-overdue").await;
+    assert_eq!(s, 502, "{v}");
+    assert!(changes_of(&app, id, "refund").await.is_empty());
     // The acquirer learns it did it: the settlement job finds it out once it is due.
     let mut overdue: operation::ActiveModel = unknown.clone().into();
     overdue.reference = Set(Some("DONE-100".into()));
-    overdue.created_at = Set(Utc::now() - chrono::Duration::minutes(2));
     overdue.update(&app.db).await.unwrap();
     watching.done.lock().unwrap().insert("DONE-100".into());
     assert!(engine.settle_change(unknown.id, false).await.unwrap());

@@ -150,9 +150,18 @@ impl PaymentEngine {
             // answer is overdue (its request stopped), ask the acquirer about it.
             if let Some(other) = pending_change(&txn, row.id).await? {
                 txn.rollback().await?;
-                if settle::overdue(&other) && self.settle_change(other.id, true).await? {
-                    conflicts += 1;
-                    continue;
+                // Overdue: asked about once; still unknown, there is nothing to wait for.
+                if settle::overdue(&other) {
+                    if self.settle_change(other.id, true).await? {
+                        conflicts += 1;
+                        continue;
+                    }
+                    return Err(EngineError::Acquirer(format!(
+                        "the {} {}-{} awaits the acquirer's answer",
+                        other.kind,
+                        public_id(row.id),
+                        other.id
+                    )));
                 }
                 waits += 1;
                 if waits > MAX_WAITS {
