@@ -6,7 +6,7 @@
 //! with its reservation (`settle.rs` writes both). A retry that finds its request's
 //! operation pending never asks the acquirer again: `settle.rs` asks about it instead.
 
-use super::settle::{self, Done, Reservation};
+use super::settle::{self, Reservation};
 use super::{Initiator, PaymentEngine};
 use crate::entities::{cart_line, merchant, operation, payment};
 use crate::payments::error::EngineError;
@@ -217,15 +217,7 @@ impl PaymentEngine {
             };
             return match answer {
                 Ok(reference) => {
-                    let done = Done {
-                        merchant,
-                        by,
-                        kind,
-                        money,
-                        by_lines: rewritten.len(),
-                        ledger: &ledger,
-                    };
-                    self.complete_change(done, reserved, pending, reference)
+                    self.complete_change(merchant, by, reserved, pending, reference)
                         .await
                 }
                 Err(e) => {

@@ -20,7 +20,6 @@ use crate::platform::audit::{self, AuditEntry};
 use crate::platform::jobs;
 use crate::webhooks::events;
 use chrono::{Duration, Utc};
-use domain::money::Money;
 use domain::payment::Payment;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
@@ -115,11 +114,6 @@ impl Reservation {
     fn parse_str(json: &str) -> Option<Self> {
         serde_json::from_str(json).ok()
     }
-
-    /// How many cart lines the change rewrote.
-    pub(super) fn lines_rewritten(&self) -> usize {
-        self.lines.len()
-    }
 }
 
 /// A new reference for a change, sent to the acquirer with it.
@@ -150,34 +144,23 @@ pub(super) fn overdue(op: &operation::Model) -> bool {
     Utc::now() - op.created_at >= Duration::seconds(CHANGE_GRACE_SECONDS)
 }
 
-/// What the approval of a reserved change writes besides the operation.
-pub(super) struct Done<'a> {
-    pub(super) merchant: &'a merchant::Model,
-    pub(super) by: &'a Initiator,
-    pub(super) kind: &'a str,
-    pub(super) money: Money,
-    pub(super) by_lines: usize,
-    pub(super) ledger: &'a Payment,
-}
-
 impl PaymentEngine {
     /// Writes the acquirer's approval of a reserved change: the pending operation
-    /// becomes approved, with its audit row and webhook event.
+    /// becomes approved, with its audit row and webhook event. What it says (kind,
+    /// amount, cart lines, the payment's status) is read from the operation and the
+    /// reserved payment `row`.
     pub(super) async fn complete_change(
         &self,
-        done: Done<'_>,
+        merchant: &merchant::Model,
+        by: &Initiator,
         row: payment::Model,
         pending: operation::Model,
         reference: String,
     ) -> Result<(payment::Model, operation::Model), EngineError> {
-        let Done {
-            merchant,
-            by,
-            kind,
-            money,
-            by_lines,
-            ledger,
-        } = done;
+        let kind = pending.kind.clone();
+        let money = stored_money(pending.amount.max(1), &row.currency)?;
+        let ledger: Payment = ledger(&row).map_err(EngineError::Refused)?;
+        let by_lines = Reservation::parse(&pending).map_or(0, |r| r.lines.len());
         let txn = self.db.begin().await?;
         let approved = operation::Entity::update_many()
             .col_expr(operation::Column::Result, Expr::value("approved"))
@@ -217,7 +200,7 @@ impl PaymentEngine {
             },
         )
         .await?;
-        let event = match kind {
+        let event = match kind.as_str() {
             "refund" => "payment.refunded".to_owned(),
             _ => format!(
                 "payment.{}",
@@ -316,24 +299,9 @@ impl PaymentEngine {
                 self.give_back(&row, &op, &reservation).await
             }
             ChangeInquiry::Done(acquirer_ref) => {
-                let ledger: Payment = ledger(&row).map_err(EngineError::Refused)?;
-                let money = stored_money(op.amount.max(1), &row.currency)?;
-                let kind = op.kind.clone();
                 tracing::warn!(payment = %public_id(row.id), operation = op.id, "the acquirer did a change whose answer was lost; it is written approved");
-                self.complete_change(
-                    Done {
-                        merchant: &merchant,
-                        by: &Initiator::System,
-                        kind: &kind,
-                        money,
-                        by_lines: reservation.lines_rewritten(),
-                        ledger: &ledger,
-                    },
-                    row,
-                    op,
-                    acquirer_ref,
-                )
-                .await?;
+                self.complete_change(&merchant, &Initiator::System, row, op, acquirer_ref)
+                    .await?;
                 Ok(true)
             }
         }
@@ -374,7 +342,7 @@ mod tests {
             lines: Reservation::lines_of(&lines, &rewritten),
             ..r
         };
-        assert_eq!(r.lines_rewritten(), 1);
+        assert_eq!(r.lines.len(), 1);
         assert_eq!(r.lines[0].0, 8);
         assert_eq!(r.lines[0].1.refunded_thousandths, 0);
         assert_eq!(r.lines[0].2.refunded_thousandths, 1000);
