@@ -282,13 +282,6 @@ impl PaymentEngine {
                 domain::payment::PaymentError::WrongStatus,
             ));
         }
-        // The acquirer was asked for the checkout's payment and its answer is not known
-        // yet: the payer waits for it (the page shows it pending) instead of paying twice.
-        if self.linked_payment_pending(&checkout).await? {
-            return Err(EngineError::Refused(
-                domain::payment::PaymentError::WrongStatus,
-            ));
-        }
         let merchant = self.merchant_of(checkout.merchant_id).await?;
         match (checkout.payment_id, &source) {
             (Some(_), CardSource::Token(_)) => {
@@ -317,7 +310,9 @@ impl PaymentEngine {
             .claim_checkout(&checkout.id, Some(std::cmp::max(merchant.retry_count, 1)))
             .await?;
         // Read again under the hold: an attempt that finished (or stopped) in between
-        // may have created the payment this one must continue or wait for.
+        // may have created the payment this one must continue or wait for. While the
+        // acquirer's answer to the payment is not known, the payer waits for it (the page
+        // shows it pending) instead of paying twice.
         let checkout = match self.checkout(checkout_id).await {
             Ok(checkout) => match self.linked_payment_pending(&checkout).await {
                 Ok(false) => checkout,

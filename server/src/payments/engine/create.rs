@@ -46,6 +46,18 @@ pub(super) fn awaited_since(row: &payment::Model) -> chrono::DateTime<Utc> {
     row.awaiting_since.unwrap_or(row.updated_at)
 }
 
+/// Writes the facts of the attempt's card (brand, masked number, expiry, holder) on a
+/// payment.
+fn set_card_facts(row: &mut payment::ActiveModel, card: &CheckedCard) {
+    let brand = card.number.brand();
+    row.payment_product_id = Set(Some(brand.payment_product_id()));
+    row.brand = Set(Some(brand.name().to_owned()));
+    row.masked_card = Set(Some(card.number.masked()));
+    row.card_last4 = Set(Some(card.number.last4().to_owned()));
+    row.card_expiry = Set(Some(card.expiry.mmyy()));
+    row.card_holder = Set(Some(card.holder.clone()));
+}
+
 /// A new reference for an authorisation attempt, sent to the acquirer with it.
 fn attempt_reference() -> String {
     crate::platform::crypto::random_from(b"0123456789", 12)
@@ -315,8 +327,7 @@ impl PaymentEngine {
             ),
             (None, false) => None,
         };
-        let brand = card.number.brand();
-        let row = payment::ActiveModel {
+        let mut row = payment::ActiveModel {
             merchant_id: Set(merchant.id),
             channel: Set(new.channel.to_owned()),
             merchant_reference: Set(new.merchant_reference.clone()),
@@ -330,12 +341,6 @@ impl PaymentEngine {
             stage: Set(Stage::Created.code().to_owned()),
             capture_closed: Set(false),
             authorization_mode: Set(mode.code().to_owned()),
-            payment_product_id: Set(Some(brand.payment_product_id())),
-            brand: Set(Some(brand.name().to_owned())),
-            masked_card: Set(Some(card.number.masked())),
-            card_last4: Set(Some(card.number.last4().to_owned())),
-            card_expiry: Set(Some(card.expiry.mmyy())),
-            card_holder: Set(Some(card.holder.clone())),
             token_id: Set(token_id),
             // The reference the acquirer is asked about if the answer is lost.
             rrn: Set(Some(attempt_reference())),
@@ -351,9 +356,9 @@ impl PaymentEngine {
             updated_at: Set(now),
             idempotence_ref: Set(request),
             ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
+        };
+        set_card_facts(&mut row, card);
+        let row = row.insert(&txn).await?;
         // A hosted checkout holds its payment from now on: a request that dies while the
         // acquirer is asked, or fails after it answered, leaves the payment linked, so
         // the payer is never charged by a second payment.
@@ -730,13 +735,7 @@ impl PaymentEngine {
         update.rrn = Set(Some(attempt_reference()));
         update.updated_at = Set(now);
         if new_card {
-            let brand = card.number.brand();
-            update.payment_product_id = Set(Some(brand.payment_product_id()));
-            update.brand = Set(Some(brand.name().to_owned()));
-            update.masked_card = Set(Some(card.number.masked()));
-            update.card_last4 = Set(Some(card.number.last4().to_owned()));
-            update.card_expiry = Set(Some(card.expiry.mmyy()));
-            update.card_holder = Set(Some(card.holder.clone()));
+            set_card_facts(&mut update, card);
         }
         let row = guarded_update(&txn, &row, update)
             .await

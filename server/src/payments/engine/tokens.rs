@@ -59,8 +59,10 @@ impl PaymentEngine {
         let card = check_card(card, "card.data.card")?;
         let id = super::new_id_for_request("token");
         // Made already by this request (its answer was lost in a crash).
-        if let Ok(made) = self.token(merchant.id, &id).await {
-            return Ok(made);
+        match self.token(merchant.id, &id).await {
+            Ok(made) => return Ok(made),
+            Err(EngineError::NotFound) => {}
+            Err(e) => return Err(e),
         }
         let txn = self.db.begin().await?;
         let row = self
