@@ -15,14 +15,28 @@ use leptos_meta::Title;
 
 /// A terminal's status cell.
 pub fn status_badge(terminal: &TerminalView) -> impl IntoView {
-    let (class, text) = if terminal.connected {
+    let new = (!terminal.bound)
+        .then(|| view! { <span class="status status-new">{t(T::TerminalNewBadge)}</span> });
+    view! { {connection_badge(terminal.connected)}" "{new} }
+}
+
+/// Connected or not, as every terminal list shows it.
+pub fn connection_badge(connected: bool) -> impl IntoView {
+    let (class, text) = if connected {
         ("status status-done", t(T::TerminalConnected))
     } else {
         ("status", t(T::TerminalDisconnected))
     };
-    let new = (!terminal.bound)
-        .then(|| view! { <span class="status status-new">{t(T::TerminalNewBadge)}</span> });
-    view! { <span class=class>{text}</span>" "{new} }
+    view! { <span class=class>{text}</span> }
+}
+
+/// When a terminal was last heard from, or "never".
+pub fn last_seen_text(last_seen: &str) -> String {
+    if last_seen.is_empty() {
+        t(T::Never).to_owned()
+    } else {
+        last_seen.to_owned()
+    }
 }
 
 /// `/configuration/terminals`.
@@ -131,7 +145,7 @@ pub fn TerminalsPage() -> impl IntoView {
                                             <td>{terminal.model.clone()}</td>
                                             <td>{status_badge(&terminal)}</td>
                                             <td>{pairing(&terminal)}</td>
-                                            <td>{if terminal.last_seen.is_empty() { t(T::Never).to_owned() } else { terminal.last_seen.clone() }}</td>
+                                            <td>{last_seen_text(&terminal.last_seen)}</td>
                                             <td>{row_action(&terminal)}</td>
                                         </tr>
                                     }).collect_view()}

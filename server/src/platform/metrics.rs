@@ -216,7 +216,8 @@ async fn refresh(state: &Sources) -> Result<(), sea_orm::DbErr> {
         }
         _ => (0, 0),
     };
-    for (label, n) in [("open", i64::from(size)), ("idle", n_idle(idle))] {
+    let idle = i64::try_from(idle).unwrap_or(i64::MAX);
+    for (label, n) in [("open", i64::from(size)), ("idle", idle)] {
         m.pool
             .get_or_create(&PoolLabels {
                 state: label.to_owned(),
@@ -224,10 +225,6 @@ async fn refresh(state: &Sources) -> Result<(), sea_orm::DbErr> {
             .set(n);
     }
     Ok(())
-}
-
-fn n_idle(idle: usize) -> i64 {
-    i64::try_from(idle).unwrap_or(i64::MAX)
 }
 
 /// The scrape.

@@ -10,10 +10,10 @@ use super::TerminalHub;
 use crate::account::service::internal;
 use crate::entities::terminal;
 use crate::support::accounts::require_agent;
+use crate::support::tickets::format;
 use app::error::AppError;
 use app::support::accounts::SupportActor;
 use app::support::agent::{SupportAgentPort, UnboundTerminalView};
-use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{NullOrdering, Order};
 use sea_orm::{
     ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -51,11 +51,6 @@ impl TerminalHub {
             })
             .collect())
     }
-}
-
-/// A date as the portal and the command line write it.
-fn format(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%d %H:%M:%S UTC").to_string()
 }
 
 impl UnboundTerminal {

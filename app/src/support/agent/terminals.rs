@@ -6,6 +6,7 @@ use super::api::load_unbound_terminals;
 use super::pages::AgentNav;
 use crate::components::error_text;
 use crate::i18n::{t, T};
+use crate::terminals::config::{connection_badge, last_seen_text};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -37,11 +38,6 @@ pub fn AgentTerminalsPage() -> impl IntoView {
                                 </tr></thead>
                                 <tbody>
                                     {rows.into_iter().map(|terminal| {
-                                        let (class, status) = if terminal.connected {
-                                            ("status status-done", t(T::TerminalConnected))
-                                        } else {
-                                            ("status", t(T::TerminalDisconnected))
-                                        };
                                         let id = terminal.terminal_id;
                                         let marker = id.clone();
                                         view! {
@@ -49,9 +45,9 @@ pub fn AgentTerminalsPage() -> impl IntoView {
                                                 <td class="mono">{id}</td>
                                                 <td>{terminal.model}</td>
                                                 <td class="mono">{terminal.address}</td>
-                                                <td><span class=class>{status}</span></td>
+                                                <td>{connection_badge(terminal.connected)}</td>
                                                 <td>{terminal.first_seen}</td>
-                                                <td>{if terminal.last_seen.is_empty() { t(T::Never).to_owned() } else { terminal.last_seen }}</td>
+                                                <td>{last_seen_text(&terminal.last_seen)}</td>
                                             </tr>
                                         }
                                     }).collect_view()}
