@@ -182,7 +182,7 @@ fn code_lock(user: &support_user::Model) -> Option<AppError> {
     user.code_locked_until
         .filter(|until| *until > Utc::now())
         .map(|until| AppError::Locked {
-            until: format!("{} UTC", until.format("%Y-%m-%d %H:%M")),
+            until: crate::support::tickets::format(until),
         })
 }
 

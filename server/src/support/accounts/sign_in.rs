@@ -69,7 +69,7 @@ impl SupportAccountService {
             self.audit(&u, "support.login.locked", String::new(), ip)
                 .await;
             return Err(AppError::Locked {
-                until: format!("{} UTC", until.format("%Y-%m-%d %H:%M")),
+                until: crate::support::tickets::format(until),
             });
         }
         let ok = crypto::verify_password(password, u.password_hash.clone()).await;
