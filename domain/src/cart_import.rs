@@ -188,6 +188,7 @@ pub fn import(text: &str, currency: Currency) -> Result<Vec<ImportedLine>, Vec<R
         return Err(problems);
     }
     let mut lines = Vec::new();
+    let mut rows = 0;
     for record in records {
         let record = match record {
             Ok(record) => record,
@@ -205,7 +206,8 @@ pub fn import(text: &str, currency: Currency) -> Result<Vec<ImportedLine>, Vec<R
         if record.iter().all(|cell| cell.trim().is_empty()) {
             continue;
         }
-        if lines.len() + problems.len() >= MAX_ROWS {
+        rows += 1;
+        if rows > MAX_ROWS {
             return Err(whole_file(ImportProblem::TooManyRows));
         }
         let cell = |column: Column| -> &str {
@@ -384,6 +386,17 @@ mod tests {
             import(&many, eur()).unwrap_err()[0].problem,
             ImportProblem::TooManyRows
         );
+    }
+
+    #[test]
+    fn many_bad_cells_in_allowed_rows_are_each_reported() {
+        let mut text = String::from("name;price;quantity\n");
+        for _ in 0..MAX_ROWS {
+            text.push_str(";x;0\n");
+        }
+        let problems = import(&text, eur()).unwrap_err();
+        assert_eq!(problems.len(), 3 * MAX_ROWS);
+        assert!(problems.iter().all(|p| p.column.is_some()));
     }
 
     #[test]
