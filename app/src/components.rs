@@ -62,6 +62,14 @@ pub fn problem_text(problem: &Problem) -> String {
         Problem::TooManyKeyDeletions => t(T::ErrTooManyKeyDeletions).to_owned(),
         Problem::SlugTaken => t(T::ErrSlugTaken).to_owned(),
         Problem::InvalidSlug => t(T::ErrInvalidSlug).to_owned(),
+        Problem::PatternMismatch => t(T::ErrPatternMismatch).to_owned(),
+        Problem::InvalidPattern => t(T::ErrInvalidPattern).to_owned(),
+        Problem::InvalidFieldName => t(T::ErrInvalidFieldName).to_owned(),
+        Problem::DuplicateName => t(T::ErrDuplicateName).to_owned(),
+        Problem::BelowMinimum => t(T::ErrBelowMinimum).to_owned(),
+        Problem::AboveMaximum => t(T::ErrAboveMaximum).to_owned(),
+        Problem::CartTotalMismatch => t(T::ErrCartTotalMismatch).to_owned(),
+        Problem::DateInPast => t(T::ErrDateInPast).to_owned(),
     }
 }
 

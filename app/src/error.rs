@@ -75,6 +75,22 @@ pub enum Problem {
     SlugTaken,
     /// Not lower-case letters, digits and hyphens.
     InvalidSlug,
+    /// The value does not have the form the merchant asked for (a link's field).
+    PatternMismatch,
+    /// A regular expression that does not compile or is too large.
+    InvalidPattern,
+    /// A field name that is not letters and underscores, or is a standard field's.
+    InvalidFieldName,
+    /// Another field has this name.
+    DuplicateName,
+    /// Below the smallest amount allowed.
+    BelowMinimum,
+    /// Above the largest amount allowed.
+    AboveMaximum,
+    /// The amount is not the cart's total.
+    CartTotalMismatch,
+    /// A date that has passed.
+    DateInPast,
 }
 
 /// The upload problems a redirect carries in `?attach_error=` (the upload is a plain

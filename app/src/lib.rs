@@ -15,6 +15,7 @@ pub(crate) mod context;
 pub mod error;
 pub mod i18n;
 pub mod not_found;
+pub mod paylinks;
 pub mod payments;
 #[cfg(feature = "ssr")]
 pub mod ports;
@@ -125,6 +126,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/dev/mailbox") view=account::mailbox::MailboxPage/>
                 <Route path=path!("/test-cards") view=checkout::test_cards::TestCardsPage/>
                 <Route path=path!("/pay/:centre/:id") view=checkout::pay::PayPage/>
+                <Route path=path!("/link/:id") view=paylinks::prepay::PrepayPage/>
                 <Route path=path!("/pay/:centre/3ds/:id") view=checkout::pay::ChallengePage/>
                 <Route path=path!("/pay/:centre/tokenize/:id") view=checkout::pay::TokenizePage/>
                 <Route path=path!("/support/login") view=support::accounts::pages::SupportLoginPage/>
@@ -154,6 +156,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/operations/dashboard") view=payments::dashboard::DashboardPage/>
                     <Route path=path!("/operations/moto") view=payments::moto::MotoPage/>
                     <Route path=path!("/operations/pos") view=terminals::pos::PosPage/>
+                    <Route path=path!("/operations/invoice") view=paylinks::invoices::InvoicePage/>
+                    <Route path=path!("/operations/invoices") view=paylinks::invoices::InvoicesPage/>
+                    <Route path=path!("/operations/links") view=paylinks::links::LinksPage/>
+                    <Route path=path!("/operations/links/new") view=paylinks::links::LinkEditPage/>
+                    <Route path=path!("/operations/links/:id") view=paylinks::links::LinkEditPage/>
                     <Route path=path!("/operations/history") view=payments::history::HistoryPage/>
                     <Route path=path!("/operations/payments") view=payments::list::PaymentsListPage/>
                     <Route path=path!("/operations/payments/:id") view=payments::detail::PaymentPage/>

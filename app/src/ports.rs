@@ -6,6 +6,7 @@
 use crate::account::port::AccountPort;
 use crate::checkout::port::CheckoutPort;
 use crate::configuration::port::ConfigPort;
+use crate::paylinks::port::PaylinksPort;
 use crate::payments::port::OperationsPort;
 use crate::support::accounts::port::SupportAccountPort;
 use crate::support::agent::port::SupportAgentPort;
@@ -29,6 +30,8 @@ pub struct Ports {
     pub webhooks: Arc<dyn WebhooksPort>,
     /// Payment operations.
     pub operations: Arc<dyn OperationsPort>,
+    /// Payment links, invoices and the pre-payment page.
+    pub paylinks: Arc<dyn PaylinksPort>,
     /// Card terminals and the point of sale.
     pub terminals: Arc<dyn TerminalPort>,
     /// The support portal's accounts.

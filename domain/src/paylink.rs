@@ -142,7 +142,7 @@ pub fn check_field(spec: &FieldSpec) -> Result<(), FieldError> {
     if label.is_empty() || label.chars().count() > MAX_TEXT_CHARS {
         return Err(FieldError::Label);
     }
-    if !valid_name(&spec.name) {
+    if !valid_name(&spec.name) || reserved_name(&spec.name) {
         return Err(FieldError::Name);
     }
     if spec.placeholder.chars().count() > MAX_TEXT_CHARS
@@ -202,6 +202,83 @@ pub fn check_value(spec: &FieldSpec, value: &str) -> Result<String, ValueError> 
         Ok(Some(pattern)) if pattern.matches(value) => Ok(value.to_owned()),
         _ => Err(ValueError::Pattern),
     }
+}
+
+/// The fields every link may ask without a merchant defining them (the seed's
+/// "Address", "E-mail", "Full name" and "Phone number"); their names are reserved.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Standard {
+    /// The payer's first and last name.
+    FullName,
+    /// The payer's e-mail address.
+    Email,
+    /// The payer's phone number.
+    Phone,
+    /// The delivery address.
+    Address,
+}
+
+impl Standard {
+    /// Every standard field, in the page's order.
+    pub const ALL: [Standard; 4] = [
+        Standard::FullName,
+        Standard::Email,
+        Standard::Phone,
+        Standard::Address,
+    ];
+
+    /// The stored name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Standard::FullName => "full_name",
+            Standard::Email => "email",
+            Standard::Phone => "phone",
+            Standard::Address => "address",
+        }
+    }
+
+    /// The rules of the field, with the label the page shows.
+    pub fn spec(self, label: &str) -> FieldSpec {
+        let pattern = match self {
+            Standard::Email => r"[^@\s]+@[^@\s]+\.[^@\s]+",
+            Standard::Phone => r"\+?[0-9][0-9 ().\-]{5,24}",
+            Standard::FullName | Standard::Address => "",
+        };
+        FieldSpec {
+            label: label.to_owned(),
+            name: self.name().to_owned(),
+            placeholder: String::new(),
+            pattern: pattern.to_owned(),
+            fixed: String::new(),
+            required: true,
+        }
+    }
+
+    /// The HTML input type and autocomplete hint.
+    pub fn input(self) -> (&'static str, &'static str) {
+        match self {
+            Standard::FullName => ("text", "name"),
+            Standard::Email => ("email", "email"),
+            Standard::Phone => ("tel", "tel"),
+            Standard::Address => ("text", "street-address"),
+        }
+    }
+}
+
+/// Whether `name` is taken by a standard field or the amount, so a merchant's own field
+/// may not use it.
+pub fn reserved_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower == "amount" || Standard::ALL.iter().any(|s| s.name() == lower)
+}
+
+/// What a link asks the payer: standard fields and the merchant's own.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Asked {
+    /// Standard fields asked.
+    pub standard: Vec<Standard>,
+    /// The merchant's fields.
+    pub custom: Vec<FieldSpec>,
 }
 
 /// What a link asks the payer to pay, in minor units.
@@ -309,6 +386,26 @@ impl LinkStatus {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn standard_fields_check_their_values_and_reserve_their_names() {
+        let email = Standard::Email.spec("E-mail");
+        assert!(
+            check_field(&email).is_err(),
+            "a reserved name is refused for custom fields"
+        );
+        assert_eq!(check_value(&email, " a@b.co "), Ok("a@b.co".into()));
+        assert_eq!(check_value(&email, "a@b"), Err(ValueError::Pattern));
+        assert_eq!(check_value(&email, ""), Err(ValueError::Required));
+        let phone = Standard::Phone.spec("Phone");
+        assert!(check_value(&phone, "+32 2 123 45 67").is_ok());
+        assert_eq!(check_value(&phone, "call me"), Err(ValueError::Pattern));
+        assert!(check_value(&Standard::Address.spec("Address"), "Rue de la Loi 16").is_ok());
+        for name in ["amount", "Email", "full_name", "phone", "address"] {
+            assert!(reserved_name(name), "{name}");
+        }
+        assert!(!reserved_name("order_number"));
+    }
 
     fn field(pattern: &str) -> FieldSpec {
         FieldSpec {

@@ -70,6 +70,26 @@ impl ZonePreference {
         Some(guess - chrono::Duration::seconds(i64::from(offset.local_minus_utc())))
     }
 
+    /// The instant of a local date and time typed in the user's zone
+    /// (`YYYY-MM-DDTHH:MM`, as a `datetime-local` input sends it, or `YYYY-MM-DD` for the
+    /// day's end); `None` when it is neither.
+    pub fn instant_of(&self, local: &str) -> Option<DateTime<Utc>> {
+        let local = local.trim();
+        let wall = chrono::NaiveDateTime::parse_from_str(local, "%Y-%m-%dT%H:%M")
+            .or_else(|_| chrono::NaiveDateTime::parse_from_str(local, "%Y-%m-%dT%H:%M:%S"))
+            .ok()
+            .or_else(|| {
+                chrono::NaiveDate::parse_from_str(local, "%Y-%m-%d")
+                    .ok()?
+                    .and_hms_opt(23, 59, 59)
+            })?;
+        let guess = wall.and_utc();
+        let offset = self.offset_at(
+            guess - chrono::Duration::seconds(i64::from(self.offset_at(guess).local_minus_utc())),
+        );
+        Some(guess - chrono::Duration::seconds(i64::from(offset.local_minus_utc())))
+    }
+
     /// `instant` as `YYYY-MM-DD HH:MM:SS` in the user's zone.
     pub fn format(&self, instant: DateTime<Utc>) -> String {
         self.localize(instant)
@@ -87,6 +107,21 @@ impl ZonePreference {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_typed_local_time_is_read_in_the_users_zone() {
+        let paris = ZonePreference {
+            zone: "Europe/Paris".into(),
+            auto_dst: true,
+        };
+        let summer = paris.instant_of("2026-07-01T12:30").unwrap();
+        assert_eq!(summer.to_rfc3339(), "2026-07-01T10:30:00+00:00");
+        let winter = paris.instant_of("2026-12-01T12:30").unwrap();
+        assert_eq!(winter.to_rfc3339(), "2026-12-01T11:30:00+00:00");
+        let day_end = paris.instant_of("2026-12-01").unwrap();
+        assert_eq!(day_end.to_rfc3339(), "2026-12-01T22:59:59+00:00");
+        assert!(paris.instant_of("tomorrow").is_none());
+    }
 
     #[test]
     fn days_start_at_local_midnight() {

@@ -18,6 +18,7 @@ mod m20261130_000001_terminal_pairing;
 mod m20261130_000003_session_epoch;
 mod m20261130_000004_idempotence_lease;
 mod m20261130_000005_awaited_answers;
+mod m20261130_000006_payment_links;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000003_session_epoch::Migration),
             Box::new(m20261130_000001_terminal_pairing::Migration),
             Box::new(m20261130_000005_awaited_answers::Migration),
+            Box::new(m20261130_000006_payment_links::Migration),
         ]
     }
 }

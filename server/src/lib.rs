@@ -12,6 +12,7 @@ pub mod configuration;
 pub mod demo;
 pub mod direct;
 pub mod entities;
+pub mod paylinks;
 pub mod payments;
 pub mod platform;
 pub mod state;

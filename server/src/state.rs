@@ -98,6 +98,7 @@ impl AppStateBuilder {
             config: configuration.clone(),
             webhooks: configuration,
             operations: Arc::new(OperationsService::new(engine.clone())),
+            paylinks: Arc::new(crate::paylinks::PaylinkService::new(engine.clone())),
             terminals: Arc::new(TerminalService::new(terminals.clone(), db.clone())),
             support_accounts: Arc::new(SupportAccountService::new(db.clone(), config.clone())),
             support_tickets: Arc::new(SupportTicketService::new(db.clone(), config.clone())),

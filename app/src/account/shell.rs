@@ -83,6 +83,8 @@ fn TopBar(me: Me, tz_open: RwSignal<bool>) -> impl IntoView {
                                 <a class="menu-item" href="/operations/dashboard">{t(T::DashboardTitle)}</a>
                                 <a class="menu-item" href="/operations/payments">{t(T::PaymentsTitle)}</a>
                                 <a class="menu-item" href="/operations/history">{t(T::HistoryTitle)}</a>
+                                <a class="menu-item" href="/operations/invoices">{t(T::InvoicesTitle)}</a>
+                                <a class="menu-item" href="/operations/links">{t(T::PaymentLinksTitle)}</a>
                                 // Sales need no refund right: the domain's rule, as the server applies it.
                                 {me.role.may_move_money(domain::MoneyMove::Sale, false).then(|| view! {
                                     <a class="menu-item" href="/operations/moto">{t(T::MotoTitle)}</a>

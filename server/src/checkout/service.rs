@@ -1,7 +1,7 @@
 //! Hosted checkouts (HP-2..4): the session a merchant creates through the API and the
 //! payer completes on our pages, with retries, 3-D Secure, expiry and the final page.
 
-use crate::entities::{hosted_checkout, hosted_tokenization, merchant, payment};
+use crate::entities::{hosted_checkout, hosted_tokenization, merchant, payment, payment_link};
 use crate::payments::engine::{
     new_id_for_request, AuthMode, CardSource, CartLineInput, Initiator, NewPayment, PaymentEngine,
 };
@@ -35,6 +35,10 @@ pub struct NewCheckout {
     pub locale: String,
     /// Cart.
     pub cart: Vec<CartLineInput>,
+    /// The payment link that opens it.
+    pub payment_link_id: Option<i64>,
+    /// What the payer entered on the link's page (a JSON object).
+    pub payer_fields: Option<String>,
 }
 
 /// How long one pay request may hold a checkout while the acquirer answers; a request
@@ -144,6 +148,8 @@ impl PaymentEngine {
             busy_until: Set(None),
             expires_at: Set(now + Duration::minutes(minutes)),
             created_at: Set(now),
+            payment_link_id: Set(new.payment_link_id),
+            payer_fields: Set(new.payer_fields),
         }
         .insert(&txn)
         .await?;
@@ -283,6 +289,11 @@ impl PaymentEngine {
             ));
         }
         let merchant = self.merchant_of(checkout.merchant_id).await?;
+        if !self.link_payable(&checkout).await? {
+            return Err(EngineError::Refused(
+                domain::payment::PaymentError::WrongStatus,
+            ));
+        }
         match (checkout.payment_id, &source) {
             (Some(_), CardSource::Token(_)) => {
                 return Err(EngineError::invalid(
@@ -361,6 +372,8 @@ impl PaymentEngine {
                         customer_ip: ip,
                         locale: checkout.locale.clone(),
                         hosted_checkout_id: Some(checkout.id.clone()),
+                        payment_link_id: checkout.payment_link_id,
+                        payer_fields: checkout.payer_fields.clone(),
                     },
                     &Initiator::Payer,
                 )
@@ -374,6 +387,24 @@ impl PaymentEngine {
             .settle_checkout(&checkout.id, hold, &attempt.payment)
             .await?;
         Ok((checkout, attempt))
+    }
+
+    /// Whether the payment link that opened the checkout (if any) may still be paid: not
+    /// cancelled, not past its end (PE-6), and — single use — not paid by another
+    /// checkout.
+    async fn link_payable(&self, checkout: &hosted_checkout::Model) -> Result<bool, EngineError> {
+        let Some(link_id) = checkout.payment_link_id else {
+            return Ok(true);
+        };
+        let Some(link) = payment_link::Entity::find_by_id(link_id)
+            .filter(payment_link::Column::MerchantId.eq(checkout.merchant_id))
+            .one(self.db())
+            .await?
+        else {
+            return Ok(false);
+        };
+        let open = link.status == "ACTIVE" && link.expires_at.is_none_or(|end| end > Utc::now());
+        Ok(open && (link.reusable || link.checkout_id.as_deref() == Some(checkout.id.as_str())))
     }
 
     /// Whether the checkout's payment was sent to the acquirer and its answer is not
@@ -505,6 +536,8 @@ impl PaymentEngine {
                     show_result_page: Some(false),
                     locale: payment.locale.clone(),
                     cart: Vec::new(),
+                    payment_link_id: None,
+                    payer_fields: None,
                 },
             )
             .await?;

@@ -42,6 +42,8 @@ pub async fn create_hosted_checkout(
         show_result_page: boolean(&v, &format!("{spec}.showResultPage"))?,
         locale: locale(&v, &format!("{spec}.locale")),
         cart: cart(&v, amount.currency())?,
+        payment_link_id: None,
+        payer_fields: None,
     };
     let (checkout, centre) = state.engine.create_checkout(&caller.merchant, new).await?;
     let url = format!(

@@ -6,6 +6,7 @@ pub mod fields;
 pub mod hosted;
 pub mod idempotence;
 pub mod openapi;
+pub mod paylinks;
 pub mod payments;
 pub mod products;
 pub mod terminals;
@@ -333,6 +334,24 @@ const MERCHANT_ROUTES: &[(&str, &str, Mount)] = &[
         "POST",
         "/v2/{merchant_id}/terminals/payments/{id}/cancel",
         |m| on(m, terminals::cancel),
+    ),
+    ("POST", "/v2/{merchant_id}/paymentlinks", |m| {
+        on(m, paylinks::create_payment_link)
+    }),
+    (
+        "GET",
+        "/v2/{merchant_id}/paymentlinks/{payment_link_id}",
+        |m| on(m, paylinks::get_payment_link),
+    ),
+    (
+        "POST",
+        "/v2/{merchant_id}/paymentlinks/{payment_link_id}/cancel",
+        |m| on(m, paylinks::cancel_payment_link),
+    ),
+    (
+        "POST",
+        "/v2/{merchant_id}/paymentlinks/{payment_link_id}/share",
+        |m| on(m, paylinks::share_payment_link),
     ),
     ("GET", "/v2/{merchant_id}/products", |m| {
         on(m, products::products)

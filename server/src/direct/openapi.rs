@@ -147,6 +147,34 @@ pub const OPERATIONS: &[(&str, &str, &str, &str, u16)] = &[
         200,
     ),
     (
+        "post",
+        "/v2/{merchantId}/paymentlinks",
+        "CreatePaymentLink",
+        "Create a payment link the merchant sends to its customer",
+        201,
+    ),
+    (
+        "get",
+        "/v2/{merchantId}/paymentlinks/{paymentLinkId}",
+        "GetPaymentLink",
+        "Get a payment link: status, events, and the payment once paid",
+        200,
+    ),
+    (
+        "post",
+        "/v2/{merchantId}/paymentlinks/{paymentLinkId}/cancel",
+        "CancelPaymentLink",
+        "Cancel a payment link that is not paid",
+        204,
+    ),
+    (
+        "post",
+        "/v2/{merchantId}/paymentlinks/{paymentLinkId}/share",
+        "SharePaymentLink",
+        "Send a payment link by e-mail",
+        204,
+    ),
+    (
         "get",
         "/v2/{merchantId}/products",
         "GetPaymentProducts",
@@ -165,6 +193,14 @@ pub const OPERATIONS: &[(&str, &str, &str, &str, u16)] = &[
 /// (operation id, request body schema, success response schema).
 const BODIES: &[(&str, Option<&str>, Option<&str>)] = &[
     ("TestConnection", None, Some("TestConnection")),
+    (
+        "CreatePaymentLink",
+        Some("CreatePaymentLinkRequest"),
+        Some("PaymentLinkResponse"),
+    ),
+    ("GetPaymentLink", None, Some("PaymentLinkResponse")),
+    ("SharePaymentLink", Some("SharePaymentLinkRequest"), None),
+    ("CancelPaymentLink", None, None),
     (
         "CreateTerminalPayment",
         Some("CreateTerminalPaymentRequest"),
@@ -225,6 +261,18 @@ const BODIES: &[(&str, Option<&str>, Option<&str>)] = &[
 /// the document's links, which clients and the fuzzer follow from a created resource to
 /// the operations on it.
 const LINKS: &[(&str, &str, &str, &str)] = &[
+    (
+        "GetPaymentLink",
+        "CreatePaymentLink",
+        "paymentLinkId",
+        "/paymentLinkId",
+    ),
+    (
+        "CancelPaymentLink",
+        "CreatePaymentLink",
+        "paymentLinkId",
+        "/paymentLinkId",
+    ),
     ("GetPayment", "CreatePayment", "paymentId", "/payment/id"),
     (
         "GetPaymentDetails",
@@ -336,6 +384,30 @@ fn schemas() -> Value {
         "CreateHostedTokenizationResponse": object(json!({ "hostedTokenizationId": string, "hostedTokenizationUrl": string, "partialRedirectUrl": string })),
         "GetHostedTokenizationResponse": object(json!({ "tokenStatus": string, "token": reference("TokenResponse") })),
         "TestConnection": object(json!({ "result": string })),
+        "CreatePaymentLinkRequest": object(json!({
+            "order": reference("Order"),
+            "paymentLinkSpecificInput": object(json!({ "description": string, "expirationDate": { "type": "string", "format": "date-time", "description": "with its UTC offset; at most 6 months ahead (default: 30 days)" }, "recipientName": string })),
+            "paymentLinkOrder": object(json!({ "amount": reference("AmountOfMoney"), "merchantReference": string })),
+            "isReusableLink": boolean,
+            "displayQRCode": boolean,
+            "recipientName": string,
+            "description": string,
+            "expirationDate": { "type": "string", "format": "date-time" },
+            "hostedCheckoutSpecificInput": object(json!({ "locale": string, "returnUrl": string })),
+        })),
+        "PaymentLinkResponse": object(json!({
+            "paymentLinkId": string,
+            "redirectionUrl": string,
+            "status": { "type": "string", "enum": ["ACTIVE", "PAID", "CANCELLED", "EXPIRED"] },
+            "expirationDate": { "type": "string", "format": "date-time" },
+            "isReusableLink": boolean,
+            "recipientName": string,
+            "paymentLinkOrder": object(json!({ "amount": reference("AmountOfMoney"), "merchantReference": string })),
+            "paymentLinkEvents": { "type": "array", "items": object(json!({ "dateTime": string, "details": string, "type": string })) },
+            "paymentId": string,
+            "qrCodeBase64": { "type": "string", "description": "base64 of an SVG image, when displayQRCode was true" },
+        })),
+        "SharePaymentLinkRequest": object(json!({ "channel": { "type": "string", "enum": ["EMAIL"] }, "locale": string, "recipient": { "type": "string", "description": "e-mail address" } })),
         "CreateTerminalPaymentRequest": object(json!({ "amountOfMoney": reference("AmountOfMoney"), "merchantReference": { "type": "string", "maxLength": 40 } })),
         "TerminalPaymentResponse": object(json!({
             "id": string,

@@ -90,6 +90,8 @@ pub async fn create_payment(
         customer_ip: string(&v, "order.customer.device.ipAddress")?,
         locale: locale(&v, "order.customer.locale"),
         hosted_checkout_id: None,
+        payment_link_id: None,
+        payer_fields: None,
     };
     let attempt = state
         .engine

@@ -25,6 +25,11 @@ pub struct Model {
     pub busy_until: Option<DateTimeUtc>,
     pub expires_at: DateTimeUtc,
     pub created_at: DateTimeUtc,
+    /// The payment link that opened it.
+    pub payment_link_id: Option<i64>,
+    /// What the payer entered on the link's page (a JSON object of name → value).
+    #[sea_orm(column_type = "Text", nullable)]
+    pub payer_fields: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

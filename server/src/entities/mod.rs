@@ -13,6 +13,8 @@ pub mod merchant;
 pub mod operation;
 pub mod password_reset_token;
 pub mod payment;
+pub mod payment_link;
+pub mod payment_link_event;
 pub mod session;
 pub mod status_component;
 pub mod status_incident;

@@ -51,6 +51,11 @@ pub struct Model {
     /// Since when the acquirer's answer to an attempt is awaited (set before it is
     /// asked, cleared when its answer is written).
     pub awaiting_since: Option<DateTimeUtc>,
+    /// The payment link it was paid through.
+    pub payment_link_id: Option<i64>,
+    /// What the payer entered on the link's page (a JSON object of name → value).
+    #[sea_orm(column_type = "Text", nullable)]
+    pub payer_fields: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

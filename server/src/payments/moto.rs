@@ -100,6 +100,8 @@ impl OperationsService {
                     customer_ip: None,
                     locale: u.language.clone(),
                     hosted_checkout_id: None,
+                    payment_link_id: None,
+                    payer_fields: None,
                 },
                 &by,
             )

@@ -77,6 +77,10 @@ pub fn payment(p: &payment::Model) -> Value {
     if let Some(customer) = &p.merchant_customer_id {
         output["customer"] = json!({ "merchantCustomerId": customer });
     }
+    // What the payer entered on a payment link's page, as Direct's free JSON string.
+    if let Some(fields) = &p.payer_fields {
+        output["references"]["merchantParameters"] = json!(fields);
+    }
     json!({
         "id": public_id(p.id),
         "status": status(p),

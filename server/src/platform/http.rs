@@ -41,6 +41,9 @@ const FEATURE_ROUTES: &[(&str, &str, Mount)] = &[
     ("GET", "/operations/history/export/{format}", |m| {
         on(m, crate::payments::export::history)
     }),
+    ("GET", "/operations/invoice/cart-template.csv", |m| {
+        on(m, crate::paylinks::cart_template)
+    }),
     ("GET", "/operations/pos/events/{id}", |m| {
         on(m, crate::terminals::events::pos_events)
     }),
@@ -207,6 +210,7 @@ fn is_public(path: &str) -> bool {
     PUBLIC.contains(&path)
         || path.starts_with("/api/")
         || path.starts_with("/pay/")
+        || path.starts_with("/link/")
         || path.starts_with("/pkg/")
         || path == "/healthz"
         || path == "/readyz"

@@ -29,6 +29,10 @@ pub mod kind {
     pub const SEND_EMAIL: &str = "send_email";
     /// Close a support ticket resolved 7 days ago (unless reopened since).
     pub const CLOSE_TICKET: &str = "close_ticket";
+    /// A payment link's deadline: its end, an invoice's due date, or its reminder.
+    pub const LINK_DEADLINE: &str = "payment_link_deadline";
+    /// A payment link was paid: its webhook.
+    pub const LINK_PAID: &str = "payment_link_paid";
 }
 
 /// Queues a job through `conn` (inside the caller's transaction when there is one).

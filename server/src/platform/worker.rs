@@ -210,6 +210,19 @@ impl Runner {
                 .map(|_| true)
                 .map_err(|e| e.to_string())
             }
+            kind::LINK_DEADLINE => {
+                let step = payload.get("step").and_then(Value::as_str).unwrap_or("");
+                crate::paylinks::PaylinkService::new(self.engine.clone())
+                    .deadline(id("link"), step, id("at"))
+                    .await
+                    .map(|()| true)
+                    .map_err(|e| e.to_string())
+            }
+            kind::LINK_PAID => crate::paylinks::PaylinkService::new(self.engine.clone())
+                .paid(id("link"))
+                .await
+                .map(|()| true)
+                .map_err(|e| e.to_string()),
             other => return Outcome::GiveUp(format!("unknown job kind {other}")),
         };
         match result {

@@ -222,6 +222,32 @@ impl TestApp {
         }
     }
 
+    /// Calls a server function whose arguments travel as JSON.
+    pub async fn call_json(
+        &self,
+        endpoint: &str,
+        body: &serde_json::Value,
+        cookie: Option<&str>,
+    ) -> FnResponse {
+        let mut req = self
+            .http
+            .post(format!("{}/api/{endpoint}", self.base))
+            .header("accept", "application/json")
+            .json(body);
+        if let Some(c) = cookie {
+            req = req.header(COOKIE, c);
+        }
+        let res = req.send().await.expect("request");
+        let status = res.status().as_u16();
+        let body = res.text().await.unwrap();
+        FnResponse {
+            status,
+            body,
+            session_cookie: None,
+            cookies: Vec::new(),
+        }
+    }
+
     /// Logs in with "PSPID + password"; returns the session cookie.
     pub async fn login_pspid(&self, pspid: &str, password: &str) -> FnResponse {
         self.call(

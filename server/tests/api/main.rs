@@ -17,6 +17,7 @@ mod mail;
 mod metrics;
 mod openapi;
 mod operations;
+mod paylinks;
 mod payment_filters;
 mod payments;
 mod pending_changes;

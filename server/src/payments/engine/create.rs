@@ -111,35 +111,6 @@ async fn queue_reconciliation<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Marks the hosted checkout that holds `row` paid once the payment has a final answer
-/// (or an uncertain one, which its job resolves), inside the transaction that writes
-/// the answer, so a reconciled payment settles its checkout too. A checkout that is no
-/// longer in progress (cancelled by the payer, expired) keeps its status.
-async fn settle_linked_checkout<C: ConnectionTrait>(
-    txn: &C,
-    row: &payment::Model,
-    stage: Stage,
-) -> Result<(), EngineError> {
-    let Some(checkout_id) = &row.hosted_checkout_id else {
-        return Ok(());
-    };
-    if matches!(stage, Stage::Created | Stage::Redirected) {
-        return Ok(());
-    }
-    hosted_checkout::Entity::update_many()
-        .col_expr(
-            hosted_checkout::Column::Status,
-            Expr::value("PAYMENT_CREATED"),
-        )
-        .filter(hosted_checkout::Column::Id.eq(checkout_id.as_str()))
-        .filter(hosted_checkout::Column::MerchantId.eq(row.merchant_id))
-        .filter(hosted_checkout::Column::PaymentId.eq(row.id))
-        .filter(hosted_checkout::Column::Status.eq("IN_PROGRESS"))
-        .exec(txn)
-        .await?;
-    Ok(())
-}
-
 /// Checks cart lines against `amount`: their rounded total must equal it.
 fn check_cart(cart: &[CartLineInput], amount: i64) -> Result<Vec<(i64, Quantity)>, EngineError> {
     let mut lines = Vec::with_capacity(cart.len());
@@ -348,6 +319,8 @@ impl PaymentEngine {
             attempts: Set(0),
             return_url: Set(new.return_url.clone()),
             hosted_checkout_id: Set(new.hosted_checkout_id.clone()),
+            payment_link_id: Set(new.payment_link_id),
+            payer_fields: Set(new.payer_fields.clone()),
             customer_email: Set(new.customer_email.clone()),
             customer_ip: Set(new.customer_ip.clone()),
             locale: Set(new.locale.clone()),
@@ -615,7 +588,8 @@ impl PaymentEngine {
         set_ledger(&mut update, &ledger);
         let row = guarded_update(txn, &row, update).await?;
         crate::platform::metrics::payment_attempt(&row.channel, result.outcome());
-        settle_linked_checkout(txn, &row, ledger.stage()).await?;
+        super::linked::settle_linked_checkout(txn, &row, ledger.stage()).await?;
+        super::linked::settle_linked_link(txn, &row, ledger.stage()).await?;
         let status = wire::payment(&row);
         let kind = format!(
             "payment.{}",

@@ -12,6 +12,7 @@ mod card_present;
 mod change;
 mod create;
 mod lifecycle;
+mod linked;
 pub mod settle;
 mod tokens;
 
@@ -210,6 +211,10 @@ pub struct NewPayment {
     pub locale: String,
     /// The hosted checkout it belongs to.
     pub hosted_checkout_id: Option<String>,
+    /// The payment link it is paid through.
+    pub payment_link_id: Option<i64>,
+    /// What the payer entered on the link's page (a JSON object).
+    pub payer_fields: Option<String>,
 }
 
 /// What a terminal reported at a transaction's end.

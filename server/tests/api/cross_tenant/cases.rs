@@ -54,6 +54,15 @@ fn args(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The arguments of a server function that reads JSON: one pair the runner sends as the
+/// body.
+fn json_args(body: Value) -> Vec<(String, String)> {
+    vec![(JSON_BODY.to_owned(), body.to_string())]
+}
+
+/// The name of [`json_args`]'s pair.
+pub(crate) const JSON_BODY: &str = "(json)";
+
 /// The case of the server function at `endpoint` (its path under `/api/`).
 pub(crate) fn server_fn(endpoint: &str, w: &World) -> Option<Case> {
     let (auth, sale) = (w.b_authorised.as_str(), w.b_sale.as_str());
@@ -82,6 +91,28 @@ pub(crate) fn server_fn(endpoint: &str, w: &World) -> Option<Case> {
         "pay/view" | "pay/pay" | "pay/challenge" | "pay/tokenization" | "pay/tokenize" => {
             Public("the hosted pages: the checkout's id is the shopper's secret")
         }
+        "prepay/view" | "prepay/start" => {
+            Public("the pre-payment page: the link's id is the payer's secret")
+        }
+        // Pay by link (JSON arguments).
+        "links/list" => Own(json_args(json!({ "filter": { "q": "", "status": "" } }))),
+        "invoices/list" => Own(json_args(json!({ "filter": { "q": "", "status": "" } }))),
+        "links/new" => Own(vec![]),
+        "invoices/issue" => Own(json_args(json!({ "form": {
+            "reference": "A-invoice", "customer_name": "A customer", "email": "a@a.example",
+            "language": "en", "due": "2099-01-01T10:00", "payable_until": "", "customer_id": "",
+            "description": "", "currency": "EUR", "amount": "1.00", "lines": [],
+            "hold_back": true, "remind": false,
+        } }))),
+        "links/get" | "links/disable" => Deny(args(&[("id", &w.b_link)])),
+        "invoices/cancel" => Deny(args(&[("id", &w.b_invoice)])),
+        "links/save" => Deny(json_args(json!({ "form": {
+            "id": w.b_link, "name": "from A", "internal_note": "", "title": "from A",
+            "description": "", "currency": "EUR", "amount": "1.00", "payer_amount": false,
+            "min_amount": "", "max_amount": "", "ends_on": "", "indefinite": true,
+            "reusable": true, "ask_address": false, "ask_email": false, "ask_name": false,
+            "ask_phone": false, "fields": [],
+        } }))),
         "logout" | "support/logout" => Last,
         // The back office's account.
         "me" | "home" | "mailbox" | "password_rules" => Own(vec![]),
@@ -237,10 +268,16 @@ fn page(path: &str, w: &World) -> Option<Result<String, &'static str>> {
             "the hosted pages: the checkout's id is the shopper's secret",
         ));
     }
+    if path.starts_with("/link/") {
+        return Some(Err(
+            "the pre-payment page: the link's id is the payer's secret",
+        ));
+    }
     let mut out = Vec::new();
     for seg in path.split('/') {
         out.push(match seg {
             "{id}" if path.starts_with("/operations/payments/") => w.b_authorised.clone(),
+            "{id}" if path.starts_with("/operations/links/") => w.b_link.clone(),
             "{reference}" => w.b_ticket.clone(),
             "{slug}" => "getting-started".to_owned(),
             s if s.starts_with('{') || s.starts_with('*') => return None,
@@ -266,6 +303,7 @@ fn api_path(path: &str, merchant: &str, w: &World) -> Option<String> {
             "{terminal_id}" => w.b_terminal.clone(),
             "{id}" if path.contains("/terminals/payments/") => w.b_terminal_payment.to_string(),
             "{product_id}" => "1".to_owned(),
+            "{payment_link_id}" => w.b_link.clone(),
             s if s.starts_with('{') => return None,
             s => s.to_owned(),
         });
@@ -278,6 +316,10 @@ fn api_body(method: &str, path: &str) -> Option<Value> {
     (method == "POST").then(|| {
         if path.ends_with("/capture") {
             json!({ "amount": 100 })
+        } else if path.ends_with("/paymentlinks") {
+            json!({ "order": { "amountOfMoney": amount } })
+        } else if path.ends_with("/share") {
+            json!({ "channel": "EMAIL", "recipient": "mallory@a.example" })
         } else if path.ends_with("/refund") || path.ends_with("/terminals/{terminal_id}/payments") {
             json!({ "amountOfMoney": amount })
         } else if path.ends_with("/payments") {
@@ -374,7 +416,13 @@ pub(crate) fn plan(w: &World) -> (Vec<Cell>, Vec<String>) {
             }
             // The server functions' own route: every registered one is a case above.
             (_, "/api/{*fn_name}") => continue,
-            ("GET", "/healthz" | "/readyz" | "/support/status.json") => (
+            (
+                "GET",
+                "/healthz"
+                | "/readyz"
+                | "/support/status.json"
+                | "/operations/invoice/cart-template.csv",
+            ) => (
                 path.to_owned(),
                 Call::Get {
                     url: path.to_owned(),

@@ -196,7 +196,13 @@ async fn run(
         } => {
             let form: Vec<(&str, &str)> =
                 args.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-            let res = app.call(endpoint, &form, Some(cookie)).await;
+            let res = match form.as_slice() {
+                [(cases::JSON_BODY, body)] => {
+                    let body: serde_json::Value = serde_json::from_str(body).expect("JSON");
+                    app.call_json(endpoint, &body, Some(cookie)).await
+                }
+                _ => app.call(endpoint, &form, Some(cookie)).await,
+            };
             let asked: String = args.iter().map(|(_, v)| format!("{v}\n")).collect();
             // Signing out runs last and may find the realm signed out already.
             let last = matches!(cases::server_fn(endpoint, world), Some(Case::Last));

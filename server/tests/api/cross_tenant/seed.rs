@@ -35,6 +35,9 @@ pub(crate) struct World {
     pub(crate) b_terminal_payment: i64,
     pub(crate) b_ticket: String,
     pub(crate) b_attachment: i64,
+    /// A payment link made through the API and an invoice issued in the back office.
+    pub(crate) b_link: String,
+    pub(crate) b_invoice: String,
     pub(crate) markers: Vec<String>,
 }
 
@@ -122,6 +125,34 @@ pub(crate) async fn seed(app: &TestApp) -> World {
     let (status, v) = post(app, &b_key, "/hostedcheckouts", &checkout).await;
     assert_eq!(status, 201, "{v}");
     let b_checkout = id(&v, "/hostedCheckoutId");
+    let link = json!({
+        "order": { "amountOfMoney": { "amount": 98_764, "currencyCode": "EUR" },
+                   "references": { "merchantReference": "B-SECRET-REF-4" } },
+        "paymentLinkSpecificInput": { "recipientName": "B-secret-recipient" },
+    });
+    let (status, v) = post(app, &b_key, "/paymentlinks", &link).await;
+    assert_eq!(status, 201, "{v}");
+    let b_link = id(&v, "/paymentLinkId");
+    let due = (chrono::Utc::now() + chrono::Duration::days(10))
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
+    let invoice = app
+        .call_json(
+            "invoices/issue",
+            &json!({ "form": {
+                "reference": "B-SECRET-INVOICE", "customer_name": "B-secret-customer",
+                "email": "b-customer@b.example", "language": "en", "due": due,
+                "payable_until": "", "customer_id": "", "description": "", "currency": "EUR",
+                "amount": "987.65", "lines": [], "hold_back": true, "remind": false,
+            } }),
+            Some(&b_admin),
+        )
+        .await;
+    invoice.ok();
+    let b_invoice = serde_json::from_str::<Value>(&invoice.body).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let (status, v) = post(app, &b_key, "/hostedtokenizations", &json!({})).await;
     assert_eq!(status, 201, "{v}");
     let b_tokenization = id(&v, "/hostedTokenizationId");
@@ -263,6 +294,11 @@ pub(crate) async fn seed(app: &TestApp) -> World {
         "b-hook-secret",
         "shopb",
         "B-customer-secret",
+        "B-secret-recipient",
+        "B-SECRET-INVOICE",
+        "B-secret-customer",
+        b_link.as_str(),
+        b_invoice.as_str(),
         B_TERMINAL,
         B_OFFLINE_TERMINAL,
         UNBOUND_TERMINAL,
@@ -292,6 +328,8 @@ pub(crate) async fn seed(app: &TestApp) -> World {
         b_endpoint: b_endpoint.id,
         b_delivery: b_delivery.id,
         b_template: b_template.id,
+        b_link,
+        b_invoice,
         b_terminal: B_TERMINAL.into(),
         b_terminal_payment,
         b_ticket,
@@ -331,6 +369,17 @@ pub(crate) async fn fingerprint(app: &TestApp, world: &World) -> Vec<String> {
         .await
         .unwrap()
         .unwrap();
+    for link in server::entities::payment_link::Entity::find()
+        .filter(server::entities::payment_link::Column::MerchantId.eq(b))
+        .all(db)
+        .await
+        .unwrap()
+    {
+        out.push(format!(
+            "link {} {} {:?} {:?} {:?}",
+            link.public_id, link.status, link.amount, link.expires_at, link.fields_json
+        ));
+    }
     out.extend([
         format!(
             "operations {}",
