@@ -432,7 +432,16 @@ fn detail_view(initial: PaymentDetail, actions: Actions) -> AnyView {
 /// The Operation tab: the payment's facts and a card-present receipt.
 fn overview_tab(d: PaymentDetail) -> impl IntoView {
     let receipt = d.receipt.clone();
+    let through = d.paid_through.clone().map(|(label, href)| {
+        view! {
+            <dl class="facts">
+                <dt>{t(T::PaidThroughLabel)}</dt>
+                <dd><a href=href data-testid="paid-through">{label}</a></dd>
+            </dl>
+        }
+    });
     view! {
+        {through}
         {facts(vec![
             (T::ReferenceLabel, d.reference), (T::PaymentIdLabel, d.id), (T::MethodLabel, d.method),
             (T::ChannelLabel, d.channel), (T::AmountLabel, d.amount), (T::AuthorisedLabel, d.authorised),
@@ -449,6 +458,19 @@ fn overview_tab(d: PaymentDetail) -> impl IntoView {
 
 /// The Customer tab: card and payer.
 fn customer_tab(d: PaymentDetail) -> impl IntoView {
+    let entered = (!d.payer_fields.is_empty()).then(|| {
+        let rows = d.payer_fields.clone();
+        view! {
+            <h3>{t(T::PayerEntriesTitle)}</h3>
+            <dl class="facts" data-testid="payer-fields">
+                {rows.into_iter().map(|(k, v)| view! { <dt class="mono">{k}</dt><dd>{v}</dd> }).collect_view()}
+            </dl>
+        }
+    });
+    (customer_facts(d), entered)
+}
+
+fn customer_facts(d: PaymentDetail) -> impl IntoView {
     facts(vec![
         (T::CardLabel, d.masked_card),
         (T::ExpiryLabel, d.expiry),

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 pub const EXPORT_FORMATS: [&str; 3] = ["csv", "xlsx", "xml"];
 
 /// The columns of payment downloads, in order.
-pub const EXPORT_COLUMNS: [&str; 12] = [
+pub const EXPORT_COLUMNS: [&str; 13] = [
     "payment_id",
     "created",
     "updated",
@@ -22,6 +22,7 @@ pub const EXPORT_COLUMNS: [&str; 12] = [
     "channel",
     "authorisation_code",
     "customer_email",
+    "payer_fields",
 ];
 
 /// The payments list's filter (MB-31); every field travels in the URL.
@@ -179,6 +180,12 @@ pub struct PaymentDetail {
     pub may_operate: bool,
     /// Whether the user may refund.
     pub may_refund: bool,
+    /// The payment link or invoice it was paid through: (label, back-office address).
+    #[serde(default)]
+    pub paid_through: Option<(String, String)>,
+    /// What the payer entered on the link's page, field by field.
+    #[serde(default)]
+    pub payer_fields: Vec<(String, String)>,
 }
 
 /// What the dashboard is asked for (MB-30); travels in the URL.

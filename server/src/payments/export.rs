@@ -89,7 +89,7 @@ fn too_many_exports() -> Response {
 }
 
 /// The payments export's columns, in order.
-pub const PAYMENT_COLUMNS: [&str; 12] = app::payments::EXPORT_COLUMNS;
+pub const PAYMENT_COLUMNS: [&str; 13] = app::payments::EXPORT_COLUMNS;
 
 /// The financial history's columns, in order.
 pub const HISTORY_COLUMNS: [&str; 8] = [
@@ -175,6 +175,12 @@ fn payment_cells(p: &payment::Model, zone: &ZonePreference) -> Vec<String> {
         p.channel.clone(),
         p.authorisation_code.clone().unwrap_or_default(),
         p.customer_email.clone().unwrap_or_default(),
+        // What the payer entered on a payment link's page: `name=value; …`.
+        crate::payments::operations::payer_fields(p.payer_fields.as_deref())
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; "),
     ]
 }
 

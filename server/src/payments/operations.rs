@@ -23,7 +23,7 @@ use domain::cart::{parse_refund_quantity, LineError, Quantity};
 use domain::money::Money;
 use domain::payment::PaymentError;
 use domain::{Lang, MoneyMove, Role};
-use sea_orm::{EntityTrait, PaginatorTrait};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 /// Rows per page.
 pub const PAGE_SIZE: u64 = 25;
@@ -47,6 +47,44 @@ pub(crate) fn user_initiator(u: &user::Model, ip: &str) -> Initiator {
         login: u.login.clone(),
         ip: ip.to_owned(),
     }
+}
+
+/// The label and back-office address of the link or invoice a payment was paid through.
+fn paid_through(link: &crate::entities::payment_link::Model, lang: Lang) -> (String, String) {
+    use app::i18n::T;
+    if link.kind == "invoice" {
+        (
+            T::PaidThroughInvoice
+                .text(lang)
+                .replace("{reference}", &link.merchant_reference),
+            format!(
+                "/operations/invoices?q={}",
+                app::url::encode(&link.merchant_reference)
+            ),
+        )
+    } else {
+        let name = if link.name.is_empty() {
+            &link.public_id
+        } else {
+            &link.name
+        };
+        (
+            T::PaidThroughLink.text(lang).replace("{name}", name),
+            format!("/operations/links/{}", link.public_id),
+        )
+    }
+}
+
+/// The payer's entries stored with a payment (a JSON object), as pairs.
+pub(crate) fn payer_fields(stored: Option<&str>) -> Vec<(String, String)> {
+    stored
+        .and_then(|s| serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(s).ok())
+        .map(|m| {
+            m.into_iter()
+                .map(|(k, v)| (k, v.as_str().unwrap_or_default().to_owned()))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 pub(crate) fn engine_error(e: EngineError) -> AppError {
@@ -114,7 +152,18 @@ impl OperationsService {
             .ok_or(AppError::NotFound)?;
         let capturable = l.capturable(merchant.over_capture_percent.max(0) as u32);
         let users = user_logins(self.engine.db(), &ops).await?;
+        let paid_through = match p.payment_link_id {
+            None => None,
+            Some(link) => crate::entities::payment_link::Entity::find_by_id(link)
+                .filter(crate::entities::payment_link::Column::MerchantId.eq(p.merchant_id))
+                .one(self.engine.db())
+                .await
+                .map_err(internal)?
+                .map(|l| paid_through(&l, lang)),
+        };
         Ok(PaymentDetail {
+            paid_through,
+            payer_fields: payer_fields(p.payer_fields.as_deref()),
             id: public_id(p.id),
             reference: p.merchant_reference.clone(),
             channel: p.channel.clone(),

@@ -342,6 +342,36 @@ both_backends!(
         )
         .unwrap();
         assert_eq!(carried["order"], "ABC-1234");
+        // The back office shows them on the payment's page and in downloads.
+        let detail = app
+            .call(
+                "ops/payment",
+                &[("id", server::payments::records::public_id(p.id).as_str())],
+                Some(&admin),
+            )
+            .await;
+        let detail: app::payments::PaymentDetail = serde_json::from_str(&detail.ok().body).unwrap();
+        assert!(detail
+            .payer_fields
+            .contains(&("order".to_owned(), "ABC-1234".to_owned())));
+        assert_eq!(
+            detail.paid_through.as_ref().map(|t| t.1.as_str()),
+            Some(format!("/operations/links/{id}").as_str())
+        );
+        let csv = app
+            .http
+            .get(format!("{}/operations/payments/export/csv", app.base))
+            .header(reqwest::header::COOKIE, &admin)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            csv.contains("payer_fields") && csv.contains("order=ABC-1234"),
+            "{csv}"
+        );
     }
 );
 
