@@ -181,6 +181,7 @@ pub async fn seed_demo(
     crate::support::status::seed_demo_status(db).await?;
     crate::support::knowledge::ensure_articles(db).await?;
     crate::support::knowledge::seed_demo_announcement(db).await?;
+    crate::paylinks::demo::seed_demo_links(db, &m).await?;
     report.payments = payments::seed_year(db, &m, Utc::now()).await?;
     Ok(report)
 }

@@ -12,6 +12,7 @@
 //! marks it in the transaction that writes the answer (`payments::engine::linked`).
 
 pub mod deadlines;
+pub mod demo;
 pub mod form;
 pub mod mail;
 pub mod payer;
