@@ -1,18 +1,26 @@
 #!/usr/bin/env bash
-# Runs the Direct SDK conformance suites (sdk-tests/: the Python SDK's, then the Node.js SDK's)
-# against one fresh OpenPSP on SQLite, or on PostgreSQL when OPENPSP_SDK_DATABASE_URL is set.
-# Usage: scripts/sdk-conformance.sh [BIN [TEST_NAME...]]; exits non-zero when either suite fails.
-# OPENPSP_SDK_SUITES="python node" (the default) chooses the suites; test names go to each.
+# Runs the Direct SDK conformance suites (sdk-tests/: the Python SDK's, the Node.js SDK's, then the
+# payment links suite of the current Python SDK) against one fresh OpenPSP on SQLite, or on
+# PostgreSQL when OPENPSP_SDK_DATABASE_URL is set.
+# Usage: scripts/sdk-conformance.sh [BIN [TEST_NAME...]]; exits non-zero when any suite fails.
+# OPENPSP_SDK_SUITES="python node paylinks" (the default) chooses the suites; test names go to each.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN="${1:-target/debug/openpsp}"
-SUITES=" ${OPENPSP_SDK_SUITES:-python node} "
+SUITES=" ${OPENPSP_SDK_SUITES:-python node paylinks} "
 VENV="${OPENPSP_SDK_VENV:-target/sdk-venv}"
+CURRENT_VENV="${OPENPSP_SDK_CURRENT_VENV:-target/sdk-venv-current}"
 if [[ "$SUITES" == *" python "* ]]; then
   if [ ! -x "$VENV/bin/python" ]; then
     python3 -m venv "$VENV"
   fi
   "$VENV/bin/pip" install --quiet --disable-pip-version-check -r sdk-tests/requirements.txt
+fi
+if [[ "$SUITES" == *" paylinks "* ]]; then
+  if [ ! -x "$CURRENT_VENV/bin/python" ]; then
+    python3 -m venv "$CURRENT_VENV"
+  fi
+  "$CURRENT_VENV/bin/pip" install --quiet --disable-pip-version-check -r sdk-tests/paylinks/requirements.txt
 fi
 if [[ "$SUITES" == *" node "* ]] && [ ! -d sdk-tests/node/node_modules/onlinepayments-sdk-nodejs ]; then
   (cd sdk-tests/node && npm ci --no-audit --no-fund)
@@ -65,6 +73,11 @@ node_status=0
 if [[ "$SUITES" == *" node "* ]]; then
   node sdk-tests/node/conformance.mjs "${@:2}" || node_status=$?
 fi
+paylinks_status=0
+if [[ "$SUITES" == *" paylinks "* ]]; then
+  echo
+  "$CURRENT_VENV/bin/python" sdk-tests/paylinks/conformance.py "${@:2}" || paylinks_status=$?
+fi
 status=0
 if [ "$python_status" -ne 0 ]; then
   status=1
@@ -73,6 +86,10 @@ fi
 if [ "$node_status" -ne 0 ]; then
   status=1
   echo "--- Node.js SDK suite failed (exit $node_status)"
+fi
+if [ "$paylinks_status" -ne 0 ]; then
+  status=1
+  echo "--- payment links suite (current Python SDK) failed (exit $paylinks_status)"
 fi
 if [ "$status" -ne 0 ]; then
   echo "--- server log (last 40 lines) ---"
