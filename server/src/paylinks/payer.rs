@@ -164,6 +164,13 @@ impl PaylinkService {
         if !link_status(&row, Utc::now()).payable() {
             return Err(AppError::NotAllowedNow);
         }
+        // An invoice or an API link is in its customer's language; a template's checkout
+        // in the payer's.
+        let lang = if row.kind == store::Kind::Link.code() {
+            lang
+        } else {
+            crate::checkout::port::locale_lang(&row.locale)
+        };
         let currency = Currency::parse(&row.currency).ok_or(AppError::Internal)?;
         let mut problems = Vec::new();
         let entered = match amount_rule(&row) {

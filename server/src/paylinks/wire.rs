@@ -9,13 +9,18 @@ use chrono::{SecondsFormat, Utc};
 use domain::paylink::LinkStatus;
 use serde_json::{json, Value};
 
-/// The payer's address of a link, absolute, in the link's language.
+/// The payer's address of a link, absolute: an invoice's and an API link's in the
+/// customer's language, a template's in the language of each payer's browser.
 pub fn url(public_url: &str, row: &payment_link::Model) -> String {
     format!(
         "{}/link/{}{}",
         public_url.trim_end_matches('/'),
         row.public_id,
-        lang_query(&row.locale)
+        if row.kind == super::store::Kind::Link.code() {
+            String::new()
+        } else {
+            lang_query(&row.locale)
+        }
     )
 }
 

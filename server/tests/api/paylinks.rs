@@ -380,6 +380,8 @@ both_backends!(
     &[],
     |app: TestApp| async move {
         let key = key(&app, "shop").await;
+        let m = crate::webhook_addresses::webhooks_on(&app, "shop").await;
+        crate::webhook_addresses::store_endpoint(&app, m.id, "https://hooks.example/openpsp").await;
         let (status, v) = post(
             &app,
             &key,
@@ -454,6 +456,25 @@ both_backends!(
             json!(server::payments::records::public_id(1))
         );
         run_jobs(&app, "payment_link_paid").await;
+        let kinds: Vec<String> = server::entities::webhook_event::Entity::find()
+            .filter(server::entities::webhook_event::Column::Kind.starts_with("paymentlink."))
+            .order_by_asc(server::entities::webhook_event::Column::CreatedAt)
+            .all(&app.db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.kind)
+            .collect();
+        assert_eq!(kinds, ["paymentlink.created", "paymentlink.paid"]);
+        let paid = server::entities::webhook_event::Entity::find()
+            .filter(server::entities::webhook_event::Column::Kind.eq("paymentlink.paid"))
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        let body: Value = serde_json::from_str(&paid.body).unwrap();
+        assert_eq!(body["paymentLink"]["status"], "PAID");
+        assert_eq!(body["paymentLink"]["paymentLinkId"], json!(id));
     }
 );
 
