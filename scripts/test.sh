@@ -177,7 +177,7 @@ step "cargo clippy (native)" cargo clippy --all-targets -- -D warnings
 step "cargo clippy (wasm32 frontend)" cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 step "unit and integration tests (SQLite and PostgreSQL)" run_tests
 step "WebAssembly and server build (cargo leptos build)" cargo leptos build
-step "Direct SDK conformance (Python and Node.js SDKs, SQLite and PostgreSQL)" run_sdk_conformance
+step "Direct SDK conformance (Python, Node.js and current Python SDKs, SQLite and PostgreSQL)" run_sdk_conformance
 step "API fuzzing (schemathesis against /v2/openapi.json, SQLite and PostgreSQL)" run_api_fuzzing
 step "Playwright in Chromium" run_end_to_end
 summary
