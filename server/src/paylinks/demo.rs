@@ -97,7 +97,7 @@ pub async fn seed_demo_links(db: &DatabaseConnection, m: &merchant::Model) -> Re
             "{:032x}",
             u128::from(rand::random::<u64>()) << 64 | n as u128
         );
-        store::insert(&txn, m, &id, new, None, "").await?;
+        store::insert(&txn, m, &id, new, None).await?;
     }
     txn.commit().await
 }

@@ -100,13 +100,13 @@ impl PaylinkService {
         }
         let kind = new.kind;
         let txn = self.engine.db().begin().await?;
-        let row = store::insert(
+        let row = store::insert(&txn, merchant, &public_id, new, by.user_id).await?;
+        events::emit(
             &txn,
             merchant,
-            &public_id,
-            new,
-            by.user_id,
-            self.public_url(),
+            "paymentlink.created",
+            "paymentLink",
+            wire::link(&row, &[], self.public_url()),
         )
         .await?;
         let row = if send && !row.recipient_email.is_empty() {

@@ -4,7 +4,6 @@
 
 use crate::entities::{payment_link, payment_link_event};
 use crate::platform::jobs;
-use crate::webhooks::events;
 use chrono::{DateTime, Duration, Utc};
 use domain::money::Currency;
 use domain::paylink::{AmountRule, Asked, LinkStatus};
@@ -172,15 +171,14 @@ pub mod step {
     pub const EXPIRE: &str = "expire";
 }
 
-/// Writes `new` for `merchant` with the id `public_id`, its `CREATED` event, its
-/// deadline jobs and the `paymentlink.created` webhook, through `txn`.
+/// Writes `new` for `merchant` with the id `public_id`, its `CREATED` event and its
+/// deadline jobs, through `txn`.
 pub async fn insert<C: ConnectionTrait>(
     txn: &C,
     merchant: &crate::entities::merchant::Model,
     public_id: &str,
     new: NewLink,
     created_by: Option<i64>,
-    public_url: &str,
 ) -> Result<payment_link::Model, DbErr> {
     let now = Utc::now();
     let (amount, min, max) = match new.amount {
@@ -226,14 +224,6 @@ pub async fn insert<C: ConnectionTrait>(
     .await?;
     event(txn, row.id, "CREATED", "").await?;
     schedule(txn, &row).await?;
-    events::emit(
-        txn,
-        merchant,
-        "paymentlink.created",
-        "paymentLink",
-        super::wire::link(&row, &[], public_url),
-    )
-    .await?;
     Ok(row)
 }
 
