@@ -325,3 +325,25 @@ pub fn LanguageMenu() -> impl IntoView {
         </details>
     }
 }
+
+/// Puts `text` on the clipboard; `false` when the browser does not allow it here (no
+/// secure context), so the page offers the text to copy by hand.
+pub fn copy_text(text: &str) -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        let Some(window) = web_sys::window() else {
+            return false;
+        };
+        let clipboard = window.navigator().clipboard();
+        if clipboard.is_undefined() {
+            return false;
+        }
+        let _ = clipboard.write_text(text);
+        true
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = text;
+        false
+    }
+}

@@ -3,12 +3,11 @@
 //!
 //! The amount, prices and quantities are checked as typed by the domain crate (in
 //! WebAssembly); the server decides again and its field problems show under the same
-//! inputs. The cart and its CSV import are in [`invoice_cart`]. The list's search lives
+//! inputs. The cart and its CSV import are in `invoice_cart`. The list's search lives
 //! in the URL (`?q=&status=`), so a bookmark keeps it.
 
-#[path = "invoice_cart.rs"]
-mod invoice_cart;
-
+use super::invoice_cart::{cart_section, Cart};
+use crate::components::copy_text;
 use crate::components::{error_text, field_problem};
 use crate::error::AppError;
 use crate::i18n::{t, use_lang, T};
@@ -16,32 +15,9 @@ use crate::paylinks::api::{list_invoices, CancelInvoice, IssueInvoice};
 use crate::paylinks::{InvoiceFilter, InvoiceForm, InvoiceRow, InvoiceStatus, IssuedInvoice};
 use domain::money::{Currency, Money};
 use domain::Lang;
-use invoice_cart::{cart_section, Cart};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-
-/// Puts `text` on the clipboard; `false` when the browser does not allow it here (no
-/// secure context), so the page selects the text to copy by hand.
-fn copy_text(text: &str) -> bool {
-    #[cfg(feature = "hydrate")]
-    {
-        let Some(window) = web_sys::window() else {
-            return false;
-        };
-        let clipboard = window.navigator().clipboard();
-        if clipboard.is_undefined() {
-            return false;
-        }
-        let _ = clipboard.write_text(text);
-        true
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        let _ = text;
-        false
-    }
-}
 
 /// A labelled input bound to `value`, with a hint and the problem under it: the one
 /// found as typed first, else the server's for `name`.

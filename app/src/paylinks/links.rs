@@ -3,9 +3,8 @@
 //! The list's search lives in the URL (`?q=&status=`), so a bookmark keeps it; the form
 //! is in [`link_form`].
 
-#[path = "link_form.rs"]
-mod link_form;
-
+use super::link_form::{link_fields, FormState};
+use crate::components::copy_text;
 use crate::components::error_text;
 use crate::error::AppError;
 use crate::i18n::{t, T};
@@ -15,7 +14,6 @@ use domain::paylink::LinkStatus;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
-use link_form::{link_fields, FormState};
 
 /// The statuses in the filter's order.
 const STATUSES: [LinkStatus; 4] = [
@@ -49,28 +47,6 @@ fn status_pill(status: LinkStatus) -> impl IntoView {
     let code = status_code(status);
     view! {
         <span class=format!("status link-status link-status-{code}") data-status=code>{status_text(status)}</span>
-    }
-}
-
-/// Puts `text` on the clipboard; `false` when the browser does not allow it here (no
-/// secure context), so the page asks to copy by hand.
-fn copy_text(text: &str) -> bool {
-    #[cfg(feature = "hydrate")]
-    {
-        let Some(window) = web_sys::window() else {
-            return false;
-        };
-        let clipboard = window.navigator().clipboard();
-        if clipboard.is_undefined() {
-            return false;
-        }
-        let _ = clipboard.write_text(text);
-        true
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        let _ = text;
-        false
     }
 }
 

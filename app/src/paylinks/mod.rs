@@ -2,7 +2,9 @@
 //! payer's pre-payment page (HP-1) — their pages, server functions, port and data.
 
 pub mod api;
+mod invoice_cart;
 pub mod invoices;
+mod link_form;
 pub mod links;
 mod model;
 #[cfg(feature = "ssr")]

@@ -73,6 +73,28 @@ pub fn locale_lang(locale: &str) -> Lang {
     Lang::parse(locale.split(['_', '-']).next().unwrap_or("en")).unwrap_or_default()
 }
 
+/// A cart line as a payer sees it (hosted and pre-payment pages): quantity, unit price
+/// and the line's amount written by `money`.
+pub fn payer_line(
+    name: &str,
+    quantity_thousandths: i64,
+    unit_price: i64,
+    money: &dyn Fn(i64) -> String,
+) -> CartLineView {
+    let quantity = domain::cart::Quantity::from_thousandths(quantity_thousandths)
+        .unwrap_or_else(|_| domain::cart::Quantity::from_thousandths(1000).expect("one"));
+    CartLineView {
+        name: name.to_owned(),
+        quantity: domain::cart::format_thousandths(quantity_thousandths),
+        unit_price: money(unit_price),
+        amount: money(domain::cart::line_amount(unit_price, quantity)),
+        code: String::new(),
+        refunded: String::new(),
+        state: None,
+        unit_price_major: String::new(),
+    }
+}
+
 /// `?lang=xx` for a page URL.
 pub fn lang_query(locale: &str) -> String {
     format!("?lang={}", locale_lang(locale).code())
@@ -177,22 +199,7 @@ impl CheckoutService {
             serde_json::from_str(&checkout.cart_json).unwrap_or_default();
         let lines = cart
             .iter()
-            .map(|l| {
-                let quantity = domain::cart::Quantity::from_thousandths(l.quantity_thousandths)
-                    .unwrap_or_else(|_| {
-                        domain::cart::Quantity::from_thousandths(1000).expect("one")
-                    });
-                CartLineView {
-                    name: l.name.clone(),
-                    quantity: domain::cart::format_thousandths(l.quantity_thousandths),
-                    unit_price: money(l.unit_price),
-                    amount: money(domain::cart::line_amount(l.unit_price, quantity)),
-                    code: String::new(),
-                    refunded: String::new(),
-                    state: None,
-                    unit_price_major: String::new(),
-                }
-            })
+            .map(|l| payer_line(&l.name, l.quantity_thousandths, l.unit_price, &money))
             .collect();
         let saved_cards = match (&checkout.merchant_customer_id, state) {
             (Some(customer), CheckoutState::Open) if payment.is_none() => self

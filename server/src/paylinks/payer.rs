@@ -5,11 +5,10 @@
 
 use super::store::{self, amount_rule, asked, link_status, status};
 use super::PaylinkService;
-use crate::checkout::port::lang_query;
+use crate::checkout::port::{lang_query, payer_line};
 use crate::checkout::service::{page_url, NewCheckout};
 use crate::entities::{hosted_checkout, merchant, payment_link};
 use crate::payments::engine::{CartLineInput, PaymentEngine};
-use app::checkout::CartLineView;
 use app::error::{AppError, FieldError, Problem};
 use app::i18n::T;
 use app::paylinks::{PayerField, PrepayForm, PrepayState, PrepayView};
@@ -99,26 +98,10 @@ impl PaylinkService {
         let lines = store::cart(&row)
             .iter()
             .map(|l| {
-                let quantity = domain::cart::Quantity::from_thousandths(l.quantity_thousandths)
-                    .unwrap_or_else(|_| {
-                        domain::cart::Quantity::from_thousandths(1000).expect("one")
-                    });
-                CartLineView {
-                    name: l.name.clone(),
-                    code: l.article.clone(),
-                    quantity: format!(
-                        "{} {}",
-                        domain::cart::format_thousandths(l.quantity_thousandths),
-                        l.measure
-                    )
-                    .trim()
-                    .to_owned(),
-                    unit_price: money(l.unit_price),
-                    amount: money(domain::cart::line_amount(l.unit_price, quantity)),
-                    refunded: String::new(),
-                    state: None,
-                    unit_price_major: String::new(),
-                }
+                let mut view = payer_line(&l.name, l.quantity_thousandths, l.unit_price, &money);
+                view.code = l.article.clone();
+                view.quantity = format!("{} {}", view.quantity, l.measure).trim().to_owned();
+                view
             })
             .collect();
         let is_invoice = row.kind == store::Kind::Invoice.code();
