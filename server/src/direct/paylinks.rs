@@ -150,7 +150,7 @@ pub async fn create_payment_link(
     let new = NewLink {
         kind: Kind::Api,
         name: String::new(),
-        internal_note: description.clone(),
+        internal_note: String::new(),
         title: String::new(),
         description,
         currency: amount.currency(),
@@ -158,7 +158,8 @@ pub async fn create_payment_link(
         merchant_reference: reference,
         recipient_name: recipient,
         recipient_email: String::new(),
-        merchant_customer_id: string(&v, "order.customer.merchantCustomerId")?,
+        merchant_customer_id: Some(text(&v, &["order.customer.merchantCustomerId"], 50)?)
+            .filter(|c| !c.is_empty()),
         locale: crate::checkout::port::locale_lang(&locale(&v, &format!("{spec}.locale")))
             .code()
             .to_owned(),
@@ -168,7 +169,15 @@ pub async fn create_payment_link(
         due_at: None,
         expires_at: Some(expires_at),
         remind: false,
-        return_url: return_url(&v, &format!("{spec}.returnUrl"))?,
+        return_url: match return_url(&v, &format!("{spec}.returnUrl"))? {
+            Some(url) if url.len() > 512 => {
+                return Err(ApiError::invalid(
+                    &format!("{spec}.returnUrl"),
+                    "the return URL is longer than 512 characters",
+                ))
+            }
+            url => url,
+        },
     };
     let service = PaylinkService::new(state.engine.clone());
     let by = By {
@@ -235,7 +244,9 @@ pub async fn share_payment_link(
     let to = string(&v, "recipient")?
         .ok_or_else(|| ApiError::invalid("recipient", "recipient is required"))?;
     let to = domain::account::parse_email(&to)
-        .map_err(|_| ApiError::invalid("recipient", "recipient is not an e-mail address"))?;
+        .ok()
+        .filter(|to| to.len() <= 254)
+        .ok_or_else(|| ApiError::invalid("recipient", "recipient is not an e-mail address"))?;
     let locale = string(&v, "locale")?;
     PaylinkService::new(state.engine.clone())
         .share(&caller.merchant, &id, &to, locale.as_deref())
