@@ -52,6 +52,9 @@ pub(super) struct Cart {
     submitted: RwSignal<bool>,
     file: RwSignal<Option<ChosenFile>>,
     reading: RwSignal<bool>,
+    /// The form's owner: a line's signals belong to it, not to the view whose button
+    /// made the line (the import preview is dropped as soon as its lines are used).
+    owner: StoredValue<Option<WeakOwner>>,
 }
 
 impl Cart {
@@ -64,6 +67,7 @@ impl Cart {
             submitted,
             file: RwSignal::new(None),
             reading: RwSignal::new(false),
+            owner: StoredValue::new(Owner::current().map(|o| o.downgrade())),
         }
     }
 
@@ -79,13 +83,17 @@ impl Cart {
     fn push(&self, typed: InvoiceLine) {
         let key = self.next_key.get_value();
         self.next_key.set_value(key + 1);
-        let line = Line {
+        let make = move || Line {
             key,
             name: RwSignal::new(typed.name),
             price: RwSignal::new(typed.price),
             quantity: RwSignal::new(typed.quantity),
             measure: RwSignal::new(typed.measure),
             article: RwSignal::new(typed.article),
+        };
+        let line = match self.owner.get_value().and_then(|o| o.upgrade()) {
+            Some(owner) => owner.with(make),
+            None => make(),
         };
         self.lines.update(|lines| lines.push(line));
     }
