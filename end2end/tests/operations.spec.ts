@@ -101,7 +101,7 @@ test("the whole filtered list exports as CSV and XML, dates in the user's zone",
   expect(csv.suggestedFilename()).toMatch(/^payments-\d{8}-\d{6}\.csv$/);
   const text = await (await import("node:fs/promises")).readFile((await csv.path())!, "utf8");
   const lines = text.trim().split("\r\n");
-  expect(lines[0]).toBe("payment_id,created,updated,merchant_reference,amount,currency,status,card,brand,channel,authorisation_code,customer_email");
+  expect(lines[0]).toBe("payment_id,created,updated,merchant_reference,amount,currency,status,card,brand,channel,authorisation_code,customer_email,payer_fields");
   expect(lines).toHaveLength(3);
   for (const id of ids) expect(text).toContain(id);
   expect(text).toContain("100.00,EUR,uncaptured,555555******4444");
