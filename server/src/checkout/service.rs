@@ -403,8 +403,8 @@ impl PaymentEngine {
         else {
             return Ok(false);
         };
-        let open = link.status == "ACTIVE" && link.expires_at.is_none_or(|end| end > Utc::now());
-        Ok(open && (link.reusable || link.checkout_id.as_deref() == Some(checkout.id.as_str())))
+        Ok(link.status_at(Utc::now()).payable()
+            && (link.reusable || link.checkout_id.as_deref() == Some(checkout.id.as_str())))
     }
 
     /// Whether the checkout's payment was sent to the acquirer and its answer is not

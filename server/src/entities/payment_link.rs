@@ -1,6 +1,19 @@
 //! A payment link (MB-35, MB-36, API): a template made in the back office (`link`), an
 //! invoice mailed to a customer (`invoice`) or a link made through the API (`api`).
+use domain::paylink::LinkStatus;
 use sea_orm::entity::prelude::*;
+
+/// Stored statuses (Expired is also derived from `expires_at`).
+pub mod status {
+    /// Can be paid.
+    pub const ACTIVE: &str = "ACTIVE";
+    /// A single-use link that was paid.
+    pub const PAID: &str = "PAID";
+    /// Disabled in the back office or cancelled through the API.
+    pub const CANCELLED: &str = "CANCELLED";
+    /// Past its end (written by its deadline job).
+    pub const EXPIRED: &str = "EXPIRED";
+}
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "payment_links")]
@@ -56,3 +69,21 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Model {
+    /// The status the merchant, the payer and the engine see at `now`: the stored one,
+    /// with a link past its end expired even before its deadline job has run.
+    pub fn status_at(&self, now: chrono::DateTime<chrono::Utc>) -> LinkStatus {
+        LinkStatus::of(
+            self.status == status::CANCELLED,
+            self.reusable,
+            self.status == status::PAID,
+            if self.status == status::EXPIRED {
+                Some(now)
+            } else {
+                self.expires_at
+            },
+            now,
+        )
+    }
+}

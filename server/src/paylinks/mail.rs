@@ -22,6 +22,14 @@ pub fn amount_text(minor: i64, currency: &str, lang: Lang) -> String {
         .unwrap_or_else(|| format!("{minor} {currency}"))
 }
 
+/// `minor` in major units as a form edits it (`12.50`), without the currency.
+pub fn major_text(minor: i64, currency: &str) -> String {
+    Currency::parse(currency)
+        .and_then(|c| Money::new(minor, c).ok())
+        .map(Money::format_major)
+        .unwrap_or_default()
+}
+
 /// The due date in the merchant's zone.
 fn due_text(merchant: &merchant::Model, row: &payment_link::Model) -> String {
     let zone = ZonePreference {

@@ -264,7 +264,7 @@ impl PaylinkService {
         let row = store::find(self.engine.db(), merchant.id, public_id)
             .await?
             .ok_or(LinkError::NotFound)?;
-        if !store::link_status(&row, Utc::now()).payable() {
+        if !row.status_at(Utc::now()).payable() {
             return Err(LinkError::NotNow(wire::status_code(&row)));
         }
         let txn = self.engine.db().begin().await?;

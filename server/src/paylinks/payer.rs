@@ -3,7 +3,7 @@
 //! the domain's rules. A single-use link has one open checkout at a time, taken by a
 //! guarded UPDATE, so two payers (or two tabs) can never pay it twice.
 
-use super::store::{self, amount_rule, asked, link_status, status};
+use super::store::{self, amount_rule, asked, status};
 use super::PaylinkService;
 use crate::checkout::port::{lang_query, payer_line};
 use crate::checkout::service::{page_url, NewCheckout};
@@ -49,13 +49,6 @@ fn fields(row: &payment_link::Model, lang: Lang) -> Vec<PayerField> {
     standard.chain(custom).collect()
 }
 
-fn major(minor: i64, currency: &str) -> String {
-    Currency::parse(currency)
-        .and_then(|c| Money::new(minor, c).ok())
-        .map(Money::format_major)
-        .unwrap_or_default()
-}
-
 impl PaylinkService {
     /// A link by its secret id, of any merchant, with its merchant.
     async fn by_secret(
@@ -82,7 +75,7 @@ impl PaylinkService {
     /// The pre-payment page.
     pub async fn prepay_view(&self, id: &str, lang: Lang) -> Result<PrepayView, AppError> {
         let (row, merchant) = self.by_secret(id).await?;
-        let state = match link_status(&row, Utc::now()) {
+        let state = match row.status_at(Utc::now()) {
             LinkStatus::Active => PrepayState::Open,
             LinkStatus::Expired => PrepayState::Expired,
             LinkStatus::Disabled => PrepayState::Disabled,
@@ -91,9 +84,11 @@ impl PaylinkService {
         let money = |minor: i64| super::mail::amount_text(minor, &row.currency, lang);
         let (amount, min_amount, max_amount) = match amount_rule(&row) {
             AmountRule::Fixed(a) => (Some(money(a)), String::new(), String::new()),
-            AmountRule::Entered { min, max } => {
-                (None, major(min, &row.currency), major(max, &row.currency))
-            }
+            AmountRule::Entered { min, max } => (
+                None,
+                super::mail::major_text(min, &row.currency),
+                super::mail::major_text(max, &row.currency),
+            ),
         };
         let lines = store::cart(&row)
             .iter()
@@ -144,7 +139,7 @@ impl PaylinkService {
         lang: Lang,
     ) -> Result<String, AppError> {
         let (row, merchant) = self.by_secret(id).await?;
-        if !link_status(&row, Utc::now()).payable() {
+        if !row.status_at(Utc::now()).payable() {
             return Err(AppError::NotAllowedNow);
         }
         // An invoice or an API link is in its customer's language; a template's checkout
@@ -301,7 +296,7 @@ impl PaylinkService {
                     .await
                     .map_err(internal)?;
                 let (now_row, _) = self.by_secret(id).await?;
-                if link_status(&now_row, Utc::now()).payable() {
+                if now_row.status_at(Utc::now()).payable() {
                     if let Some(url) = self
                         .reuse_open_checkout(&now_row, amount.minor(), &None)
                         .await?

@@ -1,7 +1,7 @@
 //! [`PaylinksPort`] for the pages: any user of the merchant reads links and invoices,
 //! users who may sell create and change them; the payer's page needs no session.
 
-use super::store::{self, amount_rule, link_status, status, Kind};
+use super::store::{self, amount_rule, status, Kind};
 use super::{form, qr, wire, By, LinkError, PaylinkService};
 use crate::account::service::{load_actor, load_actor_who_may, zone_of};
 use crate::entities::{payment_link, user};
@@ -13,7 +13,7 @@ use app::paylinks::{
     LinkForm, LinkRow, PaylinksPort, PrepayForm, PrepayView,
 };
 use chrono::{DateTime, Duration, Utc};
-use domain::money::{Currency, Money};
+
 use domain::paylink::{AmountRule, LinkStatus, Standard};
 use domain::{Lang, MoneyMove};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -42,16 +42,9 @@ fn by<'a>(u: &'a user::Model, ip: &'a str) -> By<'a> {
     }
 }
 
-fn major(minor: i64, currency: &str) -> String {
-    Currency::parse(currency)
-        .and_then(|c| Money::new(minor, c).ok())
-        .map(Money::format_major)
-        .unwrap_or_default()
-}
-
 /// The status of an invoice.
 pub fn invoice_status(row: &payment_link::Model, now: DateTime<Utc>) -> InvoiceStatus {
-    match link_status(row, now) {
+    match row.status_at(now) {
         LinkStatus::Disabled => InvoiceStatus::Cancelled,
         LinkStatus::Paid => InvoiceStatus::Paid,
         LinkStatus::Expired => InvoiceStatus::Expired,
@@ -79,12 +72,17 @@ impl PaylinkService {
         let asked = store::asked(row);
         let has = |s: Standard| asked.standard.contains(&s);
         let (amount, payer_amount, min, max) = match amount_rule(row) {
-            AmountRule::Fixed(a) => (major(a, &row.currency), false, String::new(), String::new()),
+            AmountRule::Fixed(a) => (
+                super::mail::major_text(a, &row.currency),
+                false,
+                String::new(),
+                String::new(),
+            ),
             AmountRule::Entered { min, max } => (
                 String::new(),
                 true,
-                major(min, &row.currency),
-                major(max, &row.currency),
+                super::mail::major_text(min, &row.currency),
+                super::mail::major_text(max, &row.currency),
             ),
         };
         LinkForm {
@@ -116,7 +114,7 @@ impl PaylinkService {
         let url = wire::url(self.public_url(), row);
         LinkDetail {
             form: self.form_of(row, u),
-            status: link_status(row, Utc::now()),
+            status: row.status_at(Utc::now()),
             qr_svg: qr::svg(&url),
             url,
         }
@@ -171,7 +169,7 @@ impl PaylinksPort for PaylinkService {
         };
         Ok(rows
             .iter()
-            .filter(|r| wanted.is_none_or(|w| link_status(r, now) == w))
+            .filter(|r| wanted.is_none_or(|w| r.status_at(now) == w))
             .map(|r| LinkRow {
                 id: r.public_id.clone(),
                 name: if r.name.is_empty() {
@@ -188,7 +186,7 @@ impl PaylinksPort for PaylinkService {
                         super::mail::amount_text(max, &r.currency, lang)
                     ),
                 },
-                status: link_status(r, now),
+                status: r.status_at(now),
                 reusable: r.reusable,
                 ends: r.expires_at.map(|e| zone.format(e)).unwrap_or_default(),
                 url: wire::url(self.public_url(), r),

@@ -6,7 +6,7 @@ use crate::entities::{payment_link, payment_link_event};
 use crate::platform::jobs;
 use chrono::{DateTime, Duration, Utc};
 use domain::money::Currency;
-use domain::paylink::{AmountRule, Asked, LinkStatus};
+use domain::paylink::{AmountRule, Asked};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
 };
@@ -35,17 +35,7 @@ impl Kind {
     }
 }
 
-/// Stored statuses (Expired is also derived from `expires_at`).
-pub mod status {
-    /// Can be paid.
-    pub const ACTIVE: &str = "ACTIVE";
-    /// A single-use link that was paid.
-    pub const PAID: &str = "PAID";
-    /// Disabled in the back office or cancelled through the API.
-    pub const CANCELLED: &str = "CANCELLED";
-    /// Past its end (written by its deadline job).
-    pub const EXPIRED: &str = "EXPIRED";
-}
+pub use crate::entities::payment_link::status;
 
 /// A line of an invoice's cart.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -104,21 +94,6 @@ pub struct NewLink {
     pub remind: bool,
     /// Where the payer returns after paying.
     pub return_url: Option<String>,
-}
-
-/// The status the merchant and the payer see.
-pub fn link_status(row: &payment_link::Model, now: DateTime<Utc>) -> LinkStatus {
-    LinkStatus::of(
-        row.status == status::CANCELLED,
-        row.reusable,
-        row.status == status::PAID,
-        if row.status == status::EXPIRED {
-            Some(now)
-        } else {
-            row.expires_at
-        },
-        now,
-    )
 }
 
 /// The amount rule stored on `row`.

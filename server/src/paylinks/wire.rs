@@ -1,7 +1,7 @@
 //! The Direct JSON of a payment link (`PaymentLinkResponse` of the Direct SDKs), for API
 //! answers and webhook bodies.
 
-use super::store::{link_status, status};
+use super::store::status;
 use crate::checkout::port::lang_query;
 use crate::entities::{payment_link, payment_link_event};
 use crate::payments::records::public_id;
@@ -26,7 +26,7 @@ pub fn url(public_url: &str, row: &payment_link::Model) -> String {
 
 /// The Direct status of a link.
 pub fn status_code(row: &payment_link::Model) -> &'static str {
-    match link_status(row, Utc::now()) {
+    match row.status_at(Utc::now()) {
         LinkStatus::Active => status::ACTIVE,
         LinkStatus::Paid => status::PAID,
         LinkStatus::Disabled => status::CANCELLED,

@@ -71,8 +71,14 @@ pub(super) async fn settle_linked_link<C: ConnectionTrait>(
         .filter(payment_link::Column::Id.eq(link.id));
     if !link.reusable {
         update = update
-            .col_expr(payment_link::Column::Status, Expr::value("PAID"))
-            .filter(payment_link::Column::Status.is_in(["ACTIVE", "EXPIRED"]));
+            .col_expr(
+                payment_link::Column::Status,
+                Expr::value(payment_link::status::PAID),
+            )
+            .filter(
+                payment_link::Column::Status
+                    .is_in([payment_link::status::ACTIVE, payment_link::status::EXPIRED]),
+            );
         if let Some(checkout) = &row.hosted_checkout_id {
             update = update.filter(payment_link::Column::CheckoutId.eq(checkout.as_str()));
         }
