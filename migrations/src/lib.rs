@@ -19,6 +19,7 @@ mod m20261130_000003_session_epoch;
 mod m20261130_000004_idempotence_lease;
 mod m20261130_000005_awaited_answers;
 mod m20261130_000006_payment_links;
+mod m20261201_000007_self_admin;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000001_terminal_pairing::Migration),
             Box::new(m20261130_000005_awaited_answers::Migration),
             Box::new(m20261130_000006_payment_links::Migration),
+            Box::new(m20261201_000007_self_admin::Migration),
         ]
     }
 }

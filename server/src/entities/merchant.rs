@@ -31,6 +31,8 @@ pub struct Model {
     /// Columns of payment downloads, comma-separated; empty for all.
     pub report_columns: String,
     pub created_at: DateTimeUtc,
+    /// Every user of the PSPID must sign in with a second factor (MB-2).
+    pub require_two_factor: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -30,6 +30,18 @@ pub struct Model {
     pub payment_columns: String,
     /// Raised when the user's other sessions must end (password changed or reset).
     pub session_epoch: i64,
+    /// The second factor the user signs in with: empty, `totp` or `email` (MB-2).
+    pub two_factor: String,
+    /// The authenticator's secret, sealed with the data key and bound to the row.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub totp_secret_enc: Option<String>,
+    /// The secret being set up, sealed, until a code confirms it.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub totp_pending_enc: Option<String>,
+    /// The last time step whose code was accepted: a code is taken once.
+    pub totp_last_step: Option<i64>,
+    /// The recovery address once its owner followed the confirmation link.
+    pub email_confirmed: Option<String>,
 }
 
 /// The hash never reaches a log.
@@ -41,6 +53,7 @@ impl std::fmt::Debug for Model {
             .field("login", &self.login)
             .field("role", &self.role)
             .field("password_hash", &"[redacted]")
+            .field("two_factor", &self.two_factor)
             .finish_non_exhaustive()
     }
 }
