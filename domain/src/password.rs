@@ -11,8 +11,19 @@ pub const SPECIAL_CHARACTERS: &str = "!\"#;:?\\*()+=/<>,.[]{}";
 pub const MIN_CONFIGURABLE_LENGTH: usize = 8;
 /// Default minimum length (PCI DSS 4.0 §8.3.6).
 pub const DEFAULT_MIN_LENGTH: usize = 12;
+/// Longest minimum length an account may configure.
+pub const MAX_CONFIGURABLE_LENGTH: usize = 64;
 /// Longest password accepted, to bound hashing work.
 pub const MAX_LENGTH: usize = 128;
+/// Days a password lives by default before it must be changed (PCI DSS 4.0 §8.3.9).
+pub const DEFAULT_LIFETIME_DAYS: u32 = 90;
+/// Shortest lifetime an account may configure, in days (`0` means "never expires").
+pub const MIN_LIFETIME_DAYS: u32 = 30;
+/// Longest lifetime an account may configure, in days.
+pub const MAX_LIFETIME_DAYS: u32 = 365;
+/// How many earlier passwords a new one must differ from (PCI DSS 4.0 §8.3.7), the
+/// current one included.
+pub const HISTORY_DEPTH: usize = 4;
 /// Names shorter than this are not searched for inside passwords: a two-letter login
 /// would otherwise forbid most passwords.
 const MIN_NAME_LENGTH: usize = 3;
@@ -69,10 +80,10 @@ pub struct RuleCheck {
 }
 
 impl PasswordPolicy {
-    /// A policy with a minimum length, clamped to what the seed allows.
+    /// A policy with a minimum length, clamped to what an account may configure.
     pub fn with_min_length(min_length: usize) -> Self {
         PasswordPolicy {
-            min_length: min_length.clamp(MIN_CONFIGURABLE_LENGTH, MAX_LENGTH),
+            min_length: min_length.clamp(MIN_CONFIGURABLE_LENGTH, MAX_CONFIGURABLE_LENGTH),
         }
     }
 
@@ -136,9 +147,35 @@ impl PasswordPolicy {
     }
 }
 
+/// Whether an Admin may set `min_length` as the account's minimum password length
+/// ([`MIN_CONFIGURABLE_LENGTH`]..=[`MAX_CONFIGURABLE_LENGTH`]).
+pub fn min_length_allowed(min_length: i64) -> bool {
+    (MIN_CONFIGURABLE_LENGTH as i64..=MAX_CONFIGURABLE_LENGTH as i64).contains(&min_length)
+}
+
+/// Whether an Admin may set `days` as the password lifetime: `0` (never expires) or
+/// [`MIN_LIFETIME_DAYS`]..=[`MAX_LIFETIME_DAYS`].
+pub fn lifetime_allowed(days: i64) -> bool {
+    days == 0 || (MIN_LIFETIME_DAYS as i64..=MAX_LIFETIME_DAYS as i64).contains(&days)
+}
+
+/// Whether a password set at `changed_at` has outlived `lifetime_days` at `now`: it
+/// expires exactly `lifetime_days` days after it was set; `0` (or less) never expires.
+pub fn password_expired(
+    changed_at: chrono::DateTime<chrono::Utc>,
+    lifetime_days: i32,
+    now: chrono::DateTime<chrono::Utc>,
+) -> bool {
+    if lifetime_days <= 0 {
+        return false;
+    }
+    now >= changed_at + chrono::Duration::days(i64::from(lifetime_days))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::{DateTime, Duration, TimeZone, Utc};
     use proptest::prelude::*;
 
     fn ctx() -> PasswordContext {
@@ -203,6 +240,37 @@ mod tests {
     }
 
     #[test]
+    fn minimum_length_is_configurable_up_to_sixty_four() {
+        assert_eq!(PasswordPolicy::with_min_length(64).min_length(), 64);
+        assert_eq!(PasswordPolicy::with_min_length(200).min_length(), 64);
+        assert!(min_length_allowed(8) && min_length_allowed(64));
+        assert!(!min_length_allowed(7) && !min_length_allowed(65) && !min_length_allowed(-1));
+    }
+
+    #[test]
+    fn lifetime_is_never_or_thirty_to_a_year() {
+        assert!(lifetime_allowed(0));
+        assert!(lifetime_allowed(30) && lifetime_allowed(90) && lifetime_allowed(365));
+        assert!(!lifetime_allowed(29) && !lifetime_allowed(366) && !lifetime_allowed(-30));
+        assert!(lifetime_allowed(i64::from(DEFAULT_LIFETIME_DAYS)));
+    }
+
+    fn at(seconds: i64) -> DateTime<Utc> {
+        Utc.timestamp_opt(seconds, 0)
+            .single()
+            .expect("a valid instant")
+    }
+
+    #[test]
+    fn a_password_expires_exactly_at_the_end_of_its_lifetime() {
+        let set = Utc.with_ymd_and_hms(2026, 3, 1, 12, 0, 0).unwrap();
+        let end = set + Duration::days(90);
+        assert!(!password_expired(set, 90, end - Duration::seconds(1)));
+        assert!(password_expired(set, 90, end));
+        assert!(!password_expired(set, 0, set + Duration::days(10_000)));
+    }
+
+    #[test]
     fn overlong_password_is_refused() {
         let pw = format!("Aa7!{}", "x".repeat(MAX_LENGTH));
         assert_eq!(failed(&pw), vec![PasswordRule::MinLength(12)]);
@@ -244,6 +312,53 @@ mod tests {
             let ctx = PasswordContext { store_names: vec![], logins: vec![login] };
             let failed = PasswordPolicy::default().validate(&pw, &ctx).err().unwrap_or_default();
             prop_assert!(failed.contains(&PasswordRule::NoLogin));
+        }
+
+        #[test]
+        fn a_lifetime_of_zero_never_expires(
+            set in 0i64..4_000_000_000, later in 0i64..4_000_000_000, zero_or_less in -400i32..=0
+        ) {
+            prop_assert!(!password_expired(at(set), zero_or_less, at(set + later)));
+        }
+
+        #[test]
+        fn once_expired_a_password_stays_expired(
+            set in 0i64..4_000_000_000,
+            days in 1i32..=365,
+            now in 0i64..100_000_000,
+            more in 0i64..100_000_000,
+        ) {
+            let (set, now) = (at(set), at(set + now));
+            if password_expired(set, days, now) {
+                prop_assert!(password_expired(set, days, now + Duration::seconds(more)));
+            }
+        }
+
+        #[test]
+        fn expiry_is_exactly_the_lifetime_after_the_change(
+            set in 0i64..4_000_000_000, days in 1i32..=365, now in -100_000_000i64..100_000_000
+        ) {
+            let expired = password_expired(at(set), days, at(set + now));
+            prop_assert_eq!(expired, now >= i64::from(days) * 86_400);
+        }
+
+        #[test]
+        fn a_longer_lifetime_never_expires_sooner(
+            set in 0i64..4_000_000_000, a in 1i32..=365, b in 1i32..=365, now in 0i64..100_000_000
+        ) {
+            let (short, long) = (a.min(b), a.max(b));
+            let now = at(set + now);
+            if password_expired(at(set), long, now) {
+                prop_assert!(password_expired(at(set), short, now));
+            }
+        }
+
+        #[test]
+        fn allowed_lifetimes_are_never_or_within_bounds(days in -1000i64..1000) {
+            prop_assert_eq!(
+                lifetime_allowed(days),
+                days == 0 || (30..=365).contains(&days)
+            );
         }
 
         #[test]
