@@ -70,6 +70,9 @@ pub fn problem_text(problem: &Problem) -> String {
         Problem::AboveMaximum => t(T::ErrAboveMaximum).to_owned(),
         Problem::CartTotalMismatch => t(T::ErrCartTotalMismatch).to_owned(),
         Problem::DateInPast => t(T::ErrDateInPast).to_owned(),
+        Problem::WrongAuthenticatorCode => t(T::ErrWrongAuthenticatorCode).to_owned(),
+        Problem::EmailNotConfirmed => t(T::ErrEmailNotConfirmed).to_owned(),
+        Problem::TwoFactorRequired => t(T::ErrTwoFactorRequired).to_owned(),
     }
 }
 

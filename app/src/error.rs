@@ -91,6 +91,12 @@ pub enum Problem {
     CartTotalMismatch,
     /// A date that has passed.
     DateInPast,
+    /// The authenticator code is not the one of the current time step (or was used).
+    WrongAuthenticatorCode,
+    /// The e-mailed factor needs a confirmed address.
+    EmailNotConfirmed,
+    /// The PSPID requires a second factor: it cannot be turned off.
+    TwoFactorRequired,
 }
 
 /// The upload problems a redirect carries in `?attach_error=` (the upload is a plain

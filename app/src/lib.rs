@@ -121,6 +121,8 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=not_found::NotFound>
                 <Route path=path!("/login") view=account::login::LoginPage/>
+                <Route path=path!("/login/verify") view=account::security::verify::VerifyPage/>
+                <Route path=path!("/profile/confirm-email") view=account::security::page::ConfirmEmailPage/>
                 <Route path=path!("/forgot-password") view=account::password::ForgotPasswordPage/>
                 <Route path=path!("/reset-password") view=account::password::ResetPasswordPage/>
                 <Route path=path!("/dev/mailbox") view=account::mailbox::MailboxPage/>
@@ -153,6 +155,7 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=account::shell::BackOffice>
                     <Route path=path!("") view=account::home::HomePage/>
                     <Route path=path!("/profile") view=account::profile::ProfilePage/>
+                    <Route path=path!("/profile/security") view=account::security::page::SecurityPage/>
                     <Route path=path!("/operations/dashboard") view=payments::dashboard::DashboardPage/>
                     <Route path=path!("/operations/moto") view=payments::moto::MotoPage/>
                     <Route path=path!("/operations/pos") view=terminals::pos::PosPage/>

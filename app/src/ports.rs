@@ -4,6 +4,7 @@
 //! pages.
 
 use crate::account::port::AccountPort;
+use crate::account::security::port::SecurityPort;
 use crate::checkout::port::CheckoutPort;
 use crate::configuration::port::ConfigPort;
 use crate::paylinks::port::PaylinksPort;
@@ -22,6 +23,8 @@ use std::sync::Arc;
 pub struct Ports {
     /// Accounts and login.
     pub account: Arc<dyn AccountPort>,
+    /// Second factors of the sign-in.
+    pub security: Arc<dyn SecurityPort>,
     /// Hosted pages.
     pub checkout: Arc<dyn CheckoutPort>,
     /// Configuration pages.

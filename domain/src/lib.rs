@@ -22,6 +22,7 @@ pub mod status;
 pub mod terminal;
 pub mod ticket;
 pub mod timezone;
+pub mod two_factor;
 
 pub use account::{
     normalize_login, parse_email, Environment, InvalidEmail, LoginError, MoneyMove, Role,

@@ -92,8 +92,10 @@ impl AppStateBuilder {
         let engine = PaymentEngine::new(db.clone(), config.clone(), acquirer);
         let terminals = TerminalHub::new(engine.clone(), gateway);
         let configuration = Arc::new(ConfigService::new(db.clone(), config.clone()));
+        let account = Arc::new(AccountService::new(db.clone(), config.clone()));
         let ports = Ports {
-            account: Arc::new(AccountService::new(db.clone(), config.clone())),
+            account: account.clone(),
+            security: account,
             checkout: Arc::new(CheckoutService::new(engine.clone())),
             config: configuration.clone(),
             webhooks: configuration,

@@ -3,6 +3,9 @@
 //! server function, each checks the session itself and calls a port; none trusts what
 //! the browser hid or showed.
 
+use super::security::LoginNext;
+#[cfg(feature = "ssr")]
+use super::security::{PendingSignIn, PENDING_SESSION_KEY};
 use super::{HomeData, Mail, Me, PasswordRules};
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -19,7 +22,7 @@ pub async fn login(
     pspid: Option<String>,
     user_id: Option<String>,
     password: String,
-) -> Result<(), AppError> {
+) -> Result<LoginNext, AppError> {
     use super::LoginAttempt;
     use super::LoginMode;
     use crate::error::{FieldError, Problem};
@@ -69,12 +72,43 @@ pub async fn login(
     let session = ctx::session().await?;
     // A fresh id at every privilege change: a fixated id is worthless after login.
     session.cycle_id().await.map_err(|_| AppError::Internal)?;
+    if let Some(method) = success.second_factor {
+        // The password was right; the session is created only after the second factor.
+        let _ = session.remove::<super::Actor>(ctx::ACTOR_KEY).await;
+        let pending = PendingSignIn {
+            user_id: success.actor.user_id,
+            merchant_id: success.actor.merchant_id,
+            method,
+            epoch: success.actor.epoch,
+            until: chrono::Utc::now().timestamp() + PENDING_SECONDS,
+            lang: success.lang,
+        };
+        session
+            .insert(PENDING_SESSION_KEY, &pending)
+            .await
+            .map_err(|_| AppError::Internal)?;
+        return Ok(LoginNext::SecondFactor);
+    }
+    start_session(success).await
+}
+
+/// How long a right password waits for its second factor.
+#[cfg(feature = "ssr")]
+pub(crate) const PENDING_SECONDS: i64 = 300;
+
+/// Signs the user in once every factor was checked: the actor goes into the session
+/// (under a fresh id), and the language picked on the login page wins and becomes the
+/// user's — otherwise the user's saved language applies from now on.
+#[cfg(feature = "ssr")]
+pub(crate) async fn start_session(success: super::LoginSuccess) -> Result<LoginNext, AppError> {
+    let ports = ctx::ports()?;
+    let session = ctx::session().await?;
+    session.cycle_id().await.map_err(|_| AppError::Internal)?;
+    let _ = session.remove::<PendingSignIn>(PENDING_SESSION_KEY).await;
     session
         .insert(ctx::ACTOR_KEY, &success.actor)
         .await
         .map_err(|_| AppError::Internal)?;
-    // A language picked on the login page wins and becomes the user's; otherwise the
-    // user's saved language applies from now on.
     match ctx::cookie_lang() {
         Some(chosen) if chosen != success.lang => {
             ports.account.set_language(&success.actor, chosen).await?;
@@ -82,14 +116,18 @@ pub async fn login(
         Some(_) => {}
         None => ctx::set_lang_cookie(success.lang),
     }
-    Ok(())
+    Ok(if success.actor.setup_required {
+        LoginNext::SetUpSecondFactor
+    } else {
+        LoginNext::Home
+    })
 }
 
 /// Ends the session.
 #[server(endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
     let session = ctx::session().await?;
-    if let Ok(actor) = ctx::actor().await {
+    if let Ok(actor) = ctx::actor_in_setup().await {
         let ip = ctx::client_ip().await;
         ctx::ports()?.account.logout(&actor, &ip).await?;
     }
@@ -100,7 +138,7 @@ pub async fn logout() -> Result<(), AppError> {
 /// The signed-in user for the shell.
 #[server(endpoint = "me")]
 pub async fn get_me() -> Result<Me, AppError> {
-    let actor = ctx::actor().await?;
+    let actor = ctx::actor_in_setup().await?;
     ctx::ports()?.account.me(&actor).await
 }
 

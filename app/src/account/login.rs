@@ -24,8 +24,8 @@ pub fn LoginPage() -> impl IntoView {
     let action = ServerAction::<Login>::new();
     let error = last_error(action.value());
     Effect::new(move |_| {
-        if let Some(Ok(())) = action.value().get() {
-            full_navigation("/");
+        if let Some(Ok(next)) = action.value().get() {
+            full_navigation(next.path());
         }
     });
     let env_param = move || match environment() {

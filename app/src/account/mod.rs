@@ -10,6 +10,7 @@ pub mod password;
 #[cfg(feature = "ssr")]
 pub(crate) mod port;
 pub mod profile;
+pub mod security;
 pub mod shell;
 
 pub use model::*;

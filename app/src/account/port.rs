@@ -27,6 +27,10 @@ pub struct Actor {
     /// End of the session's absolute lifetime (Unix seconds), however active it is.
     #[serde(default)]
     pub until: i64,
+    /// The PSPID requires a second factor this user has not set up: until they do, only
+    /// the security page answers (MB-2).
+    #[serde(default)]
+    pub setup_required: bool,
 }
 
 impl Actor {
@@ -58,6 +62,8 @@ pub struct LoginSuccess {
     pub actor: Actor,
     /// The user's saved language.
     pub lang: Lang,
+    /// The second factor still to check before `actor` may be signed in.
+    pub second_factor: Option<domain::two_factor::Method>,
 }
 
 /// Accounts, login, passwords and profile (MB-1, MB-4, MB-6, MB-7).

@@ -4,3 +4,4 @@
 
 pub mod provisioning;
 pub mod service;
+pub mod two_factor;

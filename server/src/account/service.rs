@@ -22,13 +22,14 @@ use sea_orm::{
 use std::sync::Arc;
 
 mod passwords;
+mod sign_in;
 
 pub use passwords::{end_sessions, CHANGES_PER_HOUR};
 
 /// The account service.
 pub struct AccountService {
-    db: DatabaseConnection,
-    config: Arc<Config>,
+    pub(super) db: DatabaseConnection,
+    pub(super) config: Arc<Config>,
     login_limiter: RateLimiter,
 }
 
@@ -323,7 +324,6 @@ impl AccountPort for AccountService {
         let zone = zone_of(&u);
         let locked_until = u.locked_until.filter(|until| *until > now);
         let txn = self.db.begin().await.map_err(internal)?;
-        let mut active = u.clone().into_active_model();
         let outcome = if let Some(until) = locked_until {
             audit::record(
                 &txn,
@@ -341,72 +341,36 @@ impl AccountPort for AccountService {
             Err(AppError::Locked {
                 until: zone.format(until),
             })
-        } else if password_ok {
-            active.failed_logins = Set(0);
-            active.locked_until = Set(None);
-            active.last_login_at = Set(Some(now));
-            active.update(&txn).await.map_err(internal)?;
+        } else if !password_ok {
+            Err(self
+                .count_failure(&txn, &u, &who, "wrong password", &attempt.ip)
+                .await?)
+        } else if let Some(method) = domain::two_factor::Method::parse(&u.two_factor) {
+            // The password was right; nothing is reset before the second factor is, so
+            // guessing codes counts toward the same lockout as guessing passwords.
+            if method == domain::two_factor::Method::Email {
+                self.send_sign_in_code(&txn, &m, &u).await?;
+            }
             audit::record(
                 &txn,
                 AuditEntry {
                     merchant_id: Some(m.id),
                     user_id: Some(u.id),
                     actor: &who,
-                    action: "login.success",
-                    detail: String::new(),
+                    action: "login.second_factor_asked",
+                    detail: method.code().into(),
                     ip: &attempt.ip,
                 },
             )
             .await
             .map_err(internal)?;
-            let role = Role::parse(&u.role).unwrap_or(Role::ReadOnly);
             Ok(LoginSuccess {
-                actor: Actor {
-                    user_id: u.id,
-                    merchant_id: m.id,
-                    role,
-                    login: u.login.clone(),
-                    epoch: u.session_epoch,
-                    until: (now + Duration::seconds(self.config.session_max_seconds)).timestamp(),
-                },
-                lang: Lang::parse(&u.language).unwrap_or_default(),
+                second_factor: Some(method),
+                ..self.signed_in(&m, &u, now)
             })
         } else {
-            // A lock that has run out starts a fresh count.
-            let previous = if u.locked_until.is_some() {
-                0
-            } else {
-                u.failed_logins
-            };
-            let failures = previous + 1;
-            let lock = (failures >= self.config.max_failed_logins)
-                .then(|| now + Duration::seconds(self.config.lockout_seconds));
-            active.failed_logins = Set(if lock.is_some() { 0 } else { failures });
-            active.locked_until = Set(lock);
-            active.update(&txn).await.map_err(internal)?;
-            audit::record(
-                &txn,
-                AuditEntry {
-                    merchant_id: Some(m.id),
-                    user_id: Some(u.id),
-                    actor: &who,
-                    action: if lock.is_some() {
-                        "login.lockout"
-                    } else {
-                        "login.failure"
-                    },
-                    detail: format!("wrong password, failure {failures}"),
-                    ip: &attempt.ip,
-                },
-            )
-            .await
-            .map_err(internal)?;
-            match lock {
-                Some(until) => Err(AppError::Locked {
-                    until: zone.format(until),
-                }),
-                None => Err(AppError::InvalidCredentials),
-            }
+            self.finish_sign_in(&txn, &m, &u, &who, "", &attempt.ip)
+                .await
         };
         txn.commit().await.map_err(internal)?;
         outcome

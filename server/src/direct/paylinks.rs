@@ -6,7 +6,8 @@
 
 use super::{ApiError, Caller, DirectState};
 use crate::paylinks::store::{self, Kind, NewLink, StoredLine};
-use crate::paylinks::{qr, wire, By, LinkError, PaylinkService};
+use crate::paylinks::{wire, By, LinkError, PaylinkService};
+use crate::platform::qr;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};

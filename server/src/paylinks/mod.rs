@@ -17,7 +17,6 @@ pub mod form;
 pub mod mail;
 pub mod payer;
 pub mod port;
-pub mod qr;
 pub mod store;
 pub mod wire;
 

@@ -2,7 +2,8 @@
 //! users who may sell create and change them; the payer's page needs no session.
 
 use super::store::{self, amount_rule, status, Kind};
-use super::{form, qr, wire, By, LinkError, PaylinkService};
+use super::{form, wire, By, LinkError, PaylinkService};
+use crate::platform::qr;
 use crate::account::service::{load_actor, load_actor_who_may, zone_of};
 use crate::entities::{payment_link, user};
 use crate::payments::records::public_id;

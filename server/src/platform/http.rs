@@ -41,6 +41,9 @@ const FEATURE_ROUTES: &[(&str, &str, Mount)] = &[
     ("GET", "/operations/history/export/{format}", |m| {
         on(m, crate::payments::export::history)
     }),
+    ("GET", "/configuration/audit-log/export.csv", |m| {
+        on(m, crate::audit::export::download)
+    }),
     ("GET", "/operations/invoice/cart-template.csv", |m| {
         on(m, crate::paylinks::cart_template)
     }),
@@ -200,8 +203,10 @@ async fn readyz(State(db): State<DatabaseConnection>) -> Response {
 
 /// Pages anyone may open.
 fn is_public(path: &str) -> bool {
-    const PUBLIC: [&str; 5] = [
+    const PUBLIC: [&str; 7] = [
         "/login",
+        "/login/verify",
+        "/profile/confirm-email",
         "/forgot-password",
         "/reset-password",
         "/dev/mailbox",
@@ -262,17 +267,23 @@ async fn sign_in_gate(session: Session, req: Request, next: Next) -> Response {
         }
         return next.run(req).await;
     }
-    let signed_in = matches!(
-        session
-            .get::<app::account::Actor>(app::account::ACTOR_SESSION_KEY)
-            .await,
-        Ok(Some(_))
-    );
-    if path == "/login" && signed_in {
+    let actor = session
+        .get::<app::account::Actor>(app::account::ACTOR_SESSION_KEY)
+        .await
+        .ok()
+        .flatten();
+    let signed_in = actor.is_some();
+    if (path == "/login" || path == "/login/verify") && signed_in {
         return Redirect::to("/").into_response();
     }
     if !signed_in && !is_public(&path) {
         return Redirect::to("/login").into_response();
+    }
+    // The PSPID requires a second factor this user has not set up yet: the security
+    // page is the only page until they do (server functions refuse on their own).
+    let security = app::account::security::SECURITY_PATH;
+    if actor.is_some_and(|a| a.setup_required) && path != security && !is_public(&path) {
+        return Redirect::to(security).into_response();
     }
     next.run(req).await
 }

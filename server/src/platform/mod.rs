@@ -11,6 +11,7 @@ pub mod http;
 pub mod jobs;
 pub mod mail;
 pub mod metrics;
+pub mod qr;
 pub mod rate_limit;
 pub mod request_id;
 pub mod reseal;

@@ -32,4 +32,5 @@ mod support_status;
 mod support_tickets;
 mod terminal_pairing;
 mod terminals;
+mod two_factor;
 mod webhook_addresses;

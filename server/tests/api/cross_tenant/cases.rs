@@ -113,6 +113,19 @@ pub(crate) fn server_fn(endpoint: &str, w: &World) -> Option<Case> {
             "reusable": true, "ask_address": false, "ask_email": false, "ask_name": false,
             "ask_phone": false, "fields": [],
         } }))),
+        // Two-factor sign-in: the second step reads the session's own pending sign-in;
+        // the security page changes the caller's own factor after their password.
+        "sign_in_prompt" | "verify_sign_in" | "resend_sign_in_code" | "security_confirm_email" => {
+            Public("the sign-in's second step and the address confirmation link: the session's own pending sign-in, the link's token is its owner's secret")
+        }
+        "security" | "security_send_confirmation" => Own(vec![]),
+        "security_start_authenticator"
+        | "security_recovery_codes"
+        | "security_start_email"
+        | "security_disable" => Own(args(&[("password", "Not-The-Password-9!")])),
+        "security_confirm_authenticator" | "security_confirm_email_factor" => {
+            Own(args(&[("code", "000000")]))
+        }
         "logout" | "support/logout" => Last,
         // The back office's account.
         "me" | "home" | "mailbox" | "password_rules" => Own(vec![]),
@@ -449,6 +462,7 @@ pub(crate) fn plan(w: &World) -> (Vec<Cell>, Vec<String>) {
                 }
                 continue;
             }
+                },
             ("GET", "/operations/pos/events/{id}") => {
                 let url = path.replace("{id}", &w.b_terminal_payment.to_string());
                 (url.clone(), Call::Get { url, deny: true }, true)

@@ -1,5 +1,5 @@
-//! A payment link's QR code, drawn on the server as an SVG document (no script, no
-//! third party), with the maintained `qrcode` crate.
+//! QR codes drawn on the server as SVG documents (no script, no third party), with the
+//! maintained `qrcode` crate: payment links and authenticator secrets.
 
 use qrcode::render::svg;
 use qrcode::{EcLevel, QrCode};
