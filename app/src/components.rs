@@ -73,6 +73,11 @@ pub fn problem_text(problem: &Problem) -> String {
         Problem::WrongAuthenticatorCode => t(T::ErrWrongAuthenticatorCode).to_owned(),
         Problem::EmailNotConfirmed => t(T::ErrEmailNotConfirmed).to_owned(),
         Problem::TwoFactorRequired => t(T::ErrTwoFactorRequired).to_owned(),
+        Problem::PasswordReused => t(T::ErrPasswordReused).to_owned(),
+        Problem::LoginTaken => t(T::ErrLoginTaken).to_owned(),
+        Problem::InvalidLogin => t(T::ErrInvalidLogin).to_owned(),
+        Problem::LastAdmin => t(T::ErrLastAdmin).to_owned(),
+        Problem::OwnAccount => t(T::ErrOwnAccount).to_owned(),
     }
 }
 

@@ -97,6 +97,16 @@ pub enum Problem {
     EmailNotConfirmed,
     /// The PSPID requires a second factor: it cannot be turned off.
     TwoFactorRequired,
+    /// The new password is the current one or one of the last ones (PCI DSS 8.3.7).
+    PasswordReused,
+    /// Another user of the merchant has this login.
+    LoginTaken,
+    /// Not a login: 2 to 64 letters, digits and `. _ - @`.
+    InvalidLogin,
+    /// The change would leave the merchant without an active Admin.
+    LastAdmin,
+    /// An Admin may not remove their own Admin role or deactivate themselves.
+    OwnAccount,
 }
 
 /// The upload problems a redirect carries in `?attach_error=` (the upload is a plain

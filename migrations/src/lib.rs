@@ -20,6 +20,7 @@ mod m20261130_000004_idempotence_lease;
 mod m20261130_000005_awaited_answers;
 mod m20261130_000006_payment_links;
 mod m20261201_000007_self_admin;
+mod m20261201_000008_password_history;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000005_awaited_answers::Migration),
             Box::new(m20261130_000006_payment_links::Migration),
             Box::new(m20261201_000007_self_admin::Migration),
+            Box::new(m20261201_000008_password_history::Migration),
         ]
     }
 }

@@ -1,15 +1,20 @@
-//! Creating merchants and users (the CLI, the demo seeding), with the same password
-//! rules as the pages: the policy of a merchant and the generated passwords.
+//! Creating merchants and users (the CLI, the demo seeding, Admins on the Users page),
+//! with the same password rules as the pages: the policy of a merchant and the
+//! generated passwords; and the mail carrying a link to choose a password, for a new
+//! user, a forgotten password or one an Admin sends.
 
-use crate::entities::{merchant, user};
-use crate::platform::crypto;
+use crate::entities::{merchant, password_reset_token, user};
+use crate::platform::config::Config;
 use crate::platform::sessions::is_unique_violation;
-use chrono::Utc;
+use crate::platform::{crypto, mail};
+use app::i18n::T;
+use chrono::{Duration, Utc};
 use domain::{normalize_login, Environment, Lang, PasswordContext, PasswordPolicy, Role};
 use rand::seq::SliceRandom;
 use rand::Rng;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    QueryFilter, Set,
 };
 
 /// Why provisioning failed, in words for the command line.
@@ -63,6 +68,8 @@ pub async fn create_merchant(
         default_time_zone: Set(zone.name().to_owned()),
         languages: Set(Lang::ALL.map(|l| l.code()).join(",")),
         password_min_length: Set(domain::password::DEFAULT_MIN_LENGTH as i32),
+        password_lifetime_days: Set(domain::password::DEFAULT_LIFETIME_DAYS as i32),
+        require_two_factor: Set(false),
         created_at: Set(Utc::now()),
         // Every column is given: SQLite's RETURNING has been seen to read columns added
         // by a later migration as missing when the insert left them to their default.
@@ -177,13 +184,60 @@ pub async fn create_user(
         ProvisionError::Invalid(format!("password breaks the policy: {failed:?}"))
     })?;
     let hash = crypto::hash_password(new.password).await;
+    insert_user(
+        db,
+        m,
+        new_row(&login, new.full_name, new.email, new.role, new.may_refund),
+        hash,
+        new.primary,
+        Lang::En,
+    )
+    .await
+}
+
+/// The columns of a new user an Admin or the CLI names.
+struct NewRow<'a> {
+    login: &'a str,
+    full_name: String,
+    email: Option<String>,
+    role: Role,
+    may_refund: bool,
+}
+
+fn new_row(
+    login: &str,
+    full_name: String,
+    email: Option<String>,
+    role: Role,
+    may_refund: bool,
+) -> NewRow<'_> {
+    NewRow {
+        login,
+        full_name,
+        email,
+        role,
+        may_refund,
+    }
+}
+
+/// Inserts a user of `m` through `conn`: the one place a user row is written. A user
+/// starts in the merchant's zone; Admins always have the refund right, Read-only users
+/// never.
+async fn insert_user<C: ConnectionTrait>(
+    conn: &C,
+    m: &merchant::Model,
+    new: NewRow<'_>,
+    hash: String,
+    primary: bool,
+    language: Lang,
+) -> Result<user::Model, ProvisionError> {
     let result = user::ActiveModel {
         merchant_id: Set(m.id),
-        login: Set(login.clone()),
+        login: Set(new.login.to_owned()),
         full_name: Set(new.full_name),
         email: Set(new.email),
         role: Set(new.role.code().to_owned()),
-        is_primary: Set(new.primary),
+        is_primary: Set(primary),
         active: Set(true),
         password_hash: Set(hash),
         password_changed_at: Set(None),
@@ -192,23 +246,145 @@ pub async fn create_user(
         last_login_at: Set(None),
         time_zone: Set(m.default_time_zone.clone()),
         auto_dst: Set(true),
-        language: Set(Lang::En.code().to_owned()),
+        language: Set(language.code().to_owned()),
         created_at: Set(Utc::now()),
-        may_refund: Set(new.may_refund || new.role == Role::Admin),
+        may_refund: Set(refund_right(new.role, new.may_refund)),
         payment_filters: Set(String::new()),
         payment_columns: Set(String::new()),
         ..Default::default()
     }
-    .insert(db)
+    .insert(conn)
     .await;
     match result {
         Ok(u) => Ok(u),
         Err(e) if is_unique_violation(&e) => Err(ProvisionError::Exists(format!(
-            "user {login} of {}",
-            m.pspid
+            "user {} of {}",
+            new.login, m.pspid
         ))),
         Err(e) => Err(e.into()),
     }
+}
+
+/// The stored "may refund" right of a user with `role` who was given `asked`: Admins
+/// always have it, Read-only users never (they move no money at all).
+pub fn refund_right(role: Role, asked: bool) -> bool {
+    match role {
+        Role::Admin => true,
+        Role::Operator => asked,
+        Role::ReadOnly => false,
+    }
+}
+
+/// A user an Admin creates on the Users page: they choose their password themselves,
+/// from the welcome link.
+pub struct InvitedUser {
+    /// UserID, already normalised.
+    pub login: String,
+    /// Full name.
+    pub full_name: String,
+    /// The address the link goes to, already checked.
+    pub email: String,
+    /// Role.
+    pub role: Role,
+    /// The "may refund" right.
+    pub may_refund: bool,
+    /// Language of their mails and pages.
+    pub language: Lang,
+}
+
+/// Creates `new` in `m` through `conn` (the caller's transaction) with a random
+/// password nobody knows, so the account is unusable until the user follows the link
+/// [`mail_password_link`] sends.
+pub async fn create_invited_user<C: ConnectionTrait>(
+    conn: &C,
+    m: &merchant::Model,
+    new: InvitedUser,
+) -> Result<user::Model, ProvisionError> {
+    let hash = crypto::hash_password(crypto::random_token()).await;
+    let row = new_row(
+        &new.login,
+        new.full_name,
+        Some(new.email),
+        new.role,
+        new.may_refund,
+    );
+    insert_user(conn, m, row, hash, false, new.language).await
+}
+
+/// Why a link to choose a password is mailed: its words and how long it works.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PasswordLink {
+    /// "Forgot password": the user asked for it.
+    Forgotten,
+    /// "Send new password": an Admin sent it.
+    SentByAdmin,
+    /// A new user chooses their first password ([`WELCOME_LINK_HOURS`]).
+    Welcome,
+}
+
+/// How long a new user's link works.
+pub const WELCOME_LINK_HOURS: i64 = 72;
+
+/// Stores a single-use token for `u` and queues, through `conn` (the caller's
+/// transaction), the mail in `u`'s language with its `/reset-password?token=` link; only
+/// the token's SHA-256 is kept. `Ok(false)`, with nothing written, when the user has no
+/// e-mail address. The one writer of these mails.
+pub async fn mail_password_link<C: ConnectionTrait>(
+    conn: &C,
+    config: &Config,
+    m: &merchant::Model,
+    u: &user::Model,
+    why: PasswordLink,
+) -> Result<bool, DbErr> {
+    let Some(email) = u.email.as_deref().filter(|e| !e.trim().is_empty()) else {
+        return Ok(false);
+    };
+    let ttl = match why {
+        PasswordLink::Welcome => Duration::hours(WELCOME_LINK_HOURS),
+        PasswordLink::Forgotten | PasswordLink::SentByAdmin => {
+            Duration::seconds(config.reset_token_ttl_seconds)
+        }
+    };
+    let token = crypto::random_token();
+    let now = Utc::now();
+    password_reset_token::ActiveModel {
+        user_id: Set(u.id),
+        token_hash: Set(crypto::token_hash(&token)),
+        expires_at: Set(now + ttl),
+        used_at: Set(None),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    let link = format!("{}/reset-password?token={token}", config.public_url);
+    let lang = Lang::parse(&u.language).unwrap_or_default();
+    let (subject, body) = match why {
+        PasswordLink::Forgotten => (T::ResetMailSubject, T::ResetMailBody),
+        PasswordLink::SentByAdmin => (T::NewPasswordMailSubject, T::NewPasswordMailBody),
+        PasswordLink::Welcome => (T::WelcomeMailSubject, T::WelcomeMailBody),
+    };
+    let body = mail_text(body, lang, m, u)
+        .replace("{minutes}", &((ttl.num_seconds() + 59) / 60).to_string())
+        .replace("{hours}", &((ttl.num_seconds() + 3599) / 3600).to_string())
+        .replace("{link}", &link);
+    mail::enqueue(conn, Some(m.id), email, subject.text(lang), body).await?;
+    Ok(true)
+}
+
+/// `text` in `lang` with the user's and merchant's placeholders filled: `{name}` (full
+/// name, else login), `{login}`, `{pspid}`, `{env}`.
+pub fn mail_text(text: T, lang: Lang, m: &merchant::Model, u: &user::Model) -> String {
+    let name = if u.full_name.trim().is_empty() {
+        &u.login
+    } else {
+        &u.full_name
+    };
+    text.text(lang)
+        .replace("{name}", name)
+        .replace("{login}", &u.login)
+        .replace("{pspid}", &m.pspid)
+        .replace("{env}", &m.environment)
 }
 
 /// A random password that satisfies the default policy for any names: 18 characters of

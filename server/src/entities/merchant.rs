@@ -33,6 +33,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// Every user of the PSPID must sign in with a second factor (MB-2).
     pub require_two_factor: bool,
+    /// Days a password lives before it must be changed; `0` for never (MB-7).
+    pub password_lifetime_days: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

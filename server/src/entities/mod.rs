@@ -11,6 +11,7 @@ pub mod idempotency_key;
 pub mod job;
 pub mod merchant;
 pub mod operation;
+pub mod password_history;
 pub mod password_reset_token;
 pub mod payment;
 pub mod payment_link;

@@ -24,6 +24,25 @@ pub struct AuditEntry<'a> {
     pub ip: &'a str,
 }
 
+/// The detail of a change: `field: before → after` for each field whose value changed,
+/// in the order given, joined by `; `; empty when nothing changed. Values are shown as
+/// given (never pass a secret), an empty one as `""`.
+pub fn changes(pairs: &[(&str, String, String)]) -> String {
+    let shown = |v: &str| {
+        if v.is_empty() {
+            "\"\"".to_owned()
+        } else {
+            v.to_owned()
+        }
+    };
+    pairs
+        .iter()
+        .filter(|(_, before, after)| before != after)
+        .map(|(field, before, after)| format!("{field}: {} → {}", shown(before), shown(after)))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 /// Inserts `entry` through `conn`.
 pub async fn record<C: ConnectionTrait>(conn: &C, entry: AuditEntry<'_>) -> Result<(), DbErr> {
     audit_log::ActiveModel {
@@ -104,4 +123,23 @@ pub async fn take_attempt(
     record(&txn, entry).await?;
     txn.commit().await?;
     Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::changes;
+
+    #[test]
+    fn changes_lists_only_what_changed_in_order() {
+        let detail = changes(&[
+            ("role", "OPERATOR".into(), "ADMIN".into()),
+            ("full_name", "Ann".into(), "Ann".into()),
+            ("email", String::new(), "ann@shop.example".into()),
+        ]);
+        assert_eq!(
+            detail,
+            "role: OPERATOR → ADMIN; email: \"\" → ann@shop.example"
+        );
+        assert_eq!(changes(&[("may_refund", "true".into(), "true".into())]), "");
+    }
 }

@@ -2,7 +2,7 @@
 //! and resetting one from a mailed link (ending all of them).
 
 use super::{internal, AccountService};
-use crate::entities::{password_reset_token, user};
+use crate::entities::{password_history, password_reset_token, user};
 use crate::platform::audit::{self, AuditEntry};
 use crate::platform::crypto;
 use app::account::Actor;
@@ -11,7 +11,7 @@ use chrono::{Duration, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel,
-    QueryFilter, Set, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 
 /// Password changes one user may try (the current password checked) per
@@ -42,6 +42,82 @@ pub async fn end_sessions<C: ConnectionTrait>(conn: &C, user_id: i64) -> Result<
         .await?
         .map(|u| u.session_epoch)
         .unwrap_or_default())
+}
+
+/// Whether `new` is `u`'s current password or one of the
+/// [`domain::password::HISTORY_DEPTH`] before it (PCI DSS 4.0 §8.3.7), by argon2
+/// verification against each kept hash.
+pub async fn password_reused<C: ConnectionTrait>(
+    conn: &C,
+    u: &user::Model,
+    new: &str,
+) -> Result<bool, DbErr> {
+    let earlier: Vec<String> = password_history::Entity::find()
+        .select_only()
+        .column(password_history::Column::PasswordHash)
+        .filter(password_history::Column::UserId.eq(u.id))
+        .order_by_desc(password_history::Column::CreatedAt)
+        .order_by_desc(password_history::Column::Id)
+        .limit(domain::password::HISTORY_DEPTH as u64)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    for hash in std::iter::once(u.password_hash.clone()).chain(earlier) {
+        if crypto::verify_password(new.to_owned(), Some(hash)).await {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Keeps `old_hash`, the password `user_id` had until now, in the user's history inside
+/// the caller's transaction, and forgets what is older than the history needs.
+pub async fn remember_password<C: ConnectionTrait>(
+    conn: &C,
+    user_id: i64,
+    old_hash: String,
+) -> Result<(), DbErr> {
+    password_history::ActiveModel {
+        user_id: Set(user_id),
+        password_hash: Set(old_hash),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    // Kept short by this very pruning, so read whole: SQLite has no OFFSET without LIMIT.
+    let kept: Vec<i64> = password_history::Entity::find()
+        .select_only()
+        .column(password_history::Column::Id)
+        .filter(password_history::Column::UserId.eq(user_id))
+        .order_by_desc(password_history::Column::CreatedAt)
+        .order_by_desc(password_history::Column::Id)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let beyond: Vec<i64> = kept
+        .into_iter()
+        .skip(domain::password::HISTORY_DEPTH)
+        .collect();
+    if !beyond.is_empty() {
+        password_history::Entity::delete_many()
+            .filter(password_history::Column::Id.is_in(beyond))
+            .exec(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Refuses `new` when it is one of `u`'s last passwords: a field error on `new_password`.
+async fn refuse_reused<C: ConnectionTrait>(
+    conn: &C,
+    u: &user::Model,
+    new: &str,
+) -> Result<(), AppError> {
+    if password_reused(conn, u, new).await.map_err(internal)? {
+        return Err(AppError::field("new_password", Problem::PasswordReused));
+    }
+    Ok(())
 }
 
 impl AccountService {
@@ -113,8 +189,14 @@ impl AccountService {
                 .map_err(internal)?;
             return Err(AppError::field("current", Problem::WrongCurrentPassword));
         }
+        // Only once the current password is proven: the answer tells whether `new` is
+        // one of the user's earlier passwords.
+        refuse_reused(&self.db, &u, &new).await?;
         let hash = crypto::hash_password(new).await;
         let txn = self.db.begin().await.map_err(internal)?;
+        remember_password(&txn, u.id, u.password_hash.clone())
+            .await
+            .map_err(internal)?;
         let mut active = u.clone().into_active_model();
         active.password_hash = Set(hash);
         active.password_changed_at = Set(Some(Utc::now()));
@@ -147,6 +229,7 @@ impl AccountService {
         let (t, u, m) = self.reset_link(token).await?;
         let (policy, context) = self.rules_for(&m).await?;
         Self::check_policy(&policy, &context, &new)?;
+        refuse_reused(&self.db, &u, &new).await?;
         let hash = crypto::hash_password(new).await;
         let now = Utc::now();
         let txn = self.db.begin().await.map_err(internal)?;
@@ -161,6 +244,9 @@ impl AccountService {
         if claimed.rows_affected != 1 {
             return Err(AppError::field("token", Problem::InvalidLink));
         }
+        remember_password(&txn, u.id, u.password_hash.clone())
+            .await
+            .map_err(internal)?;
         let mut active = u.clone().into_active_model();
         active.password_hash = Set(hash);
         active.password_changed_at = Set(Some(now));
