@@ -258,9 +258,62 @@ impl ConfigPort for ConfigService {
         if !problems.is_empty() {
             return Err(AppError::Invalid(problems));
         }
+        let columns = columns.join(",");
+        // The change and its audit row (each changed field, before → after) commit
+        // together, the values before read with the merchant's row locked, so two Admins
+        // saving at once each record what they changed.
+        let txn = self.db.begin().await.map_err(internal)?;
+        audit::lock_merchant(&txn, m.id).await.map_err(internal)?;
+        let m = merchant::Entity::find_by_id(m.id)
+            .one(&txn)
+            .await
+            .map_err(internal)?
+            .ok_or(AppError::Unauthenticated)?;
+        let detail = audit::changes(&[
+            (
+                "retry_count",
+                m.retry_count.to_string(),
+                s.retry_count.to_string(),
+            ),
+            (
+                "capture_procedure",
+                m.capture_procedure.clone(),
+                s.capture_procedure.clone(),
+            ),
+            (
+                "capture_delay_hours",
+                m.capture_delay_hours.to_string(),
+                s.capture_delay_hours.to_string(),
+            ),
+            (
+                "show_final_page",
+                m.show_final_page.to_string(),
+                s.show_final_page.to_string(),
+            ),
+            (
+                "session_minutes",
+                m.session_minutes.to_string(),
+                s.session_minutes.to_string(),
+            ),
+            (
+                "over_capture_percent",
+                m.over_capture_percent.to_string(),
+                s.over_capture_percent.to_string(),
+            ),
+            ("web_site", m.web_site.clone(), web_site.clone()),
+            (
+                "report_format",
+                m.report_format.clone(),
+                s.report_format.clone(),
+            ),
+            ("report_columns", m.report_columns.clone(), columns.clone()),
+        ]);
+        if detail.is_empty() {
+            return Ok(());
+        }
         let mut row: merchant::ActiveModel = m.clone().into();
         row.report_format = Set(s.report_format.clone());
-        row.report_columns = Set(columns.join(","));
+        row.report_columns = Set(columns);
         row.retry_count = Set(s.retry_count);
         row.capture_procedure = Set(s.capture_procedure.clone());
         row.capture_delay_hours = Set(s.capture_delay_hours);
@@ -268,23 +321,21 @@ impl ConfigPort for ConfigService {
         row.session_minutes = Set(s.session_minutes);
         row.over_capture_percent = Set(s.over_capture_percent);
         row.web_site = Set(web_site);
-        row.update(&self.db).await.map_err(internal)?;
-        self.audit(
-            &m,
-            &u,
-            "settings.payments",
-            format!(
-                "retry={} capture={}/{}h final_page={} session={}min over_capture={}%",
-                s.retry_count,
-                s.capture_procedure,
-                s.capture_delay_hours,
-                s.show_final_page,
-                s.session_minutes,
-                s.over_capture_percent
-            ),
-            ip,
+        row.update(&txn).await.map_err(internal)?;
+        audit::record(
+            &txn,
+            AuditEntry {
+                merchant_id: Some(m.id),
+                user_id: Some(u.id),
+                actor: &u.login,
+                action: "config.payment_settings",
+                detail,
+                ip,
+            },
         )
         .await
+        .map_err(internal)?;
+        txn.commit().await.map_err(internal)
     }
 
     async fn jobs(&self, actor: &Actor, state: Option<String>) -> Result<Vec<JobView>, AppError> {

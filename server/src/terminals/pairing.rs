@@ -145,10 +145,27 @@ impl TerminalHub {
                 user_id,
                 actor,
                 action: "terminal.bind",
-                detail: match &address {
-                    Some(a) => format!("terminal {terminal_id} bound, paired from {a}"),
-                    None => format!("terminal {terminal_id} bound, not paired to an address"),
-                },
+                detail: format!(
+                    "terminal {terminal_id} bound; {}",
+                    audit::changes(&[
+                        (
+                            "merchant",
+                            row.merchant_id
+                                .map(|_| merchant.pspid.clone())
+                                .unwrap_or_default(),
+                            merchant.pspid.clone(),
+                        ),
+                        (
+                            "paired_from",
+                            binding(&row).map(|n| n.to_string()).unwrap_or_default(),
+                            address
+                                .as_ref()
+                                .zip(prefix)
+                                .map(|(a, p)| format!("{a}/{p}"))
+                                .unwrap_or_default(),
+                        ),
+                    ])
+                ),
                 ip,
             },
         )
@@ -220,7 +237,17 @@ impl TerminalHub {
                 user_id: by.user_id,
                 actor: by.actor,
                 action: "terminal.bind",
-                detail: format!("terminal {terminal_id} bound, paired from {typed}"),
+                detail: format!(
+                    "terminal {terminal_id} bound; {}",
+                    audit::changes(&[(
+                        "paired_from",
+                        binding(&row)
+                            .filter(|_| row.merchant_id == Some(merchant.id))
+                            .map(|n| n.to_string())
+                            .unwrap_or_default(),
+                        format!("{typed}/{full}"),
+                    )])
+                ),
                 ip: by.ip,
             },
         )
@@ -317,9 +344,12 @@ impl TerminalHub {
                 actor: by.actor,
                 action: "terminal.repair",
                 detail: format!(
-                    "terminal {terminal_id} re-paired from {} to {typed}/{prefix}",
-                    old.map(|n| n.to_string())
-                        .unwrap_or_else(|| "no address".into())
+                    "terminal {terminal_id} re-paired; {}",
+                    audit::changes(&[(
+                        "paired_from",
+                        old.map(|n| n.to_string()).unwrap_or_default(),
+                        format!("{typed}/{prefix}"),
+                    )])
                 ),
                 ip: by.ip,
             },
@@ -364,10 +394,17 @@ impl TerminalHub {
                 actor: by.actor,
                 action: "terminal.widen",
                 detail: format!(
-                    "terminal {terminal_id} may connect from {}",
+                    "terminal {terminal_id} may connect from {}; {}",
                     IpNet::new(ip, prefix)
                         .map(|n| n.trunc().to_string())
-                        .unwrap_or_default()
+                        .unwrap_or_default(),
+                    audit::changes(&[(
+                        "paired_from",
+                        binding(&row).map(|n| n.to_string()).unwrap_or_default(),
+                        IpNet::new(ip, prefix)
+                            .map(|n| n.to_string())
+                            .unwrap_or_default(),
+                    )])
                 ),
                 ip: by.ip,
             },
@@ -385,6 +422,7 @@ impl TerminalHub {
         terminal_id: &str,
         by: Acting<'_>,
     ) -> Result<(), TerminalError> {
+        let row = self.merchant_terminal(merchant.id, terminal_id).await?;
         let txn = self.db.begin().await?;
         let updated = terminal::Entity::update_many()
             .col_expr(
@@ -417,7 +455,17 @@ impl TerminalHub {
                 user_id: by.user_id,
                 actor: by.actor,
                 action: "terminal.unbind",
-                detail: format!("terminal {terminal_id} unbound"),
+                detail: format!(
+                    "terminal {terminal_id} unbound; {}",
+                    audit::changes(&[
+                        ("merchant", merchant.pspid.clone(), String::new()),
+                        (
+                            "paired_from",
+                            binding(&row).map(|n| n.to_string()).unwrap_or_default(),
+                            String::new(),
+                        ),
+                    ])
+                ),
                 ip: by.ip,
             },
         )

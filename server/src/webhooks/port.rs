@@ -5,6 +5,7 @@ use crate::account::service::{internal, zone_of};
 use crate::configuration::keys;
 use crate::configuration::port::ConfigService;
 use crate::entities::{merchant, webhook_delivery, webhook_endpoint, webhook_event};
+use crate::platform::audit::{self, AuditEntry};
 use crate::webhooks::{events, outbound};
 use app::account::Actor;
 use app::error::{AppError, Problem};
@@ -98,28 +99,59 @@ impl WebhooksPort for ConfigService {
             .copied()
             .filter(|e| events.iter().any(|c| c == e))
             .collect();
-        let mut row: merchant::ActiveModel = m.clone().into();
+        // The change, the first signing key and the audit row (each changed field,
+        // before → after, the values before read with the merchant's row locked) commit
+        // together.
+        let txn = self.db.begin().await.map_err(internal)?;
+        audit::lock_merchant(&txn, m.id).await.map_err(internal)?;
+        let before = merchant::Entity::find_by_id(m.id)
+            .one(&txn)
+            .await
+            .map_err(internal)?
+            .ok_or(AppError::Unauthenticated)?;
+        let mut row: merchant::ActiveModel = before.clone().into();
         row.webhooks_enabled = Set(enabled);
         row.webhook_events = Set(chosen.join(","));
-        let m = row.update(&self.db).await.map_err(internal)?;
+        let m = row.update(&txn).await.map_err(internal)?;
         // The first key's secret is shown once, as after a rotation: without it nobody
         // could check a signature.
-        let secret = if enabled && m.webhook_key_id.is_none() {
-            let (_, secret) = keys::rotate_webhook_key(&self.db, &self.config, &m)
+        let (key_id, secret) = if enabled && m.webhook_key_id.is_none() {
+            let (key_id, secret) = keys::rotate_webhook_key(&txn, &self.config, &m)
                 .await
                 .map_err(internal)?;
-            Some(secret)
+            (Some(key_id), Some(secret))
         } else {
-            None
+            (m.webhook_key_id.clone(), None)
         };
-        self.audit(
-            &m,
-            &u,
-            "webhooks.settings",
-            format!("enabled={enabled} events={}", chosen.join(",")),
-            ip,
-        )
-        .await?;
+        let detail = audit::changes(&[
+            (
+                "enabled",
+                before.webhooks_enabled.to_string(),
+                enabled.to_string(),
+            ),
+            ("events", before.webhook_events.clone(), chosen.join(",")),
+            (
+                "signing_key",
+                before.webhook_key_id.clone().unwrap_or_default(),
+                key_id.unwrap_or_default(),
+            ),
+        ]);
+        if !detail.is_empty() {
+            audit::record(
+                &txn,
+                AuditEntry {
+                    merchant_id: Some(m.id),
+                    user_id: Some(u.id),
+                    actor: &u.login,
+                    action: "webhooks.settings",
+                    detail,
+                    ip,
+                },
+            )
+            .await
+            .map_err(internal)?;
+        }
+        txn.commit().await.map_err(internal)?;
         Ok(secret)
     }
 
@@ -161,46 +193,92 @@ impl WebhooksPort for ConfigService {
         .insert(&txn)
         .await
         .map_err(internal)?;
-        txn.commit().await.map_err(internal)?;
-        self.audit(&m, &u, "webhooks.endpoint_add", url, ip).await
+        audit::record(
+            &txn,
+            AuditEntry {
+                merchant_id: Some(m.id),
+                user_id: Some(u.id),
+                actor: &u.login,
+                action: "webhooks.endpoint_add",
+                detail: audit::changes(&[("endpoint", String::new(), url)]),
+                ip,
+            },
+        )
+        .await
+        .map_err(internal)?;
+        txn.commit().await.map_err(internal)
     }
 
     async fn remove_endpoint(&self, actor: &Actor, id: i64, ip: &str) -> Result<(), AppError> {
         let (m, u) = self.admin(actor).await?;
+        let txn = self.db.begin().await.map_err(internal)?;
+        let Some(endpoint) = webhook_endpoint::Entity::find_by_id(id)
+            .filter(webhook_endpoint::Column::MerchantId.eq(m.id))
+            .filter(webhook_endpoint::Column::Active.eq(true))
+            .one(&txn)
+            .await
+            .map_err(internal)?
+        else {
+            return Err(AppError::NotFound);
+        };
         // Kept (inactive) so the delivery log still names it.
         let result = webhook_endpoint::Entity::update_many()
             .col_expr(webhook_endpoint::Column::Active, false.into())
             .filter(webhook_endpoint::Column::Id.eq(id))
             .filter(webhook_endpoint::Column::MerchantId.eq(m.id))
-            .exec(&self.db)
+            .filter(webhook_endpoint::Column::Active.eq(true))
+            .exec(&txn)
             .await
             .map_err(internal)?;
         if result.rows_affected == 0 {
             return Err(AppError::NotFound);
         }
-        self.audit(
-            &m,
-            &u,
-            "webhooks.endpoint_remove",
-            format!("endpoint {id}"),
-            ip,
+        audit::record(
+            &txn,
+            AuditEntry {
+                merchant_id: Some(m.id),
+                user_id: Some(u.id),
+                actor: &u.login,
+                action: "webhooks.endpoint_remove",
+                detail: audit::changes(&[("endpoint", endpoint.url, String::new())]),
+                ip,
+            },
         )
         .await
+        .map_err(internal)?;
+        txn.commit().await.map_err(internal)
     }
 
     async fn rotate_webhook_key(&self, actor: &Actor, ip: &str) -> Result<String, AppError> {
         let (m, u) = self.admin(actor).await?;
-        let (key_id, secret) = keys::rotate_webhook_key(&self.db, &self.config, &m)
+        let txn = self.db.begin().await.map_err(internal)?;
+        audit::lock_merchant(&txn, m.id).await.map_err(internal)?;
+        let m = merchant::Entity::find_by_id(m.id)
+            .one(&txn)
+            .await
+            .map_err(internal)?
+            .ok_or(AppError::Unauthenticated)?;
+        let (key_id, secret) = keys::rotate_webhook_key(&txn, &self.config, &m)
             .await
             .map_err(internal)?;
-        self.audit(
-            &m,
-            &u,
-            "webhooks.rotate_key",
-            format!("new signing key {key_id}"),
-            ip,
+        audit::record(
+            &txn,
+            AuditEntry {
+                merchant_id: Some(m.id),
+                user_id: Some(u.id),
+                actor: &u.login,
+                action: "webhooks.rotate_key",
+                detail: audit::changes(&[(
+                    "signing_key",
+                    m.webhook_key_id.clone().unwrap_or_default(),
+                    key_id,
+                )]),
+                ip,
+            },
         )
-        .await?;
+        .await
+        .map_err(internal)?;
+        txn.commit().await.map_err(internal)?;
         Ok(secret)
     }
 
