@@ -22,6 +22,7 @@ pub mod ports;
 pub mod support;
 pub mod terminals;
 pub mod url;
+pub mod users;
 pub mod webhooks;
 
 use domain::Lang;
@@ -172,6 +173,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/configuration/payments") view=configuration::payment_settings::PaymentSettingsPage/>
                     <Route path=path!("/configuration/jobs") view=configuration::jobs::JobsPage/>
                     <Route path=path!("/configuration/terminals") view=terminals::config::TerminalsPage/>
+                    <Route path=path!("/configuration/users") view=users::page::UsersPage/>
                     <Route
                         path=path!("/profile/password")
                         view=account::password::ChangePasswordPage

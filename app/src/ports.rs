@@ -15,6 +15,7 @@ use crate::support::knowledge::port::SupportKnowledgePort;
 use crate::support::status::port::SupportStatusPort;
 use crate::support::tickets::port::SupportTicketPort;
 use crate::terminals::port::TerminalPort;
+use crate::users::port::UsersPort;
 use crate::webhooks::port::WebhooksPort;
 use std::sync::Arc;
 
@@ -37,6 +38,8 @@ pub struct Ports {
     pub paylinks: Arc<dyn PaylinksPort>,
     /// Card terminals and the point of sale.
     pub terminals: Arc<dyn TerminalPort>,
+    /// Users and the PSPID's sign-in rules.
+    pub users: Arc<dyn UsersPort>,
     /// The support portal's accounts.
     pub support_accounts: Arc<dyn SupportAccountPort>,
     /// Support tickets.

@@ -18,4 +18,5 @@ pub mod platform;
 pub mod state;
 pub mod support;
 pub mod terminals;
+pub mod users;
 pub mod webhooks;

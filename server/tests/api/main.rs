@@ -32,5 +32,6 @@ mod support_status;
 mod support_tickets;
 mod terminal_pairing;
 mod terminals;
+mod users;
 mod two_factor;
 mod webhook_addresses;

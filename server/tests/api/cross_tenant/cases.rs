@@ -74,6 +74,7 @@ pub(crate) fn server_fn(endpoint: &str, w: &World) -> Option<Case> {
         w.b_endpoint.to_string(),
     );
     let (delivery, template) = (w.b_delivery.to_string(), w.b_template.to_string());
+    let b_user = w.b_user.to_string();
     use Case::*;
     Some(match endpoint {
         // Signing in and the hosted payment pages: open by design.
@@ -181,6 +182,27 @@ pub(crate) fn server_fn(endpoint: &str, w: &World) -> Option<Case> {
         "config/delete_api_key" => Deny(args(&[("id", &key), ("password", PASSWORD)])),
         "config/remove_endpoint" => Deny(args(&[("id", &endpoint_id)])),
         "config/resend_delivery" => Deny(args(&[("id", &delivery)])),
+        // Users and the PSPID's sign-in rules (Admins only): B's user by id.
+        "users/list" | "users/require_two_factor" => Own(vec![]),
+        "users/create" => Own(args(&[
+            ("login", "a-clerk"),
+            ("full_name", "A clerk"),
+            ("email", "clerk@shopa.example"),
+            ("role", "OPERATOR"),
+        ])),
+        "users/password_policy" => Own(args(&[("min_length", "12"), ("lifetime_days", "90")])),
+        "users/update" => Deny(args(&[
+            ("id", &b_user),
+            ("full_name", "from A"),
+            ("email", "mallory@a.example"),
+            ("role", "ADMIN"),
+            ("may_refund", "on"),
+        ])),
+        "users/deactivate"
+        | "users/reactivate"
+        | "users/unlock"
+        | "users/send_password"
+        | "users/reset_two_factor" => Deny(args(&[("id", &b_user)])),
         // Card terminals and the point of sale.
         "terminals/list" | "pos/terminals" => Own(vec![]),
         "terminals/bind" | "terminals/repair" => {

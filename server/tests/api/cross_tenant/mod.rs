@@ -18,6 +18,7 @@
 
 mod cases;
 mod seed;
+mod users;
 
 use crate::both_backends;
 use crate::helpers::{spawn_app, Backend, TestApp};

@@ -38,6 +38,8 @@ pub(crate) struct World {
     /// A payment link made through the API and an invoice issued in the back office.
     pub(crate) b_link: String,
     pub(crate) b_invoice: String,
+    /// B's Operator, named with [`super::users::B_USER_MARKERS`].
+    pub(crate) b_user: i64,
     pub(crate) markers: Vec<String>,
 }
 
@@ -282,7 +284,8 @@ pub(crate) async fn seed(app: &TestApp) -> World {
         .unwrap()
         .expect("B's attachment")
         .id;
-    let markers = [
+    let b_user = super::users::b_user(app, b.id).await;
+    let mut markers = [
         b_authorised.as_str(),
         b_sale.as_str(),
         b_checkout.as_str(),
@@ -314,6 +317,7 @@ pub(crate) async fn seed(app: &TestApp) -> World {
     ]
     .map(str::to_owned)
     .to_vec();
+    markers.extend(super::users::B_USER_MARKERS.map(str::to_owned));
     World {
         a_key: (a_row.key_id, a_secret),
         a_payment,
@@ -330,6 +334,7 @@ pub(crate) async fn seed(app: &TestApp) -> World {
         b_template: b_template.id,
         b_link,
         b_invoice,
+        b_user,
         b_terminal: B_TERMINAL.into(),
         b_terminal_payment,
         b_ticket,
@@ -463,5 +468,6 @@ pub(crate) async fn fingerprint(app: &TestApp, world: &World) -> Vec<String> {
         ),
         format!("pos {} {} {}", pos.state, pos.stage, pos.cancel_requested),
     ]);
+    out.extend(super::users::fingerprint(app, b).await);
     out
 }
