@@ -26,18 +26,19 @@ pub async fn session() -> Result<Session, AppError> {
     })
 }
 
-/// The signed-in actor, or `Unauthenticated`; `Forbidden` while the PSPID requires a
-/// second factor the user has not set up (only [`actor_in_setup`] answers then).
+/// The signed-in actor, or `Unauthenticated`; `Forbidden` while the session is held to
+/// one page — a second factor to set up, an expired password — (only
+/// [`actor_in_setup`] answers then).
 pub async fn actor() -> Result<Actor, AppError> {
     let actor = actor_in_setup().await?;
-    if actor.setup_required {
+    if actor.held() {
         return Err(AppError::Forbidden);
     }
     Ok(actor)
 }
 
-/// The signed-in actor even while they must still set up a second factor: for the
-/// security page, the shell and logout only.
+/// The signed-in actor even while their session is held to one page: for the security
+/// and change-password pages, the shell and logout only.
 pub async fn actor_in_setup() -> Result<Actor, AppError> {
     let session = session().await?;
     match session.get::<Actor>(ACTOR_KEY).await {

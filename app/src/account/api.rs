@@ -116,7 +116,9 @@ pub(crate) async fn start_session(success: super::LoginSuccess) -> Result<LoginN
         Some(_) => {}
         None => ctx::set_lang_cookie(success.lang),
     }
-    Ok(if success.actor.setup_required {
+    Ok(if success.actor.password_expired {
+        LoginNext::ChangePassword
+    } else if success.actor.setup_required {
         LoginNext::SetUpSecondFactor
     } else {
         LoginNext::Home
@@ -157,7 +159,7 @@ pub async fn get_password_rules(token: Option<String>) -> Result<PasswordRules, 
     match token {
         Some(token) => ports.account.reset_rules(&token).await,
         None => {
-            let actor = ctx::actor().await?;
+            let actor = ctx::actor_in_setup().await?;
             ports.account.password_rules(&actor).await
         }
     }
@@ -182,7 +184,7 @@ pub async fn change_password(
     new_password: String,
     confirm: String,
 ) -> Result<(), AppError> {
-    let actor = ctx::actor().await?;
+    let actor = ctx::actor_in_setup().await?;
     check_confirmation(&new_password, &confirm)?;
     let ip = ctx::client_ip().await;
     let epoch = ctx::ports()?
@@ -193,7 +195,14 @@ pub async fn change_password(
     let session = ctx::session().await?;
     session.cycle_id().await.map_err(|_| AppError::Internal)?;
     session
-        .insert(ctx::ACTOR_KEY, &super::Actor { epoch, ..actor })
+        .insert(
+            ctx::ACTOR_KEY,
+            &super::Actor {
+                epoch,
+                password_expired: false,
+                ..actor
+            },
+        )
         .await
         .map_err(|_| AppError::Internal)
 }

@@ -49,6 +49,8 @@ fn NewPasswordFields(token: Option<String>, error: Signal<Option<AppError>>) -> 
 /// `/profile/password`.
 #[component]
 pub fn ChangePasswordPage() -> impl IntoView {
+    let query = use_query_map();
+    let expired = move || query.read().get("expired").is_some();
     let action = ServerAction::<ChangePassword>::new();
     let last = last_error(action.value());
     // Too many changes in an hour has its own message; the rest as everywhere.
@@ -59,7 +61,9 @@ pub fn ChangePasswordPage() -> impl IntoView {
         <Title text=format!("{} — OpenPSP", t(T::ChangePassword))/>
         <div class="narrow">
             <h1>{t(T::ChangePassword)}</h1>
+            {move || (expired() && !done()).then(|| view! { <p class="alert alert-warning" role="alert">{t(T::PasswordExpiredNotice)}</p> })}
             {move || done().then(|| view! { <p class="alert alert-success" role="status">{t(T::PasswordChanged)}</p> })}
+            {move || (expired() && done()).then(|| view! { <p><a class="button primary" href="/" rel="external">{t(T::MenuHome)}</a></p> })}
             <ErrorAlert error=error/>
             {move || throttled().then(|| view! { <p class="alert alert-error" role="alert">{t(T::PasswordChangeThrottled)}</p> })}
             <ActionForm action=action attr:class="form card">

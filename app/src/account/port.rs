@@ -31,6 +31,18 @@ pub struct Actor {
     /// the security page answers (MB-2).
     #[serde(default)]
     pub setup_required: bool,
+    /// The password outlived the PSPID's password lifetime (MB-7): until it is changed,
+    /// only the change-password page answers.
+    #[serde(default)]
+    pub password_expired: bool,
+}
+
+impl Actor {
+    /// Whether the session is held to one page (an expired password, a second factor
+    /// to set up) before anything else answers.
+    pub fn held(&self) -> bool {
+        self.setup_required || self.password_expired
+    }
 }
 
 impl Actor {

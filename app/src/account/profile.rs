@@ -39,6 +39,7 @@ pub fn ProfilePage() -> impl IntoView {
                                 </button>
                             </ActionForm>
                             <p><a href="/profile/password">{t(T::ChangePassword)}</a></p>
+                            <p><a href="/profile/security">{t(T::SecurityTitle)}</a></p>
                         }.into_any(),
                     }
                 })}

@@ -140,6 +140,7 @@ fn TopBar(me: Me, tz_open: RwSignal<bool>) -> impl IntoView {
                         </dl>
                         <a class="menu-item" href="/profile">{t(T::ProfileTitle)}</a>
                         <a class="menu-item" href="/profile/password">{t(T::ChangePassword)}</a>
+                        <a class="menu-item" href="/profile/security">{t(T::SecurityTitle)}</a>
                         <ActionForm action=logout>
                             <button type="submit" class="menu-item">{t(T::LogOut)}</button>
                         </ActionForm>

@@ -279,11 +279,17 @@ async fn sign_in_gate(session: Session, req: Request, next: Next) -> Response {
     if !signed_in && !is_public(&path) {
         return Redirect::to("/login").into_response();
     }
-    // The PSPID requires a second factor this user has not set up yet: the security
-    // page is the only page until they do (server functions refuse on their own).
-    let security = app::account::security::SECURITY_PATH;
-    if actor.is_some_and(|a| a.setup_required) && path != security && !is_public(&path) {
-        return Redirect::to(security).into_response();
+    // A password past its lifetime, or a second factor the PSPID requires and this
+    // user has not set up yet: one page answers until it is done (server functions
+    // refuse on their own).
+    if let Some(actor) = actor.filter(|_| !is_public(&path)) {
+        let (change, security) = ("/profile/password", app::account::security::SECURITY_PATH);
+        if actor.password_expired && path != change {
+            return Redirect::to(app::account::security::EXPIRED_PASSWORD_PATH).into_response();
+        }
+        if actor.setup_required && !actor.password_expired && path != security {
+            return Redirect::to(security).into_response();
+        }
     }
     next.run(req).await
 }

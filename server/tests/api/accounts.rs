@@ -623,3 +623,65 @@ both_backends!(
         assert_eq!(me.pspid, "shop");
     }
 );
+
+both_backends!(
+    an_expired_password_holds_the_session_to_the_change_password_page,
+    &[],
+    |app: TestApp| async move {
+        use app::account::security::LoginNext;
+        use sea_orm::{ActiveModelTrait, ColumnTrait, IntoActiveModel, QueryFilter, Set};
+        use server::entities::user;
+        app.merchant("shop").await;
+        // Set 91 days ago, under the default 90-day lifetime.
+        let u = user::Entity::find()
+            .filter(user::Column::Login.eq("operator"))
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        let mut active = u.into_active_model();
+        active.password_changed_at = Set(Some(chrono::Utc::now() - chrono::Duration::days(91)));
+        active.update(&app.db).await.unwrap();
+
+        let res = app.login_user("shop", "operator", PASSWORD, None).await;
+        let next: LoginNext = serde_json::from_str(&res.ok().body).unwrap();
+        assert_eq!(next, LoginNext::ChangePassword);
+        let cookie = res.session_cookie.clone().unwrap();
+        let page = app
+            .http
+            .get(format!("{}/operations/payments", app.base))
+            .header(reqwest::header::COOKIE, &cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            page.headers()["location"].to_str().unwrap(),
+            "/profile/password?expired=1"
+        );
+        assert_eq!(
+            app.call("home", &[], Some(&cookie)).await.error(),
+            AppError::Forbidden
+        );
+        app.call("password_rules", &[], Some(&cookie)).await.ok();
+        let res = app
+            .call(
+                "change_password",
+                &[
+                    ("current", PASSWORD),
+                    ("new_password", "Fresh-Lantern-77!"),
+                    ("confirm", "Fresh-Lantern-77!"),
+                ],
+                Some(&cookie),
+            )
+            .await;
+        res.ok();
+        let cookie = res.session_cookie.clone().unwrap_or(cookie);
+        app.call("home", &[], Some(&cookie)).await.ok();
+        // A password changed today does not expire.
+        let res = app
+            .login_user("shop", "operator", "Fresh-Lantern-77!", None)
+            .await;
+        let next: LoginNext = serde_json::from_str(&res.ok().body).unwrap();
+        assert_eq!(next, LoginNext::Home);
+    }
+);

@@ -36,6 +36,8 @@ pub enum LoginNext {
     /// Signed in, but the PSPID requires a second factor the user has not set up:
     /// `/profile/security` until they do.
     SetUpSecondFactor,
+    /// Signed in, but the password expired: `/profile/password` until it is changed.
+    ChangePassword,
 }
 
 impl LoginNext {
@@ -45,12 +47,15 @@ impl LoginNext {
             LoginNext::Home => "/",
             LoginNext::SecondFactor => "/login/verify",
             LoginNext::SetUpSecondFactor => SECURITY_PATH,
+            LoginNext::ChangePassword => EXPIRED_PASSWORD_PATH,
         }
     }
 }
 
 /// The security page's path.
 pub const SECURITY_PATH: &str = "/profile/security";
+/// Where an expired password is changed.
+pub const EXPIRED_PASSWORD_PATH: &str = "/profile/password?expired=1";
 
 /// The security page's state for the signed-in user.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -29,6 +29,11 @@ impl AccountService {
                 until: (now + Duration::seconds(self.config.session_max_seconds)).timestamp(),
                 setup_required: m.require_two_factor
                     && domain::two_factor::Method::parse(&u.two_factor).is_none(),
+                password_expired: domain::password::password_expired(
+                    u.password_changed_at.unwrap_or(u.created_at),
+                    m.password_lifetime_days,
+                    now,
+                ),
             },
             lang: Lang::parse(&u.language).unwrap_or_default(),
             second_factor: None,
