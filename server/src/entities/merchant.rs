@@ -35,6 +35,28 @@ pub struct Model {
     pub require_two_factor: bool,
     /// Days a password lives before it must be changed; `0` for never (MB-7).
     pub password_lifetime_days: i32,
+    pub phone: String,
+    pub address_street: String,
+    pub address_postcode: String,
+    pub address_city: String,
+    /// ISO 3166-1 alpha-2 country of the company (the VAT number's format follows it).
+    pub country: String,
+    pub vat_number: String,
+    /// `email` or `post`.
+    pub invoicing_method: String,
+    pub invoicing_email: String,
+    #[sea_orm(column_type = "Text")]
+    pub invoicing_address: String,
+    /// Subscription type, e.g. `test`, `starter`, `professional`.
+    pub subscription: String,
+    /// Options of the subscription, comma-separated codes.
+    pub options: String,
+    /// The general conditions the payment page links to; empty for none.
+    pub general_conditions_url: String,
+    /// ISO 4217 codes the merchant accepts, comma-separated (MB-10).
+    pub currencies: String,
+    /// Days transaction data is kept (45–540, MB-10).
+    pub retention_days: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
