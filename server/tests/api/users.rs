@@ -488,8 +488,18 @@ both_backends!(
             serde_json::from_str(&act(&app, &admin, "users/deactivate", id).await.ok().body)
                 .unwrap();
         assert!(!row.active);
-        // The very next call of their open session is refused, whatever it asks.
+        // The very next call of their open session is refused, whatever it asks, and
+        // their pages send them to the sign-in.
         assert!(!signed_in(&app, &operator).await);
+        let page = app
+            .http
+            .get(format!("{}/operations/payments", app.base))
+            .header(reqwest::header::COOKIE, &operator)
+            .send()
+            .await
+            .unwrap();
+        assert!(page.status().is_redirection(), "{}", page.status());
+        assert_eq!(page.headers()[reqwest::header::LOCATION], "/login");
         let res = app
             .call("ops/payments", &[("filter[page]", "1")], Some(&operator))
             .await;
