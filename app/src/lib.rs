@@ -7,6 +7,7 @@
 #![recursion_limit = "256"]
 
 pub mod account;
+pub mod audit;
 pub mod checkout;
 pub mod components;
 pub mod configuration;
@@ -173,6 +174,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/configuration/payments") view=configuration::payment_settings::PaymentSettingsPage/>
                     <Route path=path!("/configuration/jobs") view=configuration::jobs::JobsPage/>
                     <Route path=path!("/configuration/terminals") view=terminals::config::TerminalsPage/>
+                    <Route path=path!("/configuration/audit-log") view=audit::page::AuditLogPage/>
                     <Route path=path!("/configuration/users") view=users::page::UsersPage/>
                     <Route
                         path=path!("/profile/password")

@@ -5,6 +5,7 @@
 
 use crate::account::port::AccountPort;
 use crate::account::security::port::SecurityPort;
+use crate::audit::port::AuditPort;
 use crate::checkout::port::CheckoutPort;
 use crate::configuration::port::ConfigPort;
 use crate::paylinks::port::PaylinksPort;
@@ -30,6 +31,8 @@ pub struct Ports {
     pub checkout: Arc<dyn CheckoutPort>,
     /// Configuration pages.
     pub config: Arc<dyn ConfigPort>,
+    /// The audit log.
+    pub audit: Arc<dyn AuditPort>,
     /// Webhooks.
     pub webhooks: Arc<dyn WebhooksPort>,
     /// Payment operations.

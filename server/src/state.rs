@@ -3,6 +3,7 @@
 //! HTTP server (`platform::http::router`), the command line and the tests.
 
 use crate::account::service::AccountService;
+use crate::audit::AuditService;
 use crate::checkout::port::CheckoutService;
 use crate::configuration::port::ConfigService;
 use crate::payments::acquirer::{Acquirer, SimulatedAcquirer};
@@ -98,6 +99,7 @@ impl AppStateBuilder {
             security: account,
             checkout: Arc::new(CheckoutService::new(engine.clone())),
             config: configuration.clone(),
+            audit: Arc::new(AuditService::new(db.clone())),
             webhooks: configuration,
             operations: Arc::new(OperationsService::new(engine.clone())),
             paylinks: Arc::new(crate::paylinks::PaylinkService::new(engine.clone())),

@@ -103,6 +103,7 @@ fn TopBar(me: Me, tz_open: RwSignal<bool>) -> impl IntoView {
                                     <a class="menu-item" href="/configuration/payments">{t(T::PaymentSettingsTitle)}</a>
                                     <a class="menu-item" href="/configuration/jobs">{t(T::JobsTitle)}</a>
                                     <a class="menu-item" href="/configuration/terminals">{t(T::TerminalsTitle)}</a>
+                                    <a class="menu-item" href="/configuration/audit-log">{t(T::AuditLogTitle)}</a>
                                     <a class="menu-item" href="/configuration/users">{t(T::UsersTitle)}</a>
                                 </div>
                             </details>

@@ -185,7 +185,7 @@ fn payment_cells(p: &payment::Model, zone: &ZonePreference) -> Vec<String> {
 }
 
 /// One CSV cell: quoted when needed, formulas defused.
-fn csv_cell(value: &str) -> String {
+pub(crate) fn csv_cell(value: &str) -> String {
     let value = defuse(value);
     if value.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", value.replace('"', "\"\""))

@@ -33,6 +33,8 @@ pub mod kind {
     pub const LINK_DEADLINE: &str = "payment_link_deadline";
     /// A payment link was paid: its webhook.
     pub const LINK_PAID: &str = "payment_link_paid";
+    /// Delete audit entries older than 12 months; runs daily, queuing its next run.
+    pub const AUDIT_PURGE: &str = "audit_purge";
 }
 
 /// Queues a job through `conn` (inside the caller's transaction when there is one).

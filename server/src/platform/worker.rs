@@ -223,6 +223,10 @@ impl Runner {
                 .await
                 .map(|()| true)
                 .map_err(|e| e.to_string()),
+            kind::AUDIT_PURGE => crate::audit::purge::run(self.engine.db())
+                .await
+                .map(|_| true)
+                .map_err(|e| e.to_string()),
             other => return Outcome::GiveUp(format!("unknown job kind {other}")),
         };
         match result {
@@ -265,12 +269,14 @@ impl Runner {
     }
 }
 
-/// How often the runner does its housekeeping (forgetting expired mail bodies).
+/// How often the runner does its housekeeping (forgetting expired mail bodies, keeping
+/// the audit log's purge queued).
 const HOUSEKEEPING: std::time::Duration = std::time::Duration::from_secs(600);
 
 impl Runner {
     /// Forgets the bodies of unsent mail whose links have expired: a day, or the reset
-    /// link's lifetime when that is longer. Bounded per pass.
+    /// link's lifetime when that is longer. Bounded per pass. Queues the audit log's purge
+    /// when no run of it is queued.
     pub async fn housekeeping(&self) {
         let ttl = self.engine.config().reset_token_ttl_seconds.max(24 * 3600);
         let cutoff = chrono::Utc::now() - Duration::seconds(ttl);
@@ -278,6 +284,10 @@ impl Runner {
             crate::platform::mail::forget_stale_bodies(self.engine.db(), cutoff, 1_000).await
         {
             tracing::warn!(error = %e, "forgetting expired mail bodies failed");
+        }
+        // The audit log's daily purge is always queued (a failed run is queued again).
+        if let Err(e) = crate::audit::purge::ensure_scheduled(self.engine.db()).await {
+            tracing::warn!(error = %e, "queuing the audit log's purge failed");
         }
     }
 }

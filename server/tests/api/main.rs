@@ -2,6 +2,7 @@
 //! PostgreSQL database. One binary, as in zero-to-production.
 
 mod accounts;
+mod audit_log;
 mod checkout_race;
 mod config;
 mod cross_tenant;
