@@ -175,6 +175,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/configuration/jobs") view=configuration::jobs::JobsPage/>
                     <Route path=path!("/configuration/terminals") view=terminals::config::TerminalsPage/>
                     <Route path=path!("/configuration/audit-log") view=audit::page::AuditLogPage/>
+                    <Route path=path!("/support-info/manuals") view=account::support_links::ManualsPage/>
                     <Route path=path!("/configuration/users") view=users::page::UsersPage/>
                     <Route
                         path=path!("/profile/password")

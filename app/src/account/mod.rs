@@ -12,6 +12,7 @@ pub(crate) mod port;
 pub mod profile;
 pub mod security;
 pub mod shell;
+pub mod support_links;
 
 pub use model::*;
 #[cfg(feature = "ssr")]

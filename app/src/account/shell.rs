@@ -77,6 +77,18 @@ fn TopBar(me: Me, tz_open: RwSignal<bool>) -> impl IntoView {
                 <ul role="list">
                     <li><A href="/" exact=true>{t(T::MenuHome)}</A></li>
                     <li>
+                        <details class="menu support-menu">
+                            <summary>{t(T::MenuSupport)}</summary>
+                            <div class="menu-panel">
+                                <a class="menu-item" href="/support-info/manuals">{t(T::SupportManuals)}</a>
+                                // The portal has its own sign-in: a full page load, through its gate.
+                                <a class="menu-item" href="/support/articles" rel="external">{t(T::SupportFaq)}</a>
+                                <a class="menu-item" href="/support/contact" rel="external">{t(T::SupportContact)}</a>
+                                <a class="menu-item" href="/support" rel="external">{t(T::SupportPortal)}</a>
+                            </div>
+                        </details>
+                    </li>
+                    <li>
                         <details class="menu operations-menu">
                             <summary>{t(T::MenuOperations)}</summary>
                             <div class="menu-panel">
