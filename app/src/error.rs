@@ -97,6 +97,16 @@ pub enum Problem {
     EmailNotConfirmed,
     /// The PSPID requires a second factor: it cannot be turned off.
     TwoFactorRequired,
+    /// Not a VAT number of the company's country.
+    InvalidVatNumber,
+    /// Not a telephone number.
+    InvalidPhone,
+    /// Not a list of ISO 4217 currency codes.
+    InvalidCurrency,
+    /// The merchant's account does not accept this currency (MB-10).
+    CurrencyNotAccepted,
+    /// At least one language must be chosen.
+    NoLanguage,
     /// The new password is the current one or one of the last ones (PCI DSS 8.3.7).
     PasswordReused,
     /// Another user of the merchant has this login.

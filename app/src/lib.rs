@@ -9,6 +9,7 @@
 pub mod account;
 pub mod audit;
 pub mod checkout;
+pub mod company;
 pub mod components;
 pub mod configuration;
 #[cfg(feature = "ssr")]
@@ -169,6 +170,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/operations/history") view=payments::history::HistoryPage/>
                     <Route path=path!("/operations/payments") view=payments::list::PaymentsListPage/>
                     <Route path=path!("/operations/payments/:id") view=payments::detail::PaymentPage/>
+                    <Route path=path!("/configuration/account") view=company::page::AccountSettingsPage/>
                     <Route path=path!("/configuration/api-keys") view=configuration::api_keys::ApiKeysPage/>
                     <Route path=path!("/configuration/webhooks") view=webhooks::page::WebhooksPage/>
                     <Route path=path!("/configuration/payments") view=configuration::payment_settings::PaymentSettingsPage/>

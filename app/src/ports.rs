@@ -7,6 +7,7 @@ use crate::account::port::AccountPort;
 use crate::account::security::port::SecurityPort;
 use crate::audit::port::AuditPort;
 use crate::checkout::port::CheckoutPort;
+use crate::company::port::CompanyPort;
 use crate::configuration::port::ConfigPort;
 use crate::paylinks::port::PaylinksPort;
 use crate::payments::port::OperationsPort;
@@ -29,6 +30,8 @@ pub struct Ports {
     pub security: Arc<dyn SecurityPort>,
     /// Hosted pages.
     pub checkout: Arc<dyn CheckoutPort>,
+    /// The merchant's account page.
+    pub company: Arc<dyn CompanyPort>,
     /// Configuration pages.
     pub config: Arc<dyn ConfigPort>,
     /// The audit log.

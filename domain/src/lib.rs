@@ -9,6 +9,7 @@ pub mod attachment;
 pub mod card;
 pub mod cart;
 pub mod cart_import;
+pub mod company;
 pub mod lang;
 pub mod markup;
 pub mod money;

@@ -9,6 +9,7 @@ pub mod account;
 pub mod audit;
 pub mod checkout;
 pub mod cli;
+pub mod company;
 pub mod configuration;
 pub mod demo;
 pub mod direct;

@@ -98,6 +98,7 @@ impl AppStateBuilder {
             account: account.clone(),
             security: account,
             checkout: Arc::new(CheckoutService::new(engine.clone())),
+            company: Arc::new(crate::company::CompanyService::new(db.clone())),
             config: configuration.clone(),
             audit: Arc::new(AuditService::new(db.clone())),
             webhooks: configuration,

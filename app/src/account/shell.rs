@@ -110,6 +110,7 @@ fn TopBar(me: Me, tz_open: RwSignal<bool>) -> impl IntoView {
                             <details class="menu config-menu">
                                 <summary>{t(T::MenuConfiguration)}</summary>
                                 <div class="menu-panel">
+                                    <a class="menu-item" href="/configuration/account">{t(T::AccountTitle)}</a>
                                     <a class="menu-item" href="/configuration/api-keys">{t(T::ApiKeysTitle)}</a>
                                     <a class="menu-item" href="/configuration/webhooks">{t(T::WebhooksTitle)}</a>
                                     <a class="menu-item" href="/configuration/payments">{t(T::PaymentSettingsTitle)}</a>

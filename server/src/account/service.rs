@@ -79,6 +79,19 @@ pub(crate) async fn load_actor_who_may(
     Ok((m, u))
 }
 
+/// The actor's merchant and user, re-read, when the user is an Admin now: the one check
+/// of every Admin-only service.
+pub(crate) async fn load_admin(
+    db: &DatabaseConnection,
+    actor: &Actor,
+) -> Result<(merchant::Model, user::Model), AppError> {
+    let (m, u) = load_actor(db, actor).await?;
+    if Role::parse(&u.role) != Some(Role::Admin) {
+        return Err(AppError::Forbidden);
+    }
+    Ok((m, u))
+}
+
 pub(crate) fn zone_of(u: &user::Model) -> ZonePreference {
     ZonePreference {
         zone: u.time_zone.clone(),

@@ -96,6 +96,7 @@ impl PaymentEngine {
         merchant: &merchant::Model,
         new: NewCheckout,
     ) -> Result<(hosted_checkout::Model, &'static str), EngineError> {
+        crate::payments::engine::accepted_currency(merchant, new.amount.currency())?;
         let total: i64 = new
             .cart
             .iter()
@@ -142,7 +143,9 @@ impl PaymentEngine {
             authorization_mode: Set(mode.code().to_owned()),
             return_url: Set(new.return_url),
             show_result_page: Set(new.show_result_page.unwrap_or(merchant.show_final_page)),
-            locale: Set(new.locale),
+            // The page speaks the asked language when the merchant offers it, else the
+            // merchant's first payment-page language (MB-10).
+            locale: Set(offered_locale(merchant, &new.locale)),
             cart_json: Set(serde_json::to_string(&new.cart).unwrap_or_else(|_| "[]".into())),
             attempts: Set(0),
             busy_until: Set(None),
@@ -660,5 +663,17 @@ impl PaymentEngine {
         row.token_id = Set(Some(token.id));
         row.token_status = Set("CREATED".to_owned());
         Ok(row.update(self.db()).await?)
+    }
+}
+
+/// `locale` when its language is one of `merchant`'s payment-page languages, else the
+/// merchant's first one.
+pub(crate) fn offered_locale(merchant: &merchant::Model, locale: &str) -> String {
+    let wanted = crate::checkout::port::locale_lang(locale);
+    let shown = domain::company::page_language(&merchant.languages, wanted);
+    if shown == wanted {
+        locale.to_owned()
+    } else {
+        shown.code().to_owned()
     }
 }

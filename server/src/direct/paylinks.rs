@@ -33,6 +33,10 @@ fn link_error(e: LinkError) -> ApiError {
             "PAYMENT_LINK_NOT_ACTIVE",
             &format!("the payment link is {what}"),
         ),
+        LinkError::Currency => ApiError::invalid(
+            "order.amountOfMoney.currencyCode",
+            "the merchant's account does not accept this currency",
+        ),
         LinkError::Db(e) => e.into(),
     }
 }

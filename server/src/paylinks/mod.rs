@@ -62,6 +62,9 @@ pub enum LinkError {
     /// Paid, cancelled or expired already.
     #[error("the payment link is {0}")]
     NotNow(&'static str),
+    /// The merchant's account does not accept the link's currency (MB-10).
+    #[error("the account does not accept this currency")]
+    Currency,
     /// The database failed.
     #[error(transparent)]
     Db(#[from] DbErr),
@@ -93,6 +96,9 @@ impl PaylinkService {
         send: bool,
         by: &By<'_>,
     ) -> Result<payment_link::Model, LinkError> {
+        if !domain::company::accepts(&merchant.currencies, new.currency) {
+            return Err(LinkError::Currency);
+        }
         let public_id = crate::payments::engine::new_id_for_request("paymentlink");
         if let Some(made) = store::find(self.engine.db(), merchant.id, &public_id).await? {
             return Ok(made);

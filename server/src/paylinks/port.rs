@@ -31,6 +31,7 @@ fn link_error(e: LinkError) -> AppError {
     match e {
         LinkError::NotFound => AppError::NotFound,
         LinkError::NotNow(_) => AppError::NotAllowedNow,
+        LinkError::Currency => AppError::field("currency", app::error::Problem::CurrencyNotAccepted),
         LinkError::Db(e) => internal(e),
     }
 }

@@ -117,6 +117,9 @@ impl OperationsService {
                     };
                     AppError::Invalid(vec![FieldError::new(name, Problem::Card(error))])
                 }
+                EngineError::Invalid { property, .. } if property.ends_with("currencyCode") => {
+                    AppError::field("currency", Problem::CurrencyNotAccepted)
+                }
                 other => engine_error(other),
             })?;
         let p = attempt.payment;

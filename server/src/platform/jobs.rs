@@ -35,6 +35,9 @@ pub mod kind {
     pub const LINK_PAID: &str = "payment_link_paid";
     /// Delete audit entries older than 12 months; runs daily, queuing its next run.
     pub const AUDIT_PURGE: &str = "audit_purge";
+    /// Delete each merchant's transaction data older than its retention (MB-10); runs
+    /// daily, queuing its next run.
+    pub const RETENTION_PURGE: &str = "retention_purge";
 }
 
 /// Queues a job through `conn` (inside the caller's transaction when there is one).

@@ -227,6 +227,10 @@ impl Runner {
                 .await
                 .map(|_| true)
                 .map_err(|e| e.to_string()),
+            kind::RETENTION_PURGE => crate::company::retention::run(self.engine.db())
+                .await
+                .map(|_| true)
+                .map_err(|e| e.to_string()),
             other => return Outcome::GiveUp(format!("unknown job kind {other}")),
         };
         match result {
@@ -288,6 +292,10 @@ impl Runner {
         // The audit log's daily purge is always queued (a failed run is queued again).
         if let Err(e) = crate::audit::purge::ensure_scheduled(self.engine.db()).await {
             tracing::warn!(error = %e, "queuing the audit log's purge failed");
+        }
+        // So is the data retention's (MB-10).
+        if let Err(e) = crate::company::retention::ensure_scheduled(self.engine.db()).await {
+            tracing::warn!(error = %e, "queuing the retention purge failed");
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Integration tests: the real server on port 0 against a fresh SQLite file and a fresh
 //! PostgreSQL database. One binary, as in zero-to-production.
 
+mod account_settings;
 mod accounts;
 mod audit_log;
 mod checkout_race;
@@ -18,7 +19,6 @@ mod mail;
 mod metrics;
 mod openapi;
 mod operations;
-mod password_rules;
 mod paylinks;
 mod payment_filters;
 mod payments;
@@ -34,6 +34,6 @@ mod support_status;
 mod support_tickets;
 mod terminal_pairing;
 mod terminals;
-mod two_factor;
 mod users;
+mod two_factor;
 mod webhook_addresses;

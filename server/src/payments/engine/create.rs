@@ -214,6 +214,7 @@ impl PaymentEngine {
                 return Ok(done);
             }
         }
+        accepted_currency(merchant, new.amount.currency())?;
         let cart = check_cart(&new.cart, new.amount.minor())?;
         let (card, existing_token) = self.resolve_card(merchant, &new.source).await?;
         let mode = Self::mode_for(merchant, new.mode);
@@ -752,5 +753,21 @@ impl PaymentEngine {
             result,
             token: None,
         })
+    }
+}
+
+/// Refuses a currency the merchant's account does not accept (MB-10): every payment and
+/// hosted checkout, whatever its channel.
+pub(crate) fn accepted_currency(
+    merchant: &merchant::Model,
+    currency: domain::Currency,
+) -> Result<(), EngineError> {
+    if domain::company::accepts(&merchant.currencies, currency) {
+        Ok(())
+    } else {
+        Err(EngineError::invalid(
+            "order.amountOfMoney.currencyCode",
+            "the merchant's account does not accept this currency",
+        ))
     }
 }

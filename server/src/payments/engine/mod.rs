@@ -16,6 +16,8 @@ mod linked;
 pub mod settle;
 mod tokens;
 
+pub(crate) use create::accepted_currency;
+
 use super::error::EngineError;
 use crate::entities::{cart_line, operation, payment};
 use crate::payments::acquirer::Acquirer;
