@@ -13,7 +13,8 @@ fn step_link(step: SetupStep) -> Option<&'static str> {
     match step {
         SetupStep::RecoveryEmail => Some("/profile"),
         SetupStep::ChangePassword => Some("/profile/password"),
-        SetupStep::CompanyDetails | SetupStep::MoreUsers => None,
+        SetupStep::CompanyDetails => Some("/configuration/account"),
+        SetupStep::MoreUsers => Some("/configuration/users"),
     }
 }
 

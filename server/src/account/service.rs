@@ -438,7 +438,9 @@ impl AccountPort for AccountService {
             .await
             .map_err(internal)?;
         let mut steps_to_do = Vec::new();
-        if m.legal_name.trim().is_empty() || m.email.trim().is_empty() {
+        // The account's own steps are the Admins' to do (their pages are Admins' only).
+        let admin = Role::parse(&u.role) == Some(Role::Admin);
+        if admin && (m.legal_name.trim().is_empty() || m.email.trim().is_empty()) {
             steps_to_do.push(SetupStep::CompanyDetails);
         }
         if u.email.as_deref().map(str::trim).unwrap_or("").is_empty() {
@@ -447,7 +449,7 @@ impl AccountPort for AccountService {
         if u.password_changed_at.is_none() {
             steps_to_do.push(SetupStep::ChangePassword);
         }
-        if users <= 1 {
+        if admin && users <= 1 {
             steps_to_do.push(SetupStep::MoreUsers);
         }
         let now = Utc::now();

@@ -279,6 +279,10 @@ impl CompanyPort for CompanyService {
         active.currencies = Set(new.currencies);
         active.retention_days = Set(retention);
         active.update(&txn).await.map_err(internal)?;
+        // A new retention applies at once: a purge run is queued for now.
+        if retention != m.retention_days {
+            retention::queue_now(&txn).await.map_err(internal)?;
+        }
         audit::record(
             &txn,
             AuditEntry {

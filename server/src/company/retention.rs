@@ -347,6 +347,28 @@ pub async fn ensure_scheduled(db: &DatabaseConnection) -> Result<(), DbErr> {
     Ok(())
 }
 
+/// Queues a run now (the retention just changed), unless one is due within a minute.
+pub async fn queue_now<C: ConnectionTrait>(conn: &C) -> Result<(), DbErr> {
+    let soon = job::Entity::find()
+        .filter(job::Column::Kind.eq(kind::RETENTION_PURGE))
+        .filter(job::Column::State.eq("queued"))
+        .filter(job::Column::RunAt.lte(Utc::now() + Duration::minutes(1)))
+        .count(conn)
+        .await?;
+    if soon == 0 {
+        jobs::enqueue(
+            conn,
+            None,
+            kind::RETENTION_PURGE,
+            serde_json::json!({}),
+            Utc::now(),
+            ATTEMPTS,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 /// One run of the `retention_purge` job over every merchant; queues the next run (the
 /// next day, or in a minute when a merchant's purge stopped at its bound).
 pub async fn run(db: &DatabaseConnection) -> Result<u64, DbErr> {

@@ -232,7 +232,6 @@ both_backends!(
     &[],
     |app: TestApp| async move {
         use crate::payments::{key, post};
-        app.merchant("shop").await;
         let k = key(&app, "shop").await;
         let m = merchant::Entity::find()
             .filter(merchant::Column::Pspid.eq("shop"))
