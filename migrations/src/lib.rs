@@ -21,6 +21,7 @@ mod m20261130_000005_awaited_answers;
 mod m20261130_000006_payment_links;
 mod m20261201_000007_self_admin;
 mod m20261201_000008_password_history;
+mod m20261201_000010_token_last_used;
 mod m20261202_000001_audit_log_created;
 mod m20261202_000002_account_details;
 
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000008_password_history::Migration),
             Box::new(m20261202_000001_audit_log_created::Migration),
             Box::new(m20261202_000002_account_details::Migration),
+            Box::new(m20261201_000010_token_last_used::Migration),
         ]
     }
 }

@@ -16,6 +16,8 @@ pub struct Model {
     pub expiry: String,
     pub card_holder: String,
     pub created_at: DateTimeUtc,
+    /// When a payment last used the token; `None` before the first.
+    pub last_used_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -299,6 +299,15 @@ impl PaymentEngine {
             ),
             (None, false) => None,
         };
+        if let Some(t) = &existing_token {
+            // The alias list shows when each token last paid.
+            token::Entity::update_many()
+                .col_expr(token::Column::LastUsedAt, Expr::value(now))
+                .filter(token::Column::Id.eq(t.id.as_str()))
+                .filter(token::Column::MerchantId.eq(merchant.id))
+                .exec(&txn)
+                .await?;
+        }
         let mut row = payment::ActiveModel {
             merchant_id: Set(merchant.id),
             channel: Set(new.channel.to_owned()),

@@ -18,7 +18,9 @@ pub(super) fn token_binding(id: &str) -> String {
 }
 
 impl PaymentEngine {
-    pub(super) async fn insert_token<C: ConnectionTrait>(
+    /// Stores a checked card as a new token `id` of `merchant` through `conn` (the
+    /// caller's transaction), sealed with the data key, with its `token.created` event.
+    pub(crate) async fn insert_token<C: ConnectionTrait>(
         &self,
         conn: &C,
         merchant: &merchant::Model,
@@ -42,6 +44,7 @@ impl PaymentEngine {
             expiry: Set(card.expiry.mmyy()),
             card_holder: Set(card.holder.clone()),
             created_at: Set(Utc::now()),
+            last_used_at: Set(None),
         }
         .insert(conn)
         .await?;
@@ -97,10 +100,21 @@ impl PaymentEngine {
 
     /// Deletes a token; payments made with it keep their masked card.
     pub async fn delete_token(&self, merchant_id: i64, id: &str) -> Result<(), EngineError> {
+        self.remove_token(&self.db, merchant_id, id).await
+    }
+
+    /// Deletes `merchant_id`'s token `id` through `conn` (the caller's transaction):
+    /// `NotFound` when the merchant has no such token.
+    pub(crate) async fn remove_token<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        merchant_id: i64,
+        id: &str,
+    ) -> Result<(), EngineError> {
         let deleted = token::Entity::delete_many()
             .filter(token::Column::Id.eq(id))
             .filter(token::Column::MerchantId.eq(merchant_id))
-            .exec(&self.db)
+            .exec(conn)
             .await?;
         if deleted.rows_affected == 0 {
             return Err(EngineError::NotFound);
