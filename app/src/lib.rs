@@ -7,6 +7,7 @@
 #![recursion_limit = "256"]
 
 pub mod account;
+pub mod aliases;
 pub mod audit;
 pub mod checkout;
 pub mod company;
@@ -179,6 +180,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/configuration/audit-log") view=audit::page::AuditLogPage/>
                     <Route path=path!("/support-info/manuals") view=account::support_links::ManualsPage/>
                     <Route path=path!("/configuration/users") view=users::page::UsersPage/>
+                    <Route path=path!("/configuration/aliases") view=aliases::page::AliasesPage/>
                     <Route
                         path=path!("/profile/password")
                         view=account::password::ChangePasswordPage

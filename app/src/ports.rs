@@ -5,6 +5,7 @@
 
 use crate::account::port::AccountPort;
 use crate::account::security::port::SecurityPort;
+use crate::aliases::port::AliasesPort;
 use crate::audit::port::AuditPort;
 use crate::checkout::port::CheckoutPort;
 use crate::company::port::CompanyPort;
@@ -46,6 +47,8 @@ pub struct Ports {
     pub terminals: Arc<dyn TerminalPort>,
     /// Users and the PSPID's sign-in rules.
     pub users: Arc<dyn UsersPort>,
+    /// The merchant's aliases (stored cards).
+    pub aliases: Arc<dyn AliasesPort>,
     /// The support portal's accounts.
     pub support_accounts: Arc<dyn SupportAccountPort>,
     /// Support tickets.

@@ -60,8 +60,9 @@ test("an Admin creates an Operator who sets a password from the mailed link and 
   await expectHome(operator);
   await operator.getByLabel("User profile").click();
   await expect(operator.locator(".profile-role")).toHaveText("Operator");
-  // An Operator has no Configuration menu.
-  await expect(operator.getByText("Configuration")).toHaveCount(0);
+  // An Operator's Configuration menu holds the aliases only.
+  await operator.getByText("Configuration", { exact: true }).click();
+  await expect(operator.locator(".config-menu .menu-item")).toHaveText(["Aliases"]);
 
   // The Admin sees the sign-in, then deactivates the Operator after confirming.
   await page.reload();

@@ -6,6 +6,7 @@
 #![recursion_limit = "256"]
 
 pub mod account;
+pub mod aliases;
 pub mod audit;
 pub mod checkout;
 pub mod cli;

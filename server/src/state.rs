@@ -106,6 +106,7 @@ impl AppStateBuilder {
             paylinks: Arc::new(crate::paylinks::PaylinkService::new(engine.clone())),
             terminals: Arc::new(TerminalService::new(terminals.clone(), db.clone())),
             users: Arc::new(crate::users::UsersService::new(db.clone(), config.clone())),
+            aliases: Arc::new(crate::aliases::AliasesService::new(engine.clone())),
             support_accounts: Arc::new(SupportAccountService::new(db.clone(), config.clone())),
             support_tickets: Arc::new(SupportTicketService::new(db.clone(), config.clone())),
             support_status: Arc::new(SupportStatusService::new(db.clone())),

@@ -118,6 +118,18 @@ fn TopBar(me: Me, tz_open: RwSignal<bool>) -> impl IntoView {
                                     <a class="menu-item" href="/configuration/terminals">{t(T::TerminalsTitle)}</a>
                                     <a class="menu-item" href="/configuration/audit-log">{t(T::AuditLogTitle)}</a>
                                     <a class="menu-item" href="/configuration/users">{t(T::UsersTitle)}</a>
+                                    <a class="menu-item" href="/configuration/aliases">{t(T::AliasesTitle)}</a>
+                                </div>
+                            </details>
+                        </li>
+                    })}
+                    // Operators keep their customers' stored cards; the rest of Configuration is the Admins'.
+                    {(me.role == domain::Role::Operator).then(|| view! {
+                        <li>
+                            <details class="menu config-menu">
+                                <summary>{t(T::MenuConfiguration)}</summary>
+                                <div class="menu-panel">
+                                    <a class="menu-item" href="/configuration/aliases">{t(T::AliasesTitle)}</a>
                                 </div>
                             </details>
                         </li>

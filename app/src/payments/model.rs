@@ -270,6 +270,8 @@ pub struct MotoForm {
     pub holder: String,
     /// Security code.
     pub cvc: String,
+    /// An alias (token id) that pays instead of a typed card, or empty.
+    pub alias: String,
 }
 
 /// What the acquirer answered to a virtual-terminal payment.
@@ -427,6 +429,7 @@ impl std::fmt::Debug for MotoForm {
             .field("expiry", &self.expiry)
             .field("holder", &self.holder)
             .field("cvc", &"<redacted>")
+            .field("alias", &self.alias)
             .finish()
     }
 }

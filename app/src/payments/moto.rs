@@ -2,6 +2,7 @@
 //! the customer reads out. Card fields are checked as typed by the domain's card rules
 //! (in WebAssembly) and again on the server; the acquirer's answer links to the payment.
 
+use crate::aliases::{api::load_aliases, AliasFilter, AliasRow};
 use crate::checkout::pay::{cvc_problem, expiry_problem, number_problem, CardField};
 use crate::components::{error_text, problem_text};
 use crate::error::AppError;
@@ -40,6 +41,49 @@ fn text_field(
     }
 }
 
+/// The alias field of "Pay with an alias", offering the merchant's newest aliases, with
+/// the server's problem for it (an id that is none of the merchant's aliases, a stored
+/// card that has expired).
+fn alias_field(
+    value: RwSignal<String>,
+    touched: RwSignal<bool>,
+    known: RwSignal<Vec<AliasRow>>,
+    server: Signal<Option<AppError>>,
+) -> impl IntoView {
+    use crate::error::Problem;
+    let problem = move || {
+        if touched.get() && value.get().trim().is_empty() {
+            return Some(problem_text(&Problem::Required));
+        }
+        server.get().and_then(|e| {
+            e.problem_for("alias").map(|p| match p {
+                Problem::OutOfRange => t(T::AliasErrUnknown).to_owned(),
+                other => problem_text(other),
+            })
+        })
+    };
+    view! {
+        <div class="field" class:field-invalid=move || problem().is_some()>
+            <label for="moto-alias">{t(T::MotoAliasField)}</label>
+            <input id="moto-alias" name="alias" type="text" autocomplete="off" list="moto-aliases"
+                aria-invalid=move || problem().is_some().to_string()
+                aria-describedby="moto-alias-hint moto-alias-error"
+                prop:value=move || value.get()
+                on:input:target=move |ev| value.set(ev.target().value())
+                on:blur=move |_| touched.set(true)/>
+            <datalist id="moto-aliases">
+                {move || known.get().into_iter().map(|a| {
+                    let label = [a.masked_card.as_str(), a.expiry.as_str(), a.card_holder.as_str(), a.customer_id.as_str()]
+                        .into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" · ");
+                    view! { <option value=a.id>{label}</option> }
+                }).collect_view()}
+            </datalist>
+            <p class="muted" id="moto-alias-hint">{t(T::MotoAliasHint)}</p>
+            <p class="field-error" id="moto-alias-error">{problem}</p>
+        </div>
+    }
+}
+
 /// `/operations/moto`.
 #[component]
 pub fn MotoPage() -> impl IntoView {
@@ -50,6 +94,22 @@ pub fn MotoPage() -> impl IntoView {
     let amount = RwSignal::new(String::new());
     let mode = RwSignal::new("SALE".to_owned());
     let customer = RwSignal::new(String::new());
+    let (use_alias, alias, alias_touched) = (
+        RwSignal::new(false),
+        RwSignal::new(String::new()),
+        RwSignal::new(false),
+    );
+    let known_aliases: RwSignal<Vec<AliasRow>> = RwSignal::new(Vec::new());
+    let choose_alias = move |on: bool| {
+        use_alias.set(on);
+        if on && known_aliases.get_untracked().is_empty() {
+            leptos::task::spawn_local(async move {
+                if let Ok(page) = load_aliases(AliasFilter::default()).await {
+                    known_aliases.set(page.rows);
+                }
+            });
+        }
+    };
     let (number, expiry, cvc, holder) = (
         RwSignal::new(String::new()),
         RwSignal::new(String::new()),
@@ -89,17 +149,33 @@ pub fn MotoPage() -> impl IntoView {
     };
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        n_touched.set(true);
-        e_touched.set(true);
-        c_touched.set(true);
         a_touched.set(true);
-        if number_live.get_untracked().is_some()
-            || expiry_live.get_untracked().is_some()
-            || cvc_live.get_untracked().is_some()
-            || amount_problem().is_some()
-        {
-            return;
+        let by_alias = use_alias.get_untracked();
+        if by_alias {
+            alias_touched.set(true);
+            if alias.get_untracked().trim().is_empty() || amount_problem().is_some() {
+                return;
+            }
+        } else {
+            n_touched.set(true);
+            e_touched.set(true);
+            c_touched.set(true);
+            if number_live.get_untracked().is_some()
+                || expiry_live.get_untracked().is_some()
+                || cvc_live.get_untracked().is_some()
+                || amount_problem().is_some()
+            {
+                return;
+            }
         }
+        // With an alias no card travels: the stored one pays.
+        let card = |value: RwSignal<String>| {
+            if by_alias {
+                String::new()
+            } else {
+                value.get_untracked()
+            }
+        };
         action.dispatch(PayMoto {
             form: MotoForm {
                 reference: reference.get_untracked(),
@@ -108,10 +184,15 @@ pub fn MotoPage() -> impl IntoView {
                 amount: amount.get_untracked(),
                 mode: mode.get_untracked(),
                 customer_id: customer.get_untracked(),
-                number: number.get_untracked(),
-                expiry: expiry.get_untracked(),
-                holder: holder.get_untracked(),
-                cvc: cvc.get_untracked(),
+                number: card(number),
+                expiry: card(expiry),
+                holder: card(holder),
+                cvc: card(cvc),
+                alias: if by_alias {
+                    alias.get_untracked().trim().to_owned()
+                } else {
+                    String::new()
+                },
             },
         });
     };
@@ -193,16 +274,27 @@ pub fn MotoPage() -> impl IntoView {
             </fieldset>
             <fieldset>
                 <legend>{t(T::CardLegend)}</legend>
-                <CardField label=T::CardNumberLabel name="number" autocomplete="off" inputmode="numeric"
-                    value=number touched=n_touched live=number_live server=server_error/>
-                <p class="pay-brand muted" aria-live="polite">{brand}</p>
-                <div class="field-row">
-                    <CardField label=T::ExpiryLabel name="expiry" autocomplete="off" inputmode="numeric"
-                        value=expiry touched=e_touched live=expiry_live server=server_error/>
-                    <CardField label=T::CvcLabel name="cvc" autocomplete="off" inputmode="numeric"
-                        value=cvc touched=c_touched live=cvc_live server=server_error/>
-                </div>
-                {text_field(T::CardHolderLabel, "holder", holder, server_error, None)}
+                <label class="checkbox">
+                    <input type="checkbox" name="use_alias" prop:checked=move || use_alias.get()
+                        on:change:target=move |ev| choose_alias(ev.target().checked())/>
+                    <span>{t(T::MotoPayWithAlias)}</span>
+                </label>
+                {move || if use_alias.get() {
+                    alias_field(alias, alias_touched, known_aliases, server_error).into_any()
+                } else {
+                    view! {
+                        <CardField label=T::CardNumberLabel name="number" autocomplete="off" inputmode="numeric"
+                            value=number touched=n_touched live=number_live server=server_error/>
+                        <p class="pay-brand muted" aria-live="polite">{brand}</p>
+                        <div class="field-row">
+                            <CardField label=T::ExpiryLabel name="expiry" autocomplete="off" inputmode="numeric"
+                                value=expiry touched=e_touched live=expiry_live server=server_error/>
+                            <CardField label=T::CvcLabel name="cvc" autocomplete="off" inputmode="numeric"
+                                value=cvc touched=c_touched live=cvc_live server=server_error/>
+                        </div>
+                        {text_field(T::CardHolderLabel, "holder", holder, server_error, None)}
+                    }.into_any()
+                }}
             </fieldset>
             <div class="actions">
                 <button type="submit" class="button primary" disabled=move || action.pending().get()>

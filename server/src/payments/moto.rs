@@ -58,7 +58,17 @@ impl OperationsService {
                 problems.push(FieldError::new(name, Problem::TooLong));
             }
         }
-        if form.number.trim().is_empty() {
+        // Pay with an alias: the merchant's stored card instead of a typed one.
+        let alias = form.alias.trim().to_owned();
+        if !alias.is_empty() {
+            match self.engine.token(m.id, &alias).await {
+                Ok(_) => {}
+                Err(EngineError::NotFound) => {
+                    problems.push(FieldError::new("alias", Problem::OutOfRange))
+                }
+                Err(e) => return Err(engine_error(e)),
+            }
+        } else if form.number.trim().is_empty() {
             problems.push(FieldError::new("number", Problem::Required));
         }
         if !problems.is_empty() {
@@ -87,12 +97,16 @@ impl OperationsService {
                         .filter(|c| !c.is_empty()),
                     description: form.description.trim().to_owned(),
                     mode: Some(mode),
-                    source: CardSource::Card(CardInput {
-                        number: form.number.clone(),
-                        cvv: Some(form.cvc.trim().to_owned()).filter(|c| !c.is_empty()),
-                        expiry,
-                        holder: form.holder.trim().to_owned(),
-                    }),
+                    source: if alias.is_empty() {
+                        CardSource::Card(CardInput {
+                            number: form.number.clone(),
+                            cvv: Some(form.cvc.trim().to_owned()).filter(|c| !c.is_empty()),
+                            expiry,
+                            holder: form.holder.trim().to_owned(),
+                        })
+                    } else {
+                        CardSource::Token(alias.clone())
+                    },
                     tokenize: false,
                     return_url: None,
                     cart: Vec::new(),
@@ -108,7 +122,9 @@ impl OperationsService {
             .await
             .map_err(|e| match e {
                 EngineError::Card { property, error } => {
-                    let name = if property.ends_with("expiryDate") {
+                    let name = if !alias.is_empty() {
+                        "alias"
+                    } else if property.ends_with("expiryDate") {
                         "expiry"
                     } else if property.ends_with("cvv") {
                         "cvc"
@@ -119,6 +135,10 @@ impl OperationsService {
                 }
                 EngineError::Invalid { property, .. } if property.ends_with("currencyCode") => {
                     AppError::field("currency", Problem::CurrencyNotAccepted)
+                }
+                // Deleted while the payment was being made.
+                EngineError::Invalid { property, .. } if property.ends_with(".token") => {
+                    AppError::field("alias", Problem::OutOfRange)
                 }
                 other => engine_error(other),
             })?;

@@ -3,6 +3,7 @@
 
 mod account_settings;
 mod accounts;
+mod aliases;
 mod audit_log;
 mod checkout_race;
 mod config;

@@ -215,6 +215,24 @@ pub(crate) fn server_fn(endpoint: &str, w: &World) -> Option<Case> {
         | "users/unlock"
         | "users/send_password"
         | "users/reset_two_factor" => Deny(args(&[("id", &b_user)])),
+        // Create production account (Admins of TEST accounts): the caller's own merchant
+        // is copied, under a PSPID that names nobody's; the others are refused.
+        "production/defaults" => Own(vec![]),
+        "production/create" => Own(args(&[
+            ("pspid", "shopa-live"),
+            ("login", "admin"),
+            ("email", "owner@shopa.example"),
+        ])),
+        // Aliases (stored cards): B's alias by id.
+        "aliases/list" => Own(args(&[("filter[page]", "1"), ("filter[customer]", "")])),
+        "aliases/create" => Own(args(&[
+            ("form[number]", "4111111111111111"),
+            ("form[expiry]", "12/30"),
+            ("form[holder]", "A holder"),
+            ("form[customer_id]", "a-customer"),
+        ])),
+        "aliases/update_expiry" => Deny(args(&[("id", &w.b_token), ("expiry", "12/31")])),
+        "aliases/delete" => Deny(args(&[("id", &w.b_token)])),
         // Card terminals and the point of sale.
         "terminals/list" | "pos/terminals" => Own(vec![]),
         "terminals/bind" | "terminals/repair" => {

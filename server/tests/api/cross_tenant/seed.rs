@@ -468,6 +468,18 @@ pub(crate) async fn fingerprint(app: &TestApp, world: &World) -> Vec<String> {
         ),
         format!("pos {} {} {}", pos.state, pos.stage, pos.cancel_requested),
     ]);
+    // B's aliases: none added, removed or changed (expiry, last use).
+    use sea_orm::QueryOrder;
+    use server::entities::token;
+    for t in token::Entity::find()
+        .filter(token::Column::MerchantId.eq(b))
+        .order_by_asc(token::Column::Id)
+        .all(db)
+        .await
+        .unwrap()
+    {
+        out.push(format!("token {} {} {:?}", t.id, t.expiry, t.last_used_at));
+    }
     out.extend(super::users::fingerprint(app, b).await);
     out
 }
