@@ -5,13 +5,11 @@ use crate::entities::{email_outbox, merchant, password_reset_token, technical_me
 use crate::platform::audit::{self, AuditEntry};
 use crate::platform::config::Config;
 use crate::platform::crypto;
-use crate::platform::mail;
 use crate::platform::rate_limit::RateLimiter;
 use app::account::{AccountPort, Actor, LoginAttempt, LoginSuccess};
 use app::account::{HomeData, Mail, Me, PasswordRules, SetupStep, TechMessage};
 use app::error::{AppError, FieldError, Problem};
-use app::i18n::T;
-use chrono::{Duration, Utc};
+use chrono::Utc;
 use domain::{
     normalize_login, Environment, Lang, PasswordContext, PasswordPolicy, Role, ZonePreference,
 };
@@ -534,47 +532,15 @@ impl AccountPort for AccountService {
             return Ok(());
         };
         let txn = self.db.begin().await.map_err(internal)?;
-        let email = u.email.clone().filter(|e| !e.trim().is_empty());
-        if let Some(email) = &email {
-            let token = crypto::random_token();
-            let now = Utc::now();
-            password_reset_token::ActiveModel {
-                user_id: Set(u.id),
-                token_hash: Set(crypto::token_hash(&token)),
-                expires_at: Set(now + Duration::seconds(self.config.reset_token_ttl_seconds)),
-                used_at: Set(None),
-                created_at: Set(now),
-                ..Default::default()
-            }
-            .insert(&txn)
-            .await
-            .map_err(internal)?;
-            let link = format!("{}/reset-password?token={token}", self.config.public_url);
-            let minutes = (self.config.reset_token_ttl_seconds + 59) / 60;
-            let lang = Lang::parse(&u.language).unwrap_or_default();
-            let name = if u.full_name.is_empty() {
-                &u.login
-            } else {
-                &u.full_name
-            };
-            let body = T::ResetMailBody
-                .text(lang)
-                .replace("{name}", name)
-                .replace("{login}", &u.login)
-                .replace("{pspid}", &m.pspid)
-                .replace("{env}", &m.environment)
-                .replace("{minutes}", &minutes.to_string())
-                .replace("{link}", &link);
-            mail::enqueue(
-                &txn,
-                Some(m.id),
-                email,
-                T::ResetMailSubject.text(lang),
-                body,
-            )
-            .await
-            .map_err(internal)?;
-        }
+        let sent = crate::account::provisioning::mail_password_link(
+            &txn,
+            &self.config,
+            &m,
+            &u,
+            crate::account::provisioning::PasswordLink::Forgotten,
+        )
+        .await
+        .map_err(internal)?;
         audit::record(
             &txn,
             AuditEntry {
@@ -582,7 +548,7 @@ impl AccountPort for AccountService {
                 user_id: Some(u.id),
                 actor: &u.login,
                 action: "password.reset_requested",
-                detail: if email.is_some() {
+                detail: if sent {
                     "link sent"
                 } else {
                     "no e-mail address: nothing sent"

@@ -5,12 +5,12 @@
 pub mod export;
 pub mod purge;
 
-use crate::account::service::{internal, load_actor, zone_of};
+use crate::account::service::{internal, zone_of};
 use crate::entities::{audit_log, merchant, user};
 use app::account::Actor;
 use app::audit::{family, family_of, AuditFilter, AuditPage, AuditPort, AuditRow};
 use app::error::{AppError, FieldError, Problem};
-use domain::{Role, ZonePreference};
+use domain::ZonePreference;
 use sea_orm::sea_query::{Expr, Func, LikeExpr};
 use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
@@ -37,11 +37,7 @@ pub(crate) async fn admin(
     db: &DatabaseConnection,
     actor: &Actor,
 ) -> Result<(merchant::Model, user::Model), AppError> {
-    let (m, u) = load_actor(db, actor).await?;
-    if Role::parse(&u.role) != Some(Role::Admin) {
-        return Err(AppError::Forbidden);
-    }
-    Ok((m, u))
+    crate::account::service::load_admin(db, actor).await
 }
 
 /// `value` as a LIKE pattern matching itself, `\` escaping `%`, `_` and `\`.

@@ -1,7 +1,7 @@
 //! Configuration pages (MB-14..17, PE-6): API keys, webhooks, payment settings and the
 //! job queue. Only Admins manage them; every change is audited.
 
-use crate::account::service::{internal, load_actor, zone_of};
+use crate::account::service::{internal, zone_of};
 use crate::configuration::keys;
 use crate::entities::{merchant, user};
 use crate::platform::audit::{self, AuditEntry};
@@ -11,7 +11,7 @@ use app::configuration::ConfigPort;
 use app::configuration::{ApiKeyView, JobView, PaymentSettings};
 use app::error::{AppError, FieldError, Problem};
 use chrono::Utc;
-use domain::{Role, ZonePreference};
+use domain::ZonePreference;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
     TransactionTrait,
@@ -35,11 +35,7 @@ impl ConfigService {
         &self,
         actor: &Actor,
     ) -> Result<(merchant::Model, user::Model), AppError> {
-        let (m, u) = load_actor(&self.db, actor).await?;
-        if Role::parse(&u.role) != Some(Role::Admin) {
-            return Err(AppError::Forbidden);
-        }
-        Ok((m, u))
+        crate::account::service::load_admin(&self.db, actor).await
     }
 
     pub(crate) async fn audit(

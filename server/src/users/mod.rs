@@ -7,7 +7,7 @@
 mod changes;
 mod settings;
 
-use crate::account::service::{internal, load_actor, zone_of};
+use crate::account::service::{internal, zone_of};
 use crate::entities::{merchant, user};
 use crate::platform::audit::{self, AuditEntry};
 use crate::platform::config::Config;
@@ -63,10 +63,7 @@ impl UsersService {
 
     /// The actor when they are an active Admin of their merchant, re-read.
     async fn admin(&self, actor: &Actor) -> Result<Admin, AppError> {
-        let (merchant, user) = load_actor(&self.db, actor).await?;
-        if Role::parse(&user.role) != Some(Role::Admin) {
-            return Err(AppError::Forbidden);
-        }
+        let (merchant, user) = crate::account::service::load_admin(&self.db, actor).await?;
         Ok(Admin { merchant, user })
     }
 }
