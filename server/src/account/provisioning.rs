@@ -50,16 +50,49 @@ pub struct NewMerchant {
     pub time_zone: String,
 }
 
-/// Creates a merchant.
-pub async fn create_merchant(
-    db: &DatabaseConnection,
+/// Creates a merchant with the default settings.
+pub async fn create_merchant<C: ConnectionTrait>(
+    conn: &C,
     new: NewMerchant,
+) -> Result<merchant::Model, ProvisionError> {
+    insert_merchant(conn, new, None).await
+}
+
+/// Creates, through `conn` (the caller's transaction), the PRODUCTION copy of the TEST
+/// merchant `test` under `pspid` (MB-18): its company details, time zone, payment-page
+/// languages, general conditions, currencies, retention, payment settings, sign-in
+/// rules, download format and webhook event types. Not copied, so at their defaults:
+/// subscription and options, VAT number, invoicing, and what lives in other tables
+/// (users, API keys, webhook endpoints and key, terminals, payments). `Exists` when the
+/// PSPID is taken in PRODUCTION.
+pub async fn create_production_copy<C: ConnectionTrait>(
+    conn: &C,
+    test: &merchant::Model,
+    pspid: &str,
+) -> Result<merchant::Model, ProvisionError> {
+    let new = NewMerchant {
+        pspid: pspid.to_owned(),
+        environment: Environment::Production,
+        commercial_name: test.commercial_name.clone(),
+        legal_name: test.legal_name.clone(),
+        email: test.email.clone(),
+        time_zone: test.default_time_zone.clone(),
+    };
+    insert_merchant(conn, new, Some(test)).await
+}
+
+/// The one place a merchant row is written: `new` with the default settings, or those
+/// [`create_production_copy`] takes over from `copied`.
+async fn insert_merchant<C: ConnectionTrait>(
+    conn: &C,
+    new: NewMerchant,
+    copied: Option<&merchant::Model>,
 ) -> Result<merchant::Model, ProvisionError> {
     let pspid =
         normalize_login(&new.pspid).map_err(|e| ProvisionError::Invalid(format!("PSPID: {e}")))?;
     let zone = domain::timezone::parse_zone(&new.time_zone)
         .ok_or_else(|| ProvisionError::Invalid(format!("unknown time zone {}", new.time_zone)))?;
-    let result = merchant::ActiveModel {
+    let mut row = merchant::ActiveModel {
         pspid: Set(pspid.clone()),
         environment: Set(new.environment.code().to_owned()),
         legal_name: Set(new.legal_name),
@@ -86,11 +119,26 @@ pub async fn create_merchant(
         web_site: Set(String::new()),
         report_format: Set("csv".to_owned()),
         report_columns: Set(String::new()),
+        phone: Set(String::new()),
+        address_street: Set(String::new()),
+        address_postcode: Set(String::new()),
+        address_city: Set(String::new()),
+        country: Set(String::new()),
+        vat_number: Set(String::new()),
+        invoicing_method: Set("email".to_owned()),
+        invoicing_email: Set(String::new()),
+        invoicing_address: Set(String::new()),
+        subscription: Set("test".to_owned()),
+        options: Set(String::new()),
+        general_conditions_url: Set(String::new()),
+        currencies: Set("EUR".to_owned()),
+        retention_days: Set(540),
         ..Default::default()
+    };
+    if let Some(from) = copied {
+        take_over_settings(&mut row, from);
     }
-    .insert(db)
-    .await;
-    match result {
+    match row.insert(conn).await {
         Ok(m) => Ok(m),
         Err(e) if is_unique_violation(&e) => Err(ProvisionError::Exists(format!(
             "PSPID {pspid} ({})",
@@ -98,6 +146,35 @@ pub async fn create_merchant(
         ))),
         Err(e) => Err(e.into()),
     }
+}
+
+/// The settings a production copy takes over from its TEST merchant (MB-18): what the
+/// seed does not list as "to configure again". Webhooks stay off: the event types are
+/// kept, but endpoints and the signing key are made again in production.
+fn take_over_settings(row: &mut merchant::ActiveModel, from: &merchant::Model) {
+    let from = from.clone();
+    row.phone = Set(from.phone);
+    row.address_street = Set(from.address_street);
+    row.address_postcode = Set(from.address_postcode);
+    row.address_city = Set(from.address_city);
+    row.country = Set(from.country);
+    row.web_site = Set(from.web_site);
+    row.languages = Set(from.languages);
+    row.general_conditions_url = Set(from.general_conditions_url);
+    row.currencies = Set(from.currencies);
+    row.retention_days = Set(from.retention_days);
+    row.retry_count = Set(from.retry_count);
+    row.capture_procedure = Set(from.capture_procedure);
+    row.capture_delay_hours = Set(from.capture_delay_hours);
+    row.show_final_page = Set(from.show_final_page);
+    row.session_minutes = Set(from.session_minutes);
+    row.over_capture_percent = Set(from.over_capture_percent);
+    row.password_min_length = Set(from.password_min_length);
+    row.password_lifetime_days = Set(from.password_lifetime_days);
+    row.require_two_factor = Set(from.require_two_factor);
+    row.report_format = Set(from.report_format);
+    row.report_columns = Set(from.report_columns);
+    row.webhook_events = Set(from.webhook_events);
 }
 
 /// Finds a merchant by PSPID and environment.
@@ -300,6 +377,25 @@ pub async fn create_invited_user<C: ConnectionTrait>(
     m: &merchant::Model,
     new: InvitedUser,
 ) -> Result<user::Model, ProvisionError> {
+    invite(conn, m, new, false).await
+}
+
+/// [`create_invited_user`] for the first user of a new merchant (its production copy's
+/// Admin): its main user, whom "PSPID + password" signs in.
+pub async fn create_invited_main_user<C: ConnectionTrait>(
+    conn: &C,
+    m: &merchant::Model,
+    new: InvitedUser,
+) -> Result<user::Model, ProvisionError> {
+    invite(conn, m, new, true).await
+}
+
+async fn invite<C: ConnectionTrait>(
+    conn: &C,
+    m: &merchant::Model,
+    new: InvitedUser,
+    primary: bool,
+) -> Result<user::Model, ProvisionError> {
     let hash = crypto::hash_password(crypto::random_token()).await;
     let row = new_row(
         &new.login,
@@ -308,7 +404,7 @@ pub async fn create_invited_user<C: ConnectionTrait>(
         new.role,
         new.may_refund,
     );
-    insert_user(conn, m, row, hash, false, new.language).await
+    insert_user(conn, m, row, hash, primary, new.language).await
 }
 
 /// Why a link to choose a password is mailed: its words and how long it works.
