@@ -14,11 +14,10 @@ use sea_orm::{
     QueryOrder, Set,
 };
 use server::entities::{
-    audit_log, email_outbox, merchant, password_history, password_reset_token, recovery_code, user,
-    user_code,
+    audit_log, email_outbox, merchant, password_reset_token, recovery_code, user, user_code,
 };
 
-async fn overview(app: &TestApp, cookie: &str) -> UsersOverview {
+pub(crate) async fn overview(app: &TestApp, cookie: &str) -> UsersOverview {
     let res = app.call("users/list", &[], Some(cookie)).await;
     serde_json::from_str(&res.ok().body).unwrap()
 }
@@ -30,12 +29,12 @@ fn row<'a>(o: &'a UsersOverview, login: &str) -> &'a UserRow {
         .unwrap_or_else(|| panic!("{login} in {:?}", o.users))
 }
 
-async fn id_of(app: &TestApp, cookie: &str, login: &str) -> i64 {
+pub(crate) async fn id_of(app: &TestApp, cookie: &str, login: &str) -> i64 {
     row(&overview(app, cookie).await, login).id
 }
 
 /// One of the user's dialog actions (`users/deactivate`, …) on `id`.
-async fn act(app: &TestApp, cookie: &str, endpoint: &str, id: i64) -> FnResponse {
+pub(crate) async fn act(app: &TestApp, cookie: &str, endpoint: &str, id: i64) -> FnResponse {
     app.call(endpoint, &[("id", &id.to_string())], Some(cookie))
         .await
 }
@@ -66,7 +65,7 @@ async fn create(app: &TestApp, cookie: &str, form: &[(&str, &str)]) -> FnRespons
 }
 
 /// The newest mail to `to`.
-async fn mail_to(app: &TestApp, to: &str) -> email_outbox::Model {
+pub(crate) async fn mail_to(app: &TestApp, to: &str) -> email_outbox::Model {
     email_outbox::Entity::find()
         .filter(email_outbox::Column::ToAddress.eq(to))
         .order_by_desc(email_outbox::Column::Id)
@@ -77,7 +76,7 @@ async fn mail_to(app: &TestApp, to: &str) -> email_outbox::Model {
 }
 
 /// The token of the set-password link in `mail`, which points at the reset page.
-fn token_of(app: &TestApp, mail: &email_outbox::Model) -> String {
+pub(crate) fn token_of(app: &TestApp, mail: &email_outbox::Model) -> String {
     let link = mail
         .body_text
         .split_whitespace()
@@ -87,7 +86,7 @@ fn token_of(app: &TestApp, mail: &email_outbox::Model) -> String {
     link.split("token=").nth(1).unwrap().to_owned()
 }
 
-async fn set_password(app: &TestApp, token: &str, password: &str) -> FnResponse {
+pub(crate) async fn set_password(app: &TestApp, token: &str, password: &str) -> FnResponse {
     app.call(
         "reset_password",
         &[
@@ -100,7 +99,12 @@ async fn set_password(app: &TestApp, token: &str, password: &str) -> FnResponse 
     .await
 }
 
-async fn change_password(app: &TestApp, cookie: &str, current: &str, new: &str) -> FnResponse {
+pub(crate) async fn change_password(
+    app: &TestApp,
+    cookie: &str,
+    current: &str,
+    new: &str,
+) -> FnResponse {
     app.call(
         "change_password",
         &[
@@ -114,7 +118,7 @@ async fn change_password(app: &TestApp, cookie: &str, current: &str, new: &str) 
 }
 
 /// The audit rows of `action`, oldest first.
-async fn audits(app: &TestApp, action: &str) -> Vec<audit_log::Model> {
+pub(crate) async fn audits(app: &TestApp, action: &str) -> Vec<audit_log::Model> {
     audit_log::Entity::find()
         .filter(audit_log::Column::Action.eq(action))
         .order_by_asc(audit_log::Column::Id)
@@ -141,7 +145,7 @@ async fn user_row(app: &TestApp, login: &str) -> user::Model {
 }
 
 /// A session of `login` of `shop` signed in with `password`.
-async fn sign_in(app: &TestApp, login: &str, password: &str) -> String {
+pub(crate) async fn sign_in(app: &TestApp, login: &str, password: &str) -> String {
     app.login_user("shop", login, password, None)
         .await
         .ok()
@@ -685,148 +689,6 @@ both_backends!(
             audits(&app, "user.two_factor_reset").await[0].detail,
             "user operator: two_factor: totp → \"\"; recovery codes deleted: 3; user told by e-mail"
         );
-    }
-);
-
-both_backends!(
-    a_new_password_is_none_of_the_last_four,
-    &[],
-    |app: TestApp| async move {
-        app.merchant("shop").await;
-        let admin = app.session("shop", "admin").await;
-        let id = id_of(&app, &admin, "operator").await;
-        let pw = [
-            PASSWORD,
-            "Quiet-River-2026!",
-            "Amber-Falcon-7104!",
-            "Cobalt-Meadow-38#",
-            "Silver-Harbor-55?",
-            "Linen-Compass-90!",
-        ];
-        // A fresh link from the Admin each time: resets are not throttled.
-        let (app_ref, admin_ref) = (&app, &admin);
-        let link = move || async move {
-            act(app_ref, admin_ref, "users/send_password", id)
-                .await
-                .ok();
-            token_of(app_ref, &mail_to(app_ref, "operator@shop.example").await)
-        };
-        let cookie = app.session("shop", "operator").await;
-        change_password(&app, &cookie, pw[0], pw[1]).await.ok();
-        set_password(&app, &link().await, pw[2]).await.ok();
-        set_password(&app, &link().await, pw[3]).await.ok();
-        set_password(&app, &link().await, pw[4]).await.ok();
-        // Current: 4; before it 3, 2, 1, 0.
-        let token = link().await;
-        for old in [pw[0], pw[1], pw[3], pw[4]] {
-            let err = set_password(&app, &token, old).await.error();
-            assert_eq!(
-                err.problem_for("new_password"),
-                Some(&Problem::PasswordReused),
-                "{old}"
-            );
-        }
-        let cookie = sign_in(&app, "operator", pw[4]).await;
-        let err = change_password(&app, &cookie, pw[4], pw[2]).await.error();
-        assert_eq!(
-            err.problem_for("new_password"),
-            Some(&Problem::PasswordReused)
-        );
-        // The refused link still works once, for a new password.
-        set_password(&app, &token, pw[5]).await.ok();
-        let kept = password_history::Entity::find()
-            .filter(password_history::Column::UserId.eq(id))
-            .count(&app.db)
-            .await
-            .unwrap();
-        assert_eq!(kept, 4, "only what the rule needs is kept");
-        // Five changes later the first password is allowed again.
-        let cookie = sign_in(&app, "operator", pw[5]).await;
-        change_password(&app, &cookie, pw[5], pw[0]).await.ok();
-    }
-);
-
-both_backends!(
-    admins_set_the_password_policy_and_the_two_factor_requirement,
-    &[],
-    |app: TestApp| async move {
-        app.merchant("shop").await;
-        let admin = app.session("shop", "admin").await;
-        let o = overview(&app, &admin).await;
-        assert_eq!(o.password.min_length, 12);
-        assert_eq!(o.password.lifetime_days, 90);
-        assert!(!o.require_two_factor);
-        let save = |min: &'static str, days: &'static str| {
-            let (app, admin) = (&app, &admin);
-            async move {
-                app.call(
-                    "users/password_policy",
-                    &[("min_length", min), ("lifetime_days", days)],
-                    Some(admin),
-                )
-                .await
-            }
-        };
-        for (min, days, field) in [
-            ("7", "90", "min_length"),
-            ("65", "90", "min_length"),
-            ("twelve", "90", "min_length"),
-            ("12", "29", "lifetime_days"),
-            ("12", "366", "lifetime_days"),
-            ("12", "", "lifetime_days"),
-        ] {
-            let err = save(min, days).await.error();
-            assert_eq!(
-                err.problem_for(field),
-                Some(&Problem::OutOfRange),
-                "{min} {days}"
-            );
-        }
-        save("64", "0").await.ok();
-        save("20", "365").await.ok();
-        let m = merchant::Entity::find()
-            .filter(merchant::Column::Pspid.eq("shop"))
-            .one(&app.db)
-            .await
-            .unwrap()
-            .unwrap();
-        assert_eq!((m.password_min_length, m.password_lifetime_days), (20, 365));
-        let policy = audits(&app, "users.password_policy").await;
-        assert_eq!(
-            policy[0].detail,
-            "password_min_length: 12 → 64; password_lifetime_days: 90 → 0"
-        );
-        assert_eq!(
-            policy[1].detail,
-            "password_min_length: 64 → 20; password_lifetime_days: 0 → 365"
-        );
-        // The new minimum applies to the next password.
-        let id = id_of(&app, &admin, "operator").await;
-        act(&app, &admin, "users/send_password", id).await.ok();
-        let token = token_of(&app, &mail_to(&app, "operator@shop.example").await);
-        let err = set_password(&app, &token, "Quiet-River-2026!")
-            .await
-            .error();
-        assert!(matches!(
-            err.problem_for("new_password"),
-            Some(Problem::Policy(rules)) if rules.contains(&domain::PasswordRule::MinLength(20))
-        ));
-
-        app.call(
-            "users/require_two_factor",
-            &[("required", "on")],
-            Some(&admin),
-        )
-        .await
-        .ok();
-        assert!(overview(&app, &admin).await.require_two_factor);
-        app.call("users/require_two_factor", &[], Some(&admin))
-            .await
-            .ok();
-        let required = audits(&app, "users.require_two_factor").await;
-        assert_eq!(required.len(), 2);
-        assert_eq!(required[0].detail, "require_two_factor: false → true");
-        assert_eq!(required[1].detail, "require_two_factor: true → false");
     }
 );
 
