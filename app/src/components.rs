@@ -80,6 +80,7 @@ pub fn problem_text(problem: &Problem) -> String {
         Problem::NoLanguage => t(T::ErrNoLanguage).to_owned(),
         Problem::PasswordReused => t(T::ErrPasswordReused).to_owned(),
         Problem::LoginTaken => t(T::ErrLoginTaken).to_owned(),
+        Problem::PspidTaken => t(T::ErrPspidTaken).to_owned(),
         Problem::InvalidLogin => t(T::ErrInvalidLogin).to_owned(),
         Problem::LastAdmin => t(T::ErrLastAdmin).to_owned(),
         Problem::OwnAccount => t(T::ErrOwnAccount).to_owned(),

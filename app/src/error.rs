@@ -111,6 +111,8 @@ pub enum Problem {
     PasswordReused,
     /// Another user of the merchant has this login.
     LoginTaken,
+    /// Another merchant of the environment has this PSPID.
+    PspidTaken,
     /// Not a login: 2 to 64 letters, digits and `. _ - @`.
     InvalidLogin,
     /// The change would leave the merchant without an active Admin.

@@ -22,6 +22,7 @@ pub mod paylinks;
 pub mod payments;
 #[cfg(feature = "ssr")]
 pub mod ports;
+pub mod production;
 pub mod support;
 pub mod terminals;
 pub mod url;
@@ -177,10 +178,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/configuration/payments") view=configuration::payment_settings::PaymentSettingsPage/>
                     <Route path=path!("/configuration/jobs") view=configuration::jobs::JobsPage/>
                     <Route path=path!("/configuration/terminals") view=terminals::config::TerminalsPage/>
-                    <Route path=path!("/configuration/audit-log") view=audit::page::AuditLogPage/>
-                    <Route path=path!("/support-info/manuals") view=account::support_links::ManualsPage/>
                     <Route path=path!("/configuration/users") view=users::page::UsersPage/>
                     <Route path=path!("/configuration/aliases") view=aliases::page::AliasesPage/>
+                    <Route path=path!("/configuration/audit-log") view=audit::page::AuditLogPage/>
+                    <Route path=path!("/configuration/production-account") view=production::page::ProductionAccountPage/>
+                    <Route path=path!("/support-info/manuals") view=account::support_links::ManualsPage/>
                     <Route
                         path=path!("/profile/password")
                         view=account::password::ChangePasswordPage

@@ -12,6 +12,7 @@ use crate::company::port::CompanyPort;
 use crate::configuration::port::ConfigPort;
 use crate::paylinks::port::PaylinksPort;
 use crate::payments::port::OperationsPort;
+use crate::production::port::ProductionPort;
 use crate::support::accounts::port::SupportAccountPort;
 use crate::support::agent::port::SupportAgentPort;
 use crate::support::knowledge::port::SupportKnowledgePort;
@@ -49,6 +50,8 @@ pub struct Ports {
     pub users: Arc<dyn UsersPort>,
     /// The merchant's aliases (stored cards).
     pub aliases: Arc<dyn AliasesPort>,
+    /// Copying a TEST account to production.
+    pub production: Arc<dyn ProductionPort>,
     /// The support portal's accounts.
     pub support_accounts: Arc<dyn SupportAccountPort>,
     /// Support tickets.

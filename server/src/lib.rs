@@ -18,6 +18,7 @@ pub mod entities;
 pub mod paylinks;
 pub mod payments;
 pub mod platform;
+pub mod production;
 pub mod state;
 pub mod support;
 pub mod terminals;

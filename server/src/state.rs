@@ -107,6 +107,10 @@ impl AppStateBuilder {
             terminals: Arc::new(TerminalService::new(terminals.clone(), db.clone())),
             users: Arc::new(crate::users::UsersService::new(db.clone(), config.clone())),
             aliases: Arc::new(crate::aliases::AliasesService::new(engine.clone())),
+            production: Arc::new(crate::production::ProductionService::new(
+                db.clone(),
+                config.clone(),
+            )),
             support_accounts: Arc::new(SupportAccountService::new(db.clone(), config.clone())),
             support_tickets: Arc::new(SupportTicketService::new(db.clone(), config.clone())),
             support_status: Arc::new(SupportStatusService::new(db.clone())),

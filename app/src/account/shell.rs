@@ -116,9 +116,13 @@ fn TopBar(me: Me, tz_open: RwSignal<bool>) -> impl IntoView {
                                     <a class="menu-item" href="/configuration/payments">{t(T::PaymentSettingsTitle)}</a>
                                     <a class="menu-item" href="/configuration/jobs">{t(T::JobsTitle)}</a>
                                     <a class="menu-item" href="/configuration/terminals">{t(T::TerminalsTitle)}</a>
-                                    <a class="menu-item" href="/configuration/audit-log">{t(T::AuditLogTitle)}</a>
                                     <a class="menu-item" href="/configuration/users">{t(T::UsersTitle)}</a>
                                     <a class="menu-item" href="/configuration/aliases">{t(T::AliasesTitle)}</a>
+                                    <a class="menu-item" href="/configuration/audit-log">{t(T::AuditLogTitle)}</a>
+                                    // Copying to production starts from a TEST account only.
+                                    {(me.environment == Environment::Test).then(|| view! {
+                                        <a class="menu-item" href="/configuration/production-account">{t(T::ProductionAccountTitle)}</a>
+                                    })}
                                 </div>
                             </details>
                         </li>
