@@ -154,7 +154,7 @@ pub fn languages(list: &str) -> Option<Vec<Lang>> {
 }
 
 /// The currencies of a comma-separated list of ISO 4217 codes, without repeats; `None`
-/// when one is unknown or none is given.
+/// when one is unknown. An empty list accepts every currency.
 pub fn currencies(list: &str) -> Option<Vec<Currency>> {
     let mut chosen: Vec<Currency> = Vec::new();
     for code in list.split(',').map(str::trim).filter(|c| !c.is_empty()) {
@@ -163,7 +163,7 @@ pub fn currencies(list: &str) -> Option<Vec<Currency>> {
             chosen.push(c);
         }
     }
-    (!chosen.is_empty()).then_some(chosen)
+    Some(chosen)
 }
 
 /// Whether the stored list `accepted` (comma-separated codes) accepts `currency`. An
@@ -236,6 +236,7 @@ mod tests {
         assert_eq!(languages(""), None);
         assert_eq!(currencies("eur, USD,EUR").map(|v| v.len()), Some(2));
         assert_eq!(currencies("EUR,XXX1"), None);
+        assert_eq!(currencies(" "), Some(vec![]), "empty: every currency");
         let eur = Currency::parse("EUR").unwrap();
         let usd = Currency::parse("USD").unwrap();
         assert!(accepts("EUR,GBP", eur) && !accepts("EUR,GBP", usd) && accepts("", usd));

@@ -88,17 +88,17 @@ test("a user turns on an authenticator app, signs in with a code and with a reco
 
   // A recovery code signs in instead, once.
   await page.getByRole("button", { name: "Lost your phone? Use a recovery code" }).click();
-  await page.getByLabel("Recovery code").fill(codes[0].toUpperCase());
+  await page.getByRole("textbox", { name: "Recovery code" }).fill(codes[0].toUpperCase());
   await page.getByRole("button", { name: "Verify" }).click();
   await expectHome(page);
   await logOut(page);
   await loginAsUser(page, "viewer");
   await hydrated(page);
   await page.getByRole("button", { name: "Lost your phone? Use a recovery code" }).click();
-  await page.getByLabel("Recovery code").fill(codes[0]);
+  await page.getByRole("textbox", { name: "Recovery code" }).fill(codes[0]);
   await page.getByRole("button", { name: "Verify" }).click();
   await expect(page.getByText(/This code is wrong or has expired/).first()).toBeVisible();
-  await page.getByLabel("Recovery code").fill(codes[1]);
+  await page.getByRole("textbox", { name: "Recovery code" }).fill(codes[1]);
   await page.getByRole("button", { name: "Verify" }).click();
   await expectHome(page);
 

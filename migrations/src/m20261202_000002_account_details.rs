@@ -19,18 +19,35 @@ impl MigrationTrait for Migration {
         // One column per statement: SQLite adds columns one at a time.
         for column in [
             string_len(Merchants::Phone, 32).default("").to_owned(),
-            string_len(Merchants::AddressStreet, 200).default("").to_owned(),
-            string_len(Merchants::AddressPostcode, 16).default("").to_owned(),
-            string_len(Merchants::AddressCity, 100).default("").to_owned(),
+            string_len(Merchants::AddressStreet, 200)
+                .default("")
+                .to_owned(),
+            string_len(Merchants::AddressPostcode, 16)
+                .default("")
+                .to_owned(),
+            string_len(Merchants::AddressCity, 100)
+                .default("")
+                .to_owned(),
             string_len(Merchants::Country, 2).default("").to_owned(),
             string_len(Merchants::VatNumber, 20).default("").to_owned(),
-            string_len(Merchants::InvoicingMethod, 8).default("email").to_owned(),
-            string_len(Merchants::InvoicingEmail, 254).default("").to_owned(),
+            string_len(Merchants::InvoicingMethod, 8)
+                .default("email")
+                .to_owned(),
+            string_len(Merchants::InvoicingEmail, 254)
+                .default("")
+                .to_owned(),
             text(Merchants::InvoicingAddress).default("").to_owned(),
-            string_len(Merchants::Subscription, 32).default("test").to_owned(),
+            string_len(Merchants::Subscription, 32)
+                .default("test")
+                .to_owned(),
             string_len(Merchants::Options, 200).default("").to_owned(),
-            string_len(Merchants::GeneralConditionsUrl, 2000).default("").to_owned(),
-            string_len(Merchants::Currencies, 200).default("EUR").to_owned(),
+            string_len(Merchants::GeneralConditionsUrl, 2000)
+                .default("")
+                .to_owned(),
+            // Empty: every currency, as before the setting existed.
+            string_len(Merchants::Currencies, 200)
+                .default("")
+                .to_owned(),
             integer(Merchants::RetentionDays).default(540).to_owned(),
         ] {
             manager

@@ -79,7 +79,7 @@ fn TopBar(me: Me, tz_open: RwSignal<bool>) -> impl IntoView {
                     <li>
                         <details class="menu support-menu">
                             <summary>{t(T::MenuSupport)}</summary>
-                            <div class="menu-panel">
+                            <div class="menu-panel" on:click=close_menu>
                                 <a class="menu-item" href="/support-info/manuals">{t(T::SupportManuals)}</a>
                                 // The portal has its own sign-in: a full page load, through its gate.
                                 <a class="menu-item" href="/support/articles" rel="external">{t(T::SupportFaq)}</a>
@@ -91,7 +91,7 @@ fn TopBar(me: Me, tz_open: RwSignal<bool>) -> impl IntoView {
                     <li>
                         <details class="menu operations-menu">
                             <summary>{t(T::MenuOperations)}</summary>
-                            <div class="menu-panel">
+                            <div class="menu-panel" on:click=close_menu>
                                 <a class="menu-item" href="/operations/dashboard">{t(T::DashboardTitle)}</a>
                                 <a class="menu-item" href="/operations/payments">{t(T::PaymentsTitle)}</a>
                                 <a class="menu-item" href="/operations/history">{t(T::HistoryTitle)}</a>
@@ -109,7 +109,7 @@ fn TopBar(me: Me, tz_open: RwSignal<bool>) -> impl IntoView {
                         <li>
                             <details class="menu config-menu">
                                 <summary>{t(T::MenuConfiguration)}</summary>
-                                <div class="menu-panel">
+                                <div class="menu-panel" on:click=close_menu>
                                     <a class="menu-item" href="/configuration/account">{t(T::AccountTitle)}</a>
                                     <a class="menu-item" href="/configuration/api-keys">{t(T::ApiKeysTitle)}</a>
                                     <a class="menu-item" href="/configuration/webhooks">{t(T::WebhooksTitle)}</a>
@@ -132,7 +132,7 @@ fn TopBar(me: Me, tz_open: RwSignal<bool>) -> impl IntoView {
                         <li>
                             <details class="menu config-menu">
                                 <summary>{t(T::MenuConfiguration)}</summary>
-                                <div class="menu-panel">
+                                <div class="menu-panel" on:click=close_menu>
                                     <a class="menu-item" href="/configuration/aliases">{t(T::AliasesTitle)}</a>
                                 </div>
                             </details>
@@ -146,7 +146,7 @@ fn TopBar(me: Me, tz_open: RwSignal<bool>) -> impl IntoView {
                     <summary aria-label=t(T::UserProfile)>
                         <PersonIcon/>{display_name}
                     </summary>
-                    <div class="menu-panel">
+                    <div class="menu-panel" on:click=close_menu>
                         <dl class="profile">
                             <dt>{t(T::User)}</dt>
                             <dd class="profile-user">{me.login.clone()}</dd>
@@ -235,4 +235,22 @@ fn TimeZoneDialog(me: Me, open: RwSignal<bool>) -> impl IntoView {
             }
         })
     }
+}
+
+/// A drop-down closes once something in it is chosen: the page changes under it, and an
+/// open panel would cover the new page.
+fn close_menu(ev: leptos::ev::MouseEvent) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        if let Some(menu) = ev
+            .current_target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|panel| panel.parent_element())
+        {
+            let _ = menu.remove_attribute("open");
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = ev;
 }

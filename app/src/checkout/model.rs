@@ -86,6 +86,9 @@ pub struct CheckoutView {
     pub merchant: String,
     /// Merchant's web site.
     pub web_site: String,
+    /// The merchant's general conditions (MB-10), an `http(s)` address; `None` when unset.
+    #[serde(default)]
+    pub terms_url: Option<String>,
     /// Amount with the currency, formatted.
     pub amount: String,
     /// Cart.

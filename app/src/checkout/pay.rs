@@ -403,6 +403,11 @@ fn checkout_page(view: CheckoutView, action: ServerAction<PayCheckout>) -> AnyVi
             {declined}
             {refused}
             <p class="muted pay-brands">{t(T::AcceptedCards)}": "{brands}</p>
+            {view.terms_url.clone().map(|url| view! {
+                <p class="muted pay-terms">
+                    <a href=url target="_blank" rel="noopener noreferrer">{t(T::GeneralConditionsLink)}</a>
+                </p>
+            })}
             <PayForm view=view action=action/>
         </div>
     }

@@ -128,19 +128,18 @@ pub fn ProductionAccountPage() -> impl IntoView {
         {title(T::ProductionAccountTitle)}
         <h1>{t(T::ProductionAccountTitle)}</h1>
         <p class="muted">{t(T::ProdIntro)}</p>
-        {move || match created.get() {
-            Some(done) => created_view(done),
-            None => view! {
-                <Suspense fallback=|| view! { <p>{t(T::Loading)}</p> }>
-                    {move || Suspend::new(async move {
-                        match defaults.await {
-                            Err(e) => failure(&e),
-                            Ok(d) => form_view(d, create, error),
-                        }
-                    })}
-                </Suspense>
-            }
-            .into_any(),
-        }}
+        {move || created.get().map(created_view)}
+        // The form stays mounted (hidden once done): its action still finishes its work
+        // after the answer, and a form taken out of the page meanwhile would be gone.
+        <div hidden=move || created.get().is_some()>
+            <Suspense fallback=|| view! { <p>{t(T::Loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match defaults.await {
+                        Err(e) => failure(&e),
+                        Ok(d) => form_view(d, create, error),
+                    }
+                })}
+            </Suspense>
+        </div>
     }
 }

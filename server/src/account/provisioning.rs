@@ -131,7 +131,8 @@ async fn insert_merchant<C: ConnectionTrait>(
         subscription: Set("test".to_owned()),
         options: Set(String::new()),
         general_conditions_url: Set(String::new()),
-        currencies: Set("EUR".to_owned()),
+        // Every currency until the merchant lists the ones they accept (MB-10).
+        currencies: Set(String::new()),
         retention_days: Set(540),
         ..Default::default()
     };

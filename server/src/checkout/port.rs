@@ -254,6 +254,7 @@ impl CheckoutService {
                 merchant.commercial_name.clone()
             },
             web_site: merchant.web_site.clone(),
+            terms_url: domain::company::web_address(&merchant.general_conditions_url),
             amount: money(checkout.amount),
             lines,
             brands: Brand::ALL.iter().map(|b| b.name().to_owned()).collect(),

@@ -53,7 +53,8 @@ pub struct Model {
     pub options: String,
     /// The general conditions the payment page links to; empty for none.
     pub general_conditions_url: String,
-    /// ISO 4217 codes the merchant accepts, comma-separated (MB-10).
+    /// ISO 4217 codes the merchant accepts, comma-separated (MB-10); empty for every
+    /// currency.
     pub currencies: String,
     /// Days transaction data is kept (45–540, MB-10).
     pub retention_days: i32,

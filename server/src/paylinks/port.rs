@@ -3,10 +3,10 @@
 
 use super::store::{self, amount_rule, status, Kind};
 use super::{form, wire, By, LinkError, PaylinkService};
-use crate::platform::qr;
 use crate::account::service::{load_actor, load_actor_who_may, zone_of};
 use crate::entities::{payment_link, user};
 use crate::payments::records::public_id;
+use crate::platform::qr;
 use app::account::Actor;
 use app::error::AppError;
 use app::paylinks::{
@@ -31,7 +31,9 @@ fn link_error(e: LinkError) -> AppError {
     match e {
         LinkError::NotFound => AppError::NotFound,
         LinkError::NotNow(_) => AppError::NotAllowedNow,
-        LinkError::Currency => AppError::field("currency", app::error::Problem::CurrencyNotAccepted),
+        LinkError::Currency => {
+            AppError::field("currency", app::error::Problem::CurrencyNotAccepted)
+        }
         LinkError::Db(e) => internal(e),
     }
 }

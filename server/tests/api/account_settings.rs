@@ -242,6 +242,7 @@ both_backends!(
         let mut active = m.into_active_model();
         active.languages = Set("fr,nl".into());
         active.currencies = Set("EUR".into());
+        active.general_conditions_url = Set("https://shop.example/terms".into());
         active.update(&app.db).await.unwrap();
         let checkout = |locale: &str, currency: &str| {
             json!({
@@ -258,6 +259,15 @@ both_backends!(
         assert!(
             body["redirectUrl"].as_str().unwrap().ends_with("?lang=fr"),
             "{body}"
+        );
+        // The payment page links the general conditions.
+        let id = body["hostedCheckoutId"].as_str().unwrap();
+        let view: app::checkout::CheckoutView =
+            serde_json::from_str(&app.call("pay/view", &[("id", id)], None).await.ok().body)
+                .unwrap();
+        assert_eq!(
+            view.terms_url.as_deref(),
+            Some("https://shop.example/terms")
         );
         let (_, body) = post(&app, &k, "/hostedcheckouts", &checkout("nl_BE", "EUR")).await;
         assert!(
