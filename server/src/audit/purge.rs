@@ -4,15 +4,15 @@
 //! it stopped at its bound with older entries left. Every job runner's housekeeping makes
 //! sure one run is queued, so a failed or lost job is queued again.
 
-use crate::entities::{audit_log, job};
+use crate::entities::audit_log;
 use crate::platform::audit::{self, AuditEntry};
 use crate::platform::jobs::{self, kind};
 use app::audit::RETENTION_MONTHS;
-use chrono::{DateTime, Duration, Months, Utc};
+use chrono::{DateTime, Months, Utc};
 use sea_orm::sea_query::Query;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
+    TransactionTrait,
 };
 
 /// Entries one statement deletes at most.
@@ -57,29 +57,9 @@ pub async fn purge<C: ConnectionTrait>(
     Ok((deleted, true))
 }
 
-/// Queued (or running) runs of the purge.
-async fn queued<C: ConnectionTrait>(conn: &C, states: &[&str]) -> Result<u64, DbErr> {
-    job::Entity::find()
-        .filter(job::Column::Kind.eq(kind::AUDIT_PURGE))
-        .filter(job::Column::State.is_in(states.iter().copied()))
-        .count(conn)
-        .await
-}
-
 /// Queues a run now unless one is queued or running (the housekeeping's check).
 pub async fn ensure_scheduled(db: &DatabaseConnection) -> Result<(), DbErr> {
-    if queued(db, &["queued", "running"]).await? == 0 {
-        jobs::enqueue(
-            db,
-            None,
-            kind::AUDIT_PURGE,
-            serde_json::json!({}),
-            Utc::now(),
-            ATTEMPTS,
-        )
-        .await?;
-    }
-    Ok(())
+    jobs::ensure_daily(db, kind::AUDIT_PURGE, ATTEMPTS).await
 }
 
 /// One run of the `audit_purge` job: deletes what is older than 12 months, records the
@@ -106,22 +86,7 @@ pub async fn run(db: &DatabaseConnection) -> Result<u64, DbErr> {
         },
     )
     .await?;
-    if queued(&txn, &["queued"]).await? == 0 {
-        let next = if more {
-            now + Duration::minutes(1)
-        } else {
-            now + Duration::days(1)
-        };
-        jobs::enqueue(
-            &txn,
-            None,
-            kind::AUDIT_PURGE,
-            serde_json::json!({}),
-            next,
-            ATTEMPTS,
-        )
-        .await?;
-    }
+    jobs::queue_next_daily(&txn, kind::AUDIT_PURGE, more, ATTEMPTS).await?;
     txn.commit().await?;
     Ok(deleted)
 }

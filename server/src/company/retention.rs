@@ -322,29 +322,9 @@ pub async fn purge_merchant(
     Ok(counts)
 }
 
-/// Queued runs of the purge in `states`.
-async fn runs<C: ConnectionTrait>(conn: &C, states: &[&str]) -> Result<u64, DbErr> {
-    job::Entity::find()
-        .filter(job::Column::Kind.eq(kind::RETENTION_PURGE))
-        .filter(job::Column::State.is_in(states.iter().copied()))
-        .count(conn)
-        .await
-}
-
 /// Queues a run now unless one is queued or running (the runner's housekeeping).
 pub async fn ensure_scheduled(db: &DatabaseConnection) -> Result<(), DbErr> {
-    if runs(db, &["queued", "running"]).await? == 0 {
-        jobs::enqueue(
-            db,
-            None,
-            kind::RETENTION_PURGE,
-            serde_json::json!({}),
-            Utc::now(),
-            ATTEMPTS,
-        )
-        .await?;
-    }
-    Ok(())
+    jobs::ensure_daily(db, kind::RETENTION_PURGE, ATTEMPTS).await
 }
 
 /// Queues a run now (the retention just changed), unless one is due within a minute.
@@ -384,21 +364,6 @@ pub async fn run(db: &DatabaseConnection) -> Result<u64, DbErr> {
             merchants += 1;
         }
     }
-    if runs(db, &["queued"]).await? == 0 {
-        let next = if more {
-            now + Duration::minutes(1)
-        } else {
-            now + Duration::days(1)
-        };
-        jobs::enqueue(
-            db,
-            None,
-            kind::RETENTION_PURGE,
-            serde_json::json!({}),
-            next,
-            ATTEMPTS,
-        )
-        .await?;
-    }
+    jobs::queue_next_daily(db, kind::RETENTION_PURGE, more, ATTEMPTS).await?;
     Ok(merchants)
 }

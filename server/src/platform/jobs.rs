@@ -221,6 +221,49 @@ pub async fn list<C: ConnectionTrait>(
     query.limit(limit).all(conn).await
 }
 
+/// Runs of `kind` in one of `states`, however many merchants they are for.
+async fn runs_of<C: ConnectionTrait>(conn: &C, kind: &str, states: &[&str]) -> Result<u64, DbErr> {
+    use sea_orm::PaginatorTrait;
+    job::Entity::find()
+        .filter(job::Column::Kind.eq(kind))
+        .filter(job::Column::State.is_in(states.iter().copied()))
+        .count(conn)
+        .await
+}
+
+/// Keeps a daily platform job (`kind`) alive: queues a run now unless one is queued or
+/// running. The job runner's housekeeping calls it, so a failed or lost run comes back.
+pub async fn ensure_daily(
+    db: &sea_orm::DatabaseConnection,
+    kind: &str,
+    attempts: i32,
+) -> Result<(), DbErr> {
+    if runs_of(db, kind, &["queued", "running"]).await? == 0 {
+        enqueue(db, None, kind, serde_json::json!({}), Utc::now(), attempts).await?;
+    }
+    Ok(())
+}
+
+/// The end of a daily platform job's run: queues its next run, tomorrow or — when it
+/// stopped at its bound with work left — in a minute, unless one is queued already.
+pub async fn queue_next_daily<C: ConnectionTrait>(
+    conn: &C,
+    kind: &str,
+    work_left: bool,
+    attempts: i32,
+) -> Result<(), DbErr> {
+    if runs_of(conn, kind, &["queued"]).await? == 0 {
+        let now = Utc::now();
+        let next = if work_left {
+            now + Duration::minutes(1)
+        } else {
+            now + Duration::days(1)
+        };
+        enqueue(conn, None, kind, serde_json::json!({}), next, attempts).await?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
