@@ -235,7 +235,7 @@ mod tests {
         assert_eq!(languages("en,xx"), None);
         assert_eq!(languages(""), None);
         assert_eq!(currencies("eur, USD,EUR").map(|v| v.len()), Some(2));
-        assert_eq!(currencies("EUR,XXX1"), None);
+        assert_eq!(currencies("EUR,ZZZ1"), None);
         assert_eq!(currencies(" "), Some(vec![]), "empty: every currency");
         let eur = Currency::parse("EUR").unwrap();
         let usd = Currency::parse("USD").unwrap();

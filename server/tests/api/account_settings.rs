@@ -41,7 +41,7 @@ both_backends!(
         bad.country = "DE".into();
         bad.vat_number = "DE1234".into();
         bad.phone = "call me".into();
-        bad.currencies = "EUR,XXX".into();
+        bad.currencies = "EUR,ZZZ".into();
         bad.retention_days = "44".into();
         bad.languages = vec![];
         bad.general_conditions_url = "javascript:alert(1)".into();
