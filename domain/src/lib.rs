@@ -10,6 +10,7 @@ pub mod card;
 pub mod cart;
 pub mod cart_import;
 pub mod company;
+pub mod fraud;
 pub mod lang;
 pub mod markup;
 pub mod money;
