@@ -84,6 +84,22 @@ pub fn problem_text(problem: &Problem) -> String {
         Problem::InvalidLogin => t(T::ErrInvalidLogin).to_owned(),
         Problem::LastAdmin => t(T::ErrLastAdmin).to_owned(),
         Problem::OwnAccount => t(T::ErrOwnAccount).to_owned(),
+        Problem::FraudRule(e) => t(fraud_rule_text(*e)).to_owned(),
+        Problem::BlockedByFraudRule => t(T::ErrBlockedByFraudRule).to_owned(),
+    }
+}
+
+/// Why a fraud rule's value is refused.
+fn fraud_rule_text(error: domain::fraud::RuleError) -> T {
+    use domain::fraud::RuleError;
+    match error {
+        RuleError::Amount => T::ErrFraudAmount,
+        RuleError::Currency => T::ErrFraudCurrency,
+        RuleError::Country => T::ErrFraudCountry,
+        RuleError::BinRange => T::ErrFraudBinRange,
+        RuleError::CardNumber => T::ErrFraudCardNumber,
+        RuleError::Attempts => T::ErrFraudAttempts,
+        RuleError::Window => T::ErrFraudWindow,
     }
 }
 

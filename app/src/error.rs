@@ -119,6 +119,10 @@ pub enum Problem {
     LastAdmin,
     /// An Admin may not remove their own Admin role or deactivate themselves.
     OwnAccount,
+    /// A fraud rule's value is refused (MB-19).
+    FraudRule(domain::fraud::RuleError),
+    /// A block fraud rule refused the payment (MB-19).
+    BlockedByFraudRule,
 }
 
 /// The upload problems a redirect carries in `?attach_error=` (the upload is a plain

@@ -16,6 +16,7 @@ pub mod configuration;
 #[cfg(feature = "ssr")]
 pub(crate) mod context;
 pub mod error;
+pub mod fraud;
 pub mod i18n;
 pub mod not_found;
 pub mod paylinks;
@@ -182,6 +183,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/configuration/aliases") view=aliases::page::AliasesPage/>
                     <Route path=path!("/configuration/audit-log") view=audit::page::AuditLogPage/>
                     <Route path=path!("/configuration/production-account") view=production::page::ProductionAccountPage/>
+                    <Route path=path!("/advanced/fraud") view=fraud::page::FraudPageView/>
                     <Route path=path!("/support-info/manuals") view=account::support_links::ManualsPage/>
                     <Route
                         path=path!("/profile/password")

@@ -10,6 +10,7 @@ use crate::audit::port::AuditPort;
 use crate::checkout::port::CheckoutPort;
 use crate::company::port::CompanyPort;
 use crate::configuration::port::ConfigPort;
+use crate::fraud::port::FraudPort;
 use crate::paylinks::port::PaylinksPort;
 use crate::payments::port::OperationsPort;
 use crate::production::port::ProductionPort;
@@ -50,6 +51,8 @@ pub struct Ports {
     pub users: Arc<dyn UsersPort>,
     /// The merchant's aliases (stored cards).
     pub aliases: Arc<dyn AliasesPort>,
+    /// The merchant's fraud rules (Advanced → Fraud detection).
+    pub fraud: Arc<dyn FraudPort>,
     /// Copying a TEST account to production.
     pub production: Arc<dyn ProductionPort>,
     /// The support portal's accounts.

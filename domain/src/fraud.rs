@@ -162,7 +162,7 @@ pub struct RuleEntry {
 }
 
 /// Why a rule's value is refused.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum RuleError {
     /// Not a positive amount in the currency.
     #[error("enter a positive amount")]

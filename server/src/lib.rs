@@ -15,6 +15,7 @@ pub mod configuration;
 pub mod demo;
 pub mod direct;
 pub mod entities;
+pub mod fraud;
 pub mod paylinks;
 pub mod payments;
 pub mod platform;

@@ -107,6 +107,7 @@ impl AppStateBuilder {
             terminals: Arc::new(TerminalService::new(terminals.clone(), db.clone())),
             users: Arc::new(crate::users::UsersService::new(db.clone(), config.clone())),
             aliases: Arc::new(crate::aliases::AliasesService::new(engine.clone())),
+            fraud: Arc::new(crate::fraud::FraudService::new(db.clone(), config.clone())),
             production: Arc::new(crate::production::ProductionService::new(
                 db.clone(),
                 config.clone(),

@@ -127,6 +127,16 @@ fn TopBar(me: Me, tz_open: RwSignal<bool>) -> impl IntoView {
                             </details>
                         </li>
                     })}
+                    {(me.role == domain::Role::Admin).then(|| view! {
+                        <li>
+                            <details class="menu advanced-menu">
+                                <summary>{t(T::AdvancedMenu)}</summary>
+                                <div class="menu-panel" on:click=close_menu>
+                                    <a class="menu-item" href="/advanced/fraud">{t(T::FraudTitle)}</a>
+                                </div>
+                            </details>
+                        </li>
+                    })}
                     // Operators keep their customers' stored cards; the rest of Configuration is the Admins'.
                     {(me.role == domain::Role::Operator).then(|| view! {
                         <li>

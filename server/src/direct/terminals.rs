@@ -53,6 +53,7 @@ impl From<TerminalError> for ApiError {
                 "amountOfMoney.amount",
                 "a terminal takes amounts from 1 to 99999999 minor units",
             ),
+            TerminalError::Fraud(reason) => ApiError::invalid("amountOfMoney.amount", &reason),
             TerminalError::TerminalId => ApiError::invalid(
                 "terminalId",
                 "a terminal id is 1 to 32 printable ASCII characters",

@@ -5,6 +5,7 @@ pub mod audit_log;
 pub mod cart_line;
 pub mod email_outbox;
 pub mod filter_template;
+pub mod fraud_rule;
 pub mod hosted_checkout;
 pub mod hosted_tokenization;
 pub mod idempotency_key;

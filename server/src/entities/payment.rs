@@ -56,6 +56,12 @@ pub struct Model {
     /// What the payer entered on the link's page (a JSON object of name → value).
     #[sea_orm(column_type = "Text", nullable)]
     pub payer_fields: Option<String>,
+    /// Fraud screening's verdict (`accepted`, `challenged`, `denied`); none before it.
+    pub fraud_result: Option<String>,
+    /// The fraud rules that matched, as the back office shows them.
+    pub fraud_rule: Option<String>,
+    /// Keyed hash of the card number (velocity per card, blocked cards).
+    pub card_fingerprint: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -53,7 +53,7 @@ pub fn payment(p: &payment::Model) -> Value {
             "cardholderName": p.card_holder,
             "bin": p.masked_card.as_deref().map(|m| m.chars().take(6).collect::<String>()),
         },
-        "fraudResults": { "fraudServiceResult": "accepted" },
+        "fraudResults": { "fraudServiceResult": domain::fraud::FraudResult::parse(p.fraud_result.as_deref()).code() },
     });
     if let Some(code) = &p.authorisation_code {
         card_output["authorisationCode"] = json!(code);

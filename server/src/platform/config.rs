@@ -94,6 +94,9 @@ pub struct Config {
     /// Most simultaneous terminal connections (`OPENPSP_TERMINAL_MAX_CONNECTIONS`,
     /// default 2,000); further ones are closed at once.
     pub terminal_max_connections: usize,
+    /// IP-to-country database for fraud rules (`OPENPSP_GEOIP_DB`, a MaxMind DB file),
+    /// read once at start; `None`: IP-country rules are shown as unavailable.
+    pub geoip: Option<std::sync::Arc<super::geoip::GeoIp>>,
 }
 
 /// What a config file may set; every field optional.
@@ -123,6 +126,7 @@ struct FileConfig {
     webhook_allow_private: Option<String>,
     terminal_allow: Option<String>,
     terminal_max_connections: Option<i64>,
+    geoip_db: Option<PathBuf>,
 }
 
 /// Why the configuration could not be loaded.
@@ -333,6 +337,16 @@ impl Config {
             });
         }
 
+        let geoip = match env("OPENPSP_GEOIP_DB").map(PathBuf::from).or(file.geoip_db) {
+            Some(path) => Some(std::sync::Arc::new(
+                super::geoip::GeoIp::open(&path).map_err(|message| ConfigError::Invalid {
+                    name: "OPENPSP_GEOIP_DB",
+                    message: format!("{}: {message}", path.display()),
+                })?,
+            )),
+            None => None,
+        };
+
         std::fs::create_dir_all(&data_dir)?;
         let session_key = secret(
             env("OPENPSP_SESSION_KEY").or(file.session_key_hex),
@@ -373,6 +387,7 @@ impl Config {
             webhook_allow_private,
             terminal_allow,
             terminal_max_connections: terminal_max_connections as usize,
+            geoip,
         })
     }
 

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod config;
 pub mod crypto;
 pub mod db;
+pub mod geoip;
 pub mod http;
 pub mod jobs;
 pub mod mail;

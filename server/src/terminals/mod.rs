@@ -122,6 +122,9 @@ pub enum TerminalError {
     /// Not an amount a terminal takes (above zero, at most 8 digits).
     #[error("invalid amount")]
     Amount,
+    /// A block fraud rule matched what is known before the card is read (MB-19).
+    #[error("{0}")]
+    Fraud(String),
     /// Another connection holds this terminal id; it keeps it.
     #[error("the terminal is already connected")]
     AlreadyConnected,
@@ -252,6 +255,23 @@ impl TerminalHub {
             .ok_or(TerminalError::NotFound)?;
         if !self.online(&terminal) {
             return Err(TerminalError::NotConnected);
+        }
+        // The terminal reads the card and asks for the authorisation itself: the rules
+        // that need no card (maximum amount) are checked before it is asked.
+        let screening = crate::fraud::screen(
+            &self.db,
+            self.engine.config(),
+            crate::fraud::screen::Attempt {
+                merchant_id: merchant.id,
+                amount,
+                card: None,
+                email: None,
+                ip: None,
+            },
+        )
+        .await?;
+        if let Some(reason) = screening.refusal_reason() {
+            return Err(TerminalError::Fraud(reason));
         }
         let busy = terminal_payment::Entity::find()
             .filter(terminal_payment::Column::TerminalId.eq(terminal_id))

@@ -108,6 +108,12 @@ fn terminal_error(field: &'static str) -> impl Fn(TerminalError) -> AppError {
             TerminalError::Amount => {
                 return AppError::Invalid(vec![FieldError::new("amount", Problem::InvalidAmount)])
             }
+            TerminalError::Fraud(_) => {
+                return AppError::Invalid(vec![FieldError::new(
+                    "amount",
+                    Problem::BlockedByFraudRule,
+                )])
+            }
             other => {
                 tracing::error!(error = %other, "terminal request failed");
                 return AppError::Internal;

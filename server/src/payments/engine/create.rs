@@ -8,6 +8,7 @@ use super::{
     CartLineInput, CheckedCard, Initiator, NewPayment, PaymentEngine,
 };
 use crate::entities::{cart_line, hosted_checkout, job, merchant, operation, payment, token};
+use crate::fraud::Screening;
 use crate::payments::acquirer::{AuthRequest, AuthResult};
 use crate::payments::error::EngineError;
 use crate::payments::records::{guarded_update, ledger, public_id, set_ledger, stored_money};
@@ -218,12 +219,21 @@ impl PaymentEngine {
         let cart = check_cart(&new.cart, new.amount.minor())?;
         let (card, existing_token) = self.resolve_card(merchant, &new.source).await?;
         let mode = Self::mode_for(merchant, new.mode);
+        let screening = self
+            .screen(
+                merchant,
+                new.amount,
+                &card,
+                &new.customer_email,
+                &new.customer_ip,
+            )
+            .await?;
         let row = match self
             .record_intent(
                 merchant,
                 &new,
                 &cart,
-                &card,
+                (&card, &screening),
                 existing_token,
                 mode,
                 by,
@@ -244,17 +254,22 @@ impl PaymentEngine {
         };
         let token_id = row.token_id.clone();
         let reference = row.rrn.clone().unwrap_or_default();
-        let answer = self
-            .acquirer
-            .authorise(AuthRequest {
-                card: &card.number,
-                amount: new.amount,
-                // Mail and telephone orders are outside 3-D Secure: nobody is there to
-                // answer a challenge.
-                challenge_passed: new.channel == "MOTO",
-                reference: &reference,
-            })
-            .await;
+        let answer = match super::screening::refusal(&screening, &reference) {
+            // A block rule matched: refused here, the acquirer is never asked.
+            Some(refused) => refused,
+            None => {
+                self.acquirer
+                    .authorise(AuthRequest {
+                        card: &card.number,
+                        amount: new.amount,
+                        // Mail and telephone orders are outside 3-D Secure: nobody is
+                        // there to answer a challenge.
+                        challenge_passed: new.channel == "MOTO",
+                        reference: &reference,
+                    })
+                    .await
+            }
+        };
         let txn = self.db.begin().await?;
         let (row, result) = self
             .apply_answer(&txn, merchant, row, answer, mode, Some(&card), by)
@@ -276,7 +291,7 @@ impl PaymentEngine {
         merchant: &merchant::Model,
         new: &NewPayment,
         cart: &[(i64, Quantity)],
-        card: &CheckedCard,
+        (card, screening): (&CheckedCard, &Screening),
         existing_token: Option<token::Model>,
         mode: AuthMode,
         by: &Initiator,
@@ -341,6 +356,7 @@ impl PaymentEngine {
             ..Default::default()
         };
         set_card_facts(&mut row, card);
+        screening.stamp(&mut row);
         let row = row.insert(&txn).await?;
         // A hosted checkout holds its payment from now on: a request that dies while the
         // acquirer is asked, or fails after it answered, leaves the payment linked, so
@@ -645,7 +661,7 @@ impl PaymentEngine {
         let mode = AuthMode::parse(&row.authorization_mode).unwrap_or(AuthMode::Sale);
         let (row, answer) = if expected == Some(code.trim()) {
             let amount = stored_money(row.amount, &row.currency)?;
-            let row = self.record_attempt(row, &card, false).await?;
+            let row = self.record_attempt(row, &card, None).await?;
             let reference = row.rrn.clone().unwrap_or_default();
             let answer = self
                 .acquirer
@@ -684,17 +700,30 @@ impl PaymentEngine {
         }
         let card = check_card(&card, "card")?;
         let amount = stored_money(row.amount, &row.currency)?;
-        let row = self.record_attempt(row, &card, true).await?;
-        let reference = row.rrn.clone().unwrap_or_default();
-        let answer = self
-            .acquirer
-            .authorise(AuthRequest {
-                card: &card.number,
+        let screening = self
+            .screen(
+                merchant,
                 amount,
-                challenge_passed: false,
-                reference: &reference,
-            })
-            .await;
+                &card,
+                &row.customer_email,
+                &row.customer_ip,
+            )
+            .await?;
+        let row = self.record_attempt(row, &card, Some(&screening)).await?;
+        let reference = row.rrn.clone().unwrap_or_default();
+        let answer = match super::screening::refusal(&screening, &reference) {
+            Some(refused) => refused,
+            None => {
+                self.acquirer
+                    .authorise(AuthRequest {
+                        card: &card.number,
+                        amount,
+                        challenge_passed: false,
+                        reference: &reference,
+                    })
+                    .await
+            }
+        };
         let mode = AuthMode::parse(&row.authorization_mode).unwrap_or(AuthMode::Sale);
         self.payer_answer(merchant, row, answer, mode, &card).await
     }
@@ -707,7 +736,7 @@ impl PaymentEngine {
         &self,
         row: payment::Model,
         card: &CheckedCard,
-        new_card: bool,
+        new_card: Option<&Screening>,
     ) -> Result<payment::Model, EngineError> {
         if is_unanswered(&row) {
             return Err(EngineError::Refused(PaymentError::WrongStatus));
@@ -718,8 +747,9 @@ impl PaymentEngine {
         update.awaiting_since = Set(Some(now));
         update.rrn = Set(Some(attempt_reference()));
         update.updated_at = Set(now);
-        if new_card {
+        if let Some(screening) = new_card {
             set_card_facts(&mut update, card);
+            screening.stamp(&mut update);
         }
         let row = guarded_update(&txn, &row, update)
             .await
