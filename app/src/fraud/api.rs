@@ -3,6 +3,7 @@
 use super::{FraudPage, FraudRuleRow, NewRuleForm, TestForm, TestResult};
 use crate::error::AppError;
 use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
 
 #[cfg(feature = "ssr")]
 async fn port() -> Result<
@@ -26,21 +27,21 @@ pub async fn load_fraud_rules() -> Result<FraudPage, AppError> {
 }
 
 /// Adds a rule.
-#[server(endpoint = "fraud/add")]
+#[server(endpoint = "fraud/add", input = Json)]
 pub async fn add_fraud_rule(form: NewRuleForm) -> Result<FraudRuleRow, AppError> {
     let (actor, port, ip) = port().await?;
     port.add(&actor, form, &ip).await
 }
 
 /// Deletes a rule.
-#[server(endpoint = "fraud/delete")]
+#[server(endpoint = "fraud/delete", input = Json)]
 pub async fn delete_fraud_rule(id: i64) -> Result<(), AppError> {
     let (actor, port, ip) = port().await?;
     port.delete(&actor, id, &ip).await
 }
 
 /// Screens typed values without paying.
-#[server(endpoint = "fraud/test")]
+#[server(endpoint = "fraud/test", input = Json)]
 pub async fn test_fraud_rules(form: TestForm) -> Result<TestResult, AppError> {
     let (actor, port, _) = port().await?;
     port.test(&actor, form).await

@@ -440,7 +440,20 @@ fn overview_tab(d: PaymentDetail) -> impl IntoView {
             </dl>
         }
     });
+    let fraud = d.fraud.clone().map(|(result, rule)| {
+        let (class, verdict) = if result == "denied" {
+            ("alert alert-error", T::FraudDeniedPayment)
+        } else {
+            ("alert alert-warning", T::FraudChallengedPayment)
+        };
+        view! {
+            <div class=class data-testid="fraud-screening" data-result=result>
+                <strong>{t(T::FraudScreeningLabel)} ": "</strong> {t(verdict)} " " {rule}
+            </div>
+        }
+    });
     view! {
+        {fraud}
         {through}
         {facts(vec![
             (T::ReferenceLabel, d.reference), (T::PaymentIdLabel, d.id), (T::MethodLabel, d.method),

@@ -344,6 +344,20 @@ fn filter_form(f: PaymentFilter, error: Option<AppError>, shown: &[String]) -> i
             } else {
                 f.statuses.iter().map(|s| view! { <input type="hidden" name="status" value=s.clone()/> }).collect_view().into_any()
             }}
+            {if status {
+                view! {
+                    <div class="field">
+                        <label for="flt-fraud">{t(T::FraudScreeningLabel)}</label>
+                        <select id="flt-fraud" name="fraud">
+                            <option value="" selected=f.fraud.is_empty()>"—"</option>
+                            <option value="denied" selected=f.fraud == "denied">{t(T::FraudBlockedFilter)}</option>
+                            <option value="challenged" selected=f.fraud == "challenged">{t(T::FraudReviewFilter)}</option>
+                        </select>
+                    </div>
+                }.into_any()
+            } else {
+                hidden("fraud", &f.fraud).into_any()
+            }}
             <input type="hidden" name="sort" value=f.sort.clone()/>
             <div class="actions">
                 <button type="submit" class="button primary">{t(T::Search)}</button>

@@ -56,6 +56,9 @@ pub struct PaymentFilter {
     /// Descending.
     pub desc: bool,
     /// Page, from 1.
+    /// Fraud screening (MB-19): `denied` (blocked by a fraud rule) or `challenged`
+    /// (flagged for review); empty for any.
+    pub fraud: String,
     pub page: u32,
 }
 
@@ -186,6 +189,10 @@ pub struct PaymentDetail {
     /// What the payer entered on the link's page, field by field.
     #[serde(default)]
     pub payer_fields: Vec<(String, String)>,
+    /// Fraud screening, when a rule matched (MB-19): `challenged` or `denied`, and the
+    /// rules.
+    #[serde(default)]
+    pub fraud: Option<(String, String)>,
 }
 
 /// What the dashboard is asked for (MB-30); travels in the URL.

@@ -33,6 +33,7 @@ impl PaymentFilter {
             ("last4", &self.last4),
             ("email", &self.email),
             ("payment_id", &self.payment_id),
+            ("fraud", &self.fraud),
             ("sort", &self.sort),
         ]);
         parts.extend(join(self.statuses.iter().map(|s| ("status", s.as_str()))));
@@ -68,6 +69,7 @@ impl PaymentFilter {
                 "last4" => f.last4 = v,
                 "email" => f.email = v,
                 "payment_id" => f.payment_id = v,
+                "fraud" => f.fraud = v,
                 "sort" => f.sort = v,
                 "desc" => f.desc = v == "1",
                 "page" => f.page = page(&v),
@@ -144,6 +146,7 @@ mod tests {
             last4: "4242".into(),
             email: "a+b@example.com".into(),
             payment_id: "PAY123".into(),
+            fraud: "denied".into(),
             sort: "amount".into(),
             desc: true,
             page: 3,

@@ -105,6 +105,11 @@ pub(crate) fn filtered(
             Err(_) => problems.push(FieldError::new(name, Problem::InvalidAmount)),
         }
     }
+    match f.fraud.as_str() {
+        "" => {}
+        "denied" | "challenged" => query = query.filter(C::FraudResult.eq(f.fraud.as_str())),
+        _ => problems.push(FieldError::new("fraud", Problem::OutOfRange)),
+    }
     if !problems.is_empty() {
         return Err(AppError::Invalid(problems));
     }

@@ -164,6 +164,10 @@ impl OperationsService {
         Ok(PaymentDetail {
             paid_through,
             payer_fields: payer_fields(p.payer_fields.as_deref()),
+            fraud: p
+                .fraud_rule
+                .clone()
+                .map(|rule| (p.fraud_result.clone().unwrap_or_default(), rule)),
             id: public_id(p.id),
             reference: p.merchant_reference.clone(),
             channel: p.channel.clone(),

@@ -11,6 +11,7 @@ mod cross_tenant;
 mod direct_api;
 mod exports;
 mod fair_jobs;
+mod fraud;
 mod helpers;
 mod http;
 mod idempotence;

@@ -233,6 +233,17 @@ pub(crate) fn server_fn(endpoint: &str, w: &World) -> Option<Case> {
         ])),
         "aliases/update_expiry" => Deny(args(&[("id", &w.b_token), ("expiry", "12/31")])),
         "aliases/delete" => Deny(args(&[("id", &w.b_token)])),
+        // Fraud detection (Admins): B's rule by id.
+        "fraud/page" => Own(vec![]),
+        "fraud/add" => Own(json_args(json!({ "form": {
+            "kind": "max_amount", "action": "review", "amount": "5000", "currency": "EUR",
+            "country": "", "bins": "", "card_number": "", "attempts": "", "window_minutes": "",
+        } }))),
+        "fraud/delete" => Deny(json_args(json!({ "id": w.b_fraud_rule }))),
+        "fraud/test" => Own(json_args(json!({ "form": {
+            "amount": "10", "currency": "EUR", "card_number": "9876540000000000",
+            "email": "", "ip": "",
+        } }))),
         // Card terminals and the point of sale.
         "terminals/list" | "pos/terminals" => Own(vec![]),
         "terminals/bind" | "terminals/repair" => {

@@ -40,6 +40,8 @@ pub(crate) struct World {
     pub(crate) b_invoice: String,
     /// B's Operator, named with [`super::users::B_USER_MARKERS`].
     pub(crate) b_user: i64,
+    /// A fraud rule of B's (a BIN range named by a marker).
+    pub(crate) b_fraud_rule: i64,
     pub(crate) markers: Vec<String>,
 }
 
@@ -285,6 +287,28 @@ pub(crate) async fn seed(app: &TestApp) -> World {
         .expect("B's attachment")
         .id;
     let b_user = super::users::b_user(app, b.id).await;
+    let b_fraud_rule = {
+        use sea_orm::ActiveModelTrait;
+        server::entities::fraud_rule::ActiveModel {
+            merchant_id: sea_orm::Set(b.id),
+            kind: sea_orm::Set("bin_range".into()),
+            action: sea_orm::Set("block".into()),
+            currency: sea_orm::Set(None),
+            amount: sea_orm::Set(None),
+            value: sea_orm::Set("987654".into()),
+            value_high: sea_orm::Set("987659".into()),
+            shown: sea_orm::Set(String::new()),
+            max_attempts: sea_orm::Set(None),
+            window_minutes: sea_orm::Set(None),
+            created_at: sea_orm::Set(chrono::Utc::now()),
+            created_by: sea_orm::Set("b-fraud-author".into()),
+            ..Default::default()
+        }
+        .insert(&app.db)
+        .await
+        .unwrap()
+        .id
+    };
     let mut markers = [
         b_authorised.as_str(),
         b_sale.as_str(),
@@ -314,6 +338,8 @@ pub(crate) async fn seed(app: &TestApp) -> World {
         "carol-file-secret",
         "carol@other-corp.test",
         "Other Corp",
+        "987654",
+        "b-fraud-author",
     ]
     .map(str::to_owned)
     .to_vec();
@@ -335,6 +361,7 @@ pub(crate) async fn seed(app: &TestApp) -> World {
         b_link,
         b_invoice,
         b_user,
+        b_fraud_rule,
         b_terminal: B_TERMINAL.into(),
         b_terminal_payment,
         b_ticket,
@@ -479,6 +506,19 @@ pub(crate) async fn fingerprint(app: &TestApp, world: &World) -> Vec<String> {
         .unwrap()
     {
         out.push(format!("token {} {} {:?}", t.id, t.expiry, t.last_used_at));
+    }
+    // B's fraud rules: none added, removed or changed.
+    for r in server::entities::fraud_rule::Entity::find()
+        .filter(server::entities::fraud_rule::Column::MerchantId.eq(b))
+        .order_by_asc(server::entities::fraud_rule::Column::Id)
+        .all(db)
+        .await
+        .unwrap()
+    {
+        out.push(format!(
+            "fraud rule {} {} {} {}",
+            r.id, r.kind, r.action, r.value
+        ));
     }
     out.extend(super::users::fingerprint(app, b).await);
     out
