@@ -655,6 +655,27 @@ class DirectConformance(unittest.TestCase):
         self.assertEqual(visa.id, VISA)
         self.assertEqual(visa.payment_method, "card")
 
+    def test_30_fraud_rule_refusal(self):
+        # scripts/sdk-conformance.sh blocks payments above 900,000.00 EUR for sdkshop.
+        with self.assertRaises(DeclinedPaymentException) as caught:
+            self.payments.create_payment(card_payment(90000001, CARD_APPROVED, merchant_reference=reference("fraud")))
+        error = caught.exception
+        self.assertEqual(error.status_code, 402)
+        self.assertEqual(error.errors[0].code, "59")
+        payment = error.create_payment_result.payment
+        self.assertEqual(payment.status, "REJECTED")
+        fraud = payment.payment_output.card_payment_method_specific_output.fraud_results
+        self.assertEqual(fraud.fraud_service_result, "denied")
+        fetched = self.payments.get_payment(payment.id)
+        self.assertEqual(
+            fetched.payment_output.card_payment_method_specific_output.fraud_results.fraud_service_result, "denied"
+        )
+        allowed = self.payments.create_payment(card_payment(90000000, CARD_APPROVED, merchant_reference=reference("fraud-ok")))
+        self.assertEqual(
+            allowed.payment.payment_output.card_payment_method_specific_output.fraud_results.fraud_service_result,
+            "accepted",
+        )
+
     def test_18_hosted_tokenization(self):
         request = CreateHostedTokenizationRequest()
         request.locale = "en_GB"

@@ -103,6 +103,42 @@ pub enum Command {
         #[arg(long)]
         url: String,
     },
+    /// Add a fraud rule (MB-19), as Advanced → Fraud detection does; e.g.
+    /// `--kind max_amount --amount 1000 --currency EUR`, `--kind card_country --country RU`,
+    /// `--kind bin_range --bins 411111-411119`, `--kind velocity_ip --attempts 5 --window-minutes 60`.
+    AddFraudRule {
+        /// PSPID of the merchant.
+        #[arg(long)]
+        pspid: String,
+        /// TEST or PRODUCTION.
+        #[arg(long, default_value = "TEST")]
+        environment: String,
+        /// max_amount, card_country, ip_country, bin_range, velocity_card, velocity_email
+        /// or velocity_ip (a card number is blocked on the page, never on a command line).
+        #[arg(long)]
+        kind: String,
+        /// block or review.
+        #[arg(long, default_value = "block")]
+        action: String,
+        /// Maximum amount, in major units.
+        #[arg(long, default_value = "")]
+        amount: String,
+        /// Its currency.
+        #[arg(long, default_value = "")]
+        currency: String,
+        /// Country code.
+        #[arg(long, default_value = "")]
+        country: String,
+        /// A BIN or a range.
+        #[arg(long, default_value = "")]
+        bins: String,
+        /// Velocity: attempts allowed.
+        #[arg(long, default_value = "")]
+        attempts: String,
+        /// Velocity: window in minutes.
+        #[arg(long, default_value = "")]
+        window_minutes: String,
+    },
     /// Invite a person to the support portal (creating the organization if needed);
     /// the invitation is e-mailed.
     SupportInvite {
@@ -347,6 +383,31 @@ pub async fn run(cli: Cli) -> anyhow_like::Result<()> {
             environment: env,
             url,
         } => webhook(config, pspid, env, url).await,
+        Command::AddFraudRule {
+            pspid,
+            environment: env,
+            kind,
+            action,
+            amount,
+            currency,
+            country,
+            bins,
+            attempts,
+            window_minutes,
+        } => {
+            let form = app::fraud::NewRuleForm {
+                kind,
+                action,
+                amount,
+                currency,
+                country,
+                bins,
+                card_number: String::new(),
+                attempts,
+                window_minutes,
+            };
+            fraud_rule(config, pspid, env, form).await
+        }
         Command::CreateUser {
             pspid,
             environment: env,
@@ -405,6 +466,29 @@ async fn api_key(
         crate::configuration::keys::create_api_key(&db, &config, m.id, &name, None).await?;
     println!("apiKeyId={}", key.key_id);
     println!("secretApiKey={secret}");
+    Ok(())
+}
+
+async fn fraud_rule(
+    config: Arc<Config>,
+    pspid: String,
+    env: String,
+    form: app::fraud::NewRuleForm,
+) -> anyhow_like::Result<()> {
+    if form.kind == "card_number" {
+        return Err("block a card number on the Fraud detection page: a command line keeps it in the shell's history".into());
+    }
+    let db = db::connect_and_migrate(&config.database_url).await?;
+    let m = provisioning::find_merchant(&db, &pspid, environment(&env)?).await?;
+    let by = crate::fraud::port::By {
+        login: "cli",
+        user_id: None,
+        ip: "",
+    };
+    let row = crate::fraud::port::add_rule(&db, &config, &m, &by, &form)
+        .await
+        .map_err(|e| format!("{e:?}"))?;
+    println!("fraudRuleId={}", row.id);
     Ok(())
 }
 

@@ -111,6 +111,105 @@ fn test_values(form: &TestForm) -> Result<(Money, Option<domain::card::CardNumbe
     }
 }
 
+/// Who adds a rule: a user of the page, or the operator's command line.
+pub struct By<'a> {
+    /// Login (or `cli`).
+    pub login: &'a str,
+    /// The user, when one.
+    pub user_id: Option<i64>,
+    /// Their address.
+    pub ip: &'a str,
+}
+
+/// Adds the rule `form` describes to `m`'s rules, with its audit row, in one
+/// transaction: the page and the `add-fraud-rule` command both come here.
+pub async fn add_rule(
+    db: &DatabaseConnection,
+    config: &Config,
+    m: &merchant::Model,
+    by: &By<'_>,
+    form: &NewRuleForm,
+) -> Result<fraud_rule::Model, AppError> {
+    let (typed, action) = read_rule(form).map_err(AppError::Invalid)?;
+    let mut row = fraud_rule::ActiveModel {
+        merchant_id: Set(m.id),
+        action: Set(action.code().to_owned()),
+        currency: Set(None),
+        amount: Set(None),
+        value: Set(String::new()),
+        value_high: Set(String::new()),
+        shown: Set(String::new()),
+        max_attempts: Set(None),
+        window_minutes: Set(None),
+        created_at: Set(Utc::now()),
+        created_by: Set(by.login.to_owned()),
+        ..Default::default()
+    };
+    let rule = match typed {
+        TypedRule::Card(card) => Rule::CardNumber {
+            fingerprint: fingerprint(&config.data_key, &card),
+            masked: card.masked(),
+        },
+        TypedRule::Rule(rule) => rule,
+    };
+    row.kind = Set(rule.kind().to_owned());
+    match &rule {
+        Rule::MaxAmount(limit) => {
+            row.currency = Set(Some(limit.currency().code().to_owned()));
+            row.amount = Set(Some(limit.minor()));
+        }
+        Rule::CardCountry(c) | Rule::IpCountry(c) => row.value = Set(c.clone()),
+        Rule::BinRange { low, high } => {
+            row.value = Set(low.clone());
+            row.value_high = Set(high.clone());
+        }
+        Rule::CardNumber {
+            fingerprint,
+            masked,
+        } => {
+            row.value = Set(fingerprint.clone());
+            row.shown = Set(masked.clone());
+        }
+        Rule::Velocity {
+            max,
+            window_minutes,
+            ..
+        } => {
+            row.max_attempts = Set(i32::try_from(*max).ok());
+            row.window_minutes = Set(i32::try_from(*window_minutes).ok());
+        }
+    }
+    let txn = db.begin().await.map_err(internal)?;
+    let count = fraud_rule::Entity::find()
+        .filter(fraud_rule::Column::MerchantId.eq(m.id))
+        .count(&txn)
+        .await
+        .map_err(internal)?;
+    if count >= MAX_RULES as u64 {
+        return Err(AppError::field("kind", Problem::AboveMaximum));
+    }
+    let saved = row.insert(&txn).await.map_err(internal)?;
+    let detail = changes(&[
+        ("rule", String::new(), rule.describe()),
+        ("action", String::new(), action.code().to_owned()),
+    ]);
+    audit::record(
+        &txn,
+        AuditEntry {
+            merchant_id: Some(m.id),
+            user_id: by.user_id,
+            actor: by.login,
+            action: "fraud_rule.create",
+            detail,
+            ip: by.ip,
+        },
+    )
+    .await
+    .map_err(internal)?;
+    txn.commit().await.map_err(internal)?;
+    Ok(saved)
+}
+
 #[async_trait::async_trait]
 impl FraudPort for FraudService {
     async fn page(&self, actor: &Actor) -> Result<FraudPage, AppError> {
@@ -137,73 +236,12 @@ impl FraudPort for FraudService {
         ip: &str,
     ) -> Result<FraudRuleRow, AppError> {
         let (m, u) = load_admin(&self.db, actor).await?;
-        let (typed, action) = read_rule(&form).map_err(AppError::Invalid)?;
-        let mut row = fraud_rule::ActiveModel {
-            merchant_id: Set(m.id),
-            action: Set(action.code().to_owned()),
-            currency: Set(None),
-            amount: Set(None),
-            value: Set(String::new()),
-            value_high: Set(String::new()),
-            shown: Set(String::new()),
-            max_attempts: Set(None),
-            window_minutes: Set(None),
-            created_at: Set(Utc::now()),
-            created_by: Set(u.login.clone()),
-            ..Default::default()
+        let by = By {
+            login: &u.login,
+            user_id: Some(u.id),
+            ip,
         };
-        let rule = match typed {
-            TypedRule::Card(card) => Rule::CardNumber {
-                fingerprint: fingerprint(&self.config.data_key, &card),
-                masked: card.masked(),
-            },
-            TypedRule::Rule(rule) => rule,
-        };
-        row.kind = Set(rule.kind().to_owned());
-        match &rule {
-            Rule::MaxAmount(limit) => {
-                row.currency = Set(Some(limit.currency().code().to_owned()));
-                row.amount = Set(Some(limit.minor()));
-            }
-            Rule::CardCountry(c) | Rule::IpCountry(c) => row.value = Set(c.clone()),
-            Rule::BinRange { low, high } => {
-                row.value = Set(low.clone());
-                row.value_high = Set(high.clone());
-            }
-            Rule::CardNumber {
-                fingerprint,
-                masked,
-            } => {
-                row.value = Set(fingerprint.clone());
-                row.shown = Set(masked.clone());
-            }
-            Rule::Velocity {
-                max,
-                window_minutes,
-                ..
-            } => {
-                row.max_attempts = Set(i32::try_from(*max).ok());
-                row.window_minutes = Set(i32::try_from(*window_minutes).ok());
-            }
-        }
-        let txn = self.db.begin().await.map_err(internal)?;
-        let count = fraud_rule::Entity::find()
-            .filter(fraud_rule::Column::MerchantId.eq(m.id))
-            .count(&txn)
-            .await
-            .map_err(internal)?;
-        if count >= MAX_RULES as u64 {
-            return Err(AppError::field("kind", Problem::AboveMaximum));
-        }
-        let saved = row.insert(&txn).await.map_err(internal)?;
-        let detail = changes(&[
-            ("rule", String::new(), rule.describe()),
-            ("action", String::new(), action.code().to_owned()),
-        ]);
-        audit::record(&txn, audit_entry(&m, &u, "fraud_rule.create", detail, ip))
-            .await
-            .map_err(internal)?;
-        txn.commit().await.map_err(internal)?;
+        let saved = add_rule(&self.db, &self.config, &m, &by, &form).await?;
         row_view(&saved, &zone_of(&u), self.config.geoip.is_some()).ok_or(AppError::Internal)
     }
 
