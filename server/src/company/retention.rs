@@ -2,13 +2,13 @@
 //! merchant's transaction data older than its retention (45–540 days) — payments with
 //! their operations and cart lines, hosted checkouts and tokenizations, point-of-sale
 //! payments, webhook events with their deliveries, ended payment links, mails and
-//! idempotence records — keeping per day and currency the totals of the payments it
+//! idempotence records, and aliases (stored cards) unused for longer — keeping per day and currency the totals of the payments it
 //! deletes (`purged_totals`), and writes one audit row per merchant with the counts.
 //! Every statement is bounded; a run that stops at its bound is followed a minute later.
 
 use crate::entities::{
     cart_line, email_outbox, hosted_checkout, hosted_tokenization, idempotency_key, job, merchant,
-    operation, payment, payment_link, purged_total, terminal_payment, webhook_event,
+    operation, payment, payment_link, purged_total, terminal_payment, token, webhook_event,
 };
 use crate::platform::audit::{self, AuditEntry};
 use crate::platform::jobs::{self, kind};
@@ -44,6 +44,8 @@ pub struct Counts {
     pub payment_links: u64,
     pub mails: u64,
     pub idempotence_records: u64,
+    /// Aliases (stored cards) neither created nor used within the retention.
+    pub aliases: u64,
     /// Stopped at its bound with older data left.
     pub more: bool,
 }
@@ -52,7 +54,7 @@ impl Counts {
     /// The audit row's text.
     pub fn text(&self, cutoff: DateTime<Utc>, days: i32) -> String {
         format!(
-            "older than {} ({days} days): payments {}, operations {}, cart lines {}, checkouts {}, tokenizations {}, point-of-sale payments {}, webhook events {}, payment links {}, mails {}, idempotence records {}{}",
+            "older than {} ({days} days): payments {}, operations {}, cart lines {}, checkouts {}, tokenizations {}, point-of-sale payments {}, webhook events {}, payment links {}, mails {}, idempotence records {}, aliases {}{}",
             cutoff.format("%Y-%m-%d"),
             self.payments,
             self.operations,
@@ -64,6 +66,7 @@ impl Counts {
             self.payment_links,
             self.mails,
             self.idempotence_records,
+            self.aliases,
             if self.more { "; more left for the next run" } else { "" }
         )
     }
@@ -306,6 +309,25 @@ pub async fn purge_merchant(
     )
     .await?;
     (counts.idempotence_records, more) = (n, more || left);
+    // A stored card nobody paid with within the retention is card-holder data kept for
+    // nothing: it goes too (a card used since keeps its alias).
+    let (n, left) = delete_bounded::<token::Entity, _>(
+        db,
+        token::Column::Id,
+        Condition::all()
+            .add(token::Column::MerchantId.eq(m.id))
+            .add(
+                Condition::any()
+                    .add(token::Column::LastUsedAt.lt(cutoff))
+                    .add(
+                        Condition::all()
+                            .add(token::Column::LastUsedAt.is_null())
+                            .add(token::Column::CreatedAt.lt(cutoff)),
+                    ),
+            ),
+    )
+    .await?;
+    (counts.aliases, more) = (n, more || left);
     counts.more = more;
     audit::record(
         db,

@@ -169,11 +169,47 @@ both_backends!(
             .await
             .unwrap();
         assert!(!old.is_empty() && recent > 0);
+        // Stored cards: one unused for 100 days, one as old but used yesterday, one new.
+        for (id, created, used) in [
+            ("tok-old-unused", 100, None),
+            ("tok-old-used", 100, Some(1)),
+            ("tok-new", 2, None),
+        ] {
+            server::entities::token::ActiveModel {
+                id: Set(id.into()),
+                merchant_id: Set(m.id),
+                merchant_customer_id: Set(None),
+                card_enc: Set("sealed".into()),
+                brand: Set("Visa".into()),
+                payment_product_id: Set(1),
+                masked_card: Set("411111******1111".into()),
+                expiry: Set("1230".into()),
+                card_holder: Set("Holder".into()),
+                created_at: Set(now - chrono::Duration::days(created)),
+                last_used_at: Set(used.map(|d| now - chrono::Duration::days(d))),
+            }
+            .insert(&app.db)
+            .await
+            .unwrap();
+        }
         let mut active = m.clone().into_active_model();
         active.retention_days = Set(45);
         active.update(&app.db).await.unwrap();
 
         server::company::retention::run(&app.db).await.unwrap();
+        let mut aliases: Vec<String> = server::entities::token::Entity::find()
+            .all(&app.db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|t| t.id)
+            .collect();
+        aliases.sort();
+        assert_eq!(
+            aliases,
+            ["tok-new", "tok-old-used"],
+            "an alias unused for 100 days goes"
+        );
 
         let left_old = payment::Entity::find()
             .filter(payment::Column::CreatedAt.lt(cutoff - chrono::Duration::minutes(5)))
