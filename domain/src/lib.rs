@@ -13,6 +13,7 @@ pub mod company;
 pub mod fraud;
 pub mod lang;
 pub mod markup;
+pub mod methods;
 pub mod money;
 pub mod net;
 pub mod password;

@@ -1,0 +1,430 @@
+//! Payment methods (MB-11): which methods a merchant offers, in which currencies and
+//! countries, and the one rule that says whether a method serves a payment or a product
+//! query. Methods are known by their Direct `paymentProductId` (the stored method code),
+//! so the redirect methods and wallets join the same table later.
+//!
+//! A merchant that never changed a method gets its default: every card brand of
+//! [`Brand::ALL`] active (what every account accepted before the setting), the co-badged
+//! Bancontact card inactive (it needs a Belgian acquiring contract), all currencies and
+//! all countries.
+
+use crate::card::Brand;
+use crate::money::Currency;
+use serde::{Deserialize, Serialize};
+
+/// A payment method.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Method {
+    /// A card of one scheme.
+    Card(Brand),
+    /// The co-badged Bancontact card (Direct product 3012), paid as a card.
+    BancontactCard,
+}
+
+/// Direct's `paymentProductId` of the Bancontact card.
+pub const BANCONTACT_CARD: i32 = 3012;
+
+impl Method {
+    /// Every method, in display order.
+    pub const ALL: [Method; 8] = [
+        Method::Card(Brand::Visa),
+        Method::Card(Brand::Mastercard),
+        Method::Card(Brand::Amex),
+        Method::Card(Brand::Maestro),
+        Method::BancontactCard,
+        Method::Card(Brand::Discover),
+        Method::Card(Brand::Jcb),
+        Method::Card(Brand::Diners),
+    ];
+
+    /// The stored code: Direct's `paymentProductId`.
+    pub fn code(self) -> i32 {
+        match self {
+            Method::Card(b) => b.payment_product_id(),
+            Method::BancontactCard => BANCONTACT_CARD,
+        }
+    }
+
+    /// The method of a code.
+    pub fn from_code(code: i32) -> Option<Method> {
+        Method::ALL.into_iter().find(|m| m.code() == code)
+    }
+
+    /// Display name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Card(b) => b.name(),
+            Method::BancontactCard => "Bancontact",
+        }
+    }
+
+    /// The card scheme whose numbers this method takes, if it is one.
+    pub fn brand(self) -> Option<Brand> {
+        match self {
+            Method::Card(b) => Some(b),
+            Method::BancontactCard => None,
+        }
+    }
+
+    /// Whether a merchant that never changed it offers it.
+    pub fn active_by_default(self) -> bool {
+        !matches!(self, Method::BancontactCard)
+    }
+
+    /// The smallest amount (minor units) it takes: cards also verify at zero (a card
+    /// kept for later), the Bancontact card does not.
+    pub fn min_amount(self) -> i64 {
+        match self {
+            Method::Card(_) => 0,
+            Method::BancontactCard => 1,
+        }
+    }
+}
+
+/// A merchant's setting of one method.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MethodSetting {
+    /// The method.
+    pub method: Method,
+    /// Offered and accepted.
+    pub active: bool,
+    /// Currencies it serves; empty serves every currency.
+    pub currencies: Vec<Currency>,
+    /// ISO 3166-1 alpha-2 countries it serves; empty serves every country.
+    pub countries: Vec<String>,
+}
+
+impl MethodSetting {
+    /// The setting of a merchant that never changed `method`.
+    pub fn default_for(method: Method) -> MethodSetting {
+        MethodSetting {
+            method,
+            active: method.active_by_default(),
+            currencies: Vec::new(),
+            countries: Vec::new(),
+        }
+    }
+}
+
+/// What a payment or a product query asks of a method; `None` asks nothing.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Filter {
+    /// The currency.
+    pub currency: Option<Currency>,
+    /// The country (ISO 3166-1 alpha-2, upper case).
+    pub country: Option<String>,
+    /// The amount in minor units.
+    pub amount: Option<i64>,
+}
+
+/// Why a method does not serve a filter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum Refusal {
+    /// The merchant does not offer it.
+    #[error("the merchant does not accept this payment method")]
+    Inactive,
+    /// Not in this currency.
+    #[error("the merchant does not accept this payment method in this currency")]
+    Currency,
+    /// Not in this country.
+    #[error("the merchant does not accept this payment method in this country")]
+    Country,
+    /// Not for this amount.
+    #[error("this payment method does not take this amount")]
+    Amount,
+}
+
+/// Whether `setting` serves `filter`: active, the currency and country in its lists
+/// (an empty list serves all), the amount at least the method's minimum.
+pub fn serves(setting: &MethodSetting, filter: &Filter) -> Result<(), Refusal> {
+    if !setting.active {
+        return Err(Refusal::Inactive);
+    }
+    if let Some(c) = filter.currency {
+        if !setting.currencies.is_empty() && !setting.currencies.contains(&c) {
+            return Err(Refusal::Currency);
+        }
+    }
+    if let Some(country) = &filter.country {
+        if !setting.countries.is_empty()
+            && !setting
+                .countries
+                .iter()
+                .any(|c| c.eq_ignore_ascii_case(country))
+        {
+            return Err(Refusal::Country);
+        }
+    }
+    if let Some(amount) = filter.amount {
+        if amount < setting.method.min_amount() {
+            return Err(Refusal::Amount);
+        }
+    }
+    Ok(())
+}
+
+/// A merchant's methods: every method once, in [`Method::ALL`]'s order, the stored
+/// settings over the defaults.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Methods {
+    settings: Vec<MethodSetting>,
+}
+
+impl Methods {
+    /// The methods with `stored` over the defaults (a later setting of the same method
+    /// wins).
+    pub fn new(stored: impl IntoIterator<Item = MethodSetting>) -> Methods {
+        let mut settings: Vec<MethodSetting> = Method::ALL
+            .into_iter()
+            .map(MethodSetting::default_for)
+            .collect();
+        for s in stored {
+            if let Some(slot) = settings.iter_mut().find(|x| x.method == s.method) {
+                *slot = s;
+            }
+        }
+        Methods { settings }
+    }
+
+    /// Every method's setting, in display order.
+    pub fn all(&self) -> &[MethodSetting] {
+        &self.settings
+    }
+
+    /// One method's setting.
+    pub fn setting(&self, method: Method) -> &MethodSetting {
+        self.settings
+            .iter()
+            .find(|s| s.method == method)
+            .expect("every method has a setting")
+    }
+
+    /// Whether `method` serves `filter`.
+    pub fn check(&self, method: Method, filter: &Filter) -> Result<(), Refusal> {
+        serves(self.setting(method), filter)
+    }
+
+    /// Whether a card of `brand` is accepted for `filter` (its scheme's method).
+    pub fn check_card(&self, brand: Brand, filter: &Filter) -> Result<(), Refusal> {
+        self.check(Method::Card(brand), filter)
+    }
+
+    /// The methods offered for `filter`, in display order.
+    pub fn offered(&self, filter: &Filter) -> Vec<Method> {
+        self.settings
+            .iter()
+            .filter(|s| serves(s, filter).is_ok())
+            .map(|s| s.method)
+            .collect()
+    }
+}
+
+/// The currencies of a comma- or space-separated list, upper-cased, without repeats, in
+/// the order typed; `Err` with the first unknown code.
+pub fn parse_currencies(list: &str) -> Result<Vec<Currency>, String> {
+    let mut out: Vec<Currency> = Vec::new();
+    for code in list
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|c| !c.is_empty())
+    {
+        let c = Currency::parse(code).ok_or_else(|| code.to_owned())?;
+        if !out.contains(&c) {
+            out.push(c);
+        }
+    }
+    Ok(out)
+}
+
+/// The countries of a comma- or space-separated list of ISO 3166-1 alpha-2 codes,
+/// upper-cased, without repeats, sorted; `Err` with the first unknown code.
+pub fn parse_countries(list: &str) -> Result<Vec<String>, String> {
+    let mut out: Vec<String> = Vec::new();
+    for code in list
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|c| !c.is_empty())
+    {
+        let upper = code.to_ascii_uppercase();
+        if !crate::fraud::is_country(&upper) {
+            return Err(code.to_owned());
+        }
+        if !out.contains(&upper) {
+            out.push(upper);
+        }
+    }
+    out.sort_unstable();
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn eur() -> Currency {
+        Currency::parse("EUR").unwrap()
+    }
+
+    #[test]
+    fn defaults_keep_every_brand_and_leave_bancontact_off() {
+        let m = Methods::new([]);
+        let offered = m.offered(&Filter::default());
+        for b in Brand::ALL {
+            assert!(offered.contains(&Method::Card(b)), "{b:?}");
+        }
+        assert!(!offered.contains(&Method::BancontactCard));
+        assert_eq!(
+            m.check(Method::BancontactCard, &Filter::default()),
+            Err(Refusal::Inactive)
+        );
+    }
+
+    #[test]
+    fn codes_are_direct_product_ids_and_round_trip() {
+        assert_eq!(Method::Card(Brand::Visa).code(), 1);
+        assert_eq!(Method::Card(Brand::Amex).code(), 2);
+        assert_eq!(Method::Card(Brand::Mastercard).code(), 3);
+        assert_eq!(Method::Card(Brand::Maestro).code(), 117);
+        assert_eq!(Method::BancontactCard.code(), 3012);
+        for m in Method::ALL {
+            assert_eq!(Method::from_code(m.code()), Some(m));
+        }
+        assert_eq!(Method::from_code(999), None);
+    }
+
+    #[test]
+    fn an_inactive_brand_is_refused_and_not_offered() {
+        let m = Methods::new([MethodSetting {
+            active: false,
+            ..MethodSetting::default_for(Method::Card(Brand::Amex))
+        }]);
+        assert_eq!(
+            m.check_card(Brand::Amex, &Filter::default()),
+            Err(Refusal::Inactive)
+        );
+        assert!(!m
+            .offered(&Filter::default())
+            .contains(&Method::Card(Brand::Amex)));
+        assert_eq!(m.check_card(Brand::Visa, &Filter::default()), Ok(()));
+    }
+
+    #[test]
+    fn currencies_countries_and_amounts_narrow_a_method() {
+        let m = Methods::new([
+            MethodSetting {
+                method: Method::Card(Brand::Visa),
+                active: true,
+                currencies: vec![eur()],
+                countries: vec!["BE".into(), "NL".into()],
+            },
+            MethodSetting::default_for(Method::BancontactCard),
+            MethodSetting {
+                active: true,
+                ..MethodSetting::default_for(Method::BancontactCard)
+            },
+        ]);
+        let usd = Currency::parse("USD").unwrap();
+        let visa = Brand::Visa;
+        let f = |currency, country: Option<&str>, amount| Filter {
+            currency,
+            country: country.map(str::to_owned),
+            amount,
+        };
+        assert_eq!(
+            m.check_card(visa, &f(Some(eur()), Some("nl"), Some(1))),
+            Ok(())
+        );
+        assert_eq!(
+            m.check_card(visa, &f(Some(usd), None, None)),
+            Err(Refusal::Currency)
+        );
+        assert_eq!(
+            m.check_card(visa, &f(None, Some("DE"), None)),
+            Err(Refusal::Country)
+        );
+        // The later setting of the same method wins: Bancontact is on.
+        assert_eq!(
+            m.check(Method::BancontactCard, &f(None, None, Some(1))),
+            Ok(())
+        );
+        assert_eq!(
+            m.check(Method::BancontactCard, &f(None, None, Some(0))),
+            Err(Refusal::Amount)
+        );
+        assert_eq!(m.check_card(visa, &f(None, None, Some(0))), Ok(()));
+    }
+
+    #[test]
+    fn lists_are_parsed_checked_and_normalised() {
+        assert_eq!(
+            parse_currencies("eur, USD EUR").unwrap(),
+            vec![eur(), Currency::parse("USD").unwrap()]
+        );
+        assert_eq!(parse_currencies("EUR,ZZZ"), Err("ZZZ".to_owned()));
+        assert_eq!(parse_currencies(" ").unwrap(), vec![]);
+        assert_eq!(
+            parse_countries("nl, be BE").unwrap(),
+            vec!["BE".to_owned(), "NL".to_owned()]
+        );
+        assert_eq!(parse_countries("NL,XX"), Err("XX".to_owned()));
+    }
+
+    fn method() -> impl Strategy<Value = Method> {
+        proptest::sample::select(Method::ALL.to_vec())
+    }
+
+    fn setting() -> impl Strategy<Value = MethodSetting> {
+        let currencies: Vec<Currency> = Currency::all().collect();
+        (
+            method(),
+            any::<bool>(),
+            proptest::sample::subsequence(currencies, 0..4),
+            proptest::sample::subsequence(vec!["BE", "DE", "FR", "NL", "US"], 0..3),
+        )
+            .prop_map(|(method, active, currencies, countries)| MethodSetting {
+                method,
+                active,
+                currencies,
+                countries: countries.into_iter().map(str::to_owned).collect(),
+            })
+    }
+
+    fn filter() -> impl Strategy<Value = Filter> {
+        let currencies: Vec<Currency> = Currency::all().collect();
+        (
+            proptest::option::of(proptest::sample::select(currencies)),
+            proptest::option::of(proptest::sample::select(vec!["BE", "DE", "FR", "NL", "US"])),
+            proptest::option::of(0i64..1000),
+        )
+            .prop_map(|(currency, country, amount)| Filter {
+                currency,
+                country: country.map(str::to_owned),
+                amount,
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn offered_is_exactly_what_check_accepts(stored in proptest::collection::vec(setting(), 0..12), f in filter()) {
+            let m = Methods::new(stored);
+            let offered = m.offered(&f);
+            prop_assert_eq!(m.all().len(), Method::ALL.len());
+            for method in Method::ALL {
+                prop_assert_eq!(offered.contains(&method), m.check(method, &f).is_ok());
+            }
+        }
+
+        #[test]
+        fn an_inactive_method_serves_nothing(s in setting(), f in filter()) {
+            let off = MethodSetting { active: false, ..s };
+            prop_assert_eq!(serves(&off, &f), Err(Refusal::Inactive));
+        }
+
+        #[test]
+        fn a_narrower_filter_never_offers_more(stored in proptest::collection::vec(setting(), 0..12), f in filter()) {
+            let m = Methods::new(stored);
+            let wide = m.offered(&Filter::default());
+            let narrow = m.offered(&f);
+            prop_assert!(narrow.iter().all(|x| wide.contains(x)));
+        }
+    }
+}
