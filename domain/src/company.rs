@@ -185,10 +185,55 @@ pub fn page_language(offered: &str, wanted: Lang) -> Lang {
     }
 }
 
+/// The language a payment page opens in when the merchant asked for none: the payer's
+/// browser's most preferred language (`Accept-Language`) among the merchant's offered
+/// ones, else the merchant's first language.
+pub fn browser_page_language(offered: &str, accept_language: &str) -> Lang {
+    let list = languages(offered).unwrap_or_else(|| Lang::ALL.to_vec());
+    let mut ranked: Vec<(u16, usize, Lang)> = accept_language
+        .split(',')
+        .take(32)
+        .enumerate()
+        .filter_map(|(i, part)| {
+            let mut pieces = part.split(';');
+            let lang = Lang::parse(pieces.next()?)?;
+            let q = pieces
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .and_then(|q| q.parse::<f32>().ok())
+                .unwrap_or(1.0);
+            let q = (q.clamp(0.0, 1.0) * 1000.0) as u16;
+            (q > 0 && list.contains(&lang)).then_some((q, i, lang))
+        })
+        .collect();
+    ranked.sort_by_key(|(q, i, _)| (std::cmp::Reverse(*q), *i));
+    ranked.first().map(|(_, _, l)| *l).unwrap_or(list[0])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn the_browser_language_is_taken_among_the_offered_ones() {
+        assert_eq!(
+            browser_page_language("fr,nl", "de-DE,nl;q=0.8,fr;q=0.5"),
+            Lang::Nl
+        );
+        assert_eq!(browser_page_language("fr,nl", "de-DE,en;q=0.9"), Lang::Fr);
+        assert_eq!(browser_page_language("fr,nl", ""), Lang::Fr);
+        assert_eq!(browser_page_language("fr,nl", "nl;q=0,fr;q=0.1"), Lang::Fr);
+        assert_eq!(browser_page_language("", "it"), Lang::It);
+    }
+
+    proptest! {
+        #[test]
+        fn the_browser_page_language_is_always_offered(offered in proptest::sample::subsequence(vec!["en", "fr", "nl", "de", "es", "it"], 1..6), header in "[a-z,;=.0-9 -]{0,40}") {
+            let list = offered.join(",");
+            let lang = browser_page_language(&list, &header);
+            prop_assert!(offered.contains(&lang.code()));
+        }
+    }
 
     #[test]
     fn vat_numbers_by_country() {

@@ -113,6 +113,9 @@ pub struct CheckoutView {
     pub show_result: bool,
     /// Where the payer goes back to (with `RETURNMAC` and `hostedCheckoutId`).
     pub return_to: Option<String>,
+    /// The merchant's payment-page languages (codes), for the page's language switch.
+    #[serde(default)]
+    pub languages: Vec<String>,
 }
 
 /// A hosted tokenization page.

@@ -394,7 +394,20 @@ fn checkout_page(view: CheckoutView, action: ServerAction<PayCheckout>) -> AnyVi
             .map(|text| view! { <p class="alert alert-error" role="alert">{text}</p> })
     };
     let brands = view.brands.join(" · ");
+    // The merchant's languages, the current one marked; a link keeps the page's address.
+    let current_lang = use_lang();
+    let languages = (view.languages.len() > 1).then(|| {
+        view! {
+            <nav class="pay-languages" aria-label=t(T::Language)>
+                {view.languages.iter().filter_map(|code| domain::Lang::parse(code)).map(|l| view! {
+                    <a href=format!("?lang={}", l.code()) hreflang=l.code() lang=l.code()
+                        aria-current=(l == current_lang).then_some("true")>{l.native_name()}</a>
+                }).collect_view()}
+            </nav>
+        }
+    });
     view! {
+        {languages}
         {summary(&view)}
         {move || (!open()).then(|| outcome_view(&current.get()))}
         <div class="pay-open" hidden=move || !open()>

@@ -267,6 +267,11 @@ impl CheckoutService {
             receipt,
             show_result: checkout.show_result_page || checkout.return_url.is_none(),
             return_to: self.return_to(&checkout),
+            languages: domain::company::languages(&merchant.languages)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|l| l.code().to_owned())
+                .collect(),
         })
     }
 }

@@ -46,10 +46,17 @@ pub async fn create_hosted_checkout(
         payer_fields: None,
     };
     let (checkout, centre) = state.engine.create_checkout(&caller.merchant, new).await?;
+    // Without a locale the page opens in the payer's browser's language among the
+    // merchant's (checkout::language).
+    let asked_locale = at(&v, &format!("{spec}.locale")).is_some_and(|l| !l.is_null());
     let url = format!(
         "{}{}",
         page_url(&state.config.public_url, centre, &checkout.id),
-        lang_query(&checkout.locale)
+        if asked_locale {
+            lang_query(&checkout.locale)
+        } else {
+            String::new()
+        }
     );
     let partial = url
         .split_once("://")

@@ -141,6 +141,10 @@ pub fn router(state: &AppState) -> Router {
         )
         .fallback(fallback)
         .layer(middleware::from_fn(sign_in_gate))
+        .layer(middleware::from_fn({
+            let db = db.clone();
+            move |req: Request, next: Next| crate::checkout::language::choose(db.clone(), req, next)
+        }))
         .layer(middleware::from_fn(move |req: Request, next: Next| {
             closed_mailbox(mailbox, req, next)
         }))

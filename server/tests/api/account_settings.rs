@@ -310,6 +310,50 @@ both_backends!(
             body["redirectUrl"].as_str().unwrap().ends_with("?lang=nl"),
             "{body}"
         );
+        assert_eq!(view.languages, ["fr", "nl"], "the page's language switch");
+        // Without a locale, the page opens in the browser's language among the account's.
+        let (status, body) = post(
+            &app,
+            &k,
+            "/hostedcheckouts",
+            &json!({
+                "order": { "amountOfMoney": { "amount": 1250, "currencyCode": "EUR" } },
+                "hostedCheckoutSpecificInput": { "returnUrl": "https://shop.example/back" },
+            }),
+        )
+        .await;
+        assert_eq!(status, 201, "{body}");
+        let page = body["redirectUrl"].as_str().unwrap().to_owned();
+        assert!(!page.contains("lang="), "{page}");
+        let path = page.split_once("://").unwrap().1;
+        let path = &path[path.find('/').unwrap()..];
+        for (accept, lang) in [
+            ("de-DE,nl;q=0.8,fr;q=0.5", "nl"),
+            ("de-DE,en;q=0.9", "fr"),
+            ("", "fr"),
+        ] {
+            let res = app
+                .http
+                .get(format!("{}{path}", app.base))
+                .header("accept-language", accept)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 303, "{accept}");
+            assert_eq!(
+                res.headers()["location"].to_str().unwrap(),
+                format!("{path}?lang={lang}"),
+                "{accept}"
+            );
+        }
+        // Asked with a language, the page itself answers.
+        let res = app
+            .http
+            .get(format!("{}{path}?lang=nl", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
         // A currency the account does not accept: a Direct error naming the property.
         let (status, body) = post(&app, &k, "/hostedcheckouts", &checkout("fr_FR", "USD")).await;
         assert_eq!(status, 400, "{body}");
