@@ -394,13 +394,14 @@ fn checkout_page(view: CheckoutView, action: ServerAction<PayCheckout>) -> AnyVi
             .map(|text| view! { <p class="alert alert-error" role="alert">{text}</p> })
     };
     let brands = view.brands.join(" · ");
-    // The merchant's languages, the current one marked; a link keeps the page's address.
+    // The merchant's languages, the current one marked; a link reloads the page at the
+    // same address in that language (the language is chosen when the page is served).
     let current_lang = use_lang();
     let languages = (view.languages.len() > 1).then(|| {
         view! {
             <nav class="pay-languages" aria-label=t(T::Language)>
                 {view.languages.iter().filter_map(|code| domain::Lang::parse(code)).map(|l| view! {
-                    <a href=format!("?lang={}", l.code()) hreflang=l.code() lang=l.code()
+                    <a href=format!("?lang={}", l.code()) rel="external" hreflang=l.code() lang=l.code()
                         aria-current=(l == current_lang).then_some("true")>{l.native_name()}</a>
                 }).collect_view()}
             </nav>
