@@ -77,6 +77,7 @@ pub fn problem_text(problem: &Problem) -> String {
         Problem::InvalidPhone => t(T::ErrInvalidPhone).to_owned(),
         Problem::InvalidCurrency => t(T::ErrInvalidCurrency).to_owned(),
         Problem::CurrencyNotAccepted => t(T::ErrCurrencyNotAccepted).to_owned(),
+        Problem::InvalidCountry => t(T::ErrInvalidCountry).to_owned(),
         Problem::NoLanguage => t(T::ErrNoLanguage).to_owned(),
         Problem::PasswordReused => t(T::ErrPasswordReused).to_owned(),
         Problem::LoginTaken => t(T::ErrLoginTaken).to_owned(),
@@ -114,6 +115,7 @@ pub fn card_error_text(error: domain::CardError) -> &'static str {
         CardError::ExpiryFormat => T::ErrExpiryFormat,
         CardError::Expired => T::ErrExpired,
         CardError::Cvc => T::ErrCvc,
+        CardError::BrandNotAccepted => T::ErrBrandNotAccepted,
     })
 }
 

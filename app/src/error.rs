@@ -105,6 +105,8 @@ pub enum Problem {
     InvalidCurrency,
     /// The merchant's account does not accept this currency (MB-10).
     CurrencyNotAccepted,
+    /// Not a list of ISO 3166-1 alpha-2 country codes.
+    InvalidCountry,
     /// At least one language must be chosen.
     NoLanguage,
     /// The new password is the current one or one of the last ones (PCI DSS 8.3.7).

@@ -18,6 +18,7 @@ pub(crate) mod context;
 pub mod error;
 pub mod fraud;
 pub mod i18n;
+pub mod methods;
 pub mod not_found;
 pub mod paylinks;
 pub mod payments;
@@ -177,6 +178,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/configuration/api-keys") view=configuration::api_keys::ApiKeysPage/>
                     <Route path=path!("/configuration/webhooks") view=webhooks::page::WebhooksPage/>
                     <Route path=path!("/configuration/payments") view=configuration::payment_settings::PaymentSettingsPage/>
+                    <Route path=path!("/configuration/payment-methods") view=methods::page::PaymentMethodsPage/>
                     <Route path=path!("/configuration/jobs") view=configuration::jobs::JobsPage/>
                     <Route path=path!("/configuration/terminals") view=terminals::config::TerminalsPage/>
                     <Route path=path!("/configuration/users") view=users::page::UsersPage/>

@@ -11,6 +11,7 @@ use crate::checkout::port::CheckoutPort;
 use crate::company::port::CompanyPort;
 use crate::configuration::port::ConfigPort;
 use crate::fraud::port::FraudPort;
+use crate::methods::port::MethodsPort;
 use crate::paylinks::port::PaylinksPort;
 use crate::payments::port::OperationsPort;
 use crate::production::port::ProductionPort;
@@ -53,6 +54,8 @@ pub struct Ports {
     pub aliases: Arc<dyn AliasesPort>,
     /// The merchant's fraud rules (Advanced → Fraud detection).
     pub fraud: Arc<dyn FraudPort>,
+    /// The merchant's payment methods.
+    pub methods: Arc<dyn MethodsPort>,
     /// Copying a TEST account to production.
     pub production: Arc<dyn ProductionPort>,
     /// The support portal's accounts.

@@ -161,6 +161,9 @@ pub enum CardError {
     /// Security code of the wrong length.
     #[error("the security code has the wrong length")]
     Cvc,
+    /// A brand the merchant does not accept (in this currency or country): MB-11.
+    #[error("the merchant does not accept this card brand")]
+    BrandNotAccepted,
 }
 
 /// Whether a string of digits passes the Luhn check.

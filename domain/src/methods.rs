@@ -8,7 +8,7 @@
 //! Bancontact card inactive (it needs a Belgian acquiring contract), all currencies and
 //! all countries.
 
-use crate::card::Brand;
+use crate::card::{Brand, CardError};
 use crate::money::Currency;
 use serde::{Deserialize, Serialize};
 
@@ -219,6 +219,19 @@ impl Methods {
     }
 }
 
+/// Whether a card number as typed belongs to one of the `offered` brands (by name, as a
+/// payment page lists them): refused once its leading digits tell a brand that is not
+/// offered; accepted while they tell none (the card checks speak then).
+pub fn check_offered<S: AsRef<str>>(number: &str, offered: &[S]) -> Result<(), CardError> {
+    let digits: String = number.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+    match Brand::detect(&digits) {
+        Some(b) if !offered.iter().any(|n| n.as_ref() == b.name()) => {
+            Err(CardError::BrandNotAccepted)
+        }
+        _ => Ok(()),
+    }
+}
+
 /// The currencies of a comma- or space-separated list, upper-cased, without repeats, in
 /// the order typed; `Err` with the first unknown code.
 pub fn parse_currencies(list: &str) -> Result<Vec<Currency>, String> {
@@ -368,6 +381,22 @@ mod tests {
         assert_eq!(parse_countries("NL,XX"), Err("XX".to_owned()));
     }
 
+    #[test]
+    fn a_typed_number_of_a_brand_not_offered_is_refused() {
+        let offered = ["Visa", "Mastercard"];
+        assert_eq!(check_offered("4111 1111 1111 1111", &offered), Ok(()));
+        assert_eq!(
+            check_offered("3782 822463 10005", &offered),
+            Err(CardError::BrandNotAccepted)
+        );
+        assert_eq!(
+            check_offered("37", &offered),
+            Err(CardError::BrandNotAccepted)
+        );
+        assert_eq!(check_offered("", &offered), Ok(()));
+        assert_eq!(check_offered("9", &offered), Ok(()));
+    }
+
     fn method() -> impl Strategy<Value = Method> {
         proptest::sample::select(Method::ALL.to_vec())
     }
@@ -411,6 +440,15 @@ mod tests {
             for method in Method::ALL {
                 prop_assert_eq!(offered.contains(&method), m.check(method, &f).is_ok());
             }
+        }
+
+        #[test]
+        fn every_brand_offered_refuses_no_number(number in "[0-9 ]{0,19}") {
+            let all: Vec<&str> = Brand::ALL.iter().map(|b| b.name()).collect();
+            prop_assert_eq!(check_offered(&number, &all), Ok(()));
+            let none: [&str; 0] = [];
+            let digits: String = number.chars().filter(|c| *c != ' ').collect();
+            prop_assert_eq!(check_offered(&number, &none).is_err(), Brand::detect(&digits).is_some());
         }
 
         #[test]

@@ -16,6 +16,7 @@ pub mod demo;
 pub mod direct;
 pub mod entities;
 pub mod fraud;
+pub mod methods;
 pub mod paylinks;
 pub mod payments;
 pub mod platform;

@@ -108,6 +108,7 @@ impl AppStateBuilder {
             users: Arc::new(crate::users::UsersService::new(db.clone(), config.clone())),
             aliases: Arc::new(crate::aliases::AliasesService::new(engine.clone())),
             fraud: Arc::new(crate::fraud::FraudService::new(db.clone(), config.clone())),
+            methods: Arc::new(crate::methods::MethodsService::new(db.clone())),
             production: Arc::new(crate::production::ProductionService::new(
                 db.clone(),
                 config.clone(),

@@ -253,7 +253,12 @@ fn PayForm(view: CheckoutView, action: ServerAction<PayCheckout>) -> impl IntoVi
             .unwrap_or_else(|| "new".to_owned()),
     );
     let new_card = move || saved_choice.get() == "new";
-    let number_live = Signal::derive(move || number_problem(&number.get(), n_touched.get()));
+    // A brand the merchant does not offer is refused as soon as the digits tell it (MB-11).
+    let offered = view.brands.clone();
+    let number_live = Signal::derive(move || {
+        number_problem(&number.get(), n_touched.get())
+            .or_else(|| domain::methods::check_offered(&number.get(), &offered).err())
+    });
     let expiry_live = Signal::derive(move || expiry_problem(&expiry.get(), e_touched.get()));
     let cvc_live = Signal::derive(move || cvc_problem(&number.get(), &cvc.get(), c_touched.get()));
     let server_error = Signal::derive(move || action.value().get().and_then(Result::err));

@@ -12,7 +12,6 @@ use app::checkout::{
 use app::checkout::{CheckoutPort, TypedCard};
 use app::error::{AppError, FieldError, Problem};
 use chrono::Utc;
-use domain::card::Brand;
 use domain::payment::Stage;
 use domain::Lang;
 use sea_orm::EntityTrait;
@@ -152,6 +151,24 @@ impl CheckoutService {
         ))
     }
 
+    /// The card brands the merchant offers for the checkout's currency and amount (MB-11).
+    async fn offered_brands(
+        &self,
+        checkout: &hosted_checkout::Model,
+    ) -> Result<Vec<String>, AppError> {
+        let Ok(amount) = stored_money(checkout.amount, &checkout.currency) else {
+            return Ok(Vec::new());
+        };
+        Ok(
+            crate::methods::offered_brands(self.engine.db(), checkout.merchant_id, amount)
+                .await
+                .map_err(internal)?
+                .into_iter()
+                .map(|b| b.name().to_owned())
+                .collect(),
+        )
+    }
+
     async fn build(&self, checkout: hosted_checkout::Model) -> Result<CheckoutView, AppError> {
         let merchant = self.merchant(checkout.merchant_id).await?;
         let lang = locale_lang(&checkout.locale);
@@ -257,7 +274,7 @@ impl CheckoutService {
             terms_url: domain::company::web_address(&merchant.general_conditions_url),
             amount: money(checkout.amount),
             lines,
-            brands: Brand::ALL.iter().map(|b| b.name().to_owned()).collect(),
+            brands: self.offered_brands(&checkout).await?,
             seconds_left: (checkout.expires_at - Utc::now()).num_seconds().max(0),
             state,
             saved_cards,

@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use domain::card::Brand;
+use domain::methods::Method;
 use serde_json::{json, Value};
 
 use super::fields::*;
@@ -62,12 +62,14 @@ pub async fn create_payment(
         }
     };
     if let Some(product) = int(&v, &format!("{spec}.paymentProductId"))? {
-        if Brand::from_payment_product_id(product as i32).is_none() {
-            return Err(ApiError::invalid(
-                &format!("{spec}.paymentProductId"),
-                "unknown payment product",
-            ));
-        }
+        let property = format!("{spec}.paymentProductId");
+        let method = i32::try_from(product)
+            .ok()
+            .and_then(Method::from_code)
+            .ok_or_else(|| ApiError::invalid(&property, "unknown payment product"))?;
+        // A product the merchant does not offer is refused on the field the caller named.
+        crate::methods::accepted_product(&state.db, &caller.merchant, method, amount, &property)
+            .await?;
     }
     // Where the payer comes back after 3-D Secure: the same rule as hosted checkouts'.
     let return_url = return_url(

@@ -1,59 +1,136 @@
-//! `products` (API-5): the payment products (card brands) on offer.
+//! `products` (API-5): the payment products the merchant offers (MB-11), filtered as
+//! Direct does by `currencyCode`, `countryCode` and `amount`; a product the merchant
+//! does not offer for them is 404.
 
-use super::ApiError;
-use axum::extract::{Path, Query};
-use axum::Json;
-use domain::card::Brand;
+use super::{ApiError, Caller, DirectState};
+use crate::payments::error::EngineError;
+use axum::extract::{Path, Query, State};
+use axum::{Extension, Json};
+use domain::methods::{Filter, Method};
 use domain::money::Currency;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 
 use super::fields::*;
 
-fn product_json(brand: Brand, order: usize) -> Value {
+fn product_json(method: Method, order: usize) -> Value {
+    let id = method.code();
+    let logo = format!("/brands/{id}.svg");
+    let label = method.name();
+    // The Bancontact card: 17-digit numbers, no security code, no recurring.
+    let (lengths, cvc, recurring): (&[usize], Option<usize>, bool) = match method.brand() {
+        Some(b) => (b.lengths(), Some(b.cvc_length()), true),
+        None => (&[16, 17, 18, 19], None, false),
+    };
+    let mut fields = vec![
+        json!({ "id": "cardNumber", "type": "numericstring", "dataRestrictions": { "isRequired": true, "validators": { "luhn": {}, "length": { "minLength": lengths.iter().min(), "maxLength": lengths.iter().max() } } } }),
+        json!({ "id": "expiryDate", "type": "expirydate", "dataRestrictions": { "isRequired": true, "validators": { "expirationDate": {} } } }),
+    ];
+    if let Some(cvc) = cvc {
+        fields.push(json!({ "id": "cvv", "type": "numericstring", "dataRestrictions": { "isRequired": true, "validators": { "length": { "minLength": cvc, "maxLength": cvc } } } }));
+    }
+    fields.push(json!({ "id": "cardholderName", "type": "string", "dataRestrictions": { "isRequired": false, "validators": {} } }));
     json!({
-        "id": brand.payment_product_id(),
+        "id": id,
         "paymentMethod": "card",
         "paymentProductGroup": "cards",
         "allowsTokenization": true,
-        "allowsRecurring": true,
+        "allowsRecurring": recurring,
         "usesRedirectionTo3rdParty": false,
-        "displayHints": { "label": brand.name(), "displayOrder": order, "logo": format!("/brands/{}.svg", brand.payment_product_id()) },
-        "displayHintsList": [{ "label": brand.name(), "displayOrder": order, "logo": format!("/brands/{}.svg", brand.payment_product_id()) }],
-        "fields": [
-            { "id": "cardNumber", "type": "numericstring", "dataRestrictions": { "isRequired": true, "validators": { "luhn": {}, "length": { "minLength": brand.lengths().iter().min(), "maxLength": brand.lengths().iter().max() } } } },
-            { "id": "expiryDate", "type": "expirydate", "dataRestrictions": { "isRequired": true, "validators": { "expirationDate": {} } } },
-            { "id": "cvv", "type": "numericstring", "dataRestrictions": { "isRequired": true, "validators": { "length": { "minLength": brand.cvc_length(), "maxLength": brand.cvc_length() } } } },
-            { "id": "cardholderName", "type": "string", "dataRestrictions": { "isRequired": false, "validators": {} } },
-        ],
+        "displayHints": { "label": label, "displayOrder": order, "logo": logo },
+        "displayHintsList": [{ "label": label, "displayOrder": order, "logo": logo }],
+        "fields": fields,
     })
 }
 
-/// `GET products`.
-pub async fn products(Query(query): Query<HashMap<String, String>>) -> Result<Json<Value>> {
-    if let Some(code) = query.get("currencyCode") {
-        if Currency::parse(code).is_none() {
-            return Err(ApiError::invalid(
-                "currencyCode",
-                "unknown ISO 4217 currency code",
-            ));
+/// The query's filters, each checked as Direct names it.
+fn filter_of(query: &HashMap<String, String>) -> Result<Filter> {
+    let currency =
+        match query.get("currencyCode") {
+            None => None,
+            Some(code) => Some(Currency::parse(code).ok_or_else(|| {
+                ApiError::invalid("currencyCode", "unknown ISO 4217 currency code")
+            })?),
+        };
+    let country = match query.get("countryCode") {
+        None => None,
+        Some(code) => {
+            let upper = code.trim().to_ascii_uppercase();
+            if !domain::fraud::is_country(&upper) {
+                return Err(ApiError::invalid(
+                    "countryCode",
+                    "unknown ISO 3166-1 alpha-2 country code",
+                ));
+            }
+            Some(upper)
+        }
+    };
+    let amount = match query.get("amount") {
+        None => None,
+        Some(text) => Some(
+            text.trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|a| (0..=domain::money::MAX_MINOR).contains(a))
+                .ok_or_else(|| {
+                    ApiError::invalid("amount", "the amount must be a whole number of minor units")
+                })?,
+        ),
+    };
+    Ok(Filter {
+        currency,
+        country,
+        amount,
+    })
+}
+
+/// The methods `caller`'s merchant offers for `filter`, in display order: none in a
+/// currency its account does not accept (MB-10).
+async fn offered(state: &DirectState, caller: &Caller, filter: &Filter) -> Result<Vec<Method>> {
+    if let Some(c) = filter.currency {
+        if !domain::company::accepts(&caller.merchant.currencies, c) {
+            return Ok(Vec::new());
         }
     }
-    let products: Vec<Value> = Brand::ALL
-        .iter()
+    let methods = crate::methods::load(&state.db, caller.merchant.id)
+        .await
+        .map_err(EngineError::from)?;
+    Ok(methods.offered(filter))
+}
+
+/// `GET products`.
+pub async fn products(
+    State(state): State<DirectState>,
+    Extension(caller): Extension<Caller>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Json<Value>> {
+    let filter = filter_of(&query)?;
+    let products: Vec<Value> = offered(&state, &caller, &filter)
+        .await?
+        .into_iter()
         .enumerate()
-        .map(|(i, b)| product_json(*b, i))
+        .map(|(i, m)| product_json(m, i))
         .collect();
     Ok(Json(json!({ "paymentProducts": products })))
 }
 
-/// `GET products/{id}`.
-pub async fn product(Path((_, id)): Path<(String, String)>) -> Result<Json<Value>> {
-    let brand = id
+/// `GET products/{id}`: 404 for a product the merchant does not offer for the filters.
+pub async fn product(
+    State(state): State<DirectState>,
+    Extension(caller): Extension<Caller>,
+    Path((_, id)): Path<(String, String)>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Json<Value>> {
+    let filter = filter_of(&query)?;
+    let method = id
         .parse::<i32>()
         .ok()
-        .and_then(Brand::from_payment_product_id)
+        .and_then(Method::from_code)
         .ok_or_else(|| ApiError::not_found("payment product"))?;
-    let order = Brand::ALL.iter().position(|b| *b == brand).unwrap_or(0);
-    Ok(Json(product_json(brand, order)))
+    let offered = offered(&state, &caller, &filter).await?;
+    let order = offered
+        .iter()
+        .position(|m| *m == method)
+        .ok_or_else(|| ApiError::not_found("payment product"))?;
+    Ok(Json(product_json(method, order)))
 }

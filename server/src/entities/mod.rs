@@ -17,6 +17,7 @@ pub mod password_reset_token;
 pub mod payment;
 pub mod payment_link;
 pub mod payment_link_event;
+pub mod payment_method;
 pub mod purged_total;
 pub mod recovery_code;
 pub mod session;

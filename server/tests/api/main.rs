@@ -18,6 +18,7 @@ mod idempotence;
 mod jobs_and_webhooks;
 mod limits;
 mod mail;
+mod methods;
 mod metrics;
 mod openapi;
 mod operations;

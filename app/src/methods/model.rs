@@ -1,0 +1,43 @@
+//! What the payment methods page exchanges with the server.
+
+use serde::{Deserialize, Serialize};
+
+/// One method as the page lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MethodRow {
+    /// Direct's `paymentProductId`.
+    pub code: i32,
+    /// Display name.
+    pub name: String,
+    /// Offered and accepted.
+    pub active: bool,
+    /// Currencies it serves, comma-separated; empty for all.
+    pub currencies: String,
+    /// Countries it serves, comma-separated; empty for all.
+    pub countries: String,
+}
+
+/// A method's new setting, as typed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MethodForm {
+    /// Direct's `paymentProductId`.
+    pub code: i32,
+    /// Offered and accepted.
+    pub active: bool,
+    /// ISO 4217 codes, comma- or space-separated; empty for all.
+    pub currencies: String,
+    /// ISO 3166-1 alpha-2 codes, comma- or space-separated; empty for all.
+    pub countries: String,
+}
+
+impl MethodForm {
+    /// The form of a listed method.
+    pub fn of(row: &MethodRow) -> MethodForm {
+        MethodForm {
+            code: row.code,
+            active: row.active,
+            currencies: row.currencies.clone(),
+            countries: row.countries.clone(),
+        }
+    }
+}

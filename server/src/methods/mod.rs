@@ -1,0 +1,273 @@
+//! Payment methods (MB-11): a merchant's settings read over the defaults of
+//! `domain::methods`, the one acceptance check the payments engine calls for every card
+//! payment (S2S, MOTO, hosted pages, payment links, tokens), the offered methods for the
+//! products API and the hosted page, and `app`'s `MethodsPort` behind Configuration →
+//! Payment methods (Admins, each change audited before → after).
+
+use crate::account::service::{internal, load_admin};
+use crate::entities::{merchant, payment_method, token};
+use crate::payments::engine::{CardSource, NewPayment};
+use crate::payments::error::EngineError;
+use crate::platform::audit::{self, AuditEntry};
+use app::account::Actor;
+use app::error::{AppError, FieldError, Problem};
+use app::methods::{MethodForm, MethodRow, MethodsPort};
+use chrono::Utc;
+use domain::card::{Brand, CardError};
+use domain::methods::{self, Filter, Method, MethodSetting, Methods};
+use domain::Money;
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set,
+    TransactionTrait,
+};
+
+/// The audit action of a method's change.
+pub const ACTION: &str = "config.payment_method";
+
+/// The setting a stored row holds; `None` for a method this version does not know.
+fn setting_of(row: &payment_method::Model) -> Option<MethodSetting> {
+    Some(MethodSetting {
+        method: Method::from_code(row.method_code)?,
+        active: row.active,
+        // The lists were checked when saved; an unreadable one serves everything.
+        currencies: methods::parse_currencies(&row.currencies).unwrap_or_default(),
+        countries: methods::parse_countries(&row.countries).unwrap_or_default(),
+    })
+}
+
+/// The merchant's methods: its stored settings over the defaults.
+pub async fn load<C: ConnectionTrait>(conn: &C, merchant_id: i64) -> Result<Methods, DbErr> {
+    let rows = payment_method::Entity::find()
+        .filter(payment_method::Column::MerchantId.eq(merchant_id))
+        .all(conn)
+        .await?;
+    Ok(Methods::new(rows.iter().filter_map(setting_of)))
+}
+
+fn currencies_text(s: &MethodSetting) -> String {
+    s.currencies
+        .iter()
+        .map(|c| c.code())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// A setting as the page lists it.
+fn row_of(s: &MethodSetting) -> MethodRow {
+    MethodRow {
+        code: s.method.code(),
+        name: s.method.name().to_owned(),
+        active: s.active,
+        currencies: currencies_text(s),
+        countries: s.countries.join(","),
+    }
+}
+
+/// The names of the card brands offered for `amount` (hosted pages), in display order:
+/// the merchant's active card methods serving its currency and amount.
+pub async fn offered_brands<C: ConnectionTrait>(
+    conn: &C,
+    merchant_id: i64,
+    amount: Money,
+) -> Result<Vec<Brand>, DbErr> {
+    let filter = Filter {
+        currency: Some(amount.currency()),
+        country: None,
+        amount: Some(amount.minor()),
+    };
+    Ok(load(conn, merchant_id)
+        .await?
+        .offered(&filter)
+        .into_iter()
+        .filter_map(Method::brand)
+        .collect())
+}
+
+/// Refuses a card payment whose brand the merchant does not accept, or not in the
+/// payment's currency, the card's issuing country (when its BIN tells) or amount: a
+/// field error on the card number (on the token for a stored card). The engine calls
+/// this once for every payment it creates, before anything is written; a number whose
+/// brand cannot be told is left to the card checks that follow.
+pub(crate) async fn accepted_card(
+    db: &DatabaseConnection,
+    merchant: &merchant::Model,
+    new: &NewPayment,
+) -> Result<(), EngineError> {
+    let (brand, bin, property) = match &new.source {
+        CardSource::Card(input) => {
+            let digits: String = input
+                .number
+                .chars()
+                .filter(|c| !matches!(c, ' ' | '-'))
+                .collect();
+            if !digits.chars().all(|c| c.is_ascii_digit()) {
+                return Ok(());
+            }
+            let Some(brand) = Brand::detect(&digits) else {
+                return Ok(());
+            };
+            let bin: String = digits.chars().take(8).collect();
+            (brand, bin, "cardPaymentMethodSpecificInput.card.cardNumber")
+        }
+        CardSource::Token(id) => {
+            let found = token::Entity::find_by_id(id.as_str())
+                .filter(token::Column::MerchantId.eq(merchant.id))
+                .one(db)
+                .await?;
+            let Some(t) = found else {
+                return Ok(());
+            };
+            let Some(brand) = Brand::from_payment_product_id(t.payment_product_id) else {
+                return Ok(());
+            };
+            let bin: String = t.masked_card.chars().take(6).collect();
+            (brand, bin, "cardPaymentMethodSpecificInput.token")
+        }
+    };
+    let filter = Filter {
+        currency: Some(new.amount.currency()),
+        country: domain::fraud::card_country(&bin).map(str::to_owned),
+        amount: Some(new.amount.minor()),
+    };
+    load(db, merchant.id)
+        .await?
+        .check_card(brand, &filter)
+        .map_err(|_| EngineError::Card {
+            property: property.to_owned(),
+            error: CardError::BrandNotAccepted,
+        })
+}
+
+/// Refuses a `paymentProductId` the merchant does not offer for `amount` (the API's
+/// check of what the caller named), on `property`.
+pub(crate) async fn accepted_product(
+    db: &DatabaseConnection,
+    merchant: &merchant::Model,
+    method: Method,
+    amount: Money,
+    property: &str,
+) -> Result<(), EngineError> {
+    let filter = Filter {
+        currency: Some(amount.currency()),
+        country: None,
+        amount: Some(amount.minor()),
+    };
+    load(db, merchant.id)
+        .await?
+        .check(method, &filter)
+        .map_err(|refusal| EngineError::invalid(property, refusal.to_string()))
+}
+
+/// The page's service.
+pub struct MethodsService {
+    db: DatabaseConnection,
+}
+
+impl MethodsService {
+    /// Over `db`.
+    pub fn new(db: DatabaseConnection) -> Self {
+        MethodsService { db }
+    }
+}
+
+/// The form checked: the setting to store, or every field's problem at once.
+fn checked(form: &MethodForm) -> Result<MethodSetting, AppError> {
+    let method = Method::from_code(form.code).ok_or(AppError::NotFound)?;
+    let mut problems = Vec::new();
+    let currencies = methods::parse_currencies(&form.currencies).unwrap_or_else(|_| {
+        problems.push(FieldError::new("currencies", Problem::InvalidCurrency));
+        Vec::new()
+    });
+    let countries = methods::parse_countries(&form.countries).unwrap_or_else(|_| {
+        problems.push(FieldError::new("countries", Problem::InvalidCountry));
+        Vec::new()
+    });
+    if !problems.is_empty() {
+        return Err(AppError::Invalid(problems));
+    }
+    Ok(MethodSetting {
+        method,
+        active: form.active,
+        currencies,
+        countries,
+    })
+}
+
+#[async_trait::async_trait]
+impl MethodsPort for MethodsService {
+    async fn methods(&self, actor: &Actor) -> Result<Vec<MethodRow>, AppError> {
+        let (m, _) = load_admin(&self.db, actor).await?;
+        let all = load(&self.db, m.id).await.map_err(internal)?;
+        Ok(all.all().iter().map(row_of).collect())
+    }
+
+    async fn save_method(
+        &self,
+        actor: &Actor,
+        form: MethodForm,
+        ip: &str,
+    ) -> Result<MethodRow, AppError> {
+        let (m, u) = load_admin(&self.db, actor).await?;
+        let new = checked(&form)?;
+        let txn = self.db.begin().await.map_err(internal)?;
+        let old = load(&txn, m.id)
+            .await
+            .map_err(internal)?
+            .setting(new.method)
+            .clone();
+        let (before, after) = (row_of(&old), row_of(&new));
+        let detail = audit::changes(&[
+            (
+                "active",
+                before.active.to_string(),
+                after.active.to_string(),
+            ),
+            ("currencies", before.currencies, after.currencies.clone()),
+            ("countries", before.countries, after.countries.clone()),
+        ]);
+        if detail.is_empty() {
+            return Ok(after);
+        }
+        payment_method::Entity::insert(payment_method::ActiveModel {
+            merchant_id: Set(m.id),
+            method_code: Set(after.code),
+            active: Set(after.active),
+            currencies: Set(after.currencies.clone()),
+            countries: Set(after.countries.clone()),
+            updated_at: Set(Utc::now()),
+            ..Default::default()
+        })
+        .on_conflict(
+            OnConflict::columns([
+                payment_method::Column::MerchantId,
+                payment_method::Column::MethodCode,
+            ])
+            .update_columns([
+                payment_method::Column::Active,
+                payment_method::Column::Currencies,
+                payment_method::Column::Countries,
+                payment_method::Column::UpdatedAt,
+            ])
+            .to_owned(),
+        )
+        .exec(&txn)
+        .await
+        .map_err(internal)?;
+        audit::record(
+            &txn,
+            AuditEntry {
+                merchant_id: Some(m.id),
+                user_id: Some(u.id),
+                actor: &u.login,
+                action: ACTION,
+                detail: format!("{} ({}): {detail}", after.name, after.code),
+                ip,
+            },
+        )
+        .await
+        .map_err(internal)?;
+        txn.commit().await.map_err(internal)?;
+        Ok(after)
+    }
+}
