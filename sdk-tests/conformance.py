@@ -81,13 +81,16 @@ WEBHOOK_WAIT_SECONDS = 15
 
 # Direct's paymentProductId values.
 VISA, AMEX, MASTERCARD = 1, 2, 3
+# Turned off for the merchant by scripts/sdk-conformance.sh (MB-11).
+DINERS = 132
 
 # HP-5 test cards (see /test-cards). Never printed.
 CARD_APPROVED = "4111111111111111"
 CARD_DECLINED = "4000000000000002"
 CARD_CHALLENGE = "4000000000001091"
 CARD_MASTERCARD = "5555555555554444"
-ALL_CARDS = (CARD_APPROVED, CARD_DECLINED, CARD_CHALLENGE, CARD_MASTERCARD)
+CARD_DINERS = "36006666333344"
+ALL_CARDS = (CARD_APPROVED, CARD_DECLINED, CARD_CHALLENGE, CARD_MASTERCARD, CARD_DINERS)
 CVV = "123"
 EXPIRY = "1230"  # MMYY: December 2030
 RETURN_URL = "https://shop.example/return"
@@ -675,6 +678,38 @@ class DirectConformance(unittest.TestCase):
             allowed.payment.payment_output.card_payment_method_specific_output.fraud_results.fraud_service_result,
             "accepted",
         )
+
+    def test_31_payment_methods(self):
+        # scripts/sdk-conformance.sh turns Diners Club off for sdkshop: the products list
+        # follows the active methods, and a Diners Club card is refused by name.
+        query = GetPaymentProductsParams()
+        query.country_code = "NL"
+        query.currency_code = "EUR"
+        query.locale = "en_GB"
+        query.amount = 1000
+        products = self.merchant.products().get_payment_products(query).payment_products or []
+        ids = {product.id for product in products}
+        self.assertIn(VISA, ids)
+        self.assertIn(AMEX, ids)
+        self.assertNotIn(DINERS, ids)
+        one = GetPaymentProductParams()
+        one.country_code = "NL"
+        one.currency_code = "EUR"
+        with self.assertRaises(ApiException) as caught:
+            self.merchant.products().get_payment_product(DINERS, one)
+        self.assertEqual(caught.exception.status_code, 404)
+
+        # Without a product id, on the card number; with one, on the product id.
+        for product, property_name in (
+            (None, "cardPaymentMethodSpecificInput.card.cardNumber"),
+            (DINERS, "cardPaymentMethodSpecificInput.paymentProductId"),
+        ):
+            request = card_payment(1000, CARD_DINERS, product=product, merchant_reference=reference("diners"))
+            with self.assertRaises(ValidationException) as caught:
+                self.payments.create_payment(request)
+            error = caught.exception
+            self.assert_api_error(error, 400, 400)
+            self.assertEqual(error.errors[0].property_name, property_name)
 
     def test_18_hosted_tokenization(self):
         request = CreateHostedTokenizationRequest()

@@ -103,6 +103,28 @@ pub enum Command {
         #[arg(long)]
         url: String,
     },
+    /// Set a payment method (MB-11) as Configuration → Payment methods does, by its
+    /// Direct product id; e.g. `--method 2 --active false`, `--method 1 --currencies EUR,USD`.
+    SetPaymentMethod {
+        /// PSPID of the merchant.
+        #[arg(long)]
+        pspid: String,
+        /// TEST or PRODUCTION.
+        #[arg(long, default_value = "TEST")]
+        environment: String,
+        /// The method's paymentProductId (1 Visa, 2 American Express, 3 Mastercard, ...).
+        #[arg(long)]
+        method: i32,
+        /// Offered and accepted.
+        #[arg(long, action = clap::ArgAction::Set, default_value_t = true)]
+        active: bool,
+        /// Currencies it serves, comma-separated (empty: all).
+        #[arg(long, default_value = "")]
+        currencies: String,
+        /// Countries it serves, comma-separated (empty: all).
+        #[arg(long, default_value = "")]
+        countries: String,
+    },
     /// Add a fraud rule (MB-19), as Advanced → Fraud detection does; e.g.
     /// `--kind max_amount --amount 1000 --currency EUR`, `--kind card_country --country RU`,
     /// `--kind bin_range --bins 411111-411119`, `--kind velocity_ip --attempts 5 --window-minutes 60`.
@@ -383,6 +405,28 @@ pub async fn run(cli: Cli) -> anyhow_like::Result<()> {
             environment: env,
             url,
         } => webhook(config, pspid, env, url).await,
+        Command::SetPaymentMethod {
+            pspid,
+            environment: env,
+            method,
+            active,
+            currencies,
+            countries,
+        } => {
+            let db = db::connect_and_migrate(&config.database_url).await?;
+            let m = provisioning::find_merchant(&db, &pspid, environment(&env)?).await?;
+            let form = app::methods::MethodForm {
+                code: method,
+                active,
+                currencies,
+                countries,
+            };
+            let row = crate::methods::save_setting(&db, &m, (None, "cli"), &form, "")
+                .await
+                .map_err(|e| format!("{e:?}"))?;
+            println!("method={} active={}", row.code, row.active);
+            Ok(())
+        }
         Command::AddFraudRule {
             pspid,
             environment: env,

@@ -209,65 +209,78 @@ impl MethodsPort for MethodsService {
         ip: &str,
     ) -> Result<MethodRow, AppError> {
         let (m, u) = load_admin(&self.db, actor).await?;
-        let new = checked(&form)?;
-        let txn = self.db.begin().await.map_err(internal)?;
-        let old = load(&txn, m.id)
-            .await
-            .map_err(internal)?
-            .setting(new.method)
-            .clone();
-        let (before, after) = (row_of(&old), row_of(&new));
-        let detail = audit::changes(&[
-            (
-                "active",
-                before.active.to_string(),
-                after.active.to_string(),
-            ),
-            ("currencies", before.currencies, after.currencies.clone()),
-            ("countries", before.countries, after.countries.clone()),
-        ]);
-        if detail.is_empty() {
-            return Ok(after);
-        }
-        payment_method::Entity::insert(payment_method::ActiveModel {
-            merchant_id: Set(m.id),
-            method_code: Set(after.code),
-            active: Set(after.active),
-            currencies: Set(after.currencies.clone()),
-            countries: Set(after.countries.clone()),
-            updated_at: Set(Utc::now()),
-            ..Default::default()
-        })
-        .on_conflict(
-            OnConflict::columns([
-                payment_method::Column::MerchantId,
-                payment_method::Column::MethodCode,
-            ])
-            .update_columns([
-                payment_method::Column::Active,
-                payment_method::Column::Currencies,
-                payment_method::Column::Countries,
-                payment_method::Column::UpdatedAt,
-            ])
-            .to_owned(),
-        )
-        .exec(&txn)
-        .await
-        .map_err(internal)?;
-        audit::record(
-            &txn,
-            AuditEntry {
-                merchant_id: Some(m.id),
-                user_id: Some(u.id),
-                actor: &u.login,
-                action: ACTION,
-                detail: format!("{} ({}): {detail}", after.name, after.code),
-                ip,
-            },
-        )
-        .await
-        .map_err(internal)?;
-        txn.commit().await.map_err(internal)?;
-        Ok(after)
+        save_setting(&self.db, &m, (Some(u.id), &u.login), &form, ip).await
     }
+}
+
+/// Checks and saves one method's setting of `m` in one transaction with its audit row
+/// (before → after) by `by` (user id, login); nothing is written when nothing changes.
+/// The page's save and the command line's `set-payment-method` both come here.
+pub async fn save_setting(
+    db: &DatabaseConnection,
+    m: &merchant::Model,
+    by: (Option<i64>, &str),
+    form: &MethodForm,
+    ip: &str,
+) -> Result<MethodRow, AppError> {
+    let new = checked(form)?;
+    let txn = db.begin().await.map_err(internal)?;
+    let old = load(&txn, m.id)
+        .await
+        .map_err(internal)?
+        .setting(new.method)
+        .clone();
+    let (before, after) = (row_of(&old), row_of(&new));
+    let detail = audit::changes(&[
+        (
+            "active",
+            before.active.to_string(),
+            after.active.to_string(),
+        ),
+        ("currencies", before.currencies, after.currencies.clone()),
+        ("countries", before.countries, after.countries.clone()),
+    ]);
+    if detail.is_empty() {
+        return Ok(after);
+    }
+    payment_method::Entity::insert(payment_method::ActiveModel {
+        merchant_id: Set(m.id),
+        method_code: Set(after.code),
+        active: Set(after.active),
+        currencies: Set(after.currencies.clone()),
+        countries: Set(after.countries.clone()),
+        updated_at: Set(Utc::now()),
+        ..Default::default()
+    })
+    .on_conflict(
+        OnConflict::columns([
+            payment_method::Column::MerchantId,
+            payment_method::Column::MethodCode,
+        ])
+        .update_columns([
+            payment_method::Column::Active,
+            payment_method::Column::Currencies,
+            payment_method::Column::Countries,
+            payment_method::Column::UpdatedAt,
+        ])
+        .to_owned(),
+    )
+    .exec(&txn)
+    .await
+    .map_err(internal)?;
+    audit::record(
+        &txn,
+        AuditEntry {
+            merchant_id: Some(m.id),
+            user_id: by.0,
+            actor: by.1,
+            action: ACTION,
+            detail: format!("{} ({}): {detail}", after.name, after.code),
+            ip,
+        },
+    )
+    .await
+    .map_err(internal)?;
+    txn.commit().await.map_err(internal)?;
+    Ok(after)
 }
