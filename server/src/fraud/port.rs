@@ -281,6 +281,7 @@ impl FraudPort for FraudService {
                 card: card.as_ref(),
                 email: (!email.is_empty()).then_some(email),
                 ip: (!ip.is_empty()).then_some(ip),
+                bin: None,
             },
         )
         .await

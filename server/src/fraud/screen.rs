@@ -43,6 +43,16 @@ impl Screening {
         }
     }
 
+    /// Writes the verdict on a payment that was already decided elsewhere (a terminal
+    /// authorises before the card is known here): a matching rule flags it for review,
+    /// whatever its action.
+    pub fn stamp_after_the_fact(&self, row: &mut payment::ActiveModel) {
+        self.stamp(row);
+        if self.result() == FraudResult::Denied {
+            row.fraud_result = Set(Some(FraudResult::Challenged.code().to_owned()));
+        }
+    }
+
     /// Why the payment is refused, when a block rule matched: kept as its refusal
     /// reason, with the refusal code [`fraud::REFUSAL_CODE`].
     pub fn refusal_reason(&self) -> Option<String> {
@@ -70,6 +80,9 @@ pub struct Attempt<'a> {
     pub email: Option<&'a str>,
     /// The payer's IP address.
     pub ip: Option<&'a str>,
+    /// Without the card, its first digits as a terminal reports them (masked 6+4): the
+    /// BIN rules can still be checked.
+    pub bin: Option<&'a str>,
 }
 
 /// Screens an attempt with the merchant's rules: counts the earlier attempts each
@@ -110,10 +123,15 @@ pub async fn screen<C: ConnectionTrait>(
     }
     let facts = Facts {
         amount: attempt.amount,
-        card: attempt
-            .card
-            .zip(fingerprint.clone())
-            .map(|(c, f)| CardFacts::new(c, f)),
+        card: match (attempt.card, &fingerprint, attempt.bin) {
+            (Some(c), Some(f), _) => Some(CardFacts::new(c, f.clone())),
+            // Only the BIN: no fingerprint, so no card-number or per-card rule matches.
+            (None, _, Some(bin)) => Some(CardFacts {
+                bin: bin.to_owned(),
+                fingerprint: String::new(),
+            }),
+            _ => None,
+        },
         ip_country: ip_country.clone(),
         recent,
     };

@@ -267,6 +267,7 @@ impl TerminalHub {
                 card: None,
                 email: None,
                 ip: None,
+                bin: None,
             },
         )
         .await?;

@@ -504,3 +504,60 @@ async fn ip_country_rules_read_the_operators_database() {
         );
     }
 }
+
+both_backends!(
+    terminals_are_screened_before_and_after_the_card,
+    &[],
+    |app: TestApp| async move {
+        use crate::terminals::{bind, finished, pay, simulate, wait_connected};
+        let key = key(&app, "shop").await;
+        let admin = app.session("shop", "admin").await;
+        let _sim = simulate(&app, "T1000001");
+        wait_connected(&app, "T1000001").await;
+        bind(&app, "shop", "T1000001").await;
+        add(
+            &app,
+            &admin,
+            NewRuleForm {
+                amount: "50".into(),
+                currency: "EUR".into(),
+                ..rule("max_amount", "block")
+            },
+        )
+        .await
+        .ok();
+        // Above the maximum: the terminal is never asked.
+        let (status, body) = post(
+            &app,
+            &key,
+            "/terminals/T1000001/payments",
+            &json!({ "amountOfMoney": { "amount": 5001, "currencyCode": "EUR" } }),
+        )
+        .await;
+        assert_eq!(status, 400, "{body}");
+        assert_eq!(body["errors"][0]["propertyName"], "amountOfMoney.amount");
+        // The simulator's card (476173…) is in a blocked BIN range: the terminal approved
+        // it before the card was known here, so the payment is flagged for review.
+        add(
+            &app,
+            &admin,
+            NewRuleForm {
+                bins: "476100-476199".into(),
+                ..rule("bin_range", "block")
+            },
+        )
+        .await
+        .ok();
+        let done = finished(&app, &key, &pay(&app, &key, "T1000001", 1234).await).await;
+        assert_eq!(done["result"], "APPROVED", "{done}");
+        let id = server::payments::records::parse_public_id(done["paymentId"].as_str().unwrap())
+            .unwrap();
+        let row = payment::Entity::find_by_id(id)
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(row.fraud_result.as_deref(), Some("challenged"));
+        assert_eq!(row.fraud_rule.as_deref(), Some("BIN range 476100–476199"));
+    }
+);

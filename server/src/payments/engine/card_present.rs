@@ -81,6 +81,28 @@ impl PaymentEngine {
         let mut ledger = ledger(&row).map_err(EngineError::Refused)?;
         let mut update: payment::ActiveModel = row.clone().into();
         update.attempts = Set(1);
+        // The terminal decided before the card was known here: the BIN rules (card
+        // country, BIN ranges) flag the payment for review.
+        let bin: Option<String> = cp.masked_card.as_ref().and_then(|m| {
+            let digits: String = m.chars().take_while(char::is_ascii_digit).collect();
+            (digits.len() >= 6).then(|| digits[..6].to_owned())
+        });
+        if bin.is_some() {
+            crate::fraud::screen(
+                txn,
+                self.config(),
+                crate::fraud::screen::Attempt {
+                    merchant_id: merchant.id,
+                    amount: cp.amount,
+                    card: None,
+                    email: None,
+                    ip: None,
+                    bin: bin.as_deref(),
+                },
+            )
+            .await?
+            .stamp_after_the_fact(&mut update);
+        }
         let op = |kind: &str, result: &str| operation::ActiveModel {
             payment_id: Set(row.id),
             kind: Set(kind.to_owned()),

@@ -28,6 +28,7 @@ impl PaymentEngine {
                 card: Some(&card.number),
                 email: email.as_deref(),
                 ip: ip.as_deref(),
+                bin: None,
             },
         )
         .await?)
