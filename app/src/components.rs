@@ -85,6 +85,7 @@ pub fn problem_text(problem: &Problem) -> String {
         Problem::InvalidLogin => t(T::ErrInvalidLogin).to_owned(),
         Problem::LastAdmin => t(T::ErrLastAdmin).to_owned(),
         Problem::OwnAccount => t(T::ErrOwnAccount).to_owned(),
+        Problem::TwoStepNotAllowed => t(T::ErrTwoStepNotAllowed).to_owned(),
         Problem::FraudRule(e) => t(fraud_rule_text(*e)).to_owned(),
         Problem::BlockedByFraudRule => t(T::ErrBlockedByFraudRule).to_owned(),
     }

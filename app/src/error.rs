@@ -121,6 +121,8 @@ pub enum Problem {
     LastAdmin,
     /// An Admin may not remove their own Admin role or deactivate themselves.
     OwnAccount,
+    /// The merchant does not allow two-step payments (authorisation, then capture).
+    TwoStepNotAllowed,
     /// A fraud rule's value is refused (MB-19).
     FraudRule(domain::fraud::RuleError),
     /// A block fraud rule refused the payment (MB-19).

@@ -25,6 +25,7 @@ mod m20261201_000010_token_last_used;
 mod m20261202_000001_audit_log_created;
 mod m20261202_000002_account_details;
 mod m20261203_000001_payment_methods;
+mod m20261203_000002_payment_settings;
 mod m20261203_000003_fraud_rules;
 
 /// Every migration, oldest first.
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000001_audit_log_created::Migration),
             Box::new(m20261202_000002_account_details::Migration),
             Box::new(m20261201_000010_token_last_used::Migration),
+            Box::new(m20261203_000002_payment_settings::Migration),
             Box::new(m20261203_000003_fraud_rules::Migration),
             Box::new(m20261203_000001_payment_methods::Migration),
         ]

@@ -67,6 +67,9 @@ mod settings {
         web_site: String,
         report_format: Option<String>,
         report_columns: Option<std::collections::BTreeMap<String, String>>,
+        engine_settings: Option<String>,
+        two_step_allowed: Option<String>,
+        default_return_url: Option<String>,
     ) -> Result<(), AppError> {
         use crate::error::{FieldError, Problem};
         let (actor, port) = port().await?;
@@ -88,6 +91,20 @@ mod settings {
             web_site,
             report_format: report_format.unwrap_or_else(|| "csv".to_owned()),
             report_columns: report_columns.unwrap_or_default().into_keys().collect(),
+            two_step_allowed: two_step_allowed.is_some(),
+            default_return_url: default_return_url.unwrap_or_default(),
+        };
+        // A form without the engine settings (an older page) keeps the stored ones; the
+        // page sends `engine_settings` with them, so an unticked box means "off".
+        let settings = if engine_settings.is_some() {
+            settings
+        } else {
+            let stored = port.payment_settings(&actor).await?;
+            PaymentSettings {
+                two_step_allowed: stored.two_step_allowed,
+                default_return_url: stored.default_return_url,
+                ..settings
+            }
         };
         if !problems.is_empty() {
             return Err(AppError::Invalid(problems));

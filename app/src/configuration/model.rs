@@ -44,6 +44,10 @@ pub struct PaymentSettings {
     pub report_format: String,
     /// Columns of payment downloads, from [`EXPORT_COLUMNS`]; empty for all.
     pub report_columns: Vec<String>,
+    /// Two-step payments (authorisation, then capture) allowed (MB-15).
+    pub two_step_allowed: bool,
+    /// Hosted page's return URL when a checkout names none; empty for none (MB-14).
+    pub default_return_url: String,
 }
 
 /// A job as the admin page shows it (PE-6).

@@ -1,5 +1,6 @@
 //! Configuration → Payment settings (MB-14, MB-15, MB-20): retries, capture, the hosted
-//! session, the final page and the default download.
+//! session, the final page, two-step payments, the hosted page's default return URL and
+//! the default download.
 
 use super::api::{load_payment_settings, SavePaymentSettings};
 use super::{failure, title, PaymentSettings};
@@ -43,6 +44,17 @@ fn settings_form(
             <Field label=T::SessionMinutesLabel name="session_minutes" kind="number" value=s.session_minutes.to_string() error=error form="settings"/>
             <Field label=T::OverCaptureLabel name="over_capture_percent" kind="number" value=s.over_capture_percent.to_string() error=error form="settings"/>
             <Field label=T::WebSiteLabel name="web_site" kind="url" value=s.web_site.clone() error=error form="settings"/>
+            <input type="hidden" name="engine_settings" value="on"/>
+            <div class="field">
+                <label class="checkbox">
+                    <input type="checkbox" name="two_step_allowed" checked=s.two_step_allowed aria-describedby="two-step-hint"/>
+                    <span>{t(T::TwoStepLabel)}</span>
+                </label>
+                <p class="muted" id="two-step-hint">{t(T::TwoStepHint)}</p>
+                <p class="field-error">{move || error.get().and_then(|e| e.problem_for("two_step_allowed").map(problem_text))}</p>
+            </div>
+            <Field label=T::DefaultReturnUrlLabel name="default_return_url" kind="url" value=s.default_return_url.clone() error=error form="settings"/>
+            <p class="muted" id="default-return-url-hint">{t(T::DefaultReturnUrlHint)}</p>
             <fieldset class="choices" aria-describedby="report-hint">
                 <legend>{t(T::ElectronicReporting)}</legend>
                 <p class="muted" id="report-hint">{t(T::ElectronicReportingHint)}</p>

@@ -134,6 +134,8 @@ async fn insert_merchant<C: ConnectionTrait>(
         // Every currency until the merchant lists the ones they accept (MB-10).
         currencies: Set(String::new()),
         retention_days: Set(540),
+        two_step_allowed: Set(true),
+        default_return_url: Set(String::new()),
         ..Default::default()
     };
     if let Some(from) = copied {
@@ -164,6 +166,8 @@ fn take_over_settings(row: &mut merchant::ActiveModel, from: &merchant::Model) {
     row.general_conditions_url = Set(from.general_conditions_url);
     row.currencies = Set(from.currencies);
     row.retention_days = Set(from.retention_days);
+    row.two_step_allowed = Set(from.two_step_allowed);
+    row.default_return_url = Set(from.default_return_url);
     row.retry_count = Set(from.retry_count);
     row.capture_procedure = Set(from.capture_procedure);
     row.capture_delay_hours = Set(from.capture_delay_hours);

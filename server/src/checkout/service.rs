@@ -97,6 +97,7 @@ impl PaymentEngine {
         new: NewCheckout,
     ) -> Result<(hosted_checkout::Model, &'static str), EngineError> {
         crate::payments::engine::accepted_currency(merchant, new.amount.currency())?;
+        crate::configuration::rules::two_step_allowed(merchant, new.mode)?;
         let total: i64 = new
             .cart
             .iter()
@@ -141,7 +142,10 @@ impl PaymentEngine {
             merchant_reference: Set(new.merchant_reference),
             merchant_customer_id: Set(new.merchant_customer_id),
             authorization_mode: Set(mode.code().to_owned()),
-            return_url: Set(new.return_url),
+            return_url: Set(crate::configuration::rules::return_url_or_default(
+                merchant,
+                new.return_url,
+            )),
             show_result_page: Set(new.show_result_page.unwrap_or(merchant.show_final_page)),
             // The page speaks the asked language when the merchant offers it, else the
             // merchant's first payment-page language (MB-10).

@@ -210,6 +210,8 @@ impl ConfigPort for ConfigService {
                 .collect(),
             report_format: m.report_format,
             web_site: m.web_site,
+            two_step_allowed: m.two_step_allowed,
+            default_return_url: m.default_return_url,
         })
     }
 
@@ -251,6 +253,21 @@ impl ConfigPort for ConfigService {
         if columns.len() != s.report_columns.len() {
             problems.push(FieldError::new("report_columns", Problem::OutOfRange));
         }
+        // Delayed or manual capture is a two-step payment: refused with it off.
+        if !s.two_step_allowed && s.capture_procedure != "immediate" {
+            problems.push(FieldError::new(
+                "capture_procedure",
+                Problem::TwoStepNotAllowed,
+            ));
+        }
+        // Only a browser redirect: its form is checked, not where it points.
+        let default_return_url = match s.default_return_url.trim() {
+            "" => String::new(),
+            typed => domain::company::web_address(typed).unwrap_or_else(|| {
+                problems.push(FieldError::new("default_return_url", Problem::InvalidUrl));
+                String::new()
+            }),
+        };
         if !problems.is_empty() {
             return Err(AppError::Invalid(problems));
         }
@@ -303,6 +320,16 @@ impl ConfigPort for ConfigService {
                 s.report_format.clone(),
             ),
             ("report_columns", m.report_columns.clone(), columns.clone()),
+            (
+                "two_step_allowed",
+                m.two_step_allowed.to_string(),
+                s.two_step_allowed.to_string(),
+            ),
+            (
+                "default_return_url",
+                m.default_return_url.clone(),
+                default_return_url.clone(),
+            ),
         ]);
         if detail.is_empty() {
             return Ok(());
@@ -317,6 +344,8 @@ impl ConfigPort for ConfigService {
         row.session_minutes = Set(s.session_minutes);
         row.over_capture_percent = Set(s.over_capture_percent);
         row.web_site = Set(web_site);
+        row.two_step_allowed = Set(s.two_step_allowed);
+        row.default_return_url = Set(default_return_url);
         row.update(&txn).await.map_err(internal)?;
         audit::record(
             &txn,

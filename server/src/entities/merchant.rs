@@ -58,6 +58,11 @@ pub struct Model {
     pub currencies: String,
     /// Days transaction data is kept (45–540, MB-10).
     pub retention_days: i32,
+    /// Two-step payments (authorisation, then capture) are allowed (MB-15).
+    pub two_step_allowed: bool,
+    /// Where a hosted checkout created without a return URL sends the payer back; empty
+    /// for none (MB-14).
+    pub default_return_url: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -136,6 +136,11 @@ impl OperationsService {
                 EngineError::Invalid { property, .. } if property.ends_with("currencyCode") => {
                     AppError::field("currency", Problem::CurrencyNotAccepted)
                 }
+                EngineError::Invalid { property, .. }
+                    if property == crate::configuration::rules::AUTHORIZATION_MODE =>
+                {
+                    AppError::field("mode", Problem::TwoStepNotAllowed)
+                }
                 // Deleted while the payment was being made.
                 EngineError::Invalid { property, .. } if property.ends_with(".token") => {
                     AppError::field("alias", Problem::OutOfRange)

@@ -9,6 +9,7 @@ mod checkout_race;
 mod config;
 mod cross_tenant;
 mod direct_api;
+mod engine_settings;
 mod exports;
 mod fair_jobs;
 mod fraud;
