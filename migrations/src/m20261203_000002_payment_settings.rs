@@ -1,6 +1,6 @@
 //! Payment settings that change what the engine does (MB-14, MB-15): whether two-step
 //! payments (authorisation, then capture) are allowed, and the hosted page's default
-//! return URL.
+//! return URL, and whether creating a hosted checkout sends a webhook event.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -22,6 +22,7 @@ impl MigrationTrait for Migration {
             string_len(Merchants::DefaultReturnUrl, 2000)
                 .default("")
                 .to_owned(),
+            boolean(Merchants::SessionEvents).default(false).to_owned(),
         ] {
             manager
                 .alter_table(
@@ -36,7 +37,11 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for column in [Merchants::DefaultReturnUrl, Merchants::TwoStepAllowed] {
+        for column in [
+            Merchants::SessionEvents,
+            Merchants::DefaultReturnUrl,
+            Merchants::TwoStepAllowed,
+        ] {
             manager
                 .alter_table(
                     Table::alter()
@@ -55,4 +60,5 @@ enum Merchants {
     Table,
     TwoStepAllowed,
     DefaultReturnUrl,
+    SessionEvents,
 }

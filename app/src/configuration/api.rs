@@ -69,6 +69,7 @@ mod settings {
         report_columns: Option<std::collections::BTreeMap<String, String>>,
         engine_settings: Option<String>,
         two_step_allowed: Option<String>,
+        session_events: Option<String>,
         default_return_url: Option<String>,
     ) -> Result<(), AppError> {
         use crate::error::{FieldError, Problem};
@@ -93,6 +94,7 @@ mod settings {
             report_columns: report_columns.unwrap_or_default().into_keys().collect(),
             two_step_allowed: two_step_allowed.is_some(),
             default_return_url: default_return_url.unwrap_or_default(),
+            session_events: session_events.is_some(),
         };
         // A form without the engine settings (an older page) keeps the stored ones; the
         // page sends `engine_settings` with them, so an unticked box means "off".
@@ -103,6 +105,7 @@ mod settings {
             PaymentSettings {
                 two_step_allowed: stored.two_step_allowed,
                 default_return_url: stored.default_return_url,
+                session_events: stored.session_events,
                 ..settings
             }
         };

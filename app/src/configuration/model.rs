@@ -48,6 +48,8 @@ pub struct PaymentSettings {
     pub two_step_allowed: bool,
     /// Hosted page's return URL when a checkout names none; empty for none (MB-14).
     pub default_return_url: String,
+    /// Creating a hosted checkout sends a webhook event (MB-15).
+    pub session_events: bool,
 }
 
 /// A job as the admin page shows it (PE-6).

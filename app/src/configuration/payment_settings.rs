@@ -53,6 +53,13 @@ fn settings_form(
                 <p class="muted" id="two-step-hint">{t(T::TwoStepHint)}</p>
                 <p class="field-error">{move || error.get().and_then(|e| e.problem_for("two_step_allowed").map(problem_text))}</p>
             </div>
+            <div class="field">
+                <label class="checkbox">
+                    <input type="checkbox" name="session_events" checked=s.session_events aria-describedby="session-events-hint"/>
+                    <span>{t(T::SessionEventsLabel)}</span>
+                </label>
+                <p class="muted" id="session-events-hint">{t(T::SessionEventsHint)}</p>
+            </div>
             <Field label=T::DefaultReturnUrlLabel name="default_return_url" kind="url" value=s.default_return_url.clone() error=error form="settings"/>
             <p class="muted" id="default-return-url-hint">{t(T::DefaultReturnUrlHint)}</p>
             <fieldset class="choices" aria-describedby="report-hint">

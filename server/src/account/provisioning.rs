@@ -136,6 +136,7 @@ async fn insert_merchant<C: ConnectionTrait>(
         retention_days: Set(540),
         two_step_allowed: Set(true),
         default_return_url: Set(String::new()),
+        session_events: Set(false),
         ..Default::default()
     };
     if let Some(from) = copied {
@@ -168,6 +169,7 @@ fn take_over_settings(row: &mut merchant::ActiveModel, from: &merchant::Model) {
     row.retention_days = Set(from.retention_days);
     row.two_step_allowed = Set(from.two_step_allowed);
     row.default_return_url = Set(from.default_return_url);
+    row.session_events = Set(from.session_events);
     row.retry_count = Set(from.retry_count);
     row.capture_procedure = Set(from.capture_procedure);
     row.capture_delay_hours = Set(from.capture_delay_hours);

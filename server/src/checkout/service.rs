@@ -169,6 +169,7 @@ impl PaymentEngine {
             5,
         )
         .await?;
+        crate::configuration::rules::session_created(&txn, merchant, &row).await?;
         txn.commit().await?;
         let centre = pick_centre(&self.config().cluster);
         Ok((row, centre))

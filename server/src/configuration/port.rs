@@ -212,6 +212,7 @@ impl ConfigPort for ConfigService {
             web_site: m.web_site,
             two_step_allowed: m.two_step_allowed,
             default_return_url: m.default_return_url,
+            session_events: m.session_events,
         })
     }
 
@@ -330,6 +331,11 @@ impl ConfigPort for ConfigService {
                 m.default_return_url.clone(),
                 default_return_url.clone(),
             ),
+            (
+                "session_events",
+                m.session_events.to_string(),
+                s.session_events.to_string(),
+            ),
         ]);
         if detail.is_empty() {
             return Ok(());
@@ -346,6 +352,7 @@ impl ConfigPort for ConfigService {
         row.web_site = Set(web_site);
         row.two_step_allowed = Set(s.two_step_allowed);
         row.default_return_url = Set(default_return_url);
+        row.session_events = Set(s.session_events);
         row.update(&txn).await.map_err(internal)?;
         audit::record(
             &txn,

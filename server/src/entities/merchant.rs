@@ -63,6 +63,8 @@ pub struct Model {
     /// Where a hosted checkout created without a return URL sends the payer back; empty
     /// for none (MB-14).
     pub default_return_url: String,
+    /// Creating a hosted checkout sends `hostedcheckout.created` (MB-15).
+    pub session_events: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -20,7 +20,7 @@ pub const RETRY_WINDOW_HOURS: i64 = 72;
 pub const MAX_ATTEMPTS: i32 = 22;
 
 /// Every event type a merchant may pick.
-pub const EVENT_TYPES: [&str; 14] = [
+pub const EVENT_TYPES: [&str; 15] = [
     "payment.created",
     "payment.redirected",
     "payment.authorization_requested",
@@ -31,6 +31,7 @@ pub const EVENT_TYPES: [&str; 14] = [
     "payment.rejected",
     "payment.refunded",
     "token.created",
+    "hostedcheckout.created",
     "paymentlink.created",
     "paymentlink.paid",
     "paymentlink.expired",

@@ -43,6 +43,9 @@ async fn save(app: &TestApp, cookie: &str, s: &PaymentSettings) -> FnResponse {
     if s.two_step_allowed {
         form.push(("two_step_allowed", "on"));
     }
+    if s.session_events {
+        form.push(("session_events", "on"));
+    }
     app.call("config/save_payment_settings", &form, Some(cookie))
         .await
 }
@@ -251,5 +254,61 @@ both_backends!(
         let kept = settings(&app, &admin).await;
         assert_eq!(kept.default_return_url, "https://shop.example/thanks");
         assert!(kept.two_step_allowed);
+    }
+);
+
+both_backends!(
+    session_creation_events_are_sent_when_asked,
+    &[],
+    |app: TestApp| async move {
+        use sea_orm::PaginatorTrait;
+        use server::entities::webhook_event;
+        let k = key(&app, "shop").await;
+        let admin = app.session("shop", "admin").await;
+        let m = crate::webhook_addresses::webhooks_on(&app, "shop").await;
+        crate::webhook_addresses::store_endpoint(&app, m.id, "https://hooks.example/in").await;
+        let sessions = || async {
+            webhook_event::Entity::find()
+                .filter(webhook_event::Column::MerchantId.eq(m.id))
+                .filter(webhook_event::Column::Kind.eq("hostedcheckout.created"))
+                .all(&app.db)
+                .await
+                .unwrap()
+        };
+        // Off unless asked: no event.
+        let (s, _) = post(&app, &k, "/hostedcheckouts", &checkout(None, None)).await;
+        assert_eq!(s, 201);
+        assert!(sessions().await.is_empty());
+
+        let mut on = settings(&app, &admin).await;
+        assert!(!on.session_events);
+        on.session_events = true;
+        save(&app, &admin, &on).await.ok();
+        let row = audit_log::Entity::find()
+            .filter(audit_log::Column::Action.eq("config.payment_settings"))
+            .one(&app.db)
+            .await
+            .unwrap()
+            .expect("audited");
+        assert!(
+            row.detail.contains("session_events: false → true"),
+            "{}",
+            row.detail
+        );
+        let (s, created) = post(&app, &k, "/hostedcheckouts", &checkout(None, None)).await;
+        assert_eq!(s, 201, "{created}");
+        let events = sessions().await;
+        assert_eq!(events.len(), 1);
+        let body: Value = serde_json::from_str(&events[0].body).unwrap();
+        assert_eq!(body["type"], "hostedcheckout.created");
+        assert_eq!(body["hostedCheckout"]["id"], created["hostedCheckoutId"]);
+        assert_eq!(body["hostedCheckout"]["amountOfMoney"]["amount"], 1250);
+        // Through the webhook outbox: one delivery for the endpoint.
+        let deliveries = server::entities::webhook_delivery::Entity::find()
+            .filter(server::entities::webhook_delivery::Column::EventId.eq(events[0].id.clone()))
+            .count(&app.db)
+            .await
+            .unwrap();
+        assert_eq!(deliveries, 1);
     }
 );
