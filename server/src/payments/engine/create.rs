@@ -1,11 +1,11 @@
 //! Creating a payment from a card or a token: the card is checked (or the token opened),
 //! the acquirer asked, and its answer written as authorised, captured for a sale,
-//! challenged for 3-D Secure, declined or uncertain. A payer on a hosted page finishes
-//! the 3-D Secure challenge or tries another card on the same payment.
+//! challenged for 3-D Secure, declined or uncertain. A payer's next step on the same
+//! payment (the challenge's code, another card) is in `payer.rs`.
 
 use super::{
-    card_error, check_card, today, Attempt, AttemptResult, AuthMode, CardInput, CardSource,
-    CartLineInput, CheckedCard, Initiator, NewPayment, PaymentEngine,
+    card_error, check_card, today, Attempt, AttemptResult, AuthMode, CardSource, CartLineInput,
+    CheckedCard, Initiator, NewPayment, PaymentEngine,
 };
 use crate::entities::{cart_line, hosted_checkout, job, merchant, operation, payment, token};
 use crate::fraud::Screening;
@@ -31,7 +31,7 @@ use serde_json::json;
 pub(super) const INTENT_GRACE_SECONDS: i64 = 60;
 
 /// What binds a payment's sealed card (kept during 3-D Secure) to its row.
-fn pending_card_binding(payment_id: i64) -> String {
+pub(super) fn pending_card_binding(payment_id: i64) -> String {
     crate::platform::crypto::row_binding("payments.pending_card_enc", &payment_id.to_string())
 }
 
@@ -49,7 +49,7 @@ pub(super) fn awaited_since(row: &payment::Model) -> chrono::DateTime<Utc> {
 
 /// Writes the facts of the attempt's card (brand, masked number, expiry, holder) on a
 /// payment.
-fn set_card_facts(row: &mut payment::ActiveModel, card: &CheckedCard) {
+pub(super) fn set_card_facts(row: &mut payment::ActiveModel, card: &CheckedCard) {
     let brand = card.number.brand();
     row.payment_product_id = Set(Some(brand.payment_product_id()));
     row.brand = Set(Some(brand.name().to_owned()));
@@ -60,7 +60,7 @@ fn set_card_facts(row: &mut payment::ActiveModel, card: &CheckedCard) {
 }
 
 /// A new reference for an authorisation attempt, sent to the acquirer with it.
-fn attempt_reference() -> String {
+pub(super) fn attempt_reference() -> String {
     crate::platform::crypto::random_from(b"0123456789", 12)
 }
 
@@ -94,7 +94,7 @@ async fn close_reconciliation<C: ConnectionTrait>(
 
 /// Queues the job that asks the acquirer about `row`'s attempt (awaited since `since`)
 /// if its answer is never written; [`close_reconciliation`] closes it with the answer.
-async fn queue_reconciliation<C: ConnectionTrait>(
+pub(super) async fn queue_reconciliation<C: ConnectionTrait>(
     conn: &C,
     row: &payment::Model,
     mode: AuthMode,
@@ -627,173 +627,6 @@ impl PaymentEngine {
             events::emit(txn, merchant, &kind, "payment", status).await?;
         }
         Ok((row, result))
-    }
-
-    /// Finishes a 3-D Secure challenge with the code the payer typed.
-    pub async fn complete_challenge(
-        &self,
-        merchant: &merchant::Model,
-        payment_id: i64,
-        code: &str,
-    ) -> Result<Attempt, EngineError> {
-        let row = self.payment(merchant.id, payment_id).await?;
-        if row.stage != Stage::Redirected.code() {
-            return Err(EngineError::Refused(PaymentError::WrongStatus));
-        }
-        let sealed = row
-            .pending_card_enc
-            .as_deref()
-            .and_then(|s| {
-                crate::platform::crypto::open(
-                    &self.config.data_key,
-                    &pending_card_binding(row.id),
-                    s,
-                )
-            })
-            .ok_or(EngineError::Refused(PaymentError::WrongStatus))?;
-        let (digits, expiry) = sealed.split_once('|').unwrap_or((&sealed, ""));
-        let number = CardNumber::parse(digits).map_err(|e| card_error("card", e))?;
-        let expiry = Expiry::parse(expiry, today()).map_err(|e| card_error("card", e))?;
-        let card = CheckedCard {
-            number,
-            expiry,
-            holder: row.card_holder.clone().unwrap_or_default(),
-        };
-        let expected = domain::card::challenge_code(&card.number);
-        let mode = AuthMode::parse(&row.authorization_mode).unwrap_or(AuthMode::Sale);
-        let (row, answer) = if expected == Some(code.trim()) {
-            let amount = stored_money(row.amount, &row.currency)?;
-            let row = self.record_attempt(row, &card, None).await?;
-            let reference = row.rrn.clone().unwrap_or_default();
-            let answer = self
-                .acquirer
-                .authorise(AuthRequest {
-                    card: &card.number,
-                    amount,
-                    challenge_passed: true,
-                    reference: &reference,
-                })
-                .await;
-            (row, answer)
-        } else {
-            (
-                row,
-                AuthResult::Declined {
-                    code: "3D".to_owned(),
-                    reason: "3-D Secure authentication failed".to_owned(),
-                    rrn: attempt_reference(),
-                },
-            )
-        };
-        self.payer_answer(merchant, row, answer, mode, &card).await
-    }
-
-    /// Another card attempt on a payment that a hosted page created and that is still
-    /// open (after a decline, within the retry count).
-    pub async fn retry_payment(
-        &self,
-        merchant: &merchant::Model,
-        payment_id: i64,
-        card: CardInput,
-    ) -> Result<Attempt, EngineError> {
-        let row = self.payment(merchant.id, payment_id).await?;
-        if row.stage != Stage::Created.code() && row.stage != Stage::Redirected.code() {
-            return Err(EngineError::Refused(PaymentError::WrongStatus));
-        }
-        let card = check_card(&card, "card")?;
-        let amount = stored_money(row.amount, &row.currency)?;
-        let screening = self
-            .screen(
-                merchant,
-                amount,
-                &card,
-                &row.customer_email,
-                &row.customer_ip,
-            )
-            .await?;
-        let row = self.record_attempt(row, &card, Some(&screening)).await?;
-        let reference = row.rrn.clone().unwrap_or_default();
-        let answer = match super::screening::refusal(&screening, &reference) {
-            Some(refused) => refused,
-            None => {
-                self.acquirer
-                    .authorise(AuthRequest {
-                        card: &card.number,
-                        amount,
-                        challenge_passed: false,
-                        reference: &reference,
-                    })
-                    .await
-            }
-        };
-        let mode = AuthMode::parse(&row.authorization_mode).unwrap_or(AuthMode::Sale);
-        self.payer_answer(merchant, row, answer, mode, &card).await
-    }
-
-    /// Commits a payer's new attempt before the acquirer is asked: the payment awaits an
-    /// answer from now, under a new reference, with the job that asks the acquirer about
-    /// that reference if the answer is never written; with `new_card` the payment takes
-    /// the facts of the attempt's card. Guarded, so only one attempt at a time.
-    async fn record_attempt(
-        &self,
-        row: payment::Model,
-        card: &CheckedCard,
-        new_card: Option<&Screening>,
-    ) -> Result<payment::Model, EngineError> {
-        if is_unanswered(&row) {
-            return Err(EngineError::Refused(PaymentError::WrongStatus));
-        }
-        let now = Utc::now();
-        let txn = self.db.begin().await?;
-        let mut update: payment::ActiveModel = row.clone().into();
-        update.awaiting_since = Set(Some(now));
-        update.rrn = Set(Some(attempt_reference()));
-        update.updated_at = Set(now);
-        if let Some(screening) = new_card {
-            set_card_facts(&mut update, card);
-            screening.stamp(&mut update);
-        }
-        let row = guarded_update(&txn, &row, update)
-            .await
-            .map_err(|e| match e {
-                EngineError::Refused(PaymentError::Inconsistent) => {
-                    EngineError::Refused(PaymentError::WrongStatus)
-                }
-                e => e,
-            })?;
-        let mode = AuthMode::parse(&row.authorization_mode).unwrap_or(AuthMode::Sale);
-        queue_reconciliation(&txn, &row, mode, now).await?;
-        txn.commit().await?;
-        Ok(row)
-    }
-
-    /// Writes the acquirer's answer to a payer's attempt in one transaction.
-    async fn payer_answer(
-        &self,
-        merchant: &merchant::Model,
-        row: payment::Model,
-        answer: AuthResult,
-        mode: AuthMode,
-        card: &CheckedCard,
-    ) -> Result<Attempt, EngineError> {
-        let txn = self.db.begin().await?;
-        let (row, result) = self
-            .apply_answer(
-                &txn,
-                merchant,
-                row,
-                answer,
-                mode,
-                Some(card),
-                &Initiator::Payer,
-            )
-            .await?;
-        txn.commit().await?;
-        Ok(Attempt {
-            payment: row,
-            result,
-            token: None,
-        })
     }
 }
 

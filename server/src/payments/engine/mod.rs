@@ -13,6 +13,7 @@ mod change;
 mod create;
 mod lifecycle;
 mod linked;
+mod payer;
 mod screening;
 pub mod settle;
 mod tokens;
