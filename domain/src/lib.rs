@@ -16,6 +16,7 @@ pub mod markup;
 pub mod methods;
 pub mod money;
 pub mod net;
+pub mod notify;
 pub mod password;
 pub mod paylink;
 pub mod payment;

@@ -1,6 +1,7 @@
 //! Payment settings that change what the engine does (MB-14, MB-15): whether two-step
 //! payments (authorisation, then capture) are allowed, and the hosted page's default
-//! return URL, and whether creating a hosted checkout sends a webhook event.
+//! return URL, the addresses that get a mail per successful payment and per refund,
+//! and whether creating a hosted checkout sends a webhook event.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -23,6 +24,10 @@ impl MigrationTrait for Migration {
                 .default("")
                 .to_owned(),
             boolean(Merchants::SessionEvents).default(false).to_owned(),
+            // Comma-separated; empty for none.
+            string_len(Merchants::NotificationEmails, 2600)
+                .default("")
+                .to_owned(),
         ] {
             manager
                 .alter_table(
@@ -38,6 +43,7 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for column in [
+            Merchants::NotificationEmails,
             Merchants::SessionEvents,
             Merchants::DefaultReturnUrl,
             Merchants::TwoStepAllowed,
@@ -61,4 +67,5 @@ enum Merchants {
     TwoStepAllowed,
     DefaultReturnUrl,
     SessionEvents,
+    NotificationEmails,
 }

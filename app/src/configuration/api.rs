@@ -70,6 +70,7 @@ mod settings {
         engine_settings: Option<String>,
         two_step_allowed: Option<String>,
         session_events: Option<String>,
+        notification_emails: Option<String>,
         default_return_url: Option<String>,
     ) -> Result<(), AppError> {
         use crate::error::{FieldError, Problem};
@@ -95,6 +96,7 @@ mod settings {
             two_step_allowed: two_step_allowed.is_some(),
             default_return_url: default_return_url.unwrap_or_default(),
             session_events: session_events.is_some(),
+            notification_emails: notification_emails.unwrap_or_default(),
         };
         // A form without the engine settings (an older page) keeps the stored ones; the
         // page sends `engine_settings` with them, so an unticked box means "off".
@@ -106,6 +108,7 @@ mod settings {
                 two_step_allowed: stored.two_step_allowed,
                 default_return_url: stored.default_return_url,
                 session_events: stored.session_events,
+                notification_emails: stored.notification_emails,
                 ..settings
             }
         };

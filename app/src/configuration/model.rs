@@ -50,6 +50,8 @@ pub struct PaymentSettings {
     pub default_return_url: String,
     /// Creating a hosted checkout sends a webhook event (MB-15).
     pub session_events: bool,
+    /// Addresses mailed per successful payment and per refund, comma-separated.
+    pub notification_emails: String,
 }
 
 /// A job as the admin page shows it (PE-6).

@@ -45,6 +45,8 @@ fn settings_form(
             <Field label=T::OverCaptureLabel name="over_capture_percent" kind="number" value=s.over_capture_percent.to_string() error=error form="settings"/>
             <Field label=T::WebSiteLabel name="web_site" kind="url" value=s.web_site.clone() error=error form="settings"/>
             <input type="hidden" name="engine_settings" value="on"/>
+            <Field label=T::NotificationEmailsLabel name="notification_emails" value=s.notification_emails.clone() error=error form="settings"/>
+            <p class="muted" id="notification-emails-hint">{t(T::NotificationEmailsHint)}</p>
             <div class="field">
                 <label class="checkbox">
                     <input type="checkbox" name="two_step_allowed" checked=s.two_step_allowed aria-describedby="two-step-hint"/>

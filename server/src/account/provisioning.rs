@@ -137,6 +137,7 @@ async fn insert_merchant<C: ConnectionTrait>(
         two_step_allowed: Set(true),
         default_return_url: Set(String::new()),
         session_events: Set(false),
+        notification_emails: Set(String::new()),
         ..Default::default()
     };
     if let Some(from) = copied {
@@ -170,6 +171,7 @@ fn take_over_settings(row: &mut merchant::ActiveModel, from: &merchant::Model) {
     row.two_step_allowed = Set(from.two_step_allowed);
     row.default_return_url = Set(from.default_return_url);
     row.session_events = Set(from.session_events);
+    row.notification_emails = Set(from.notification_emails);
     row.retry_count = Set(from.retry_count);
     row.capture_procedure = Set(from.capture_procedure);
     row.capture_delay_hours = Set(from.capture_delay_hours);

@@ -213,6 +213,7 @@ impl ConfigPort for ConfigService {
             two_step_allowed: m.two_step_allowed,
             default_return_url: m.default_return_url,
             session_events: m.session_events,
+            notification_emails: m.notification_emails,
         })
     }
 
@@ -268,6 +269,20 @@ impl ConfigPort for ConfigService {
                 problems.push(FieldError::new("default_return_url", Problem::InvalidUrl));
                 String::new()
             }),
+        };
+        let notification_emails = match domain::notify::parse_list(&s.notification_emails) {
+            Ok(list) => list.join(","),
+            Err(domain::notify::ListError::TooMany) => {
+                problems.push(FieldError::new("notification_emails", Problem::TooLong));
+                String::new()
+            }
+            Err(domain::notify::ListError::Invalid(_)) => {
+                problems.push(FieldError::new(
+                    "notification_emails",
+                    Problem::InvalidEmail,
+                ));
+                String::new()
+            }
         };
         if !problems.is_empty() {
             return Err(AppError::Invalid(problems));
@@ -336,6 +351,11 @@ impl ConfigPort for ConfigService {
                 m.session_events.to_string(),
                 s.session_events.to_string(),
             ),
+            (
+                "notification_emails",
+                m.notification_emails.clone(),
+                notification_emails.clone(),
+            ),
         ]);
         if detail.is_empty() {
             return Ok(());
@@ -353,6 +373,7 @@ impl ConfigPort for ConfigService {
         row.two_step_allowed = Set(s.two_step_allowed);
         row.default_return_url = Set(default_return_url);
         row.session_events = Set(s.session_events);
+        row.notification_emails = Set(notification_emails);
         row.update(&txn).await.map_err(internal)?;
         audit::record(
             &txn,

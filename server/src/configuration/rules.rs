@@ -63,3 +63,47 @@ pub(crate) async fn session_created<C: sea_orm::ConnectionTrait>(
     });
     crate::webhooks::events::emit(conn, merchant, SESSION_CREATED, "hostedCheckout", object).await
 }
+
+/// Queues, in the transaction of the change, a mail to each of the merchant's
+/// notification addresses when a payment succeeds (`payment.captured`) or is refunded
+/// (`payment.refunded`); every payment event passes here, on its way to the webhooks.
+pub(crate) async fn notify_by_mail<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    merchant: &merchant::Model,
+    kind: &str,
+    payment: &serde_json::Value,
+) -> Result<(), sea_orm::DbErr> {
+    let what = match kind {
+        "payment.captured" => "Successful payment",
+        "payment.refunded" => "Refund",
+        _ => return Ok(()),
+    };
+    if merchant.notification_emails.is_empty() {
+        return Ok(());
+    }
+    let id = payment["id"].as_str().unwrap_or_default();
+    let output = &payment["paymentOutput"];
+    let money = &output["amountOfMoney"];
+    let reference = output["references"]["merchantReference"]
+        .as_str()
+        .unwrap_or_default();
+    let status = payment["status"].as_str().unwrap_or_default();
+    let currency = money["currencyCode"].as_str().unwrap_or_default();
+    let minor = money["amount"].as_i64().unwrap_or_default();
+    let amount = crate::payments::records::stored_money(minor, currency)
+        .map(|m| m.to_string())
+        .unwrap_or_else(|_| format!("{minor} {currency}"));
+    let subject = format!("{what}: {amount}, payment {id} ({})", merchant.pspid);
+    let body = format!(
+        "{what} on your account {pspid}.\n\nPayment: {id}\nMerchant reference: {reference}\nAmount: {amount}\nStatus: {status}\n\nThe payment's page in the back office: Operations → Payments.\n",
+        pspid = merchant.pspid,
+    );
+    for to in merchant
+        .notification_emails
+        .split(',')
+        .filter(|a| !a.is_empty())
+    {
+        crate::platform::mail::enqueue(conn, Some(merchant.id), to, &subject, body.clone()).await?;
+    }
+    Ok(())
+}

@@ -65,6 +65,8 @@ pub struct Model {
     pub default_return_url: String,
     /// Creating a hosted checkout sends `hostedcheckout.created` (MB-15).
     pub session_events: bool,
+    /// Addresses mailed per successful payment and per refund, comma-separated (MB-15).
+    pub notification_emails: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -53,6 +53,7 @@ pub async fn emit<C: ConnectionTrait>(
     key: &str,
     object: serde_json::Value,
 ) -> Result<(), DbErr> {
+    crate::configuration::rules::notify_by_mail(conn, merchant, kind, &object).await?;
     if !wanted(merchant, kind) {
         return Ok(());
     }

@@ -46,6 +46,7 @@ async fn save(app: &TestApp, cookie: &str, s: &PaymentSettings) -> FnResponse {
     if s.session_events {
         form.push(("session_events", "on"));
     }
+    form.push(("notification_emails", &s.notification_emails));
     app.call("config/save_payment_settings", &form, Some(cookie))
         .await
 }
@@ -310,5 +311,102 @@ both_backends!(
             .await
             .unwrap();
         assert_eq!(deliveries, 1);
+    }
+);
+
+both_backends!(
+    notification_emails_get_a_mail_per_successful_payment_and_refund,
+    &[],
+    |app: TestApp| async move {
+        use server::entities::email_outbox;
+        let k = key(&app, "shop").await;
+        let admin = app.session("shop", "admin").await;
+        let mails = || async {
+            email_outbox::Entity::find()
+                .all(&app.db)
+                .await
+                .unwrap()
+                .into_iter()
+                .filter(|m| m.to_address.ends_with("@shop.example"))
+                .collect::<Vec<_>>()
+        };
+        // None chosen: a payment mails nobody.
+        let (s, _) = post(
+            &app,
+            &k,
+            "/payments",
+            &card_payment(1_000, "4111111111111111", "SALE"),
+        )
+        .await;
+        assert_eq!(s, 201);
+        assert!(mails().await.is_empty());
+
+        let mut bad = settings(&app, &admin).await;
+        bad.notification_emails = "ops@shop.example, not an address".into();
+        let e = save(&app, &admin, &bad).await.error();
+        assert_eq!(
+            e.problem_for("notification_emails"),
+            Some(&Problem::InvalidEmail),
+            "{e:?}"
+        );
+
+        let mut good = bad.clone();
+        good.notification_emails =
+            " Ops@Shop.example ; finance@shop.example, ops@shop.example".into();
+        save(&app, &admin, &good).await.ok();
+        assert_eq!(
+            settings(&app, &admin).await.notification_emails,
+            "Ops@shop.example,finance@shop.example"
+        );
+        let row = audit_log::Entity::find()
+            .filter(audit_log::Column::Action.eq("config.payment_settings"))
+            .one(&app.db)
+            .await
+            .unwrap()
+            .expect("audited");
+        assert!(row.detail.contains("notification_emails"), "{}", row.detail);
+
+        // A sale: one mail to each address.
+        let (s, sale) = post(
+            &app,
+            &k,
+            "/payments",
+            &card_payment(2_500, "4111111111111111", "SALE"),
+        )
+        .await;
+        assert_eq!(s, 201, "{sale}");
+        let sent = mails().await;
+        assert_eq!(sent.len(), 2, "{sent:?}");
+        let id = sale["payment"]["id"].as_str().unwrap();
+        for m in &sent {
+            assert!(m.subject.starts_with("Successful payment"), "{}", m.subject);
+            assert!(m.subject.contains(id), "{}", m.subject);
+        }
+        // An authorisation waiting for capture is not a successful payment yet.
+        let (s, _) = post(
+            &app,
+            &k,
+            "/payments",
+            &card_payment(1_000, "4111111111111111", "PRE_AUTHORIZATION"),
+        )
+        .await;
+        assert_eq!(s, 201);
+        assert_eq!(mails().await.len(), 2);
+        // A refund: one more mail to each.
+        app.call(
+            "ops/refund",
+            &[("id", id), ("amount", "5.00")],
+            Some(&admin),
+        )
+        .await
+        .ok();
+        let sent = mails().await;
+        assert_eq!(sent.len(), 4, "{sent:?}");
+        assert_eq!(
+            sent.iter()
+                .filter(|m| m.subject.starts_with("Refund"))
+                .count(),
+            2
+        );
     }
 );
