@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { randomUUID } from "node:crypto";
-import { hydrated, failOnConsoleErrors, loginWithPspid, mailBody } from "./helpers";
+import { expectHome, hydrated, failOnConsoleErrors, loginWithPspid, mailBody } from "./helpers";
 import { hostedCheckout } from "./direct";
 
 failOnConsoleErrors(test);
@@ -8,6 +8,7 @@ failOnConsoleErrors(test);
 test("a notification e-mail set on the payment settings gets a mail once a hosted checkout is paid", async ({ page, context }) => {
   const address = `ops-${randomUUID().slice(0, 8)}@shop.example`;
   await loginWithPspid(page, "demo");
+  await expectHome(page);
   await page.goto("/configuration/payments");
   await hydrated(page);
   const field = page.getByLabel("Notification e-mails");
