@@ -20,6 +20,8 @@ import time
 import traceback
 import unittest
 import uuid
+
+from line_result import LineResult
 from configparser import ConfigParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlparse
@@ -751,53 +753,6 @@ class DirectConformance(unittest.TestCase):
 
 # --------------------------------------------------------------------------- runner
 
-class LineResult(unittest.TestResult):
-    """One line per test; messages are redacted."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.started = {}
-        self.details = []
-
-    @staticmethod
-    def _name(test):
-        return getattr(test, "_testMethodName", None) or str(test)
-
-    def _line(self, verdict, test, message=""):
-        elapsed = time.monotonic() - self.started.get(id(test), time.monotonic())
-        text = "%-5s %-48s %6.2fs" % (verdict, self._name(test), elapsed)
-        if message:
-            text += "  " + message
-        print(redact(text), flush=True)
-
-    def _summary(self, err):
-        kind, value, _ = err
-        message = " ".join(str(value).split()) if str(value) else ""
-        return redact(("%s: %s" % (kind.__name__, message))[:400])
-
-    def startTest(self, test):
-        super().startTest(test)
-        self.started[id(test)] = time.monotonic()
-
-    def addSuccess(self, test):
-        super().addSuccess(test)
-        self._line("PASS", test)
-
-    def addFailure(self, test, err):
-        super().addFailure(test, err)
-        self._line("FAIL", test, self._summary(err))
-        self.details.append((self._name(test), err))
-
-    def addError(self, test, err):
-        super().addError(test, err)
-        self._line("ERROR", test, self._summary(err))
-        self.details.append((self._name(test), err))
-
-    def addSkip(self, test, reason):
-        super().addSkip(test, reason)
-        self._line("SKIP", test, reason)
-
-
 def main(argv):
     missing = [name for name in REQUIRED_ENV if not ENV[name]]
     if missing:
@@ -807,7 +762,7 @@ def main(argv):
     module = sys.modules[__name__]
     suite = loader.loadTestsFromNames(["DirectConformance." + name for name in argv], module) if argv \
         else loader.loadTestsFromModule(module)
-    result = LineResult()
+    result = LineResult(redact)
     print("OpenPSP Direct conformance against %s (merchant %s)" % (ENV["OPENPSP_URL"], MERCHANT_ID), flush=True)
     suite.run(result)
     if os.environ.get("OPENPSP_SDK_TESTS_VERBOSE") and result.details:

@@ -23,6 +23,9 @@ import sys
 import time
 import traceback
 import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from line_result import LineResult  # noqa: E402
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -393,53 +396,6 @@ class PaymentLinksConformance(unittest.TestCase):
 
 # --------------------------------------------------------------------------- runner
 
-class LineResult(unittest.TestResult):
-    """One line per test; messages are redacted."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.started = {}
-        self.details = []
-
-    @staticmethod
-    def _name(test):
-        return getattr(test, "_testMethodName", None) or str(test)
-
-    def _line(self, verdict, test, message=""):
-        elapsed = time.monotonic() - self.started.get(id(test), time.monotonic())
-        text = "%-5s %-48s %6.2fs" % (verdict, self._name(test), elapsed)
-        if message:
-            text += "  " + message
-        print(redact(text), flush=True)
-
-    def _summary(self, err):
-        kind, value, _ = err
-        message = " ".join(str(value).split()) if str(value) else ""
-        return redact(("%s: %s" % (kind.__name__, message))[:400])
-
-    def startTest(self, test):
-        super().startTest(test)
-        self.started[id(test)] = time.monotonic()
-
-    def addSuccess(self, test):
-        super().addSuccess(test)
-        self._line("PASS", test)
-
-    def addFailure(self, test, err):
-        super().addFailure(test, err)
-        self._line("FAIL", test, self._summary(err))
-        self.details.append((self._name(test), err))
-
-    def addError(self, test, err):
-        super().addError(test, err)
-        self._line("ERROR", test, self._summary(err))
-        self.details.append((self._name(test), err))
-
-    def addSkip(self, test, reason):
-        super().addSkip(test, reason)
-        self._line("SKIP", test, reason)
-
-
 def main(argv):
     missing = [name for name in REQUIRED_ENV if not ENV[name]]
     if missing:
@@ -458,7 +414,7 @@ def main(argv):
         suite = loader.loadTestsFromNames(["PaymentLinksConformance." + name for name in ours], module)
     else:
         suite = loader.loadTestsFromModule(module)
-    result = LineResult()
+    result = LineResult(redact)
     suite.run(result)
     if os.environ.get("OPENPSP_SDK_TESTS_VERBOSE") and result.details:
         for name, err in result.details:
