@@ -152,33 +152,7 @@ pub async fn add_rule(
         },
         TypedRule::Rule(rule) => rule,
     };
-    row.kind = Set(rule.kind().to_owned());
-    match &rule {
-        Rule::MaxAmount(limit) => {
-            row.currency = Set(Some(limit.currency().code().to_owned()));
-            row.amount = Set(Some(limit.minor()));
-        }
-        Rule::CardCountry(c) | Rule::IpCountry(c) => row.value = Set(c.clone()),
-        Rule::BinRange { low, high } => {
-            row.value = Set(low.clone());
-            row.value_high = Set(high.clone());
-        }
-        Rule::CardNumber {
-            fingerprint,
-            masked,
-        } => {
-            row.value = Set(fingerprint.clone());
-            row.shown = Set(masked.clone());
-        }
-        Rule::Velocity {
-            max,
-            window_minutes,
-            ..
-        } => {
-            row.max_attempts = Set(i32::try_from(*max).ok());
-            row.window_minutes = Set(i32::try_from(*window_minutes).ok());
-        }
-    }
+    super::rules::write(&rule, &mut row);
     let txn = db.begin().await.map_err(internal)?;
     let count = fraud_rule::Entity::find()
         .filter(fraud_rule::Column::MerchantId.eq(m.id))
@@ -286,14 +260,6 @@ impl FraudPort for FraudService {
         )
         .await
         .map_err(internal)?;
-        let rules = super::rules::load(&self.db, m.id).await.map_err(internal)?;
-        let unchecked = screening
-            .verdict
-            .unchecked
-            .iter()
-            .filter_map(|id| rules.iter().find(|r| r.id == *id))
-            .map(|r| r.rule.describe())
-            .collect();
         Ok(TestResult {
             result: screening.result().code().to_owned(),
             hits: screening
@@ -302,7 +268,7 @@ impl FraudPort for FraudService {
                 .iter()
                 .map(|h| (h.action.code().to_owned(), h.reason.clone()))
                 .collect(),
-            unchecked,
+            unchecked: screening.unchecked.clone(),
             card_country: card
                 .as_ref()
                 .and_then(|c| card_country(c.expose_digits()))

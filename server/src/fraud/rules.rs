@@ -4,7 +4,7 @@ use crate::entities::fraud_rule;
 use domain::fraud::{Action, Dimension, Rule, RuleEntry, MAX_RULES};
 use domain::money::{Currency, Money};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
 /// The rule a stored row means; `None` for a row no rule reads (never written so).
@@ -40,6 +40,37 @@ pub fn entry(row: &fraud_rule::Model) -> Option<RuleEntry> {
         rule,
         action: Action::parse(&row.action)?,
     })
+}
+
+/// Writes `rule` into a row's columns: the inverse of [`entry`].
+pub fn write(rule: &Rule, row: &mut fraud_rule::ActiveModel) {
+    row.kind = Set(rule.kind().to_owned());
+    match rule {
+        Rule::MaxAmount(limit) => {
+            row.currency = Set(Some(limit.currency().code().to_owned()));
+            row.amount = Set(Some(limit.minor()));
+        }
+        Rule::CardCountry(c) | Rule::IpCountry(c) => row.value = Set(c.clone()),
+        Rule::BinRange { low, high } => {
+            row.value = Set(low.clone());
+            row.value_high = Set(high.clone());
+        }
+        Rule::CardNumber {
+            fingerprint,
+            masked,
+        } => {
+            row.value = Set(fingerprint.clone());
+            row.shown = Set(masked.clone());
+        }
+        Rule::Velocity {
+            max,
+            window_minutes,
+            ..
+        } => {
+            row.max_attempts = Set(i32::try_from(*max).ok());
+            row.window_minutes = Set(i32::try_from(*window_minutes).ok());
+        }
+    }
 }
 
 /// The merchant's rows, oldest first, at most [`MAX_RULES`].

@@ -26,6 +26,8 @@ pub struct Screening {
     pub fingerprint: Option<String>,
     /// The payer's IP country as found.
     pub ip_country: fraud::IpCountry,
+    /// What the rules that could not be checked say (the test box lists them).
+    pub unchecked: Vec<String>,
 }
 
 impl Screening {
@@ -135,9 +137,17 @@ pub async fn screen<C: ConnectionTrait>(
         ip_country: ip_country.clone(),
         recent,
     };
+    let verdict = fraud::screen(&rules, &facts);
+    let unchecked = verdict
+        .unchecked
+        .iter()
+        .filter_map(|id| rules.iter().find(|r| r.id == *id))
+        .map(|r| r.rule.describe())
+        .collect();
     Ok(Screening {
-        verdict: fraud::screen(&rules, &facts),
+        verdict,
         fingerprint,
         ip_country,
+        unchecked,
     })
 }
