@@ -249,6 +249,14 @@ impl AliasesPort for AliasesService {
             "card",
         )
         .map_err(engine_error)?;
+        crate::methods::accepted_for_storage(
+            self.engine.db(),
+            acting.merchant.id,
+            &card.number,
+            "card.cardNumber",
+        )
+        .await
+        .map_err(engine_error)?;
         let customer = Some(form.customer_id.trim().to_owned()).filter(|c| !c.is_empty());
         let txn = self.engine.db().begin().await.map_err(internal)?;
         let t = self

@@ -139,6 +139,31 @@ pub(crate) async fn accepted_card(
         })
 }
 
+/// Refuses to store a card (a token made through the API, a hosted tokenization page or
+/// the aliases page) whose brand the merchant does not accept, or not for the card's
+/// issuing country when its BIN tells: a field error on `property`. A stored card is not
+/// yet a payment, so currencies and amounts are checked when it pays.
+pub(crate) async fn accepted_for_storage<C: ConnectionTrait>(
+    conn: &C,
+    merchant_id: i64,
+    number: &domain::card::CardNumber,
+    property: &str,
+) -> Result<(), EngineError> {
+    let bin: String = number.expose_digits().chars().take(8).collect();
+    let filter = Filter {
+        currency: None,
+        country: domain::fraud::card_country(&bin).map(str::to_owned),
+        amount: None,
+    };
+    load(conn, merchant_id)
+        .await?
+        .check_card(number.brand(), &filter)
+        .map_err(|_| EngineError::Card {
+            property: property.to_owned(),
+            error: CardError::BrandNotAccepted,
+        })
+}
+
 /// Refuses a `paymentProductId` the merchant does not offer for `amount` (the API's
 /// check of what the caller named), on `property`.
 pub(crate) async fn accepted_product(

@@ -374,3 +374,59 @@ both_backends!(
         assert_ne!(status, 400, "a Dutch card: {body}");
     }
 );
+
+both_backends!(
+    a_card_of_an_inactive_brand_is_not_stored,
+    &[],
+    |app: TestApp| async move {
+        let k = key(&app, "shop").await;
+        let admin = app.session("shop", "admin").await;
+        save(&app, &admin, form(2, false, "", "")).await.ok();
+        let token_body = |number: &str| {
+            json!({ "paymentProductId": 1, "card": { "data": { "cardWithoutCvv": {
+                "cardNumber": number, "expiryDate": "1230" } } } })
+        };
+        let stored = || async {
+            server::entities::token::Entity::find()
+                .count(&app.db)
+                .await
+                .unwrap()
+        };
+        let before = stored().await;
+
+        // The API refuses it on the card number and stores nothing.
+        let (status, body) = post(&app, &k, "/tokens", &token_body(AMEX)).await;
+        assert_eq!(status, 400, "{body}");
+        assert_eq!(property(&body), "card.data.card.cardNumber");
+        assert_eq!(stored().await, before);
+
+        // The aliases page, next to the number.
+        let res = app
+            .call(
+                "aliases/create",
+                &[
+                    ("form[number]", AMEX),
+                    ("form[expiry]", "12/30"),
+                    ("form[holder]", "A Holder"),
+                    ("form[customer_id]", ""),
+                ],
+                Some(&admin),
+            )
+            .await;
+        assert_eq!(
+            res.error().problem_for("number"),
+            Some(&Problem::Card(CardError::BrandNotAccepted)),
+            "{}",
+            res.body
+        );
+        assert_eq!(stored().await, before);
+
+        // An active brand is stored, and so is the inactive one for another merchant.
+        let (status, body) = post(&app, &k, "/tokens", &token_body(VISA)).await;
+        assert_eq!(status, 201, "{body}");
+        let other = key(&app, "other").await;
+        let (status, body) = post(&app, &other, "/tokens", &token_body(AMEX)).await;
+        assert_eq!(status, 201, "{body}");
+        assert_eq!(stored().await, before + 2);
+    }
+);

@@ -60,6 +60,13 @@ impl PaymentEngine {
         customer: Option<String>,
     ) -> Result<token::Model, EngineError> {
         let card = check_card(card, "card.data.card")?;
+        crate::methods::accepted_for_storage(
+            &self.db,
+            merchant.id,
+            &card.number,
+            "card.data.card.cardNumber",
+        )
+        .await?;
         let id = super::new_id_for_request("token");
         // Made already by this request (its answer was lost in a crash).
         match self.token(merchant.id, &id).await {
