@@ -1,6 +1,5 @@
 //! Prints how long the rich-text renderer takes on 20,000-character hostile lines, for
-//! `bench/markdown.sh`. Speed is printed, not asserted: the unit tests count the
-//! renderer's steps instead.
+//! `bench/markdown.sh`. Speed is printed, not asserted.
 
 fn main() {
     for unit in ["[", "*", "_", "`", "<", "[](", "[a](http://x ", "**a_"] {
