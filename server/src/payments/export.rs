@@ -3,8 +3,8 @@
 //! XLSX. Batches follow each other by keyset (the rows after the last one's sort value
 //! and id), so every query costs the same however deep the export is, and a row added
 //! meanwhile neither repeats nor pushes another out. CSV and XML are streamed to the
-//! client batch by batch; XLSX (a zip) is compressed on the blocking pool into a
-//! temporary file, then streamed. A merchant runs at most [`MAX_CONCURRENT_EXPORTS`] at
+//! client batch by batch; XLSX is written by `rust_xlsxwriter` in its constant-memory
+//! mode on the blocking pool into a temporary file, then streamed. A merchant runs at most [`MAX_CONCURRENT_EXPORTS`] at
 //! once; the next is answered 429. Dates are in the user's time zone; cells that a
 //! spreadsheet would run as a formula are defused.
 
@@ -26,7 +26,6 @@ use futures_util::future::BoxFuture;
 use futures_util::StreamExt;
 use sea_orm::{ColumnTrait, Condition, DatabaseConnection, DbErr, QueryFilter, QuerySelect, Value};
 use std::collections::HashMap;
-use std::io::Write;
 use std::sync::{Arc, LazyLock, Mutex};
 use tower_sessions::Session;
 
@@ -338,67 +337,51 @@ fn stream(
     })
 }
 
-/// Column letters: 0 → A, 26 → AA.
-fn column_letter(mut index: usize) -> String {
-    let mut name = Vec::new();
-    loop {
-        name.push(b'A' + (index % 26) as u8);
-        if index < 26 {
-            break;
-        }
-        index = index / 26 - 1;
-    }
-    name.reverse();
-    String::from_utf8(name).unwrap_or_default()
-}
+/// The longest text a spreadsheet cell holds, in characters.
+const MAX_CELL_CHARS: usize = 32_767;
 
-fn xlsx_row(out: &mut String, row: usize, values: &[String], numeric: &[bool]) {
-    out.push_str(&format!("<row r=\"{row}\">"));
+/// Writes one row of cells: numbers in the numeric columns, text elsewhere (defused, so
+/// a spreadsheet never reads it as a formula, and cut to what a cell holds).
+fn xlsx_row(
+    sheet: &mut rust_xlsxwriter::Worksheet,
+    row: u32,
+    values: &[String],
+    numeric: &[bool],
+) -> Result<(), rust_xlsxwriter::XlsxError> {
     for (i, value) in values.iter().enumerate() {
-        let cell = format!("{}{row}", column_letter(i));
-        if numeric.get(i).copied().unwrap_or(false) && value.parse::<f64>().is_ok() {
-            out.push_str(&format!("<c r=\"{cell}\"><v>{value}</v></c>"));
-        } else {
-            out.push_str(&format!(
-                "<c r=\"{cell}\" t=\"inlineStr\"><is><t xml:space=\"preserve\">{}</t></is></c>",
-                xml_text(&defuse(value))
-            ));
+        let column = u16::try_from(i).unwrap_or(u16::MAX);
+        match value.parse::<f64>() {
+            Ok(number) if numeric.get(i).copied().unwrap_or(false) && number.is_finite() => {
+                sheet.write_number(row, column, number)?;
+            }
+            _ => {
+                let text: String = defuse(value).chars().take(MAX_CELL_CHARS).collect();
+                sheet.write_string(row, column, text)?;
+            }
         }
     }
-    out.push_str("</row>");
+    Ok(())
 }
-
-const XLSX_CONTENT_TYPES: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#;
-const XLSX_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#;
-const XLSX_WORKBOOK_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#;
 
 /// Writes the whole table as an XLSX workbook into `file`, batch by batch: the rows are
-/// read here and the compression runs on the blocking pool, so a large workbook does not
-/// hold an async worker.
+/// read here and written on the blocking pool by `rust_xlsxwriter` in its constant-memory
+/// mode (each row goes to a temporary file as soon as the next begins), so a large
+/// workbook neither holds an async worker nor grows in memory.
 async fn write_xlsx(table: &Table, file: std::fs::File) -> Result<std::fs::File, std::io::Error> {
     // Two batches in flight at most: memory stays flat whichever side is slower.
-    let (sender, receiver) = tokio::sync::mpsc::channel::<String>(2);
+    let (sender, receiver) = tokio::sync::mpsc::channel::<Vec<Vec<String>>>(2);
     let plural = table.plural;
-    let zipper = tokio::task::spawn_blocking(move || zip_workbook(file, plural, receiver));
     let numeric: Vec<bool> = table.columns.iter().map(|c| NUMERIC.contains(c)).collect();
     let header: Vec<String> = table.columns.iter().map(|c| (*c).to_owned()).collect();
-    let mut chunk = String::new();
-    xlsx_row(&mut chunk, 1, &header, &[]);
-    let mut row = 1;
+    let writer =
+        tokio::task::spawn_blocking(move || workbook(file, plural, header, numeric, receiver));
     let mut cursor = None;
     let read: Result<(), std::io::Error> = async {
         loop {
             let batch = (table.batch)(cursor)
                 .await
                 .map_err(|e| std::io::Error::other(e.to_string()))?;
-            for values in &batch.rows {
-                row += 1;
-                xlsx_row(&mut chunk, row, values, &numeric);
-            }
-            if sender.send(std::mem::take(&mut chunk)).await.is_err() {
+            if sender.send(batch.rows).await.is_err() {
                 // The writer stopped: its error is the one to report.
                 return Ok(());
             }
@@ -410,52 +393,36 @@ async fn write_xlsx(table: &Table, file: std::fs::File) -> Result<std::fs::File,
     }
     .await;
     drop(sender);
-    let written = zipper
+    let written = writer
         .await
         .map_err(|e| std::io::Error::other(e.to_string()))?;
     read?;
     written
 }
 
-/// Compresses the workbook's parts into `file`, the sheet's rows as they arrive from
-/// `rows` (until it is closed). Runs on the blocking pool.
-fn zip_workbook(
-    file: std::fs::File,
+/// Writes the workbook into `file`: the header, then the rows as they arrive from `rows`
+/// (until it is closed). Runs on the blocking pool.
+fn workbook(
+    mut file: std::fs::File,
     plural: &str,
-    mut rows: tokio::sync::mpsc::Receiver<String>,
+    header: Vec<String>,
+    numeric: Vec<bool>,
+    mut rows: tokio::sync::mpsc::Receiver<Vec<Vec<String>>>,
 ) -> Result<std::fs::File, std::io::Error> {
-    use zip::write::SimpleFileOptions;
-    let mut zip = zip::ZipWriter::new(file);
-    let options = SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated)
-        .large_file(true);
-    let io = |e: zip::result::ZipError| std::io::Error::other(e.to_string());
-    for (name, body) in [
-        ("[Content_Types].xml", XLSX_CONTENT_TYPES.to_owned()),
-        ("_rels/.rels", XLSX_RELS.to_owned()),
-        ("xl/_rels/workbook.xml.rels", XLSX_WORKBOOK_RELS.to_owned()),
-        (
-            "xl/workbook.xml",
-            format!(
-                r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="{plural}" sheetId="1" r:id="rId1"/></sheets></workbook>"#
-            ),
-        ),
-    ] {
-        zip.start_file(name, options).map_err(io)?;
-        zip.write_all(body.as_bytes())?;
+    let io = |e: rust_xlsxwriter::XlsxError| std::io::Error::other(e.to_string());
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet_with_constant_memory().map_err(io)?;
+    sheet.set_name(plural).map_err(io)?;
+    xlsx_row(sheet, 0, &header, &[]).map_err(io)?;
+    let mut row = 0u32;
+    while let Some(batch) = rows.blocking_recv() {
+        for values in &batch {
+            row += 1;
+            xlsx_row(sheet, row, values, &numeric).map_err(io)?;
+        }
     }
-    zip.start_file("xl/worksheets/sheet1.xml", options)
-        .map_err(io)?;
-    zip.write_all(
-        br#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#,
-    )?;
-    while let Some(chunk) = rows.blocking_recv() {
-        zip.write_all(chunk.as_bytes())?;
-    }
-    zip.write_all(b"</sheetData></worksheet>")?;
-    zip.finish().map_err(io)
+    book.save_to_writer(&mut file).map_err(io)?;
+    Ok(file)
 }
 
 /// The export of `table` as a download, holding `permit` until its last byte is sent
@@ -738,19 +705,30 @@ mod tests {
     }
 
     #[test]
-    fn spreadsheet_columns_are_lettered() {
-        assert_eq!(column_letter(0), "A");
-        assert_eq!(column_letter(11), "L");
-        assert_eq!(column_letter(26), "AA");
-        assert_eq!(column_letter(27), "AB");
-        let mut row = String::new();
-        xlsx_row(
-            &mut row,
-            2,
-            &["=1+1".to_owned(), "12.50".to_owned()],
-            &[false, true],
+    fn spreadsheet_cells_are_numbers_or_defused_text() {
+        let (sender, receiver) = tokio::sync::mpsc::channel(1);
+        sender
+            .try_send(vec![vec!["=1+1".to_owned(), "12.50".to_owned()]])
+            .unwrap();
+        drop(sender);
+        let file = workbook(
+            tempfile::tempfile().unwrap(),
+            "payments",
+            vec!["reference".to_owned(), "amount".to_owned()],
+            vec![false, true],
+            receiver,
+        )
+        .unwrap();
+        use calamine::{Data, Reader};
+        let mut book = calamine::Xlsx::new(std::io::BufReader::new(file)).unwrap();
+        let sheet = book.worksheet_range("payments").unwrap();
+        let rows: Vec<Vec<Data>> = sheet.rows().map(<[Data]>::to_vec).collect();
+        assert_eq!(
+            rows,
+            [
+                vec![Data::String("reference".into()), Data::String("amount".into())],
+                vec![Data::String("'=1+1".into()), Data::Float(12.5)],
+            ]
         );
-        assert!(row.contains("<t xml:space=\"preserve\">'=1+1</t>"), "{row}");
-        assert!(row.contains("<c r=\"B2\"><v>12.50</v></c>"), "{row}");
     }
 }
