@@ -45,9 +45,9 @@ fn safe_url(url: &str) -> Option<&str> {
     let scheme_ok = lower.starts_with("https://")
         || lower.starts_with("http://")
         || lower.starts_with("mailto:");
-    let clean = !url.chars().any(|c| {
-        c.is_whitespace() || c.is_control() || matches!(c, '"' | '\'' | '<' | '>' | '`')
-    });
+    let clean = !url
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '\'' | '<' | '>' | '`'));
     (scheme_ok && clean && url.len() <= MAX_URL_BYTES).then_some(url)
 }
 

@@ -49,13 +49,15 @@ fn scripts_and_dangerous_links_stay_text() {
     assert!(!html.contains("<img"), "{html}");
     let html = render("![a cat](https://x.example/cat.png) text <b onclick=x>bold</b>");
     assert_eq!(
-        html,
-        "<p>a cat text &lt;b onclick=x&gt;bold&lt;/b&gt;</p>",
+        html, "<p>a cat text &lt;b onclick=x&gt;bold&lt;/b&gt;</p>",
         "an image shows its description, inline HTML is text"
     );
     assert_eq!(plain("**Hello** _world_"), "Hello world");
     assert_eq!(plain("Set `OPENPSP_DATA_DIR`."), "Set OPENPSP_DATA_DIR.");
-    assert_eq!(plain("# Title\nhi @[Alice] and **al**so"), "Title hi @Alice and also");
+    assert_eq!(
+        plain("# Title\nhi @[Alice] and **al**so"),
+        "Title hi @Alice and also"
+    );
 }
 
 #[test]
@@ -65,7 +67,10 @@ fn long_hostile_lines_render_as_text() {
         let line = unit.repeat(N / unit.len());
         let html = render(&line);
         assert!(only_own_tags(&html), "{unit:?}");
-        assert!(html.len() >= line.len(), "{unit:?}: nothing typed is dropped");
+        assert!(
+            html.len() >= line.len(),
+            "{unit:?}: nothing typed is dropped"
+        );
     }
 }
 
@@ -107,7 +112,11 @@ fn only_own_tags(html: &str) -> bool {
     let mut rest = html;
     while let Some(at) = rest.find('<') {
         let tail = &rest[at..];
-        if let Some(t) = TAGS.iter().chain(MORE.iter()).find(|t| tail.starts_with(*t)) {
+        if let Some(t) = TAGS
+            .iter()
+            .chain(MORE.iter())
+            .find(|t| tail.starts_with(*t))
+        {
             rest = &tail[t.len()..];
             continue;
         }
