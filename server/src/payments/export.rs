@@ -726,7 +726,10 @@ mod tests {
         assert_eq!(
             rows,
             [
-                vec![Data::String("reference".into()), Data::String("amount".into())],
+                vec![
+                    Data::String("reference".into()),
+                    Data::String("amount".into())
+                ],
                 vec![Data::String("'=1+1".into()), Data::Float(12.5)],
             ]
         );
