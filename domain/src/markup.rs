@@ -57,7 +57,7 @@ fn events(markdown: &str) -> impl Iterator<Item = Event<'_>> {
     let mention = move |link: BrokenLink<'_>| {
         markdown[..link.span.start]
             .ends_with('@')
-            .then(|| (CowStr::Borrowed(MENTION), CowStr::Borrowed("")))
+            .then_some((CowStr::Borrowed(MENTION), CowStr::Borrowed("")))
     };
     Parser::new_with_broken_link_callback(markdown, Options::ENABLE_TABLES, Some(mention))
 }
