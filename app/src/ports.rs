@@ -7,6 +7,7 @@ use crate::account::port::AccountPort;
 use crate::account::security::port::SecurityPort;
 use crate::aliases::port::AliasesPort;
 use crate::audit::port::AuditPort;
+use crate::checkout::alternatives::PayMethodsPort;
 use crate::checkout::port::CheckoutPort;
 use crate::company::port::CompanyPort;
 use crate::configuration::port::ConfigPort;
@@ -34,6 +35,8 @@ pub struct Ports {
     pub security: Arc<dyn SecurityPort>,
     /// Hosted pages.
     pub checkout: Arc<dyn CheckoutPort>,
+    /// The hosted page's redirect methods and wallets.
+    pub pay_methods: Arc<dyn PayMethodsPort>,
     /// The merchant's account page.
     pub company: Arc<dyn CompanyPort>,
     /// Configuration pages.

@@ -17,16 +17,40 @@ use serde::{Deserialize, Serialize};
 pub enum Method {
     /// A card of one scheme.
     Card(Brand),
-    /// The co-badged Bancontact card (Direct product 3012), paid as a card.
+    /// The co-badged Bancontact card (Direct product 3012), paid as a card or through
+    /// the bank's page (a redirect payment).
     BancontactCard,
+    /// iDEAL (Direct product 809): the payer approves on the bank's page; euros only.
+    Ideal,
+    /// Google Pay (Direct product 320): a wallet returning a card.
+    GooglePay,
+    /// Apple Pay (Direct product 302): a wallet returning a card.
+    ApplePay,
+}
+
+/// How a method is paid.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Kind {
+    /// A card typed or stored.
+    Card,
+    /// The payer is sent to the bank's page and comes back.
+    Redirect,
+    /// A wallet hands over a card.
+    Wallet,
 }
 
 /// Direct's `paymentProductId` of the Bancontact card.
 pub const BANCONTACT_CARD: i32 = 3012;
+/// Direct's `paymentProductId` of iDEAL.
+pub const IDEAL: i32 = 809;
+/// Direct's `paymentProductId` of Google Pay.
+pub const GOOGLE_PAY: i32 = 320;
+/// Direct's `paymentProductId` of Apple Pay.
+pub const APPLE_PAY: i32 = 302;
 
 impl Method {
     /// Every method, in display order.
-    pub const ALL: [Method; 8] = [
+    pub const ALL: [Method; 11] = [
         Method::Card(Brand::Visa),
         Method::Card(Brand::Mastercard),
         Method::Card(Brand::Amex),
@@ -35,6 +59,9 @@ impl Method {
         Method::Card(Brand::Discover),
         Method::Card(Brand::Jcb),
         Method::Card(Brand::Diners),
+        Method::Ideal,
+        Method::GooglePay,
+        Method::ApplePay,
     ];
 
     /// The stored code: Direct's `paymentProductId`.
@@ -42,6 +69,32 @@ impl Method {
         match self {
             Method::Card(b) => b.payment_product_id(),
             Method::BancontactCard => BANCONTACT_CARD,
+            Method::Ideal => IDEAL,
+            Method::GooglePay => GOOGLE_PAY,
+            Method::ApplePay => APPLE_PAY,
+        }
+    }
+
+    /// How it is paid: Bancontact is listed with the cards (its card is typed like
+    /// one) and also taken through the bank's page ([`Method::redirects`]).
+    pub fn kind(self) -> Kind {
+        match self {
+            Method::Card(_) | Method::BancontactCard => Kind::Card,
+            Method::Ideal => Kind::Redirect,
+            Method::GooglePay | Method::ApplePay => Kind::Wallet,
+        }
+    }
+
+    /// Whether the payer may pay it on the bank's page (a redirect payment).
+    pub fn redirects(self) -> bool {
+        matches!(self, Method::Ideal | Method::BancontactCard)
+    }
+
+    /// The one currency the method exists in, if it is bound to one (iDEAL: euros).
+    pub fn only_currency(self) -> Option<&'static str> {
+        match self {
+            Method::Ideal => Some("EUR"),
+            _ => None,
         }
     }
 
@@ -55,6 +108,9 @@ impl Method {
         match self {
             Method::Card(b) => b.name(),
             Method::BancontactCard => "Bancontact",
+            Method::Ideal => "iDEAL",
+            Method::GooglePay => "Google Pay",
+            Method::ApplePay => "Apple Pay",
         }
     }
 
@@ -62,13 +118,15 @@ impl Method {
     pub fn brand(self) -> Option<Brand> {
         match self {
             Method::Card(b) => Some(b),
-            Method::BancontactCard => None,
+            _ => None,
         }
     }
 
-    /// Whether a merchant that never changed it offers it.
+    /// Whether a merchant that never changed it offers it: the card brands (what every
+    /// account accepted before the setting); the Bancontact card, iDEAL and the wallets
+    /// need a contract and are switched on by the merchant.
     pub fn active_by_default(self) -> bool {
-        !matches!(self, Method::BancontactCard)
+        matches!(self, Method::Card(_))
     }
 
     /// The smallest amount (minor units) it takes: cards also verify at zero (a card
@@ -76,7 +134,8 @@ impl Method {
     pub fn min_amount(self) -> i64 {
         match self {
             Method::Card(_) => 0,
-            Method::BancontactCard => 1,
+            Method::BancontactCard | Method::Ideal => 1,
+            Method::GooglePay | Method::ApplePay => 1,
         }
     }
 }
@@ -97,11 +156,19 @@ pub struct MethodSetting {
 impl MethodSetting {
     /// The setting of a merchant that never changed `method`.
     pub fn default_for(method: Method) -> MethodSetting {
+        let (currencies, countries) = match method {
+            // iDEAL is the Dutch banks' scheme, in euros.
+            Method::Ideal => (
+                Currency::parse("EUR").into_iter().collect(),
+                vec!["NL".to_owned()],
+            ),
+            _ => (Vec::new(), Vec::new()),
+        };
         MethodSetting {
             method,
             active: method.active_by_default(),
-            currencies: Vec::new(),
-            countries: Vec::new(),
+            currencies,
+            countries,
         }
     }
 }
@@ -141,6 +208,13 @@ pub fn serves(setting: &MethodSetting, filter: &Filter) -> Result<(), Refusal> {
         return Err(Refusal::Inactive);
     }
     if let Some(c) = filter.currency {
+        if setting
+            .method
+            .only_currency()
+            .is_some_and(|only| only != c.code())
+        {
+            return Err(Refusal::Currency);
+        }
         if !setting.currencies.is_empty() && !setting.currencies.contains(&c) {
             return Err(Refusal::Currency);
         }
@@ -364,6 +438,47 @@ mod tests {
             Err(Refusal::Amount)
         );
         assert_eq!(m.check_card(visa, &f(None, None, Some(0))), Ok(()));
+    }
+
+    #[test]
+    fn ideal_and_wallets_start_off_and_ideal_is_euros_in_the_netherlands() {
+        assert_eq!(Method::from_code(809), Some(Method::Ideal));
+        assert_eq!(Method::from_code(320), Some(Method::GooglePay));
+        assert_eq!(Method::from_code(302), Some(Method::ApplePay));
+        let m = Methods::new([]);
+        for method in [Method::Ideal, Method::GooglePay, Method::ApplePay] {
+            assert!(!m.offered(&Filter::default()).contains(&method));
+        }
+        assert!(Method::Ideal.redirects() && Method::BancontactCard.redirects());
+        assert!(!Method::Card(Brand::Visa).redirects());
+        assert_eq!(Method::Ideal.kind(), Kind::Redirect);
+        assert_eq!(Method::GooglePay.kind(), Kind::Wallet);
+        let on = Methods::new([MethodSetting {
+            active: true,
+            ..MethodSetting::default_for(Method::Ideal)
+        }]);
+        let f = |c: &str, country: &str| Filter {
+            currency: Currency::parse(c),
+            country: Some(country.to_owned()),
+            amount: Some(100),
+        };
+        assert_eq!(on.check(Method::Ideal, &f("EUR", "NL")), Ok(()));
+        assert_eq!(
+            on.check(Method::Ideal, &f("EUR", "DE")),
+            Err(Refusal::Country)
+        );
+        // Even a merchant that lists every currency gets iDEAL in euros only.
+        let everywhere = Methods::new([MethodSetting {
+            method: Method::Ideal,
+            active: true,
+            currencies: Vec::new(),
+            countries: Vec::new(),
+        }]);
+        assert_eq!(
+            everywhere.check(Method::Ideal, &f("USD", "NL")),
+            Err(Refusal::Currency)
+        );
+        assert_eq!(everywhere.check(Method::Ideal, &f("EUR", "BE")), Ok(()));
     }
 
     #[test]

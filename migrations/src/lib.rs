@@ -27,6 +27,7 @@ mod m20261202_000002_account_details;
 mod m20261203_000001_payment_methods;
 mod m20261203_000002_payment_settings;
 mod m20261203_000003_fraud_rules;
+mod m20261204_000001_redirect_methods;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -58,6 +59,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000002_payment_settings::Migration),
             Box::new(m20261203_000003_fraud_rules::Migration),
             Box::new(m20261203_000001_payment_methods::Migration),
+            Box::new(m20261204_000001_redirect_methods::Migration),
         ]
     }
 }

@@ -420,6 +420,7 @@ pub async fn run(cli: Cli) -> anyhow_like::Result<()> {
                 active,
                 currencies,
                 countries,
+                ..Default::default()
             };
             let row = crate::methods::save_setting(&db, &m, (None, "cli"), &form, "")
                 .await

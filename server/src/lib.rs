@@ -8,6 +8,7 @@
 pub mod account;
 pub mod aliases;
 pub mod audit;
+pub mod bank;
 pub mod checkout;
 pub mod cli;
 pub mod company;

@@ -4,6 +4,7 @@
 
 use crate::account::service::AccountService;
 use crate::audit::AuditService;
+use crate::checkout::alternatives::PayMethodsService;
 use crate::checkout::port::CheckoutService;
 use crate::configuration::port::ConfigService;
 use crate::payments::acquirer::{Acquirer, SimulatedAcquirer};
@@ -98,6 +99,7 @@ impl AppStateBuilder {
             account: account.clone(),
             security: account,
             checkout: Arc::new(CheckoutService::new(engine.clone())),
+            pay_methods: Arc::new(PayMethodsService::new(engine.clone())),
             company: Arc::new(crate::company::CompanyService::new(db.clone())),
             config: configuration.clone(),
             audit: Arc::new(AuditService::new(db.clone())),

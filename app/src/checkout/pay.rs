@@ -427,7 +427,9 @@ fn checkout_page(view: CheckoutView, action: ServerAction<PayCheckout>) -> AnyVi
                     <a href=url target="_blank" rel="noopener noreferrer">{t(T::GeneralConditionsLink)}</a>
                 </p>
             })}
-            <PayForm view=view action=action/>
+            <PayForm view=view.clone() action=action/>
+            // iDEAL, Bancontact and the wallets, when the merchant offers them.
+            <super::methods::OtherMethods id=view.id.clone() current=current/>
         </div>
     }
     .into_any()

@@ -79,6 +79,7 @@ pub fn TestCardsPage() -> impl IntoView {
                     </tbody>
                 </table>
             </div>
+            {super::methods::bank_test_table()}
             <section class="card narrow" aria-labelledby="check-title">
                 <h2 id="check-title">{t(T::TryACard)}</h2>
                 <div class="field">

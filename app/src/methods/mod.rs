@@ -7,6 +7,7 @@ mod model;
 pub mod page;
 #[cfg(feature = "ssr")]
 pub(crate) mod port;
+pub mod wallets;
 
 pub use model::*;
 #[cfg(feature = "ssr")]

@@ -15,6 +15,10 @@ pub struct MethodRow {
     pub currencies: String,
     /// Countries it serves, comma-separated; empty for all.
     pub countries: String,
+    /// Google Pay on mobile (MB-15); `active` is Google Pay in the browser. Unused by
+    /// the other methods.
+    #[serde(default)]
+    pub mobile_active: bool,
 }
 
 /// A method's new setting, as typed.
@@ -28,6 +32,9 @@ pub struct MethodForm {
     pub currencies: String,
     /// ISO 3166-1 alpha-2 codes, comma- or space-separated; empty for all.
     pub countries: String,
+    /// Google Pay on mobile (MB-15); ignored for the other methods.
+    #[serde(default)]
+    pub mobile_active: bool,
 }
 
 impl MethodForm {
@@ -38,6 +45,7 @@ impl MethodForm {
             active: row.active,
             currencies: row.currencies.clone(),
             countries: row.countries.clone(),
+            mobile_active: row.mobile_active,
         }
     }
 }

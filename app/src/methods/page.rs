@@ -118,6 +118,7 @@ fn MethodsTable(rows: Vec<MethodRow>) -> impl IntoView {
             </table>
         </div>
         {move || editing.get().map(|f| view! { <MethodEditor start=f save=save server=server editing=editing rows=rows/> })}
+        <super::wallets::WalletSwitches rows=rows save=save/>
     }
 }
 

@@ -9,6 +9,7 @@ pub mod openapi;
 pub mod paylinks;
 pub mod payments;
 pub mod products;
+pub mod redirect;
 pub mod terminals;
 pub mod tokens;
 

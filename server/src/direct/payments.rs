@@ -26,6 +26,13 @@ pub async fn create_payment(
     bytes: axum::body::Bytes,
 ) -> Result<Response> {
     let v = body(&bytes)?;
+    // iDEAL and Bancontact through the bank's page; wallets are not taken here.
+    if at(&v, super::redirect::SPEC).is_some() {
+        return super::redirect::create(&state, &caller, &v).await;
+    }
+    if at(&v, "mobilePaymentMethodSpecificInput").is_some() {
+        return Err(super::redirect::mobile_refused());
+    }
     let amount = money(&v, "order.amountOfMoney")?;
     let spec = "cardPaymentMethodSpecificInput";
     if at(&v, spec).is_none() {
@@ -94,6 +101,7 @@ pub async fn create_payment(
         hosted_checkout_id: None,
         payment_link_id: None,
         payer_fields: None,
+        customer_mobile: super::fields::mobile(&v)?,
     };
     let attempt = state
         .engine

@@ -6,14 +6,40 @@ use super::{ApiError, Caller, DirectState};
 use crate::payments::error::EngineError;
 use axum::extract::{Path, Query, State};
 use axum::{Extension, Json};
-use domain::methods::{Filter, Method};
+use domain::methods::{Filter, Kind, Method};
 use domain::money::Currency;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 
 use super::fields::*;
 
+/// A method that is not a card (iDEAL, the wallets), as Direct lists it: iDEAL is a
+/// redirect to the bank, Google Pay and Apple Pay are mobile (wallet) products.
+fn other_json(method: Method, order: usize) -> Value {
+    let id = method.code();
+    let logo = format!("/brands/{id}.svg");
+    let label = method.name();
+    let (payment_method, redirects) = match method.kind() {
+        Kind::Wallet => ("mobile", false),
+        _ => ("redirect", true),
+    };
+    json!({
+        "id": id,
+        "paymentMethod": payment_method,
+        "allowsTokenization": false,
+        "allowsRecurring": false,
+        "allowsAuthentication": false,
+        "usesRedirectionTo3rdParty": redirects,
+        "displayHints": { "label": label, "displayOrder": order, "logo": logo },
+        "displayHintsList": [{ "label": label, "displayOrder": order, "logo": logo }],
+        "fields": [],
+    })
+}
+
 fn product_json(method: Method, order: usize) -> Value {
+    if method.kind() != Kind::Card {
+        return other_json(method, order);
+    }
     let id = method.code();
     let logo = format!("/brands/{id}.svg");
     let label = method.name();

@@ -2,6 +2,7 @@
 
 pub mod api_key;
 pub mod audit_log;
+pub mod bank_redirect;
 pub mod cart_line;
 pub mod email_outbox;
 pub mod filter_template;

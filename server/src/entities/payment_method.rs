@@ -16,6 +16,8 @@ pub struct Model {
     /// Comma-separated ISO 3166-1 alpha-2 codes; empty for all.
     pub countries: String,
     pub updated_at: DateTimeUtc,
+    /// Wallets: Google Pay on mobile (MB-15); `active` is Google Pay in the browser.
+    pub mobile_active: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

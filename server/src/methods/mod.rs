@@ -15,6 +15,7 @@ use app::methods::{MethodForm, MethodRow, MethodsPort};
 use chrono::Utc;
 use domain::card::{Brand, CardError};
 use domain::methods::{self, Filter, Method, MethodSetting, Methods};
+use domain::redirect::WalletSwitches;
 use domain::Money;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
@@ -53,15 +54,40 @@ fn currencies_text(s: &MethodSetting) -> String {
         .join(",")
 }
 
-/// A setting as the page lists it.
-fn row_of(s: &MethodSetting) -> MethodRow {
+/// A setting as the page lists it, with Google Pay's mobile switch.
+fn row_of(s: &MethodSetting, mobile_active: bool) -> MethodRow {
     MethodRow {
         code: s.method.code(),
         name: s.method.name().to_owned(),
         active: s.active,
         currencies: currencies_text(s),
         countries: s.countries.join(","),
+        mobile_active: mobile_active && s.method == Method::GooglePay,
     }
+}
+
+/// The merchant's wallet switches (MB-15): Google Pay in the browser (its method's
+/// `active`) and on mobile, Apple Pay (its method's `active`).
+pub async fn wallet_switches<C: ConnectionTrait>(
+    conn: &C,
+    merchant_id: i64,
+) -> Result<WalletSwitches, DbErr> {
+    let methods = load(conn, merchant_id).await?;
+    Ok(WalletSwitches {
+        google_pay_browser: methods.setting(Method::GooglePay).active,
+        google_pay_mobile: google_pay_mobile(conn, merchant_id).await?,
+        apple_pay: methods.setting(Method::ApplePay).active,
+    })
+}
+
+/// Whether Google Pay on mobile is on (off until switched on).
+async fn google_pay_mobile<C: ConnectionTrait>(conn: &C, merchant_id: i64) -> Result<bool, DbErr> {
+    Ok(payment_method::Entity::find()
+        .filter(payment_method::Column::MerchantId.eq(merchant_id))
+        .filter(payment_method::Column::MethodCode.eq(Method::GooglePay.code()))
+        .one(conn)
+        .await?
+        .is_some_and(|r| r.mobile_active))
 }
 
 /// The names of the card brands offered for `amount` (hosted pages), in display order:
@@ -208,6 +234,12 @@ fn checked(form: &MethodForm) -> Result<MethodSetting, AppError> {
         problems.push(FieldError::new("countries", Problem::InvalidCountry));
         Vec::new()
     });
+    // iDEAL exists in euros only.
+    if let Some(only) = method.only_currency() {
+        if currencies.iter().any(|c| c.code() != only) {
+            problems.push(FieldError::new("currencies", Problem::InvalidCurrency));
+        }
+    }
     if !problems.is_empty() {
         return Err(AppError::Invalid(problems));
     }
@@ -224,7 +256,8 @@ impl MethodsPort for MethodsService {
     async fn methods(&self, actor: &Actor) -> Result<Vec<MethodRow>, AppError> {
         let (m, _) = load_admin(&self.db, actor).await?;
         let all = load(&self.db, m.id).await.map_err(internal)?;
-        Ok(all.all().iter().map(row_of).collect())
+        let mobile = google_pay_mobile(&self.db, m.id).await.map_err(internal)?;
+        Ok(all.all().iter().map(|s| row_of(s, mobile)).collect())
     }
 
     async fn save_method(
@@ -255,8 +288,9 @@ pub async fn save_setting(
         .map_err(internal)?
         .setting(new.method)
         .clone();
-    let (before, after) = (row_of(&old), row_of(&new));
-    let detail = audit::changes(&[
+    let old_mobile = google_pay_mobile(&txn, m.id).await.map_err(internal)?;
+    let (before, after) = (row_of(&old, old_mobile), row_of(&new, form.mobile_active));
+    let mut fields = vec![
         (
             "active",
             before.active.to_string(),
@@ -264,7 +298,15 @@ pub async fn save_setting(
         ),
         ("currencies", before.currencies, after.currencies.clone()),
         ("countries", before.countries, after.countries.clone()),
-    ]);
+    ];
+    if new.method == Method::GooglePay {
+        fields.push((
+            "mobile",
+            before.mobile_active.to_string(),
+            after.mobile_active.to_string(),
+        ));
+    }
+    let detail = audit::changes(&fields);
     if detail.is_empty() {
         return Ok(after);
     }
@@ -275,6 +317,7 @@ pub async fn save_setting(
         currencies: Set(after.currencies.clone()),
         countries: Set(after.countries.clone()),
         updated_at: Set(Utc::now()),
+        mobile_active: Set(after.mobile_active),
         ..Default::default()
     })
     .on_conflict(
@@ -287,6 +330,7 @@ pub async fn save_setting(
             payment_method::Column::Currencies,
             payment_method::Column::Countries,
             payment_method::Column::UpdatedAt,
+            payment_method::Column::MobileActive,
         ])
         .to_owned(),
     )

@@ -74,6 +74,21 @@ pub fn payment(p: &payment::Model) -> Value {
         "paymentMethod": "card",
         "cardPaymentMethodSpecificOutput": card_output,
     });
+    // A redirect payment (iDEAL, Bancontact on the bank's page) has no card.
+    if p.masked_card.is_none()
+        && p.payment_product_id
+            .and_then(domain::methods::Method::from_code)
+            .is_some_and(|m| m.redirects())
+    {
+        output["paymentMethod"] = json!("redirect");
+        output["redirectPaymentMethodSpecificOutput"] = json!({
+            "paymentProductId": p.payment_product_id,
+            "fraudResults": { "fraudServiceResult": "no-advice" },
+        });
+        if let Some(o) = output.as_object_mut() {
+            o.remove("cardPaymentMethodSpecificOutput");
+        }
+    }
     if let Some(customer) = &p.merchant_customer_id {
         output["customer"] = json!({ "merchantCustomerId": customer });
     }

@@ -56,6 +56,8 @@ const FEATURE_ROUTES: &[(&str, &str, Mount)] = &[
     ("GET", "/support/attachments/{id}", |m| {
         on(m, crate::support::attachments::download)
     }),
+    ("GET", "/pay/bank/{token}", |m| on(m, crate::bank::show)),
+    ("POST", "/pay/bank/{token}", |m| on(m, crate::bank::decide)),
     ("GET", "/api/{*fn_name}", |m| on(m, server_fn_handler)),
     ("POST", "/api/{*fn_name}", |m| on(m, server_fn_handler)),
 ];

@@ -29,6 +29,7 @@ mod payment_filters;
 mod payments;
 mod pending_changes;
 mod production_account;
+mod redirect_methods;
 mod sealing;
 mod sessions;
 mod support;

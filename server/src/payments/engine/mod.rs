@@ -14,6 +14,7 @@ mod create;
 mod lifecycle;
 mod linked;
 mod payer;
+pub mod redirect;
 mod screening;
 pub mod settle;
 mod tokens;

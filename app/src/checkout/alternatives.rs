@@ -1,0 +1,87 @@
+//! The hosted page's other ways to pay (issue 16): redirect methods (iDEAL, Bancontact
+//! through the bank's page) and wallets (Google Pay, Apple Pay; in TEST a simulated
+//! sheet hands over a test card). What crosses the wire, the port and its server
+//! functions; the buttons are in `methods.rs`, the sheet in `wallet.rs`.
+
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// One way to pay offered beside the card form.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PayOption {
+    /// Direct's `paymentProductId`.
+    pub code: i32,
+    /// Display name.
+    pub name: String,
+}
+
+/// What the payment page offers beside the card form.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PayOptions {
+    /// Redirect methods: the payer is sent to the bank's page.
+    pub redirects: Vec<PayOption>,
+    /// Wallets whose switch is on for this payer's device.
+    pub wallets: Vec<PayOption>,
+}
+
+/// The hosted page's redirect methods and wallets. The checkout id is the secret.
+#[cfg(feature = "ssr")]
+#[async_trait::async_trait]
+pub trait PayMethodsPort: Send + Sync {
+    /// What the page of checkout `id` offers a payer whose browser sent `user_agent`.
+    async fn options(&self, id: &str, user_agent: &str) -> Result<PayOptions, AppError>;
+    /// Starts a redirect payment of the checkout with method `code`: the bank page's
+    /// address.
+    async fn redirect(&self, id: &str, code: i32, ip: &str) -> Result<String, AppError>;
+    /// Pays the checkout with the simulated wallet `code`'s test card, through the card
+    /// engine, the payment marked with the wallet.
+    async fn wallet(
+        &self,
+        id: &str,
+        code: i32,
+        user_agent: &str,
+        ip: &str,
+    ) -> Result<super::CheckoutView, AppError>;
+}
+
+#[cfg(feature = "ssr")]
+fn user_agent() -> String {
+    use_context::<http::request::Parts>()
+        .and_then(|p| {
+            p.headers
+                .get(http::header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        })
+        .unwrap_or_default()
+}
+
+/// The other ways to pay offered on the page of checkout `id`.
+#[server(endpoint = "pay/options")]
+pub async fn load_pay_options(id: String) -> Result<PayOptions, AppError> {
+    crate::context::ports()?
+        .pay_methods
+        .options(&id, &user_agent())
+        .await
+}
+
+/// Starts paying checkout `id` with redirect method `code`: the bank page's address.
+#[server(endpoint = "pay/redirect")]
+pub async fn pay_redirect(id: String, code: i32) -> Result<String, AppError> {
+    let ip = crate::context::client_ip().await;
+    crate::context::ports()?
+        .pay_methods
+        .redirect(&id, code, &ip)
+        .await
+}
+
+/// Pays checkout `id` with the simulated wallet `code`.
+#[server(endpoint = "pay/wallet")]
+pub async fn pay_wallet(id: String, code: i32) -> Result<super::CheckoutView, AppError> {
+    let ip = crate::context::client_ip().await;
+    crate::context::ports()?
+        .pay_methods
+        .wallet(&id, code, &user_agent(), &ip)
+        .await
+}
