@@ -381,6 +381,10 @@ pub enum TestOutcome {
     },
     /// The acquirer does not answer: status uncertain (92), resolved later.
     Timeout,
+    /// The request never reaches the acquirer (connection refused) on a payment's first
+    /// attempt; later attempts are approved (the acquirer comes back). See
+    /// [`test_outcome_on_attempt`].
+    Unreachable,
 }
 
 /// A row of the test card table.
@@ -458,6 +462,11 @@ pub const TEST_CARDS: &[TestCard] = &[
         brand: Brand::Visa,
         outcome: TestOutcome::Timeout,
     },
+    TestCard {
+        number: "4000 0000 0000 9102",
+        brand: Brand::Visa,
+        outcome: TestOutcome::Unreachable,
+    },
 ];
 
 /// The row of the test card table for `card`, if it is one.
@@ -490,6 +499,16 @@ pub fn test_outcome(card: &CardNumber, amount: Money) -> TestOutcome {
             code: "61",
             reason: "Exceeds withdrawal amount limit",
         },
+    }
+}
+
+/// The outcome of a payment's attempt number `attempt` (0 for its first): as
+/// [`test_outcome`], except that an unreachable card is unreachable only on the first
+/// attempt and approved from the second on (the acquirer came back).
+pub fn test_outcome_on_attempt(card: &CardNumber, amount: Money, attempt: u32) -> TestOutcome {
+    match test_outcome(card, amount) {
+        TestOutcome::Unreachable if attempt > 0 => TestOutcome::Approved { eci: "05" },
+        outcome => outcome,
     }
 }
 
@@ -686,5 +705,29 @@ mod tests {
             prop_assert!(masked.chars().filter(char::is_ascii_digit).count() <= 10);
             prop_assert!(masked.ends_with(&digits[digits.len() - 4..]));
         }
+    }
+
+    #[test]
+    fn the_unreachable_card_comes_back_on_the_second_attempt() {
+        let eur = Currency::parse("EUR").unwrap();
+        let amount = Money::new(1_000, eur).unwrap();
+        let card = CardNumber::parse("4000000000009102").unwrap();
+        assert_eq!(test_outcome(&card, amount), TestOutcome::Unreachable);
+        assert_eq!(
+            test_outcome_on_attempt(&card, amount, 0),
+            TestOutcome::Unreachable
+        );
+        for attempt in 1..5 {
+            assert_eq!(
+                test_outcome_on_attempt(&card, amount, attempt),
+                TestOutcome::Approved { eci: "05" }
+            );
+        }
+        // Every other card answers the same on every attempt.
+        let declined = CardNumber::parse("4000000000009995").unwrap();
+        assert_eq!(
+            test_outcome_on_attempt(&declined, amount, 3),
+            test_outcome(&declined, amount)
+        );
     }
 }

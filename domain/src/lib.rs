@@ -20,6 +20,7 @@ pub mod notify;
 pub mod password;
 pub mod paylink;
 pub mod payment;
+pub mod processing;
 pub mod redirect;
 pub mod report;
 pub mod search;

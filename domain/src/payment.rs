@@ -292,6 +292,17 @@ impl Payment {
         Ok(())
     }
 
+    /// The reservation period of an uncaptured authorisation ended: the funds are
+    /// released and the payment is expired (Direct: CANCELLED, 6). Never once anything
+    /// was captured, refunded or capturing closed.
+    pub fn expire_authorisation(&mut self) -> Result<(), PaymentError> {
+        if self.stage != Stage::Authorised || self.captured > 0 || self.capture_closed {
+            return Err(PaymentError::WrongStatus);
+        }
+        self.stage = Stage::Expired;
+        Ok(())
+    }
+
     /// Most that may still be captured, with `over_capture_percent` allowance.
     pub fn capturable(&self, over_capture_percent: u32) -> i64 {
         if self.stage != Stage::Authorised || self.capture_closed {
@@ -541,6 +552,22 @@ mod tests {
         let mut p = Payment::new(100).unwrap();
         p.expire().unwrap();
         assert_eq!(p.label(), Label::Expired);
+        // An authorisation whose reservation ended: released, as Direct reports it.
+        let mut p = authorised(100);
+        p.expire_authorisation().unwrap();
+        let s = p.direct_status();
+        assert_eq!(
+            (s.status, s.category, s.code),
+            ("CANCELLED", "UNSUCCESSFUL", 6)
+        );
+        assert!(!s.is_authorized && !s.is_cancellable && !s.is_refundable);
+        assert_eq!(p.capture(100, false, 0), Err(PaymentError::WrongStatus));
+        let mut partly = authorised(100);
+        partly.capture(10, false, 0).unwrap();
+        assert_eq!(
+            partly.expire_authorisation(),
+            Err(PaymentError::WrongStatus)
+        );
     }
 
     #[derive(Clone, Debug)]
@@ -550,6 +577,7 @@ mod tests {
         Reject,
         Uncertain,
         Expire,
+        ExpireAuthorisation,
         Capture(i64, bool),
         Cancel,
         Refund(i64),
@@ -562,6 +590,7 @@ mod tests {
             Just(Op::Reject),
             Just(Op::Uncertain),
             Just(Op::Expire),
+            Just(Op::ExpireAuthorisation),
             (1i64..20_000, any::<bool>()).prop_map(|(a, f)| Op::Capture(a, f)),
             Just(Op::Cancel),
             (1i64..20_000).prop_map(Op::Refund),
@@ -575,6 +604,7 @@ mod tests {
             Op::Reject => p.reject(),
             Op::Uncertain => p.mark_uncertain(),
             Op::Expire => p.expire(),
+            Op::ExpireAuthorisation => p.expire_authorisation(),
             Op::Capture(a, f) => p.capture(*a, *f, pct),
             Op::Cancel => p.cancel(),
             Op::Refund(a) => p.refund(*a),
@@ -601,6 +631,46 @@ mod tests {
                 prop_assert!(p.captured() * 100 <= p.authorised() * (100 + i64::from(pct)));
                 prop_assert!(p.refunded() <= p.captured());
                 prop_assert!(p.captured() >= 0 && p.refunded() >= 0);
+            }
+        }
+
+        #[test]
+        fn an_expired_authorisation_had_nothing_captured_and_captures_nothing(
+            amount in 1i64..20_000,
+            pct in 0u32..=30,
+            ops in proptest::collection::vec(op(), 0..40),
+            after in proptest::collection::vec(op(), 0..10),
+        ) {
+            let mut p = Payment::new(amount).unwrap();
+            for op in &ops {
+                let _ = apply(&mut p, op, pct);
+            }
+            let before = p;
+            match p.expire_authorisation() {
+                Ok(()) => {
+                    prop_assert_eq!(before.stage(), Stage::Authorised);
+                    prop_assert_eq!(before.captured(), 0);
+                    prop_assert_eq!(before.refunded(), 0);
+                    prop_assert!(!before.capture_closed());
+                    prop_assert_eq!(p.label(), Label::Expired);
+                    prop_assert_eq!(p.direct_status().status, "CANCELLED");
+                    prop_assert_eq!(p.direct_status().code, 6);
+                    prop_assert_eq!(p.capturable(pct), 0);
+                    for op in &after {
+                        let _ = apply(&mut p, op, pct);
+                        prop_assert_eq!(p.captured(), 0, "nothing captured after expiry");
+                        prop_assert_eq!(p.stage(), Stage::Expired);
+                    }
+                }
+                Err(e) => {
+                    prop_assert_eq!(e, PaymentError::WrongStatus);
+                    prop_assert_eq!(p, before);
+                    prop_assert!(
+                        before.stage() != Stage::Authorised
+                            || before.captured() > 0
+                            || before.capture_closed()
+                    );
+                }
             }
         }
     }

@@ -28,6 +28,7 @@ mod m20261203_000001_payment_methods;
 mod m20261203_000002_payment_settings;
 mod m20261203_000003_fraud_rules;
 mod m20261204_000001_redirect_methods;
+mod m20261204_000002_expiry_processing;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -60,6 +61,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000003_fraud_rules::Migration),
             Box::new(m20261203_000001_payment_methods::Migration),
             Box::new(m20261204_000001_redirect_methods::Migration),
+            Box::new(m20261204_000002_expiry_processing::Migration),
         ]
     }
 }

@@ -16,6 +16,7 @@ fn outcome_text(outcome: TestOutcome) -> String {
             .replace("{code}", code)
             .replace("{reason}", refusal_text(code)),
         TestOutcome::Timeout => t(T::OutcomeTimeout).to_owned(),
+        TestOutcome::Unreachable => t(T::OutcomeUnreachable).to_owned(),
     }
 }
 

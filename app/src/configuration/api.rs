@@ -72,6 +72,8 @@ mod settings {
         session_events: Option<String>,
         notification_emails: Option<String>,
         default_return_url: Option<String>,
+        processing_mode: Option<String>,
+        reservation_days: Option<String>,
     ) -> Result<(), AppError> {
         use crate::error::{FieldError, Problem};
         let (actor, port) = port().await?;
@@ -83,6 +85,8 @@ mod settings {
                 0
             })
         };
+        // The processing fields, read before the others borrow `number`.
+        let reservation_days = reservation_days.map(|d| number("reservation_days", &d));
         let settings = PaymentSettings {
             retry_count: number("retry_count", &retry_count),
             capture_procedure,
@@ -97,6 +101,8 @@ mod settings {
             default_return_url: default_return_url.unwrap_or_default(),
             session_events: session_events.is_some(),
             notification_emails: notification_emails.unwrap_or_default(),
+            processing_mode: processing_mode.clone().unwrap_or_default(),
+            reservation_days: reservation_days.unwrap_or_default(),
         };
         // A form without the engine settings (an older page) keeps the stored ones; the
         // page sends `engine_settings` with them, so an unticked box means "off".
@@ -109,6 +115,17 @@ mod settings {
                 default_return_url: stored.default_return_url,
                 session_events: stored.session_events,
                 notification_emails: stored.notification_emails,
+                ..settings
+            }
+        };
+        // A form without the processing fields (an older page) keeps the stored ones.
+        let settings = if processing_mode.is_some() && reservation_days.is_some() {
+            settings
+        } else {
+            let stored = port.payment_settings(&actor).await?;
+            PaymentSettings {
+                processing_mode: stored.processing_mode,
+                reservation_days: stored.reservation_days,
                 ..settings
             }
         };

@@ -52,6 +52,11 @@ pub struct PaymentSettings {
     pub session_events: bool,
     /// Addresses mailed per successful payment and per refund, comma-separated.
     pub notification_emails: String,
+    /// When card authorisations are asked of the acquirer (MB-14): `online`,
+    /// `online_fallback` or `offline`.
+    pub processing_mode: String,
+    /// Days an uncaptured card authorisation holds the payer's funds (1–30).
+    pub reservation_days: i32,
 }
 
 /// A job as the admin page shows it (PE-6).

@@ -9,6 +9,29 @@ use crate::error::AppError;
 use crate::i18n::{t, T};
 use leptos::prelude::*;
 
+/// The processing mode (MB-14): a choice of three, with the seed's help text.
+fn processing_mode_field(current: &str, error: Signal<Option<AppError>>) -> AnyView {
+    let modes = [
+        ("online", T::ProcessingOnline),
+        ("online_fallback", T::ProcessingFallback),
+        ("offline", T::ProcessingOffline),
+    ];
+    let current = current.to_owned();
+    view! {
+        <div class="field">
+            <label for="settings-processing_mode">{t(T::ProcessingModeLabel)}</label>
+            <select id="settings-processing_mode" name="processing_mode" aria-describedby="processing-mode-hint">
+                {modes.into_iter().map(|(value, label)| view! {
+                    <option value=value selected=current == value>{t(label)}</option>
+                }).collect_view()}
+            </select>
+            <p class="muted" id="processing-mode-hint">{t(T::ProcessingModeHint)}</p>
+            <p class="field-error">{move || error.get().and_then(|e| e.problem_for("processing_mode").map(problem_text))}</p>
+        </div>
+    }
+    .into_any()
+}
+
 fn settings_form(
     s: PaymentSettings,
     action: ServerAction<SavePaymentSettings>,
@@ -37,6 +60,9 @@ fn settings_form(
                 <p class="field-error">{select_problem}</p>
             </div>
             <Field label=T::CaptureDelayLabel name="capture_delay_hours" kind="number" value=s.capture_delay_hours.to_string() error=error form="settings"/>
+            <Field label=T::ReservationDaysLabel name="reservation_days" kind="number" value=s.reservation_days.to_string() error=error form="settings"/>
+            <p class="muted" id="reservation-days-hint">{t(T::ReservationDaysHint)}</p>
+            {processing_mode_field(&s.processing_mode, error)}
             <label class="checkbox">
                 <input type="checkbox" name="show_final_page" checked=s.show_final_page/>
                 <span>{t(T::ShowFinalPageLabel)}</span>
@@ -113,5 +139,6 @@ pub fn PaymentSettingsPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+        <crate::template::customer::CustomerSettingsSection/>
     }
 }

@@ -214,6 +214,8 @@ impl ConfigPort for ConfigService {
             default_return_url: m.default_return_url,
             session_events: m.session_events,
             notification_emails: m.notification_emails,
+            processing_mode: m.processing_mode,
+            reservation_days: m.reservation_days,
         })
     }
 
@@ -284,6 +286,7 @@ impl ConfigPort for ConfigService {
                 String::new()
             }
         };
+        problems.extend(super::rules::processing_problems(&s));
         if !problems.is_empty() {
             return Err(AppError::Invalid(problems));
         }
@@ -356,6 +359,16 @@ impl ConfigPort for ConfigService {
                 m.notification_emails.clone(),
                 notification_emails.clone(),
             ),
+            (
+                "processing_mode",
+                m.processing_mode.clone(),
+                s.processing_mode.clone(),
+            ),
+            (
+                "reservation_days",
+                m.reservation_days.to_string(),
+                s.reservation_days.to_string(),
+            ),
         ]);
         if detail.is_empty() {
             return Ok(());
@@ -374,6 +387,8 @@ impl ConfigPort for ConfigService {
         row.default_return_url = Set(default_return_url);
         row.session_events = Set(s.session_events);
         row.notification_emails = Set(notification_emails);
+        row.processing_mode = Set(s.processing_mode.clone());
+        row.reservation_days = Set(s.reservation_days);
         row.update(&txn).await.map_err(internal)?;
         audit::record(
             &txn,

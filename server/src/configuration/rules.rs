@@ -107,3 +107,19 @@ pub(crate) async fn notify_by_mail<C: sea_orm::ConnectionTrait>(
     }
     Ok(())
 }
+
+/// The processing mode and the card reservation period of a payment settings form,
+/// checked: a known mode (MB-14) and 1–30 days.
+pub(crate) fn processing_problems(
+    s: &app::configuration::PaymentSettings,
+) -> Vec<app::error::FieldError> {
+    use app::error::{FieldError, Problem};
+    let mut problems = Vec::new();
+    if domain::processing::ProcessingMode::parse(&s.processing_mode).is_none() {
+        problems.push(FieldError::new("processing_mode", Problem::OutOfRange));
+    }
+    if !domain::processing::RESERVATION_DAYS.contains(&s.reservation_days) {
+        problems.push(FieldError::new("reservation_days", Problem::OutOfRange));
+    }
+    problems
+}

@@ -67,6 +67,11 @@ pub struct Model {
     pub session_events: bool,
     /// Addresses mailed per successful payment and per refund, comma-separated (MB-15).
     pub notification_emails: String,
+    /// When card authorisations are asked of the acquirer (MB-14): `online`,
+    /// `online_fallback` or `offline` (`domain::processing::ProcessingMode`).
+    pub processing_mode: String,
+    /// Days an uncaptured card authorisation holds the payer's funds (1–30).
+    pub reservation_days: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

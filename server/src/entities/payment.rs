@@ -62,6 +62,10 @@ pub struct Model {
     pub fraud_rule: Option<String>,
     /// Keyed hash of the card number (velocity per card, blocked cards).
     pub card_fingerprint: Option<String>,
+    /// When the acquirer authorised it; an uncaptured authorisation is released a
+    /// reservation period later (none before it, and on rows older than the column:
+    /// their creation counts).
+    pub authorised_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

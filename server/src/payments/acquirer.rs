@@ -2,7 +2,7 @@
 //! card table. Real connectors implement [`Acquirer`] too.
 
 use async_trait::async_trait;
-use domain::card::{test_outcome, Brand, CardNumber, TestOutcome};
+use domain::card::{test_outcome_on_attempt, Brand, CardNumber, TestOutcome};
 use domain::money::Money;
 
 /// What an authorisation asks.
@@ -16,6 +16,8 @@ pub struct AuthRequest<'a> {
     /// Our reference for this attempt, committed before the acquirer is asked: if the
     /// answer is lost, [`Acquirer::inquire`] is asked about it.
     pub reference: &'a str,
+    /// Attempts already made for this payment (0 for its first).
+    pub attempt: u32,
 }
 
 /// The acquirer's answer to an authorisation.
@@ -39,6 +41,11 @@ pub enum AuthResult {
         /// Retrieval reference number to ask about later.
         rrn: String,
     },
+    /// The request never reached the acquirer (connection refused): nothing was
+    /// authorised. The merchant's processing mode says whether the payment is refused or
+    /// its authorisation queued (`payments::engine::offline`); in the offline mode every
+    /// authorisation is queued this way without asking.
+    NotReached,
 }
 
 /// The references of an approval.
@@ -109,7 +116,7 @@ impl SimulatedAcquirer {
 #[async_trait]
 impl Acquirer for SimulatedAcquirer {
     async fn authorise(&self, request: AuthRequest<'_>) -> AuthResult {
-        match test_outcome(request.card, request.amount) {
+        match test_outcome_on_attempt(request.card, request.amount, request.attempt) {
             TestOutcome::Approved { eci } => Self::approval(eci),
             TestOutcome::Challenge { .. } if !request.challenge_passed => {
                 AuthResult::ChallengeRequired
@@ -125,6 +132,8 @@ impl Acquirer for SimulatedAcquirer {
             },
             // The simulated issuer answers late: the inquiry finds it approved.
             TestOutcome::Timeout => AuthResult::Timeout { rrn: new_rrn() },
+            // Down on the payment's first attempt, back for the next ones.
+            TestOutcome::Unreachable => AuthResult::NotReached,
         }
     }
 
@@ -172,6 +181,7 @@ mod tests {
                 amount: eur(minor),
                 challenge_passed,
                 reference: "000000000001",
+                attempt: 0,
             })
             .await
     }
@@ -202,6 +212,10 @@ mod tests {
             answer("4000000000000119", 1000, false).await,
             AuthResult::Timeout { .. }
         ));
+        assert_eq!(
+            answer("4000000000009102", 1000, false).await,
+            AuthResult::NotReached
+        );
         assert!(matches!(
             answer("4012888888881881", 100_000, false).await,
             AuthResult::Declined { ref code, .. } if code == "61"

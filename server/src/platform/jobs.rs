@@ -38,6 +38,12 @@ pub mod kind {
     /// Delete each merchant's transaction data older than its retention (MB-10); runs
     /// daily, queuing its next run.
     pub const RETENTION_PURGE: &str = "retention_purge";
+    /// Ask the acquirer for an authorisation queued by the processing mode (MB-14)
+    /// until it answers.
+    pub const AUTHORISE_QUEUED: &str = "authorise_queued";
+    /// Release the uncaptured authorisations whose reservation period ended; runs
+    /// hourly, queuing its next run.
+    pub const EXPIRE_AUTHORISATIONS: &str = "expire_authorisations";
 }
 
 /// Queues a job through `conn` (inside the caller's transaction when there is one).

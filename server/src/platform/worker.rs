@@ -169,12 +169,32 @@ impl Runner {
                     .await
                     .map_err(|e| e.to_string())
             }
+            kind::AUTHORISE_QUEUED => {
+                let sale = payload.get("sale").and_then(Value::as_bool).unwrap_or(true);
+                self.engine
+                    .authorise_queued(id("payment"), sale)
+                    .await
+                    .map_err(|e| e.to_string())
+            }
+            kind::EXPIRE_AUTHORISATIONS => self
+                .engine
+                .release_expired_authorisations()
+                .await
+                .map(|_| true)
+                .map_err(|e| e.to_string()),
             kind::SETTLE_CHANGE => self
                 .engine
                 .settle_change(id("operation"), false)
                 .await
                 .map_err(|e| e.to_string()),
             kind::AUTO_CAPTURE => self.auto_capture(id("payment")).await,
+            crate::template::sms::SEND_SMS => crate::template::sms::deliver_one(
+                self.engine.db(),
+                &crate::template::sms::DevSmsProvider,
+                id("sms"),
+            )
+            .await
+            .map_err(|e| e.to_string()),
             kind::SEND_EMAIL => match &self.mailer {
                 // No relay configured: the mail stays in the outbox (development mailbox).
                 None => Ok(true),
@@ -296,6 +316,10 @@ impl Runner {
         // So is the data retention's (MB-10).
         if let Err(e) = crate::company::retention::ensure_scheduled(self.engine.db()).await {
             tracing::warn!(error = %e, "queuing the retention purge failed");
+        }
+        // And the hourly release of expired authorisations.
+        if let Err(e) = crate::payments::engine::expiry::ensure_scheduled(self.engine.db()).await {
+            tracing::warn!(error = %e, "queuing the release of expired authorisations failed");
         }
     }
 }

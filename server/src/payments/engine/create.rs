@@ -259,17 +259,21 @@ impl PaymentEngine {
         let answer = match super::screening::refusal(&screening, &reference) {
             // A block rule matched: refused here, the acquirer is never asked.
             Some(refused) => refused,
+            // Asked now, or queued when the processing mode is offline (offline.rs).
             None => {
-                self.acquirer
-                    .authorise(AuthRequest {
+                self.authorise_by_mode(
+                    merchant,
+                    AuthRequest {
                         card: &card.number,
                         amount: new.amount,
                         // Mail and telephone orders are outside 3-D Secure: nobody is
                         // there to answer a challenge.
                         challenge_passed: new.channel == "MOTO",
                         reference: &reference,
-                    })
-                    .await
+                        attempt: row.attempts.max(0) as u32,
+                    },
+                )
+                .await
             }
         };
         let txn = self.db.begin().await?;
@@ -498,6 +502,8 @@ impl PaymentEngine {
         by: &Initiator,
     ) -> Result<(payment::Model, AttemptResult), EngineError> {
         let mut ledger = ledger(&row).map_err(EngineError::Refused)?;
+        // An acquirer that cannot be reached: refused or queued, per the processing mode.
+        let answer = super::offline::answer_by_mode(merchant, &row, answer);
         close_reconciliation(txn, &row).await?;
         let now = Utc::now();
         let mut update: payment::ActiveModel = row.clone().into();
@@ -531,6 +537,7 @@ impl PaymentEngine {
                 update.refusal_code = Set(None);
                 update.refusal_reason = Set(None);
                 update.pending_card_enc = Set(None);
+                update.authorised_at = Set(Some(now));
                 if mode == AuthMode::Sale {
                     let amount = stored_money(row.amount, &row.currency)?;
                     // Derived from the attempt's reference: asked again after a lost
@@ -579,8 +586,10 @@ impl PaymentEngine {
             AuthResult::Declined { code, reason, rrn } => {
                 let attempts = row.attempts + 1;
                 // On a hosted page the payer may retry up to the merchant's retry count.
-                let final_try =
-                    row.hosted_checkout_id.is_none() || attempts >= merchant.retry_count.max(1);
+                // A queued or uncertain authorisation has no payer left to try again.
+                let final_try = row.hosted_checkout_id.is_none()
+                    || attempts >= merchant.retry_count.max(1)
+                    || ledger.stage() == Stage::Uncertain;
                 if final_try {
                     ledger.reject().map_err(EngineError::Refused)?;
                 }
@@ -610,6 +619,16 @@ impl PaymentEngine {
                     10,
                 )
                 .await?;
+                AttemptResult::Uncertain
+            }
+            AuthResult::NotReached => {
+                ledger.mark_uncertain().map_err(EngineError::Refused)?;
+                let sealed = self
+                    .queue_authorisation(txn, merchant, &row, card, mode)
+                    .await?;
+                update.pending_card_enc = Set(Some(sealed));
+                // Shown as AUTHORIZATION_REQUESTED until the job writes the answer.
+                op("authorise", row.amount, "uncertain").insert(txn).await?;
                 AttemptResult::Uncertain
             }
         };

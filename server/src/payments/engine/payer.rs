@@ -63,6 +63,7 @@ impl PaymentEngine {
                     amount,
                     challenge_passed: true,
                     reference: &reference,
+                    attempt: row.attempts.max(0) as u32,
                 })
                 .await;
             (row, answer)
@@ -113,6 +114,7 @@ impl PaymentEngine {
                         amount,
                         challenge_passed: false,
                         reference: &reference,
+                        attempt: row.attempts.max(0) as u32,
                     })
                     .await
             }
