@@ -139,6 +139,5 @@ pub fn PaymentSettingsPage() -> impl IntoView {
                 }
             })}
         </Suspense>
-        <crate::template::customer::CustomerSettingsSection/>
     }
 }
