@@ -10,7 +10,8 @@ export LEPTOS_OUTPUT_NAME=openpsp
 profile="${OPENPSP_PROFILE:-release}"
 if [ "$profile" = release ]; then
   scripts/setup.sh release
-  cargo leptos build --release
+  # --precompress writes .br and .gz beside the browser's code; they are sent as they are.
+  cargo leptos build --release --precompress
   bin=target/release/openpsp
 else
   scripts/setup.sh run

@@ -39,6 +39,12 @@ use leptos_router::{
     path,
 };
 
+/// Where the pages load the browser's code and style from: the path before `/pkg/…`
+/// (`/static/{version}`, the version naming the build's content). The server provides it
+/// to every render; without it the pages use `/pkg/…`.
+#[derive(Clone, Debug, Default)]
+pub struct AssetRoot(pub String);
+
 /// The HTML document around the app. On the server it also picks the page language and
 /// sets the Content-Security-Policy with this response's nonce.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -51,6 +57,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     };
     #[cfg(not(feature = "ssr"))]
     let lang = Lang::default();
+    let assets = use_context::<AssetRoot>().unwrap_or_default().0;
     view! {
         <!DOCTYPE html>
         <html lang=lang.code()>
@@ -58,10 +65,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light dark"/>
-                <link rel="stylesheet" href="/pkg/openpsp.css"/>
+                <link rel="stylesheet" href=format!("{assets}/pkg/openpsp.css")/>
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
+                <HydrationScripts options root=assets/>
                 <MetaTags/>
             </head>
             <body>

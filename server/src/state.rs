@@ -144,6 +144,9 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
     if let Ok(addr) = config.listen.parse::<std::net::SocketAddr>() {
         options.site_addr = addr;
     }
+    if let Some(root) = &config.site_root {
+        options.site_root = Arc::from(root.to_string_lossy().as_ref());
+    }
     options
 }
 

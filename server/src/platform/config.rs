@@ -49,6 +49,9 @@ pub struct Config {
     /// `127.0.0.1:9464`); unset: no metrics endpoint. Never on the public listener: the
     /// figures tell a merchant's volumes.
     pub metrics_listen: Option<String>,
+    /// The built site (`LEPTOS_SITE_ROOT`, as cargo-leptos names it): its `pkg` folder
+    /// holds the browser's code and style. Unset: Leptos's default, `target/site`.
+    pub site_root: Option<PathBuf>,
     /// Data directory: SQLite file, secrets (`OPENPSP_DATA_DIR`).
     pub data_dir: PathBuf,
     /// Database URL (`DATABASE_URL`): `sqlite://…` or `postgres://…`.
@@ -366,6 +369,7 @@ impl Config {
             support_project_key,
             terminal_listen,
             metrics_listen,
+            site_root: env("LEPTOS_SITE_ROOT").map(PathBuf::from),
             data_dir,
             database_url,
             public_url,
@@ -510,6 +514,7 @@ impl std::fmt::Debug for Config {
             .field("listen", &self.listen)
             .field("terminal_listen", &self.terminal_listen)
             .field("metrics_listen", &self.metrics_listen)
+            .field("site_root", &self.site_root)
             .field("data_dir", &self.data_dir)
             .field("database_url", &redacted_url(&self.database_url))
             .field("public_url", &self.public_url)

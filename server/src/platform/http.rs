@@ -58,6 +58,9 @@ const FEATURE_ROUTES: &[(&str, &str, Mount)] = &[
     }),
     ("GET", "/pay/bank/{token}", |m| on(m, crate::bank::show)),
     ("POST", "/pay/bank/{token}", |m| on(m, crate::bank::decide)),
+    ("GET", "/static/{version}/pkg/{*file}", |m| {
+        on(m, super::assets::handler)
+    }),
     ("GET", "/api/{*fn_name}", |m| on(m, server_fn_handler)),
     ("POST", "/api/{*fn_name}", |m| on(m, server_fn_handler)),
 ];
@@ -107,6 +110,11 @@ pub fn router(state: &AppState) -> Router {
     let ports = state.ports.clone();
     let state = state.clone();
     let routes = generate_route_list(App);
+    let assets = std::sync::Arc::new(super::assets::Assets::load(
+        &leptos_options.site_root,
+        &leptos_options.site_pkg_dir,
+    ));
+    let asset_root = app::AssetRoot(assets.root());
 
     let store = DbSessionStore::new(db.clone(), config.session_idle_seconds);
     let sessions = SessionManagerLayer::new(store)
@@ -135,13 +143,22 @@ pub fn router(state: &AppState) -> Router {
         .leptos_routes_with_context(
             &state,
             routes,
-            move || provide_context(context_ports.clone()),
+            {
+                let asset_root = asset_root.clone();
+                move || {
+                    provide_context(context_ports.clone());
+                    provide_context(asset_root.clone());
+                }
+            },
             {
                 let options = leptos_options.clone();
                 move || shell(options.clone())
             },
         )
-        .fallback(fallback)
+        .fallback({
+            let asset_root = asset_root.clone();
+            move |uri, state, req| fallback(uri, state, req, asset_root.clone())
+        })
         .layer(middleware::from_fn(sign_in_gate))
         .layer(middleware::from_fn({
             let db = db.clone();
@@ -168,17 +185,33 @@ pub fn router(state: &AppState) -> Router {
         .layer(middleware::from_fn(move |req, next| {
             security_headers(https, req, next)
         }))
+        // Pages, API answers and assets the build did not precompress are compressed as
+        // they are sent (a streamed page stays streamed: what is ready is flushed).
+        .layer(
+            tower_http::compression::CompressionLayer::new()
+                .quality(tower_http::CompressionLevel::Precise(4)),
+        )
+        .layer(axum::extract::Extension(assets))
         .layer(middleware::from_fn(super::metrics::observe))
         .layer(middleware::from_fn(super::request_id::tag))
 }
 
 /// What no route answers: a Direct JSON 404 under `/v2`, else a static file or the
 /// "not found" page.
-async fn fallback(uri: axum::http::Uri, state: State<AppState>, req: Request<Body>) -> Response {
+async fn fallback(
+    uri: axum::http::Uri,
+    state: State<AppState>,
+    req: Request<Body>,
+    assets: app::AssetRoot,
+) -> Response {
     if crate::direct::is_api_path(uri.path()) {
         return crate::direct::not_found().await.into_response();
     }
-    leptos_axum::file_and_error_handler::<AppState, _>(shell)(uri, state, req).await
+    leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+        move || provide_context(assets.clone()),
+        shell,
+    )(uri, state, req)
+    .await
 }
 
 async fn server_fn_handler(State(ports): State<Ports>, req: Request<Body>) -> impl IntoResponse {
@@ -437,6 +470,7 @@ mod tests {
             "/login",
             "/forgot-password",
             "/pkg/openpsp.js",
+            "/static/0123456789abcdef/pkg/openpsp.wasm",
             "/favicon.svg",
             "/api/login",
             "/healthz",

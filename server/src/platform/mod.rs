@@ -3,6 +3,7 @@
 //! queue and its worker, mail, the audit log, cryptography and rate limits. A form's
 //! field errors are `app::error::AppError::field`, the one helper of both crates.
 
+pub mod assets;
 pub mod audit;
 pub mod config;
 pub mod crypto;

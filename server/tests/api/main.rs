@@ -4,6 +4,7 @@
 mod account_settings;
 mod accounts;
 mod aliases;
+mod assets;
 mod audit_log;
 mod checkout_race;
 mod config;
