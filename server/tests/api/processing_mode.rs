@@ -2,7 +2,8 @@
 //! payment's first attempt (4000 0000 0000 9102): online always refuses it (REJECTED,
 //! 91) and queues nothing; online with fallback to offline (the default) queues its
 //! authorisation (AUTHORIZATION_REQUESTED) and the job captures it; offline queues every
-//! card payment, which the job then captures or rejects. The mode is checked and
+//! card payment (S2S and hosted checkout, whose payer sees the pending page), which the
+//! job then captures or rejects. The mode is checked and
 //! audited on the settings page.
 
 use crate::both_backends;
@@ -200,5 +201,47 @@ both_backends!(
             .unwrap();
         assert_eq!(row.refusal_code.as_deref(), Some("51"));
         assert!(row.pending_card_enc.is_none());
+
+        // A hosted checkout in offline mode: the payer sees the pending page, then the
+        // job pays it.
+        let (status, body) = post(
+            &app,
+            &k,
+            "/hostedcheckouts",
+            &serde_json::json!({
+                "order": { "amountOfMoney": { "amount": 1250, "currencyCode": "EUR" } },
+                "hostedCheckoutSpecificInput": { "returnUrl": "https://shop.example/back" },
+            }),
+        )
+        .await;
+        assert_eq!(status, 201, "{body}");
+        let checkout = body["hostedCheckoutId"].as_str().unwrap().to_owned();
+        let paid: app::checkout::CheckoutView = serde_json::from_str(
+            &app.call(
+                "pay/pay",
+                &[
+                    ("id", checkout.as_str()),
+                    ("number", "4111 1111 1111 1111"),
+                    ("expiry", "12/30"),
+                    ("cvc", "123"),
+                    ("holder", "Pat Payer"),
+                ],
+                None,
+            )
+            .await
+            .ok()
+            .body,
+        )
+        .unwrap();
+        assert_eq!(paid.state, app::checkout::CheckoutState::Pending);
+        run_jobs(&app).await;
+        let view: app::checkout::CheckoutView = serde_json::from_str(
+            &app.call("pay/view", &[("id", checkout.as_str())], None)
+                .await
+                .ok()
+                .body,
+        )
+        .unwrap();
+        assert_eq!(view.state, app::checkout::CheckoutState::Paid);
     }
 );
