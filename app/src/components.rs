@@ -88,6 +88,10 @@ pub fn problem_text(problem: &Problem) -> String {
         Problem::TwoStepNotAllowed => t(T::ErrTwoStepNotAllowed).to_owned(),
         Problem::FraudRule(e) => t(fraud_rule_text(*e)).to_owned(),
         Problem::BlockedByFraudRule => t(T::ErrBlockedByFraudRule).to_owned(),
+        Problem::NotAColour => t(T::ErrNotAColour).to_owned(),
+        Problem::TokenTooShort => t(T::ErrTokenTooShort).to_owned(),
+        Problem::LowContrast(tenths) => t(T::ErrLowContrast)
+            .replace("{ratio}", &format!("{}.{}", tenths / 10, tenths % 10)),
     }
 }
 

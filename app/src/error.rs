@@ -127,6 +127,12 @@ pub enum Problem {
     FraudRule(domain::fraud::RuleError),
     /// A block fraud rule refused the payment (MB-19).
     BlockedByFraudRule,
+    /// Not a colour as `#rrggbb` (the payment page template).
+    NotAColour,
+    /// Too little contrast with its pair: the ratio found, in tenths (at least 45).
+    LowContrast(u16),
+    /// An entered OpenID token shorter than 32 characters, or with blanks.
+    TokenTooShort,
 }
 
 /// The upload problems a redirect carries in `?attach_error=` (the upload is a plain

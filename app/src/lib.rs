@@ -26,6 +26,7 @@ pub mod payments;
 pub mod ports;
 pub mod production;
 pub mod support;
+pub mod template;
 pub mod terminals;
 pub mod url;
 pub mod users;
@@ -185,6 +186,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/configuration/api-keys") view=configuration::api_keys::ApiKeysPage/>
                     <Route path=path!("/configuration/webhooks") view=webhooks::page::WebhooksPage/>
                     <Route path=path!("/configuration/payments") view=configuration::payment_settings::PaymentSettingsPage/>
+                    <Route path=path!("/configuration/template") view=template::page::TemplatePage/>
                     <Route path=path!("/configuration/payment-methods") view=methods::page::PaymentMethodsPage/>
                     <Route path=path!("/configuration/jobs") view=configuration::jobs::JobsPage/>
                     <Route path=path!("/configuration/terminals") view=terminals::config::TerminalsPage/>

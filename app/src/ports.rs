@@ -21,6 +21,7 @@ use crate::support::agent::port::SupportAgentPort;
 use crate::support::knowledge::port::SupportKnowledgePort;
 use crate::support::status::port::SupportStatusPort;
 use crate::support::tickets::port::SupportTicketPort;
+use crate::template::port::TemplatePort;
 use crate::terminals::port::TerminalPort;
 use crate::users::port::UsersPort;
 use crate::webhooks::port::WebhooksPort;
@@ -61,6 +62,8 @@ pub struct Ports {
     pub methods: Arc<dyn MethodsPort>,
     /// Copying a TEST account to production.
     pub production: Arc<dyn ProductionPort>,
+    /// The payer's pages' template, SMS notifications and the OpenID token.
+    pub template: Arc<dyn TemplatePort>,
     /// The support portal's accounts.
     pub support_accounts: Arc<dyn SupportAccountPort>,
     /// Support tickets.

@@ -29,6 +29,7 @@ mod m20261203_000002_payment_settings;
 mod m20261203_000003_fraud_rules;
 mod m20261204_000001_redirect_methods;
 mod m20261204_000002_expiry_processing;
+mod m20261204_000003_template_sms_openid;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -62,6 +63,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000001_payment_methods::Migration),
             Box::new(m20261204_000001_redirect_methods::Migration),
             Box::new(m20261204_000002_expiry_processing::Migration),
+            Box::new(m20261204_000003_template_sms_openid::Migration),
         ]
     }
 }

@@ -24,6 +24,7 @@ pub mod platform;
 pub mod production;
 pub mod state;
 pub mod support;
+pub mod template;
 pub mod terminals;
 pub mod users;
 pub mod webhooks;

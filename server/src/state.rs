@@ -115,6 +115,10 @@ impl AppStateBuilder {
                 db.clone(),
                 config.clone(),
             )),
+            template: Arc::new(crate::template::TemplateService::new(
+                db.clone(),
+                config.clone(),
+            )),
             support_accounts: Arc::new(SupportAccountService::new(db.clone(), config.clone())),
             support_tickets: Arc::new(SupportTicketService::new(db.clone(), config.clone())),
             support_status: Arc::new(SupportStatusService::new(db.clone())),

@@ -114,6 +114,7 @@ fn TopBar(me: Me, tz_open: RwSignal<bool>) -> impl IntoView {
                                     <a class="menu-item" href="/configuration/api-keys">{t(T::ApiKeysTitle)}</a>
                                     <a class="menu-item" href="/configuration/webhooks">{t(T::WebhooksTitle)}</a>
                                     <a class="menu-item" href="/configuration/payments">{t(T::PaymentSettingsTitle)}</a>
+                                    <a class="menu-item" href="/configuration/template">{t(T::TemplateTitle)}</a>
                                     <a class="menu-item" href="/configuration/payment-methods">{t(T::MethodsTitle)}</a>
                                     <a class="menu-item" href="/configuration/jobs">{t(T::JobsTitle)}</a>
                                     <a class="menu-item" href="/configuration/terminals">{t(T::TerminalsTitle)}</a>

@@ -116,6 +116,9 @@ pub struct CheckoutView {
     /// The merchant's payment-page languages (codes), for the page's language switch.
     #[serde(default)]
     pub languages: Vec<String>,
+    /// The merchant's payment page template (MB-14); `None` for the default look.
+    #[serde(default)]
+    pub theme: Option<crate::template::ThemeLink>,
 }
 
 /// A hosted tokenization page.

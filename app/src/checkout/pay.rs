@@ -413,6 +413,7 @@ fn checkout_page(view: CheckoutView, action: ServerAction<PayCheckout>) -> AnyVi
         }
     });
     view! {
+        {crate::template::page::theme_head(view.theme.as_ref())}
         {languages}
         {summary(&view)}
         {move || (!open()).then(|| outcome_view(&current.get()))}
@@ -514,6 +515,7 @@ pub fn ChallengePage() -> impl IntoView {
                             other => error_text(&other),
                         });
                         view! {
+                            {crate::template::page::theme_head(view.theme.as_ref())}
                             <section class="card form pay-challenge" aria-labelledby="challenge-title">
                                 <h2 id="challenge-title">{t(T::ChallengeTitle)}</h2>
                                 <p>{intro}</p>

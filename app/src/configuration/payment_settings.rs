@@ -139,5 +139,6 @@ pub fn PaymentSettingsPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+        <crate::template::customer::CustomerSettingsSection/>
     }
 }

@@ -658,7 +658,7 @@ impl AccountPort for AccountService {
         if !self.config.dev_mailbox() {
             return Err(AppError::NotFound);
         }
-        Ok(email_outbox::Entity::find()
+        let mut mails: Vec<Mail> = email_outbox::Entity::find()
             .order_by_desc(email_outbox::Column::Id)
             .limit(100)
             .all(&self.db)
@@ -671,6 +671,14 @@ impl AccountPort for AccountService {
                 body: m.body_text,
                 created: m.created_at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
             })
-            .collect())
+            .collect();
+        // SMS to customers (MB-15) are listed with the mail, newest first.
+        mails.extend(
+            crate::template::sms::mailbox(&self.db)
+                .await
+                .map_err(internal)?,
+        );
+        mails.sort_by(|a, b| b.created.cmp(&a.created));
+        Ok(mails)
     }
 }

@@ -283,7 +283,18 @@ impl CheckoutService {
             attempts_left: (merchant.retry_count - attempts).max(0),
             receipt,
             show_result: checkout.show_result_page || checkout.return_url.is_none(),
-            return_to: self.return_to(&checkout),
+            return_to: self.return_to(&checkout).map(|url| {
+                crate::template::openid::with_session_token(
+                    self.engine.config(),
+                    &merchant,
+                    &checkout,
+                    payment.as_ref(),
+                    url,
+                )
+            }),
+            theme: crate::template::theme::link(self.engine.db(), merchant.id)
+                .await
+                .map_err(internal)?,
             languages: domain::company::languages(&merchant.languages)
                 .unwrap_or_default()
                 .into_iter()

@@ -39,6 +39,8 @@ pub struct NewCheckout {
     pub payment_link_id: Option<i64>,
     /// What the payer entered on the link's page (a JSON object).
     pub payer_fields: Option<String>,
+    /// The customer's mobile number, E.164 (SMS notifications, MB-15).
+    pub customer_mobile: Option<String>,
 }
 
 /// How long one pay request may hold a checkout while the acquirer answers; a request
@@ -157,6 +159,7 @@ impl PaymentEngine {
             created_at: Set(now),
             payment_link_id: Set(new.payment_link_id),
             payer_fields: Set(new.payer_fields),
+            customer_mobile: Set(new.customer_mobile),
         }
         .insert(&txn)
         .await?;
@@ -382,6 +385,7 @@ impl PaymentEngine {
                         hosted_checkout_id: Some(checkout.id.clone()),
                         payment_link_id: checkout.payment_link_id,
                         payer_fields: checkout.payer_fields.clone(),
+                        customer_mobile: checkout.customer_mobile.clone(),
                     },
                     &Initiator::Payer,
                 )
@@ -546,6 +550,7 @@ impl PaymentEngine {
                     cart: Vec::new(),
                     payment_link_id: None,
                     payer_fields: None,
+                    customer_mobile: payment.customer_mobile.clone(),
                 },
             )
             .await?;

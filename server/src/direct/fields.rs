@@ -169,3 +169,21 @@ pub(super) fn return_url(v: &Value, path: &str) -> Result<Option<String>> {
         )),
     }
 }
+
+/// The property of the customer's mobile number (SMS notifications, MB-15).
+pub(super) const MOBILE: &str = "order.customer.contactDetails.mobilePhoneNumber";
+
+/// The customer's mobile number, normalised to E.164; refused on [`MOBILE`] when it is
+/// not `+` and 8–15 digits.
+pub(super) fn mobile(v: &Value) -> Result<Option<String>> {
+    match string(v, MOBILE)? {
+        None => Ok(None),
+        Some(typed) if typed.trim().is_empty() => Ok(None),
+        Some(typed) => domain::sms::parse_e164(&typed).map(Some).ok_or_else(|| {
+            ApiError::invalid(
+                MOBILE,
+                "mobilePhoneNumber must be an international number: + and 8 to 15 digits",
+            )
+        }),
+    }
+}

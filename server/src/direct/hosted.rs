@@ -44,6 +44,7 @@ pub async fn create_hosted_checkout(
         cart: cart(&v, amount.currency())?,
         payment_link_id: None,
         payer_fields: None,
+        customer_mobile: super::fields::mobile(&v)?,
     };
     let (checkout, centre) = state.engine.create_checkout(&caller.merchant, new).await?;
     // Without a locale the page opens in the payer's browser's language among the

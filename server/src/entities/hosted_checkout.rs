@@ -30,6 +30,8 @@ pub struct Model {
     /// What the payer entered on the link's page (a JSON object of name → value).
     #[sea_orm(column_type = "Text", nullable)]
     pub payer_fields: Option<String>,
+    /// The customer's mobile number, E.164 (SMS notifications, MB-15).
+    pub customer_mobile: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -72,6 +72,13 @@ pub struct Model {
     pub processing_mode: String,
     /// Days an uncaptured card authorisation holds the payer's funds (1–30).
     pub reservation_days: i32,
+    /// The customer receives an SMS per successful payment and per refund (MB-15).
+    pub sms_enabled: bool,
+    /// The OpenID token signing hosted pages' session tokens, sealed with the data key.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub openid_token_enc: Option<String>,
+    /// The OpenID token's first and last three characters; empty without one.
+    pub openid_hint: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -66,6 +66,8 @@ pub struct Model {
     /// reservation period later (none before it, and on rows older than the column:
     /// their creation counts).
     pub authorised_at: Option<DateTimeUtc>,
+    /// The customer's mobile number, E.164 (SMS notifications, MB-15).
+    pub customer_mobile: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -261,6 +261,7 @@ impl PaylinkService {
                     cart,
                     payment_link_id: Some(row.id),
                     payer_fields,
+                    customer_mobile: None,
                 },
             )
             .await

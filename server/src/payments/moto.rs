@@ -116,6 +116,7 @@ impl OperationsService {
                     hosted_checkout_id: None,
                     payment_link_id: None,
                     payer_fields: None,
+                    customer_mobile: None,
                 },
                 &by,
             )

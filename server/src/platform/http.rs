@@ -58,6 +58,8 @@ const FEATURE_ROUTES: &[(&str, &str, Mount)] = &[
     }),
     ("GET", "/pay/bank/{token}", |m| on(m, crate::bank::show)),
     ("POST", "/pay/bank/{token}", |m| on(m, crate::bank::decide)),
+    ("GET", "/pay/theme/{file}", |m| on(m, crate::template::theme::stylesheet)),
+    ("GET", "/pay/theme/{id}/logo", |m| on(m, crate::template::theme::logo)),
     ("GET", "/static/{version}/pkg/{*file}", |m| {
         on(m, super::assets::handler)
     }),
@@ -66,10 +68,14 @@ const FEATURE_ROUTES: &[(&str, &str, Mount)] = &[
 ];
 
 /// Attachments are the one form larger than a page's body limit.
-const UPLOAD_ROUTES: &[(&str, &str, Mount)] =
-    &[("POST", "/support/requests/{reference}/attachments", |m| {
+const UPLOAD_ROUTES: &[(&str, &str, Mount)] = &[
+    ("POST", "/support/requests/{reference}/attachments", |m| {
         on(m, crate::support::attachments::upload)
-    })];
+    }),
+    ("POST", "/configuration/template/logo", |m| {
+        on(m, crate::template::theme::upload)
+    }),
+];
 
 /// Every (method, path) the router mounts besides the pages ([`page_paths`]) and the
 /// server functions' handlers: the feature endpoints, the upload and the `/v2` API.

@@ -188,6 +188,13 @@ impl Runner {
                 .await
                 .map_err(|e| e.to_string()),
             kind::AUTO_CAPTURE => self.auto_capture(id("payment")).await,
+            crate::template::sms::SEND_SMS => crate::template::sms::deliver_one(
+                self.engine.db(),
+                &crate::template::sms::DevSmsProvider,
+                id("sms"),
+            )
+            .await
+            .map_err(|e| e.to_string()),
             kind::SEND_EMAIL => match &self.mailer {
                 // No relay configured: the mail stays in the outbox (development mailbox).
                 None => Ok(true),

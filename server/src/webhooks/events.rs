@@ -54,6 +54,7 @@ pub async fn emit<C: ConnectionTrait>(
     object: serde_json::Value,
 ) -> Result<(), DbErr> {
     crate::configuration::rules::notify_by_mail(conn, merchant, kind, &object).await?;
+    crate::template::sms::notify_by_sms(conn, merchant, kind, &object).await?;
     if !wanted(merchant, kind) {
         return Ok(());
     }

@@ -352,6 +352,7 @@ impl PaymentEngine {
             hosted_checkout_id: Set(new.hosted_checkout_id.clone()),
             payment_link_id: Set(new.payment_link_id),
             payer_fields: Set(new.payer_fields.clone()),
+            customer_mobile: Set(new.customer_mobile.clone()),
             customer_email: Set(new.customer_email.clone()),
             customer_ip: Set(new.customer_ip.clone()),
             locale: Set(new.locale.clone()),

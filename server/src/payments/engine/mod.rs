@@ -222,6 +222,8 @@ pub struct NewPayment {
     pub payment_link_id: Option<i64>,
     /// What the payer entered on the link's page (a JSON object).
     pub payer_fields: Option<String>,
+    /// The customer's mobile number, E.164 (SMS notifications, MB-15).
+    pub customer_mobile: Option<String>,
 }
 
 /// What a terminal reported at a transaction's end.

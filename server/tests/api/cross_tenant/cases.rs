@@ -250,6 +250,16 @@ pub(crate) fn server_fn(endpoint: &str, w: &World) -> Option<Case> {
         "config/method_save" => Own(json_args(json!({ "form": {
             "code": 2, "active": false, "currencies": "ZZZ", "countries": "",
         } }))),
+        // The payment page template, SMS and OpenID token (Admins): the caller's own
+        // merchant only, whatever is sent.
+        "template/load" | "template/customer" | "template/reset" => Own(vec![]),
+        "template/save" => Own(args(&[
+            ("primary_colour", "#0a5c36"),
+            ("button_text_colour", "#ffffff"),
+            ("background_colour", "#ffffff"),
+            ("text_colour", "#000000"),
+        ])),
+        "template/save_customer" => Own(args(&[("sms_enabled", "on")])),
         // Card terminals and the point of sale.
         "terminals/list" | "pos/terminals" => Own(vec![]),
         "terminals/bind" | "terminals/repair" => {
@@ -548,6 +558,20 @@ pub(crate) fn plan(w: &World) -> (Vec<Cell>, Vec<String>) {
                 let url = path.replace("{id}", &w.b_attachment.to_string());
                 (url.clone(), Call::Get { url, deny: true }, true)
             }
+            // The payer's pages' stylesheet and logo: public by design, under a random id.
+            ("GET", "/pay/theme/{file}" | "/pay/theme/{id}/logo") => {
+                eprintln!("open by design: {path} (a template's random id, what payers load)");
+                continue;
+            }
+            // The logo upload changes the caller's own template only; the matrix's file is
+            // no image, so it is refused to everyone.
+            ("POST", "/configuration/template/logo") => (
+                "upload a logo".to_owned(),
+                Call::Upload {
+                    url: path.to_owned(),
+                },
+                true,
+            ),
             ("POST", "/support/requests/{reference}/attachments") => {
                 let url = path.replace("{reference}", &w.b_ticket);
                 (format!("upload to {url}"), Call::Upload { url }, true)

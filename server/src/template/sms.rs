@@ -1,0 +1,170 @@
+//! SMS notifications to the customer (MB-15): when the merchant switched them on and a
+//! payment carries the customer's mobile number, a successful payment and a refund each
+//! put an SMS in the outbox, in the transaction of the payment's change (beside the
+//! notification e-mails), with a `send_sms` job. The job hands it to an [`SmsProvider`];
+//! the one shipped is the development provider, which only marks it sent. The
+//! development mailbox lists the outbox.
+
+use crate::entities::{merchant, payment, sms_outbox};
+use crate::payments::records::{parse_public_id, stored_money};
+use chrono::Utc;
+use sea_orm::sea_query::{LockBehavior, LockType};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr,
+    EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+};
+
+/// The job kind that sends one SMS.
+pub const SEND_SMS: &str = "send_sms";
+/// Attempts before an SMS is left for a person to look at.
+const MAX_ATTEMPTS: i32 = 10;
+
+/// Where SMS go. A real gateway implements it; [`DevSmsProvider`] is the one shipped.
+#[async_trait::async_trait]
+pub trait SmsProvider: Send + Sync {
+    /// Sends `body` to `to` (E.164); an error is retried with the jobs' backoff.
+    async fn send(&self, to: &str, body: &str) -> Result<(), String>;
+}
+
+/// The development provider: sends nothing, so the SMS is marked sent and stays readable
+/// in the development mailbox.
+pub struct DevSmsProvider;
+
+#[async_trait::async_trait]
+impl SmsProvider for DevSmsProvider {
+    async fn send(&self, to: &str, _body: &str) -> Result<(), String> {
+        tracing::info!(to, "SMS marked sent (development provider)");
+        Ok(())
+    }
+}
+
+/// Queues, in the transaction of the change, an SMS to the customer of the payment in
+/// `object` (its Direct JSON) when it succeeded (`payment.captured`) or was refunded
+/// (`payment.refunded`) and the merchant switched SMS on. Every payment event passes here.
+pub(crate) async fn notify_by_sms<C: ConnectionTrait>(
+    conn: &C,
+    merchant: &merchant::Model,
+    kind: &str,
+    object: &serde_json::Value,
+) -> Result<(), DbErr> {
+    let notice = match kind {
+        "payment.captured" => domain::sms::Notice::Paid,
+        "payment.refunded" => domain::sms::Notice::Refunded,
+        _ => return Ok(()),
+    };
+    if !merchant.sms_enabled {
+        return Ok(());
+    }
+    let Some(id) = object["id"].as_str().and_then(parse_public_id) else {
+        return Ok(());
+    };
+    let Some(row) = payment::Entity::find_by_id(id)
+        .filter(payment::Column::MerchantId.eq(merchant.id))
+        .one(conn)
+        .await?
+    else {
+        return Ok(());
+    };
+    let Some(to) = row.customer_mobile.as_deref() else {
+        return Ok(());
+    };
+    let lang = crate::checkout::port::locale_lang(&row.locale);
+    let minor = match notice {
+        domain::sms::Notice::Paid => row.captured,
+        domain::sms::Notice::Refunded => row.refunded,
+    };
+    let amount = stored_money(minor, &row.currency)
+        .map(|m| m.format_in(lang))
+        .unwrap_or_else(|_| format!("{minor} {}", row.currency));
+    let name = if merchant.commercial_name.is_empty() {
+        &merchant.pspid
+    } else {
+        &merchant.commercial_name
+    };
+    let body = domain::sms::text(lang, notice, &amount, name, &row.merchant_reference);
+    let sms = sms_outbox::ActiveModel {
+        merchant_id: Set(merchant.id),
+        payment_id: Set(Some(row.id)),
+        to_number: Set(to.to_owned()),
+        body: Set(body),
+        attempts: Set(0),
+        last_error: Set(None),
+        sent_at: Set(None),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    crate::platform::jobs::enqueue(
+        conn,
+        Some(merchant.id),
+        SEND_SMS,
+        serde_json::json!({ "sms": sms.id }),
+        Utc::now(),
+        MAX_ATTEMPTS,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Sends one queued SMS through `provider`; `Ok(true)` once it is sent (or gone),
+/// `Ok(false)` for a retry. The row is locked while it is sent (`SKIP LOCKED` on
+/// PostgreSQL), so two workers do not both send it.
+pub async fn deliver_one(
+    db: &DatabaseConnection,
+    provider: &dyn SmsProvider,
+    id: i64,
+) -> Result<bool, DbErr> {
+    let txn = db.begin().await?;
+    let mut query = sms_outbox::Entity::find_by_id(id);
+    if db.get_database_backend() == DbBackend::Postgres {
+        query = query.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+    }
+    let Some(sms) = query.one(&txn).await? else {
+        return Ok(true);
+    };
+    if sms.sent_at.is_some() {
+        return Ok(true);
+    }
+    let result = provider.send(&sms.to_number, &sms.body).await;
+    let attempts = sms.attempts + 1;
+    let mut active = sms.into_active_model();
+    active.attempts = Set(attempts);
+    let sent = match result {
+        Ok(()) => {
+            active.sent_at = Set(Some(Utc::now()));
+            active.last_error = Set(None);
+            true
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, attempts, "SMS delivery failed");
+            active.last_error = Set(Some(e));
+            false
+        }
+    };
+    active.update(&txn).await?;
+    txn.commit().await?;
+    Ok(sent)
+}
+
+/// The latest SMS, for the development mailbox: as mails to the number, the subject
+/// saying it is an SMS and whether it was sent.
+pub async fn mailbox(db: &DatabaseConnection) -> Result<Vec<app::account::Mail>, DbErr> {
+    Ok(sms_outbox::Entity::find()
+        .order_by_desc(sms_outbox::Column::Id)
+        .limit(100)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| app::account::Mail {
+            to: s.to_number,
+            subject: if s.sent_at.is_some() {
+                "SMS (sent)".to_owned()
+            } else {
+                "SMS (queued)".to_owned()
+            },
+            body: s.body,
+            created: s.created_at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+        })
+        .collect())
+}
