@@ -44,6 +44,8 @@ KEYS="$("$BIN" create-api-key --pspid sdkshop --name conformance)"
 HOOK="$("$BIN" add-webhook --pspid sdkshop --url "http://127.0.0.1:$HOOK_PORT/webhooks")"
 # Diners Club off: the products list and payments follow the active methods (MB-11).
 "$BIN" set-payment-method --pspid sdkshop --method 132 --active false >/dev/null
+# iDEAL on (euros, the Netherlands): a redirect payment approved on the bank page (issue 16).
+"$BIN" set-payment-method --pspid sdkshop --method 809 --active true --currencies EUR --countries NL >/dev/null
 # A fraud rule the suites can trip without touching their other payments (MB-19).
 "$BIN" add-fraud-rule --pspid sdkshop --kind max_amount --amount 900000 --currency EUR >/dev/null
 export OPENPSP_URL="http://127.0.0.1:$PORT"

@@ -22,6 +22,7 @@ import unittest
 import uuid
 
 from line_result import LineResult
+from redirect_conformance import RedirectConformance
 from configparser import ConfigParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlparse
@@ -304,7 +305,7 @@ def tearDownModule():
 
 # --------------------------------------------------------------------------- tests
 
-class DirectConformance(unittest.TestCase):
+class DirectConformance(RedirectConformance, unittest.TestCase):
     maxDiff = 2000
 
     def setUp(self):

@@ -92,6 +92,8 @@ pub(crate) fn server_fn(endpoint: &str, w: &World) -> Option<Case> {
         "pay/view" | "pay/pay" | "pay/challenge" | "pay/tokenization" | "pay/tokenize" => {
             Public("the hosted pages: the checkout's id is the shopper's secret")
         }
+        // iDEAL, Bancontact and the wallets on the hosted page (redirect_methods.rs).
+        "pay/options" | "pay/redirect" | "pay/wallet" => Public("a checkout id is the secret"),
         "prepay/view" | "prepay/start" => {
             Public("the pre-payment page: the link's id is the payer's secret")
         }
@@ -550,6 +552,9 @@ pub(crate) fn plan(w: &World) -> (Vec<Cell>, Vec<String>) {
                 },
                 true,
             ),
+            // The simulated bank page: its token is the payer's secret, bound to one
+            // payment (redirect_methods.rs tries another merchant's and a made-up one).
+            ("GET" | "POST", "/pay/bank/{token}") => continue,
             ("GET", "/operations/pos/events/{id}") => {
                 let url = path.replace("{id}", &w.b_terminal_payment.to_string());
                 (url.clone(), Call::Get { url, deny: true }, true)
