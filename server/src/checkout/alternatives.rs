@@ -173,7 +173,7 @@ impl PayMethodsPort for PayMethodsService {
             number: WALLET_TEST_CARD.to_owned(),
             expiry: "12/30".to_owned(),
             cvc: "123".to_owned(),
-            holder: wallet.name().to_owned(),
+            holder: "Test Wallet".to_owned(),
         };
         self.cards.pay(id, Some(card), None, false, ip).await?;
         // The checkout's payment is the wallet's: its product id and name.
