@@ -563,6 +563,11 @@ pub(crate) fn plan(w: &World) -> (Vec<Cell>, Vec<String>) {
                 let url = path.replace("{id}", &w.b_attachment.to_string());
                 (url.clone(), Call::Get { url, deny: true }, true)
             }
+            // The browser's code and style: the same for everyone, no tenant's data.
+            ("GET", "/static/{version}/pkg/{*file}") => {
+                eprintln!("open by design: {path} (the application's code and style)");
+                continue;
+            }
             // The payer's pages' stylesheet and logo: public by design, under a random id.
             ("GET", "/pay/theme/{file}" | "/pay/theme/{id}/logo") => {
                 eprintln!("open by design: {path} (a template's random id, what payers load)");
