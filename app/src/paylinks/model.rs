@@ -271,6 +271,9 @@ pub struct PrepayView {
     pub fields: Vec<PayerField>,
     /// State.
     pub state: PrepayState,
+    /// The merchant's payment page template (MB-14); `None` for the default look.
+    #[serde(default)]
+    pub theme: Option<crate::template::ThemeLink>,
 }
 
 /// What the payer entered.

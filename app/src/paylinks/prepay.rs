@@ -142,6 +142,7 @@ fn summary(view: &PrepayView) -> impl IntoView + use<> {
     let description = Some(view.description.clone()).filter(|d| !d.trim().is_empty());
     let due = Some(view.due.clone()).filter(|d| !d.is_empty());
     view! {
+        {crate::template::page::theme_head(view.theme.as_ref())}
         <section class="card pay-summary prepay-summary" aria-labelledby="prepay-title" data-testid="prepay-summary">
             <p class="pay-merchant" data-testid="merchant">{view.merchant.clone()}</p>
             <h2 id="prepay-title" class="prepay-title">{view.title.clone()}</h2>

@@ -128,6 +128,9 @@ impl PaylinkService {
             lines,
             fields: fields(&row, lang),
             state,
+            theme: crate::template::theme::link(self.engine.db(), merchant.id)
+                .await
+                .map_err(internal)?,
         })
     }
 
