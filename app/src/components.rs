@@ -90,8 +90,9 @@ pub fn problem_text(problem: &Problem) -> String {
         Problem::BlockedByFraudRule => t(T::ErrBlockedByFraudRule).to_owned(),
         Problem::NotAColour => t(T::ErrNotAColour).to_owned(),
         Problem::TokenTooShort => t(T::ErrTokenTooShort).to_owned(),
-        Problem::LowContrast(tenths) => t(T::ErrLowContrast)
-            .replace("{ratio}", &format!("{}.{}", tenths / 10, tenths % 10)),
+        Problem::LowContrast(tenths) => {
+            t(T::ErrLowContrast).replace("{ratio}", &format!("{}.{}", tenths / 10, tenths % 10))
+        }
     }
 }
 

@@ -56,7 +56,7 @@ test("a button colour and a logo set on the template show on a hosted checkout",
   const payer = await page.context().newPage();
   await payer.goto(checkout.url);
   await hydrated(payer);
-  await expect(payer.getByRole("button", { name: /^Pay €/ })).toHaveCSS("background-color", "rgb(10, 92, 54)");
+  await expect(payer.getByRole("button", { name: /^Pay / })).toHaveCSS("background-color", "rgb(10, 92, 54)");
   const logo = payer.getByTestId("merchant-logo");
   await expect(logo).toBeVisible();
   expect(await logo.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(1);

@@ -51,7 +51,7 @@ fn customer_form(
                     </label>
                 })}
             </div>
-            <button type="submit" class="button primary" disabled=move || action.pending().get()>{t(T::Save)}</button>
+            <button type="submit" class="button primary" disabled=move || action.pending().get()>{t(T::SaveCustomerSettings)}</button>
         </ActionForm>
     }
     .into_any()

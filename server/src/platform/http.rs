@@ -16,6 +16,7 @@ use leptos::prelude::*;
 use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
 use sea_orm::DatabaseConnection;
 use std::net::SocketAddr;
+use tower_http::compression::predicate::{DefaultPredicate, Predicate};
 use tower_sessions::cookie::{Key, SameSite};
 use tower_sessions::session_store::ExpiredDeletion;
 use tower_sessions::{Expiry, Session, SessionManagerLayer};
@@ -58,8 +59,12 @@ const FEATURE_ROUTES: &[(&str, &str, Mount)] = &[
     }),
     ("GET", "/pay/bank/{token}", |m| on(m, crate::bank::show)),
     ("POST", "/pay/bank/{token}", |m| on(m, crate::bank::decide)),
-    ("GET", "/pay/theme/{file}", |m| on(m, crate::template::theme::stylesheet)),
-    ("GET", "/pay/theme/{id}/logo", |m| on(m, crate::template::theme::logo)),
+    ("GET", "/pay/theme/{file}", |m| {
+        on(m, crate::template::theme::stylesheet)
+    }),
+    ("GET", "/pay/theme/{id}/logo", |m| {
+        on(m, crate::template::theme::logo)
+    }),
     ("GET", "/static/{version}/pkg/{*file}", |m| {
         on(m, super::assets::handler)
     }),
@@ -193,9 +198,19 @@ pub fn router(state: &AppState) -> Router {
         }))
         // Pages, API answers and assets the build did not precompress are compressed as
         // they are sent (a streamed page stays streamed: what is ready is flushed).
+        // Downloads (exports, attachments) are sent as they are: browsers cancel a
+        // streamed attachment compressed on the fly.
         .layer(
             tower_http::compression::CompressionLayer::new()
-                .quality(tower_http::CompressionLevel::Precise(4)),
+                .quality(tower_http::CompressionLevel::Precise(4))
+                .compress_when(DefaultPredicate::new().and(
+                    |_: StatusCode,
+                     _: axum::http::Version,
+                     h: &axum::http::HeaderMap,
+                     _: &axum::http::Extensions| {
+                        !h.contains_key(header::CONTENT_DISPOSITION)
+                    },
+                )),
         )
         .layer(axum::extract::Extension(assets))
         .layer(middleware::from_fn(super::metrics::observe))

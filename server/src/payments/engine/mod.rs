@@ -11,8 +11,8 @@
 mod card_present;
 mod change;
 mod create;
-mod lifecycle;
 pub mod expiry;
+mod lifecycle;
 mod linked;
 mod offline;
 mod payer;
