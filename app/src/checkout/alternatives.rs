@@ -5,45 +5,8 @@
 
 use crate::error::AppError;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
-/// One way to pay offered beside the card form.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PayOption {
-    /// Direct's `paymentProductId`.
-    pub code: i32,
-    /// Display name.
-    pub name: String,
-}
-
-/// What the payment page offers beside the card form.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PayOptions {
-    /// Redirect methods: the payer is sent to the bank's page.
-    pub redirects: Vec<PayOption>,
-    /// Wallets whose switch is on for this payer's device.
-    pub wallets: Vec<PayOption>,
-}
-
-/// The hosted page's redirect methods and wallets. The checkout id is the secret.
-#[cfg(feature = "ssr")]
-#[async_trait::async_trait]
-pub trait PayMethodsPort: Send + Sync {
-    /// What the page of checkout `id` offers a payer whose browser sent `user_agent`.
-    async fn options(&self, id: &str, user_agent: &str) -> Result<PayOptions, AppError>;
-    /// Starts a redirect payment of the checkout with method `code`: the bank page's
-    /// address.
-    async fn redirect(&self, id: &str, code: i32, ip: &str) -> Result<String, AppError>;
-    /// Pays the checkout with the simulated wallet `code`'s test card, through the card
-    /// engine, the payment marked with the wallet.
-    async fn wallet(
-        &self,
-        id: &str,
-        code: i32,
-        user_agent: &str,
-        ip: &str,
-    ) -> Result<super::CheckoutView, AppError>;
-}
+pub use super::model::{PayOption, PayOptions};
 
 #[cfg(feature = "ssr")]
 fn user_agent() -> String {

@@ -133,3 +133,21 @@ pub struct TokenizationView {
     /// Whether the page is still usable.
     pub open: bool,
 }
+
+/// One way to pay offered beside the card form.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PayOption {
+    /// Direct's `paymentProductId`.
+    pub code: i32,
+    /// Display name.
+    pub name: String,
+}
+
+/// What the payment page offers beside the card form.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PayOptions {
+    /// Redirect methods: the payer is sent to the bank's page.
+    pub redirects: Vec<PayOption>,
+    /// Wallets whose switch is on for this payer's device.
+    pub wallets: Vec<PayOption>,
+}

@@ -1,6 +1,6 @@
 //! The hosted pages' backend: [`CheckoutPort`], implemented by the server.
 
-use super::{CheckoutView, TokenizationView};
+use super::{CheckoutView, PayOptions, TokenizationView};
 use crate::error::AppError;
 
 /// Card data typed on a hosted page. The CVC is checked and dropped by the server.
@@ -66,4 +66,23 @@ mod tests {
         assert!(shown.contains("411111******1111"), "{shown}");
         assert!(!shown.contains("987"), "{shown}");
     }
+}
+
+/// The hosted page's redirect methods and wallets. The checkout id is the secret.
+#[async_trait::async_trait]
+pub trait PayMethodsPort: Send + Sync {
+    /// What the page of checkout `id` offers a payer whose browser sent `user_agent`.
+    async fn options(&self, id: &str, user_agent: &str) -> Result<PayOptions, AppError>;
+    /// Starts a redirect payment of the checkout with method `code`: the bank page's
+    /// address.
+    async fn redirect(&self, id: &str, code: i32, ip: &str) -> Result<String, AppError>;
+    /// Pays the checkout with the simulated wallet `code`'s test card, through the card
+    /// engine, the payment marked with the wallet.
+    async fn wallet(
+        &self,
+        id: &str,
+        code: i32,
+        user_agent: &str,
+        ip: &str,
+    ) -> Result<CheckoutView, AppError>;
 }

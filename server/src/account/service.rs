@@ -1,7 +1,9 @@
 //! Accounts: login with lockout and rate limit, profile, passwords (MB-1, MB-4, MB-6,
 //! MB-7). Implements `app::account::AccountPort`.
 
-use crate::entities::{email_outbox, merchant, password_reset_token, technical_message, user};
+use crate::entities::{
+    email_outbox, merchant, password_reset_token, sms_outbox, technical_message, user,
+};
 use crate::platform::audit::{self, AuditEntry};
 use crate::platform::config::Config;
 use crate::platform::crypto;
@@ -673,12 +675,30 @@ impl AccountPort for AccountService {
             })
             .collect();
         // SMS to customers (MB-15) are listed with the mail, newest first.
-        mails.extend(
-            crate::template::sms::mailbox(&self.db)
-                .await
-                .map_err(internal)?,
-        );
+        mails.extend(sms_mailbox(&self.db).await.map_err(internal)?);
         mails.sort_by(|a, b| b.created.cmp(&a.created));
         Ok(mails)
     }
+}
+
+/// The latest SMS, for the development mailbox: as mails to the number, the subject
+/// saying it is an SMS and whether it was sent.
+async fn sms_mailbox(db: &DatabaseConnection) -> Result<Vec<Mail>, DbErr> {
+    Ok(sms_outbox::Entity::find()
+        .order_by_desc(sms_outbox::Column::Id)
+        .limit(100)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| Mail {
+            to: s.to_number,
+            subject: if s.sent_at.is_some() {
+                "SMS (sent)".to_owned()
+            } else {
+                "SMS (queued)".to_owned()
+            },
+            body: s.body,
+            created: s.created_at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+        })
+        .collect())
 }

@@ -172,7 +172,7 @@ impl PaymentEngine {
             5,
         )
         .await?;
-        crate::configuration::rules::session_created(&txn, merchant, &row).await?;
+        session_created(&txn, merchant, &row).await?;
         txn.commit().await?;
         let centre = pick_centre(&self.config().cluster);
         Ok((row, centre))
@@ -686,4 +686,30 @@ pub(crate) fn offered_locale(merchant: &merchant::Model, locale: &str) -> String
     } else {
         shown.code().to_owned()
     }
+}
+
+/// The webhook event of a hosted checkout's creation (Direct names events
+/// `object.event`).
+pub const SESSION_CREATED: &str = "hostedcheckout.created";
+
+/// Sends [`SESSION_CREATED`] through the webhook outbox in the checkout's transaction,
+/// when the merchant asked for session-creation events.
+async fn session_created<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    merchant: &merchant::Model,
+    checkout: &crate::entities::hosted_checkout::Model,
+) -> Result<(), sea_orm::DbErr> {
+    if !merchant.session_events {
+        return Ok(());
+    }
+    let object = serde_json::json!({
+        "id": checkout.id,
+        "status": checkout.status,
+        "createdPaymentOutput": serde_json::Value::Null,
+        "amountOfMoney": { "amount": checkout.amount, "currencyCode": checkout.currency },
+        "merchantReference": checkout.merchant_reference,
+        "authorizationMode": checkout.authorization_mode,
+        "expiresAt": checkout.expires_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    });
+    crate::webhooks::events::emit(conn, merchant, SESSION_CREATED, "hostedCheckout", object).await
 }

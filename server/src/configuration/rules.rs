@@ -38,32 +38,6 @@ pub(crate) fn return_url_or_default(
     asked.or_else(|| Some(merchant.default_return_url.clone()).filter(|u| !u.is_empty()))
 }
 
-/// The webhook event of a hosted checkout's creation (Direct names events
-/// `object.event`).
-pub const SESSION_CREATED: &str = "hostedcheckout.created";
-
-/// Sends [`SESSION_CREATED`] through the webhook outbox in the checkout's transaction,
-/// when the merchant asked for session-creation events.
-pub(crate) async fn session_created<C: sea_orm::ConnectionTrait>(
-    conn: &C,
-    merchant: &merchant::Model,
-    checkout: &crate::entities::hosted_checkout::Model,
-) -> Result<(), sea_orm::DbErr> {
-    if !merchant.session_events {
-        return Ok(());
-    }
-    let object = serde_json::json!({
-        "id": checkout.id,
-        "status": checkout.status,
-        "createdPaymentOutput": serde_json::Value::Null,
-        "amountOfMoney": { "amount": checkout.amount, "currencyCode": checkout.currency },
-        "merchantReference": checkout.merchant_reference,
-        "authorizationMode": checkout.authorization_mode,
-        "expiresAt": checkout.expires_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-    });
-    crate::webhooks::events::emit(conn, merchant, SESSION_CREATED, "hostedCheckout", object).await
-}
-
 /// Queues, in the transaction of the change, a mail to each of the merchant's
 /// notification addresses when a payment succeeds (`payment.captured`) or is refunded
 /// (`payment.refunded`); every payment event passes here, on its way to the webhooks.

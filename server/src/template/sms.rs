@@ -11,7 +11,7 @@ use chrono::Utc;
 use sea_orm::sea_query::{LockBehavior, LockType};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr,
-    EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    EntityTrait, IntoActiveModel, QueryFilter, QuerySelect, Set, TransactionTrait,
 };
 
 /// The job kind that sends one SMS.
@@ -68,7 +68,7 @@ pub(crate) async fn notify_by_sms<C: ConnectionTrait>(
     let Some(to) = row.customer_mobile.as_deref() else {
         return Ok(());
     };
-    let lang = crate::checkout::port::locale_lang(&row.locale);
+    let lang = domain::Lang::parse(&row.locale).unwrap_or_default();
     let minor = match notice {
         domain::sms::Notice::Paid => row.captured,
         domain::sms::Notice::Refunded => row.refunded,
@@ -145,26 +145,4 @@ pub async fn deliver_one(
     active.update(&txn).await?;
     txn.commit().await?;
     Ok(sent)
-}
-
-/// The latest SMS, for the development mailbox: as mails to the number, the subject
-/// saying it is an SMS and whether it was sent.
-pub async fn mailbox(db: &DatabaseConnection) -> Result<Vec<app::account::Mail>, DbErr> {
-    Ok(sms_outbox::Entity::find()
-        .order_by_desc(sms_outbox::Column::Id)
-        .limit(100)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|s| app::account::Mail {
-            to: s.to_number,
-            subject: if s.sent_at.is_some() {
-                "SMS (sent)".to_owned()
-            } else {
-                "SMS (queued)".to_owned()
-            },
-            body: s.body,
-            created: s.created_at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
-        })
-        .collect())
 }

@@ -6,12 +6,11 @@
 //! uploaded by a plain multipart form (`/configuration/template/logo`).
 
 use crate::entities::page_theme;
-use crate::state::AppState;
 use app::template::{ThemeLink, LOGO_MAX_BYTES, LOGO_MAX_HEIGHT, LOGO_MAX_WIDTH};
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
 use tower_sessions::Session;
 
 /// Why a logo is refused.
@@ -102,11 +101,14 @@ fn by_theme_id(id: &str) -> sea_orm::Select<page_theme::Entity> {
 
 /// `GET /pay/theme/{id}.css`: the stylesheet, written from the stored colours checked
 /// again (a row that does not pass gives the defaults).
-pub async fn stylesheet(State(state): State<AppState>, Path(file): Path<String>) -> Response {
+pub async fn stylesheet(
+    State(db): State<DatabaseConnection>,
+    Path(file): Path<String>,
+) -> Response {
     let Some(id) = file.strip_suffix(".css") else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let row = match by_theme_id(id).one(&state.db).await {
+    let row = match by_theme_id(id).one(&db).await {
         Ok(Some(row)) => row,
         Ok(None) => return StatusCode::NOT_FOUND.into_response(),
         Err(e) => {
@@ -133,8 +135,8 @@ pub async fn stylesheet(State(state): State<AppState>, Path(file): Path<String>)
 }
 
 /// `GET /pay/theme/{id}/logo`: the logo with its content type.
-pub async fn logo(State(state): State<AppState>, Path(id): Path<String>) -> Response {
-    let row = match by_theme_id(&id).one(&state.db).await {
+pub async fn logo(State(db): State<DatabaseConnection>, Path(id): Path<String>) -> Response {
+    let row = match by_theme_id(&id).one(&db).await {
         Ok(Some(row)) => row,
         Ok(None) => return StatusCode::NOT_FOUND.into_response(),
         Err(e) => {
@@ -172,7 +174,7 @@ pub async fn logo(State(state): State<AppState>, Path(id): Path<String>) -> Resp
 /// size limit.
 pub async fn upload(
     session: Session,
-    State(state): State<AppState>,
+    State(ports): State<app::ports::Ports>,
     connect: Result<
         axum::extract::ConnectInfo<std::net::SocketAddr>,
         axum::extract::rejection::ExtensionRejection,
@@ -220,7 +222,7 @@ pub async fn upload(
     let ip = connect
         .map(|c| c.0.ip().to_string())
         .unwrap_or_else(|_| "unknown".to_owned());
-    match state.ports.template.save_logo(&actor, bytes, &ip).await {
+    match ports.template.save_logo(&actor, bytes, &ip).await {
         Ok(()) => Redirect::to(&format!("{page}?logo=saved")).into_response(),
         Err(app::error::AppError::Invalid(problems)) => {
             let code = problems

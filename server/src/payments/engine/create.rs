@@ -30,11 +30,6 @@ use serde_json::json;
 /// treats the answer as lost.
 pub(super) const INTENT_GRACE_SECONDS: i64 = 60;
 
-/// What binds a payment's sealed card (kept during 3-D Secure) to its row.
-pub(super) fn pending_card_binding(payment_id: i64) -> String {
-    crate::platform::crypto::row_binding("payments.pending_card_enc", &payment_id.to_string())
-}
-
 /// Whether the acquirer was asked for an attempt on the payment (committed first) and no
 /// answer was written since. Payments written before attempts recorded it are known by
 /// their first attempt never answered.
@@ -578,7 +573,7 @@ impl PaymentEngine {
                 }
                 update.pending_card_enc = Set(Some(crate::platform::crypto::seal(
                     &self.config.data_key,
-                    &pending_card_binding(row.id),
+                    &super::pending_card_binding(row.id),
                     &format!("{}|{}", card.number.expose_digits(), card.expiry.mmyy()),
                 )));
                 update.attempts = Set(row.attempts);

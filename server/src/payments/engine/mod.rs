@@ -294,6 +294,11 @@ pub struct PaymentEngine {
     acquirer: Arc<dyn Acquirer>,
 }
 
+/// What binds a payment's sealed card (kept during 3-D Secure or a queued authorisation) to its row.
+pub(super) fn pending_card_binding(payment_id: i64) -> String {
+    crate::platform::crypto::row_binding("payments.pending_card_enc", &payment_id.to_string())
+}
+
 fn today() -> (i32, u32) {
     let now = Utc::now();
     (now.year(), now.month())

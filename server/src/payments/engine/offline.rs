@@ -12,7 +12,7 @@
 //! Terminals (`card_present.rs`) are outside the processing mode: the terminal talks to
 //! the acquirer itself.
 
-use super::create::pending_card_binding;
+use super::pending_card_binding;
 use super::{today, AuthMode, CheckedCard, Initiator, PaymentEngine};
 use crate::entities::{merchant, payment};
 use crate::payments::acquirer::{AuthRequest, AuthResult};

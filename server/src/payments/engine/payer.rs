@@ -2,12 +2,10 @@
 //! code, or another card after a decline (within the retry count), each screened and
 //! committed before the acquirer is asked.
 
-use super::create::{
-    attempt_reference, is_unanswered, pending_card_binding, queue_reconciliation, set_card_facts,
-};
+use super::create::{attempt_reference, is_unanswered, queue_reconciliation, set_card_facts};
 use super::{
-    card_error, check_card, today, Attempt, AuthMode, CardInput, CheckedCard, Initiator,
-    PaymentEngine,
+    card_error, check_card, pending_card_binding, today, Attempt, AuthMode, CardInput, CheckedCard,
+    Initiator, PaymentEngine,
 };
 use crate::entities::{merchant, payment};
 use crate::fraud::Screening;
