@@ -51,23 +51,6 @@ impl std::fmt::Debug for TypedCard {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn debug_masks_the_number_and_hides_the_cvc() {
-        let card = super::TypedCard {
-            number: "4111111111111111".into(),
-            expiry: "12/30".into(),
-            cvc: "987".into(),
-            holder: "Ann Smith".into(),
-        };
-        let shown = format!("{card:?}");
-        assert!(!shown.contains("4111111111111111"), "{shown}");
-        assert!(shown.contains("411111******1111"), "{shown}");
-        assert!(!shown.contains("987"), "{shown}");
-    }
-}
-
 /// The hosted page's redirect methods and wallets. The checkout id is the secret.
 #[async_trait::async_trait]
 pub trait PayMethodsPort: Send + Sync {
@@ -85,4 +68,21 @@ pub trait PayMethodsPort: Send + Sync {
         user_agent: &str,
         ip: &str,
     ) -> Result<CheckoutView, AppError>;
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn debug_masks_the_number_and_hides_the_cvc() {
+        let card = super::TypedCard {
+            number: "4111111111111111".into(),
+            expiry: "12/30".into(),
+            cvc: "987".into(),
+            holder: "Ann Smith".into(),
+        };
+        let shown = format!("{card:?}");
+        assert!(!shown.contains("4111111111111111"), "{shown}");
+        assert!(shown.contains("411111******1111"), "{shown}");
+        assert!(!shown.contains("987"), "{shown}");
+    }
 }
