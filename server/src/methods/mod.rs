@@ -151,18 +151,7 @@ pub(crate) async fn accepted_card(
             (brand, bin, "cardPaymentMethodSpecificInput.token")
         }
     };
-    let filter = Filter {
-        currency: Some(new.amount.currency()),
-        country: domain::fraud::card_country(&bin).map(str::to_owned),
-        amount: Some(new.amount.minor()),
-    };
-    load(db, merchant.id)
-        .await?
-        .check_card(brand, &filter)
-        .map_err(|_| EngineError::Card {
-            property: property.to_owned(),
-            error: CardError::BrandNotAccepted,
-        })
+    check_card(db, merchant.id, brand, &bin, Some(new.amount), property).await
 }
 
 /// Refuses to store a card (a token made through the API, a hosted tokenization page or
@@ -176,14 +165,27 @@ pub(crate) async fn accepted_for_storage<C: ConnectionTrait>(
     property: &str,
 ) -> Result<(), EngineError> {
     let bin: String = number.expose_digits().chars().take(8).collect();
+    check_card(conn, merchant_id, number.brand(), &bin, None, property).await
+}
+
+/// Refuses a card of `brand` whose method does not serve `amount` (when a payment) or
+/// the issuing country its `bin` tells: a field error on `property`.
+async fn check_card<C: ConnectionTrait>(
+    conn: &C,
+    merchant_id: i64,
+    brand: Brand,
+    bin: &str,
+    amount: Option<Money>,
+    property: &str,
+) -> Result<(), EngineError> {
     let filter = Filter {
-        currency: None,
-        country: domain::fraud::card_country(&bin).map(str::to_owned),
-        amount: None,
+        currency: amount.map(|a| a.currency()),
+        country: domain::fraud::card_country(bin).map(str::to_owned),
+        amount: amount.map(|a| a.minor()),
     };
     load(conn, merchant_id)
         .await?
-        .check_card(number.brand(), &filter)
+        .check_card(brand, &filter)
         .map_err(|_| EngineError::Card {
             property: property.to_owned(),
             error: CardError::BrandNotAccepted,
