@@ -245,6 +245,7 @@ impl AliasesPort for AliasesService {
                 cvv: None,
                 expiry: form.expiry,
                 holder: form.holder.trim().to_owned(),
+                wallet: None,
             },
             "card",
         )

@@ -2,22 +2,21 @@
 //! A redirect method creates the checkout's payment `Redirected` and answers the bank
 //! page's address; a wallet (TEST: the simulated sheet) pays the checkout with the
 //! approved test card through the card engine — screening and the methods check as for
-//! a typed card — and marks the payment with the wallet's product id. Which Google Pay
+//! a typed card — the payment carrying the wallet's product id from its first write. Which Google Pay
 //! switch applies is decided here from the `User-Agent`; Apple Pay is shown whenever its
 //! switch is on (no Safari check in TEST).
 
 use super::port::CheckoutService;
-use crate::entities::{hosted_checkout, merchant, payment};
+use crate::entities::{hosted_checkout, merchant};
 use crate::payments::engine::redirect::{bank_url, NewRedirect};
-use crate::payments::engine::{Initiator, PaymentEngine};
+use crate::payments::engine::{CardInput, CardSource, Initiator, PaymentEngine};
 use crate::payments::error::EngineError;
 use crate::payments::records::stored_money;
-use app::checkout::{CheckoutPort, CheckoutView, TypedCard};
+use app::checkout::CheckoutView;
 use app::checkout::{PayMethodsPort, PayOption, PayOptions};
 use app::error::AppError;
 use domain::methods::{serves, Filter, Method, MethodSetting};
-use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::EntityTrait;
 
 /// The card the simulated wallets hand over: the table's approved Visa.
 pub const WALLET_TEST_CARD: &str = "4111111111111111";
@@ -169,28 +168,18 @@ impl PayMethodsPort for PayMethodsService {
         if !offered.wallets.iter().any(|w| w.code == code) {
             return Err(AppError::Forbidden);
         }
-        let card = TypedCard {
+        // The wallet's card is a typed card to the engine (screening, the methods
+        // check), written on the payment as the wallet's product in its own transaction.
+        self.cards.throttle(id, ip)?;
+        let card = CardInput {
             number: WALLET_TEST_CARD.to_owned(),
+            cvv: Some("123".to_owned()),
             expiry: "12/30".to_owned(),
-            cvc: "123".to_owned(),
             holder: "Test Wallet".to_owned(),
+            wallet: Some(wallet),
         };
-        self.cards.pay(id, Some(card), None, false, ip).await?;
-        // The checkout's payment is the wallet's: its product id and name.
-        let checkout = self.engine.checkout(id).await.map_err(engine_error)?;
-        if let Some(payment_id) = checkout.payment_id {
-            payment::Entity::update_many()
-                .col_expr(
-                    payment::Column::PaymentProductId,
-                    Expr::value(wallet.code()),
-                )
-                .col_expr(payment::Column::Brand, Expr::value(wallet.name()))
-                .filter(payment::Column::Id.eq(payment_id))
-                .filter(payment::Column::MerchantId.eq(checkout.merchant_id))
-                .exec(self.engine.db())
-                .await
-                .map_err(internal)?;
-        }
-        self.cards.view(id).await
+        self.cards
+            .pay_source(id, CardSource::Card(card), false, ip)
+            .await
     }
 }

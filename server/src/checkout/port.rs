@@ -43,7 +43,7 @@ impl CheckoutService {
 
     /// Counts a pay or challenge request against both limits. An id not shaped like
     /// the ones checkouts are given is not found, before anything is counted for it.
-    fn throttle(&self, id: &str, ip: &str) -> Result<(), AppError> {
+    pub(super) fn throttle(&self, id: &str, ip: &str) -> Result<(), AppError> {
         if !checkout_id_shaped(id) {
             return Err(AppError::NotFound);
         }
@@ -55,6 +55,23 @@ impl CheckoutService {
             tracing::warn!(ip, "hosted payment requests throttled");
             Err(AppError::RateLimited)
         }
+    }
+
+    /// Pays checkout `id` from `source` — the card form, a saved card, or a wallet's
+    /// card — and answers the page's view of it.
+    pub(super) async fn pay_source(
+        &self,
+        id: &str,
+        source: CardSource,
+        save: bool,
+        ip: &str,
+    ) -> Result<CheckoutView, AppError> {
+        let (checkout, _) = self
+            .engine
+            .pay_checkout(id, source, save, Some(ip.to_owned()))
+            .await
+            .map_err(to_app_error)?;
+        self.build(checkout).await
     }
 }
 
@@ -327,6 +344,7 @@ impl CheckoutPort for CheckoutService {
                 cvv: Some(card.cvc),
                 expiry: card.expiry,
                 holder: card.holder,
+                wallet: None,
             }),
             (None, None) => {
                 return Err(AppError::Invalid(vec![FieldError::new(
@@ -335,12 +353,7 @@ impl CheckoutPort for CheckoutService {
                 )]))
             }
         };
-        let (checkout, _) = self
-            .engine
-            .pay_checkout(id, source, save, Some(ip.to_owned()))
-            .await
-            .map_err(to_app_error)?;
-        self.build(checkout).await
+        self.pay_source(id, source, save, ip).await
     }
 
     async fn challenge(&self, id: &str, code: &str, ip: &str) -> Result<CheckoutView, AppError> {
@@ -368,6 +381,7 @@ impl CheckoutPort for CheckoutService {
                     cvv: None,
                     expiry: card.expiry,
                     holder: card.holder,
+                    wallet: None,
                 },
             )
             .await

@@ -65,6 +65,7 @@ pub async fn create_payment(
                 cvv: string(&v, &format!("{card}.cvv"))?,
                 expiry,
                 holder: string(&v, &format!("{card}.cardholderName"))?.unwrap_or_default(),
+                wallet: None,
             })
         }
     };

@@ -40,6 +40,7 @@ pub async fn create_token(
         cvv: None,
         expiry,
         holder: string(&v, &format!("{prefix}.cardholderName"))?.unwrap_or_default(),
+        wallet: None,
     };
     let token = state
         .engine

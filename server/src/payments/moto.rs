@@ -103,6 +103,7 @@ impl OperationsService {
                             cvv: Some(form.cvc.trim().to_owned()).filter(|c| !c.is_empty()),
                             expiry,
                             holder: form.holder.trim().to_owned(),
+                            wallet: None,
                         })
                     } else {
                         CardSource::Token(alias.clone())

@@ -592,3 +592,66 @@ both_backends!(
         assert_eq!(p.fraud_result.as_deref(), Some("accepted"));
     }
 );
+
+both_backends!(
+    a_wallet_payment_is_the_wallets_product_from_its_first_event,
+    &[],
+    |app: TestApp| async move {
+        let k = key(&app, "shop").await;
+        let admin = app.session("shop", "admin").await;
+        let m = crate::webhook_addresses::webhooks_on(&app, "shop").await;
+        crate::webhook_addresses::store_endpoint(&app, m.id, "https://hooks.example/in").await;
+        set_method(&app, &admin, 320, true, "", "").await;
+        let (status, body) = post(
+            &app,
+            &k,
+            "/hostedcheckouts",
+            &json!({
+                "order": { "amountOfMoney": { "amount": 1250, "currencyCode": "EUR" } },
+                "hostedCheckoutSpecificInput": { "returnUrl": "https://shop.example/back" },
+            }),
+        )
+        .await;
+        assert_eq!(status, 201, "{body}");
+        let checkout = body["hostedCheckoutId"].as_str().unwrap().to_owned();
+        let paid: app::checkout::CheckoutView = serde_json::from_str(
+            &app.call(
+                "pay/wallet",
+                &[("id", checkout.as_str()), ("code", "320")],
+                None,
+            )
+            .await
+            .ok()
+            .body,
+        )
+        .unwrap();
+        assert_eq!(paid.state, app::checkout::CheckoutState::Paid);
+
+        // Every event of the payment, the first included, names Google Pay.
+        let sent = webhook_event::Entity::find()
+            .filter(webhook_event::Column::MerchantId.eq(m.id))
+            .all(&app.db)
+            .await
+            .unwrap();
+        let kinds: Vec<&str> = sent.iter().map(|e| e.kind.as_str()).collect();
+        assert!(kinds.contains(&"payment.created"), "{kinds:?}");
+        for event in sent.iter().filter(|e| e.kind.starts_with("payment.")) {
+            let v: Value = serde_json::from_str(&event.body).unwrap();
+            assert!(
+                event.body.contains("\"paymentProductId\":320"),
+                "{}: {v}",
+                event.kind
+            );
+            assert!(!event.body.contains("\"paymentProductId\":1,"), "{v}");
+        }
+        let row = payment::Entity::find()
+            .filter(payment::Column::MerchantId.eq(m.id))
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(row.payment_product_id, Some(320));
+        assert_eq!(row.brand.as_deref(), Some("Google Pay"));
+        assert_eq!(row.masked_card.as_deref(), Some("411111******1111"));
+    }
+);

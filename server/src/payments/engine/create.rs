@@ -42,12 +42,16 @@ pub(super) fn awaited_since(row: &payment::Model) -> chrono::DateTime<Utc> {
     row.awaiting_since.unwrap_or(row.updated_at)
 }
 
-/// Writes the facts of the attempt's card (brand, masked number, expiry, holder) on a
-/// payment.
+/// Writes the facts of the attempt's card (brand — or the wallet that handed it over —,
+/// masked number, expiry, holder) on a payment.
 pub(super) fn set_card_facts(row: &mut payment::ActiveModel, card: &CheckedCard) {
     let brand = card.number.brand();
-    row.payment_product_id = Set(Some(brand.payment_product_id()));
-    row.brand = Set(Some(brand.name().to_owned()));
+    let (product, name) = match card.wallet {
+        Some(wallet) => (wallet.code(), wallet.name()),
+        None => (brand.payment_product_id(), brand.name()),
+    };
+    row.payment_product_id = Set(Some(product));
+    row.brand = Set(Some(name.to_owned()));
     row.masked_card = Set(Some(card.number.masked()));
     row.card_last4 = Set(Some(card.number.last4().to_owned()));
     row.card_expiry = Set(Some(card.expiry.mmyy()));
@@ -185,6 +189,7 @@ impl PaymentEngine {
                         number,
                         expiry,
                         holder: token.card_holder.clone(),
+                        wallet: None,
                     },
                     Some(token),
                 ))

@@ -29,6 +29,7 @@ use crate::payments::acquirer::Acquirer;
 use crate::platform::config::Config;
 use chrono::{Datelike, Utc};
 use domain::card::{check_cvc, CardError, CardNumber, Expiry};
+use domain::methods::Method;
 use domain::money::Money;
 use domain::terminal::TransactionResult;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
@@ -165,6 +166,9 @@ pub struct CardInput {
     pub expiry: String,
     /// Holder name.
     pub holder: String,
+    /// The wallet that handed the card over (Google Pay, Apple Pay): the payment is
+    /// the wallet's product, not the card brand's.
+    pub wallet: Option<Method>,
 }
 
 /// Where the card comes from.
@@ -319,6 +323,8 @@ pub struct CheckedCard {
     pub expiry: Expiry,
     /// Holder.
     pub holder: String,
+    /// The wallet that handed the card over, if any.
+    pub wallet: Option<Method>,
 }
 
 /// Checks typed card data with the domain rules (the page checks the same in WASM).
@@ -334,6 +340,7 @@ pub fn check_card(input: &CardInput, prefix: &str) -> Result<CheckedCard, Engine
         number,
         expiry,
         holder: input.holder.trim().chars().take(64).collect(),
+        wallet: input.wallet,
     })
 }
 

@@ -142,6 +142,7 @@ impl PaymentEngine {
             number: CardNumber::parse(digits).map_err(|e| super::card_error("card", e))?,
             expiry: Expiry::parse(expiry, today()).map_err(|e| super::card_error("card", e))?,
             holder: row.card_holder.clone().unwrap_or_default(),
+            wallet: None,
         };
         let reference = row.rrn.clone().unwrap_or_default();
         let answer = self

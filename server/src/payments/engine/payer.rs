@@ -47,6 +47,7 @@ impl PaymentEngine {
             number,
             expiry,
             holder: row.card_holder.clone().unwrap_or_default(),
+            wallet: None,
         };
         let expected = domain::card::challenge_code(&card.number);
         let mode = AuthMode::parse(&row.authorization_mode).unwrap_or(AuthMode::Sale);
