@@ -118,7 +118,9 @@ impl Runner {
     async fn run(&self, job: job::Model, holder: &str) -> Result<(), sea_orm::DbErr> {
         let db = self.engine.db();
         let payload: Value = serde_json::from_str(&job.payload).unwrap_or(Value::Null);
-        let outcome = self.execute(&job.kind, &payload).await;
+        // The job's last attempt: a kind that must end in an answer gives one.
+        let last = job.attempts >= job.max_attempts;
+        let outcome = self.execute(&job.kind, &payload, last).await;
         match outcome {
             Outcome::Done => {
                 jobs::complete(db, job.id, holder).await?;
@@ -135,7 +137,7 @@ impl Runner {
         Ok(())
     }
 
-    async fn execute(&self, kind: &str, payload: &Value) -> Outcome {
+    async fn execute(&self, kind: &str, payload: &Value, last: bool) -> Outcome {
         let id = |key: &str| payload.get(key).and_then(Value::as_i64).unwrap_or(0);
         let result = match kind {
             kind::WEBHOOK => {
@@ -172,7 +174,7 @@ impl Runner {
             kind::AUTHORISE_QUEUED => {
                 let sale = payload.get("sale").and_then(Value::as_bool).unwrap_or(true);
                 self.engine
-                    .authorise_queued(id("payment"), sale)
+                    .authorise_queued(id("payment"), sale, last)
                     .await
                     .map_err(|e| e.to_string())
             }

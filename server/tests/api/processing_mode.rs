@@ -4,7 +4,8 @@
 //! authorisation (AUTHORIZATION_REQUESTED) and the job captures it; offline queues every
 //! card payment (S2S and hosted checkout, whose payer sees the pending page), which the
 //! job then captures or rejects. The mode is checked and
-//! audited on the settings page.
+//! audited on the settings page. A queued authorisation the acquirer never answers is
+//! rejected 91 on its job's last attempt, its card forgotten.
 
 use crate::both_backends;
 use crate::helpers::*;
@@ -15,7 +16,9 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::Value;
 use server::entities::{audit_log, job, payment, webhook_event};
+use server::payments::acquirer::{Acquirer, AuthRequest, AuthResult, ChangeInquiry};
 use server::platform::jobs::kind;
+use std::sync::Arc;
 
 const UNREACHABLE: &str = "4000000000009102";
 
@@ -243,5 +246,119 @@ both_backends!(
         )
         .unwrap();
         assert_eq!(view.state, app::checkout::CheckoutState::Paid);
+    }
+);
+
+/// An acquirer that is never reached, and knows nothing when asked.
+struct Down;
+
+#[async_trait::async_trait]
+impl Acquirer for Down {
+    async fn authorise(&self, _request: AuthRequest<'_>) -> AuthResult {
+        AuthResult::NotReached
+    }
+    async fn capture(
+        &self,
+        _rrn: &str,
+        _amount: domain::money::Money,
+        _reference: &str,
+    ) -> Result<String, String> {
+        Err("unreachable".into())
+    }
+    async fn refund(
+        &self,
+        _rrn: &str,
+        _amount: domain::money::Money,
+        _reference: &str,
+    ) -> Result<String, String> {
+        Err("unreachable".into())
+    }
+    async fn cancel(&self, _rrn: &str, _reference: &str) -> Result<(), String> {
+        Err("unreachable".into())
+    }
+    async fn inquire(&self, _reference: &str) -> Option<AuthResult> {
+        None
+    }
+    async fn inquire_change(&self, _reference: &str) -> ChangeInquiry {
+        ChangeInquiry::Unknown
+    }
+}
+
+/// Runs the due queued authorisations with the acquirer down.
+async fn run_jobs_down(app: &TestApp) {
+    job::Entity::update_many()
+        .col_expr(job::Column::RunAt, Expr::value(chrono::Utc::now()))
+        .filter(job::Column::Kind.eq(kind::AUTHORISE_QUEUED))
+        .filter(job::Column::State.eq("queued"))
+        .exec(&app.db)
+        .await
+        .unwrap();
+    let runner = server::state::AppState::builder(app.db.clone(), app.config.clone())
+        .acquirer(Arc::new(Down))
+        .build()
+        .worker(None);
+    while runner.run_once().await.unwrap() {}
+}
+
+both_backends!(
+    a_queued_authorisation_never_answered_is_rejected_at_the_jobs_end,
+    &[],
+    |app: TestApp| async move {
+        let k = key(&app, "shop").await;
+        let admin = app.session("shop", "admin").await;
+        let m = crate::webhook_addresses::webhooks_on(&app, "shop").await;
+        crate::webhook_addresses::store_endpoint(&app, m.id, "http://127.0.0.1:9/hooks").await;
+        save_mode(&app, &admin, "offline", "7").await.ok();
+        let (s, v, id, row) = pay(&app, &k, "4111111111111111").await;
+        assert_eq!(s, 201, "{v}");
+        assert_eq!(v["payment"]["status"], "AUTHORIZATION_REQUESTED", "{v}");
+
+        // Not the last attempt: the payment keeps waiting, its card sealed.
+        run_jobs_down(&app).await;
+        assert_eq!(
+            status(&app, &k, &id).await["status"],
+            "AUTHORIZATION_REQUESTED"
+        );
+        assert!(sealed_card(&app, row).await);
+        let waiting = job::Entity::find()
+            .filter(job::Column::Kind.eq(kind::AUTHORISE_QUEUED))
+            .filter(job::Column::Payload.contains(format!("\"payment\":{row}")))
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(waiting.state, "queued");
+        assert_eq!(waiting.attempts, 1);
+
+        // The last attempt (about three days on): rejected 91, the card forgotten.
+        job::Entity::update_many()
+            .col_expr(job::Column::Attempts, Expr::value(waiting.max_attempts - 1))
+            .filter(job::Column::Id.eq(waiting.id))
+            .exec(&app.db)
+            .await
+            .unwrap();
+        run_jobs_down(&app).await;
+        let got = status(&app, &k, &id).await;
+        assert_eq!(got["status"], "REJECTED", "{got}");
+        let stored = payment::Entity::find_by_id(row)
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(stored.refusal_code.as_deref(), Some("91"));
+        assert!(stored.pending_card_enc.is_none(), "forgotten once rejected");
+        let done = job::Entity::find_by_id(waiting.id)
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(done.state, "done");
+        let rejected = webhook_event::Entity::find()
+            .filter(webhook_event::Column::Kind.eq("payment.rejected"))
+            .filter(webhook_event::Column::Body.contains(id.as_str()))
+            .count(&app.db)
+            .await
+            .unwrap();
+        assert_eq!(rejected, 1, "the rejection sends its webhook");
     }
 );

@@ -7,7 +7,10 @@
 //! during 3-D Secure) and waits as uncertain (AUTHORIZATION_REQUESTED); the
 //! `authorise_queued` job asks the acquirer, with backoff, until it answers, then writes
 //! the answer (authorised, captured for a sale, or rejected, with their webhooks) and
-//! forgets the card.
+//! forgets the card. On the job's last attempt (about three days on) an acquirer still
+//! silent is asked once more what became of the reference; without an answer the
+//! payment is rejected 91 ("Issuer or switch inoperative") and the card forgotten, so no
+//! payment waits for ever.
 //!
 //! Terminals (`card_present.rs`) are outside the processing mode: the terminal talks to
 //! the acquirer itself.
@@ -117,8 +120,15 @@ impl PaymentEngine {
     /// The `authorise_queued` job: asks the acquirer for a queued authorisation and
     /// writes its answer. `Ok(false)` while the acquirer cannot be reached or does not
     /// answer (asked again after the backoff, with the same reference); `Ok(true)` once
-    /// answered, or when nothing is left to ask (answered meanwhile, payment gone).
-    pub async fn authorise_queued(&self, payment_id: i64, sale: bool) -> Result<bool, EngineError> {
+    /// answered, or when nothing is left to ask (answered meanwhile, payment gone). On
+    /// the `last` attempt a silent acquirer is asked about the reference, and without an
+    /// answer the payment is rejected 91.
+    pub async fn authorise_queued(
+        &self,
+        payment_id: i64,
+        sale: bool,
+        last: bool,
+    ) -> Result<bool, EngineError> {
         let Some(row) = payment::Entity::find_by_id(payment_id)
             .one(&self.db)
             .await?
@@ -155,9 +165,23 @@ impl PaymentEngine {
                 attempt: row.attempts.max(0) as u32,
             })
             .await;
+        let silent =
+            |a: &AuthResult| matches!(a, AuthResult::NotReached | AuthResult::Timeout { .. });
         let answer = match answer {
             // Still down, or no answer in time: asked again with the same reference.
-            AuthResult::NotReached | AuthResult::Timeout { .. } => return Ok(false),
+            a if silent(&a) && !last => return Ok(false),
+            // The last attempt: what the acquirer knows of the reference, else rejected.
+            a if silent(&a) => match self.acquirer.inquire(&reference).await {
+                Some(known) if !silent(&known) => known,
+                _ => AuthResult::Declined {
+                    code: domain::processing::UNREACHABLE_CODE.to_owned(),
+                    reason: domain::processing::UNREACHABLE_REASON.to_owned(),
+                    rrn: reference.clone(),
+                },
+            },
+            answered => answered,
+        };
+        let answer = match answer {
             AuthResult::ChallengeRequired => AuthResult::Declined {
                 code: AUTHENTICATION_REQUIRED.0.to_owned(),
                 reason: AUTHENTICATION_REQUIRED.1.to_owned(),
