@@ -13,6 +13,8 @@ Configuration by environment (crash.sh sets it):
   CRASH_KILLS       number of kills (50)         CRASH_WORKERS   concurrent clients (6)
   CRASH_HOOK_PORT   webhook receiver port        CRASH_HOOK_SECRET webhook signing secret
   CRASH_LOG         server log file              CRASH_DRAIN     seconds to wait for webhooks (180)
+  CRASH_READY       URL answering once the started server is up (CRASH_BASE/healthz);
+                    bench/nodes.sh points it at the killed node while CRASH_BASE is the front
 
 Exits non-zero when a check failed. Card numbers and secrets are never printed.
 """
@@ -47,6 +49,7 @@ HOOK_PORT = int(os.environ["CRASH_HOOK_PORT"])
 HOOK_SECRET = os.environ.get("CRASH_HOOK_SECRET", "").encode()
 LOG = os.environ.get("CRASH_LOG", "/dev/null")
 DRAIN = int(os.environ.get("CRASH_DRAIN", "180"))
+READY = os.environ.get("CRASH_READY", BASE + "/healthz")
 CARD = "4111111111111111"
 
 lock = threading.Lock()
@@ -229,7 +232,7 @@ def start_server():
     server_proc[0] = subprocess.Popen(SERVER, shell=True, stdout=log, stderr=log, start_new_session=True)
     for _ in range(300):
         try:
-            with urllib.request.urlopen(BASE + "/healthz", timeout=1):
+            with urllib.request.urlopen(READY, timeout=1):
                 return
         except (urllib.error.URLError, OSError):
             if server_proc[0].poll() is not None:

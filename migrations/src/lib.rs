@@ -30,6 +30,7 @@ mod m20261203_000003_fraud_rules;
 mod m20261204_000001_redirect_methods;
 mod m20261204_000002_expiry_processing;
 mod m20261204_000003_template_sms_openid;
+mod m20261205_000001_rate_windows;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -64,6 +65,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000001_redirect_methods::Migration),
             Box::new(m20261204_000002_expiry_processing::Migration),
             Box::new(m20261204_000003_template_sms_openid::Migration),
+            Box::new(m20261205_000001_rate_windows::Migration),
         ]
     }
 }

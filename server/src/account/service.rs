@@ -7,7 +7,7 @@ use crate::entities::{
 use crate::platform::audit::{self, AuditEntry};
 use crate::platform::config::Config;
 use crate::platform::crypto;
-use crate::platform::rate_limit::RateLimiter;
+use crate::platform::shared_limit::SharedLimiter;
 use app::account::{AccountPort, Actor, LoginAttempt, LoginSuccess};
 use app::account::{HomeData, Mail, Me, PasswordRules, SetupStep, TechMessage};
 use app::error::{AppError, FieldError, Problem};
@@ -30,7 +30,7 @@ pub use passwords::{end_sessions, CHANGES_PER_HOUR};
 pub struct AccountService {
     pub(super) db: DatabaseConnection,
     pub(super) config: Arc<Config>,
-    login_limiter: RateLimiter,
+    login_limiter: SharedLimiter,
 }
 
 pub(crate) fn internal(e: DbErr) -> AppError {
@@ -102,7 +102,8 @@ pub(crate) fn zone_of(u: &user::Model) -> ZonePreference {
 impl AccountService {
     /// A service over `db`.
     pub fn new(db: DatabaseConnection, config: Arc<Config>) -> Self {
-        let login_limiter = RateLimiter::new(
+        let login_limiter = SharedLimiter::new(
+            "login",
             config.login_rate_per_minute,
             std::time::Duration::from_secs(60),
         );
@@ -294,7 +295,12 @@ impl AccountPort for AccountService {
             format!("{}/{}", attempt.pspid, attempt.user_login)
         };
         let who: String = who.chars().take(130).collect();
-        if !self.login_limiter.allow(&attempt.ip) {
+        if !self
+            .login_limiter
+            .allow(&self.db, &attempt.ip)
+            .await
+            .map_err(internal)?
+        {
             audit::record(
                 &self.db,
                 AuditEntry {
@@ -511,7 +517,12 @@ impl AccountPort for AccountService {
         user_login: String,
         ip: &str,
     ) -> Result<(), AppError> {
-        if !self.login_limiter.allow(&format!("reset:{ip}")) {
+        if !self
+            .login_limiter
+            .allow(&self.db, &format!("reset:{ip}"))
+            .await
+            .map_err(internal)?
+        {
             return Err(AppError::RateLimited);
         }
         let Some((m, u)) = self

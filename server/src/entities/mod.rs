@@ -21,6 +21,7 @@ pub mod payment_link;
 pub mod payment_link_event;
 pub mod payment_method;
 pub mod purged_total;
+pub mod rate_window;
 pub mod recovery_code;
 pub mod session;
 pub mod sms_outbox;

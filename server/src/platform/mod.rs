@@ -18,4 +18,5 @@ pub mod rate_limit;
 pub mod request_id;
 pub mod reseal;
 pub mod sessions;
+pub mod shared_limit;
 pub mod worker;

@@ -39,7 +39,7 @@ pub fn address_key(ip: IpAddr) -> String {
 /// `key` with a client address in it (the whole key, or what follows a `name:`
 /// prefix) replaced by its [`address_key`], so every per-address limiter groups IPv6
 /// networks alike.
-fn normalised(key: &str) -> Cow<'_, str> {
+pub(crate) fn normalised(key: &str) -> Cow<'_, str> {
     if let Ok(ip) = key.parse::<IpAddr>() {
         return Cow::Owned(address_key(ip));
     }

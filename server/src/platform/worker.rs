@@ -295,14 +295,14 @@ impl Runner {
     }
 }
 
-/// How often the runner does its housekeeping (forgetting expired mail bodies, keeping
-/// the audit log's purge queued).
+/// How often the runner does its housekeeping (forgetting expired mail bodies and ended
+/// rate-limit windows, keeping the audit log's purge queued).
 const HOUSEKEEPING: std::time::Duration = std::time::Duration::from_secs(600);
 
 impl Runner {
     /// Forgets the bodies of unsent mail whose links have expired: a day, or the reset
-    /// link's lifetime when that is longer. Bounded per pass. Queues the audit log's purge
-    /// when no run of it is queued.
+    /// link's lifetime when that is longer. Bounded per pass. Forgets ended rate-limit
+    /// windows. Queues the audit log's purge when no run of it is queued.
     pub async fn housekeeping(&self) {
         let ttl = self.engine.config().reset_token_ttl_seconds.max(24 * 3600);
         let cutoff = chrono::Utc::now() - Duration::seconds(ttl);
@@ -310,6 +310,11 @@ impl Runner {
             crate::platform::mail::forget_stale_bodies(self.engine.db(), cutoff, 1_000).await
         {
             tracing::warn!(error = %e, "forgetting expired mail bodies failed");
+        }
+        // Ended rate-limit windows (sign-in attempts per address) are forgotten.
+        let now = chrono::Utc::now().timestamp();
+        if let Err(e) = crate::platform::shared_limit::forget_ended(self.engine.db(), now).await {
+            tracing::warn!(error = %e, "forgetting ended rate-limit windows failed");
         }
         // The audit log's daily purge is always queued (a failed run is queued again).
         if let Err(e) = crate::audit::purge::ensure_scheduled(self.engine.db()).await {

@@ -92,7 +92,29 @@ pub async fn spawn_app_with(
     let db = server::platform::db::connect_and_migrate(&config.database_url)
         .await
         .expect("database");
-    let mut builder = server::state::AppState::builder(db.clone(), config.clone());
+    let (base, terminals) = serve_node(db.clone(), config.clone(), acquirer).await;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    Some(TestApp {
+        base,
+        db,
+        config,
+        http,
+        terminals,
+        dir: Arc::new(TempDir(dir)),
+    })
+}
+
+/// Starts one node over `db`: its state (with a quick terminal gateway), HTTP listener
+/// and terminal gateway on random ports; answers its base URL and the gateway's address.
+async fn serve_node(
+    db: DatabaseConnection,
+    config: Arc<Config>,
+    acquirer: Option<Arc<dyn server::payments::acquirer::Acquirer>>,
+) -> (String, String) {
+    let mut builder = server::state::AppState::builder(db, config);
     if let Some(acquirer) = acquirer {
         builder = builder.acquirer(acquirer);
     }
@@ -115,18 +137,7 @@ pub async fn spawn_app_with(
             .await
             .unwrap();
     });
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    Some(TestApp {
-        base,
-        db,
-        config,
-        http,
-        terminals,
-        dir: Arc::new(TempDir(dir)),
-    })
+    (base, terminals)
 }
 
 /// Serves a new router over `db` on a random port; returns its base URL.
@@ -381,4 +392,41 @@ macro_rules! both_backends {
             }
         }
     };
+}
+
+impl TestApp {
+    /// Another node of this deployment (PL-2): its own connection pool, state (terminal
+    /// hub, limiters, caches), HTTP listener and terminal gateway, over the same
+    /// database and configuration. The returned app talks to that node.
+    pub async fn another_node(&self) -> TestApp {
+        let db = server::platform::db::connect_and_migrate(&self.config.database_url)
+            .await
+            .expect("database");
+        let (base, terminals) = serve_node(db.clone(), self.config.clone(), None).await;
+        TestApp {
+            base,
+            db,
+            config: self.config.clone(),
+            http: self.http.clone(),
+            terminals,
+            dir: self.dir.clone(),
+        }
+    }
+
+    /// This app seen through `base` (a front before the nodes), with a client that opens
+    /// a new connection for every request, so a round-robin front spreads them.
+    pub fn through(&self, base: &str) -> TestApp {
+        TestApp {
+            base: base.to_owned(),
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .pool_max_idle_per_host(0)
+                .build()
+                .unwrap(),
+            db: self.db.clone(),
+            config: self.config.clone(),
+            terminals: self.terminals.clone(),
+            dir: self.dir.clone(),
+        }
+    }
 }

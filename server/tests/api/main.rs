@@ -23,6 +23,7 @@ mod limits;
 mod mail;
 mod methods;
 mod metrics;
+mod nodes;
 mod openapi;
 mod openid;
 mod operations;

@@ -75,6 +75,11 @@ async fn queued(app: &TestApp, row: i64) -> u64 {
 
 /// Runs the due jobs now, as the job runner does.
 async fn run_jobs(app: &TestApp) {
+    run_jobs_with(app, None).await
+}
+
+/// Runs the due jobs now, asking `acquirer` (the simulated one when `None`).
+async fn run_jobs_with(app: &TestApp, acquirer: Option<Arc<dyn Acquirer>>) {
     job::Entity::update_many()
         .col_expr(job::Column::RunAt, Expr::value(chrono::Utc::now()))
         .filter(job::Column::Kind.eq(kind::AUTHORISE_QUEUED))
@@ -82,9 +87,11 @@ async fn run_jobs(app: &TestApp) {
         .exec(&app.db)
         .await
         .unwrap();
-    let runner = server::state::AppState::builder(app.db.clone(), app.config.clone())
-        .build()
-        .worker(None);
+    let mut builder = server::state::AppState::builder(app.db.clone(), app.config.clone());
+    if let Some(acquirer) = acquirer {
+        builder = builder.acquirer(acquirer);
+    }
+    let runner = builder.build().worker(None);
     while runner.run_once().await.unwrap() {}
 }
 
@@ -284,22 +291,6 @@ impl Acquirer for Down {
     }
 }
 
-/// Runs the due queued authorisations with the acquirer down.
-async fn run_jobs_down(app: &TestApp) {
-    job::Entity::update_many()
-        .col_expr(job::Column::RunAt, Expr::value(chrono::Utc::now()))
-        .filter(job::Column::Kind.eq(kind::AUTHORISE_QUEUED))
-        .filter(job::Column::State.eq("queued"))
-        .exec(&app.db)
-        .await
-        .unwrap();
-    let runner = server::state::AppState::builder(app.db.clone(), app.config.clone())
-        .acquirer(Arc::new(Down))
-        .build()
-        .worker(None);
-    while runner.run_once().await.unwrap() {}
-}
-
 both_backends!(
     a_queued_authorisation_never_answered_is_rejected_at_the_jobs_end,
     &[],
@@ -314,7 +305,7 @@ both_backends!(
         assert_eq!(v["payment"]["status"], "AUTHORIZATION_REQUESTED", "{v}");
 
         // Not the last attempt: the payment keeps waiting, its card sealed.
-        run_jobs_down(&app).await;
+        run_jobs_with(&app, Some(Arc::new(Down))).await;
         assert_eq!(
             status(&app, &k, &id).await["status"],
             "AUTHORIZATION_REQUESTED"
@@ -337,7 +328,7 @@ both_backends!(
             .exec(&app.db)
             .await
             .unwrap();
-        run_jobs_down(&app).await;
+        run_jobs_with(&app, Some(Arc::new(Down))).await;
         let got = status(&app, &k, &id).await;
         assert_eq!(got["status"], "REJECTED", "{got}");
         let stored = payment::Entity::find_by_id(row)

@@ -20,7 +20,7 @@ use crate::account::service::internal;
 use crate::entities::support_user;
 use crate::platform::audit::{self, AuditEntry};
 use crate::platform::config::Config;
-use crate::platform::rate_limit::RateLimiter;
+use crate::platform::shared_limit::SharedLimiter;
 use app::account::PasswordRules;
 use app::error::AppError;
 use app::support::accounts::{
@@ -69,13 +69,14 @@ pub async fn require_agent<C: ConnectionTrait>(
 pub struct SupportAccountService {
     db: DatabaseConnection,
     config: Arc<Config>,
-    limiter: RateLimiter,
+    limiter: SharedLimiter,
 }
 
 impl SupportAccountService {
     /// Over `db`.
     pub fn new(db: DatabaseConnection, config: Arc<Config>) -> Self {
-        let limiter = RateLimiter::new(
+        let limiter = SharedLimiter::new(
+            "support-sign-in",
             config.login_rate_per_minute.max(1),
             std::time::Duration::from_secs(60),
         );
