@@ -31,6 +31,7 @@ mod m20261204_000001_redirect_methods;
 mod m20261204_000002_expiry_processing;
 mod m20261204_000003_template_sms_openid;
 mod m20261205_000001_rate_windows;
+mod m20261205_000002_data_centres;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -66,6 +67,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000002_expiry_processing::Migration),
             Box::new(m20261204_000003_template_sms_openid::Migration),
             Box::new(m20261205_000001_rate_windows::Migration),
+            Box::new(m20261205_000002_data_centres::Migration),
         ]
     }
 }

@@ -8,6 +8,7 @@
 use crate::payments::engine::redirect::BankSession;
 use crate::payments::error::EngineError;
 use crate::payments::records::stored_money;
+use crate::platform::plain_page::{self, esc};
 use crate::state::AppState;
 use app::i18n::T;
 use axum::extract::{Path, Query, State};
@@ -19,60 +20,9 @@ use domain::redirect::{BankOutcome, Decision};
 use domain::Lang;
 use std::collections::HashMap;
 
-/// Text made safe for HTML.
-fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:0;background:#f3f5f8;color:#1b2430}\
-main{max-width:28rem;margin:0 auto;padding:1rem}\
-h1{font-size:1.3rem}\
-.card{background:#fff;border-radius:.5rem;padding:1rem;box-shadow:0 1px 3px #0002}\
-dl{display:grid;grid-template-columns:auto 1fr;gap:.4rem 1rem;margin:0 0 1rem}\
-dt{color:#555}dd{margin:0;font-weight:600;overflow-wrap:anywhere}\
-.actions{display:flex;flex-wrap:wrap;gap:.75rem}\
-.actions form{flex:1 1 8rem}\
-button,a.button{display:block;width:100%;box-sizing:border-box;padding:.8rem;font-size:1rem;border-radius:.4rem;border:1px solid #1b2430;background:#fff;color:#1b2430;text-align:center;text-decoration:none;cursor:pointer}\
-button.primary{background:#0b5cad;border-color:#0b5cad;color:#fff}\
-.muted{color:#555;font-size:.9rem}.alert{padding:.75rem;border-radius:.4rem;background:#fdecea}";
-
-/// The whole page around `body`, with its own CSP (the style carries the nonce).
+/// A bank page around `body`.
 fn page(lang: Lang, status: StatusCode, body: &str) -> Response {
-    let nonce = crate::platform::crypto::random_from(b"abcdefghijklmnopqrstuvwxyz0123456789", 22);
-    let html = format!(
-        "<!DOCTYPE html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <meta name=\"robots\" content=\"noindex\">\
-         <title>{title}</title><style nonce=\"{nonce}\">{STYLE}</style></head>\
-         <body><main id=\"main\"><h1>{title}</h1>{body}</main></body></html>",
-        lang = lang.code(),
-        title = esc(T::BankTitle.text(lang)),
-    );
-    let csp = format!(
-        "default-src 'none'; style-src 'nonce-{nonce}'; img-src 'self'; base-uri 'none'; \
-         form-action 'self' http: https:; frame-ancestors 'none'"
-    );
-    (
-        status,
-        [
-            (header::CONTENT_TYPE, "text/html; charset=utf-8".to_owned()),
-            (header::CONTENT_SECURITY_POLICY, csp),
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
-        html,
-    )
-        .into_response()
+    plain_page::page(lang, status, T::BankTitle.text(lang), body)
 }
 
 /// The language asked by `?lang=`, else the payment's.

@@ -2,6 +2,7 @@
 //! expiry, and `app`'s `CheckoutPort` that the payer's pages call without a session.
 
 pub mod alternatives;
+pub mod centre;
 pub mod language;
 pub mod port;
 pub mod service;

@@ -75,6 +75,16 @@ fn pick_centre(cluster: &str) -> &'static str {
     centres[rand::rngs::OsRng.gen_range(0..centres.len())]
 }
 
+/// The data centre a checkout or tokenization stored (`stored`), as one of `cluster`'s;
+/// the cluster's first for rows made before the centre was stored.
+pub fn stored_centre(cluster: &str, stored: Option<&str>) -> &'static str {
+    let centres = data_centres(cluster);
+    stored
+        .and_then(|s| centres.iter().find(|c| **c == s))
+        .copied()
+        .unwrap_or(centres[0])
+}
+
 /// The 3-D Secure page URL of a checkout, absolute.
 pub fn challenge_url(public_url: &str, data_centre: &str, id: &str) -> String {
     format!(
@@ -124,8 +134,10 @@ impl PaymentEngine {
             .one(self.db())
             .await?
         {
-            return Ok((made, pick_centre(&self.config().cluster)));
+            let centre = stored_centre(&self.config().cluster, made.data_centre.as_deref());
+            return Ok((made, centre));
         }
+        let centre = pick_centre(&self.config().cluster);
         let mode = new
             .mode
             .unwrap_or(match merchant.capture_procedure.as_str() {
@@ -160,6 +172,7 @@ impl PaymentEngine {
             payment_link_id: Set(new.payment_link_id),
             payer_fields: Set(new.payer_fields),
             customer_mobile: Set(new.customer_mobile),
+            data_centre: Set(Some(centre.to_owned())),
         }
         .insert(&txn)
         .await?;
@@ -174,7 +187,6 @@ impl PaymentEngine {
         .await?;
         session_created(&txn, merchant, &row).await?;
         txn.commit().await?;
-        let centre = pick_centre(&self.config().cluster);
         Ok((row, centre))
     }
 
@@ -630,8 +642,10 @@ impl PaymentEngine {
             .one(self.db())
             .await?
         {
-            return Ok((made, pick_centre(&self.config().cluster)));
+            let centre = stored_centre(&self.config().cluster, made.data_centre.as_deref());
+            return Ok((made, centre));
         }
+        let centre = pick_centre(&self.config().cluster);
         let row = hosted_tokenization::ActiveModel {
             id: Set(id),
             merchant_id: Set(merchant.id),
@@ -640,10 +654,10 @@ impl PaymentEngine {
             locale: Set(locale),
             expires_at: Set(now + Duration::minutes(TOKENIZATION_MINUTES)),
             created_at: Set(now),
+            data_centre: Set(Some(centre.to_owned())),
         }
         .insert(self.db())
         .await?;
-        let centre = pick_centre(&self.config().cluster);
         Ok((row, centre))
     }
 

@@ -32,6 +32,8 @@ pub struct Model {
     pub payer_fields: Option<String>,
     /// The customer's mobile number, E.164 (SMS notifications, MB-15).
     pub customer_mobile: Option<String>,
+    /// The data centre its pages are served at (PL-4: `pay1` …); older rows have none.
+    pub data_centre: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -13,6 +13,8 @@ pub struct Model {
     pub locale: String,
     pub expires_at: DateTimeUtc,
     pub created_at: DateTimeUtc,
+    /// The data centre its page is served at (PL-4); older rows have none.
+    pub data_centre: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

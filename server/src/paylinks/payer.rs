@@ -353,7 +353,10 @@ impl PaylinkService {
                 .await
                 .map_err(internal)?;
         }
-        let centre = crate::checkout::service::data_centres(&self.engine.config().cluster)[0];
+        let centre = crate::checkout::service::stored_centre(
+            &self.engine.config().cluster,
+            checkout.data_centre.as_deref(),
+        );
         Ok(Some(format!(
             "{}{}",
             page_url(self.public_url(), centre, &checkout.id),

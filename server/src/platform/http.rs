@@ -175,6 +175,12 @@ pub fn router(state: &AppState) -> Router {
             let db = db.clone();
             move |req: Request, next: Next| crate::checkout::language::choose(db.clone(), req, next)
         }))
+        .layer(middleware::from_fn({
+            let (db, cluster) = (db.clone(), config.cluster.clone());
+            move |req: Request, next: Next| {
+                crate::checkout::centre::gate(db.clone(), cluster.clone(), req, next)
+            }
+        }))
         .layer(middleware::from_fn(move |req: Request, next: Next| {
             closed_mailbox(mailbox, req, next)
         }))

@@ -13,6 +13,7 @@ pub mod http;
 pub mod jobs;
 pub mod mail;
 pub mod metrics;
+pub mod plain_page;
 pub mod qr;
 pub mod rate_limit;
 pub mod request_id;

@@ -472,6 +472,11 @@ both_backends!(
             let (s, again) = keyed(&app, &key, path, body, idem).await;
             assert_eq!(s, 201, "{path}: {again}");
             assert_eq!(again[id], first[id], "{path}: the same one, not a second");
+            // At the same data centre (PL-4): the centre is stored with it.
+            assert_eq!(
+                again["partialRedirectUrl"], first["partialRedirectUrl"],
+                "{path}"
+            );
             // Another key makes another one.
             let (s, other) = keyed(&app, &key, path, body, &format!("{idem}-2")).await;
             assert_eq!(s, 201, "{path}: {other}");

@@ -6,6 +6,7 @@ mod accounts;
 mod aliases;
 mod assets;
 mod audit_log;
+mod centres;
 mod checkout_race;
 mod config;
 mod cross_tenant;
