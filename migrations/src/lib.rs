@@ -32,6 +32,7 @@ mod m20261204_000002_expiry_processing;
 mod m20261204_000003_template_sms_openid;
 mod m20261205_000001_rate_windows;
 mod m20261205_000002_data_centres;
+mod m20261205_000003_merchant_homes;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -68,6 +69,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000003_template_sms_openid::Migration),
             Box::new(m20261205_000001_rate_windows::Migration),
             Box::new(m20261205_000002_data_centres::Migration),
+            Box::new(m20261205_000003_merchant_homes::Migration),
         ]
     }
 }

@@ -1,6 +1,6 @@
 //! The `openpsp` command line: `serve` (default), `migrate`, `seed-demo`,
 //! `create-merchant`, `create-user`, `create-api-key`, `add-webhook`, `bind-terminal`,
-//! `unbound-terminals`, `terminal-sim`, `support-invite`.
+//! `unbound-terminals`, `terminal-sim`, `support-invite`, `home-merchant`.
 
 use crate::account::provisioning::{self, NewMerchant, NewUser};
 use crate::platform::config::{write_private, Config};
@@ -102,6 +102,16 @@ pub enum Command {
         /// Endpoint URL.
         #[arg(long)]
         url: String,
+    },
+    /// Record that a merchant of another cluster is homed there (PL-4): a generic
+    /// endpoint passes its API calls to that cluster's URL (`OPENPSP_CLUSTER_URLS`).
+    HomeMerchant {
+        /// PSPID of the merchant, as its home cluster knows it.
+        #[arg(long)]
+        pspid: String,
+        /// Its home cluster: world, europe or india (not this deployment's).
+        #[arg(long)]
+        cluster: String,
     },
     /// Set a payment method (MB-11) as Configuration → Payment methods does, by its
     /// Direct product id; e.g. `--method 2 --active false`, `--method 1 --currencies EUR,USD`.
@@ -405,6 +415,12 @@ pub async fn run(cli: Cli) -> anyhow_like::Result<()> {
             environment: env,
             url,
         } => webhook(config, pspid, env, url).await,
+        Command::HomeMerchant { pspid, cluster } => {
+            let db = db::connect_and_migrate(&config.database_url).await?;
+            crate::direct::home::set_home(&db, &config.cluster, &pspid, &cluster).await?;
+            println!("{pspid} is homed in {cluster}");
+            Ok(())
+        }
         Command::SetPaymentMethod {
             pspid,
             environment: env,

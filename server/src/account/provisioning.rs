@@ -143,6 +143,16 @@ async fn insert_merchant<C: ConnectionTrait>(
     if let Some(from) = copied {
         take_over_settings(&mut row, from);
     }
+    // A merchant homed in another cluster (PL-4) has its data there, never here.
+    let homed_elsewhere = crate::entities::merchant_home::Entity::find_by_id(pspid.to_owned())
+        .one(conn)
+        .await?;
+    if let Some(home) = homed_elsewhere {
+        return Err(ProvisionError::Invalid(format!(
+            "PSPID {pspid} is homed in the {} cluster",
+            home.cluster
+        )));
+    }
     match row.insert(conn).await {
         Ok(m) => Ok(m),
         Err(e) if is_unique_violation(&e) => Err(ProvisionError::Exists(format!(

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod fields;
+pub mod home;
 pub mod hosted;
 pub mod idempotence;
 pub mod openapi;
@@ -393,7 +394,9 @@ pub fn router(state: DirectState) -> Router {
             state.clone(),
             idempotence::layer,
         ))
-        .layer(middleware::from_fn_with_state(state.clone(), auth::require));
+        .layer(middleware::from_fn_with_state(state.clone(), auth::require))
+        // Before anything else: a call for a merchant homed elsewhere is passed on.
+        .layer(middleware::from_fn_with_state(state.clone(), home::route));
     mount(PUBLIC_ROUTES)
         .method_not_allowed_fallback(method_not_allowed)
         .merge(merchant_routes)

@@ -12,6 +12,7 @@ pub mod hosted_tokenization;
 pub mod idempotency_key;
 pub mod job;
 pub mod merchant;
+pub mod merchant_home;
 pub mod operation;
 pub mod page_theme;
 pub mod password_history;

@@ -62,6 +62,11 @@ pub struct Config {
     pub environment_name: String,
     /// Cluster: world, europe or india (`OPENPSP_CLUSTER`).
     pub cluster: String,
+    /// The other clusters' base URLs (`OPENPSP_CLUSTER_URLS`, `world=https://…,india=…`).
+    pub cluster_urls: Vec<(String, String)>,
+    /// This deployment is a generic endpoint (`OPENPSP_GENERIC_ENDPOINT=on`): an API call
+    /// for a merchant homed in another cluster is passed to that cluster.
+    pub generic_endpoint: bool,
     /// The development mailbox at `/dev/mailbox` (`OPENPSP_DEV_MAILBOX=on`; off by
     /// default, and always off in production): it shows every queued mail, reset links
     /// and sign-in codes included, to anyone who can reach the server.
@@ -115,6 +120,8 @@ struct FileConfig {
     public_url: Option<String>,
     environment: Option<String>,
     cluster: Option<String>,
+    cluster_urls: Option<String>,
+    generic_endpoint: Option<String>,
     dev_mailbox: Option<String>,
     mail_from: Option<String>,
     smtp: Option<SmtpConfig>,
@@ -262,6 +269,12 @@ impl Config {
                 message: format!("expected world, europe or india, got {cluster}"),
             });
         }
+        let cluster_urls =
+            cluster_urls(&cluster, env("OPENPSP_CLUSTER_URLS").or(file.cluster_urls))?;
+        let generic_endpoint = switch(
+            "OPENPSP_GENERIC_ENDPOINT",
+            env("OPENPSP_GENERIC_ENDPOINT").or(file.generic_endpoint),
+        )?;
         let smtp = match env("OPENPSP_SMTP_HOST") {
             Some(host) => Some(SmtpConfig {
                 host,
@@ -376,6 +389,8 @@ impl Config {
             dev_mailbox: dev_mailbox && environment_name != "production",
             environment_name,
             cluster,
+            cluster_urls,
+            generic_endpoint,
             mail_from: env("OPENPSP_MAIL_FROM")
                 .or(file.mail_from)
                 .unwrap_or_else(|| "OpenPSP <no-reply@openpsp.local>".to_owned()),
@@ -404,6 +419,43 @@ impl Config {
     pub fn dev_mailbox(&self) -> bool {
         self.dev_mailbox
     }
+}
+
+/// Reads the other clusters' base URLs: `name=url` pairs separated by commas, each name
+/// a cluster other than `own`, each URL http(s) without a query.
+fn cluster_urls(own: &str, value: Option<String>) -> Result<Vec<(String, String)>, ConfigError> {
+    let invalid = |message: String| ConfigError::Invalid {
+        name: "OPENPSP_CLUSTER_URLS",
+        message,
+    };
+    let mut out: Vec<(String, String)> = Vec::new();
+    for pair in value.unwrap_or_default().split(',').map(str::trim) {
+        if pair.is_empty() {
+            continue;
+        }
+        let (name, url) = pair
+            .split_once('=')
+            .ok_or_else(|| invalid(format!("expected name=url, got {pair}")))?;
+        let name = name.trim().to_lowercase();
+        let url = url.trim().trim_end_matches('/').to_owned();
+        if !["world", "europe", "india"].contains(&name.as_str()) || name == own {
+            return Err(invalid(format!(
+                "{name} is not another cluster (world, europe or india other than {own})"
+            )));
+        }
+        let parsed = reqwest::Url::parse(&url).map_err(|e| invalid(format!("{url}: {e}")))?;
+        if !matches!(parsed.scheme(), "http" | "https")
+            || parsed.query().is_some()
+            || parsed.host_str().is_none()
+        {
+            return Err(invalid(format!("{url} is not an http(s) base URL")));
+        }
+        if out.iter().any(|(n, _)| *n == name) {
+            return Err(invalid(format!("{name} is given twice")));
+        }
+        out.push((name, url));
+    }
+    Ok(out)
 }
 
 /// Reads an `on`/`off` setting (default off).
@@ -648,5 +700,31 @@ mod tests {
         ])
         .unwrap_err();
         assert!(err.to_string().contains("OPENPSP_DATA_KEY"));
+    }
+
+    #[test]
+    fn other_clusters_urls_are_checked() {
+        assert_eq!(
+            cluster_urls(
+                "europe",
+                Some("world=https://world.example/ , india=http://10.0.0.7:8080".into())
+            )
+            .unwrap(),
+            [
+                ("world".to_owned(), "https://world.example".to_owned()),
+                ("india".to_owned(), "http://10.0.0.7:8080".to_owned())
+            ]
+        );
+        assert!(cluster_urls("europe", None).unwrap().is_empty());
+        for bad in [
+            "europe=https://eu.example",
+            "mars=https://m.example",
+            "world",
+            "world=ftp://w.example",
+            "world=https://w.example?x=1",
+            "world=https://a.example,world=https://b.example",
+        ] {
+            assert!(cluster_urls("europe", Some(bad.into())).is_err(), "{bad}");
+        }
     }
 }

@@ -8,6 +8,7 @@ mod assets;
 mod audit_log;
 mod centres;
 mod checkout_race;
+mod clusters;
 mod config;
 mod cross_tenant;
 mod direct_api;
