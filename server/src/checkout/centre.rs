@@ -24,6 +24,8 @@ enum Asked<'a> {
     Checkout { centre: &'a str, id: &'a str },
     /// A tokenization page.
     Tokenization { centre: &'a str, id: &'a str },
+    /// A hosted page's address whose id is not shaped like one (escaped characters).
+    Malformed,
 }
 
 /// Whether `segment` is shaped like a data centre's name (`pay` and digits): the other
@@ -43,8 +45,21 @@ fn asked(path: &str) -> Option<Asked<'_>> {
         [centre, kind, id] => (*centre, Some(*kind), *id),
         _ => return None,
     };
+    // The router decodes escapes: an escaped segment is refused rather than read two
+    // ways (here as typed, there decoded).
+    if parts.iter().any(|p| p.contains('%')) {
+        return Some(Asked::Malformed);
+    }
     if !centre_shaped(centre) || id.is_empty() || id.len() > 64 {
         return None;
+    }
+    // Ids are letters and digits: an escaped one (the router would decode it) is never
+    // looked up as typed, so it cannot pass for a session without a stored centre.
+    if !id
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Some(Asked::Malformed);
     }
     match kind {
         None | Some("3ds") => Some(Asked::Checkout { centre, id }),
@@ -60,6 +75,7 @@ async fn served_here(
     asked: &Asked<'_>,
 ) -> Result<bool, DbErr> {
     let (centre, stored) = match asked {
+        Asked::Malformed => return Ok(false),
         Asked::Checkout { centre, id } => (
             *centre,
             hosted_checkout::Entity::find_by_id(*id)
@@ -110,9 +126,10 @@ pub async fn gate(db: DatabaseConnection, cluster: String, req: Request, next: N
                 .unwrap_or_default();
             wrong_centre(lang)
         }
+        // Closed when the check cannot be made.
         Err(e) => {
             tracing::error!(error = %e, "data centre check");
-            next.run(req).await
+            wrong_centre(Lang::default())
         }
     }
 }
@@ -156,5 +173,10 @@ mod tests {
         ] {
             assert_eq!(asked(other), None, "{other}");
         }
+        // An escaped id is never looked up as typed.
+        assert_eq!(asked("/pay/pay3/ab%63"), Some(Asked::Malformed));
+        assert_eq!(asked("/pay/pay3/3ds/a.b"), Some(Asked::Malformed));
+        assert_eq!(asked("/pay/%70ay4/abc"), Some(Asked::Malformed));
+        assert_eq!(asked("/pay/pay4/%33ds/abc"), Some(Asked::Malformed));
     }
 }

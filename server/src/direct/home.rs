@@ -37,7 +37,10 @@ static CLIENT: LazyLock<reqwest::Client> = LazyLock::new(|| {
 });
 
 /// Request headers never passed on (hop by hop, or set by the client for the new hop).
-const NOT_PASSED: [&str; 10] = [
+/// `accept-encoding` too: the answer is read as sent and compressed again here, if at
+/// all, for the caller.
+const NOT_PASSED: [&str; 11] = [
+    "accept-encoding",
     "host",
     "connection",
     "keep-alive",

@@ -97,6 +97,21 @@ both_backends!(
             .collect();
         assert_eq!(europeans, ["shop"]);
 
+        // A caller accepting gzip reads the answer once unpacked (it is compressed here
+        // at most once, never passed on compressed by World and compressed again).
+        let (s, read, _) = crate::payments::signed(
+            &europe,
+            &k,
+            "GET",
+            &format!("/v2/globex/payments/{id}"),
+            None,
+            &[("Accept-Encoding", "gzip")],
+            chrono::Utc::now(),
+        )
+        .await;
+        assert_eq!(s, 200, "{read}");
+        assert_eq!(read["id"], id, "{read}");
+
         // World's errors come back as World sends them.
         let (s, missing) = get(&europe, &k, "/payments/0000009999_0").await;
         assert_eq!(s, 404, "{missing}");

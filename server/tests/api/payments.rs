@@ -97,7 +97,18 @@ pub(crate) async fn signed(
     let res = req.send().await.unwrap();
     let status = res.status().as_u16();
     let headers = res.headers().clone();
-    let text = res.text().await.unwrap();
+    let bytes = res.bytes().await.unwrap();
+    // A caller that asked for gzip (`extra`) reads the answer unpacked.
+    let text = if headers.get("content-encoding").is_some_and(|e| e == "gzip") {
+        use std::io::Read;
+        let mut out = String::new();
+        flate2::read::GzDecoder::new(&bytes[..])
+            .read_to_string(&mut out)
+            .unwrap_or_else(|e| panic!("not gzip ({e})"));
+        out
+    } else {
+        String::from_utf8_lossy(&bytes).into_owned()
+    };
     let value = if text.is_empty() {
         Value::Null
     } else {

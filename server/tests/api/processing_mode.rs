@@ -351,5 +351,26 @@ both_backends!(
             .await
             .unwrap();
         assert_eq!(rejected, 1, "the rejection sends its webhook");
+
+        // A queued card that cannot be read any more is rejected at once, not retried.
+        let (_, _, id, row) = pay(&app, &k, "4111111111111111").await;
+        payment::Entity::update_many()
+            .col_expr(
+                payment::Column::PendingCardEnc,
+                Expr::value("not a sealed card"),
+            )
+            .filter(payment::Column::Id.eq(row))
+            .exec(&app.db)
+            .await
+            .unwrap();
+        run_jobs(&app).await;
+        assert_eq!(status(&app, &k, &id).await["status"], "REJECTED");
+        let stored = payment::Entity::find_by_id(row)
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(stored.refusal_code.as_deref(), Some("96"));
+        assert!(stored.pending_card_enc.is_none());
     }
 );

@@ -507,6 +507,26 @@ both_backends!(
         let (code, location) = decide(&bank, "approve").await;
         assert_eq!(code, 303);
         assert!(location.contains(&format!("/{id}?lang=")), "{location}");
+        // Back to the checkout's own data centre, which serves its page (PL-4).
+        let centre = server::entities::hosted_checkout::Entity::find_by_id(id.clone())
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap()
+            .data_centre
+            .unwrap();
+        assert!(
+            location.contains(&format!("/pay/{centre}/{id}?")),
+            "{location}"
+        );
+        let at = location.find("/pay/").unwrap();
+        let back = app
+            .http
+            .get(format!("{}{}", app.base, &location[at..]))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(back.status(), 200, "{location}");
         let view: app::checkout::CheckoutView =
             serde_json::from_str(&app.call("pay/view", &[("id", &id)], None).await.ok().body)
                 .unwrap();

@@ -23,7 +23,7 @@ use crate::payments::error::EngineError;
 use crate::payments::records::stored_money;
 use crate::platform::jobs;
 use chrono::{Duration, Utc};
-use domain::card::{CardNumber, Expiry};
+use domain::card::{CardError, CardNumber, Expiry};
 use domain::payment::Stage;
 use domain::processing::{decide, Action, ProcessingMode, Reach};
 use sea_orm::{ConnectionTrait, EntityTrait, TransactionTrait};
@@ -141,20 +141,20 @@ impl PaymentEngine {
         if row.stage != Stage::Uncertain.code() {
             return Ok(true);
         }
-        let opened = crate::platform::crypto::open(
-            &self.config.data_key,
-            &pending_card_binding(row.id),
-            sealed,
-        )
-        .ok_or_else(|| EngineError::invalid("payment", "the queued card cannot be read"))?;
-        let (digits, expiry) = opened.split_once('|').unwrap_or((&opened, ""));
-        let card = CheckedCard {
-            number: CardNumber::parse(digits).map_err(|e| super::card_error("card", e))?,
-            expiry: Expiry::parse(expiry, today()).map_err(|e| super::card_error("card", e))?,
-            holder: row.card_holder.clone().unwrap_or_default(),
-            wallet: None,
-        };
         let reference = row.rrn.clone().unwrap_or_default();
+        let card = match self.queued_card(&row, sealed) {
+            Ok(card) => card,
+            // A card that expired while queued, or that cannot be read: no later attempt
+            // can do better, so the payment is rejected now and the card forgotten.
+            Err((code, reason)) => {
+                let refused = AuthResult::Declined {
+                    code: code.to_owned(),
+                    reason: reason.to_owned(),
+                    rrn: reference,
+                };
+                return self.write_queued_answer(row, refused, sale, None).await;
+            }
+        };
         let answer = self
             .acquirer
             .authorise(AuthRequest {
@@ -189,6 +189,47 @@ impl PaymentEngine {
             },
             answered => answered,
         };
+        self.write_queued_answer(row, answer, sale, Some(&card))
+            .await
+    }
+
+    /// The card sealed on a queued payment, checked again; the refusal (ISO 8583 code
+    /// and reason) when it cannot be used.
+    fn queued_card(
+        &self,
+        row: &payment::Model,
+        sealed: &str,
+    ) -> Result<CheckedCard, (&'static str, &'static str)> {
+        const UNREADABLE: (&str, &str) = ("96", "System malfunction");
+        let opened = crate::platform::crypto::open(
+            &self.config.data_key,
+            &pending_card_binding(row.id),
+            sealed,
+        )
+        .ok_or(UNREADABLE)?;
+        let (digits, expiry) = opened.split_once('|').unwrap_or((&opened, ""));
+        let number = CardNumber::parse(digits).map_err(|_| UNREADABLE)?;
+        let expiry = Expiry::parse(expiry, today()).map_err(|e| match e {
+            CardError::Expired => ("54", "Expired card"),
+            _ => UNREADABLE,
+        })?;
+        Ok(CheckedCard {
+            number,
+            expiry,
+            holder: row.card_holder.clone().unwrap_or_default(),
+            wallet: None,
+        })
+    }
+
+    /// Writes the answer to a queued authorisation, with its webhooks, and forgets the
+    /// sealed card.
+    async fn write_queued_answer(
+        &self,
+        row: payment::Model,
+        answer: AuthResult,
+        sale: bool,
+        card: Option<&CheckedCard>,
+    ) -> Result<bool, EngineError> {
         let merchant = merchant::Entity::find_by_id(row.merchant_id)
             .one(&self.db)
             .await?
@@ -199,16 +240,8 @@ impl PaymentEngine {
             AuthMode::PreAuthorization
         };
         let txn = self.db.begin().await?;
-        self.apply_answer(
-            &txn,
-            &merchant,
-            row,
-            answer,
-            mode,
-            Some(&card),
-            &Initiator::System,
-        )
-        .await?;
+        self.apply_answer(&txn, &merchant, row, answer, mode, card, &Initiator::System)
+            .await?;
         txn.commit().await?;
         Ok(true)
     }

@@ -71,6 +71,8 @@ pub struct BankSession {
     pub payment: payment::Model,
     /// The merchant paid.
     pub merchant: merchant::Model,
+    /// The data centre of the hosted checkout the payment belongs to, if any (PL-4).
+    pub data_centre: Option<String>,
 }
 
 impl BankSession {
@@ -302,10 +304,19 @@ impl PaymentEngine {
             .one(conn)
             .await?
             .ok_or(EngineError::NotFound)?;
+        let data_centre = match &payment.hosted_checkout_id {
+            Some(id) => hosted_checkout::Entity::find_by_id(id.clone())
+                .filter(hosted_checkout::Column::MerchantId.eq(session.merchant_id))
+                .one(conn)
+                .await?
+                .and_then(|c| c.data_centre),
+            None => None,
+        };
         Ok(BankSession {
             session,
             payment,
             merchant,
+            data_centre,
         })
     }
 
@@ -342,6 +353,7 @@ impl PaymentEngine {
         let BankSession {
             payment: row,
             merchant,
+            data_centre,
             ..
         } = self.bank_session_in(&txn, token).await?;
         let mut ledger = ledger(&row).map_err(EngineError::Refused)?;
@@ -428,6 +440,7 @@ impl PaymentEngine {
             session,
             payment: row,
             merchant,
+            data_centre,
         })
     }
 
@@ -437,10 +450,10 @@ impl PaymentEngine {
     pub fn bank_return(&self, found: &BankSession) -> Option<String> {
         let p = &found.payment;
         if let Some(checkout) = &p.hosted_checkout_id {
-            let centre = crate::checkout::service::data_centres(&self.config.cluster)
-                .first()
-                .copied()
-                .unwrap_or("pay");
+            let centre = crate::checkout::service::stored_centre(
+                &self.config.cluster,
+                found.data_centre.as_deref(),
+            );
             let page =
                 crate::checkout::service::page_url(&self.config.public_url, centre, checkout);
             let lang = domain::Lang::parse(&p.locale).unwrap_or_default();
