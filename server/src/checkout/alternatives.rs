@@ -2,9 +2,9 @@
 //! A redirect method creates the checkout's payment `Redirected` and answers the bank
 //! page's address; a wallet (TEST: the simulated sheet) pays the checkout with the
 //! approved test card through the card engine — screening and the methods check as for
-//! a typed card — the payment carrying the wallet's product id from its first write. Which Google Pay
-//! switch applies is decided here from the `User-Agent`; Apple Pay is shown whenever its
-//! switch is on (no Safari check in TEST).
+//! a typed card — the payment carrying the wallet's product id from its first write.
+//! Which Google Pay switch applies is decided here from the `User-Agent`; Apple Pay is
+//! shown whenever its switch is on (no Safari check in TEST).
 
 use super::port::CheckoutService;
 use crate::entities::{hosted_checkout, merchant};

@@ -12,6 +12,7 @@
 
 use super::{ApiError, DirectState};
 use crate::entities::{merchant, merchant_home};
+use crate::platform::config::is_cluster;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderName, StatusCode};
@@ -61,19 +62,14 @@ fn merchant_of_path(path: &str) -> Option<&str> {
 }
 
 /// The base URL of `pspid`'s home cluster when it is homed in another cluster this
-/// deployment knows the URL of; `None` for its own merchants and unknown ones.
+/// deployment knows the URL of; `None` for its own merchants and unknown ones. One
+/// lookup per call: the directory never names a merchant of this cluster ([`set_home`]
+/// refuses one, and provisioning refuses a PSPID homed elsewhere).
 async fn home_url(
     db: &DatabaseConnection,
     urls: &[(String, String)],
     pspid: &str,
 ) -> Result<Option<String>, DbErr> {
-    let local = merchant::Entity::find()
-        .filter(merchant::Column::Pspid.eq(pspid))
-        .one(db)
-        .await?;
-    if local.is_some() {
-        return Ok(None);
-    }
     let Some(home) = merchant_home::Entity::find_by_id(pspid.to_owned())
         .one(db)
         .await?
@@ -99,7 +95,7 @@ pub async fn set_home(
     cluster: &str,
 ) -> Result<(), String> {
     let cluster = cluster.trim().to_lowercase();
-    if !["world", "europe", "india"].contains(&cluster.as_str()) || cluster == own {
+    if !is_cluster(&cluster) || cluster == own {
         return Err(format!(
             "the home cluster must be world, europe or india other than {own}, got {cluster}"
         ));

@@ -263,7 +263,7 @@ impl Config {
             .or(file.cluster)
             .unwrap_or_else(|| "europe".to_owned())
             .to_lowercase();
-        if !["world", "europe", "india"].contains(&cluster.as_str()) {
+        if !is_cluster(&cluster) {
             return Err(ConfigError::Invalid {
                 name: "OPENPSP_CLUSTER",
                 message: format!("expected world, europe or india, got {cluster}"),
@@ -421,6 +421,14 @@ impl Config {
     }
 }
 
+/// The clusters a deployment can belong to (PL-4).
+pub const CLUSTERS: [&str; 3] = ["world", "europe", "india"];
+
+/// Whether `name` is one of [`CLUSTERS`].
+pub fn is_cluster(name: &str) -> bool {
+    CLUSTERS.contains(&name)
+}
+
 /// Reads the other clusters' base URLs: `name=url` pairs separated by commas, each name
 /// a cluster other than `own`, each URL http(s) without a query.
 fn cluster_urls(own: &str, value: Option<String>) -> Result<Vec<(String, String)>, ConfigError> {
@@ -438,7 +446,7 @@ fn cluster_urls(own: &str, value: Option<String>) -> Result<Vec<(String, String)
             .ok_or_else(|| invalid(format!("expected name=url, got {pair}")))?;
         let name = name.trim().to_lowercase();
         let url = url.trim().trim_end_matches('/').to_owned();
-        if !["world", "europe", "india"].contains(&name.as_str()) || name == own {
+        if !is_cluster(&name) || name == own {
             return Err(invalid(format!(
                 "{name} is not another cluster (world, europe or india other than {own})"
             )));
