@@ -13,10 +13,12 @@ if [ "$profile" = release ]; then
   # --precompress writes .br and .gz beside the browser's code; they are sent as they are.
   cargo leptos build --release --precompress
   bin=target/release/openpsp
+  scripts/build-payer.sh
 else
   scripts/setup.sh run
   cargo leptos build
   bin=target/debug/openpsp
+  scripts/build-payer.sh
 fi
 
 export LEPTOS_SITE_ROOT=target/site

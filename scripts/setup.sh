@@ -3,6 +3,7 @@
 #   scripts/setup.sh run      toolchain for building and serving
 #   scripts/setup.sh test     + Chromium, PostgreSQL, Playwright
 #   scripts/setup.sh release  + wasm-opt for release builds
+# Every mode installs wasm-opt: the payer's bundle is always size-optimised.
 # Only crates.io, PyPI, Debian and npm are reachable here: nothing downloads browsers or
 # binaries from elsewhere.
 set -euo pipefail
@@ -73,8 +74,7 @@ test_tools() {
 }
 
 case "${1:-run}" in
-  run) toolchain ;;
-  release) toolchain; release_tools ;;
-  test) toolchain; test_tools ;;
+  run | release) toolchain; release_tools ;;
+  test) toolchain; release_tools; test_tools ;;
   *) echo "usage: $0 run|release|test" >&2; exit 2 ;;
 esac

@@ -174,9 +174,10 @@ if [ "$failed" != 0 ]; then summary; exit 1; fi
 step "start PostgreSQL" start_postgres
 step "cargo fmt --check" cargo fmt --all --check
 step "cargo clippy (native)" cargo clippy --all-targets -- -D warnings
-step "cargo clippy (wasm32 frontend)" cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+step "cargo clippy (wasm32 frontend and payer)" cargo clippy -p frontend -p payer --target wasm32-unknown-unknown -- -D warnings
 step "unit and integration tests (SQLite and PostgreSQL)" run_tests
 step "WebAssembly and server build (cargo leptos build)" cargo leptos build
+step "payer bundle (scripts/build-payer.sh)" scripts/build-payer.sh
 step "Direct SDK conformance (Python, Node.js and current Python SDKs, SQLite and PostgreSQL)" run_sdk_conformance
 step "API fuzzing (schemathesis against /v2/openapi.json, SQLite and PostgreSQL)" run_api_fuzzing
 step "Playwright in Chromium" run_end_to_end

@@ -33,6 +33,7 @@ pub mod users;
 pub mod webhooks;
 
 use domain::Lang;
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags};
 use leptos_router::{
@@ -59,6 +60,16 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(not(feature = "ssr"))]
     let lang = Lang::default();
     let assets = use_context::<AssetRoot>().unwrap_or_default().0;
+    // A payer's page loads the payer's bundle (`payer.js`, `payer.wasm`), built beside
+    // the back office's by `scripts/build-payer.sh`.
+    #[cfg(feature = "ssr")]
+    let payer = use_context::<http::request::Parts>().is_some_and(|p| is_payer_path(p.uri.path()));
+    #[cfg(not(feature = "ssr"))]
+    let payer = false;
+    let mut scripts = options.clone();
+    if payer {
+        scripts.output_name = PAYER_BUNDLE.into();
+    }
     view! {
         <!DOCTYPE html>
         <html lang=lang.code()>
@@ -69,11 +80,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="stylesheet" href=format!("{assets}/pkg/openpsp.css")/>
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options root=assets/>
+                <HydrationScripts options=scripts root=assets/>
                 <MetaTags/>
             </head>
             <body>
-                <App/>
+                // `Either`, not `AnyView`: a type-erased view of these apps adds a marker
+                // before them that the browser's side does not expect.
+                {if payer { Either::Left(view! { <PayerApp/> }) } else { Either::Right(view! { <App/> }) }}
             </body>
         </html>
     }
@@ -115,13 +128,22 @@ fn page_lang() -> Lang {
     Lang::default()
 }
 
-/// The application: every route of the back office.
-#[component]
-pub fn App() -> impl IntoView {
+/// Whether `path` is one of the payer's pages (hosted payment, 3-D Secure, tokenization,
+/// final and pre-payment pages, test cards). They are rendered by [`PayerApp`] and load
+/// the payer's own small bundle, never the back office's code.
+pub fn is_payer_path(path: &str) -> bool {
+    path == "/test-cards" || path.starts_with("/pay/") || path.starts_with("/link/")
+}
+
+/// The file name (before `.js`/`.wasm`) of the payer's bundle.
+pub const PAYER_BUNDLE: &str = "payer";
+
+/// The page context both applications set up: meta tags, the page language, and the
+/// `data-hydrated` mark that tells end-to-end tests (and curious people) when the
+/// WebAssembly took over.
+fn provide_page_context() {
     provide_meta_context();
     provide_context(page_lang());
-
-    // Lets end-to-end tests (and curious people) see when the WebAssembly took over.
     Effect::new(move |_| {
         #[cfg(feature = "hydrate")]
         if let Some(body) = web_sys::window()
@@ -131,7 +153,32 @@ pub fn App() -> impl IntoView {
             let _ = body.set_attribute("data-hydrated", "true");
         }
     });
+}
 
+/// The payer's pages alone: what the payer's bundle hydrates. The server renders these
+/// paths with it too, so both sides walk the same tree; the back office's bundle does
+/// not hold them.
+#[component]
+pub fn PayerApp() -> impl IntoView {
+    provide_page_context();
+    view! {
+        <Router>
+            <Routes fallback=not_found::NotFound>
+                <Route path=path!("/test-cards") view=checkout::test_cards::TestCardsPage/>
+                <Route path=path!("/pay/:centre/:id") view=checkout::pay::PayPage/>
+                <Route path=path!("/link/:id") view=paylinks::prepay::PrepayPage/>
+                <Route path=path!("/pay/:centre/3ds/:id") view=checkout::pay::ChallengePage/>
+                <Route path=path!("/pay/:centre/tokenize/:id") view=checkout::pay::TokenizePage/>
+            </Routes>
+        </Router>
+    }
+}
+
+/// The back office and the support portal: every route but the payer's ([`PayerApp`]).
+/// Their links to a payer's page are `rel="external"`: a full page load.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_page_context();
     view! {
         <Router>
             <Routes fallback=not_found::NotFound>
@@ -141,11 +188,6 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/forgot-password") view=account::password::ForgotPasswordPage/>
                 <Route path=path!("/reset-password") view=account::password::ResetPasswordPage/>
                 <Route path=path!("/dev/mailbox") view=account::mailbox::MailboxPage/>
-                <Route path=path!("/test-cards") view=checkout::test_cards::TestCardsPage/>
-                <Route path=path!("/pay/:centre/:id") view=checkout::pay::PayPage/>
-                <Route path=path!("/link/:id") view=paylinks::prepay::PrepayPage/>
-                <Route path=path!("/pay/:centre/3ds/:id") view=checkout::pay::ChallengePage/>
-                <Route path=path!("/pay/:centre/tokenize/:id") view=checkout::pay::TokenizePage/>
                 <Route path=path!("/support/login") view=support::accounts::pages::SupportLoginPage/>
                 <Route path=path!("/support/status") view=support::status::page::StatusPage/>
                 <ParentRoute path=path!("/support") view=support::accounts::pages::SupportShell>

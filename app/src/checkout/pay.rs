@@ -142,7 +142,7 @@ fn receipt_view(view: &CheckoutView, receipt: &ReceiptView) -> impl IntoView + u
 
 fn return_link(view: &CheckoutView) -> impl IntoView + use<> {
     view.return_to.clone().map(|href| {
-        view! { <p><a class="button primary" href=href>{t(T::ReturnToMerchant)}</a></p> }
+        view! { <p><a class="button primary" href=href rel="external">{t(T::ReturnToMerchant)}</a></p> }
     })
 }
 
@@ -503,7 +503,7 @@ pub fn ChallengePage() -> impl IntoView {
                     Err(e) => view! { <p class="alert alert-error" role="alert">{error_text(&e)}</p> }.into_any(),
                     Ok(view) if view.state != CheckoutState::Challenge => {
                         let href = checkout_path(&centre(), &view.id);
-                        view! { <p><a href=href>{t(T::ReturnToMerchant)}</a></p> }.into_any()
+                        view! { <p><a href=href rel="external">{t(T::ReturnToMerchant)}</a></p> }.into_any()
                     }
                     Ok(view) => {
                         let id = view.id.clone();

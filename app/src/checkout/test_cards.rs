@@ -43,7 +43,8 @@ pub fn TestCardsPage() -> impl IntoView {
     view! {
         <Title text=format!("{} — OpenPSP", t(T::TestCardsTitle))/>
         <header class="topbar">
-            <div class="topbar-left"><a class="brand" href="/">"OpenPSP"</a></div>
+            // The back office is another bundle: a full page load.
+            <div class="topbar-left"><a class="brand" href="/" rel="external">"OpenPSP"</a></div>
             <div class="topbar-right"><LanguageMenu/></div>
         </header>
         <main class="page" id="main">

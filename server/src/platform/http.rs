@@ -94,10 +94,18 @@ pub fn routes() -> impl Iterator<Item = (&'static str, &'static str)> {
 
 /// The paths of the Leptos pages the router mounts (GET), in axum's path syntax.
 pub fn page_paths() -> Vec<String> {
-    generate_route_list(App)
+    page_routes()
         .iter()
         .map(|route| route.path().to_owned())
         .collect()
+}
+
+/// The Leptos pages: the back office's and the support portal's ([`App`]) and the
+/// payer's ([`app::PayerApp`]); the shell renders each path with its own application.
+fn page_routes() -> Vec<leptos_axum::AxumRouteListing> {
+    let mut routes = generate_route_list(App);
+    routes.extend(generate_route_list(app::PayerApp));
+    routes
 }
 
 fn mount(table: &[(&str, &str, Mount)]) -> Router<AppState> {
@@ -120,7 +128,7 @@ pub fn router(state: &AppState) -> Router {
     let leptos_options = state.leptos_options.clone();
     let ports = state.ports.clone();
     let state = state.clone();
-    let routes = generate_route_list(App);
+    let routes = page_routes();
     let assets = std::sync::Arc::new(super::assets::Assets::load(
         &leptos_options.site_root,
         &leptos_options.site_pkg_dir,
