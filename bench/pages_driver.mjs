@@ -93,10 +93,12 @@ async function bytes(requests) {
     const sizes = await request.sizes();
     const response = await request.response();
     if (!response) continue;
-    out.total += sizes.responseHeadersSize + sizes.responseBodySize;
+    // Chromium reports -1 for a body taken from the cache: nothing crossed the wire.
+    const body_size = Math.max(0, sizes.responseBodySize);
+    out.total += Math.max(0, sizes.responseHeadersSize) + body_size;
     if (!isCode(request.url(), response.headers()["content-type"] ?? "")) continue;
     out.files += 1;
-    out.code += sizes.responseBodySize;
+    out.code += body_size;
     let body;
     try {
       body = await response.body();
