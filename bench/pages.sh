@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Payer-facing page figures in Chromium on a slow phone profile: viewport 360×740,
 # 1.6 Mbps down / 750 kbps up / 150 ms RTT and CPU slowed 4× (Chrome DevTools Protocol),
-# each page from a cold cache. Pages: the hosted payment page (interactive when the card
+# each page from a cold cache, asking for brotli as Chromium does over HTTPS. Pages: the hosted payment page (interactive when the card
 # number typed shows its brand), a payment link's pre-payment page (interactive when
 # "Continue to payment" works; then it is clicked and must reach /pay/…), and the back
 # office's /login and, after signing in as the demo admin, Home. Prints per page the

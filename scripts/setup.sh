@@ -46,6 +46,8 @@ toolchain() {
 }
 
 release_tools() {
+  # The payer's bundle is sent brotli-compressed (scripts/build-payer.sh).
+  apt_install brotli
   # Debian's binaryen is too old (its output fails in Chromium); npm has a current one.
   if ! wasm-opt --version 2>/dev/null | grep -q "version $BINARYEN_VERSION"; then
     say "npm install -g binaryen@$BINARYEN_VERSION"
