@@ -16,7 +16,7 @@ pkg="${LEPTOS_SITE_ROOT:-target/site}/pkg"
 command -v wasm-opt >/dev/null || { echo "wasm-opt is missing: run scripts/setup.sh release" >&2; exit 1; }
 # Component types erased, as in every cargo-leptos build of this workspace
 # (`always-erase-components`): the server renders what this bundle hydrates, and the
-# erased bundle is the smaller one (about 570 KB gzipped against 670 KB).
+# erased bundle is the smaller one (about 550 KB gzipped against 650 KB).
 RUSTFLAGS="--cfg erase_components" \
   cargo build -p payer --lib --target wasm32-unknown-unknown --profile wasm-release
 out=$(mktemp -d /tmp/openpsp-payer.XXXXXX)
