@@ -14,7 +14,8 @@
 #   bench/pages.sh --debug     # target/debug/openpsp (cargo leptos build)
 #   PAGES_BIN=… PAGES_SITE=… PAGES_TIMEOUT=600 bench/pages.sh
 # Uses copies of the binary and site as they are (build both with one `cargo leptos build
-# [--release]`: from different builds the pages fail to hydrate), Chromium at
+# [--release]` followed by `scripts/build-payer.sh`, which adds the payer's bundle: from
+# different builds the pages fail to hydrate), Chromium at
 # /usr/bin/chromium (CHROMIUM_PATH) and Playwright from end2end/node_modules.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -54,6 +55,8 @@ cp "$openpsp" "$work/bin/openpsp"
 cp -r "$site" "$work/site"
 [ -n "$(ls "$work"/site/pkg/*.wasm 2>/dev/null)" ] && [ -n "$(ls "$work"/site/pkg/*.js 2>/dev/null)" ] ||
   { echo "$site/pkg has no .wasm or .js (a build under way?): try again when it is done" >&2; exit 1; }
+[ -f "$work/site/pkg/payer.wasm" ] && [ -f "$work/site/pkg/payer.js" ] ||
+  { echo "$site/pkg has no payer bundle: run scripts/build-payer.sh after cargo leptos build" >&2; exit 1; }
 label=$openpsp
 openpsp="$work/bin/openpsp"
 

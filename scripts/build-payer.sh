@@ -14,6 +14,7 @@ export LEPTOS_OUTPUT_NAME=openpsp
 
 pkg="${LEPTOS_SITE_ROOT:-target/site}/pkg"
 command -v wasm-opt >/dev/null || { echo "wasm-opt is missing: run scripts/setup.sh release" >&2; exit 1; }
+command -v brotli >/dev/null || { echo "brotli is missing: run scripts/setup.sh release" >&2; exit 1; }
 # Component types erased, as in every cargo-leptos build of this workspace
 # (`always-erase-components`): the server renders what this bundle hydrates, and the
 # erased bundle is the smaller one (about 550 KB gzipped against 650 KB).
@@ -31,7 +32,6 @@ cp "$out/payer.js" "$out/payer.wasm" "$pkg/"
 rm -f "$pkg/payer.js.gz" "$pkg/payer.wasm.gz" "$pkg/payer.js.br" "$pkg/payer.wasm.br"
 gzip -9 -k "$pkg/payer.js" "$pkg/payer.wasm"
 # Browsers ask for brotli over HTTPS only; it is about a quarter smaller than gzip here.
-command -v brotli >/dev/null || { echo "brotli is missing: run scripts/setup.sh release" >&2; exit 1; }
 brotli -q 11 -k "$pkg/payer.js" "$pkg/payer.wasm"
 printf 'payer bundle: payer.wasm %s bytes (%s gzipped, %s brotli), payer.js %s bytes (%s gzipped, %s brotli)\n' \
   "$(stat -c %s "$pkg/payer.wasm")" "$(stat -c %s "$pkg/payer.wasm.gz")" "$(stat -c %s "$pkg/payer.wasm.br")" \

@@ -49,6 +49,7 @@ release_tools() {
   # The payer's bundle is sent brotli-compressed (scripts/build-payer.sh).
   apt_install brotli
   # Debian's binaryen is too old (its output fails in Chromium); npm has a current one.
+  command -v npm >/dev/null 2>&1 || apt_install nodejs npm
   if ! wasm-opt --version 2>/dev/null | grep -q "version $BINARYEN_VERSION"; then
     say "npm install -g binaryen@$BINARYEN_VERSION"
     as_root npm install -g --no-audit --no-fund "binaryen@$BINARYEN_VERSION" >/dev/null

@@ -18,11 +18,11 @@ macro_rules! catalogue {
             /// Every key, for catalogue tests.
             pub const ALL: &'static [T] = &[$(T::$key),*];
 
-            /// This text in `lang`.
             /// Every key's six texts, in the keys' order: one table read, not a
             /// function with an arm per key (a smaller browser bundle).
             const TEXTS: &'static [[&'static str; 6]] = &[$([$en, $fr, $nl, $de, $es, $it]),*];
 
+            /// This text in `lang`.
             pub fn text(self, lang: Lang) -> &'static str {
                 Self::TEXTS[self as usize][lang.index()]
             }

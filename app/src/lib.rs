@@ -132,7 +132,10 @@ fn page_lang() -> Lang {
 /// final and pre-payment pages, test cards). They are rendered by [`PayerApp`] and load
 /// the payer's own small bundle, never the back office's code.
 pub fn is_payer_path(path: &str) -> bool {
-    path == "/test-cards" || path.starts_with("/pay/") || path.starts_with("/link/")
+    // The router takes a trailing slash as the same page.
+    path.trim_end_matches('/') == "/test-cards"
+        || path.starts_with("/pay/")
+        || path.starts_with("/link/")
 }
 
 /// The file name (before `.js`/`.wasm`) of the payer's bundle.
@@ -245,5 +248,34 @@ pub fn App() -> impl IntoView {
                 </ParentRoute>
             </Routes>
         </Router>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_payer_path;
+
+    #[test]
+    fn the_payers_pages_are_told_apart_by_path() {
+        for path in [
+            "/test-cards",
+            "/test-cards/",
+            "/pay/pay3/0123abcd",
+            "/pay/pay3/3ds/0123abcd",
+            "/pay/pay1/tokenize/0123abcd",
+            "/link/0123abcd",
+        ] {
+            assert!(is_payer_path(path), "{path}");
+        }
+        for path in [
+            "/",
+            "/test-cardsx",
+            "/payments",
+            "/linked",
+            "/operations/links/1",
+            "/support",
+        ] {
+            assert!(!is_payer_path(path), "{path}");
+        }
     }
 }

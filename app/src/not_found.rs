@@ -14,7 +14,8 @@ pub fn NotFound() -> impl IntoView {
         <main class="page narrow">
             <h1>{t(T::NotFound)}</h1>
             <p>
-                <a href="/">{t(T::MenuHome)}</a>
+                // A full page load: the payer's pages are another application.
+                <a href="/" rel="external">{t(T::MenuHome)}</a>
             </p>
         </main>
     }

@@ -110,7 +110,8 @@ pub fn render(markdown: &str) -> String {
                     Some(url) => {
                         out.push_str("<a href=\"");
                         push_escaped(&mut out, url);
-                        out.push_str("\" rel=\"nofollow noopener noreferrer\">");
+                        // `external`: a full page load, whichever of the site's pages it names.
+                        out.push_str("\" rel=\"nofollow noopener noreferrer external\">");
                         links.push(Opened::Anchor);
                     }
                     None => links.push(Opened::Nothing),

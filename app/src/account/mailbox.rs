@@ -42,7 +42,7 @@ pub fn MailboxPage() -> impl IntoView {
                                             <pre class="mail-body">{mail.body}</pre>
                                             <ul class="mail-links">
                                                 {links.into_iter().map(|href| view! {
-                                                    <li><a class="mail-link" href=href.clone()>{href.clone()}</a></li>
+                                                    <li><a class="mail-link" href=href.clone() rel="external">{href.clone()}</a></li>
                                                 }).collect_view()}
                                             </ul>
                                         </li>

@@ -18,7 +18,7 @@ fn formats() {
     );
     assert_eq!(
         render("[docs](https://example.com/a?b=1&c=2)"),
-        "<p><a href=\"https://example.com/a?b=1&amp;c=2\" rel=\"nofollow noopener noreferrer\">docs</a></p>"
+        "<p><a href=\"https://example.com/a?b=1&amp;c=2\" rel=\"nofollow noopener noreferrer external\">docs</a></p>"
     );
     assert_eq!(
         render("hi @[Alice Martin] 👋"),
@@ -123,7 +123,7 @@ fn only_own_tags(html: &str) -> bool {
         let Some(link) = tail.strip_prefix("<a href=\"") else {
             return false;
         };
-        let Some(end) = link.find("\" rel=\"nofollow noopener noreferrer\">") else {
+        let Some(end) = link.find("\" rel=\"nofollow noopener noreferrer external\">") else {
             return false;
         };
         let url = &link[..end];
