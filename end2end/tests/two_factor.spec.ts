@@ -93,6 +93,8 @@ test("a user turns on an authenticator app, signs in with a code and with a reco
   await expectHome(page);
   await logOut(page);
   await loginAsUser(page, "viewer");
+  // The sign-in page was hydrated too: wait for the verify page before its mark.
+  await expect(page).toHaveURL(/\/login\/verify$/);
   await hydrated(page);
   await page.getByRole("button", { name: "Lost your phone? Use a recovery code" }).click();
   await page.getByRole("textbox", { name: "Recovery code" }).fill(codes[0]);
