@@ -20,7 +20,7 @@ command -v brotli >/dev/null || { echo "brotli is missing: run scripts/setup.sh 
 # erased bundle is the smaller one (about 550 KB gzipped against 650 KB).
 RUSTFLAGS="--cfg erase_components" \
   cargo build -p payer --lib --target wasm32-unknown-unknown --profile wasm-release
-out=$(mktemp -d /tmp/openpsp-payer.XXXXXX)
+out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 wasm-bindgen --target web --no-typescript --out-dir "$out" --out-name payer \
   target/wasm32-unknown-unknown/wasm-release/payer.wasm
