@@ -12,7 +12,7 @@
 
 use super::{ApiError, DirectState};
 use crate::entities::{merchant, merchant_home};
-use crate::platform::config::is_cluster;
+use crate::platform::config::{clusters_text, is_cluster};
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderName, StatusCode};
@@ -97,7 +97,8 @@ pub async fn set_home(
     let cluster = cluster.trim().to_lowercase();
     if !is_cluster(&cluster) || cluster == own {
         return Err(format!(
-            "the home cluster must be world, europe or india other than {own}, got {cluster}"
+            "the home cluster must be {} other than {own}, got {cluster}",
+            clusters_text()
         ));
     }
     if pspid.is_empty() || pspid.len() > 64 {

@@ -266,7 +266,7 @@ impl Config {
         if !is_cluster(&cluster) {
             return Err(ConfigError::Invalid {
                 name: "OPENPSP_CLUSTER",
-                message: format!("expected world, europe or india, got {cluster}"),
+                message: format!("expected {}, got {cluster}", clusters_text()),
             });
         }
         let cluster_urls =
@@ -429,6 +429,12 @@ pub fn is_cluster(name: &str) -> bool {
     CLUSTERS.contains(&name)
 }
 
+/// [`CLUSTERS`] as messages name them: "world, europe or india".
+pub fn clusters_text() -> String {
+    let (last, rest) = CLUSTERS.split_last().expect("clusters");
+    format!("{} or {last}", rest.join(", "))
+}
+
 /// Reads the other clusters' base URLs: `name=url` pairs separated by commas, each name
 /// a cluster other than `own`, each URL http(s) without a query.
 fn cluster_urls(own: &str, value: Option<String>) -> Result<Vec<(String, String)>, ConfigError> {
@@ -448,7 +454,8 @@ fn cluster_urls(own: &str, value: Option<String>) -> Result<Vec<(String, String)
         let url = url.trim().trim_end_matches('/').to_owned();
         if !is_cluster(&name) || name == own {
             return Err(invalid(format!(
-                "{name} is not another cluster (world, europe or india other than {own})"
+                "{name} is not another cluster ({} other than {own})",
+                clusters_text()
             )));
         }
         let parsed = reqwest::Url::parse(&url).map_err(|e| invalid(format!("{url}: {e}")))?;
@@ -590,6 +597,11 @@ impl std::fmt::Debug for Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn messages_name_the_clusters() {
+        assert_eq!(clusters_text(), "world, europe or india");
+    }
 
     #[test]
     fn debug_leaves_secrets_out() {
