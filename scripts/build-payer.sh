@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds the payer's bundle: the WebAssembly that hydrates the payer's pages (hosted
-# payment, 3-D Secure, tokenization, pre-payment and test-card pages) and nothing of the
-# back office or the support portal. Writes payer.js and payer.wasm, optimised for size
+# Builds the payer's script: the small WebAssembly (crate `payer`, no framework) that
+# enhances the server-rendered payer pages (hosted payment, 3-D Secure, tokenization,
+# pre-payment and test-card pages) with the domain's checks as typed; nothing of the back
+# office or the support portal. Writes payer.js and payer.wasm, optimised for size
 # (wasm-opt -Oz) and compressed beside (.gz and .br, sent as they are), into the site's pkg folder
 # next to what `cargo leptos build` wrote. Always the size-optimised profile: the payer's
 # budget is measured on what this writes.
@@ -15,11 +16,7 @@ export LEPTOS_OUTPUT_NAME=openpsp
 pkg="${LEPTOS_SITE_ROOT:-target/site}/pkg"
 command -v wasm-opt >/dev/null || { echo "wasm-opt is missing: run scripts/setup.sh release" >&2; exit 1; }
 command -v brotli >/dev/null || { echo "brotli is missing: run scripts/setup.sh release" >&2; exit 1; }
-# Component types erased, as in every cargo-leptos build of this workspace
-# (`always-erase-components`): the server renders what this bundle hydrates, and the
-# erased bundle is the smaller one (about 550 KB gzipped against 650 KB).
-RUSTFLAGS="--cfg erase_components" \
-  cargo build -p payer --lib --target wasm32-unknown-unknown --profile wasm-release
+cargo build -p payer --lib --target wasm32-unknown-unknown --profile wasm-release
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 wasm-bindgen --target web --no-typescript --out-dir "$out" --out-name payer \

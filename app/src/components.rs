@@ -5,7 +5,7 @@ use crate::account::api::SetLanguage;
 use crate::account::PasswordRules;
 use crate::error::{AppError, Problem};
 use crate::i18n::{t, use_lang, T};
-use domain::{Lang, PasswordPolicy, PasswordRule};
+use domain::{CardError, Lang, PasswordPolicy, PasswordRule};
 use leptos::prelude::*;
 
 /// Loads `path` as a new document, so the server renders it afresh (language, session).
@@ -383,5 +383,56 @@ pub fn copy_text(text: &str) -> bool {
     {
         let _ = text;
         false
+    }
+}
+
+/// Today as `(year, month)`, for the card expiry checks.
+pub fn today() -> (i32, u32) {
+    use chrono::Datelike;
+    let now = chrono::Utc::now();
+    (now.year(), now.month())
+}
+
+/// A card input with its live check and the server's verdict.
+#[component]
+pub fn CardField(
+    label: T,
+    name: &'static str,
+    autocomplete: &'static str,
+    #[prop(default = "text")] inputmode: &'static str,
+    value: RwSignal<String>,
+    touched: RwSignal<bool>,
+    live: Signal<Option<CardError>>,
+    server: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let id = format!("pay-{name}");
+    let error_id = format!("{id}-error");
+    let message = Signal::derive(move || {
+        live.get()
+            .map(|e| card_error_text(e).to_owned())
+            .or_else(|| {
+                server
+                    .get()
+                    .and_then(|e| e.problem_for(name).map(problem_text))
+            })
+    });
+    let described = error_id.clone();
+    view! {
+        <div class="field" class:field-invalid=move || message.get().is_some()>
+            <label for=id.clone()>{t(label)}</label>
+            <input
+                id=id
+                name=name
+                type="text"
+                inputmode=inputmode
+                autocomplete=autocomplete
+                aria-invalid=move || message.get().is_some().to_string()
+                aria-describedby=described
+                prop:value=move || value.get()
+                on:input:target=move |ev| value.set(ev.target().value())
+                on:blur=move |_| touched.set(true)
+            />
+            <p class="field-error" id=error_id>{move || message.get()}</p>
+        </div>
     }
 }

@@ -38,7 +38,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags};
 use leptos_router::{
     components::{ParentRoute, Route, Router, Routes},
-    path,
+    path, SsrMode,
 };
 
 /// Where the pages load the browser's code and style from: the path before `/pkg/…`
@@ -158,20 +158,22 @@ fn provide_page_context() {
     });
 }
 
-/// The payer's pages alone: what the payer's bundle hydrates. The server renders these
-/// paths with it too, so both sides walk the same tree; the back office's bundle does
+/// The payer's pages alone. They are rendered on the server only, in order (a page that
+/// works without script), and enhanced by the payer's script (crate `payer`), which
+/// reads its texts from [`checkout::script::PayerTexts`]; the back office's bundle does
 /// not hold them.
 #[component]
 pub fn PayerApp() -> impl IntoView {
     provide_page_context();
     view! {
+        <checkout::script::PayerTexts/>
         <Router>
             <Routes fallback=not_found::NotFound>
-                <Route path=path!("/test-cards") view=checkout::test_cards::TestCardsPage/>
-                <Route path=path!("/pay/:centre/:id") view=checkout::pay::PayPage/>
-                <Route path=path!("/link/:id") view=paylinks::prepay::PrepayPage/>
-                <Route path=path!("/pay/:centre/3ds/:id") view=checkout::pay::ChallengePage/>
-                <Route path=path!("/pay/:centre/tokenize/:id") view=checkout::pay::TokenizePage/>
+                <Route path=path!("/test-cards") view=checkout::test_cards::TestCardsPage ssr=SsrMode::InOrder/>
+                <Route path=path!("/pay/:centre/:id") view=checkout::pay::PayPage ssr=SsrMode::InOrder/>
+                <Route path=path!("/link/:id") view=paylinks::prepay::PrepayPage ssr=SsrMode::InOrder/>
+                <Route path=path!("/pay/:centre/3ds/:id") view=checkout::pay::ChallengePage ssr=SsrMode::InOrder/>
+                <Route path=path!("/pay/:centre/tokenize/:id") view=checkout::pay::TokenizePage ssr=SsrMode::InOrder/>
             </Routes>
         </Router>
     }

@@ -166,6 +166,35 @@ pub enum CardError {
     BrandNotAccepted,
 }
 
+impl CardError {
+    /// Every card error, in a fixed order.
+    pub const ALL: [CardError; 8] = [
+        CardError::NotDigits,
+        CardError::UnknownBrand,
+        CardError::Length,
+        CardError::Luhn,
+        CardError::ExpiryFormat,
+        CardError::Expired,
+        CardError::Cvc,
+        CardError::BrandNotAccepted,
+    ];
+
+    /// A short stable name (`luhn`, `expired` …): the key under which a page hands the
+    /// error's text in its language to the browser's card checks.
+    pub fn code(self) -> &'static str {
+        match self {
+            CardError::NotDigits => "digits",
+            CardError::UnknownBrand => "brand",
+            CardError::Length => "length",
+            CardError::Luhn => "luhn",
+            CardError::ExpiryFormat => "expiry-format",
+            CardError::Expired => "expired",
+            CardError::Cvc => "cvc",
+            CardError::BrandNotAccepted => "brand-not-accepted",
+        }
+    }
+}
+
 /// Whether a string of digits passes the Luhn check.
 pub fn luhn_valid(digits: &str) -> bool {
     let mut sum = 0u32;
@@ -517,6 +546,14 @@ mod tests {
     use super::*;
     use crate::money::Currency;
     use proptest::prelude::*;
+
+    #[test]
+    fn every_card_error_has_its_own_code() {
+        let mut codes: Vec<_> = CardError::ALL.iter().map(|e| e.code()).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), CardError::ALL.len());
+    }
 
     #[test]
     fn card_numbers_in_text_are_masked_and_other_numbers_kept() {

@@ -7,6 +7,7 @@
 pub mod account;
 pub mod attachment;
 pub mod card;
+pub mod card_entry;
 pub mod cart;
 pub mod cart_import;
 pub mod company;

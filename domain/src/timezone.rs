@@ -26,6 +26,12 @@ impl Default for ZonePreference {
     }
 }
 
+/// Seconds left as a countdown reads them, `m:ss` (`1:05`); never negative.
+pub fn countdown(seconds: i64) -> String {
+    let seconds = seconds.max(0);
+    format!("{}:{:02}", seconds / 60, seconds % 60)
+}
+
 /// Parses an IANA zone name; `None` when unknown.
 pub fn parse_zone(name: &str) -> Option<Tz> {
     name.trim().parse::<Tz>().ok()

@@ -1,10 +1,51 @@
-//! The payer's browser entry point: hydrates the payer's pages, and nothing of the back
-//! office or the support portal, so a phone downloads a small bundle.
-#![recursion_limit = "256"]
+//! The payer's script: what runs in the browser on the payer's pages (hosted payment,
+//! 3-D Secure, tokenization, pre-payment and test-card pages).
+//!
+//! The server renders those pages whole, as forms that post to the server and work
+//! without script. This module only enhances them: the card number, expiry and security
+//! code and the pre-payment fields are checked as they are typed with the same
+//! [`domain`] rules the server applies, the card's brand is shown, the session's
+//! countdown ticks, a wallet's sheet opens, and a form with a problem is not sent. It
+//! uses no framework and carries no texts: the page hands it the texts in its language
+//! (`#payer-texts`), so a phone downloads tens of kilobytes, not the back office's
+//! application.
+//!
+//! What it looks for in the page:
+//! - `<template id="payer-texts">`: `<span data-key>` texts (card errors by
+//!   [`domain::CardError::code`], field problems, `processing`, `card-ok`);
+//! - `form[data-card-form]` (`data-brands`: the offered brands, comma-separated): the
+//!   inputs named `number`, `expiry`, `cvc`, the `saved` radios and `.new-card`;
+//! - `form[data-prepay-form]`: `#prepay-amount` (`data-currency`, `data-min`,
+//!   `data-max` in minor units) and `input[data-field]` (`data-required`,
+//!   `data-pattern`);
+//! - `[data-countdown]` (`data-seconds`, `data-template`), `[data-expired]`,
+//!   `a[data-follow]`, `[data-sheet]`, `[data-close]`, `[data-script-only]`, and
+//!   `#check-number` on the test-cards page.
+//!
+//! When it is done it marks `<body data-hydrated="true">`.
 
-/// Called by the hydration script with the server-rendered payer page in place.
+#[cfg(target_arch = "wasm32")]
+mod card;
+pub mod checks;
+#[cfg(target_arch = "wasm32")]
+mod dom;
+#[cfg(target_arch = "wasm32")]
+mod page;
+#[cfg(target_arch = "wasm32")]
+mod prepay;
+
+/// Called by the page's loader once the module is instantiated.
+#[cfg(target_arch = "wasm32")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
-    console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::PayerApp);
+    let Some(doc) = dom::document() else {
+        return;
+    };
+    let texts = dom::Texts::read(&doc);
+    page::enhance(&doc);
+    card::enhance(&doc, &texts);
+    prepay::enhance(&doc, &texts);
+    if let Some(body) = doc.body() {
+        let _ = body.set_attribute("data-hydrated", "true");
+    }
 }

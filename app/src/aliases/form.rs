@@ -5,11 +5,12 @@
 
 use super::api::{create_alias, UpdateAliasExpiry};
 use super::{AliasRow, NewAliasForm, MAX_CUSTOMER_ID, MAX_HOLDER};
-use crate::checkout::pay::{expiry_problem, number_problem, CardField};
 use crate::components::{card_error_text, error_text, problem_text};
+use crate::components::{today, CardField};
 use crate::error::{AppError, FieldError, Problem};
 use crate::i18n::{t, T};
 use domain::card::CardNumber;
+use domain::card_entry::{expiry_problem, number_problem};
 use leptos::prelude::*;
 
 /// A plain text field bound to `value`, with the server's problem for `name`.
@@ -68,7 +69,8 @@ pub(super) fn CreateAliasDialog(open: RwSignal<bool>, done: Callback<AliasRow>) 
     let pending = RwSignal::new(false);
     let server = Signal::derive(move || error.get());
     let number_live = Signal::derive(move || number_problem(&number.get(), n_touched.get()));
-    let expiry_live = Signal::derive(move || expiry_problem(&expiry.get(), e_touched.get()));
+    let expiry_live =
+        Signal::derive(move || expiry_problem(&expiry.get(), e_touched.get(), today()));
     let brand = move || {
         CardNumber::parse(&number.get())
             .ok()
@@ -155,7 +157,7 @@ pub(super) fn ExpiryDialog(
     let expiry = RwSignal::new(alias.expiry.clone());
     let touched = RwSignal::new(false);
     let server = Signal::derive(move || action.value().get().and_then(Result::err));
-    let live = move || expiry_problem(&expiry.get(), touched.get());
+    let live = move || expiry_problem(&expiry.get(), touched.get(), today());
     let message = move || {
         live().map(|e| card_error_text(e).to_owned()).or_else(|| {
             server

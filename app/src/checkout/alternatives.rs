@@ -33,10 +33,13 @@ pub async fn load_pay_options(id: String) -> Result<PayOptions, AppError> {
 #[server(endpoint = "pay/redirect")]
 pub async fn pay_redirect(id: String, code: i32) -> Result<String, AppError> {
     let ip = crate::context::client_ip().await;
-    crate::context::ports()?
+    let url = crate::context::ports()?
         .pay_methods
         .redirect(&id, code, &ip)
-        .await
+        .await?;
+    // The page's form goes on to the bank's page.
+    crate::checkout::script::send_on(&url);
+    Ok(url)
 }
 
 /// Pays checkout `id` with the simulated wallet `code`.

@@ -1,9 +1,79 @@
 //! Server functions of the hosted pages (HP-2..4). No session: the checkout id in the
 //! URL is the page's secret. Card fields are checked again on the server.
+//!
+//! The pages post to them as plain forms: after the answer the browser goes back to the
+//! page it posted from (which shows the checkout as it now stands), or on to the next one
+//! (the 3-D Secure page, the payment page again) as set with [`go_to`]. The API and the
+//! tests call them as functions and read the answer.
 
 use crate::checkout::{CheckoutView, TokenizationView};
 use crate::error::AppError;
 use leptos::prelude::*;
+
+/// The checkout's pages, `/pay/{centre}/…`, as the page that posted names them: its
+/// centre and language (nothing else of the address is kept).
+#[cfg(feature = "ssr")]
+struct PostedFrom {
+    centre: String,
+    lang: Option<domain::Lang>,
+}
+
+#[cfg(feature = "ssr")]
+impl PostedFrom {
+    fn read() -> Option<PostedFrom> {
+        let parts = use_context::<http::request::Parts>()?;
+        let referer = parts.headers.get(http::header::REFERER)?.to_str().ok()?;
+        let uri: http::Uri = referer.parse().ok()?;
+        let centre = uri.path().strip_prefix("/pay/")?.split('/').next()?;
+        let lang = uri.query().and_then(|q| {
+            q.split('&')
+                .find_map(|pair| pair.strip_prefix("lang="))
+                .and_then(domain::Lang::parse)
+        });
+        simple(centre).then(|| PostedFrom {
+            centre: centre.to_owned(),
+            lang,
+        })
+    }
+
+    /// `/pay/{centre}/{middle}{id}?lang=…`.
+    fn page(&self, middle: &str, id: &str) -> Option<String> {
+        let query = self
+            .lang
+            .map(|l| format!("?lang={}", l.code()))
+            .unwrap_or_default();
+        simple(id).then(|| format!("/pay/{}/{middle}{id}{query}", self.centre))
+    }
+}
+
+/// Letters, digits, `-` and `_` only: what may go into a `Location` we build.
+#[cfg(feature = "ssr")]
+fn simple(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+/// Where a plain form's post goes next, given the checkout's new state: the 3-D Secure
+/// page for a challenge, the payment page once the challenge is answered; otherwise back
+/// to the page it came from.
+#[cfg(feature = "ssr")]
+fn go_to(view: &CheckoutView, from_challenge: bool) {
+    use crate::checkout::CheckoutState;
+    let Some(from) = PostedFrom::read() else {
+        return;
+    };
+    let next = match view.state {
+        CheckoutState::Challenge if !from_challenge => from.page("3ds/", &view.id),
+        CheckoutState::Challenge => None,
+        _ if from_challenge => from.page("", &view.id),
+        _ => None,
+    };
+    if let Some(path) = next {
+        crate::checkout::script::send_on(&path);
+    }
+}
 
 /// The payment page.
 #[server(endpoint = "pay/view")]
@@ -31,20 +101,24 @@ pub async fn pay_checkout(
         cvc: cvc.unwrap_or_default(),
         holder: holder.unwrap_or_default(),
     });
-    crate::context::ports()?
+    let view = crate::context::ports()?
         .checkout
         .pay(&id, card, saved, save.is_some(), &ip)
-        .await
+        .await?;
+    go_to(&view, false);
+    Ok(view)
 }
 
 /// Answers the 3-D Secure challenge.
 #[server(endpoint = "pay/challenge")]
 pub async fn checkout_challenge(id: String, code: String) -> Result<CheckoutView, AppError> {
     let ip = crate::context::client_ip().await;
-    crate::context::ports()?
+    let view = crate::context::ports()?
         .checkout
         .challenge(&id, &code, &ip)
-        .await
+        .await?;
+    go_to(&view, true);
+    Ok(view)
 }
 
 /// The tokenization page.

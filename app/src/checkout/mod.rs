@@ -8,6 +8,7 @@ mod model;
 pub mod pay;
 #[cfg(feature = "ssr")]
 pub(crate) mod port;
+pub mod script;
 pub mod test_cards;
 pub mod wallet;
 

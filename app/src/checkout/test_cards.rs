@@ -1,10 +1,9 @@
 //! `/test-cards`: the TEST environment's card table (HP-5) and a live check of a card
-//! number with the domain rules running in the browser.
+//! number with the domain rules, run in the browser by the payer's script (crate `payer`).
 
-use crate::components::{card_error_text, refusal_text, LanguageMenu};
+use crate::components::{refusal_text, LanguageMenu};
 use crate::i18n::{t, T};
 use domain::card::{TestOutcome, TEST_CARDS};
-use domain::CardNumber;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -20,26 +19,9 @@ fn outcome_text(outcome: TestOutcome) -> String {
     }
 }
 
-fn check_text(raw: &str) -> Option<(bool, String)> {
-    if raw.trim().is_empty() {
-        return None;
-    }
-    Some(match CardNumber::parse(raw) {
-        Ok(card) => (
-            true,
-            t(T::CardLooksValid)
-                .replace("{brand}", card.brand().name())
-                .replace("{masked}", &card.masked()),
-        ),
-        Err(e) => (false, card_error_text(e).to_owned()),
-    })
-}
-
 /// The public test-cards page.
 #[component]
 pub fn TestCardsPage() -> impl IntoView {
-    let (number, set_number) = signal(String::new());
-    let check = move || check_text(&number.get());
     view! {
         <Title text=format!("{} — OpenPSP", t(T::TestCardsTitle))/>
         <header class="topbar">
@@ -91,14 +73,9 @@ pub fn TestCardsPage() -> impl IntoView {
                         type="text"
                         inputmode="numeric"
                         autocomplete="off"
-                        on:input:target=move |ev| set_number.set(ev.target().value())
                     />
                 </div>
-                <p class="card-check" role="status" aria-live="polite">
-                    {move || check().map(|(ok, text)| view! {
-                        <span class=if ok { "rule rule-ok" } else { "rule" } data-valid=ok.to_string()>{text}</span>
-                    })}
-                </p>
+                <p class="card-check" role="status" aria-live="polite"></p>
             </section>
         </main>
     }

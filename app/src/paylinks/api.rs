@@ -3,7 +3,7 @@
 
 use super::{
     InvoiceFilter, InvoiceForm, InvoiceRow, IssuedInvoice, LinkDetail, LinkFilter, LinkForm,
-    LinkRow, PrepayForm, PrepayView,
+    LinkRow, PrepayView,
 };
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -88,13 +88,25 @@ pub async fn load_prepay(id: String) -> Result<PrepayView, AppError> {
     crate::context::ports()?.paylinks.prepay(&id, lang).await
 }
 
-/// The payer's entries: checked, then the hosted checkout's address is returned.
-#[server(endpoint = "prepay/start", input = Json)]
-pub async fn start_prepay(id: String, form: PrepayForm) -> Result<String, AppError> {
+/// The payer's entries, as the pre-payment page's form posts them (`amount`, and
+/// `fields[name]` for each field the link asks): checked, then the payer is sent on to
+/// the hosted checkout, whose address is returned.
+#[server(endpoint = "prepay/start")]
+pub async fn start_prepay(
+    id: String,
+    amount: Option<String>,
+    fields: Option<std::collections::BTreeMap<String, String>>,
+) -> Result<String, AppError> {
     let lang = crate::context::request_lang();
     let ip = crate::context::client_ip().await;
-    crate::context::ports()?
+    let form = crate::paylinks::PrepayForm {
+        amount: amount.unwrap_or_default(),
+        values: fields.unwrap_or_default().into_iter().collect(),
+    };
+    let url = crate::context::ports()?
         .paylinks
         .start(&id, form, lang, &ip)
-        .await
+        .await?;
+    crate::checkout::script::send_on(&url);
+    Ok(url)
 }

@@ -3,13 +3,14 @@
 //! (in WebAssembly) and again on the server; the acquirer's answer links to the payment.
 
 use crate::aliases::{api::load_aliases, AliasFilter, AliasRow};
-use crate::checkout::pay::{cvc_problem, expiry_problem, number_problem, CardField};
 use crate::components::{error_text, problem_text};
+use crate::components::{today, CardField};
 use crate::error::AppError;
 use crate::i18n::{t, T};
 use crate::payments::api::PayMoto;
 use crate::payments::MotoForm;
 use domain::card::CardNumber;
+use domain::card_entry::{cvc_problem, expiry_problem, number_problem};
 use domain::money::{Currency, Money};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -123,7 +124,8 @@ pub fn MotoPage() -> impl IntoView {
         RwSignal::new(false),
     );
     let number_live = Signal::derive(move || number_problem(&number.get(), n_touched.get()));
-    let expiry_live = Signal::derive(move || expiry_problem(&expiry.get(), e_touched.get()));
+    let expiry_live =
+        Signal::derive(move || expiry_problem(&expiry.get(), e_touched.get(), today()));
     let cvc_live = Signal::derive(move || cvc_problem(&number.get(), &cvc.get(), c_touched.get()));
     let server_error = Signal::derive(move || action.value().get().and_then(Result::err));
     let amount_problem = move || {

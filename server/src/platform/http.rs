@@ -179,6 +179,7 @@ pub fn router(state: &AppState) -> Router {
             move |uri, state, req| fallback(uri, state, req, asset_root.clone())
         })
         .layer(middleware::from_fn(sign_in_gate))
+        .layer(middleware::map_request(forget_posted_error))
         .layer(middleware::from_fn({
             let db = db.clone();
             move |req: Request, next: Next| crate::checkout::language::choose(db.clone(), req, next)
@@ -251,6 +252,40 @@ async fn fallback(
 
 async fn server_fn_handler(State(ports): State<Ports>, req: Request<Body>) -> impl IntoResponse {
     handle_server_fns_with_context(move || provide_context(ports.clone()), req).await
+}
+
+/// A plain form's post to a server function is answered by a redirect to its page (the
+/// `Referer`), with the error, if any, added to the address (`__err`, `__path`). The
+/// page's address may still carry the previous post's error: it is taken off first, so
+/// the page shows this post's.
+async fn forget_posted_error(mut req: Request) -> Request {
+    if req.method() != Method::POST || !req.uri().path().starts_with("/api/") {
+        return req;
+    }
+    let cleaned = req
+        .headers()
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(without_posted_error)
+        .and_then(|r| HeaderValue::from_str(&r).ok());
+    if let Some(value) = cleaned {
+        req.headers_mut().insert(header::REFERER, value);
+    }
+    req
+}
+
+/// `referer` without `__err` and `__path`; `None` when it has neither.
+fn without_posted_error(referer: &str) -> Option<String> {
+    let (page, query) = referer.split_once('?')?;
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|pair| !pair.starts_with("__err=") && !pair.starts_with("__path="))
+        .collect();
+    Some(if kept.is_empty() {
+        page.to_owned()
+    } else {
+        format!("{page}?{}", kept.join("&"))
+    })
 }
 
 /// Ready when the database answers and its schema has every migration this build knows
@@ -498,6 +533,22 @@ pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_posts_page_address_loses_the_previous_posts_error() {
+        assert_eq!(
+            without_posted_error(
+                "http://h/pay/eu/abc?lang=fr&__path=%2Fapi%2Fpay%2Fpay&__err=eyJ9"
+            )
+            .as_deref(),
+            Some("http://h/pay/eu/abc?lang=fr")
+        );
+        assert_eq!(
+            without_posted_error("http://h/link/abc?__path=x&__err=y").as_deref(),
+            Some("http://h/link/abc")
+        );
+        assert_eq!(without_posted_error("http://h/link/abc"), None);
+    }
 
     #[test]
     fn login_pages_assets_and_api_are_public_and_back_office_is_not() {

@@ -34,6 +34,7 @@ mod paylinks;
 mod payment_filters;
 mod payments;
 mod pending_changes;
+mod plain_forms;
 mod processing_mode;
 mod production_account;
 mod redirect_methods;

@@ -56,13 +56,23 @@ async fn prepay(app: &TestApp, id: &str) -> PrepayView {
     serde_json::from_str(&res.ok().body).unwrap()
 }
 
+/// Posts the pre-payment form as the page does: `amount`, and `fields[name]` for each
+/// `[name, value]` of `values`.
 async fn start(app: &TestApp, id: &str, amount: &str, values: Value) -> crate::helpers::FnResponse {
-    app.call_json(
-        "prepay/start",
-        &json!({ "id": id, "form": { "amount": amount, "values": values } }),
-        None,
-    )
-    .await
+    let fields: Vec<(String, String)> = values
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|pair| {
+            (
+                format!("fields[{}]", pair[0].as_str().unwrap()),
+                pair[1].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let mut form = vec![("id", id), ("amount", amount)];
+    form.extend(fields.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    app.call("prepay/start", &form, None).await
 }
 
 async fn pay(app: &TestApp, checkout: &str, card: &str) -> CheckoutView {
