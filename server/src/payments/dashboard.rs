@@ -1,5 +1,8 @@
-//! The dashboard (MB-30): the period's payments folded per day in the user's zone,
-//! conversion, refusal causes, gross and net amounts.
+//! The dashboard (MB-30): the period's payments summed per day in the user's zone,
+//! conversion, refusal causes, gross and net amounts. The database does the sums: one
+//! `GROUP BY` over the merchant's payments of the period (the day found by comparing the
+//! creation time with the local midnights, computed here), one for the refusal causes;
+//! what comes back is a few rows per day, however many payments there are.
 
 use super::operations::OperationsService;
 use crate::account::service::{internal, load_actor, zone_of};
@@ -11,35 +14,42 @@ use app::payments::{DashboardDay, DashboardQuery, DashboardView, RefusalStat};
 use domain::payment::Stage;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-/// What the dashboard reads of a payment.
+/// The period's payments of one day, currency, stage and outcome, summed.
 #[derive(sea_orm::FromQueryResult)]
-struct DashboardRow {
-    created_at: chrono::DateTime<chrono::Utc>,
+struct DayGroup {
+    day_index: i64,
     currency: String,
     stage: String,
+    approved: i64,
+    n: i64,
     amount: i64,
     authorised: i64,
     captured: i64,
     refunded: i64,
-    refusal_code: Option<String>,
-    refusal_reason: Option<String>,
+}
+
+/// `CAST(expr AS BIGINT)`: PostgreSQL sums `bigint` into `numeric`, and a `CASE` of
+/// small literals is an `integer`.
+fn big(expr: impl Into<sea_orm::sea_query::SimpleExpr>) -> sea_orm::sea_query::SimpleExpr {
+    use sea_orm::sea_query::{Alias, Func};
+    Func::cast_as(expr.into(), Alias::new("BIGINT")).into()
 }
 
 /// Refusal causes shown on the dashboard.
 const TOP_REFUSALS: usize = 8;
 
 impl OperationsService {
-    /// The dashboard (MB-30): the period's payments of one currency folded per day in
-    /// the user's zone, in one pass over the merchant's payments of the period.
+    /// The dashboard (MB-30): the period's payments of one currency summed per day in
+    /// the user's zone by the database.
     pub(crate) async fn dashboard_view(
         &self,
         actor: &Actor,
         q: DashboardQuery,
     ) -> Result<DashboardView, AppError> {
         use domain::report::{days_between, DayFigures, PaymentFacts, Period, PeriodError};
-        use futures_util::TryStreamExt;
         use payment::Column as C;
-        use sea_orm::QuerySelect;
+        use sea_orm::sea_query::{Alias, CaseStatement, Expr, Func};
+        use sea_orm::{Condition, QuerySelect};
         let (m, u) = load_actor(self.engine.db(), actor).await?;
         let zone = zone_of(&u);
         let period = if q.period.is_empty() {
@@ -74,53 +84,86 @@ impl OperationsService {
             std::collections::HashMap::new();
         let wanted = q.currency.trim().to_ascii_uppercase();
         let db = self.engine.db();
-        let mut rows = payment::Entity::find()
+        // Day `i` holds what was created before the local midnight ending it.
+        let mut day_of = CaseStatement::new();
+        for (i, day) in days.iter().enumerate() {
+            let end_of_day = zone
+                .start_of_day(&day_text(*day + chrono::Duration::days(1)))
+                .ok_or(AppError::Internal)?;
+            day_of = day_of.case(C::CreatedAt.lt(end_of_day), i as i64);
+        }
+        let day_of = day_of.finally(days.len() as i64);
+        let in_period = Condition::all()
+            .add(C::MerchantId.eq(m.id))
+            .add(C::CreatedAt.gte(start))
+            .add(C::CreatedAt.lt(end));
+        let groups = payment::Entity::find()
             .select_only()
-            .columns([
-                C::CreatedAt,
-                C::Currency,
-                C::Stage,
-                C::Amount,
-                C::Authorised,
-                C::Captured,
-                C::Refunded,
-                C::RefusalCode,
-                C::RefusalReason,
-            ])
-            .filter(C::MerchantId.eq(m.id))
-            .filter(C::CreatedAt.gte(start))
-            .filter(C::CreatedAt.lt(end))
-            .into_model::<DashboardRow>()
-            .stream(db)
+            .column_as(big(day_of), "day_index")
+            .column(C::Currency)
+            .column(C::Stage)
+            .column_as(
+                big(CaseStatement::new().case(C::Authorised.gt(0), 1).finally(0)),
+                "approved",
+            )
+            .column_as(C::Id.count(), "n")
+            .column_as(big(Func::sum(Expr::col(C::Amount))), "amount")
+            .column_as(big(Func::sum(Expr::col(C::Authorised))), "authorised")
+            .column_as(big(Func::sum(Expr::col(C::Captured))), "captured")
+            .column_as(big(Func::sum(Expr::col(C::Refunded))), "refunded")
+            .filter(in_period.clone())
+            .group_by(Expr::col(Alias::new("day_index")))
+            .group_by(C::Currency)
+            .group_by(C::Stage)
+            .group_by(Expr::col(Alias::new("approved")))
+            .into_model::<DayGroup>()
+            .all(db)
             .await
             .map_err(internal)?;
-        while let Some(r) = rows.try_next().await.map_err(internal)? {
-            let local = zone.localize(r.created_at).date_naive();
-            let index = (local - first).num_days();
-            if index < 0 || index as usize >= days.len() {
+        for g in groups {
+            let Ok(index) = usize::try_from(g.day_index) else {
+                continue;
+            };
+            if index >= days.len() {
                 continue;
             }
-            let stage = Stage::parse(&r.stage);
-            let successful = r.authorised > 0 && stage != Some(Stage::Rejected);
+            let stage = Stage::parse(&g.stage);
             let figures = per_currency
-                .entry(r.currency.clone())
+                .entry(g.currency)
                 .or_insert_with(|| vec![DayFigures::default(); days.len()]);
-            figures[index as usize].add(PaymentFacts {
-                amount: r.amount,
-                authorised: r.authorised,
-                captured: r.captured,
-                refunded: r.refunded,
-                successful,
-                cancelled: stage == Some(Stage::Cancelled),
-            });
-            if let (Some(Stage::Rejected), Some(code)) = (stage, r.refusal_code) {
-                refusals
-                    .entry((r.currency, code))
-                    .or_insert_with(|| (r.refusal_reason.unwrap_or_default(), 0))
-                    .1 += 1;
-            }
+            figures[index].add_many(
+                PaymentFacts {
+                    amount: g.amount,
+                    authorised: g.authorised,
+                    captured: g.captured,
+                    refunded: g.refunded,
+                    successful: g.approved > 0 && stage != Some(Stage::Rejected),
+                    cancelled: stage == Some(Stage::Cancelled),
+                },
+                u64::try_from(g.n).unwrap_or(0),
+            );
         }
-        drop(rows);
+        let causes: Vec<(String, String, Option<String>, i64)> = payment::Entity::find()
+            .select_only()
+            .column(C::Currency)
+            .column(C::RefusalCode)
+            .column_as(C::RefusalReason.max(), "reason")
+            .column_as(C::Id.count(), "n")
+            .filter(in_period)
+            .filter(C::Stage.eq(Stage::Rejected.code()))
+            .filter(C::RefusalCode.is_not_null())
+            .group_by(C::Currency)
+            .group_by(C::RefusalCode)
+            .into_tuple()
+            .all(db)
+            .await
+            .map_err(internal)?;
+        for (currency, code, reason, n) in causes {
+            refusals.insert(
+                (currency, code),
+                (reason.unwrap_or_default(), u64::try_from(n).unwrap_or(0)),
+            );
+        }
         let currency = if !wanted.is_empty() {
             domain::money::Currency::parse(&wanted)
                 .ok_or_else(|| AppError::field("currency", Problem::OutOfRange))?

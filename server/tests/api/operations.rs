@@ -545,3 +545,66 @@ both_backends!(
         assert!(created.iter().all(|r| r.ip == "127.0.0.1"), "{created:?}");
     }
 );
+
+both_backends!(
+    dashboard_days_end_at_the_users_local_midnight,
+    &[],
+    |app: TestApp| async move {
+        use chrono::{Duration, Utc};
+        use sea_orm::sea_query::Expr;
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+        use server::entities::payment;
+        let key = key(&app, "shop").await;
+        for _ in 0..4 {
+            post(
+                &app,
+                &key,
+                "/payments",
+                &card_payment(1_000, "4111111111111111", "SALE"),
+            )
+            .await;
+        }
+        let admin = app.session("shop", "admin").await;
+        // India: UTC+5:30 all year, so local midnights are not whole UTC hours.
+        app.call("set_time_zone", &[("zone", "Asia/Kolkata")], Some(&admin))
+            .await
+            .ok();
+        let offset = Duration::minutes(330);
+        let local_today = (Utc::now() + offset).date_naive();
+        let midnight = local_today.and_hms_opt(0, 0, 0).unwrap().and_utc() - offset;
+        // Just after today's local midnight, just before it (yesterday), the first minute
+        // of six days ago (the period's first day), and just before that (outside).
+        let times = [
+            midnight + Duration::minutes(1),
+            midnight - Duration::minutes(1),
+            midnight - Duration::days(6),
+            midnight - Duration::days(6) - Duration::seconds(1),
+        ];
+        let ids: Vec<i64> = payment::Entity::find()
+            .order_by_asc(payment::Column::Id)
+            .all(&app.db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|p| p.id)
+            .collect();
+        assert_eq!(ids.len(), 4);
+        for (id, at) in ids.iter().zip(times) {
+            payment::Entity::update_many()
+                .col_expr(payment::Column::CreatedAt, Expr::value(at))
+                .filter(payment::Column::Id.eq(*id))
+                .exec(&app.db)
+                .await
+                .unwrap();
+        }
+        let res = app
+            .call("ops/dashboard", &[("query[period]", "7d")], Some(&admin))
+            .await;
+        let v: DashboardView = serde_json::from_str(&res.ok().body).unwrap();
+        assert_eq!(v.zone, "Asia/Kolkata");
+        let per_day: Vec<u64> = v.days.iter().map(|d| d.figures.all).collect();
+        assert_eq!(per_day, [1, 0, 0, 0, 0, 1, 1], "{:?}", v.days);
+        assert_eq!(v.days[6].day, local_today.format("%Y-%m-%d").to_string());
+        assert_eq!((v.totals.all, v.totals.gross_successful), (3, 3_000));
+    }
+);
