@@ -14,8 +14,8 @@
 #   bench/pages.sh --debug     # target/debug/openpsp (cargo leptos build)
 #   PAGES_BIN=… PAGES_SITE=… PAGES_TIMEOUT=600 bench/pages.sh
 # Uses copies of the binary and site as they are (build both with one `cargo leptos build
-# [--release]` followed by `scripts/build-payer.sh`, which adds the payer's bundle: from
-# different builds the pages fail to hydrate), Chromium at
+# [--release]` followed by `scripts/build-payer.sh`, which adds the payer's script: from
+# different builds the back office's pages fail to hydrate), Chromium at
 # /usr/bin/chromium (CHROMIUM_PATH) and Playwright from end2end/node_modules.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -136,3 +136,28 @@ test("without script the payment page is a plain form: the server refuses a mist
   await expect(page.getByTestId("receipt")).toContainText("411111******1111");
   await context.close();
 });
+
+test("the hosted tokenization page checks the card as typed and saves it, on the payer's bundle", async ({ browser }) => {
+  const created = await direct("POST", "/hostedtokenizations", {});
+  expect(created.status).toBe(201);
+  const { page, code, errors } = await phone(browser);
+  await page.goto(created.json.hostedTokenizationUrl);
+  await hydrated(page);
+  await expect(page.getByRole("heading", { name: "Save a card" })).toBeVisible();
+  const number = page.getByLabel("Card number");
+  await number.fill("5555 5555 5555 4445");
+  await expect(page.locator("#pay-number-error")).toHaveText("This number has a typing mistake.");
+  // A form with a problem is not sent.
+  await page.getByRole("button", { name: "Save card" }).click();
+  await expect(number).toBeFocused();
+  await number.fill("5555 5555 5555 4444");
+  await expect(page.locator(".pay-brand")).toHaveText("Mastercard");
+  await page.getByLabel("Expiry date (MM/YY)").fill("12/30");
+  await page.getByRole("button", { name: "Save card" }).click();
+  await expect(page.getByRole("status")).toHaveText("Card 555555******4444 saved. You can close this page.");
+  await expect(page.getByRole("button", { name: "Save card" })).toBeHidden();
+  const got = await direct("GET", `/hostedtokenizations/${created.json.hostedTokenizationId}`);
+  expect(got.json.token.card.data.cardWithoutCvv.cardNumber).toBe("555555******4444");
+  expectPayerBundle(await code());
+  expect(errors).toEqual([]);
+});
