@@ -3,7 +3,7 @@
 #   scripts/setup.sh run      toolchain for building and serving
 #   scripts/setup.sh test     + Chromium, PostgreSQL, Playwright
 #   scripts/setup.sh release  + wasm-opt for release builds
-# Every mode installs wasm-opt: the payer's bundle is always size-optimised.
+# Every mode installs wasm-opt: the payer's script is always size-optimised.
 # Only crates.io, PyPI, Debian and npm are reachable here: nothing downloads browsers or
 # binaries from elsewhere.
 set -euo pipefail
@@ -46,7 +46,7 @@ toolchain() {
 }
 
 release_tools() {
-  # The payer's bundle is sent brotli-compressed (scripts/build-payer.sh).
+  # The payer's script is sent brotli-compressed (scripts/build-payer.sh).
   apt_install brotli
   # Debian's binaryen is too old (its output fails in Chromium); npm has a current one.
   command -v npm >/dev/null 2>&1 || apt_install nodejs npm

@@ -60,8 +60,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(not(feature = "ssr"))]
     let lang = Lang::default();
     let assets = use_context::<AssetRoot>().unwrap_or_default().0;
-    // A payer's page loads the payer's bundle (`payer.js`, `payer.wasm`), built beside
-    // the back office's by `scripts/build-payer.sh`.
+    // A payer's page loads the payer's script (`payer.js`, `payer.wasm`, crate `payer`),
+    // built beside the back office's bundle by `scripts/build-payer.sh`.
     #[cfg(feature = "ssr")]
     let payer = use_context::<http::request::Parts>().is_some_and(|p| is_payer_path(p.uri.path()));
     #[cfg(not(feature = "ssr"))]
@@ -138,12 +138,13 @@ pub fn is_payer_path(path: &str) -> bool {
         || path.starts_with("/link/")
 }
 
-/// The file name (before `.js`/`.wasm`) of the payer's bundle.
+/// The file name (before `.js`/`.wasm`) of the payer's script.
 pub const PAYER_BUNDLE: &str = "payer";
 
-/// The page context both applications set up: meta tags, the page language, and the
-/// `data-hydrated` mark that tells end-to-end tests (and curious people) when the
-/// WebAssembly took over.
+/// The page context both applications set up: meta tags, the page language, and (back
+/// office, once hydrated) the `data-hydrated` mark that tells end-to-end tests (and
+/// curious people) when the WebAssembly took over; on the payer's pages the payer's
+/// script sets that mark.
 fn provide_page_context() {
     provide_meta_context();
     provide_context(page_lang());

@@ -103,6 +103,11 @@ pub fn guard_submit(
 ) {
     let (sent, texts) = (form.clone(), texts.clone());
     on(form, "submit", move |event| {
+        // Sent already (a double click, Enter twice): once is enough.
+        if sent.has_attribute("data-sent") {
+            event.prevent_default();
+            return;
+        }
         touch();
         if let Some(first) = check() {
             event.prevent_default();
@@ -113,8 +118,9 @@ pub fn guard_submit(
     });
 }
 
-/// Marks the submit button busy: the form is on its way.
+/// Marks the form sent and its submit button busy: the form is on its way.
 fn busy(form: &Element, texts: &Texts) {
+    let _ = form.set_attribute("data-sent", "");
     if let Some(button) = form.query_selector("button[type=submit]").ok().flatten() {
         let _ = button.set_attribute("disabled", "");
         let _ = button.set_attribute("aria-busy", "true");
@@ -122,10 +128,11 @@ fn busy(form: &Element, texts: &Texts) {
     }
 }
 
-/// Today as `(year, month)` on the payer's clock, for the expiry check.
+/// This month as `(year, month)` in UTC on the payer's clock, for the expiry check.
 pub fn today() -> (i32, u32) {
+    // UTC, as the server checks it.
     let now = js_sys::Date::new_0();
-    (now.get_full_year() as i32, now.get_month() + 1)
+    (now.get_utc_full_year() as i32, now.get_utc_month() + 1)
 }
 
 /// The page's texts in its language, handed over by the server in

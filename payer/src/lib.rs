@@ -19,7 +19,8 @@
 //!   `data-max` in minor units) and `input[data-field]` (`data-required`,
 //!   `data-pattern`);
 //! - `[data-countdown]` (`data-seconds`, `data-template`), `[data-expired]`,
-//!   `a[data-follow]`, `[data-sheet]`, `[data-close]`, `[data-script-only]`, and
+//!   `a[data-follow]`, `[data-sheet]`, `[data-close]`, `form[data-once]`,
+//!   `[data-script-only]`, and
 //!   `#check-number` on the test-cards page.
 //!
 //! When it is done it marks `<body data-hydrated="true">`.
@@ -42,7 +43,7 @@ pub fn hydrate() {
         return;
     };
     let texts = dom::Texts::read(&doc);
-    page::enhance(&doc);
+    page::enhance(&doc, &texts);
     card::enhance(&doc, &texts);
     prepay::enhance(&doc, &texts);
     if let Some(body) = doc.body() {

@@ -1,16 +1,22 @@
 //! What every payer page may have: the session countdown, a page that sends the payer
-//! on (`a[data-follow]`), dialogs (`[data-sheet]`, `[data-close]`) and the parts that
-//! need this script to work (`[data-script-only]`, hidden until it runs).
+//! on (`a[data-follow]`), dialogs (`[data-sheet]`, `[data-close]`), forms sent once
+//! (`form[data-once]`), the parts that need this script to work (`[data-script-only]`,
+//! hidden until it runs), and a page brought back by Back loaded afresh.
 
 use crate::checks::countdown_text;
-use crate::dom::{all_in, on, set_hidden};
+use crate::dom::{all_in, guard_submit, on, set_hidden, Texts};
 use std::cell::Cell;
 use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::Document;
 
-pub fn enhance(doc: &Document) {
+pub fn enhance(doc: &Document, texts: &Texts) {
+    // Forms sent once only (a bank's page, a wallet, the challenge code).
+    for form in all_in(doc, "form[data-once]") {
+        guard_submit(&form, texts, || {}, || None);
+    }
+    back_forward();
     for element in all_in(doc, "[data-script-only]") {
         set_hidden(&element, false);
     }
@@ -39,6 +45,25 @@ pub fn enhance(doc: &Document) {
         });
     }
     countdown(doc);
+}
+
+/// A page brought back by Back from the browser's memory (its forms marked sent, a
+/// countdown stopped) is loaded again instead, as the checkout stands now.
+fn back_forward() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let reload = Closure::<dyn FnMut(web_sys::Event)>::new(|event: web_sys::Event| {
+        let persisted = js_sys::Reflect::get(&event, &"persisted".into())
+            .ok()
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false);
+        if let (true, Some(window)) = (persisted, web_sys::window()) {
+            let _ = window.location().reload();
+        }
+    });
+    let _ = window.add_event_listener_with_callback("pageshow", reload.as_ref().unchecked_ref());
+    reload.forget();
 }
 
 /// Ticks `[data-countdown]` down each second; at zero, shows `[data-expired]`.

@@ -42,7 +42,7 @@ pub fn OtherMethods(id: String) -> impl IntoView {
                     {o.redirects.into_iter().map(|m| {
                         let label = t(T::PayWithMethod).replace("{method}", &m.name);
                         view! {
-                            <form method="post" action={post_to::<PayRedirect>()} class="method-form">
+                            <form method="post" action={post_to::<PayRedirect>()} class="method-form" data-once="">
                                 <input type="hidden" name="id" value=id.clone()/>
                                 <input type="hidden" name="code" value=m.code/>
                                 <button type="submit" class="button" data-method=m.code>{label}</button>

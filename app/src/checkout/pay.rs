@@ -220,7 +220,8 @@ fn pay_form(view: &CheckoutView, error: Option<&AppError>) -> impl IntoView + us
                     </label>
                 </fieldset>
             })}
-            <div class="new-card" hidden=has_saved>
+            // Shown unless a saved card is chosen (style.css, without script too).
+            <div class="new-card">
                 {card_field(T::CardNumberLabel, "number", "cc-number", error)}
                 <p class="pay-brand muted" aria-live="polite"></p>
                 <div class="field-row">
@@ -357,7 +358,7 @@ pub fn ChallengePage() -> impl IntoView {
         };
         if view.state != CheckoutState::Challenge {
             let href = checkout_path(&centre, &view.id);
-            return view! { <p><a href=href rel="external" data-follow="">{t(T::ReturnToMerchant)}</a></p> }
+            return view! { <p><a href=href rel="external" data-follow="">{t(T::PayTitle)}</a></p> }
                 .into_any();
         }
         let intro = t(T::ChallengeIntro)
@@ -372,7 +373,7 @@ pub fn ChallengePage() -> impl IntoView {
             <section class="card form pay-challenge" aria-labelledby="challenge-title">
                 <h2 id="challenge-title">{t(T::ChallengeTitle)}</h2>
                 <p>{intro}</p>
-                <form method="post" action={post_to::<CheckoutChallenge>()}>
+                <form method="post" action={post_to::<CheckoutChallenge>()} data-once="">
                     <input type="hidden" name="id" value=view.id.clone()/>
                     <div class="field">
                         <label for="challenge-code">{t(T::ChallengeCode)}</label>

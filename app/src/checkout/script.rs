@@ -20,10 +20,15 @@ where
     S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
     S::Output: Clone + Send + Sync + 'static,
 {
+    // The address can be written by anyone: no text of it is shown as it is.
     ServerAction::<S>::new()
         .value()
         .with_untracked(|v| v.clone())
         .and_then(Result::err)
+        .map(|e| match e {
+            AppError::Locked { .. } | AppError::ServerFn(_) => AppError::Internal,
+            e => e,
+        })
 }
 
 /// Sends the posting form's browser on to `path` (a `303`-like redirect for a plain

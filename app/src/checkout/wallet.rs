@@ -20,7 +20,7 @@ pub fn wallet_sheet(id: &str, wallet: &PayOption) -> impl IntoView + use<> {
                 <h2 id=format!("wallet-title-{}", wallet.code)>{title}</h2>
                 <p class="muted">{t(T::WalletSheetNote)}</p>
                 <p data-testid="wallet-card">{t(T::WalletSheetCard)}</p>
-                <form method="post" action={post_to::<PayWallet>()} class="form-actions">
+                <form method="post" action={post_to::<PayWallet>()} class="form-actions" data-once="">
                     <input type="hidden" name="id" value=id.to_owned()/>
                     <input type="hidden" name="code" value=wallet.code/>
                     <button type="submit" class="button primary">{t(T::WalletPay)}</button>
