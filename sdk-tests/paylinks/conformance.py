@@ -198,8 +198,9 @@ def server_function(name, data, as_json):
 
 
 def start_page(link_id):
-    """The payer presses "Continue to payment" on the link's pre-payment page."""
-    return server_function("prepay/start", {"id": link_id, "form": {"amount": "", "values": []}}, True)
+    """The payer presses "Continue to payment" on the link's pre-payment page (a form:
+    `id`, `amount`, and `fields[name]` for the fields the link asks)."""
+    return server_function("prepay/start", {"id": link_id, "amount": ""}, False)
 
 
 def checkout_id(checkout_url):
