@@ -12,6 +12,7 @@
 //! - **Status**: Active, Expired (past its end), Disabled (by the merchant, or cancelled
 //!   through the API) or Paid (a single-use link once paid).
 
+use crate::money::{Currency, Money};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -186,9 +187,16 @@ pub fn check_value(spec: &FieldSpec, value: &str) -> Result<String, ValueError> 
     if !spec.fixed.is_empty() {
         return Ok(spec.fixed.clone());
     }
+    check_typed(&spec.pattern, spec.required, value)
+}
+
+/// A value the payer typed into a field of `pattern` (empty: any), `required` or not:
+/// trimmed, or why it is refused. The rule of [`check_value`] for a field the payer
+/// fills in.
+pub fn check_typed(pattern: &str, required: bool, value: &str) -> Result<String, ValueError> {
     let value = value.trim();
     if value.is_empty() {
-        return if spec.required {
+        return if required {
             Err(ValueError::Required)
         } else {
             Ok(String::new())
@@ -197,7 +205,7 @@ pub fn check_value(spec: &FieldSpec, value: &str) -> Result<String, ValueError> 
     if value.chars().count() > MAX_TEXT_CHARS {
         return Err(ValueError::TooLong);
     }
-    match Pattern::compile(&spec.pattern) {
+    match Pattern::compile(pattern) {
         Ok(None) => Ok(value.to_owned()),
         Ok(Some(pattern)) if pattern.matches(value) => Ok(value.to_owned()),
         _ => Err(ValueError::Pattern),
@@ -312,7 +320,46 @@ pub enum LinkAmountError {
     AboveMax,
 }
 
+/// Why the amount a payer typed is refused: what the pre-payment page shows as it is
+/// typed and the server decides.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum TypedAmountError {
+    /// Nothing typed.
+    #[error("the amount is required")]
+    Required,
+    /// Not an amount in the link's currency, or not above zero.
+    #[error("not an amount in this currency")]
+    Invalid,
+    /// Below the link's minimum.
+    #[error("the amount is below the minimum")]
+    BelowMin,
+    /// Above the link's maximum.
+    #[error("the amount is above the maximum")]
+    AboveMax,
+}
+
 impl AmountRule {
+    /// The amount to pay when the payer typed `text` (major units of `currency`): the
+    /// fixed amount whatever was typed, or the typed one parsed and within the bounds.
+    pub fn typed(self, text: &str, currency: Currency) -> Result<i64, TypedAmountError> {
+        let entered = match self {
+            AmountRule::Fixed(_) => None,
+            AmountRule::Entered { .. } if text.trim().is_empty() => {
+                return Err(TypedAmountError::Required)
+            }
+            AmountRule::Entered { .. } => Some(
+                Money::parse_major(text.trim(), currency)
+                    .map_err(|_| TypedAmountError::Invalid)?
+                    .minor(),
+            ),
+        };
+        self.amount(entered).map_err(|e| match e {
+            LinkAmountError::BelowMin => TypedAmountError::BelowMin,
+            LinkAmountError::AboveMax => TypedAmountError::AboveMax,
+            LinkAmountError::NotPositive | LinkAmountError::Inverted => TypedAmountError::Invalid,
+        })
+    }
+
     /// Checks the template's own amounts.
     pub fn check(self) -> Result<(), LinkAmountError> {
         match self {
@@ -515,6 +562,23 @@ mod tests {
             check_value(&f, &"a".repeat(MAX_TEXT_CHARS)),
             Err(ValueError::Pattern)
         );
+    }
+
+    #[test]
+    fn a_typed_amount_is_parsed_in_the_currency_then_held_to_the_bounds() {
+        let eur = Currency::parse("EUR").unwrap();
+        let rule = AmountRule::Entered {
+            min: 500,
+            max: 50_000,
+        };
+        assert_eq!(rule.typed(" 12.50 ", eur), Ok(1250));
+        assert_eq!(rule.typed("", eur), Err(TypedAmountError::Required));
+        assert_eq!(rule.typed("12.345", eur), Err(TypedAmountError::Invalid));
+        assert_eq!(rule.typed("0", eur), Err(TypedAmountError::Invalid));
+        assert_eq!(rule.typed("4.99", eur), Err(TypedAmountError::BelowMin));
+        assert_eq!(rule.typed("500.01", eur), Err(TypedAmountError::AboveMax));
+        // A fixed amount whatever is typed.
+        assert_eq!(AmountRule::Fixed(999).typed("", eur), Ok(999));
     }
 
     #[test]

@@ -26,10 +26,11 @@ impl Default for ZonePreference {
     }
 }
 
-/// Seconds left as a countdown reads them, `m:ss` (`1:05`); never negative.
-pub fn countdown(seconds: i64) -> String {
+/// A countdown's sentence: `template` with `{time}` as the seconds left read `m:ss`
+/// (`1:05`), never negative.
+pub fn countdown(template: &str, seconds: i64) -> String {
     let seconds = seconds.max(0);
-    format!("{}:{:02}", seconds / 60, seconds % 60)
+    template.replace("{time}", &format!("{}:{:02}", seconds / 60, seconds % 60))
 }
 
 /// Parses an IANA zone name; `None` when unknown.
@@ -113,6 +114,12 @@ impl ZonePreference {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_countdown_reads_minutes_and_seconds() {
+        assert_eq!(countdown("ends in {time}.", 75), "ends in 1:15.");
+        assert_eq!(countdown("{time}", -3), "0:00");
+    }
 
     #[test]
     fn a_typed_local_time_is_read_in_the_users_zone() {

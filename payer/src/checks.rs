@@ -5,7 +5,7 @@
 use domain::card_entry::number_problem;
 use domain::methods::check_offered;
 use domain::money::{Currency, Money};
-use domain::paylink::{check_value, AmountRule, FieldSpec, LinkAmountError, ValueError};
+use domain::paylink::{check_typed, AmountRule, TypedAmountError, ValueError};
 use domain::CardError;
 
 /// The card number's problem as typed ([`number_problem`]), or a brand the merchant
@@ -51,26 +51,20 @@ impl FieldProblem {
     }
 }
 
-/// A custom field's value checked as the server will ([`check_value`]).
+/// A custom field's value checked as the server will ([`check_typed`]).
 pub fn field_problem(pattern: &str, required: bool, value: &str) -> Option<FieldProblem> {
-    let spec = FieldSpec {
-        label: String::new(),
-        name: String::new(),
-        placeholder: String::new(),
-        pattern: pattern.to_owned(),
-        fixed: String::new(),
-        required,
-    };
-    check_value(&spec, value).err().map(|e| match e {
-        ValueError::Required => FieldProblem::Required,
-        ValueError::TooLong => FieldProblem::TooLong,
-        ValueError::Pattern => FieldProblem::Pattern,
-    })
+    check_typed(pattern, required, value)
+        .err()
+        .map(|e| match e {
+            ValueError::Required => FieldProblem::Required,
+            ValueError::TooLong => FieldProblem::TooLong,
+            ValueError::Pattern => FieldProblem::Pattern,
+        })
 }
 
-/// The amount the payer typed, checked as the server will: the domain's parsing in the
-/// link's currency, then the link's bounds (minor units) through [`AmountRule`].
-/// `Ok(None)` when the page cannot tell (an unknown currency: the server decides).
+/// The amount the payer typed, checked as the server will ([`AmountRule::typed`]) within
+/// the link's bounds (minor units); without bounds, any amount above zero. `Ok(None)`
+/// when the page cannot tell (an unknown currency: the server decides).
 pub fn entered_amount(
     text: &str,
     currency: Option<Currency>,
@@ -82,24 +76,20 @@ pub fn entered_amount(
     let Some(currency) = currency else {
         return Ok(None);
     };
-    let money = Money::parse_major(text, currency).map_err(|_| FieldProblem::InvalidAmount)?;
-    let checked = match bounds {
-        Some((min, max)) => AmountRule::Entered { min, max }
-            .amount(Some(money.minor()))
-            .map_err(|e| match e {
-                LinkAmountError::BelowMin => FieldProblem::BelowMinimum,
-                LinkAmountError::AboveMax => FieldProblem::AboveMaximum,
-                _ => FieldProblem::InvalidAmount,
-            }),
-        None if money.minor() > 0 => Ok(money.minor()),
-        None => Err(FieldProblem::InvalidAmount),
-    };
-    checked.map(|_| Some(money))
-}
-
-/// `mm:ss` in the countdown's sentence.
-pub fn countdown_text(template: &str, seconds: i64) -> String {
-    template.replace("{time}", &domain::timezone::countdown(seconds))
+    let (min, max) = bounds.unwrap_or((1, i64::MAX));
+    AmountRule::Entered { min, max }
+        .typed(text, currency)
+        .map_err(|e| match e {
+            TypedAmountError::Required => FieldProblem::Required,
+            TypedAmountError::Invalid => FieldProblem::InvalidAmount,
+            TypedAmountError::BelowMin => FieldProblem::BelowMinimum,
+            TypedAmountError::AboveMax => FieldProblem::AboveMaximum,
+        })
+        .and_then(|minor| {
+            Money::new(minor, currency)
+                .map(Some)
+                .map_err(|_| FieldProblem::InvalidAmount)
+        })
 }
 
 #[cfg(test)]
@@ -171,11 +161,5 @@ mod tests {
             field_problem("", false, &"x".repeat(1000)),
             Some(FieldProblem::TooLong)
         );
-    }
-
-    #[test]
-    fn the_countdown_reads_minutes_and_seconds() {
-        assert_eq!(countdown_text("ends in {time}.", 75), "ends in 1:15.");
-        assert_eq!(countdown_text("{time}", -3), "0:00");
     }
 }

@@ -3,7 +3,6 @@
 //! (`form[data-once]`), the parts that need this script to work (`[data-script-only]`,
 //! hidden until it runs), and a page brought back by Back loaded afresh.
 
-use crate::checks::countdown_text;
 use crate::dom::{all_in, guard_submit, on, set_hidden, Texts};
 use std::cell::Cell;
 use std::rc::Rc;
@@ -81,7 +80,7 @@ fn countdown(doc: &Document) {
     let tick = Closure::<dyn FnMut()>::new(move || {
         let now = (left.get() - 1).max(0);
         left.set(now);
-        timer.set_text_content(Some(&countdown_text(&template, now)));
+        timer.set_text_content(Some(&domain::timezone::countdown(&template, now)));
         if now == 0 {
             if let Some(alert) = &expired {
                 set_hidden(alert, false);

@@ -26,9 +26,9 @@ impl PostedFrom {
         let uri: http::Uri = referer.parse().ok()?;
         let centre = uri.path().strip_prefix("/pay/")?.split('/').next()?;
         let lang = uri.query().and_then(|q| {
-            q.split('&')
-                .find_map(|pair| pair.strip_prefix("lang="))
-                .and_then(domain::Lang::parse)
+            crate::url::pairs(q)
+                .find(|(name, _)| name == "lang")
+                .and_then(|(_, code)| domain::Lang::parse(&code))
         });
         simple(centre).then(|| PostedFrom {
             centre: centre.to_owned(),

@@ -32,7 +32,7 @@ fn challenge_path(centre: &str, id: &str) -> String {
 }
 
 fn countdown_text(seconds: i64) -> String {
-    t(T::SessionEndsIn).replace("{time}", &domain::timezone::countdown(seconds))
+    domain::timezone::countdown(t(T::SessionEndsIn), seconds)
 }
 
 /// A card input with the server's verdict on what was posted; the payer's script

@@ -14,7 +14,7 @@ use app::i18n::T;
 use app::paylinks::{PayerField, PrepayForm, PrepayState, PrepayView};
 use chrono::Utc;
 use domain::money::{Currency, Money};
-use domain::paylink::{self, AmountRule, LinkAmountError, LinkStatus, Standard, ValueError};
+use domain::paylink::{self, AmountRule, LinkStatus, Standard, TypedAmountError, ValueError};
 use domain::Lang;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
@@ -154,33 +154,16 @@ impl PaylinkService {
         };
         let currency = Currency::parse(&row.currency).ok_or(AppError::Internal)?;
         let mut problems = Vec::new();
-        let entered = match amount_rule(&row) {
-            AmountRule::Fixed(_) => None,
-            AmountRule::Entered { .. } => match Money::parse_major(form.amount.trim(), currency) {
-                Ok(m) => Some(m.minor()),
-                Err(_) => {
-                    problems.push(FieldError::new(
-                        "amount",
-                        if form.amount.trim().is_empty() {
-                            Problem::Required
-                        } else {
-                            Problem::InvalidAmount
-                        },
-                    ));
-                    None
-                }
-            },
-        };
-        let amount = match (amount_rule(&row).amount(entered), entered) {
-            (Ok(a), _) => a,
-            (Err(_), None) if !problems.is_empty() => 0,
-            (Err(e), _) => {
+        let amount = match amount_rule(&row).typed(&form.amount, currency) {
+            Ok(amount) => amount,
+            Err(e) => {
                 problems.push(FieldError::new(
                     "amount",
                     match e {
-                        LinkAmountError::BelowMin => Problem::BelowMinimum,
-                        LinkAmountError::AboveMax => Problem::AboveMaximum,
-                        _ => Problem::InvalidAmount,
+                        TypedAmountError::Required => Problem::Required,
+                        TypedAmountError::Invalid => Problem::InvalidAmount,
+                        TypedAmountError::BelowMin => Problem::BelowMinimum,
+                        TypedAmountError::AboveMax => Problem::AboveMaximum,
                     },
                 ));
                 0

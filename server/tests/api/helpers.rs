@@ -430,3 +430,11 @@ impl TestApp {
         }
     }
 }
+
+/// A redirect's `Location` (empty when there is none).
+pub fn location(res: &reqwest::Response) -> String {
+    res.headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default()
+}

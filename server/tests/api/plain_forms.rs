@@ -6,7 +6,7 @@
 //! centre and language only, never from the rest of its `Referer`.
 
 use crate::both_backends;
-use crate::helpers::{spawn_app, Backend, TestApp};
+use crate::helpers::{location, spawn_app, Backend, TestApp};
 use crate::payments::{key, post, Key};
 use serde_json::json;
 
@@ -34,11 +34,8 @@ async fn form_post(
     referer: &str,
     form: &[(&str, &str)],
 ) -> (u16, String) {
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let res = client
+    let res = app
+        .http
         .post(format!("{}/api/{endpoint}", app.base))
         .header("accept", "text/html,application/xhtml+xml")
         .header("referer", referer)
@@ -46,12 +43,7 @@ async fn form_post(
         .send()
         .await
         .unwrap();
-    let location = res
-        .headers()
-        .get("location")
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default();
-    (res.status().as_u16(), location)
+    (res.status().as_u16(), location(&res))
 }
 
 fn card(id: &str, number: &'static str) -> Vec<(&'static str, String)> {

@@ -79,12 +79,7 @@ pub(crate) async fn decide(url: &str, decision: &str) -> (u16, String) {
         .send()
         .await
         .unwrap();
-    let location = res
-        .headers()
-        .get("location")
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default();
-    (res.status().as_u16(), location)
+    (res.status().as_u16(), location(&res))
 }
 
 async fn status_of(app: &TestApp, k: &Key, id: &str) -> Value {

@@ -34,12 +34,7 @@ async fn upload(
         .send()
         .await
         .unwrap();
-    let location = res
-        .headers()
-        .get("location")
-        .map(|l| l.to_str().unwrap().to_owned())
-        .unwrap_or_default();
-    (res.status().as_u16(), location)
+    (res.status().as_u16(), crate::helpers::location(&res))
 }
 
 async fn download(app: &TestApp, cookie: &str, id: i64) -> reqwest::Response {
