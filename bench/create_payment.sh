@@ -7,7 +7,10 @@
 # the ratio OpenPSP/baseline per backend. Not part of the tests.
 #   BENCH_SECONDS=10 BENCH_CONNECTIONS=16 bench/create_payment.sh
 # Uses target/release/openpsp and target/release/examples/baseline as they are, building
-# them only when missing (or when BENCH_BUILD=1). PostgreSQL: BENCH_PG_URL (default
+# them only when missing (or when BENCH_BUILD=1): OpenPSP as `cargo leptos build --release`
+# builds it (what bench/run.sh and scripts/run.sh measure), the baseline on its own, so
+# that building the example (with the server's dev-dependencies) never replaces the
+# measured binary. PostgreSQL: BENCH_PG_URL (default
 # postgres://openpsp:openpsp@127.0.0.1:5432/postgres) must reach a role allowed to create
 # databases; when it cannot, PostgreSQL is skipped with a message.
 # Exits non-zero when a run had answers other than 201 or socket errors.
@@ -22,8 +25,11 @@ command -v psql >/dev/null 2>&1 || echo "psql not found: PostgreSQL will be skip
 
 openpsp=target/release/openpsp
 baseline=target/release/examples/baseline
-if [ "${BENCH_BUILD:-0}" = 1 ] || [ ! -x "$openpsp" ] || [ ! -x "$baseline" ]; then
-  cargo build --release -p server --bin openpsp --example baseline
+if [ "${BENCH_BUILD:-0}" = 1 ] || [ ! -x "$openpsp" ]; then
+  cargo leptos build --release
+fi
+if [ "${BENCH_BUILD:-0}" = 1 ] || [ ! -x "$baseline" ]; then
+  cargo build --release -p server --example baseline
 fi
 
 seconds=${BENCH_SECONDS:-10}

@@ -7,6 +7,7 @@ use crate::entities::{
 use crate::platform::audit::{self, AuditEntry};
 use crate::platform::config::Config;
 use crate::platform::crypto;
+use crate::platform::db::BeginWrite;
 use crate::platform::shared_limit::SharedLimiter;
 use app::account::{AccountPort, Actor, LoginAttempt, LoginSuccess};
 use app::account::{HomeData, Mail, Me, PasswordRules, SetupStep, TechMessage};
@@ -17,7 +18,7 @@ use domain::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait,
-    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use std::sync::Arc;
 
@@ -221,7 +222,7 @@ impl AccountService {
         change: impl FnOnce(&mut user::ActiveModel),
     ) -> Result<(), AppError> {
         let (merchant_id, user_id, login) = (u.merchant_id, u.id, u.login.clone());
-        let txn = self.db.begin().await.map_err(internal)?;
+        let txn = self.db.begin_write().await.map_err(internal)?;
         let mut active = u.into_active_model();
         change(&mut active);
         active.update(&txn).await.map_err(internal)?;
@@ -342,7 +343,7 @@ impl AccountPort for AccountService {
             crypto::verify_password(attempt.password, Some(u.password_hash.clone())).await;
         let zone = zone_of(&u);
         let locked_until = u.locked_until.filter(|until| *until > now);
-        let txn = self.db.begin().await.map_err(internal)?;
+        let txn = self.db.begin_write().await.map_err(internal)?;
         let outcome = if let Some(until) = locked_until {
             audit::record(
                 &txn,
@@ -544,7 +545,7 @@ impl AccountPort for AccountService {
             .map_err(internal)?;
             return Ok(());
         };
-        let txn = self.db.begin().await.map_err(internal)?;
+        let txn = self.db.begin_write().await.map_err(internal)?;
         let sent = crate::account::provisioning::mail_password_link(
             &txn,
             &self.config,

@@ -10,6 +10,7 @@ use crate::entities::{merchant, token, user};
 use crate::payments::engine::{check_card, CardInput, PaymentEngine};
 use crate::payments::error::EngineError;
 use crate::platform::audit::{self, changes, AuditEntry};
+use crate::platform::db::BeginWrite;
 use app::account::Actor;
 use app::aliases::{
     expiry_text, AliasFilter, AliasPage, AliasRow, AliasesPort, NewAliasForm, MAX_CUSTOMER_ID,
@@ -22,7 +23,7 @@ use domain::{Role, ZonePreference};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait,
-    QueryFilter, QueryOrder, Set, TransactionTrait,
+    QueryFilter, QueryOrder, Set,
 };
 
 /// The port's implementation, over the payments engine (which alone writes tokens).
@@ -259,7 +260,7 @@ impl AliasesPort for AliasesService {
         .await
         .map_err(engine_error)?;
         let customer = Some(form.customer_id.trim().to_owned()).filter(|c| !c.is_empty());
-        let txn = self.engine.db().begin().await.map_err(internal)?;
+        let txn = self.engine.db().begin_write().await.map_err(internal)?;
         let t = self
             .engine
             .insert_token(
@@ -302,7 +303,7 @@ impl AliasesPort for AliasesService {
             Expiry::parse(expiry, this_month())
                 .map_err(|e| AppError::field("expiry", Problem::Card(e)))?
         };
-        let txn = self.engine.db().begin().await.map_err(internal)?;
+        let txn = self.engine.db().begin_write().await.map_err(internal)?;
         let t = token_of(&txn, acting.merchant.id, id).await?;
         let (alias, masked) = (t.id.clone(), t.masked_card.clone());
         let mut active = t.into_active_model();
@@ -319,7 +320,7 @@ impl AliasesPort for AliasesService {
 
     async fn delete(&self, actor: &Actor, id: &str, ip: &str) -> Result<(), AppError> {
         let acting = self.editor(actor).await?;
-        let txn = self.engine.db().begin().await.map_err(internal)?;
+        let txn = self.engine.db().begin_write().await.map_err(internal)?;
         let t = token_of(&txn, acting.merchant.id, id).await?;
         self.engine
             .remove_token(&txn, acting.merchant.id, &t.id)

@@ -6,14 +6,12 @@
 
 use crate::entities::audit_log;
 use crate::platform::audit::{self, AuditEntry};
+use crate::platform::db::BeginWrite;
 use crate::platform::jobs::{self, kind};
 use app::audit::RETENTION_MONTHS;
 use chrono::{DateTime, Months, Utc};
 use sea_orm::sea_query::Query;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
-    TransactionTrait,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
 
 /// Entries one statement deletes at most.
 pub const BATCH: u64 = 5_000;
@@ -69,7 +67,7 @@ pub async fn run(db: &DatabaseConnection) -> Result<u64, DbErr> {
     let before = cutoff(now);
     let (deleted, more) = purge(db, before).await?;
     // The count and the next run commit together.
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     audit::record(
         &txn,
         AuditEntry {

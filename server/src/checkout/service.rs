@@ -7,14 +7,13 @@ use crate::payments::engine::{
 };
 use crate::payments::error::EngineError;
 use crate::payments::records::stored_money;
+use crate::platform::db::BeginWrite;
 use crate::platform::jobs;
 use chrono::{DateTime, Duration, Utc};
 use domain::money::Money;
 use domain::payment::Stage;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, QueryFilter, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, EntityTrait, QueryFilter, Set};
 use serde_json::json;
 
 /// What the merchant asks for.
@@ -144,7 +143,7 @@ impl PaymentEngine {
                 "immediate" => AuthMode::Sale,
                 _ => AuthMode::PreAuthorization,
             });
-        let txn = self.db().begin().await?;
+        let txn = self.db().begin_write().await?;
         let row = hosted_checkout::ActiveModel {
             id: Set(id.clone()),
             merchant_id: Set(merchant.id),

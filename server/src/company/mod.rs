@@ -7,6 +7,7 @@ pub mod retention;
 use crate::account::service::{internal, load_admin, zone_of};
 use crate::entities::{audit_log, job, merchant};
 use crate::platform::audit::{self, AuditEntry};
+use crate::platform::db::BeginWrite;
 use crate::platform::jobs::kind;
 use app::account::Actor;
 use app::company::{AccountForm, AccountPage, CompanyPort, RetentionStatus};
@@ -15,7 +16,7 @@ use chrono::{Duration, Utc};
 use domain::company;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
+    QueryOrder, Set,
 };
 
 /// The account page's service.
@@ -260,7 +261,7 @@ impl CompanyPort for CompanyService {
             return Ok(());
         }
         let retention: i32 = new.retention_days.parse().map_err(|_| AppError::Internal)?;
-        let txn = self.db.begin().await.map_err(internal)?;
+        let txn = self.db.begin_write().await.map_err(internal)?;
         let mut active = m.clone().into_active_model();
         active.legal_name = Set(new.legal_name);
         active.commercial_name = Set(new.commercial_name);

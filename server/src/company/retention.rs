@@ -11,13 +11,14 @@ use crate::entities::{
     operation, payment, payment_link, purged_total, terminal_payment, token, webhook_event,
 };
 use crate::platform::audit::{self, AuditEntry};
+use crate::platform::db::BeginWrite;
 use crate::platform::jobs::{self, kind};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr,
     EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
-    Set, TransactionTrait,
+    Set,
 };
 use std::collections::BTreeMap;
 
@@ -167,7 +168,7 @@ async fn purge_payments(
     counts: &mut Counts,
 ) -> Result<(), DbErr> {
     for _ in 0..MAX_BATCHES {
-        let txn = db.begin().await?;
+        let txn = db.begin_write().await?;
         let batch = payment::Entity::find()
             .filter(payment::Column::MerchantId.eq(merchant_id))
             .filter(payment::Column::CreatedAt.lt(cutoff))

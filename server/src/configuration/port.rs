@@ -6,16 +6,14 @@ use crate::configuration::keys;
 use crate::entities::{merchant, user};
 use crate::platform::audit::{self, AuditEntry};
 use crate::platform::config::Config;
+use crate::platform::db::BeginWrite;
 use app::account::Actor;
 use app::configuration::ConfigPort;
 use app::configuration::{ApiKeyView, JobView, PaymentSettings};
 use app::error::{AppError, FieldError, Problem};
 use chrono::Utc;
 use domain::ZonePreference;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
-    TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use std::sync::Arc;
 
 /// The Admins' configuration: `ConfigPort` here, `WebhooksPort` in `crate::webhooks::port`.
@@ -112,7 +110,7 @@ impl ConfigPort for ConfigService {
         if name.chars().count() > 100 {
             return Err(AppError::field("name", Problem::TooLong));
         }
-        let txn = self.db.begin().await.map_err(internal)?;
+        let txn = self.db.begin_write().await.map_err(internal)?;
         let (key, secret) = keys::create_api_key(&txn, &self.config, m.id, &name, Some(u.id))
             .await
             .map_err(internal)?;
@@ -164,7 +162,7 @@ impl ConfigPort for ConfigService {
             return Err(AppError::field("password", Problem::WrongCurrentPassword));
         }
         // The deletion and its audit row commit together.
-        let txn = self.db.begin().await.map_err(internal)?;
+        let txn = self.db.begin_write().await.map_err(internal)?;
         let key = crate::entities::api_key::Entity::find_by_id(id)
             .filter(crate::entities::api_key::Column::MerchantId.eq(m.id))
             .one(&txn)
@@ -294,7 +292,7 @@ impl ConfigPort for ConfigService {
         // The change and its audit row (each changed field, before → after) commit
         // together, the values before read with the merchant's row locked, so two Admins
         // saving at once each record what they changed.
-        let txn = self.db.begin().await.map_err(internal)?;
+        let txn = self.db.begin_write().await.map_err(internal)?;
         audit::lock_merchant(&txn, m.id).await.map_err(internal)?;
         let m = merchant::Entity::find_by_id(m.id)
             .one(&txn)

@@ -5,6 +5,7 @@
 
 use crate::entities::{cart_line, merchant, operation, payment, user};
 use crate::payments::records::set_ledger;
+use crate::platform::db::BeginWrite;
 use chrono::{DateTime, Duration, Utc};
 use domain::cart::{line_amount, Quantity};
 use domain::payment::Payment;
@@ -12,7 +13,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, Set, TransactionTrait,
+    QueryFilter, Set,
 };
 
 /// Days of history.
@@ -114,7 +115,7 @@ pub async fn seed_year(
     let by = |login: &str| users.iter().find(|u| u.login == login).map(|u| u.id);
     let (admin, operator) = (by("admin"), by("operator"));
     let mut rng = StdRng::seed_from_u64(20_261_122);
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let mut written = 0;
     let start = now - Duration::days(DAYS);
     for day in 0..=DAYS {

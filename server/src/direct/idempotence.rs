@@ -18,6 +18,7 @@
 use super::{ApiError, Caller, DirectState, BODY_LIMIT};
 use crate::entities::{idempotency_key, operation};
 use crate::payments::records::{pending_change_of_request, public_id};
+use crate::platform::db::write_turn;
 use crate::platform::sessions::is_unique_violation;
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -179,6 +180,7 @@ async fn claim(
         let now = Utc::now();
         let now_millis = now.timestamp_millis();
         let reference = new_reference();
+        let turn = write_turn(&state.db).await?;
         let inserted = idempotency_key::ActiveModel {
             merchant_id: Set(merchant_id),
             key: Set(key.to_owned()),
@@ -192,6 +194,7 @@ async fn claim(
         }
         .insert(&state.db)
         .await;
+        drop(turn);
         match inserted {
             Ok(row) => {
                 return Ok(Claim::Run {
@@ -343,6 +346,8 @@ async fn finish(state: &DirectState, record_id: i64, res: Response) -> Response 
     let stored = if status.is_server_error() {
         release(state, record_id).await
     } else {
+        // Without its turn (timed out) the answer is still stored, waiting on SQLite.
+        let _turn = write_turn(&state.db).await;
         idempotency_key::Entity::update_many()
             .col_expr(
                 idempotency_key::Column::StatusCode,

@@ -9,6 +9,7 @@ use crate::account::service::{internal, load_admin, zone_of};
 use crate::entities::{fraud_rule, merchant, user};
 use crate::platform::audit::{self, changes, AuditEntry};
 use crate::platform::config::Config;
+use crate::platform::db::BeginWrite;
 use app::account::Actor;
 use app::error::{AppError, FieldError, Problem};
 use app::fraud::{
@@ -20,7 +21,7 @@ use domain::money::{Currency, Money};
 use domain::ZonePreference;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, ModelTrait, PaginatorTrait,
-    QueryFilter, Set, TransactionTrait,
+    QueryFilter, Set,
 };
 use std::sync::Arc;
 
@@ -153,7 +154,7 @@ pub async fn add_rule(
         TypedRule::Rule(rule) => rule,
     };
     super::rules::write(&rule, &mut row);
-    let txn = db.begin().await.map_err(internal)?;
+    let txn = db.begin_write().await.map_err(internal)?;
     let count = fraud_rule::Entity::find()
         .filter(fraud_rule::Column::MerchantId.eq(m.id))
         .count(&txn)
@@ -221,7 +222,7 @@ impl FraudPort for FraudService {
 
     async fn delete(&self, actor: &Actor, id: i64, ip: &str) -> Result<(), AppError> {
         let (m, u) = load_admin(&self.db, actor).await?;
-        let txn = self.db.begin().await.map_err(internal)?;
+        let txn = self.db.begin_write().await.map_err(internal)?;
         let row = fraud_rule::Entity::find_by_id(id)
             .filter(fraud_rule::Column::MerchantId.eq(m.id))
             .one(&txn)

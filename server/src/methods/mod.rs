@@ -9,6 +9,7 @@ use crate::entities::{merchant, payment_method, token};
 use crate::payments::engine::{CardSource, NewPayment};
 use crate::payments::error::EngineError;
 use crate::platform::audit::{self, AuditEntry};
+use crate::platform::db::BeginWrite;
 use app::account::Actor;
 use app::error::{AppError, FieldError, Problem};
 use app::methods::{MethodForm, MethodRow, MethodsPort};
@@ -20,7 +21,6 @@ use domain::Money;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set,
-    TransactionTrait,
 };
 
 /// The audit action of a method's change.
@@ -284,7 +284,7 @@ pub async fn save_setting(
     ip: &str,
 ) -> Result<MethodRow, AppError> {
     let new = checked(form)?;
-    let txn = db.begin().await.map_err(internal)?;
+    let txn = db.begin_write().await.map_err(internal)?;
     let old = load(&txn, m.id)
         .await
         .map_err(internal)?

@@ -7,11 +7,12 @@
 use super::store::{self, status, step};
 use super::{mail, wire, PaylinkService};
 use crate::entities::{merchant, payment_link};
+use crate::platform::db::BeginWrite;
 use crate::platform::mail as outbox;
 use crate::webhooks::events;
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter};
 
 impl PaylinkService {
     async fn link_and_merchant(
@@ -39,7 +40,7 @@ impl PaylinkService {
             return Ok(());
         };
         let now = Utc::now();
-        let txn = self.engine.db().begin().await?;
+        let txn = self.engine.db().begin_write().await?;
         match what {
             step::EXPIRE => {
                 // Only the end the link still has, once reached.

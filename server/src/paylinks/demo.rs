@@ -3,13 +3,11 @@
 
 use super::store::{self, Kind, NewLink, StoredLine};
 use crate::entities::{merchant, payment_link};
+use crate::platform::db::BeginWrite;
 use chrono::{Duration, Utc};
 use domain::money::Currency;
 use domain::paylink::{AmountRule, Asked, FieldSpec, Standard};
-use sea_orm::{
-    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
-    TransactionTrait,
-};
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryFilter};
 
 /// Seeds the demo links once (nothing when the merchant has links already).
 pub async fn seed_demo_links(db: &DatabaseConnection, m: &merchant::Model) -> Result<(), DbErr> {
@@ -91,7 +89,7 @@ pub async fn seed_demo_links(db: &DatabaseConnection, m: &merchant::Model) -> Re
         expires_at: Some(now + Duration::days(30)),
         ..base(Kind::Invoice)
     };
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     for (n, new) in [donation, invoice].into_iter().enumerate() {
         let id = format!(
             "{:032x}",

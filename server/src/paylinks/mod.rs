@@ -23,10 +23,11 @@ pub mod wire;
 use crate::entities::{merchant, payment_link};
 use crate::payments::engine::PaymentEngine;
 use crate::platform::audit::{self, AuditEntry};
+use crate::platform::db::BeginWrite;
 use crate::webhooks::events;
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter};
 use store::{status, NewLink};
 
 /// `GET /operations/invoice/cart-template.csv`: the cart import's template.
@@ -104,7 +105,7 @@ impl PaylinkService {
             return Ok(made);
         }
         let kind = new.kind;
-        let txn = self.engine.db().begin().await?;
+        let txn = self.engine.db().begin_write().await?;
         let row = store::insert(&txn, merchant, &public_id, new, by.user_id).await?;
         events::emit(
             &txn,
@@ -154,7 +155,7 @@ impl PaylinkService {
             domain::paylink::AmountRule::Fixed(a) => (Some(a), None, None),
             domain::paylink::AmountRule::Entered { min, max } => (None, Some(min), Some(max)),
         };
-        let txn = self.engine.db().begin().await?;
+        let txn = self.engine.db().begin_write().await?;
         let mut update: payment_link::ActiveModel = row.into();
         use sea_orm::{ActiveModelTrait, Set};
         update.name = Set(new.name);
@@ -210,7 +211,7 @@ impl PaylinkService {
         let row = store::find(self.engine.db(), merchant.id, public_id)
             .await?
             .ok_or(LinkError::NotFound)?;
-        let txn = self.engine.db().begin().await?;
+        let txn = self.engine.db().begin_write().await?;
         let done = payment_link::Entity::update_many()
             .col_expr(payment_link::Column::Status, Expr::value(status::CANCELLED))
             .col_expr(payment_link::Column::UpdatedAt, Expr::value(Utc::now()))
@@ -272,7 +273,7 @@ impl PaylinkService {
         if !row.status_at(Utc::now()).payable() {
             return Err(LinkError::NotNow(wire::status_code(&row)));
         }
-        let txn = self.engine.db().begin().await?;
+        let txn = self.engine.db().begin_write().await?;
         let row = mail::send(&txn, merchant, &row, to, locale, self.public_url()).await?;
         txn.commit().await?;
         Ok(row)

@@ -1,11 +1,12 @@
 //! Writes audit rows, inside the caller's transaction when there is one.
 
 use crate::entities::{audit_log, merchant, user};
+use crate::platform::db::BeginWrite;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    PaginatorTrait, QueryFilter, Set, TransactionTrait,
+    PaginatorTrait, QueryFilter, Set,
 };
 
 /// One audit row.
@@ -95,7 +96,7 @@ pub async fn take_attempt(
     since: DateTime<Utc>,
     entry: AuditEntry<'_>,
 ) -> Result<bool, DbErr> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let mut recent = audit_log::Entity::find()
         .filter(audit_log::Column::Action.eq(entry.action))
         .filter(audit_log::Column::CreatedAt.gt(since));

@@ -1,11 +1,20 @@
 //! Database connection: SQLite (WAL, foreign keys, busy timeout, and `synchronous=FULL` so a
 //! committed change of money survives a power cut, not only a killed process) or
-//! PostgreSQL, chosen by the URL; migrations applied at start.
+//! PostgreSQL, chosen by the URL; migrations applied at start; the write queue of SQLite
+//! ([`BeginWrite`]).
 
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    DbErr, ExecResult, QueryResult, SqliteTransactionMode, Statement, TransactionOptions,
+    TransactionTrait,
+};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
+use tokio::sync::OwnedMutexGuard;
 
 /// Opens a pool for `url`.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
@@ -31,4 +40,196 @@ pub async fn connect_and_migrate(url: &str) -> Result<DatabaseConnection, DbErr>
     let db = connect(url).await?;
     Migrator::up(&db, None).await?;
     Ok(db)
+}
+
+/// How long a write waits for its turn before it gives up with an error.
+const WRITE_TURN_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A transaction that writes, begun by [`BeginWrite::begin_write`]. On SQLite it holds
+/// the database's one write turn until it is committed, rolled back or dropped.
+/// It is used as the transaction itself: `&txn` wherever a connection is expected.
+pub struct WriteTxn {
+    txn: DatabaseTransaction,
+    _turn: Option<OwnedMutexGuard<()>>,
+}
+
+/// Begins the transactions that write.
+///
+/// SQLite lets one connection write at a time. A transaction begun `DEFERRED` that reads
+/// first and writes later cannot wait for the lock: when another connection committed
+/// meanwhile, its write fails at once with "database is locked". And writers that do
+/// wait, wait in SQLite's busy handler, which sleeps up to 100 ms at a time. So on
+/// SQLite the writers of this process queue here, first come first served, and each
+/// begins `IMMEDIATE` when its turn comes: it holds the write lock from its first
+/// statement, no other writer of the process spins meanwhile, and a writer of another
+/// process (a CLI command) is waited for by the busy timeout. Reads do not queue: they
+/// stay on the pool (WAL lets them run beside the writer). PostgreSQL begins as usual.
+#[async_trait::async_trait]
+pub trait BeginWrite {
+    /// Waits for the write turn (SQLite) and begins a transaction.
+    async fn begin_write(&self) -> Result<WriteTxn, DbErr>;
+}
+
+#[async_trait::async_trait]
+impl BeginWrite for DatabaseConnection {
+    async fn begin_write(&self) -> Result<WriteTxn, DbErr> {
+        if self.get_database_backend() != DbBackend::Sqlite {
+            return Ok(WriteTxn {
+                txn: self.begin().await?,
+                _turn: None,
+            });
+        }
+        let turn = write_turn(self).await?;
+        let txn = self
+            .begin_with_options(TransactionOptions {
+                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                ..TransactionOptions::default()
+            })
+            .await?;
+        Ok(WriteTxn { txn, _turn: turn })
+    }
+}
+
+/// Waits for the write turn of the SQLite database behind `db` (`None` on PostgreSQL,
+/// which needs none). A single statement that writes outside a [`WriteTxn`] on a hot path
+/// holds it too, so that it waits in the queue rather than in SQLite's busy handler.
+pub async fn write_turn(db: &DatabaseConnection) -> Result<Option<OwnedMutexGuard<()>>, DbErr> {
+    if db.get_database_backend() != DbBackend::Sqlite {
+        return Ok(None);
+    }
+    tokio::time::timeout(WRITE_TURN_TIMEOUT, turn_of(db).lock_owned())
+        .await
+        .map(Some)
+        .map_err(|_| DbErr::Custom("timed out waiting for the database's write turn".into()))
+}
+
+/// The write turn of the SQLite file behind `db`: one per file in this process, so two
+/// pools on one file share it.
+fn turn_of(db: &DatabaseConnection) -> Arc<tokio::sync::Mutex<()>> {
+    static TURNS: OnceLock<Mutex<HashMap<PathBuf, Arc<tokio::sync::Mutex<()>>>>> = OnceLock::new();
+    let file = db
+        .get_sqlite_connection_pool()
+        .connect_options()
+        .get_filename()
+        .to_path_buf();
+    let mut turns = TURNS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    turns.entry(file).or_default().clone()
+}
+
+impl WriteTxn {
+    /// Commits, then gives the write turn to the next writer.
+    pub async fn commit(self) -> Result<(), DbErr> {
+        self.txn.commit().await
+    }
+
+    /// Rolls back, then gives the write turn to the next writer.
+    pub async fn rollback(self) -> Result<(), DbErr> {
+        self.txn.rollback().await
+    }
+}
+
+impl std::ops::Deref for WriteTxn {
+    type Target = DatabaseTransaction;
+
+    fn deref(&self) -> &DatabaseTransaction {
+        &self.txn
+    }
+}
+
+#[async_trait::async_trait]
+impl ConnectionTrait for WriteTxn {
+    fn get_database_backend(&self) -> DbBackend {
+        self.txn.get_database_backend()
+    }
+
+    async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
+        self.txn.execute_raw(stmt).await
+    }
+
+    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        self.txn.execute_unprepared(sql).await
+    }
+
+    async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+        self.txn.query_one_raw(stmt).await
+    }
+
+    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        self.txn.query_all_raw(stmt).await
+    }
+
+    fn support_returning(&self) -> bool {
+        self.txn.support_returning()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Read-then-write transactions at once, each pausing between its read and its
+    /// write: begun `DEFERRED` on a pool, most would fail with "database is locked"; in
+    /// the write queue every one commits and none loses another's increment.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite_writers_queue_and_none_is_lost() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("q.db").display());
+        let db = connect(&url).await.expect("connect");
+        db.execute_unprepared("CREATE TABLE counter (n INTEGER NOT NULL)")
+            .await
+            .expect("table");
+        db.execute_unprepared("INSERT INTO counter (n) VALUES (0)")
+            .await
+            .expect("row");
+        let writers: Vec<_> = (0..24)
+            .map(|_| {
+                let db = db.clone();
+                tokio::spawn(async move {
+                    let txn = db.begin_write().await?;
+                    let row = txn
+                        .query_one_raw(Statement::from_string(
+                            DbBackend::Sqlite,
+                            "SELECT n FROM counter",
+                        ))
+                        .await?
+                        .expect("the row");
+                    let n: i64 = row.try_get("", "n")?;
+                    tokio::time::sleep(Duration::from_millis(2)).await;
+                    txn.execute_unprepared(&format!("UPDATE counter SET n = {}", n + 1))
+                        .await?;
+                    txn.commit().await
+                })
+            })
+            .collect();
+        for writer in writers {
+            writer.await.expect("task").expect("every writer commits");
+        }
+        let row = db
+            .query_one_raw(Statement::from_string(
+                DbBackend::Sqlite,
+                "SELECT n FROM counter",
+            ))
+            .await
+            .expect("read")
+            .expect("row");
+        assert_eq!(row.try_get::<i64>("", "n").expect("n"), 24);
+    }
+
+    /// A write turn is given back when its transaction is dropped unfinished (an error
+    /// path with `?`): the next writer gets it.
+    #[tokio::test]
+    async fn a_dropped_write_gives_its_turn_back() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("d.db").display());
+        let db = connect(&url).await.expect("connect");
+        drop(db.begin_write().await.expect("first"));
+        let second = tokio::time::timeout(Duration::from_secs(2), db.begin_write()).await;
+        assert!(
+            matches!(second, Ok(Ok(_))),
+            "the second writer got the turn"
+        );
+    }
 }

@@ -13,15 +13,14 @@ use crate::account::service::{internal, load_admin};
 use crate::entities::{merchant, user};
 use crate::platform::audit::{self, AuditEntry};
 use crate::platform::config::Config;
+use crate::platform::db::BeginWrite;
 use app::account::Actor;
 use app::error::{AppError, FieldError, Problem};
 use app::production::{
     ProductionCreated, ProductionDefaults, ProductionForm, ProductionPort, CONFIGURE_AGAIN, COPIED,
 };
 use domain::{normalize_login, Environment, Lang, LoginError, Role};
-use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 use std::sync::Arc;
 
 /// The audit action written in both merchants.
@@ -114,7 +113,7 @@ impl ProductionPort for ProductionService {
     ) -> Result<ProductionCreated, AppError> {
         let (test, admin) = self.test_admin(actor).await?;
         let (pspid, login, email) = checked(&form)?;
-        let txn = self.db.begin().await.map_err(internal)?;
+        let txn = self.db.begin_write().await.map_err(internal)?;
         // Asked first for a clear answer; the unique index decides between two at once.
         let taken = merchant::Entity::find()
             .filter(merchant::Column::Pspid.eq(pspid.as_str()))

@@ -3,6 +3,7 @@
 
 use crate::account::service::internal;
 use crate::entities::{status_component, status_incident, status_update, support_user};
+use crate::platform::db::BeginWrite;
 use app::error::{AppError, FieldError, Problem};
 use app::ports::Ports;
 use app::support::accounts::SupportActor;
@@ -16,7 +17,7 @@ use chrono::{DateTime, Duration, Utc};
 use domain::status::{self, ComponentStatus};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait,
-    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, Set,
 };
 use std::collections::HashMap;
 
@@ -307,7 +308,7 @@ impl SupportStatusPort for SupportStatusService {
             return Err(AppError::Invalid(problems));
         }
         let now = Utc::now();
-        let txn = self.db.begin().await.map_err(internal)?;
+        let txn = self.db.begin_write().await.map_err(internal)?;
         let incident = status_incident::ActiveModel {
             title: Set(title),
             kind: Set(kind),
@@ -363,7 +364,7 @@ impl SupportStatusPort for SupportStatusService {
             return Err(AppError::field("body", Problem::Required));
         }
         let now = Utc::now();
-        let txn = self.db.begin().await.map_err(internal)?;
+        let txn = self.db.begin_write().await.map_err(internal)?;
         let mut i = incident.clone().into_active_model();
         i.stage = Set(stage.clone());
         if status::is_final_stage(&stage) {

@@ -7,6 +7,7 @@ use crate::account::service::internal;
 use crate::entities::{merchant, page_theme, user};
 use crate::platform::audit::{self, AuditEntry};
 use crate::platform::config::Config;
+use crate::platform::db::{BeginWrite, WriteTxn};
 use app::account::Actor;
 use app::error::{AppError, FieldError, Problem};
 use app::template::{CustomerSaved, CustomerSettings, TemplatePort, TemplateView};
@@ -14,7 +15,6 @@ use chrono::Utc;
 use domain::theme::{Theme, ThemeError, DEFAULT};
 use sea_orm::{
     ActiveModelTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, IntoActiveModel, Set,
-    TransactionTrait,
 };
 use std::sync::Arc;
 
@@ -34,9 +34,9 @@ impl TemplateService {
     async fn locked(
         &self,
         actor: &Actor,
-    ) -> Result<(DatabaseTransaction, merchant::Model, user::Model), AppError> {
+    ) -> Result<(WriteTxn, merchant::Model, user::Model), AppError> {
         let (m, u) = crate::account::service::load_admin(&self.db, actor).await?;
-        let txn = self.db.begin().await.map_err(internal)?;
+        let txn = self.db.begin_write().await.map_err(internal)?;
         audit::lock_merchant(&txn, m.id).await.map_err(internal)?;
         let m = merchant::Entity::find_by_id(m.id)
             .one(&txn)

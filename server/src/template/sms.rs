@@ -7,11 +7,12 @@
 
 use crate::entities::{merchant, payment, sms_outbox};
 use crate::payments::records::{parse_public_id, stored_money};
+use crate::platform::db::BeginWrite;
 use chrono::Utc;
 use sea_orm::sea_query::{LockBehavior, LockType};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr,
-    EntityTrait, IntoActiveModel, QueryFilter, QuerySelect, Set, TransactionTrait,
+    EntityTrait, IntoActiveModel, QueryFilter, QuerySelect, Set,
 };
 
 /// The job kind that sends one SMS.
@@ -115,7 +116,7 @@ pub async fn deliver_one(
     provider: &dyn SmsProvider,
     id: i64,
 ) -> Result<bool, DbErr> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let mut query = sms_outbox::Entity::find_by_id(id);
     if db.get_database_backend() == DbBackend::Postgres {
         query = query.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);

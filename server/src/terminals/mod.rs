@@ -29,6 +29,7 @@ use crate::entities::{merchant, terminal, terminal_payment, user};
 use crate::payments::engine::{CardPresent, Initiator, PaymentEngine};
 use crate::payments::error::EngineError;
 use crate::platform::audit::{self, AuditEntry};
+use crate::platform::db::BeginWrite;
 use chrono::Utc;
 use domain::card::mask_card_numbers;
 use domain::money::{Currency, Money};
@@ -36,7 +37,7 @@ use domain::terminal::{TerminalStage, TransactionOutcome, TransactionResult, MAX
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    Set, TransactionTrait,
+    Set,
 };
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -288,7 +289,7 @@ impl TerminalHub {
             Initiator::ApiKey { key, .. } => (None, Some(key.clone())),
             _ => (None, None),
         };
-        let txn = self.db.begin().await?;
+        let txn = self.db.begin_write().await?;
         let row = terminal_payment::ActiveModel {
             merchant_id: Set(merchant.id),
             terminal_id: Set(terminal_id.to_owned()),
@@ -588,7 +589,7 @@ impl TerminalHub {
         id: i64,
         outcome: &TransactionOutcome,
     ) -> Result<(), TerminalError> {
-        let txn = self.db.begin().await?;
+        let txn = self.db.begin_write().await?;
         // Write first: on SQLite a transaction that reads and then writes fails when
         // another writer committed in between; one that starts by writing waits instead.
         let claimed = terminal_payment::Entity::update_many()

@@ -7,10 +7,11 @@
 use super::{TerminalError, TerminalHub};
 use crate::entities::{merchant, terminal};
 use crate::platform::audit::{self, AuditEntry};
+use crate::platform::db::BeginWrite;
 use chrono::Utc;
 use ipnet::IpNet;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
 use std::net::{IpAddr, SocketAddr};
 
 /// The address of a peer written `address:port`, IPv4-mapped IPv6 read as IPv4.
@@ -100,7 +101,7 @@ impl TerminalHub {
             return Err(TerminalError::TerminalId);
         }
         let now = Utc::now();
-        let txn = self.db.begin().await?;
+        let txn = self.db.begin_write().await?;
         terminal::Entity::insert(terminal::ActiveModel {
             terminal_id: sea_orm::Set(terminal_id.to_owned()),
             merchant_id: sea_orm::Set(None),
@@ -208,7 +209,7 @@ impl TerminalHub {
             return Ok(row);
         }
         let full = if typed.is_ipv4() { 32 } else { 128 };
-        let txn = self.db.begin().await?;
+        let txn = self.db.begin_write().await?;
         let now = Utc::now();
         let updated = terminal::Entity::update_many()
             .col_expr(terminal::Column::MerchantId, Expr::value(merchant.id))
@@ -321,7 +322,7 @@ impl TerminalHub {
             _ if typed.is_ipv4() => 32,
             _ => 128,
         };
-        let txn = self.db.begin().await?;
+        let txn = self.db.begin_write().await?;
         terminal::Entity::update_many()
             .col_expr(
                 terminal::Column::BoundAddress,
@@ -376,7 +377,7 @@ impl TerminalHub {
         if !prefix_range(ip).contains(&prefix) {
             return Err(TerminalError::Prefix);
         }
-        let txn = self.db.begin().await?;
+        let txn = self.db.begin_write().await?;
         terminal::Entity::update_many()
             .col_expr(
                 terminal::Column::BoundPrefix,
@@ -423,7 +424,7 @@ impl TerminalHub {
         by: Acting<'_>,
     ) -> Result<(), TerminalError> {
         let row = self.merchant_terminal(merchant.id, terminal_id).await?;
-        let txn = self.db.begin().await?;
+        let txn = self.db.begin_write().await?;
         let updated = terminal::Entity::update_many()
             .col_expr(
                 terminal::Column::MerchantId,

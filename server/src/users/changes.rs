@@ -10,6 +10,7 @@ use crate::account::provisioning::{
 use crate::account::service::{end_sessions, internal};
 use crate::entities::{recovery_code, user, user_code};
 use crate::platform::audit::{self, changes};
+use crate::platform::db::{BeginWrite, WriteTxn};
 use crate::platform::mail;
 use app::error::{AppError, FieldError, Problem};
 use app::i18n::T;
@@ -18,7 +19,7 @@ use chrono::Utc;
 use domain::{normalize_login, Lang, LoginError, Role};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter, Set, TransactionTrait,
+    PaginatorTrait, QueryFilter, Set,
 };
 
 /// A stored instant for an audit detail; empty when there is none.
@@ -29,8 +30,8 @@ fn instant(t: Option<chrono::DateTime<Utc>>) -> String {
 
 impl UsersService {
     /// A transaction of `admin`'s merchant: concurrent changes of its users wait here.
-    async fn begin(&self, admin: &Admin) -> Result<DatabaseTransaction, AppError> {
-        let txn = self.db.begin().await.map_err(internal)?;
+    async fn begin(&self, admin: &Admin) -> Result<WriteTxn, AppError> {
+        let txn = self.db.begin_write().await.map_err(internal)?;
         audit::lock_merchant(&txn, admin.merchant.id)
             .await
             .map_err(internal)?;
@@ -40,10 +41,10 @@ impl UsersService {
     /// Refuses, and undoes, a change that left the merchant without an active Admin.
     async fn keep_an_admin(
         &self,
-        txn: DatabaseTransaction,
+        txn: WriteTxn,
         admin: &Admin,
         field: &str,
-    ) -> Result<DatabaseTransaction, AppError> {
+    ) -> Result<WriteTxn, AppError> {
         if active_admins(&txn, admin.merchant.id)
             .await
             .map_err(internal)?

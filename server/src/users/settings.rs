@@ -5,10 +5,11 @@
 use super::{record, Admin, UsersService};
 use crate::account::service::internal;
 use crate::platform::audit::changes;
+use crate::platform::db::BeginWrite;
 use app::error::{AppError, FieldError, Problem};
 use app::users::PasswordSettings;
 use domain::password::{lifetime_allowed, min_length_allowed};
-use sea_orm::{ActiveModelTrait, IntoActiveModel, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, IntoActiveModel, Set};
 
 impl UsersService {
     /// Requires (or not) a second factor of every user of the PSPID.
@@ -27,7 +28,7 @@ impl UsersService {
         if detail.is_empty() {
             return Ok(());
         }
-        let txn = self.db.begin().await.map_err(internal)?;
+        let txn = self.db.begin_write().await.map_err(internal)?;
         let mut active = m.clone().into_active_model();
         active.require_two_factor = Set(required);
         active.update(&txn).await.map_err(internal)?;
@@ -68,7 +69,7 @@ impl UsersService {
         if detail.is_empty() {
             return Ok(());
         }
-        let txn = self.db.begin().await.map_err(internal)?;
+        let txn = self.db.begin_write().await.map_err(internal)?;
         let mut active = m.clone().into_active_model();
         active.password_min_length = Set(settings.min_length);
         active.password_lifetime_days = Set(settings.lifetime_days);

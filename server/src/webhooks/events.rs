@@ -5,6 +5,7 @@ use crate::entities::{
     job, merchant, webhook_attempt, webhook_delivery, webhook_endpoint, webhook_event,
 };
 use crate::platform::config::Config;
+use crate::platform::db::BeginWrite;
 use crate::platform::jobs;
 use crate::webhooks::outbound;
 use chrono::{Duration, Utc};
@@ -140,7 +141,6 @@ pub async fn resend(
     merchant_id: i64,
     delivery_id: i64,
 ) -> Result<Resend, DbErr> {
-    use sea_orm::TransactionTrait;
     let Some(delivery) = webhook_delivery::Entity::find_by_id(delivery_id)
         .filter(webhook_delivery::Column::MerchantId.eq(merchant_id))
         .one(db)
@@ -148,7 +148,7 @@ pub async fn resend(
     else {
         return Ok(Resend::NotFound);
     };
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     crate::platform::audit::lock_merchant(&txn, merchant_id).await?;
     // Re-sends are the merchant's webhook jobs of the last hour marked `resend`.
     let recent = || {

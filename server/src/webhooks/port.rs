@@ -6,6 +6,7 @@ use crate::configuration::keys;
 use crate::configuration::port::ConfigService;
 use crate::entities::{merchant, webhook_delivery, webhook_endpoint, webhook_event};
 use crate::platform::audit::{self, AuditEntry};
+use crate::platform::db::BeginWrite;
 use crate::webhooks::{events, outbound};
 use app::account::Actor;
 use app::error::{AppError, Problem};
@@ -13,7 +14,7 @@ use app::webhooks::{DeliveryView, EndpointView, WebhooksPort, WebhooksView};
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionTrait,
+    QuerySelect, Set,
 };
 use std::collections::HashMap;
 
@@ -102,7 +103,7 @@ impl WebhooksPort for ConfigService {
         // The change, the first signing key and the audit row (each changed field,
         // before → after, the values before read with the merchant's row locked) commit
         // together.
-        let txn = self.db.begin().await.map_err(internal)?;
+        let txn = self.db.begin_write().await.map_err(internal)?;
         audit::lock_merchant(&txn, m.id).await.map_err(internal)?;
         let before = merchant::Entity::find_by_id(m.id)
             .one(&txn)
@@ -170,7 +171,7 @@ impl WebhooksPort for ConfigService {
         }
         // Counted and added with the merchant's row locked: parallel additions cannot
         // both pass the cap.
-        let txn = self.db.begin().await.map_err(internal)?;
+        let txn = self.db.begin_write().await.map_err(internal)?;
         crate::platform::audit::lock_merchant(&txn, m.id)
             .await
             .map_err(internal)?;
@@ -211,7 +212,7 @@ impl WebhooksPort for ConfigService {
 
     async fn remove_endpoint(&self, actor: &Actor, id: i64, ip: &str) -> Result<(), AppError> {
         let (m, u) = self.admin(actor).await?;
-        let txn = self.db.begin().await.map_err(internal)?;
+        let txn = self.db.begin_write().await.map_err(internal)?;
         let Some(endpoint) = webhook_endpoint::Entity::find_by_id(id)
             .filter(webhook_endpoint::Column::MerchantId.eq(m.id))
             .filter(webhook_endpoint::Column::Active.eq(true))
@@ -251,7 +252,7 @@ impl WebhooksPort for ConfigService {
 
     async fn rotate_webhook_key(&self, actor: &Actor, ip: &str) -> Result<String, AppError> {
         let (m, u) = self.admin(actor).await?;
-        let txn = self.db.begin().await.map_err(internal)?;
+        let txn = self.db.begin_write().await.map_err(internal)?;
         audit::lock_merchant(&txn, m.id).await.map_err(internal)?;
         let m = merchant::Entity::find_by_id(m.id)
             .one(&txn)

@@ -5,13 +5,14 @@ use super::{internal, AccountService};
 use crate::entities::{password_history, password_reset_token, user};
 use crate::platform::audit::{self, AuditEntry};
 use crate::platform::crypto;
+use crate::platform::db::BeginWrite;
 use app::account::Actor;
 use app::error::{AppError, Problem};
 use chrono::{Duration, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
 /// Password changes one user may try (the current password checked) per
@@ -193,7 +194,7 @@ impl AccountService {
         // one of the user's earlier passwords.
         refuse_reused(&self.db, &u, &new).await?;
         let hash = crypto::hash_password(new).await;
-        let txn = self.db.begin().await.map_err(internal)?;
+        let txn = self.db.begin_write().await.map_err(internal)?;
         remember_password(&txn, u.id, u.password_hash.clone())
             .await
             .map_err(internal)?;
@@ -232,7 +233,7 @@ impl AccountService {
         refuse_reused(&self.db, &u, &new).await?;
         let hash = crypto::hash_password(new).await;
         let now = Utc::now();
-        let txn = self.db.begin().await.map_err(internal)?;
+        let txn = self.db.begin_write().await.map_err(internal)?;
         // Single use even under a race: only the request that flips `used_at` proceeds.
         let claimed = password_reset_token::Entity::update_many()
             .col_expr(password_reset_token::Column::UsedAt, Expr::value(now))

@@ -9,6 +9,7 @@ mod totp;
 use super::service::{internal, load_actor, AccountService};
 use crate::entities::{merchant, user};
 use crate::platform::audit::{self, AuditEntry};
+use crate::platform::db::BeginWrite;
 use crate::platform::{crypto, mail, qr};
 use app::account::security::{AuthenticatorSetup, PendingSignIn, SecurityOverview, SecurityPort};
 use app::account::{Actor, LoginSuccess};
@@ -21,7 +22,7 @@ use domain::Lang;
 use sea_orm::sea_query::{Condition, Expr};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    IntoActiveModel, QueryFilter, Set, TransactionTrait,
+    IntoActiveModel, QueryFilter, Set,
 };
 
 pub use codes::forget_all;
@@ -279,7 +280,7 @@ impl SecurityPort for AccountService {
             .and_then(|c| totp::matching_step(&generator, &c, now))
             .ok_or_else(|| AppError::field("code", Problem::WrongAuthenticatorCode))?;
         let sealed = crypto::seal(&self.config.data_key, &secret_binding(u.id), &secret);
-        let txn = self.db.begin().await.map_err(internal)?;
+        let txn = self.db.begin_write().await.map_err(internal)?;
         let user_id = u.id;
         codes::forget_all(&txn, user_id).await.map_err(internal)?;
         let shown = codes::replace_recovery_codes(&txn, user_id)
@@ -314,7 +315,7 @@ impl SecurityPort for AccountService {
             return Err(AppError::NotAllowedNow);
         }
         self.reauthenticate(&m, &u, password, ip).await?;
-        let txn = self.db.begin().await.map_err(internal)?;
+        let txn = self.db.begin_write().await.map_err(internal)?;
         let shown = codes::replace_recovery_codes(&txn, u.id)
             .await
             .map_err(internal)?;
@@ -329,7 +330,7 @@ impl SecurityPort for AccountService {
         let Some(address) = u.email.clone().filter(|e| !e.trim().is_empty()) else {
             return Err(AppError::field("email", Problem::Required));
         };
-        let txn = self.db.begin().await.map_err(internal)?;
+        let txn = self.db.begin_write().await.map_err(internal)?;
         let token = codes::issue(
             &txn,
             &self.config.data_key,
@@ -365,7 +366,7 @@ impl SecurityPort for AccountService {
 
     async fn confirm_email(&self, token: &str, ip: &str) -> Result<(), AppError> {
         let invalid = || AppError::field("token", Problem::InvalidLink);
-        let txn = self.db.begin().await.map_err(internal)?;
+        let txn = self.db.begin_write().await.map_err(internal)?;
         let (user_id, address) = codes::follow_link(&txn, token)
             .await
             .map_err(internal)?
@@ -398,7 +399,7 @@ impl SecurityPort for AccountService {
         }
         self.reauthenticate(&m, &u, password, ip).await?;
         let address = u.email_confirmed.clone().unwrap_or_default();
-        let txn = self.db.begin().await.map_err(internal)?;
+        let txn = self.db.begin_write().await.map_err(internal)?;
         let code = codes::issue(&txn, &self.config.data_key, u.id, Purpose::Enable, None)
             .await
             .map_err(internal)?
@@ -430,7 +431,7 @@ impl SecurityPort for AccountService {
         if !email_confirmed(&u) {
             return Err(AppError::field("code", Problem::EmailNotConfirmed));
         }
-        let txn = self.db.begin().await.map_err(internal)?;
+        let txn = self.db.begin_write().await.map_err(internal)?;
         let checked = codes::check(&txn, &self.config.data_key, u.id, Purpose::Enable, &code)
             .await
             .map_err(internal)?;
@@ -457,7 +458,7 @@ impl SecurityPort for AccountService {
             return Err(AppError::field("password", Problem::TwoFactorRequired));
         }
         self.reauthenticate(&m, &u, password, ip).await?;
-        let txn = self.db.begin().await.map_err(internal)?;
+        let txn = self.db.begin_write().await.map_err(internal)?;
         codes::forget_all(&txn, u.id).await.map_err(internal)?;
         let was = u.two_factor.clone();
         self.save_audited(&txn, u, "two_factor.disabled", &was, ip, |a| {
@@ -485,7 +486,7 @@ impl SecurityPort for AccountService {
                 until: super::service::zone_of(&u).format(until),
             });
         }
-        let txn = self.db.begin().await.map_err(internal)?;
+        let txn = self.db.begin_write().await.map_err(internal)?;
         let (passed, how, wrong) = if recovery {
             let ok = codes::use_recovery_code(&txn, u.id, &code)
                 .await
@@ -551,7 +552,7 @@ impl SecurityPort for AccountService {
         if pending.method != Method::Email {
             return Err(AppError::NotAllowedNow);
         }
-        let txn = self.db.begin().await.map_err(internal)?;
+        let txn = self.db.begin_write().await.map_err(internal)?;
         let sent = self.send_sign_in_code(&txn, &m, &u).await?;
         txn.commit().await.map_err(internal)?;
         if sent {

@@ -14,13 +14,12 @@ use crate::payments::records::{
     guarded_update, ledger, line_state, pending_change, public_id, rewrite_line, set_ledger,
     stored_money, PENDING,
 };
+use crate::platform::db::BeginWrite;
 use crate::platform::sessions::is_unique_violation;
 use chrono::Utc;
 use domain::cart::{line_amount, refund_total, LineState, Quantity};
 use domain::payment::{Payment, PaymentError};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DbErr, EntityTrait, QueryFilter, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DbErr, EntityTrait, QueryFilter, Set};
 
 /// How long a change waits for another change of the same payment that awaits the
 /// acquirer's answer, between looks, and how many looks at most.
@@ -117,7 +116,7 @@ impl PaymentEngine {
             // The change is reserved (ledger, lines and a pending operation carrying the
             // request's reference) and committed before the acquirer is asked, so a
             // retry after a crash finds it and never asks twice.
-            let txn = self.db.begin().await?;
+            let txn = self.db.begin_write().await?;
             let mut update: payment::ActiveModel = row.clone().into();
             update.updated_at = Set(now);
             set_ledger(&mut update, &ledger);

@@ -14,6 +14,7 @@ use crate::payments::error::EngineError;
 use crate::payments::records::{guarded_update, ledger, public_id, set_ledger, stored_money};
 use crate::payments::wire;
 use crate::platform::audit::{self, AuditEntry};
+use crate::platform::db::BeginWrite;
 use crate::platform::jobs;
 use crate::webhooks::events;
 use chrono::{Duration, Utc};
@@ -21,9 +22,7 @@ use domain::card::{CardNumber, Expiry};
 use domain::cart::{line_amount, Quantity};
 use domain::payment::{PaymentError, Stage};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde_json::json;
 
 /// How long a payment may wait for its acquirer answer before its reconciliation job
@@ -276,7 +275,7 @@ impl PaymentEngine {
                 .await
             }
         };
-        let txn = self.db.begin().await?;
+        let txn = self.db.begin_write().await?;
         let (row, result) = self
             .apply_answer(&txn, merchant, row, answer, mode, Some(&card), by)
             .await?;
@@ -304,7 +303,7 @@ impl PaymentEngine {
         request: Option<String>,
     ) -> Result<payment::Model, EngineError> {
         let now = Utc::now();
-        let txn = self.db.begin().await?;
+        let txn = self.db.begin_write().await?;
         let token_id = match (&existing_token, new.tokenize) {
             (Some(t), _) => Some(t.id.clone()),
             (None, true) => Some(
@@ -474,7 +473,7 @@ impl PaymentEngine {
         let mode = AuthMode::parse(&row.authorization_mode).unwrap_or(AuthMode::Sale);
         let rrn = row.rrn.clone().unwrap_or_default();
         tracing::warn!(payment = %public_id(row.id), "no acquirer answer was recorded; marked uncertain");
-        let txn = self.db.begin().await?;
+        let txn = self.db.begin_write().await?;
         let (row, _) = self
             .apply_answer(
                 &txn,

@@ -17,13 +17,14 @@ use crate::entities::{job, merchant, operation, payment};
 use crate::payments::error::EngineError;
 use crate::payments::records::{guarded_update, ledger, pending_change, public_id, set_ledger};
 use crate::payments::wire;
+use crate::platform::db::BeginWrite;
 use crate::platform::jobs::{self, kind};
 use crate::webhooks::events;
 use chrono::{Duration, Utc};
 use domain::payment::Stage;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
 /// Payments one batch reads at most.
@@ -176,7 +177,7 @@ impl PaymentEngine {
             return Ok(false);
         }
         let now = Utc::now();
-        let txn = self.db.begin().await?;
+        let txn = self.db.begin_write().await?;
         if pending_change(&txn, row.id).await?.is_some() {
             return Ok(false);
         }

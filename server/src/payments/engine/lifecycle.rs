@@ -7,10 +7,11 @@ use crate::entities::{merchant, operation, payment};
 use crate::payments::error::EngineError;
 use crate::payments::records::{guarded_update, ledger, set_ledger};
 use crate::payments::wire;
+use crate::platform::db::BeginWrite;
 use crate::webhooks::events;
 use chrono::{Duration, Utc};
 use domain::payment::{PaymentError, Stage};
-use sea_orm::{ActiveModelTrait, EntityTrait, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 
 impl PaymentEngine {
     /// Expires a payment nobody finished (hosted session over).
@@ -22,7 +23,7 @@ impl PaymentEngine {
         let mut ledger = ledger(&row).map_err(EngineError::Refused)?;
         ledger.expire().map_err(EngineError::Refused)?;
         let now = Utc::now();
-        let txn = self.db.begin().await?;
+        let txn = self.db.begin_write().await?;
         let mut update: payment::ActiveModel = row.clone().into();
         update.updated_at = Set(now);
         update.pending_card_enc = Set(None);
@@ -100,7 +101,7 @@ impl PaymentEngine {
         } else {
             AuthMode::PreAuthorization
         };
-        let txn = self.db.begin().await?;
+        let txn = self.db.begin_write().await?;
         self.apply_answer(&txn, &merchant, row, answer, mode, None, &Initiator::System)
             .await?;
         txn.commit().await?;

@@ -21,12 +21,13 @@ use crate::entities::{merchant, payment};
 use crate::payments::acquirer::{AuthRequest, AuthResult};
 use crate::payments::error::EngineError;
 use crate::payments::records::stored_money;
+use crate::platform::db::BeginWrite;
 use crate::platform::jobs;
 use chrono::{Duration, Utc};
 use domain::card::{CardError, CardNumber, Expiry};
 use domain::payment::Stage;
 use domain::processing::{decide, Action, ProcessingMode, Reach};
-use sea_orm::{ConnectionTrait, EntityTrait, TransactionTrait};
+use sea_orm::{ConnectionTrait, EntityTrait};
 use serde_json::json;
 
 /// Attempts of a queued authorisation's job (with the jobs' backoff, 30 s doubling up to
@@ -239,7 +240,7 @@ impl PaymentEngine {
         } else {
             AuthMode::PreAuthorization
         };
-        let txn = self.db.begin().await?;
+        let txn = self.db.begin_write().await?;
         self.apply_answer(&txn, &merchant, row, answer, mode, card, &Initiator::System)
             .await?;
         txn.commit().await?;

@@ -12,10 +12,11 @@ use crate::fraud::Screening;
 use crate::payments::acquirer::{AuthRequest, AuthResult};
 use crate::payments::error::EngineError;
 use crate::payments::records::{guarded_update, stored_money};
+use crate::platform::db::BeginWrite;
 use chrono::Utc;
 use domain::card::{CardNumber, Expiry};
 use domain::payment::{PaymentError, Stage};
-use sea_orm::{Set, TransactionTrait};
+use sea_orm::Set;
 
 impl PaymentEngine {
     /// Finishes a 3-D Secure challenge with the code the payer typed.
@@ -136,7 +137,7 @@ impl PaymentEngine {
             return Err(EngineError::Refused(PaymentError::WrongStatus));
         }
         let now = Utc::now();
-        let txn = self.db.begin().await?;
+        let txn = self.db.begin_write().await?;
         let mut update: payment::ActiveModel = row.clone().into();
         update.awaiting_since = Set(Some(now));
         update.rrn = Set(Some(attempt_reference()));
@@ -168,7 +169,7 @@ impl PaymentEngine {
         mode: AuthMode,
         card: &CheckedCard,
     ) -> Result<Attempt, EngineError> {
-        let txn = self.db.begin().await?;
+        let txn = self.db.begin_write().await?;
         let (row, result) = self
             .apply_answer(
                 &txn,

@@ -13,6 +13,7 @@ use crate::payments::records::{guarded_update, ledger, public_id, set_ledger};
 use crate::payments::wire;
 use crate::platform::audit::{self, AuditEntry};
 use crate::platform::crypto;
+use crate::platform::db::BeginWrite;
 use crate::webhooks::events;
 use chrono::Utc;
 use domain::methods::{Filter, Method};
@@ -20,9 +21,7 @@ use domain::payment::{PaymentError, Stage};
 use domain::redirect::{bank_outcome, BankOutcome, Decision, BANK_REFUSAL_CODE};
 use domain::Money;
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
 /// The property a refused redirect method is reported on.
 pub const PRODUCT_PROPERTY: &str = "redirectPaymentMethodSpecificInput.paymentProductId";
@@ -141,7 +140,7 @@ impl PaymentEngine {
         let mut ledger =
             domain::payment::Payment::new(new.amount.minor()).map_err(EngineError::Refused)?;
         ledger.redirect().map_err(EngineError::Refused)?;
-        let txn = self.db.begin().await?;
+        let txn = self.db.begin_write().await?;
         let row = payment::ActiveModel {
             merchant_id: Set(merchant.id),
             channel: Set("ECOMMERCE".to_owned()),
@@ -335,7 +334,7 @@ impl PaymentEngine {
         let outcome = bank_outcome(found.payment.amount, decision);
         let session = found.session;
         let now = Utc::now();
-        let txn = self.db.begin().await?;
+        let txn = self.db.begin_write().await?;
         // Claims the session, first thing written (SQLite takes its write lock here):
         // of two submits, one writes and the other finds it decided.
         let claimed = bank_redirect::Entity::update_many()

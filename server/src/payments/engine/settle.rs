@@ -17,12 +17,13 @@ use crate::payments::records::{
 };
 use crate::payments::wire;
 use crate::platform::audit::{self, AuditEntry};
+use crate::platform::db::BeginWrite;
 use crate::platform::jobs;
 use crate::webhooks::events;
 use chrono::{Duration, Utc};
 use domain::payment::Payment;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -161,7 +162,7 @@ impl PaymentEngine {
         let money = stored_money(pending.amount.max(1), &row.currency)?;
         let ledger: Payment = ledger(&row).map_err(EngineError::Refused)?;
         let by_lines = Reservation::parse(&pending).map_or(0, |r| r.lines.len());
-        let txn = self.db.begin().await?;
+        let txn = self.db.begin_write().await?;
         let approved = operation::Entity::update_many()
             .col_expr(operation::Column::Result, Expr::value("approved"))
             .col_expr(operation::Column::Rrn, Expr::value(Some(reference.clone())))
@@ -223,7 +224,7 @@ impl PaymentEngine {
         pending: &operation::Model,
         reservation: &Reservation,
     ) -> Result<bool, EngineError> {
-        let txn = self.db.begin().await?;
+        let txn = self.db.begin_write().await?;
         let mut restore: payment::ActiveModel = reserved.clone().into();
         restore.updated_at = Set(Utc::now());
         restore.stage = Set(reservation.stage.clone());

@@ -5,11 +5,11 @@ use super::{check_card, CardInput, CheckedCard, PaymentEngine};
 use crate::entities::{merchant, token};
 use crate::payments::error::EngineError;
 use crate::payments::wire;
+use crate::platform::db::BeginWrite;
 use crate::webhooks::events;
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
 };
 
 /// What binds a token's sealed card number to its row.
@@ -74,7 +74,7 @@ impl PaymentEngine {
             Err(EngineError::NotFound) => {}
             Err(e) => return Err(e),
         }
-        let txn = self.db.begin().await?;
+        let txn = self.db.begin_write().await?;
         let row = self
             .insert_token(&txn, merchant, &card, customer, id)
             .await?;

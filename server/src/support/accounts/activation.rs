@@ -9,13 +9,14 @@ use super::{status, SupportAccountService};
 use crate::account::service::internal;
 use crate::entities::support_user;
 use crate::platform::crypto;
+use crate::platform::db::BeginWrite;
 use app::account::PasswordRules;
 use app::error::{AppError, FieldError, Problem};
 use app::support::accounts::{CodePurpose, SupportPending};
 use chrono::Utc;
 use domain::password::{PasswordContext, PasswordPolicy};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 impl SupportAccountService {
     /// What a password must avoid for `user`: their organizations' names and the name
@@ -81,7 +82,7 @@ impl SupportAccountService {
             return Err(AppError::Invalid(problems));
         }
         let hash = crypto::hash_password(password).await;
-        let txn = self.db.begin().await.map_err(internal)?;
+        let txn = self.db.begin_write().await.map_err(internal)?;
         let updated = support_user::Entity::update_many()
             .col_expr(support_user::Column::FullName, Expr::value(full_name))
             .col_expr(support_user::Column::PasswordHash, Expr::value(hash))

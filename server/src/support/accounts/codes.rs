@@ -21,6 +21,7 @@ use crate::account::service::internal;
 use crate::entities::{support_code, support_user};
 use crate::platform::config::Config;
 use crate::platform::crypto;
+use crate::platform::db::BeginWrite;
 use crate::platform::mail;
 use app::error::{AppError, Problem};
 use app::support::accounts::{CodePurpose, SupportPending, SupportVerified};
@@ -28,7 +29,7 @@ use chrono::{Duration, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, Set,
 };
 
 /// How long a mailed code is valid.
@@ -196,7 +197,7 @@ impl SupportAccountService {
         purpose: CodePurpose,
         ip: &str,
     ) -> Result<bool, AppError> {
-        let txn = self.db.begin().await.map_err(internal)?;
+        let txn = self.db.begin_write().await.map_err(internal)?;
         let issued = issue_in(&txn, &self.config, user.id, purpose, ip)
             .await
             .map_err(internal)?;

@@ -7,12 +7,13 @@ use super::status;
 use crate::account::service::internal;
 use crate::entities::support_user;
 use crate::platform::crypto;
+use crate::platform::db::BeginWrite;
 use app::error::{AppError, FieldError, Problem};
 use chrono::Utc;
 use domain::password::{PasswordContext, PasswordPolicy};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
-    Set, TransactionTrait,
+    Set,
 };
 
 /// The demo portal's people: (e-mail, full name, organization, agent).
@@ -77,7 +78,7 @@ pub async fn seed_demo_people(
         };
         let hash = crypto::hash_password(chosen.clone()).await;
         let now = Utc::now();
-        let txn = db.begin().await.map_err(internal)?;
+        let txn = db.begin_write().await.map_err(internal)?;
         let user = match existing {
             Some(u) => {
                 let mut active = u.into_active_model();

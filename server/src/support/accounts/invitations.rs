@@ -8,14 +8,12 @@ use crate::account::service::internal;
 use crate::entities::support_user;
 use crate::platform::audit::{self, AuditEntry};
 use crate::platform::config::Config;
+use crate::platform::db::BeginWrite;
 use crate::platform::mail;
 use app::error::{AppError, Problem};
 use app::support::accounts::{SupportActor, SupportOrganizationView};
 use chrono::Utc;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
-    TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 
 /// Creates `organization` if needed and invites `email` into it (or, for an existing
 /// person, adds the membership); mails the invitation to a person not yet active.
@@ -29,7 +27,7 @@ pub async fn invite(
 ) -> Result<support_user::Model, AppError> {
     let email =
         domain::parse_email(email).map_err(|_| AppError::field("email", Problem::InvalidEmail))?;
-    let txn = db.begin().await.map_err(internal)?;
+    let txn = db.begin_write().await.map_err(internal)?;
     let now = Utc::now();
     let user = match support_user::Entity::find()
         .filter(support_user::Column::Email.eq(email.as_str()))

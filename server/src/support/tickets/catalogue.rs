@@ -5,13 +5,14 @@
 use super::SupportTicketService;
 use crate::account::service::internal;
 use crate::entities::{support_area, support_request_type};
+use crate::platform::db::BeginWrite;
 use app::error::{AppError, FieldError, Problem};
 use app::support::accounts::SupportActor;
 use app::support::tickets::{RequestTypeView, SupportAreaView};
 use domain::ticket::TicketKind;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, Set, TransactionTrait,
+    QueryFilter, QueryOrder, Set,
 };
 
 /// The product areas and request types a new deployment starts with (agents manage them).
@@ -116,7 +117,7 @@ pub async fn ensure_catalogue(db: &DatabaseConnection) -> Result<(), DbErr> {
     if support_area::Entity::find().count(db).await? > 0 {
         return Ok(());
     }
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     for (position, (name, description, types)) in CATALOGUE.iter().enumerate() {
         let area = support_area::ActiveModel {
             name: Set((*name).to_owned()),

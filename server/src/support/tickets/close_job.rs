@@ -6,13 +6,14 @@
 use super::notifications;
 use crate::entities::{support_comment, support_ticket};
 use crate::platform::config::Config;
+use crate::platform::db::BeginWrite;
 use crate::platform::jobs;
 use chrono::{DateTime, Utc};
 use domain::ticket::{self, TicketAction, TicketRole, TicketStatus};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    QueryFilter, Set, TransactionTrait,
+    QueryFilter, Set,
 };
 
 /// Schedules, inside the resolution's transaction, the close of ticket `id` resolved at
@@ -58,7 +59,7 @@ pub async fn auto_close(
         return Ok(false);
     };
     let now = Utc::now();
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let changed = support_ticket::Entity::update_many()
         .col_expr(support_ticket::Column::Status, Expr::value(to.code()))
         .col_expr(support_ticket::Column::UpdatedAt, Expr::value(now))

@@ -5,15 +5,14 @@ use super::visibility::role;
 use super::{notifications, status_of, SupportTicketService};
 use crate::account::service::internal;
 use crate::entities::{support_comment, support_ticket};
+use crate::platform::db::BeginWrite;
 use app::error::AppError;
 use app::support::accounts::SupportActor;
 use app::support::tickets::{checked_text, TicketDetail};
 use chrono::Utc;
 use domain::ticket::{self, TicketAction, TicketStatus};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
 
 impl SupportTicketService {
     /// A comment (Markdown) on a ticket that is not over. A customer's answer to an
@@ -35,7 +34,7 @@ impl SupportTicketService {
             return Err(AppError::NotAllowedNow);
         }
         let now = Utc::now();
-        let txn = self.db.begin().await.map_err(internal)?;
+        let txn = self.db.begin_write().await.map_err(internal)?;
         // A customer's answer to an information request puts the ticket back to work.
         let role = role(&viewer, &t);
         let answered = (status == TicketStatus::WaitingForReporter)

@@ -3,12 +3,13 @@
 
 use super::references::next_reference;
 use crate::entities::{support_comment, support_request_type, support_ticket, support_user};
+use crate::platform::db::BeginWrite;
 use crate::support::accounts::organizations::organizations_of;
 use chrono::Utc;
 use domain::ticket::{Impact, Priority, TicketKind, TicketStatus, Urgency};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, Set, TransactionTrait,
+    QueryFilter, Set,
 };
 
 /// A demo ticket: reporter, request type name, summary, description, status, shared,
@@ -86,7 +87,7 @@ pub async fn seed_demo_tickets(db: &DatabaseConnection, project_key: &str) -> Re
         } else {
             Priority::Medium
         };
-        let txn = db.begin().await?;
+        let txn = db.begin_write().await?;
         let reference = next_reference(&txn, project_key).await?;
         let t = support_ticket::ActiveModel {
             reference: Set(reference),

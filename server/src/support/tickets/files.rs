@@ -14,6 +14,7 @@ use crate::account::service::internal;
 use crate::entities::{support_attachment, support_organization, support_ticket, support_user};
 use crate::platform::config::Config;
 use crate::platform::crypto;
+use crate::platform::db::BeginWrite;
 use app::error::{AppError, Problem};
 use app::support::accounts::SupportActor;
 use app::support::tickets::AttachmentView;
@@ -23,7 +24,7 @@ use futures_util::{Stream, StreamExt};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionTrait,
+    QuerySelect, Set,
 };
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;
@@ -224,7 +225,7 @@ impl SupportTicketService {
         let now = Utc::now();
         let mut kept = Vec::new();
         let stored: Result<(), AppError> = async {
-            let txn = self.db.begin().await.map_err(internal)?;
+            let txn = self.db.begin_write().await.map_err(internal)?;
             // The ticket's row is written first, so concurrent uploads to it queue here
             // (SQLite's writer lock); the organization's row is locked on PostgreSQL, so
             // two uploads of one organization cannot both pass the quota.

@@ -7,13 +7,14 @@ use super::visibility::role;
 use super::{close_job, notifications, status_of, SupportTicketService};
 use crate::account::service::internal;
 use crate::entities::{support_comment, support_ticket};
+use crate::platform::db::BeginWrite;
 use app::error::{AppError, Problem};
 use app::support::accounts::SupportActor;
 use app::support::tickets::TicketDetail;
 use chrono::Utc;
 use domain::ticket::{self, TicketAction, TicketStatus};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 
 impl SupportTicketService {
     /// `viewer` moves the ticket's status by `action`, if their role allows it from the
@@ -36,7 +37,7 @@ impl SupportTicketService {
             ticket::TicketError::WrongStatus => AppError::NotAllowedNow,
         })?;
         let now = Utc::now();
-        let txn = self.db.begin().await.map_err(internal)?;
+        let txn = self.db.begin_write().await.map_err(internal)?;
         // Guarded by the status read: two racing changes cannot both apply.
         let resolved_at = (to == TicketStatus::Resolved).then_some(now);
         let mut change = support_ticket::Entity::update_many()

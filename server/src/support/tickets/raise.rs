@@ -6,12 +6,13 @@ use super::references::next_reference;
 use super::{notifications, SupportTicketService};
 use crate::account::service::internal;
 use crate::entities::{support_request_type, support_ticket};
+use crate::platform::db::BeginWrite;
 use app::error::{AppError, FieldError, Problem};
 use app::support::accounts::SupportActor;
 use app::support::tickets::{checked_text, NewTicketForm};
 use chrono::Utc;
 use domain::ticket::{Impact, Priority, TicketKind, TicketStatus, Urgency};
-use sea_orm::{ActiveModelTrait, EntityTrait, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 
 impl SupportTicketService {
     /// Raises a ticket from the form; its reference.
@@ -76,7 +77,7 @@ impl SupportTicketService {
             _ => (Priority::Medium, None, None),
         };
         let now = Utc::now();
-        let txn = self.db.begin().await.map_err(internal)?;
+        let txn = self.db.begin_write().await.map_err(internal)?;
         let reference = next_reference(&txn, &self.config.support_project_key)
             .await
             .map_err(internal)?;
