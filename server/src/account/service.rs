@@ -49,20 +49,19 @@ pub(crate) async fn load_actor(
     if actor.expired_at(Utc::now().timestamp()) {
         return Err(AppError::Unauthenticated);
     }
-    let u = user::Entity::find_by_id(actor.user_id)
+    // One query for both: every signed-in page and action starts here.
+    let found = user::Entity::find_by_id(actor.user_id)
         .filter(user::Column::MerchantId.eq(actor.merchant_id))
         .filter(user::Column::Active.eq(true))
         .filter(user::Column::SessionEpoch.eq(actor.epoch))
+        .find_also_related(merchant::Entity)
         .one(db)
         .await
-        .map_err(internal)?
-        .ok_or(AppError::Unauthenticated)?;
-    let m = merchant::Entity::find_by_id(u.merchant_id)
-        .one(db)
-        .await
-        .map_err(internal)?
-        .ok_or(AppError::Unauthenticated)?;
-    Ok((m, u))
+        .map_err(internal)?;
+    match found {
+        Some((u, Some(m))) => Ok((m, u)),
+        _ => Err(AppError::Unauthenticated),
+    }
 }
 
 /// The actor's merchant and user when the user may do `what`: the domain's one rule on
