@@ -73,16 +73,11 @@ pub trait BeginWrite {
 #[async_trait::async_trait]
 impl BeginWrite for DatabaseConnection {
     async fn begin_write(&self) -> Result<WriteTxn, DbErr> {
-        if self.get_database_backend() != DbBackend::Sqlite {
-            return Ok(WriteTxn {
-                txn: self.begin().await?,
-                _turn: None,
-            });
-        }
         let turn = write_turn(self).await?;
+        // A turn means SQLite: take the write lock at once.
         let txn = self
             .begin_with_options(TransactionOptions {
-                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                sqlite_transaction_mode: turn.is_some().then_some(SqliteTransactionMode::Immediate),
                 ..TransactionOptions::default()
             })
             .await?;
