@@ -397,6 +397,7 @@ impl PaymentEngine {
                         payment_link_id: checkout.payment_link_id,
                         payer_fields: checkout.payer_fields.clone(),
                         customer_mobile: checkout.customer_mobile.clone(),
+                        product: None,
                     },
                     &Initiator::Payer,
                 )

@@ -203,8 +203,10 @@ async fn check(
             "the Date header is more than 15 minutes from the server time",
         ));
     }
-    let key = api_key::Entity::find()
+    // The key and its merchant in one query.
+    let (key, merchant) = api_key::Entity::find()
         .filter(api_key::Column::KeyId.eq(key_id))
+        .find_also_related(merchant::Entity)
         .one(&state.db)
         .await?
         .ok_or_else(|| unauthorized(BAD_CREDENTIALS))?;
@@ -215,10 +217,7 @@ async fn check(
     if !crate::platform::crypto::hmac_sha256_verify(secret.as_bytes(), data.as_bytes(), signature) {
         return Err(unauthorized(BAD_CREDENTIALS));
     }
-    let merchant = merchant::Entity::find_by_id(key.merchant_id)
-        .one(&state.db)
-        .await?
-        .ok_or_else(|| unauthorized(BAD_CREDENTIALS))?;
+    let merchant = merchant.ok_or_else(|| unauthorized(BAD_CREDENTIALS))?;
     let path_merchant = uri.path().split('/').nth(2).unwrap_or("");
     if !path_merchant.eq_ignore_ascii_case(&merchant.pspid) {
         return Err(ApiError::new(

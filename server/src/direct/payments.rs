@@ -69,16 +69,18 @@ pub async fn create_payment(
             })
         }
     };
-    if let Some(product) = int(&v, &format!("{spec}.paymentProductId"))? {
-        let property = format!("{spec}.paymentProductId");
-        let method = i32::try_from(product)
-            .ok()
-            .and_then(Method::from_code)
-            .ok_or_else(|| ApiError::invalid(&property, "unknown payment product"))?;
-        // A product the merchant does not offer is refused on the field the caller named.
-        crate::methods::accepted_product(&state.db, &caller.merchant, method, amount, &property)
-            .await?;
-    }
+    // A product the merchant does not offer is refused by the engine, on this field.
+    let product = match int(&v, crate::methods::PRODUCT_PROPERTY)? {
+        None => None,
+        Some(product) => Some(
+            i32::try_from(product)
+                .ok()
+                .and_then(Method::from_code)
+                .ok_or_else(|| {
+                    ApiError::invalid(crate::methods::PRODUCT_PROPERTY, "unknown payment product")
+                })?,
+        ),
+    };
     // Where the payer comes back after 3-D Secure: the same rule as hosted checkouts'.
     let return_url = return_url(
         &v,
@@ -103,6 +105,7 @@ pub async fn create_payment(
         payment_link_id: None,
         payer_fields: None,
         customer_mobile: super::fields::mobile(&v)?,
+        product,
     };
     let attempt = state
         .engine

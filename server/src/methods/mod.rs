@@ -112,47 +112,64 @@ pub async fn offered_brands<C: ConnectionTrait>(
 
 /// Refuses a card payment whose brand the merchant does not accept, or not in the
 /// payment's currency, the card's issuing country (when its BIN tells) or amount: a
-/// field error on the card number (on the token for a stored card). The engine calls
-/// this once for every payment it creates, before anything is written; a number whose
-/// brand cannot be told is left to the card checks that follow.
+/// field error on the card number (on the token for a stored card); and a payment
+/// product the caller named (`paymentProductId`) that the merchant does not offer for
+/// the amount, on that field. The engine calls this once for every payment it creates,
+/// before anything is written, with one read of the settings; a number whose brand
+/// cannot be told is left to the card checks that follow.
 pub(crate) async fn accepted_card(
     db: &DatabaseConnection,
     merchant: &merchant::Model,
     new: &NewPayment,
 ) -> Result<(), EngineError> {
-    let (brand, bin, property) = match &new.source {
+    let card = match &new.source {
         CardSource::Card(input) => {
             let digits: String = input
                 .number
                 .chars()
                 .filter(|c| !matches!(c, ' ' | '-'))
                 .collect();
-            if !digits.chars().all(|c| c.is_ascii_digit()) {
-                return Ok(());
-            }
-            let Some(brand) = Brand::detect(&digits) else {
-                return Ok(());
-            };
-            let bin: String = digits.chars().take(8).collect();
-            (brand, bin, "cardPaymentMethodSpecificInput.card.cardNumber")
+            Brand::detect(&digits)
+                .filter(|_| digits.chars().all(|c| c.is_ascii_digit()))
+                .map(|brand| {
+                    let bin: String = digits.chars().take(8).collect();
+                    (brand, bin, "cardPaymentMethodSpecificInput.card.cardNumber")
+                })
         }
-        CardSource::Token(id) => {
-            let found = token::Entity::find_by_id(id.as_str())
-                .filter(token::Column::MerchantId.eq(merchant.id))
-                .one(db)
-                .await?;
-            let Some(t) = found else {
-                return Ok(());
-            };
-            let Some(brand) = Brand::from_payment_product_id(t.payment_product_id) else {
-                return Ok(());
-            };
-            let bin: String = t.masked_card.chars().take(6).collect();
-            (brand, bin, "cardPaymentMethodSpecificInput.token")
-        }
+        CardSource::Token(id) => token::Entity::find_by_id(id.as_str())
+            .filter(token::Column::MerchantId.eq(merchant.id))
+            .one(db)
+            .await?
+            .and_then(|t| {
+                let brand = Brand::from_payment_product_id(t.payment_product_id)?;
+                let bin: String = t.masked_card.chars().take(6).collect();
+                Some((brand, bin, "cardPaymentMethodSpecificInput.token"))
+            }),
     };
-    check_card(db, merchant.id, brand, &bin, Some(new.amount), property).await
+    if new.product.is_none() && card.is_none() {
+        return Ok(());
+    }
+    let methods = load(db, merchant.id).await?;
+    if let Some(method) = new.product {
+        let filter = Filter {
+            currency: Some(new.amount.currency()),
+            country: None,
+            amount: Some(new.amount.minor()),
+        };
+        methods
+            .check(method, &filter)
+            .map_err(|refusal| EngineError::invalid(PRODUCT_PROPERTY, refusal.to_string()))?;
+    }
+    match card {
+        Some((brand, bin, property)) => {
+            card_served(&methods, brand, &bin, Some(new.amount), property)
+        }
+        None => Ok(()),
+    }
 }
+
+/// Where the API names the payment product of a card payment.
+pub(crate) const PRODUCT_PROPERTY: &str = "cardPaymentMethodSpecificInput.paymentProductId";
 
 /// Refuses to store a card (a token made through the API, a hosted tokenization page or
 /// the aliases page) whose brand the merchant does not accept, or not for the card's
@@ -165,14 +182,14 @@ pub(crate) async fn accepted_for_storage<C: ConnectionTrait>(
     property: &str,
 ) -> Result<(), EngineError> {
     let bin: String = number.expose_digits().chars().take(8).collect();
-    check_card(conn, merchant_id, number.brand(), &bin, None, property).await
+    let methods = load(conn, merchant_id).await?;
+    card_served(&methods, number.brand(), &bin, None, property)
 }
 
 /// Refuses a card of `brand` whose method does not serve `amount` (when a payment) or
 /// the issuing country its `bin` tells: a field error on `property`.
-async fn check_card<C: ConnectionTrait>(
-    conn: &C,
-    merchant_id: i64,
+fn card_served(
+    methods: &Methods,
     brand: Brand,
     bin: &str,
     amount: Option<Money>,
@@ -183,33 +200,12 @@ async fn check_card<C: ConnectionTrait>(
         country: domain::fraud::card_country(bin).map(str::to_owned),
         amount: amount.map(|a| a.minor()),
     };
-    load(conn, merchant_id)
-        .await?
+    methods
         .check_card(brand, &filter)
         .map_err(|_| EngineError::Card {
             property: property.to_owned(),
             error: CardError::BrandNotAccepted,
         })
-}
-
-/// Refuses a `paymentProductId` the merchant does not offer for `amount` (the API's
-/// check of what the caller named), on `property`.
-pub(crate) async fn accepted_product(
-    db: &DatabaseConnection,
-    merchant: &merchant::Model,
-    method: Method,
-    amount: Money,
-    property: &str,
-) -> Result<(), EngineError> {
-    let filter = Filter {
-        currency: Some(amount.currency()),
-        country: None,
-        amount: Some(amount.minor()),
-    };
-    load(db, merchant.id)
-        .await?
-        .check(method, &filter)
-        .map_err(|refusal| EngineError::invalid(property, refusal.to_string()))
 }
 
 /// The page's service.

@@ -118,6 +118,7 @@ impl OperationsService {
                     payment_link_id: None,
                     payer_fields: None,
                     customer_mobile: None,
+                    product: None,
                 },
                 &by,
             )

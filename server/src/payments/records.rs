@@ -57,14 +57,15 @@ pub(crate) fn set_ledger(update: &mut payment::ActiveModel, ledger: &Payment) {
     update.capture_closed = Set(ledger.capture_closed());
 }
 
-/// Writes `update` only if the stored ledger is still the one of `before`; else
-/// `Refused(Inconsistent)` so the caller recomputes from fresh data.
+/// Writes `update` only if the stored ledger is still the one of `before`, and gives
+/// the row as written (`RETURNING`); else `Refused(Inconsistent)` so the caller
+/// recomputes from fresh data.
 pub(crate) async fn guarded_update<C: ConnectionTrait>(
     conn: &C,
     before: &payment::Model,
     update: payment::ActiveModel,
 ) -> Result<payment::Model, EngineError> {
-    let result = payment::Entity::update_many()
+    let mut written = payment::Entity::update_many()
         .set(update)
         .filter(payment::Column::Id.eq(before.id))
         .filter(payment::Column::Stage.eq(before.stage.as_str()))
@@ -72,15 +73,12 @@ pub(crate) async fn guarded_update<C: ConnectionTrait>(
         .filter(payment::Column::Refunded.eq(before.refunded))
         .filter(payment::Column::CaptureClosed.eq(before.capture_closed))
         .filter(payment::Column::Attempts.eq(before.attempts))
-        .exec(conn)
+        .exec_with_returning(conn)
         .await?;
-    if result.rows_affected != 1 {
-        return Err(EngineError::Refused(PaymentError::Inconsistent));
+    match (written.pop(), written.is_empty()) {
+        (Some(row), true) => Ok(row),
+        _ => Err(EngineError::Refused(PaymentError::Inconsistent)),
     }
-    payment::Entity::find_by_id(before.id)
-        .one(conn)
-        .await?
-        .ok_or(EngineError::NotFound)
 }
 
 /// The change of payment `payment_id` that still awaits the acquirer's answer, if any.

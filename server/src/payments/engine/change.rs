@@ -74,6 +74,9 @@ impl PaymentEngine {
         F: Fn(&mut Payment, i64) -> Result<(), PaymentError>,
     {
         let request = super::request_ref();
+        // Whether this request's change may be written already: it was taken over from
+        // a process that stopped, or another process wrote it first (below).
+        let mut may_exist = super::resumed_request_ref().is_some();
         let (mut conflicts, mut waits) = (0u32, 0u32);
         loop {
             if conflicts > MAX_CONFLICTS {
@@ -82,7 +85,7 @@ impl PaymentEngine {
                 )));
             }
             let row = self.payment(merchant.id, payment_id).await?;
-            if let Some(reference) = &request {
+            if let Some(reference) = request.as_ref().filter(|_| may_exist) {
                 // This request's change was written already (its response was lost).
                 if let Some(op) = operation::Entity::find()
                     .filter(operation::Column::PaymentId.eq(row.id))
@@ -124,6 +127,8 @@ impl PaymentEngine {
                 Ok(reserved) => reserved,
                 Err(EngineError::Refused(PaymentError::Inconsistent)) => {
                     txn.rollback().await?;
+                    // Read again once the write that won is committed.
+                    crate::platform::db::settle(&self.db).await?;
                     conflicts += 1;
                     continue;
                 }
@@ -141,6 +146,7 @@ impl PaymentEngine {
             }
             if !lines_moved {
                 txn.rollback().await?;
+                crate::platform::db::settle(&self.db).await?;
                 conflicts += 1;
                 continue;
             }
@@ -197,6 +203,8 @@ impl PaymentEngine {
                 // Another process wrote this request's change first: read it above.
                 Err(e) if request.is_some() && is_unique_violation(&e) => {
                     txn.rollback().await?;
+                    crate::platform::db::settle(&self.db).await?;
+                    may_exist = true;
                     conflicts += 1;
                     continue;
                 }

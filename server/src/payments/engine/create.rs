@@ -209,8 +209,8 @@ impl PaymentEngine {
         by: &Initiator,
     ) -> Result<Attempt, EngineError> {
         let request = super::request_ref();
-        if let Some(reference) = &request {
-            if let Some(done) = self.committed_attempt(merchant, reference).await? {
+        if let Some(reference) = super::resumed_request_ref() {
+            if let Some(done) = self.committed_attempt(merchant, &reference).await? {
                 return Ok(done);
             }
         }

@@ -35,22 +35,48 @@ use domain::terminal::TransactionResult;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use std::sync::Arc;
 
+/// The idempotent API request being served.
+#[derive(Clone)]
+struct RequestRef {
+    /// Its idempotence record's reference.
+    reference: String,
+    /// Taken over from a process that stopped serving it: it may have committed already.
+    resumed: bool,
+}
+
 tokio::task_local! {
-    /// The reference of the idempotent API request being served.
-    static REQUEST_REF: String;
+    /// The idempotent API request being served.
+    static REQUEST_REF: RequestRef;
 }
 
 /// Runs `work` as the API request whose idempotence record has `reference`: the payment
-/// or operation it makes carries the reference (unique), and one that already carries it
-/// (committed before a crash, or by a process whose lease lapsed) is answered instead of
-/// being made again.
-pub async fn for_request<F: std::future::Future>(reference: String, work: F) -> F::Output {
-    REQUEST_REF.scope(reference, work).await
+/// or operation it makes carries the reference (unique), and when the request is
+/// `resumed` (taken over from a process that stopped), one that already carries it
+/// (committed before the crash) is answered instead of being made again. A request
+/// served for the first time has a new random reference that nothing carries yet, so it
+/// does not look.
+pub async fn for_request<F: std::future::Future>(
+    reference: String,
+    resumed: bool,
+    work: F,
+) -> F::Output {
+    REQUEST_REF
+        .scope(RequestRef { reference, resumed }, work)
+        .await
 }
 
 /// The reference of the idempotent request being served, if any.
 pub(crate) fn request_ref() -> Option<String> {
-    REQUEST_REF.try_with(Clone::clone).ok()
+    REQUEST_REF.try_with(|r| r.reference.clone()).ok()
+}
+
+/// The reference of the idempotent request being served when it was taken over from a
+/// process that stopped: the one whose payment or operation may be committed already.
+pub(crate) fn resumed_request_ref() -> Option<String> {
+    REQUEST_REF
+        .try_with(|r| r.resumed.then(|| r.reference.clone()))
+        .ok()
+        .flatten()
 }
 
 /// The id of a `kind` (checkout, token, tokenization) that a request creates: derived
@@ -228,6 +254,9 @@ pub struct NewPayment {
     pub payer_fields: Option<String>,
     /// The customer's mobile number, E.164 (SMS notifications, MB-15).
     pub customer_mobile: Option<String>,
+    /// The payment product the caller named (API `paymentProductId`): refused when the
+    /// merchant does not offer it for the amount.
+    pub product: Option<domain::methods::Method>,
 }
 
 /// What a terminal reported at a transaction's end.

@@ -111,7 +111,7 @@ impl PaymentEngine {
         // The token of a request is derived from its secret reference: a retry finds
         // the same page.
         let token = super::new_id_for_request("bank");
-        if let Some(reference) = &request {
+        if let Some(reference) = &super::resumed_request_ref() {
             if let Some(done) = self.committed_redirect(merchant, reference, &token).await? {
                 return Ok(done);
             }
