@@ -158,8 +158,9 @@ backend() {
   stop
 
   awk -v n="$name" -v a="$o_rps" -v b="$rps" -v a50="$o_p50" -v b50="$p50" -v a99="$o_p99" -v b99="$p99" \
-    -v bad="$invalid" 'BEGIN { printf "ratio openpsp/baseline %s: %.2f of the req/s (p50 %.1fx, p99 %.1fx)%s\n",
-      n, (b > 0 ? a / b : 0), (b50 > 0 ? a50 / b50 : 0), (b99 > 0 ? a99 / b99 : 0),
+    -v bad="$invalid" 'BEGIN { r = (b > 0 ? a / b : 0)
+      printf "ratio openpsp/baseline %s: %.2f of the req/s (p50 %.1fx, p99 %.1fx), target >= 0.90: %s%s\n",
+      n, r, (b50 > 0 ? a50 / b50 : 0), (b99 > 0 ? a99 / b99 : 0), (r >= 0.9 ? "met" : "NOT met"),
       (bad == 1 ? "  !! NOT valid: a run had errors" : "") }'
 }
 
