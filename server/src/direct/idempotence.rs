@@ -18,7 +18,7 @@
 use super::{ApiError, Caller, DirectState, BODY_LIMIT};
 use crate::entities::{idempotency_key, operation};
 use crate::payments::records::{pending_change_of_request, public_id};
-use crate::platform::db::LoneWrite;
+use crate::platform::db::write_turn;
 use crate::platform::sessions::is_unique_violation;
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -181,7 +181,7 @@ async fn claim(
         let now = Utc::now();
         let now_millis = now.timestamp_millis();
         let reference = new_reference();
-        let write = LoneWrite::begin(&state.db).await?;
+        let turn = write_turn(&state.db).await?;
         let inserted = idempotency_key::ActiveModel {
             merchant_id: Set(merchant_id),
             key: Set(key.to_owned()),
@@ -193,9 +193,9 @@ async fn claim(
             reference: Set(Some(reference.clone())),
             ..Default::default()
         }
-        .insert(&write)
+        .insert(&state.db)
         .await;
-        let inserted = write.finish(inserted).await;
+        drop(turn);
         match inserted {
             Ok(row) => {
                 return Ok(Claim::Run {
@@ -347,37 +347,27 @@ async fn finish(state: &DirectState, record_id: i64, res: Response) -> Response 
     let stored = if status.is_server_error() {
         release(state, record_id).await
     } else {
-        store(state, record_id, status, &bytes).await
+        // Without its turn (timed out) the answer is still stored, waiting on SQLite.
+        let _turn = write_turn(&state.db).await.ok();
+        idempotency_key::Entity::update_many()
+            .col_expr(
+                idempotency_key::Column::StatusCode,
+                Some(i32::from(status.as_u16())).into(),
+            )
+            .col_expr(
+                idempotency_key::Column::ResponseBody,
+                Some(String::from_utf8_lossy(&bytes).into_owned()).into(),
+            )
+            .filter(idempotency_key::Column::Id.eq(record_id))
+            .filter(idempotency_key::Column::Owner.eq(instance_id()))
+            .exec(&state.db)
+            .await
+            .map(|_| ())
     };
     if let Err(e) = stored {
         tracing::error!(error = %e, "idempotence record not stored");
     }
     Response::from_parts(parts, Body::from(bytes))
-}
-
-/// Stores the response of the request of `record_id`.
-async fn store(
-    state: &DirectState,
-    record_id: i64,
-    status: StatusCode,
-    bytes: &[u8],
-) -> Result<(), sea_orm::DbErr> {
-    let write = LoneWrite::begin(&state.db).await?;
-    let stored = idempotency_key::Entity::update_many()
-        .col_expr(
-            idempotency_key::Column::StatusCode,
-            Some(i32::from(status.as_u16())).into(),
-        )
-        .col_expr(
-            idempotency_key::Column::ResponseBody,
-            Some(String::from_utf8_lossy(bytes).into_owned()).into(),
-        )
-        .filter(idempotency_key::Column::Id.eq(record_id))
-        .filter(idempotency_key::Column::Owner.eq(instance_id()))
-        .exec(&write)
-        .await
-        .map(|_| ());
-    write.finish(stored).await
 }
 
 /// Removes records older than [`KEEP_HOURS`].

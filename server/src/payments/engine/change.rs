@@ -127,8 +127,6 @@ impl PaymentEngine {
                 Ok(reserved) => reserved,
                 Err(EngineError::Refused(PaymentError::Inconsistent)) => {
                     txn.rollback().await?;
-                    // Read again once the write that won is committed.
-                    crate::platform::db::settle(&self.db).await?;
                     conflicts += 1;
                     continue;
                 }
@@ -146,7 +144,6 @@ impl PaymentEngine {
             }
             if !lines_moved {
                 txn.rollback().await?;
-                crate::platform::db::settle(&self.db).await?;
                 conflicts += 1;
                 continue;
             }
@@ -203,7 +200,6 @@ impl PaymentEngine {
                 // Another process wrote this request's change first: read it above.
                 Err(e) if request.is_some() && is_unique_violation(&e) => {
                     txn.rollback().await?;
-                    crate::platform::db::settle(&self.db).await?;
                     may_exist = true;
                     conflicts += 1;
                     continue;
