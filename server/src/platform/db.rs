@@ -4,11 +4,12 @@
 //! ([`BeginWrite`]).
 
 use migrations::{Migrator, MigratorTrait};
+use sea_orm::sea_query::{LockBehavior, LockType};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
-    DbErr, ExecResult, QueryResult, SqliteTransactionMode, Statement, TransactionOptions,
-    TransactionTrait,
+    DbErr, EntityTrait, ExecResult, FromQueryResult, QueryResult, QuerySelect, Select,
+    SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
 };
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -158,6 +159,50 @@ impl ConnectionTrait for WriteTxn {
 
     fn support_returning(&self) -> bool {
         self.txn.support_returning()
+    }
+}
+
+/// A row that a job sends out over the network (a mail, an SMS): read, then the
+/// outcome written. On PostgreSQL the row is locked (`FOR UPDATE SKIP LOCKED`) in a
+/// transaction held across the call, so two servers never send it twice; `None` when
+/// another server holds it. On SQLite (one server, whose jobs each run once) it is read
+/// on the pool and no write turn is held across the call: a slow relay never holds up
+/// the payments' writes. [`CalledOut::writer`] gives the transaction for the outcome.
+pub struct CalledOut<M> {
+    /// The row, if it is there and not held by another server.
+    pub row: Option<M>,
+    locked: Option<WriteTxn>,
+}
+
+impl<M> CalledOut<M> {
+    /// Reads the row of `query` (one row by its id).
+    pub async fn read<E>(db: &DatabaseConnection, query: Select<E>) -> Result<Self, DbErr>
+    where
+        E: EntityTrait<Model = M>,
+        M: FromQueryResult + Send + Sync,
+    {
+        if db.get_database_backend() != DbBackend::Postgres {
+            let row = query.one(db).await?;
+            return Ok(CalledOut { row, locked: None });
+        }
+        let txn = db.begin_write().await?;
+        let row = query
+            .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
+            .one(&txn)
+            .await?;
+        Ok(CalledOut {
+            row,
+            locked: Some(txn),
+        })
+    }
+
+    /// The transaction in which to write the outcome: the locking one on PostgreSQL,
+    /// a new write turn on SQLite.
+    pub async fn writer(self, db: &DatabaseConnection) -> Result<WriteTxn, DbErr> {
+        match self.locked {
+            Some(txn) => Ok(txn),
+            None => db.begin_write().await,
+        }
     }
 }
 

@@ -5,15 +5,14 @@
 
 use crate::entities::email_outbox;
 use crate::platform::config::SmtpConfig;
-use crate::platform::db::BeginWrite;
+use crate::platform::db::CalledOut;
 use chrono::Utc;
 use lettre::message::Mailbox;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use sea_orm::sea_query::{LockBehavior, LockType};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr,
-    EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
 /// Attempts before a mail is left for a person to look at.
@@ -104,18 +103,17 @@ impl SmtpSender {
 }
 
 /// Sends one mail of the outbox unless it was sent already; `Ok(true)` once sent. On
-/// PostgreSQL the row is locked with `SKIP LOCKED`, so two servers never send it twice.
+/// PostgreSQL the row is locked with `SKIP LOCKED` while it is sent, so two servers never
+/// send it twice. On SQLite (one server, whose jobs each run once) the mail is read and
+/// sent outside the write queue and only its outcome waits for a write turn: a slow or
+/// unreachable relay never holds up the payments' writes.
 pub async fn deliver_one(
     db: &DatabaseConnection,
     sender: &SmtpSender,
     id: i64,
 ) -> Result<bool, DbErr> {
-    let txn = db.begin_write().await?;
-    let mut query = email_outbox::Entity::find_by_id(id);
-    if db.get_database_backend() == DbBackend::Postgres {
-        query = query.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
-    }
-    let Some(mail) = query.one(&txn).await? else {
+    let mut called = CalledOut::read(db, email_outbox::Entity::find_by_id(id)).await?;
+    let Some(mail) = called.row.take() else {
         // Gone, or another server holds it right now.
         return Ok(true);
     };
@@ -139,6 +137,7 @@ pub async fn deliver_one(
             false
         }
     };
+    let txn = called.writer(db).await?;
     active.update(&txn).await?;
     txn.commit().await?;
     Ok(sent)

@@ -7,12 +7,11 @@
 
 use crate::entities::{merchant, payment, sms_outbox};
 use crate::payments::records::{parse_public_id, stored_money};
-use crate::platform::db::BeginWrite;
+use crate::platform::db::CalledOut;
 use chrono::Utc;
-use sea_orm::sea_query::{LockBehavior, LockType};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr,
-    EntityTrait, IntoActiveModel, QueryFilter, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    IntoActiveModel, QueryFilter, Set,
 };
 
 /// The job kind that sends one SMS.
@@ -109,19 +108,17 @@ pub(crate) async fn notify_by_sms<C: ConnectionTrait>(
 }
 
 /// Sends one queued SMS through `provider`; `Ok(true)` once it is sent (or gone),
-/// `Ok(false)` for a retry. The row is locked while it is sent (`SKIP LOCKED` on
-/// PostgreSQL), so two workers do not both send it.
+/// `Ok(false)` for a retry. On PostgreSQL the row is locked while it is sent (`SKIP
+/// LOCKED`), so two servers do not both send it. On SQLite (one server, whose jobs each
+/// run once) it is read and sent outside the write queue and only its outcome waits for
+/// a write turn: a slow provider never holds up the payments' writes.
 pub async fn deliver_one(
     db: &DatabaseConnection,
     provider: &dyn SmsProvider,
     id: i64,
 ) -> Result<bool, DbErr> {
-    let txn = db.begin_write().await?;
-    let mut query = sms_outbox::Entity::find_by_id(id);
-    if db.get_database_backend() == DbBackend::Postgres {
-        query = query.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
-    }
-    let Some(sms) = query.one(&txn).await? else {
+    let mut called = CalledOut::read(db, sms_outbox::Entity::find_by_id(id)).await?;
+    let Some(sms) = called.row.take() else {
         return Ok(true);
     };
     if sms.sent_at.is_some() {
@@ -143,7 +140,87 @@ pub async fn deliver_one(
             false
         }
     };
+    let txn = called.writer(db).await?;
     active.update(&txn).await?;
     txn.commit().await?;
     Ok(sent)
+}
+
+#[cfg(test)]
+mod delivery_tests {
+    use super::*;
+    use crate::account::provisioning::{create_merchant, NewMerchant};
+    use crate::platform::db::BeginWrite;
+    use sea_orm::ActiveModelTrait;
+    use std::sync::Arc;
+    use tokio::sync::Notify;
+
+    /// A provider that answers only when let go.
+    struct Held(Arc<Notify>);
+
+    #[async_trait::async_trait]
+    impl SmsProvider for Held {
+        async fn send(&self, _to: &str, _body: &str) -> Result<(), String> {
+            self.0.notified().await;
+            Ok(())
+        }
+    }
+
+    /// While the provider takes its time, the other writers of the SQLite file go on;
+    /// the SMS is marked sent once it answers.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_slow_provider_holds_up_no_other_write() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("s.db").display());
+        let db = crate::platform::db::connect_and_migrate(&url)
+            .await
+            .expect("database");
+        let merchant = create_merchant(
+            &db,
+            NewMerchant {
+                pspid: "shop".into(),
+                environment: domain::Environment::Test,
+                commercial_name: "Shop".into(),
+                legal_name: String::new(),
+                email: String::new(),
+                time_zone: "Europe/Brussels".into(),
+            },
+        )
+        .await
+        .expect("merchant");
+        let sms = sms_outbox::ActiveModel {
+            merchant_id: Set(merchant.id),
+            payment_id: Set(None),
+            to_number: Set("+32470000000".into()),
+            body: Set("Paid".into()),
+            attempts: Set(0),
+            last_error: Set(None),
+            sent_at: Set(None),
+            created_at: Set(Utc::now()),
+            ..Default::default()
+        }
+        .insert(&db)
+        .await
+        .expect("queued");
+        let release = Arc::new(Notify::new());
+        let sending = {
+            let (db, release) = (db.clone(), release.clone());
+            tokio::spawn(async move { deliver_one(&db, &Held(release), sms.id).await })
+        };
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        let other = tokio::time::timeout(std::time::Duration::from_secs(2), db.begin_write())
+            .await
+            .expect("another writer is not held up by the provider")
+            .expect("its turn");
+        other.commit().await.expect("commit");
+        release.notify_one();
+        assert!(sending.await.expect("task").expect("delivered"));
+        let row = sms_outbox::Entity::find_by_id(sms.id)
+            .one(&db)
+            .await
+            .expect("read")
+            .expect("row");
+        assert!(row.sent_at.is_some());
+        assert_eq!(row.attempts, 1);
+    }
 }
