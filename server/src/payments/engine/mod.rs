@@ -36,7 +36,6 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOr
 use std::sync::Arc;
 
 /// The idempotent API request being served.
-#[derive(Clone)]
 struct RequestRef {
     /// Its idempotence record's reference.
     reference: String,
