@@ -18,7 +18,7 @@
 use super::{ApiError, Caller, DirectState, BODY_LIMIT};
 use crate::entities::{idempotency_key, operation};
 use crate::payments::records::{pending_change_of_request, public_id};
-use crate::platform::db::write_turn;
+use crate::platform::db::BeginWrite;
 use crate::platform::sessions::is_unique_violation;
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -181,7 +181,7 @@ async fn claim(
         let now = Utc::now();
         let now_millis = now.timestamp_millis();
         let reference = new_reference();
-        let turn = write_turn(&state.db).await?;
+        let one = state.db.write_one().await?;
         let inserted = idempotency_key::ActiveModel {
             merchant_id: Set(merchant_id),
             key: Set(key.to_owned()),
@@ -193,9 +193,9 @@ async fn claim(
             reference: Set(Some(reference.clone())),
             ..Default::default()
         }
-        .insert(&state.db)
+        .insert(&one)
         .await;
-        drop(turn);
+        let inserted = one.end(inserted).await;
         match inserted {
             Ok(row) => {
                 return Ok(Claim::Run {
@@ -347,9 +347,7 @@ async fn finish(state: &DirectState, record_id: i64, res: Response) -> Response 
     let stored = if status.is_server_error() {
         release(state, record_id).await
     } else {
-        // Without its turn (timed out) the answer is still stored, waiting on SQLite.
-        let _turn = write_turn(&state.db).await.ok();
-        idempotency_key::Entity::update_many()
+        let store = idempotency_key::Entity::update_many()
             .col_expr(
                 idempotency_key::Column::StatusCode,
                 Some(i32::from(status.as_u16())).into(),
@@ -359,10 +357,15 @@ async fn finish(state: &DirectState, record_id: i64, res: Response) -> Response 
                 Some(String::from_utf8_lossy(&bytes).into_owned()).into(),
             )
             .filter(idempotency_key::Column::Id.eq(record_id))
-            .filter(idempotency_key::Column::Owner.eq(instance_id()))
-            .exec(&state.db)
-            .await
-            .map(|_| ())
+            .filter(idempotency_key::Column::Owner.eq(instance_id()));
+        match state.db.write_one().await {
+            Ok(one) => {
+                let stored = store.exec(&one).await.map(|_| ());
+                one.end(stored).await
+            }
+            // Without its turn (timed out) the answer is still stored, waiting on SQLite.
+            Err(_) => store.exec(&state.db).await.map(|_| ()),
+        }
     };
     if let Err(e) = stored {
         tracing::error!(error = %e, "idempotence record not stored");

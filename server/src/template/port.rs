@@ -13,9 +13,7 @@ use app::error::{AppError, FieldError, Problem};
 use app::template::{CustomerSaved, CustomerSettings, TemplatePort, TemplateView};
 use chrono::Utc;
 use domain::theme::{Theme, ThemeError, DEFAULT};
-use sea_orm::{
-    ActiveModelTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, IntoActiveModel, Set,
-};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, IntoActiveModel, Set};
 use std::sync::Arc;
 
 /// The service behind [`TemplatePort`].
@@ -47,7 +45,7 @@ impl TemplateService {
     }
 
     async fn record(
-        txn: &DatabaseTransaction,
+        txn: &WriteTxn,
         m: &merchant::Model,
         u: &user::Model,
         action: &str,

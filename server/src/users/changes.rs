@@ -18,8 +18,7 @@ use app::users::{NewUserForm, UserAction, UserEdit};
 use chrono::Utc;
 use domain::{normalize_login, Lang, LoginError, Role};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, Set,
 };
 
 /// A stored instant for an audit detail; empty when there is none.
@@ -275,7 +274,7 @@ impl UsersService {
     /// the audit detail.
     async fn reset_two_factor(
         &self,
-        txn: &DatabaseTransaction,
+        txn: &WriteTxn,
         admin: &Admin,
         before: user::Model,
     ) -> Result<(user::Model, String), AppError> {

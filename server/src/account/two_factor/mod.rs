@@ -9,7 +9,7 @@ mod totp;
 use super::service::{internal, load_actor, AccountService};
 use crate::entities::{merchant, user};
 use crate::platform::audit::{self, AuditEntry};
-use crate::platform::db::BeginWrite;
+use crate::platform::db::{BeginWrite, WriteTxn};
 use crate::platform::{crypto, mail, qr};
 use app::account::security::{AuthenticatorSetup, PendingSignIn, SecurityOverview, SecurityPort};
 use app::account::{Actor, LoginSuccess};
@@ -21,8 +21,7 @@ use domain::two_factor::{parse_code, Method, TOTP_DIGITS};
 use domain::Lang;
 use sea_orm::sea_query::{Condition, Expr};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    IntoActiveModel, QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set,
 };
 
 pub use codes::forget_all;
@@ -127,7 +126,7 @@ impl AccountService {
     /// Applies `change` to `u` and writes the audit row in `txn`.
     async fn save_audited(
         &self,
-        txn: &DatabaseTransaction,
+        txn: &WriteTxn,
         u: user::Model,
         action: &str,
         detail: &str,

@@ -8,14 +8,10 @@ use sea_orm::sea_query::{LockBehavior, LockType};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
-    DbErr, EntityTrait, ExecResult, FromQueryResult, QueryResult, QuerySelect, Select,
-    SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
+    DbErr, EntityTrait, ExecResult, FromQueryResult, QueryResult, QuerySelect, Select, Statement,
+    TransactionTrait,
 };
-use std::collections::HashMap;
-use std::path::PathBuf;
-use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
-use tokio::sync::OwnedMutexGuard;
 
 /// Opens a pool for `url`.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
@@ -43,15 +39,22 @@ pub async fn connect_and_migrate(url: &str) -> Result<DatabaseConnection, DbErr>
     Ok(db)
 }
 
-/// How long a write waits for its turn before it gives up with an error.
-const WRITE_TURN_TIMEOUT: Duration = Duration::from_secs(10);
+mod group;
 
-/// A transaction that writes, begun by [`BeginWrite::begin_write`]. On SQLite it holds
-/// the database's one write turn until it is committed, rolled back or dropped.
-/// It is used as the transaction itself: `&txn` wherever a connection is expected.
-pub struct WriteTxn {
-    txn: DatabaseTransaction,
-    _turn: Option<OwnedMutexGuard<()>>,
+/// A transaction that writes, begun by [`BeginWrite::begin_write`]. On SQLite it is the
+/// request's turn with the database's writer ([`group`]) until it is committed, rolled
+/// back or dropped. It is used as the transaction itself: `&txn` wherever a connection
+/// is expected.
+pub struct WriteTxn(Txn);
+
+enum Txn {
+    /// PostgreSQL: a transaction of its own.
+    Own(DatabaseTransaction),
+    /// PostgreSQL, one statement ([`BeginWrite::write_one`]): the pool, where the
+    /// statement commits by itself.
+    Alone(DatabaseConnection),
+    /// SQLite: a savepoint in the writer's group.
+    Queued(group::Member),
 }
 
 /// Begins the transactions that write.
@@ -60,105 +63,113 @@ pub struct WriteTxn {
 /// first and writes later cannot wait for the lock: when another connection committed
 /// meanwhile, its write fails at once with "database is locked". And writers that do
 /// wait, wait in SQLite's busy handler, which sleeps up to 100 ms at a time. So on
-/// SQLite the writers of this process queue here, first come first served, and each
-/// begins `IMMEDIATE` when its turn comes: it holds the write lock from its first
-/// statement, no other writer of the process spins meanwhile, and a writer of another
-/// process (a CLI command) is waited for by the busy timeout. Reads do not queue: they
-/// stay on the pool (WAL lets them run beside the writer). PostgreSQL begins as usual.
+/// SQLite the writes of this process go to one writer task, first come first served:
+/// it holds the write lock (`IMMEDIATE`) for a group of queued requests and commits them
+/// together, so that they share one wait for the disk (see [`group`]). A writer of
+/// another process (a CLI command) is waited for by the busy timeout. Reads do not
+/// queue: they stay on the pool (WAL lets them run beside the writer). PostgreSQL begins
+/// as usual.
 #[async_trait::async_trait]
 pub trait BeginWrite {
     /// Waits for the write turn (SQLite) and begins a transaction.
     async fn begin_write(&self) -> Result<WriteTxn, DbErr>;
+
+    /// A turn for a single statement that writes: on SQLite as [`BeginWrite::begin_write`]
+    /// (the statement shares its group's commit); on PostgreSQL the pool itself, where
+    /// the statement commits alone and `commit`/`rollback` have nothing to do (one round
+    /// trip instead of three).
+    async fn write_one(&self) -> Result<WriteTxn, DbErr>;
 }
 
 #[async_trait::async_trait]
 impl BeginWrite for DatabaseConnection {
     async fn begin_write(&self) -> Result<WriteTxn, DbErr> {
-        let turn = write_turn(self).await?;
-        // A turn means SQLite: take the write lock at once.
-        let txn = self
-            .begin_with_options(TransactionOptions {
-                sqlite_transaction_mode: turn.is_some().then_some(SqliteTransactionMode::Immediate),
-                ..TransactionOptions::default()
-            })
-            .await?;
-        Ok(WriteTxn { txn, _turn: turn })
+        Ok(WriteTxn(match self.get_database_backend() {
+            DbBackend::Sqlite => Txn::Queued(group::Member::begin(self).await?),
+            _ => Txn::Own(self.begin().await?),
+        }))
     }
-}
 
-/// Waits for the write turn of the SQLite database behind `db` (`None` on PostgreSQL,
-/// which needs none). A single statement that writes outside a [`WriteTxn`] on a hot path
-/// holds it too, so that it waits in the queue rather than in SQLite's busy handler.
-pub async fn write_turn(db: &DatabaseConnection) -> Result<Option<OwnedMutexGuard<()>>, DbErr> {
-    if db.get_database_backend() != DbBackend::Sqlite {
-        return Ok(None);
+    async fn write_one(&self) -> Result<WriteTxn, DbErr> {
+        Ok(WriteTxn(match self.get_database_backend() {
+            DbBackend::Sqlite => Txn::Queued(group::Member::begin(self).await?),
+            _ => Txn::Alone(self.clone()),
+        }))
     }
-    tokio::time::timeout(WRITE_TURN_TIMEOUT, turn_of(db).lock_owned())
-        .await
-        .map(Some)
-        .map_err(|_| DbErr::Custom("timed out waiting for the database's write turn".into()))
-}
-
-/// The write turn of the SQLite file behind `db`: one per file in this process, so two
-/// pools on one file share it.
-fn turn_of(db: &DatabaseConnection) -> Arc<tokio::sync::Mutex<()>> {
-    static TURNS: OnceLock<Mutex<HashMap<PathBuf, Arc<tokio::sync::Mutex<()>>>>> = OnceLock::new();
-    let file = db
-        .get_sqlite_connection_pool()
-        .connect_options()
-        .get_filename()
-        .to_path_buf();
-    let mut turns = TURNS
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(|p| p.into_inner());
-    turns.entry(file).or_default().clone()
 }
 
 impl WriteTxn {
-    /// Commits, then gives the write turn to the next writer.
+    /// Commits: on SQLite, answered once the write is on disk with its group's.
     pub async fn commit(self) -> Result<(), DbErr> {
-        self.txn.commit().await
+        match self.0 {
+            Txn::Own(txn) => txn.commit().await,
+            Txn::Alone(_) => Ok(()),
+            Txn::Queued(member) => member.commit().await,
+        }
     }
 
-    /// Rolls back, then gives the write turn to the next writer.
+    /// Commits when `outcome` is `Ok`, else rolls back; gives back `outcome`, or the
+    /// commit's error.
+    pub async fn end<T>(self, outcome: Result<T, DbErr>) -> Result<T, DbErr> {
+        match outcome {
+            Ok(value) => self.commit().await.map(|()| value),
+            Err(e) => {
+                let _ = self.rollback().await;
+                Err(e)
+            }
+        }
+    }
+
+    /// Rolls back.
     pub async fn rollback(self) -> Result<(), DbErr> {
-        self.txn.rollback().await
-    }
-}
-
-impl std::ops::Deref for WriteTxn {
-    type Target = DatabaseTransaction;
-
-    fn deref(&self) -> &DatabaseTransaction {
-        &self.txn
+        match self.0 {
+            Txn::Own(txn) => txn.rollback().await,
+            Txn::Alone(_) => Ok(()),
+            Txn::Queued(member) => member.rollback().await,
+        }
     }
 }
 
 #[async_trait::async_trait]
 impl ConnectionTrait for WriteTxn {
     fn get_database_backend(&self) -> DbBackend {
-        self.txn.get_database_backend()
+        match &self.0 {
+            Txn::Own(txn) => txn.get_database_backend(),
+            Txn::Alone(db) => db.get_database_backend(),
+            Txn::Queued(_) => DbBackend::Sqlite,
+        }
     }
 
     async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
-        self.txn.execute_raw(stmt).await
+        match &self.0 {
+            Txn::Own(txn) => txn.execute_raw(stmt).await,
+            Txn::Alone(db) => db.execute_raw(stmt).await,
+            Txn::Queued(member) => member.execute_raw(stmt).await,
+        }
     }
 
     async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
-        self.txn.execute_unprepared(sql).await
+        match &self.0 {
+            Txn::Own(txn) => txn.execute_unprepared(sql).await,
+            Txn::Alone(db) => db.execute_unprepared(sql).await,
+            Txn::Queued(member) => member.execute_unprepared(sql).await,
+        }
     }
 
     async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
-        self.txn.query_one_raw(stmt).await
+        match &self.0 {
+            Txn::Own(txn) => txn.query_one_raw(stmt).await,
+            Txn::Alone(db) => db.query_one_raw(stmt).await,
+            Txn::Queued(member) => member.query_one_raw(stmt).await,
+        }
     }
 
     async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
-        self.txn.query_all_raw(stmt).await
-    }
-
-    fn support_returning(&self) -> bool {
-        self.txn.support_returning()
+        match &self.0 {
+            Txn::Own(txn) => txn.query_all_raw(stmt).await,
+            Txn::Alone(db) => db.query_all_raw(stmt).await,
+            Txn::Queued(member) => member.query_all_raw(stmt).await,
+        }
     }
 }
 
