@@ -62,6 +62,9 @@ type Reply<T> = oneshot::Sender<Result<T, DbErr>>;
 /// channel of its statements, and where to say that its turn began.
 struct Request {
     db: DatabaseConnection,
+    /// A transaction of several statements, undone as one (`false`: a single statement,
+    /// which SQLite keeps or undoes by itself, needs no savepoint).
+    savepoint: bool,
     ops: mpsc::Receiver<Op>,
     started: oneshot::Sender<Result<(), DbErr>>,
 }
@@ -72,11 +75,14 @@ fn gone() -> DbErr {
 
 impl Member {
     /// Waits for a turn with the writer of the SQLite file behind `db`.
-    pub(super) async fn begin(db: &DatabaseConnection) -> Result<Member, DbErr> {
+    /// `savepoint` is `false` for a single statement ([`super::BeginWrite::write_one`]):
+    /// it has nothing to undo but itself, which SQLite does when it fails.
+    pub(super) async fn begin(db: &DatabaseConnection, savepoint: bool) -> Result<Member, DbErr> {
         let (ops, ops_rx) = mpsc::channel(1);
         let (started, started_rx) = oneshot::channel();
         let request = Request {
             db: db.clone(),
+            savepoint,
             ops: ops_rx,
             started,
         };
@@ -203,8 +209,10 @@ enum Ended {
     RolledBack(Reply<()>),
 }
 
+/// Each member's savepoint, nested in the ones of the members served before it in the
+/// group; `ROLLBACK TO` and `RELEASE` of a name take its innermost savepoint: the
+/// member's own.
 const SAVEPOINT: &str = "SAVEPOINT member";
-const RELEASE: &str = "RELEASE member";
 const UNDO: &str = "ROLLBACK TO member; RELEASE member";
 
 /// Runs one statement in the group, unless the group is broken (then nothing more runs
@@ -225,23 +233,28 @@ impl Group {
     /// Serves one member from its turn to its commit, rollback or disappearance.
     async fn serve(&mut self, request: Request) {
         let Request {
-            mut ops, started, ..
+            mut ops,
+            started,
+            savepoint,
+            ..
         } = request;
         if started.is_closed() {
             return; // It stopped waiting.
         }
-        if let Err(e) = in_group!(self, t => t.execute_unprepared(SAVEPOINT)) {
-            let _ = started.send(Err(e));
-            return;
+        if savepoint {
+            if let Err(e) = in_group!(self, t => t.execute_unprepared(SAVEPOINT)) {
+                let _ = started.send(Err(e));
+                return;
+            }
         }
         if started.send(Ok(())).is_err() {
-            self.undo().await;
+            self.undo(savepoint).await;
             return;
         }
         loop {
             let Some(op) = ops.recv().await else {
                 // The request went away without finishing: its writes are undone.
-                self.undo().await;
+                self.undo(savepoint).await;
                 return;
             };
             match op {
@@ -258,16 +271,13 @@ impl Group {
                     let _ = reply.send(in_group!(self, t => t.query_all_raw(stmt)));
                 }
                 Op::Commit(reply) => {
-                    match in_group!(self, t => t.execute_unprepared(RELEASE)) {
-                        Ok(_) => self.ended.push(Ended::Committed(reply)),
-                        Err(e) => {
-                            let _ = reply.send(Err(e));
-                        }
-                    }
+                    // Its savepoint stays open: the next member's nests in it, and the
+                    // group's COMMIT commits them all (one statement less per member).
+                    self.ended.push(Ended::Committed(reply));
                     return;
                 }
                 Op::Rollback(reply) => {
-                    self.undo().await;
+                    self.undo(savepoint).await;
                     self.ended.push(Ended::RolledBack(reply));
                     return;
                 }
@@ -286,9 +296,10 @@ impl Group {
         result
     }
 
-    /// Undoes the member being served.
-    async fn undo(&mut self) {
-        if in_group!(self, t => t.execute_unprepared(UNDO)).is_err() {
+    /// Undoes the member being served (a single statement undid itself if it failed,
+    /// and is kept if it ran).
+    async fn undo(&mut self, savepoint: bool) {
+        if savepoint && in_group!(self, t => t.execute_unprepared(UNDO)).is_err() {
             self.broken = true;
         }
     }
@@ -484,5 +495,25 @@ mod tests {
         insert(&c, "c").await.expect("write");
         c.commit().await.expect("commits");
         assert_eq!(names(&db).await, ["c"]);
+    }
+
+    /// A single statement's turn has no savepoint: its statement is kept in the group
+    /// and answered with its commit; a failed one undid itself.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_single_statement_shares_the_group_commit() {
+        let (_dir, db) = database().await;
+        let a = db.begin_write().await.expect("turn");
+        insert(&a, "a").await.expect("write");
+        let mut one = Box::pin(db.write_one());
+        step(&mut one).await;
+        let a_commit = tokio::spawn(a.commit());
+        let one = one.await.expect("turn");
+        assert!(insert(&one, "a").await.is_err(), "the duplicate is refused");
+        one.rollback().await.expect("nothing to undo");
+        let two = db.write_one().await.expect("turn");
+        insert(&two, "two").await.expect("write");
+        two.commit().await.expect("commits");
+        a_commit.await.expect("task").expect("a commits");
+        assert_eq!(names(&db).await, ["a", "two"]);
     }
 }

@@ -74,10 +74,11 @@ pub trait BeginWrite {
     /// Waits for the write turn (SQLite) and begins a transaction.
     async fn begin_write(&self) -> Result<WriteTxn, DbErr>;
 
-    /// A turn for a single statement that writes: on SQLite as [`BeginWrite::begin_write`]
-    /// (the statement shares its group's commit); on PostgreSQL the pool itself, where
-    /// the statement commits alone and `commit`/`rollback` have nothing to do (one round
-    /// trip instead of three).
+    /// A turn for a single statement that writes, kept if it ran (a failed statement
+    /// undoes itself; `rollback` undoes nothing): on SQLite a turn with the writer
+    /// without a savepoint (the statement shares its group's commit, and `commit` answers
+    /// after it); on PostgreSQL the pool itself, where the statement commits alone and
+    /// `commit` has nothing to do (one round trip instead of three).
     async fn write_one(&self) -> Result<WriteTxn, DbErr>;
 }
 
@@ -85,14 +86,14 @@ pub trait BeginWrite {
 impl BeginWrite for DatabaseConnection {
     async fn begin_write(&self) -> Result<WriteTxn, DbErr> {
         Ok(WriteTxn(match self.get_database_backend() {
-            DbBackend::Sqlite => Txn::Queued(group::Member::begin(self).await?),
+            DbBackend::Sqlite => Txn::Queued(group::Member::begin(self, true).await?),
             _ => Txn::Own(self.begin().await?),
         }))
     }
 
     async fn write_one(&self) -> Result<WriteTxn, DbErr> {
         Ok(WriteTxn(match self.get_database_backend() {
-            DbBackend::Sqlite => Txn::Queued(group::Member::begin(self).await?),
+            DbBackend::Sqlite => Txn::Queued(group::Member::begin(self, false).await?),
             _ => Txn::Alone(self.clone()),
         }))
     }
