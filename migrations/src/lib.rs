@@ -33,6 +33,7 @@ mod m20261204_000003_template_sms_openid;
 mod m20261205_000001_rate_windows;
 mod m20261205_000002_data_centres;
 mod m20261205_000003_merchant_homes;
+mod m20261206_000001_awaited_answers_index;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -70,6 +71,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000001_rate_windows::Migration),
             Box::new(m20261205_000002_data_centres::Migration),
             Box::new(m20261205_000003_merchant_homes::Migration),
+            Box::new(m20261206_000001_awaited_answers_index::Migration),
         ]
     }
 }

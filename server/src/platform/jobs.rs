@@ -44,6 +44,9 @@ pub mod kind {
     /// Release the uncaptured authorisations whose reservation period ended; runs
     /// hourly, queuing its next run.
     pub const EXPIRE_AUTHORISATIONS: &str = "expire_authorisations";
+    /// Mark uncertain the payments whose acquirer answer was lost (the process stopped
+    /// while asking); runs every 30 seconds, queuing its next run.
+    pub const RECONCILE_INTENTS: &str = "reconcile_intents";
 }
 
 /// Queues a job through `conn` (inside the caller's transaction when there is one).

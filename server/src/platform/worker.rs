@@ -171,6 +171,12 @@ impl Runner {
                     .await
                     .map_err(|e| e.to_string())
             }
+            kind::RECONCILE_INTENTS => self
+                .engine
+                .reconcile_intents()
+                .await
+                .map(|_| true)
+                .map_err(|e| e.to_string()),
             kind::AUTHORISE_QUEUED => {
                 let sale = payload.get("sale").and_then(Value::as_bool).unwrap_or(true);
                 self.engine
@@ -327,6 +333,11 @@ impl Runner {
         // And the hourly release of expired authorisations.
         if let Err(e) = crate::payments::engine::expiry::ensure_scheduled(self.engine.db()).await {
             tracing::warn!(error = %e, "queuing the release of expired authorisations failed");
+        }
+        // And the sweep that reconciles payments whose acquirer answer was lost.
+        if let Err(e) = crate::payments::engine::reconcile::ensure_scheduled(self.engine.db()).await
+        {
+            tracing::warn!(error = %e, "queuing the reconciliation sweep failed");
         }
     }
 }

@@ -342,6 +342,11 @@ impl server::payments::acquirer::Acquirer for Flaky {
 /// Runs every queued job of `kind` now, as the job runner would once their time came.
 async fn run_now(app: &TestApp, acquirer: Arc<Flaky>, kind: &str) {
     use server::entities::job;
+    if kind == "reconcile_intents" {
+        server::payments::engine::reconcile::ensure_scheduled(&app.db)
+            .await
+            .unwrap();
+    }
     let runner = server::state::AppState::builder(app.db.clone(), app.config.clone())
         .acquirer(acquirer)
         .build()
@@ -432,7 +437,7 @@ async fn a_lost_answer_is_never_paid_twice(backend: Backend) {
     let mut old: payment::ActiveModel = paid.clone().into();
     old.awaiting_since = Set(Some(chrono::Utc::now() - chrono::Duration::minutes(2)));
     old.update(&app.db).await.unwrap();
-    run_now(&app, acquirer.clone(), "resolve_uncertain").await;
+    run_now(&app, acquirer.clone(), "reconcile_intents").await;
     assert_eq!(
         payment::Entity::find_by_id(paid.id)
             .one(&app.db)
@@ -535,7 +540,7 @@ async fn a_lost_answer_to_a_retry_is_never_paid_twice(backend: Backend) {
     let mut old: payment::ActiveModel = paid.clone().into();
     old.awaiting_since = Set(Some(chrono::Utc::now() - chrono::Duration::minutes(2)));
     old.update(&app.db).await.unwrap();
-    run_now(&app, acquirer.clone(), "resolve_uncertain").await;
+    run_now(&app, acquirer.clone(), "reconcile_intents").await;
     run_now(&app, acquirer.clone(), "resolve_uncertain").await;
     let (s, got) = crate::payments::get(&app, &key, &format!("/hostedcheckouts/{checkout}")).await;
     assert_eq!(s, 200, "{got}");

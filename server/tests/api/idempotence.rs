@@ -395,13 +395,44 @@ async fn reconciliations(app: &TestApp, id: i64) -> Vec<job::Model> {
         .unwrap()
 }
 
+/// A payment committed by a process that stopped before the acquirer answered: it has
+/// awaited its answer for `waited` seconds.
+async fn unanswered(app: &TestApp, m: i64, waited: i64) -> payment::Model {
+    let now = Utc::now();
+    payment::ActiveModel {
+        merchant_id: Set(m),
+        channel: Set("ECOMMERCE".into()),
+        merchant_reference: Set(format!("lost-{waited}")),
+        description: Set(String::new()),
+        currency: Set("EUR".into()),
+        amount: Set(700),
+        authorised: Set(0),
+        captured: Set(0),
+        refunded: Set(0),
+        stage: Set("created".into()),
+        capture_closed: Set(false),
+        authorization_mode: Set("SALE".into()),
+        masked_card: Set(Some("411111******1111".into())),
+        rrn: Set(Some(format!("0000{waited:08}"))),
+        attempts: Set(0),
+        locale: Set("en".into()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        awaiting_since: Set(Some(now - chrono::Duration::seconds(waited))),
+        ..Default::default()
+    }
+    .insert(&app.db)
+    .await
+    .unwrap()
+}
+
 both_backends!(
-    the_answer_of_the_acquirer_closes_the_payments_reconciliation_job,
+    an_answered_payment_leaves_nothing_to_reconcile_and_the_sweep_finds_a_lost_answer,
     &[],
     |app: TestApp| async move {
         let key = key(&app, "shop").await;
         let m = merchant_id(&app, "shop").await;
-        // Answered: the job queued with the payment has nothing left to do.
+        // Answered: nothing is left waiting, and no job was queued for it.
         for (card, mode) in [
             ("4111111111111111", "SALE"),
             ("4111111111111111", "PRE_AUTHORIZATION"),
@@ -410,12 +441,13 @@ both_backends!(
             let (s, v) = post(&app, &key, "/payments", &card_payment(800, card, mode)).await;
             assert!(s == 201 || s == 402, "{v}");
             let paid = payments_of(&app, m).await.pop().unwrap();
-            let jobs = reconciliations(&app, paid.id).await;
-            assert_eq!(jobs.len(), 1, "{card} {mode}");
-            assert_eq!(jobs[0].state, "done", "{card} {mode}");
+            assert!(paid.awaiting_since.is_none(), "{card} {mode}");
+            assert!(
+                reconciliations(&app, paid.id).await.is_empty(),
+                "{card} {mode}"
+            );
         }
-        // Uncertain: the acquirer is still asked about it, by the job queued with the
-        // answer.
+        // Uncertain: the acquirer is asked about it by the job queued with the answer.
         let (s, v) = post(
             &app,
             &key,
@@ -431,7 +463,46 @@ both_backends!(
             .into_iter()
             .map(|j| j.state)
             .collect();
-        assert_eq!(states, ["done", "queued"]);
+        assert_eq!(states, ["queued"]);
+        // Answers lost in a crash: the sweep marks uncertain the one past the grace and
+        // leaves the one whose answer may still come.
+        let lost = unanswered(&app, m, 120).await;
+        let recent = unanswered(&app, m, 10).await;
+        server::payments::engine::reconcile::ensure_scheduled(&app.db)
+            .await
+            .unwrap();
+        let runner = server::state::AppState::builder(app.db.clone(), app.config.clone())
+            .build()
+            .worker(None);
+        while runner.run_once().await.unwrap() {}
+        let lost = payment::Entity::find_by_id(lost.id)
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(lost.stage, "uncertain");
+        assert!(lost.awaiting_since.is_none());
+        let states: Vec<String> = reconciliations(&app, lost.id)
+            .await
+            .into_iter()
+            .map(|j| j.state)
+            .collect();
+        assert_eq!(states, ["queued"], "the acquirer is asked about it next");
+        let recent = payment::Entity::find_by_id(recent.id)
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(recent.stage, "created");
+        assert!(recent.awaiting_since.is_some());
+        // The sweep queued its next run.
+        let next = job::Entity::find()
+            .filter(job::Column::Kind.eq("reconcile_intents"))
+            .filter(job::Column::State.eq("queued"))
+            .count(&app.db)
+            .await
+            .unwrap();
+        assert_eq!(next, 1);
     }
 );
 

@@ -7,7 +7,7 @@ use super::{
     card_error, check_card, today, Attempt, AttemptResult, AuthMode, CardSource, CartLineInput,
     CheckedCard, Initiator, NewPayment, PaymentEngine,
 };
-use crate::entities::{cart_line, hosted_checkout, job, merchant, operation, payment, token};
+use crate::entities::{cart_line, hosted_checkout, merchant, operation, payment, token};
 use crate::fraud::Screening;
 use crate::payments::acquirer::{AuthRequest, AuthResult};
 use crate::payments::error::EngineError;
@@ -25,8 +25,8 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde_json::json;
 
-/// How long a payment may wait for its acquirer answer before its reconciliation job
-/// treats the answer as lost.
+/// How long a payment may wait for its acquirer answer before the reconciliation sweep
+/// ([`super::reconcile`]) treats the answer as lost.
 pub(super) const INTENT_GRACE_SECONDS: i64 = 60;
 
 /// Whether the acquirer was asked for an attempt on the payment (committed first) and no
@@ -62,54 +62,6 @@ pub(super) fn attempt_reference() -> String {
     crate::platform::crypto::random_from(b"0123456789", 12)
 }
 
-/// Marks the reconciliation job that [`PaymentEngine::record_intent`] queued for `row`
-/// done, in the transaction that writes the acquirer's answer: once an answer is
-/// written the job has nothing left to do. A job already running is left to finish.
-async fn close_reconciliation<C: ConnectionTrait>(
-    txn: &C,
-    row: &payment::Model,
-) -> Result<(), EngineError> {
-    let payloads: Vec<String> = [true, false]
-        .into_iter()
-        .map(|sale| json!({ "payment": row.id, "sale": sale }).to_string())
-        .collect();
-    // Queued with the attempt, to run after the grace: the window finds it by the
-    // (state, run_at) index.
-    let due = awaited_since(row) + Duration::seconds(INTENT_GRACE_SECONDS);
-    job::Entity::update_many()
-        .col_expr(job::Column::State, Expr::value("done"))
-        .col_expr(job::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(job::Column::State.eq("queued"))
-        .filter(job::Column::RunAt.gte(due - Duration::seconds(2)))
-        .filter(job::Column::RunAt.lte(due + Duration::seconds(2)))
-        .filter(job::Column::Kind.eq(jobs::kind::RESOLVE_UNCERTAIN))
-        .filter(job::Column::MerchantId.eq(row.merchant_id))
-        .filter(job::Column::Payload.is_in(payloads))
-        .exec(txn)
-        .await?;
-    Ok(())
-}
-
-/// Queues the job that asks the acquirer about `row`'s attempt (awaited since `since`)
-/// if its answer is never written; [`close_reconciliation`] closes it with the answer.
-pub(super) async fn queue_reconciliation<C: ConnectionTrait>(
-    conn: &C,
-    row: &payment::Model,
-    mode: AuthMode,
-    since: chrono::DateTime<Utc>,
-) -> Result<(), EngineError> {
-    jobs::enqueue(
-        conn,
-        Some(row.merchant_id),
-        jobs::kind::RESOLVE_UNCERTAIN,
-        json!({ "payment": row.id, "sale": mode == AuthMode::Sale }),
-        since + Duration::seconds(INTENT_GRACE_SECONDS),
-        10,
-    )
-    .await?;
-    Ok(())
-}
-
 /// Checks cart lines against `amount`: their rounded total must equal it.
 fn check_cart(cart: &[CartLineInput], amount: i64) -> Result<Vec<(i64, Quantity)>, EngineError> {
     let mut lines = Vec::with_capacity(cart.len());
@@ -140,7 +92,7 @@ fn check_cart(cart: &[CartLineInput], amount: i64) -> Result<Vec<(i64, Quantity)
 
 impl PaymentEngine {
     /// Whether the acquirer was asked for `row` and its answer is not written yet (in
-    /// flight, or lost in a crash until the reconciliation job marks it uncertain).
+    /// flight, or lost in a crash until the reconciliation sweep marks it uncertain).
     pub fn awaiting_answer(row: &payment::Model) -> bool {
         is_unanswered(row)
     }
@@ -199,8 +151,9 @@ impl PaymentEngine {
     /// Creates a payment and asks the acquirer (S2S `payments` create, MOTO, hosted page).
     ///
     /// The payment is committed first, still `Created`, with a reference for the acquirer
-    /// and a reconciliation job: a crash while the acquirer is asked leaves a payment that
-    /// the job (or a retry of the same idempotent request) marks uncertain and resolves by
+    /// awaiting its answer: a crash while the acquirer is asked leaves a payment that the
+    /// reconciliation sweep (or a retry of the same idempotent request) marks uncertain
+    /// and resolves by
     /// asking the acquirer about that reference, never a charge nobody knows about.
     pub async fn create_payment(
         &self,
@@ -288,8 +241,8 @@ impl PaymentEngine {
     }
 
     /// Commits the payment, `Created`, before the acquirer is asked: with its cart, token,
-    /// audit row, `payment.created` event and the job that reconciles it if no answer is
-    /// ever written.
+    /// audit row and `payment.created` event, awaiting its answer (`awaiting_since`, which
+    /// the reconciliation sweep reads if no answer is ever written).
     #[allow(clippy::too_many_arguments)]
     async fn record_intent(
         &self,
@@ -421,7 +374,6 @@ impl PaymentEngine {
             wire::payment(&row),
         )
         .await?;
-        queue_reconciliation(&txn, &row, mode, now).await?;
         txn.commit().await?;
         Ok(row)
     }
@@ -504,7 +456,6 @@ impl PaymentEngine {
         let mut ledger = ledger(&row).map_err(EngineError::Refused)?;
         // An acquirer that cannot be reached: refused or queued, per the processing mode.
         let answer = super::offline::answer_by_mode(merchant, &row, answer);
-        close_reconciliation(txn, &row).await?;
         let now = Utc::now();
         let mut update: payment::ActiveModel = row.clone().into();
         update.attempts = Set(row.attempts + 1);

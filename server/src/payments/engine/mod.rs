@@ -16,6 +16,7 @@ mod lifecycle;
 mod linked;
 mod offline;
 mod payer;
+pub mod reconcile;
 pub mod redirect;
 mod screening;
 pub mod settle;

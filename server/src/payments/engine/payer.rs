@@ -2,7 +2,7 @@
 //! code, or another card after a decline (within the retry count), each screened and
 //! committed before the acquirer is asked.
 
-use super::create::{attempt_reference, is_unanswered, queue_reconciliation, set_card_facts};
+use super::create::{attempt_reference, is_unanswered, set_card_facts};
 use super::{
     card_error, check_card, pending_card_binding, today, Attempt, AuthMode, CardInput, CheckedCard,
     Initiator, PaymentEngine,
@@ -154,8 +154,6 @@ impl PaymentEngine {
                 }
                 e => e,
             })?;
-        let mode = AuthMode::parse(&row.authorization_mode).unwrap_or(AuthMode::Sale);
-        queue_reconciliation(&txn, &row, mode, now).await?;
         txn.commit().await?;
         Ok(row)
     }
