@@ -4,7 +4,7 @@
 
 use crate::both_backends;
 use crate::helpers::{spawn_app, Backend, TestApp};
-use crate::payments::{key, post, Key};
+use crate::payments::{card_payment, key, post, Key};
 use app::checkout::{CheckoutState, CheckoutView};
 use app::error::AppError;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
@@ -264,6 +264,8 @@ struct Flaky {
     authorisations: std::sync::atomic::AtomicUsize,
     failing_captures: std::sync::atomic::AtomicUsize,
     gated: std::sync::atomic::AtomicBool,
+    /// Captures wait at the gate too.
+    gated_captures: std::sync::atomic::AtomicBool,
     entered: tokio::sync::Notify,
     gate: tokio::sync::Semaphore,
 }
@@ -274,6 +276,7 @@ impl Default for Flaky {
             authorisations: Default::default(),
             failing_captures: Default::default(),
             gated: Default::default(),
+            gated_captures: Default::default(),
             entered: Default::default(),
             gate: tokio::sync::Semaphore::new(0),
         }
@@ -307,6 +310,10 @@ impl server::payments::acquirer::Acquirer for Flaky {
         if failing > 0 {
             self.failing_captures.store(failing - 1, Ordering::SeqCst);
             return Err("connection reset".into());
+        }
+        if self.gated_captures.load(Ordering::SeqCst) {
+            self.entered.notify_one();
+            let _ = self.gate.acquire().await;
         }
         server::payments::acquirer::SimulatedAcquirer
             .capture(rrn, amount, reference)
@@ -611,4 +618,60 @@ async fn a_late_request_keeps_to_its_own_hold_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_late_request_keeps_to_its_own_hold_postgres() {
     a_late_request_keeps_to_its_own_hold(Backend::Postgres).await;
+}
+
+/// A sale's capture is asked before the write turn is taken: while the acquirer takes its
+/// time over it, other requests write (on SQLite a turn held across the call would hold
+/// up every write of the process).
+async fn a_capture_the_acquirer_takes_its_time_over_holds_up_no_other_write(backend: Backend) {
+    use std::sync::atomic::Ordering;
+    let acquirer = Arc::new(Flaky::default());
+    acquirer.gated_captures.store(true, Ordering::SeqCst);
+    let Some(app) = crate::helpers::spawn_app_with(backend, &[], Some(acquirer.clone())).await
+    else {
+        return;
+    };
+    let _dir = app.dir_guard();
+    let key = Arc::new(key(&app, "shop").await);
+    let app = Arc::new(app);
+    let sale = {
+        let (app, key) = (app.clone(), key.clone());
+        tokio::spawn(async move {
+            post(
+                &app,
+                &key,
+                "/payments",
+                &card_payment(900, "4111111111111111", "SALE"),
+            )
+            .await
+        })
+    };
+    acquirer.entered.notified().await;
+    // The capture is being asked: another payment is written meanwhile.
+    let other = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        post(
+            &app,
+            &key,
+            "/payments",
+            &card_payment(300, "4000000000009995", "SALE"),
+        ),
+    )
+    .await
+    .expect("another payment is written while the capture is asked");
+    assert_eq!(other.0, 402, "{}", other.1);
+    acquirer.gate.add_permits(1);
+    let (s, v) = sale.await.unwrap();
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(v["payment"]["status"], "CAPTURED", "{v}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_capture_the_acquirer_takes_its_time_over_holds_up_no_other_write_sqlite() {
+    a_capture_the_acquirer_takes_its_time_over_holds_up_no_other_write(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_capture_the_acquirer_takes_its_time_over_holds_up_no_other_write_postgres() {
+    a_capture_the_acquirer_takes_its_time_over_holds_up_no_other_write(Backend::Postgres).await;
 }

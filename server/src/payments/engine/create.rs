@@ -228,11 +228,9 @@ impl PaymentEngine {
                 .await
             }
         };
-        let txn = self.db.begin_write().await?;
         let (row, result) = self
-            .apply_answer(&txn, merchant, row, answer, mode, Some(&card), by)
+            .write_answer(merchant, row, answer, mode, Some(&card), by)
             .await?;
-        txn.commit().await?;
         Ok(Attempt {
             payment: row,
             result,
@@ -425,10 +423,8 @@ impl PaymentEngine {
         let mode = AuthMode::parse(&row.authorization_mode).unwrap_or(AuthMode::Sale);
         let rrn = row.rrn.clone().unwrap_or_default();
         tracing::warn!(payment = %public_id(row.id), "no acquirer answer was recorded; marked uncertain");
-        let txn = self.db.begin_write().await?;
         let (row, _) = self
-            .apply_answer(
-                &txn,
+            .write_answer(
                 merchant,
                 row,
                 AuthResult::Timeout { rrn },
@@ -437,13 +433,55 @@ impl PaymentEngine {
                 &Initiator::System,
             )
             .await?;
-        txn.commit().await?;
         Ok(row)
     }
 
-    /// Writes the acquirer's answer to a payment inside `txn`.
+    /// Writes the acquirer's answer to a payment, in a transaction of its own. A sale
+    /// approved is captured first, before the write turn is taken: no transaction waits
+    /// for the acquirer (on SQLite it would hold up every write of the process). A
+    /// capture that fails writes nothing: the payment still awaits its answer, and the
+    /// reconciliation asks the acquirer about it.
+    pub(super) async fn write_answer(
+        &self,
+        merchant: &merchant::Model,
+        row: payment::Model,
+        answer: AuthResult,
+        mode: AuthMode,
+        card: Option<&CheckedCard>,
+        by: &Initiator,
+    ) -> Result<(payment::Model, AttemptResult), EngineError> {
+        // An acquirer that cannot be reached: refused or queued, per the processing mode.
+        let answer = super::offline::answer_by_mode(merchant, &row, answer);
+        let sale_capture = match &answer {
+            AuthResult::Approved(approval) if mode == AuthMode::Sale => {
+                ledger(&row)
+                    .and_then(|mut l| l.authorise())
+                    .map_err(EngineError::Refused)?;
+                let amount = stored_money(row.amount, &row.currency)?;
+                // Derived from the attempt's reference: asked again after a lost answer,
+                // the acquirer knows it for the same capture.
+                let sale_ref = format!("{}S", row.rrn.as_deref().unwrap_or_default());
+                let reference = self
+                    .acquirer
+                    .capture(&approval.rrn, amount, &sale_ref)
+                    .await
+                    .map_err(|e| EngineError::invalid("payment", e))?;
+                Some(reference)
+            }
+            _ => None,
+        };
+        let txn = self.db.begin_write().await?;
+        let written = self
+            .apply_answer(&txn, merchant, row, answer, mode, card, by, sale_capture)
+            .await?;
+        txn.commit().await?;
+        Ok(written)
+    }
+
+    /// Writes the acquirer's answer (and a sale's capture, made by [`Self::write_answer`])
+    /// to a payment inside `txn`.
     #[allow(clippy::too_many_arguments)]
-    pub(super) async fn apply_answer<C: ConnectionTrait>(
+    async fn apply_answer<C: ConnectionTrait>(
         &self,
         txn: &C,
         merchant: &merchant::Model,
@@ -452,10 +490,9 @@ impl PaymentEngine {
         mode: AuthMode,
         card: Option<&CheckedCard>,
         by: &Initiator,
+        sale_capture: Option<String>,
     ) -> Result<(payment::Model, AttemptResult), EngineError> {
         let mut ledger = ledger(&row).map_err(EngineError::Refused)?;
-        // An acquirer that cannot be reached: refused or queued, per the processing mode.
-        let answer = super::offline::answer_by_mode(merchant, &row, answer);
         let now = Utc::now();
         let mut update: payment::ActiveModel = row.clone().into();
         update.attempts = Set(row.attempts + 1);
@@ -489,16 +526,7 @@ impl PaymentEngine {
                 update.refusal_reason = Set(None);
                 update.pending_card_enc = Set(None);
                 update.authorised_at = Set(Some(now));
-                if mode == AuthMode::Sale {
-                    let amount = stored_money(row.amount, &row.currency)?;
-                    // Derived from the attempt's reference: asked again after a lost
-                    // answer, the acquirer knows it for the same capture.
-                    let sale_ref = format!("{}S", row.rrn.as_deref().unwrap_or_default());
-                    let reference = self
-                        .acquirer
-                        .capture(&approval.rrn, amount, &sale_ref)
-                        .await
-                        .map_err(|e| EngineError::invalid("payment", e))?;
+                if let Some(reference) = sale_capture {
                     ledger
                         .capture(row.amount, true, 0)
                         .map_err(EngineError::Refused)?;

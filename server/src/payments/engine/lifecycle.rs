@@ -101,10 +101,8 @@ impl PaymentEngine {
         } else {
             AuthMode::PreAuthorization
         };
-        let txn = self.db.begin_write().await?;
-        self.apply_answer(&txn, &merchant, row, answer, mode, None, &Initiator::System)
+        self.write_answer(&merchant, row, answer, mode, None, &Initiator::System)
             .await?;
-        txn.commit().await?;
         Ok(true)
     }
 }

@@ -21,7 +21,6 @@ use crate::entities::{merchant, payment};
 use crate::payments::acquirer::{AuthRequest, AuthResult};
 use crate::payments::error::EngineError;
 use crate::payments::records::stored_money;
-use crate::platform::db::BeginWrite;
 use crate::platform::jobs;
 use chrono::{Duration, Utc};
 use domain::card::{CardError, CardNumber, Expiry};
@@ -240,10 +239,8 @@ impl PaymentEngine {
         } else {
             AuthMode::PreAuthorization
         };
-        let txn = self.db.begin_write().await?;
-        self.apply_answer(&txn, &merchant, row, answer, mode, card, &Initiator::System)
+        self.write_answer(&merchant, row, answer, mode, card, &Initiator::System)
             .await?;
-        txn.commit().await?;
         Ok(true)
     }
 }

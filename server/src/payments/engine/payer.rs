@@ -167,19 +167,9 @@ impl PaymentEngine {
         mode: AuthMode,
         card: &CheckedCard,
     ) -> Result<Attempt, EngineError> {
-        let txn = self.db.begin_write().await?;
         let (row, result) = self
-            .apply_answer(
-                &txn,
-                merchant,
-                row,
-                answer,
-                mode,
-                Some(card),
-                &Initiator::Payer,
-            )
+            .write_answer(merchant, row, answer, mode, Some(card), &Initiator::Payer)
             .await?;
-        txn.commit().await?;
         Ok(Attempt {
             payment: row,
             result,
