@@ -517,7 +517,8 @@ impl PaymentEngine {
                 auth.rrn = Set(Some(approval.rrn.clone()));
                 auth.terminal_id = Set(Some(approval.terminal_id.clone()));
                 auth.eci = Set(Some(approval.eci.clone()));
-                auth.insert(txn).await?;
+                // A sale's two operations are written in one statement.
+                let mut written = vec![auth];
                 update.authorisation_code = Set(Some(approval.authorisation_code));
                 update.rrn = Set(Some(approval.rrn.clone()));
                 update.terminal_id = Set(Some(approval.terminal_id));
@@ -533,7 +534,10 @@ impl PaymentEngine {
                     let mut capture = op("capture", row.amount, "approved");
                     capture.is_final = Set(true);
                     capture.rrn = Set(Some(reference));
-                    capture.insert(txn).await?;
+                    capture.authorisation_code = Set(None);
+                    capture.terminal_id = Set(None);
+                    capture.eci = Set(None);
+                    written.push(capture);
                 } else if merchant.capture_procedure == "delayed" {
                     let at = now + Duration::hours(i64::from(merchant.capture_delay_hours.max(0)));
                     update.capture_after = Set(Some(at));
@@ -547,6 +551,7 @@ impl PaymentEngine {
                     )
                     .await?;
                 }
+                operation::Entity::insert_many(written).exec(txn).await?;
                 AttemptResult::Approved
             }
             AuthResult::ChallengeRequired => {
