@@ -19,7 +19,13 @@
 //!   `ABORT`), so the member may go on, as in any transaction;
 //! - a rollback is answered after the group's end too, so what the member reads next on
 //!   the pool includes the writes of the members served before it (a lost optimistic
-//!   race retried reads what beat it, never the stale row again).
+//!   race retried reads what beat it, never the stale row again);
+//! - a member idle longer than [`MEMBER_IDLE`] between its statements is undone as if
+//!   it went away: one stuck request cannot hold up every write.
+//!
+//! So a member never sends transaction control (`COMMIT`, `ROLLBACK`, `RELEASE`) and the
+//! schema uses no `ON CONFLICT ROLLBACK` or `RAISE(ROLLBACK)`: those would end the
+//! group's transaction behind the writer's back.
 
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, ExecResult, QueryResult,
@@ -38,6 +44,13 @@ const MAX_MEMBERS: usize = 64;
 /// … and a group takes no newcomer once it has been open this long, so that the first
 /// member's answer waits for at most a few others.
 const MAX_GROUP_TIME: Duration = Duration::from_millis(20);
+/// How long the writer waits for a member's next statement before undoing it (shorter
+/// in this module's tests, which wait it out).
+const MEMBER_IDLE: Duration = if cfg!(test) {
+    Duration::from_millis(300)
+} else {
+    Duration::from_secs(10)
+};
 /// Requests waiting for their turn, at most (each is a request task waiting).
 const QUEUE: usize = 4096;
 
@@ -252,8 +265,9 @@ impl Group {
             return;
         }
         loop {
-            let Some(op) = ops.recv().await else {
-                // The request went away without finishing: its writes are undone.
+            let Ok(Some(op)) = tokio::time::timeout(MEMBER_IDLE, ops.recv()).await else {
+                // The request went away without finishing, or stopped sending: its
+                // writes are undone (what it sends later finds the writer gone).
                 self.undo(savepoint).await;
                 return;
             };
@@ -306,20 +320,20 @@ impl Group {
 
     /// Commits (or, broken, rolls back) and answers every member served.
     async fn end(self) {
-        let committed = if self.broken {
+        let failure: Option<fn() -> DbErr> = if self.broken {
             let _ = self.txn.rollback().await;
-            false
+            Some(not_committed)
         } else {
-            self.txn.commit().await.is_ok()
+            self.txn
+                .commit()
+                .await
+                .err()
+                .map(|_| commit_failed as fn() -> DbErr)
         };
         for member in self.ended {
             match member {
                 Ended::Committed(reply) => {
-                    let _ = reply.send(if committed {
-                        Ok(())
-                    } else {
-                        Err(not_committed())
-                    });
+                    let _ = reply.send(failure.map_or(Ok(()), |e| Err(e())));
                 }
                 Ended::RolledBack(reply) => {
                     let _ = reply.send(Ok(()));
@@ -333,13 +347,22 @@ fn not_committed() -> DbErr {
     DbErr::Custom("the database could not commit this write; nothing of it was kept".into())
 }
 
-/// Whether SQLite keeps the transaction open after this error: a constraint violation
-/// undoes only its statement, and a statement SQLite refused to prepare (an error in the
-/// SQL) never ran. Anything else (I/O, disk full, busy, out of memory, a lost
-/// connection) may have rolled the whole transaction back.
+/// The `COMMIT` itself failed: SQLite may have written it before the error.
+fn commit_failed() -> DbErr {
+    DbErr::Custom("the database's commit failed; this write may not have been kept".into())
+}
+
+/// Whether SQLite keeps the transaction open after this error: a constraint violation,
+/// a value too big, a type mismatch or an out-of-range parameter undo only their
+/// statement, and a statement SQLite refused to prepare (an error in the SQL) never ran.
+/// Anything else (I/O, disk full, busy, out of memory, a lost connection) may have rolled
+/// the whole transaction back.
 fn keeps_the_transaction(e: &DbErr) -> bool {
     const SQLITE_ERROR: i64 = 1;
+    const SQLITE_TOOBIG: i64 = 18;
     const SQLITE_CONSTRAINT: i64 = 19;
+    const SQLITE_MISMATCH: i64 = 20;
+    const SQLITE_RANGE: i64 = 25;
     let (DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e))) = e else {
         return false;
     };
@@ -350,7 +373,10 @@ fn keeps_the_transaction(e: &DbErr) -> bool {
     else {
         return false;
     };
-    matches!(code & 0xff, SQLITE_ERROR | SQLITE_CONSTRAINT)
+    matches!(
+        code & 0xff,
+        SQLITE_ERROR | SQLITE_TOOBIG | SQLITE_CONSTRAINT | SQLITE_MISMATCH | SQLITE_RANGE
+    )
 }
 
 #[cfg(test)]
@@ -515,5 +541,23 @@ mod tests {
         two.commit().await.expect("commits");
         a_commit.await.expect("task").expect("a commits");
         assert_eq!(names(&db).await, ["a", "two"]);
+    }
+
+    /// A member that stops sending (a request stuck while it holds its turn) is undone
+    /// after the idle limit, and the writes queued behind it go on.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_stuck_member_is_undone_and_the_others_go_on() {
+        let (_dir, db) = database().await;
+        let stuck = db.begin_write().await.expect("turn");
+        insert(&stuck, "stuck").await.expect("write");
+        let next = db
+            .begin_write()
+            .await
+            .expect("the next turn, after the idle limit");
+        insert(&next, "next").await.expect("write");
+        next.commit().await.expect("commits");
+        assert!(insert(&stuck, "late").await.is_err(), "its turn is over");
+        assert!(stuck.commit().await.is_err(), "nothing of it is kept");
+        assert_eq!(names(&db).await, ["next"]);
     }
 }

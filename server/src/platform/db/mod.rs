@@ -28,6 +28,16 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(5))
                 .create_if_missing(true)
+        })
+        .map_sqlx_sqlite_pool_opts(|o| {
+            o.after_release(|conn, _| {
+                // Still in a transaction when given back: SQLite ended it by itself (an
+                // I/O error, a full disk) and the driver still counts it, so the next
+                // transaction on it would begin as a savepoint, without the write lock.
+                // Such a connection is closed, never reused.
+                let idle = !sea_orm::sqlx::Connection::is_in_transaction(conn);
+                Box::pin(async move { Ok(idle) })
+            })
         });
     Database::connect(options).await
 }
