@@ -386,6 +386,16 @@ pub struct InvitedUser {
     pub may_refund: bool,
     /// Language of their mails and pages.
     pub language: Lang,
+    /// The hash of a random password nobody knows ([`unusable_password`]), made before
+    /// the caller's write transaction began: hashing takes tens of milliseconds, which
+    /// no write turn should wait for.
+    pub unusable_hash: String,
+}
+
+/// The hash of a random password nobody knows: an invited account's until its user
+/// chooses one from the link.
+pub async fn unusable_password() -> String {
+    crypto::hash_password(crypto::random_token()).await
 }
 
 /// Creates `new` in `m` through `conn` (the caller's transaction) with a random
@@ -415,7 +425,7 @@ async fn invite<C: ConnectionTrait>(
     new: InvitedUser,
     primary: bool,
 ) -> Result<user::Model, ProvisionError> {
-    let hash = crypto::hash_password(crypto::random_token()).await;
+    let hash = new.unusable_hash;
     let row = new_row(
         &new.login,
         new.full_name,

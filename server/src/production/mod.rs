@@ -113,6 +113,7 @@ impl ProductionPort for ProductionService {
     ) -> Result<ProductionCreated, AppError> {
         let (test, admin) = self.test_admin(actor).await?;
         let (pspid, login, email) = checked(&form)?;
+        let unusable_hash = provisioning::unusable_password().await;
         let txn = self.db.begin_write().await.map_err(internal)?;
         // Asked first for a clear answer; the unique index decides between two at once.
         let taken = merchant::Entity::find()
@@ -134,6 +135,7 @@ impl ProductionPort for ProductionService {
             role: Role::Admin,
             may_refund: true,
             language: Lang::parse(&admin.language).unwrap_or_default(),
+            unusable_hash,
         };
         let new_admin = provisioning::create_invited_main_user(&txn, &production, invited)
             .await

@@ -82,6 +82,7 @@ impl UsersService {
             return Err(AppError::Invalid(problems));
         }
         let m = &admin.merchant;
+        let unusable_hash = provisioning::unusable_password().await;
         let txn = self.begin(admin).await?;
         let taken = user::Entity::find()
             .filter(user::Column::MerchantId.eq(m.id))
@@ -99,6 +100,7 @@ impl UsersService {
             role,
             may_refund: new.may_refund,
             language: new.language,
+            unusable_hash,
         };
         let u = provisioning::create_invited_user(&txn, m, invited)
             .await
