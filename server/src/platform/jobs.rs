@@ -261,13 +261,24 @@ pub async fn queue_next_daily<C: ConnectionTrait>(
     work_left: bool,
     attempts: i32,
 ) -> Result<(), DbErr> {
+    let after = if work_left {
+        Duration::minutes(1)
+    } else {
+        Duration::days(1)
+    };
+    queue_next_run(conn, kind, after, attempts).await
+}
+
+/// The end of a recurring platform job's run: queues its next run `after` from now,
+/// unless one is queued already.
+pub async fn queue_next_run<C: ConnectionTrait>(
+    conn: &C,
+    kind: &str,
+    after: Duration,
+    attempts: i32,
+) -> Result<(), DbErr> {
     if runs_of(conn, kind, &["queued"]).await? == 0 {
-        let now = Utc::now();
-        let next = if work_left {
-            now + Duration::minutes(1)
-        } else {
-            now + Duration::days(1)
-        };
+        let next = Utc::now() + after;
         enqueue(conn, None, kind, serde_json::json!({}), next, attempts).await?;
     }
     Ok(())

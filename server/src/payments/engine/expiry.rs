@@ -13,7 +13,7 @@
 //! within the period captures first (`domain::processing::reservation_over`).
 
 use super::PaymentEngine;
-use crate::entities::{job, merchant, operation, payment};
+use crate::entities::{merchant, operation, payment};
 use crate::payments::error::EngineError;
 use crate::payments::records::{guarded_update, ledger, pending_change, public_id, set_ledger};
 use crate::payments::wire;
@@ -23,8 +23,8 @@ use crate::webhooks::events;
 use chrono::{Duration, Utc};
 use domain::payment::Stage;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 
 /// Payments one batch reads at most.
@@ -53,29 +53,12 @@ pub async fn ensure_scheduled(db: &DatabaseConnection) -> Result<(), DbErr> {
 
 /// Queues the next run: in an hour, or in a minute when this one stopped at its bound.
 async fn queue_next(db: &DatabaseConnection, more: bool) -> Result<(), DbErr> {
-    let queued = job::Entity::find()
-        .filter(job::Column::Kind.eq(kind::EXPIRE_AUTHORISATIONS))
-        .filter(job::Column::State.eq("queued"))
-        .count(db)
-        .await?;
-    if queued == 0 {
-        let next = Utc::now()
-            + if more {
-                Duration::minutes(1)
-            } else {
-                Duration::hours(1)
-            };
-        jobs::enqueue(
-            db,
-            None,
-            kind::EXPIRE_AUTHORISATIONS,
-            serde_json::json!({}),
-            next,
-            ATTEMPTS,
-        )
-        .await?;
-    }
-    Ok(())
+    let after = if more {
+        Duration::minutes(1)
+    } else {
+        Duration::hours(1)
+    };
+    jobs::queue_next_run(db, kind::EXPIRE_AUTHORISATIONS, after, ATTEMPTS).await
 }
 
 impl PaymentEngine {

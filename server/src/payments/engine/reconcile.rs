@@ -11,13 +11,12 @@
 
 use super::create::INTENT_GRACE_SECONDS;
 use super::{AuthMode, PaymentEngine};
-use crate::entities::{job, payment};
+use crate::entities::payment;
 use crate::payments::error::EngineError;
 use crate::platform::jobs::{self, kind};
 use chrono::{Duration, Utc};
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 /// Payments one run reconciles at most.
@@ -61,26 +60,11 @@ impl PaymentEngine {
             }
         }
         let next = if waiting.len() as u64 == BATCH {
-            Utc::now()
+            Duration::zero()
         } else {
-            Utc::now() + Duration::seconds(EVERY_SECONDS)
+            Duration::seconds(EVERY_SECONDS)
         };
-        let queued = job::Entity::find()
-            .filter(job::Column::Kind.eq(kind::RECONCILE_INTENTS))
-            .filter(job::Column::State.eq("queued"))
-            .count(&self.db)
-            .await?;
-        if queued == 0 {
-            jobs::enqueue(
-                &self.db,
-                None,
-                kind::RECONCILE_INTENTS,
-                serde_json::json!({}),
-                next,
-                ATTEMPTS,
-            )
-            .await?;
-        }
+        jobs::queue_next_run(&self.db, kind::RECONCILE_INTENTS, next, ATTEMPTS).await?;
         Ok(marked)
     }
 }
