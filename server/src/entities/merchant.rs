@@ -79,6 +79,10 @@ pub struct Model {
     pub openid_token_enc: Option<String>,
     /// The OpenID token's first and last three characters; empty without one.
     pub openid_hint: String,
+    /// Raised by the database whenever one of the merchant's payment methods or fraud
+    /// rules is written: a copy of those settings kept in memory is current while it
+    /// was read at this version (`platform::settings_cache`).
+    pub settings_version: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -4,7 +4,7 @@ use crate::entities::payment;
 use crate::platform::config::Config;
 use chrono::{Duration, Utc};
 use domain::card::CardNumber;
-use domain::fraud::{self, CardFacts, Dimension, Facts, FraudResult, Rule, Verdict};
+use domain::fraud::{self, CardFacts, Dimension, Facts, FraudResult, Rule, RuleEntry, Verdict};
 use domain::money::Money;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, Set};
 
@@ -96,10 +96,21 @@ pub async fn screen<C: ConnectionTrait>(
     attempt: Attempt<'_>,
 ) -> Result<Screening, DbErr> {
     let rules = super::rules::load(db, attempt.merchant_id).await?;
+    screen_with(db, config, &rules, attempt).await
+}
+
+/// [`screen`] with the merchant's `rules` already read (the engine keeps them between
+/// payments, `platform::settings_cache`).
+pub async fn screen_with<C: ConnectionTrait>(
+    db: &C,
+    config: &Config,
+    rules: &[RuleEntry],
+    attempt: Attempt<'_>,
+) -> Result<Screening, DbErr> {
     let fingerprint = attempt.card.map(|c| fingerprint(&config.data_key, c));
     let ip_country = crate::platform::geoip::country(config.geoip.as_deref(), attempt.ip);
     let mut recent = Vec::new();
-    for entry in &rules {
+    for entry in rules {
         let Rule::Velocity {
             by, window_minutes, ..
         } = &entry.rule
@@ -137,7 +148,7 @@ pub async fn screen<C: ConnectionTrait>(
         ip_country: ip_country.clone(),
         recent,
     };
-    let verdict = fraud::screen(&rules, &facts);
+    let verdict = fraud::screen(rules, &facts);
     let unchecked = verdict
         .unchecked
         .iter()

@@ -10,6 +10,7 @@ use crate::payments::engine::{CardSource, NewPayment};
 use crate::payments::error::EngineError;
 use crate::platform::audit::{self, AuditEntry};
 use crate::platform::db::BeginWrite;
+use crate::platform::settings_cache::{PerMerchant, Stamp};
 use app::account::Actor;
 use app::error::{AppError, FieldError, Problem};
 use app::methods::{MethodForm, MethodRow, MethodsPort};
@@ -119,6 +120,7 @@ pub async fn offered_brands<C: ConnectionTrait>(
 /// cannot be told is left to the card checks that follow.
 pub(crate) async fn accepted_card(
     db: &DatabaseConnection,
+    kept: &PerMerchant<Methods>,
     merchant: &merchant::Model,
     new: &NewPayment,
 ) -> Result<(), EngineError> {
@@ -149,7 +151,9 @@ pub(crate) async fn accepted_card(
     if new.product.is_none() && card.is_none() {
         return Ok(());
     }
-    let methods = load(db, merchant.id).await?;
+    let methods = kept
+        .get(Stamp::of(merchant), || load(db, merchant.id))
+        .await?;
     if let Some(method) = new.product {
         let filter = Filter {
             currency: Some(new.amount.currency()),

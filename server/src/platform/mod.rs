@@ -19,5 +19,6 @@ pub mod rate_limit;
 pub mod request_id;
 pub mod reseal;
 pub mod sessions;
+pub mod settings_cache;
 pub mod shared_limit;
 pub mod worker;

@@ -40,6 +40,7 @@ mod production_account;
 mod redirect_methods;
 mod sealing;
 mod sessions;
+mod settings_cache;
 mod sms;
 mod support;
 mod support_agents;

@@ -169,7 +169,7 @@ impl PaymentEngine {
         }
         accepted_currency(merchant, new.amount.currency())?;
         crate::configuration::rules::two_step_allowed(merchant, new.mode)?;
-        crate::methods::accepted_card(&self.db, merchant, &new).await?;
+        crate::methods::accepted_card(&self.db, &self.methods, merchant, &new).await?;
         let cart = check_cart(&new.cart, new.amount.minor())?;
         let (card, existing_token) = self.resolve_card(merchant, &new.source).await?;
         let mode = Self::mode_for(merchant, new.mode);

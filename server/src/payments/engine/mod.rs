@@ -28,6 +28,7 @@ use super::error::EngineError;
 use crate::entities::{cart_line, operation, payment};
 use crate::payments::acquirer::Acquirer;
 use crate::platform::config::Config;
+use crate::platform::settings_cache::PerMerchant;
 use chrono::{Datelike, Utc};
 use domain::card::{check_cvc, CardError, CardNumber, Expiry};
 use domain::methods::Method;
@@ -325,6 +326,10 @@ pub struct PaymentEngine {
     db: DatabaseConnection,
     config: Arc<Config>,
     acquirer: Arc<dyn Acquirer>,
+    /// The merchants' payment methods, read once per settings version.
+    methods: Arc<PerMerchant<domain::methods::Methods>>,
+    /// The merchants' fraud rules, read once per settings version.
+    rules: Arc<PerMerchant<Vec<domain::fraud::RuleEntry>>>,
 }
 
 /// What binds a payment's sealed card (kept during 3-D Secure or a queued authorisation) to its row.
@@ -380,6 +385,8 @@ impl PaymentEngine {
             db,
             config,
             acquirer,
+            methods: Arc::default(),
+            rules: Arc::default(),
         }
     }
 

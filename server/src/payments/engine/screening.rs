@@ -7,6 +7,7 @@ use crate::entities::merchant;
 use crate::fraud::{self, Screening};
 use crate::payments::acquirer::AuthResult;
 use crate::payments::error::EngineError;
+use crate::platform::settings_cache::Stamp;
 use domain::money::Money;
 
 impl PaymentEngine {
@@ -19,9 +20,16 @@ impl PaymentEngine {
         email: &Option<String>,
         ip: &Option<String>,
     ) -> Result<Screening, EngineError> {
-        Ok(fraud::screen(
+        let rules = self
+            .rules
+            .get(Stamp::of(merchant), || {
+                fraud::rules::load(self.db(), merchant.id)
+            })
+            .await?;
+        Ok(fraud::screen::screen_with(
             self.db(),
             self.config(),
+            &rules,
             fraud::screen::Attempt {
                 merchant_id: merchant.id,
                 amount,

@@ -1,0 +1,108 @@
+//! The payment methods and fraud rules the engine keeps in memory between payments
+//! (`platform::settings_cache`): a change is seen by the very next payment, also when
+//! another node (here, a statement on the shared database that bypasses this process)
+//! made it, because the database raises the merchant's settings version.
+
+use crate::both_backends;
+use crate::helpers::*;
+use crate::payments::{card_payment, key, post};
+use chrono::Utc;
+use domain::fraud::Rule;
+use domain::money::{Currency, Money};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use server::entities::{fraud_rule, merchant, payment_method};
+
+const VISA: &str = "4111111111111111";
+
+async fn merchant_row(app: &TestApp, pspid: &str) -> merchant::Model {
+    merchant::Entity::find()
+        .filter(merchant::Column::Pspid.eq(pspid))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+both_backends!(
+    a_settings_change_written_by_any_node_reaches_the_next_payment,
+    &[],
+    |app: TestApp| async move {
+        let k = key(&app, "shop").await;
+        let other = key(&app, "other").await;
+        let shop = merchant_row(&app, "shop").await;
+        let pay = |k| {
+            let app = &app;
+            async move { post(app, k, "/payments", &card_payment(15_000, VISA, "SALE")).await }
+        };
+
+        // Both merchants' settings are read and kept by a first payment each.
+        assert_eq!(pay(&k).await.0, 201);
+        assert_eq!(pay(&other).await.0, 201);
+        let other_version = merchant_row(&app, "other").await.settings_version;
+
+        // A block rule written straight to the database: the next payment is refused.
+        let mut row = fraud_rule::ActiveModel {
+            merchant_id: Set(shop.id),
+            action: Set("block".into()),
+            currency: Set(None),
+            amount: Set(None),
+            value: Set(String::new()),
+            value_high: Set(String::new()),
+            shown: Set(String::new()),
+            max_attempts: Set(None),
+            window_minutes: Set(None),
+            created_at: Set(Utc::now()),
+            created_by: Set("another node".into()),
+            ..Default::default()
+        };
+        let limit = Money::new(10_000, Currency::parse("EUR").unwrap()).unwrap();
+        server::fraud::rules::write(&Rule::MaxAmount(limit), &mut row);
+        let rule = row.insert(&app.db).await.unwrap();
+        let raised = merchant_row(&app, "shop").await.settings_version;
+        assert!(raised > shop.settings_version);
+        let (status, body) = pay(&k).await;
+        assert_eq!(status, 402, "{body}");
+        assert_eq!(body["errors"][0]["code"], "59", "{body}");
+        // The other merchant's settings did not change, nor its payments.
+        assert_eq!(
+            merchant_row(&app, "other").await.settings_version,
+            other_version
+        );
+        assert_eq!(pay(&other).await.0, 201);
+
+        // The rule deleted: approved again.
+        fraud_rule::Entity::delete_by_id(rule.id)
+            .exec(&app.db)
+            .await
+            .unwrap();
+        assert_eq!(pay(&k).await.0, 201);
+
+        // Visa switched off, then on again by an update: refused, then approved.
+        let visa = payment_method::ActiveModel {
+            merchant_id: Set(shop.id),
+            method_code: Set(1),
+            active: Set(false),
+            currencies: Set(String::new()),
+            countries: Set(String::new()),
+            updated_at: Set(Utc::now()),
+            mobile_active: Set(false),
+            ..Default::default()
+        }
+        .insert(&app.db)
+        .await
+        .unwrap();
+        let (status, body) = pay(&k).await;
+        assert_eq!(status, 400, "{body}");
+        assert!(
+            body["errors"][0]["propertyName"]
+                .as_str()
+                .is_some_and(|p| p.starts_with("cardPaymentMethodSpecificInput")),
+            "{body}"
+        );
+        let mut on: payment_method::ActiveModel = visa.into();
+        on.active = Set(true);
+        on.update(&app.db).await.unwrap();
+        assert_eq!(pay(&k).await.0, 201);
+        assert!(merchant_row(&app, "shop").await.settings_version >= raised + 3);
+    }
+);
