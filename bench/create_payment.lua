@@ -11,6 +11,10 @@ local key_id = os.getenv("BENCH_API_KEY_ID") or ""
 local file = os.getenv("BENCH_REQUESTS")
 local prefix = os.getenv("BENCH_KEY_PREFIX") or "k"
 local nthreads = tonumber(os.getenv("BENCH_THREADS") or "1")
+-- BENCH_RATE (requests/second, all threads together): paced instead of as fast as the
+-- server answers. Each thread hands its connections send times one interval apart; a
+-- thread that falls behind does not send a burst to catch up.
+local rate = tonumber(os.getenv("BENCH_RATE") or "0")
 
 local threads = {}
 local created = 0
@@ -36,6 +40,31 @@ function init(args)
     if #keys == 0 then
       error("no signed requests for thread " .. id .. " in " .. file)
     end
+  end
+end
+
+if rate > 0 then
+  local ffi = require("ffi")
+  ffi.cdef[[
+    typedef struct { long tv_sec; long tv_nsec; } bench_timespec;
+    int clock_gettime(int clock, bench_timespec *now);
+  ]]
+  local now = ffi.new("bench_timespec")
+  local function now_ms()
+    ffi.C.clock_gettime(1, now) -- CLOCK_MONOTONIC
+    return tonumber(now.tv_sec) * 1000 + tonumber(now.tv_nsec) / 1e6
+  end
+  local interval = 1000 * nthreads / rate
+  local next_at = nil
+
+  function delay()
+    local t = now_ms()
+    if next_at == nil or next_at < t then
+      next_at = t
+    end
+    local wait = next_at - t
+    next_at = next_at + interval
+    return math.floor(wait)
   end
 end
 
