@@ -4,7 +4,7 @@
 
 use crate::both_backends;
 use crate::helpers::{spawn_app, Backend, TestApp};
-use crate::payments::{card_payment, key, post, Key};
+use crate::payments::{card_payment, get, key, post, Key};
 use app::checkout::{CheckoutState, CheckoutView};
 use app::error::AppError;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
@@ -266,6 +266,8 @@ struct Flaky {
     gated: std::sync::atomic::AtomicBool,
     /// Captures wait at the gate too.
     gated_captures: std::sync::atomic::AtomicBool,
+    /// Cancels (and releases of expired authorisations) wait at the gate too.
+    gated_cancels: std::sync::atomic::AtomicBool,
     entered: tokio::sync::Notify,
     gate: tokio::sync::Semaphore,
 }
@@ -277,6 +279,7 @@ impl Default for Flaky {
             failing_captures: Default::default(),
             gated: Default::default(),
             gated_captures: Default::default(),
+            gated_cancels: Default::default(),
             entered: Default::default(),
             gate: tokio::sync::Semaphore::new(0),
         }
@@ -330,6 +333,10 @@ impl server::payments::acquirer::Acquirer for Flaky {
             .await
     }
     async fn cancel(&self, rrn: &str, reference: &str) -> Result<(), String> {
+        if self.gated_cancels.load(std::sync::atomic::Ordering::SeqCst) {
+            self.entered.notify_one();
+            let _ = self.gate.acquire().await;
+        }
         server::payments::acquirer::SimulatedAcquirer
             .cancel(rrn, reference)
             .await
@@ -674,4 +681,88 @@ async fn a_capture_the_acquirer_takes_its_time_over_holds_up_no_other_write_sqli
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_capture_the_acquirer_takes_its_time_over_holds_up_no_other_write_postgres() {
     a_capture_the_acquirer_takes_its_time_over_holds_up_no_other_write(Backend::Postgres).await;
+}
+
+/// The hourly release of expired authorisations asks the acquirer to cancel outside any
+/// write transaction: while the acquirer takes its time, other payments are written.
+async fn an_expiry_the_acquirer_takes_its_time_over_holds_up_no_other_write(backend: Backend) {
+    use std::sync::atomic::Ordering;
+    let acquirer = Arc::new(Flaky::default());
+    let Some(app) = crate::helpers::spawn_app_with(backend, &[], Some(acquirer.clone())).await
+    else {
+        return;
+    };
+    let _dir = app.dir_guard();
+    let key = Arc::new(key(&app, "shop").await);
+    let (s, v) = post(
+        &app,
+        &key,
+        "/payments",
+        &card_payment(900, "4111111111111111", "PRE_AUTHORIZATION"),
+    )
+    .await;
+    assert_eq!(s, 201, "{v}");
+    let id = v["payment"]["id"].as_str().unwrap().to_owned();
+    let row_id = server::payments::records::parse_public_id(&id).unwrap();
+    let row = payment::Entity::find_by_id(row_id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut row: payment::ActiveModel = row.into();
+    row.authorised_at = Set(Some(chrono::Utc::now() - chrono::Duration::days(30)));
+    row.update(&app.db).await.unwrap();
+    server::payments::engine::expiry::ensure_scheduled(&app.db)
+        .await
+        .unwrap();
+    acquirer.gated_cancels.store(true, Ordering::SeqCst);
+    let app = Arc::new(app);
+    let release = {
+        let (app, acquirer) = (app.clone(), acquirer.clone());
+        tokio::spawn(async move {
+            run_now(
+                &app,
+                acquirer,
+                server::platform::jobs::kind::EXPIRE_AUTHORISATIONS,
+            )
+            .await
+        })
+    };
+    acquirer.entered.notified().await;
+    // The acquirer is being asked to release the funds: another payment is written.
+    let other = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        post(
+            &app,
+            &key,
+            "/payments",
+            &card_payment(300, "4000000000009995", "SALE"),
+        ),
+    )
+    .await
+    .expect("another payment is written while the release is asked");
+    assert_eq!(other.0, 402, "{}", other.1);
+    acquirer.gate.add_permits(1);
+    release.await.unwrap();
+    let (s, v) = get(&app, &key, &format!("/payments/{id}")).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["status"], "CANCELLED", "{v}");
+    let expired = operation::Entity::find()
+        .filter(operation::Column::PaymentId.eq(row_id))
+        .filter(operation::Column::Kind.eq("expire"))
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(expired.len(), 1);
+    assert_eq!(expired[0].result, "approved");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expiry_the_acquirer_takes_its_time_over_holds_up_no_other_write_sqlite() {
+    an_expiry_the_acquirer_takes_its_time_over_holds_up_no_other_write(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expiry_the_acquirer_takes_its_time_over_holds_up_no_other_write_postgres() {
+    an_expiry_the_acquirer_takes_its_time_over_holds_up_no_other_write(Backend::Postgres).await;
 }

@@ -31,7 +31,7 @@ const MAX_CONFLICTS: u32 = 40;
 impl PaymentEngine {
     /// Runs `change` on the payment's ledger and writes the result with `record`, retrying
     /// when another writer changed the payment in between.
-    async fn change<F>(
+    pub(super) async fn change<F>(
         &self,
         merchant: &merchant::Model,
         payment_id: i64,

@@ -5,26 +5,24 @@
 //! merchant's card reservation period (1–30 days, 7 unless chosen) has ended.
 //!
 //! The job reads each merchant's period when it runs, so a changed period applies to the
-//! authorisations given before the change too. Each payment is released in its own
-//! transaction through the domain's `expire_authorisation`: the acquirer is asked to
-//! cancel (release the funds), an `expire` operation is written and the
-//! `payment.cancelled` event emitted (Direct reports CANCELLED, 6); a payment captured
-//! or changed meanwhile is left as it is (guarded update). An automatic capture due
-//! within the period captures first (`domain::processing::reservation_over`).
+//! authorisations given before the change too. Each payment is released as a change
+//! (`change.rs`) through the domain's `expire_authorisation`: reserved and committed with
+//! a pending `expire` operation, then the acquirer is asked to cancel (release the
+//! funds) outside any write transaction, then the operation is written approved with its
+//! audit row and the `payment.cancelled` event (Direct reports CANCELLED, 6); a payment
+//! captured or changed meanwhile is left as it is (guarded update). An automatic capture
+//! due within the period captures first (`domain::processing::reservation_over`).
 
-use super::PaymentEngine;
-use crate::entities::{merchant, operation, payment};
+use super::{Initiator, PaymentEngine};
+use crate::entities::{merchant, payment};
 use crate::payments::error::EngineError;
-use crate::payments::records::{guarded_update, ledger, pending_change, public_id, set_ledger};
-use crate::payments::wire;
-use crate::platform::db::BeginWrite;
+use crate::payments::records::public_id;
 use crate::platform::jobs::{self, kind};
-use crate::webhooks::events;
 use chrono::{Duration, Utc};
 use domain::payment::Stage;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 
 /// Payments one batch reads at most.
@@ -142,11 +140,13 @@ impl PaymentEngine {
         Ok(released)
     }
 
-    /// Releases one uncaptured authorisation whose reservation ended, in its own
-    /// transaction: `Ok(false)` when the payment was captured, changed or has a change
-    /// in flight meanwhile (nothing written). The acquirer is asked to cancel before the
-    /// transaction commits; if it refuses, nothing is written and the next run asks
-    /// again (with the same reference).
+    /// Releases one uncaptured authorisation whose reservation ended: `Ok(false)` when
+    /// the payment was captured or changed meanwhile so that it no longer expires
+    /// (nothing written). A change like a merchant's cancel (`change.rs`): the release is
+    /// reserved and committed (the ledger and a pending `expire` operation carrying its
+    /// reference) before the acquirer is asked to cancel, so no write waits on the
+    /// acquirer; a refusal gives the reservation back and the next run asks again, and
+    /// an answer lost to a crash is settled by asking the acquirer about the reference.
     pub async fn expire_authorisation(
         &self,
         merchant: &merchant::Model,
@@ -155,51 +155,20 @@ impl PaymentEngine {
         if row.merchant_id != merchant.id {
             return Err(EngineError::NotFound);
         }
-        let mut ledger = ledger(&row).map_err(EngineError::Refused)?;
-        if ledger.expire_authorisation().is_err() {
-            return Ok(false);
+        let released = self
+            .change(
+                merchant,
+                row.id,
+                &Initiator::System,
+                ("expire", true),
+                |l| l.authorised() - l.captured(),
+                |l, _| l.expire_authorisation(),
+            )
+            .await;
+        match released {
+            Ok(_) => Ok(true),
+            Err(EngineError::Refused(_)) => Ok(false),
+            Err(e) => Err(e),
         }
-        let now = Utc::now();
-        let txn = self.db.begin_write().await?;
-        if pending_change(&txn, row.id).await?.is_some() {
-            return Ok(false);
-        }
-        let mut update: payment::ActiveModel = row.clone().into();
-        update.updated_at = Set(now);
-        set_ledger(&mut update, &ledger);
-        let row = match guarded_update(&txn, &row, update).await {
-            Ok(row) => row,
-            Err(EngineError::Refused(_)) => return Ok(false),
-            Err(e) => return Err(e),
-        };
-        let rrn = row.rrn.clone().unwrap_or_default();
-        // Derived from the authorisation: asked again, the acquirer knows it.
-        let reference = format!("{rrn}X");
-        self.acquirer
-            .cancel(&rrn, &reference)
-            .await
-            .map_err(EngineError::Acquirer)?;
-        operation::ActiveModel {
-            payment_id: Set(row.id),
-            kind: Set("expire".to_owned()),
-            amount: Set(row.authorised),
-            result: Set("approved".to_owned()),
-            is_final: Set(true),
-            rrn: Set(Some(reference)),
-            created_at: Set(now),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
-        events::emit(
-            &txn,
-            merchant,
-            "payment.cancelled",
-            "payment",
-            wire::payment(&row),
-        )
-        .await?;
-        txn.commit().await?;
-        Ok(true)
     }
 }
