@@ -725,5 +725,6 @@ async fn session_created<C: sea_orm::ConnectionTrait>(
         "authorizationMode": checkout.authorization_mode,
         "expiresAt": checkout.expires_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
     });
-    crate::webhooks::events::emit(conn, merchant, SESSION_CREATED, "hostedCheckout", object).await
+    crate::webhooks::events::emit(conn, merchant, SESSION_CREATED, "hostedCheckout", || object)
+        .await
 }

@@ -38,23 +38,30 @@ pub(crate) fn return_url_or_default(
     asked.or_else(|| Some(merchant.default_return_url.clone()).filter(|u| !u.is_empty()))
 }
 
+/// What a notification mail for event `kind` says it is about, when the merchant is
+/// mailed for it: a payment that succeeded (`payment.captured`) or was refunded
+/// (`payment.refunded`), with notification addresses set.
+pub(crate) fn mail_wanted(merchant: &merchant::Model, kind: &str) -> Option<&'static str> {
+    let what = match kind {
+        "payment.captured" => "Successful payment",
+        "payment.refunded" => "Refund",
+        _ => return None,
+    };
+    (!merchant.notification_emails.is_empty()).then_some(what)
+}
+
 /// Queues, in the transaction of the change, a mail to each of the merchant's
-/// notification addresses when a payment succeeds (`payment.captured`) or is refunded
-/// (`payment.refunded`); every payment event passes here, on its way to the webhooks.
+/// notification addresses when [`mail_wanted`]; every payment event passes here, on its
+/// way to the webhooks.
 pub(crate) async fn notify_by_mail<C: sea_orm::ConnectionTrait>(
     conn: &C,
     merchant: &merchant::Model,
     kind: &str,
     payment: &serde_json::Value,
 ) -> Result<(), sea_orm::DbErr> {
-    let what = match kind {
-        "payment.captured" => "Successful payment",
-        "payment.refunded" => "Refund",
-        _ => return Ok(()),
-    };
-    if merchant.notification_emails.is_empty() {
+    let Some(what) = mail_wanted(merchant, kind) else {
         return Ok(());
-    }
+    };
     let id = payment["id"].as_str().unwrap_or_default();
     let output = &payment["paymentOutput"];
     let money = &output["amountOfMoney"];

@@ -67,7 +67,7 @@ impl PaylinkService {
                         &merchant,
                         "paymentlink.expired",
                         "paymentLink",
-                        wire::link(&row, &list, self.public_url()),
+                        || wire::link(&row, &list, self.public_url()),
                     )
                     .await?;
                 }
@@ -126,7 +126,7 @@ impl PaylinkService {
             &merchant,
             "paymentlink.paid",
             "paymentLink",
-            wire::link(&row, &list, self.public_url()),
+            || wire::link(&row, &list, self.public_url()),
         )
         .await
     }

@@ -107,13 +107,9 @@ impl PaylinkService {
         let kind = new.kind;
         let txn = self.engine.db().begin_write().await?;
         let row = store::insert(&txn, merchant, &public_id, new, by.user_id).await?;
-        events::emit(
-            &txn,
-            merchant,
-            "paymentlink.created",
-            "paymentLink",
-            wire::link(&row, &[], self.public_url()),
-        )
+        events::emit(&txn, merchant, "paymentlink.created", "paymentLink", || {
+            wire::link(&row, &[], self.public_url())
+        })
         .await?;
         let row = if send && !row.recipient_email.is_empty() {
             let to = row.recipient_email.clone();
@@ -236,7 +232,7 @@ impl PaylinkService {
             merchant,
             "paymentlink.cancelled",
             "paymentLink",
-            wire::link(&row, &events_list, self.public_url()),
+            || wire::link(&row, &events_list, self.public_url()),
         )
         .await?;
         audit::record(

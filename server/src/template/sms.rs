@@ -38,23 +38,28 @@ impl SmsProvider for DevSmsProvider {
     }
 }
 
+/// The SMS the customer gets for event `kind`, when the merchant switched SMS on: for a
+/// payment that succeeded (`payment.captured`) or was refunded (`payment.refunded`).
+pub(crate) fn sms_wanted(merchant: &merchant::Model, kind: &str) -> Option<domain::sms::Notice> {
+    let notice = match kind {
+        "payment.captured" => domain::sms::Notice::Paid,
+        "payment.refunded" => domain::sms::Notice::Refunded,
+        _ => return None,
+    };
+    merchant.sms_enabled.then_some(notice)
+}
+
 /// Queues, in the transaction of the change, an SMS to the customer of the payment in
-/// `object` (its Direct JSON) when it succeeded (`payment.captured`) or was refunded
-/// (`payment.refunded`) and the merchant switched SMS on. Every payment event passes here.
+/// `object` (its Direct JSON) when [`sms_wanted`]. Every payment event passes here.
 pub(crate) async fn notify_by_sms<C: ConnectionTrait>(
     conn: &C,
     merchant: &merchant::Model,
     kind: &str,
     object: &serde_json::Value,
 ) -> Result<(), DbErr> {
-    let notice = match kind {
-        "payment.captured" => domain::sms::Notice::Paid,
-        "payment.refunded" => domain::sms::Notice::Refunded,
-        _ => return Ok(()),
-    };
-    if !merchant.sms_enabled {
+    let Some(notice) = sms_wanted(merchant, kind) else {
         return Ok(());
-    }
+    };
     let Some(id) = object["id"].as_str().and_then(parse_public_id) else {
         return Ok(());
     };

@@ -46,17 +46,30 @@ fn wanted(merchant: &merchant::Model, kind: &str) -> bool {
             || merchant.webhook_events.split(',').any(|e| e.trim() == kind))
 }
 
-/// Writes event `kind` carrying `object` under `key` (`payment`, `refund`, `token`).
+/// Writes event `kind` carrying `object` under `key` (`payment`, `refund`, `token`), and
+/// the notification mail and SMS it calls for. `object` is built only when the merchant
+/// is told of the event one way or another: most payments of most merchants are not.
 pub async fn emit<C: ConnectionTrait>(
     conn: &C,
     merchant: &merchant::Model,
     kind: &str,
     key: &str,
-    object: serde_json::Value,
+    object: impl FnOnce() -> serde_json::Value,
 ) -> Result<(), DbErr> {
-    crate::configuration::rules::notify_by_mail(conn, merchant, kind, &object).await?;
-    crate::template::sms::notify_by_sms(conn, merchant, kind, &object).await?;
-    if !wanted(merchant, kind) {
+    let mail = crate::configuration::rules::mail_wanted(merchant, kind).is_some();
+    let sms = crate::template::sms::sms_wanted(merchant, kind).is_some();
+    let hooks = wanted(merchant, kind);
+    if !(mail || sms || hooks) {
+        return Ok(());
+    }
+    let object = object();
+    if mail {
+        crate::configuration::rules::notify_by_mail(conn, merchant, kind, &object).await?;
+    }
+    if sms {
+        crate::template::sms::notify_by_sms(conn, merchant, kind, &object).await?;
+    }
+    if !hooks {
         return Ok(());
     }
     let endpoints = webhook_endpoint::Entity::find()

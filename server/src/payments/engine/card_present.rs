@@ -171,19 +171,15 @@ impl PaymentEngine {
             },
         )
         .await?;
-        events::emit(
-            txn,
-            merchant,
-            "payment.created",
-            "payment",
-            wire::payment(&row),
-        )
+        events::emit(txn, merchant, "payment.created", "payment", || {
+            wire::payment(&row)
+        })
         .await?;
         let kind = format!(
             "payment.{}",
             ledger.direct_status().status.to_ascii_lowercase()
         );
-        events::emit(txn, merchant, &kind, "payment", wire::payment(&row)).await?;
+        events::emit(txn, merchant, &kind, "payment", || wire::payment(&row)).await?;
         Ok(row)
     }
 }

@@ -364,13 +364,9 @@ impl PaymentEngine {
             },
         )
         .await?;
-        events::emit(
-            &txn,
-            merchant,
-            "payment.created",
-            "payment",
-            wire::payment(&row),
-        )
+        events::emit(&txn, merchant, "payment.created", "payment", || {
+            wire::payment(&row)
+        })
         .await?;
         txn.commit().await?;
         Ok(row)
@@ -621,13 +617,12 @@ impl PaymentEngine {
         crate::platform::metrics::payment_attempt(&row.channel, result.outcome());
         super::linked::settle_linked_checkout(txn, &row, ledger.stage()).await?;
         super::linked::settle_linked_link(txn, &row, ledger.stage()).await?;
-        let status = wire::payment(&row);
         let kind = format!(
             "payment.{}",
             ledger.direct_status().status.to_ascii_lowercase()
         );
         if ledger.stage() != Stage::Created {
-            events::emit(txn, merchant, &kind, "payment", status).await?;
+            events::emit(txn, merchant, &kind, "payment", || wire::payment(&row)).await?;
         }
         Ok((row, result))
     }

@@ -40,13 +40,9 @@ impl PaymentEngine {
         }
         .insert(&txn)
         .await?;
-        events::emit(
-            &txn,
-            merchant,
-            "payment.cancelled",
-            "payment",
-            wire::payment(&row),
-        )
+        events::emit(&txn, merchant, "payment.cancelled", "payment", || {
+            wire::payment(&row)
+        })
         .await?;
         txn.commit().await?;
         Ok(row)

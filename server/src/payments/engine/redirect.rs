@@ -207,24 +207,16 @@ impl PaymentEngine {
             },
         )
         .await?;
-        events::emit(
-            &txn,
-            merchant,
-            "payment.created",
-            "payment",
-            wire::payment(&row),
-        )
+        events::emit(&txn, merchant, "payment.created", "payment", || {
+            wire::payment(&row)
+        })
         .await?;
         let mut update: payment::ActiveModel = row.clone().into();
         set_ledger(&mut update, &ledger);
         let row = guarded_update(&txn, &row, update).await?;
-        events::emit(
-            &txn,
-            merchant,
-            "payment.redirected",
-            "payment",
-            wire::payment(&row),
-        )
+        events::emit(&txn, merchant, "payment.redirected", "payment", || {
+            wire::payment(&row)
+        })
         .await?;
         bank_redirect::ActiveModel {
             token: Set(crypto::token_hash(&token)),
@@ -429,7 +421,7 @@ impl PaymentEngine {
             "payment.{}",
             ledger.direct_status().status.to_ascii_lowercase()
         );
-        events::emit(&txn, &merchant, &kind, "payment", wire::payment(&row)).await?;
+        events::emit(&txn, &merchant, &kind, "payment", || wire::payment(&row)).await?;
         let session = bank_redirect::Entity::find_by_id(session.id)
             .one(&txn)
             .await?

@@ -208,7 +208,7 @@ impl PaymentEngine {
                 ledger.direct_status().status.to_ascii_lowercase()
             ),
         };
-        events::emit(&txn, merchant, &event, "payment", wire::payment(&row)).await?;
+        events::emit(&txn, merchant, &event, "payment", || wire::payment(&row)).await?;
         txn.commit().await?;
         Ok((row, op))
     }

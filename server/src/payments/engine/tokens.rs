@@ -48,7 +48,10 @@ impl PaymentEngine {
         }
         .insert(conn)
         .await?;
-        events::emit(conn, merchant, "token.created", "token", wire::token(&row)).await?;
+        events::emit(conn, merchant, "token.created", "token", || {
+            wire::token(&row)
+        })
+        .await?;
         Ok(row)
     }
 
