@@ -23,6 +23,12 @@
 //! - a member idle longer than [`MEMBER_IDLE`] between its statements is undone as if
 //!   it went away: one stuck request cannot hold up every write.
 //!
+//! Checkpoints (copying the WAL back into the database file, and its `fsync`) are not
+//! done by the group's `COMMIT`, where SQLite's automatic checkpoint would make every
+//! member of that group wait for it: the group's connection has automatic checkpoints
+//! off, and the writer starts a passive checkpoint on another pooled connection at most
+//! every [`CHECKPOINT_EVERY`], which runs beside the next groups without holding them.
+//!
 //! So a member never sends transaction control (`COMMIT`, `ROLLBACK`, `RELEASE`) and the
 //! schema uses no `ON CONFLICT ROLLBACK` or `RAISE(ROLLBACK)`: those would end the
 //! group's transaction behind the writer's back.
@@ -33,7 +39,8 @@ use sea_orm::{
 };
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Mutex, OnceLock};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
 
@@ -43,7 +50,16 @@ const WRITE_TURN_TIMEOUT: Duration = Duration::from_secs(10);
 const MAX_MEMBERS: usize = 64;
 /// … and a group takes no newcomer once it has been open this long, so that the first
 /// member's answer waits for at most a few others.
-const MAX_GROUP_TIME: Duration = Duration::from_millis(20);
+const MAX_GROUP_TIME: Duration = Duration::from_millis(5);
+/// How often at most the writer starts a checkpoint of the WAL beside its groups.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
+/// Turns SQLite's automatic checkpoint off on the group's connection (a setting of the
+/// connection, kept when it goes back to the pool; the writer's checkpoints do it).
+const NO_AUTOMATIC_CHECKPOINT: &str = "PRAGMA wal_autocheckpoint = 0";
+/// Copies what it can of the WAL into the database without waiting for readers or the
+/// writer.
+const CHECKPOINT: &str = "PRAGMA wal_checkpoint(PASSIVE)";
+
 /// How long the writer waits for a member's next statement before undoing it (shorter
 /// in this module's tests, which wait it out).
 const MEMBER_IDLE: Duration = if cfg!(test) {
@@ -172,7 +188,10 @@ fn writer_of(db: &DatabaseConnection) -> mpsc::Sender<Request> {
 /// The writer's loop: a group begins with the first waiting request and takes the ones
 /// that queued meanwhile, then commits.
 async fn run(mut requests: mpsc::Receiver<Request>) {
+    let checkpointing = Arc::new(AtomicBool::new(false));
+    let mut checkpointed = Instant::now();
     while let Some(first) = requests.recv().await {
+        let db = first.db.clone();
         let txn = first
             .db
             .begin_with_options(TransactionOptions {
@@ -192,6 +211,10 @@ async fn run(mut requests: mpsc::Receiver<Request>) {
             ended: Vec::new(),
             broken: false,
         };
+        if let Err(e) = group.txn.execute_unprepared(NO_AUTOMATIC_CHECKPOINT).await {
+            // Harmless: the commit then checkpoints as SQLite does by default.
+            tracing::warn!(error = %e, "automatic checkpoints left on");
+        }
         let opened = Instant::now();
         let mut next = Some(first);
         let mut served = 0;
@@ -204,6 +227,17 @@ async fn run(mut requests: mpsc::Receiver<Request>) {
             next = requests.try_recv().ok();
         }
         group.end().await;
+        if checkpointed.elapsed() >= CHECKPOINT_EVERY && !checkpointing.swap(true, Ordering::AcqRel)
+        {
+            checkpointed = Instant::now();
+            let done = checkpointing.clone();
+            tokio::spawn(async move {
+                if let Err(e) = db.execute_unprepared(CHECKPOINT).await {
+                    tracing::warn!(error = %e, "WAL checkpoint failed; the next one tries again");
+                }
+                done.store(false, Ordering::Release);
+            });
+        }
     }
 }
 
@@ -426,6 +460,42 @@ mod tests {
             Poll::Ready(())
         })
         .await;
+    }
+
+    /// A group's commit leaves the WAL as it is, however much it wrote (members never
+    /// wait for the copy into the database file); the writer's own passive checkpoint,
+    /// started after a later group, copies it.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn checkpoints_run_beside_the_groups_not_in_their_commit() {
+        let (dir, db) = database().await;
+        let file = dir.path().join("g.db");
+        let size = || std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
+        let before = size();
+        const BIG: u64 = 6 << 20;
+        // More pages than SQLite's automatic checkpoint waits for (1,000).
+        let txn = db.begin_write().await.expect("turn");
+        txn.execute_unprepared(&format!(
+            "INSERT INTO t (name, body) VALUES ('big', zeroblob({BIG}))"
+        ))
+        .await
+        .expect("write");
+        txn.commit().await.expect("commit");
+        assert!(
+            size() < before + BIG / 2,
+            "the group's commit copied the WAL into the database file"
+        );
+        tokio::time::sleep(super::CHECKPOINT_EVERY + std::time::Duration::from_millis(100)).await;
+        let txn = db.begin_write().await.expect("turn");
+        insert(&txn, "next").await.expect("write");
+        txn.commit().await.expect("commit");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while size() < before + BIG {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the writer's checkpoint copied the WAL into the database file"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
     }
 
     /// A member's commit is answered only when its group commits: while the next
