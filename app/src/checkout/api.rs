@@ -46,14 +46,8 @@ impl PostedFrom {
     }
 }
 
-/// Letters, digits, `-` and `_` only: what may go into a `Location` we build.
 #[cfg(feature = "ssr")]
-fn simple(text: &str) -> bool {
-    !text.is_empty()
-        && text
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-}
+use crate::checkout::script::simple;
 
 /// Where a plain form's post goes next, given the checkout's new state: the 3-D Secure
 /// page for a challenge, the payment page once the challenge is answered; otherwise back

@@ -40,9 +40,59 @@ pub fn send_on(path: &str) {
     }
 }
 
-/// `S`'s address, for a form's `action`.
-pub fn post_to<S: ServerFn>() -> &'static str {
-    S::PATH
+/// `S`'s address, for a form's `action`, naming the payer page the form is on (`from`):
+/// a browser that sends no `Referer` is still answered by a redirect to its page, with
+/// the post's error. The server reads `from` only when there is no `Referer`, and only
+/// as a payer page's address ([`posted_page`]).
+pub fn post_to<S: ServerFn>() -> String {
+    let location = leptos_router::hooks::use_location();
+    let path = location.pathname.get_untracked();
+    let here = match location.query.with_untracked(|q| q.get("lang")) {
+        Some(lang) => format!("{path}?lang={}", crate::url::encode(&lang)),
+        None => path,
+    };
+    format!("{}?from={}", S::PATH, crate::url::encode(&here))
+}
+
+/// The payer page a form's `from` names ([`post_to`]), rebuilt from its parts: a
+/// payment, 3-D Secure or tokenization page (`/pay/` and two or three segments) or a
+/// payment link's page (`/link/` and one), each segment letters, digits, `-` and `_`
+/// only, with its `lang` when that is a language; `None` for anything else.
+#[cfg(feature = "ssr")]
+pub fn posted_page(query: &str) -> Option<String> {
+    let (_, from) = crate::url::pairs(query).find(|(name, _)| name == "from")?;
+    if from.len() > 200 {
+        return None;
+    }
+    let (path, query) = from.split_once('?').unwrap_or((from.as_str(), ""));
+    let (root, rest) = if let Some(rest) = path.strip_prefix("/pay/") {
+        ("pay", rest)
+    } else {
+        ("link", path.strip_prefix("/link/")?)
+    };
+    let segments: Vec<&str> = rest.split('/').collect();
+    let shape = match root {
+        "pay" => (2..=3).contains(&segments.len()),
+        _ => segments.len() == 1,
+    };
+    if !shape || !segments.iter().all(|s| simple(s)) {
+        return None;
+    }
+    let lang = crate::url::pairs(query)
+        .find(|(name, _)| name == "lang")
+        .and_then(|(_, code)| domain::Lang::parse(&code))
+        .map(|l| format!("?lang={}", l.code()))
+        .unwrap_or_default();
+    Some(format!("/{root}/{}{lang}", segments.join("/")))
+}
+
+/// Letters, digits, `-` and `_` only: what may go into a `Location` we build.
+#[cfg(feature = "ssr")]
+pub(crate) fn simple(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
 /// The texts, keyed as the script asks for them.

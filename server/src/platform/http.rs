@@ -179,7 +179,10 @@ pub fn router(state: &AppState) -> Router {
             move |uri, state, req| fallback(uri, state, req, asset_root.clone())
         })
         .layer(middleware::from_fn(sign_in_gate))
-        .layer(middleware::map_request(forget_posted_error))
+        .layer(middleware::map_request({
+            let base = config.public_url.trim_end_matches('/').to_owned();
+            move |req: Request| std::future::ready(forget_posted_error(&base, req))
+        }))
         .layer(middleware::from_fn({
             let db = db.clone();
             move |req: Request, next: Next| crate::checkout::language::choose(db.clone(), req, next)
@@ -257,17 +260,23 @@ async fn server_fn_handler(State(ports): State<Ports>, req: Request<Body>) -> im
 /// A plain form's post to a server function is answered by a redirect to its page (the
 /// `Referer`), with the error, if any, added to the address (`__err`, `__path`). The
 /// page's address may still carry the previous post's error: it is taken off first, so
-/// the page shows this post's.
-async fn forget_posted_error(mut req: Request) -> Request {
+/// the page shows this post's. A browser that sends no `Referer` is sent back to the
+/// payer page its form names in the action's `from` (only a payer page's address,
+/// rebuilt from its parts: `app::checkout::script::posted_page`), on this server's
+/// public address `base`.
+fn forget_posted_error(base: &str, mut req: Request) -> Request {
     if req.method() != Method::POST || !req.uri().path().starts_with("/api/") {
         return req;
     }
-    let cleaned = req
-        .headers()
-        .get(header::REFERER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(without_posted_error)
-        .and_then(|r| HeaderValue::from_str(&r).ok());
+    let cleaned = match req.headers().get(header::REFERER) {
+        Some(referer) => referer.to_str().ok().and_then(without_posted_error),
+        None => req
+            .uri()
+            .query()
+            .and_then(app::checkout::script::posted_page)
+            .map(|page| format!("{base}{page}")),
+    }
+    .and_then(|r| HeaderValue::from_str(&r).ok());
     if let Some(value) = cleaned {
         req.headers_mut().insert(header::REFERER, value);
     }

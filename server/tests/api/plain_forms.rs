@@ -159,3 +159,110 @@ both_backends!(
         assert!(!location.contains("/3ds/"), "{location}");
     }
 );
+
+/// Posts `form` to server function `endpoint` as a page's form does in a browser that
+/// sends no `Referer`: the page is named in the action's `from`.
+async fn form_post_without_referer(
+    app: &TestApp,
+    endpoint: &str,
+    from: &str,
+    form: &[(&str, &str)],
+) -> (u16, String) {
+    let res = app
+        .http
+        .post(format!(
+            "{}/api/{endpoint}?from={}",
+            app.base,
+            app::url::encode(from)
+        ))
+        .header("accept", "text/html,application/xhtml+xml")
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    (res.status().as_u16(), location(&res))
+}
+
+both_backends!(
+    a_browser_that_sends_no_referer_is_sent_back_to_the_page_its_form_names,
+    &[],
+    |app: TestApp| async move {
+        let k = key(&app, "shop").await;
+        let (id, page) = checkout(&app, &k).await;
+        let centre = page.split('/').nth(2).unwrap().to_owned();
+        // The page's forms name it in their action.
+        let html = app
+            .http
+            .get(format!("{}{page}?lang=fr", app.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let named = format!(
+            "/api/pay/pay?from={}",
+            app::url::encode(&format!("{page}?lang=fr"))
+        );
+        assert!(html.contains(&named), "{named} in {html}");
+
+        // A refusal: back to the page, in its language, with the error.
+        let form = card(&id, "4111 1111 1111 1112");
+        let from = format!("{page}?lang=fr&__err=old");
+        let (status, location) =
+            form_post_without_referer(&app, "pay/pay", &from, &pairs(&form)).await;
+        assert_eq!(status, 302);
+        // On this server's public address.
+        assert!(
+            location.starts_with(&format!(
+                "{}{page}?lang=fr&",
+                app.config.public_url.trim_end_matches('/')
+            )),
+            "{location}"
+        );
+        assert_eq!(location.matches("__err=").count(), 1, "{location}");
+        assert!(!location.contains("__err=old"), "{location}");
+
+        // On to 3-D Secure and back to the payment page.
+        let form = card(&id, "4000 0000 0000 1091");
+        let (status, location) =
+            form_post_without_referer(&app, "pay/pay", &from, &pairs(&form)).await;
+        assert_eq!(status, 302);
+        assert_eq!(location, format!("/pay/{centre}/3ds/{id}?lang=fr"));
+        let (status, location) = form_post_without_referer(
+            &app,
+            "pay/challenge",
+            &location,
+            &[("id", &id), ("code", "1234")],
+        )
+        .await;
+        assert_eq!(status, 302);
+        assert_eq!(location, format!("/pay/{centre}/{id}?lang=fr"));
+    }
+);
+
+both_backends!(
+    a_form_naming_anything_but_a_payer_page_is_never_followed,
+    &[],
+    |app: TestApp| async move {
+        let k = key(&app, "shop").await;
+        for from in [
+            "https://evil.example/pay/europe/x",
+            "//evil.example/pay/europe/x",
+            "/pay/europe/../../admin",
+            "/pay/europe/x/y/z",
+            "/users",
+            "/pay/europe/x\r\nSet-Cookie: a=b",
+        ] {
+            let (id, _) = checkout(&app, &k).await;
+            let form = card(&id, "4111 1111 1111 1112");
+            let (_, location) =
+                form_post_without_referer(&app, "pay/pay", from, &pairs(&form)).await;
+            // Answered as a post without any page: nowhere but this site's root.
+            assert!(
+                location.is_empty() || location == "/",
+                "{from:?} was followed to {location:?}"
+            );
+        }
+    }
+);
