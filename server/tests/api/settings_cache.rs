@@ -9,17 +9,14 @@ use crate::payments::{card_payment, key, post};
 use chrono::Utc;
 use domain::fraud::Rule;
 use domain::money::{Currency, Money};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 use server::entities::{fraud_rule, merchant, payment_method};
 
 const VISA: &str = "4111111111111111";
 
 async fn merchant_row(app: &TestApp, pspid: &str) -> merchant::Model {
-    merchant::Entity::find()
-        .filter(merchant::Column::Pspid.eq(pspid))
-        .one(&app.db)
+    server::account::provisioning::find_merchant(&app.db, pspid, domain::Environment::Test)
         .await
-        .unwrap()
         .unwrap()
 }
 
