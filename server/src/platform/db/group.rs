@@ -27,7 +27,10 @@
 //! done by the group's `COMMIT`, where SQLite's automatic checkpoint would make every
 //! member of that group wait for it: the group's connection has automatic checkpoints
 //! off, and the writer starts a passive checkpoint on another pooled connection at most
-//! every [`CHECKPOINT_EVERY`], which runs beside the next groups without holding them.
+//! every [`CHECKPOINT_EVERY`], which runs beside the next groups without holding them,
+//! and once more whenever it has been idle for [`CHECKPOINT_IDLE`] (the writes made
+//! outside groups meanwhile, session saves or job claims, on connections whose automatic
+//! checkpoint a group turned off, are copied too).
 //!
 //! So a member never sends transaction control (`COMMIT`, `ROLLBACK`, `RELEASE`) and the
 //! schema uses no `ON CONFLICT ROLLBACK` or `RAISE(ROLLBACK)`: those would end the
@@ -53,6 +56,13 @@ const MAX_MEMBERS: usize = 64;
 const MAX_GROUP_TIME: Duration = Duration::from_millis(5);
 /// How often at most the writer starts a checkpoint of the WAL beside its groups.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
+/// How long the writer waits without a request before it checkpoints anyway (shorter in
+/// this module's tests, which wait it out).
+const CHECKPOINT_IDLE: Duration = if cfg!(test) {
+    Duration::from_millis(300)
+} else {
+    Duration::from_secs(5)
+};
 /// Turns SQLite's automatic checkpoint off on the group's connection (a setting of the
 /// connection, kept when it goes back to the pool; the writer's checkpoints do it).
 const NO_AUTOMATIC_CHECKPOINT: &str = "PRAGMA wal_autocheckpoint = 0";
@@ -190,8 +200,20 @@ fn writer_of(db: &DatabaseConnection) -> mpsc::Sender<Request> {
 async fn run(mut requests: mpsc::Receiver<Request>) {
     let checkpointing = Arc::new(AtomicBool::new(false));
     let mut checkpointed = Instant::now();
-    while let Some(first) = requests.recv().await {
+    let mut last_db: Option<DatabaseConnection> = None;
+    loop {
+        let first = match tokio::time::timeout(CHECKPOINT_IDLE, requests.recv()).await {
+            Ok(Some(first)) => first,
+            Ok(None) => return,
+            Err(_idle) => {
+                if let Some(db) = &last_db {
+                    checkpoint(db.clone(), &checkpointing);
+                }
+                continue;
+            }
+        };
         let db = first.db.clone();
+        last_db = Some(db.clone());
         let txn = first
             .db
             .begin_with_options(TransactionOptions {
@@ -227,18 +249,26 @@ async fn run(mut requests: mpsc::Receiver<Request>) {
             next = requests.try_recv().ok();
         }
         group.end().await;
-        if checkpointed.elapsed() >= CHECKPOINT_EVERY && !checkpointing.swap(true, Ordering::AcqRel)
-        {
+        if checkpointed.elapsed() >= CHECKPOINT_EVERY && checkpoint(db, &checkpointing) {
             checkpointed = Instant::now();
-            let done = checkpointing.clone();
-            tokio::spawn(async move {
-                if let Err(e) = db.execute_unprepared(CHECKPOINT).await {
-                    tracing::warn!(error = %e, "WAL checkpoint failed; the next one tries again");
-                }
-                done.store(false, Ordering::Release);
-            });
         }
     }
+}
+
+/// Starts a passive checkpoint of `db`'s WAL on a pooled connection, unless one is still
+/// running (then `false`).
+fn checkpoint(db: DatabaseConnection, running: &Arc<AtomicBool>) -> bool {
+    if running.swap(true, Ordering::AcqRel) {
+        return false;
+    }
+    let done = running.clone();
+    tokio::spawn(async move {
+        if let Err(e) = db.execute_unprepared(CHECKPOINT).await {
+            tracing::warn!(error = %e, "WAL checkpoint failed; the next one tries again");
+        }
+        done.store(false, Ordering::Release);
+    });
+    true
 }
 
 /// The open transaction and the members served in it, waiting for its end.
@@ -493,6 +523,40 @@ mod tests {
             assert!(
                 std::time::Instant::now() < deadline,
                 "the writer's checkpoint copied the WAL into the database file"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Writes made outside the groups (a lone statement on a pooled connection whose
+    /// automatic checkpoint a group turned off) are checkpointed once the writer is idle.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_idle_writer_checkpoints_the_writes_made_outside_its_groups() {
+        use sea_orm::TransactionTrait;
+        let (dir, db) = database().await;
+        let file = dir.path().join("g.db");
+        let size = || std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
+        let txn = db.begin_write().await.expect("turn");
+        insert(&txn, "first").await.expect("write");
+        txn.commit().await.expect("commit");
+        let before = size();
+        const BIG: u64 = 6 << 20;
+        let lone = db.begin().await.expect("a connection of the pool");
+        lone.execute_unprepared(super::NO_AUTOMATIC_CHECKPOINT)
+            .await
+            .expect("as a group leaves it");
+        lone.execute_unprepared(&format!(
+            "INSERT INTO t (name, body) VALUES ('lone', zeroblob({BIG}))"
+        ))
+        .await
+        .expect("write");
+        lone.commit().await.expect("commit");
+        assert!(size() < before + BIG / 2, "not checkpointed by its commit");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while size() < before + BIG {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the idle writer's checkpoint copied the WAL into the database file"
             );
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
