@@ -28,7 +28,7 @@ command -v psql >/dev/null 2>&1 || echo "psql not found: PostgreSQL will be skip
 openpsp=target/release/openpsp
 baseline=target/release/examples/baseline
 if [ "${BENCH_BUILD:-0}" = 1 ] || [ ! -x "$openpsp" ]; then
-  cargo leptos build --release
+  cargo leptos build --release --split
 fi
 if [ "${BENCH_BUILD:-0}" = 1 ] || [ ! -x "$baseline" ]; then
   cargo build --release -p server --example baseline

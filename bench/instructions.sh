@@ -21,7 +21,7 @@ for package in valgrind wrk curl; do
 done
 
 openpsp=target/release/openpsp
-[ -x "$openpsp" ] && [ "${BENCH_BUILD:-0}" != 1 ] || cargo leptos build --release
+[ -x "$openpsp" ] && [ "${BENCH_BUILD:-0}" != 1 ] || cargo leptos build --release --split
 
 seconds=${BENCH_SECONDS:-10}
 home_requests=${BENCH_HOME_REQUESTS:-40}

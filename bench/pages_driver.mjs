@@ -24,11 +24,13 @@ const NETWORK = { offline: false, latency: 150, downloadThroughput: 1.6e6 / 8, u
 const CPU_RATE = 4;
 const KIB = 1024;
 
-// Targets from the issue: the hosted page's interactive time and LCP, and every payer
-// page's JS+WASM gzipped.
+// Targets from the issue: the hosted page's interactive time and LCP, every payer
+// page's JS+WASM gzipped, and the back office's first page (its /login, then Home with
+// what /login loaded) JS+WASM gzipped.
 const TARGET_TTI_MS = 2500;
 const TARGET_LCP_MS = 2000;
 const TARGET_GZIP_BYTES = 100 * KIB;
+const TARGET_BACK_OFFICE_GZIP_BYTES = 300 * KIB;
 
 // Before any page script: note when the WebAssembly marks the body hydrated
 // (app/src/lib.rs sets data-hydrated), and keep the latest LCP entry.
@@ -209,6 +211,7 @@ async function backOffice(browser) {
     lcp: loginMarks.lcp,
     lcpElement: loginMarks.lcpElement,
   };
+  login.firstPage = login.gzip;
   await page.getByLabel("PSPID", { exact: true }).fill("demo");
   await page.getByLabel("Password", { exact: true }).fill(process.env.PAGES_PASSWORD);
   log.requests = [];
@@ -230,8 +233,28 @@ async function backOffice(browser) {
     lcp: homeMarks.lcp,
     lcpElement: homeMarks.lcpElement,
   };
+  home.firstPage = login.gzip + home.gzip;
+  // A section not visited yet: its code is fetched now (lazy routes), not with the first page.
+  log.requests = [];
+  const opened = await page.evaluate(() => performance.now());
+  // The menu's link, clicked from script: on a phone the menu is folded away.
+  await until(log, page.evaluate(() => document.querySelector("a[href='/operations/payments']").click()));
+  await until(log, page.getByRole("heading", { level: 1, name: "Payments" }).waitFor({ state: "visible" }));
+  const shown = await page.evaluate(() => performance.now());
+  await settle(page);
+  const section = {
+    name: "back office Payments (first visit, from Home)",
+    path: "/operations/payments",
+    ...(await bytes(log.requests)),
+    hydrated: null,
+    interactive: null,
+    how: "client-side navigation",
+    extra: `link clicked → Payments shown in ${secs(shown - opened)}`,
+    lcp: null,
+    lcpElement: "",
+  };
   await context.close();
-  return [login, home];
+  return [login, home, section];
 }
 
 // Paths without their long ids: /pay/demo/… rather than a checkout's id.
@@ -253,6 +276,10 @@ function print(page, tally) {
   console.log(`  hydrated              ${secs(page.hydrated).padStart(14)}`);
   console.log(`  time to interactive   ${secs(page.interactive).padStart(14)}${page.targets ? target(page.interactive, TARGET_TTI_MS, "≤ 2.5 s") : ""}  (${page.how})`);
   console.log(`  LCP                   ${secs(page.lcp).padStart(14)}${page.targets ? target(page.lcp, TARGET_LCP_MS, "≤ 2.0 s") : ""}  (${page.lcpElement || "no element"})`);
+  if (page.firstPage != null) {
+    console.log(`  first page JS+WASM gzip ${kib(page.firstPage).padStart(12)}${target(page.firstPage, TARGET_BACK_OFFICE_GZIP_BYTES, "≤ 300 KiB")}` +
+      (page.path === "/" ? "  (/login and Home)" : ""));
+  }
   if (page.extra) console.log(`  ${page.extra}`);
   for (const note of page.notes) console.log(`  note: ${note}`);
 }
@@ -277,5 +304,6 @@ for (const step of [hostedPage, prepayPage, backOffice]) {
 }
 await browser.close();
 console.log(`\nTargets met: ${tally.filter(Boolean).length} of ${tally.length}` +
-  " (hosted page interactive ≤ 2.5 s and LCP ≤ 2.0 s; payer pages ≤ 100 KiB JS+WASM gzipped)");
+  " (hosted page interactive ≤ 2.5 s and LCP ≤ 2.0 s; payer pages ≤ 100 KiB JS+WASM gzipped;" +
+  " the back office's first page ≤ 300 KiB JS+WASM gzipped)");
 process.exit(failed ? 1 : 0);

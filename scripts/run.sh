@@ -11,12 +11,12 @@ profile="${OPENPSP_PROFILE:-release}"
 if [ "$profile" = release ]; then
   scripts/setup.sh release
   # --precompress writes .br and .gz beside the browser's code; they are sent as they are.
-  cargo leptos build --release --precompress
+  cargo leptos build --release --precompress --split
   bin=target/release/openpsp
   scripts/build-payer.sh
 else
   scripts/setup.sh run
-  cargo leptos build
+  cargo leptos build --split
   bin=target/debug/openpsp
   scripts/build-payer.sh
 fi

@@ -176,7 +176,7 @@ step "cargo fmt --check" cargo fmt --all --check
 step "cargo clippy (native)" cargo clippy --all-targets -- -D warnings
 step "cargo clippy (wasm32 frontend and payer)" cargo clippy -p frontend -p payer --target wasm32-unknown-unknown -- -D warnings
 step "unit and integration tests (SQLite and PostgreSQL)" run_tests
-step "WebAssembly and server build (cargo leptos build)" cargo leptos build
+step "WebAssembly and server build (cargo leptos build --split)" cargo leptos build --split
 step "payer bundle (scripts/build-payer.sh)" scripts/build-payer.sh
 step "Direct SDK conformance (Python, Node.js and current Python SDKs, SQLite and PostgreSQL)" run_sdk_conformance
 step "API fuzzing (schemathesis against /v2/openapi.json, SQLite and PostgreSQL)" run_api_fuzzing

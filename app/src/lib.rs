@@ -20,6 +20,7 @@ pub mod fraud;
 pub mod i18n;
 pub mod methods;
 pub mod not_found;
+pub mod pages;
 pub mod paylinks;
 pub mod payments;
 #[cfg(feature = "ssr")]
@@ -38,7 +39,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags};
 use leptos_router::{
     components::{ParentRoute, Route, Router, Routes},
-    path, SsrMode,
+    path, Lazy, SsrMode,
 };
 
 /// Where the pages load the browser's code and style from: the path before `/pkg/…`
@@ -141,22 +142,24 @@ pub fn is_payer_path(path: &str) -> bool {
 /// The file name (before `.js`/`.wasm`) of the payer's script.
 pub const PAYER_BUNDLE: &str = "payer";
 
-/// The page context both applications set up: meta tags, the page language, and (back
-/// office, once hydrated) the `data-hydrated` mark that tells end-to-end tests (and
-/// curious people) when the WebAssembly took over; on the payer's pages the payer's
-/// script sets that mark.
+/// Marks the document hydrated (`<body data-hydrated="true">`), which tells end-to-end
+/// tests (and curious people) that the WebAssembly took over: the browser's entry point
+/// calls it once the shell and the lazily loaded page are both hydrated. On the payer's
+/// pages the payer's script sets the same mark.
+#[cfg(feature = "hydrate")]
+pub fn mark_hydrated() {
+    if let Some(body) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.body())
+    {
+        let _ = body.set_attribute("data-hydrated", "true");
+    }
+}
+
+/// The page context both applications set up: meta tags and the page language.
 fn provide_page_context() {
     provide_meta_context();
     provide_context(page_lang());
-    Effect::new(move |_| {
-        #[cfg(feature = "hydrate")]
-        if let Some(body) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.body())
-        {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
 }
 
 /// The payer's pages alone. They are rendered on the server only, in order (a page that
@@ -188,65 +191,65 @@ pub fn App() -> impl IntoView {
     view! {
         <Router>
             <Routes fallback=not_found::NotFound>
-                <Route path=path!("/login") view=account::login::LoginPage/>
-                <Route path=path!("/login/verify") view=account::security::verify::VerifyPage/>
-                <Route path=path!("/profile/confirm-email") view=account::security::page::ConfirmEmailPage/>
-                <Route path=path!("/forgot-password") view=account::password::ForgotPasswordPage/>
-                <Route path=path!("/reset-password") view=account::password::ResetPasswordPage/>
-                <Route path=path!("/dev/mailbox") view=account::mailbox::MailboxPage/>
-                <Route path=path!("/support/login") view=support::accounts::pages::SupportLoginPage/>
-                <Route path=path!("/support/status") view=support::status::page::StatusPage/>
+                <Route path=path!("/login") view={Lazy::<pages::Login>::new()}/>
+                <Route path=path!("/login/verify") view={Lazy::<pages::LoginVerify>::new()}/>
+                <Route path=path!("/profile/confirm-email") view={Lazy::<pages::ConfirmEmail>::new()}/>
+                <Route path=path!("/forgot-password") view={Lazy::<pages::ForgotPassword>::new()}/>
+                <Route path=path!("/reset-password") view={Lazy::<pages::ResetPassword>::new()}/>
+                <Route path=path!("/dev/mailbox") view={Lazy::<pages::Mailbox>::new()}/>
+                <Route path=path!("/support/login") view={Lazy::<pages::SupportLogin>::new()}/>
+                <Route path=path!("/support/status") view={Lazy::<pages::SupportStatus>::new()}/>
                 <ParentRoute path=path!("/support") view=support::accounts::pages::SupportShell>
-                    <Route path=path!("") view=support::accounts::pages::SupportHomePage/>
-                    <Route path=path!("/profile") view=support::accounts::pages::SupportProfilePage/>
-                    <Route path=path!("/requests") view=support::tickets::list::TicketsPage/>
-                    <Route path=path!("/requests/new") view=support::tickets::new::NewTicketPage/>
-                    <Route path=path!("/requests/:reference") view=support::tickets::detail::TicketPage/>
-                    <Route path=path!("/articles") view=support::knowledge::pages::ArticlesPage/>
-                    <Route path=path!("/articles/:slug") view=support::knowledge::pages::ArticlePage/>
-                    <Route path=path!("/chat") view=support::knowledge::pages::ChatPage/>
-                    <Route path=path!("/contact") view=support::knowledge::pages::ContactPage/>
-                    <Route path=path!("/agent") view=support::agent::pages::AgentQueuePage/>
-                    <Route path=path!("/agent/articles") view=support::agent::pages::AgentArticlesPage/>
-                    <Route path=path!("/agent/articles/new") view=support::agent::pages::ArticleEditorPage/>
-                    <Route path=path!("/agent/articles/:slug/edit") view=support::agent::pages::ArticleEditorPage/>
-                    <Route path=path!("/agent/announcements") view=support::agent::pages::AgentAnnouncementsPage/>
-                    <Route path=path!("/agent/people") view=support::agent::pages::AgentPeoplePage/>
-                    <Route path=path!("/agent/catalogue") view=support::agent::pages::AgentCataloguePage/>
-                    <Route path=path!("/agent/terminals") view=support::agent::terminals::AgentTerminalsPage/>
+                    <Route path=path!("") view={Lazy::<pages::SupportHome>::new()}/>
+                    <Route path=path!("/profile") view={Lazy::<pages::SupportProfile>::new()}/>
+                    <Route path=path!("/requests") view={Lazy::<pages::Tickets>::new()}/>
+                    <Route path=path!("/requests/new") view={Lazy::<pages::NewTicket>::new()}/>
+                    <Route path=path!("/requests/:reference") view={Lazy::<pages::Ticket>::new()}/>
+                    <Route path=path!("/articles") view={Lazy::<pages::Articles>::new()}/>
+                    <Route path=path!("/articles/:slug") view={Lazy::<pages::Article>::new()}/>
+                    <Route path=path!("/chat") view={Lazy::<pages::Chat>::new()}/>
+                    <Route path=path!("/contact") view={Lazy::<pages::Contact>::new()}/>
+                    <Route path=path!("/agent") view={Lazy::<pages::AgentQueue>::new()}/>
+                    <Route path=path!("/agent/articles") view={Lazy::<pages::AgentArticles>::new()}/>
+                    <Route path=path!("/agent/articles/new") view={Lazy::<pages::ArticleEditor>::new()}/>
+                    <Route path=path!("/agent/articles/:slug/edit") view={Lazy::<pages::ArticleEditor>::new()}/>
+                    <Route path=path!("/agent/announcements") view={Lazy::<pages::AgentAnnouncements>::new()}/>
+                    <Route path=path!("/agent/people") view={Lazy::<pages::AgentPeople>::new()}/>
+                    <Route path=path!("/agent/catalogue") view={Lazy::<pages::AgentCatalogue>::new()}/>
+                    <Route path=path!("/agent/terminals") view={Lazy::<pages::AgentTerminals>::new()}/>
                 </ParentRoute>
                 <ParentRoute path=path!("") view=account::shell::BackOffice>
-                    <Route path=path!("") view=account::home::HomePage/>
-                    <Route path=path!("/profile") view=account::profile::ProfilePage/>
-                    <Route path=path!("/profile/security") view=account::security::page::SecurityPage/>
-                    <Route path=path!("/operations/dashboard") view=payments::dashboard::DashboardPage/>
-                    <Route path=path!("/operations/moto") view=payments::moto::MotoPage/>
-                    <Route path=path!("/operations/pos") view=terminals::pos::PosPage/>
-                    <Route path=path!("/operations/invoice") view=paylinks::invoices::InvoicePage/>
-                    <Route path=path!("/operations/invoices") view=paylinks::invoices::InvoicesPage/>
-                    <Route path=path!("/operations/links") view=paylinks::links::LinksPage/>
-                    <Route path=path!("/operations/links/new") view=paylinks::links::LinkEditPage/>
-                    <Route path=path!("/operations/links/:id") view=paylinks::links::LinkEditPage/>
-                    <Route path=path!("/operations/history") view=payments::history::HistoryPage/>
-                    <Route path=path!("/operations/payments") view=payments::list::PaymentsListPage/>
-                    <Route path=path!("/operations/payments/:id") view=payments::detail::PaymentPage/>
-                    <Route path=path!("/configuration/account") view=company::page::AccountSettingsPage/>
-                    <Route path=path!("/configuration/api-keys") view=configuration::api_keys::ApiKeysPage/>
-                    <Route path=path!("/configuration/webhooks") view=webhooks::page::WebhooksPage/>
-                    <Route path=path!("/configuration/payments") view=configuration::payment_settings::PaymentSettingsPage/>
-                    <Route path=path!("/configuration/template") view=template::page::TemplatePage/>
-                    <Route path=path!("/configuration/payment-methods") view=methods::page::PaymentMethodsPage/>
-                    <Route path=path!("/configuration/jobs") view=configuration::jobs::JobsPage/>
-                    <Route path=path!("/configuration/terminals") view=terminals::config::TerminalsPage/>
-                    <Route path=path!("/configuration/users") view=users::page::UsersPage/>
-                    <Route path=path!("/configuration/aliases") view=aliases::page::AliasesPage/>
-                    <Route path=path!("/configuration/audit-log") view=audit::page::AuditLogPage/>
-                    <Route path=path!("/configuration/production-account") view=production::page::ProductionAccountPage/>
-                    <Route path=path!("/advanced/fraud") view=fraud::page::FraudPageView/>
-                    <Route path=path!("/support-info/manuals") view=account::support_links::ManualsPage/>
+                    <Route path=path!("") view={Lazy::<pages::Home>::new()}/>
+                    <Route path=path!("/profile") view={Lazy::<pages::Profile>::new()}/>
+                    <Route path=path!("/profile/security") view={Lazy::<pages::Security>::new()}/>
+                    <Route path=path!("/operations/dashboard") view={Lazy::<pages::Dashboard>::new()}/>
+                    <Route path=path!("/operations/moto") view={Lazy::<pages::Moto>::new()}/>
+                    <Route path=path!("/operations/pos") view={Lazy::<pages::Pos>::new()}/>
+                    <Route path=path!("/operations/invoice") view={Lazy::<pages::Invoice>::new()}/>
+                    <Route path=path!("/operations/invoices") view={Lazy::<pages::Invoices>::new()}/>
+                    <Route path=path!("/operations/links") view={Lazy::<pages::Links>::new()}/>
+                    <Route path=path!("/operations/links/new") view={Lazy::<pages::LinkEdit>::new()}/>
+                    <Route path=path!("/operations/links/:id") view={Lazy::<pages::LinkEdit>::new()}/>
+                    <Route path=path!("/operations/history") view={Lazy::<pages::History>::new()}/>
+                    <Route path=path!("/operations/payments") view={Lazy::<pages::Payments>::new()}/>
+                    <Route path=path!("/operations/payments/:id") view={Lazy::<pages::Payment>::new()}/>
+                    <Route path=path!("/configuration/account") view={Lazy::<pages::AccountSettings>::new()}/>
+                    <Route path=path!("/configuration/api-keys") view={Lazy::<pages::ApiKeys>::new()}/>
+                    <Route path=path!("/configuration/webhooks") view={Lazy::<pages::Webhooks>::new()}/>
+                    <Route path=path!("/configuration/payments") view={Lazy::<pages::PaymentSettings>::new()}/>
+                    <Route path=path!("/configuration/template") view={Lazy::<pages::Template>::new()}/>
+                    <Route path=path!("/configuration/payment-methods") view={Lazy::<pages::PaymentMethods>::new()}/>
+                    <Route path=path!("/configuration/jobs") view={Lazy::<pages::Jobs>::new()}/>
+                    <Route path=path!("/configuration/terminals") view={Lazy::<pages::Terminals>::new()}/>
+                    <Route path=path!("/configuration/users") view={Lazy::<pages::Users>::new()}/>
+                    <Route path=path!("/configuration/aliases") view={Lazy::<pages::Aliases>::new()}/>
+                    <Route path=path!("/configuration/audit-log") view={Lazy::<pages::AuditLog>::new()}/>
+                    <Route path=path!("/configuration/production-account") view={Lazy::<pages::ProductionAccount>::new()}/>
+                    <Route path=path!("/advanced/fraud") view={Lazy::<pages::Fraud>::new()}/>
+                    <Route path=path!("/support-info/manuals") view={Lazy::<pages::Manuals>::new()}/>
                     <Route
                         path=path!("/profile/password")
-                        view=account::password::ChangePasswordPage
+                        view={Lazy::<pages::ChangePassword>::new()}
                     />
                 </ParentRoute>
             </Routes>

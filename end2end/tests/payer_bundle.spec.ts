@@ -1,5 +1,5 @@
 import { expect, test, Browser, Page } from "@playwright/test";
-import { hydrated } from "./helpers";
+import { expectHome, hydrated, loginWithPspid } from "./helpers";
 import { direct, hostedCheckout } from "./direct";
 
 /** The most JavaScript + WebAssembly a payer's page may put on the wire (as sent, i.e.
@@ -103,13 +103,36 @@ test("a payment link's pre-payment page and the test cards page load the payer's
   expect(cards.errors).toEqual([]);
 });
 
-test("the back office still loads its own bundle", async ({ browser }) => {
-  const { page, code } = await phone(browser);
-  await page.goto("/login");
-  await hydrated(page);
-  const paths = (await code()).map((c) => c.url);
-  expect(paths.some((p) => p.endsWith("/pkg/openpsp.wasm")), paths.join(", ")).toBe(true);
-  expect(paths.filter((p) => p.includes("/pkg/payer"))).toEqual([]);
+test("the back office loads its shell and the page shown, and a section's code only when first visited", async ({ browser }) => {
+  const { page, code, errors } = await phone(browser);
+  const wasm = async () => (await code()).map((c) => c.url).filter((p) => p.endsWith(".wasm"));
+  await loginWithPspid(page, "demo");
+  await expectHome(page);
+  const firstPage = await wasm();
+  expect(firstPage.some((p) => p.endsWith("/pkg/openpsp.wasm")), firstPage.join(", ")).toBe(true);
+  expect(firstPage.filter((p) => p.includes("/pkg/payer"))).toEqual([]);
+  // The pages are chunks of their own (lazy routes, `cargo leptos build --split`): the
+  // login page and Home fetched theirs, never the whole back office.
+  expect(firstPage.length, firstPage.join(", ")).toBeGreaterThan(1);
+
+  // A section not visited yet: its code comes now, and the page works.
+  await page.evaluate(() => document.querySelector<HTMLAnchorElement>("a[href='/operations/payments']")!.click());
+  await expect(page.getByRole("heading", { level: 1, name: "Payments" })).toBeVisible();
+  await expect(page).toHaveURL(/\/operations\/payments$/);
+  const afterPayments = await wasm();
+  const fetched = afterPayments.filter((p) => !firstPage.includes(p));
+  expect(fetched.length, `new on Payments: ${fetched.join(", ")}`).toBeGreaterThan(0);
+  // Its tabs answer: the page's code runs.
+  await page.getByRole("tab", { name: "Templates" }).click();
+  await expect(page.getByRole("tab", { name: "Templates" })).toHaveAttribute("aria-selected", "true");
+
+  // Back to Home and to Payments again: nothing is fetched twice.
+  await page.evaluate(() => document.querySelector<HTMLAnchorElement>("a[href='/']")!.click());
+  await expect(page.getByRole("heading", { level: 1, name: "Home" })).toBeVisible();
+  await page.evaluate(() => document.querySelector<HTMLAnchorElement>("a[href='/operations/payments']")!.click());
+  await expect(page.getByRole("heading", { level: 1, name: "Payments" })).toBeVisible();
+  expect(await wasm()).toEqual(afterPayments);
+  expect(errors).toEqual([]);
 });
 
 test("without script the payment page is a plain form: the server refuses a mistyped number next to its field, then pays", async ({ browser }) => {

@@ -2,9 +2,19 @@
 // The pages' view types are deep; their layout is computed here, where they hydrate.
 #![recursion_limit = "256"]
 
-/// Called by the hydration script with the server-rendered document in place.
+/// Called by the hydration script with the server-rendered document in place. The page
+/// shown is a lazy route (`app::pages`): its chunk is fetched first, then the shell and
+/// the page are hydrated together, and only then is the document marked hydrated.
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    // `hydrate_from_async` sets up Leptos's executor on wasm-bindgen's first thing.
+    wasm_bindgen_futures::spawn_local(async {
+        let body = leptos::prelude::document()
+            .body()
+            .expect("a page has a body");
+        let handle = leptos::mount::hydrate_from_async(body, app::App).await;
+        app::mark_hydrated();
+        handle.forget();
+    });
 }

@@ -16,8 +16,9 @@ use std::path::PathBuf;
 use tower::ServiceExt;
 use tower_http::services::ServeDir;
 
-/// Most files read to name the version: a `pkg` folder holds a handful.
-const MAX_FILES: usize = 256;
+/// Most files read to name the version: a split build (`cargo leptos build --split`)
+/// writes a chunk per page and per piece of code pages share, several hundred in all.
+const MAX_FILES: usize = 4096;
 
 /// The served folder and the version its path carries.
 #[derive(Clone, Debug)]
