@@ -104,6 +104,8 @@ async function bytes(requests) {
     const body_size = Math.max(0, sizes.responseBodySize);
     out.total += Math.max(0, sizes.responseHeadersSize) + body_size;
     if (!isCode(request.url(), response.headers()["content-type"] ?? "")) continue;
+    // Taken from the browser's cache (loaded by an earlier page): not this page's bytes.
+    if (body_size === 0) continue;
     out.files += 1;
     out.code += body_size;
     let body;
