@@ -8,8 +8,8 @@
 //! the set of split points using it, and with a split point per page those sets made
 //! hundreds of small files, a request each.
 //!
-//! Every build of the browser's bundle must be split: an unsplit bundle has no loader for
-//! the chunks and fails when a page is shown.
+//! The browser's bundle is built with `--split` everywhere (`scripts/run.sh`,
+//! `scripts/test.sh`, the benches); a build without it is not tested.
 
 use leptos::prelude::*;
 use leptos_router::LazyRoute;
