@@ -111,8 +111,8 @@ test("the back office loads its shell and the page shown, and a section's code o
   const firstPage = await wasm();
   expect(firstPage.some((p) => p.endsWith("/pkg/openpsp.wasm")), firstPage.join(", ")).toBe(true);
   expect(firstPage.filter((p) => p.includes("/pkg/payer"))).toEqual([]);
-  // The pages are chunks of their own (lazy routes, `cargo leptos build --split`): the
-  // login page and Home fetched theirs, never the whole back office.
+  // The sections are chunks of their own (lazy routes, `cargo leptos build --split`):
+  // the sign-in and Home sections fetched theirs, never the whole back office.
   expect(firstPage.length, firstPage.join(", ")).toBeGreaterThan(1);
 
   // A section not visited yet: its code comes now, and the page works.
