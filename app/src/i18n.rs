@@ -3,10 +3,18 @@
 //! Every text is one [`T`] variant with its six translations side by side, so a string
 //! cannot exist in one language and be missing in another: the compiler checks it.
 //! The language of a page is provided as context; changing it reloads the page so the
-//! server renders the new `<html lang>`.
+//! server renders the new `<html lang>`. The browser's bundle holds no text: it fetches
+//! the page's language only, before it hydrates (`delivery`).
 
 use domain::Lang;
 use leptos::prelude::*;
+
+mod delivery;
+#[cfg(feature = "hydrate")]
+pub use delivery::load_page_texts;
+pub use delivery::LINK_ID as TEXTS_LINK_ID;
+#[cfg(not(feature = "hydrate"))]
+pub use delivery::{page_texts, PageTexts};
 
 macro_rules! catalogue {
     ($($key:ident => [$en:expr, $fr:expr, $nl:expr, $de:expr, $es:expr, $it:expr $(,)?]),* $(,)?) => {
@@ -18,13 +26,22 @@ macro_rules! catalogue {
             /// Every key, for catalogue tests.
             pub const ALL: &'static [T] = &[$(T::$key),*];
 
-            /// Every key's six texts, in the keys' order: one table read, not a
-            /// function with an arm per key (a smaller browser bundle).
+            /// Every key's six texts, in the keys' order. Compiled into the server only:
+            /// the browser receives the texts of its page's language (`delivery`).
+            #[cfg(not(feature = "hydrate"))]
             const TEXTS: &'static [[&'static str; 6]] = &[$([$en, $fr, $nl, $de, $es, $it]),*];
 
             /// This text in `lang`.
+            #[cfg(not(feature = "hydrate"))]
             pub fn text(self, lang: Lang) -> &'static str {
                 Self::TEXTS[self as usize][lang.index()]
+            }
+
+            /// This text in the page's language, the only one the browser holds: every
+            /// browser view renders in it (changing language reloads the page).
+            #[cfg(feature = "hydrate")]
+            pub fn text(self, _lang: Lang) -> &'static str {
+                delivery::loaded(self as usize)
             }
         }
     };

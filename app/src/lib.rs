@@ -71,6 +71,12 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     if payer {
         scripts.output_name = PAYER_BUNDLE.into();
     }
+    // The back office's texts in the page's language, fetched before it hydrates
+    // (`i18n::delivery`); the payer's pages carry theirs in the page.
+    #[cfg(feature = "ssr")]
+    let texts = (!payer).then(|| i18n::page_texts(lang).path.as_str());
+    #[cfg(not(feature = "ssr"))]
+    let texts: Option<&str> = None;
     view! {
         <!DOCTYPE html>
         <html lang=lang.code()>
@@ -81,6 +87,15 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="stylesheet" href=format!("{assets}/pkg/openpsp.css")/>
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
                 <AutoReload options=options.clone()/>
+                {texts.map(|href| {
+                    // Built, not written in `view!`: its `as` attribute is a Rust keyword.
+                    leptos::html::link()
+                        .id(i18n::TEXTS_LINK_ID)
+                        .rel("preload")
+                        .r#as("fetch")
+                        .crossorigin("anonymous")
+                        .href(href)
+                })}
                 <HydrationScripts options=scripts root=assets/>
                 <MetaTags/>
             </head>

@@ -135,6 +135,36 @@ test("the back office loads its shell and the page shown, and a section's code o
   expect(errors).toEqual([]);
 });
 
+test("the back office's code carries no interface text: a page fetches its language's texts only", async ({ browser }) => {
+  const { page, code, errors } = await phone(browser);
+  const texts: string[] = [];
+  page.on("requestfinished", (r) => {
+    const path = new URL(r.url()).pathname;
+    if (path.startsWith("/static/texts/")) texts.push(path);
+  });
+  await page.goto("/login");
+  await hydrated(page);
+  await page.locator(".language-menu summary").click();
+  await page.getByRole("button", { name: /^Français/ }).click();
+  await expect(page.locator("html")).toHaveAttribute("lang", "fr");
+  await hydrated(page);
+  // The English page fetched the English texts, the French one the French texts; no other.
+  expect(texts.map((t) => t.replace(/-[0-9a-f]+\.json$/, ""))).toEqual(["/static/texts/en", "/static/texts/fr"]);
+  // A view the browser draws itself reads them: the user form's labels, in French.
+  await page.getByRole("link", { name: "Connexion en tant qu'utilisateur" }).click();
+  await expect(page.getByLabel("PSPID (facultatif)")).toBeVisible();
+  // None of the six catalogues is in the code the pages loaded.
+  const wasm = [...new Set((await code()).map((c) => c.url).filter((u) => u.endsWith(".wasm")))];
+  expect(wasm.length).toBeGreaterThan(0);
+  for (const url of wasm) {
+    const body = (await (await page.request.get(url)).body()).toString("latin1");
+    for (const text of ["Forgot your password?", "Connexion en tant qu", "Inloggen als gebruiker", "Passwort vergessen?"]) {
+      expect(body.includes(text), `${text} in ${url}`).toBe(false);
+    }
+  }
+  expect(errors).toEqual([]);
+});
+
 test("without script the payment page is a plain form: the server refuses a mistyped number next to its field, then pays", async ({ browser }) => {
   const checkout = await hostedCheckout({});
   const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 360, height: 740 } });

@@ -2,14 +2,20 @@
 // The pages' view types are deep; their layout is computed here, where they hydrate.
 #![recursion_limit = "256"]
 
-/// Called by the hydration script with the server-rendered document in place. The page
-/// shown is a lazy route (`app::pages`): its chunk is fetched first, then the shell and
-/// the page are hydrated together, and only then is the document marked hydrated.
+/// Called by the hydration script with the server-rendered document in place. The texts
+/// of the page's language are fetched first (`app::i18n`). The page shown is a lazy route
+/// (`app::pages`): its chunk is fetched next, then the shell and the page are hydrated
+/// together, and only then is the document marked hydrated.
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
     // `hydrate_from_async` sets up Leptos's executor on wasm-bindgen's first thing.
     wasm_bindgen_futures::spawn_local(async {
+        // The texts first: without them the page stays as the server rendered it.
+        if let Err(e) = app::i18n::load_page_texts().await {
+            leptos::logging::error!("the interface's texts could not be loaded: {e}");
+            return;
+        }
         let body = leptos::prelude::document()
             .body()
             .expect("a page has a body");

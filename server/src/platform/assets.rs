@@ -20,6 +20,9 @@ use tower_http::services::ServeDir;
 /// writes a chunk per page and per piece of code pages share, several hundred in all.
 const MAX_FILES: usize = 4096;
 
+/// How long a browser keeps a file whose name changes with its content: a year.
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+
 /// The served folder and the version its path carries.
 #[derive(Clone, Debug)]
 pub struct Assets {
@@ -58,10 +61,8 @@ impl Assets {
             .oneshot(Request::from_parts(parts, Body::empty()))
             .await;
         if res.status().is_success() {
-            res.headers_mut().insert(
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("public, max-age=31536000, immutable"),
-            );
+            res.headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE));
         }
         res.map(Body::new)
     }
@@ -98,6 +99,27 @@ pub async fn handler(
     req: Request,
 ) -> Response {
     assets.serve(&version, &file, req).await
+}
+
+/// `GET /static/texts/{file}`: a language's texts for the browser (`app::i18n`), under
+/// the name the pages give it, which changes with the texts; cached as immutable. Any
+/// other name is 404.
+pub async fn texts(Path(file): Path<String>) -> Response {
+    let found = domain::Lang::ALL
+        .into_iter()
+        .map(app::i18n::page_texts)
+        .find(|texts| texts.path.rsplit('/').next() == Some(file.as_str()));
+    let Some(texts) = found else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    (
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (header::CACHE_CONTROL, IMMUTABLE),
+        ],
+        texts.json.as_str(),
+    )
+        .into_response()
 }
 
 #[cfg(test)]

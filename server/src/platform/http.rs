@@ -68,6 +68,9 @@ const FEATURE_ROUTES: &[(&str, &str, Mount)] = &[
     ("GET", "/static/{version}/pkg/{*file}", |m| {
         on(m, super::assets::handler)
     }),
+    ("GET", "/static/texts/{file}", |m| {
+        on(m, super::assets::texts)
+    }),
     ("GET", "/api/{*fn_name}", |m| on(m, server_fn_handler)),
     ("POST", "/api/{*fn_name}", |m| on(m, server_fn_handler)),
 ];

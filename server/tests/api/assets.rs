@@ -103,3 +103,51 @@ async fn assets_are_named_by_their_content_cached_and_sent_compressed() {
         assert!(zipped.len() < html.len());
     }
 }
+
+/// The back office's texts: not in the browser's code but fetched for the page's language
+/// under a name that changes with them, and cached as immutable.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_names_the_texts_of_its_language_only() {
+    let Some(app) = spawn_app(Backend::Sqlite, &[]).await else {
+        return;
+    };
+    let page = |lang: &'static str| {
+        app.http
+            .get(format!("{}/login", app.base))
+            .header("cookie", format!("openpsp_lang={lang}"))
+            .send()
+    };
+    let html = page("fr").await.unwrap().text().await.unwrap();
+    let at = html.find("/static/texts/").expect("a texts link");
+    let path: String = html[at..].chars().take_while(|c| *c != '"').collect();
+    assert!(path.starts_with("/static/texts/fr-"), "{path}");
+    assert!(path.ends_with(".json"), "{path}");
+    assert!(html.contains("id=\"openpsp-texts\""), "{html}");
+
+    let res = fetch(&app, &path, None).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(header(&res, "content-type"), "application/json");
+    assert_eq!(
+        header(&res, "cache-control"),
+        "public, max-age=31536000, immutable"
+    );
+    let texts: Vec<String> = res.json().await.unwrap();
+    assert_eq!(texts.len(), app::i18n::T::ALL.len());
+    assert!(texts.iter().any(|t| t == "Se connecter"));
+    assert!(!texts.iter().any(|t| t == "Log in"));
+
+    // Another language, another name; a name the server did not give: 404.
+    let html = page("de").await.unwrap().text().await.unwrap();
+    assert!(html.contains("/static/texts/de-"), "{html}");
+    for wrong in [
+        "/static/texts/fr-0000000000000000.json".to_owned(),
+        path.replace("/fr-", "/xx-"),
+        format!("{path}x"),
+    ] {
+        assert_eq!(fetch(&app, &wrong, None).await.status(), 404, "{wrong}");
+    }
+
+    // The payer's pages carry their texts in the page: no link there.
+    let html = fetch(&app, "/test-cards", None).await.text().await.unwrap();
+    assert!(!html.contains("/static/texts/"), "{html}");
+}
