@@ -95,7 +95,7 @@ const isCode = (url, type) => /\.(m?js|wasm)(\?|$)/.test(url) || /javascript|was
 // Bytes of the requests finished so far: JS+WASM encoded bodies, the same bodies gzipped
 // at level 9, and everything transferred (headers and bodies).
 async function bytes(requests) {
-  const out = { code: 0, gzip: 0, total: 0, count: requests.length, files: 0, notes: [] };
+  const out = { code: 0, gzip: 0, texts: 0, total: 0, count: requests.length, files: 0, notes: [] };
   for (const request of requests) {
     const sizes = await request.sizes();
     const response = await request.response();
@@ -103,6 +103,12 @@ async function bytes(requests) {
     // Chromium reports -1 for a body taken from the cache: nothing crossed the wire.
     const body_size = Math.max(0, sizes.responseBodySize);
     out.total += Math.max(0, sizes.responseHeadersSize) + body_size;
+    // The back office's texts in the page's language (app/src/i18n/delivery.rs): data, not
+    // code, printed on a line of their own.
+    if (body_size > 0 && new URL(request.url()).pathname.startsWith("/static/texts/")) {
+      out.texts += gzipSync(await response.body(), { level: 9 }).length;
+      continue;
+    }
     if (!isCode(request.url(), response.headers()["content-type"] ?? "")) continue;
     // Taken from the browser's cache (loaded by an earlier page): not this page's bytes.
     if (body_size === 0) continue;
@@ -274,6 +280,7 @@ function print(page, tally) {
   console.log(`\n${page.name} (${short(page.path)})`);
   console.log(`  JS+WASM transferred   ${kib(page.code).padStart(14)}  (${page.files} files, encoded as sent)`);
   console.log(`  JS+WASM gzip -9       ${kib(page.gzip).padStart(14)}${page.payer ? target(page.gzip, TARGET_GZIP_BYTES, "≤ 100 KiB") : ""}`);
+  if (page.texts) console.log(`  texts JSON gzip -9    ${kib(page.texts).padStart(14)}  (the page's language, not counted as code)`);
   console.log(`  total transferred     ${kib(page.total).padStart(14)}  (${page.count} requests)`);
   console.log(`  hydrated              ${secs(page.hydrated).padStart(14)}`);
   console.log(`  time to interactive   ${secs(page.interactive).padStart(14)}${page.targets ? target(page.interactive, TARGET_TTI_MS, "≤ 2.5 s") : ""}  (${page.how})`);
