@@ -22,9 +22,11 @@ use sea_orm::{
 };
 use std::sync::Arc;
 
+mod page_actor;
 mod passwords;
 mod sign_in;
 
+pub use page_actor::PageActor;
 pub use passwords::{end_sessions, CHANGES_PER_HOUR};
 
 /// The account service.
@@ -41,7 +43,7 @@ pub(crate) fn internal(e: DbErr) -> AppError {
 
 /// The actor's merchant and user, re-read: a deactivated user is signed out, and so is
 /// a session past its absolute lifetime or signed in before the user's sessions were
-/// ended (password changed or reset).
+/// ended (password changed or reset). Read once per page render ([`PageActor`]).
 pub(crate) async fn load_actor(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -49,7 +51,19 @@ pub(crate) async fn load_actor(
     if actor.expired_at(Utc::now().timestamp()) {
         return Err(AppError::Unauthenticated);
     }
-    // One query for both: every signed-in page and action starts here.
+    let found = match leptos::prelude::use_context::<PageActor>() {
+        Some(page) => page.read(actor, || read_actor(db, actor)).await?,
+        None => read_actor(db, actor).await?,
+    };
+    found.ok_or(AppError::Unauthenticated)
+}
+
+/// The actor's rows when the user is active and the session's epoch current. One query
+/// for both: every signed-in page and action starts here.
+async fn read_actor(
+    db: &DatabaseConnection,
+    actor: &Actor,
+) -> Result<Option<(merchant::Model, user::Model)>, AppError> {
     let found = user::Entity::find_by_id(actor.user_id)
         .filter(user::Column::MerchantId.eq(actor.merchant_id))
         .filter(user::Column::Active.eq(true))
@@ -58,10 +72,10 @@ pub(crate) async fn load_actor(
         .one(db)
         .await
         .map_err(internal)?;
-    match found {
-        Some((u, Some(m))) => Ok((m, u)),
-        _ => Err(AppError::Unauthenticated),
-    }
+    Ok(match found {
+        Some((u, Some(m))) => Some((m, u)),
+        _ => None,
+    })
 }
 
 /// The actor's merchant and user when the user may do `what`: the domain's one rule on

@@ -170,6 +170,8 @@ pub fn router(state: &AppState) -> Router {
                 move || {
                     provide_context(context_ports.clone());
                     provide_context(asset_root.clone());
+                    // The signed-in actor read once for the whole page.
+                    provide_context(<crate::account::service::PageActor>::default());
                 }
             },
             {
