@@ -6,7 +6,7 @@ use app::account::{Actor, ACTOR_SESSION_KEY};
 use app::support::accounts::{SupportActor, SUPPORT_ACTOR_SESSION_KEY};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, Set};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use tower_sessions::session::{Id, Record};
@@ -176,9 +176,13 @@ impl DbSessionStore {
         let mut over = Vec::new();
         if let Some(value) = record.data.get(ACTOR_SESSION_KEY) {
             let live = match serde_json::from_value::<Actor>(value.clone()) {
+                // Whether the row exists: its id only, not the whole user.
                 Ok(actor) if !actor.expired_at(now) => user::Entity::find_by_id(actor.user_id)
+                    .select_only()
+                    .column(user::Column::Id)
                     .filter(user::Column::Active.eq(true))
                     .filter(user::Column::SessionEpoch.eq(actor.epoch))
+                    .into_tuple::<i64>()
                     .one(&self.db)
                     .await
                     .map_err(backend)?
