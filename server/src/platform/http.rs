@@ -170,8 +170,11 @@ pub fn router(state: &AppState) -> Router {
                 move || {
                     provide_context(context_ports.clone());
                     provide_context(asset_root.clone());
-                    // The signed-in actor read once for the whole page.
-                    provide_context(<crate::account::service::PageActor>::default());
+                    // The signed-in actor read once for the whole page. Server functions
+                    // share this closure; only a page render has a router `Method`.
+                    if use_context::<leptos_router::Method>().is_some() {
+                        provide_context(<crate::account::service::PageActor>::default());
+                    }
                 }
             },
             {

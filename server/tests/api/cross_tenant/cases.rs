@@ -568,6 +568,11 @@ pub(crate) fn plan(w: &World) -> (Vec<Cell>, Vec<String>) {
                 eprintln!("open by design: {path} (the application's code and style)");
                 continue;
             }
+            // The interface's texts of one language: the same for everyone.
+            ("GET", "/static/texts/{file}") => {
+                eprintln!("open by design: {path} (the interface's texts)");
+                continue;
+            }
             // The payer's pages' stylesheet and logo: public by design, under a random id.
             ("GET", "/pay/theme/{file}" | "/pay/theme/{id}/logo") => {
                 eprintln!("open by design: {path} (a template's random id, what payers load)");
