@@ -19,15 +19,13 @@ pub const LINK_ID: &str = "openpsp-texts";
 #[cfg(not(feature = "hydrate"))]
 #[derive(Debug)]
 pub struct PageTexts {
-    /// Its language.
-    pub lang: Lang,
     /// `/static/texts/{lang}-{hash}.json`.
     pub path: String,
     /// The JSON list of its texts, in [`T::ALL`]'s order.
     pub json: String,
 }
 
-/// The texts of `lang`, built once per process.
+/// The texts of `lang`, built once per process (in [`Lang::ALL`]'s order).
 #[cfg(not(feature = "hydrate"))]
 pub fn page_texts(lang: Lang) -> &'static PageTexts {
     static ALL: std::sync::OnceLock<Vec<PageTexts>> = std::sync::OnceLock::new();
@@ -38,7 +36,6 @@ pub fn page_texts(lang: Lang) -> &'static PageTexts {
                 let texts: Vec<&str> = T::ALL.iter().map(|key| key.text(lang)).collect();
                 let json = serde_json::to_string(&texts).unwrap_or_default();
                 PageTexts {
-                    lang,
                     path: format!(
                         "/static/texts/{}-{:016x}.json",
                         lang.code(),
@@ -49,9 +46,7 @@ pub fn page_texts(lang: Lang) -> &'static PageTexts {
             })
             .collect()
     });
-    all.iter()
-        .find(|texts| texts.lang == lang)
-        .unwrap_or(&all[0])
+    &all[lang.index()]
 }
 
 /// FNV-1a, 64 bits: a name that depends on the texts only, the same in every process and
