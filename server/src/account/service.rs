@@ -64,10 +64,8 @@ async fn read_actor(
     db: &DatabaseConnection,
     actor: &Actor,
 ) -> Result<Option<(merchant::Model, user::Model)>, AppError> {
-    let found = user::Entity::find_by_id(actor.user_id)
+    let found = user::Entity::live(actor.user_id, actor.epoch)
         .filter(user::Column::MerchantId.eq(actor.merchant_id))
-        .filter(user::Column::Active.eq(true))
-        .filter(user::Column::SessionEpoch.eq(actor.epoch))
         .find_also_related(merchant::Entity)
         .one(db)
         .await

@@ -76,3 +76,13 @@ impl Related<super::merchant::Entity> for Entity {
 }
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Entity {
+    /// User `id` while it is active and its sessions are still at `epoch` (not ended by a
+    /// password change or reset since): the one test that a sign-in still holds.
+    pub fn live(id: i64, epoch: i64) -> Select<Entity> {
+        Entity::find_by_id(id)
+            .filter(Column::Active.eq(true))
+            .filter(Column::SessionEpoch.eq(epoch))
+    }
+}

@@ -177,16 +177,16 @@ impl DbSessionStore {
         if let Some(value) = record.data.get(ACTOR_SESSION_KEY) {
             let live = match serde_json::from_value::<Actor>(value.clone()) {
                 // Whether the row exists: its id only, not the whole user.
-                Ok(actor) if !actor.expired_at(now) => user::Entity::find_by_id(actor.user_id)
-                    .select_only()
-                    .column(user::Column::Id)
-                    .filter(user::Column::Active.eq(true))
-                    .filter(user::Column::SessionEpoch.eq(actor.epoch))
-                    .into_tuple::<i64>()
-                    .one(&self.db)
-                    .await
-                    .map_err(backend)?
-                    .is_some(),
+                Ok(actor) if !actor.expired_at(now) => {
+                    user::Entity::live(actor.user_id, actor.epoch)
+                        .select_only()
+                        .column(user::Column::Id)
+                        .into_tuple::<i64>()
+                        .one(&self.db)
+                        .await
+                        .map_err(backend)?
+                        .is_some()
+                }
                 _ => false,
             };
             if !live {

@@ -157,10 +157,8 @@ impl AccountService {
         &self,
         pending: &PendingSignIn,
     ) -> Result<(merchant::Model, user::Model), AppError> {
-        let u = user::Entity::find_by_id(pending.user_id)
+        let u = user::Entity::live(pending.user_id, pending.epoch)
             .filter(user::Column::MerchantId.eq(pending.merchant_id))
-            .filter(user::Column::Active.eq(true))
-            .filter(user::Column::SessionEpoch.eq(pending.epoch))
             .one(&self.db)
             .await
             .map_err(internal)?
