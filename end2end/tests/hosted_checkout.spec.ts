@@ -60,9 +60,18 @@ test("a declined card shows the refusal and the payer retries with another card"
   await page.getByRole("button", { name: /^Pay / }).click();
   await expect(page.getByRole("alert").filter({ hasText: "Your payment was declined: do not honour." })).toBeVisible();
   await expect(page.getByText("You can try again with another card (2 attempts left).")).toBeVisible();
+  // The holder and expiry come back as typed; the card number and security code do not.
+  await hydrated(page);
+  await expect(page.getByLabel("Card holder")).toHaveValue("Ada Lovelace");
+  await expect(page.getByLabel("Expiry date (MM/YY)")).toHaveValue("12/30");
+  await expect(page.getByLabel("Card number")).toHaveValue("");
+  await expect(page.getByLabel("Security code (CVC)")).toHaveValue("");
+  expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
   await typeCard(page, "4111 1111 1111 1111");
   await page.getByRole("button", { name: /^Pay / }).click();
   await expect(page.getByRole("heading", { name: "Payment successful" })).toBeVisible();
+  await hydrated(page);
+  expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
   const got = await direct("GET", `/hostedcheckouts/${checkout.id}`);
   expect(got.json.createdPaymentOutput.payment.status).toBe("CAPTURED");
 });

@@ -9,14 +9,40 @@ use crate::dom::{
 use domain::card_entry::{card_check, cvc_problem, expiry_problem};
 use domain::CardError;
 use std::rc::Rc;
-use web_sys::{Document, Element, HtmlInputElement};
+use web_sys::{Document, Element, HtmlInputElement, Storage};
+
+/// The tab's session storage, when the browser gives one.
+fn session_storage() -> Option<Storage> {
+    web_sys::window()?.session_storage().ok().flatten()
+}
 
 pub fn enhance(doc: &Document, texts: &Texts) {
-    for form in all_in(doc, "form[data-card-form]") {
+    let forms = all_in(doc, "form[data-card-form]");
+    if forms.is_empty() {
+        // The form did not come back (paid, challenged, ended): nothing kept is needed.
+        forget_typed();
+    }
+    for form in forms {
         CardForm::attach(doc, form, texts);
     }
     test_card_check(doc, texts);
 }
+
+/// Removes whatever [`CardForm::keep_typed`] kept in this tab.
+fn forget_typed() {
+    let Some(storage) = session_storage() else {
+        return;
+    };
+    let keys: Vec<String> = (0..storage.length().unwrap_or(0))
+        .filter_map(|i| storage.key(i).ok().flatten())
+        .filter(|k| k.starts_with(KEPT_PREFIX))
+        .collect();
+    for key in keys {
+        let _ = storage.remove_item(&key);
+    }
+}
+
+const KEPT_PREFIX: &str = "openpsp-typed:";
 
 fn text(texts: &Texts, error: CardError) -> String {
     texts.get(error.code())
@@ -87,6 +113,7 @@ impl CardForm {
             on(&radio, "change", move |_| form.toggle_new_card());
         }
         this.toggle_new_card();
+        this.restore_typed();
         let (touch, check) = (this.clone(), this.clone());
         guard_submit(
             &this.form,
@@ -97,8 +124,63 @@ impl CardForm {
                 }
             },
             // A saved card is not checked here.
-            move || check.new_card().then(|| check.refresh()).flatten(),
+            move || {
+                let problem = check.new_card().then(|| check.refresh()).flatten();
+                if problem.is_none() {
+                    check.keep_typed();
+                }
+                problem
+            },
         );
+    }
+
+    /// Where this checkout's typed holder and expiry are kept while its form is sent: the
+    /// tab's session storage, under the checkout's id (none without one).
+    fn kept_key(&self) -> Option<String> {
+        let id = field(&self.form, "id")?.value();
+        (!id.is_empty()).then(|| format!("{KEPT_PREFIX}{id}"))
+    }
+
+    /// Keeps the holder and expiry of a new card being sent, so that a refusal or a
+    /// decline, which brings the form back, does not make the payer type them again. The
+    /// card number and security code are never kept.
+    fn keep_typed(&self) {
+        let (Some(key), Some(storage)) = (self.kept_key(), session_storage()) else {
+            return;
+        };
+        if !self.new_card() {
+            let _ = storage.remove_item(&key);
+            return;
+        }
+        let holder = field(&self.form, "holder").map(|h| h.value());
+        let expiry = self.expiry.as_ref().map(Input::value);
+        let kept = format!(
+            "{}\n{}",
+            expiry.unwrap_or_default(),
+            holder.unwrap_or_default()
+        );
+        let _ = storage.set_item(&key, &kept);
+    }
+
+    /// Puts back, once, what [`Self::keep_typed`] kept for this checkout, into fields the
+    /// page left empty.
+    fn restore_typed(&self) {
+        let (Some(key), Some(storage)) = (self.kept_key(), session_storage()) else {
+            return;
+        };
+        let Ok(Some(kept)) = storage.get_item(&key) else {
+            return;
+        };
+        let _ = storage.remove_item(&key);
+        let (expiry, holder) = kept.split_once('\n').unwrap_or((kept.as_str(), ""));
+        for (input, value) in [
+            (self.expiry.as_ref().map(|e| e.input.clone()), expiry),
+            (field(&self.form, "holder").map(|h| h.input), holder),
+        ] {
+            if let Some(input) = input.filter(|i| i.value().is_empty()) {
+                input.set_value(value);
+            }
+        }
     }
 
     fn fields(&self) -> Vec<&Input> {
