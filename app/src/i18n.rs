@@ -1308,6 +1308,8 @@ catalogue! {
     OpenIdGenerate => ["Generate a new token", "Générer un nouveau jeton", "Een nieuw token genereren", "Ein neues Token generieren", "Generar un nuevo token", "Genera un nuovo token"],
     OpenIdRemove => ["Remove the token", "Supprimer le jeton", "Het token verwijderen", "Das Token entfernen", "Eliminar el token", "Rimuovi il token"],
     OpenIdGenerated => ["Your new token, shown only now: copy it into your system.", "Votre nouveau jeton, affiché seulement maintenant : copiez-le dans votre système.", "Uw nieuwe token, alleen nu getoond: kopieer het naar uw systeem.", "Ihr neues Token, nur jetzt angezeigt: Kopieren Sie es in Ihr System.", "Su nuevo token, mostrado solo ahora: cópielo en su sistema.", "Il tuo nuovo token, mostrato solo ora: copialo nel tuo sistema."],
+    PageStopped => ["This page stopped working: part of it could not be loaded, perhaps because the connection dropped.", "Cette page a cessé de fonctionner : une partie n'a pas pu être chargée, peut-être à cause d'une coupure de connexion.", "Deze pagina werkt niet meer: een deel kon niet worden geladen, misschien doordat de verbinding wegviel.", "Diese Seite funktioniert nicht mehr: Ein Teil konnte nicht geladen werden, vielleicht weil die Verbindung unterbrochen wurde.", "Esta página ha dejado de funcionar: una parte no se pudo cargar, quizá porque se cortó la conexión.", "Questa pagina ha smesso di funzionare: una parte non è stata caricata, forse perché la connessione si è interrotta."],
+    ReloadPage => ["Reload the page", "Recharger la page", "Pagina opnieuw laden", "Seite neu laden", "Volver a cargar la página", "Ricarica la pagina"],
 }
 
 /// The language of the page being rendered.

@@ -14,6 +14,89 @@
 use leptos::prelude::*;
 use leptos_router::LazyRoute;
 
+/// `id` of the notice [`show_stopped_notice`] puts at the top of the page.
+pub const STOPPED_NOTICE_ID: &str = "page-stopped";
+
+#[cfg(feature = "hydrate")]
+thread_local! {
+    /// The address of the last link of this site the user followed ([`note_followed_links`]).
+    static LAST_FOLLOWED: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Notes the address of every link of this site the user clicks, before the router takes
+/// the click: when the page it opens cannot load its code, [`show_stopped_notice`] offers
+/// that address, not the one still shown.
+#[cfg(feature = "hydrate")]
+pub fn note_followed_links() {
+    use wasm_bindgen::JsCast;
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let note = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::Event)>::new(
+        |event: web_sys::Event| {
+            let href = event
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .and_then(|e| e.closest("a[href]").ok().flatten())
+                .and_then(|a| a.get_attribute("href"))
+                // A path of this site only.
+                .filter(|h| h.starts_with('/') && !h.starts_with("//"));
+            if let Some(href) = href {
+                LAST_FOLLOWED.set(Some(href));
+            }
+        },
+    );
+    // Capture: noted before any handler of the page sees the click.
+    let _ =
+        doc.add_event_listener_with_callback_and_bool("click", note.as_ref().unchecked_ref(), true);
+    note.forget();
+}
+
+/// Tells the user that the page stopped working and offers to load it again. The
+/// browser's entry point calls it from its panic hook: a section's chunk that cannot be
+/// fetched (the connection dropped while a page was first visited) panics in the
+/// framework's loader, which is not fallible, and a panic stops the WebAssembly for good.
+/// The notice is plain HTML, so it works without it: its link loads the address shown
+/// (the page being visited) afresh, as do the page's other links. Shown once.
+#[cfg(feature = "hydrate")]
+pub fn show_stopped_notice() {
+    use crate::i18n::T;
+    use domain::Lang;
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    if doc.get_element_by_id(STOPPED_NOTICE_ID).is_some() {
+        return;
+    }
+    // The browser holds the page's language only; the language passed is not read.
+    let lang = Lang::default();
+    // The page being opened: the router changes the address only once its code is in.
+    let here = LAST_FOLLOWED
+        .with_borrow(Clone::clone)
+        .or_else(|| doc.location().and_then(|l| l.href().ok()))
+        .unwrap_or_default();
+    let build = || -> Result<(), wasm_bindgen::JsValue> {
+        let notice = doc.create_element("div")?;
+        notice.set_id(STOPPED_NOTICE_ID);
+        notice.set_class_name("alert alert-error page-stopped");
+        notice.set_attribute("role", "alert")?;
+        let text = doc.create_element("p")?;
+        text.set_text_content(Some(T::PageStopped.text(lang)));
+        let link = doc.create_element("a")?;
+        link.set_attribute("href", &here)?;
+        link.set_attribute("rel", "external")?;
+        link.set_class_name("button");
+        link.set_text_content(Some(T::ReloadPage.text(lang)));
+        notice.append_child(&text)?;
+        notice.append_child(&link)?;
+        if let Some(body) = doc.body() {
+            body.insert_before(&notice, body.first_child().as_ref())?;
+        }
+        Ok(())
+    };
+    let _ = build();
+}
+
 /// A section: one lazily loaded function rendering any of its pages, and one lazy route
 /// per page calling it.
 macro_rules! section {

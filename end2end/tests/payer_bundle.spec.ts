@@ -135,6 +135,28 @@ test("the back office loads its shell and the page shown, and a section's code o
   expect(errors).toEqual([]);
 });
 
+test("a section's code that cannot be fetched stops the page with a notice, and its reload shows the section", async ({ browser }) => {
+  const { page, errors } = await phone(browser);
+  await loginWithPspid(page, "demo");
+  await expectHome(page);
+  // The connection drops: no chunk of code arrives any more.
+  await page.route(/\/pkg\/chunk_\d+\.wasm$/, (route) => route.abort("internetdisconnected"));
+  await page.evaluate(() => document.querySelector<HTMLAnchorElement>("a[href='/operations/payments']")!.click());
+  const notice = page.getByRole("alert").filter({ hasText: "This page stopped working" });
+  await expect(notice).toBeVisible();
+  // The panic is logged as it was before the notice.
+  expect(errors.some((e) => e.includes("panicked")), errors.join("\n")).toBe(true);
+
+  // Back online, the notice's link loads the page afresh, and it works.
+  await page.unroute(/\/pkg\/chunk_\d+\.wasm$/);
+  await notice.getByRole("link", { name: "Reload the page" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Payments" })).toBeVisible();
+  await hydrated(page);
+  await expect(page.getByRole("alert").filter({ hasText: "This page stopped working" })).toHaveCount(0);
+  await page.getByRole("tab", { name: "Templates" }).click();
+  await expect(page.getByRole("tab", { name: "Templates" })).toHaveAttribute("aria-selected", "true");
+});
+
 test("the back office's code carries no interface text: a page fetches its language's texts only", async ({ browser }) => {
   const { page, code, errors } = await phone(browser);
   const texts: string[] = [];

@@ -8,7 +8,13 @@
 /// together, and only then is the document marked hydrated.
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
-    console_error_panic_hook::set_once();
+    // A panic stops the WebAssembly for good: it is logged, and the user is told and
+    // offered a reload (a section's code that could not be fetched, say).
+    std::panic::set_hook(Box::new(|info| {
+        console_error_panic_hook::hook(info);
+        app::pages::show_stopped_notice();
+    }));
+    app::pages::note_followed_links();
     // `hydrate_from_async` sets up Leptos's executor on wasm-bindgen's first thing.
     wasm_bindgen_futures::spawn_local(async {
         // The texts first: without them the page stays as the server rendered it.
