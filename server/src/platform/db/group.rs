@@ -20,7 +20,7 @@
 //! - a rollback is answered after the group's end too, so what the member reads next on
 //!   the pool includes the writes of the members served before it (a lost optimistic
 //!   race retried reads what beat it, never the stale row again);
-//! - a member idle longer than [`MEMBER_IDLE`] between its statements is undone as if
+//! - a member idle longer than [`Pace::member_idle`] between its statements is undone as if
 //!   it went away: one stuck request cannot hold up every write.
 //!
 //! Checkpoints (copying the WAL back into the database file, and its `fsync`) are not
@@ -28,7 +28,7 @@
 //! member of that group wait for it: the group's connection has automatic checkpoints
 //! off, and the writer starts a passive checkpoint on another pooled connection at most
 //! every [`CHECKPOINT_EVERY`], which runs beside the next groups without holding them,
-//! and once more whenever it has been idle for [`CHECKPOINT_IDLE`] (the writes made
+//! and once more whenever it has been idle for [`Pace::checkpoint_idle`] (the writes made
 //! outside groups meanwhile, session saves or job claims, on connections whose automatic
 //! checkpoint a group turned off, are copied too).
 //!
@@ -51,23 +51,26 @@ use tokio::sync::{mpsc, oneshot};
 const WRITE_TURN_TIMEOUT: Duration = Duration::from_secs(10);
 /// At most this many requests share one commit …
 const MAX_MEMBERS: usize = 64;
-/// … and a group takes no newcomer once it has been open this long, so that the first
-/// member's answer waits for at most a few others. Longer in this module's tests: their
-/// members are queued on purpose to share a group, and a loaded machine can take more than
-/// 5 ms over the first member alone.
-const MAX_GROUP_TIME: Duration = if cfg!(test) {
-    Duration::from_secs(2)
-} else {
-    Duration::from_millis(5)
-};
 /// How often at most the writer starts a checkpoint of the WAL beside its groups.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
-/// How long the writer waits without a request before it checkpoints anyway (shorter in
-/// this module's tests, which wait it out).
-const CHECKPOINT_IDLE: Duration = if cfg!(test) {
-    Duration::from_millis(300)
-} else {
-    Duration::from_secs(5)
+
+/// A writer's timing.
+#[derive(Clone, Copy, Debug)]
+struct Pace {
+    /// … and a group takes no newcomer once it has been open this long, so that the
+    /// first member's answer waits for at most a few others.
+    max_group_time: Duration,
+    /// How long the writer waits without a request before it checkpoints anyway.
+    checkpoint_idle: Duration,
+    /// How long the writer waits for a member's next statement before undoing it.
+    member_idle: Duration,
+}
+
+/// Every writer's timing but a test's own ([`writer_with`]).
+const PACE: Pace = Pace {
+    max_group_time: Duration::from_millis(5),
+    checkpoint_idle: Duration::from_secs(5),
+    member_idle: Duration::from_secs(10),
 };
 /// Turns SQLite's automatic checkpoint off on the group's connection (a setting of the
 /// connection, kept when it goes back to the pool; the writer's checkpoints do it).
@@ -76,13 +79,6 @@ const NO_AUTOMATIC_CHECKPOINT: &str = "PRAGMA wal_autocheckpoint = 0";
 /// writer.
 const CHECKPOINT: &str = "PRAGMA wal_checkpoint(PASSIVE)";
 
-/// How long the writer waits for a member's next statement before undoing it (shorter
-/// in this module's tests, which wait it out).
-const MEMBER_IDLE: Duration = if cfg!(test) {
-    Duration::from_millis(300)
-} else {
-    Duration::from_secs(10)
-};
 /// Requests waiting for their turn, at most (each is a request task waiting).
 const QUEUE: usize = 4096;
 
@@ -182,6 +178,11 @@ impl Member {
 /// The writer of the SQLite file behind `db`: one per file in this process, so two
 /// pools on one file share it. A writer whose runtime ended is replaced.
 fn writer_of(db: &DatabaseConnection) -> mpsc::Sender<Request> {
+    writer_with(db, PACE)
+}
+
+/// The writer of `db`'s file; started with `pace` when there is none.
+fn writer_with(db: &DatabaseConnection, pace: Pace) -> mpsc::Sender<Request> {
     static WRITERS: OnceLock<Mutex<HashMap<PathBuf, mpsc::Sender<Request>>>> = OnceLock::new();
     let file = db
         .get_sqlite_connection_pool()
@@ -196,19 +197,19 @@ fn writer_of(db: &DatabaseConnection) -> mpsc::Sender<Request> {
         return writer.clone();
     }
     let (writer, requests) = mpsc::channel(QUEUE);
-    tokio::spawn(run(requests));
+    tokio::spawn(run(requests, pace));
     writers.insert(file, writer.clone());
     writer
 }
 
 /// The writer's loop: a group begins with the first waiting request and takes the ones
 /// that queued meanwhile, then commits.
-async fn run(mut requests: mpsc::Receiver<Request>) {
+async fn run(mut requests: mpsc::Receiver<Request>, pace: Pace) {
     let checkpointing = Arc::new(AtomicBool::new(false));
     let mut checkpointed = Instant::now();
     let mut last_db: Option<DatabaseConnection> = None;
     loop {
-        let first = match tokio::time::timeout(CHECKPOINT_IDLE, requests.recv()).await {
+        let first = match tokio::time::timeout(pace.checkpoint_idle, requests.recv()).await {
             Ok(Some(first)) => first,
             Ok(None) => return,
             Err(_idle) => {
@@ -238,6 +239,7 @@ async fn run(mut requests: mpsc::Receiver<Request>) {
             txn,
             ended: Vec::new(),
             broken: false,
+            member_idle: pace.member_idle,
         };
         if let Err(e) = group.txn.execute_unprepared(NO_AUTOMATIC_CHECKPOINT).await {
             // Harmless: the commit then checkpoints as SQLite does by default.
@@ -249,7 +251,7 @@ async fn run(mut requests: mpsc::Receiver<Request>) {
         while let Some(request) = next.take() {
             group.serve(request).await;
             served += 1;
-            if group.broken || served >= MAX_MEMBERS || opened.elapsed() >= MAX_GROUP_TIME {
+            if group.broken || served >= MAX_MEMBERS || opened.elapsed() >= pace.max_group_time {
                 break;
             }
             next = requests.try_recv().ok();
@@ -284,6 +286,8 @@ struct Group {
     /// A statement failed in a way that may have ended SQLite's transaction: nothing
     /// more runs, and the group is rolled back.
     broken: bool,
+    /// [`Pace::member_idle`].
+    member_idle: Duration,
 }
 
 /// A member whose work is done: it waits for the group's end.
@@ -335,7 +339,7 @@ impl Group {
             return;
         }
         loop {
-            let Ok(Some(op)) = tokio::time::timeout(MEMBER_IDLE, ops.recv()).await else {
+            let Ok(Some(op)) = tokio::time::timeout(self.member_idle, ops.recv()).await else {
                 // The request went away without finishing, or stopped sending: its
                 // writes are undone (what it sends later finds the writer gone).
                 self.undo(savepoint).await;
@@ -461,6 +465,17 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = format!("sqlite://{}?mode=rwc", dir.path().join("g.db").display());
         let db = connect(&url).await.expect("connect");
+        // This file's writer, started before any write: its members are queued on
+        // purpose to share a group, and a loaded machine can take more than 5 ms over the
+        // first member alone; an idle member and the idle checkpoint are waited out.
+        super::writer_with(
+            &db,
+            super::Pace {
+                max_group_time: std::time::Duration::from_secs(2),
+                checkpoint_idle: std::time::Duration::from_millis(300),
+                member_idle: std::time::Duration::from_millis(300),
+            },
+        );
         db.execute_unprepared("CREATE TABLE t (name TEXT NOT NULL UNIQUE, body BLOB)")
             .await
             .expect("table");
