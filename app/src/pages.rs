@@ -19,45 +19,77 @@ pub const STOPPED_NOTICE_ID: &str = "page-stopped";
 
 #[cfg(feature = "hydrate")]
 thread_local! {
-    /// The address of the last link of this site the user followed ([`note_followed_links`]).
+    /// The page the user last opened by a link of this site ([`note_followed_links`]).
     static LAST_FOLLOWED: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
 }
 
-/// Notes the address of every link of this site the user clicks, before the router takes
-/// the click: when the page it opens cannot load its code, [`show_stopped_notice`] offers
-/// that address, not the one still shown.
+/// Notes the page the user opens with each plain click on a link of this site, before
+/// the router takes the click: when that page cannot load its code,
+/// [`show_stopped_notice`] offers it, not the address still shown. Back and forward
+/// change the address first, so they forget the note.
 #[cfg(feature = "hydrate")]
 pub fn note_followed_links() {
+    use wasm_bindgen::closure::Closure;
     use wasm_bindgen::JsCast;
-    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+    let Some(window) = web_sys::window() else {
         return;
     };
-    let note = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::Event)>::new(
-        |event: web_sys::Event| {
-            let href = event
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                .and_then(|e| e.closest("a[href]").ok().flatten())
-                .and_then(|a| a.get_attribute("href"))
-                // A path of this site only.
-                .filter(|h| h.starts_with('/') && !h.starts_with("//"));
-            if let Some(href) = href {
-                LAST_FOLLOWED.set(Some(href));
-            }
-        },
+    let note = Closure::<dyn FnMut(web_sys::Event)>::new(|event: web_sys::Event| {
+        if let Some(page) = followed_page(&event) {
+            LAST_FOLLOWED.set(Some(page));
+        }
+    });
+    let forget = Closure::<dyn FnMut(web_sys::Event)>::new(|_| LAST_FOLLOWED.set(None));
+    // Capture, on the window: noted before the router's own listener sees the click.
+    let _ = window.add_event_listener_with_callback_and_bool(
+        "click",
+        note.as_ref().unchecked_ref(),
+        true,
     );
-    // Capture: noted before any handler of the page sees the click.
-    let _ =
-        doc.add_event_listener_with_callback_and_bool("click", note.as_ref().unchecked_ref(), true);
+    let _ = window.add_event_listener_with_callback("popstate", forget.as_ref().unchecked_ref());
     note.forget();
+    forget.forget();
+}
+
+/// The path, query and fragment of the page a click opens in this tab through the
+/// router: a plain left click on a link of this site's origin that is not a download,
+/// another window's or `rel="external"`.
+#[cfg(feature = "hydrate")]
+fn followed_page(event: &web_sys::Event) -> Option<String> {
+    use wasm_bindgen::JsCast;
+    let mouse = event.dyn_ref::<web_sys::MouseEvent>()?;
+    if mouse.button() != 0
+        || mouse.ctrl_key()
+        || mouse.meta_key()
+        || mouse.shift_key()
+        || mouse.alt_key()
+    {
+        return None;
+    }
+    let link = event
+        .target()?
+        .dyn_into::<web_sys::Element>()
+        .ok()?
+        .closest("a[href]")
+        .ok()??
+        .dyn_into::<web_sys::HtmlAnchorElement>()
+        .ok()?;
+    let other_window = !matches!(link.target().as_str(), "" | "_self");
+    let external = link.rel().split_ascii_whitespace().any(|r| r == "external");
+    if link.has_attribute("download") || other_window || external {
+        return None;
+    }
+    let here = web_sys::window()?.location().origin().ok()?;
+    (link.origin() == here).then(|| format!("{}{}{}", link.pathname(), link.search(), link.hash()))
 }
 
 /// Tells the user that the page stopped working and offers to load it again. The
 /// browser's entry point calls it from its panic hook: a section's chunk that cannot be
 /// fetched (the connection dropped while a page was first visited) panics in the
 /// framework's loader, which is not fallible, and a panic stops the WebAssembly for good.
-/// The notice is plain HTML, so it works without it: its link loads the address shown
-/// (the page being visited) afresh, as do the page's other links. Shown once.
+/// The notice is plain HTML (`rel="external"`: the browser follows it, not the stopped
+/// router): its link loads afresh the page being opened ([`note_followed_links`]), else
+/// the address shown. Shown once.
 #[cfg(feature = "hydrate")]
 pub fn show_stopped_notice() {
     use crate::i18n::T;
@@ -86,7 +118,9 @@ pub fn show_stopped_notice() {
         link.set_attribute("href", &here)?;
         link.set_attribute("rel", "external")?;
         link.set_class_name("button");
-        link.set_text_content(Some(T::ReloadPage.text(lang)));
+        // Before the texts arrive (nothing is hydrated then) the link still says what it does.
+        let label = Some(T::ReloadPage.text(lang)).filter(|t| !t.is_empty());
+        link.set_text_content(Some(label.unwrap_or("\u{21bb}")));
         notice.append_child(&text)?;
         notice.append_child(&link)?;
         if let Some(body) = doc.body() {

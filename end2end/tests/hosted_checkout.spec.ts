@@ -53,6 +53,17 @@ test("a pre-authorisation paid on the page is pending capture in the API", async
 });
 
 test("a declined card shows the refusal and the payer retries with another card", async ({ page }) => {
+  // Every value the page puts in the tab's storage, to show that no card number or
+  // security code is among them.
+  await page.addInitScript(() => {
+    const kept: string[] = JSON.parse(window.name || "[]");
+    const setItem = Storage.prototype.setItem;
+    Storage.prototype.setItem = function (key: string, value: string) {
+      kept.push(value);
+      window.name = JSON.stringify(kept);
+      return setItem.call(this, key, value);
+    };
+  });
   const checkout = await hostedCheckout({});
   await page.goto(checkout.url);
   await hydrated(page);
@@ -72,6 +83,12 @@ test("a declined card shows the refusal and the payer retries with another card"
   await expect(page.getByRole("heading", { name: "Payment successful" })).toBeVisible();
   await hydrated(page);
   expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+  const kept: string[] = JSON.parse(await page.evaluate(() => window.name));
+  expect(kept.length).toBe(2);
+  for (const value of kept) {
+    expect(value).toContain("Ada Lovelace");
+    expect(value.replace(/\D/g, "")).toBe("1230");
+  }
   const got = await direct("GET", `/hostedcheckouts/${checkout.id}`);
   expect(got.json.createdPaymentOutput.payment.status).toBe("CAPTURED");
 });

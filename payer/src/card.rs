@@ -152,7 +152,10 @@ impl CardForm {
             let _ = storage.remove_item(&key);
             return;
         }
-        let holder = field(&self.form, "holder").map(|h| h.value());
+        // A card number typed into the holder's field by mistake is not kept.
+        let holder = field(&self.form, "holder")
+            .map(|h| h.value())
+            .filter(|h| domain::card::mask_card_numbers(h) == *h);
         let expiry = self.expiry.as_ref().map(Input::value);
         let kept = format!(
             "{}\n{}",

@@ -26,7 +26,7 @@
 //! The card form keeps the holder and expiry in the tab's session storage while it is
 //! sent (`openpsp-typed:{checkout id}`) and puts them back once when the form comes back
 //! after a refusal or a decline; a payer page without the form forgets them. The card
-//! number and security code are never kept.
+//! number and security code are never kept, nor a holder holding a card number.
 //!
 //! When it is done it marks `<body data-hydrated="true">`.
 
