@@ -18,7 +18,7 @@ use domain::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait,
-    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use std::sync::Arc;
 
@@ -450,14 +450,25 @@ impl AccountPort for AccountService {
 
     async fn home(&self, actor: &Actor) -> Result<HomeData, AppError> {
         let (m, u) = self.load_actor(actor).await?;
-        let users = user::Entity::find()
-            .filter(user::Column::MerchantId.eq(m.id))
-            .count(&self.db)
-            .await
-            .map_err(internal)?;
         let mut steps_to_do = Vec::new();
         // The account's own steps are the Admins' to do (their pages are Admins' only).
         let admin = Role::parse(&u.role) == Some(Role::Admin);
+        // Whether the account has another user: asked for Admins only, and whether a
+        // second exists, not how many.
+        let users = if admin {
+            user::Entity::find()
+                .select_only()
+                .column(user::Column::Id)
+                .filter(user::Column::MerchantId.eq(m.id))
+                .limit(2)
+                .into_tuple::<i64>()
+                .all(&self.db)
+                .await
+                .map_err(internal)?
+                .len()
+        } else {
+            0
+        };
         if admin && (m.legal_name.trim().is_empty() || m.email.trim().is_empty()) {
             steps_to_do.push(SetupStep::CompanyDetails);
         }

@@ -1,8 +1,9 @@
 //! The dashboard (MB-30): the period's payments summed per day in the user's zone,
 //! conversion, refusal causes, gross and net amounts. The database does the sums: one
 //! `GROUP BY` over the merchant's payments of the period (the day found by comparing the
-//! creation time with the local midnights, computed here), one for the refusal causes;
-//! what comes back is a few rows per day, however many payments there are.
+//! creation time with the local midnights, computed here), grouped by refusal code too so
+//! that the same rows give the refusal causes; what comes back is a few rows per day,
+//! however many payments there are.
 
 use super::operations::OperationsService;
 use crate::account::service::{internal, load_actor, zone_of};
@@ -14,13 +15,15 @@ use app::payments::{DashboardDay, DashboardQuery, DashboardView, RefusalStat};
 use domain::payment::Stage;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-/// The period's payments of one day, currency, stage and outcome, summed.
+/// The period's payments of one day, currency, stage, outcome and refusal code, summed.
 #[derive(sea_orm::FromQueryResult)]
 struct DayGroup {
     day_index: i64,
     currency: String,
     stage: String,
     approved: i64,
+    refusal_code: Option<String>,
+    reason: Option<String>,
     n: i64,
     amount: i64,
     authorised: i64,
@@ -106,16 +109,19 @@ impl OperationsService {
                 big(CaseStatement::new().case(C::Authorised.gt(0), 1).finally(0)),
                 "approved",
             )
+            .column(C::RefusalCode)
+            .column_as(C::RefusalReason.max(), "reason")
             .column_as(C::Id.count(), "n")
             .column_as(big(Func::sum(Expr::col(C::Amount))), "amount")
             .column_as(big(Func::sum(Expr::col(C::Authorised))), "authorised")
             .column_as(big(Func::sum(Expr::col(C::Captured))), "captured")
             .column_as(big(Func::sum(Expr::col(C::Refunded))), "refunded")
-            .filter(in_period.clone())
+            .filter(in_period)
             .group_by(Expr::col(Alias::new("day_index")))
             .group_by(C::Currency)
             .group_by(C::Stage)
             .group_by(Expr::col(Alias::new("approved")))
+            .group_by(C::RefusalCode)
             .into_model::<DayGroup>()
             .all(db)
             .await
@@ -128,6 +134,17 @@ impl OperationsService {
                 continue;
             }
             let stage = Stage::parse(&g.stage);
+            let count = u64::try_from(g.n).unwrap_or(0);
+            if let (Some(Stage::Rejected), Some(code)) = (stage, g.refusal_code) {
+                let cause = refusals
+                    .entry((g.currency.clone(), code))
+                    .or_insert_with(|| (String::new(), 0));
+                // One meaning per code: the greatest stored, over all its groups.
+                if let Some(reason) = g.reason.filter(|r| *r > cause.0) {
+                    cause.0 = reason;
+                }
+                cause.1 += count;
+            }
             let figures = per_currency
                 .entry(g.currency)
                 .or_insert_with(|| vec![DayFigures::default(); days.len()]);
@@ -140,28 +157,7 @@ impl OperationsService {
                     successful: g.approved > 0 && stage != Some(Stage::Rejected),
                     cancelled: stage == Some(Stage::Cancelled),
                 },
-                u64::try_from(g.n).unwrap_or(0),
-            );
-        }
-        let causes: Vec<(String, String, Option<String>, i64)> = payment::Entity::find()
-            .select_only()
-            .column(C::Currency)
-            .column(C::RefusalCode)
-            .column_as(C::RefusalReason.max(), "reason")
-            .column_as(C::Id.count(), "n")
-            .filter(in_period)
-            .filter(C::Stage.eq(Stage::Rejected.code()))
-            .filter(C::RefusalCode.is_not_null())
-            .group_by(C::Currency)
-            .group_by(C::RefusalCode)
-            .into_tuple()
-            .all(db)
-            .await
-            .map_err(internal)?;
-        for (currency, code, reason, n) in causes {
-            refusals.insert(
-                (currency, code),
-                (reason.unwrap_or_default(), u64::try_from(n).unwrap_or(0)),
+                count,
             );
         }
         let currency = if !wanted.is_empty() {

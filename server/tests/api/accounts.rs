@@ -685,3 +685,64 @@ both_backends!(
         assert_eq!(next, LoginNext::Home);
     }
 );
+
+both_backends!(
+    home_asks_an_admin_alone_to_create_users,
+    &[],
+    |app: TestApp| async move {
+        use app::account::{HomeData, SetupStep};
+        use server::account::provisioning::{create_merchant, create_user, NewMerchant, NewUser};
+        let m = create_merchant(
+            &app.db,
+            NewMerchant {
+                pspid: "solo".into(),
+                environment: domain::Environment::Test,
+                commercial_name: "Solo".into(),
+                legal_name: "Solo SRL".into(),
+                email: "office@solo.example".into(),
+                time_zone: "Europe/Paris".into(),
+            },
+        )
+        .await
+        .unwrap();
+        create_user(
+            &app.db,
+            &m,
+            NewUser {
+                login: "admin".into(),
+                full_name: String::new(),
+                email: Some("admin@solo.example".into()),
+                role: domain::Role::Admin,
+                primary: true,
+                password: PASSWORD.into(),
+                may_refund: false,
+            },
+        )
+        .await
+        .unwrap();
+        let steps = |cookie: String| {
+            let app = &app;
+            async move {
+                let home: HomeData = serde_json::from_str(
+                    &app.call("home", &[], Some(&cookie)).await.ok().body,
+                )
+                .unwrap();
+                home.steps_to_do
+            }
+        };
+        let admin = app.session("solo", "admin").await;
+        assert_eq!(
+            steps(admin.clone()).await,
+            [SetupStep::ChangePassword, SetupStep::MoreUsers]
+        );
+        let operator = app
+            .user_session("solo", "operator", domain::Role::Operator)
+            .await;
+        assert_eq!(steps(admin).await, [SetupStep::ChangePassword]);
+        // The account's steps are the Admins' to do; an operator sees their own only.
+        assert_eq!(
+            steps(operator).await,
+            [SetupStep::RecoveryEmail, SetupStep::ChangePassword]
+        );
+    }
+);

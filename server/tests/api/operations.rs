@@ -555,14 +555,15 @@ both_backends!(
         use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
         use server::entities::payment;
         let key = key(&app, "shop").await;
-        for _ in 0..4 {
-            post(
-                &app,
-                &key,
-                "/payments",
-                &card_payment(1_000, "4111111111111111", "SALE"),
-            )
-            .await;
+        // Declined for insufficient funds today and yesterday (one cause counted over two
+        // days), approved six days ago and just before the period.
+        for card in [
+            "4000000000009995",
+            "4000000000009995",
+            "4111111111111111",
+            "4111111111111111",
+        ] {
+            post(&app, &key, "/payments", &card_payment(1_000, card, "SALE")).await;
         }
         let admin = app.session("shop", "admin").await;
         // India: UTC+5:30 all year, so local midnights are not whole UTC hours.
@@ -605,6 +606,13 @@ both_backends!(
         let per_day: Vec<u64> = v.days.iter().map(|d| d.figures.all).collect();
         assert_eq!(per_day, [1, 0, 0, 0, 0, 1, 1], "{:?}", v.days);
         assert_eq!(v.days[6].day, local_today.format("%Y-%m-%d").to_string());
-        assert_eq!((v.totals.all, v.totals.gross_successful), (3, 3_000));
+        assert_eq!((v.totals.all, v.totals.gross_successful), (3, 1_000));
+        let causes: Vec<(&str, u64)> = v
+            .refusals
+            .iter()
+            .map(|r| (r.code.as_str(), r.count))
+            .collect();
+        assert_eq!(causes, [("51", 2)]);
+        assert_eq!(v.refusals[0].meaning, "Insufficient funds");
     }
 );
