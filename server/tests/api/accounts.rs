@@ -691,58 +691,36 @@ both_backends!(
     &[],
     |app: TestApp| async move {
         use app::account::{HomeData, SetupStep};
-        use server::account::provisioning::{create_merchant, create_user, NewMerchant, NewUser};
-        let m = create_merchant(
-            &app.db,
-            NewMerchant {
-                pspid: "solo".into(),
-                environment: domain::Environment::Test,
-                commercial_name: "Solo".into(),
-                legal_name: "Solo SRL".into(),
-                email: "office@solo.example".into(),
-                time_zone: "Europe/Paris".into(),
-            },
-        )
-        .await
-        .unwrap();
-        create_user(
-            &app.db,
-            &m,
-            NewUser {
-                login: "admin".into(),
-                full_name: String::new(),
-                email: Some("admin@solo.example".into()),
-                role: domain::Role::Admin,
-                primary: true,
-                password: PASSWORD.into(),
-                may_refund: false,
-            },
-        )
-        .await
-        .unwrap();
+        use sea_orm::{ColumnTrait, QueryFilter};
+        use server::entities::user;
+        use SetupStep::{ChangePassword, CompanyDetails, MoreUsers, RecoveryEmail};
         let steps = |cookie: String| {
             let app = &app;
             async move {
-                let home: HomeData = serde_json::from_str(
-                    &app.call("home", &[], Some(&cookie)).await.ok().body,
-                )
-                .unwrap();
+                let home: HomeData =
+                    serde_json::from_str(&app.call("home", &[], Some(&cookie)).await.ok().body)
+                        .unwrap();
                 home.steps_to_do
             }
         };
+        // An admin and an operator: the account has more than one user.
+        app.merchant("solo").await;
         let admin = app.session("solo", "admin").await;
+        assert_eq!(steps(admin.clone()).await, [CompanyDetails, ChangePassword]);
+        user::Entity::delete_many()
+            .filter(user::Column::Login.eq("operator"))
+            .exec(&app.db)
+            .await
+            .unwrap();
         assert_eq!(
             steps(admin.clone()).await,
-            [SetupStep::ChangePassword, SetupStep::MoreUsers]
+            [CompanyDetails, ChangePassword, MoreUsers]
         );
         let operator = app
-            .user_session("solo", "operator", domain::Role::Operator)
+            .user_session("solo", "clerk", domain::Role::Operator)
             .await;
-        assert_eq!(steps(admin).await, [SetupStep::ChangePassword]);
+        assert_eq!(steps(admin).await, [CompanyDetails, ChangePassword]);
         // The account's steps are the Admins' to do; an operator sees their own only.
-        assert_eq!(
-            steps(operator).await,
-            [SetupStep::RecoveryEmail, SetupStep::ChangePassword]
-        );
+        assert_eq!(steps(operator).await, [RecoveryEmail, ChangePassword]);
     }
 );
