@@ -139,7 +139,8 @@ impl OperationsService {
                 let cause = refusals
                     .entry((g.currency.clone(), code))
                     .or_insert_with(|| (String::new(), 0));
-                // One meaning per code: the greatest stored, over all its groups.
+                // One meaning per code: the greatest stored over all its groups, compared
+                // by bytes here (PostgreSQL's MAX within a group follows its collation).
                 if let Some(reason) = g.reason.filter(|r| *r > cause.0) {
                     cause.0 = reason;
                 }
