@@ -453,22 +453,6 @@ impl AccountPort for AccountService {
         let mut steps_to_do = Vec::new();
         // The account's own steps are the Admins' to do (their pages are Admins' only).
         let admin = Role::parse(&u.role) == Some(Role::Admin);
-        // Whether the account has another user: asked for Admins only, and whether a
-        // second exists, not how many.
-        let users = if admin {
-            user::Entity::find()
-                .select_only()
-                .column(user::Column::Id)
-                .filter(user::Column::MerchantId.eq(m.id))
-                .limit(2)
-                .into_tuple::<i64>()
-                .all(&self.db)
-                .await
-                .map_err(internal)?
-                .len()
-        } else {
-            0
-        };
         if admin && (m.legal_name.trim().is_empty() || m.email.trim().is_empty()) {
             steps_to_do.push(SetupStep::CompanyDetails);
         }
@@ -478,8 +462,20 @@ impl AccountPort for AccountService {
         if u.password_changed_at.is_none() {
             steps_to_do.push(SetupStep::ChangePassword);
         }
-        if admin && users <= 1 {
-            steps_to_do.push(SetupStep::MoreUsers);
+        if admin {
+            // Whether a second user exists, not how many.
+            let first_two = user::Entity::find()
+                .select_only()
+                .column(user::Column::Id)
+                .filter(user::Column::MerchantId.eq(m.id))
+                .limit(2)
+                .into_tuple::<i64>()
+                .all(&self.db)
+                .await
+                .map_err(internal)?;
+            if first_two.len() <= 1 {
+                steps_to_do.push(SetupStep::MoreUsers);
+            }
         }
         let now = Utc::now();
         let zone = zone_of(&u);

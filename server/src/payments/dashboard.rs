@@ -136,9 +136,7 @@ impl OperationsService {
             let stage = Stage::parse(&g.stage);
             let count = u64::try_from(g.n).unwrap_or(0);
             if let (Some(Stage::Rejected), Some(code)) = (stage, g.refusal_code) {
-                let cause = refusals
-                    .entry((g.currency.clone(), code))
-                    .or_insert_with(|| (String::new(), 0));
+                let cause = refusals.entry((g.currency.clone(), code)).or_default();
                 // One meaning per code: the greatest stored over all its groups, compared
                 // by bytes here (PostgreSQL's MAX within a group follows its collation).
                 if let Some(reason) = g.reason.filter(|r| *r > cause.0) {
