@@ -6,6 +6,7 @@
 # PostgreSQL, each from a fresh database. Prints requests/second, p50 and p99 per run and
 # the ratio OpenPSP/baseline per backend. Not part of the tests.
 #   BENCH_SECONDS=10 BENCH_CONNECTIONS=16 bench/create_payment.sh
+# BENCH_BACKENDS (default "sqlite postgres") picks the backends measured.
 # Uses target/release/openpsp and target/release/examples/baseline as they are, building
 # them only when missing (or when BENCH_BUILD=1): OpenPSP as `cargo leptos build --release`
 # builds it (what bench/run.sh and scripts/run.sh measure), the baseline on its own, so
@@ -188,9 +189,14 @@ backend() {
 
 echo "Create-payment (S2S, v1HMAC, idempotence key), release build, $connections connections," \
   "${seconds}s each after ${warmup}s warm-up, $(nproc) cores"
-backend sqlite "" "sqlite://$work/sqlite/baseline.db?mode=rwc"
+backends=" ${BENCH_BACKENDS:-sqlite postgres} "
+if [[ "$backends" == *" sqlite "* ]]; then
+  backend sqlite "" "sqlite://$work/sqlite/baseline.db?mode=rwc"
+fi
 
-if PGCONNECT_TIMEOUT=3 psql -qtA "$pg_admin" -c 'SELECT 1' >/dev/null 2>&1; then
+if [[ "$backends" != *" postgres "* ]]; then
+  :
+elif PGCONNECT_TIMEOUT=3 psql -qtA "$pg_admin" -c 'SELECT 1' >/dev/null 2>&1; then
   suffix="$$_$(date +%s)"
   databases=("openpsp_bench_$suffix" "openpsp_bench_baseline_$suffix")
   for db in "${databases[@]}"; do psql -q "$pg_admin" -c "CREATE DATABASE $db" >/dev/null; done

@@ -111,7 +111,8 @@ home() {
     --data-urlencode user_id=admin --data-urlencode "password=$password" "$base/api/login" |
     tr -d '\r' | sed -n 's/^[Ss]et-[Cc]ookie: \(openpsp_session=[^;]*\).*/\1/p')
   [ -n "$cookie" ] || { echo "login for the Home count failed" >&2; return 1; }
-  for _ in 1 2 3; do curl -fsS -o /dev/null -H "Cookie: $cookie" "$base/"; done
+  # Enough pages for every pool connection to have prepared each statement once.
+  for _ in $(seq 1 24); do curl -fsS -o /dev/null -H "Cookie: $cookie" "$base/"; done
   callgrind_control -i on "$server" >/dev/null 2>&1
   for _ in $(seq 1 "$home_requests"); do curl -fsS -o /dev/null -H "Cookie: $cookie" "$base/"; done
   callgrind_control -i off "$server" >/dev/null 2>&1

@@ -19,7 +19,8 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-fn push_escaped(out: &mut String, text: &str) {
+/// Appends `text` to `out`, escaped for HTML content and attribute values.
+pub fn push_escaped(out: &mut String, text: &str) {
     for c in text.chars() {
         match c {
             '&' => out.push_str("&amp;"),

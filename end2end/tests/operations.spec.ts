@@ -189,6 +189,11 @@ test("the dashboard follows the period picked and counts a new payment", async (
   await expectHome(page);
   await page.goto("/operations/dashboard?period=today");
   await hydrated(page);
+  // The server's drawing stays once the page is interactive: a bar per series, each
+  // with its tooltip.
+  const bars = page.getByTestId("chart-count").locator("rect.bar");
+  await expect(bars).toHaveCount(2);
+  await expect(bars.first().locator("title")).toContainText(" · ");
   const count = page.getByTestId("kpi-payments");
   const before = Number(await count.textContent());
   await cartPayment(`dash-${Date.now()}`, "SALE");

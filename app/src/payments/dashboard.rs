@@ -7,11 +7,13 @@ use crate::error::AppError;
 use crate::i18n::{t, use_lang, T};
 use crate::payments::api::load_dashboard;
 use crate::payments::{DashboardQuery, DashboardView};
+use domain::markup::push_escaped;
 use domain::money::{Currency, Money};
 use domain::report::{axis_ticks, format_permille, Period};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
+use std::fmt::Write as _;
 
 const WIDTH: f64 = 640.0;
 const HEIGHT: f64 = 220.0;
@@ -43,8 +45,132 @@ fn label_every(days: usize) -> usize {
     days.div_ceil(8).max(1)
 }
 
-fn short_day(day: &str) -> String {
-    day.get(5..).unwrap_or(day).to_owned()
+fn short_day(day: &str) -> &str {
+    day.get(5..).unwrap_or(day)
+}
+
+/// `v` to a tenth, written from integers: much cheaper than a float's own formatting
+/// with a precision, which a page's few hundred chart positions add up to.
+fn push_tenths(out: &mut String, v: f64) {
+    let tenths = (v * 10.0).round() as i64;
+    let sign = if tenths < 0 { "-" } else { "" };
+    let t = tenths.unsigned_abs();
+    let _ = write!(out, "{sign}{}.{}", t / 10, t % 10);
+}
+
+/// The inside of a chart's `<svg>`, written as one string and set as its inner HTML.
+///
+/// A page's charts hold a few hundred elements; on the server a string costs a fraction
+/// of what a view costs per element, and nothing in a chart is reactive. The browser
+/// keeps the server's markup when it hydrates (inner HTML is set again only when the
+/// chart is drawn anew, for another period). Every text is escaped.
+#[derive(Default)]
+struct Svg(String);
+
+impl Svg {
+    /// ` name="v"`.
+    fn attr(&mut self, name: &str, v: f64) {
+        let _ = write!(self.0, r#" {name}=""#);
+        push_tenths(&mut self.0, v);
+        self.0.push('"');
+    }
+
+    fn open(&mut self, element: &str, class: &str) {
+        let _ = write!(self.0, r#"<{element} class="{class}""#);
+    }
+
+    fn line(&mut self, class: &str, (x1, x2): (f64, f64), (y1, y2): (f64, f64)) {
+        self.open("line", class);
+        self.attr("x1", x1);
+        self.attr("x2", x2);
+        self.attr("y1", y1);
+        self.attr("y2", y2);
+        self.0.push_str("></line>");
+    }
+
+    /// The two axes, along the left and the bottom of the plot.
+    fn axes(&mut self) {
+        self.line("axis", (LEFT, LEFT), (TOP, HEIGHT - BOTTOM));
+        self.line(
+            "axis",
+            (LEFT, WIDTH - RIGHT),
+            (HEIGHT - BOTTOM, HEIGHT - BOTTOM),
+        );
+    }
+
+    fn text(&mut self, x: f64, y: f64, anchor: &str, text: &str) {
+        self.open("text", "tick");
+        self.attr("x", x);
+        self.attr("y", y);
+        let _ = write!(self.0, r#" text-anchor="{anchor}">"#);
+        push_escaped(&mut self.0, text);
+        self.0.push_str("</text>");
+    }
+
+    /// Every `label_every`th day's label under its slot.
+    fn day_labels(&mut self, days: &[String], slot: f64) {
+        let every = label_every(days.len());
+        for (i, day) in days.iter().enumerate().filter(|(i, _)| i % every == 0) {
+            let x = LEFT + slot * (i as f64 + 0.5);
+            self.text(x, HEIGHT - BOTTOM + 16.0, "middle", short_day(day));
+        }
+    }
+
+    /// Text shown on hover, and read by screen readers, for the element just opened.
+    fn tip(&mut self, tip: &str, element: &str) {
+        self.0.push_str("><title>");
+        push_escaped(&mut self.0, tip);
+        let _ = write!(self.0, "</title></{element}>");
+    }
+
+    fn bar(&mut self, class: &str, (x, y): (f64, f64), (width, height): (f64, f64), tip: &str) {
+        let _ = write!(self.0, r#"<rect class="bar {class}""#);
+        self.attr("x", x);
+        self.attr("y", y);
+        self.attr("width", width);
+        self.attr("height", height);
+        self.tip(tip, "rect");
+    }
+
+    fn polyline(&mut self, class: &str, points: impl Iterator<Item = (f64, f64)>) {
+        self.open("polyline", class);
+        self.0.push_str(r#" points=""#);
+        for (i, (x, y)) in points.enumerate() {
+            if i > 0 {
+                self.0.push(' ');
+            }
+            push_tenths(&mut self.0, x);
+            self.0.push(',');
+            push_tenths(&mut self.0, y);
+        }
+        self.0.push_str(r#""></polyline>"#);
+    }
+
+    fn point(&mut self, (cx, cy): (f64, f64), tip: &str) {
+        self.open("circle", "point");
+        self.attr("cx", cx);
+        self.attr("cy", cy);
+        self.0.push_str(r#" r="4""#);
+        self.tip(tip, "circle");
+    }
+}
+
+/// The rows of a chart's table of numbers, a day and then its cells, written as one
+/// string and set as the inner HTML of the table's body, like the chart's drawing.
+fn number_rows(days: &[String], cells: impl Fn(usize) -> Vec<String>) -> String {
+    let mut out = String::new();
+    for (i, day) in days.iter().enumerate() {
+        out.push_str(r#"<tr><th scope="row">"#);
+        push_escaped(&mut out, day);
+        out.push_str("</th>");
+        for cell in cells(i) {
+            out.push_str(r#"<td class="num">"#);
+            push_escaped(&mut out, &cell);
+            out.push_str("</td>");
+        }
+        out.push_str("</tr>");
+    }
+    out
 }
 
 /// A grouped bar chart, one group per day.
@@ -67,48 +193,27 @@ fn bar_chart(
     let y = move |v: i64| TOP + plot_h - (v as f64 / top.max(1.0)) * plot_h;
     let slot = plot_w / days.len().max(1) as f64;
     let bar_w = (slot * 0.8 / series.len().max(1) as f64).max(1.0);
-    let every = label_every(days.len());
-    let grid = ticks
-        .iter()
-        .map(|tick| {
-            let ty = y(*tick);
-            view! {
-                <line class="grid" x1=LEFT x2=WIDTH - RIGHT y1=ty y2=ty/>
-                <text class="tick" x=LEFT - 6.0 y=ty + 4.0 text-anchor="end">{format(*tick)}</text>
-            }
-        })
-        .collect_view();
-    let x_labels = days
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| i % every == 0)
-        .map(|(i, d)| {
-            let x = LEFT + slot * (i as f64 + 0.5);
-            view! { <text class="tick" x=x y=HEIGHT - BOTTOM + 16.0 text-anchor="middle">{short_day(d)}</text> }
-        })
-        .collect_view();
-    let bars = series
-        .iter()
-        .enumerate()
-        .flat_map(|(si, s)| {
-            let n = series.len() as f64;
-            s.values
-                .iter()
-                .enumerate()
-                .map(|(i, v)| {
-                    let x = LEFT + slot * i as f64 + slot * 0.1 + bar_w * si as f64;
-                    let _ = n;
-                    let top_y = y(*v);
-                    let tip = format!("{} · {}: {}", days[i], s.name, format(*v));
-                    view! {
-                        <rect class=format!("bar {}", s.class) x=x y=top_y width=bar_w height=(TOP + plot_h - top_y).max(0.0)>
-                            <title>{tip}</title>
-                        </rect>
-                    }
-                })
-                .collect::<Vec<_>>()
-        })
-        .collect_view();
+    let mut svg = Svg::default();
+    for tick in &ticks {
+        let ty = y(*tick);
+        svg.line("grid", (LEFT, WIDTH - RIGHT), (ty, ty));
+        svg.text(LEFT - 6.0, ty + 4.0, "end", &format(*tick));
+    }
+    svg.axes();
+    for (si, s) in series.iter().enumerate() {
+        for (i, v) in s.values.iter().enumerate() {
+            let x = LEFT + slot * i as f64 + slot * 0.1 + bar_w * si as f64;
+            let top_y = y(*v);
+            let tip = format!("{} · {}: {}", days[i], s.name, format(*v));
+            svg.bar(
+                s.class,
+                (x, top_y),
+                (bar_w, (TOP + plot_h - top_y).max(0.0)),
+                &tip,
+            );
+        }
+    }
+    svg.day_labels(days, slot);
     let legend = series
         .iter()
         .map(|s| view! { <li><span class=format!("swatch {}", s.class)></span>{s.name}</li> })
@@ -117,35 +222,21 @@ fn bar_chart(
         .iter()
         .map(|s| view! { <th scope="col" class="num">{s.name}</th> })
         .collect_view();
-    let rows = days
-        .iter()
-        .enumerate()
-        .map(|(i, d)| {
-            let cells = series
-                .iter()
-                .map(|s| view! { <td class="num">{format(s.values[i])}</td> })
-                .collect_view();
-            view! { <tr><th scope="row">{d.clone()}</th>{cells}</tr> }
-        })
-        .collect_view();
+    let rows = number_rows(days, |i| {
+        series.iter().map(|s| format(s.values[i])).collect()
+    });
     let desc = format!("{id}-desc");
     view! {
         <figure class="card chart" data-testid=id aria-labelledby=format!("{id}-title")>
             <figcaption id=format!("{id}-title")><h2>{title}</h2></figcaption>
             <ul class="legend" role="list">{legend}</ul>
-            <svg viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-labelledby=format!("{id}-title") aria-describedby=desc.clone()>
-                {grid}
-                <line class="axis" x1=LEFT x2=LEFT y1=TOP y2=HEIGHT - BOTTOM/>
-                <line class="axis" x1=LEFT x2=WIDTH - RIGHT y1=HEIGHT - BOTTOM y2=HEIGHT - BOTTOM/>
-                {bars}
-                {x_labels}
-            </svg>
+            <svg viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-labelledby=format!("{id}-title") aria-describedby=desc.clone() inner_html=svg.0></svg>
             <details id=desc>
                 <summary>{t(T::ShowNumbers)}</summary>
                 <div class="table-wrap">
                     <table class="table">
                         <thead><tr><th scope="col">{t(T::DayLabel)}</th>{head}</tr></thead>
-                        <tbody>{rows}</tbody>
+                        <tbody inner_html=rows></tbody>
                     </table>
                 </div>
             </details>
@@ -159,72 +250,55 @@ fn conversion_chart(days: &[String], permille: Vec<Option<u32>>) -> impl IntoVie
     let plot_w = WIDTH - LEFT - RIGHT;
     let slot = plot_w / days.len().max(1) as f64;
     let y = move |p: u32| TOP + plot_h - f64::from(p) / 1000.0 * plot_h;
-    let every = label_every(days.len());
     let points: Vec<(f64, f64, String, u32)> = permille
         .iter()
         .enumerate()
         .filter_map(|(i, p)| p.map(|p| (LEFT + slot * (i as f64 + 0.5), y(p), days[i].clone(), p)))
         .collect();
-    let path = points
-        .iter()
-        .map(|(x, y, _, _)| format!("{x:.1},{y:.1}"))
-        .collect::<Vec<_>>()
-        .join(" ");
-    let grid = [0u32, 250, 500, 750, 1000]
-        .into_iter()
-        .map(|p| {
-            let ty = y(p);
-            view! {
-                <line class="grid" x1=LEFT x2=WIDTH - RIGHT y1=ty y2=ty/>
-                <text class="tick" x=LEFT - 6.0 y=ty + 4.0 text-anchor="end">{format!("{} %", p / 10)}</text>
-            }
-        })
-        .collect_view();
-    let x_labels = days
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| i % every == 0)
-        .map(|(i, d)| {
-            let x = LEFT + slot * (i as f64 + 0.5);
-            view! { <text class="tick" x=x y=HEIGHT - BOTTOM + 16.0 text-anchor="middle">{short_day(d)}</text> }
-        })
-        .collect_view();
-    let dots = points
-        .iter()
-        .map(|(x, y, day, p)| {
-            view! {
-                <circle class="point" cx=*x cy=*y r="4">
-                    <title>{format!("{day}: {}", format_permille(*p))}</title>
-                </circle>
-            }
-        })
-        .collect_view();
-    let rows = days
-        .iter()
-        .zip(&permille)
-        .map(|(d, p)| view! { <tr><th scope="row">{d.clone()}</th><td class="num">{p.map(format_permille).unwrap_or_else(|| "—".to_owned())}</td></tr> })
-        .collect_view();
+    let mut svg = Svg::default();
+    for p in [0u32, 250, 500, 750, 1000] {
+        let ty = y(p);
+        svg.line("grid", (LEFT, WIDTH - RIGHT), (ty, ty));
+        svg.text(LEFT - 6.0, ty + 4.0, "end", &format!("{} %", p / 10));
+    }
+    svg.axes();
+    svg.polyline("line", points.iter().map(|(x, y, _, _)| (*x, *y)));
+    for (x, y, day, p) in &points {
+        svg.point((*x, *y), &format!("{day}: {}", format_permille(*p)));
+    }
+    svg.day_labels(days, slot);
+    let rows = number_rows(days, |i| {
+        vec![permille[i]
+            .map(format_permille)
+            .unwrap_or_else(|| "—".to_owned())]
+    });
     view! {
         <figure class="card chart" data-testid="chart-conversion" aria-labelledby="chart-conversion-title">
             <figcaption id="chart-conversion-title"><h2>{t(T::ConversionTitle)}</h2></figcaption>
-            <svg viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-labelledby="chart-conversion-title" aria-describedby="chart-conversion-desc">
-                {grid}
-                <line class="axis" x1=LEFT x2=LEFT y1=TOP y2=HEIGHT - BOTTOM/>
-                <line class="axis" x1=LEFT x2=WIDTH - RIGHT y1=HEIGHT - BOTTOM y2=HEIGHT - BOTTOM/>
-                <polyline class="line" points=path/>
-                {dots}
-                {x_labels}
-            </svg>
+            <svg viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-labelledby="chart-conversion-title" aria-describedby="chart-conversion-desc" inner_html=svg.0></svg>
             <details id="chart-conversion-desc">
                 <summary>{t(T::ShowNumbers)}</summary>
                 <div class="table-wrap">
                     <table class="table">
                         <thead><tr><th scope="col">{t(T::DayLabel)}</th><th scope="col" class="num">{t(T::ConversionTitle)}</th></tr></thead>
-                        <tbody>{rows}</tbody>
+                        <tbody inner_html=rows></tbody>
                     </table>
                 </div>
             </details>
         </figure>
+    }
+}
+
+/// An amount as the user's language writes it; a net amount below zero (more refunded
+/// than captured in the period) with its minus sign.
+fn signed_money(minor: i64, currency: Currency, lang: domain::Lang) -> String {
+    let formatted = Money::new(minor.saturating_abs(), currency)
+        .map(|m| m.format_in(lang))
+        .unwrap_or_default();
+    if minor < 0 {
+        format!("-{formatted}")
+    } else {
+        formatted
     }
 }
 
@@ -242,11 +316,7 @@ fn dashboard_url(q: &DashboardQuery) -> String {
 
 fn figures_view(v: DashboardView, lang: domain::Lang) -> impl IntoView {
     let currency = Currency::parse(&v.currency).unwrap_or(Currency::parse("EUR").expect("EUR"));
-    let money = move |minor: i64| {
-        Money::new(minor, currency)
-            .map(|m| m.format_in(lang))
-            .unwrap_or_default()
-    };
+    let money = move |minor: i64| signed_money(minor, currency, lang);
     let count = |n: i64| n.to_string();
     let days: Vec<String> = v.days.iter().map(|d| d.day.clone()).collect();
     let col = |f: fn(&domain::report::DayFigures) -> i64| -> Vec<i64> {
@@ -416,5 +486,65 @@ pub fn DashboardPage() -> impl IntoView {
         <Title text=format!("{} — OpenPSP", t(T::DashboardTitle))/>
         <h1>{t(T::DashboardTitle)}</h1>
         <Dashboard untitled=true/>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chart_texts_are_escaped_and_positions_rounded() {
+        let mut svg = Svg::default();
+        svg.bar("s-ok", (84.04, 12.0), (10.0, 100.26), "<b>\"x\"</b> & 'y'");
+        assert_eq!(
+            svg.0,
+            r#"<rect class="bar s-ok" x="84.0" y="12.0" width="10.0" height="100.3"><title>&lt;b&gt;&quot;x&quot;&lt;/b&gt; &amp; &#39;y&#39;</title></rect>"#
+        );
+        let mut svg = Svg::default();
+        svg.point((-1.26, 2.0), "<script>");
+        assert!(svg.0.contains(r#"cx="-1.3""#), "{}", svg.0);
+        assert!(svg.0.contains("<title>&lt;script&gt;</title>"), "{}", svg.0);
+    }
+
+    #[test]
+    fn a_line_joins_its_points_and_long_periods_label_every_nth_day() {
+        let mut svg = Svg::default();
+        svg.polyline("line", [(84.0, 12.0), (100.04, 20.0)].into_iter());
+        assert_eq!(
+            svg.0,
+            r#"<polyline class="line" points="84.0,12.0 100.0,20.0"></polyline>"#
+        );
+        let days: Vec<String> = (1..=30).map(|d| format!("2026-11-{d:02}")).collect();
+        let mut svg = Svg::default();
+        svg.day_labels(&days, 10.0);
+        // 30 days: every 4th, so that the labels do not overlap.
+        assert_eq!(svg.0.matches("<text").count(), 8);
+        assert!(svg.0.contains(">11-01</text>") && svg.0.contains(">11-29</text>"));
+        assert!(!svg.0.contains(">11-02</text>"));
+    }
+
+    #[test]
+    fn a_net_amount_below_zero_keeps_its_sign() {
+        let eur = Currency::parse("EUR").expect("EUR");
+        assert_eq!(
+            signed_money(-123_456, eur, domain::Lang::En),
+            "-1,234.56 EUR"
+        );
+        assert_eq!(signed_money(5, eur, domain::Lang::En), "0.05 EUR");
+        assert_eq!(signed_money(0, eur, domain::Lang::De), "0,00 EUR");
+    }
+
+    #[test]
+    fn a_table_row_per_day_with_its_cells_escaped() {
+        let days = ["2026-11-29".to_owned(), "2026-11-30".to_owned()];
+        let rows = number_rows(&days, |i| vec![format!("{i}"), "<&>".to_owned()]);
+        assert_eq!(
+            rows,
+            concat!(
+                r#"<tr><th scope="row">2026-11-29</th><td class="num">0</td><td class="num">&lt;&amp;&gt;</td></tr>"#,
+                r#"<tr><th scope="row">2026-11-30</th><td class="num">1</td><td class="num">&lt;&amp;&gt;</td></tr>"#
+            )
+        );
     }
 }

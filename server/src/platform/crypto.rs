@@ -181,8 +181,10 @@ pub fn hmac_sha256_verify(secret: &[u8], message: &[u8], signature_base64: &str)
 
 /// `len` random characters from `alphabet`.
 pub fn random_from(alphabet: &[u8], len: usize) -> String {
-    use rand::Rng;
-    let mut rng = rand::rngs::OsRng;
+    use rand::{Rng, SeedableRng};
+    // A ChaCha generator seeded from the operating system once per code, instead of a
+    // system call for every character drawn.
+    let mut rng = rand::rngs::StdRng::from_rng(rand::rngs::OsRng).expect("OS random source");
     (0..len)
         .map(|_| alphabet[rng.gen_range(0..alphabet.len())] as char)
         .collect()
