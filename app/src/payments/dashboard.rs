@@ -13,7 +13,6 @@ use domain::report::{axis_ticks, format_permille, Period};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-use std::fmt::Write as _;
 
 const WIDTH: f64 = 640.0;
 const HEIGHT: f64 = 220.0;
@@ -49,13 +48,17 @@ fn short_day(day: &str) -> &str {
     day.get(5..).unwrap_or(day)
 }
 
-/// `v` to a tenth, written from integers: much cheaper than a float's own formatting
-/// with a precision, which a page's few hundred chart positions add up to.
+/// `v` to a tenth, written from integers: a float's own formatting with a precision
+/// costs several times more, over a page's few hundred chart positions.
 fn push_tenths(out: &mut String, v: f64) {
     let tenths = (v * 10.0).round() as i64;
-    let sign = if tenths < 0 { "-" } else { "" };
+    if tenths < 0 {
+        out.push('-');
+    }
     let t = tenths.unsigned_abs();
-    let _ = write!(out, "{sign}{}.{}", t / 10, t % 10);
+    out.push_str(itoa::Buffer::new().format(t / 10));
+    out.push('.');
+    out.push(char::from(b'0' + (t % 10) as u8));
 }
 
 /// The inside of a chart's `<svg>`, written as one string and set as its inner HTML.
@@ -64,23 +67,38 @@ fn push_tenths(out: &mut String, v: f64) {
 /// of what a view costs per element, and nothing in a chart is reactive. The browser
 /// keeps the server's markup when it hydrates (inner HTML is set again only when the
 /// chart is drawn anew, for another period). Every text is escaped.
-#[derive(Default)]
 struct Svg(String);
 
 impl Svg {
+    fn new() -> Self {
+        Svg(String::with_capacity(8 * 1024))
+    }
+
     /// ` name="v"`.
     fn attr(&mut self, name: &str, v: f64) {
-        let _ = write!(self.0, r#" {name}=""#);
+        self.0.push(' ');
+        self.0.push_str(name);
+        self.0.push_str("=\"");
         push_tenths(&mut self.0, v);
         self.0.push('"');
     }
 
-    fn open(&mut self, element: &str, class: &str) {
-        let _ = write!(self.0, r#"<{element} class="{class}""#);
+    /// `<element class="class"`, left open for its other attributes.
+    fn open(&mut self, element: &str, class: &[&str]) {
+        self.0.push('<');
+        self.0.push_str(element);
+        self.0.push_str(" class=\"");
+        for (i, name) in class.iter().enumerate() {
+            if i > 0 {
+                self.0.push(' ');
+            }
+            self.0.push_str(name);
+        }
+        self.0.push('"');
     }
 
     fn line(&mut self, class: &str, (x1, x2): (f64, f64), (y1, y2): (f64, f64)) {
-        self.open("line", class);
+        self.open("line", &[class]);
         self.attr("x1", x1);
         self.attr("x2", x2);
         self.attr("y1", y1);
@@ -99,10 +117,12 @@ impl Svg {
     }
 
     fn text(&mut self, x: f64, y: f64, anchor: &str, text: &str) {
-        self.open("text", "tick");
+        self.open("text", &["tick"]);
         self.attr("x", x);
         self.attr("y", y);
-        let _ = write!(self.0, r#" text-anchor="{anchor}">"#);
+        self.0.push_str(" text-anchor=\"");
+        self.0.push_str(anchor);
+        self.0.push_str("\">");
         push_escaped(&mut self.0, text);
         self.0.push_str("</text>");
     }
@@ -116,15 +136,20 @@ impl Svg {
         }
     }
 
-    /// Text shown on hover, and read by screen readers, for the element just opened.
-    fn tip(&mut self, tip: &str, element: &str) {
+    /// Text shown on hover, and read by screen readers, for the element just opened:
+    /// `parts` one after the other.
+    fn tip(&mut self, parts: &[&str], element: &str) {
         self.0.push_str("><title>");
-        push_escaped(&mut self.0, tip);
-        let _ = write!(self.0, "</title></{element}>");
+        for part in parts {
+            push_escaped(&mut self.0, part);
+        }
+        self.0.push_str("</title></");
+        self.0.push_str(element);
+        self.0.push('>');
     }
 
-    fn bar(&mut self, class: &str, (x, y): (f64, f64), (width, height): (f64, f64), tip: &str) {
-        let _ = write!(self.0, r#"<rect class="bar {class}""#);
+    fn bar(&mut self, class: &str, (x, y): (f64, f64), (width, height): (f64, f64), tip: &[&str]) {
+        self.open("rect", &["bar", class]);
         self.attr("x", x);
         self.attr("y", y);
         self.attr("width", width);
@@ -133,7 +158,7 @@ impl Svg {
     }
 
     fn polyline(&mut self, class: &str, points: impl Iterator<Item = (f64, f64)>) {
-        self.open("polyline", class);
+        self.open("polyline", &[class]);
         self.0.push_str(r#" points=""#);
         for (i, (x, y)) in points.enumerate() {
             if i > 0 {
@@ -146,8 +171,8 @@ impl Svg {
         self.0.push_str(r#""></polyline>"#);
     }
 
-    fn point(&mut self, (cx, cy): (f64, f64), tip: &str) {
-        self.open("circle", "point");
+    fn point(&mut self, (cx, cy): (f64, f64), tip: &[&str]) {
+        self.open("circle", &["point"]);
         self.attr("cx", cx);
         self.attr("cy", cy);
         self.0.push_str(r#" r="4""#);
@@ -193,7 +218,7 @@ fn bar_chart(
     let y = move |v: i64| TOP + plot_h - (v as f64 / top.max(1.0)) * plot_h;
     let slot = plot_w / days.len().max(1) as f64;
     let bar_w = (slot * 0.8 / series.len().max(1) as f64).max(1.0);
-    let mut svg = Svg::default();
+    let mut svg = Svg::new();
     for tick in &ticks {
         let ty = y(*tick);
         svg.line("grid", (LEFT, WIDTH - RIGHT), (ty, ty));
@@ -204,7 +229,7 @@ fn bar_chart(
         for (i, v) in s.values.iter().enumerate() {
             let x = LEFT + slot * i as f64 + slot * 0.1 + bar_w * si as f64;
             let top_y = y(*v);
-            let tip = format!("{} · {}: {}", days[i], s.name, format(*v));
+            let tip = [days[i].as_str(), " · ", s.name, ": ", &format(*v)];
             svg.bar(
                 s.class,
                 (x, top_y),
@@ -255,7 +280,7 @@ fn conversion_chart(days: &[String], permille: Vec<Option<u32>>) -> impl IntoVie
         .enumerate()
         .filter_map(|(i, p)| p.map(|p| (LEFT + slot * (i as f64 + 0.5), y(p), days[i].clone(), p)))
         .collect();
-    let mut svg = Svg::default();
+    let mut svg = Svg::new();
     for p in [0u32, 250, 500, 750, 1000] {
         let ty = y(p);
         svg.line("grid", (LEFT, WIDTH - RIGHT), (ty, ty));
@@ -264,7 +289,7 @@ fn conversion_chart(days: &[String], permille: Vec<Option<u32>>) -> impl IntoVie
     svg.axes();
     svg.polyline("line", points.iter().map(|(x, y, _, _)| (*x, *y)));
     for (x, y, day, p) in &points {
-        svg.point((*x, *y), &format!("{day}: {}", format_permille(*p)));
+        svg.point((*x, *y), &[day, ": ", &format_permille(*p)]);
     }
     svg.day_labels(days, slot);
     let rows = number_rows(days, |i| {
@@ -495,28 +520,33 @@ mod tests {
 
     #[test]
     fn chart_texts_are_escaped_and_positions_rounded() {
-        let mut svg = Svg::default();
-        svg.bar("s-ok", (84.04, 12.0), (10.0, 100.26), "<b>\"x\"</b> & 'y'");
+        let mut svg = Svg::new();
+        svg.bar(
+            "s-ok",
+            (84.04, 12.0),
+            (10.0, 100.26),
+            &["<b>\"x\"</b>", " & 'y'"],
+        );
         assert_eq!(
             svg.0,
             r#"<rect class="bar s-ok" x="84.0" y="12.0" width="10.0" height="100.3"><title>&lt;b&gt;&quot;x&quot;&lt;/b&gt; &amp; &#39;y&#39;</title></rect>"#
         );
-        let mut svg = Svg::default();
-        svg.point((-1.26, 2.0), "<script>");
+        let mut svg = Svg::new();
+        svg.point((-1.26, 2.0), &["<script>"]);
         assert!(svg.0.contains(r#"cx="-1.3""#), "{}", svg.0);
         assert!(svg.0.contains("<title>&lt;script&gt;</title>"), "{}", svg.0);
     }
 
     #[test]
     fn a_line_joins_its_points_and_long_periods_label_every_nth_day() {
-        let mut svg = Svg::default();
+        let mut svg = Svg::new();
         svg.polyline("line", [(84.0, 12.0), (100.04, 20.0)].into_iter());
         assert_eq!(
             svg.0,
             r#"<polyline class="line" points="84.0,12.0 100.0,20.0"></polyline>"#
         );
         let days: Vec<String> = (1..=30).map(|d| format!("2026-11-{d:02}")).collect();
-        let mut svg = Svg::default();
+        let mut svg = Svg::new();
         svg.day_labels(&days, 10.0);
         // 30 days: every 4th, so that the labels do not overlap.
         assert_eq!(svg.0.matches("<text").count(), 8);
