@@ -300,6 +300,20 @@ impl Money {
     }
 }
 
+/// `minor` units of `currency` as people of `lang` write them, like
+/// [`Money::format_in`], with a minus sign below zero (a net amount, more refunded than
+/// captured); empty above [`MAX_MINOR`].
+pub fn format_minor_in(minor: i64, currency: Currency, lang: crate::Lang) -> String {
+    let formatted = Money::new(minor.saturating_abs(), currency)
+        .map(|m| m.format_in(lang))
+        .unwrap_or_default();
+    if minor < 0 && !formatted.is_empty() {
+        format!("-{formatted}")
+    } else {
+        formatted
+    }
+}
+
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}", self.format_major(), self.currency)
@@ -339,6 +353,16 @@ mod tests {
             Money::new(1_500, kwd).unwrap().format_in(crate::Lang::Nl),
             "1,500 KWD"
         );
+    }
+
+    #[test]
+    fn a_signed_amount_keeps_its_minus_sign() {
+        assert_eq!(
+            format_minor_in(-123_456, eur(), crate::Lang::En),
+            "-1,234.56 EUR"
+        );
+        assert_eq!(format_minor_in(5, eur(), crate::Lang::En), "0.05 EUR");
+        assert_eq!(format_minor_in(0, eur(), crate::Lang::De), "0,00 EUR");
     }
 
     fn eur() -> Currency {
