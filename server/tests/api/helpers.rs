@@ -40,7 +40,7 @@ impl Drop for TempDir {
 }
 
 /// Creates a fresh PostgreSQL database, or says why PostgreSQL tests are skipped.
-async fn postgres_url() -> Option<String> {
+pub async fn postgres_url() -> Option<String> {
     let Ok(admin) = std::env::var("OPENPSP_TEST_PG_URL") else {
         eprintln!(
             "skipped on PostgreSQL: OPENPSP_TEST_PG_URL is not set (scripts/test.sh sets it)"

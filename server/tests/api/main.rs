@@ -11,6 +11,7 @@ mod checkout_race;
 mod clusters;
 mod config;
 mod cross_tenant;
+mod db_cancellation;
 mod direct_api;
 mod engine_settings;
 mod expiry;

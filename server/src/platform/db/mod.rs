@@ -108,7 +108,7 @@ impl BeginWrite for DatabaseConnection {
     async fn begin_write(&self) -> Result<WriteTxn, DbErr> {
         Ok(WriteTxn(match self.get_database_backend() {
             DbBackend::Sqlite => Txn::Queued(group::Member::begin(self, true).await?),
-            _ => Txn::Own(self.begin().await?),
+            _ => Txn::Own(begin_whole(self).await?),
         }))
     }
 
@@ -118,6 +118,20 @@ impl BeginWrite for DatabaseConnection {
             _ => Txn::Alone(self.clone()),
         }))
     }
+}
+
+/// Begins a PostgreSQL transaction in a task of its own, which runs to its end even when
+/// the caller is given up meanwhile (its client hung up, a timeout fired). sqlx counts a
+/// transaction only once PostgreSQL has answered its BEGIN: a caller given up while it
+/// waits for that answer would give the connection back to the pool inside a
+/// transaction nobody ends, where the next requests' statements would run uncommitted
+/// and a later ROLLBACK would undo them. Begun to the end, the transaction is counted,
+/// and dropped unused it is rolled back before its connection is used again.
+async fn begin_whole(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    let db = db.clone();
+    tokio::spawn(async move { db.begin().await })
+        .await
+        .map_err(|e| DbErr::Custom(format!("the transaction's beginning stopped: {e}")))?
 }
 
 impl WriteTxn {
