@@ -2,7 +2,9 @@
 //! A repeat gets the first response with `X-GCS-Idempotence-Request-Timestamp`; a repeat
 //! while the first still runs gets 409; a repeat with another body is refused. Records
 //! are kept 24 hours. The record is claimed by a unique index, so two servers on one
-//! database cannot both run the same request.
+//! database cannot both run the same request. The answer is stored when the request
+//! ends; a created payment's settled answer is stored by the engine in the transaction
+//! that writes the payment's outcome ([`Record`]), so both commit together.
 //!
 //! After a crash: a running request's record names its owner (this process) and a lease
 //! the owner renews while it runs. A repeat that finds the lease expired (the owner
@@ -17,8 +19,9 @@
 
 use super::{ApiError, Caller, DirectState, BODY_LIMIT};
 use crate::entities::{idempotency_key, operation};
+use crate::payments::engine::{Answer, AnswerStore};
 use crate::payments::records::{pending_change_of_request, public_id};
-use crate::platform::db::BeginWrite;
+use crate::platform::db::{BeginWrite, WriteTxn};
 use crate::platform::sessions::is_unique_violation;
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -27,9 +30,10 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use chrono::{Duration, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, UpdateMany};
 use sha2::{Digest, Sha256};
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 
 /// Header carrying the key.
 pub const KEY_HEADER: &str = "x-gcs-idempotence-key";
@@ -120,12 +124,21 @@ pub async fn layer(State(state): State<DirectState>, req: Request, next: Next) -
                 }
             }
             let _renewal = Renewal(tokio::spawn(renew(state.db.clone(), id)));
+            let record = Arc::new(Record {
+                id,
+                stored: AtomicBool::new(false),
+            });
             let res = crate::payments::engine::for_request(
                 reference,
                 taken_over,
+                Some(record.clone()),
                 next.run(Request::from_parts(parts, Body::from(bytes))),
             )
             .await;
+            if record.stored.load(Ordering::Acquire) {
+                // Stored with the payment's outcome, in its transaction.
+                return res;
+            }
             finish(&state, id, res).await
         }
         Ok(Claim::Replay(res)) => res,
@@ -326,6 +339,40 @@ async fn release(state: &DirectState, record_id: i64) -> Result<(), sea_orm::DbE
         .map(|_| ())
 }
 
+/// A running request's record, where the engine stores the answer in the transaction
+/// that writes the payment's outcome (then [`finish`] has nothing left to store).
+struct Record {
+    id: i64,
+    /// The answer is committed.
+    stored: AtomicBool,
+}
+
+#[async_trait::async_trait]
+impl AnswerStore for Record {
+    async fn store(&self, txn: &WriteTxn, answer: &Answer) -> Result<bool, sea_orm::DbErr> {
+        let written = store_answer(self.id, answer.status, answer.body.clone())
+            .exec(txn)
+            .await?;
+        Ok(written.rows_affected == 1)
+    }
+
+    fn committed(&self) {
+        self.stored.store(true, Ordering::Release);
+    }
+}
+
+/// The statement that stores `record_id`'s answer, while the request is this process's.
+fn store_answer(record_id: i64, status: u16, body: String) -> UpdateMany<idempotency_key::Entity> {
+    idempotency_key::Entity::update_many()
+        .col_expr(
+            idempotency_key::Column::StatusCode,
+            Some(i32::from(status)).into(),
+        )
+        .col_expr(idempotency_key::Column::ResponseBody, Some(body).into())
+        .filter(idempotency_key::Column::Id.eq(record_id))
+        .filter(idempotency_key::Column::Owner.eq(instance_id()))
+}
+
 /// Stores the response; a server error frees the key so the client may retry.
 async fn finish(state: &DirectState, record_id: i64, res: Response) -> Response {
     let status = res.status();
@@ -347,17 +394,11 @@ async fn finish(state: &DirectState, record_id: i64, res: Response) -> Response 
     let stored = if status.is_server_error() {
         release(state, record_id).await
     } else {
-        let store = idempotency_key::Entity::update_many()
-            .col_expr(
-                idempotency_key::Column::StatusCode,
-                Some(i32::from(status.as_u16())).into(),
-            )
-            .col_expr(
-                idempotency_key::Column::ResponseBody,
-                Some(String::from_utf8_lossy(&bytes).into_owned()).into(),
-            )
-            .filter(idempotency_key::Column::Id.eq(record_id))
-            .filter(idempotency_key::Column::Owner.eq(instance_id()));
+        let store = store_answer(
+            record_id,
+            status.as_u16(),
+            String::from_utf8_lossy(&bytes).into_owned(),
+        );
         match state.db.write_one().await {
             Ok(one) => {
                 let stored = store.exec(&one).await.map(|_| ());

@@ -153,6 +153,11 @@ impl ApiError {
     pub fn body(&self) -> &Value {
         &self.body
     }
+
+    /// The JSON body, given away.
+    pub fn into_body(self) -> Value {
+        self.body
+    }
 }
 
 impl IntoResponse for ApiError {

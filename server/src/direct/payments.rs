@@ -3,10 +3,12 @@
 use super::{ApiError, Caller, DirectState};
 use crate::checkout::port::lang_query;
 use crate::checkout::service::challenge_url;
-use crate::payments::engine::{AttemptResult, AuthMode, CardInput, CardSource, NewPayment};
+use crate::payments::engine::{
+    Answer, Attempt, AttemptResult, AuthMode, CardInput, CardSource, NewPayment,
+};
 use crate::payments::wire;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use domain::methods::Method;
@@ -107,40 +109,73 @@ pub async fn create_payment(
         customer_mobile: super::fields::mobile(&v)?,
         product,
     };
-    let attempt = state
+    let respond = |attempt: &Attempt| {
+        settled_answer(&v, attempt).map(|(status, body)| Answer {
+            status: status.as_u16(),
+            body: body.to_string(),
+        })
+    };
+    let (attempt, answer) = state
         .engine
-        .create_payment(&caller.merchant, new, &initiator(&caller))
+        .create_payment_answered(&caller.merchant, new, &initiator(&caller), Some(&respond))
         .await?;
-    let mut out = json!({
+    // Made (and, for an idempotent request, stored) when the outcome was written.
+    if let Some(answer) = answer {
+        let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::OK);
+        return Ok((
+            status,
+            [(header::CONTENT_TYPE, "application/json")],
+            answer.body,
+        )
+            .into_response());
+    }
+    if let Some((status, body)) = settled_answer(&v, &attempt) {
+        return Ok((status, Json(body)).into_response());
+    }
+    // A challenge: the payer is sent to its page.
+    let (checkout, centre) = state
+        .engine
+        .challenge_checkout(&caller.merchant, &attempt.payment)
+        .await?;
+    let mut out = created_output(&v, &attempt);
+    out["merchantAction"] = json!({
+        "actionType": "REDIRECT",
+        "redirectData": {
+            "RETURNMAC": checkout.returnmac,
+            "redirectURL": format!(
+                "{}{}",
+                challenge_url(&state.config.public_url, centre, &checkout.id),
+                lang_query(&checkout.locale)
+            ),
+        },
+    });
+    Ok((StatusCode::CREATED, Json(out)).into_response())
+}
+
+/// What a created payment's answer carries: the token made and the payment.
+fn created_output(v: &Value, attempt: &Attempt) -> Value {
+    let spec = "cardPaymentMethodSpecificInput";
+    json!({
         "creationOutput": {
-            "isNewToken": attempt.token.is_some() && at(&v, &format!("{spec}.token")).is_none(),
+            "isNewToken": attempt.token.is_some() && at(v, &format!("{spec}.token")).is_none(),
             "token": attempt.token,
             "tokenizationSucceeded": attempt.token.is_some(),
         },
         "payment": wire::payment(&attempt.payment),
-    });
-    match attempt.result {
-        AttemptResult::Declined { code, reason } => Err(ApiError::declined(&code, &reason, out)),
-        AttemptResult::Challenge => {
-            let (checkout, centre) = state
-                .engine
-                .challenge_checkout(&caller.merchant, &attempt.payment)
-                .await?;
-            out["merchantAction"] = json!({
-                "actionType": "REDIRECT",
-                "redirectData": {
-                    "RETURNMAC": checkout.returnmac,
-                    "redirectURL": format!(
-                        "{}{}",
-                        challenge_url(&state.config.public_url, centre, &checkout.id),
-                        lang_query(&checkout.locale)
-                    ),
-                },
-            });
-            Ok((StatusCode::CREATED, Json(out)).into_response())
+    })
+}
+
+/// The answer to a create request (`v`) whose attempt is settled: 201 approved or
+/// uncertain, 402 declined; `None` for a challenge, whose answer needs its checkout.
+fn settled_answer(v: &Value, attempt: &Attempt) -> Option<(StatusCode, Value)> {
+    match &attempt.result {
+        AttemptResult::Challenge => None,
+        AttemptResult::Declined { code, reason } => {
+            let error = ApiError::declined(code, reason, created_output(v, attempt));
+            Some((error.status(), error.into_body()))
         }
         AttemptResult::Approved | AttemptResult::Uncertain => {
-            Ok((StatusCode::CREATED, Json(out)).into_response())
+            Some((StatusCode::CREATED, created_output(v, attempt)))
         }
     }
 }

@@ -571,3 +571,39 @@ both_backends!(
         assert_eq!((checkouts, tokens, tokenizations), (2, 2, 2));
     }
 );
+
+both_backends!(
+    a_payments_answer_is_stored_with_its_outcome_and_replayed_as_it_was_sent,
+    &[],
+    |app: TestApp| async move {
+        let key = key(&app, "shop").await;
+        let m = merchant_id(&app, "shop").await;
+        for (number, status, idem) in [
+            ("4111111111111111", 201, "stored-approved"),
+            ("4000000000009995", 402, "stored-declined"),
+        ] {
+            let body = card_payment(1_200, number, "SALE");
+            let (s, first) = keyed(&app, &key, "/payments", &body, idem).await;
+            assert_eq!(s, status, "{first}");
+            // The record holds the answer the client got, error id included.
+            let record = idempotency_key::Entity::find()
+                .filter(idempotency_key::Column::MerchantId.eq(m))
+                .filter(idempotency_key::Column::Key.eq(idem))
+                .one(&app.db)
+                .await
+                .unwrap()
+                .expect("record");
+            assert_eq!(record.status_code, Some(i32::from(status)));
+            let stored: Value =
+                serde_json::from_str(&record.response_body.expect("answer")).unwrap();
+            assert_eq!(stored, first);
+            // A repeat is answered with it, not made again.
+            let (s, again) = keyed(&app, &key, "/payments", &body, idem).await;
+            assert_eq!((s, &again), (status, &first));
+        }
+        let payments = payments_of(&app, m).await;
+        assert_eq!(payments.len(), 2, "one payment per key");
+        assert_eq!(payments[0].captured, 1_200, "the sale is captured once");
+        assert_eq!(payments[1].stage, "rejected", "{:?}", payments[1]);
+    }
+);

@@ -4,8 +4,8 @@
 //! payment (the challenge's code, another card) is in `payer.rs`.
 
 use super::{
-    card_error, check_card, today, Attempt, AttemptResult, AuthMode, CardSource, CartLineInput,
-    CheckedCard, Initiator, NewPayment, PaymentEngine,
+    card_error, check_card, today, Answer, Attempt, AttemptResult, AuthMode, CardSource,
+    CartLineInput, CheckedCard, Initiator, NewPayment, PaymentEngine, Respond,
 };
 use crate::entities::{cart_line, hosted_checkout, merchant, operation, payment, token};
 use crate::fraud::Screening;
@@ -161,10 +161,26 @@ impl PaymentEngine {
         new: NewPayment,
         by: &Initiator,
     ) -> Result<Attempt, EngineError> {
+        Ok(self
+            .create_payment_answered(merchant, new, by, None)
+            .await?
+            .0)
+    }
+
+    /// [`Self::create_payment`] for an API request that makes its answer with `respond`:
+    /// when the request is idempotent, the answer is stored in the transaction that
+    /// writes the acquirer's answer, and given back with the attempt.
+    pub async fn create_payment_answered(
+        &self,
+        merchant: &merchant::Model,
+        new: NewPayment,
+        by: &Initiator,
+        respond: Option<&Respond<'_>>,
+    ) -> Result<(Attempt, Option<Answer>), EngineError> {
         let request = super::request_ref();
         if let Some(reference) = super::resumed_request_ref() {
             if let Some(done) = self.committed_attempt(merchant, &reference).await? {
-                return Ok(done);
+                return Ok((done, None));
             }
         }
         accepted_currency(merchant, new.amount.currency())?;
@@ -199,10 +215,12 @@ impl PaymentEngine {
             Err(EngineError::Db(e)) if crate::platform::sessions::is_unique_violation(&e) => {
                 // Another process took this request over and wrote it first.
                 let reference = request.unwrap_or_default();
-                return self
-                    .committed_attempt(merchant, &reference)
-                    .await?
-                    .ok_or(EngineError::Db(e));
+                return Ok((
+                    self.committed_attempt(merchant, &reference)
+                        .await?
+                        .ok_or(EngineError::Db(e))?,
+                    None,
+                ));
             }
             Err(e) => return Err(e),
         };
@@ -228,14 +246,18 @@ impl PaymentEngine {
                 .await
             }
         };
-        let (row, result) = self
-            .write_answer(merchant, row, answer, mode, Some(&card), by)
+        let written = self
+            .write_answer_then(
+                merchant,
+                row,
+                answer,
+                mode,
+                Some(&card),
+                by,
+                (token_id, respond),
+            )
             .await?;
-        Ok(Attempt {
-            payment: row,
-            result,
-            token: token_id,
-        })
+        Ok(written)
     }
 
     /// Commits the payment, `Created`, before the acquirer is asked: with its cart, token,
@@ -446,6 +468,26 @@ impl PaymentEngine {
         card: Option<&CheckedCard>,
         by: &Initiator,
     ) -> Result<(payment::Model, AttemptResult), EngineError> {
+        let (attempt, _) = self
+            .write_answer_then(merchant, row, answer, mode, card, by, (None, None))
+            .await?;
+        Ok((attempt.payment, attempt.result))
+    }
+
+    /// [`Self::write_answer`] for an attempt that made `token`, and the request's answer
+    /// made by `respond` from what was written: stored in the same transaction when the
+    /// request is idempotent ([`super::AnswerStore`]).
+    #[allow(clippy::too_many_arguments)]
+    async fn write_answer_then(
+        &self,
+        merchant: &merchant::Model,
+        row: payment::Model,
+        answer: AuthResult,
+        mode: AuthMode,
+        card: Option<&CheckedCard>,
+        by: &Initiator,
+        (token, respond): (Option<String>, Option<&Respond<'_>>),
+    ) -> Result<(Attempt, Option<Answer>), EngineError> {
         // An acquirer that cannot be reached: refused or queued, per the processing mode.
         let answer = super::offline::answer_by_mode(merchant, &row, answer);
         let sale_capture = match &answer {
@@ -467,11 +509,25 @@ impl PaymentEngine {
             _ => None,
         };
         let txn = self.db.begin_write().await?;
-        let written = self
+        let (payment, result) = self
             .apply_answer(&txn, merchant, row, answer, mode, card, by, sale_capture)
             .await?;
+        let attempt = Attempt {
+            payment,
+            result,
+            token,
+        };
+        let answer = respond.and_then(|respond| respond(&attempt));
+        let store = answer.as_ref().and(super::answer_store());
+        let stored = match (&store, &answer) {
+            (Some(store), Some(answer)) => store.store(&txn, answer).await?,
+            _ => false,
+        };
         txn.commit().await?;
-        Ok(written)
+        if let (true, Some(store)) = (stored, store) {
+            store.committed();
+        }
+        Ok((attempt, answer))
     }
 
     /// Writes the acquirer's answer (and a sale's capture, made by [`Self::write_answer`])

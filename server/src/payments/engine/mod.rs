@@ -28,6 +28,7 @@ use super::error::EngineError;
 use crate::entities::{cart_line, operation, payment};
 use crate::payments::acquirer::Acquirer;
 use crate::platform::config::Config;
+use crate::platform::db::WriteTxn;
 use crate::platform::settings_cache::PerMerchant;
 use chrono::{Datelike, Utc};
 use domain::card::{check_cvc, CardError, CardNumber, Expiry};
@@ -43,6 +44,33 @@ struct RequestRef {
     reference: String,
     /// Taken over from a process that stopped serving it: it may have committed already.
     resumed: bool,
+    /// Where its answer is stored, in the transaction that writes what the answer says.
+    answers: Option<Arc<dyn AnswerStore>>,
+}
+
+/// An API answer: HTTP status and JSON body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Answer {
+    /// HTTP status.
+    pub status: u16,
+    /// The JSON body.
+    pub body: String,
+}
+
+/// How a request makes its answer from what its attempt did; `None` when the answer
+/// needs more than the attempt (a challenge's checkout).
+pub type Respond<'a> = dyn Fn(&Attempt) -> Option<Answer> + Send + Sync + 'a;
+
+/// Keeps an idempotent request's answer (API-2) inside the transaction that writes the
+/// payment's outcome: the answer and what it reports are committed together, with one
+/// write less per request.
+#[async_trait::async_trait]
+pub trait AnswerStore: Send + Sync {
+    /// Writes `answer` inside `txn`; whether it was written (the request is still this
+    /// process's).
+    async fn store(&self, txn: &WriteTxn, answer: &Answer) -> Result<bool, sea_orm::DbErr>;
+    /// Told once the transaction that stored the answer committed.
+    fn committed(&self);
 }
 
 tokio::task_local! {
@@ -56,14 +84,28 @@ tokio::task_local! {
 /// (committed before the crash) is answered instead of being made again. A request
 /// served for the first time has a new random reference that nothing carries yet, so it
 /// does not look.
+/// `answers` keeps the answer when the request's work writes it ([`AnswerStore`]).
 pub async fn for_request<F: std::future::Future>(
     reference: String,
     resumed: bool,
+    answers: Option<Arc<dyn AnswerStore>>,
     work: F,
 ) -> F::Output {
     REQUEST_REF
-        .scope(RequestRef { reference, resumed }, work)
+        .scope(
+            RequestRef {
+                reference,
+                resumed,
+                answers,
+            },
+            work,
+        )
         .await
+}
+
+/// Where the idempotent request being served keeps its answer, if any.
+fn answer_store() -> Option<Arc<dyn AnswerStore>> {
+    REQUEST_REF.try_with(|r| r.answers.clone()).ok().flatten()
 }
 
 /// The reference of the idempotent request being served, if any.
