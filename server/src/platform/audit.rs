@@ -5,8 +5,8 @@ use crate::platform::db::BeginWrite;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    PaginatorTrait, QueryFilter, Set,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, Set,
 };
 
 /// One audit row.
@@ -46,7 +46,8 @@ pub fn changes(pairs: &[(&str, String, String)]) -> String {
 
 /// Inserts `entry` through `conn`.
 pub async fn record<C: ConnectionTrait>(conn: &C, entry: AuditEntry<'_>) -> Result<(), DbErr> {
-    audit_log::ActiveModel {
+    // Written, never read back: no `RETURNING` of the row.
+    audit_log::Entity::insert(audit_log::ActiveModel {
         merchant_id: Set(entry.merchant_id),
         user_id: Set(entry.user_id),
         actor: Set(entry.actor.to_owned()),
@@ -55,8 +56,8 @@ pub async fn record<C: ConnectionTrait>(conn: &C, entry: AuditEntry<'_>) -> Resu
         ip: Set(entry.ip.chars().take(64).collect()),
         created_at: Set(Utc::now()),
         ..Default::default()
-    }
-    .insert(conn)
+    })
+    .exec_without_returning(conn)
     .await?;
     Ok(())
 }

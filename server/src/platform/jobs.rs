@@ -9,8 +9,8 @@
 use crate::entities::job;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, Statement,
+    ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, Statement,
 };
 
 /// Job kinds.
@@ -59,7 +59,8 @@ pub async fn enqueue<C: ConnectionTrait>(
     max_attempts: i32,
 ) -> Result<i64, DbErr> {
     let now = Utc::now();
-    let row = job::ActiveModel {
+    // Only the id is read back.
+    let inserted = job::Entity::insert(job::ActiveModel {
         merchant_id: Set(merchant_id),
         kind: Set(kind.to_owned()),
         payload: Set(payload.to_string()),
@@ -70,10 +71,10 @@ pub async fn enqueue<C: ConnectionTrait>(
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
-    }
-    .insert(conn)
+    })
+    .exec(conn)
     .await?;
-    Ok(row.id)
+    Ok(inserted.last_insert_id)
 }
 
 /// Which jobs a claim takes: webhook deliveries wait on merchants' servers (up to 10 s

@@ -90,17 +90,17 @@ pub async fn emit<C: ConnectionTrait>(
         "type": kind,
     });
     body[key] = object;
-    webhook_event::ActiveModel {
+    webhook_event::Entity::insert(webhook_event::ActiveModel {
         id: Set(id.clone()),
         merchant_id: Set(merchant.id),
         kind: Set(kind.to_owned()),
         body: Set(body.to_string()),
         created_at: Set(now),
-    }
-    .insert(conn)
+    })
+    .exec_without_returning(conn)
     .await?;
     for endpoint in endpoints {
-        let delivery = webhook_delivery::ActiveModel {
+        let delivery = webhook_delivery::Entity::insert(webhook_delivery::ActiveModel {
             merchant_id: Set(merchant.id),
             event_id: Set(id.clone()),
             endpoint_id: Set(endpoint.id),
@@ -108,14 +108,15 @@ pub async fn emit<C: ConnectionTrait>(
             attempts: Set(0),
             created_at: Set(now),
             ..Default::default()
-        }
-        .insert(conn)
-        .await?;
+        })
+        .exec(conn)
+        .await?
+        .last_insert_id;
         jobs::enqueue(
             conn,
             Some(merchant.id),
             jobs::kind::WEBHOOK,
-            json!({ "delivery": delivery.id }),
+            json!({ "delivery": delivery }),
             now,
             MAX_ATTEMPTS,
         )
