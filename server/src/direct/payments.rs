@@ -119,7 +119,8 @@ pub async fn create_payment(
         .engine
         .create_payment_answered(&caller.merchant, new, &initiator(&caller), Some(&respond))
         .await?;
-    // Made (and, for an idempotent request, stored) when the outcome was written.
+    // Made by `respond` for a settled attempt (and, for an idempotent request, stored
+    // with the outcome when it was written).
     if let Some(answer) = answer {
         let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::OK);
         return Ok((
@@ -128,9 +129,6 @@ pub async fn create_payment(
             answer.body,
         )
             .into_response());
-    }
-    if let Some((status, body)) = settled_answer(&v, &attempt) {
-        return Ok((status, Json(body)).into_response());
     }
     // A challenge: the payer is sent to its page.
     let (checkout, centre) = state

@@ -180,7 +180,7 @@ impl PaymentEngine {
         let request = super::request_ref();
         if let Some(reference) = super::resumed_request_ref() {
             if let Some(done) = self.committed_attempt(merchant, &reference).await? {
-                return Ok((done, None));
+                return Ok(answered(done, respond));
             }
         }
         accepted_currency(merchant, new.amount.currency())?;
@@ -215,12 +215,11 @@ impl PaymentEngine {
             Err(EngineError::Db(e)) if crate::platform::sessions::is_unique_violation(&e) => {
                 // Another process took this request over and wrote it first.
                 let reference = request.unwrap_or_default();
-                return Ok((
-                    self.committed_attempt(merchant, &reference)
-                        .await?
-                        .ok_or(EngineError::Db(e))?,
-                    None,
-                ));
+                let done = self
+                    .committed_attempt(merchant, &reference)
+                    .await?
+                    .ok_or(EngineError::Db(e))?;
+                return Ok(answered(done, respond));
             }
             Err(e) => return Err(e),
         };
@@ -246,18 +245,16 @@ impl PaymentEngine {
                 .await
             }
         };
-        let written = self
-            .write_answer_then(
-                merchant,
-                row,
-                answer,
-                mode,
-                Some(&card),
-                by,
-                (token_id, respond),
-            )
-            .await?;
-        Ok(written)
+        self.write_answer(
+            merchant,
+            row,
+            answer,
+            mode,
+            Some(&card),
+            by,
+            (token_id, respond),
+        )
+        .await
     }
 
     /// Commits the payment, `Created`, before the acquirer is asked: with its cart, token,
@@ -441,7 +438,7 @@ impl PaymentEngine {
         let mode = AuthMode::parse(&row.authorization_mode).unwrap_or(AuthMode::Sale);
         let rrn = row.rrn.clone().unwrap_or_default();
         tracing::warn!(payment = %public_id(row.id), "no acquirer answer was recorded; marked uncertain");
-        let (row, _) = self
+        let (attempt, _) = self
             .write_answer(
                 merchant,
                 row,
@@ -449,9 +446,10 @@ impl PaymentEngine {
                 mode,
                 None,
                 &Initiator::System,
+                (None, None),
             )
             .await?;
-        Ok(row)
+        Ok(attempt.payment)
     }
 
     /// Writes the acquirer's answer to a payment, in a transaction of its own. A sale
@@ -459,26 +457,12 @@ impl PaymentEngine {
     /// for the acquirer (on SQLite it would hold up every write of the process). A
     /// capture that fails writes nothing: the payment still awaits its answer, and the
     /// reconciliation asks the acquirer about it.
-    pub(super) async fn write_answer(
-        &self,
-        merchant: &merchant::Model,
-        row: payment::Model,
-        answer: AuthResult,
-        mode: AuthMode,
-        card: Option<&CheckedCard>,
-        by: &Initiator,
-    ) -> Result<(payment::Model, AttemptResult), EngineError> {
-        let (attempt, _) = self
-            .write_answer_then(merchant, row, answer, mode, card, by, (None, None))
-            .await?;
-        Ok((attempt.payment, attempt.result))
-    }
-
-    /// [`Self::write_answer`] for an attempt that made `token`, and the request's answer
-    /// made by `respond` from what was written: stored in the same transaction when the
-    /// request is idempotent ([`super::AnswerStore`]).
+    ///
+    /// The attempt made `token`; `respond` makes the request's answer from what was
+    /// written, stored in the same transaction when the request is idempotent
+    /// ([`super::AnswerStore`]).
     #[allow(clippy::too_many_arguments)]
-    async fn write_answer_then(
+    pub(super) async fn write_answer(
         &self,
         merchant: &merchant::Model,
         row: payment::Model,
@@ -682,6 +666,13 @@ impl PaymentEngine {
         }
         Ok((row, result))
     }
+}
+
+/// An attempt committed before (by a request taken over), with the answer `respond`
+/// makes of it; the idempotence layer stores that answer after the handler.
+fn answered(done: Attempt, respond: Option<&Respond<'_>>) -> (Attempt, Option<Answer>) {
+    let answer = respond.and_then(|respond| respond(&done));
+    (done, answer)
 }
 
 /// Refuses a currency the merchant's account does not accept (MB-10): every payment and

@@ -97,8 +97,16 @@ impl PaymentEngine {
         } else {
             AuthMode::PreAuthorization
         };
-        self.write_answer(&merchant, row, answer, mode, None, &Initiator::System)
-            .await?;
+        self.write_answer(
+            &merchant,
+            row,
+            answer,
+            mode,
+            None,
+            &Initiator::System,
+            (None, None),
+        )
+        .await?;
         Ok(true)
     }
 }

@@ -239,8 +239,16 @@ impl PaymentEngine {
         } else {
             AuthMode::PreAuthorization
         };
-        self.write_answer(&merchant, row, answer, mode, card, &Initiator::System)
-            .await?;
+        self.write_answer(
+            &merchant,
+            row,
+            answer,
+            mode,
+            card,
+            &Initiator::System,
+            (None, None),
+        )
+        .await?;
         Ok(true)
     }
 }

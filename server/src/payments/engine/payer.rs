@@ -167,13 +167,17 @@ impl PaymentEngine {
         mode: AuthMode,
         card: &CheckedCard,
     ) -> Result<Attempt, EngineError> {
-        let (row, result) = self
-            .write_answer(merchant, row, answer, mode, Some(card), &Initiator::Payer)
+        let (attempt, _) = self
+            .write_answer(
+                merchant,
+                row,
+                answer,
+                mode,
+                Some(card),
+                &Initiator::Payer,
+                (None, None),
+            )
             .await?;
-        Ok(Attempt {
-            payment: row,
-            result,
-            token: None,
-        })
+        Ok(attempt)
     }
 }
