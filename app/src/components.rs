@@ -1,5 +1,5 @@
 //! Small building blocks shared by pages: labelled fields with their error, alerts, the
-//! live password checklist, the language menu.
+//! live password checklist, the language menu, and [`loaded`] for suspended views.
 
 use crate::account::api::SetLanguage;
 use crate::account::PasswordRules;
@@ -23,6 +23,44 @@ pub fn reload() {
     #[cfg(feature = "hydrate")]
     if let Some(window) = web_sys::window() {
         let _ = window.location().reload();
+    }
+}
+
+/// Awaits a page's data inside a `Suspend`, then, on the server only, lets one turn pass
+/// before the view after it is built: `match loaded(resource).await { … }`.
+///
+/// On the server, `<Suspense>` walks its children before it renders them (to register
+/// the resources they read), and each walk calls the children's closure afresh and polls
+/// the new `Suspend` once. Once the data are there, that poll would build the whole view
+/// only to drop it, and the render builds it again: every suspended section of a page
+/// was built two times per request. Pending for one turn after the data, the walk stops
+/// here, and only the render builds the view. In the browser it is ready at once, so
+/// hydration still finds the view synchronously.
+pub async fn loaded<F: std::future::IntoFuture>(data: F) -> F::Output {
+    let value = data.await;
+    #[cfg(feature = "ssr")]
+    OneTurn(false).await;
+    value
+}
+
+/// Pending on its first poll (asking to be polled again), ready on the next.
+#[cfg(feature = "ssr")]
+struct OneTurn(bool);
+
+#[cfg(feature = "ssr")]
+impl std::future::Future for OneTurn {
+    type Output = ();
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<()> {
+        if self.0 {
+            return std::task::Poll::Ready(());
+        }
+        self.0 = true;
+        cx.waker().wake_by_ref();
+        std::task::Poll::Pending
     }
 }
 
@@ -434,5 +472,61 @@ pub fn CardField(
             />
             <p class="field-error" id=error_id>{move || message.get()}</p>
         </div>
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::loaded;
+    use leptos::prelude::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    /// Renders a `<Suspense>` over a resource that takes a moment, as a page does, and
+    /// counts how often the view after the data is built.
+    async fn builds(wait_a_turn: bool) -> (usize, String) {
+        use futures_util::StreamExt;
+        _ = any_spawner::Executor::init_tokio();
+        let owner = Owner::new();
+        owner.set();
+        let built = Arc::new(AtomicUsize::new(0));
+        let data = Resource::new(
+            || (),
+            |_| async {
+                tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+                41
+            },
+        );
+        let counter = Arc::clone(&built);
+        let page = view! {
+            <Suspense fallback=|| "…">
+                {move || {
+                    let counter = Arc::clone(&counter);
+                    Suspend::new(async move {
+                        let n = if wait_a_turn { loaded(data).await } else { data.await };
+                        counter.fetch_add(1, Ordering::SeqCst);
+                        view! { <p>{n + 1}</p> }
+                    })
+                }}
+            </Suspense>
+        };
+        let html: String = page.to_html_stream_out_of_order().collect().await;
+        (built.load(Ordering::SeqCst), html)
+    }
+
+    #[tokio::test]
+    async fn a_suspended_view_is_built_once_per_render() {
+        let (count, html) = builds(true).await;
+        assert!(html.contains("<p>42</p>"), "{html}");
+        assert_eq!(count, 1, "{html}");
+    }
+
+    #[tokio::test]
+    async fn without_it_the_suspense_walk_builds_the_view_a_second_time() {
+        // What `loaded` is for: if Leptos stops building twice, this fails and `loaded`
+        // can go.
+        let (count, html) = builds(false).await;
+        assert!(html.contains("<p>42</p>"), "{html}");
+        assert_eq!(count, 2, "{html}");
     }
 }

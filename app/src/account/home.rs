@@ -2,7 +2,7 @@
 
 use crate::account::api::get_home;
 use crate::account::SetupStep;
-use crate::components::error_text;
+use crate::components::{error_text, loaded};
 use crate::i18n::{t, T};
 use crate::payments::dashboard::Dashboard;
 use leptos::prelude::*;
@@ -36,7 +36,7 @@ pub fn HomePage() -> impl IntoView {
         <h1>{t(T::HomeTitle)}</h1>
         <Suspense fallback=|| view! { <p>{t(T::Loading)}</p> }>
             {move || Suspend::new(async move {
-                match home.await {
+                match loaded(home).await {
                     Err(e) => view! { <p class="alert alert-error" role="alert">{error_text(&e)}</p> }.into_any(),
                     Ok(data) => view! {
                         <div class="home-grid">

@@ -3,6 +3,7 @@
 
 use crate::account::api::list_mailbox;
 use crate::components::error_text;
+use crate::components::loaded;
 use crate::i18n::{t, T};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -25,7 +26,7 @@ pub fn MailboxPage() -> impl IntoView {
             <p class="muted">{t(T::MailboxIntro)}</p>
             <Suspense fallback=|| view! { <p>{t(T::Loading)}</p> }>
                 {move || Suspend::new(async move {
-                    match mails.await {
+                    match loaded(mails).await {
                         Err(e) => view! { <p class="alert alert-error" role="alert">{error_text(&e)}</p> }.into_any(),
                         Ok(list) if list.is_empty() => view! { <p class="empty">{t(T::MailboxEmpty)}</p> }.into_any(),
                         Ok(list) => view! {

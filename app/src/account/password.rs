@@ -3,6 +3,7 @@
 use crate::account::api::{
     get_password_rules, ChangePassword, RequestPasswordReset, ResetPassword,
 };
+use crate::components::loaded;
 use crate::components::{
     error_text, last_error, ErrorAlert, Field, LanguageMenu, PasswordChecklist,
 };
@@ -29,7 +30,7 @@ fn NewPasswordFields(token: Option<String>, error: Signal<Option<AppError>>) -> 
         />
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
-                match rules.await {
+                match loaded(rules).await {
                     Ok(rules) => view! { <PasswordChecklist password=password rules=rules/> }.into_any(),
                     Err(e) => view! { <p class="alert alert-error" role="alert">{error_text(&e)}</p> }.into_any(),
                 }

@@ -2,6 +2,7 @@
 
 use crate::account::api::{get_me, UpdateProfile};
 use crate::account::shell::role_text;
+use crate::components::loaded;
 use crate::components::{error_text, last_error, ErrorAlert, Field};
 use crate::i18n::{t, T};
 use leptos::prelude::*;
@@ -22,7 +23,7 @@ pub fn ProfilePage() -> impl IntoView {
             <ErrorAlert error=error/>
             <Suspense fallback=|| view! { <p>{t(T::Loading)}</p> }>
                 {move || Suspend::new(async move {
-                    match me.await {
+                    match loaded(me).await {
                         Err(e) => view! { <p class="alert alert-error" role="alert">{error_text(&e)}</p> }.into_any(),
                         Ok(me) => view! {
                             <dl class="profile card">

@@ -4,7 +4,7 @@
 use crate::account::api::{get_me, Logout, SetTimeZone};
 use crate::account::Me;
 use crate::components::{
-    error_text, full_navigation, last_error, problem_text, reload, LanguageMenu, PersonIcon,
+    error_text, full_navigation, last_error, loaded, problem_text, reload, LanguageMenu, PersonIcon,
 };
 use crate::i18n::{t, T};
 use domain::{Environment, Role};
@@ -28,7 +28,7 @@ pub fn BackOffice() -> impl IntoView {
     view! {
         <Suspense fallback=|| view! { <div class="topbar topbar-loading"></div> }>
             {move || Suspend::new(async move {
-                match me.await {
+                match loaded(me).await {
                     Ok(me) => view! { <TopBar me=me.clone() tz_open=tz_open/> <TimeZoneDialog me=me open=tz_open/> }.into_any(),
                     Err(e) => {
                         if matches!(e, crate::error::AppError::Unauthenticated) {

@@ -7,6 +7,7 @@
 use super::api::{load_aliases, DeleteAlias};
 use super::form::{CreateAliasDialog, ExpiryDialog};
 use super::{AliasFilter, AliasPage, AliasRow};
+use crate::components::loaded;
 use crate::components::{error_text, problem_text};
 use crate::configuration::{failure, title};
 use crate::error::AppError;
@@ -203,7 +204,7 @@ pub fn AliasesPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p>{t(T::Loading)}</p> }>
             {move || Suspend::new(async move {
                 let f = filter.get_untracked();
-                let result = list.await;
+                let result = loaded(list).await;
                 let may_edit = result.as_ref().map(|l| l.may_edit).unwrap_or(false);
                 let head = view! {
                     <div class="list-head">

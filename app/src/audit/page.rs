@@ -3,6 +3,7 @@
 
 use super::api::load_audit_log;
 use super::{AuditFilter, FAMILIES};
+use crate::components::loaded;
 use crate::components::{error_text, problem_text};
 use crate::error::AppError;
 use crate::i18n::{t, T};
@@ -47,7 +48,7 @@ pub fn AuditLogPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p>{t(T::Loading)}</p> }>
             {move || Suspend::new(async move {
                 let f = filter.get_untracked();
-                let result = page.await;
+                let result = loaded(page).await;
                 let error = result.as_ref().err().cloned();
                 let problem = |name: &str| error.as_ref().and_then(|e| e.problem_for(name).map(problem_text));
                 let users = result.as_ref().map(|p| p.users.clone()).unwrap_or_default();

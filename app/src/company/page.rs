@@ -4,6 +4,7 @@
 
 use super::api::{get_account, SaveAccount};
 use super::{AccountForm, AccountPage, OPTIONS};
+use crate::components::loaded;
 use crate::components::{last_error, problem_text, ErrorAlert};
 use crate::configuration::{failure, title};
 use crate::error::{AppError, Problem};
@@ -21,7 +22,7 @@ pub fn AccountSettingsPage() -> impl IntoView {
         <h1>{t(T::AccountTitle)}</h1>
         <Suspense fallback=|| view! { <p>{t(T::Loading)}</p> }>
             {move || Suspend::new(async move {
-                match page.await {
+                match loaded(page).await {
                     Err(e) => failure(&e),
                     Ok(p) => view! { <AccountFormView p=p/> }.into_any(),
                 }

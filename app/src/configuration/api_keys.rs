@@ -1,6 +1,7 @@
 //! Configuration → API keys (MB-16): generate, show once with a countdown, delete.
 
 use super::{failure, title, ApiKeyView};
+use crate::components::loaded;
 use crate::components::{last_error, problem_text, ErrorAlert, Field};
 use crate::configuration::api::{list_api_keys, CreateApiKey, DeleteApiKey};
 use crate::i18n::{t, T};
@@ -85,7 +86,7 @@ pub fn ApiKeysPage() -> impl IntoView {
         </ActionForm>
         <Suspense fallback=|| view! { <p>{t(T::Loading)}</p> }>
             {move || Suspend::new(async move {
-                match keys.await {
+                match loaded(keys).await {
                     Err(e) => failure(&e),
                     Ok(list) if list.is_empty() => view! { <p class="empty">{t(T::NoKeys)}</p> }.into_any(),
                     Ok(list) => view! {

@@ -2,6 +2,7 @@
 
 use super::api::load_jobs;
 use super::{failure, title};
+use crate::components::loaded;
 use crate::i18n::{t, T};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -33,7 +34,7 @@ pub fn JobsPage() -> impl IntoView {
         </nav>
         <Suspense fallback=|| view! { <p>{t(T::Loading)}</p> }>
             {move || Suspend::new(async move {
-                match jobs.await {
+                match loaded(jobs).await {
                     Err(e) => failure(&e),
                     Ok(list) if list.is_empty() => view! { <p class="empty">{t(T::NoJobs)}</p> }.into_any(),
                     Ok(list) => view! {

@@ -4,6 +4,7 @@
 
 use super::api::{load_payment_settings, SavePaymentSettings};
 use super::{failure, title, PaymentSettings};
+use crate::components::loaded;
 use crate::components::{last_error, problem_text, ErrorAlert, Field};
 use crate::error::AppError;
 use crate::i18n::{t, T};
@@ -133,7 +134,7 @@ pub fn PaymentSettingsPage() -> impl IntoView {
         <ErrorAlert error=error/>
         <Suspense fallback=|| view! { <p>{t(T::Loading)}</p> }>
             {move || Suspend::new(async move {
-                match settings.await {
+                match loaded(settings).await {
                     Err(e) => failure(&e),
                     Ok(s) => settings_form(s, action, error),
                 }

@@ -4,6 +4,7 @@
 
 use super::api::{add_fraud_rule, load_fraud_rules, test_fraud_rules, DeleteFraudRule};
 use super::{read_rule, FraudPage, FraudRuleRow, NewRuleForm, TestForm, TestResult, KINDS};
+use crate::components::loaded;
 use crate::components::{error_text, problem_text};
 use crate::configuration::{failure, title};
 use crate::error::AppError;
@@ -325,7 +326,7 @@ pub fn FraudPageView() -> impl IntoView {
         })}
         <Suspense fallback=|| view! { <p>{t(T::Loading)}</p> }>
             {move || Suspend::new(async move {
-                match page.await {
+                match loaded(page).await {
                     Err(e) => failure(&e),
                     Ok(p) => view! {
                         <p class="muted" data-testid="ip-database">

@@ -4,6 +4,7 @@
 
 use super::api::{get_methods, SaveMethod};
 use super::{MethodForm, MethodRow};
+use crate::components::loaded;
 use crate::components::{last_error, problem_text, ErrorAlert};
 use crate::configuration::{failure, title};
 use crate::error::{AppError, Problem};
@@ -21,7 +22,7 @@ pub fn PaymentMethodsPage() -> impl IntoView {
         <p class="muted">{t(T::MethodsIntro)}</p>
         <Suspense fallback=|| view! { <p>{t(T::Loading)}</p> }>
             {move || Suspend::new(async move {
-                match page.await {
+                match loaded(page).await {
                     Err(e) => failure(&e),
                     Ok(rows) => view! { <MethodsTable rows=rows/> }.into_any(),
                 }

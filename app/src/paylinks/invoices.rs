@@ -8,6 +8,7 @@
 
 use super::invoice_cart::{cart_section, Cart};
 use crate::components::copy_text;
+use crate::components::loaded;
 use crate::components::{error_text, field_problem};
 use crate::error::AppError;
 use crate::i18n::{t, use_lang, T};
@@ -376,7 +377,7 @@ pub fn InvoicesPage() -> impl IntoView {
         <Transition fallback=|| view! { <p>{t(T::Loading)}</p> }>
             {move || Suspend::new(async move {
                 let filtered = filter.with_untracked(|f| !f.q.is_empty() || !f.status.is_empty());
-                match list.await {
+                match loaded(list).await {
                     Err(e) => view! { <p class="alert alert-error" role="alert">{error_text(&e)}</p> }.into_any(),
                     Ok(rows) if rows.is_empty() => empty_state(filtered).into_any(),
                     Ok(rows) => invoices_table(rows, confirm, copied).into_any(),

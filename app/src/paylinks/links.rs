@@ -6,6 +6,7 @@
 use super::link_form::{link_fields, FormState};
 use crate::components::copy_text;
 use crate::components::error_text;
+use crate::components::loaded;
 use crate::error::AppError;
 use crate::i18n::{t, T};
 use crate::paylinks::api::{list_links, load_link, new_link, DisableLink, SaveLink};
@@ -109,7 +110,7 @@ pub fn LinksPage() -> impl IntoView {
         </p>
         <Transition fallback=|| view! { <p>{t(T::Loading)}</p> }>
             {move || Suspend::new(async move {
-                match list.await {
+                match loaded(list).await {
                     Err(e) => view! { <p class="alert alert-error" role="alert">{error_text(&e)}</p> }.into_any(),
                     Ok(rows) if rows.is_empty() => empty_state(filtered()).into_any(),
                     Ok(rows) => links_table(rows, RowActions { confirm, copied, disable }).into_any(),
@@ -272,7 +273,7 @@ pub fn LinkEditPage() -> impl IntoView {
             .filter(|id| id != "new")
             .unwrap_or_default()
     });
-    let loaded = Resource::new(
+    let link = Resource::new(
         move || id.get(),
         |id| async move {
             if id.is_empty() {
@@ -331,7 +332,7 @@ pub fn LinkEditPage() -> impl IntoView {
         <h1>{heading}</h1>
         <Suspense fallback=|| view! { <p>{t(T::Loading)}</p> }>
             {move || Suspend::new(async move {
-                match loaded.await {
+                match loaded(link).await {
                     Err(e) => view! { <p class="alert alert-error" role="alert">{error_text(&e)}</p> }.into_any(),
                     Ok((form, found)) => {
                         let current = id.get_untracked();

@@ -2,7 +2,7 @@
 //! gross and net amounts for one currency, in the user's zone. Charts are plain SVG with
 //! labelled axes, a tooltip per bar or point, and a table of the exact numbers.
 
-use crate::components::{error_text, problem_text};
+use crate::components::{error_text, loaded, problem_text};
 use crate::error::AppError;
 use crate::i18n::{t, use_lang, T};
 use crate::payments::api::load_dashboard;
@@ -441,7 +441,7 @@ pub fn Dashboard(#[prop(optional)] untitled: bool) -> impl IntoView {
             <Suspense fallback=|| view! { <p>{t(T::Loading)}</p> }>
                 {move || Suspend::new(async move {
                     let q = wanted.get_untracked();
-                    let result = data.await;
+                    let result = loaded(data).await;
                     let shown = result.as_ref().ok().map(|v| v.period.clone()).unwrap_or_else(|| q.period.clone());
                     let currency = result.as_ref().ok().map(|v| v.currency.clone()).unwrap_or_default();
                     let currencies = result.as_ref().ok().map(|v| v.currencies.clone()).unwrap_or_default();

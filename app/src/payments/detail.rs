@@ -6,6 +6,7 @@ use super::api::{
 };
 use super::{kind_text, label_text, PaymentDetail};
 use crate::checkout::CartLineView;
+use crate::components::loaded;
 use crate::components::{error_text, problem_text};
 use crate::error::{AppError, Problem};
 use crate::i18n::{t, T};
@@ -700,7 +701,7 @@ pub fn PaymentPage() -> impl IntoView {
         <p><a href="/operations/payments">"← "{t(T::PaymentsTitle)}</a></p>
         <Suspense fallback=|| view! { <p>{t(T::Loading)}</p> }>
             {move || Suspend::new(async move {
-                match payment.await {
+                match loaded(payment).await {
                     Ok(detail) => detail_view(detail, actions),
                     Err(e) => view! { <p class="alert alert-error" role="alert">{error_text(&e)}</p> }.into_any(),
                 }

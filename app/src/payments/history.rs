@@ -1,6 +1,7 @@
 //! Operations → Financial history (MB-37): every capture, refund and cancel across the
 //! merchant's payments, filtered by date, type and user in the URL, and exported whole.
 
+use crate::components::loaded;
 use crate::components::{error_text, problem_text};
 use crate::error::AppError;
 use crate::i18n::{t, T};
@@ -23,7 +24,7 @@ pub fn HistoryPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p>{t(T::Loading)}</p> }>
             {move || Suspend::new(async move {
                 let f = filter.get_untracked();
-                let result = page.await;
+                let result = loaded(page).await;
                 let error = result.as_ref().err().cloned();
                 let problem = |name: &str| error.as_ref().and_then(|e| e.problem_for(name).map(problem_text));
                 let users = result.as_ref().map(|p| p.users.clone()).unwrap_or_default();

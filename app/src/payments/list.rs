@@ -3,6 +3,7 @@
 
 use super::api::{list_payments, load_list_views, DeleteTemplate, SaveListSettings, SaveTemplate};
 use super::{label_text, PaymentFilter};
+use crate::components::loaded;
 use crate::components::{error_text, problem_text};
 use crate::error::AppError;
 use crate::i18n::{t, T};
@@ -112,7 +113,7 @@ pub fn PaymentsListPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let f = filter.get_untracked();
                 let views = views.await.unwrap_or_default();
-                let result = page.await;
+                let result = loaded(page).await;
                 let error = result.as_ref().err().cloned();
                 let templates = templates_panel(views.templates.clone(), delete_template);
                 let form = filter_form(f.clone(), error.clone(), &views.settings.filters);

@@ -7,6 +7,7 @@
 
 use super::api::{load_production_defaults, CreateProductionAccount};
 use super::{AccountPart, ProductionCreated, ProductionDefaults, CONFIGURE_AGAIN, COPIED};
+use crate::components::loaded;
 use crate::components::{last_error, ErrorAlert, Field};
 use crate::configuration::{failure, title};
 use crate::error::AppError;
@@ -134,7 +135,7 @@ pub fn ProductionAccountPage() -> impl IntoView {
         <div hidden=move || created.get().is_some()>
             <Suspense fallback=|| view! { <p>{t(T::Loading)}</p> }>
                 {move || Suspend::new(async move {
-                    match defaults.await {
+                    match loaded(defaults).await {
                         Err(e) => failure(&e),
                         Ok(d) => form_view(d, create, error),
                     }

@@ -4,6 +4,7 @@
 
 use super::api::{load_customer_settings, SaveCustomerSettings};
 use super::CustomerSettings;
+use crate::components::loaded;
 use crate::components::{last_error, problem_text, ErrorAlert};
 use crate::error::AppError;
 use crate::i18n::{t, T};
@@ -82,7 +83,7 @@ pub fn CustomerSettingsSection() -> impl IntoView {
             <ErrorAlert error=error/>
             <Suspense fallback=|| view! { <p>{t(T::Loading)}</p> }>
                 {move || Suspend::new(async move {
-                    match settings.await {
+                    match loaded(settings).await {
                         Err(e) => crate::configuration::failure(&e),
                         Ok(s) => customer_form(s, action, error),
                     }

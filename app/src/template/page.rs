@@ -3,6 +3,7 @@
 
 use super::api::{load_template, ResetTemplate, SaveTemplate};
 use super::{TemplateView, LOGO_MAX_HEIGHT, LOGO_MAX_WIDTH};
+use crate::components::loaded;
 use crate::components::{last_error, problem_text, ErrorAlert};
 use crate::error::{AppError, Problem};
 use crate::i18n::{t, T};
@@ -163,7 +164,7 @@ pub fn TemplatePage() -> impl IntoView {
         <ErrorAlert error=reset_error/>
         <Suspense fallback=|| view! { <p>{t(T::Loading)}</p> }>
             {move || Suspend::new(async move {
-                match template.await {
+                match loaded(template).await {
                     Err(e) => crate::configuration::failure(&e),
                     Ok(v) => template_form(v, save, reset, error),
                 }

@@ -4,6 +4,7 @@
 //! width; and binding a connected terminal by its id and the address shown on it.
 //! Terminals bound to nobody are not listed.
 
+use crate::components::loaded;
 use crate::components::{error_text, last_error, ErrorAlert, Field};
 use crate::i18n::{t, T};
 use crate::terminals::api::{
@@ -124,7 +125,7 @@ pub fn TerminalsPage() -> impl IntoView {
         <ErrorAlert error=widen_error/>
         <Suspense fallback=|| view! { <p>{t(T::Loading)}</p> }>
             {move || Suspend::new(async move {
-                match list.await {
+                match loaded(list).await {
                     Err(e) => view! { <p class="alert alert-error" role="alert">{error_text(&e)}</p> }.into_any(),
                     Ok(rows) if rows.is_empty() => view! { <p class="empty">{t(T::TerminalsNoneBound)}</p> }.into_any(),
                     Ok(rows) => view! {

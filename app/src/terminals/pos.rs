@@ -2,6 +2,7 @@
 //! follow the stages live (server-sent events), cancel while the terminal waits, read
 //! the receipt and open the card-present payment it became.
 
+use crate::components::loaded;
 use crate::components::{error_text, last_error, problem_text};
 use crate::i18n::{t, T};
 use crate::terminals::api::{pos_terminals, CancelPosPayment, StartPosPayment};
@@ -273,7 +274,7 @@ pub fn PosPage() -> impl IntoView {
         {general_error}
         <Suspense fallback=|| view! { <p>{t(T::Loading)}</p> }>
             {move || Suspend::new(async move {
-                match terminals.await {
+                match loaded(terminals).await {
                     Err(e) => view! { <p class="alert alert-error" role="alert">{error_text(&e)}</p> }.into_any(),
                     Ok(list) if list.is_empty() => view! { <p class="alert" role="status">{t(T::PosNoTerminal)}</p> }.into_any(),
                     Ok(list) => view! {

@@ -11,6 +11,7 @@ use super::api::{
 use super::settings::SignInRules;
 use super::{SecondFactor, UserAction, UserRow};
 use crate::account::shell::role_text;
+use crate::components::loaded;
 use crate::components::{error_text, last_error, problem_text, ErrorAlert, Field};
 use crate::configuration::{failure, title};
 use crate::error::AppError;
@@ -435,7 +436,7 @@ pub fn UsersPage() -> impl IntoView {
         {move || notice.get().map(|text| view! { <p class="alert alert-success" role="status">{text}</p> })}
         <Suspense fallback=|| view! { <p>{t(T::Loading)}</p> }>
             {move || Suspend::new(async move {
-                match overview.await {
+                match loaded(overview).await {
                     Err(e) => failure(&e),
                     Ok(o) => view! {
                         {users_table(o.users.clone(), &o.zone_label, editing)}

@@ -5,6 +5,7 @@ use super::api::{
     load_webhooks, AddEndpoint, RemoveEndpoint, ResendDelivery, RotateWebhookKey, SaveWebhooks,
 };
 use super::WebhooksView;
+use crate::components::loaded;
 use crate::components::{last_error, problem_text, ErrorAlert};
 use crate::configuration::{failure, title};
 use crate::error::{AppError, Problem};
@@ -215,7 +216,7 @@ pub fn WebhooksPage() -> impl IntoView {
         <div class="config-grid">
             <Suspense fallback=|| view! { <p>{t(T::Loading)}</p> }>
                 {move || Suspend::new(async move {
-                    match page.await {
+                    match loaded(page).await {
                         Err(e) => failure(&e),
                         Ok(view) => webhooks_body(view, save, remove, resend),
                     }

@@ -7,6 +7,7 @@ use super::api::{
     RegenerateRecoveryCodes, SendEmailConfirmation, StartAuthenticator, StartEmailFactor,
 };
 use super::SecurityOverview;
+use crate::components::loaded;
 use crate::components::{error_text, last_error, reload, ErrorAlert, Field};
 use crate::i18n::{t, T};
 use domain::two_factor::Method;
@@ -24,7 +25,7 @@ pub fn SecurityPage() -> impl IntoView {
             <h1>{t(T::SecurityTitle)}</h1>
             <Suspense fallback=|| view! { <p>{t(T::Loading)}</p> }>
                 {move || Suspend::new(async move {
-                    match overview.await {
+                    match loaded(overview).await {
                         Err(e) => view! { <p class="alert alert-error" role="alert">{error_text(&e)}</p> }.into_any(),
                         Ok(o) => view! { <Security o=o/> }.into_any(),
                     }

@@ -2,6 +2,7 @@
 //! the user's authenticator app, the e-mailed code or a recovery code finishes it.
 
 use super::api::{get_sign_in_prompt, ResendSignInCode, VerifySignIn};
+use crate::components::loaded;
 use crate::components::{full_navigation, last_error, ErrorAlert, Field, LanguageMenu};
 use crate::error::AppError;
 use crate::i18n::{t, T};
@@ -34,7 +35,7 @@ pub fn VerifyPage() -> impl IntoView {
                 <h1 class="login-title">{t(T::TwoStepTitle)}</h1>
                 <Suspense fallback=|| view! { <p>{t(T::Loading)}</p> }>
                     {move || Suspend::new(async move {
-                        match prompt.await {
+                        match loaded(prompt).await {
                             Err(AppError::Unauthenticated) => view! {
                                 <p class="alert alert-error" role="alert">{t(T::TwoStepExpired)}</p>
                                 <p><a class="button primary" href="/login">{t(T::LogIn)}</a></p>

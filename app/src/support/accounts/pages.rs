@@ -5,6 +5,7 @@
 //! name and password → mailed code for an invited one.
 
 use crate::account::PasswordRules;
+use crate::components::loaded;
 use crate::components::{
     error_text, full_navigation, last_error, ErrorAlert, Field, LanguageMenu, PasswordChecklist,
     PersonIcon,
@@ -160,7 +161,7 @@ pub fn SupportLoginPage() -> impl IntoView {
                     required=true form="activate" on_input=Callback::new(move |v| set_password.set(v))/>
                 <Suspense fallback=|| ()>
                     {move || Suspend::new(async move {
-                        match rules.await {
+                        match loaded(rules).await {
                             Ok(rules) => view! {
                                 <StrengthMeter password=password rules=rules.clone()/>
                                 <PasswordChecklist password=password rules=rules/>
@@ -226,7 +227,7 @@ pub fn SupportShell() -> impl IntoView {
     view! {
         <Suspense fallback=|| view! { <div class="topbar topbar-loading"></div> }>
             {move || Suspend::new(async move {
-                match me.await {
+                match loaded(me).await {
                     Ok(me) => {
                         let name = me.display_name();
                         view! {
@@ -301,7 +302,7 @@ pub fn SupportHomePage() -> impl IntoView {
         <crate::support::knowledge::pages::KnowledgeSearchBox/>
         <Suspense fallback=|| view! { <p>{t(T::Loading)}</p> }>
             {move || Suspend::new(async move {
-                match me.await {
+                match loaded(me).await {
                     Ok(me) => {
                         let name = me.display_name();
                         view! {
@@ -344,7 +345,7 @@ pub fn SupportHomePage() -> impl IntoView {
         <h2>{t(T::SupportAreas)}</h2>
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
-                areas.await.map(|areas| view! {
+                loaded(areas).await.map(|areas| view! {
                     <div class="support-areas" data-testid="support-areas">
                         {areas.into_iter().map(|a| view! {
                             <section class="card">
@@ -386,7 +387,7 @@ pub fn SupportProfilePage() -> impl IntoView {
             <ErrorAlert error=error/>
             <Suspense fallback=|| view! { <p>{t(T::Loading)}</p> }>
                 {move || Suspend::new(async move {
-                    match me.await {
+                    match loaded(me).await {
                         Ok(me) => view! {
                             <dl class="facts card">
                                 <dt>{t(T::SupportEmailLabel)}</dt><dd class="mono">{me.email.clone()}</dd>

@@ -3,6 +3,7 @@
 //! product areas with their request types. Every server function checks that the
 //! signed-in person is an agent; these pages only arrange them.
 
+use crate::components::loaded;
 use crate::components::{error_text, field_problem, last_error, ErrorAlert};
 use crate::i18n::{t, T};
 use crate::support::agent::api::{
@@ -71,7 +72,7 @@ pub fn AgentQueuePage() -> impl IntoView {
         <Suspense fallback=|| view! { <p>{t(T::Loading)}</p> }>
             {move || Suspend::new(async move {
                 let q = current.get_untracked();
-                match list.await {
+                match loaded(list).await {
                     Err(e) => view! { <p class="alert alert-error" role="alert">{error_text(&e)}</p> }.into_any(),
                     Ok(page) if !page.for_agent => {
                         // Customers get their own list, never the queue.
@@ -153,7 +154,7 @@ pub fn AgentArticlesPage() -> impl IntoView {
         </div>
         <Suspense fallback=|| view! { <p>{t(T::Loading)}</p> }>
             {move || Suspend::new(async move {
-                match list.await {
+                match loaded(list).await {
                     Err(e) => view! { <p class="alert alert-error" role="alert">{error_text(&e)}</p> }.into_any(),
                     Ok(items) => view! {
                         <ul class="card" data-testid="agent-articles">
@@ -240,9 +241,9 @@ pub fn ArticleEditorPage() -> impl IntoView {
             {move || {
                 let on_submit = on_submit.clone();
                 Suspend::new(async move {
-                let loaded = existing.await;
-                let areas = areas.await.unwrap_or_default();
-                match loaded {
+                let found = existing.await;
+                let areas = loaded(areas).await.unwrap_or_default();
+                match found {
                     Err(e) => view! { <p class="alert alert-error" role="alert">{error_text(&e)}</p> }.into_any(),
                     Ok(found) => {
                         if let Some(a) = found {
@@ -340,7 +341,7 @@ pub fn AgentAnnouncementsPage() -> impl IntoView {
         </ActionForm>
         <Suspense fallback=|| view! { <p>{t(T::Loading)}</p> }>
             {move || Suspend::new(async move {
-                match list.await {
+                match loaded(list).await {
                     Err(e) => view! { <p class="alert alert-error" role="alert">{error_text(&e)}</p> }.into_any(),
                     Ok(items) => items.into_iter().map(|a| {
                         let next = if a.active { None } else { Some("true") };
@@ -410,7 +411,7 @@ pub fn AgentPeoplePage() -> impl IntoView {
         </ActionForm>
         <Suspense fallback=|| view! { <p>{t(T::Loading)}</p> }>
             {move || Suspend::new(async move {
-                match list.await {
+                match loaded(list).await {
                     Err(e) => view! { <p class="alert alert-error" role="alert">{error_text(&e)}</p> }.into_any(),
                     Ok(orgs) => view! {
                         <datalist id="known-organizations">
@@ -467,7 +468,7 @@ pub fn AgentCataloguePage() -> impl IntoView {
         <AgentNav current="/support/agent/catalogue"/>
         <Suspense fallback=|| view! { <p>{t(T::Loading)}</p> }>
             {move || Suspend::new(async move {
-                match list.await {
+                match loaded(list).await {
                     Err(e) => view! { <p class="alert alert-error" role="alert">{error_text(&e)}</p> }.into_any(),
                     Ok(areas) => {
                         let options = areas.iter().map(|a| view! { <option value=a.id.to_string()>{a.name.clone()}</option> }).collect_view();

@@ -5,6 +5,7 @@
 use super::api::load_unbound_terminals;
 use super::pages::AgentNav;
 use crate::components::error_text;
+use crate::components::loaded;
 use crate::i18n::{t, T};
 use crate::terminals::config::{connection_badge, last_seen_text};
 use leptos::prelude::*;
@@ -22,7 +23,7 @@ pub fn AgentTerminalsPage() -> impl IntoView {
         <p class="muted narrow">{t(T::AgentTerminalsIntro)}</p>
         <Suspense fallback=|| view! { <p>{t(T::Loading)}</p> }>
             {move || Suspend::new(async move {
-                match list.await {
+                match loaded(list).await {
                     Err(e) => view! { <p class="alert alert-error" role="alert">{error_text(&e)}</p> }.into_any(),
                     Ok(rows) if rows.is_empty() => view! { <p class="empty">{t(T::AgentTerminalsEmpty)}</p> }.into_any(),
                     Ok(rows) => view! {

@@ -2,6 +2,7 @@
 //! page, "Search for information" with ranked, highlighted results, article pages, the
 //! virtual service agent, and "Contact us".
 
+use crate::components::loaded;
 use crate::components::{error_text, field_problem, last_error, ErrorAlert};
 use crate::i18n::{t, T};
 use crate::support::knowledge::api::{
@@ -40,7 +41,7 @@ pub fn AnnouncementsBanner() -> impl IntoView {
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
-                list.await.ok().map(|items| items.into_iter().map(|a| view! {
+                loaded(list).await.ok().map(|items| items.into_iter().map(|a| view! {
                     <section class="announcement" role="region" aria-label=t(T::AnnouncementLabel) data-testid="announcement">
                         <div>
                             <strong>{a.title}</strong>
@@ -84,7 +85,7 @@ pub fn ArticlesPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p>{t(T::Loading)}</p> }>
             {move || Suspend::new(async move {
                 let asked = q.get_untracked();
-                match results.await {
+                match loaded(results).await {
                     Err(e) => view! { <p class="alert alert-error" role="alert">{error_text(&e)}</p> }.into_any(),
                     Ok(_) if asked.trim().is_empty() => ().into_any(),
                     Ok(found) => view! {
@@ -126,7 +127,7 @@ pub fn ArticlePage() -> impl IntoView {
     view! {
         <Suspense fallback=|| view! { <p>{t(T::Loading)}</p> }>
             {move || Suspend::new(async move {
-                match article.await {
+                match loaded(article).await {
                     Err(e) => view! { <p class="alert alert-error" role="alert">{error_text(&e)}</p> }.into_any(),
                     Ok(a) => {
                         let raise = a.request_type_id.map(|id| {
@@ -294,7 +295,7 @@ pub fn ContactPage() -> impl IntoView {
             <ErrorAlert error=error/>
             <Suspense fallback=|| view! { <p>{t(T::Loading)}</p> }>
                 {move || Suspend::new(async move {
-                    match areas.await {
+                    match loaded(areas).await {
                         Err(e) => view! { <p class="alert alert-error" role="alert">{error_text(&e)}</p> }.into_any(),
                         Ok(areas) => {
                             let stored = StoredValue::new(areas.clone());

@@ -2,6 +2,7 @@
 //! and planned maintenance with their timelines, the last week's resolved ones; agents
 //! edit it in place. The same data is served as JSON at `/support/status.json`.
 
+use crate::components::loaded;
 use crate::components::{error_text, last_error, problem_text, ErrorAlert, LanguageMenu};
 use crate::i18n::{t, T};
 use crate::support::status::api::{
@@ -213,7 +214,7 @@ pub fn StatusPage() -> impl IntoView {
             <ErrorAlert error=update_error/>
             <Suspense fallback=|| view! { <p>{t(T::Loading)}</p> }>
                 {move || Suspend::new(async move {
-                    match page.await {
+                    match loaded(page).await {
                         Ok(p) => page_view(p, set, open, update).into_any(),
                         Err(e) => view! { <p class="alert alert-error" role="alert">{error_text(&e)}</p> }.into_any(),
                     }

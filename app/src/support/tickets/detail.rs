@@ -3,6 +3,7 @@
 
 use super::editor::RichTextEditor;
 use super::list::{kind_text, priority_text, sla_badge, status_text};
+use crate::components::loaded;
 use crate::components::{error_text, last_error, problem_text, ErrorAlert};
 use crate::error::AppError;
 use crate::i18n::{t, T};
@@ -317,7 +318,7 @@ pub fn TicketPage() -> impl IntoView {
         })}
         <Suspense fallback=|| view! { <p>{t(T::Loading)}</p> }>
             {move || Suspend::new(async move {
-                match detail.await {
+                match loaded(detail).await {
                     Ok(d) => view_detail(d).into_any(),
                     Err(e) => view! { <p class="alert alert-error" role="alert">{error_text(&e)}</p> }.into_any(),
                 }

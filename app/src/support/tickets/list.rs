@@ -2,6 +2,7 @@
 //! URL, and the words of ticket statuses, priorities and kinds shared by the portal.
 
 use crate::components::error_text;
+use crate::components::loaded;
 use crate::i18n::{t, T};
 use crate::support::tickets::api::list_tickets;
 use crate::support::tickets::{TicketsPage, TicketsQuery};
@@ -235,7 +236,7 @@ pub fn TicketsPage() -> impl IntoView {
                                 <Suspense fallback=|| ()>
                                     {move || Suspend::new(async move {
                                         let chosen = current.get_untracked().request_type;
-                                        list.await.map(|l| l.request_types.into_iter().map(|rt| {
+                                        loaded(list).await.map(|l| l.request_types.into_iter().map(|rt| {
                                             let id = rt.id.to_string();
                                             view! { <option value=id.clone() selected=id == chosen>{rt.name}</option> }
                                         }).collect_view()).ok()
@@ -256,7 +257,7 @@ pub fn TicketsPage() -> impl IntoView {
         }}
         <Suspense fallback=|| view! { <p>{t(T::Loading)}</p> }>
             {move || Suspend::new(async move {
-                match list.await {
+                match loaded(list).await {
                     Ok(page) => tickets_table(page, current.get_untracked(), "/support/requests"),
                     Err(e) => view! { <p class="alert alert-error" role="alert">{error_text(&e)}</p> }.into_any(),
                 }

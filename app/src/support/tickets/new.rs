@@ -2,6 +2,7 @@
 
 use super::editor::RichTextEditor;
 use super::list::kind_text;
+use crate::components::loaded;
 use crate::components::{error_text, field_problem, last_error, ErrorAlert};
 use crate::error::{AppError, Problem};
 use crate::i18n::{t, T};
@@ -122,7 +123,7 @@ pub fn NewTicketPage() -> impl IntoView {
                     let on_submit = on_submit.clone();
                     let payment = payment.clone();
                     Suspend::new(async move {
-                    let memberships = me.await.map(|m| m.memberships).unwrap_or_default();
+                    let memberships = loaded(me).await.map(|m| m.memberships).unwrap_or_default();
                     if memberships.len() > 1 && organization.get_untracked().is_empty() {
                         organization.set(memberships[0].0.to_string());
                     }
