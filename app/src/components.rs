@@ -36,6 +36,11 @@ pub fn reload() {
 /// was built two times per request. Pending for one turn after the data, the walk stops
 /// here, and only the render builds the view. In the browser it is ready at once, so
 /// hydration still finds the view synchronously.
+///
+/// For a `move || Suspend::new(…)` child only (a bare `Suspend` is polled once and kept,
+/// so it is built once already). The walks no longer see the view after it, so that view
+/// must read any further resource through its own `Suspend` or `<Suspense>`, never
+/// synchronously (`.get()`, `<For each=…>`): the boundary would not wait for it.
 pub async fn loaded<F: std::future::IntoFuture>(data: F) -> F::Output {
     let value = data.await;
     #[cfg(feature = "ssr")]

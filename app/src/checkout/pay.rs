@@ -11,7 +11,6 @@ use crate::checkout::api::{
 };
 use crate::checkout::script::{post_to, posted_error};
 use crate::checkout::{CheckoutState, CheckoutView, ReceiptView, TokenizationView};
-use crate::components::loaded;
 use crate::components::{error_text, problem_text, refusal_text};
 use crate::error::AppError;
 use crate::i18n::{t, use_lang, T};
@@ -429,7 +428,7 @@ pub fn TokenizePage() -> impl IntoView {
             <h1 class="pay-title">{t(T::TokenizeTitle)}</h1>
             <Suspense fallback=|| view! { <p>{t(T::Loading)}</p> }>
                 {Suspend::new(async move {
-                    match loaded(load_tokenization(id)).await {
+                    match load_tokenization(id).await {
                         Ok(view) => tokenization_body(view),
                         Err(e) => load_error(&e),
                     }

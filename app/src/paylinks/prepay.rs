@@ -6,7 +6,6 @@
 //! applies again. No session: the id in the URL is the secret.
 
 use crate::checkout::script::{post_to, posted_error};
-use crate::components::loaded;
 use crate::components::{error_text, problem_text};
 use crate::error::AppError;
 use crate::i18n::{t, use_lang, T};
@@ -259,7 +258,7 @@ pub fn PrepayPage() -> impl IntoView {
             </h1>
             <Suspense fallback=|| view! { <p>{t(T::Loading)}</p> }>
                 {Suspend::new(async move {
-                    match loaded(load_prepay(id)).await {
+                    match load_prepay(id).await {
                         Ok(view) if view.state == PrepayState::Open => open_page(view),
                         Ok(view) => closed_page(&view),
                         Err(e) => view! {
