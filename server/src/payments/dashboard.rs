@@ -16,7 +16,8 @@ use domain::payment::Stage;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 /// The period's payments of one day, currency, stage, outcome and refusal code, summed.
-#[derive(sea_orm::FromQueryResult)]
+/// Read by position, in the select's order (by name, each value would look its column
+/// up again, row after row).
 struct DayGroup {
     day_index: i64,
     currency: String,
@@ -29,6 +30,53 @@ struct DayGroup {
     authorised: i64,
     captured: i64,
     refunded: i64,
+}
+
+/// A [`DayGroup`] as the select's columns come.
+type DayGroupRow = (
+    i64,
+    String,
+    String,
+    i64,
+    Option<String>,
+    Option<String>,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+);
+
+impl From<DayGroupRow> for DayGroup {
+    fn from(
+        (
+            day_index,
+            currency,
+            stage,
+            approved,
+            refusal_code,
+            reason,
+            n,
+            amount,
+            authorised,
+            captured,
+            refunded,
+        ): DayGroupRow,
+    ) -> Self {
+        DayGroup {
+            day_index,
+            currency,
+            stage,
+            approved,
+            refusal_code,
+            reason,
+            n,
+            amount,
+            authorised,
+            captured,
+            refunded,
+        }
+    }
 }
 
 /// `CAST(expr AS BIGINT)`: PostgreSQL sums `bigint` into `numeric`, and a `CASE` of
@@ -122,11 +170,11 @@ impl OperationsService {
             .group_by(C::Stage)
             .group_by(Expr::col(Alias::new("approved")))
             .group_by(C::RefusalCode)
-            .into_model::<DayGroup>()
+            .into_tuple::<DayGroupRow>()
             .all(db)
             .await
             .map_err(internal)?;
-        for g in groups {
+        for g in groups.into_iter().map(DayGroup::from) {
             let Ok(index) = usize::try_from(g.day_index) else {
                 continue;
             };
