@@ -16,8 +16,7 @@ use domain::payment::Stage;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 /// The period's payments of one day, currency, stage, outcome and refusal code, summed.
-/// Read by position, in the select's order (by name, each value would look its column
-/// up again, row after row).
+#[derive(sea_orm::FromQueryResult)]
 struct DayGroup {
     day_index: i64,
     currency: String,
@@ -30,53 +29,6 @@ struct DayGroup {
     authorised: i64,
     captured: i64,
     refunded: i64,
-}
-
-/// A [`DayGroup`] as the select's columns come.
-type DayGroupRow = (
-    i64,
-    String,
-    String,
-    i64,
-    Option<String>,
-    Option<String>,
-    i64,
-    i64,
-    i64,
-    i64,
-    i64,
-);
-
-impl From<DayGroupRow> for DayGroup {
-    fn from(
-        (
-            day_index,
-            currency,
-            stage,
-            approved,
-            refusal_code,
-            reason,
-            n,
-            amount,
-            authorised,
-            captured,
-            refunded,
-        ): DayGroupRow,
-    ) -> Self {
-        DayGroup {
-            day_index,
-            currency,
-            stage,
-            approved,
-            refusal_code,
-            reason,
-            n,
-            amount,
-            authorised,
-            captured,
-            refunded,
-        }
-    }
 }
 
 /// `CAST(expr AS BIGINT)`: PostgreSQL sums `bigint` into `numeric`, and a `CASE` of
@@ -170,11 +122,11 @@ impl OperationsService {
             .group_by(C::Stage)
             .group_by(Expr::col(Alias::new("approved")))
             .group_by(C::RefusalCode)
-            .into_tuple::<DayGroupRow>()
+            .into_model::<DayGroup>()
             .all(db)
             .await
             .map_err(internal)?;
-        for g in groups.into_iter().map(DayGroup::from) {
+        for g in groups {
             let Ok(index) = usize::try_from(g.day_index) else {
                 continue;
             };
