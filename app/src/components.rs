@@ -44,29 +44,18 @@ pub fn reload() {
 pub async fn loaded<F: std::future::IntoFuture>(data: F) -> F::Output {
     let value = data.await;
     #[cfg(feature = "ssr")]
-    OneTurn(false).await;
-    value
-}
-
-/// Pending on its first poll (asking to be polled again), ready on the next.
-#[cfg(feature = "ssr")]
-struct OneTurn(bool);
-
-#[cfg(feature = "ssr")]
-impl std::future::Future for OneTurn {
-    type Output = ();
-
-    fn poll(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<()> {
-        if self.0 {
-            return std::task::Poll::Ready(());
-        }
-        self.0 = true;
-        cx.waker().wake_by_ref();
-        std::task::Poll::Pending
+    {
+        let mut turned = false;
+        std::future::poll_fn(|cx| {
+            if std::mem::replace(&mut turned, true) {
+                return std::task::Poll::Ready(());
+            }
+            cx.waker().wake_by_ref();
+            std::task::Poll::Pending
+        })
+        .await;
     }
+    value
 }
 
 /// The text of a field problem in the page's language.
