@@ -13,13 +13,17 @@
 
 use super::{ApiError, Caller, DirectState};
 use crate::entities::{api_key, merchant};
+use crate::platform::db::shape::Shape;
 use crate::platform::rate_limit::{address_key, RateLimiter};
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryTrait,
+    SelectTwoModel, SelectorTrait,
+};
 use std::net::IpAddr;
 use std::sync::{Arc, LazyLock};
 
@@ -204,10 +208,7 @@ async fn check(
         ));
     }
     // The key and its merchant in one query.
-    let (key, merchant) = api_key::Entity::find()
-        .filter(api_key::Column::KeyId.eq(key_id))
-        .find_also_related(merchant::Entity)
-        .one(&state.db)
+    let (key, merchant) = key_and_merchant(&state.db, key_id)
         .await?
         .ok_or_else(|| unauthorized(BAD_CREDENTIALS))?;
     let secret = crate::configuration::keys::api_key_secret(&state.config, &key)
@@ -243,6 +244,30 @@ async fn check(
         key_id: key.key_id,
         ip: String::new(),
     })
+}
+
+/// The key read of every request: its text built once ([`Shape`]), the key id bound.
+static KEY_READ: Shape = Shape::new();
+
+/// The API key `key_id` and its merchant, in one query.
+async fn key_and_merchant(
+    db: &DatabaseConnection,
+    key_id: &str,
+) -> Result<Option<(api_key::Model, Option<merchant::Model>)>, DbErr> {
+    let stmt = KEY_READ.statement(
+        db.get_database_backend(),
+        |backend| {
+            api_key::Entity::find()
+                .filter(api_key::Column::KeyId.eq(""))
+                .find_also_related(merchant::Entity)
+                .build(backend)
+        },
+        vec![key_id.into()],
+    )?;
+    db.query_one_raw(stmt)
+        .await?
+        .map(SelectTwoModel::<api_key::Model, merchant::Model>::from_raw_query_result)
+        .transpose()
 }
 
 #[cfg(test)]

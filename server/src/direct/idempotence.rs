@@ -30,7 +30,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use chrono::{Duration, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, UpdateMany};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set, UpdateMany};
 use sha2::{Digest, Sha256};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -195,7 +195,8 @@ async fn claim(
         let now_millis = now.timestamp_millis();
         let reference = new_reference();
         let one = state.db.write_one().await?;
-        let inserted = idempotency_key::ActiveModel {
+        // Only the id is read back: the rest is what was just written.
+        let inserted = idempotency_key::Entity::insert(idempotency_key::ActiveModel {
             merchant_id: Set(merchant_id),
             key: Set(key.to_owned()),
             request_hash: Set(hash.to_owned()),
@@ -205,14 +206,14 @@ async fn claim(
             lease_until_millis: Set(Some(now_millis + LEASE_MILLIS)),
             reference: Set(Some(reference.clone())),
             ..Default::default()
-        }
-        .insert(&one)
+        })
+        .exec(&one)
         .await;
         let inserted = one.end(inserted).await;
         match inserted {
             Ok(row) => {
                 return Ok(Claim::Run {
-                    id: row.id,
+                    id: row.last_insert_id,
                     reference,
                     taken_over: false,
                 })
