@@ -3,7 +3,8 @@
 # S2S API (POST /v2/{PSPID}/payments, v1HMAC, one idempotence key per request, card
 # approved and captured: SALE) against a baseline making the same inserts and updates
 # with raw SQL in a bare axum handler (server/examples/baseline.rs), on SQLite and on
-# PostgreSQL, each from a fresh database. Prints requests/second, p50 and p99 per run and
+# PostgreSQL, each from a fresh database. Prints requests/second, p50 and p99 per run, the
+# CPU time one answer cost the server and PostgreSQL during the measured run, and
 # the ratio OpenPSP/baseline per backend. Not part of the tests.
 #   BENCH_SECONDS=10 BENCH_CONNECTIONS=16 bench/create_payment.sh
 # BENCH_BACKENDS (default "sqlite postgres") picks the backends measured.
@@ -103,22 +104,48 @@ run_wrk() {
   first_error=$(sed -n 's/^bench-first-error: //p' <<<"$out")
 }
 
+# CPU time (clock ticks, user + system, all threads) of the processes given.
+cpu_ticks() {
+  local sum=0 pid
+  for pid in "$@"; do
+    [ -r "/proc/$pid/stat" ] || continue
+    # After "pid (command) ": utime is the 12th field, stime the 13th.
+    sum=$((sum + $(sed 's/^.*) //' "/proc/$pid/stat" | awk '{print $12 + $13}')))
+  done
+  echo "$sum"
+}
+
+# The database server's processes (PostgreSQL's; none for SQLite, which runs inside the
+# server measured): set by backend().
+database_pids() { if [ "$database_name" = PostgreSQL ]; then pgrep -x postgres || true; fi; }
+
 status=0
-# label, mode (signed|unsigned): warm-up, then the measured run; prints one line.
+# label, mode (signed|unsigned): warm-up, then the measured run; prints its figures and
+# the CPU time one answer cost the server and the database server during that run: on a
+# shared 2-core machine req/s swing from run to run, the CPU per answer much less.
 measure() {
-  local label=$1 mode=$2 count
+  local label=$1 mode=$2 count server0 database0 server1 database1
   if [ "$mode" = signed ]; then
     # The warm-up rate sizes the measured run's file: twice what it would need.
     BENCH_DATE=$(python3 bench/sign_requests.py "$pspid" w 20000 "$work/warmup.txt") \
       BENCH_REQUESTS="$work/warmup.txt" run_wrk "${warmup}s"
     count=$(((rps * seconds * 2 > 20000) ? rps * seconds * 2 : 20000))
-    BENCH_DATE=$(python3 bench/sign_requests.py "$pspid" r "$count" "$work/requests.txt") \
-      BENCH_REQUESTS="$work/requests.txt" run_wrk "${seconds}s"
+    # Signed before the CPU count starts (the script prints the Date it signed with).
+    python3 bench/sign_requests.py "$pspid" r "$count" "$work/requests.txt" >"$work/date.txt"
+    server0=$(cpu_ticks "$server") database0=$(cpu_ticks $(database_pids))
+    BENCH_DATE=$(cat "$work/date.txt") BENCH_REQUESTS="$work/requests.txt" run_wrk "${seconds}s"
   else
     BENCH_DATE=$(date -u '+%a, %d %b %Y %H:%M:%S GMT') BENCH_KEY_PREFIX=w run_wrk "${warmup}s"
+    server0=$(cpu_ticks "$server") database0=$(cpu_ticks $(database_pids))
     BENCH_DATE=$(date -u '+%a, %d %b %Y %H:%M:%S GMT') BENCH_KEY_PREFIX=r run_wrk "${seconds}s"
   fi
+  server1=$(cpu_ticks "$server") database1=$(cpu_ticks $(database_pids))
   printf '%s: %s req/s, p50 %s ms, p99 %s ms\n' "$label" "$rps" "$p50" "$p99"
+  awk -v s=$((server1 - server0)) -v d=$((database1 - database0)) -v n="${total:-0}" \
+    -v hz="$(getconf CLK_TCK)" -v db="$database_name" 'BEGIN { if (n > 0) {
+      printf "  CPU per answer: server %.2f ms", s / hz * 1000 / n
+      if (db != "") printf ", %s %.2f ms", db, d / hz * 1000 / n
+      printf "\n" } }'
   flag_problems
 }
 
@@ -150,6 +177,8 @@ measure_half() {
 backend() {
   local name=$1 openpsp_url=$2 baseline_url=$3 data keys o_rps o_p50 o_p99
   invalid=0
+  database_name=""
+  [ "$name" != postgres ] || database_name=PostgreSQL
   data="$work/$name"
   mkdir -p "$data"
   (
