@@ -178,7 +178,8 @@ backend() {
   local name=$1 openpsp_url=$2 baseline_url=$3 data keys o_rps o_p50 o_p99
   invalid=0
   database_name=""
-  [ "$name" != postgres ] || database_name=PostgreSQL
+  # PostgreSQL's CPU is counted when its processes can be listed (pgrep, from procps).
+  if [ "$name" = postgres ] && command -v pgrep >/dev/null 2>&1; then database_name=PostgreSQL; fi
   data="$work/$name"
   mkdir -p "$data"
   (
