@@ -9,7 +9,10 @@ use domain::cart::LineState;
 use domain::money::{Currency, Money};
 use domain::payment::{Payment, PaymentError, Stage};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait,
+    Iterable, ModelTrait, QueryFilter, Set,
+};
 
 /// The result of a capture, refund or cancellation written before the acquirer is asked.
 /// Its amount is already in the payment's ledger (a reservation nothing else can spend);
@@ -57,6 +60,17 @@ pub(crate) fn set_ledger(update: &mut payment::ActiveModel, ledger: &Payment) {
     update.capture_closed = Set(ledger.capture_closed());
 }
 
+/// The guard of an update of payment `before`: its stored ledger is still `before`'s.
+fn ledger_unchanged(before: &payment::Model) -> Condition {
+    Condition::all()
+        .add(payment::Column::Id.eq(before.id))
+        .add(payment::Column::Stage.eq(before.stage.as_str()))
+        .add(payment::Column::Captured.eq(before.captured))
+        .add(payment::Column::Refunded.eq(before.refunded))
+        .add(payment::Column::CaptureClosed.eq(before.capture_closed))
+        .add(payment::Column::Attempts.eq(before.attempts))
+}
+
 /// Writes `update` only if the stored ledger is still the one of `before`, and gives
 /// the row as written (`RETURNING`); else `Refused(Inconsistent)` so the caller
 /// recomputes from fresh data.
@@ -67,18 +81,48 @@ pub(crate) async fn guarded_update<C: ConnectionTrait>(
 ) -> Result<payment::Model, EngineError> {
     let mut written = payment::Entity::update_many()
         .set(update)
-        .filter(payment::Column::Id.eq(before.id))
-        .filter(payment::Column::Stage.eq(before.stage.as_str()))
-        .filter(payment::Column::Captured.eq(before.captured))
-        .filter(payment::Column::Refunded.eq(before.refunded))
-        .filter(payment::Column::CaptureClosed.eq(before.capture_closed))
-        .filter(payment::Column::Attempts.eq(before.attempts))
+        .filter(ledger_unchanged(before))
         .exec_with_returning(conn)
         .await?;
     match (written.pop(), written.is_empty()) {
         (Some(row), true) => Ok(row),
         _ => Err(EngineError::Refused(PaymentError::Inconsistent)),
     }
+}
+
+/// [`guarded_update`] of a row the caller holds as stored (returned by its insert or
+/// read in the same request): the row is not read back, the one given back is `before`
+/// with `update`'s values (reading back a payment's fifty columns costs more than the
+/// update itself). Timestamps in `update` must be [`stored_now`]'s, whole microseconds,
+/// the precision PostgreSQL keeps, so that the copy is what is stored.
+pub(crate) async fn guarded_update_held<C: ConnectionTrait>(
+    conn: &C,
+    before: &payment::Model,
+    update: payment::ActiveModel,
+) -> Result<payment::Model, EngineError> {
+    let mut after = before.clone();
+    for column in payment::Column::iter() {
+        if let ActiveValue::Set(value) = update.get(column) {
+            after.try_set(column, value)?;
+        }
+    }
+    let written = payment::Entity::update_many()
+        .set(update)
+        .filter(ledger_unchanged(before))
+        .exec(conn)
+        .await?;
+    if written.rows_affected == 1 {
+        Ok(after)
+    } else {
+        Err(EngineError::Refused(PaymentError::Inconsistent))
+    }
+}
+
+/// Now, to the microsecond: what PostgreSQL stores of a time (SQLite keeps what it is
+/// given), for a row kept in memory as written ([`guarded_update_held`]).
+pub(crate) fn stored_now() -> chrono::DateTime<chrono::Utc> {
+    use chrono::SubsecRound;
+    chrono::Utc::now().trunc_subsecs(6)
 }
 
 /// The change of payment `payment_id` that still awaits the acquirer's answer, if any.

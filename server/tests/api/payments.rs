@@ -588,3 +588,32 @@ both_backends!(
         assert_eq!(view.state, app::checkout::CheckoutState::Paid);
     }
 );
+
+both_backends!(
+    a_created_payments_answer_is_the_stored_payment,
+    &[],
+    |app: TestApp| async move {
+        // The engine answers from the row it wrote, without reading it back
+        // (`records::guarded_update_held`): what a later read gives must be the same.
+        let key = key(&app, "shop").await;
+        for (card, mode, status) in [
+            ("4111111111111111", "SALE", 201),
+            ("5555555555554444", "PRE_AUTHORIZATION", 201),
+            ("4000000000000002", "SALE", 402),
+            ("4000000000009995", "FINAL_AUTHORIZATION", 402),
+        ] {
+            let (s, created) =
+                post(&app, &key, "/payments", &card_payment(2_000, card, mode)).await;
+            assert_eq!(s, status, "{created}");
+            let answered = if s == 201 {
+                &created["payment"]
+            } else {
+                &created["paymentResult"]["payment"]
+            };
+            let id = answered["id"].as_str().expect("a payment id").to_owned();
+            let (s, stored) = get(&app, &key, &format!("/payments/{id}")).await;
+            assert_eq!(s, 200, "{stored}");
+            assert_eq!(answered, &stored, "{card} {mode}");
+        }
+    }
+);

@@ -11,7 +11,9 @@ use crate::entities::{cart_line, hosted_checkout, merchant, operation, payment, 
 use crate::fraud::Screening;
 use crate::payments::acquirer::{AuthRequest, AuthResult};
 use crate::payments::error::EngineError;
-use crate::payments::records::{guarded_update, ledger, public_id, set_ledger, stored_money};
+use crate::payments::records::{
+    guarded_update_held, ledger, public_id, set_ledger, stored_money, stored_now,
+};
 use crate::payments::wire;
 use crate::platform::audit::{self, AuditEntry};
 use crate::platform::db::BeginWrite;
@@ -529,7 +531,8 @@ impl PaymentEngine {
         sale_capture: Option<String>,
     ) -> Result<(payment::Model, AttemptResult), EngineError> {
         let mut ledger = ledger(&row).map_err(EngineError::Refused)?;
-        let now = Utc::now();
+        // Kept in the row given back as written (`guarded_update_held`).
+        let now = stored_now();
         let mut update: payment::ActiveModel = row.clone().into();
         update.attempts = Set(row.attempts + 1);
         update.updated_at = Set(now);
@@ -653,7 +656,8 @@ impl PaymentEngine {
             }
         };
         set_ledger(&mut update, &ledger);
-        let row = guarded_update(txn, &row, update).await?;
+        // `row` is as stored: written by this request or read by it.
+        let row = guarded_update_held(txn, &row, update).await?;
         crate::platform::metrics::payment_attempt(&row.channel, result.outcome());
         super::linked::settle_linked_checkout(txn, &row, ledger.stage()).await?;
         super::linked::settle_linked_link(txn, &row, ledger.stage()).await?;
