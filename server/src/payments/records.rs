@@ -93,8 +93,12 @@ pub(crate) async fn guarded_update<C: ConnectionTrait>(
 /// [`guarded_update`] of a row the caller holds as stored (returned by its insert or
 /// read in the same request): the row is not read back, the one given back is `before`
 /// with `update`'s values (reading back a payment's fifty columns costs more than the
-/// update itself). Timestamps in `update` must be [`stored_now`]'s, whole microseconds,
-/// the precision PostgreSQL keeps, so that the copy is what is stored.
+/// update itself). Besides the ledger, the guard requires `before`'s `updated_at`: a
+/// write since `before` was read that left the ledger alone (a payer's second attempt
+/// recording its card and reference) moved it, so the update is refused as
+/// `Inconsistent` rather than answered with a copy that misses that write. Timestamps
+/// in `update` must be [`stored_now`]'s, whole microseconds, the precision PostgreSQL
+/// keeps, so that the copy is what is stored.
 pub(crate) async fn guarded_update_held<C: ConnectionTrait>(
     conn: &C,
     before: &payment::Model,
@@ -109,6 +113,7 @@ pub(crate) async fn guarded_update_held<C: ConnectionTrait>(
     let written = payment::Entity::update_many()
         .set(update)
         .filter(ledger_unchanged(before))
+        .filter(payment::Column::UpdatedAt.eq(before.updated_at))
         .exec(conn)
         .await?;
     if written.rows_affected == 1 {
