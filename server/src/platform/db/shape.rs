@@ -28,8 +28,10 @@ impl Shape {
 
     /// The statement for `backend` binding `values`: the text `build` makes for it, built
     /// once. `build` must give a statement binding exactly `values.len()` values, in the
-    /// order they are given here (any values of its own are only placeholders); a
-    /// statement that binds another number is refused, never run with values misplaced.
+    /// order they are given here (the values it binds itself are dropped, only its text
+    /// is kept). A text binding another number of values is refused; values of the right
+    /// number in another order are not detected here, so a shape suits statements whose
+    /// values cannot be confused (the key read binds one).
     pub fn statement(
         &self,
         backend: DbBackend,
@@ -79,7 +81,7 @@ mod tests {
         let query = Query::select()
             .column(Alias::new("id"))
             .from(Alias::new("t"))
-            .and_where(Expr::col(Alias::new("name")).eq("placeholder"))
+            .and_where(Expr::col(Alias::new("name")).eq("first"))
             .to_owned();
         StatementBuilder::build(&query, &backend)
     }
