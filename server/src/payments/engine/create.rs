@@ -12,7 +12,7 @@ use crate::fraud::Screening;
 use crate::payments::acquirer::{AuthRequest, AuthResult};
 use crate::payments::error::EngineError;
 use crate::payments::records::{
-    guarded_update_held, ledger, public_id, set_ledger, stored_money, stored_now,
+    guarded_update_held, insert_payment, ledger, public_id, set_ledger, stored_money, stored_now,
 };
 use crate::payments::wire;
 use crate::platform::audit::{self, AuditEntry};
@@ -274,7 +274,8 @@ impl PaymentEngine {
         by: &Initiator,
         request: Option<String>,
     ) -> Result<payment::Model, EngineError> {
-        let now = Utc::now();
+        // Whole microseconds: the row is kept as written (`insert_payment`).
+        let now = stored_now();
         let txn = self.db.begin_write().await?;
         let token_id = match (&existing_token, new.tokenize) {
             (Some(t), _) => Some(t.id.clone()),
@@ -335,7 +336,7 @@ impl PaymentEngine {
         };
         set_card_facts(&mut row, card);
         screening.stamp(&mut row);
-        let row = row.insert(&txn).await?;
+        let row = insert_payment(&txn, row).await?;
         // A hosted checkout holds its payment from now on: a request that dies while the
         // acquirer is asked, or fails after it answered, leaves the payment linked, so
         // the payer is never charged by a second payment.
