@@ -15,21 +15,23 @@ use app::payments::{DashboardDay, DashboardQuery, DashboardView, RefusalStat};
 use domain::payment::Stage;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-/// The period's payments of one day, currency, stage, outcome and refusal code, summed.
-#[derive(sea_orm::FromQueryResult)]
-struct DayGroup {
-    day_index: i64,
-    currency: String,
-    stage: String,
-    approved: i64,
-    refusal_code: Option<String>,
-    reason: Option<String>,
-    n: i64,
-    amount: i64,
-    authorised: i64,
-    captured: i64,
-    refunded: i64,
-}
+/// The period's payments of one day, currency, stage, outcome and refusal code, summed:
+/// the columns of the `GROUP BY` in their order, read by position. The refusal code and
+/// reason come as `''` rather than NULL (a NULL read into an `Option` costs sea-orm a
+/// formatted error per column and row); an empty code is no refusal cause.
+type DayGroup = (
+    i64,
+    String,
+    String,
+    i64,
+    String,
+    String,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+);
 
 /// `CAST(expr AS BIGINT)`: PostgreSQL sums `bigint` into `numeric`, and a `CASE` of
 /// small literals is an `integer`.
@@ -109,8 +111,20 @@ impl OperationsService {
                 big(CaseStatement::new().case(C::Authorised.gt(0), 1).finally(0)),
                 "approved",
             )
-            .column(C::RefusalCode)
-            .column_as(C::RefusalReason.max(), "reason")
+            .column_as(
+                sea_orm::sea_query::SimpleExpr::from(Func::coalesce([
+                    Expr::col(C::RefusalCode),
+                    Expr::val(""),
+                ])),
+                "code",
+            )
+            .column_as(
+                sea_orm::sea_query::SimpleExpr::from(Func::coalesce([
+                    C::RefusalReason.max(),
+                    Expr::val(""),
+                ])),
+                "reason",
+            )
             .column_as(C::Id.count(), "n")
             .column_as(big(Func::sum(Expr::col(C::Amount))), "amount")
             .column_as(big(Func::sum(Expr::col(C::Authorised))), "authorised")
@@ -122,38 +136,51 @@ impl OperationsService {
             .group_by(C::Stage)
             .group_by(Expr::col(Alias::new("approved")))
             .group_by(C::RefusalCode)
-            .into_model::<DayGroup>()
+            .into_tuple::<DayGroup>()
             .all(db)
             .await
             .map_err(internal)?;
-        for g in groups {
-            let Ok(index) = usize::try_from(g.day_index) else {
+        for (
+            day_index,
+            currency,
+            stage,
+            approved,
+            code,
+            reason,
+            n,
+            amount,
+            authorised,
+            captured,
+            refunded,
+        ) in groups
+        {
+            let Ok(index) = usize::try_from(day_index) else {
                 continue;
             };
             if index >= days.len() {
                 continue;
             }
-            let stage = Stage::parse(&g.stage);
-            let count = u64::try_from(g.n).unwrap_or(0);
-            if let (Some(Stage::Rejected), Some(code)) = (stage, g.refusal_code) {
-                let cause = refusals.entry((g.currency.clone(), code)).or_default();
+            let stage = Stage::parse(&stage);
+            let count = u64::try_from(n).unwrap_or(0);
+            if stage == Some(Stage::Rejected) && !code.is_empty() {
+                let cause = refusals.entry((currency.clone(), code)).or_default();
                 // One meaning per code: the greatest stored over all its groups, compared
                 // by bytes here (PostgreSQL's MAX within a group follows its collation).
-                if let Some(reason) = g.reason.filter(|r| *r > cause.0) {
+                if reason > cause.0 {
                     cause.0 = reason;
                 }
                 cause.1 += count;
             }
             let figures = per_currency
-                .entry(g.currency)
+                .entry(currency)
                 .or_insert_with(|| vec![DayFigures::default(); days.len()]);
             figures[index].add_many(
                 PaymentFacts {
-                    amount: g.amount,
-                    authorised: g.authorised,
-                    captured: g.captured,
-                    refunded: g.refunded,
-                    successful: g.approved > 0 && stage != Some(Stage::Rejected),
+                    amount,
+                    authorised,
+                    captured,
+                    refunded,
+                    successful: approved > 0 && stage != Some(Stage::Rejected),
                     cancelled: stage == Some(Stage::Cancelled),
                 },
                 count,
