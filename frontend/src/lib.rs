@@ -30,3 +30,12 @@ pub fn hydrate() {
         handle.forget();
     });
 }
+
+/// Room for the splitting of the module (`cargo leptos build --split`): each section's
+/// constant data (its texts and tables) moves to the section's own module only when the
+/// data laid out anew, module by module, fits in the segment it came from; the padding
+/// between modules makes it a little longer, and without room all of it stays in the
+/// main module that every page loads. Kept by the linker (`#[used]`) and used by no
+/// code, so no module carries it.
+#[used]
+static SPLIT_ROOM: [u8; 16 * 1024] = [0x5a; 16 * 1024];
