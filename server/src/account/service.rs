@@ -7,7 +7,7 @@ use crate::entities::{
 use crate::platform::audit::{self, AuditEntry};
 use crate::platform::config::Config;
 use crate::platform::crypto;
-use crate::platform::db::BeginWrite;
+use crate::platform::db::{rows, BeginWrite};
 use crate::platform::shared_limit::SharedLimiter;
 use app::account::{AccountPort, Actor, LoginAttempt, LoginSuccess};
 use app::account::{HomeData, Mail, Me, PasswordRules, SetupStep, TechMessage};
@@ -17,8 +17,8 @@ use domain::{
     normalize_login, Environment, Lang, PasswordContext, PasswordPolicy, Role, ZonePreference,
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr,
+    EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
 };
 use std::sync::Arc;
 
@@ -59,21 +59,30 @@ pub(crate) async fn load_actor(
 }
 
 /// The actor's rows when the user is active and the session's epoch current. One query
-/// for both: every signed-in page and action starts here.
+/// for both, read by position (`platform::db::rows`): every signed-in page and action
+/// starts here.
 async fn read_actor(
     db: &DatabaseConnection,
     actor: &Actor,
 ) -> Result<Option<(merchant::Model, user::Model)>, AppError> {
-    let found = user::Entity::live(actor.user_id, actor.epoch)
+    let stmt = user::Entity::live(actor.user_id, actor.epoch)
         .filter(user::Column::MerchantId.eq(actor.merchant_id))
         .find_also_related(merchant::Entity)
-        .one(db)
-        .await
-        .map_err(internal)?;
-    Ok(match found {
-        Some((u, Some(m))) => Some((m, u)),
-        _ => None,
-    })
+        .limit(1)
+        .build(db.get_database_backend());
+    let Some(row) = db.query_one_raw(stmt).await.map_err(internal)? else {
+        return Ok(None);
+    };
+    let found = rows::pair_of::<user::Entity, merchant::Entity>(&row).map_err(internal)?;
+    #[cfg(debug_assertions)]
+    {
+        use sea_orm::{SelectTwoModel, SelectorTrait};
+        let named = SelectTwoModel::<user::Model, merchant::Model>::from_raw_query_result(row)
+            .map_err(internal)?;
+        assert!(named == found, "the user and merchant read by position");
+    }
+    let (u, m) = found;
+    Ok(m.map(|m| (m, u)))
 }
 
 /// The actor's merchant and user when the user may do `what`: the domain's one rule on

@@ -13,6 +13,7 @@
 
 use super::{ApiError, Caller, DirectState};
 use crate::entities::{api_key, merchant};
+use crate::platform::db::rows;
 use crate::platform::db::shape::Shape;
 use crate::platform::rate_limit::{address_key, RateLimiter};
 use axum::extract::{Request, State};
@@ -249,7 +250,8 @@ async fn check(
 /// The key read of every request: its text built once ([`Shape`]), the key id bound.
 static KEY_READ: Shape = Shape::new();
 
-/// The API key `key_id` and its merchant, in one query.
+/// The API key `key_id` and its merchant, in one query, read by position
+/// (`platform::db::rows`).
 async fn key_and_merchant(
     db: &DatabaseConnection,
     key_id: &str,
@@ -264,10 +266,16 @@ async fn key_and_merchant(
         },
         vec![key_id.into()],
     )?;
-    db.query_one_raw(stmt)
-        .await?
-        .map(SelectTwoModel::<api_key::Model, merchant::Model>::from_raw_query_result)
-        .transpose()
+    let Some(row) = db.query_one_raw(stmt).await? else {
+        return Ok(None);
+    };
+    let pair = rows::pair_of::<api_key::Entity, merchant::Entity>(&row)?;
+    #[cfg(debug_assertions)]
+    {
+        let named = SelectTwoModel::<api_key::Model, merchant::Model>::from_raw_query_result(row)?;
+        assert!(named == pair, "the API key and merchant read by position");
+    }
+    Ok(Some(pair))
 }
 
 #[cfg(test)]

@@ -61,6 +61,7 @@ pub async fn connect_and_migrate(url: &str) -> Result<DatabaseConnection, DbErr>
 }
 
 mod group;
+pub mod rows;
 pub mod shape;
 
 /// A transaction that writes, begun by [`BeginWrite::begin_write`]. On SQLite it is the
