@@ -23,7 +23,6 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryTrait,
-    SelectTwoModel, SelectorTrait,
 };
 use std::net::IpAddr;
 use std::sync::{Arc, LazyLock};
@@ -272,6 +271,7 @@ async fn key_and_merchant(
     let pair = rows::pair_of::<api_key::Entity, merchant::Entity>(&row)?;
     #[cfg(debug_assertions)]
     {
+        use sea_orm::{SelectTwoModel, SelectorTrait};
         let named = SelectTwoModel::<api_key::Model, merchant::Model>::from_raw_query_result(row)?;
         assert!(named == pair, "the API key and merchant read by position");
     }
