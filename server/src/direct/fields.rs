@@ -127,18 +127,26 @@ pub(super) fn cart(v: &Value, currency: Currency) -> Result<Vec<CartLineInput>> 
     Ok(lines)
 }
 
+/// The payer's locale asked for at `path` (`en_GB`, `fr-BE`, `es_419`): a language the
+/// pages have and, when it looks like one (2 or 3 letters or digits), its region as
+/// given; anything else after the language is dropped, so what is stored always fits
+/// its column (8 characters). An unknown language gives `en_GB`.
 pub(super) fn locale(v: &Value, path: &str) -> String {
-    let asked = at(v, path).and_then(Value::as_str).unwrap_or("en_GB");
-    let lang = asked.split(['_', '-']).next().unwrap_or("en");
-    match Lang::parse(lang) {
-        Some(l) => format!(
-            "{}_{}",
-            l.code(),
-            asked.split(['_', '-']).nth(1).unwrap_or("")
-        )
-        .trim_end_matches('_')
-        .to_owned(),
-        None => "en_GB".to_owned(),
+    let asked = at(v, path)
+        .and_then(Value::as_str)
+        .unwrap_or("en_GB")
+        .trim();
+    let mut parts = asked.split(['_', '-']);
+    let Some(lang) = parts.next().and_then(Lang::parse) else {
+        return "en_GB".to_owned();
+    };
+    let region = parts
+        .next()
+        .map(str::trim)
+        .filter(|r| (2..=3).contains(&r.len()) && r.bytes().all(|b| b.is_ascii_alphanumeric()));
+    match region {
+        Some(region) => format!("{}_{region}", lang.code()),
+        None => lang.code().to_owned(),
     }
 }
 
@@ -185,5 +193,33 @@ pub(super) fn mobile(v: &Value) -> Result<Option<String>> {
                 "mobilePhoneNumber must be an international number: + and 8 to 15 digits",
             )
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::locale;
+    use serde_json::json;
+
+    fn asked(l: &str) -> String {
+        locale(&json!({ "locale": l }), "locale")
+    }
+
+    #[test]
+    fn a_locale_keeps_a_known_language_and_a_region_that_looks_like_one() {
+        assert_eq!(asked("fr_BE"), "fr_BE");
+        assert_eq!(asked("en-GB"), "en_GB");
+        assert_eq!(asked("es_419"), "es_419");
+        assert_eq!(asked("nl"), "nl");
+        assert_eq!(asked("fr_"), "fr");
+        assert_eq!(asked("fr_FR     "), "fr_FR");
+        assert_eq!(asked("de_DEUTSCHLAND"), "de");
+        assert_eq!(asked("it_I T"), "it");
+        assert_eq!(asked("xx_YY"), "en_GB");
+        assert_eq!(asked(""), "en_GB");
+        assert_eq!(locale(&json!({}), "locale"), "en_GB");
+        for l in ["fr_FRANCE12", "de-AT-x-private", "es_ 419 ", "en_GB\u{0}"] {
+            assert!(asked(l).len() <= 8, "{l:?} gave {:?}", asked(l));
+        }
     }
 }
