@@ -38,6 +38,12 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
                 .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(5))
+                // The WAL file is cut back to this size whenever the log restarts (see
+                // `group`): a burst of writes does not leave it large for good.
+                .pragma(
+                    "journal_size_limit",
+                    (group::WAL_LIMIT_FRAMES * 4096).to_string(),
+                )
                 .create_if_missing(true)
         })
         .map_sqlx_sqlite_pool_opts(|o| {
