@@ -13,8 +13,8 @@
 
 use super::{ApiError, Caller, DirectState};
 use crate::entities::{api_key, merchant};
-use crate::platform::db::rows;
 use crate::platform::db::shape::Shape;
+use crate::platform::db::{rows, BeginWrite};
 use crate::platform::rate_limit::{address_key, RateLimiter};
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -22,7 +22,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryTrait,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
+    QueryTrait,
 };
 use std::net::IpAddr;
 use std::sync::{Arc, LazyLock};
@@ -229,21 +230,44 @@ async fn check(
         ));
     }
     // Last-used time, at most once a minute per key.
-    let stale = key
-        .last_used_at
-        .is_none_or(|t| Utc::now() - t > Duration::minutes(1));
-    if stale {
-        let _ = api_key::Entity::update_many()
-            .col_expr(api_key::Column::LastUsedAt, Some(Utc::now()).into())
-            .filter(api_key::Column::Id.eq(key.id))
-            .exec(&state.db)
-            .await;
+    let stale_before = Utc::now() - Duration::minutes(1);
+    if key.last_used_at.is_none_or(|t| t < stale_before) {
+        note_key_used(&state.db, key.id, stale_before);
     }
     Ok(Caller {
         merchant,
         key_id: key.key_id,
         ip: String::new(),
     })
+}
+
+/// Writes key `id`'s last-used time, beside the request, which does not wait for it:
+/// through the database's writer (on SQLite a write on the pool waits in SQLite's busy
+/// handler while the writer is busy, up to its 5 s timeout, and so did every request
+/// that found the key's time stale: a minute's first requests under load took up to
+/// 5 s), and only while the stored time is still older than `stale_before`, so the
+/// requests that read the same stale time write it once.
+fn note_key_used(db: &DatabaseConnection, id: i64, stale_before: DateTime<Utc>) {
+    let db = db.clone();
+    tokio::spawn(async move {
+        let written = async {
+            let one = db.write_one().await?;
+            let update = api_key::Entity::update_many()
+                .col_expr(api_key::Column::LastUsedAt, Some(Utc::now()).into())
+                .filter(api_key::Column::Id.eq(id))
+                .filter(
+                    Condition::any()
+                        .add(api_key::Column::LastUsedAt.is_null())
+                        .add(api_key::Column::LastUsedAt.lt(stale_before)),
+                )
+                .exec(&one)
+                .await;
+            one.end(update).await
+        };
+        if let Err(e) = written.await {
+            tracing::debug!(error = %e, "an API key's last-used time not written");
+        }
+    });
 }
 
 /// The key read of every request: its text built once ([`Shape`]), the key id bound.

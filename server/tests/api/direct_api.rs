@@ -474,3 +474,61 @@ both_backends!(
         assert_eq!((s, v["result"].as_str()), (200, Some("OK")), "{v}");
     }
 );
+
+both_backends!(
+    an_api_keys_last_use_is_written_once_a_minute_beside_the_request,
+    &[],
+    |app: TestApp| async move {
+        use sea_orm::{ActiveModelTrait, Set};
+        use server::entities::api_key;
+        let key = key(&app, "shop").await;
+        let path = "/v2/shop/services/testconnection";
+        let row = || async {
+            api_key::Entity::find()
+                .filter(api_key::Column::KeyId.eq(key.id.as_str()))
+                .one(&app.db)
+                .await
+                .unwrap()
+                .expect("the key")
+        };
+        // Written beside the request, which does not wait for it: polled.
+        let used_after = |since: chrono::DateTime<Utc>| async move {
+            for _ in 0..100 {
+                if row().await.last_used_at.is_some_and(|t| t >= since) {
+                    return true;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            false
+        };
+        let call = || async {
+            let (s, v, _) = signed(&app, &key, "GET", path, None, &[], Utc::now()).await;
+            assert_eq!((s, v["result"].as_str()), (200, Some("OK")), "{v}");
+        };
+        assert_eq!(row().await.last_used_at, None);
+        let before = Utc::now() - chrono::Duration::seconds(1);
+        call().await;
+        assert!(used_after(before).await, "the first use is written");
+
+        // Used 30 s ago: not stale, not written again.
+        let recent = Utc::now() - chrono::Duration::seconds(30);
+        let mut stored: api_key::ActiveModel = row().await.into();
+        stored.last_used_at = Set(Some(recent));
+        stored.update(&app.db).await.unwrap();
+        call().await;
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        let kept = row().await.last_used_at.expect("kept");
+        assert!(
+            (kept - recent).num_milliseconds().abs() < 5,
+            "{kept} {recent}"
+        );
+
+        // Used two minutes ago: stale, written again.
+        let mut stored: api_key::ActiveModel = row().await.into();
+        stored.last_used_at = Set(Some(Utc::now() - chrono::Duration::minutes(2)));
+        stored.update(&app.db).await.unwrap();
+        let before = Utc::now() - chrono::Duration::seconds(1);
+        call().await;
+        assert!(used_after(before).await, "a stale use is written again");
+    }
+);
