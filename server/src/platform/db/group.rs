@@ -23,55 +23,32 @@
 //! - a member idle longer than [`Pace::member_idle`] between its statements is undone as if
 //!   it went away: one stuck request cannot hold up every write.
 //!
-//! Checkpoints (copying the WAL back into the database file, and its `fsync`) are not
-//! done by the group's `COMMIT`, where SQLite's automatic checkpoint would make every
-//! member of that group wait for it: the group's connection has automatic checkpoints
-//! off, and the writer starts a passive checkpoint on another pooled connection at most
-//! every [`CHECKPOINT_EVERY`], which runs beside the next groups without holding them,
-//! and once more whenever it has been idle for [`Pace::checkpoint_idle`] (the writes made
-//! outside groups meanwhile, session saves or job claims, on connections whose automatic
-//! checkpoint a group turned off, are copied too).
-//!
-//! A passive checkpoint never brings the WAL back to its start while writes go on: the
-//! log restarts only when a write begins after a checkpoint copied all of it, and under
-//! a steady load some group always commits while the checkpoint runs. Unchecked, the WAL
-//! then grows for as long as the load lasts (measured: 1.2 GB after 20 s at 650
-//! payments a second). So when a passive checkpoint finds more than
-//! [`Pace::wal_limit`] frames in the WAL, the writer, between two groups, runs a
-//! `RESTART` checkpoint ([`restart`]): it copies the few frames written since, waits
-//! briefly ([`RESTART_WAIT`], 20 ms) for readers still on the WAL, and the next group writes
-//! the log from its start (truncated to `journal_size_limit`, set in `super::connect`).
-//! No group is open meanwhile; the writes queue for those few milliseconds. A reader
-//! that holds on longer (an export) makes it give up until the next passive checkpoint
-//! reports again.
+//! Checkpoints are the writer's too, between and beside its groups ([`checkpoints`]).
 //!
 //! So a member never sends transaction control (`COMMIT`, `ROLLBACK`, `RELEASE`) and the
 //! schema uses no `ON CONFLICT ROLLBACK` or `RAISE(ROLLBACK)`: those would end the
 //! group's transaction behind the writer's back.
 
+#[cfg(test)]
+use checkpoints::CHECKPOINT_EVERY;
+pub(super) use checkpoints::WAL_LIMIT_FRAMES;
+use checkpoints::{Checkpoints, NO_AUTOMATIC_CHECKPOINT};
 use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, ExecResult,
-    QueryResult, RuntimeErr, SqliteTransactionMode, Statement, TransactionOptions,
-    TransactionTrait,
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, ExecResult, QueryResult,
+    RuntimeErr, SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
 };
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
+
+mod checkpoints;
 
 /// How long a write waits for its turn before it gives up with an error.
 const WRITE_TURN_TIMEOUT: Duration = Duration::from_secs(10);
 /// At most this many requests share one commit …
 const MAX_MEMBERS: usize = 64;
-/// How often at most the writer starts a checkpoint of the WAL beside its groups.
-const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
-/// How long a `RESTART` checkpoint waits for the readers still on the WAL: 20 ms.
-const RESTART_WAIT: &str = "PRAGMA busy_timeout = 20";
-/// Frames in the WAL beyond which the writer brings it back to its start: 64 MiB of
-/// SQLite's 4 KiB pages, the size `super::connect` truncates the WAL file to.
-pub(super) const WAL_LIMIT_FRAMES: i64 = 16_384;
 
 /// A writer's timing.
 #[derive(Clone, Copy, Debug)]
@@ -84,7 +61,7 @@ struct Pace {
     /// How long the writer waits for a member's next statement before undoing it.
     member_idle: Duration,
     /// Frames in the WAL, as a passive checkpoint finds them, beyond which the writer
-    /// restarts the log ([`restart`]).
+    /// restarts the log ([`checkpoints`]).
     wal_limit: i64,
 }
 
@@ -95,15 +72,6 @@ const PACE: Pace = Pace {
     member_idle: Duration::from_secs(10),
     wal_limit: WAL_LIMIT_FRAMES,
 };
-/// Turns SQLite's automatic checkpoint off on the group's connection (a setting of the
-/// connection, kept when it goes back to the pool; the writer's checkpoints do it).
-const NO_AUTOMATIC_CHECKPOINT: &str = "PRAGMA wal_autocheckpoint = 0";
-/// Copies what it can of the WAL into the database without waiting for readers or the
-/// writer. Its row: busy, frames in the WAL, frames copied.
-const CHECKPOINT: &str = "PRAGMA wal_checkpoint(PASSIVE)";
-/// Copies all of the WAL and waits (the connection's busy timeout) until no reader uses
-/// it, so that the next write starts the log from its beginning.
-const RESTART: &str = "PRAGMA wal_checkpoint(RESTART)";
 
 /// Requests waiting for their turn, at most (each is a request task waiting).
 const QUEUE: usize = 4096;
@@ -231,8 +199,7 @@ fn writer_with(db: &DatabaseConnection, pace: Pace) -> mpsc::Sender<Request> {
 /// The writer's loop: a group begins with the first waiting request and takes the ones
 /// that queued meanwhile, then commits.
 async fn run(mut requests: mpsc::Receiver<Request>, pace: Pace) {
-    let checkpointing = Arc::new(Checkpoints::default());
-    let mut checkpointed = Instant::now();
+    let mut checkpoints = Checkpoints::new();
     let mut last_db: Option<DatabaseConnection> = None;
     loop {
         let first = match tokio::time::timeout(pace.checkpoint_idle, requests.recv()).await {
@@ -240,7 +207,7 @@ async fn run(mut requests: mpsc::Receiver<Request>, pace: Pace) {
             Ok(None) => return,
             Err(_idle) => {
                 if let Some(db) = &last_db {
-                    checkpoint(db.clone(), &checkpointing);
+                    checkpoints.when_idle(db);
                 }
                 continue;
             }
@@ -283,71 +250,8 @@ async fn run(mut requests: mpsc::Receiver<Request>, pace: Pace) {
             next = requests.try_recv().ok();
         }
         group.end().await;
-        if checkpointing.wal_frames.load(Ordering::Acquire) > pace.wal_limit {
-            restart(&db, &checkpointing).await;
-        }
-        if checkpointed.elapsed() >= CHECKPOINT_EVERY && checkpoint(db, &checkpointing) {
-            checkpointed = Instant::now();
-        }
+        checkpoints.after_group(&db, pace.wal_limit).await;
     }
-}
-
-/// The writer's checkpoints: whether one is running, and how many frames the WAL had
-/// when the last passive one ended.
-#[derive(Default)]
-struct Checkpoints {
-    running: AtomicBool,
-    wal_frames: AtomicI64,
-}
-
-/// Starts a passive checkpoint of `db`'s WAL on a pooled connection, unless one is still
-/// running (then `false`).
-fn checkpoint(db: DatabaseConnection, checkpoints: &Arc<Checkpoints>) -> bool {
-    if checkpoints.running.swap(true, Ordering::AcqRel) {
-        return false;
-    }
-    let done = checkpoints.clone();
-    tokio::spawn(async move {
-        let statement = Statement::from_string(DbBackend::Sqlite, CHECKPOINT);
-        match db.query_one_raw(statement).await {
-            Ok(row) => {
-                let frames = row.and_then(|r| r.try_get_by_index::<i64>(1).ok());
-                done.wal_frames
-                    .store(frames.unwrap_or(0), Ordering::Release);
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "WAL checkpoint failed; the next one tries again")
-            }
-        }
-        done.running.store(false, Ordering::Release);
-    });
-    true
-}
-
-/// Brings a long WAL back to its start (see the module's notes), between two groups: a
-/// `RESTART` checkpoint on a pooled connection whose busy timeout is [`RESTART_WAIT`]
-/// meanwhile. Tried once per passive checkpoint that found the WAL too long: when a
-/// reader holds on, the writes go on and the next report tries again.
-async fn restart(db: &DatabaseConnection, checkpoints: &Checkpoints) {
-    use sea_orm::sqlx::{Executor, Row};
-    if checkpoints.running.swap(true, Ordering::AcqRel) {
-        return; // The passive checkpoint still runs; it reports again when done.
-    }
-    checkpoints.wal_frames.store(0, Ordering::Release);
-    let attempt = async {
-        let mut conn = db.get_sqlite_connection_pool().acquire().await?;
-        // Never back in the pool with the short wait, whatever happens below.
-        conn.close_on_drop();
-        (&mut *conn).execute(RESTART_WAIT).await?;
-        let row = (&mut *conn).fetch_one(RESTART).await?;
-        Ok::<_, sea_orm::sqlx::Error>(row.try_get::<i64, _>(0)? == 0)
-    };
-    match attempt.await {
-        Ok(true) => {}
-        Ok(false) => tracing::debug!("a reader held the WAL; restarting it waits"),
-        Err(e) => tracing::warn!(error = %e, "restarting the WAL failed; the next one tries again"),
-    }
-    checkpoints.running.store(false, Ordering::Release);
 }
 
 /// The open transaction and the members served in it, waiting for its end.
@@ -627,7 +531,7 @@ mod tests {
     /// Under writes that never pause, with readers beside them, the WAL is brought back
     /// to its start again and again: its file stays a fraction of all that was written
     /// (a passive checkpoint alone never restarts it: measured 1.6 times the rows'
-    /// bytes without [`super::restart`], a quarter to a third with it).
+    /// bytes without the restart (`checkpoints`), a quarter to a third with it).
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_steady_load_does_not_grow_the_wal_without_end() {
         let (dir, db) = database_with(super::Pace {
