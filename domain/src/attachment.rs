@@ -94,9 +94,7 @@ fn is_text(bytes: &[u8]) -> bool {
     let Ok(text) = std::str::from_utf8(bytes) else {
         return false;
     };
-    let clean = !text
-        .chars()
-        .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'));
+    let clean = crate::text::is_clean(text);
     let start = text
         .trim_start()
         .get(..64)

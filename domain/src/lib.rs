@@ -28,6 +28,7 @@ pub mod search;
 pub mod sms;
 pub mod status;
 pub mod terminal;
+pub mod text;
 pub mod theme;
 pub mod ticket;
 pub mod timezone;

@@ -26,10 +26,16 @@ pub(super) fn at<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
         .filter(|v| !v.is_null())
 }
 
+/// The string at `path`, if any; refused when it is not a string or holds a control
+/// character other than tab and line ends (a NUL cannot even be stored in PostgreSQL).
 pub(super) fn string(v: &Value, path: &str) -> Result<Option<String>> {
     match at(v, path) {
         None => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(Value::String(s)) if domain::text::is_clean(s) => Ok(Some(s.clone())),
+        Some(Value::String(_)) => Err(ApiError::invalid(
+            path,
+            &format!("{path} must not hold control characters other than tab and line ends"),
+        )),
         Some(_) => Err(ApiError::invalid(path, &format!("{path} must be a string"))),
     }
 }

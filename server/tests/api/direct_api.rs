@@ -441,6 +441,58 @@ both_backends!(
 );
 
 both_backends!(
+    a_control_character_in_a_text_field_is_refused_on_its_property_and_nothing_is_written,
+    &[],
+    |app: TestApp| async move {
+        let key = key(&app, "shop").await;
+        let count = || async {
+            (
+                payment::Entity::find().all(&app.db).await.unwrap().len(),
+                server::entities::hosted_checkout::Entity::find()
+                    .all(&app.db)
+                    .await
+                    .unwrap()
+                    .len(),
+            )
+        };
+        let before = count().await;
+        // A NUL cannot be stored in PostgreSQL: it was a 500 there (found by the fuzzer).
+        let (s, v) = post(
+            &app,
+            &key,
+            "/hostedcheckouts",
+            &json!({
+                "order": {
+                    "amountOfMoney": { "amount": 1000, "currencyCode": "EUR" },
+                    "customer": { "merchantCustomerId": "2b\u{0}w" },
+                },
+            }),
+        )
+        .await;
+        assert_direct_error(&v, 400, "PARAMETER_NOT_FOUND_IN_REQUEST");
+        assert_eq!(s, 400, "{v}");
+        assert_eq!(
+            v["errors"][0]["propertyName"],
+            "order.customer.merchantCustomerId"
+        );
+        let mut body = card_payment(1_000, "4111111111111111", "SALE");
+        body["order"]["references"] = json!({ "merchantReference": "order\u{1b}[31m 7" });
+        let (s, v) = post(&app, &key, "/payments", &body).await;
+        assert_eq!(s, 400, "{v}");
+        assert_eq!(
+            v["errors"][0]["propertyName"],
+            "order.references.merchantReference"
+        );
+        assert_eq!(count().await, before, "nothing is written");
+
+        // Tabs and line ends are text.
+        body["order"]["references"] = json!({ "merchantReference": "order 7\tbox 2\r\n" });
+        let (s, v) = post(&app, &key, "/payments", &body).await;
+        assert_eq!(s, 201, "{v}");
+    }
+);
+
+both_backends!(
     failed_authentications_are_throttled_per_address,
     &[],
     |app: TestApp| async move {
