@@ -17,8 +17,8 @@ use domain::{
     normalize_login, Environment, Lang, PasswordContext, PasswordPolicy, Role, ZonePreference,
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr,
-    EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
+    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
 };
 use std::sync::Arc;
 
@@ -70,19 +70,10 @@ async fn read_actor(
         .find_also_related(merchant::Entity)
         .limit(1)
         .build(db.get_database_backend());
-    let Some(row) = db.query_one_raw(stmt).await.map_err(internal)? else {
-        return Ok(None);
-    };
-    let found = rows::pair_of::<user::Entity, merchant::Entity>(&row).map_err(internal)?;
-    #[cfg(debug_assertions)]
-    {
-        use sea_orm::{SelectTwoModel, SelectorTrait};
-        let named = SelectTwoModel::<user::Model, merchant::Model>::from_raw_query_result(row)
-            .map_err(internal)?;
-        assert!(named == found, "the user and merchant read by position");
-    }
-    let (u, m) = found;
-    Ok(m.map(|m| (m, u)))
+    let found = rows::one_pair::<user::Entity, merchant::Entity>(db, stmt)
+        .await
+        .map_err(internal)?;
+    Ok(found.and_then(|(u, m)| m.map(|m| (m, u))))
 }
 
 /// The actor's merchant and user when the user may do `what`: the domain's one rule on

@@ -22,8 +22,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
-    QueryTrait,
+    ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryTrait,
 };
 use std::net::IpAddr;
 use std::sync::{Arc, LazyLock};
@@ -289,17 +288,7 @@ async fn key_and_merchant(
         },
         vec![key_id.into()],
     )?;
-    let Some(row) = db.query_one_raw(stmt).await? else {
-        return Ok(None);
-    };
-    let pair = rows::pair_of::<api_key::Entity, merchant::Entity>(&row)?;
-    #[cfg(debug_assertions)]
-    {
-        use sea_orm::{SelectTwoModel, SelectorTrait};
-        let named = SelectTwoModel::<api_key::Model, merchant::Model>::from_raw_query_result(row)?;
-        assert!(named == pair, "the API key and merchant read by position");
-    }
-    Ok(Some(pair))
+    rows::one_pair::<api_key::Entity, merchant::Entity>(db, stmt).await
 }
 
 #[cfg(test)]

@@ -12,48 +12,65 @@
 
 use sea_orm::sea_query::Value;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ColumnType, DbErr, EntityTrait, Iterable, QueryResult,
-    TryIntoModel,
+    ActiveModelTrait, ColumnTrait, ColumnType, ConnectionTrait, DbErr, EntityTrait, Iterable,
+    QueryResult, Statement, TryIntoModel,
 };
 
-/// Reads `row`'s column `i` as a value of `column_type`; `None` for a type not read
-/// here. One body for each backend's row type.
+/// The column types read by position, and how each is read.
+#[derive(Clone, Copy)]
+enum Kind {
+    Text,
+    Int,
+    BigInt,
+    Bool,
+    Time,
+}
+
+/// How a column of `column_type` is read; `None` for a type not read here.
+fn kind_of(column_type: &ColumnType) -> Option<Kind> {
+    match column_type {
+        ColumnType::String(_) | ColumnType::Text | ColumnType::Char(_) => Some(Kind::Text),
+        ColumnType::Integer => Some(Kind::Int),
+        ColumnType::BigInteger => Some(Kind::BigInt),
+        ColumnType::Boolean => Some(Kind::Bool),
+        ColumnType::TimestampWithTimeZone => Some(Kind::Time),
+        _ => None,
+    }
+}
+
+/// Reads `row`'s column `i` as a value of `kind`. One body for each backend's row type.
 macro_rules! read_at {
-    ($row:expr, $i:expr, $column_type:expr) => {{
+    ($row:expr, $i:expr, $kind:expr) => {{
         use sea_orm::sqlx::Row;
         let row = $row;
         let i = $i;
-        match $column_type {
-            ColumnType::String(_) | ColumnType::Text | ColumnType::Char(_) => {
-                Some(row.try_get::<Option<String>, _>(i).map(Value::String))
-            }
-            ColumnType::Integer => Some(row.try_get::<Option<i32>, _>(i).map(Value::Int)),
-            ColumnType::BigInteger => Some(row.try_get::<Option<i64>, _>(i).map(Value::BigInt)),
-            ColumnType::Boolean => Some(row.try_get::<Option<bool>, _>(i).map(Value::Bool)),
-            ColumnType::TimestampWithTimeZone => Some(
-                row.try_get::<Option<chrono::DateTime<chrono::Utc>>, _>(i)
-                    .map(Value::ChronoDateTimeUtc),
-            ),
-            _ => None,
+        match $kind {
+            Kind::Text => row.try_get::<Option<String>, _>(i).map(Value::String),
+            Kind::Int => row.try_get::<Option<i32>, _>(i).map(Value::Int),
+            Kind::BigInt => row.try_get::<Option<i64>, _>(i).map(Value::BigInt),
+            Kind::Bool => row.try_get::<Option<bool>, _>(i).map(Value::Bool),
+            Kind::Time => row
+                .try_get::<Option<chrono::DateTime<chrono::Utc>>, _>(i)
+                .map(Value::ChronoDateTimeUtc),
         }
     }};
 }
 
 /// `row`'s column `i`, read as `column_type`.
 fn value_at(row: &QueryResult, i: usize, column_type: &ColumnType) -> Result<Value, DbErr> {
+    let Some(kind) = kind_of(column_type) else {
+        return Err(DbErr::Type(format!(
+            "column {i}: type {column_type:?} is not read by position"
+        )));
+    };
     let read = if let Some(pg) = row.try_as_pg_row() {
-        read_at!(pg, i, column_type)
+        read_at!(pg, i, kind)
     } else if let Some(sqlite) = row.try_as_sqlite_row() {
-        read_at!(sqlite, i, column_type)
+        read_at!(sqlite, i, kind)
     } else {
         return Err(DbErr::Custom("rows by position: backend not served".into()));
     };
-    match read {
-        Some(value) => value.map_err(|e| DbErr::Type(format!("column {i}: {e}"))),
-        None => Err(DbErr::Type(format!(
-            "column {i}: type {column_type:?} is not read by position"
-        ))),
-    }
+    read.map_err(|e| DbErr::Type(format!("column {i}: {e}")))
 }
 
 /// The values of entity `E`'s columns, read from position `first` on.
@@ -79,7 +96,7 @@ where
 
 /// The rows of `find_also_related`: entity `A`'s columns, then `B`'s, which are all
 /// NULL when no `B` row joined.
-pub(crate) fn pair_of<A, B>(row: &QueryResult) -> Result<(A::Model, Option<B::Model>), DbErr>
+fn pair_of<A, B>(row: &QueryResult) -> Result<(A::Model, Option<B::Model>), DbErr>
 where
     A: EntityTrait,
     B: EntityTrait,
@@ -97,6 +114,39 @@ where
     Ok((a, b))
 }
 
+/// The one row of `stmt`, a `find_also_related` of `A` then `B`, read by position;
+/// `None` when there is no row. Debug builds (every test) also read it the sea-orm way
+/// and check both readings agree.
+pub(crate) async fn one_pair<A, B>(
+    db: &impl ConnectionTrait,
+    stmt: Statement,
+) -> Result<Option<(A::Model, Option<B::Model>)>, DbErr>
+where
+    A: EntityTrait,
+    B: EntityTrait,
+    A::ActiveModel: ActiveModelTrait<Entity = A> + TryIntoModel<A::Model>,
+    B::ActiveModel: ActiveModelTrait<Entity = B> + TryIntoModel<B::Model>,
+    A::Model: PartialEq,
+    B::Model: PartialEq,
+{
+    let Some(row) = db.query_one_raw(stmt).await? else {
+        return Ok(None);
+    };
+    let pair = pair_of::<A, B>(&row)?;
+    #[cfg(debug_assertions)]
+    {
+        use sea_orm::{SelectTwoModel, SelectorTrait};
+        let named = SelectTwoModel::<A::Model, B::Model>::from_raw_query_result(row)?;
+        assert!(
+            named == pair,
+            "the rows of {} and {} read by position",
+            A::default().table_name(),
+            B::default().table_name()
+        );
+    }
+    Ok(Some(pair))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,18 +155,7 @@ mod tests {
     /// Every column of the entities read by position has a type read here.
     #[test]
     fn the_entities_read_by_position_have_only_types_read_here() {
-        let served = |t: &ColumnType| {
-            matches!(
-                t,
-                ColumnType::String(_)
-                    | ColumnType::Text
-                    | ColumnType::Char(_)
-                    | ColumnType::Integer
-                    | ColumnType::BigInteger
-                    | ColumnType::Boolean
-                    | ColumnType::TimestampWithTimeZone
-            )
-        };
+        let served = |t: &ColumnType| kind_of(t).is_some();
         let unserved =
             |columns: Vec<ColumnType>| columns.into_iter().filter(|t| !served(t)).count();
         let types =
