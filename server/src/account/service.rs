@@ -7,7 +7,7 @@ use crate::entities::{
 use crate::platform::audit::{self, AuditEntry};
 use crate::platform::config::Config;
 use crate::platform::crypto;
-use crate::platform::db::{rows, BeginWrite};
+use crate::platform::db::{rows, Autocommit, BeginWrite};
 use crate::platform::shared_limit::SharedLimiter;
 use app::account::{AccountPort, Actor, LoginAttempt, LoginSuccess};
 use app::account::{HomeData, Mail, Me, PasswordRules, SetupStep, TechMessage};
@@ -309,7 +309,7 @@ impl AccountPort for AccountService {
         let who: String = who.chars().take(130).collect();
         if !self
             .login_limiter
-            .allow(&self.db, &attempt.ip)
+            .allow(&Autocommit(&self.db), &attempt.ip)
             .await
             .map_err(internal)?
         {
@@ -538,7 +538,7 @@ impl AccountPort for AccountService {
     ) -> Result<(), AppError> {
         if !self
             .login_limiter
-            .allow(&self.db, &format!("reset:{ip}"))
+            .allow(&Autocommit(&self.db), &format!("reset:{ip}"))
             .await
             .map_err(internal)?
         {

@@ -9,8 +9,8 @@
 use crate::entities::job;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, Statement,
+    ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, FromQueryResult,
+    QueryFilter, QueryOrder, QuerySelect, Set, Statement,
 };
 
 /// Job kinds.
@@ -142,18 +142,17 @@ pub async fn claim_fair<C: ConnectionTrait>(
            WHERE ((state = 'queued' AND run_at <= $3) OR (state = 'running' AND locked_until < $3))\
            {lane_condition}{busy_merchants} \
            ORDER BY run_at, id LIMIT 1{lock}) \
-         RETURNING id"
+         RETURNING *"
     );
     let mut values: Vec<sea_orm::Value> = vec![worker.into(), (now + lease).into(), now.into()];
     if let Some(cap) = per_merchant {
         values.push(cap.into());
     }
     let stmt = Statement::from_sql_and_values(conn.get_database_backend(), sql, values);
-    let Some(row) = conn.query_one_raw(stmt).await? else {
-        return Ok(None);
-    };
-    let id: i64 = row.try_get("", "id")?;
-    job::Entity::find_by_id(id).one(conn).await
+    conn.query_one_raw(stmt)
+        .await?
+        .map(|row| job::Model::from_query_result(&row, ""))
+        .transpose()
 }
 
 /// Marks a claimed job done; `false` when `worker` no longer holds it.

@@ -2,6 +2,7 @@
 //! every server process on one PostgreSQL.
 
 use crate::entities::{session, user};
+use crate::platform::db::Autocommit;
 use app::account::{Actor, ACTOR_SESSION_KEY};
 use app::support::accounts::{SupportActor, SUPPORT_ACTOR_SESSION_KEY};
 use chrono::{DateTime, Utc};
@@ -12,7 +13,8 @@ use std::sync::{Arc, Mutex};
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
 
-/// Sessions in the `sessions` table.
+/// Sessions in the `sessions` table. Reads go to the pool; each write is a statement of
+/// its own through the database's writer ([`Autocommit`]).
 ///
 /// Idle expiry means every request pushes the deadline back, which would be one write
 /// per request. The store skips a save whose data is unchanged and whose deadline moved
@@ -87,7 +89,7 @@ impl SessionStore for DbSessionStore {
             let data = encode(record)?;
             let data_hash = hash_of(&data);
             match session::Entity::insert(active_model(record, data))
-                .exec(&self.db)
+                .exec(&Autocommit(&self.db))
                 .await
             {
                 Ok(_) => {
@@ -122,7 +124,7 @@ impl SessionStore for DbSessionStore {
                     .update_columns([session::Column::Data, session::Column::ExpiresAt])
                     .to_owned(),
             )
-            .exec(&self.db)
+            .exec(&Autocommit(&self.db))
             .await
             .map_err(backend)?;
         self.remember(&id, data_hash, deadline);
@@ -159,7 +161,7 @@ impl SessionStore for DbSessionStore {
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
         self.cache().remove(&id.to_string());
         session::Entity::delete_by_id(id.to_string())
-            .exec(&self.db)
+            .exec(&Autocommit(&self.db))
             .await
             .map_err(backend)?;
         Ok(())
@@ -216,7 +218,7 @@ impl ExpiredDeletion for DbSessionStore {
     async fn delete_expired(&self) -> session_store::Result<()> {
         session::Entity::delete_many()
             .filter(session::Column::ExpiresAt.lte(Utc::now()))
-            .exec(&self.db)
+            .exec(&Autocommit(&self.db))
             .await
             .map_err(backend)?;
         Ok(())

@@ -10,6 +10,7 @@
 
 use crate::entities::job;
 use crate::payments::engine::{Initiator, PaymentEngine};
+use crate::platform::db::Autocommit;
 use crate::platform::jobs::{self, kind, Lane};
 use crate::platform::mail::SmtpSender;
 use crate::webhooks::events::{self, Delivered};
@@ -79,7 +80,8 @@ impl Runner {
     /// Claims and runs one due job of any kind; `false` when none was due.
     pub async fn run_once(&self) -> Result<bool, sea_orm::DbErr> {
         let holder = self.holder();
-        let Some(job) = jobs::claim(self.engine.db(), &holder, self.lease).await? else {
+        let Some(job) = jobs::claim(&Autocommit(self.engine.db()), &holder, self.lease).await?
+        else {
             return Ok(false);
         };
         self.run(job, &holder).await?;
@@ -96,7 +98,7 @@ impl Runner {
     ) -> Result<bool, sea_orm::DbErr> {
         let holder = self.holder();
         let claimed = jobs::claim_fair(
-            self.engine.db(),
+            &Autocommit(self.engine.db()),
             &holder,
             self.lease,
             lane,
@@ -116,7 +118,7 @@ impl Runner {
     }
 
     async fn run(&self, job: job::Model, holder: &str) -> Result<(), sea_orm::DbErr> {
-        let db = self.engine.db();
+        let db = &Autocommit(self.engine.db());
         let payload: Value = serde_json::from_str(&job.payload).unwrap_or(Value::Null);
         // The job's last attempt: a kind that must end in an answer gives one.
         let last = job.attempts >= job.max_attempts;
@@ -319,7 +321,9 @@ impl Runner {
         }
         // Ended rate-limit windows (sign-in attempts per address) are forgotten.
         let now = chrono::Utc::now().timestamp();
-        if let Err(e) = crate::platform::shared_limit::forget_ended(self.engine.db(), now).await {
+        if let Err(e) =
+            crate::platform::shared_limit::forget_ended(&Autocommit(self.engine.db()), now).await
+        {
             tracing::warn!(error = %e, "forgetting ended rate-limit windows failed");
         }
         // The audit log's daily purge is always queued (a failed run is queued again).

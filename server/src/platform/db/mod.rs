@@ -217,6 +217,46 @@ impl ConnectionTrait for WriteTxn {
     }
 }
 
+/// A connection on which every statement is a write of its own, for the writes made
+/// outside a transaction: a session saved, a job claimed or finished, a sign-in counted.
+/// On SQLite each statement takes a turn with the database's writer ([`group`], as
+/// [`BeginWrite::write_one`] does) and is answered once committed; on the pool it would
+/// wait for the write lock in SQLite's busy handler, which sleeps up to 100 ms at a time
+/// and, behind a busy writer, up to the busy timeout (5 s). On PostgreSQL it is the pool.
+/// Reads work too, but belong on the pool.
+pub struct Autocommit<'a>(pub &'a DatabaseConnection);
+
+#[async_trait::async_trait]
+impl ConnectionTrait for Autocommit<'_> {
+    fn get_database_backend(&self) -> DbBackend {
+        self.0.get_database_backend()
+    }
+
+    async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
+        let one = self.0.write_one().await?;
+        let done = one.execute_raw(stmt).await;
+        one.end(done).await
+    }
+
+    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        let one = self.0.write_one().await?;
+        let done = one.execute_unprepared(sql).await;
+        one.end(done).await
+    }
+
+    async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+        let one = self.0.write_one().await?;
+        let done = one.query_one_raw(stmt).await;
+        one.end(done).await
+    }
+
+    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        let one = self.0.write_one().await?;
+        let done = one.query_all_raw(stmt).await;
+        one.end(done).await
+    }
+}
+
 /// A row that a job sends out over the network (a mail, an SMS): read, then the
 /// outcome written. On PostgreSQL the row is locked (`FOR UPDATE SKIP LOCKED`) in a
 /// transaction held across the call, so two servers never send it twice; `None` when
@@ -311,6 +351,71 @@ mod tests {
             .expect("read")
             .expect("row");
         assert_eq!(row.try_get::<i64>("", "n").expect("n"), 24);
+    }
+
+    /// The writes made outside a transaction (a session created, a job claimed and
+    /// finished, a sign-in counted) wait for the writer's turn however long it is held.
+    /// On the pool they waited in SQLite's busy handler and failed with "database is
+    /// locked" once the busy timeout (5 s) had passed.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn writes_outside_a_transaction_wait_for_the_writer_past_the_busy_timeout() {
+        use crate::platform::jobs;
+        use crate::platform::sessions::DbSessionStore;
+        use crate::platform::shared_limit::SharedLimiter;
+        use tower_sessions::session::{Id, Record};
+        use tower_sessions::SessionStore;
+
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("w.db").display());
+        let db = connect_and_migrate(&url).await.expect("connect");
+        let due = chrono::Utc::now() - chrono::Duration::seconds(1);
+        jobs::enqueue(
+            &db,
+            None,
+            jobs::kind::WEBHOOK,
+            serde_json::json!({}),
+            due,
+            3,
+        )
+        .await
+        .expect("a job");
+
+        let held = db.begin_write().await.expect("the turn");
+        held.execute_unprepared("UPDATE jobs SET updated_at = updated_at")
+            .await
+            .expect("the write lock");
+        let writes = tokio::spawn({
+            let db = db.clone();
+            async move {
+                let store = DbSessionStore::new(db.clone(), 600);
+                let mut record = Record {
+                    id: Id::default(),
+                    data: Default::default(),
+                    expiry_date: time::OffsetDateTime::now_utc() + time::Duration::hours(1),
+                };
+                store.create(&mut record).await.map_err(|e| e.to_string())?;
+                let one = Autocommit(&db);
+                let lease = chrono::Duration::seconds(60);
+                let job = jobs::claim(&one, "w#1", lease)
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .ok_or("no job claimed")?;
+                let done = jobs::complete(&one, job.id, "w#1")
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let limiter = SharedLimiter::new("t", 5, Duration::from_secs(60));
+                let allowed = limiter
+                    .allow(&one, "192.0.2.1")
+                    .await
+                    .map_err(|e| e.to_string())?;
+                Ok::<_, String>((done, allowed))
+            }
+        });
+        tokio::time::sleep(Duration::from_millis(5_500)).await;
+        assert!(!writes.is_finished(), "the writes wait for the turn");
+        held.commit().await.expect("commit");
+        let outcome = writes.await.expect("the task");
+        assert_eq!(outcome, Ok((true, true)), "every write lands");
     }
 
     /// A write turn is given back when its transaction is dropped unfinished (an error
