@@ -649,7 +649,10 @@ impl AccountPort for AccountService {
         let (_, u) = self.load_actor(actor).await?;
         let mut active = u.into_active_model();
         active.language = Set(lang.code().to_owned());
-        active.update(&self.db).await.map_err(internal)?;
+        active
+            .update(&Autocommit(&self.db))
+            .await
+            .map_err(internal)?;
         Ok(())
     }
 

@@ -29,7 +29,7 @@ use crate::entities::{merchant, terminal, terminal_payment, user};
 use crate::payments::engine::{CardPresent, Initiator, PaymentEngine};
 use crate::payments::error::EngineError;
 use crate::platform::audit::{self, AuditEntry};
-use crate::platform::db::BeginWrite;
+use crate::platform::db::{Autocommit, BeginWrite};
 use chrono::Utc;
 use domain::card::mask_card_numbers;
 use domain::money::{Currency, Money};
@@ -373,7 +373,7 @@ impl TerminalHub {
             .col_expr(terminal_payment::Column::UpdatedAt, Expr::value(now))
             .filter(terminal_payment::Column::Id.eq(id))
             .filter(terminal_payment::Column::State.eq(state::QUEUED))
-            .exec(&self.db)
+            .exec(&Autocommit(&self.db))
             .await?;
         if stopped.rows_affected == 0 {
             let asked = terminal_payment::Entity::update_many()
@@ -381,7 +381,7 @@ impl TerminalHub {
                 .col_expr(terminal_payment::Column::UpdatedAt, Expr::value(now))
                 .filter(terminal_payment::Column::Id.eq(id))
                 .filter(terminal_payment::Column::State.eq(state::SENT))
-                .exec(&self.db)
+                .exec(&Autocommit(&self.db))
                 .await?;
             if asked.rows_affected == 0 {
                 return Err(TerminalError::Finished);
@@ -398,7 +398,7 @@ impl TerminalHub {
         terminal::Entity::update_many()
             .col_expr(terminal::Column::Connected, Expr::value(false))
             .filter(terminal::Column::Connected.eq(true))
-            .exec(&self.db)
+            .exec(&Autocommit(&self.db))
             .await?;
         Ok(())
     }
@@ -432,7 +432,7 @@ impl TerminalHub {
                 ])
                 .to_owned(),
         )
-        .exec(&self.db)
+        .exec(&Autocommit(&self.db))
         .await?;
         // A terminal saying Hello has restarted: what an earlier connection gave it
         // will never be answered.
@@ -448,7 +448,7 @@ impl TerminalHub {
             terminal::Entity::update_many()
                 .col_expr(terminal::Column::Model, Expr::value(model))
                 .filter(terminal::Column::TerminalId.eq(terminal_id))
-                .exec(&self.db)
+                .exec(&Autocommit(&self.db))
                 .await?;
         }
         Ok(())
@@ -461,7 +461,7 @@ impl TerminalHub {
             .col_expr(terminal::Column::Peer, Expr::value(peer))
             .col_expr(terminal::Column::LastSeen, Expr::value(Utc::now()))
             .filter(terminal::Column::TerminalId.eq(terminal_id))
-            .exec(&self.db)
+            .exec(&Autocommit(&self.db))
             .await?;
         Ok(())
     }
@@ -474,7 +474,7 @@ impl TerminalHub {
                 .col_expr(terminal::Column::Connected, Expr::value(false))
                 .filter(terminal::Column::TerminalId.eq(terminal_id))
                 .filter(terminal::Column::Peer.eq(peer))
-                .exec(&self.db)
+                .exec(&Autocommit(&self.db))
                 .await?;
             if let Some(id) = active {
                 self.end_without_result(id, state::SENT).await?;
@@ -506,7 +506,7 @@ impl TerminalHub {
             .col_expr(terminal_payment::Column::UpdatedAt, Expr::value(Utc::now()))
             .filter(terminal_payment::Column::Id.eq(id))
             .filter(terminal_payment::Column::State.eq(from))
-            .exec(&self.db)
+            .exec(&Autocommit(&self.db))
             .await?;
         self.changed(id);
         Ok(())
@@ -545,7 +545,7 @@ impl TerminalHub {
             .col_expr(terminal_payment::Column::UpdatedAt, Expr::value(Utc::now()))
             .filter(terminal_payment::Column::Id.eq(next.id))
             .filter(terminal_payment::Column::State.eq(state::QUEUED))
-            .exec(&self.db)
+            .exec(&Autocommit(&self.db))
             .await?;
         if claimed.rows_affected != 1 {
             return Ok(None);
@@ -576,7 +576,7 @@ impl TerminalHub {
             .col_expr(terminal_payment::Column::UpdatedAt, Expr::value(Utc::now()))
             .filter(terminal_payment::Column::Id.eq(id))
             .filter(terminal_payment::Column::State.eq(state::SENT))
-            .exec(&self.db)
+            .exec(&Autocommit(&self.db))
             .await?;
         self.changed(id);
         Ok(())

@@ -5,6 +5,7 @@
 
 use super::TerminalHub;
 use crate::entities::terminal;
+use crate::platform::db::Autocommit;
 use chrono::Utc;
 use sea_orm::{ColumnTrait, Condition, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::collections::HashMap;
@@ -63,7 +64,7 @@ impl TerminalHub {
             purged += terminal::Entity::delete_many()
                 .filter(terminal::Column::Id.is_in(ids))
                 .filter(stale())
-                .exec(&self.db)
+                .exec(&Autocommit(&self.db))
                 .await?
                 .rows_affected;
             if !full {

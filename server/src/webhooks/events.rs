@@ -270,6 +270,8 @@ pub async fn deliver(
         (Ok(()), None) => (None, Some("not sent".to_owned())),
     };
     let now = Utc::now();
+    // The attempt and the delivery's new state are written together.
+    let txn = db.begin_write().await?;
     webhook_attempt::ActiveModel {
         delivery_id: Set(delivery.id),
         status_code: Set(code),
@@ -278,7 +280,7 @@ pub async fn deliver(
         created_at: Set(now),
         ..Default::default()
     }
-    .insert(db)
+    .insert(&txn)
     .await?;
     let expired = now - event.created_at > Duration::hours(RETRY_WINDOW_HOURS);
     let status = match (&error, expired || literal.is_err()) {
@@ -294,7 +296,8 @@ pub async fn deliver(
     if error.is_none() {
         row.delivered_at = Set(Some(now));
     }
-    row.update(db).await?;
+    row.update(&txn).await?;
+    txn.commit().await?;
     Ok(match error {
         None => Delivered::Done,
         // An address in the URL does not change: no point in trying again.

@@ -9,7 +9,7 @@ mod totp;
 use super::service::{internal, load_actor, AccountService};
 use crate::entities::{merchant, user};
 use crate::platform::audit::{self, AuditEntry};
-use crate::platform::db::{BeginWrite, WriteTxn};
+use crate::platform::db::{Autocommit, BeginWrite, WriteTxn};
 use crate::platform::{crypto, mail, qr};
 use app::account::security::{AuthenticatorSetup, PendingSignIn, SecurityOverview, SecurityPort};
 use app::account::{Actor, LoginSuccess};
@@ -251,7 +251,10 @@ impl SecurityPort for AccountService {
         let sealed = crypto::seal(&self.config.data_key, &pending_binding(u.id), &secret);
         let mut active = u.into_active_model();
         active.totp_pending_enc = Set(Some(sealed));
-        active.update(&self.db).await.map_err(internal)?;
+        active
+            .update(&Autocommit(&self.db))
+            .await
+            .map_err(internal)?;
         Ok(AuthenticatorSetup {
             secret: totp::grouped(&secret),
             qr_svg: qr::svg(&uri),

@@ -21,7 +21,7 @@ use crate::account::service::internal;
 use crate::entities::{support_code, support_user};
 use crate::platform::config::Config;
 use crate::platform::crypto;
-use crate::platform::db::BeginWrite;
+use crate::platform::db::{Autocommit, BeginWrite};
 use crate::platform::mail;
 use app::error::{AppError, Problem};
 use app::support::accounts::{CodePurpose, SupportPending, SupportVerified};
@@ -248,7 +248,7 @@ impl SupportAccountService {
         support_user::Entity::update_many()
             .col_expr(support_user::Column::CodeLockedUntil, Expr::value(until))
             .filter(support_user::Column::Id.eq(user.id))
-            .exec(&self.db)
+            .exec(&Autocommit(&self.db))
             .await
             .map_err(internal)?;
         // The person's codes still open are void: a lock leaves nothing to guess.
@@ -256,7 +256,7 @@ impl SupportAccountService {
             .col_expr(support_code::Column::Used, Expr::value(true))
             .filter(support_code::Column::UserId.eq(user.id))
             .filter(support_code::Column::Used.eq(false))
-            .exec(&self.db)
+            .exec(&Autocommit(&self.db))
             .await
             .map_err(internal)?;
         self.audit(
@@ -310,7 +310,7 @@ impl SupportAccountService {
             )
             .filter(support_code::Column::Id.eq(row.id))
             .filter(support_code::Column::Attempts.lt(CODE_ATTEMPTS))
-            .exec(&self.db)
+            .exec(&Autocommit(&self.db))
             .await
             .map_err(internal)?;
         if counted.rows_affected != 1 {
@@ -338,7 +338,7 @@ impl SupportAccountService {
             .col_expr(support_code::Column::Used, Expr::value(true))
             .filter(support_code::Column::Id.eq(row.id))
             .filter(support_code::Column::Used.eq(false))
-            .exec(&self.db)
+            .exec(&Autocommit(&self.db))
             .await
             .map_err(internal)?;
         if used.rows_affected != 1 {
@@ -352,7 +352,10 @@ impl SupportAccountService {
             CodePurpose::Login => {
                 let mut active = u.clone().into_active_model();
                 active.last_login_at = Set(Some(Utc::now()));
-                active.update(&self.db).await.map_err(internal)?;
+                active
+                    .update(&Autocommit(&self.db))
+                    .await
+                    .map_err(internal)?;
                 SupportVerified::Login {
                     actor: self.actor(&u),
                     device: device_token(

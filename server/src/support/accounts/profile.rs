@@ -5,6 +5,7 @@ use super::organizations::organizations_of;
 use super::{status, SupportAccountService};
 use crate::account::service::internal;
 use crate::entities::support_user;
+use crate::platform::db::Autocommit;
 use app::error::{AppError, Problem};
 use app::support::accounts::{SupportActor, SupportMe};
 use sea_orm::{ActiveModelTrait, IntoActiveModel, Set};
@@ -55,7 +56,10 @@ impl SupportAccountService {
         let mut active = u.into_active_model();
         active.full_name = Set(full_name);
         active.notify_email = Set(notify_email);
-        let u = active.update(&self.db).await.map_err(internal)?;
+        let u = active
+            .update(&Autocommit(&self.db))
+            .await
+            .map_err(internal)?;
         self.me_of(&u).await
     }
 }

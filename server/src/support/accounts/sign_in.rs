@@ -7,6 +7,7 @@ use super::devices::device_trusted;
 use super::{status, SupportAccountService};
 use crate::account::service::internal;
 use crate::platform::crypto;
+use crate::platform::db::Autocommit;
 use app::error::{AppError, Problem};
 use app::support::accounts::{CodePurpose, SupportLogin, SupportPending, SupportStep};
 use chrono::{Duration, Utc};
@@ -82,7 +83,10 @@ impl SupportAccountService {
                     Set(Some(now + Duration::seconds(self.config.lockout_seconds)));
                 active.failed_logins = Set(0);
             }
-            active.update(&self.db).await.map_err(internal)?;
+            active
+                .update(&Autocommit(&self.db))
+                .await
+                .map_err(internal)?;
             self.audit(&u, "support.login.failure", String::new(), ip)
                 .await;
             return Err(AppError::InvalidCredentials);
@@ -94,12 +98,18 @@ impl SupportAccountService {
             .is_some_and(|token| device_trusted(&self.config, u.id, token))
         {
             active.last_login_at = Set(Some(now));
-            active.update(&self.db).await.map_err(internal)?;
+            active
+                .update(&Autocommit(&self.db))
+                .await
+                .map_err(internal)?;
             self.audit(&u, "support.login.success", "trusted browser".into(), ip)
                 .await;
             return Ok(SupportLogin::Done(self.actor(&u)));
         }
-        active.update(&self.db).await.map_err(internal)?;
+        active
+            .update(&Autocommit(&self.db))
+            .await
+            .map_err(internal)?;
         self.issue_code(&u, CodePurpose::Login, ip).await?;
         Ok(SupportLogin::Code(SupportPending {
             user_id: u.id,
