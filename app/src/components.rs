@@ -70,6 +70,7 @@ pub fn problem_text(problem: &Problem) -> String {
         Problem::UnknownTimeZone => t(T::ErrUnknownTimeZone).to_owned(),
         Problem::InvalidEmail => t(T::ErrInvalidEmail).to_owned(),
         Problem::TooLong => t(T::ErrTooLong).to_owned(),
+        Problem::ControlCharacter => t(T::ErrControlCharacter).to_owned(),
         Problem::InvalidLink => t(T::ErrInvalidLink).to_owned(),
         Problem::Card(e) => card_error_text(*e).to_owned(),
         Problem::InvalidUrl => t(T::ErrInvalidUrl).to_owned(),

@@ -27,6 +27,8 @@ pub enum Problem {
     InvalidEmail,
     /// Longer than allowed.
     TooLong,
+    /// A control character other than tab and line ends (`domain::text::is_clean`).
+    ControlCharacter,
     /// The reset link is unknown, used or expired.
     InvalidLink,
     /// A card field fails the domain's card rules.

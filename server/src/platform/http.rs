@@ -187,6 +187,15 @@ pub fn router(state: &AppState) -> Router {
             move |uri, state, req| fallback(uri, state, req, asset_root.clone())
         })
         .layer(middleware::from_fn(sign_in_gate))
+        .layer(middleware::from_fn(|req: Request, next: Next| async move {
+            if !req.uri().path().starts_with("/api/") {
+                return next.run(req).await;
+            }
+            match super::form_text::checked(req, BODY_LIMIT).await {
+                Ok(req) => next.run(req).await,
+                Err(refused) => refused,
+            }
+        }))
         .layer(middleware::map_request({
             let base = config.public_url.trim_end_matches('/').to_owned();
             move |req: Request| std::future::ready(forget_posted_error(&base, req))

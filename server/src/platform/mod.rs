@@ -8,6 +8,7 @@ pub mod audit;
 pub mod config;
 pub mod crypto;
 pub mod db;
+pub(crate) mod form_text;
 pub mod geoip;
 pub mod http;
 pub mod jobs;

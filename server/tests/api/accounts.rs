@@ -475,6 +475,53 @@ both_backends!(
 );
 
 both_backends!(
+    a_control_character_sent_to_a_server_function_is_refused_on_its_field,
+    &[],
+    |app: TestApp| async move {
+        app.merchant("shop").await;
+        let cookie = app.session("shop", "operator").await;
+        // A NUL cannot be stored in PostgreSQL: such a write failed there as a 500.
+        for name in ["Olga\u{0}", "Olga\u{7}Operator"] {
+            let e = app
+                .call(
+                    "update_profile",
+                    &[("full_name", name), ("email", "olga@shop.example")],
+                    Some(&cookie),
+                )
+                .await
+                .error();
+            assert_eq!(
+                e.problem_for("full_name"),
+                Some(&Problem::ControlCharacter),
+                "{name:?}"
+            );
+        }
+        let me: Me =
+            serde_json::from_str(&app.call("me", &[], Some(&cookie)).await.ok().body).unwrap();
+        assert_eq!(me.email, "operator@shop.example", "nothing written");
+        // Before any lookup, signed in or not.
+        let e = app
+            .login_pspid("sh\u{0}op", "Any-Password-1!")
+            .await
+            .error();
+        assert_eq!(e.problem_for("pspid"), Some(&Problem::ControlCharacter));
+        // Arguments sent as JSON too, named by their path.
+        let res = app
+            .call_json(
+                "links/list",
+                &serde_json::json!({ "filter": { "text": "a\u{0}b" } }),
+                Some(&cookie),
+            )
+            .await;
+        assert_eq!(res.status, 400, "{}", res.body);
+        assert_eq!(
+            res.error().problem_for("filter.text"),
+            Some(&Problem::ControlCharacter)
+        );
+    }
+);
+
+both_backends!(
     language_chosen_before_login_becomes_the_users,
     &[],
     |app: TestApp| async move {
