@@ -405,6 +405,29 @@ pub fn router(state: DirectState) -> Router {
     mount(PUBLIC_ROUTES)
         .method_not_allowed_fallback(method_not_allowed)
         .merge(merchant_routes)
+        .layer(middleware::from_fn(clean_address))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT))
         .with_state(state)
+}
+
+/// Before anything reads it: an address whose path (decoded) holds a control character
+/// (`%00` …) names nothing, 404; a query parameter holding one is refused, 400, on its
+/// name. A NUL cannot even be compared in PostgreSQL: a lookup with one failed as a 500.
+async fn clean_address(req: axum::extract::Request, next: middleware::Next) -> Response {
+    let uri = req.uri();
+    let path = percent_encoding::percent_decode_str(uri.path()).decode_utf8_lossy();
+    if !domain::text::is_clean(&path) {
+        return ApiError::not_found("resource").into_response();
+    }
+    let unclean = uri
+        .query()
+        .and_then(|q| crate::platform::form_text::unclean_field(q.as_bytes()));
+    if let Some(name) = unclean {
+        return ApiError::invalid(
+            &name,
+            &format!("{name} must not hold control characters other than tab and line ends"),
+        )
+        .into_response();
+    }
+    next.run(req).await
 }

@@ -53,7 +53,7 @@ pub(crate) async fn checked(req: Request, limit: usize) -> Result<Request, Respo
 
 /// The name of the first field of URL-encoded `form` whose name or value is not clean
 /// text.
-fn unclean_field(form: &[u8]) -> Option<String> {
+pub(crate) fn unclean_field(form: &[u8]) -> Option<String> {
     form_urlencoded::parse(form)
         .find(|(name, value)| !is_clean(name) || !is_clean(value))
         .map(|(name, _)| shown(&name))

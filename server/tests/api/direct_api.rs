@@ -485,6 +485,28 @@ both_backends!(
         );
         assert_eq!(count().await, before, "nothing is written");
 
+        // In the address: a lookup with a NUL failed as a 500 on PostgreSQL.
+        for path in [
+            "/paymentlinks/ab%00c",
+            "/tokens/ab%07c",
+            "/hostedcheckouts/%00",
+        ] {
+            let (s, v) = get(&app, &key, path).await;
+            assert_eq!(s, 404, "{path}: {v}");
+        }
+        let (s, v, _) = signed(
+            &app,
+            &key,
+            "GET",
+            "/v2/shop/services/testconnection?probe=a%00b",
+            None,
+            &[],
+            Utc::now(),
+        )
+        .await;
+        assert_eq!(s, 400, "{v}");
+        assert_eq!(v["errors"][0]["propertyName"], "probe");
+
         // Tabs and line ends are text.
         body["order"]["references"] = json!({ "merchantReference": "order 7\tbox 2\r\n" });
         let (s, v) = post(&app, &key, "/payments", &body).await;
