@@ -21,7 +21,7 @@ use super::{ApiError, Caller, DirectState, BODY_LIMIT};
 use crate::entities::{idempotency_key, operation};
 use crate::payments::engine::{Answer, AnswerStore};
 use crate::payments::records::{pending_change_of_request, public_id};
-use crate::platform::db::{BeginWrite, WriteTxn};
+use crate::platform::db::{Autocommit, BeginWrite, WriteTxn};
 use crate::platform::sessions::is_unique_violation;
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -316,7 +316,7 @@ async fn renew(db: sea_orm::DatabaseConnection, record_id: i64) {
             .filter(idempotency_key::Column::Id.eq(record_id))
             .filter(idempotency_key::Column::Owner.eq(instance_id()))
             .filter(idempotency_key::Column::StatusCode.is_null())
-            .exec(&db)
+            .exec(&Autocommit(&db))
             .await;
         if let Err(e) = renewed {
             tracing::warn!(error = %e, "idempotence lease not renewed");
@@ -420,7 +420,7 @@ pub async fn purge(db: &sea_orm::DatabaseConnection) -> Result<u64, sea_orm::DbE
     let cutoff = Utc::now() - Duration::hours(KEEP_HOURS);
     Ok(idempotency_key::Entity::delete_many()
         .filter(idempotency_key::Column::CreatedAt.lt(cutoff))
-        .exec(db)
+        .exec(&Autocommit(db))
         .await?
         .rows_affected)
 }

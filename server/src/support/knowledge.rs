@@ -13,6 +13,7 @@ use crate::entities::{
     support_announcement, support_area, support_article, support_dismissal, support_request_type,
     support_user,
 };
+use crate::platform::db::Autocommit;
 use crate::support::tickets::format;
 use app::error::{AppError, FieldError, Problem};
 use app::support::accounts::SupportActor;
@@ -573,7 +574,7 @@ impl SupportKnowledgePort for SupportKnowledgeService {
         model.request_type_id = Set(request_type.map(|t| t.id));
         model.published = Set(form.published == "true");
         model.updated_at = Set(now);
-        model.save(&self.db).await.map_err(internal)?;
+        model.save(&Autocommit(&self.db)).await.map_err(internal)?;
         Ok(slug)
     }
 
@@ -666,7 +667,7 @@ impl SupportKnowledgePort for SupportKnowledgeService {
                 created_at: Set(Utc::now()),
                 ..Default::default()
             }
-            .insert(&self.db)
+            .insert(&Autocommit(&self.db))
             .await
             .map_err(internal)?;
         } else {
@@ -675,7 +676,7 @@ impl SupportKnowledgePort for SupportKnowledgeService {
                 .col_expr(support_announcement::Column::Body, Expr::value(body))
                 .col_expr(support_announcement::Column::Active, Expr::value(active))
                 .filter(support_announcement::Column::Id.eq(id))
-                .exec(&self.db)
+                .exec(&Autocommit(&self.db))
                 .await
                 .map_err(internal)?;
             if found.rows_affected == 0 {

@@ -3,7 +3,7 @@
 
 use crate::account::service::internal;
 use crate::entities::{status_component, status_incident, status_update, support_user};
-use crate::platform::db::BeginWrite;
+use crate::platform::db::{Autocommit, BeginWrite};
 use app::error::{AppError, FieldError, Problem};
 use app::ports::Ports;
 use app::support::accounts::SupportActor;
@@ -273,7 +273,7 @@ impl SupportStatusPort for SupportStatusService {
         let mut c = component.into_active_model();
         c.status = Set(status.code().to_owned());
         c.updated_at = Set(Utc::now());
-        c.update(&self.db).await.map_err(internal)?;
+        c.update(&Autocommit(&self.db)).await.map_err(internal)?;
         self.page(Some(actor)).await
     }
 

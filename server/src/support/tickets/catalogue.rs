@@ -5,7 +5,7 @@
 use super::SupportTicketService;
 use crate::account::service::internal;
 use crate::entities::{support_area, support_request_type};
-use crate::platform::db::BeginWrite;
+use crate::platform::db::{Autocommit, BeginWrite};
 use app::error::{AppError, FieldError, Problem};
 use app::support::accounts::SupportActor;
 use app::support::tickets::{RequestTypeView, SupportAreaView};
@@ -222,7 +222,7 @@ impl SupportTicketService {
             position: Set(position as i32),
             ..Default::default()
         }
-        .insert(&self.db)
+        .insert(&Autocommit(&self.db))
         .await
         .map_err(internal)?;
         self.catalogue(actor).await
@@ -270,7 +270,7 @@ impl SupportTicketService {
             position: Set(position as i32),
             ..Default::default()
         }
-        .insert(&self.db)
+        .insert(&Autocommit(&self.db))
         .await
         .map_err(internal)?;
         self.catalogue(actor).await

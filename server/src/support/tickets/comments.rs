@@ -5,7 +5,7 @@ use super::visibility::role;
 use super::{notifications, status_of, SupportTicketService};
 use crate::account::service::internal;
 use crate::entities::{support_comment, support_ticket};
-use crate::platform::db::BeginWrite;
+use crate::platform::db::{Autocommit, BeginWrite};
 use app::error::AppError;
 use app::support::accounts::SupportActor;
 use app::support::tickets::{checked_text, TicketDetail};
@@ -113,7 +113,7 @@ impl SupportTicketService {
             created_at: Set(Utc::now()),
             ..Default::default()
         }
-        .insert(&self.db)
+        .insert(&Autocommit(&self.db))
         .await
         .map_err(internal)?;
         let t = self.ticket(&viewer, &orgs, reference).await?;

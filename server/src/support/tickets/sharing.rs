@@ -5,6 +5,7 @@
 use super::{notifications, SupportTicketService};
 use crate::account::service::internal;
 use crate::entities::{support_participant, support_user};
+use crate::platform::db::Autocommit;
 use crate::support::accounts::{organizations::organizations_of, status as person_status};
 use app::error::{AppError, Problem};
 use app::support::accounts::SupportActor;
@@ -32,7 +33,10 @@ impl SupportTicketService {
         let mut update = t.into_active_model();
         update.shared = Set(shared);
         update.updated_at = Set(Utc::now());
-        let t = update.update(&self.db).await.map_err(internal)?;
+        let t = update
+            .update(&Autocommit(&self.db))
+            .await
+            .map_err(internal)?;
         self.detail_of(&viewer, t).await
     }
 
@@ -84,7 +88,7 @@ impl SupportTicketService {
             support_participant::Column::TicketId,
             support_participant::Column::UserId,
         ])
-        .exec(&self.db)
+        .exec(&Autocommit(&self.db))
         .await
         .map_err(internal)?;
         notifications::participant_added(&self.db, &self.config.public_url, &t, &person)

@@ -3,6 +3,7 @@
 use super::SupportTicketService;
 use crate::account::service::internal;
 use crate::entities::support_ticket;
+use crate::platform::db::Autocommit;
 use app::error::{AppError, Problem};
 use app::support::accounts::SupportActor;
 use app::support::tickets::TicketDetail;
@@ -33,7 +34,7 @@ impl SupportTicketService {
             .col_expr(support_ticket::Column::AssigneeId, Expr::value(agent))
             .col_expr(support_ticket::Column::UpdatedAt, Expr::value(Utc::now()))
             .filter(support_ticket::Column::Id.eq(t.id))
-            .exec(&self.db)
+            .exec(&Autocommit(&self.db))
             .await
             .map_err(internal)?;
         let t = self.ticket(&viewer, &orgs, reference).await?;
@@ -56,7 +57,7 @@ impl SupportTicketService {
             )
             .col_expr(support_ticket::Column::UpdatedAt, Expr::value(Utc::now()))
             .filter(support_ticket::Column::Id.eq(t.id))
-            .exec(&self.db)
+            .exec(&Autocommit(&self.db))
             .await
             .map_err(internal)?;
         let t = self.ticket(&viewer, &orgs, reference).await?;
