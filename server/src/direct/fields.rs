@@ -123,9 +123,17 @@ pub(super) fn cart(v: &Value, currency: Currency) -> Result<Vec<CartLineInput>> 
                 ))
             }
         };
+        let text = |field: &str| {
+            string(item, field).map_err(|_| {
+                ApiError::invalid(
+                    &format!("{prefix}.{field}"),
+                    &format!("{field} must be a string without control characters other than tab and line ends"),
+                )
+            })
+        };
         lines.push(CartLineInput {
-            code: string(item, "orderLineDetails.productCode")?.unwrap_or_default(),
-            name: string(item, "orderLineDetails.productName")?.unwrap_or_default(),
+            code: text("orderLineDetails.productCode")?.unwrap_or_default(),
+            name: text("orderLineDetails.productName")?.unwrap_or_default(),
             unit_price,
             quantity_thousandths: quantity.saturating_mul(1000),
         });

@@ -231,7 +231,7 @@ async fn claim(
         };
         if now - existing.created_at > Duration::hours(KEEP_HOURS) {
             idempotency_key::Entity::delete_by_id(existing.id)
-                .exec(&state.db)
+                .exec(&Autocommit(&state.db))
                 .await?;
             continue;
         }
@@ -287,7 +287,7 @@ async fn claim(
                 Some(millis) => idempotency_key::Column::LeaseUntilMillis.eq(millis),
                 None => idempotency_key::Column::LeaseUntilMillis.is_null(),
             })
-            .exec(&state.db)
+            .exec(&Autocommit(&state.db))
             .await?;
         if taken.rows_affected == 1 {
             tracing::warn!(
@@ -335,7 +335,7 @@ async fn release(state: &DirectState, record_id: i64) -> Result<(), sea_orm::DbE
         .col_expr(idempotency_key::Column::LeaseUntilMillis, Expr::value(0i64))
         .filter(idempotency_key::Column::Id.eq(record_id))
         .filter(idempotency_key::Column::Owner.eq(instance_id()))
-        .exec(&state.db)
+        .exec(&Autocommit(&state.db))
         .await
         .map(|_| ())
 }

@@ -515,7 +515,7 @@ both_backends!(
             .await;
         assert_eq!(res.status, 400, "{}", res.body);
         assert_eq!(
-            res.error().problem_for("filter.text"),
+            res.error().problem_for("text"),
             Some(&Problem::ControlCharacter)
         );
     }

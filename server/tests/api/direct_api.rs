@@ -483,6 +483,21 @@ both_backends!(
             v["errors"][0]["propertyName"],
             "order.references.merchantReference"
         );
+        body["order"]["references"] = json!({ "merchantReference": "order 7" });
+        body["order"]["shoppingCart"] = json!({ "items": [{
+            "amountOfMoney": { "amount": 1000, "currencyCode": "EUR" },
+            "orderLineDetails": { "productName": "mug\u{7}", "productPrice": 1000, "quantity": 1 },
+        }] });
+        let (s, v) = post(&app, &key, "/payments", &body).await;
+        assert_eq!(s, 400, "{v}");
+        assert_eq!(
+            v["errors"][0]["propertyName"],
+            "order.shoppingCart.items[0].orderLineDetails.productName"
+        );
+        body["order"]
+            .as_object_mut()
+            .expect("the order")
+            .remove("shoppingCart");
         assert_eq!(count().await, before, "nothing is written");
 
         // In the address: a lookup with a NUL failed as a 500 on PostgreSQL.

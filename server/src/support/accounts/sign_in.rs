@@ -24,7 +24,12 @@ impl SupportAccountService {
         if domain::parse_email(&email).is_err() {
             return Err(AppError::field("email", Problem::InvalidEmail));
         }
-        if !self.limiter.allow(&self.db, ip).await.map_err(internal)? {
+        if !self
+            .limiter
+            .allow(&Autocommit(&self.db), ip)
+            .await
+            .map_err(internal)?
+        {
             return Err(AppError::RateLimited);
         }
         match self.user_by_email(&email).await? {
@@ -53,7 +58,12 @@ impl SupportAccountService {
         device: Option<String>,
         ip: &str,
     ) -> Result<SupportLogin, AppError> {
-        if !self.limiter.allow(&self.db, ip).await.map_err(internal)? {
+        if !self
+            .limiter
+            .allow(&Autocommit(&self.db), ip)
+            .await
+            .map_err(internal)?
+        {
             return Err(AppError::RateLimited);
         }
         let found = self
