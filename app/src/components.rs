@@ -178,12 +178,18 @@ pub fn error_text(error: &AppError) -> Option<String> {
         AppError::Unauthenticated => Some(t(T::ErrSessionExpired).to_owned()),
         AppError::Forbidden => Some(t(T::ErrForbidden).to_owned()),
         AppError::InvalidCredentials => Some(t(T::ErrInvalidCredentials).to_owned()),
-        AppError::Locked { until } => Some(t(T::ErrLocked).replace("{until}", until)),
+        // A page's address can carry an error (a plain form's refused post) and anyone
+        // can write one: its end is shown only when it is a time.
+        AppError::Locked { until } if domain::timezone::is_time_text(until) => {
+            Some(t(T::ErrLocked).replace("{until}", until))
+        }
         AppError::RateLimited => Some(t(T::ErrRateLimited).to_owned()),
         AppError::NotFound => Some(t(T::NotFound).to_owned()),
         AppError::NotAllowedNow => Some(t(T::ErrNotAllowedNow).to_owned()),
         AppError::Unavailable => Some(t(T::ErrUnavailable).to_owned()),
-        AppError::Internal | AppError::ServerFn(_) => Some(t(T::ErrGeneric).to_owned()),
+        AppError::Internal | AppError::ServerFn(_) | AppError::Locked { .. } => {
+            Some(t(T::ErrGeneric).to_owned())
+        }
     }
 }
 

@@ -114,3 +114,33 @@ pub fn request_lang() -> Lang {
         })
         .unwrap_or_default()
 }
+
+/// Sends the posting form's browser on to `path` (a `303`-like redirect for a plain
+/// form; a header the API's callers may ignore). Nothing when `path` cannot be a header.
+pub fn send_on(path: &str) {
+    if http::HeaderValue::from_str(path).is_ok() {
+        leptos_axum::redirect(path);
+    }
+}
+
+/// Whether this server-function call is a plain form's post (the browser asks for a
+/// page back), not a call from the page's script.
+pub fn plain_form() -> bool {
+    use_context::<http::request::Parts>().is_some_and(|parts| {
+        parts
+            .headers
+            .get(http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/html"))
+    })
+}
+
+/// `page` (a path and its query) with server function `S`'s `error` added as the page's
+/// action reads it (`__path`, `__err`): where a plain form's refused post goes back to.
+pub fn posted_back<S: leptos::server_fn::ServerFn>(page: &str, error: &AppError) -> Option<String> {
+    use leptos::server_fn::error::ServerFnUrlError;
+    let url = ServerFnUrlError::new(S::PATH, error.clone())
+        .to_url(&format!("http://page{page}"))
+        .ok()?;
+    Some(format!("{}?{}", url.path(), url.query()?))
+}

@@ -67,6 +67,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     let payer = use_context::<http::request::Parts>().is_some_and(|p| is_payer_path(p.uri.path()));
     #[cfg(not(feature = "ssr"))]
     let payer = false;
+    // A page that loads no script at all: plain forms only.
+    #[cfg(feature = "ssr")]
+    let plain = use_context::<http::request::Parts>().is_some_and(|p| is_plain_path(p.uri.path()));
+    #[cfg(not(feature = "ssr"))]
+    let plain = false;
     let mut scripts = options.clone();
     if payer {
         scripts.output_name = PAYER_BUNDLE.into();
@@ -74,7 +79,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     // The back office's texts in the page's language, fetched before it hydrates
     // (`i18n::delivery`); the payer's pages carry theirs in the page.
     #[cfg(feature = "ssr")]
-    let texts = (!payer).then(|| i18n::page_texts(lang).path.as_str());
+    let texts = (!payer && !plain).then(|| i18n::page_texts(lang).path.as_str());
     #[cfg(not(feature = "ssr"))]
     let texts: Option<&str> = None;
     view! {
@@ -96,7 +101,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                         .crossorigin("anonymous")
                         .href(href)
                 })}
-                <HydrationScripts options=scripts root=assets/>
+                {(!plain).then(|| view! { <HydrationScripts options=scripts root=assets/> })}
                 <MetaTags/>
             </head>
             <body>
@@ -152,6 +157,13 @@ pub fn is_payer_path(path: &str) -> bool {
     path.trim_end_matches('/') == "/test-cards"
         || path.starts_with("/pay/")
         || path.starts_with("/link/")
+}
+
+/// Whether `path` is a back-office page rendered on the server only, loading no script:
+/// the login page, whose forms work as plain forms and whose success is a full page load
+/// anyway; its visitor fetches the back office's code only once signed in.
+pub fn is_plain_path(path: &str) -> bool {
+    path.trim_end_matches('/') == "/login"
 }
 
 /// The file name (before `.js`/`.wasm`) of the payer's script.

@@ -7,6 +7,26 @@ use serde::{Deserialize, Serialize};
 /// The default zone of a new PSPID: Central European Time.
 pub const DEFAULT_ZONE: &str = "Europe/Paris";
 
+/// Whether `text` is a time as the product writes one: `YYYY-MM-DD HH:MM:SS`
+/// ([`ZonePreference::format`]) or `YYYY-MM-DD HH:MM UTC` (the support portal). A time
+/// read back from a page's address is shown only when it is one, never as free text.
+pub fn is_time_text(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    if bytes.len() < 16 {
+        return false;
+    }
+    let (minutes, rest) = bytes.split_at(16);
+    let shaped = minutes.iter().enumerate().all(|(i, &b)| match i {
+        4 | 7 => b == b'-',
+        10 => b == b' ',
+        13 => b == b':',
+        _ => b.is_ascii_digit(),
+    });
+    let seconds =
+        matches!(rest, [b':', tens, units] if tens.is_ascii_digit() && units.is_ascii_digit());
+    shaped && (seconds || rest == b" UTC")
+}
+
 /// How a user wants dates shown.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ZonePreference {
@@ -206,7 +226,32 @@ mod tests {
         assert!(parse_zone("Mars/Olympus").is_none());
     }
 
+    #[test]
+    fn only_a_time_as_the_product_writes_one_is_a_time_text() {
+        assert!(is_time_text("2026-07-01 12:00:00"));
+        assert!(is_time_text("2026-07-01 12:00 UTC"));
+        for text in [
+            "2026-07-01 12:00",
+            "2026-07-01T12:00:00",
+            "2026-07-01 12:00 UTC, call 0800 000 000",
+            "2026-07-01 12:00:0é",
+            "2026-07-01 12:0é",
+            "call 0800 000 000!!",
+            "",
+        ] {
+            assert!(!is_time_text(text), "{text}");
+        }
+    }
+
     proptest! {
+        #[test]
+        fn every_formatted_time_is_a_time_text(secs in 0i64..250_000_000_000, zone in 0usize..400, auto_dst: bool) {
+            let names = zone_names();
+            let pref = ZonePreference { zone: names[zone % names.len()].into(), auto_dst };
+            let instant = DateTime::<Utc>::from_timestamp(secs, 0).unwrap();
+            prop_assert!(is_time_text(&pref.format(instant)));
+        }
+
         #[test]
         fn utc_zone_never_shifts(secs in 0i64..4_000_000_000) {
             let instant = DateTime::<Utc>::from_timestamp(secs, 0).unwrap();

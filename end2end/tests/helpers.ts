@@ -8,10 +8,10 @@ export async function hydrated(page: Page) {
   await page.waitForSelector("body[data-hydrated=true]");
 }
 
-/** Logs in with the default "PSPID + Password" form. */
+/** Logs in with the default "PSPID + Password" form. The login page loads no script: its
+ * forms are plain forms, usable as soon as they are shown. */
 export async function loginWithPspid(page: Page, pspid: string, password = PASSWORD) {
   await page.goto("/login");
-  await hydrated(page);
   await page.getByLabel("PSPID", { exact: true }).fill(pspid);
   await page.getByLabel("Password", { exact: true }).fill(password);
   await page.getByRole("button", { name: "Log in" }).click();
@@ -20,7 +20,6 @@ export async function loginWithPspid(page: Page, pspid: string, password = PASSW
 /** Logs in with the "Login as user" form. */
 export async function loginAsUser(page: Page, userId: string, password = PASSWORD, pspid = "demo") {
   await page.goto("/login?mode=user");
-  await hydrated(page);
   await page.getByLabel("UserID").fill(userId);
   await page.getByLabel("PSPID (optional)").fill(pspid);
   await page.getByLabel("Password", { exact: true }).fill(password);

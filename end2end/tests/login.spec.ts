@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { expectHome, hydrated, loginAsUser, loginWithPspid, PASSWORD } from "./helpers";
+import { expectHome, loginAsUser, loginWithPspid, PASSWORD } from "./helpers";
 
 test("PSPID + password logs in as the main user and logout ends the session", async ({ page }) => {
   await page.goto("/");
@@ -19,7 +19,6 @@ test("PSPID + password logs in as the main user and logout ends the session", as
 
 test("Login as user takes a UserID and an optional PSPID", async ({ page }) => {
   await page.goto("/login");
-  await hydrated(page);
   await page.getByRole("link", { name: "Login as user" }).click();
   await expect(page.getByLabel("UserID")).toBeVisible();
   await loginAsUser(page, "operator");
@@ -47,7 +46,6 @@ test("a wrong password shows one generic message", async ({ page }) => {
 
 test("an empty field is reported next to it", async ({ page }) => {
   await page.goto("/login");
-  await hydrated(page);
   await page.getByLabel("PSPID", { exact: true }).fill("demo");
   await page.getByLabel("Password", { exact: true }).evaluate((el) => el.removeAttribute("required"));
   await page.getByRole("button", { name: "Log in" }).click();
@@ -70,7 +68,6 @@ test("production has its own accounts, marked PRODUCTION once logged in", async 
   await page.goto("/login");
   await page.getByRole("link", { name: "Access to production" }).click();
   await expect(page.getByRole("heading", { name: "Identification (Production)" })).toBeVisible();
-  await hydrated(page);
   await page.getByLabel("PSPID", { exact: true }).fill("demo");
   await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
   await page.getByRole("button", { name: "Log in" }).click();
@@ -78,4 +75,31 @@ test("production has its own accounts, marked PRODUCTION once logged in", async 
   await expect(page.getByText("PRODUCTION", { exact: true })).toBeVisible();
   await page.getByLabel("User profile").click();
   await expect(page.locator(".profile-user")).toHaveText("owner");
+});
+
+test("the login page loads no script: a refused post comes back with its message and the identifier typed, never the password", async ({ page }) => {
+  const code: string[] = [];
+  page.on("request", (r) => {
+    if (/\.(js|wasm)$/.test(new URL(r.url()).pathname)) code.push(r.url());
+  });
+  await loginAsUser(page, "operator", "Wrong-Password-1!");
+  await expect(page.getByRole("alert")).toHaveText("The identifier or the password is incorrect.");
+  await expect(page.getByLabel("UserID")).toHaveValue("operator");
+  await expect(page.getByLabel("PSPID (optional)")).toHaveValue("demo");
+  await expect(page.getByLabel("Password", { exact: true })).toHaveValue("");
+  expect(page.url()).not.toContain("Wrong-Password");
+  expect(code).toEqual([]);
+  // Right this time: on to Home, which loads the back office's code.
+  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expectHome(page);
+  expect(code.some((url) => url.endsWith(".wasm"))).toBe(true);
+});
+
+test("an error written into the login page's address shows no text of its own", async ({ page }) => {
+  // What a refused post carries back (`__err`), forged: a lock whose end is a sentence.
+  const forged = Buffer.from(JSON.stringify({ Locked: { until: "never. Call +00 000 000" } })).toString("base64url");
+  await page.goto(`/login?__path=${encodeURIComponent("/api/login")}&__err=${forged}`);
+  await expect(page.getByRole("alert")).toHaveText("Something went wrong. Please try again.");
+  await expect(page.getByText("Call +00")).toHaveCount(0);
 });

@@ -112,7 +112,8 @@ test("the back office loads its shell and the page shown, and a section's code o
   expect(firstPage.some((p) => p.endsWith("/pkg/openpsp.wasm")), firstPage.join(", ")).toBe(true);
   expect(firstPage.filter((p) => p.includes("/pkg/payer"))).toEqual([]);
   // The sections are chunks of their own (lazy routes, `cargo leptos build --split`):
-  // the sign-in and Home sections fetched theirs, never the whole back office.
+  // Home's section fetched its own, never the whole back office (the login page before
+  // it loaded no code at all).
   expect(firstPage.length, firstPage.join(", ")).toBeGreaterThan(1);
 
   // A section not visited yet: its code comes now, and the page works.
@@ -164,7 +165,7 @@ test("the back office's code carries no interface text: a page fetches its langu
     const path = new URL(r.url()).pathname;
     if (path.startsWith("/static/texts/")) texts.push(path);
   });
-  await page.goto("/login");
+  await page.goto("/forgot-password");
   await hydrated(page);
   await page.locator(".language-menu summary").click();
   await page.getByRole("button", { name: /^Français/ }).click();
@@ -172,7 +173,10 @@ test("the back office's code carries no interface text: a page fetches its langu
   await hydrated(page);
   // The English page fetched the English texts, the French one the French texts; no other.
   expect(texts.map((t) => t.replace(/-[0-9a-f]+\.json$/, ""))).toEqual(["/static/texts/en", "/static/texts/fr"]);
-  // A view the browser draws itself reads them: the user form's labels, in French.
+  // A view the browser draws itself reads them: the login page opened from this one (by
+  // the router, in the page), then its user form's labels, in French.
+  await page.getByRole("link", { name: "Retour à la connexion" }).click();
+  await expect(page.getByRole("heading", { name: "Identification (TEST)" })).toBeVisible();
   await page.getByRole("link", { name: "Connexion en tant qu'utilisateur" }).click();
   await expect(page.getByLabel("PSPID (facultatif)")).toBeVisible();
   // None of the six catalogues is in the code the pages loaded.

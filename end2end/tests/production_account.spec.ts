@@ -64,7 +64,6 @@ test("the demo Admin creates the production account demo-live, whose Admin sets 
   await live.getByRole("button", { name: "Set the new password" }).click();
   await expect(live.getByRole("status")).toHaveText("Your password has been changed. You can now log in.");
   await live.goto("/login?env=production");
-  await hydrated(live);
   await expect(live.getByRole("heading", { name: "Identification (Production)" })).toBeVisible();
   await live.getByLabel("PSPID", { exact: true }).fill("demo-live");
   await live.getByLabel("Password", { exact: true }).fill(password);

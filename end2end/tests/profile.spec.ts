@@ -35,7 +35,6 @@ test("the language menu switches the whole back office and <html lang>", async (
 
 test("the language chosen before login is kept on the login page", async ({ page }) => {
   await page.goto("/login");
-  await hydrated(page);
   await page.locator(".language-menu summary").click();
   await page.getByRole("button", { name: /^Deutsch/ }).click();
   await expect(page.locator("html")).toHaveAttribute("lang", "de");

@@ -15,10 +15,40 @@ use crate::context as ctx;
 
 /// Logs in with either form (MB-1). On success the session id is rotated and the
 /// user's language becomes the page language.
+///
+/// The login page works without script (it loads none): its plain form's post is sent
+/// on to the next page, or back to the form with the error and what was typed but the
+/// password.
 #[server(endpoint = "login")]
 pub async fn login(
     mode: String,
     env: String,
+    pspid: Option<String>,
+    user_id: Option<String>,
+    password: String,
+) -> Result<LoginNext, AppError> {
+    let typed = (pspid.clone(), user_id.clone());
+    let result = sign_in(&mode, &env, pspid, user_id, password).await;
+    if ctx::plain_form() {
+        match &result {
+            Ok(next) => ctx::send_on(next.path()),
+            Err(error) => {
+                let (pspid, user_id) = typed;
+                let back = super::login::again(&mode, &env, pspid, user_id);
+                if let Some(to) = ctx::posted_back::<Login>(&back, error) {
+                    ctx::send_on(&to);
+                }
+            }
+        }
+    }
+    result
+}
+
+/// The login checks behind [`login`].
+#[cfg(feature = "ssr")]
+async fn sign_in(
+    mode: &str,
+    env: &str,
     pspid: Option<String>,
     user_id: Option<String>,
     password: String,
@@ -33,7 +63,7 @@ pub async fn login(
     } else {
         LoginMode::Pspid
     };
-    let environment = Environment::parse(&env).unwrap_or(Environment::Test);
+    let environment = Environment::parse(env).unwrap_or(Environment::Test);
     let pspid = pspid.unwrap_or_default();
     let user_login = user_id.unwrap_or_default();
     let mut missing = Vec::new();

@@ -1,5 +1,9 @@
 //! The login page (MB-1, PL-3): "PSPID + Password" by default, "Login as user" on demand,
 //! for the TEST or the production environment.
+//!
+//! The page is rendered on the server only and loads no script (`crate::is_plain_path`):
+//! its forms post to [`Login`] as plain forms, answered by a redirect to the next page or
+//! back here with the error.
 
 use crate::account::api::Login;
 use crate::components::{full_navigation, last_error, ErrorAlert, Field, LanguageMenu};
@@ -28,10 +32,9 @@ pub fn LoginPage() -> impl IntoView {
             full_navigation(next.path());
         }
     });
-    let env_param = move || match environment() {
-        Environment::Test => "test",
-        Environment::Production => "production",
-    };
+    let env_param = move || env_param(environment());
+    // What a refused plain post typed, sent back by the server ([`again`]).
+    let typed = move |name: &str| query.read_untracked().get(name).unwrap_or_default();
     let heading = move || match environment() {
         Environment::Test => t(T::LoginTitleTest),
         Environment::Production => t(T::LoginTitleProduction),
@@ -56,8 +59,8 @@ pub fn LoginPage() -> impl IntoView {
                             <ActionForm action=action attr:class="form" attr:aria-label=t(T::LoginAsUser)>
                                 <input type="hidden" name="mode" value="user"/>
                                 <input type="hidden" name="env" value=env/>
-                                <Field label=T::UserId name="user_id" error=error autocomplete="username" required=true form="user"/>
-                                <Field label=T::PspidOptional name="pspid" error=error autocomplete="organization" form="user"/>
+                                <Field label=T::UserId name="user_id" error=error autocomplete="username" required=true form="user" value=typed("user_id")/>
+                                <Field label=T::PspidOptional name="pspid" error=error autocomplete="organization" form="user" value=typed("pspid")/>
                                 <Field label=T::Password name="password" kind="password" error=error autocomplete="current-password" required=true form="user"/>
                                 <button type="submit" class="button primary" disabled=move || action.pending().get()>
                                     {t(T::LogIn)}
@@ -73,7 +76,7 @@ pub fn LoginPage() -> impl IntoView {
                             <ActionForm action=action attr:class="form" attr:aria-label=t(T::LoginWithPspid)>
                                 <input type="hidden" name="mode" value="pspid"/>
                                 <input type="hidden" name="env" value=env/>
-                                <Field label=T::Pspid name="pspid" error=error autocomplete="username" required=true form="pspid"/>
+                                <Field label=T::Pspid name="pspid" error=error autocomplete="username" required=true form="pspid" value=typed("pspid")/>
                                 <Field label=T::Password name="password" kind="password" error=error autocomplete="current-password" required=true form="pspid"/>
                                 <button type="submit" class="button primary" disabled=move || action.pending().get()>
                                     {t(T::LogIn)}
@@ -106,5 +109,54 @@ pub fn LoginPage() -> impl IntoView {
                 </p>
             </main>
         </div>
+    }
+}
+
+/// The environment as the login page's address names it.
+fn env_param(environment: Environment) -> &'static str {
+    match environment {
+        Environment::Test => "test",
+        Environment::Production => "production",
+    }
+}
+
+/// The login page for the form posted (`mode`, `env`), with what was typed in the
+/// identifier fields (never the password): where a refused plain post goes back to.
+pub fn again(mode: &str, env: &str, pspid: Option<String>, user_id: Option<String>) -> String {
+    let env = Environment::parse(env).unwrap_or(Environment::Test);
+    let mut page = format!("/login?env={}", env_param(env));
+    if mode == "user" {
+        page.push_str("&mode=user");
+    }
+    for (name, value) in [("pspid", pspid), ("user_id", user_id)] {
+        if let Some(value) = value.filter(|v| !v.is_empty() && v.len() <= TYPED_MAX) {
+            page.push_str(&format!("&{name}={}", crate::url::encode(&value)));
+        }
+    }
+    page
+}
+
+/// Longest identifier sent back into the page's address.
+const TYPED_MAX: usize = 200;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refused_post_goes_back_to_its_form_with_the_identifiers_only() {
+        assert_eq!(
+            again("pspid", "TEST", Some("demo shop&x=1".into()), None),
+            "/login?env=test&pspid=demo%20shop%26x%3D1"
+        );
+        assert_eq!(
+            again("user", "prod", Some(String::new()), Some("ops".into())),
+            "/login?env=production&mode=user&user_id=ops"
+        );
+        // An unknown environment is the test one; an overlong identifier is not kept.
+        assert_eq!(
+            again("pspid", "x", Some("a".repeat(201)), None),
+            "/login?env=test"
+        );
     }
 }

@@ -38,7 +38,7 @@ pub async fn pay_redirect(id: String, code: i32) -> Result<String, AppError> {
         .redirect(&id, code, &ip)
         .await?;
     // The page's form goes on to the bank's page.
-    crate::checkout::script::send_on(&url);
+    crate::context::send_on(&url);
     Ok(url)
 }
 

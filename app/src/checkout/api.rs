@@ -65,7 +65,7 @@ fn go_to(view: &CheckoutView, from_challenge: bool) {
         _ => None,
     };
     if let Some(path) = next {
-        crate::checkout::script::send_on(&path);
+        crate::context::send_on(&path);
     }
 }
 

@@ -31,15 +31,6 @@ where
         })
 }
 
-/// Sends the posting form's browser on to `path` (a `303`-like redirect for a plain
-/// form; a header the API's callers may ignore). Nothing when `path` cannot be a header.
-#[cfg(feature = "ssr")]
-pub fn send_on(path: &str) {
-    if http::HeaderValue::from_str(path).is_ok() {
-        leptos_axum::redirect(path);
-    }
-}
-
 /// `S`'s address, for a form's `action`, naming the payer page the form is on (`from`):
 /// a browser that sends no `Referer` is still answered by a redirect to its page, with
 /// the post's error. The server reads `from` only when there is no `Referer`, and only

@@ -107,6 +107,6 @@ pub async fn start_prepay(
         .paylinks
         .start(&id, form, lang, &ip)
         .await?;
-    crate::checkout::script::send_on(&url);
+    crate::context::send_on(&url);
     Ok(url)
 }

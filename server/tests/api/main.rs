@@ -23,6 +23,7 @@ mod http;
 mod idempotence;
 mod jobs_and_webhooks;
 mod limits;
+mod login_page;
 mod mail;
 mod methods;
 mod metrics;
