@@ -63,29 +63,40 @@ pub async fn client_ip() -> String {
 
 /// Remembers the language in a cookie for the pages rendered before login.
 pub fn set_lang_cookie(lang: Lang) {
-    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
-        let cookie = format!(
-            "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
-            lang.code()
-        );
-        if let Ok(value) = http::HeaderValue::from_str(&cookie) {
-            res.append_header(http::header::SET_COOKIE, value);
-        }
+    set_cookie(&format!(
+        "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+        lang.code()
+    ));
+}
+
+/// Adds `cookie` (a whole `Set-Cookie` value) to the response.
+pub fn set_cookie(cookie: &str) {
+    if let (Some(res), Ok(value)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::HeaderValue::from_str(cookie),
+    ) {
+        res.append_header(http::header::SET_COOKIE, value);
     }
 }
 
-/// The language chosen in this browser (the language cookie), if any.
-pub fn cookie_lang() -> Option<Lang> {
+/// The value of the request's cookie `name`, if it sent one.
+pub fn cookie(name: &str) -> Option<String> {
     let parts = use_context::<http::request::Parts>()?;
-    parts
+    let value = parts
         .headers
         .get_all(http::header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == LANG_COOKIE)
-        .and_then(|(_, value)| Lang::parse(value))
+        .find(|(found, _)| *found == name)
+        .map(|(_, value)| value.to_owned());
+    value
+}
+
+/// The language chosen in this browser (the language cookie), if any.
+pub fn cookie_lang() -> Option<Lang> {
+    cookie(LANG_COOKIE).and_then(|value| Lang::parse(&value))
 }
 
 /// A `lang` query parameter: hosted pages carry the language the merchant asked for.

@@ -18,7 +18,7 @@ use crate::context as ctx;
 ///
 /// The login page works without script (it loads none): its plain form's post is sent
 /// on to the next page, or back to the form with the error and what was typed but the
-/// password.
+/// password ([`super::login::typed_cookie`]).
 #[server(endpoint = "login")]
 pub async fn login(
     mode: String,
@@ -30,12 +30,17 @@ pub async fn login(
     let typed = (pspid.clone(), user_id.clone());
     let result = sign_in(&mode, &env, pspid, user_id, password).await;
     if ctx::plain_form() {
+        use super::login::{again, typed_cookie};
         match &result {
-            Ok(next) => ctx::send_on(next.path()),
+            Ok(next) => {
+                ctx::set_cookie(&typed_cookie(None));
+                ctx::send_on(next.path());
+            }
             Err(error) => {
-                let (pspid, user_id) = typed;
-                let back = super::login::again(&mode, &env, pspid, user_id);
-                if let Some(to) = ctx::posted_back::<Login>(&back, error) {
+                // The identifiers typed go back in a short-lived cookie, not in the
+                // address (a password typed in the wrong field stays out of the history).
+                ctx::set_cookie(&typed_cookie(Some(typed)));
+                if let Some(to) = ctx::posted_back::<Login>(&again(&mode, &env), error) {
                     ctx::send_on(&to);
                 }
             }

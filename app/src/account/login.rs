@@ -33,8 +33,8 @@ pub fn LoginPage() -> impl IntoView {
         }
     });
     let env_param = move || env_param(environment());
-    // What a refused plain post typed, sent back by the server ([`again`]).
-    let typed = move |name: &str| query.read_untracked().get(name).unwrap_or_default();
+    // What a refused plain post typed ([`typed_cookie`]).
+    let typed = |name: &str| typed_value(name).unwrap_or_default();
     let heading = move || match environment() {
         Environment::Test => t(T::LoginTitleTest),
         Environment::Production => t(T::LoginTitleProduction),
@@ -120,23 +120,56 @@ fn env_param(environment: Environment) -> &'static str {
     }
 }
 
-/// The login page for the form posted (`mode`, `env`), with what was typed in the
-/// identifier fields (never the password): where a refused plain post goes back to.
-pub fn again(mode: &str, env: &str, pspid: Option<String>, user_id: Option<String>) -> String {
+/// The login page for the form posted (`mode`, `env`): where a refused plain post goes
+/// back to.
+pub fn again(mode: &str, env: &str) -> String {
     let env = Environment::parse(env).unwrap_or(Environment::Test);
-    let mut page = format!("/login?env={}", env_param(env));
-    if mode == "user" {
-        page.push_str("&mode=user");
-    }
-    for (name, value) in [("pspid", pspid), ("user_id", user_id)] {
-        if let Some(value) = value.filter(|v| !v.is_empty() && v.len() <= TYPED_MAX) {
-            page.push_str(&format!("&{name}={}", crate::url::encode(&value)));
-        }
-    }
-    page
+    let mode = if mode == "user" { "&mode=user" } else { "" };
+    format!("/login?env={}{mode}", env_param(env))
 }
 
-/// Longest identifier sent back into the page's address.
+/// The cookie that carries what a refused plain post typed in the identifier fields
+/// (never the password) back to the login page, for two minutes and to that page only;
+/// `None` clears it.
+pub fn typed_cookie(typed: Option<(Option<String>, Option<String>)>) -> String {
+    let (value, age) = match typed {
+        Some((pspid, user_id)) => {
+            let kept: Vec<String> = [("pspid", pspid), ("user_id", user_id)]
+                .into_iter()
+                .filter_map(|(name, value)| {
+                    let value = value.filter(|v| !v.is_empty() && v.len() <= TYPED_MAX)?;
+                    Some(format!("{name}={}", crate::url::encode(&value)))
+                })
+                .collect();
+            (kept.join("&"), 120)
+        }
+        None => (String::new(), 0),
+    };
+    format!("{TYPED_COOKIE}={value}; Path=/login; Max-Age={age}; HttpOnly; SameSite=Lax")
+}
+
+/// The identifier `name` a refused plain post typed, read from [`typed_cookie`] while
+/// the page is rendered on the server.
+fn typed_value(name: &str) -> Option<String> {
+    #[cfg(feature = "ssr")]
+    {
+        let cookie = crate::context::cookie(TYPED_COOKIE)?;
+        let value = crate::url::pairs(&cookie)
+            .find(|(found, _)| found == name)
+            .map(|(_, value)| value);
+        value
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        let _ = name;
+        None
+    }
+}
+
+/// [`typed_cookie`]'s name.
+const TYPED_COOKIE: &str = "openpsp_login_typed";
+
+/// Longest identifier sent back to the page.
 const TYPED_MAX: usize = 200;
 
 #[cfg(test)]
@@ -144,19 +177,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_refused_post_goes_back_to_its_form_with_the_identifiers_only() {
+    fn a_refused_post_goes_back_to_its_form_and_its_identifiers_to_a_cookie() {
+        assert_eq!(again("pspid", "TEST"), "/login?env=test");
+        assert_eq!(again("user", "prod"), "/login?env=production&mode=user");
+        // An unknown environment is the test one.
+        assert_eq!(again("pspid", "x"), "/login?env=test");
         assert_eq!(
-            again("pspid", "TEST", Some("demo shop&x=1".into()), None),
-            "/login?env=test&pspid=demo%20shop%26x%3D1"
+            typed_cookie(Some((Some("demo shop;x=1".into()), Some("ops".into())))),
+            "openpsp_login_typed=pspid=demo%20shop%3Bx%3D1&user_id=ops; Path=/login; \
+             Max-Age=120; HttpOnly; SameSite=Lax"
+        );
+        // An empty or overlong identifier is not kept; a sign-in clears the cookie.
+        assert_eq!(
+            typed_cookie(Some((Some(String::new()), Some("a".repeat(201))))),
+            "openpsp_login_typed=; Path=/login; Max-Age=120; HttpOnly; SameSite=Lax"
         );
         assert_eq!(
-            again("user", "prod", Some(String::new()), Some("ops".into())),
-            "/login?env=production&mode=user&user_id=ops"
-        );
-        // An unknown environment is the test one; an overlong identifier is not kept.
-        assert_eq!(
-            again("pspid", "x", Some("a".repeat(201)), None),
-            "/login?env=test"
+            typed_cookie(None),
+            "openpsp_login_typed=; Path=/login; Max-Age=0; HttpOnly; SameSite=Lax"
         );
     }
 }

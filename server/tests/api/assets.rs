@@ -45,8 +45,13 @@ async fn assets_are_named_by_their_content_cached_and_sent_compressed() {
             return;
         };
 
-        // The login page links the style and the code under /static/{version}/pkg.
-        let page = fetch(&app, "/login", None).await.text().await.unwrap();
+        // A page before sign-in (the login page loads no code) links the style and the
+        // code under /static/{version}/pkg.
+        let page = fetch(&app, "/forgot-password", None)
+            .await
+            .text()
+            .await
+            .unwrap();
         let at = page.find("/static/").expect("an asset link");
         let version: String = page[at + "/static/".len()..]
             .chars()
@@ -91,7 +96,7 @@ async fn assets_are_named_by_their_content_cached_and_sent_compressed() {
         }
 
         // Pages are compressed when the browser accepts it, and read back whole.
-        let res = fetch(&app, "/login", Some("gzip")).await;
+        let res = fetch(&app, "/forgot-password", Some("gzip")).await;
         assert_eq!(res.status(), 200);
         assert_eq!(header(&res, "content-encoding"), "gzip");
         let zipped = res.bytes().await.unwrap();
@@ -113,7 +118,7 @@ async fn a_page_names_the_texts_of_its_language_only() {
     };
     let page = |lang: &'static str| {
         app.http
-            .get(format!("{}/login", app.base))
+            .get(format!("{}/forgot-password", app.base))
             .header("cookie", format!("openpsp_lang={lang}"))
             .send()
     };

@@ -7,27 +7,44 @@ use crate::both_backends;
 use crate::helpers::*;
 use reqwest::header::{ACCEPT, COOKIE, SET_COOKIE};
 
-/// Posts the login form as the page does: the status, the `Location` and the session
-/// cookie set, if any.
-async fn post_login(app: &TestApp, form: &[(&str, &str)]) -> (u16, String, Option<String>) {
+/// A form posted to the login server function.
+struct Posted {
+    status: u16,
+    location: String,
+    /// The session cookie set, if any (`name=value`).
+    session: Option<String>,
+    /// The cookie carrying the identifiers typed, as set (`name=value; attributes`).
+    typed: Option<String>,
+}
+
+/// Posts the login form as the page does (`accept`: a page's `text/html` or a script's
+/// `application/json`).
+async fn post_login(app: &TestApp, accept: &str, form: &[(&str, &str)]) -> Posted {
     let res = app
         .http
         .post(format!("{}/api/login", app.base))
-        .header(ACCEPT, "text/html,application/xhtml+xml")
+        .header(ACCEPT, accept)
         .header("referer", format!("{}/login", app.base))
         .form(form)
         .send()
         .await
         .unwrap();
-    let cookie = res
+    let cookies: Vec<String> = res
         .headers()
         .get_all(SET_COOKIE)
         .iter()
-        .filter_map(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap().to_owned())
-        .find(|v| v.starts_with("openpsp_session="));
-    (res.status().as_u16(), location(&res), cookie)
+        .filter_map(|v| v.to_str().ok().map(str::to_owned))
+        .collect();
+    let first = |prefix: &str| cookies.iter().find(|c| c.starts_with(prefix)).cloned();
+    Posted {
+        status: res.status().as_u16(),
+        location: location(&res),
+        session: first("openpsp_session=").map(|c| c.split(';').next().unwrap().to_owned()),
+        typed: first("openpsp_login_typed="),
+    }
 }
+
+const PAGE: &str = "text/html,application/xhtml+xml";
 
 async fn page(app: &TestApp, path: &str, cookie: Option<&str>) -> (u16, String) {
     let mut req = app.http.get(format!("{}{path}", app.base));
@@ -51,7 +68,8 @@ both_backends!(
             assert!(!html.contains(code), "{code} in {html}");
         }
 
-        // A wrong password: back to the form, with the identifier and the error only.
+        // A wrong password: back to the form with the error; the identifiers typed in a
+        // cookie for that page, never in the address; the password nowhere.
         let form = [
             ("mode", "user"),
             ("env", "test"),
@@ -59,25 +77,41 @@ both_backends!(
             ("pspid", "shop"),
             ("password", "Wrong-Password-1!"),
         ];
-        let (status, back, cookie) = post_login(&app, &form).await;
-        assert_eq!(status, 302);
+        let refused = post_login(&app, PAGE, &form).await;
+        assert_eq!(refused.status, 302);
+        let back = refused.location;
         assert!(
-            back.starts_with("/login?env=test&mode=user&pspid=shop&user_id=operator&__path="),
+            back.starts_with("/login?env=test&mode=user&__path="),
             "{back}"
         );
-        assert!(!back.contains("Wrong"), "{back}");
-        assert_eq!(cookie, None);
-        let (status, html) = page(&app, &back, None).await;
+        assert_eq!(refused.session, None);
+        let typed = refused.typed.expect("the identifiers' cookie");
+        assert!(
+            typed.starts_with("openpsp_login_typed=pspid=shop&user_id=operator; Path=/login;"),
+            "{typed}"
+        );
+        assert!(typed.contains("HttpOnly"), "{typed}");
+        assert!(
+            !typed.contains("Wrong") && !back.contains("Wrong"),
+            "{typed} {back}"
+        );
+        let cookie = typed.split(';').next().unwrap();
+        let (status, html) = page(&app, &back, Some(cookie)).await;
         assert_eq!(status, 200);
         assert!(
             html.contains("The identifier or the password is incorrect."),
             "{html}"
         );
         assert!(html.contains(r#"value="operator""#), "{html}");
+        assert!(html.contains(r#"value="shop""#), "{html}");
+        // Without the cookie (another browser, or two minutes later) the fields are empty.
+        let (_, html) = page(&app, &back, None).await;
+        assert!(!html.contains(r#"value="operator""#), "{html}");
 
         // An empty field: its problem next to it on the page it comes back to.
-        let (_, back, _) = post_login(
+        let empty = post_login(
             &app,
+            PAGE,
             &[
                 ("mode", "pspid"),
                 ("env", "test"),
@@ -86,7 +120,7 @@ both_backends!(
             ],
         )
         .await;
-        let (_, html) = page(&app, &back, None).await;
+        let (_, html) = page(&app, &empty.location, None).await;
         assert!(
             html.contains(
                 r#"id="pspid-password-error" class="field-error">This field is required."#
@@ -94,19 +128,31 @@ both_backends!(
             "{html}"
         );
 
-        // The right one: on to Home, signed in.
-        let (status, next, cookie) = post_login(
-            &app,
-            &[
-                ("mode", "pspid"),
-                ("env", "test"),
-                ("pspid", "shop"),
-                ("password", PASSWORD),
-            ],
-        )
-        .await;
-        assert_eq!((status, next.as_str()), (302, "/"));
-        let (status, home) = page(&app, "/", cookie.as_deref()).await;
+        // A script's call (the page drawn in the browser by the back office's router) is
+        // answered as data, not sent anywhere.
+        let right = [
+            ("mode", "pspid"),
+            ("env", "test"),
+            ("pspid", "shop"),
+            ("password", PASSWORD),
+        ];
+        let wrong = [
+            ("mode", "pspid"),
+            ("env", "test"),
+            ("pspid", "shop"),
+            ("password", "x"),
+        ];
+        let called = post_login(&app, "application/json", &wrong).await;
+        assert_ne!(called.status, 302);
+        assert_eq!((called.location.as_str(), called.typed), ("", None));
+        let called = post_login(&app, "application/json", &right).await;
+        assert_eq!((called.status, called.location.as_str()), (200, ""));
+
+        // The right password from the page: on to Home, signed in; the cookie cleared.
+        let signed_in = post_login(&app, PAGE, &right).await;
+        assert_eq!((signed_in.status, signed_in.location.as_str()), (302, "/"));
+        assert!(signed_in.typed.unwrap().contains("Max-Age=0"));
+        let (status, home) = page(&app, "/", signed_in.session.as_deref()).await;
         assert_eq!(status, 200);
         // Home, unlike the login page, loads the back office's code.
         assert!(home.contains(".wasm"), "{home}");
@@ -117,8 +163,9 @@ both_backends!(
     an_error_forged_into_the_login_pages_address_shows_no_text_of_its_own,
     &[],
     |app: TestApp| async move {
-        // `{"Locked":{"until":"never. Call +00 000 000"}}`, as a refused post would carry it.
-        let forged = "eyJMb2NrZWQiOnsidW50aWwiOiJuZXZlci4gQ2FsbCArMDAgMDAwIDAwMCJ9fQ";
+        // `{"Locked":{"until":"never. Call +00 000 00"}}`, as a refused post would carry it
+        // (base64 that needs no padding: it is decoded, and only the guard hides it).
+        let forged = "eyJMb2NrZWQiOnsidW50aWwiOiJuZXZlci4gQ2FsbCArMDAgMDAwIDAwIn19";
         let (status, html) = page(
             &app,
             &format!("/login?__path=%2Fapi%2Flogin&__err={forged}"),
