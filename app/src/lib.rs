@@ -63,15 +63,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     let assets = use_context::<AssetRoot>().unwrap_or_default().0;
     // A payer's page loads the payer's script (`payer.js`, `payer.wasm`, crate `payer`),
     // built beside the back office's bundle by `scripts/build-payer.sh`.
+    // A page that loads no script at all (`plain`: plain forms only) is never a payer's.
     #[cfg(feature = "ssr")]
-    let payer = use_context::<http::request::Parts>().is_some_and(|p| is_payer_path(p.uri.path()));
+    let (payer, plain) = use_context::<http::request::Parts>().map_or((false, false), |p| {
+        (is_payer_path(p.uri.path()), is_plain_path(p.uri.path()))
+    });
     #[cfg(not(feature = "ssr"))]
-    let payer = false;
-    // A page that loads no script at all: plain forms only.
-    #[cfg(feature = "ssr")]
-    let plain = use_context::<http::request::Parts>().is_some_and(|p| is_plain_path(p.uri.path()));
-    #[cfg(not(feature = "ssr"))]
-    let plain = false;
+    let (payer, plain) = (false, false);
     let mut scripts = options.clone();
     if payer {
         scripts.output_name = PAYER_BUNDLE.into();
