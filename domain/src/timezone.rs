@@ -1,6 +1,6 @@
 //! User time zones (MB-6): a named zone, and whether to follow daylight saving.
 
-use chrono::{DateTime, FixedOffset, Offset, TimeZone, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDateTime, Offset, TimeZone, Utc};
 use chrono_tz::{OffsetComponents, Tz};
 use serde::{Deserialize, Serialize};
 
@@ -8,23 +8,24 @@ use serde::{Deserialize, Serialize};
 pub const DEFAULT_ZONE: &str = "Europe/Paris";
 
 /// Whether `text` is a time as the product writes one: `YYYY-MM-DD HH:MM:SS`
-/// ([`ZonePreference::format`]) or `YYYY-MM-DD HH:MM UTC` (the support portal). A time
-/// read back from a page's address is shown only when it is one, never as free text.
+/// ([`ZonePreference::format`]) or `YYYY-MM-DD HH:MM UTC` (the support portal), and a
+/// time that exists (no 30 February, no 24:00). A time read back from a page's address
+/// is shown only when it is one, never as free text.
 pub fn is_time_text(text: &str) -> bool {
     let bytes = text.as_bytes();
-    if bytes.len() < 16 {
+    if bytes.len() < 16 || !text.is_char_boundary(16) {
         return false;
     }
-    let (minutes, rest) = bytes.split_at(16);
-    let shaped = minutes.iter().enumerate().all(|(i, &b)| match i {
+    let (minutes, rest) = text.split_at(16);
+    let shaped = minutes.bytes().enumerate().all(|(i, b)| match i {
         4 | 7 => b == b'-',
         10 => b == b' ',
         13 => b == b':',
         _ => b.is_ascii_digit(),
     });
-    let seconds =
-        matches!(rest, [b':', tens, units] if tens.is_ascii_digit() && units.is_ascii_digit());
-    shaped && (seconds || rest == b" UTC")
+    let exists = shaped && NaiveDateTime::parse_from_str(minutes, "%Y-%m-%d %H:%M").is_ok();
+    let seconds = matches!(rest.as_bytes(), [b':', b'0'..=b'5', units] if units.is_ascii_digit());
+    exists && (seconds || rest == " UTC")
 }
 
 /// How a user wants dates shown.
@@ -237,6 +238,12 @@ mod tests {
             "2026-07-01 12:00:0é",
             "2026-07-01 12:0é",
             "call 0800 000 000!!",
+            "9999-99-99 99:99:99",
+            "2026-02-30 12:00:00",
+            "2026-07-01 24:00:00",
+            "2026-07-01 12:60 UTC",
+            "2026-07-01 12:00:60",
+            "2026-07-01 12:00:5",
             "",
         ] {
             assert!(!is_time_text(text), "{text}");
