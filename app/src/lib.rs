@@ -158,10 +158,14 @@ pub fn is_payer_path(path: &str) -> bool {
 }
 
 /// Whether `path` is a back-office page rendered on the server only, loading no script:
-/// the login page, whose forms work as plain forms and whose success is a full page load
-/// anyway; its visitor fetches the back office's code only once signed in.
+/// the pages before a sign-in (login, forgotten password, the reset link an e-mail
+/// opens), whose forms work as plain forms and which lead to a full page load anyway;
+/// their visitor fetches the back office's code only once signed in.
 pub fn is_plain_path(path: &str) -> bool {
-    path.trim_end_matches('/') == "/login"
+    matches!(
+        path.trim_end_matches('/'),
+        "/login" | "/forgot-password" | "/reset-password"
+    )
 }
 
 /// The file name (before `.js`/`.wasm`) of the payer's script.
@@ -220,7 +224,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login/verify") view={Lazy::<pages::LoginVerify>::new()}/>
                 <Route path=path!("/profile/confirm-email") view={Lazy::<pages::ConfirmEmail>::new()}/>
                 <Route path=path!("/forgot-password") view={Lazy::<pages::ForgotPassword>::new()}/>
-                <Route path=path!("/reset-password") view={Lazy::<pages::ResetPassword>::new()}/>
+                <Route path=path!("/reset-password") view={Lazy::<pages::ResetPassword>::new()} ssr=SsrMode::InOrder/>
                 <Route path=path!("/dev/mailbox") view={Lazy::<pages::Mailbox>::new()}/>
                 <Route path=path!("/support/login") view={Lazy::<pages::SupportLogin>::new()}/>
                 <Route path=path!("/support/status") view={Lazy::<pages::SupportStatus>::new()}/>

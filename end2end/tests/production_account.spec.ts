@@ -58,7 +58,6 @@ test("the demo Admin creates the production account demo-live, whose Admin sets 
   const liveContext = await browser.newContext();
   const live = await liveContext.newPage();
   await live.goto(link!);
-  await hydrated(live);
   await live.getByLabel("New password", { exact: true }).fill(password);
   await live.getByLabel("Confirm the new password").fill(password);
   await live.getByRole("button", { name: "Set the new password" }).click();

@@ -51,7 +51,6 @@ test("an Admin creates an Operator who sets a password from the mailed link and 
   const operatorContext = await browser.newContext();
   const operator = await operatorContext.newPage();
   await operator.goto(link!);
-  await hydrated(operator);
   await operator.getByLabel("New password", { exact: true }).fill(password);
   await operator.getByLabel("Confirm the new password").fill(password);
   await operator.getByRole("button", { name: "Set the new password" }).click();

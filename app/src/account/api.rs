@@ -242,7 +242,9 @@ pub async fn change_password(
         .map_err(|_| AppError::Internal)
 }
 
-/// "Forgot password": e-mails a one-time link when the user exists.
+/// "Forgot password": e-mails a one-time link when the user exists. Posted from the
+/// page (a plain form), answered by a redirect: to the page saying the link is on its
+/// way, or back to the form with the error.
 #[server(endpoint = "request_password_reset")]
 pub async fn request_password_reset(
     env: String,
@@ -251,30 +253,65 @@ pub async fn request_password_reset(
 ) -> Result<(), AppError> {
     use crate::error::Problem;
     use domain::Environment;
-    if pspid.trim().is_empty() {
-        return Err(AppError::field("pspid", Problem::Required));
-    }
     let environment = Environment::parse(&env).unwrap_or(Environment::Test);
-    let ip = ctx::client_ip().await;
-    ctx::ports()?
-        .account
-        .request_password_reset(environment, pspid, user_id.unwrap_or_default(), &ip)
-        .await
+    let result = if pspid.trim().is_empty() {
+        Err(AppError::field("pspid", Problem::Required))
+    } else {
+        let ip = ctx::client_ip().await;
+        ctx::ports()?
+            .account
+            .request_password_reset(environment, pspid, user_id.unwrap_or_default(), &ip)
+            .await
+    };
+    if ctx::plain_form() {
+        let page = super::password::forgot_page(environment);
+        answer_plain_post::<RequestPasswordReset>(&result, &format!("{page}&sent=1"), &page);
+    }
+    result
 }
 
-/// Sets a new password from a reset link.
+/// Sets a new password from a reset link. Posted from the page (a plain form), answered
+/// by a redirect: to the page saying the password is changed, or back to the form (with
+/// its link) and the error.
 #[server(endpoint = "reset_password")]
 pub async fn reset_password(
     token: String,
     new_password: String,
     confirm: String,
 ) -> Result<(), AppError> {
-    check_confirmation(&new_password, &confirm)?;
-    let ip = ctx::client_ip().await;
-    ctx::ports()?
-        .account
-        .reset_password(&token, new_password, &ip)
-        .await
+    let result = match check_confirmation(&new_password, &confirm) {
+        Ok(()) => {
+            let ip = ctx::client_ip().await;
+            ctx::ports()?
+                .account
+                .reset_password(&token, new_password, &ip)
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    if ctx::plain_form() {
+        use super::password::{reset_done_page, reset_page};
+        answer_plain_post::<ResetPassword>(&result, reset_done_page(), &reset_page(&token));
+    }
+    result
+}
+
+/// A plain form's post answered by a redirect: to `done` when it succeeded, else back to
+/// the form's `page` with the error (`__path`, `__err`), shown next to its field.
+#[cfg(feature = "ssr")]
+fn answer_plain_post<S: leptos::server_fn::ServerFn>(
+    result: &Result<(), AppError>,
+    done: &str,
+    page: &str,
+) {
+    match result {
+        Ok(()) => ctx::send_on(done),
+        Err(error) => {
+            if let Some(to) = ctx::posted_back::<S>(page, error) {
+                ctx::send_on(&to);
+            }
+        }
+    }
 }
 
 /// Saves the profile form (full name, recovery e-mail).

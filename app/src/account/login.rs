@@ -113,7 +113,7 @@ pub fn LoginPage() -> impl IntoView {
 }
 
 /// The environment as the login page's address names it.
-fn env_param(environment: Environment) -> &'static str {
+pub(crate) fn env_param(environment: Environment) -> &'static str {
     match environment {
         Environment::Test => "test",
         Environment::Production => "production",

@@ -1,4 +1,9 @@
 //! Password pages (MB-7): change, forgot, reset from an e-mailed link.
+//!
+//! The forgotten-password and reset pages come before a sign-in: like the login page they
+//! are rendered on the server only and load no script (`crate::is_plain_path`); their
+//! forms post as plain forms, answered by a redirect to the page saying it is done
+//! (`sent`, `done` in the address) or back to the form with the error.
 
 use crate::account::api::{
     get_password_rules, ChangePassword, RequestPasswordReset, ResetPassword,
@@ -85,7 +90,9 @@ pub fn ForgotPasswordPage() -> impl IntoView {
     let env = move || query.read().get("env").unwrap_or_else(|| "test".to_owned());
     let action = ServerAction::<RequestPasswordReset>::new();
     let error = last_error(action.value());
-    let sent = move || matches!(action.value().get(), Some(Ok(())));
+    // Sent by a script's call, or by the plain form's post (its redirect says so).
+    let sent =
+        move || matches!(action.value().get(), Some(Ok(()))) || query.read().get("sent").is_some();
     view! {
         <Title text=format!("{} — OpenPSP", t(T::ForgotTitle))/>
         <div class="login-page">
@@ -121,7 +128,9 @@ pub fn ResetPasswordPage() -> impl IntoView {
     let token = StoredValue::new(query.read_untracked().get("token").unwrap_or_default());
     let action = ServerAction::<ResetPassword>::new();
     let error = last_error(action.value());
-    let done = move || matches!(action.value().get(), Some(Ok(())));
+    // Changed by a script's call, or by the plain form's post ([`reset_done_page`]).
+    let done =
+        move || matches!(action.value().get(), Some(Ok(()))) || query.read().get("done").is_some();
     let link_error = Signal::derive(move || {
         error
             .get()
@@ -156,5 +165,39 @@ pub fn ResetPasswordPage() -> impl IntoView {
                 </Show>
             </main>
         </div>
+    }
+}
+
+/// The forgotten-password page of `environment`: where its refused post goes back to.
+pub fn forgot_page(environment: domain::Environment) -> String {
+    format!(
+        "/forgot-password?env={}",
+        super::login::env_param(environment)
+    )
+}
+
+/// The reset page of the link carrying `token`: where its refused post goes back to.
+pub fn reset_page(token: &str) -> String {
+    format!("/reset-password?token={}", crate::url::encode(token))
+}
+
+/// The reset page once the password is changed: the link's token is no longer in it.
+pub fn reset_done_page() -> &'static str {
+    "/reset-password?done=1"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::Environment;
+
+    #[test]
+    fn a_refused_post_goes_back_to_its_form() {
+        assert_eq!(
+            forgot_page(Environment::Production),
+            "/forgot-password?env=production"
+        );
+        assert_eq!(reset_page("a b&c=d"), "/reset-password?token=a%20b%26c%3Dd");
+        assert!(!reset_done_page().contains("token"));
     }
 }

@@ -250,7 +250,7 @@ both_backends!(
     }
 );
 
-async fn last_reset_token(app: &TestApp) -> String {
+pub(crate) async fn last_reset_token(app: &TestApp) -> String {
     let mail = email_outbox::Entity::find()
         .order_by_desc(email_outbox::Column::Id)
         .one(&app.db)

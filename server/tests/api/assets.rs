@@ -45,9 +45,10 @@ async fn assets_are_named_by_their_content_cached_and_sent_compressed() {
             return;
         };
 
-        // A page before sign-in (the login page loads no code) links the style and the
-        // code under /static/{version}/pkg.
-        let page = fetch(&app, "/forgot-password", None)
+        // A page before sign-in that loads code (the support portal's: the back office's
+        // pages before sign-in load none) links the style and the code under
+        // /static/{version}/pkg.
+        let page = fetch(&app, "/support/login", None)
             .await
             .text()
             .await
@@ -96,7 +97,7 @@ async fn assets_are_named_by_their_content_cached_and_sent_compressed() {
         }
 
         // Pages are compressed when the browser accepts it, and read back whole.
-        let res = fetch(&app, "/forgot-password", Some("gzip")).await;
+        let res = fetch(&app, "/support/login", Some("gzip")).await;
         assert_eq!(res.status(), 200);
         assert_eq!(header(&res, "content-encoding"), "gzip");
         let zipped = res.bytes().await.unwrap();
@@ -118,7 +119,7 @@ async fn a_page_names_the_texts_of_its_language_only() {
     };
     let page = |lang: &'static str| {
         app.http
-            .get(format!("{}/forgot-password", app.base))
+            .get(format!("{}/support/login", app.base))
             .header("cookie", format!("openpsp_lang={lang}"))
             .send()
     };

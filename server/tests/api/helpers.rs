@@ -431,6 +431,26 @@ impl TestApp {
     }
 }
 
+/// Posts `form` to `path` (a server function's, with its query) as a page's plain form
+/// does in a browser (`Accept: text/html`), from `referer` when it sends one; the status
+/// and the `Location`.
+pub async fn post_as_page(
+    app: &TestApp,
+    path: &str,
+    referer: Option<&str>,
+    form: &[(&str, &str)],
+) -> (u16, String) {
+    let mut req = app
+        .http
+        .post(format!("{}{path}", app.base))
+        .header("accept", "text/html,application/xhtml+xml");
+    if let Some(referer) = referer {
+        req = req.header("referer", referer);
+    }
+    let res = req.form(form).send().await.unwrap();
+    (res.status().as_u16(), location(&res))
+}
+
 /// A redirect's `Location` (empty when there is none).
 pub fn location(res: &reqwest::Response) -> String {
     res.headers()

@@ -1,11 +1,21 @@
 //! The login page is rendered on the server only and loads no script (issue 17: the back
 //! office's first page). Its forms are plain forms: a post from the page (`Accept:
 //! text/html`) is answered by a redirect, on to the next page once signed in, or back to
-//! the form with the error and the identifiers typed, never the password.
+//! the form with the error and the identifiers typed, never the password. So are the
+//! other pages before a sign-in: the forgotten password and the reset link an e-mail
+//! opens.
 
 use crate::both_backends;
 use crate::helpers::*;
 use reqwest::header::{ACCEPT, COOKIE, SET_COOKIE};
+
+/// Asserts that `html` is a page that loads no script: no script file, no module
+/// preload, no texts for a script to read.
+fn assert_no_code(html: &str) {
+    for code in ["<script src", ".wasm", "modulepreload", "/static/texts/"] {
+        assert!(!html.contains(code), "{code} in {html}");
+    }
+}
 
 /// A form posted to the login server function.
 struct Posted {
@@ -63,10 +73,7 @@ both_backends!(
         let (status, html) = page(&app, "/login", None).await;
         assert_eq!(status, 200);
         assert!(html.contains(r#"action="/api/login""#), "{html}");
-        // No script file, no module preload, no texts for a script to read.
-        for code in ["<script src", ".wasm", "modulepreload", "/static/texts/"] {
-            assert!(!html.contains(code), "{code} in {html}");
-        }
+        assert_no_code(&html);
 
         // A wrong password: back to the form with the error; the identifiers typed in a
         // cookie for that page, never in the address; the password nowhere.
@@ -188,5 +195,89 @@ both_backends!(
         // A lock's end that is a time is shown as it came.
         let (_, html) = login_showing(&app, "2026-12-04 12:00:00").await;
         assert!(html.contains("2026-12-04 12:00:00"), "{html}");
+    }
+);
+
+/// Posts `form` to server function `endpoint` as the page's plain form does.
+async fn post_page_form(app: &TestApp, endpoint: &str, form: &[(&str, &str)]) -> (u16, String) {
+    post_as_page(app, &format!("/api/{endpoint}"), None, form).await
+}
+
+both_backends!(
+    a_forgotten_password_is_reset_through_plain_forms_that_load_no_script,
+    &[],
+    |app: TestApp| async move {
+        app.merchant("shop").await;
+        let (status, html) = page(&app, "/forgot-password?env=test", None).await;
+        assert_eq!(status, 200);
+        assert!(
+            html.contains(r#"action="/api/request_password_reset""#),
+            "{html}"
+        );
+        assert_no_code(&html);
+
+        // No PSPID: back to the form, the problem next to its field.
+        let form =
+            |pspid: &'static str| [("env", "test"), ("pspid", pspid), ("user_id", "operator")];
+        let (status, back) = post_page_form(&app, "request_password_reset", &form(" ")).await;
+        assert_eq!(status, 302);
+        assert!(
+            back.starts_with("/forgot-password?env=test&__path="),
+            "{back}"
+        );
+        let (_, html) = page(&app, &back, None).await;
+        assert!(
+            html.contains(r#"class="field-error">This field is required."#),
+            "{html}"
+        );
+        // Asked: the page says a link is on its way, and the mail is in the outbox.
+        let (status, sent) = post_page_form(&app, "request_password_reset", &form("shop")).await;
+        assert_eq!(
+            (status, sent.as_str()),
+            (302, "/forgot-password?env=test&sent=1")
+        );
+        let (_, html) = page(&app, &sent, None).await;
+        assert!(html.contains("a link is on its way"), "{html}");
+        let token = crate::accounts::last_reset_token(&app).await;
+
+        // The link's page: its checklist drawn by the server, no script.
+        let link = format!("/reset-password?token={token}");
+        let (status, html) = page(&app, &link, None).await;
+        assert_eq!(status, 200);
+        assert!(html.contains(r#"action="/api/reset_password""#), "{html}");
+        assert!(html.contains(r#"class="rule""#), "{html}");
+        assert_no_code(&html);
+
+        // Two different passwords: back to the link's page, the problem next to the field.
+        let new = "Quiet-River-2026!";
+        let reset = |confirm: &'static str| {
+            let (app, token) = (&app, token.clone());
+            async move {
+                let form = [
+                    ("token", token.as_str()),
+                    ("new_password", new),
+                    ("confirm", confirm),
+                ];
+                post_page_form(app, "reset_password", &form).await
+            }
+        };
+        let (status, back) = reset("Quiet-River-2027!").await;
+        assert_eq!(status, 302);
+        assert!(back.starts_with(&format!("{link}&__path=")), "{back}");
+        let (_, html) = page(&app, &back, None).await;
+        assert!(
+            html.contains(r#"class="field-error">The two passwords are not the same."#),
+            "{html}"
+        );
+        // The same twice: changed; the page it goes on to no longer carries the link.
+        let (status, done) = reset(new).await;
+        assert_eq!((status, done.as_str()), (302, "/reset-password?done=1"));
+        let (_, html) = page(&app, &done, None).await;
+        assert!(
+            html.contains("Your password has been changed. You can now log in."),
+            "{html}"
+        );
+        assert_no_code(&html);
+        app.login_user("shop", "operator", new, None).await.ok();
     }
 );

@@ -6,7 +6,7 @@
 //! centre and language only, never from the rest of its `Referer`.
 
 use crate::both_backends;
-use crate::helpers::{location, spawn_app, Backend, TestApp};
+use crate::helpers::{post_as_page, spawn_app, Backend, TestApp};
 use crate::payments::{key, post, Key};
 use serde_json::json;
 
@@ -34,16 +34,7 @@ async fn form_post(
     referer: &str,
     form: &[(&str, &str)],
 ) -> (u16, String) {
-    let res = app
-        .http
-        .post(format!("{}/api/{endpoint}", app.base))
-        .header("accept", "text/html,application/xhtml+xml")
-        .header("referer", referer)
-        .form(form)
-        .send()
-        .await
-        .unwrap();
-    (res.status().as_u16(), location(&res))
+    post_as_page(app, &format!("/api/{endpoint}"), Some(referer), form).await
 }
 
 fn card(id: &str, number: &'static str) -> Vec<(&'static str, String)> {
@@ -168,19 +159,8 @@ async fn form_post_without_referer(
     from: &str,
     form: &[(&str, &str)],
 ) -> (u16, String) {
-    let res = app
-        .http
-        .post(format!(
-            "{}/api/{endpoint}?from={}",
-            app.base,
-            app::url::encode(from)
-        ))
-        .header("accept", "text/html,application/xhtml+xml")
-        .form(form)
-        .send()
-        .await
-        .unwrap();
-    (res.status().as_u16(), location(&res))
+    let path = format!("/api/{endpoint}?from={}", app::url::encode(from));
+    post_as_page(app, &path, None, form).await
 }
 
 both_backends!(
