@@ -335,6 +335,27 @@ pub fn PasswordChecklist(password: ReadSignal<String>, rules: PasswordRules) -> 
     }
 }
 
+/// The password policy as a plain list, for a page that loads no script (the reset page
+/// an e-mailed link opens): the rules without marks, since nothing ticks them as the user
+/// types; the server checks them when the form is sent.
+#[component]
+pub fn PasswordRuleList(rules: PasswordRules) -> impl IntoView {
+    let policy = PasswordPolicy::with_min_length(rules.min_length);
+    let lang = use_lang();
+    view! {
+        <div class="checklist">
+            <p class="checklist-title">{T::PasswordRulesTitle.text(lang)}</p>
+            <ul>
+                {policy
+                    .check("", &rules.context)
+                    .into_iter()
+                    .map(|check| view! { <li class="rule"><span class="rule-text">{rule_text(check.rule)}</span></li> })
+                    .collect_view()}
+            </ul>
+        </div>
+    }
+}
+
 /// A globe, for the language menu.
 #[component]
 pub fn GlobeIcon() -> impl IntoView {

@@ -155,3 +155,20 @@ pub fn posted_back<S: leptos::server_fn::ServerFn>(page: &str, error: &AppError)
         .ok()?;
     Some(format!("{}?{}", url.path(), url.query()?))
 }
+
+/// A plain form's post answered by a redirect: on to `done` when it succeeded, else back
+/// to the form's `page` with the error ([`posted_back`]), shown next to its field.
+pub fn answer_plain_post<S: leptos::server_fn::ServerFn, T>(
+    result: &Result<T, AppError>,
+    done: &str,
+    page: &str,
+) {
+    match result {
+        Ok(_) => send_on(done),
+        Err(error) => {
+            if let Some(to) = posted_back::<S>(page, error) {
+                send_on(&to);
+            }
+        }
+    }
+}

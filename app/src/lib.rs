@@ -220,10 +220,10 @@ pub fn App() -> impl IntoView {
     view! {
         <Router>
             <Routes fallback=not_found::NotFound>
-                <Route path=path!("/login") view={Lazy::<pages::Login>::new()}/>
+                <Route path=path!("/login") view={Lazy::<pages::Login>::new()} ssr=SsrMode::InOrder/>
                 <Route path=path!("/login/verify") view={Lazy::<pages::LoginVerify>::new()}/>
                 <Route path=path!("/profile/confirm-email") view={Lazy::<pages::ConfirmEmail>::new()}/>
-                <Route path=path!("/forgot-password") view={Lazy::<pages::ForgotPassword>::new()}/>
+                <Route path=path!("/forgot-password") view={Lazy::<pages::ForgotPassword>::new()} ssr=SsrMode::InOrder/>
                 <Route path=path!("/reset-password") view={Lazy::<pages::ResetPassword>::new()} ssr=SsrMode::InOrder/>
                 <Route path=path!("/dev/mailbox") view={Lazy::<pages::Mailbox>::new()}/>
                 <Route path=path!("/support/login") view={Lazy::<pages::SupportLogin>::new()}/>

@@ -31,20 +31,11 @@ pub async fn login(
     let result = sign_in(&mode, &env, pspid, user_id, password).await;
     if ctx::plain_form() {
         use super::login::{again, typed_cookie};
-        match &result {
-            Ok(next) => {
-                ctx::set_cookie(&typed_cookie(None));
-                ctx::send_on(next.path());
-            }
-            Err(error) => {
-                // The identifiers typed go back in a short-lived cookie, not in the
-                // address (a password typed in the wrong field stays out of the history).
-                ctx::set_cookie(&typed_cookie(Some(typed)));
-                if let Some(to) = ctx::posted_back::<Login>(&again(&mode, &env), error) {
-                    ctx::send_on(&to);
-                }
-            }
-        }
+        // The identifiers typed go back in a short-lived cookie, not in the address (a
+        // password typed in the wrong field stays out of the history); a sign-in clears it.
+        ctx::set_cookie(&typed_cookie(result.is_err().then_some(typed)));
+        let next = result.as_ref().map(|next| next.path()).unwrap_or_default();
+        ctx::answer_plain_post::<Login, _>(&result, next, &again(&mode, &env));
     }
     result
 }
@@ -251,23 +242,36 @@ pub async fn request_password_reset(
     pspid: String,
     user_id: Option<String>,
 ) -> Result<(), AppError> {
-    use crate::error::Problem;
     use domain::Environment;
     let environment = Environment::parse(&env).unwrap_or(Environment::Test);
-    let result = if pspid.trim().is_empty() {
-        Err(AppError::field("pspid", Problem::Required))
-    } else {
-        let ip = ctx::client_ip().await;
-        ctx::ports()?
-            .account
-            .request_password_reset(environment, pspid, user_id.unwrap_or_default(), &ip)
-            .await
-    };
+    let result = ask_password_reset(environment, pspid, user_id).await;
     if ctx::plain_form() {
         let page = super::password::forgot_page(environment);
-        answer_plain_post::<RequestPasswordReset>(&result, &format!("{page}&sent=1"), &page);
+        ctx::answer_plain_post::<RequestPasswordReset, _>(
+            &result,
+            &format!("{page}&sent=1"),
+            &page,
+        );
     }
     result
+}
+
+/// The checks and the request behind [`request_password_reset`].
+#[cfg(feature = "ssr")]
+async fn ask_password_reset(
+    environment: domain::Environment,
+    pspid: String,
+    user_id: Option<String>,
+) -> Result<(), AppError> {
+    use crate::error::Problem;
+    if pspid.trim().is_empty() {
+        return Err(AppError::field("pspid", Problem::Required));
+    }
+    let ip = ctx::client_ip().await;
+    ctx::ports()?
+        .account
+        .request_password_reset(environment, pspid, user_id.unwrap_or_default(), &ip)
+        .await
 }
 
 /// Sets a new password from a reset link. Posted from the page (a plain form), answered
@@ -279,39 +283,27 @@ pub async fn reset_password(
     new_password: String,
     confirm: String,
 ) -> Result<(), AppError> {
-    let result = match check_confirmation(&new_password, &confirm) {
-        Ok(()) => {
-            let ip = ctx::client_ip().await;
-            ctx::ports()?
-                .account
-                .reset_password(&token, new_password, &ip)
-                .await
-        }
-        Err(e) => Err(e),
-    };
+    let result = set_password_from_link(&token, new_password, confirm).await;
     if ctx::plain_form() {
         use super::password::{reset_done_page, reset_page};
-        answer_plain_post::<ResetPassword>(&result, reset_done_page(), &reset_page(&token));
+        ctx::answer_plain_post::<ResetPassword, _>(&result, reset_done_page(), &reset_page(&token));
     }
     result
 }
 
-/// A plain form's post answered by a redirect: to `done` when it succeeded, else back to
-/// the form's `page` with the error (`__path`, `__err`), shown next to its field.
+/// The checks and the change behind [`reset_password`].
 #[cfg(feature = "ssr")]
-fn answer_plain_post<S: leptos::server_fn::ServerFn>(
-    result: &Result<(), AppError>,
-    done: &str,
-    page: &str,
-) {
-    match result {
-        Ok(()) => ctx::send_on(done),
-        Err(error) => {
-            if let Some(to) = ctx::posted_back::<S>(page, error) {
-                ctx::send_on(&to);
-            }
-        }
-    }
+async fn set_password_from_link(
+    token: &str,
+    new_password: String,
+    confirm: String,
+) -> Result<(), AppError> {
+    check_confirmation(&new_password, &confirm)?;
+    let ip = ctx::client_ip().await;
+    ctx::ports()?
+        .account
+        .reset_password(token, new_password, &ip)
+        .await
 }
 
 /// Saves the profile form (full name, recovery e-mail).

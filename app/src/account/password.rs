@@ -8,20 +8,25 @@
 use crate::account::api::{
     get_password_rules, ChangePassword, RequestPasswordReset, ResetPassword,
 };
+use crate::account::login::env_param;
 use crate::components::loaded;
 use crate::components::{
-    error_text, last_error, ErrorAlert, Field, LanguageMenu, PasswordChecklist,
+    error_text, last_error, ErrorAlert, Field, LanguageMenu, PasswordChecklist, PasswordRuleList,
 };
 use crate::error::AppError;
 use crate::i18n::{t, T};
+use domain::Environment;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-/// New password + confirmation, with the live checklist under them.
+/// New password + confirmation, with the policy under them: a live checklist on a page
+/// that runs the back office's code, the plain list of rules on the reset page, which
+/// loads none (a reset link's `token`).
 #[component]
 fn NewPasswordFields(token: Option<String>, error: Signal<Option<AppError>>) -> impl IntoView {
     let (password, set_password) = signal(String::new());
+    let live = token.is_none();
     let rules = Resource::new(move || token.clone(), get_password_rules);
     view! {
         <Field
@@ -36,7 +41,8 @@ fn NewPasswordFields(token: Option<String>, error: Signal<Option<AppError>>) -> 
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 match loaded(rules).await {
-                    Ok(rules) => view! { <PasswordChecklist password=password rules=rules/> }.into_any(),
+                    Ok(rules) if live => view! { <PasswordChecklist password=password rules=rules/> }.into_any(),
+                    Ok(rules) => view! { <PasswordRuleList rules=rules/> }.into_any(),
                     Err(e) => view! { <p class="alert alert-error" role="alert">{error_text(&e)}</p> }.into_any(),
                 }
             })}
@@ -87,7 +93,11 @@ pub fn ChangePasswordPage() -> impl IntoView {
 #[component]
 pub fn ForgotPasswordPage() -> impl IntoView {
     let query = use_query_map();
-    let env = move || query.read().get("env").unwrap_or_else(|| "test".to_owned());
+    // As the login page names it: an unknown environment is the test one.
+    let env = move || {
+        let named = query.read().get("env").and_then(|e| Environment::parse(&e));
+        env_param(named.unwrap_or(Environment::Test))
+    };
     let action = ServerAction::<RequestPasswordReset>::new();
     let error = last_error(action.value());
     // Sent by a script's call, or by the plain form's post (its redirect says so).
@@ -169,11 +179,8 @@ pub fn ResetPasswordPage() -> impl IntoView {
 }
 
 /// The forgotten-password page of `environment`: where its refused post goes back to.
-pub fn forgot_page(environment: domain::Environment) -> String {
-    format!(
-        "/forgot-password?env={}",
-        super::login::env_param(environment)
-    )
+pub fn forgot_page(environment: Environment) -> String {
+    format!("/forgot-password?env={}", env_param(environment))
 }
 
 /// The reset page of the link carrying `token`: where its refused post goes back to.
@@ -189,7 +196,6 @@ pub fn reset_done_page() -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use domain::Environment;
 
     #[test]
     fn a_refused_post_goes_back_to_its_form() {

@@ -264,6 +264,10 @@ both_backends!(
         let (status, back) = reset("Quiet-River-2027!").await;
         assert_eq!(status, 302);
         assert!(back.starts_with(&format!("{link}&__path=")), "{back}");
+        assert!(
+            !back.contains("Quiet-River"),
+            "no password in the address: {back}"
+        );
         let (_, html) = page(&app, &back, None).await;
         assert!(
             html.contains(r#"class="field-error">The two passwords are not the same."#),
@@ -279,5 +283,18 @@ both_backends!(
         );
         assert_no_code(&html);
         app.login_user("shop", "operator", new, None).await.ok();
+        // The link is spent: posted again, back to its page with that message.
+        let (status, back) = reset(new).await;
+        assert_eq!(status, 302);
+        let (_, html) = page(&app, &back, None).await;
+        assert!(
+            html.contains("This link is invalid, already used or expired."),
+            "{html}"
+        );
+
+        // The production environment's page comes back as such.
+        let production = [("env", "PROD"), ("pspid", "shop"), ("user_id", "")];
+        let (_, sent) = post_page_form(&app, "request_password_reset", &production).await;
+        assert_eq!(sent, "/forgot-password?env=production&sent=1");
     }
 );
