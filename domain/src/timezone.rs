@@ -1,6 +1,6 @@
 //! User time zones (MB-6): a named zone, and whether to follow daylight saving.
 
-use chrono::{DateTime, FixedOffset, NaiveDateTime, Offset, TimeZone, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, Offset, TimeZone, Utc};
 use chrono_tz::{OffsetComponents, Tz};
 use serde::{Deserialize, Serialize};
 
@@ -23,7 +23,17 @@ pub fn is_time_text(text: &str) -> bool {
         13 => b == b':',
         _ => b.is_ascii_digit(),
     });
-    let exists = shaped && NaiveDateTime::parse_from_str(minutes, "%Y-%m-%d %H:%M").is_ok();
+    let exists = shaped && {
+        // Read by position (the shape is checked): no date parser in the browser's code.
+        let number = |at: usize, len: usize| minutes[at..at + len].parse::<u32>().ok();
+        let date = number(0, 4).zip(number(5, 2)).zip(number(8, 2));
+        let time = number(11, 2).zip(number(14, 2));
+        matches!(
+            (date, time),
+            (Some(((y, m), d)), Some((h, min)))
+                if h < 24 && min < 60 && NaiveDate::from_ymd_opt(y as i32, m, d).is_some()
+        )
+    };
     let seconds = matches!(rest.as_bytes(), [b':', b'0'..=b'5', units] if units.is_ascii_digit());
     exists && (seconds || rest == " UTC")
 }
