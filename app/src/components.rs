@@ -297,22 +297,31 @@ fn rule_text(rule: PasswordRule) -> String {
     }
 }
 
-/// The password policy as a checklist that turns green as the user types: the domain
-/// crate's rules, running in the browser.
+/// The password policy as a checklist that turns green as the user types `password`: the
+/// domain crate's rules, running in the browser. Without `password` (a page that loads
+/// no script, the reset page an e-mailed link opens) the rules are listed without marks,
+/// since nothing would tick them; the server checks them when the form is sent.
 #[component]
-pub fn PasswordChecklist(password: ReadSignal<String>, rules: PasswordRules) -> impl IntoView {
+pub fn PasswordChecklist(
+    password: Option<ReadSignal<String>>,
+    rules: PasswordRules,
+) -> impl IntoView {
     let policy = PasswordPolicy::with_min_length(rules.min_length);
     let context = rules.context;
     let lang = use_lang();
-    let checks = move || policy.check(&password.get(), &context);
+    let checks = move || policy.check(&password.map(|p| p.get()).unwrap_or_default(), &context);
     view! {
-        <div class="checklist" aria-live="polite">
+        <div class="checklist" aria-live=password.map(|_| "polite")>
             <p class="checklist-title">{T::PasswordRulesTitle.text(lang)}</p>
             <ul>
                 {move || {
                     checks()
                         .into_iter()
                         .map(|check| {
+                            let text = view! { <span class="rule-text">{rule_text(check.rule)}</span> };
+                            if password.is_none() {
+                                return view! { <li class="rule">{text}</li> }.into_any();
+                            }
                             let status = if check.passed { T::RulePassed } else { T::RuleNotPassed };
                             view! {
                                 <li
@@ -323,34 +332,14 @@ pub fn PasswordChecklist(password: ReadSignal<String>, rules: PasswordRules) -> 
                                     <span class="rule-icon" aria-hidden="true">
                                         {if check.passed { "✓" } else { "✗" }}
                                     </span>
-                                    <span class="rule-text">{rule_text(check.rule)}</span>
+                                    {text}
                                     <span class="sr-only">" — " {status.text(lang)}</span>
                                 </li>
                             }
+                            .into_any()
                         })
                         .collect_view()
                 }}
-            </ul>
-        </div>
-    }
-}
-
-/// The password policy as a plain list, for a page that loads no script (the reset page
-/// an e-mailed link opens): the rules without marks, since nothing ticks them as the user
-/// types; the server checks them when the form is sent.
-#[component]
-pub fn PasswordRuleList(rules: PasswordRules) -> impl IntoView {
-    let policy = PasswordPolicy::with_min_length(rules.min_length);
-    let lang = use_lang();
-    view! {
-        <div class="checklist">
-            <p class="checklist-title">{T::PasswordRulesTitle.text(lang)}</p>
-            <ul>
-                {policy
-                    .check("", &rules.context)
-                    .into_iter()
-                    .map(|check| view! { <li class="rule"><span class="rule-text">{rule_text(check.rule)}</span></li> })
-                    .collect_view()}
             </ul>
         </div>
     }

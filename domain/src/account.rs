@@ -30,6 +30,12 @@ impl Environment {
         }
     }
 
+    /// The environment a page's address or form names (`env`): one [`Self::parse`] reads,
+    /// else the test one.
+    pub fn named(value: Option<&str>) -> Self {
+        value.and_then(Self::parse).unwrap_or(Environment::Test)
+    }
+
     /// The other environment, for the "Access to test / production" link.
     pub fn other(self) -> Self {
         match self {
@@ -217,6 +223,10 @@ mod tests {
             assert_eq!(Environment::parse(env.code()), Some(env));
         }
         assert_eq!(Environment::parse("prod"), Some(Environment::Production));
+        // A page's `env`: unknown or missing is the test environment.
+        assert_eq!(Environment::named(Some("PROD")), Environment::Production);
+        assert_eq!(Environment::named(Some("live")), Environment::Test);
+        assert_eq!(Environment::named(None), Environment::Test);
         for role in [Role::Admin, Role::Operator, Role::ReadOnly] {
             assert_eq!(Role::parse(role.code()), Some(role));
         }

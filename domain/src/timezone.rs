@@ -12,8 +12,8 @@ pub const DEFAULT_ZONE: &str = "Europe/Paris";
 /// time that exists (no 30 February, no 24:00). A time read back from a page's address
 /// is shown only when it is one, never as free text.
 pub fn is_time_text(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    if bytes.len() < 16 || !text.is_char_boundary(16) {
+    // Shorter than 16 bytes, or a character across the 16th: not a time.
+    if !text.is_char_boundary(16) {
         return false;
     }
     let (minutes, rest) = text.split_at(16);

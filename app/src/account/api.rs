@@ -59,7 +59,7 @@ async fn sign_in(
     } else {
         LoginMode::Pspid
     };
-    let environment = Environment::parse(env).unwrap_or(Environment::Test);
+    let environment = Environment::named(Some(env));
     let pspid = pspid.unwrap_or_default();
     let user_login = user_id.unwrap_or_default();
     let mut missing = Vec::new();
@@ -243,7 +243,7 @@ pub async fn request_password_reset(
     user_id: Option<String>,
 ) -> Result<(), AppError> {
     use domain::Environment;
-    let environment = Environment::parse(&env).unwrap_or(Environment::Test);
+    let environment = Environment::named(Some(&env));
     let result = ask_password_reset(environment, pspid, user_id).await;
     if ctx::plain_form() {
         let page = super::password::forgot_page(environment);

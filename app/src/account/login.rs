@@ -17,13 +17,7 @@ use leptos_router::hooks::use_query_map;
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let query = use_query_map();
-    let environment = move || {
-        query
-            .read()
-            .get("env")
-            .and_then(|e| Environment::parse(&e))
-            .unwrap_or(Environment::Test)
-    };
+    let environment = move || Environment::named(query.read().get("env").as_deref());
     let as_user = move || query.read().get("mode").as_deref() == Some("user");
     let action = ServerAction::<Login>::new();
     let error = last_error(action.value());
@@ -123,7 +117,7 @@ pub(crate) fn env_param(environment: Environment) -> &'static str {
 /// The login page for the form posted (`mode`, `env`): where a refused plain post goes
 /// back to.
 pub fn again(mode: &str, env: &str) -> String {
-    let env = Environment::parse(env).unwrap_or(Environment::Test);
+    let env = Environment::named(Some(env));
     let mode = if mode == "user" { "&mode=user" } else { "" };
     format!("/login?env={}{mode}", env_param(env))
 }

@@ -11,7 +11,7 @@ use crate::account::api::{
 use crate::account::login::env_param;
 use crate::components::loaded;
 use crate::components::{
-    error_text, last_error, ErrorAlert, Field, LanguageMenu, PasswordChecklist, PasswordRuleList,
+    error_text, last_error, ErrorAlert, Field, LanguageMenu, PasswordChecklist,
 };
 use crate::error::AppError;
 use crate::i18n::{t, T};
@@ -41,8 +41,7 @@ fn NewPasswordFields(token: Option<String>, error: Signal<Option<AppError>>) -> 
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 match loaded(rules).await {
-                    Ok(rules) if live => view! { <PasswordChecklist password=password rules=rules/> }.into_any(),
-                    Ok(rules) => view! { <PasswordRuleList rules=rules/> }.into_any(),
+                    Ok(rules) => view! { <PasswordChecklist password=live.then_some(password) rules=rules/> }.into_any(),
                     Err(e) => view! { <p class="alert alert-error" role="alert">{error_text(&e)}</p> }.into_any(),
                 }
             })}
@@ -94,10 +93,7 @@ pub fn ChangePasswordPage() -> impl IntoView {
 pub fn ForgotPasswordPage() -> impl IntoView {
     let query = use_query_map();
     // As the login page names it: an unknown environment is the test one.
-    let env = move || {
-        let named = query.read().get("env").and_then(|e| Environment::parse(&e));
-        env_param(named.unwrap_or(Environment::Test))
-    };
+    let env = move || env_param(Environment::named(query.read().get("env").as_deref()));
     let action = ServerAction::<RequestPasswordReset>::new();
     let error = last_error(action.value());
     // Sent by a script's call, or by the plain form's post (its redirect says so).

@@ -58,30 +58,16 @@ pub async fn sign_in(actor: &SupportActor) -> Result<(), AppError> {
 
 /// The trusted-device token this browser sent, if any.
 pub fn device() -> Option<String> {
-    let parts = use_context::<http::request::Parts>()?;
-    parts
-        .headers
-        .get_all(http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == DEVICE_COOKIE)
-        .map(|(_, value)| value.to_owned())
+    ctx::cookie(DEVICE_COOKIE)
 }
 
 /// Trusts this browser for 7 days.
 pub fn set_device(token: &str) {
-    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
-        let secure = use_context::<http::request::Parts>()
-            .and_then(|p| p.headers.get("x-forwarded-proto").cloned())
-            .is_some_and(|v| v == "https");
-        let cookie = format!(
-            "{DEVICE_COOKIE}={token}; Path=/; Max-Age=604800; HttpOnly; SameSite=Lax{}",
-            if secure { "; Secure" } else { "" }
-        );
-        if let Ok(value) = http::HeaderValue::from_str(&cookie) {
-            res.append_header(http::header::SET_COOKIE, value);
-        }
-    }
+    let secure = use_context::<http::request::Parts>()
+        .and_then(|p| p.headers.get("x-forwarded-proto").cloned())
+        .is_some_and(|v| v == "https");
+    ctx::set_cookie(&format!(
+        "{DEVICE_COOKIE}={token}; Path=/; Max-Age=604800; HttpOnly; SameSite=Lax{}",
+        if secure { "; Secure" } else { "" }
+    ));
 }

@@ -17,6 +17,19 @@ fn assert_no_code(html: &str) {
     }
 }
 
+/// Page `path`, asserted to be a plain page: found, its form posting to server function
+/// `endpoint`, no script loaded; its HTML.
+async fn plain_page(app: &TestApp, path: &str, endpoint: &str) -> String {
+    let (status, html) = page(app, path, None).await;
+    assert_eq!(status, 200, "{path}");
+    assert!(
+        html.contains(&format!(r#"action="/api/{endpoint}""#)),
+        "{html}"
+    );
+    assert_no_code(&html);
+    html
+}
+
 /// A form posted to the login server function.
 struct Posted {
     status: u16,
@@ -70,10 +83,7 @@ both_backends!(
     &[],
     |app: TestApp| async move {
         app.merchant("shop").await;
-        let (status, html) = page(&app, "/login", None).await;
-        assert_eq!(status, 200);
-        assert!(html.contains(r#"action="/api/login""#), "{html}");
-        assert_no_code(&html);
+        plain_page(&app, "/login", "login").await;
 
         // A wrong password: back to the form with the error; the identifiers typed in a
         // cookie for that page, never in the address; the password nowhere.
@@ -208,13 +218,7 @@ both_backends!(
     &[],
     |app: TestApp| async move {
         app.merchant("shop").await;
-        let (status, html) = page(&app, "/forgot-password?env=test", None).await;
-        assert_eq!(status, 200);
-        assert!(
-            html.contains(r#"action="/api/request_password_reset""#),
-            "{html}"
-        );
-        assert_no_code(&html);
+        plain_page(&app, "/forgot-password?env=test", "request_password_reset").await;
 
         // No PSPID: back to the form, the problem next to its field.
         let form =
@@ -242,11 +246,8 @@ both_backends!(
 
         // The link's page: its checklist drawn by the server, no script.
         let link = format!("/reset-password?token={token}");
-        let (status, html) = page(&app, &link, None).await;
-        assert_eq!(status, 200);
-        assert!(html.contains(r#"action="/api/reset_password""#), "{html}");
+        let html = plain_page(&app, &link, "reset_password").await;
         assert!(html.contains(r#"class="rule""#), "{html}");
-        assert_no_code(&html);
 
         // Two different passwords: back to the link's page, the problem next to the field.
         let new = "Quiet-River-2026!";

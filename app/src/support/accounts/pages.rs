@@ -164,7 +164,7 @@ pub fn SupportLoginPage() -> impl IntoView {
                         match loaded(rules).await {
                             Ok(rules) => view! {
                                 <StrengthMeter password=password rules=rules.clone()/>
-                                <PasswordChecklist password=password rules=rules/>
+                                <PasswordChecklist password=Some(password) rules=rules/>
                             }.into_any(),
                             Err(e) => view! { <p class="alert alert-error" role="alert">{error_text(&e)}</p> }.into_any(),
                         }
