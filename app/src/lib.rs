@@ -39,7 +39,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags};
 use leptos_router::{
     components::{ParentRoute, Route, Router, Routes},
-    path, Lazy, SsrMode,
+    path, SsrMode,
 };
 
 /// Where the pages load the browser's code and style from: the path before `/pkg/…`
@@ -220,66 +220,63 @@ pub fn App() -> impl IntoView {
     view! {
         <Router>
             <Routes fallback=not_found::NotFound>
-                <Route path=path!("/login") view={Lazy::<pages::Login>::new()} ssr=SsrMode::InOrder/>
-                <Route path=path!("/login/verify") view={Lazy::<pages::LoginVerify>::new()}/>
-                <Route path=path!("/profile/confirm-email") view={Lazy::<pages::ConfirmEmail>::new()}/>
-                <Route path=path!("/forgot-password") view={Lazy::<pages::ForgotPassword>::new()} ssr=SsrMode::InOrder/>
-                <Route path=path!("/reset-password") view={Lazy::<pages::ResetPassword>::new()} ssr=SsrMode::InOrder/>
-                <Route path=path!("/dev/mailbox") view={Lazy::<pages::Mailbox>::new()}/>
-                <Route path=path!("/support/login") view={Lazy::<pages::SupportLogin>::new()}/>
-                <Route path=path!("/support/status") view={Lazy::<pages::SupportStatus>::new()}/>
+                <Route path=path!("/login") view=pages::Login ssr=SsrMode::InOrder/>
+                <Route path=path!("/login/verify") view=pages::LoginVerify/>
+                <Route path=path!("/profile/confirm-email") view=pages::ConfirmEmail/>
+                <Route path=path!("/forgot-password") view=pages::ForgotPassword ssr=SsrMode::InOrder/>
+                <Route path=path!("/reset-password") view=pages::ResetPassword ssr=SsrMode::InOrder/>
+                <Route path=path!("/dev/mailbox") view=pages::Mailbox/>
+                <Route path=path!("/support/login") view=pages::SupportLogin/>
+                <Route path=path!("/support/status") view=pages::SupportStatus/>
                 <ParentRoute path=path!("/support") view=support::accounts::pages::SupportShell>
-                    <Route path=path!("") view={Lazy::<pages::SupportHome>::new()}/>
-                    <Route path=path!("/profile") view={Lazy::<pages::SupportProfile>::new()}/>
-                    <Route path=path!("/requests") view={Lazy::<pages::Tickets>::new()}/>
-                    <Route path=path!("/requests/new") view={Lazy::<pages::NewTicket>::new()}/>
-                    <Route path=path!("/requests/:reference") view={Lazy::<pages::Ticket>::new()}/>
-                    <Route path=path!("/articles") view={Lazy::<pages::Articles>::new()}/>
-                    <Route path=path!("/articles/:slug") view={Lazy::<pages::Article>::new()}/>
-                    <Route path=path!("/chat") view={Lazy::<pages::Chat>::new()}/>
-                    <Route path=path!("/contact") view={Lazy::<pages::Contact>::new()}/>
-                    <Route path=path!("/agent") view={Lazy::<pages::AgentQueue>::new()}/>
-                    <Route path=path!("/agent/articles") view={Lazy::<pages::AgentArticles>::new()}/>
-                    <Route path=path!("/agent/articles/new") view={Lazy::<pages::ArticleEditor>::new()}/>
-                    <Route path=path!("/agent/articles/:slug/edit") view={Lazy::<pages::ArticleEditor>::new()}/>
-                    <Route path=path!("/agent/announcements") view={Lazy::<pages::AgentAnnouncements>::new()}/>
-                    <Route path=path!("/agent/people") view={Lazy::<pages::AgentPeople>::new()}/>
-                    <Route path=path!("/agent/catalogue") view={Lazy::<pages::AgentCatalogue>::new()}/>
-                    <Route path=path!("/agent/terminals") view={Lazy::<pages::AgentTerminals>::new()}/>
+                    <Route path=path!("") view=pages::SupportHome/>
+                    <Route path=path!("/profile") view=pages::SupportProfile/>
+                    <Route path=path!("/requests") view=pages::Tickets/>
+                    <Route path=path!("/requests/new") view=pages::NewTicket/>
+                    <Route path=path!("/requests/:reference") view=pages::Ticket/>
+                    <Route path=path!("/articles") view=pages::Articles/>
+                    <Route path=path!("/articles/:slug") view=pages::Article/>
+                    <Route path=path!("/chat") view=pages::Chat/>
+                    <Route path=path!("/contact") view=pages::Contact/>
+                    <Route path=path!("/agent") view=pages::AgentQueue/>
+                    <Route path=path!("/agent/articles") view=pages::AgentArticles/>
+                    <Route path=path!("/agent/articles/new") view=pages::ArticleEditor/>
+                    <Route path=path!("/agent/articles/:slug/edit") view=pages::ArticleEditor/>
+                    <Route path=path!("/agent/announcements") view=pages::AgentAnnouncements/>
+                    <Route path=path!("/agent/people") view=pages::AgentPeople/>
+                    <Route path=path!("/agent/catalogue") view=pages::AgentCatalogue/>
+                    <Route path=path!("/agent/terminals") view=pages::AgentTerminals/>
                 </ParentRoute>
                 <ParentRoute path=path!("") view=account::shell::BackOffice>
-                    <Route path=path!("") view={Lazy::<pages::Home>::new()}/>
-                    <Route path=path!("/profile") view={Lazy::<pages::Profile>::new()}/>
-                    <Route path=path!("/profile/security") view={Lazy::<pages::Security>::new()}/>
-                    <Route path=path!("/operations/dashboard") view={Lazy::<pages::Dashboard>::new()}/>
-                    <Route path=path!("/operations/moto") view={Lazy::<pages::Moto>::new()}/>
-                    <Route path=path!("/operations/pos") view={Lazy::<pages::Pos>::new()}/>
-                    <Route path=path!("/operations/invoice") view={Lazy::<pages::Invoice>::new()}/>
-                    <Route path=path!("/operations/invoices") view={Lazy::<pages::Invoices>::new()}/>
-                    <Route path=path!("/operations/links") view={Lazy::<pages::Links>::new()}/>
-                    <Route path=path!("/operations/links/new") view={Lazy::<pages::LinkEdit>::new()}/>
-                    <Route path=path!("/operations/links/:id") view={Lazy::<pages::LinkEdit>::new()}/>
-                    <Route path=path!("/operations/history") view={Lazy::<pages::History>::new()}/>
-                    <Route path=path!("/operations/payments") view={Lazy::<pages::Payments>::new()}/>
-                    <Route path=path!("/operations/payments/:id") view={Lazy::<pages::Payment>::new()}/>
-                    <Route path=path!("/configuration/account") view={Lazy::<pages::AccountSettings>::new()}/>
-                    <Route path=path!("/configuration/api-keys") view={Lazy::<pages::ApiKeys>::new()}/>
-                    <Route path=path!("/configuration/webhooks") view={Lazy::<pages::Webhooks>::new()}/>
-                    <Route path=path!("/configuration/payments") view={Lazy::<pages::PaymentSettings>::new()}/>
-                    <Route path=path!("/configuration/template") view={Lazy::<pages::Template>::new()}/>
-                    <Route path=path!("/configuration/payment-methods") view={Lazy::<pages::PaymentMethods>::new()}/>
-                    <Route path=path!("/configuration/jobs") view={Lazy::<pages::Jobs>::new()}/>
-                    <Route path=path!("/configuration/terminals") view={Lazy::<pages::Terminals>::new()}/>
-                    <Route path=path!("/configuration/users") view={Lazy::<pages::Users>::new()}/>
-                    <Route path=path!("/configuration/aliases") view={Lazy::<pages::Aliases>::new()}/>
-                    <Route path=path!("/configuration/audit-log") view={Lazy::<pages::AuditLog>::new()}/>
-                    <Route path=path!("/configuration/production-account") view={Lazy::<pages::ProductionAccount>::new()}/>
-                    <Route path=path!("/advanced/fraud") view={Lazy::<pages::Fraud>::new()}/>
-                    <Route path=path!("/support-info/manuals") view={Lazy::<pages::Manuals>::new()}/>
-                    <Route
-                        path=path!("/profile/password")
-                        view={Lazy::<pages::ChangePassword>::new()}
-                    />
+                    <Route path=path!("") view=pages::Home/>
+                    <Route path=path!("/profile") view=pages::Profile/>
+                    <Route path=path!("/profile/security") view=pages::Security/>
+                    <Route path=path!("/operations/dashboard") view=pages::Dashboard/>
+                    <Route path=path!("/operations/moto") view=pages::Moto/>
+                    <Route path=path!("/operations/pos") view=pages::Pos/>
+                    <Route path=path!("/operations/invoice") view=pages::Invoice/>
+                    <Route path=path!("/operations/invoices") view=pages::Invoices/>
+                    <Route path=path!("/operations/links") view=pages::Links/>
+                    <Route path=path!("/operations/links/new") view=pages::LinkEdit/>
+                    <Route path=path!("/operations/links/:id") view=pages::LinkEdit/>
+                    <Route path=path!("/operations/history") view=pages::History/>
+                    <Route path=path!("/operations/payments") view=pages::Payments/>
+                    <Route path=path!("/operations/payments/:id") view=pages::Payment/>
+                    <Route path=path!("/configuration/account") view=pages::AccountSettings/>
+                    <Route path=path!("/configuration/api-keys") view=pages::ApiKeys/>
+                    <Route path=path!("/configuration/webhooks") view=pages::Webhooks/>
+                    <Route path=path!("/configuration/payments") view=pages::PaymentSettings/>
+                    <Route path=path!("/configuration/template") view=pages::Template/>
+                    <Route path=path!("/configuration/payment-methods") view=pages::PaymentMethods/>
+                    <Route path=path!("/configuration/jobs") view=pages::Jobs/>
+                    <Route path=path!("/configuration/terminals") view=pages::Terminals/>
+                    <Route path=path!("/configuration/users") view=pages::Users/>
+                    <Route path=path!("/configuration/aliases") view=pages::Aliases/>
+                    <Route path=path!("/configuration/audit-log") view=pages::AuditLog/>
+                    <Route path=path!("/configuration/production-account") view=pages::ProductionAccount/>
+                    <Route path=path!("/advanced/fraud") view=pages::Fraud/>
+                    <Route path=path!("/support-info/manuals") view=pages::Manuals/>
+                    <Route path=path!("/profile/password") view=pages::ChangePassword/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -1,7 +1,7 @@
-//! The back office's and the support portal's pages as lazy routes, by section: in the
+//! The back office's and the support portal's pages as lazily loaded views, by section: in the
 //! browser each section's code is a chunk of its own (`cargo leptos build --split`),
 //! fetched when one of its pages is first shown, so the first page loads the shell and its
-//! section only. On the server a lazy route renders like any other and names the chunks
+//! section only. On the server a page renders like any other and names the chunks
 //! its page needs, which the document asks the browser to preload.
 //!
 //! One split point per section, not per page: code the pages share is put in chunks by
@@ -12,7 +12,9 @@
 //! `scripts/test.sh`, the benches); a build without it is not tested.
 
 use leptos::prelude::*;
-use leptos_router::LazyRoute;
+use leptos_router::ChooseView;
+use std::future::Future;
+use std::pin::Pin;
 
 /// `id` of the notice [`show_stopped_notice`] puts at the top of the page.
 pub const STOPPED_NOTICE_ID: &str = "page-stopped";
@@ -131,8 +133,31 @@ pub fn show_stopped_notice() {
     let _ = build();
 }
 
-/// A section: one lazily loaded function rendering any of its pages, and one lazy route
-/// per page calling it.
+/// A page of the router: how to render it and how to fetch its section's code first.
+///
+/// Every route's view is this one type, not a type per page (`Lazy<Page>`): the router's
+/// code for a route (matching, choosing, hydrating, rebuilding) is generic over the
+/// view's type, and the main module, which every page loads, held one copy of it per
+/// route.
+#[derive(Clone, Copy)]
+pub struct PageView {
+    view: fn() -> Pin<Box<dyn Future<Output = AnyView>>>,
+    preload: fn() -> Pin<Box<dyn Future<Output = ()>>>,
+}
+
+impl ChooseView for PageView {
+    async fn choose(self) -> AnyView {
+        (self.view)().await
+    }
+
+    // Hydration fetches the section's chunk before it hydrates the page.
+    async fn preload(&self) {
+        (self.preload)().await
+    }
+}
+
+/// A section: one lazily loaded function rendering any of its pages, and one
+/// [`PageView`] per page calling it.
 macro_rules! section {
     ($(#[$sdoc:meta])* $section:ident { $($(#[$doc:meta])* $name:ident => $page:path;)* }) => {
         $(#[$sdoc])*
@@ -152,27 +177,23 @@ macro_rules! section {
                     $(Page::$name => $page().into_any(),)*
                 }
             }
+
+            /// Fetches the section's code (in the browser; nothing to fetch on the server).
+            pub(super) fn preload() -> std::pin::Pin<Box<dyn std::future::Future<Output = ()>>> {
+                #[cfg(target_arch = "wasm32")]
+                return Box::pin(__preload_view());
+                #[cfg(not(target_arch = "wasm32"))]
+                Box::pin(async {})
+            }
         }
 
         $(
             $(#[$doc])*
-            pub struct $name;
-
-            impl LazyRoute for $name {
-                fn data() -> Self {
-                    $name
-                }
-
-                async fn view(_this: Self) -> AnyView {
-                    $section::view($section::Page::$name).await
-                }
-
-                // Hydration fetches the section's chunk before it hydrates the page.
-                async fn preload() {
-                    #[cfg(target_arch = "wasm32")]
-                    $section::__preload_view().await;
-                }
-            }
+            #[allow(non_upper_case_globals)]
+            pub const $name: PageView = PageView {
+                view: || Box::pin($section::view($section::Page::$name)),
+                preload: $section::preload,
+            };
         )*
     };
 }
