@@ -35,6 +35,7 @@ mod m20261205_000002_data_centres;
 mod m20261205_000003_merchant_homes;
 mod m20261206_000001_awaited_answers_index;
 mod m20261207_000001_merchant_settings_version;
+mod m20261208_000001_directory_changes;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -74,6 +75,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000003_merchant_homes::Migration),
             Box::new(m20261206_000001_awaited_answers_index::Migration),
             Box::new(m20261207_000001_merchant_settings_version::Migration),
+            Box::new(m20261208_000001_directory_changes::Migration),
         ]
     }
 }

@@ -207,10 +207,18 @@ async fn check(
             "the Date header is more than 15 minutes from the server time",
         ));
     }
-    // The key and its merchant in one query.
-    let (key, merchant) = key_and_merchant(&state.db, key_id)
-        .await?
-        .ok_or_else(|| unauthorized(BAD_CREDENTIALS))?;
+    // The key and its merchant in one query, or as kept since an earlier request.
+    let (key, merchant) = match state.keys.get(key_id) {
+        Some(kept) => kept,
+        None => {
+            let read = state.keys.begin_read();
+            let found = key_and_merchant(&state.db, key_id)
+                .await?
+                .ok_or_else(|| unauthorized(BAD_CREDENTIALS))?;
+            state.keys.keep(read, key_id, &found);
+            found
+        }
+    };
     let secret = crate::configuration::keys::api_key_secret(&state.config, &key)
         .ok_or_else(|| unauthorized(BAD_CREDENTIALS))?;
     let path_and_query = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
@@ -232,6 +240,7 @@ async fn check(
     let stale_before = Utc::now() - Duration::minutes(1);
     if key.last_used_at.is_none_or(|t| t < stale_before) {
         note_key_used(&state.db, key.id, stale_before);
+        state.keys.note_used(key_id, Utc::now());
     }
     Ok(Caller {
         merchant,

@@ -6,6 +6,7 @@ pub mod fields;
 pub mod home;
 pub mod hosted;
 pub mod idempotence;
+pub mod key_cache;
 pub mod openapi;
 pub mod paylinks;
 pub mod payments;
@@ -41,6 +42,8 @@ pub struct DirectState {
     pub config: Arc<Config>,
     /// Card terminals (the POS API).
     pub terminals: Arc<crate::terminals::TerminalHub>,
+    /// API keys with their merchants kept between requests.
+    pub keys: Arc<key_cache::KeyCache>,
 }
 
 /// The authenticated caller, put in the request's extensions by [`auth::require`].

@@ -96,6 +96,10 @@ pub struct Config {
     /// somewhere) may reach loopback, private, link-local or CGNAT addresses
     /// (`OPENPSP_WEBHOOK_ALLOW_PRIVATE=on`; off by default, for local development only).
     pub webhook_allow_private: bool,
+    /// Whether API keys and their merchants are kept in memory between API calls on
+    /// PostgreSQL (`OPENPSP_API_KEY_CACHE`, on by default; see `direct::key_cache`):
+    /// `off` reads them from the database for every call.
+    pub api_key_cache: bool,
     /// Networks card terminals may connect from (`OPENPSP_TERMINAL_ALLOW`, a
     /// comma-separated list such as `10.0.0.0/8,192.168.1.0/24`); empty allows any.
     pub terminal_allow: Vec<ipnet::IpNet>,
@@ -134,6 +138,7 @@ struct FileConfig {
     data_key_hex: Option<String>,
     session_max_seconds: Option<i64>,
     webhook_allow_private: Option<String>,
+    api_key_cache: Option<String>,
     terminal_allow: Option<String>,
     terminal_max_connections: Option<i64>,
     geoip_db: Option<PathBuf>,
@@ -244,6 +249,10 @@ impl Config {
             "OPENPSP_WEBHOOK_ALLOW_PRIVATE",
             env("OPENPSP_WEBHOOK_ALLOW_PRIVATE").or(file.webhook_allow_private),
         )?;
+        let api_key_cache = match env("OPENPSP_API_KEY_CACHE").or(file.api_key_cache) {
+            None => true,
+            value => switch("OPENPSP_API_KEY_CACHE", value)?,
+        };
         let terminal_allow = env("OPENPSP_TERMINAL_ALLOW")
             .or(file.terminal_allow)
             .unwrap_or_default()
@@ -404,6 +413,7 @@ impl Config {
             data_key,
             session_max_seconds,
             webhook_allow_private,
+            api_key_cache,
             terminal_allow,
             terminal_max_connections: terminal_max_connections as usize,
             geoip,

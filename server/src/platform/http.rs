@@ -1,6 +1,7 @@
 //! The HTTP server: Leptos pages and server functions, health endpoints, sessions, and
 //! the protections every response gets (headers, CSRF, body limit, sign-in gate).
 
+use crate::direct::key_cache::{forget_after_writes, KeyCache};
 use crate::platform::sessions::DbSessionStore;
 use crate::state::AppState;
 use app::ports::Ports;
@@ -155,11 +156,13 @@ pub fn router(state: &AppState) -> Router {
     let context_ports = ports.clone();
     let sessions_for_uploads = sessions.clone();
     let state_for_uploads = state.clone();
+    let keys = KeyCache::start(&db, config.api_key_cache);
     let direct = crate::direct::router(crate::direct::DirectState {
         engine: state.engine.clone(),
         db: db.clone(),
         config: config.clone(),
         terminals: state.terminals.clone(),
+        keys: keys.clone(),
     });
     let pages = mount(FEATURE_ROUTES)
         .leptos_routes_with_context(
@@ -215,9 +218,16 @@ pub fn router(state: &AppState) -> Router {
         }))
         .layer(sessions)
         .layer(middleware::from_fn(csrf_guard))
+        .layer(middleware::from_fn({
+            let keys = keys.clone();
+            move |req: Request, next: Next| forget_after_writes(keys.clone(), req, next)
+        }))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT))
         .with_state(state);
     let uploads = mount(UPLOAD_ROUTES)
+        .layer(middleware::from_fn(move |req: Request, next: Next| {
+            forget_after_writes(keys.clone(), req, next)
+        }))
         .layer(sessions_for_uploads)
         .layer(middleware::from_fn(csrf_guard))
         .layer(axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT))

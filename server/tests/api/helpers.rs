@@ -84,6 +84,10 @@ pub async fn spawn_app_with(
         ("OPENPSP_LISTEN".into(), "127.0.0.1:0".into()),
         // Test receivers listen on 127.0.0.1; tests of the address rule turn it off.
         ("OPENPSP_WEBHOOK_ALLOW_PRIVATE".into(), "on".into()),
+        // Tests write merchants and keys straight to the database and call the API at
+        // once: each call reads them. The tests of keys kept in memory (`key_cache`)
+        // turn it on.
+        ("OPENPSP_API_KEY_CACHE".into(), "off".into()),
     ]);
     for (k, v) in settings {
         vars.insert(k.to_string(), v.to_string());

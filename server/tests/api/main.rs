@@ -22,6 +22,7 @@ mod helpers;
 mod http;
 mod idempotence;
 mod jobs_and_webhooks;
+mod key_cache;
 mod limits;
 mod login_page;
 mod mail;

@@ -1,0 +1,91 @@
+//! Changes to merchants and API keys announced on a channel (PostgreSQL): each row of
+//! `merchants` or `api_keys` updated or deleted is named on `openpsp_directory` when its
+//! transaction commits (`merchant:{id}`, `key:{key id}`; `*` when a table is emptied),
+//! so that each process keeping keys and merchants in memory forgets them (the server's
+//! `direct::key_cache`). Raised by triggers, not by the application: every writer is
+//! heard, other nodes and commands included. A merchant's payment methods and fraud rules
+//! raise its row's settings version (migration `m20261207_000001_merchant_settings_version`),
+//! so they are heard too. SQLite has no such channel: nothing is created there, and
+//! nothing is kept in memory.
+
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::sea_orm::DatabaseBackend;
+
+pub struct Migration;
+
+impl MigrationName for Migration {
+    fn name(&self) -> &str {
+        "m20261208_000001_directory_changes"
+    }
+}
+
+const ROW_FUNCTION: &str = "CREATE OR REPLACE FUNCTION directory_row_changed() \
+    RETURNS trigger LANGUAGE plpgsql AS $$ \
+    DECLARE name text; \
+    BEGIN \
+      IF TG_TABLE_NAME = 'api_keys' THEN \
+        name := 'key:' || OLD.key_id; \
+      ELSE \
+        name := 'merchant:' || OLD.id; \
+      END IF; \
+      PERFORM pg_notify('openpsp_directory', name); \
+      RETURN NULL; \
+    END $$";
+
+const TRUNCATE_FUNCTION: &str = "CREATE OR REPLACE FUNCTION directory_emptied() \
+    RETURNS trigger LANGUAGE plpgsql AS $$ \
+    BEGIN \
+      PERFORM pg_notify('openpsp_directory', '*'); \
+      RETURN NULL; \
+    END $$";
+
+/// The tables whose rows a process keeps with each API key.
+const TABLES: [&str; 2] = ["merchants", "api_keys"];
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        if manager.get_database_backend() != DatabaseBackend::Postgres {
+            return Ok(());
+        }
+        let db = manager.get_connection();
+        db.execute_unprepared(ROW_FUNCTION).await?;
+        db.execute_unprepared(TRUNCATE_FUNCTION).await?;
+        for table in TABLES {
+            // The row as it was: a key's id and a merchant's id are never changed, and a
+            // row inserted is in no process's memory yet.
+            db.execute_unprepared(&format!(
+                "CREATE TRIGGER {table}_directory AFTER UPDATE OR DELETE ON {table} \
+                 FOR EACH ROW EXECUTE FUNCTION directory_row_changed()"
+            ))
+            .await?;
+            db.execute_unprepared(&format!(
+                "CREATE TRIGGER {table}_directory_emptied AFTER TRUNCATE ON {table} \
+                 FOR EACH STATEMENT EXECUTE FUNCTION directory_emptied()"
+            ))
+            .await?;
+        }
+        Ok(())
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        if manager.get_database_backend() != DatabaseBackend::Postgres {
+            return Ok(());
+        }
+        let db = manager.get_connection();
+        for table in TABLES {
+            for trigger in [
+                format!("{table}_directory"),
+                format!("{table}_directory_emptied"),
+            ] {
+                db.execute_unprepared(&format!("DROP TRIGGER IF EXISTS {trigger} ON {table}"))
+                    .await?;
+            }
+        }
+        db.execute_unprepared("DROP FUNCTION IF EXISTS directory_row_changed()")
+            .await?;
+        db.execute_unprepared("DROP FUNCTION IF EXISTS directory_emptied()")
+            .await
+            .map(|_| ())
+    }
+}
