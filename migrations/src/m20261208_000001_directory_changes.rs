@@ -1,5 +1,5 @@
 //! Changes to merchants and API keys announced on a channel (PostgreSQL): each row of
-//! `merchants` or `api_keys` updated or deleted is named on `openpsp_directory` when its
+//! `merchants` or `api_keys` changed (but for a key's last-used time) or deleted is named on `openpsp_directory` when its
 //! transaction commits (`merchant:{id}`, `key:{key id}`; `*` when a table is emptied),
 //! so that each process keeping keys and merchants in memory forgets them (the server's
 //! `direct::key_cache`). Raised by triggers, not by the application: every writer is
@@ -39,8 +39,15 @@ const TRUNCATE_FUNCTION: &str = "CREATE OR REPLACE FUNCTION directory_emptied() 
       RETURN NULL; \
     END $$";
 
-/// The tables whose rows a process keeps with each API key.
-const TABLES: [&str; 2] = ["merchants", "api_keys"];
+/// The tables whose rows a process keeps with each API key, and when an update of a row
+/// changes what is kept.
+const TABLES: [(&str, &str); 2] = [
+    ("merchants", "OLD.* IS DISTINCT FROM NEW.*"),
+    (
+        "api_keys",
+        "(to_jsonb(OLD) - 'last_used_at') IS DISTINCT FROM (to_jsonb(NEW) - 'last_used_at')",
+    ),
+];
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
@@ -51,11 +58,19 @@ impl MigrationTrait for Migration {
         let db = manager.get_connection();
         db.execute_unprepared(ROW_FUNCTION).await?;
         db.execute_unprepared(TRUNCATE_FUNCTION).await?;
-        for table in TABLES {
+        for (table, changed) in TABLES {
             // The row as it was: a key's id and a merchant's id are never changed, and a
-            // row inserted is in no process's memory yet.
+            // row inserted is in no process's memory yet. An update that changes nothing
+            // (`audit::lock_merchant`, which only takes the row's lock) is not announced,
+            // nor one of a key's last-used time alone (written once a minute per key in
+            // use; each process notes its own).
             db.execute_unprepared(&format!(
-                "CREATE TRIGGER {table}_directory AFTER UPDATE OR DELETE ON {table} \
+                "CREATE TRIGGER {table}_directory AFTER UPDATE ON {table} FOR EACH ROW \
+                 WHEN ({changed}) EXECUTE FUNCTION directory_row_changed()"
+            ))
+            .await?;
+            db.execute_unprepared(&format!(
+                "CREATE TRIGGER {table}_directory_deleted AFTER DELETE ON {table} \
                  FOR EACH ROW EXECUTE FUNCTION directory_row_changed()"
             ))
             .await?;
@@ -73,11 +88,9 @@ impl MigrationTrait for Migration {
             return Ok(());
         }
         let db = manager.get_connection();
-        for table in TABLES {
-            for trigger in [
-                format!("{table}_directory"),
-                format!("{table}_directory_emptied"),
-            ] {
+        for (table, _) in TABLES {
+            for suffix in ["directory", "directory_deleted", "directory_emptied"] {
+                let trigger = format!("{table}_{suffix}");
                 db.execute_unprepared(&format!("DROP TRIGGER IF EXISTS {trigger} ON {table}"))
                     .await?;
             }

@@ -209,7 +209,7 @@ async fn check(
     }
     // The key and its merchant in one query, or as kept since an earlier request.
     let (key, merchant) = match state.keys.get(key_id) {
-        Some(kept) => kept,
+        Some(kept) => (*kept).clone(),
         None => {
             let read = state.keys.begin_read();
             let found = key_and_merchant(&state.db, key_id)

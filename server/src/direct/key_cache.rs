@@ -3,15 +3,20 @@
 //! from the database each time.
 //!
 //! Kept only while this process hears of every change: the database names each row of
-//! `merchants` and `api_keys` updated or deleted on a channel (`LISTEN`/`NOTIFY`, raised
+//! `merchants` and `api_keys` changed or deleted on a channel (`LISTEN`/`NOTIFY`, raised
 //! by triggers, so every writer is heard: pages, commands, other nodes, a hand-run
 //! statement; a merchant's payment settings raise its row's settings version, so they
 //! are heard too), and this process forgets that key or that merchant's keys when it
-//! hears it. It forgets everything when its listening connection is lost (what was said
-//! meanwhile is not heard), and before it answers any back-office or support-portal
-//! request that may have written (a change made through this node is never read back
-//! old by the next call, however soon). Whatever is heard, a key is kept [`KEEP_FOR`]
-//! at most.
+//! hears it, usually within milliseconds. A signed-in back-office or support-portal
+//! request that may have written (any method but GET and HEAD) forgets everything before
+//! its answer leaves, so a change made through this node is seen by the next call
+//! however soon. Everything is forgotten when the listening connection is lost, or found
+//! silent: after [`QUIET`] without a notice the listener announces one of its own, and
+//! not hearing it within [`PING_WAIT`] it starts again (a firewall that dropped the
+//! connection, a pooler that does not pass notices on). Whatever is heard, a key is
+//! kept [`KEEP_FOR`] at most. Not heard: writes made with the triggers disabled
+//! (`session_replication_role = replica`, `pg_restore --disable-triggers`), which wait
+//! for [`KEEP_FOR`].
 //!
 //! A read that began before a change was heard is not kept: each read notes the
 //! generation it began in, and is kept only if nothing was heard since. SQLite has no
@@ -20,7 +25,7 @@
 
 use crate::entities::{api_key, merchant};
 use sea_orm::sqlx::postgres::PgListener;
-use sea_orm::{DatabaseConnection, DbBackend};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
@@ -31,11 +36,21 @@ use std::time::{Duration, Instant};
 pub const CHANNEL: &str = "openpsp_directory";
 
 /// Longest time a key is kept, even when nothing was heard: the bound on a change
-/// missed while the listening connection was lost before this process knew.
-pub const KEEP_FOR: Duration = Duration::from_secs(60);
+/// missed before this process knew its listening connection was lost.
+pub const KEEP_FOR: Duration = Duration::from_secs(30);
 
 /// Most keys kept; past it everything is forgotten and kept anew.
 pub const MAX_KEYS: usize = 10_000;
+
+/// After this long without a notice, the listener announces one of its own
+/// ([`PING`]); when that is not heard within [`PING_WAIT`] either, the connection is
+/// taken for lost (dropped by a firewall, or behind a pooler that does not pass notices
+/// on), everything is forgotten and the listener starts again.
+const QUIET: Duration = Duration::from_secs(10);
+const PING_WAIT: Duration = Duration::from_secs(5);
+
+/// The notice a listener announces to check that it still hears.
+const PING: &str = "ping";
 
 /// Wait before listening again after the listening connection failed.
 const RETRY_AFTER: Duration = Duration::from_secs(1);
@@ -45,7 +60,7 @@ pub type KeyAndMerchant = (api_key::Model, Option<merchant::Model>);
 
 struct Kept {
     at: Instant,
-    value: KeyAndMerchant,
+    value: Arc<KeyAndMerchant>,
 }
 
 /// The keys kept, by key id.
@@ -57,26 +72,42 @@ pub struct KeyCache {
     /// Whether this process is listening now (never on SQLite).
     listening: AtomicBool,
     kept: Mutex<HashMap<String, Kept>>,
+    /// The listener task, ended with the cache.
+    listener: Mutex<Option<tokio::task::AbortHandle>>,
+}
+
+impl Drop for KeyCache {
+    fn drop(&mut self) {
+        if let Some(task) = self.listener.get_mut().ok().and_then(Option::take) {
+            task.abort();
+        }
+    }
 }
 
 /// A read that may be kept ([`KeyCache::begin_read`]).
 pub struct Read(u64);
 
 impl KeyCache {
-    /// A cache over `db`: on PostgreSQL, when `on`, a listener task starts, which ends
-    /// when the cache is dropped (and its connection is closed). Otherwise nothing is
-    /// ever kept.
+    /// A cache over `db`: on PostgreSQL, when `on`, a listener task starts, which holds
+    /// one of the pool's connections and ends when the cache is dropped. Otherwise
+    /// nothing is ever kept.
     pub fn start(db: &DatabaseConnection, on: bool) -> Arc<Self> {
         let cache = Arc::new(Self::default());
         if on && db.get_database_backend() == DbBackend::Postgres {
-            tokio::spawn(listen(db.clone(), Arc::downgrade(&cache)));
+            let task = tokio::spawn(listen(db.clone(), Arc::downgrade(&cache)));
+            *cache.listener.lock().unwrap_or_else(|e| e.into_inner()) = Some(task.abort_handle());
         }
         cache
     }
 
+    /// Whether keys are kept now (listening).
+    pub fn is_listening(&self) -> bool {
+        self.listening.load(Ordering::Acquire)
+    }
+
     /// The key `key_id` and its merchant when kept and still current.
-    pub fn get(&self, key_id: &str) -> Option<KeyAndMerchant> {
-        if !self.listening.load(Ordering::Acquire) {
+    pub fn get(&self, key_id: &str) -> Option<Arc<KeyAndMerchant>> {
+        if !self.is_listening() {
             return None;
         }
         let kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
@@ -92,7 +123,7 @@ impl KeyCache {
 
     /// Keeps what `read` found, unless a change was heard since it began.
     pub fn keep(&self, read: Read, key_id: &str, value: &KeyAndMerchant) {
-        if !self.listening.load(Ordering::Acquire) {
+        if !self.is_listening() {
             return;
         }
         let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
@@ -107,45 +138,50 @@ impl KeyCache {
             key_id.to_owned(),
             Kept {
                 at: Instant::now(),
-                value: value.clone(),
+                value: Arc::new(value.clone()),
             },
         );
     }
 
-    /// Notes a key's last-used time in what is kept, so that the kept copy does not
-    /// look stale to [`super::auth`] on every request.
+    /// Notes a key's last-used time in what is kept (the database does not announce
+    /// that time alone), so that the kept copy does not look stale to [`super::auth`]
+    /// on every request.
     pub fn note_used(&self, key_id: &str, at: chrono::DateTime<chrono::Utc>) {
         let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(k) = kept.get_mut(key_id) {
-            k.value.0.last_used_at = Some(at);
+            let mut value = (*k.value).clone();
+            value.0.last_used_at = Some(at);
+            k.value = Arc::new(value);
         }
     }
 
     /// Forgets every key kept, and every read under way.
     pub fn forget_all(&self) {
-        self.forget(|_| true);
+        let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        // Raised under the lock, which `keep` compares under.
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        kept.clear();
     }
 
     /// Forgets what a change named on the channel touched (`key:{key id}`,
-    /// `merchant:{id}`; anything else, everything), and every read under way.
+    /// `merchant:{id}`; a listener's [`PING`] nothing; anything else, everything), and
+    /// every read under way.
     pub fn heard(&self, name: &str) {
+        if name == PING {
+            return;
+        }
+        let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        self.generation.fetch_add(1, Ordering::AcqRel);
         if let Some(key_id) = name.strip_prefix("key:") {
-            self.forget(|(id, _)| id == key_id);
+            kept.remove(key_id);
         } else if let Some(merchant) = name
             .strip_prefix("merchant:")
             .and_then(|m| m.parse::<i64>().ok())
         {
-            self.forget(|(_, kept)| kept.value.0.merchant_id == merchant);
+            kept.retain(|_, k| k.value.0.merchant_id != merchant);
         } else {
-            self.forget_all();
+            kept.clear();
         }
-    }
-
-    fn forget(&self, touched: impl Fn((&String, &Kept)) -> bool) {
-        let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
-        // Raised under the lock, which `keep` compares under.
-        self.generation.fetch_add(1, Ordering::AcqRel);
-        kept.retain(|id, k| !touched((id, k)));
     }
 
     fn set_listening(&self, on: bool) {
@@ -155,30 +191,13 @@ impl KeyCache {
     }
 }
 
-/// Middleware for the back office's and the support portal's routes: a request that may
-/// write (any method but GET and HEAD) forgets every key kept once it is answered, before
-/// its answer leaves, so that the next API call reads what it changed.
-pub async fn forget_after_writes(
-    cache: Arc<KeyCache>,
-    req: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    let reads_only = matches!(
-        *req.method(),
-        axum::http::Method::GET | axum::http::Method::HEAD
-    );
-    let response = next.run(req).await;
-    if !reads_only {
-        cache.forget_all();
-    }
-    response
-}
-
 /// Listens for changes until `cache` is dropped.
 async fn listen(db: DatabaseConnection, cache: Weak<KeyCache>) {
     loop {
         let listener = async {
             let mut listener = PgListener::connect_with(db.get_postgres_connection_pool()).await?;
+            // A lost connection is reported at once, not after a new one is made.
+            listener.eager_reconnect(false);
             listener.listen(CHANNEL).await?;
             Ok::<_, sea_orm::sqlx::Error>(listener)
         }
@@ -186,8 +205,9 @@ async fn listen(db: DatabaseConnection, cache: Weak<KeyCache>) {
         let Some(this) = cache.upgrade() else { return };
         let mut listener = match listener {
             Ok(listener) => listener,
+            Err(sea_orm::sqlx::Error::PoolClosed) => return,
             Err(e) => {
-                tracing::warn!(error = %e, "API keys are read for every request: cannot listen for changes");
+                tracing::warn!(error = %e, "API keys are read for every call: cannot listen for changes");
                 this.set_listening(false);
                 drop(this);
                 tokio::time::sleep(RETRY_AFTER).await;
@@ -196,22 +216,55 @@ async fn listen(db: DatabaseConnection, cache: Weak<KeyCache>) {
         };
         this.set_listening(true);
         drop(this);
-        loop {
-            let heard = listener.try_recv().await;
-            let Some(this) = cache.upgrade() else { return };
-            match heard {
-                Ok(Some(change)) => this.heard(change.payload()),
-                // The connection was lost and is listening again: what was said
-                // meanwhile is lost.
-                Ok(None) => this.forget_all(),
-                Err(e) => {
-                    tracing::warn!(error = %e, "the API keys' change listener stopped; listening again");
-                    this.set_listening(false);
-                    break;
-                }
+        let lost = hear(&db, &mut listener, &cache).await;
+        let Some(this) = cache.upgrade() else { return };
+        this.set_listening(false);
+        drop(this);
+        match lost {
+            Err(sea_orm::sqlx::Error::PoolClosed) => return,
+            Err(e) => {
+                tracing::warn!(error = %e, "API keys' change listener stopped; listening again")
             }
+            Ok(()) => tracing::warn!(
+                "API keys' change listener heard nothing, not even itself; listening again"
+            ),
         }
         tokio::time::sleep(RETRY_AFTER).await;
+    }
+}
+
+/// Hears changes until the connection is lost (an error) or found silent (`Ok`).
+async fn hear(
+    db: &DatabaseConnection,
+    listener: &mut PgListener,
+    cache: &Weak<KeyCache>,
+) -> Result<(), sea_orm::sqlx::Error> {
+    loop {
+        let heard = {
+            let next = listener.try_recv();
+            tokio::pin!(next);
+            match tokio::time::timeout(QUIET, &mut next).await {
+                Ok(heard) => heard,
+                Err(_) => {
+                    // Quiet for long: is it still listening? The same wait goes on.
+                    let ping = format!("SELECT pg_notify('{CHANNEL}', '{PING}')");
+                    db.execute_unprepared(&ping)
+                        .await
+                        .map_err(|e| sea_orm::sqlx::Error::Protocol(e.to_string()))?;
+                    match tokio::time::timeout(PING_WAIT, &mut next).await {
+                        Ok(heard) => heard,
+                        Err(_) => return Ok(()),
+                    }
+                }
+            }
+        };
+        let Some(this) = cache.upgrade() else {
+            return Err(sea_orm::sqlx::Error::PoolClosed);
+        };
+        match heard? {
+            Some(change) => this.heard(change.payload()),
+            None => return Err(sea_orm::sqlx::Error::Protocol("connection lost".into())),
+        }
     }
 }
 
@@ -260,7 +313,10 @@ mod tests {
         let cache = listening();
         let read = cache.begin_read();
         cache.keep(read, "k", &value("k"));
-        assert_eq!(cache.get("k").map(|v| v.0.key_id), Some("k".to_owned()));
+        assert_eq!(
+            cache.get("k").map(|v| v.0.key_id.clone()),
+            Some("k".to_owned())
+        );
         assert!(cache.get("other").is_none());
         cache.forget_all();
         assert!(cache.get("k").is_none());
@@ -274,6 +330,11 @@ mod tests {
         cache.keep(cache.begin_read(), "k", &value("k"));
         cache.keep(cache.begin_read(), "k2", &value("k2"));
         cache.keep(cache.begin_read(), "other", &other);
+        cache.heard(PING);
+        assert!(
+            cache.get("k").is_some(),
+            "a listener's own check forgets nothing"
+        );
         cache.heard("key:k");
         assert!(cache.get("k").is_none());
         assert!(cache.get("k2").is_some());

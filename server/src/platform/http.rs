@@ -1,7 +1,7 @@
 //! The HTTP server: Leptos pages and server functions, health endpoints, sessions, and
 //! the protections every response gets (headers, CSRF, body limit, sign-in gate).
 
-use crate::direct::key_cache::{forget_after_writes, KeyCache};
+use crate::direct::key_cache::KeyCache;
 use crate::platform::sessions::DbSessionStore;
 use crate::state::AppState;
 use app::ports::Ports;
@@ -17,6 +17,7 @@ use leptos::prelude::*;
 use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
 use sea_orm::DatabaseConnection;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use tower_http::compression::predicate::{DefaultPredicate, Predicate};
 use tower_sessions::cookie::{Key, SameSite};
 use tower_sessions::session_store::ExpiredDeletion;
@@ -189,6 +190,12 @@ pub fn router(state: &AppState) -> Router {
             let asset_root = asset_root.clone();
             move |uri, state, req| fallback(uri, state, req, asset_root.clone())
         })
+        .layer(middleware::from_fn({
+            let keys = keys.clone();
+            move |session: Session, req: Request, next: Next| {
+                forget_kept_keys(keys.clone(), session, req, next)
+            }
+        }))
         .layer(middleware::from_fn(sign_in_gate))
         .layer(middleware::from_fn(|req: Request, next: Next| async move {
             if !req.uri().path().starts_with("/api/") {
@@ -218,16 +225,14 @@ pub fn router(state: &AppState) -> Router {
         }))
         .layer(sessions)
         .layer(middleware::from_fn(csrf_guard))
-        .layer(middleware::from_fn({
-            let keys = keys.clone();
-            move |req: Request, next: Next| forget_after_writes(keys.clone(), req, next)
-        }))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT))
         .with_state(state);
     let uploads = mount(UPLOAD_ROUTES)
-        .layer(middleware::from_fn(move |req: Request, next: Next| {
-            forget_after_writes(keys.clone(), req, next)
-        }))
+        .layer(middleware::from_fn(
+            move |session: Session, req: Request, next: Next| {
+                forget_kept_keys(keys.clone(), session, req, next)
+            },
+        ))
         .layer(sessions_for_uploads)
         .layer(middleware::from_fn(csrf_guard))
         .layer(axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT))
@@ -370,6 +375,33 @@ fn is_public(path: &str) -> bool {
 
 /// Sends visitors without a session to the login page before any page renders, and
 /// signed-in users away from it. Server functions check the session themselves.
+/// A signed-in back-office request that may write (any method but GET and HEAD) forgets
+/// the API keys the node keeps once it is answered, before its answer leaves: the next
+/// API call reads what it changed (`direct::key_cache`). Other requests (sign-ins,
+/// payers, the support portal, which writes no merchant or key) forget nothing; a
+/// change they made would be heard from the database.
+async fn forget_kept_keys(
+    keys: Arc<KeyCache>,
+    session: Session,
+    req: Request,
+    next: Next,
+) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD) || !keys.is_listening() {
+        return next.run(req).await;
+    }
+    let signed_in = session
+        .get::<app::account::Actor>(app::account::ACTOR_SESSION_KEY)
+        .await
+        .ok()
+        .flatten()
+        .is_some();
+    let response = next.run(req).await;
+    if signed_in {
+        keys.forget_all();
+    }
+    response
+}
+
 async fn sign_in_gate(session: Session, req: Request, next: Next) -> Response {
     if req.method() != Method::GET {
         return next.run(req).await;

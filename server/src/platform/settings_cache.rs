@@ -4,6 +4,9 @@
 //! carries the settings version the copy was read at; the database raises that version
 //! with every write of those settings (migration `m20261207_000001`), so a change made
 //! on any node is seen by the next payment on every node, with no extra read per payment.
+//! On PostgreSQL an API call's merchant row may itself be kept in memory
+//! (`direct::key_cache`): there a change made on another node is seen once the database
+//! announced it, usually within milliseconds.
 //!
 //! Bounded: at most [`MAX_MERCHANTS`] merchants are kept; past that the copies are
 //! dropped and read again as payments come.
