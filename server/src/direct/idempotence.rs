@@ -357,6 +357,11 @@ impl AnswerStore for Record {
         Ok(written.rows_affected == 1)
     }
 
+    fn statement(&self, answer: &Answer) -> sea_orm::sea_query::UpdateStatement {
+        use sea_orm::QueryTrait;
+        store_answer(self.id, answer.status, answer.body.clone()).into_query()
+    }
+
     fn committed(&self) {
         self.stored.store(true, Ordering::Release);
     }

@@ -4,14 +4,15 @@
 
 use super::error::EngineError;
 use crate::entities::{cart_line, operation, payment};
+use crate::platform::audit::AuditEntry;
 use domain::card::Brand;
 use domain::cart::LineState;
 use domain::money::{Currency, Money};
 use domain::payment::{Payment, PaymentError, Stage};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, UpdateStatement};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait,
-    Iterable, ModelTrait, QueryFilter, Set, TryIntoModel,
+    ActiveModelTrait, ActiveValue, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
+    DbErr, EntityTrait, Iterable, ModelTrait, QueryFilter, QueryTrait, Set, TryIntoModel,
 };
 
 /// The result of a capture, refund or cancellation written before the acquirer is asked.
@@ -104,35 +105,38 @@ pub(crate) async fn guarded_update_held<C: ConnectionTrait>(
     before: &payment::Model,
     update: payment::ActiveModel,
 ) -> Result<payment::Model, EngineError> {
-    let mut after = before.clone();
-    for column in payment::Column::iter() {
-        if let ActiveValue::Set(value) = update.get(column) {
-            after.try_set(column, value)?;
-        }
-    }
-    let written = payment::Entity::update_many()
-        .set(update)
-        .filter(ledger_unchanged(before))
-        .filter(payment::Column::UpdatedAt.eq(before.updated_at))
-        .exec(conn)
-        .await?;
-    if written.rows_affected == 1 {
+    let (statement, after) = held_update(before, update)?;
+    let written = conn.execute(&statement).await?;
+    if written.rows_affected() == 1 {
         Ok(after)
     } else {
         Err(EngineError::Refused(PaymentError::Inconsistent))
     }
 }
 
-/// Inserts a new payment and gives it as stored, without reading it back (`RETURNING *`
-/// decodes fifty columns, most of them still NULL, which costs more than the insert):
-/// every column is written, those `new` leaves out as NULL, so the stored row is the
+/// The statement of [`guarded_update_held`] and the row it gives back when it writes.
+pub(crate) fn held_update(
+    before: &payment::Model,
+    update: payment::ActiveModel,
+) -> Result<(UpdateStatement, payment::Model), EngineError> {
+    let mut after = before.clone();
+    for column in payment::Column::iter() {
+        if let ActiveValue::Set(value) = update.get(column) {
+            after.try_set(column, value)?;
+        }
+    }
+    let statement = payment::Entity::update_many()
+        .set(update)
+        .filter(ledger_unchanged(before))
+        .filter(payment::Column::UpdatedAt.eq(before.updated_at))
+        .into_query();
+    Ok((statement, after))
+}
+
+/// `new` with every column set: those it leaves out as NULL, so the stored row is the
 /// one given back whatever defaults the table has. A column left out that cannot be
-/// NULL is an error, not a guess. Timestamps must be [`stored_now`]'s. Debug builds
-/// (every test) read the row back and check that it is the one given.
-pub(crate) async fn insert_payment<C: ConnectionTrait>(
-    conn: &C,
-    new: payment::ActiveModel,
-) -> Result<payment::Model, DbErr> {
+/// NULL is an error, not a guess. The id is left for the database.
+fn full_row(new: payment::ActiveModel) -> Result<payment::ActiveModel, DbErr> {
     let mut row = payment::ActiveModel::default_values();
     for column in payment::Column::iter() {
         match new.get(column) {
@@ -149,10 +153,16 @@ pub(crate) async fn insert_payment<C: ConnectionTrait>(
         }
     }
     row.not_set(payment::Column::Id);
-    let id = payment::Entity::insert(row.clone())
-        .exec(conn)
-        .await?
-        .last_insert_id;
+    Ok(row)
+}
+
+/// `row` given the id the database chose, as stored. Debug builds (every test) read the
+/// row back and check that it is the one given.
+async fn as_stored<C: ConnectionTrait>(
+    conn: &C,
+    mut row: payment::ActiveModel,
+    id: i64,
+) -> Result<payment::Model, DbErr> {
     row.id = Set(id);
     let stored = row.try_into_model()?;
     #[cfg(debug_assertions)]
@@ -160,7 +170,58 @@ pub(crate) async fn insert_payment<C: ConnectionTrait>(
         let read = payment::Entity::find_by_id(id).one(conn).await?;
         assert_eq!(read.as_ref(), Some(&stored), "payment {id} as inserted");
     }
+    #[cfg(not(debug_assertions))]
+    let _ = conn;
     Ok(stored)
+}
+
+/// Inserts a new payment and gives it as stored, without reading it back (`RETURNING *`
+/// decodes fifty columns, most of them still NULL, which costs more than the insert):
+/// every column is written ([`full_row`]). Timestamps must be [`stored_now`]'s.
+pub(crate) async fn insert_payment<C: ConnectionTrait>(
+    conn: &C,
+    new: payment::ActiveModel,
+) -> Result<payment::Model, DbErr> {
+    let row = full_row(new)?;
+    let id = payment::Entity::insert(row.clone())
+        .exec(conn)
+        .await?
+        .last_insert_id;
+    as_stored(conn, row, id).await
+}
+
+/// A payment's public id ([`public_id`]) as PostgreSQL writes it from the row id in the
+/// SQL expression `id`.
+pub(crate) fn public_id_sql(id: &str) -> String {
+    format!("lpad({id}::text, greatest(10, length({id}::text)), '0') || '_0'")
+}
+
+/// [`insert_payment`] and the audit row naming it, in one statement that commits by
+/// itself (PostgreSQL; one round trip instead of a transaction's four): the audit's
+/// detail is `audit.detail`, the payment's public id, then `detail_after`.
+pub(crate) async fn insert_payment_audited(
+    db: &DatabaseConnection,
+    new: payment::ActiveModel,
+    audit: &AuditEntry<'_>,
+    detail_after: &str,
+) -> Result<payment::Model, DbErr> {
+    use sea_orm::sea_query::PostgresQueryBuilder;
+    let row = full_row(new)?;
+    let mut insert = payment::Entity::insert(row.clone()).into_query();
+    insert.returning_col(payment::Column::Id);
+    let (payment_sql, values) = insert.build(PostgresQueryBuilder);
+    let mut values = values.0;
+    let (audit_sql, audit_values) = crate::platform::audit::insert_from(
+        audit,
+        "p",
+        (&public_id_sql("p.id"), detail_after),
+        values.len() + 1,
+    );
+    values.extend(audit_values);
+    let sql = format!("WITH p AS ({payment_sql}), a AS ({audit_sql}) SELECT id FROM p");
+    let written = crate::platform::db::one_statement(db, sql, values).await?;
+    let id: i64 = written.try_get("", "id")?;
+    as_stored(db, row, id).await
 }
 
 /// Now, to the microsecond: what PostgreSQL stores of a time (SQLite keeps what it is

@@ -62,6 +62,43 @@ pub async fn record<C: ConnectionTrait>(conn: &C, entry: AuditEntry<'_>) -> Resu
     Ok(())
 }
 
+/// The row [`record`] writes, as `INSERT … SELECT … FROM source` for a statement that
+/// writes it together with the row it names (PostgreSQL): its detail is `entry.detail`
+/// followed by the SQL expression `detail_sql`, read from `source`, then
+/// `detail_after`. Its values are numbered from `$first`; the text and the values to
+/// append to the statement's are given back.
+pub fn insert_from(
+    entry: &AuditEntry<'_>,
+    source: &str,
+    (detail_sql, detail_after): (&str, &str),
+    first: usize,
+) -> (String, Vec<sea_orm::Value>) {
+    let n = |i: usize| format!("${}", first + i);
+    let sql = format!(
+        "INSERT INTO audit_log (merchant_id, user_id, actor, action, detail, ip, created_at) \
+         SELECT {}, {}, {}, {}, {} || ({detail_sql}) || {}, {}, {} FROM {source}",
+        n(0),
+        n(1),
+        n(2),
+        n(3),
+        n(4),
+        n(5),
+        n(6),
+        n(7),
+    );
+    let values = vec![
+        entry.merchant_id.into(),
+        entry.user_id.into(),
+        entry.actor.to_owned().into(),
+        entry.action.to_owned().into(),
+        entry.detail.clone().into(),
+        detail_after.to_owned().into(),
+        entry.ip.chars().take(64).collect::<String>().into(),
+        Utc::now().into(),
+    ];
+    (sql, values)
+}
+
 /// Serialises a merchant's concurrent requests inside `txn`: a write to its row that
 /// changes nothing, so the next request of that merchant waits here (SQLite's writer
 /// lock, PostgreSQL's row lock) until this transaction ends. Caps counted after it hold.

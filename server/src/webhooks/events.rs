@@ -46,6 +46,14 @@ fn wanted(merchant: &merchant::Model, kind: &str) -> bool {
             || merchant.webhook_events.split(',').any(|e| e.trim() == kind))
 }
 
+/// Whether the merchant is told of event `kind` one way or another (a webhook, a mail,
+/// an SMS): when not, [`emit`] writes nothing.
+pub fn told(merchant: &merchant::Model, kind: &str) -> bool {
+    crate::configuration::rules::mail_wanted(merchant, kind).is_some()
+        || crate::template::sms::sms_wanted(merchant, kind).is_some()
+        || wanted(merchant, kind)
+}
+
 /// Writes event `kind` carrying `object` under `key` (`payment`, `refund`, `token`), and
 /// the notification mail and SMS it calls for. `object` is built only when the merchant
 /// is told of the event one way or another: most payments of most merchants are not.
@@ -56,12 +64,12 @@ pub async fn emit<C: ConnectionTrait>(
     key: &str,
     object: impl FnOnce() -> serde_json::Value,
 ) -> Result<(), DbErr> {
+    if !told(merchant, kind) {
+        return Ok(());
+    }
     let mail = crate::configuration::rules::mail_wanted(merchant, kind).is_some();
     let sms = crate::template::sms::sms_wanted(merchant, kind).is_some();
     let hooks = wanted(merchant, kind);
-    if !(mail || sms || hooks) {
-        return Ok(());
-    }
     let object = object();
     if mail {
         crate::configuration::rules::notify_by_mail(conn, merchant, kind, &object).await?;

@@ -4,6 +4,7 @@
 mod account_settings;
 mod accounts;
 mod aliases;
+mod answer_writes;
 mod assets;
 mod audit_log;
 mod centres;

@@ -7,25 +7,23 @@ use super::{
     card_error, check_card, today, Answer, Attempt, AttemptResult, AuthMode, CardSource,
     CartLineInput, CheckedCard, Initiator, NewPayment, PaymentEngine, Respond,
 };
-use crate::entities::{cart_line, hosted_checkout, merchant, operation, payment, token};
+use crate::entities::{cart_line, hosted_checkout, merchant, payment, token};
 use crate::fraud::Screening;
 use crate::payments::acquirer::{AuthRequest, AuthResult};
 use crate::payments::error::EngineError;
 use crate::payments::records::{
-    guarded_update_held, insert_payment, ledger, public_id, set_ledger, stored_money, stored_now,
+    insert_payment, insert_payment_audited, ledger, public_id, stored_money, stored_now,
 };
 use crate::payments::wire;
 use crate::platform::audit::{self, AuditEntry};
 use crate::platform::db::BeginWrite;
-use crate::platform::jobs;
 use crate::webhooks::events;
-use chrono::{Duration, Utc};
+use chrono::Utc;
 use domain::card::{CardNumber, Expiry};
 use domain::cart::{line_amount, Quantity};
 use domain::payment::{PaymentError, Stage};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
-use serde_json::json;
+use sea_orm::{ActiveModelTrait, ColumnTrait, DbBackend, EntityTrait, QueryFilter, Set};
 
 /// How long a payment may wait for its acquirer answer before the reconciliation sweep
 /// ([`super::reconcile`]) treats the answer as lost.
@@ -276,6 +274,35 @@ impl PaymentEngine {
     ) -> Result<payment::Model, EngineError> {
         // Whole microseconds: the row is kept as written (`insert_payment`).
         let now = stored_now();
+        let actor = by.actor();
+        let entry = |detail: String| AuditEntry {
+            merchant_id: Some(merchant.id),
+            user_id: by.user_id(),
+            actor: &actor,
+            action: "payment.create",
+            detail,
+            // The caller's address; the payer's stays on the payment.
+            ip: by.ip(),
+        };
+        // The audit's detail: `payment {public id}` and this.
+        let detail_after = format!(" {} {} {}", new.channel, new.amount, card.number.masked());
+        // The common case written in one statement (PostgreSQL): the payment and its
+        // audit row, nothing else to write with them.
+        let alone = existing_token.is_none()
+            && !new.tokenize
+            && new.hosted_checkout_id.is_none()
+            && new.cart.is_empty()
+            && !events::told(merchant, "payment.created");
+        if alone && self.db.get_database_backend() == DbBackend::Postgres {
+            let row = intent_row(merchant, new, (card, screening), mode, None, request, now);
+            return Ok(insert_payment_audited(
+                &self.db,
+                row,
+                &entry("payment ".into()),
+                &detail_after,
+            )
+            .await?);
+        }
         let txn = self.db.begin_write().await?;
         let token_id = match (&existing_token, new.tokenize) {
             (Some(t), _) => Some(t.id.clone()),
@@ -301,41 +328,15 @@ impl PaymentEngine {
                 .exec(&txn)
                 .await?;
         }
-        let mut row = payment::ActiveModel {
-            merchant_id: Set(merchant.id),
-            channel: Set(new.channel.to_owned()),
-            merchant_reference: Set(new.merchant_reference.clone()),
-            merchant_customer_id: Set(new.merchant_customer_id.clone()),
-            description: Set(new.description.clone()),
-            currency: Set(new.amount.currency().code().to_owned()),
-            amount: Set(new.amount.minor()),
-            authorised: Set(0),
-            captured: Set(0),
-            refunded: Set(0),
-            stage: Set(Stage::Created.code().to_owned()),
-            capture_closed: Set(false),
-            authorization_mode: Set(mode.code().to_owned()),
-            token_id: Set(token_id),
-            // The reference the acquirer is asked about if the answer is lost.
-            rrn: Set(Some(attempt_reference())),
-            awaiting_since: Set(Some(now)),
-            attempts: Set(0),
-            return_url: Set(new.return_url.clone()),
-            hosted_checkout_id: Set(new.hosted_checkout_id.clone()),
-            payment_link_id: Set(new.payment_link_id),
-            payer_fields: Set(new.payer_fields.clone()),
-            customer_mobile: Set(new.customer_mobile.clone()),
-            customer_email: Set(new.customer_email.clone()),
-            customer_ip: Set(new.customer_ip.clone()),
-            locale: Set(new.locale.clone()),
-            receipt: Set(None),
-            created_at: Set(now),
-            updated_at: Set(now),
-            idempotence_ref: Set(request),
-            ..Default::default()
-        };
-        set_card_facts(&mut row, card);
-        screening.stamp(&mut row);
+        let row = intent_row(
+            merchant,
+            new,
+            (card, screening),
+            mode,
+            token_id,
+            request,
+            now,
+        );
         let row = insert_payment(&txn, row).await?;
         // A hosted checkout holds its payment from now on: a request that dies while the
         // acquirer is asked, or fails after it answered, leaves the payment linked, so
@@ -369,21 +370,7 @@ impl PaymentEngine {
         }
         audit::record(
             &txn,
-            AuditEntry {
-                merchant_id: Some(merchant.id),
-                user_id: by.user_id(),
-                actor: &by.actor(),
-                action: "payment.create",
-                detail: format!(
-                    "payment {} {} {} {}",
-                    public_id(row.id),
-                    new.channel,
-                    new.amount,
-                    card.number.masked()
-                ),
-                // The caller's address; the payer's stays on the payment.
-                ip: by.ip(),
-            },
+            entry(format!("payment {}{detail_after}", public_id(row.id))),
         )
         .await?;
         events::emit(&txn, merchant, "payment.created", "payment", || {
@@ -495,10 +482,32 @@ impl PaymentEngine {
             }
             _ => None,
         };
+        let writes = self.plan_answer(merchant, &row, answer, mode, card, by, sale_capture)?;
+        if super::answer::alone(&self.db, merchant, &row, &writes) {
+            // The payment as it will be written gives the answer stored with it.
+            let (update, after) =
+                crate::payments::records::held_update(&row, writes.update.clone())?;
+            let attempt = Attempt {
+                payment: after,
+                result: writes.result.clone(),
+                token,
+            };
+            let answer = respond.and_then(|respond| respond(&attempt));
+            let store = answer.as_ref().and(super::answer_store());
+            let statement = match (&store, &answer) {
+                (Some(store), Some(answer)) => Some(store.statement(answer)),
+                _ => None,
+            };
+            let stored =
+                super::answer::write_alone(&self.db, update, &attempt.payment, writes, statement)
+                    .await?;
+            if let (true, Some(store)) = (stored, store) {
+                store.committed();
+            }
+            return Ok((attempt, answer));
+        }
         let txn = self.db.begin_write().await?;
-        let (payment, result) = self
-            .apply_answer(&txn, merchant, row, answer, mode, card, by, sale_capture)
-            .await?;
+        let (payment, result) = self.write_planned(&txn, merchant, row, writes).await?;
         let attempt = Attempt {
             payment,
             result,
@@ -516,161 +525,54 @@ impl PaymentEngine {
         }
         Ok((attempt, answer))
     }
+}
 
-    /// Writes the acquirer's answer (and a sale's capture, made by [`Self::write_answer`])
-    /// to a payment inside `txn`.
-    #[allow(clippy::too_many_arguments)]
-    async fn apply_answer<C: ConnectionTrait>(
-        &self,
-        txn: &C,
-        merchant: &merchant::Model,
-        row: payment::Model,
-        answer: AuthResult,
-        mode: AuthMode,
-        card: Option<&CheckedCard>,
-        by: &Initiator,
-        sale_capture: Option<String>,
-    ) -> Result<(payment::Model, AttemptResult), EngineError> {
-        let mut ledger = ledger(&row).map_err(EngineError::Refused)?;
-        // Kept in the row given back as written (`guarded_update_held`).
-        let now = stored_now();
-        let mut update: payment::ActiveModel = row.clone().into();
-        update.attempts = Set(row.attempts + 1);
-        update.updated_at = Set(now);
-        update.awaiting_since = Set(None);
-        let op = |kind: &str, amount: i64, result: &str| operation::ActiveModel {
-            payment_id: Set(row.id),
-            kind: Set(kind.to_owned()),
-            amount: Set(amount),
-            result: Set(result.to_owned()),
-            is_final: Set(false),
-            user_id: Set(by.user_id()),
-            api_key_id: Set(by.api_key()),
-            created_at: Set(now),
-            ..Default::default()
-        };
-        let result = match answer {
-            AuthResult::Approved(approval) => {
-                ledger.authorise().map_err(EngineError::Refused)?;
-                let mut auth = op("authorise", row.amount, "approved");
-                auth.authorisation_code = Set(Some(approval.authorisation_code.clone()));
-                auth.rrn = Set(Some(approval.rrn.clone()));
-                auth.terminal_id = Set(Some(approval.terminal_id.clone()));
-                auth.eci = Set(Some(approval.eci.clone()));
-                // A sale's two operations are written in one statement.
-                let mut written = vec![auth];
-                update.authorisation_code = Set(Some(approval.authorisation_code));
-                update.rrn = Set(Some(approval.rrn.clone()));
-                update.terminal_id = Set(Some(approval.terminal_id));
-                update.eci = Set(Some(approval.eci));
-                update.refusal_code = Set(None);
-                update.refusal_reason = Set(None);
-                update.pending_card_enc = Set(None);
-                update.authorised_at = Set(Some(now));
-                if let Some(reference) = sale_capture {
-                    ledger
-                        .capture(row.amount, true, 0)
-                        .map_err(EngineError::Refused)?;
-                    let mut capture = op("capture", row.amount, "approved");
-                    capture.is_final = Set(true);
-                    capture.rrn = Set(Some(reference));
-                    capture.authorisation_code = Set(None);
-                    capture.terminal_id = Set(None);
-                    capture.eci = Set(None);
-                    written.push(capture);
-                } else if merchant.capture_procedure == "delayed" {
-                    let at = now + Duration::hours(i64::from(merchant.capture_delay_hours.max(0)));
-                    update.capture_after = Set(Some(at));
-                    jobs::enqueue(
-                        txn,
-                        Some(merchant.id),
-                        jobs::kind::AUTO_CAPTURE,
-                        json!({ "payment": row.id }),
-                        at,
-                        5,
-                    )
-                    .await?;
-                }
-                operation::Entity::insert_many(written).exec(txn).await?;
-                AttemptResult::Approved
-            }
-            AuthResult::ChallengeRequired => {
-                let card = card.ok_or(EngineError::Refused(PaymentError::WrongStatus))?;
-                if ledger.stage() == Stage::Created {
-                    ledger.redirect().map_err(EngineError::Refused)?;
-                }
-                update.pending_card_enc = Set(Some(crate::platform::crypto::seal(
-                    &self.config.data_key,
-                    &super::pending_card_binding(row.id),
-                    &format!("{}|{}", card.number.expose_digits(), card.expiry.mmyy()),
-                )));
-                update.attempts = Set(row.attempts);
-                AttemptResult::Challenge
-            }
-            AuthResult::Declined { code, reason, rrn } => {
-                let attempts = row.attempts + 1;
-                // On a hosted page the payer may retry up to the merchant's retry count.
-                // A queued or uncertain authorisation has no payer left to try again.
-                let final_try = row.hosted_checkout_id.is_none()
-                    || attempts >= merchant.retry_count.max(1)
-                    || ledger.stage() == Stage::Uncertain;
-                if final_try {
-                    ledger.reject().map_err(EngineError::Refused)?;
-                }
-                let mut auth = op("authorise", row.amount, "declined");
-                auth.refusal_code = Set(Some(code.clone()));
-                auth.refusal_reason = Set(Some(reason.clone()));
-                auth.rrn = Set(Some(rrn));
-                auth.insert(txn).await?;
-                update.refusal_code = Set(Some(code.clone()));
-                update.refusal_reason = Set(Some(reason.clone()));
-                update.pending_card_enc = Set(None);
-                AttemptResult::Declined { code, reason }
-            }
-            AuthResult::Timeout { rrn } => {
-                ledger.mark_uncertain().map_err(EngineError::Refused)?;
-                let mut auth = op("authorise", row.amount, "uncertain");
-                auth.rrn = Set(Some(rrn.clone()));
-                auth.insert(txn).await?;
-                update.rrn = Set(Some(rrn));
-                update.pending_card_enc = Set(None);
-                jobs::enqueue(
-                    txn,
-                    Some(merchant.id),
-                    jobs::kind::RESOLVE_UNCERTAIN,
-                    json!({ "payment": row.id, "sale": mode == AuthMode::Sale }),
-                    now + Duration::seconds(5),
-                    10,
-                )
-                .await?;
-                AttemptResult::Uncertain
-            }
-            AuthResult::NotReached => {
-                ledger.mark_uncertain().map_err(EngineError::Refused)?;
-                let sealed = self
-                    .queue_authorisation(txn, merchant, &row, card, mode)
-                    .await?;
-                update.pending_card_enc = Set(Some(sealed));
-                // Shown as AUTHORIZATION_REQUESTED until the job writes the answer.
-                op("authorise", row.amount, "uncertain").insert(txn).await?;
-                AttemptResult::Uncertain
-            }
-        };
-        set_ledger(&mut update, &ledger);
-        // `row` is as stored: written by this request or read by it.
-        let row = guarded_update_held(txn, &row, update).await?;
-        crate::platform::metrics::payment_attempt(&row.channel, result.outcome());
-        super::linked::settle_linked_checkout(txn, &row, ledger.stage()).await?;
-        super::linked::settle_linked_link(txn, &row, ledger.stage()).await?;
-        let kind = format!(
-            "payment.{}",
-            ledger.direct_status().status.to_ascii_lowercase()
-        );
-        if ledger.stage() != Stage::Created {
-            events::emit(txn, merchant, &kind, "payment", || wire::payment(&row)).await?;
-        }
-        Ok((row, result))
-    }
+/// The row of a new payment, `Created`, awaiting the acquirer's answer since `now`.
+fn intent_row(
+    merchant: &merchant::Model,
+    new: &NewPayment,
+    (card, screening): (&CheckedCard, &Screening),
+    mode: AuthMode,
+    token_id: Option<String>,
+    request: Option<String>,
+    now: chrono::DateTime<Utc>,
+) -> payment::ActiveModel {
+    let mut row = payment::ActiveModel {
+        merchant_id: Set(merchant.id),
+        channel: Set(new.channel.to_owned()),
+        merchant_reference: Set(new.merchant_reference.clone()),
+        merchant_customer_id: Set(new.merchant_customer_id.clone()),
+        description: Set(new.description.clone()),
+        currency: Set(new.amount.currency().code().to_owned()),
+        amount: Set(new.amount.minor()),
+        authorised: Set(0),
+        captured: Set(0),
+        refunded: Set(0),
+        stage: Set(Stage::Created.code().to_owned()),
+        capture_closed: Set(false),
+        authorization_mode: Set(mode.code().to_owned()),
+        token_id: Set(token_id),
+        // The reference the acquirer is asked about if the answer is lost.
+        rrn: Set(Some(attempt_reference())),
+        awaiting_since: Set(Some(now)),
+        attempts: Set(0),
+        return_url: Set(new.return_url.clone()),
+        hosted_checkout_id: Set(new.hosted_checkout_id.clone()),
+        payment_link_id: Set(new.payment_link_id),
+        payer_fields: Set(new.payer_fields.clone()),
+        customer_mobile: Set(new.customer_mobile.clone()),
+        customer_email: Set(new.customer_email.clone()),
+        customer_ip: Set(new.customer_ip.clone()),
+        locale: Set(new.locale.clone()),
+        receipt: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        idempotence_ref: Set(request),
+        ..Default::default()
+    };
+    set_card_facts(&mut row, card);
+    screening.stamp(&mut row);
+    row
 }
 
 /// An attempt committed before (by a request taken over), with the answer `respond`

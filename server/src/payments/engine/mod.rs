@@ -8,6 +8,7 @@
 //! changes of a payment (`change`), card-present payments (`card_present`) and the
 //! lifecycle jobs (`lifecycle`).
 
+mod answer;
 mod card_present;
 mod change;
 mod create;
@@ -69,6 +70,9 @@ pub trait AnswerStore: Send + Sync {
     /// Writes `answer` inside `txn`; whether it was written (the request is still this
     /// process's).
     async fn store(&self, txn: &WriteTxn, answer: &Answer) -> Result<bool, sea_orm::DbErr>;
+    /// The update [`Self::store`] makes, for a caller that writes it within a statement of
+    /// its own (it writes a row only while the request is this process's).
+    fn statement(&self, answer: &Answer) -> sea_orm::sea_query::UpdateStatement;
     /// Told once the transaction that stored the answer committed.
     fn committed(&self);
 }

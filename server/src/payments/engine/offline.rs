@@ -26,7 +26,7 @@ use chrono::{Duration, Utc};
 use domain::card::{CardError, CardNumber, Expiry};
 use domain::payment::Stage;
 use domain::processing::{decide, Action, ProcessingMode, Reach};
-use sea_orm::{ConnectionTrait, EntityTrait};
+use sea_orm::EntityTrait;
 use serde_json::json;
 
 /// Attempts of a queued authorisation's job (with the jobs' backoff, 30 s doubling up to
@@ -83,17 +83,16 @@ impl PaymentEngine {
         }
     }
 
-    /// Queues the authorisation of `row` (in `txn`, with the answer's update): the job
-    /// that asks the acquirer until it answers. Returns the sealed card to keep on the
-    /// payment until then.
-    pub(super) async fn queue_authorisation<C: ConnectionTrait>(
+    /// The queued authorisation of `row`, written with the answer's update: the job that
+    /// asks the acquirer until it answers (its payload, when it first runs, its attempts)
+    /// and the sealed card to keep on the payment until then.
+    pub(super) fn queued_authorisation(
         &self,
-        txn: &C,
         merchant: &merchant::Model,
         row: &payment::Model,
         card: Option<&CheckedCard>,
         mode: AuthMode,
-    ) -> Result<String, EngineError> {
+    ) -> Result<(super::answer::NewJob, String), EngineError> {
         let card = card.ok_or(EngineError::Refused(
             domain::payment::PaymentError::WrongStatus,
         ))?;
@@ -101,20 +100,18 @@ impl PaymentEngine {
             ProcessingMode::Offline => OFFLINE_DELAY_SECONDS,
             _ => FALLBACK_DELAY_SECONDS,
         };
-        jobs::enqueue(
-            txn,
-            Some(merchant.id),
-            jobs::kind::AUTHORISE_QUEUED,
-            json!({ "payment": row.id, "sale": mode == AuthMode::Sale }),
-            Utc::now() + Duration::seconds(delay),
-            QUEUED_ATTEMPTS,
-        )
-        .await?;
-        Ok(crate::platform::crypto::seal(
+        let job = super::answer::NewJob {
+            kind: jobs::kind::AUTHORISE_QUEUED,
+            payload: json!({ "payment": row.id, "sale": mode == AuthMode::Sale }),
+            at: Utc::now() + Duration::seconds(delay),
+            max_attempts: QUEUED_ATTEMPTS,
+        };
+        let sealed = crate::platform::crypto::seal(
             &self.config.data_key,
             &pending_card_binding(row.id),
             &format!("{}|{}", card.number.expose_digits(), card.expiry.mmyy()),
-        ))
+        );
+        Ok((job, sealed))
     }
 
     /// The `authorise_queued` job: asks the acquirer for a queued authorisation and

@@ -217,6 +217,23 @@ impl ConnectionTrait for WriteTxn {
     }
 }
 
+/// Runs `sql`, with `values` numbered `$1`, `$2`, …, on PostgreSQL as one statement that
+/// commits by itself (several writes together as data-modifying `WITH` queries), and
+/// gives the row it answers.
+pub async fn one_statement(
+    db: &DatabaseConnection,
+    sql: String,
+    values: Vec<sea_orm::Value>,
+) -> Result<QueryResult, DbErr> {
+    db.query_one_raw(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        sql,
+        values,
+    ))
+    .await?
+    .ok_or_else(|| DbErr::Custom("the statement answered no row".into()))
+}
+
 /// A connection on which every statement is a write of its own, for the writes made
 /// outside a transaction: a session saved, a job claimed or finished, a sign-in counted.
 /// On SQLite each statement takes a turn with the database's writer ([`group`], as

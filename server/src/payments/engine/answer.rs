@@ -1,0 +1,357 @@
+//! The acquirer's answer to a payment's authorisation, written: what it changes is
+//! worked out first ([`AnswerWrites`]: the payment's update, its operations, its jobs),
+//! then written inside a transaction ([`PaymentEngine::write_planned`]) or, in the
+//! common case on PostgreSQL, as one statement that commits by itself
+//! ([`write_alone`]).
+
+use super::{AttemptResult, AuthMode, CheckedCard, Initiator, PaymentEngine};
+use crate::entities::{merchant, operation, payment};
+use crate::payments::acquirer::AuthResult;
+use crate::payments::error::EngineError;
+use crate::payments::records::{ledger, set_ledger, stored_now};
+use crate::payments::wire;
+use crate::platform::jobs;
+use crate::webhooks::events;
+use chrono::{DateTime, Duration, Utc};
+use domain::payment::{Payment, PaymentError, Stage};
+use sea_orm::sea_query::{PostgresQueryBuilder, UpdateStatement};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryTrait, Set};
+use serde_json::json;
+
+/// A job the answer queues, written with it.
+pub(super) struct NewJob {
+    pub(super) kind: &'static str,
+    pub(super) payload: serde_json::Value,
+    pub(super) at: DateTime<Utc>,
+    pub(super) max_attempts: i32,
+}
+
+/// What an answer writes to a payment, worked out before anything is written.
+pub(super) struct AnswerWrites {
+    /// The payment's update, guarded by the ledger it was read with.
+    pub(super) update: payment::ActiveModel,
+    /// The operations it records.
+    pub(super) operations: Vec<operation::ActiveModel>,
+    /// The jobs it queues.
+    pub(super) jobs: Vec<NewJob>,
+    /// The payment's ledger after the answer.
+    pub(super) ledger: Payment,
+    /// What the attempt came to.
+    pub(super) result: AttemptResult,
+}
+
+impl AnswerWrites {
+    /// The event the answer makes (`payment.captured`, …), when it makes one.
+    pub(super) fn event(&self) -> Option<String> {
+        (self.ledger.stage() != Stage::Created).then(|| {
+            format!(
+                "payment.{}",
+                self.ledger.direct_status().status.to_ascii_lowercase()
+            )
+        })
+    }
+}
+
+impl PaymentEngine {
+    /// Works out what the acquirer's `answer` (and a sale's capture, made by the caller)
+    /// writes to payment `row`.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn plan_answer(
+        &self,
+        merchant: &merchant::Model,
+        row: &payment::Model,
+        answer: AuthResult,
+        mode: AuthMode,
+        card: Option<&CheckedCard>,
+        by: &Initiator,
+        sale_capture: Option<String>,
+    ) -> Result<AnswerWrites, EngineError> {
+        let mut ledger = ledger(row).map_err(EngineError::Refused)?;
+        // Kept in the row given back as written (`guarded_update_held`).
+        let now = stored_now();
+        let mut update: payment::ActiveModel = row.clone().into();
+        update.attempts = Set(row.attempts + 1);
+        update.updated_at = Set(now);
+        update.awaiting_since = Set(None);
+        let op = |kind: &str, amount: i64, result: &str| operation::ActiveModel {
+            payment_id: Set(row.id),
+            kind: Set(kind.to_owned()),
+            amount: Set(amount),
+            result: Set(result.to_owned()),
+            is_final: Set(false),
+            user_id: Set(by.user_id()),
+            api_key_id: Set(by.api_key()),
+            created_at: Set(now),
+            ..Default::default()
+        };
+        let mut operations = Vec::new();
+        let mut jobs = Vec::new();
+        let result = match answer {
+            AuthResult::Approved(approval) => {
+                ledger.authorise().map_err(EngineError::Refused)?;
+                let mut auth = op("authorise", row.amount, "approved");
+                auth.authorisation_code = Set(Some(approval.authorisation_code.clone()));
+                auth.rrn = Set(Some(approval.rrn.clone()));
+                auth.terminal_id = Set(Some(approval.terminal_id.clone()));
+                auth.eci = Set(Some(approval.eci.clone()));
+                // A sale's two operations are written in one statement.
+                operations.push(auth);
+                update.authorisation_code = Set(Some(approval.authorisation_code));
+                update.rrn = Set(Some(approval.rrn.clone()));
+                update.terminal_id = Set(Some(approval.terminal_id));
+                update.eci = Set(Some(approval.eci));
+                update.refusal_code = Set(None);
+                update.refusal_reason = Set(None);
+                update.pending_card_enc = Set(None);
+                update.authorised_at = Set(Some(now));
+                if let Some(reference) = sale_capture {
+                    ledger
+                        .capture(row.amount, true, 0)
+                        .map_err(EngineError::Refused)?;
+                    let mut capture = op("capture", row.amount, "approved");
+                    capture.is_final = Set(true);
+                    capture.rrn = Set(Some(reference));
+                    capture.authorisation_code = Set(None);
+                    capture.terminal_id = Set(None);
+                    capture.eci = Set(None);
+                    operations.push(capture);
+                } else if merchant.capture_procedure == "delayed" {
+                    let at = now + Duration::hours(i64::from(merchant.capture_delay_hours.max(0)));
+                    update.capture_after = Set(Some(at));
+                    jobs.push(NewJob {
+                        kind: jobs::kind::AUTO_CAPTURE,
+                        payload: json!({ "payment": row.id }),
+                        at,
+                        max_attempts: 5,
+                    });
+                }
+                AttemptResult::Approved
+            }
+            AuthResult::ChallengeRequired => {
+                let card = card.ok_or(EngineError::Refused(PaymentError::WrongStatus))?;
+                if ledger.stage() == Stage::Created {
+                    ledger.redirect().map_err(EngineError::Refused)?;
+                }
+                update.pending_card_enc = Set(Some(crate::platform::crypto::seal(
+                    &self.config.data_key,
+                    &super::pending_card_binding(row.id),
+                    &format!("{}|{}", card.number.expose_digits(), card.expiry.mmyy()),
+                )));
+                update.attempts = Set(row.attempts);
+                AttemptResult::Challenge
+            }
+            AuthResult::Declined { code, reason, rrn } => {
+                let attempts = row.attempts + 1;
+                // On a hosted page the payer may retry up to the merchant's retry count.
+                // A queued or uncertain authorisation has no payer left to try again.
+                let final_try = row.hosted_checkout_id.is_none()
+                    || attempts >= merchant.retry_count.max(1)
+                    || ledger.stage() == Stage::Uncertain;
+                if final_try {
+                    ledger.reject().map_err(EngineError::Refused)?;
+                }
+                let mut auth = op("authorise", row.amount, "declined");
+                auth.refusal_code = Set(Some(code.clone()));
+                auth.refusal_reason = Set(Some(reason.clone()));
+                auth.rrn = Set(Some(rrn));
+                operations.push(auth);
+                update.refusal_code = Set(Some(code.clone()));
+                update.refusal_reason = Set(Some(reason.clone()));
+                update.pending_card_enc = Set(None);
+                AttemptResult::Declined { code, reason }
+            }
+            AuthResult::Timeout { rrn } => {
+                ledger.mark_uncertain().map_err(EngineError::Refused)?;
+                let mut auth = op("authorise", row.amount, "uncertain");
+                auth.rrn = Set(Some(rrn.clone()));
+                operations.push(auth);
+                update.rrn = Set(Some(rrn));
+                update.pending_card_enc = Set(None);
+                jobs.push(NewJob {
+                    kind: jobs::kind::RESOLVE_UNCERTAIN,
+                    payload: json!({ "payment": row.id, "sale": mode == AuthMode::Sale }),
+                    at: now + Duration::seconds(5),
+                    max_attempts: 10,
+                });
+                AttemptResult::Uncertain
+            }
+            AuthResult::NotReached => {
+                ledger.mark_uncertain().map_err(EngineError::Refused)?;
+                let (job, sealed) = self.queued_authorisation(merchant, row, card, mode)?;
+                jobs.push(job);
+                update.pending_card_enc = Set(Some(sealed));
+                // Shown as AUTHORIZATION_REQUESTED until the job writes the answer.
+                operations.push(op("authorise", row.amount, "uncertain"));
+                AttemptResult::Uncertain
+            }
+        };
+        set_ledger(&mut update, &ledger);
+        Ok(AnswerWrites {
+            update,
+            operations,
+            jobs,
+            ledger,
+            result,
+        })
+    }
+
+    /// Writes `writes` to payment `row` inside `txn`; the payment as written.
+    pub(super) async fn write_planned<C: ConnectionTrait>(
+        &self,
+        txn: &C,
+        merchant: &merchant::Model,
+        row: payment::Model,
+        writes: AnswerWrites,
+    ) -> Result<(payment::Model, AttemptResult), EngineError> {
+        let event = writes.event();
+        if !writes.operations.is_empty() {
+            operation::Entity::insert_many(writes.operations)
+                .exec(txn)
+                .await?;
+        }
+        for job in writes.jobs {
+            jobs::enqueue(
+                txn,
+                Some(merchant.id),
+                job.kind,
+                job.payload,
+                job.at,
+                job.max_attempts,
+            )
+            .await?;
+        }
+        // `row` is as stored: written by this request or read by it.
+        let row = crate::payments::records::guarded_update_held(txn, &row, writes.update).await?;
+        crate::platform::metrics::payment_attempt(&row.channel, writes.result.outcome());
+        super::linked::settle_linked_checkout(txn, &row, writes.ledger.stage()).await?;
+        super::linked::settle_linked_link(txn, &row, writes.ledger.stage()).await?;
+        if let Some(kind) = event {
+            events::emit(txn, merchant, &kind, "payment", || wire::payment(&row)).await?;
+        }
+        Ok((row, writes.result))
+    }
+}
+
+/// Whether `writes` to payment `row` can be written by [`write_alone`]: on PostgreSQL,
+/// when they queue no job, no checkout or link is settled with them, no event is told
+/// to the merchant, and their operations are written in one insert.
+pub(super) fn alone(
+    db: &DatabaseConnection,
+    merchant: &merchant::Model,
+    row: &payment::Model,
+    writes: &AnswerWrites,
+) -> bool {
+    db.get_database_backend() == DbBackend::Postgres
+        && writes.jobs.is_empty()
+        && row.hosted_checkout_id.is_none()
+        && row.payment_link_id.is_none()
+        && writes
+            .event()
+            .is_none_or(|kind| !events::told(merchant, &kind))
+}
+
+/// Writes `writes` to payment `row`, with the request's answer (`store`, the idempotence
+/// record's update, when the request keeps one), in one statement that commits by
+/// itself (PostgreSQL; one round trip instead of a transaction's five). The payment's
+/// guarded update comes first; the operations and the answer are written only with it
+/// (`… WHERE EXISTS (SELECT 1 FROM g)`), so a payment changed meanwhile leaves nothing
+/// written and is `Refused(Inconsistent)`, as `records::guarded_update_held` has it.
+/// `update` and `after` are `records::held_update`'s. Gives whether the answer was stored.
+pub(super) async fn write_alone(
+    db: &DatabaseConnection,
+    update: UpdateStatement,
+    after: &payment::Model,
+    writes: AnswerWrites,
+    store: Option<UpdateStatement>,
+) -> Result<bool, EngineError> {
+    let mut values = Vec::new();
+    let mut text = |statement: (String, sea_orm::sea_query::Values)| {
+        let (sql, more) = statement;
+        let sql = renumbered(&sql, values.len());
+        values.extend(more.0);
+        sql
+    };
+    let guarded = text(update.build(PostgresQueryBuilder));
+    let mut sql = format!("WITH g AS ({guarded} RETURNING 1)");
+    if !writes.operations.is_empty() {
+        let insert = text(
+            operation::Entity::insert_many(writes.operations)
+                .into_query()
+                .build(PostgresQueryBuilder),
+        );
+        // Every operation carries the same columns (no DEFAULT in its rows): the rows
+        // are read from a VALUES list, which cannot hold DEFAULT.
+        let (columns, rows) = insert
+            .split_once(" VALUES ")
+            .filter(|(_, rows)| !rows.contains("DEFAULT"))
+            .ok_or_else(|| {
+                EngineError::Db(sea_orm::DbErr::Custom(format!(
+                    "operations insert not as expected: {insert}"
+                )))
+            })?;
+        sql.push_str(&format!(
+            ", o AS ({columns} SELECT * FROM (VALUES {rows}) AS v WHERE EXISTS (SELECT 1 FROM g))"
+        ));
+    }
+    let stores = store.is_some();
+    if let Some(mut store) = store {
+        store.and_where(sea_orm::sea_query::Expr::cust("EXISTS (SELECT 1 FROM g)"));
+        let store = text(store.build(PostgresQueryBuilder));
+        sql.push_str(&format!(", s AS ({store} RETURNING 1)"));
+    }
+    sql.push_str(" SELECT (SELECT count(*) FROM g) AS guarded");
+    if stores {
+        sql.push_str(", (SELECT count(*) FROM s) AS stored");
+    }
+    let written = crate::platform::db::one_statement(db, sql, values).await?;
+    if written.try_get::<i64>("", "guarded")? != 1 {
+        return Err(EngineError::Refused(PaymentError::Inconsistent));
+    }
+    let stored = stores && written.try_get::<i64>("", "stored")? == 1;
+    crate::platform::metrics::payment_attempt(&after.channel, writes.result.outcome());
+    Ok(stored)
+}
+
+/// `sql` with its placeholders `$1`, `$2`, … moved up by `by`, to follow another
+/// statement's values in one statement. Every value of a statement built by sea-query is
+/// a placeholder, so no `$` followed by a digit is anything else.
+fn renumbered(sql: &str, by: usize) -> String {
+    if by == 0 {
+        return sql.to_owned();
+    }
+    let mut out = String::with_capacity(sql.len() + 16);
+    let mut chars = sql.char_indices().peekable();
+    while let Some((_, c)) = chars.next() {
+        out.push(c);
+        if c != '$' {
+            continue;
+        }
+        let mut digits = String::new();
+        while let Some(&(_, d)) = chars.peek() {
+            if !d.is_ascii_digit() {
+                break;
+            }
+            digits.push(d);
+            chars.next();
+        }
+        if let Ok(n) = digits.parse::<usize>() {
+            out.push_str(&(n + by).to_string());
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::renumbered;
+
+    #[test]
+    fn placeholders_follow_the_values_before_them() {
+        assert_eq!(
+            renumbered(r#"UPDATE "t" SET "a" = $1 WHERE "b" = $2 AND "c" = $10"#, 3),
+            r#"UPDATE "t" SET "a" = $4 WHERE "b" = $5 AND "c" = $13"#
+        );
+        assert_eq!(renumbered("SELECT $1", 0), "SELECT $1");
+        assert_eq!(renumbered("SELECT '$' || $1", 2), "SELECT '$' || $3");
+    }
+}
