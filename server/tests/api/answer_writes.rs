@@ -10,8 +10,11 @@ use crate::payments::{card_payment, key};
 use chrono::Utc;
 use domain::money::Money;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
-use server::entities::{audit_log, operation, payment};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter,
+    QueryOrder,
+};
+use server::entities::{audit_log, idempotency_key, operation, payment};
 use server::payments::acquirer::{
     Acquirer, AuthRequest, AuthResult, ChangeInquiry, SimulatedAcquirer,
 };
@@ -34,6 +37,16 @@ both_backends!(
     &[],
     |app: TestApp| async move {
         let key = key(&app, "shop").await;
+        if app.db.get_database_backend() == DbBackend::Postgres {
+            // Ids of more than ten digits: the public id PostgreSQL writes in the audit
+            // row is still Rust's.
+            app.db
+                .execute_unprepared(
+                    "SELECT setval(pg_get_serial_sequence('payments', 'id'), 12345678900)",
+                )
+                .await
+                .unwrap();
+        }
         let body = card_payment(15_000, VISA, "SALE");
         let (status, first) = keyed(&app, &key, "/payments", &body, "whole-1").await;
         assert_eq!(status, 201, "{first}");
@@ -162,6 +175,18 @@ async fn a_payment_changed_meanwhile_keeps_nothing_of_the_answer(backend: Backen
     assert_eq!((rows[0].captured, rows[0].attempts), (0, 0));
     assert!(rows[0].awaiting_since.is_some());
     assert!(operations_of(&app.db, rows[0].id).await.is_empty());
+    // Nor the request's answer: a retry is not answered "captured".
+    let record = idempotency_key::Entity::find()
+        .filter(idempotency_key::Column::Key.eq("meddled"))
+        .one(&app.db)
+        .await
+        .unwrap();
+    assert!(
+        record
+            .as_ref()
+            .is_none_or(|r| r.status_code.is_none() && r.response_body.is_none()),
+        "{record:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

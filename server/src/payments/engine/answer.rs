@@ -280,7 +280,9 @@ pub(super) async fn write_alone(
                 .build(PostgresQueryBuilder),
         );
         // Every operation carries the same columns (no DEFAULT in its rows): the rows
-        // are read from a VALUES list, which cannot hold DEFAULT.
+        // are read from a VALUES list, which cannot hold DEFAULT. The text is sea-query's
+        // (`INSERT INTO … (…) VALUES (…), (…)`, pinned in Cargo.lock): a version that
+        // writes it otherwise fails here, before anything is written, and in the tests.
         let (columns, rows) = insert
             .split_once(" VALUES ")
             .filter(|(_, rows)| !rows.contains("DEFAULT"))
