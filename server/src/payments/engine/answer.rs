@@ -267,7 +267,7 @@ pub(super) async fn write_alone(
     let mut values = Vec::new();
     let mut text = |statement: (String, sea_orm::sea_query::Values)| {
         let (sql, more) = statement;
-        let sql = renumbered(&sql, values.len());
+        let sql = crate::platform::db::renumbered(&sql, values.len());
         values.extend(more.0);
         sql
     };
@@ -312,48 +312,4 @@ pub(super) async fn write_alone(
     let stored = stores && written.try_get::<i64>("", "stored")? == 1;
     crate::platform::metrics::payment_attempt(&after.channel, writes.result.outcome());
     Ok(stored)
-}
-
-/// `sql` with its placeholders `$1`, `$2`, … moved up by `by`, to follow another
-/// statement's values in one statement. Every value of a statement built by sea-query is
-/// a placeholder, so no `$` followed by a digit is anything else.
-fn renumbered(sql: &str, by: usize) -> String {
-    if by == 0 {
-        return sql.to_owned();
-    }
-    let mut out = String::with_capacity(sql.len() + 16);
-    let mut chars = sql.char_indices().peekable();
-    while let Some((_, c)) = chars.next() {
-        out.push(c);
-        if c != '$' {
-            continue;
-        }
-        let mut digits = String::new();
-        while let Some(&(_, d)) = chars.peek() {
-            if !d.is_ascii_digit() {
-                break;
-            }
-            digits.push(d);
-            chars.next();
-        }
-        if let Ok(n) = digits.parse::<usize>() {
-            out.push_str(&(n + by).to_string());
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::renumbered;
-
-    #[test]
-    fn placeholders_follow_the_values_before_them() {
-        assert_eq!(
-            renumbered(r#"UPDATE "t" SET "a" = $1 WHERE "b" = $2 AND "c" = $10"#, 3),
-            r#"UPDATE "t" SET "a" = $4 WHERE "b" = $5 AND "c" = $13"#
-        );
-        assert_eq!(renumbered("SELECT $1", 0), "SELECT $1");
-        assert_eq!(renumbered("SELECT '$' || $1", 2), "SELECT '$' || $3");
-    }
 }

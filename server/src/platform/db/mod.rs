@@ -234,6 +234,35 @@ pub async fn one_statement(
     .ok_or_else(|| DbErr::Custom("the statement answered no row".into()))
 }
 
+/// `sql` with its parameters `$1`, `$2`, … numbered up by `by`, to follow another
+/// statement's values in one statement. Every value of a statement built by sea-query is
+/// a numbered parameter, so no `$` followed by a digit is anything else.
+pub fn renumbered(sql: &str, by: usize) -> String {
+    if by == 0 {
+        return sql.to_owned();
+    }
+    let mut out = String::with_capacity(sql.len() + 16);
+    let mut chars = sql.char_indices().peekable();
+    while let Some((_, c)) = chars.next() {
+        out.push(c);
+        if c != '$' {
+            continue;
+        }
+        let mut digits = String::new();
+        while let Some(&(_, d)) = chars.peek() {
+            if !d.is_ascii_digit() {
+                break;
+            }
+            digits.push(d);
+            chars.next();
+        }
+        if let Ok(n) = digits.parse::<usize>() {
+            out.push_str(&(n + by).to_string());
+        }
+    }
+    out
+}
+
 /// A connection on which every statement is a write of its own, for the writes made
 /// outside a transaction: a session saved, a job claimed or finished, a sign-in counted.
 /// On SQLite each statement takes a turn with the database's writer ([`group`], as
@@ -321,6 +350,16 @@ impl<M> CalledOut<M> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parameters_follow_the_values_before_them() {
+        assert_eq!(
+            renumbered(r#"UPDATE "t" SET "a" = $1 WHERE "b" = $2 AND "c" = $10"#, 3),
+            r#"UPDATE "t" SET "a" = $4 WHERE "b" = $5 AND "c" = $13"#
+        );
+        assert_eq!(renumbered("SELECT $1", 0), "SELECT $1");
+        assert_eq!(renumbered("SELECT '$' || $1", 2), "SELECT '$' || $3");
+    }
 
     /// Read-then-write transactions at once, each pausing between its read and its
     /// write: begun `DEFERRED` on a pool, most would fail with "database is locked"; in
