@@ -159,12 +159,15 @@ pub fn is_payer_path(path: &str) -> bool {
 
 /// Whether `path` is a back-office page rendered on the server only, loading no script:
 /// the pages before a sign-in (login, forgotten password, the reset link an e-mail
-/// opens), whose forms work as plain forms and which lead to a full page load anyway;
-/// their visitor fetches the back office's code only once signed in.
+/// opens), whose forms work as plain forms and which lead to a full page load anyway,
+/// and Home (`/`), the first page once signed in. Home's links, drop-down menus, period
+/// links and forms (language, time zone, logout) work as plain links and forms, so its
+/// visitor fetches the back office's code only with the first other page opened, which
+/// hydrates; from there on Home too is drawn in the browser (its own section of code).
 pub fn is_plain_path(path: &str) -> bool {
     matches!(
         path.trim_end_matches('/'),
-        "/login" | "/forgot-password" | "/reset-password"
+        "" | "/login" | "/forgot-password" | "/reset-password"
     )
 }
 
@@ -248,7 +251,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/agent/terminals") view=pages::AgentTerminals/>
                 </ParentRoute>
                 <ParentRoute path=path!("") view=account::shell::BackOffice>
-                    <Route path=path!("") view=pages::Home/>
+                    // Rendered whole before it is sent: it loads no script (`is_plain_path`).
+                    <Route path=path!("") view=pages::Home ssr=SsrMode::InOrder/>
                     <Route path=path!("/profile") view=pages::Profile/>
                     <Route path=path!("/profile/security") view=pages::Security/>
                     <Route path=path!("/operations/dashboard") view=pages::Dashboard/>
@@ -285,7 +289,7 @@ pub fn App() -> impl IntoView {
 
 #[cfg(test)]
 mod tests {
-    use super::is_payer_path;
+    use super::{is_payer_path, is_plain_path};
 
     #[test]
     fn the_payers_pages_are_told_apart_by_path() {
@@ -308,6 +312,30 @@ mod tests {
             "/support",
         ] {
             assert!(!is_payer_path(path), "{path}");
+        }
+    }
+
+    #[test]
+    fn home_and_the_pages_before_a_sign_in_load_no_script() {
+        for path in [
+            "/",
+            "",
+            "/login",
+            "/login/",
+            "/forgot-password",
+            "/reset-password",
+        ] {
+            assert!(is_plain_path(path), "{path}");
+        }
+        for path in [
+            "/operations/payments",
+            "/profile",
+            "/login/verify",
+            "/support",
+            "/pay/pay3/0123abcd",
+            "//x",
+        ] {
+            assert!(!is_plain_path(path), "{path}");
         }
     }
 }

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { expectHome, loginAsUser, loginWithPspid, PASSWORD } from "./helpers";
+import { expectHome, hydrated, loginAsUser, loginWithPspid, PASSWORD } from "./helpers";
 
 test("PSPID + password logs in as the main user and logout ends the session", async ({ page }) => {
   await page.goto("/");
@@ -91,10 +91,14 @@ test("the login page loads no script: a refused post comes back with its message
   expect(page.url()).not.toContain("Wrong-Password");
   expect(page.url()).not.toContain("operator");
   expect(code).toEqual([]);
-  // Right this time: on to Home, which loads the back office's code.
+  // Right this time: on to Home, which loads no code either; the first other page opened
+  // loads the back office's code.
   await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
   await page.getByRole("button", { name: "Log in" }).click();
   await expectHome(page);
+  expect(code).toEqual([]);
+  await page.goto("/profile");
+  await hydrated(page);
   expect(code.some((url) => url.endsWith(".wasm"))).toBe(true);
 });
 

@@ -25,8 +25,10 @@ test("the language menu switches the whole back office and <html lang>", async (
   for (const code of ["fr", "nl", "de", "es", "it", "en"] as const) {
     await page.locator(".language-menu summary").click();
     await page.getByRole("button", { name: new RegExp(`^${NAME[code]}`) }).click();
+    // Home loads no script: the menu's forms are plain forms, answered by the page they
+    // came from, Home.
     await expect(page.locator("html")).toHaveAttribute("lang", code);
-    await hydrated(page);
+    await expect(page).toHaveURL(/\/\??$/);
     const menu = page.getByRole("navigation");
     await expect(menu.getByRole("link", { name: HOME_IN[code], exact: true })).toBeVisible();
     await expect(page.getByLabel(PROFILE_LABEL[code])).toBeVisible();
@@ -142,22 +144,37 @@ test("forgot password sends a one-time link through the mailbox; its pages load 
   await expectHome(page);
 });
 
-test("the time zone dialog changes the zone shown in the profile", async ({ page }) => {
+test("the time zone dialog changes the zone shown in the profile, on Home without script and on a hydrated page", async ({ page }) => {
   await loginAsUser(page, "admin");
   await expectHome(page);
+  // Home loads no script: the zone is a link to Home with the dialog open, whose form
+  // is a plain form answered by Home again.
   await page.getByLabel("User profile").click();
   await expect(page.locator(".profile-time-zone")).toContainText("Europe/Paris");
   await page.locator(".profile-time-zone").click();
+  await expect(page).toHaveURL(/\/\?time-zone$/);
   const dialog = page.getByRole("dialog", { name: "Time zone" });
   await expect(dialog).toBeVisible();
+  // Cancel: Home again, the dialog closed, nothing changed.
+  await dialog.getByRole("button", { name: "Cancel" }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByRole("dialog")).toHaveCount(0);
+  await page.getByLabel("User profile").click();
+  await page.locator(".profile-time-zone").click();
   await dialog.getByLabel("Time zone").selectOption("America/New_York");
   await dialog.getByLabel("Automatically adjust to daylight saving changes").uncheck();
   await dialog.getByRole("button", { name: "Save" }).click();
-  await hydrated(page);
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByRole("dialog")).toHaveCount(0);
   await page.getByLabel("User profile").click();
   await expect(page.locator(".profile-time-zone")).toHaveText("America/New_York (UTC-05:00)");
 
+  // A page drawn in the browser opens the same dialog without leaving the page.
+  await page.goto("/profile");
+  await hydrated(page);
+  await page.getByLabel("User profile").click();
   await page.locator(".profile-time-zone").click();
+  await expect(page).toHaveURL(/\/profile$/);
   await page.getByRole("dialog").getByRole("button", { name: "Back to default" }).click();
   await hydrated(page);
   await page.getByLabel("User profile").click();

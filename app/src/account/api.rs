@@ -151,16 +151,25 @@ pub(crate) async fn start_session(success: super::LoginSuccess) -> Result<LoginN
     })
 }
 
-/// Ends the session.
+/// Ends the session. Posted from a page that loads no script (Home, a plain form), it is
+/// answered by a redirect to the login page.
 #[server(endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
+    let result = end_session().await;
+    if ctx::plain_form() {
+        ctx::answer_plain_post::<Logout, _>(&result, "/login", "/");
+    }
+    result
+}
+
+#[cfg(feature = "ssr")]
+async fn end_session() -> Result<(), AppError> {
     let session = ctx::session().await?;
     if let Ok(actor) = ctx::actor_in_setup().await {
         let ip = ctx::client_ip().await;
         ctx::ports()?.account.logout(&actor, &ip).await?;
     }
-    session.flush().await.map_err(|_| AppError::Internal)?;
-    Ok(())
+    session.flush().await.map_err(|_| AppError::Internal)
 }
 
 /// The signed-in user for the shell.
@@ -327,9 +336,25 @@ pub async fn set_language(lang: String) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Saves the time-zone dialog; `reset` set means "Back to default".
+/// Saves the time-zone dialog; `reset` set means "Back to default". Posted from a page
+/// that loads no script (Home, a plain form), it is answered by a redirect: to Home, or
+/// back to Home with the dialog open and the error.
 #[server(endpoint = "set_time_zone")]
 pub async fn set_time_zone(
+    zone: String,
+    auto_dst: Option<String>,
+    reset: Option<String>,
+) -> Result<(), AppError> {
+    let result = save_time_zone(zone, auto_dst, reset).await;
+    if ctx::plain_form() {
+        let again = format!("/?{}", super::shell::TIME_ZONE_QUERY);
+        ctx::answer_plain_post::<SetTimeZone, _>(&result, "/", &again);
+    }
+    result
+}
+
+#[cfg(feature = "ssr")]
+async fn save_time_zone(
     zone: String,
     auto_dst: Option<String>,
     reset: Option<String>,

@@ -10,6 +10,10 @@ use crate::i18n::{t, T};
 use domain::{Environment, Role};
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
+use leptos_router::hooks::{use_location, use_query_map};
+
+/// The query that opens the time-zone dialog (`?time-zone`).
+pub const TIME_ZONE_QUERY: &str = "time-zone";
 
 /// Label of a role in the page's language.
 pub fn role_text(role: Role) -> &'static str {
@@ -24,7 +28,10 @@ pub fn role_text(role: Role) -> &'static str {
 #[component]
 pub fn BackOffice() -> impl IntoView {
     let me = Resource::new(|| (), |_| get_me());
-    let tz_open = RwSignal::new(false);
+    // Open from the start when the address asks for it: how the dialog opens on a page
+    // that loads no script (Home), from the zone's link.
+    let asked = use_query_map().with_untracked(|q| q.get(TIME_ZONE_QUERY).is_some());
+    let tz_open = RwSignal::new(asked);
     view! {
         <Suspense fallback=|| view! { <div class="topbar topbar-loading"></div> }>
             {move || Suspend::new(async move {
@@ -170,14 +177,20 @@ fn TopBar(me: Me, tz_open: RwSignal<bool>) -> impl IntoView {
                             </dd>
                             <dt>{t(T::TimeZone)}</dt>
                             <dd>
-                                <button
-                                    type="button"
+                                // A link where no script runs (Home): the page again with
+                                // the dialog open.
+                                <a
+                                    href=format!("?{TIME_ZONE_QUERY}")
+                                    role="button"
                                     class="link-button profile-time-zone"
                                     aria-haspopup="dialog"
-                                    on:click=move |_| tz_open.set(true)
+                                    on:click=move |ev| {
+                                        ev.prevent_default();
+                                        tz_open.set(true);
+                                    }
                                 >
                                     {me.zone_label.clone()}
-                                </button>
+                                </a>
                             </dd>
                         </dl>
                         <a class="menu-item" href="/profile">{t(T::ProfileTitle)}</a>
@@ -199,6 +212,7 @@ fn TopBar(me: Me, tz_open: RwSignal<bool>) -> impl IntoView {
 fn TimeZoneDialog(me: Me, open: RwSignal<bool>) -> impl IntoView {
     let action = ServerAction::<SetTimeZone>::new();
     let error = last_error(action.value());
+    let location = use_location();
     Effect::new(move |_| {
         if let Some(Ok(())) = action.value().get() {
             reload();
@@ -239,7 +253,17 @@ fn TimeZoneDialog(me: Me, open: RwSignal<bool>) -> impl IntoView {
                             <div class="actions">
                                 <button type="submit" class="button primary">{t(T::Save)}</button>
                                 <button type="submit" class="button" name="reset" value="1">{t(T::BackToDefault)}</button>
-                                <button type="button" class="button ghost" on:click=move |_| open.set(false)>{t(T::Cancel)}</button>
+                                <a
+                                    href=move || location.pathname.get()
+                                    role="button"
+                                    class="button ghost"
+                                    on:click=move |ev| {
+                                        ev.prevent_default();
+                                        open.set(false);
+                                    }
+                                >
+                                    {t(T::Cancel)}
+                                </a>
                             </div>
                         </ActionForm>
                     </div>

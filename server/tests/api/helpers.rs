@@ -455,6 +455,14 @@ pub async fn post_as_page(
     (res.status().as_u16(), location(&res))
 }
 
+/// Asserts that `html` is a page that loads no script: no script file, no module
+/// preload, no texts for a script to read.
+pub fn assert_no_code(html: &str) {
+    for code in ["<script src", ".wasm", "modulepreload", "/static/texts/"] {
+        assert!(!html.contains(code), "{code} in {html}");
+    }
+}
+
 /// A redirect's `Location` (empty when there is none).
 pub fn location(res: &reqwest::Response) -> String {
     res.headers()

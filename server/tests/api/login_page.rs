@@ -9,14 +9,6 @@ use crate::both_backends;
 use crate::helpers::*;
 use reqwest::header::{ACCEPT, COOKIE, SET_COOKIE};
 
-/// Asserts that `html` is a page that loads no script: no script file, no module
-/// preload, no texts for a script to read.
-fn assert_no_code(html: &str) {
-    for code in ["<script src", ".wasm", "modulepreload", "/static/texts/"] {
-        assert!(!html.contains(code), "{code} in {html}");
-    }
-}
-
 /// Page `path`, asserted to be a plain page: found, its form posting to server function
 /// `endpoint`, no script loaded; its HTML.
 async fn plain_page(app: &TestApp, path: &str, endpoint: &str) -> String {
@@ -171,8 +163,11 @@ both_backends!(
         assert!(signed_in.typed.unwrap().contains("Max-Age=0"));
         let (status, home) = page(&app, "/", signed_in.session.as_deref()).await;
         assert_eq!(status, 200);
-        // Home, unlike the login page, loads the back office's code.
-        assert!(home.contains(".wasm"), "{home}");
+        // Home loads no code either (`home_page.rs`); the pages after it do.
+        assert!(home.contains("<h1>Home</h1>"), "{home}");
+        assert_no_code(&home);
+        let (_, profile) = page(&app, "/profile", signed_in.session.as_deref()).await;
+        assert!(profile.contains(".wasm"), "{profile}");
     }
 );
 

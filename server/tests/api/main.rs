@@ -20,6 +20,7 @@ mod exports;
 mod fair_jobs;
 mod fraud;
 mod helpers;
+mod home_page;
 mod http;
 mod idempotence;
 mod jobs_and_webhooks;
