@@ -26,7 +26,8 @@ const KIB = 1024;
 
 // Targets from the issue: the hosted page's interactive time and LCP, every payer
 // page's JS+WASM gzipped, and the back office's first page (its /login, then Home with
-// what /login loaded) JS+WASM gzipped.
+// what /login loaded) JS+WASM gzipped. Both load no code, so the same budget is also
+// held against the first page that does (Payments, opened from Home).
 const TARGET_TTI_MS = 2500;
 const TARGET_LCP_MS = 2000;
 const TARGET_GZIP_BYTES = 100 * KIB;
@@ -268,6 +269,8 @@ async function backOffice(browser) {
     lcp: paymentsMarks.lcp,
     lcpElement: paymentsMarks.lcpElement,
   };
+  // What the back office's code costs where it is first loaded: held to the same budget.
+  section.firstCode = section.gzip;
   // Then a section not visited yet: its code is fetched now (lazy routes), the main
   // module is not fetched again.
   log.requests = [];
@@ -315,6 +318,10 @@ function print(page, tally) {
     console.log(`  first page JS+WASM gzip ${kib(page.firstPage).padStart(12)}${target(page.firstPage, TARGET_BACK_OFFICE_GZIP_BYTES, "≤ 300 KiB")}` +
       (page.path === "/" ? "  (/login and Home)" : ""));
   }
+  if (page.firstCode != null) {
+    console.log(`  first page with code JS+WASM gzip ${kib(page.firstCode).padStart(6)}${target(page.firstCode, TARGET_BACK_OFFICE_GZIP_BYTES, "≤ 300 KiB")}` +
+      "  (the back office's main module and this page's section)");
+  }
   if (page.extra) console.log(`  ${page.extra}`);
   for (const note of page.notes) console.log(`  note: ${note}`);
 }
@@ -340,5 +347,5 @@ for (const step of [hostedPage, prepayPage, backOffice]) {
 await browser.close();
 console.log(`\nTargets met: ${tally.filter(Boolean).length} of ${tally.length}` +
   " (hosted page interactive ≤ 2.5 s and LCP ≤ 2.0 s; payer pages ≤ 100 KiB JS+WASM gzipped;" +
-  " the back office's first page ≤ 300 KiB JS+WASM gzipped)");
+  " the back office's first page, and its first page that loads code, ≤ 300 KiB JS+WASM gzipped each)");
 process.exit(failed ? 1 : 0);

@@ -171,6 +171,19 @@ pub fn is_plain_path(path: &str) -> bool {
     )
 }
 
+/// Whether the page being drawn loads no script ([`is_plain_path`]): known while the
+/// server renders it; a page the browser draws has its script.
+pub fn without_script() -> bool {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<http::request::Parts>().is_some_and(|p| is_plain_path(p.uri.path()))
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        false
+    }
+}
+
 /// The file name (before `.js`/`.wasm`) of the payer's script.
 pub const PAYER_BUNDLE: &str = "payer";
 

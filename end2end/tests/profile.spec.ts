@@ -156,7 +156,7 @@ test("the time zone dialog changes the zone shown in the profile, on Home withou
   const dialog = page.getByRole("dialog", { name: "Time zone" });
   await expect(dialog).toBeVisible();
   // Cancel: Home again, the dialog closed, nothing changed.
-  await dialog.getByRole("button", { name: "Cancel" }).click();
+  await dialog.getByRole("link", { name: "Cancel" }).click();
   await expect(page).toHaveURL(/\/$/);
   await expect(page.getByRole("dialog")).toHaveCount(0);
   await page.getByLabel("User profile").click();
@@ -169,12 +169,20 @@ test("the time zone dialog changes the zone shown in the profile, on Home withou
   await page.getByLabel("User profile").click();
   await expect(page.locator(".profile-time-zone")).toHaveText("America/New_York (UTC-05:00)");
 
-  // A page drawn in the browser opens the same dialog without leaving the page.
+  // A page drawn in the browser opens the same dialog without leaving the page (a mark
+  // left on the window stays), and closes it again.
   await page.goto("/profile");
   await hydrated(page);
+  await page.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));
+  await page.getByLabel("User profile").click();
+  await page.getByRole("button", { name: "America/New_York (UTC-05:00)" }).click();
+  await expect(dialog).toBeVisible();
+  expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
+  await expect(page).toHaveURL(/\/profile$/);
+  await dialog.getByRole("button", { name: "Cancel" }).click();
+  await expect(page.getByRole("dialog")).toHaveCount(0);
   await page.getByLabel("User profile").click();
   await page.locator(".profile-time-zone").click();
-  await expect(page).toHaveURL(/\/profile$/);
   await page.getByRole("dialog").getByRole("button", { name: "Back to default" }).click();
   await hydrated(page);
   await page.getByLabel("User profile").click();

@@ -8,6 +8,7 @@ use crate::components::{
 };
 use crate::i18n::{t, T};
 use domain::{Environment, Role};
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
 use leptos_router::hooks::{use_location, use_query_map};
@@ -32,11 +33,12 @@ pub fn BackOffice() -> impl IntoView {
     // that loads no script (Home), from the zone's link.
     let asked = use_query_map().with_untracked(|q| q.get(TIME_ZONE_QUERY).is_some());
     let tz_open = RwSignal::new(asked);
+    let plain = crate::without_script();
     view! {
         <Suspense fallback=|| view! { <div class="topbar topbar-loading"></div> }>
             {move || Suspend::new(async move {
                 match loaded(me).await {
-                    Ok(me) => view! { <TopBar me=me.clone() tz_open=tz_open/> <TimeZoneDialog me=me open=tz_open/> }.into_any(),
+                    Ok(me) => view! { <TopBar me=me.clone() tz_open=tz_open plain=plain/> <TimeZoneDialog me=me open=tz_open plain=plain/> }.into_any(),
                     Err(e) => {
                         if matches!(e, crate::error::AppError::Unauthenticated) {
                             full_navigation("/login");
@@ -52,8 +54,10 @@ pub fn BackOffice() -> impl IntoView {
     }
 }
 
+/// `plain`: the page loads no script ([`crate::without_script`]), so what a script would
+/// do is a link.
 #[component]
-fn TopBar(me: Me, tz_open: RwSignal<bool>) -> impl IntoView {
+fn TopBar(me: Me, tz_open: RwSignal<bool>, plain: bool) -> impl IntoView {
     let env_class = match me.environment {
         Environment::Test => "env-badge env-test",
         Environment::Production => "env-badge env-production",
@@ -177,20 +181,25 @@ fn TopBar(me: Me, tz_open: RwSignal<bool>) -> impl IntoView {
                             </dd>
                             <dt>{t(T::TimeZone)}</dt>
                             <dd>
-                                // A link where no script runs (Home): the page again with
-                                // the dialog open.
-                                <a
-                                    href=format!("?{TIME_ZONE_QUERY}")
-                                    role="button"
-                                    class="link-button profile-time-zone"
-                                    aria-haspopup="dialog"
-                                    on:click=move |ev| {
-                                        ev.prevent_default();
-                                        tz_open.set(true);
-                                    }
-                                >
-                                    {me.zone_label.clone()}
-                                </a>
+                                {if plain {
+                                    // The page again with the dialog open.
+                                    Either::Left(view! {
+                                        <a href=format!("?{TIME_ZONE_QUERY}") class="link-button profile-time-zone">
+                                            {me.zone_label.clone()}
+                                        </a>
+                                    })
+                                } else {
+                                    Either::Right(view! {
+                                        <button
+                                            type="button"
+                                            class="link-button profile-time-zone"
+                                            aria-haspopup="dialog"
+                                            on:click=move |_| tz_open.set(true)
+                                        >
+                                            {me.zone_label.clone()}
+                                        </button>
+                                    })
+                                }}
                             </dd>
                         </dl>
                         <a class="menu-item" href="/profile">{t(T::ProfileTitle)}</a>
@@ -207,9 +216,11 @@ fn TopBar(me: Me, tz_open: RwSignal<bool>) -> impl IntoView {
     .into_any()
 }
 
-/// The time-zone dialog opened from the zone next to "Last login".
+/// The time-zone dialog opened from the zone next to "Last login". `plain`: the page
+/// loads no script; the dialog is open when its address asks for it, and Cancel is a
+/// link to the page without it.
 #[component]
-fn TimeZoneDialog(me: Me, open: RwSignal<bool>) -> impl IntoView {
+fn TimeZoneDialog(me: Me, open: RwSignal<bool>, plain: bool) -> impl IntoView {
     let action = ServerAction::<SetTimeZone>::new();
     let error = last_error(action.value());
     let location = use_location();
@@ -253,17 +264,15 @@ fn TimeZoneDialog(me: Me, open: RwSignal<bool>) -> impl IntoView {
                             <div class="actions">
                                 <button type="submit" class="button primary">{t(T::Save)}</button>
                                 <button type="submit" class="button" name="reset" value="1">{t(T::BackToDefault)}</button>
-                                <a
-                                    href=move || location.pathname.get()
-                                    role="button"
-                                    class="button ghost"
-                                    on:click=move |ev| {
-                                        ev.prevent_default();
-                                        open.set(false);
-                                    }
-                                >
-                                    {t(T::Cancel)}
-                                </a>
+                                {if plain {
+                                    Either::Left(view! {
+                                        <a href=location.pathname.get_untracked() class="button ghost">{t(T::Cancel)}</a>
+                                    })
+                                } else {
+                                    Either::Right(view! {
+                                        <button type="button" class="button ghost" on:click=move |_| open.set(false)>{t(T::Cancel)}</button>
+                                    })
+                                }}
                             </div>
                         </ActionForm>
                     </div>
