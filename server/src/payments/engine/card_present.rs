@@ -10,7 +10,6 @@ use crate::platform::audit::{self, AuditEntry};
 use crate::webhooks::events;
 use chrono::Utc;
 use domain::card::Brand;
-use domain::payment::Stage;
 use domain::terminal::TransactionResult;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 
@@ -37,19 +36,9 @@ impl PaymentEngine {
             (digits.len() >= 4).then(|| digits[digits.len() - 4..].to_owned())
         });
         let row = payment::ActiveModel {
-            merchant_id: Set(merchant.id),
-            channel: Set("POS".to_owned()),
             merchant_reference: Set(cp.merchant_reference.clone()),
             merchant_customer_id: Set(None),
             description: Set(format!("Terminal {}", cp.terminal_id)),
-            currency: Set(cp.amount.currency().code().to_owned()),
-            amount: Set(cp.amount.minor()),
-            authorised: Set(0),
-            captured: Set(0),
-            refunded: Set(0),
-            stage: Set(Stage::Created.code().to_owned()),
-            capture_closed: Set(false),
-            authorization_mode: Set(AuthMode::Sale.code().to_owned()),
             payment_product_id: Set(brand.map(Brand::payment_product_id)),
             brand: Set(brand.map(|b| b.name().to_owned()).or(cp.brand.clone())),
             masked_card: Set(cp.masked_card.clone()),
@@ -64,7 +53,6 @@ impl PaymentEngine {
             terminal_id: Set(Some(cp.terminal_id.clone())),
             refusal_code: Set(None),
             refusal_reason: Set(None),
-            attempts: Set(0),
             return_url: Set(None),
             hosted_checkout_id: Set(None),
             customer_email: Set(None),
@@ -72,9 +60,7 @@ impl PaymentEngine {
             locale: Set("en".to_owned()),
             capture_after: Set(None),
             receipt: Set(cp.receipt.clone()),
-            created_at: Set(now),
-            updated_at: Set(now),
-            ..Default::default()
+            ..super::created_row(merchant.id, "POS", cp.amount, AuthMode::Sale, now)
         }
         .insert(txn)
         .await?;

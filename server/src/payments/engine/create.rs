@@ -538,24 +538,13 @@ fn intent_row(
     now: chrono::DateTime<Utc>,
 ) -> payment::ActiveModel {
     let mut row = payment::ActiveModel {
-        merchant_id: Set(merchant.id),
-        channel: Set(new.channel.to_owned()),
         merchant_reference: Set(new.merchant_reference.clone()),
         merchant_customer_id: Set(new.merchant_customer_id.clone()),
         description: Set(new.description.clone()),
-        currency: Set(new.amount.currency().code().to_owned()),
-        amount: Set(new.amount.minor()),
-        authorised: Set(0),
-        captured: Set(0),
-        refunded: Set(0),
-        stage: Set(Stage::Created.code().to_owned()),
-        capture_closed: Set(false),
-        authorization_mode: Set(mode.code().to_owned()),
         token_id: Set(token_id),
         // The reference the acquirer is asked about if the answer is lost.
         rrn: Set(Some(attempt_reference())),
         awaiting_since: Set(Some(now)),
-        attempts: Set(0),
         return_url: Set(new.return_url.clone()),
         hosted_checkout_id: Set(new.hosted_checkout_id.clone()),
         payment_link_id: Set(new.payment_link_id),
@@ -564,11 +553,8 @@ fn intent_row(
         customer_email: Set(new.customer_email.clone()),
         customer_ip: Set(new.customer_ip.clone()),
         locale: Set(new.locale.clone()),
-        receipt: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
         idempotence_ref: Set(request),
-        ..Default::default()
+        ..super::created_row(merchant.id, new.channel, new.amount, mode, now)
     };
     set_card_facts(&mut row, card);
     screening.stamp(&mut row);

@@ -197,6 +197,36 @@ impl Initiator {
     }
 }
 
+/// A new payment's row, whatever its channel: `Created` for `amount`, nothing
+/// authorised, captured or refunded yet, no attempt, written at `now`. The caller adds
+/// what its channel knows (`..created_row(…)`).
+fn created_row(
+    merchant_id: i64,
+    channel: &str,
+    amount: Money,
+    mode: AuthMode,
+    now: chrono::DateTime<Utc>,
+) -> payment::ActiveModel {
+    use sea_orm::Set;
+    payment::ActiveModel {
+        merchant_id: Set(merchant_id),
+        channel: Set(channel.to_owned()),
+        currency: Set(amount.currency().code().to_owned()),
+        amount: Set(amount.minor()),
+        authorised: Set(0),
+        captured: Set(0),
+        refunded: Set(0),
+        stage: Set(domain::payment::Stage::Created.code().to_owned()),
+        capture_closed: Set(false),
+        authorization_mode: Set(mode.code().to_owned()),
+        attempts: Set(0),
+        receipt: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+}
+
 /// How the authorisation is used.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AuthMode {

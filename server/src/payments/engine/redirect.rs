@@ -17,7 +17,7 @@ use crate::platform::db::BeginWrite;
 use crate::webhooks::events;
 use chrono::Utc;
 use domain::methods::{Filter, Method};
-use domain::payment::{PaymentError, Stage};
+use domain::payment::PaymentError;
 use domain::redirect::{bank_outcome, BankOutcome, Decision, BANK_REFUSAL_CODE};
 use domain::Money;
 use sea_orm::sea_query::Expr;
@@ -142,22 +142,11 @@ impl PaymentEngine {
         ledger.redirect().map_err(EngineError::Refused)?;
         let txn = self.db.begin_write().await?;
         let row = payment::ActiveModel {
-            merchant_id: Set(merchant.id),
-            channel: Set("ECOMMERCE".to_owned()),
             merchant_reference: Set(new.merchant_reference.clone()),
             merchant_customer_id: Set(new.merchant_customer_id.clone()),
             description: Set(new.description.clone()),
-            currency: Set(new.amount.currency().code().to_owned()),
-            amount: Set(new.amount.minor()),
-            authorised: Set(0),
-            captured: Set(0),
-            refunded: Set(0),
-            stage: Set(Stage::Created.code().to_owned()),
-            capture_closed: Set(false),
-            authorization_mode: Set(super::AuthMode::Sale.code().to_owned()),
             payment_product_id: Set(Some(new.method.code())),
             brand: Set(Some(new.method.name().to_owned())),
-            attempts: Set(0),
             return_url: Set(new.return_url.clone()),
             hosted_checkout_id: Set(new.hosted_checkout.as_ref().map(|c| c.id.clone())),
             payment_link_id: Set(new.hosted_checkout.as_ref().and_then(|c| c.payment_link_id)),
@@ -168,11 +157,14 @@ impl PaymentEngine {
             customer_email: Set(new.customer_email.clone()),
             customer_ip: Set(new.customer_ip.clone()),
             locale: Set(new.locale.clone()),
-            receipt: Set(None),
-            created_at: Set(now),
-            updated_at: Set(now),
             idempotence_ref: Set(request),
-            ..Default::default()
+            ..super::created_row(
+                merchant.id,
+                "ECOMMERCE",
+                new.amount,
+                super::AuthMode::Sale,
+                now,
+            )
         }
         .insert(&txn)
         .await?;
