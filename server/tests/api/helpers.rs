@@ -444,6 +444,19 @@ pub async fn post_as_page(
     referer: Option<&str>,
     form: &[(&str, &str)],
 ) -> (u16, String) {
+    let (status, to, _) = post_as_signed_in_page(app, path, referer, None, form).await;
+    (status, to)
+}
+
+/// [`post_as_page`] with the session `cookie`, if any; also the cookies the answer sets
+/// (`name=value`).
+pub async fn post_as_signed_in_page(
+    app: &TestApp,
+    path: &str,
+    referer: Option<&str>,
+    cookie: Option<&str>,
+    form: &[(&str, &str)],
+) -> (u16, String, Vec<String>) {
     let mut req = app
         .http
         .post(format!("{}{path}", app.base))
@@ -451,8 +464,17 @@ pub async fn post_as_page(
     if let Some(referer) = referer {
         req = req.header("referer", referer);
     }
+    if let Some(cookie) = cookie {
+        req = req.header(COOKIE, cookie);
+    }
     let res = req.form(form).send().await.unwrap();
-    (res.status().as_u16(), location(&res))
+    let cookies = res
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok()?.split(';').next().map(str::to_owned))
+        .collect();
+    (res.status().as_u16(), location(&res), cookies)
 }
 
 /// Asserts that `html` is a page that loads no script: no script file, no module

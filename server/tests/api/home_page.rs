@@ -6,7 +6,7 @@
 
 use crate::both_backends;
 use crate::helpers::*;
-use reqwest::header::{ACCEPT, COOKIE, REFERER};
+use reqwest::header::{ACCEPT, COOKIE};
 
 /// Page `path` as a browser asks for it, with `cookie`: its status, `Location` and HTML.
 async fn page(app: &TestApp, path: &str, cookie: &str) -> (u16, String, String) {
@@ -41,23 +41,9 @@ async fn post_from_home_cookies(
     cookie: &str,
     form: &[(&str, &str)],
 ) -> (u16, String, Vec<String>) {
-    let res = app
-        .http
-        .post(format!("{}/api/{endpoint}", app.base))
-        .header(ACCEPT, "text/html,application/xhtml+xml")
-        .header(REFERER, format!("{}/", app.base))
-        .header(COOKIE, cookie)
-        .form(form)
-        .send()
-        .await
-        .unwrap();
-    let cookies = res
-        .headers()
-        .get_all(reqwest::header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok()?.split(';').next().map(str::to_owned))
-        .collect();
-    (res.status().as_u16(), location(&res), cookies)
+    let home = format!("{}/", app.base);
+    let path = format!("/api/{endpoint}");
+    post_as_signed_in_page(app, &path, Some(&home), Some(cookie), form).await
 }
 
 /// The user's zone as the profile menu shows it (the time-zone dialog's link).
