@@ -73,16 +73,8 @@ impl PaymentEngine {
         update.attempts = Set(row.attempts + 1);
         update.updated_at = Set(now);
         update.awaiting_since = Set(None);
-        let op = |kind: &str, amount: i64, result: &str| operation::ActiveModel {
-            payment_id: Set(row.id),
-            kind: Set(kind.to_owned()),
-            amount: Set(amount),
-            result: Set(result.to_owned()),
-            is_final: Set(false),
-            user_id: Set(by.user_id()),
-            api_key_id: Set(by.api_key()),
-            created_at: Set(now),
-            ..Default::default()
+        let op = |kind: &str, amount: i64, result: &str| {
+            super::operation_row(row.id, (kind, amount, result), Some(by), now)
         };
         let mut operations = Vec::new();
         let mut jobs = Vec::new();

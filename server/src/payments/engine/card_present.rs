@@ -90,16 +90,8 @@ impl PaymentEngine {
             .stamp_after_the_fact(&mut update);
         }
         let op = |kind: &str, result: &str| operation::ActiveModel {
-            payment_id: Set(row.id),
-            kind: Set(kind.to_owned()),
-            amount: Set(row.amount),
-            result: Set(result.to_owned()),
-            is_final: Set(false),
-            user_id: Set(by.user_id()),
-            api_key_id: Set(by.api_key()),
             terminal_id: Set(Some(cp.terminal_id.clone())),
-            created_at: Set(now),
-            ..Default::default()
+            ..super::operation_row(row.id, (kind, row.amount, result), Some(by), now)
         };
         match cp.result {
             TransactionResult::Approved => {

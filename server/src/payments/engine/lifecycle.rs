@@ -30,13 +30,8 @@ impl PaymentEngine {
         set_ledger(&mut update, &ledger);
         let row = guarded_update(&txn, &row, update).await?;
         operation::ActiveModel {
-            payment_id: Set(row.id),
-            kind: Set("expire".to_owned()),
-            amount: Set(0),
-            result: Set("approved".to_owned()),
             is_final: Set(true),
-            created_at: Set(now),
-            ..Default::default()
+            ..super::operation_row(row.id, ("expire", 0, "approved"), None, now)
         }
         .insert(&txn)
         .await?;

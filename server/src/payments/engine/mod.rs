@@ -227,6 +227,29 @@ fn created_row(
     }
 }
 
+/// An operation of payment `payment_id`, not final: `kind` for `amount` with `result`,
+/// recorded at `now` for `by` (`None`: the payer or the platform, nobody signed in). The
+/// caller adds what its channel knows (`..operation_row(…)`).
+fn operation_row(
+    payment_id: i64,
+    (kind, amount, result): (&str, i64, &str),
+    by: Option<&Initiator>,
+    now: chrono::DateTime<Utc>,
+) -> operation::ActiveModel {
+    use sea_orm::Set;
+    operation::ActiveModel {
+        payment_id: Set(payment_id),
+        kind: Set(kind.to_owned()),
+        amount: Set(amount),
+        result: Set(result.to_owned()),
+        is_final: Set(false),
+        user_id: Set(by.and_then(Initiator::user_id)),
+        api_key_id: Set(by.and_then(Initiator::api_key)),
+        created_at: Set(now),
+        ..Default::default()
+    }
+}
+
 /// How the authorisation is used.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AuthMode {

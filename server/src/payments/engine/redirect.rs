@@ -7,7 +7,7 @@
 //! answers what the first decided.
 
 use super::{Initiator, PaymentEngine};
-use crate::entities::{bank_redirect, hosted_checkout, merchant, operation, payment};
+use crate::entities::{bank_redirect, hosted_checkout, merchant, payment};
 use crate::payments::error::EngineError;
 use crate::payments::records::{guarded_update, ledger, public_id, set_ledger};
 use crate::payments::wire;
@@ -343,16 +343,8 @@ impl PaymentEngine {
         let mut update: payment::ActiveModel = row.clone().into();
         update.updated_at = Set(now);
         update.attempts = Set(row.attempts + 1);
-        let op = |kind: &str, result: &str| operation::ActiveModel {
-            payment_id: Set(row.id),
-            kind: Set(kind.to_owned()),
-            amount: Set(row.amount),
-            result: Set(result.to_owned()),
-            is_final: Set(false),
-            user_id: Set(None),
-            api_key_id: Set(None),
-            created_at: Set(now),
-            ..Default::default()
+        let op = |kind: &str, result: &str| {
+            super::operation_row(row.id, (kind, row.amount, result), None, now)
         };
         let reference = super::create::attempt_reference();
         match outcome {
