@@ -65,11 +65,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     // built beside the back office's bundle by `scripts/build-payer.sh`.
     // A page that loads no script at all (`plain`: plain forms only) is never a payer's.
     #[cfg(feature = "ssr")]
-    let (payer, plain) = use_context::<http::request::Parts>().map_or((false, false), |p| {
-        (is_payer_path(p.uri.path()), is_plain_path(p.uri.path()))
-    });
+    let payer = use_context::<http::request::Parts>().is_some_and(|p| is_payer_path(p.uri.path()));
     #[cfg(not(feature = "ssr"))]
-    let (payer, plain) = (false, false);
+    let payer = false;
+    let plain = without_script();
     let mut scripts = options.clone();
     if payer {
         scripts.output_name = PAYER_BUNDLE.into();
