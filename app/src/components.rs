@@ -1,11 +1,10 @@
 //! Small building blocks shared by pages: labelled fields with their error, alerts, the
 //! live password checklist, the language menu, and [`loaded`] for suspended views.
 
-use crate::account::api::SetLanguage;
 use crate::account::PasswordRules;
 use crate::error::{AppError, Problem};
 use crate::i18n::{t, use_lang, T};
-use domain::{CardError, Lang, PasswordPolicy, PasswordRule};
+use domain::{CardError, PasswordPolicy, PasswordRule};
 use leptos::prelude::*;
 
 /// Loads `path` as a new document, so the server renders it afresh (language, session).
@@ -364,52 +363,6 @@ pub fn PersonIcon() -> impl IntoView {
             <circle cx="12" cy="8" r="4"/>
             <path d="M4 21a8 8 0 0 1 16 0"/>
         </svg>
-    }
-}
-
-/// The language drop-down: each entry posts to the server, then the page reloads in the
-/// new language.
-#[component]
-pub fn LanguageMenu() -> impl IntoView {
-    let current = use_lang();
-    let action = ServerAction::<SetLanguage>::new();
-    Effect::new(move |_| {
-        if let Some(Ok(())) = action.value().get() {
-            reload();
-        }
-    });
-    view! {
-        <details class="menu language-menu">
-            <summary aria-label=t(T::Language)>
-                <GlobeIcon/>
-                {current.code().to_uppercase()}
-            </summary>
-            <ul class="menu-panel" role="list">
-                {Lang::ALL
-                    .into_iter()
-                    .map(|lang| {
-                        view! {
-                            <li>
-                                <ActionForm action=action>
-                                    <input type="hidden" name="lang" value=lang.code()/>
-                                    <button
-                                        type="submit"
-                                        class="menu-item"
-                                        lang=lang.code()
-                                        aria-current=(lang == current).then_some("true")
-                                    >
-                                        {lang.native_name()}
-                                        " ("
-                                        {lang.code().to_uppercase()}
-                                        ")"
-                                    </button>
-                                </ActionForm>
-                            </li>
-                        }
-                    })
-                    .collect_view()}
-            </ul>
-        </details>
     }
 }
 

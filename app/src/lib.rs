@@ -18,6 +18,7 @@ pub(crate) mod context;
 pub mod error;
 pub mod fraud;
 pub mod i18n;
+pub mod language;
 pub mod methods;
 pub mod not_found;
 pub mod pages;

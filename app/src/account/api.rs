@@ -18,7 +18,7 @@ use crate::context as ctx;
 ///
 /// The login page works without script (it loads none): its plain form's post is sent
 /// on to the next page, or back to the form with the error and what was typed but the
-/// password ([`super::login::typed_cookie`]).
+/// password ([`super::addresses::typed_cookie`]).
 #[server(endpoint = "login")]
 pub async fn login(
     mode: String,
@@ -30,7 +30,7 @@ pub async fn login(
     let typed = (pspid.clone(), user_id.clone());
     let result = sign_in(&mode, &env, pspid, user_id, password).await;
     if ctx::plain_form() {
-        use super::login::{again, typed_cookie};
+        use super::addresses::{again, typed_cookie};
         // The identifiers typed go back in a short-lived cookie, not in the address (a
         // password typed in the wrong field stays out of the history); a sign-in clears it.
         ctx::set_cookie(&typed_cookie(result.is_err().then_some(typed)));
@@ -255,7 +255,7 @@ pub async fn request_password_reset(
     let environment = Environment::named(Some(&env));
     let result = ask_password_reset(environment, pspid, user_id).await;
     if ctx::plain_form() {
-        let page = super::password::forgot_page(environment);
+        let page = super::addresses::forgot_page(environment);
         ctx::answer_plain_post::<RequestPasswordReset, _>(
             &result,
             &format!("{page}&sent=1"),
@@ -294,7 +294,7 @@ pub async fn reset_password(
 ) -> Result<(), AppError> {
     let result = set_password_from_link(&token, new_password, confirm).await;
     if ctx::plain_form() {
-        use super::password::{reset_done_page, reset_page};
+        use super::addresses::{reset_done_page, reset_page};
         ctx::answer_plain_post::<ResetPassword, _>(&result, reset_done_page(), &reset_page(&token));
     }
     result
@@ -325,17 +325,6 @@ pub async fn update_profile(full_name: String, email: String) -> Result<(), AppE
         .await
 }
 
-/// Switches the interface language: a cookie always, the user's profile when signed in.
-#[server(endpoint = "set_language")]
-pub async fn set_language(lang: String) -> Result<(), AppError> {
-    let lang = domain::Lang::parse(&lang).unwrap_or_default();
-    if let Ok(actor) = ctx::actor().await {
-        ctx::ports()?.account.set_language(&actor, lang).await?;
-    }
-    ctx::set_lang_cookie(lang);
-    Ok(())
-}
-
 /// Saves the time-zone dialog; `reset` set means "Back to default". Posted from a page
 /// that loads no script (Home, a plain form), it is answered by a redirect: to Home, or
 /// back to Home with the dialog open and the error.
@@ -347,7 +336,7 @@ pub async fn set_time_zone(
 ) -> Result<(), AppError> {
     let result = save_time_zone(zone, auto_dst, reset).await;
     if ctx::plain_form() {
-        let again = format!("/?{}", super::shell::TIME_ZONE_QUERY);
+        let again = format!("/?{}", super::addresses::TIME_ZONE_QUERY);
         ctx::answer_plain_post::<SetTimeZone, _>(&result, "/", &again);
     }
     result

@@ -5,9 +5,11 @@
 //! its forms post to [`Login`] as plain forms, answered by a redirect to the next page or
 //! back here with the error.
 
+use crate::account::addresses::{env_param, forgot_page};
 use crate::account::api::Login;
-use crate::components::{full_navigation, last_error, ErrorAlert, Field, LanguageMenu};
+use crate::components::{full_navigation, last_error, ErrorAlert, Field};
 use crate::i18n::{t, T};
+use crate::language::LanguageMenu;
 use domain::Environment;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -27,7 +29,7 @@ pub fn LoginPage() -> impl IntoView {
         }
     });
     let env_param = move || env_param(environment());
-    // What a refused plain post typed ([`typed_cookie`]).
+    // What a refused plain post typed ([`typed_cookie`](crate::account::addresses::typed_cookie)).
     let typed = |name: &str| typed_value(name).unwrap_or_default();
     let heading = move || match environment() {
         Environment::Test => t(T::LoginTitleTest),
@@ -84,7 +86,7 @@ pub fn LoginPage() -> impl IntoView {
                     }
                 }}
                 <p class="login-links">
-                    <a href=move || format!("/forgot-password?env={}", env_param())>
+                    <a href=move || forgot_page(environment())>
                         {t(T::ForgotPassword)}
                     </a>
                 </p>
@@ -106,48 +108,13 @@ pub fn LoginPage() -> impl IntoView {
     }
 }
 
-/// The environment as the login page's address names it.
-pub(crate) fn env_param(environment: Environment) -> &'static str {
-    match environment {
-        Environment::Test => "test",
-        Environment::Production => "production",
-    }
-}
-
-/// The login page for the form posted (`mode`, `env`): where a refused plain post goes
-/// back to.
-pub fn again(mode: &str, env: &str) -> String {
-    let env = Environment::named(Some(env));
-    let mode = if mode == "user" { "&mode=user" } else { "" };
-    format!("/login?env={}{mode}", env_param(env))
-}
-
-/// The cookie that carries what a refused plain post typed in the identifier fields
-/// (never the password) back to the login page, for two minutes and to that page only;
-/// `None` clears it.
-pub fn typed_cookie(typed: Option<(Option<String>, Option<String>)>) -> String {
-    let (value, age) = match typed {
-        Some((pspid, user_id)) => {
-            let kept: Vec<String> = [("pspid", pspid), ("user_id", user_id)]
-                .into_iter()
-                .filter_map(|(name, value)| {
-                    let value = value.filter(|v| !v.is_empty() && v.len() <= TYPED_MAX)?;
-                    Some(format!("{name}={}", crate::url::encode(&value)))
-                })
-                .collect();
-            (kept.join("&"), 120)
-        }
-        None => (String::new(), 0),
-    };
-    format!("{TYPED_COOKIE}={value}; Path=/login; Max-Age={age}; HttpOnly; SameSite=Lax")
-}
-
-/// The identifier `name` a refused plain post typed, read from [`typed_cookie`] while
-/// the page is rendered on the server.
+/// The identifier `name` a refused plain post typed, read from
+/// [`typed_cookie`](crate::account::addresses::typed_cookie) while the page is rendered on
+/// the server.
 fn typed_value(name: &str) -> Option<String> {
     #[cfg(feature = "ssr")]
     {
-        let cookie = crate::context::cookie(TYPED_COOKIE)?;
+        let cookie = crate::context::cookie(crate::account::addresses::TYPED_COOKIE)?;
         let value = crate::url::pairs(&cookie)
             .find(|(found, _)| found == name)
             .map(|(_, value)| value);
@@ -157,38 +124,5 @@ fn typed_value(name: &str) -> Option<String> {
     {
         let _ = name;
         None
-    }
-}
-
-/// [`typed_cookie`]'s name.
-const TYPED_COOKIE: &str = "openpsp_login_typed";
-
-/// Longest identifier sent back to the page.
-const TYPED_MAX: usize = 200;
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_refused_post_goes_back_to_its_form_and_its_identifiers_to_a_cookie() {
-        assert_eq!(again("pspid", "TEST"), "/login?env=test");
-        assert_eq!(again("user", "prod"), "/login?env=production&mode=user");
-        // An unknown environment is the test one.
-        assert_eq!(again("pspid", "x"), "/login?env=test");
-        assert_eq!(
-            typed_cookie(Some((Some("demo shop;x=1".into()), Some("ops".into())))),
-            "openpsp_login_typed=pspid=demo%20shop%3Bx%3D1&user_id=ops; Path=/login; \
-             Max-Age=120; HttpOnly; SameSite=Lax"
-        );
-        // An empty or overlong identifier is not kept; a sign-in clears the cookie.
-        assert_eq!(
-            typed_cookie(Some((Some(String::new()), Some("a".repeat(201))))),
-            "openpsp_login_typed=; Path=/login; Max-Age=120; HttpOnly; SameSite=Lax"
-        );
-        assert_eq!(
-            typed_cookie(None),
-            "openpsp_login_typed=; Path=/login; Max-Age=0; HttpOnly; SameSite=Lax"
-        );
     }
 }

@@ -1,6 +1,7 @@
 //! The back office's accounts: login, passwords, profile, Home, the back-office layout
 //! (shell) and the development mailbox — their pages, server functions, port and data.
 
+pub mod addresses;
 pub mod api;
 pub mod home;
 pub mod login;

@@ -5,16 +5,15 @@
 //! forms post as plain forms, answered by a redirect to the page saying it is done
 //! (`sent`, `done` in the address) or back to the form with the error.
 
+use crate::account::addresses::env_param;
 use crate::account::api::{
     get_password_rules, ChangePassword, RequestPasswordReset, ResetPassword,
 };
-use crate::account::login::env_param;
 use crate::components::loaded;
-use crate::components::{
-    error_text, last_error, ErrorAlert, Field, LanguageMenu, PasswordChecklist,
-};
+use crate::components::{error_text, last_error, ErrorAlert, Field, PasswordChecklist};
 use crate::error::AppError;
 use crate::i18n::{t, T};
+use crate::language::LanguageMenu;
 use domain::Environment;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -171,35 +170,5 @@ pub fn ResetPasswordPage() -> impl IntoView {
                 </Show>
             </main>
         </div>
-    }
-}
-
-/// The forgotten-password page of `environment`: where its refused post goes back to.
-pub fn forgot_page(environment: Environment) -> String {
-    format!("/forgot-password?env={}", env_param(environment))
-}
-
-/// The reset page of the link carrying `token`: where its refused post goes back to.
-pub fn reset_page(token: &str) -> String {
-    format!("/reset-password?token={}", crate::url::encode(token))
-}
-
-/// The reset page once the password is changed: the link's token is no longer in it.
-pub fn reset_done_page() -> &'static str {
-    "/reset-password?done=1"
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_refused_post_goes_back_to_its_form() {
-        assert_eq!(
-            forgot_page(Environment::Production),
-            "/forgot-password?env=production"
-        );
-        assert_eq!(reset_page("a b&c=d"), "/reset-password?token=a%20b%26c%3Dd");
-        assert!(!reset_done_page().contains("token"));
     }
 }

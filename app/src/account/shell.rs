@@ -1,20 +1,19 @@
 //! The back-office chrome (MB-3, MB-4, MB-6): account menu, environment badge, language
 //! and user-profile drop-downs, and the time-zone dialog.
 
+use crate::account::addresses::TIME_ZONE_QUERY;
 use crate::account::api::{get_me, Logout, SetTimeZone};
 use crate::account::Me;
 use crate::components::{
-    error_text, full_navigation, last_error, loaded, problem_text, reload, LanguageMenu, PersonIcon,
+    error_text, full_navigation, last_error, loaded, problem_text, reload, PersonIcon,
 };
 use crate::i18n::{t, T};
+use crate::language::LanguageMenu;
 use domain::{Environment, Role};
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
 use leptos_router::hooks::{use_location, use_query_map};
-
-/// The query that opens the time-zone dialog (`?time-zone`).
-pub const TIME_ZONE_QUERY: &str = "time-zone";
 
 /// Label of a role in the page's language.
 pub fn role_text(role: Role) -> &'static str {

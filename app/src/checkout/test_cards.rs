@@ -1,8 +1,9 @@
 //! `/test-cards`: the TEST environment's card table (HP-5) and a live check of a card
 //! number with the domain rules, run in the browser by the payer's script (crate `payer`).
 
-use crate::components::{refusal_text, LanguageMenu};
+use crate::components::refusal_text;
 use crate::i18n::{t, T};
+use crate::language::LanguageMenu;
 use domain::card::{TestOutcome, TEST_CARDS};
 use leptos::prelude::*;
 use leptos_meta::Title;

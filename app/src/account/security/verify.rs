@@ -3,9 +3,10 @@
 
 use super::api::{get_sign_in_prompt, ResendSignInCode, VerifySignIn};
 use crate::components::loaded;
-use crate::components::{full_navigation, last_error, ErrorAlert, Field, LanguageMenu};
+use crate::components::{full_navigation, last_error, ErrorAlert, Field};
 use crate::error::AppError;
 use crate::i18n::{t, T};
+use crate::language::LanguageMenu;
 use domain::two_factor::Method;
 use leptos::prelude::*;
 use leptos_meta::Title;

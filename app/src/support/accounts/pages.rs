@@ -7,11 +7,11 @@
 use crate::account::PasswordRules;
 use crate::components::loaded;
 use crate::components::{
-    error_text, full_navigation, last_error, ErrorAlert, Field, LanguageMenu, PasswordChecklist,
-    PersonIcon,
+    error_text, full_navigation, last_error, ErrorAlert, Field, PasswordChecklist, PersonIcon,
 };
 use crate::error::AppError;
 use crate::i18n::{t, T};
+use crate::language::LanguageMenu;
 use crate::support::accounts::api::{
     load_support_me, support_activation_rules, SaveSupportProfile, SupportActivate, SupportBegin,
     SupportLogin, SupportLogout, SupportResend, SupportVerify,

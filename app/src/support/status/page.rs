@@ -3,8 +3,9 @@
 //! edit it in place. The same data is served as JSON at `/support/status.json`.
 
 use crate::components::loaded;
-use crate::components::{error_text, last_error, problem_text, ErrorAlert, LanguageMenu};
+use crate::components::{error_text, last_error, problem_text, ErrorAlert};
 use crate::i18n::{t, T};
+use crate::language::LanguageMenu;
 use crate::support::status::api::{
     load_status_page, OpenStatusIncident, SetComponentStatus, UpdateStatusIncident,
 };
