@@ -43,11 +43,27 @@ pub const KEEP_FOR: Duration = Duration::from_secs(30);
 pub const MAX_KEYS: usize = 10_000;
 
 /// After this long without a notice, the listener announces one of its own
-/// ([`PING`]); when that is not heard within [`PING_WAIT`] either, the connection is
-/// taken for lost (dropped by a firewall, or behind a pooler that does not pass notices
-/// on), everything is forgotten and the listener starts again.
+/// ([`PING`]); when that is not heard within [`PING_WAIT`] either (or the announcement
+/// itself is not made within it), the connection is taken for lost (dropped by a
+/// firewall, or behind a pooler that does not pass notices on), everything is forgotten
+/// and the listener starts again.
 const QUIET: Duration = Duration::from_secs(10);
 const PING_WAIT: Duration = Duration::from_secs(5);
+
+/// How a listener hears: the channel it listens and announces its [`PING`] on, and its
+/// waits ([`QUIET`], [`PING_WAIT`]); shorter in tests.
+struct Hearing<'a> {
+    channel: &'a str,
+    quiet: Duration,
+    ping_wait: Duration,
+}
+
+/// How this process's listener hears.
+const HEARING: Hearing<'static> = Hearing {
+    channel: CHANNEL,
+    quiet: QUIET,
+    ping_wait: PING_WAIT,
+};
 
 /// The notice a listener announces to check that it still hears.
 const PING: &str = "ping";
@@ -194,14 +210,7 @@ impl KeyCache {
 /// Listens for changes until `cache` is dropped.
 async fn listen(db: DatabaseConnection, cache: Weak<KeyCache>) {
     loop {
-        let listener = async {
-            let mut listener = PgListener::connect_with(db.get_postgres_connection_pool()).await?;
-            // A lost connection is reported at once, not after a new one is made.
-            listener.eager_reconnect(false);
-            listener.listen(CHANNEL).await?;
-            Ok::<_, sea_orm::sqlx::Error>(listener)
-        }
-        .await;
+        let listener = listen_on(&db, CHANNEL).await;
         let Some(this) = cache.upgrade() else { return };
         let mut listener = match listener {
             Ok(listener) => listener,
@@ -216,7 +225,7 @@ async fn listen(db: DatabaseConnection, cache: Weak<KeyCache>) {
         };
         this.set_listening(true);
         drop(this);
-        let lost = hear(&db, &mut listener, &cache).await;
+        let lost = hear(&db, &mut listener, &cache, &HEARING).await;
         let Some(this) = cache.upgrade() else { return };
         this.set_listening(false);
         drop(this);
@@ -233,25 +242,44 @@ async fn listen(db: DatabaseConnection, cache: Weak<KeyCache>) {
     }
 }
 
+/// A listener on `channel`, on a connection of `db`'s pool.
+async fn listen_on(
+    db: &DatabaseConnection,
+    channel: &str,
+) -> Result<PgListener, sea_orm::sqlx::Error> {
+    let mut listener = PgListener::connect_with(db.get_postgres_connection_pool()).await?;
+    // A lost connection is reported at once, not after a new one is made.
+    listener.eager_reconnect(false);
+    listener.listen(channel).await?;
+    Ok(listener)
+}
+
 /// Hears changes until the connection is lost (an error) or found silent (`Ok`).
 async fn hear(
     db: &DatabaseConnection,
     listener: &mut PgListener,
     cache: &Weak<KeyCache>,
+    how: &Hearing<'_>,
 ) -> Result<(), sea_orm::sqlx::Error> {
     loop {
         let heard = {
             let next = listener.try_recv();
             tokio::pin!(next);
-            match tokio::time::timeout(QUIET, &mut next).await {
+            match tokio::time::timeout(how.quiet, &mut next).await {
                 Ok(heard) => heard,
                 Err(_) => {
-                    // Quiet for long: is it still listening? The same wait goes on.
-                    let ping = format!("SELECT pg_notify('{CHANNEL}', '{PING}')");
-                    db.execute_unprepared(&ping)
-                        .await
-                        .map_err(|e| sea_orm::sqlx::Error::Protocol(e.to_string()))?;
-                    match tokio::time::timeout(PING_WAIT, &mut next).await {
+                    // Quiet for long: is it still listening? The same wait goes on, and
+                    // bounds the announcement too (a connection that hangs is silent).
+                    let ping = format!("SELECT pg_notify('{}', '{PING}')", how.channel);
+                    let asked = Instant::now();
+                    match tokio::time::timeout(how.ping_wait, db.execute_unprepared(&ping)).await {
+                        Ok(done) => {
+                            done.map_err(|e| sea_orm::sqlx::Error::Protocol(e.to_string()))?
+                        }
+                        Err(_) => return Ok(()),
+                    };
+                    let left = how.ping_wait.saturating_sub(asked.elapsed());
+                    match tokio::time::timeout(left, &mut next).await {
                         Ok(heard) => heard,
                         Err(_) => return Ok(()),
                     }
@@ -373,5 +401,78 @@ mod tests {
         let kept = cache.kept.lock().unwrap().len();
         assert!(kept <= MAX_KEYS, "{kept}");
         assert!(cache.get(&format!("k{}", MAX_KEYS + 4)).is_some());
+    }
+
+    /// A connection to the tests' PostgreSQL (`OPENPSP_TEST_PG_URL`, which
+    /// `scripts/test.sh` sets); `None`, and the test skipped, without one.
+    async fn postgres() -> Option<DatabaseConnection> {
+        let Ok(url) = std::env::var("OPENPSP_TEST_PG_URL") else {
+            eprintln!("skipped: OPENPSP_TEST_PG_URL is not set (scripts/test.sh sets it)");
+            return None;
+        };
+        Some(
+            sea_orm::Database::connect(url)
+                .await
+                .expect("PostgreSQL reachable"),
+        )
+    }
+
+    /// A channel of this test and process alone.
+    fn channel(test: &str) -> String {
+        format!("openpsp_test_{test}_{}", std::process::id())
+    }
+
+    const SHORT: Duration = Duration::from_millis(100);
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_quiet_listener_that_hears_its_own_announcement_goes_on_listening() {
+        let Some(db) = postgres().await else { return };
+        let channel = channel("heard");
+        let mut listener = listen_on(&db, &channel).await.unwrap();
+        // Another listener on the channel counts the announcements.
+        let mut counter = listen_on(&db, &channel).await.unwrap();
+        let cache = Arc::new(listening());
+        cache.keep(cache.begin_read(), "k", &value("k"));
+        let how = Hearing {
+            channel: &channel,
+            quiet: SHORT,
+            ping_wait: Duration::from_secs(5),
+        };
+        let weak = Arc::downgrade(&cache);
+        let hearing = hear(&db, &mut listener, &weak, &how);
+        let ended = tokio::time::timeout(SHORT * 15, hearing).await;
+        assert!(ended.is_err(), "still listening, not {ended:?}");
+        let mut pings = 0;
+        while let Ok(Ok(Some(n))) = tokio::time::timeout(SHORT, counter.try_recv()).await {
+            assert_eq!(n.payload(), PING);
+            pings += 1;
+        }
+        assert!(pings >= 5, "announced when quiet, and heard: {pings}");
+        // Its own announcements forget nothing.
+        assert!(cache.get("k").is_some());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_listener_that_does_not_hear_its_announcement_is_taken_for_lost() {
+        let Some(db) = postgres().await else { return };
+        // Listening on one channel, announcing on another: as behind a pooler that does
+        // not pass notices on, its announcement is never heard.
+        let mut listener = listen_on(&db, &channel("deaf")).await.unwrap();
+        let elsewhere = channel("elsewhere");
+        let cache = Arc::new(listening());
+        let how = Hearing {
+            channel: &elsewhere,
+            quiet: SHORT,
+            ping_wait: SHORT * 3,
+        };
+        let started = Instant::now();
+        let weak = Arc::downgrade(&cache);
+        let hearing = hear(&db, &mut listener, &weak, &how);
+        let ended = tokio::time::timeout(Duration::from_secs(10), hearing).await;
+        assert!(matches!(ended, Ok(Ok(()))), "found silent: {ended:?}");
+        assert!(
+            started.elapsed() >= SHORT * 4,
+            "after a quiet spell and the wait"
+        );
     }
 }
