@@ -2,6 +2,8 @@
 //! function that keeps the choice (a cookie always, the user's profile when signed in).
 //! Shared chrome, like `components`, but with a server function of its own.
 
+#[cfg(feature = "ssr")]
+use crate::account::addresses::TIME_ZONE_QUERY;
 use crate::components::{reload, GlobeIcon};
 use crate::error::AppError;
 use crate::i18n::{t, use_lang, T};
@@ -12,6 +14,7 @@ use leptos::prelude::*;
 use crate::context as ctx;
 
 /// Switches the interface language: a cookie always, the user's profile when signed in.
+/// A plain form's post (a page without script) goes back to its page.
 #[server(endpoint = "set_language")]
 pub async fn set_language(lang: String) -> Result<(), AppError> {
     let lang = Lang::parse(&lang).unwrap_or_default();
@@ -19,6 +22,12 @@ pub async fn set_language(lang: String) -> Result<(), AppError> {
         ctx::ports()?.account.set_language(&actor, lang).await?;
     }
     ctx::set_lang_cookie(lang);
+    if ctx::plain_form() {
+        // Back to the page it was posted from, but with the time-zone dialog closed: the
+        // dialog was left to choose the language.
+        let page = ctx::referring_page().unwrap_or_else(|| "/".to_owned());
+        ctx::send_on(&crate::url::without_param(&page, TIME_ZONE_QUERY));
+    }
     Ok(())
 }
 

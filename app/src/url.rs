@@ -54,6 +54,22 @@ pub fn pairs(query: &str) -> impl Iterator<Item = (String, String)> + '_ {
         })
 }
 
+/// `path` (a path and its query) without query parameter `name`, the rest as it was.
+pub fn without_param(path: &str, name: &str) -> String {
+    let Some((page, query)) = path.split_once('?') else {
+        return path.to_owned();
+    };
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|p| !p.is_empty() && p.split_once('=').map_or(*p, |(k, _)| k) != name)
+        .collect();
+    if kept.is_empty() {
+        page.to_owned()
+    } else {
+        format!("{page}?{}", kept.join("&"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -74,5 +90,19 @@ mod tests {
                 ("c".to_owned(), "x y".to_owned())
             ]
         );
+    }
+
+    #[test]
+    fn drops_one_parameter() {
+        assert_eq!(without_param("/?time-zone", "time-zone"), "/");
+        assert_eq!(
+            without_param("/p?a=1&time-zone=&b", "time-zone"),
+            "/p?a=1&b"
+        );
+        assert_eq!(
+            without_param("/p?time-zones=1", "time-zone"),
+            "/p?time-zones=1"
+        );
+        assert_eq!(without_param("/p", "time-zone"), "/p");
     }
 }

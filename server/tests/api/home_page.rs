@@ -151,8 +151,7 @@ both_backends!(
         // The language: back to the page it came from, in the language chosen.
         let (status, to, set) =
             post_from_home_cookies(&app, "set_language", &cookie, &[("lang", "fr")]).await;
-        assert_eq!(status, 302);
-        assert!(to.starts_with(&format!("{}/", app.base)), "{to}");
+        assert_eq!((status, to.as_str()), (302, "/"));
         let lang = set
             .iter()
             .find(|c| c.starts_with("openpsp_lang="))
@@ -160,6 +159,30 @@ both_backends!(
         let (_, _, home) = page(&app, "/", &format!("{cookie}; {lang}")).await;
         assert!(home.contains(r#"<html lang="fr""#), "{home}");
         assert!(home.contains("<h1>Accueil</h1>"), "{home}");
+
+        // Chosen while the time-zone dialog was open: back to the page, the dialog
+        // closed; the page's other parameters kept; never another site.
+        for (from, back) in [
+            (format!("{}/?time-zone", app.base), "/"),
+            (
+                format!("{}/operations/payments?status=9&time-zone", app.base),
+                "/operations/payments?status=9",
+            ),
+            (
+                "https://elsewhere.example//elsewhere.example/x".to_owned(),
+                "/",
+            ),
+        ] {
+            let (status, to, _) = post_as_signed_in_page(
+                &app,
+                "/api/set_language",
+                Some(&from),
+                Some(&cookie),
+                &[("lang", "en")],
+            )
+            .await;
+            assert_eq!((status, to.as_str()), (302, back), "from {from}");
+        }
 
         // The logout: on to the login page, the session over.
         let (status, to) = post_from_home(&app, "logout", &cookie, &[]).await;
