@@ -366,6 +366,43 @@ pub fn PersonIcon() -> impl IntoView {
     }
 }
 
+/// A text field of a list's filter form (a GET form), with the server's problem for it
+/// underneath; its id is `{form}-{name}`. `inputmode` is the phone keyboard's kind
+/// (`text`, `numeric`).
+pub fn filter_field(
+    form: &str,
+    label: T,
+    name: &'static str,
+    value: String,
+    error: Option<&AppError>,
+    inputmode: &'static str,
+) -> impl IntoView {
+    let id = format!("{form}-{name}");
+    let problem = error.and_then(|e| e.problem_for(name).map(problem_text));
+    let invalid = problem.is_some();
+    view! {
+        <div class="field" class:field-invalid=invalid>
+            <label for=id.clone()>{t(label)}</label>
+            <input id=id name=name type="text" value=value inputmode=inputmode
+                aria-invalid=invalid.to_string()/>
+            <p class="field-error">{problem}</p>
+        </div>
+    }
+}
+
+/// A list's pager: "Previous" and "Next" as links to the pages before and after `page`
+/// (when there are such pages), around "Page n of m". `href` gives a page's address.
+pub fn pager(page: u32, pages: u32, href: impl Fn(u32) -> String) -> impl IntoView {
+    let link = |to: u32, label: T| view! { <a class="button" href=href(to)>{t(label)}</a> };
+    let prev = (page > 1).then(|| link(page - 1, T::Previous));
+    let next = (page < pages).then(|| link(page + 1, T::Next));
+    let page_of = t(T::PageOf)
+        .replace("{page}", &page.to_string())
+        .replace("{pages}", &pages.to_string());
+    let label = page_of.clone();
+    view! { <nav class="pager" aria-label=label>{prev}<span>{page_of}</span>{next}</nav> }
+}
+
 /// Puts `text` on the clipboard; `false` when the browser does not allow it here (no
 /// secure context), so the page offers the text to copy by hand.
 pub fn copy_text(text: &str) -> bool {

@@ -67,6 +67,7 @@ test("the audit log shows a payment settings change with before → after and a 
     await page.getByLabel("From (YYYY-MM-DD)").fill("2026-13-40");
     await page.getByRole("button", { name: "Search" }).click();
     await expect(page.getByText("Enter a date as YYYY-MM-DD.")).toBeVisible();
+    await expect(page.getByLabel("From (YYYY-MM-DD)")).toHaveAttribute("aria-invalid", "true");
     await page.getByRole("link", { name: "Clear" }).click();
     await hydrated(page);
 
@@ -88,6 +89,24 @@ test("the audit log shows a payment settings change with before → after and a 
     await page.getByRole("button", { name: "Save" }).click();
     await expect(page.getByText("Saved.")).toBeVisible();
   }
+});
+
+test("the audit log pages through its entries and back, the page size kept", async ({ page }) => {
+  await loginAsUser(page, "admin");
+  await expectHome(page);
+  await page.goto("/configuration/audit-log?size=1");
+  await hydrated(page);
+  const first = page.getByRole("navigation", { name: /^Page 1 of \d+$/ });
+  await expect(first.getByRole("link", { name: "Previous" })).toHaveCount(0);
+  await expect(page.getByTestId("audit-log").getByRole("row")).toHaveCount(2);
+  await first.getByRole("link", { name: "Next" }).click();
+  await expect(page).toHaveURL(/[?&]page=2(&|$)/);
+  await expect(page).toHaveURL(/[?&]size=1(&|$)/);
+  const second = page.getByRole("navigation", { name: /^Page 2 of \d+$/ });
+  await expect(second.getByRole("link", { name: "Previous" })).toBeVisible();
+  await expect(page.getByTestId("audit-log").getByRole("row")).toHaveCount(2);
+  await second.getByRole("link", { name: "Previous" }).click();
+  await expect(page.getByRole("navigation", { name: /^Page 1 of \d+$/ })).toBeVisible();
 });
 
 test("operators have no audit log; the Support menu leads to pages with content", async ({ page }) => {

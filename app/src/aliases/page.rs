@@ -8,7 +8,7 @@ use super::api::{load_aliases, DeleteAlias};
 use super::form::{CreateAliasDialog, ExpiryDialog};
 use super::{AliasFilter, AliasPage, AliasRow};
 use crate::components::loaded;
-use crate::components::{error_text, problem_text};
+use crate::components::{error_text, filter_field, pager};
 use crate::configuration::{failure, title};
 use crate::error::AppError;
 use crate::i18n::{t, T};
@@ -17,24 +17,14 @@ use leptos_router::hooks::use_query_map;
 
 /// The search form above the list, with the server's problems next to its fields.
 fn search_form(f: &AliasFilter, error: Option<&AppError>) -> impl IntoView {
-    let field = |label: T, name: &'static str, value: String, numeric: bool| {
-        let problem = error.and_then(|e| e.problem_for(name).map(problem_text));
-        let invalid = problem.is_some();
-        view! {
-            <div class="field" class:field-invalid=invalid>
-                <label for=format!("aliases-{name}")>{t(label)}</label>
-                <input id=format!("aliases-{name}") name=name type="text" value=value
-                    inputmode=if numeric { "numeric" } else { "text" }
-                    aria-invalid=invalid.to_string()/>
-                <p class="field-error">{problem}</p>
-            </div>
-        }
+    let field = |label: T, name: &'static str, value: String, inputmode: &'static str| {
+        filter_field("aliases", label, name, value, error, inputmode)
     };
     view! {
         <form class="card filter-form" method="get" action="/configuration/aliases" aria-label=t(T::FilterTitle)>
             <div class="filter-grid">
-                {field(T::CustomerIdLabel, "customer", f.customer.clone(), false)}
-                {field(T::Last4Label, "last4", f.last4.clone(), true)}
+                {field(T::CustomerIdLabel, "customer", f.customer.clone(), "text")}
+                {field(T::Last4Label, "last4", f.last4.clone(), "numeric")}
             </div>
             <div class="actions">
                 <button type="submit" class="button primary">{t(T::Search)}</button>
@@ -55,15 +45,12 @@ struct RowActions {
 /// The list's table and pager.
 fn aliases_table(list: AliasPage, f: AliasFilter, actions: RowActions) -> AnyView {
     let zone = list.zone.clone();
-    let link = move |page: u32, label: T| {
-        let target = AliasFilter { page, ..f.clone() };
-        view! { <a class="button" href=format!("/configuration/aliases?{}", target.to_query())>{t(label)}</a> }
-    };
-    let prev = (list.page > 1).then(|| link(list.page - 1, T::Previous));
-    let next = (list.page < list.pages).then(|| link(list.page + 1, T::Next));
-    let page_of = t(T::PageOf)
-        .replace("{page}", &list.page.to_string())
-        .replace("{pages}", &list.pages.to_string());
+    let pages = pager(list.page, list.pages, |page| {
+        format!(
+            "/configuration/aliases?{}",
+            AliasFilter { page, ..f.clone() }.to_query()
+        )
+    });
     let dated = |label: T| format!("{} ({zone})", t(label));
     view! {
         <p class="muted" data-testid="count">{t(T::AliasesCount).replace("{n}", &list.total.to_string())}</p>
@@ -117,7 +104,7 @@ fn aliases_table(list: AliasPage, f: AliasFilter, actions: RowActions) -> AnyVie
                 </tbody>
             </table>
         </div>
-        <nav class="pager" aria-label=page_of.clone()>{prev}<span>{page_of.clone()}</span>{next}</nav>
+        {pages}
     }
     .into_any()
 }

@@ -4,7 +4,7 @@
 use super::api::load_audit_log;
 use super::{AuditFilter, FAMILIES};
 use crate::components::loaded;
-use crate::components::{error_text, problem_text};
+use crate::components::{error_text, filter_field, pager, problem_text};
 use crate::error::AppError;
 use crate::i18n::{t, T};
 use leptos::prelude::*;
@@ -53,16 +53,7 @@ pub fn AuditLogPage() -> impl IntoView {
                 let problem = |name: &str| error.as_ref().and_then(|e| e.problem_for(name).map(problem_text));
                 let users = result.as_ref().map(|p| p.users.clone()).unwrap_or_default();
                 let field = |label: T, name: &'static str, value: String| {
-                    let problem = problem(name);
-                    let invalid = problem.is_some();
-                    view! {
-                        <div class="field" class:field-invalid=invalid>
-                            <label for=format!("audit-{name}")>{t(label)}</label>
-                            <input id=format!("audit-{name}") name=name type="text" value=value
-                                aria-invalid=invalid.to_string()/>
-                            <p class="field-error">{problem}</p>
-                        </div>
-                    }
+                    filter_field("audit", label, name, value, error.as_ref(), "text")
                 };
                 let user_problem = problem("user");
                 let family_problem = problem("family");
@@ -109,13 +100,9 @@ pub fn AuditLogPage() -> impl IntoView {
                     Ok(list) if list.rows.is_empty() => view! { <p class="empty">{t(T::AuditNoEntries)}</p> }.into_any(),
                     Ok(list) => {
                         let export = AuditFilter { page: 1, size: 0, ..f.clone() }.to_query();
-                        let link = move |page: u32, label: T| {
-                            let target = AuditFilter { page, ..f.clone() };
-                            view! { <a class="button" href=format!("/configuration/audit-log?{}", target.to_query())>{t(label)}</a> }
-                        };
-                        let prev = (list.page > 1).then(|| link(list.page - 1, T::Previous));
-                        let next = (list.page < list.pages).then(|| link(list.page + 1, T::Next));
-                        let page_of = t(T::PageOf).replace("{page}", &list.page.to_string()).replace("{pages}", &list.pages.to_string());
+                        let pages = pager(list.page, list.pages, |page| {
+                            format!("/configuration/audit-log?{}", AuditFilter { page, ..f.clone() }.to_query())
+                        });
                         let zone = list.zone.clone();
                         view! {
                             <div class="list-head">
@@ -152,7 +139,7 @@ pub fn AuditLogPage() -> impl IntoView {
                                     </tbody>
                                 </table>
                             </div>
-                            <nav class="pager" aria-label=page_of.clone()>{prev}<span>{page_of.clone()}</span>{next}</nav>
+                            {pages}
                         }.into_any()
                     }
                 };

@@ -2,7 +2,7 @@
 //! merchant's payments, filtered by date, type and user in the URL, and exported whole.
 
 use crate::components::loaded;
-use crate::components::{error_text, problem_text};
+use crate::components::{error_text, filter_field, pager, problem_text};
 use crate::error::AppError;
 use crate::i18n::{t, T};
 use crate::payments::api::list_history;
@@ -29,15 +29,7 @@ pub fn HistoryPage() -> impl IntoView {
                 let problem = |name: &str| error.as_ref().and_then(|e| e.problem_for(name).map(problem_text));
                 let users = result.as_ref().map(|p| p.users.clone()).unwrap_or_default();
                 let field = |label: T, name: &'static str, value: String| {
-                    let problem = problem(name);
-                    let invalid = problem.is_some();
-                    view! {
-                        <div class="field" class:field-invalid=invalid>
-                            <label for=format!("hist-{name}")>{t(label)}</label>
-                            <input id=format!("hist-{name}") name=name type="text" value=value/>
-                            <p class="field-error">{problem}</p>
-                        </div>
-                    }
+                    filter_field("hist", label, name, value, error.as_ref(), "text")
                 };
                 let user_problem = problem("user");
                 let form = view! {
@@ -78,13 +70,9 @@ pub fn HistoryPage() -> impl IntoView {
                     Ok(list) if list.rows.is_empty() => view! { <p class="empty">{t(T::NoOperations)}</p> }.into_any(),
                     Ok(list) => {
                         let export = HistoryFilter { page: 1, ..f.clone() }.to_query();
-                        let link = move |page: u32, label: T| {
-                            let target = HistoryFilter { page, ..f.clone() };
-                            view! { <a class="button" href=format!("/operations/history?{}", target.to_query())>{t(label)}</a> }
-                        };
-                        let prev = (list.page > 1).then(|| link(list.page - 1, T::Previous));
-                        let next = (list.page < list.pages).then(|| link(list.page + 1, T::Next));
-                        let page_of = t(T::PageOf).replace("{page}", &list.page.to_string()).replace("{pages}", &list.pages.to_string());
+                        let pages = pager(list.page, list.pages, |page| {
+                            format!("/operations/history?{}", HistoryFilter { page, ..f.clone() }.to_query())
+                        });
                         view! {
                             <div class="list-head">
                                 <p class="muted" data-testid="count">{t(T::ResultsCount).replace("{n}", &list.total.to_string())}</p>
@@ -118,7 +106,7 @@ pub fn HistoryPage() -> impl IntoView {
                                     </tbody>
                                 </table>
                             </div>
-                            <nav class="pager" aria-label=page_of.clone()>{prev}<span>{page_of.clone()}</span>{next}</nav>
+                            {pages}
                         }.into_any()
                     }
                 };

@@ -4,7 +4,7 @@
 use super::api::{list_payments, load_list_views, DeleteTemplate, SaveListSettings, SaveTemplate};
 use super::{label_text, PaymentFilter};
 use crate::components::loaded;
-use crate::components::{error_text, problem_text};
+use crate::components::{error_text, filter_field, pager, problem_text};
 use crate::error::AppError;
 use crate::i18n::{t, T};
 use domain::payment::Label;
@@ -23,22 +23,14 @@ fn filter_from_query() -> Memo<PaymentFilter> {
     Memo::new(move |_| query.with(|q| PaymentFilter::from_pairs(q)))
 }
 
+/// A text field of the filter form ([`filter_field`]).
 fn text_input(
     label: T,
     name: &'static str,
     value: String,
     error: Option<AppError>,
 ) -> impl IntoView {
-    let id = format!("flt-{name}");
-    let problem = error.and_then(|e| e.problem_for(name).map(problem_text));
-    let invalid = problem.is_some();
-    view! {
-        <div class="field" class:field-invalid=invalid>
-            <label for=id.clone()>{t(label)}</label>
-            <input id=id name=name type="text" value=value/>
-            <p class="field-error">{problem}</p>
-        </div>
-    }
+    filter_field("flt", label, name, value, error.as_ref(), "text")
 }
 
 fn filter_text(key: &str) -> &'static str {
@@ -414,15 +406,9 @@ fn results(
         }
         .into_any()
     };
-    let page_link = |page: u32, label: T, f: &PaymentFilter| {
-        let mut target = f.clone();
-        target.page = page;
-        view! { <a class="button" href=list_url(&target)>{t(label)}</a> }
-    };
-    let (prev, next) = (
-        (list.page > 1).then(|| page_link(list.page - 1, T::Previous, &f)),
-        (list.page < list.pages).then(|| page_link(list.page + 1, T::Next, &f)),
-    );
+    let pages = pager(list.page, list.pages, |page| {
+        list_url(&PaymentFilter { page, ..f.clone() })
+    });
     if list.rows.is_empty() {
         return view! { <p class="empty">{t(T::NoPayments)}</p> }.into_any();
     }
@@ -458,9 +444,6 @@ fn results(
             view! { <tr>{cells}</tr> }
         })
         .collect_view();
-    let page_of = t(T::PageOf)
-        .replace("{page}", &list.page.to_string())
-        .replace("{pages}", &list.pages.to_string());
     // The merchant's default format (MB-20) first.
     let mut formats = crate::payments::EXPORT_FORMATS.to_vec();
     formats.sort_by_key(|f| *f != list.report_format);
@@ -480,11 +463,7 @@ fn results(
                 <tbody>{rows}</tbody>
             </table>
         </div>
-        <nav class="pager" aria-label=page_of.clone()>
-            {prev}
-            <span>{page_of.clone()}</span>
-            {next}
-        </nav>
+        {pages}
     }
     .into_any()
 }

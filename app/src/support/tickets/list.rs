@@ -1,8 +1,8 @@
 //! The support portal's requests list (SP-5) with its scopes, filters and sorting in the
 //! URL, and the words of ticket statuses, priorities and kinds shared by the portal.
 
-use crate::components::error_text;
 use crate::components::loaded;
+use crate::components::{error_text, pager};
 use crate::i18n::{t, T};
 use crate::support::tickets::api::list_tickets;
 use crate::support::tickets::{TicketsPage, TicketsQuery};
@@ -134,14 +134,8 @@ pub fn tickets_table(list: TicketsPage, q: TicketsQuery, base: &'static str) -> 
     };
     let plain = |label: T| view! { <th scope="col">{t(label)}</th> };
     let agent = list.for_agent;
-    let page_of = t(T::PageOf)
-        .replace("{page}", &list.page.to_string())
-        .replace("{pages}", &list.pages.to_string());
-    let prev = (list.page > 1).then(|| {
-        view! { <a class="button" href=list_href(base, &TicketsQuery { page: list.page - 1, ..q.clone() })>{t(T::Previous)}</a> }
-    });
-    let next = (list.page < list.pages).then(|| {
-        view! { <a class="button" href=list_href(base, &TicketsQuery { page: list.page + 1, ..q.clone() })>{t(T::Next)}</a> }
+    let pages = pager(list.page, list.pages, |page| {
+        list_href(base, &TicketsQuery { page, ..q.clone() })
     });
     view! {
         <div class="card table-wrap">
@@ -180,7 +174,7 @@ pub fn tickets_table(list: TicketsPage, q: TicketsQuery, base: &'static str) -> 
                 </tbody>
             </table>
         </div>
-        <nav class="pager" aria-label=page_of.clone()>{prev}<span>{page_of.clone()}</span>{next}</nav>
+        {pages}
     }
     .into_any()
 }
