@@ -3,21 +3,19 @@
 //! (`payments::records::insert_payment_audited`, `payments::engine::answer`), so these
 //! tests read back what a transaction of several statements wrote before.
 
+use crate::acquirers::{Before, Simulated};
 use crate::both_backends;
 use crate::helpers::{spawn_app, spawn_app_with, Backend, TestApp};
 use crate::idempotence::keyed;
 use crate::payments::{card_payment, key};
 use chrono::Utc;
-use domain::money::Money;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter,
     QueryOrder,
 };
 use server::entities::{audit_log, idempotency_key, operation, payment};
-use server::payments::acquirer::{
-    Acquirer, AuthRequest, AuthResult, ChangeInquiry, SimulatedAcquirer,
-};
+use server::payments::acquirer::{AuthRequest, AuthResult};
 use server::payments::records::{parse_public_id, public_id};
 use std::sync::{Arc, OnceLock};
 
@@ -130,8 +128,8 @@ struct Meddling {
 }
 
 #[async_trait::async_trait]
-impl Acquirer for Meddling {
-    async fn authorise(&self, request: AuthRequest<'_>) -> AuthResult {
+impl Before for Meddling {
+    async fn authorise(&self, request: &AuthRequest<'_>) -> Option<AuthResult> {
         let db = self.db.get().expect("the database");
         payment::Entity::update_many()
             .col_expr(payment::Column::UpdatedAt, Expr::value(Utc::now()))
@@ -139,27 +137,12 @@ impl Acquirer for Meddling {
             .exec(db)
             .await
             .unwrap();
-        SimulatedAcquirer.authorise(request).await
-    }
-    async fn capture(&self, rrn: &str, amount: Money, reference: &str) -> Result<String, String> {
-        SimulatedAcquirer.capture(rrn, amount, reference).await
-    }
-    async fn refund(&self, rrn: &str, amount: Money, reference: &str) -> Result<String, String> {
-        SimulatedAcquirer.refund(rrn, amount, reference).await
-    }
-    async fn cancel(&self, rrn: &str, reference: &str) -> Result<(), String> {
-        SimulatedAcquirer.cancel(rrn, reference).await
-    }
-    async fn inquire(&self, rrn: &str) -> Option<AuthResult> {
-        SimulatedAcquirer.inquire(rrn).await
-    }
-    async fn inquire_change(&self, reference: &str) -> ChangeInquiry {
-        SimulatedAcquirer.inquire_change(reference).await
+        None
     }
 }
 
 async fn a_payment_changed_meanwhile_keeps_nothing_of_the_answer(backend: Backend) {
-    let meddling = Arc::new(Meddling::default());
+    let meddling = Arc::new(Simulated(Meddling::default()));
     let Some(app) = spawn_app_with(backend, &[], Some(meddling.clone())).await else {
         return;
     };

@@ -2,6 +2,7 @@
 //! retry count bounding every attempt, parallel ones included, and the pay endpoints
 //! throttled per checkout and per client address.
 
+use crate::acquirers::{Before, Simulated};
 use crate::both_backends;
 use crate::helpers::{spawn_app, Backend, TestApp};
 use crate::payments::{card_payment, get, key, post, Key};
@@ -10,6 +11,7 @@ use app::error::AppError;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::json;
 use server::entities::{hosted_checkout, merchant, operation, payment};
+use server::payments::acquirer::{AuthRequest, AuthResult};
 use std::sync::Arc;
 
 async fn new_checkout(app: &TestApp, key: &Key) -> String {
@@ -286,75 +288,42 @@ impl Default for Flaky {
     }
 }
 
-#[async_trait::async_trait]
-impl server::payments::acquirer::Acquirer for Flaky {
-    async fn authorise(
-        &self,
-        request: server::payments::acquirer::AuthRequest<'_>,
-    ) -> server::payments::acquirer::AuthResult {
-        use std::sync::atomic::Ordering;
-        self.authorisations.fetch_add(1, Ordering::SeqCst);
-        if self.gated.load(Ordering::SeqCst) {
+impl Flaky {
+    /// Waits at the gate when `gated`, telling the test it is there.
+    async fn pass(&self, gated: &std::sync::atomic::AtomicBool) {
+        if gated.load(std::sync::atomic::Ordering::SeqCst) {
             self.entered.notify_one();
             let _ = self.gate.acquire().await;
         }
-        server::payments::acquirer::SimulatedAcquirer
-            .authorise(request)
-            .await
     }
-    async fn capture(
-        &self,
-        rrn: &str,
-        amount: domain::money::Money,
-        reference: &str,
-    ) -> Result<String, String> {
+}
+
+#[async_trait::async_trait]
+impl Before for Flaky {
+    async fn authorise(&self, _request: &AuthRequest<'_>) -> Option<AuthResult> {
+        use std::sync::atomic::Ordering;
+        self.authorisations.fetch_add(1, Ordering::SeqCst);
+        self.pass(&self.gated).await;
+        None
+    }
+    async fn capture(&self, _reference: &str) -> Option<Result<String, String>> {
         use std::sync::atomic::Ordering;
         let failing = self.failing_captures.load(Ordering::SeqCst);
         if failing > 0 {
             self.failing_captures.store(failing - 1, Ordering::SeqCst);
-            return Err("connection reset".into());
+            return Some(Err("connection reset".into()));
         }
-        if self.gated_captures.load(Ordering::SeqCst) {
-            self.entered.notify_one();
-            let _ = self.gate.acquire().await;
-        }
-        server::payments::acquirer::SimulatedAcquirer
-            .capture(rrn, amount, reference)
-            .await
+        self.pass(&self.gated_captures).await;
+        None
     }
-    async fn refund(
-        &self,
-        rrn: &str,
-        amount: domain::money::Money,
-        reference: &str,
-    ) -> Result<String, String> {
-        server::payments::acquirer::SimulatedAcquirer
-            .refund(rrn, amount, reference)
-            .await
-    }
-    async fn cancel(&self, rrn: &str, reference: &str) -> Result<(), String> {
-        if self.gated_cancels.load(std::sync::atomic::Ordering::SeqCst) {
-            self.entered.notify_one();
-            let _ = self.gate.acquire().await;
-        }
-        server::payments::acquirer::SimulatedAcquirer
-            .cancel(rrn, reference)
-            .await
-    }
-    async fn inquire(&self, rrn: &str) -> Option<server::payments::acquirer::AuthResult> {
-        server::payments::acquirer::SimulatedAcquirer
-            .inquire(rrn)
-            .await
-    }
-    async fn inquire_change(&self, reference: &str) -> server::payments::acquirer::ChangeInquiry {
-        server::payments::acquirer::SimulatedAcquirer
-            .inquire_change(reference)
-            .await
+    async fn cancel(&self, _reference: &str) -> Option<Result<(), String>> {
+        self.pass(&self.gated_cancels).await;
+        None
     }
 }
 
 /// Runs every queued job of `kind` now, as the job runner would once their time came.
-async fn run_now(app: &TestApp, acquirer: Arc<Flaky>, kind: &str) {
+async fn run_now(app: &TestApp, acquirer: Arc<Simulated<Flaky>>, kind: &str) {
     use server::entities::job;
     if kind == "reconcile_intents" {
         server::payments::engine::reconcile::ensure_scheduled(&app.db)
@@ -384,7 +353,7 @@ async fn run_now(app: &TestApp, acquirer: Arc<Flaky>, kind: &str) {
 /// pending, the merchant sees it on the checkout, and the reconciliation settles both.
 async fn a_lost_answer_is_never_paid_twice(backend: Backend) {
     use std::sync::atomic::Ordering;
-    let acquirer = Arc::new(Flaky::default());
+    let acquirer = Arc::new(Simulated(Flaky::default()));
     acquirer.failing_captures.store(1, Ordering::SeqCst);
     let Some(app) = crate::helpers::spawn_app_with(backend, &[], Some(acquirer.clone())).await
     else {
@@ -502,7 +471,7 @@ async fn a_lost_answer_is_never_paid_twice_postgres() {
 /// payer is charged once.
 async fn a_lost_answer_to_a_retry_is_never_paid_twice(backend: Backend) {
     use std::sync::atomic::Ordering;
-    let acquirer = Arc::new(Flaky::default());
+    let acquirer = Arc::new(Simulated(Flaky::default()));
     let Some(app) = crate::helpers::spawn_app_with(backend, &[], Some(acquirer.clone())).await
     else {
         return;
@@ -584,7 +553,7 @@ async fn a_lost_answer_to_a_retry_is_never_paid_twice_postgres() {
 /// stays, and a checkout cancelled meanwhile stays cancelled.
 async fn a_late_request_keeps_to_its_own_hold(backend: Backend) {
     use std::sync::atomic::Ordering;
-    let acquirer = Arc::new(Flaky::default());
+    let acquirer = Arc::new(Simulated(Flaky::default()));
     acquirer.gated.store(true, Ordering::SeqCst);
     let Some(app) = crate::helpers::spawn_app_with(backend, &[], Some(acquirer.clone())).await
     else {
@@ -632,7 +601,7 @@ async fn a_late_request_keeps_to_its_own_hold_postgres() {
 /// up every write of the process).
 async fn a_capture_the_acquirer_takes_its_time_over_holds_up_no_other_write(backend: Backend) {
     use std::sync::atomic::Ordering;
-    let acquirer = Arc::new(Flaky::default());
+    let acquirer = Arc::new(Simulated(Flaky::default()));
     acquirer.gated_captures.store(true, Ordering::SeqCst);
     let Some(app) = crate::helpers::spawn_app_with(backend, &[], Some(acquirer.clone())).await
     else {
@@ -687,7 +656,7 @@ async fn a_capture_the_acquirer_takes_its_time_over_holds_up_no_other_write_post
 /// write transaction: while the acquirer takes its time, other payments are written.
 async fn an_expiry_the_acquirer_takes_its_time_over_holds_up_no_other_write(backend: Backend) {
     use std::sync::atomic::Ordering;
-    let acquirer = Arc::new(Flaky::default());
+    let acquirer = Arc::new(Simulated(Flaky::default()));
     let Some(app) = crate::helpers::spawn_app_with(backend, &[], Some(acquirer.clone())).await
     else {
         return;

@@ -3,17 +3,14 @@
 //! retryable 5xx that writes nothing, the acquirer asked once per recorded operation, and
 //! the caller's address on the audit rows.
 
+use crate::acquirers::{Before, Simulated};
 use crate::both_backends;
 use crate::helpers::{spawn_app, spawn_app_with, Backend, TestApp};
 use crate::payments::{card_payment, get, key, post, signed};
 use chrono::Utc;
-use domain::money::Money;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{json, Value};
 use server::entities::{audit_log, operation, payment};
-use server::payments::acquirer::{
-    Acquirer, AuthRequest, AuthResult, ChangeInquiry, SimulatedAcquirer,
-};
 use server::payments::engine::Initiator;
 use server::payments::error::EngineError;
 use server::payments::records::parse_public_id;
@@ -139,33 +136,23 @@ struct Counting {
     down: std::sync::atomic::AtomicBool,
 }
 
+impl Counting {
+    /// Counts a call in `calls`; refused while `down`.
+    fn asked(&self, calls: &AtomicUsize) -> Option<Result<String, String>> {
+        calls.fetch_add(1, Ordering::SeqCst);
+        self.down
+            .load(Ordering::SeqCst)
+            .then(|| Err("connection refused".into()))
+    }
+}
+
 #[async_trait::async_trait]
-impl Acquirer for Counting {
-    async fn authorise(&self, request: AuthRequest<'_>) -> AuthResult {
-        SimulatedAcquirer.authorise(request).await
+impl Before for Counting {
+    async fn capture(&self, _reference: &str) -> Option<Result<String, String>> {
+        self.asked(&self.captures)
     }
-    async fn capture(&self, rrn: &str, amount: Money, reference: &str) -> Result<String, String> {
-        self.captures.fetch_add(1, Ordering::SeqCst);
-        if self.down.load(Ordering::SeqCst) {
-            return Err("connection refused".into());
-        }
-        SimulatedAcquirer.capture(rrn, amount, reference).await
-    }
-    async fn refund(&self, rrn: &str, amount: Money, reference: &str) -> Result<String, String> {
-        self.refunds.fetch_add(1, Ordering::SeqCst);
-        if self.down.load(Ordering::SeqCst) {
-            return Err("connection refused".into());
-        }
-        SimulatedAcquirer.refund(rrn, amount, reference).await
-    }
-    async fn cancel(&self, rrn: &str, reference: &str) -> Result<(), String> {
-        SimulatedAcquirer.cancel(rrn, reference).await
-    }
-    async fn inquire(&self, rrn: &str) -> Option<AuthResult> {
-        SimulatedAcquirer.inquire(rrn).await
-    }
-    async fn inquire_change(&self, reference: &str) -> ChangeInquiry {
-        SimulatedAcquirer.inquire_change(reference).await
+    async fn refund(&self, _reference: &str) -> Option<Result<String, String>> {
+        self.asked(&self.refunds)
     }
 }
 
@@ -190,7 +177,7 @@ both_backends!(
         )
         .await
         .unwrap();
-        let counting = Arc::new(Counting::default());
+        let counting = Arc::new(Simulated(Counting::default()));
         let engine = server::state::AppState::builder(app.db.clone(), app.config.clone())
             .acquirer(counting.clone())
             .build()
@@ -335,7 +322,7 @@ both_backends!(
 /// An acquirer outage seen from outside: the API answers a retriable 502 and the back
 /// office a clear message; the payment is left as it was.
 async fn an_acquirer_outage_changes_nothing(backend: Backend) {
-    let counting = Arc::new(Counting::default());
+    let counting = Arc::new(Simulated(Counting::default()));
     let Some(app) = spawn_app_with(backend, &[], Some(counting.clone())).await else {
         return;
     };

@@ -3,6 +3,7 @@
 
 mod account_settings;
 mod accounts;
+mod acquirers;
 mod aliases;
 mod answer_writes;
 mod assets;

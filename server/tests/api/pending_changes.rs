@@ -4,17 +4,15 @@
 //! request over, by the next change of the payment once the answer is overdue, or by its
 //! job — and never by asking the acquirer to do it again.
 
+use crate::acquirers::{Before, Simulated};
 use crate::helpers::{spawn_app_with, Backend, TestApp};
 use crate::idempotence::{claim_row, keyed, merchant_id, operations_of, request_hash};
 use crate::payments::{card_payment, key, post};
 use chrono::Utc;
-use domain::money::Money;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use serde_json::json;
 use server::entities::{operation, payment};
-use server::payments::acquirer::{
-    Acquirer, AuthRequest, AuthResult, ChangeInquiry, SimulatedAcquirer,
-};
+use server::payments::acquirer::ChangeInquiry;
 use server::payments::records::parse_public_id;
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -58,33 +56,27 @@ impl Watching {
 }
 
 #[async_trait::async_trait]
-impl Acquirer for Watching {
-    async fn authorise(&self, request: AuthRequest<'_>) -> AuthResult {
-        SimulatedAcquirer.authorise(request).await
-    }
-    async fn capture(&self, rrn: &str, amount: Money, reference: &str) -> Result<String, String> {
+impl Before for Watching {
+    async fn capture(&self, reference: &str) -> Option<Result<String, String>> {
         self.asked("capture", reference).await;
-        SimulatedAcquirer.capture(rrn, amount, reference).await
+        None
     }
-    async fn refund(&self, rrn: &str, amount: Money, reference: &str) -> Result<String, String> {
+    async fn refund(&self, reference: &str) -> Option<Result<String, String>> {
         self.asked("refund", reference).await;
-        SimulatedAcquirer.refund(rrn, amount, reference).await
+        None
     }
-    async fn cancel(&self, rrn: &str, reference: &str) -> Result<(), String> {
+    async fn cancel(&self, reference: &str) -> Option<Result<(), String>> {
         self.asked("cancel", reference).await;
-        SimulatedAcquirer.cancel(rrn, reference).await
+        None
     }
-    async fn inquire(&self, rrn: &str) -> Option<AuthResult> {
-        SimulatedAcquirer.inquire(rrn).await
-    }
-    async fn inquire_change(&self, reference: &str) -> ChangeInquiry {
-        if reference.starts_with("UNKNOWN") {
+    async fn inquire_change(&self, reference: &str) -> Option<ChangeInquiry> {
+        Some(if reference.starts_with("UNKNOWN") {
             ChangeInquiry::Unknown
         } else if self.done.lock().unwrap().contains(reference) {
             ChangeInquiry::Done(format!("ACQ-{reference}"))
         } else {
             ChangeInquiry::NotDone("no such request".into())
-        }
+        })
     }
 }
 
@@ -142,7 +134,7 @@ async fn crashed_capture(
 }
 
 async fn pending_changes(backend: Backend) {
-    let watching = Arc::new(Watching::default());
+    let watching = Arc::new(Simulated(Watching::default()));
     let Some(app) = spawn_app_with(backend, &[], Some(watching.clone())).await else {
         return;
     };
