@@ -14,8 +14,12 @@ use crate::platform::jobs;
 use crate::webhooks::events;
 use chrono::{DateTime, Duration, Utc};
 use domain::payment::{Payment, PaymentError, Stage};
-use sea_orm::sea_query::{PostgresQueryBuilder, UpdateStatement};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryTrait, Set};
+use sea_orm::sea_query::{
+    Expr, InsertStatement, PostgresQueryBuilder, Query, UpdateStatement, ValueTuple,
+};
+use sea_orm::{
+    ActiveModelTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, Iterable, Set,
+};
 use serde_json::json;
 
 /// A job the answer queues, written with it.
@@ -266,26 +270,8 @@ pub(super) async fn write_alone(
     let guarded = text(update.build(PostgresQueryBuilder));
     let mut sql = format!("WITH g AS ({guarded} RETURNING 1)");
     if !writes.operations.is_empty() {
-        let insert = text(
-            operation::Entity::insert_many(writes.operations)
-                .into_query()
-                .build(PostgresQueryBuilder),
-        );
-        // Every operation carries the same columns (no DEFAULT in its rows): the rows
-        // are read from a VALUES list, which cannot hold DEFAULT. The text is sea-query's
-        // (`INSERT INTO … (…) VALUES (…), (…)`, pinned in Cargo.lock): a version that
-        // writes it otherwise fails here, before anything is written, and in the tests.
-        let (columns, rows) = insert
-            .split_once(" VALUES ")
-            .filter(|(_, rows)| !rows.contains("DEFAULT"))
-            .ok_or_else(|| {
-                EngineError::Db(sea_orm::DbErr::Custom(format!(
-                    "operations insert not as expected: {insert}"
-                )))
-            })?;
-        sql.push_str(&format!(
-            ", o AS ({columns} SELECT * FROM (VALUES {rows}) AS v WHERE EXISTS (SELECT 1 FROM g))"
-        ));
+        let insert = text(operations_after_guard(writes.operations)?.build(PostgresQueryBuilder));
+        sql.push_str(&format!(", o AS ({insert})"));
     }
     let stores = store.is_some();
     if let Some(mut store) = store {
@@ -304,4 +290,88 @@ pub(super) async fn write_alone(
     let stored = stores && written.try_get::<i64>("", "stored")? == 1;
     crate::platform::metrics::payment_attempt(&after.channel, writes.result.outcome());
     Ok(stored)
+}
+
+/// The insert of `operations` that [`write_alone`] makes only with its guarded update `g`:
+/// `INSERT INTO operations (…) SELECT column1, … FROM (VALUES (…), …) AS v WHERE EXISTS
+/// (SELECT 1 FROM g)`. Every operation must give the same columns (a VALUES list cannot
+/// leave one to its default); one that does not is refused before anything is written.
+fn operations_after_guard(
+    operations: Vec<operation::ActiveModel>,
+) -> Result<InsertStatement, EngineError> {
+    let not_as_expected = |what: &str| {
+        EngineError::Db(sea_orm::DbErr::Custom(format!(
+            "operations to write with the payment: {what}"
+        )))
+    };
+    let mut given: Option<Vec<bool>> = None;
+    let mut rows = Vec::with_capacity(operations.len());
+    for operation in operations {
+        let values: Vec<_> = operation::Column::iter()
+            .map(|column| operation.get(column).into_value())
+            .collect();
+        let these: Vec<bool> = values.iter().map(Option::is_some).collect();
+        if *given.get_or_insert_with(|| these.clone()) != these {
+            return Err(not_as_expected("not all with the same columns"));
+        }
+        rows.push(ValueTuple::Many(values.into_iter().flatten().collect()));
+    }
+    let given = given.ok_or_else(|| not_as_expected("none"))?;
+    let columns: Vec<operation::Column> = operation::Column::iter()
+        .zip(&given)
+        .filter_map(|(column, &is_given)| is_given.then_some(column))
+        .collect();
+    let mut select = Query::select();
+    for n in 1..=columns.len() {
+        select.expr(Expr::col(format!("column{n}")));
+    }
+    select
+        .from_values(rows, "v")
+        .and_where(Expr::cust("EXISTS (SELECT 1 FROM g)"));
+    let mut insert = Query::insert();
+    insert
+        .into_table(operation::Entity)
+        .columns(columns)
+        .select_from(select)
+        .map_err(|e| not_as_expected(&e.to_string()))?;
+    Ok(insert)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn capture(payment_id: i64, rrn: Option<&str>) -> operation::ActiveModel {
+        let mut row = operation::ActiveModel {
+            payment_id: Set(payment_id),
+            kind: Set("CAPTURE".into()),
+            ..Default::default()
+        };
+        if let Some(rrn) = rrn {
+            row.rrn = Set(Some(rrn.into()));
+        }
+        row
+    }
+
+    #[test]
+    fn the_operations_are_read_from_a_values_list_only_with_the_guarded_update() {
+        let (sql, values) = operations_after_guard(vec![capture(7, None), capture(8, None)])
+            .unwrap()
+            .build(PostgresQueryBuilder);
+        assert_eq!(
+            sql,
+            r#"INSERT INTO "operations" ("payment_id", "kind") SELECT "column1", "column2" FROM (VALUES ($1, $2), ($3, $4)) AS "v" WHERE EXISTS (SELECT 1 FROM g)"#
+        );
+        assert_eq!(values.0.len(), 4);
+    }
+
+    #[test]
+    fn operations_giving_different_columns_are_refused() {
+        let refused = operations_after_guard(vec![capture(7, None), capture(8, Some("1"))]);
+        assert!(matches!(refused, Err(EngineError::Db(_))));
+        assert!(matches!(
+            operations_after_guard(vec![]),
+            Err(EngineError::Db(_))
+        ));
+    }
 }
