@@ -135,14 +135,14 @@ pub fn send_on(path: &str) {
 }
 
 /// The page the request came from, as the browser named it (`Referer`): its path and
-/// query only, so never another site; `None` when unnamed or not a path of this site's
-/// shape (`//host…` would leave it).
+/// query only, so never another site; `None` when unnamed or not a path of this site
+/// ([`crate::url::is_local_path`]).
 pub fn referring_page() -> Option<String> {
     let parts = use_context::<http::request::Parts>()?;
     let referer = parts.headers.get(http::header::REFERER)?.to_str().ok()?;
     let uri: http::Uri = referer.parse().ok()?;
     let page = uri.path_and_query()?.as_str();
-    (page.starts_with('/') && !page.starts_with("//")).then(|| page.to_owned())
+    crate::url::is_local_path(page).then(|| page.to_owned())
 }
 
 /// Whether this server-function call is a plain form's post (the browser asks for a

@@ -54,6 +54,14 @@ pub fn pairs(query: &str) -> impl Iterator<Item = (String, String)> + '_ {
         })
 }
 
+/// Whether `target` is a page of this site named by its path (`/…`), so that sending a
+/// browser there never leaves the site: not `//host…`, nor `/\host…`, which browsers
+/// read as `//host…`.
+pub fn is_local_path(target: &str) -> bool {
+    let mut chars = target.chars();
+    chars.next() == Some('/') && !matches!(chars.next(), Some('/' | '\\'))
+}
+
 /// `path` (a path and its query) without query parameter `name`, the rest as it was.
 pub fn without_param(path: &str, name: &str) -> String {
     let Some((page, query)) = path.split_once('?') else {
@@ -90,6 +98,22 @@ mod tests {
                 ("c".to_owned(), "x y".to_owned())
             ]
         );
+    }
+
+    #[test]
+    fn a_local_path_stays_on_the_site() {
+        for local in ["/", "/support", "/p?a=//b", "/p/\\q"] {
+            assert!(is_local_path(local), "{local}");
+        }
+        for away in [
+            "",
+            "//evil.example",
+            "/\\evil.example",
+            "https://evil.example/",
+            "p",
+        ] {
+            assert!(!is_local_path(away), "{away}");
+        }
     }
 
     #[test]

@@ -172,6 +172,7 @@ both_backends!(
                 "https://elsewhere.example//elsewhere.example/x".to_owned(),
                 "/",
             ),
+            (format!("{}/\\elsewhere.example/x", app.base), "/"),
         ] {
             let (status, to, _) = post_as_signed_in_page(
                 &app,

@@ -95,7 +95,7 @@ pub fn SupportLoginPage() -> impl IntoView {
     let next = StoredValue::new(
         query
             .with_untracked(|q| q.get("next"))
-            .filter(|n| n.starts_with("/support") && !n.starts_with("//"))
+            .filter(|n| n.starts_with("/support") && crate::url::is_local_path(n))
             .unwrap_or_else(|| "/support".to_owned()),
     );
     follow(begin, step, next);
