@@ -23,16 +23,6 @@ fn filter_from_query() -> Memo<PaymentFilter> {
     Memo::new(move |_| query.with(|q| PaymentFilter::from_pairs(q)))
 }
 
-/// A text field of the filter form ([`filter_field`]).
-fn text_input(
-    label: T,
-    name: &'static str,
-    value: String,
-    error: Option<AppError>,
-) -> impl IntoView {
-    filter_field("flt", label, name, value, error.as_ref(), "text")
-}
-
 fn filter_text(key: &str) -> &'static str {
     t(match key {
         "dates" => T::DateKindLabel,
@@ -276,6 +266,9 @@ fn list_tools(
 
 fn filter_form(f: PaymentFilter, error: Option<AppError>, shown: &[String]) -> impl IntoView {
     let show = |key: &str| shown.iter().any(|s| s == key);
+    let text_input = |label: T, name: &'static str, value: String| {
+        filter_field("flt", label, name, value, error.as_ref(), "text")
+    };
     let hidden = |name: &'static str, value: &String| {
         (!value.is_empty()).then(|| view! { <input type="hidden" name=name value=value.clone()/> })
     };
@@ -294,8 +287,8 @@ fn filter_form(f: PaymentFilter, error: Option<AppError>, shown: &[String]) -> i
             <div class="filter-grid">
                 {if dates {
                     view! {
-                        {text_input(T::DateFrom, "from", f.from.clone(), error.clone())}
-                        {text_input(T::DateTo, "to", f.to.clone(), error.clone())}
+                        {text_input(T::DateFrom, "from", f.from.clone())}
+                        {text_input(T::DateTo, "to", f.to.clone())}
                         <div class="field">
                             <label for="flt-date_kind">{t(T::DateKindLabel)}</label>
                             <select id="flt-date_kind" name="date_kind">
@@ -310,17 +303,17 @@ fn filter_form(f: PaymentFilter, error: Option<AppError>, shown: &[String]) -> i
                 }}
                 {if amount {
                     view! {
-                        {text_input(T::MinAmount, "min_amount", f.min_amount.clone(), error.clone())}
-                        {text_input(T::MaxAmount, "max_amount", f.max_amount.clone(), error.clone())}
+                        {text_input(T::MinAmount, "min_amount", f.min_amount.clone())}
+                        {text_input(T::MaxAmount, "max_amount", f.max_amount.clone())}
                     }.into_any()
                 } else {
                     view! { {hidden("min_amount", &f.min_amount)} {hidden("max_amount", &f.max_amount)} }.into_any()
                 }}
-                {if reference { text_input(T::ReferenceLabel, "reference", f.reference.clone(), error.clone()).into_any() } else { hidden("reference", &f.reference).into_any() }}
-                {if alias { text_input(T::AliasLabel, "alias", f.alias.clone(), error.clone()).into_any() } else { hidden("alias", &f.alias).into_any() }}
-                {if last4 { text_input(T::Last4Label, "last4", f.last4.clone(), error.clone()).into_any() } else { hidden("last4", &f.last4).into_any() }}
-                {if email { text_input(T::EmailLabel, "email", f.email.clone(), error.clone()).into_any() } else { hidden("email", &f.email).into_any() }}
-                {if payment_id { text_input(T::PaymentIdLabel, "payment_id", f.payment_id.clone(), error.clone()).into_any() } else { hidden("payment_id", &f.payment_id).into_any() }}
+                {if reference { text_input(T::ReferenceLabel, "reference", f.reference.clone()).into_any() } else { hidden("reference", &f.reference).into_any() }}
+                {if alias { text_input(T::AliasLabel, "alias", f.alias.clone()).into_any() } else { hidden("alias", &f.alias).into_any() }}
+                {if last4 { text_input(T::Last4Label, "last4", f.last4.clone()).into_any() } else { hidden("last4", &f.last4).into_any() }}
+                {if email { text_input(T::EmailLabel, "email", f.email.clone()).into_any() } else { hidden("email", &f.email).into_any() }}
+                {if payment_id { text_input(T::PaymentIdLabel, "payment_id", f.payment_id.clone()).into_any() } else { hidden("payment_id", &f.payment_id).into_any() }}
             </div>
             {if status {
                 view! {
