@@ -16,7 +16,9 @@
 # postgres://openpsp:openpsp@127.0.0.1:5432/postgres) must reach a role allowed to create
 # databases; when it cannot, PostgreSQL is skipped with a message.
 # Each backend's OpenPSP server is also measured paced at half its peak rate, for the
-# p99 a payer sees while it is busy but not saturated.
+# p99 a payer sees while it is busy but not saturated; on SQLite that run also prints,
+# from the server's /metrics (on BENCH_PORT + 1), how many commits and WAL restarts held
+# the writes up and the slowest of each, so a high p99 says whether it waited for the disk.
 # Exits non-zero when a run had answers other than 201 or socket errors.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -43,6 +45,7 @@ threads=${BENCH_THREADS:-2}
 # Above SQLite's 5 s busy timeout: a slow answer counts in the latencies, not as an error.
 timeout=${BENCH_TIMEOUT:-10s}
 port=${BENCH_PORT:-3312}
+metrics_port=$((port + 1))
 pg_admin=${BENCH_PG_URL:-postgres://openpsp:openpsp@127.0.0.1:5432/postgres}
 pspid=bench
 base="http://127.0.0.1:$port"
@@ -163,14 +166,43 @@ flag_problems() {
 # bench/create_payment.lua), the latency a payer sees while the server is busy but not
 # saturated; prints it against the target p99 <= 25 ms.
 measure_half() {
-  local label=$1 half=$(($2 / 2))
+  local label=$1 half=$(($2 / 2)) steps
   [ "$half" -gt 0 ] || return 0
+  steps=$(writer_histograms)
   BENCH_DATE=$(python3 bench/sign_requests.py "$pspid" h $((half * seconds * 2 + 1000)) "$work/half.txt") \
     BENCH_REQUESTS="$work/half.txt" BENCH_RATE="$half" run_wrk "${seconds}s"
   awk -v l="$label" -v h="$half" -v r="$rps" -v a="$p50" -v b="$p99" 'BEGIN {
     printf "%s at half the peak rate (%d req/s asked): %d req/s, p50 %.2f ms, p99 %.2f ms, target p99 <= 25 ms: %s\n",
       l, h, r, a, b, (b <= 25 ? "met" : "NOT met") }'
+  writer_steps "$steps" "$(writer_histograms)"
   flag_problems
+}
+
+# The SQLite writer's histograms (OPENPSP_METRICS_LISTEN), their bucket lines.
+writer_histograms() {
+  curl -fsS "http://127.0.0.1:$metrics_port/metrics" 2>/dev/null |
+    grep -E '^openpsp_sqlite_(commit|wal_restart)_seconds_bucket' || true
+}
+
+# before, after (writer_histograms): the SQLite writer's steps that hold the writes up,
+# between the two scrapes: how many commits and WAL restarts, the bucket their 99th
+# percentile and their slowest fall in, so that a high p99 says whether the requests
+# waited for the disk (a commit's fsync) or for a restart of the WAL.
+writer_steps() {
+  awk -v before="$1" 'BEGIN { n = split(before, b, "\n")
+      for (i = 1; i <= n; i++) { split(b[i], f, " "); seen[f[1]] = f[2] } }
+    { split($0, f, " "); d = f[2] - seen[f[1]]; name = f[1]; sub(/_bucket.*/, "", name)
+      le = f[1]; sub(/.*le="/, "", le); sub(/".*/, "", le)
+      k[name]++; les[name, k[name]] = le; cum[name, k[name]] = d }
+    END { split("openpsp_sqlite_commit_seconds openpsp_sqlite_wal_restart_seconds", names, " ")
+      for (j = 1; j <= 2; j++) { name = names[j]; total = cum[name, k[name]]; if (total == 0) continue
+        p99 = ""; max = ""
+        for (i = 1; i <= k[name]; i++) {
+          if (p99 == "" && cum[name, i] >= 0.99 * total) p99 = les[name, i]
+          if (max == "" && cum[name, i] == total) max = les[name, i] }
+        what = (name ~ /commit/ ? "commits" : "WAL restarts")
+        printf "  SQLite writer: %d %s, p99 %s, slowest %s\n", total, what, ms(p99), ms(max) } }
+    function ms(le) { return (le == "+Inf" ? "> 8 s" : sprintf("<= %g ms", le * 1000)) }' <<<"$2"
 }
 
 # backend name, OpenPSP's DATABASE_URL (empty: SQLite in its data dir), the baseline's.
@@ -195,10 +227,10 @@ backend() {
 
   if [ -n "$openpsp_url" ]; then
     start openpsp "$data/openpsp.log" env OPENPSP_DATA_DIR="$data" OPENPSP_LISTEN="127.0.0.1:$port" OPENPSP_TERMINAL_LISTEN=off \
-      OPENPSP_PUBLIC_URL="$base" DATABASE_URL="$openpsp_url" "$openpsp" serve
+      OPENPSP_METRICS_LISTEN="127.0.0.1:$metrics_port" OPENPSP_PUBLIC_URL="$base" DATABASE_URL="$openpsp_url" "$openpsp" serve
   else
-    start openpsp "$data/openpsp.log" env -u DATABASE_URL OPENPSP_DATA_DIR="$data" \
-      OPENPSP_LISTEN="127.0.0.1:$port" OPENPSP_TERMINAL_LISTEN=off OPENPSP_PUBLIC_URL="$base" "$openpsp" serve
+    start openpsp "$data/openpsp.log" env -u DATABASE_URL OPENPSP_DATA_DIR="$data" OPENPSP_LISTEN="127.0.0.1:$port" \
+      OPENPSP_TERMINAL_LISTEN=off OPENPSP_METRICS_LISTEN="127.0.0.1:$metrics_port" OPENPSP_PUBLIC_URL="$base" "$openpsp" serve
   fi
   measure "openpsp create-payment $name" signed
   o_rps=$rps o_p50=$p50 o_p99=$p99

@@ -2,7 +2,8 @@
 //! request latency by route and status, payment attempts by channel and outcome, webhook
 //! deliveries by outcome (counted as they happen, per process), and, read when scraped,
 //! the job queue's depth and oldest age by kind, the terminal connections this process
-//! holds, and the database pool's size and idle connections. Served on its own address
+//! holds, and the database pool's size and idle connections; on SQLite, how long the
+//! writer's commits and checkpoints took. Served on its own address
 //! (`OPENPSP_METRICS_LISTEN`), never on the public one.
 
 use crate::entities::job;
@@ -116,6 +117,23 @@ fn metrics() -> &'static Metrics {
             "db_pool_connections",
             "Database pool connections, open and idle",
             pool.clone(),
+        );
+        // SQLite's writer (empty on PostgreSQL).
+        let writer = crate::platform::db::writer_timings();
+        registry.register(
+            "sqlite_commit_seconds",
+            "Time a SQLite group commit took (its wait for the disk); the writes wait meanwhile",
+            writer.commit.clone(),
+        );
+        registry.register(
+            "sqlite_wal_restart_seconds",
+            "Time a RESTART checkpoint of the SQLite WAL took; the writes wait meanwhile",
+            writer.restart.clone(),
+        );
+        registry.register(
+            "sqlite_checkpoint_seconds",
+            "Time a passive checkpoint of the SQLite WAL took, beside the writes",
+            writer.passive.clone(),
         );
         Metrics {
             registry,

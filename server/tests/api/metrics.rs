@@ -5,6 +5,7 @@
 use crate::both_backends;
 use crate::helpers::{spawn_app, Backend, TestApp};
 use crate::payments::{card_payment, key, post};
+use sea_orm::DbBackend;
 use serde_json::json;
 
 both_backends!(
@@ -70,6 +71,23 @@ both_backends!(
             "# EOF",
         ] {
             assert!(text.contains(expected), "missing {expected} in:\n{text}");
+        }
+        // SQLite's writer committed the payment; PostgreSQL has no such writer.
+        let commits = text
+            .lines()
+            .find_map(|l| l.strip_prefix("openpsp_sqlite_commit_seconds_count "))
+            .and_then(|n| n.trim().parse::<u64>().ok())
+            .unwrap_or_else(|| panic!("no SQLite commit count in:\n{text}"));
+        if app.db.get_database_backend() == DbBackend::Sqlite {
+            assert!(commits >= 1, "{text}");
+        } else {
+            assert_eq!(commits, 0, "{text}");
+        }
+        for histogram in ["sqlite_wal_restart_seconds", "sqlite_checkpoint_seconds"] {
+            assert!(
+                text.contains(&format!("# TYPE openpsp_{histogram} histogram")),
+                "{text}"
+            );
         }
         // Ids never become labels.
         assert!(!text.contains("/v2/shop/"), "{text}");

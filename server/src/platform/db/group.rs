@@ -44,6 +44,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
 
 mod checkpoints;
+pub(super) mod timings;
 
 /// How long a write waits for its turn before it gives up with an error.
 const WRITE_TURN_TIMEOUT: Duration = Duration::from_secs(10);
@@ -249,7 +250,10 @@ async fn run(mut requests: mpsc::Receiver<Request>, pace: Pace) {
             }
             next = requests.try_recv().ok();
         }
-        group.end().await;
+        let members = group.ended.len();
+        if let Some(took) = group.end().await {
+            timings::commit(took, members, checkpoints.running());
+        }
         checkpoints.after_group(&db, pace.wal_limit).await;
     }
 }
@@ -367,17 +371,18 @@ impl Group {
         }
     }
 
-    /// Commits (or, broken, rolls back) and answers every member served.
-    async fn end(self) {
+    /// Commits (or, broken, rolls back) and answers every member served; how long the
+    /// `COMMIT` took, when there was one.
+    async fn end(self) -> Option<Duration> {
+        let mut took = None;
         let failure: Option<fn() -> DbErr> = if self.broken {
             let _ = self.txn.rollback().await;
             Some(not_committed)
         } else {
-            self.txn
-                .commit()
-                .await
-                .err()
-                .map(|_| commit_failed as fn() -> DbErr)
+            let started = Instant::now();
+            let committed = self.txn.commit().await;
+            took = Some(started.elapsed());
+            committed.err().map(|_| commit_failed as fn() -> DbErr)
         };
         for member in self.ended {
             match member {
@@ -389,6 +394,7 @@ impl Group {
                 }
             }
         }
+        took
     }
 }
 

@@ -27,6 +27,8 @@ use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use super::timings;
+
 /// How often at most the writer starts a checkpoint of the WAL beside its groups.
 pub(super) const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
 /// How long a `RESTART` checkpoint waits for the readers still on the WAL: 20 ms.
@@ -78,6 +80,11 @@ impl Checkpoints {
         }
     }
 
+    /// Whether a checkpoint is running now.
+    pub(super) fn running(&self) -> bool {
+        self.shared.running.load(Ordering::Acquire)
+    }
+
     /// The writer has been idle: a passive checkpoint, unless one still runs.
     pub(super) fn when_idle(&self, db: &DatabaseConnection) {
         self.start(db);
@@ -92,7 +99,10 @@ impl Checkpoints {
         let (db, done) = (db.clone(), self.shared.clone());
         tokio::spawn(async move {
             let statement = Statement::from_string(DbBackend::Sqlite, PASSIVE);
-            match db.query_one_raw(statement).await {
+            let started = Instant::now();
+            let result = db.query_one_raw(statement).await;
+            timings::passive(started.elapsed());
+            match result {
                 Ok(row) => {
                     let frames = row.and_then(|r| r.try_get_by_index::<i64>(1).ok());
                     done.wal_frames
@@ -117,6 +127,7 @@ impl Checkpoints {
             return; // The passive checkpoint still runs; it reports again when done.
         }
         self.shared.wal_frames.store(0, Ordering::Release);
+        let started = Instant::now();
         let attempt = async {
             let mut conn = db.get_sqlite_connection_pool().acquire().await?;
             // Never back in the pool with the short wait, whatever happens below.
@@ -125,7 +136,9 @@ impl Checkpoints {
             let row = (&mut *conn).fetch_one(RESTART).await?;
             Ok::<_, sea_orm::sqlx::Error>(row.try_get::<i64, _>(0)? == 0)
         };
-        match attempt.await {
+        let result = attempt.await;
+        timings::restart(started.elapsed());
+        match result {
             Ok(true) => {}
             Ok(false) => tracing::debug!("a reader held the WAL; restarting it waits"),
             Err(e) => {
