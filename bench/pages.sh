@@ -6,7 +6,8 @@
 # "Continue to payment" works; then it is clicked and must reach /pay/…), and the back
 # office's /login and, after signing in as the demo admin, Home (neither loads a script),
 # then Payments (a full page load: the back office's main module and Payments' section,
-# hydrated) and History (client-side: its section only). Prints per page the
+# hydrated) and History (client-side: its section only), and the support portal's
+# sign-in page (a full page load, figures only). Prints per page the
 # JS+WASM bytes transferred, the same bodies gzipped (level 9), all bytes transferred,
 # time to interactive and Largest Contentful Paint, next to the targets (hosted page
 # interactive ≤ 2.5 s, LCP ≤ 2.0 s; payer pages ≤ 100 KiB JS+WASM gzipped) and whether

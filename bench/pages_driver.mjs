@@ -1,6 +1,6 @@
 // Page figures for bench/pages.sh: drives Chromium (Playwright from end2end/node_modules)
-// through the hosted payment page, a payment link's pre-payment page and the back office's
-// login and Home on a slow phone profile, and prints per page the bytes transferred, time
+// through the hosted payment page, a payment link's pre-payment page, the back office's
+// login, Home, Payments and History, and the support portal's sign-in on a slow phone profile, and prints per page the bytes transferred, time
 // to interactive and Largest Contentful Paint next to the targets. Figures only: exits 0
 // when a target is missed, 1 when a page could not be driven.
 //
@@ -203,6 +203,30 @@ async function prepayPage(browser) {
   return result;
 }
 
+// The support portal's sign-in page, a support customer's first page: it loads the main
+// module and its section's code, and hydrates. Figures only (the issue sets no budget).
+async function supportLogin(browser) {
+  const context = await newContext(browser);
+  const { page, log } = await newPage(context);
+  await page.goto(`${BASE}/support/login`, { waitUntil: "commit" });
+  await until(log, page.waitForSelector("body[data-hydrated=true]"));
+  const marks = await bench(page);
+  await settle(page);
+  const result = {
+    name: "support portal sign-in (a support customer's first page)",
+    path: "/support/login",
+    ...(await bytes(log.requests)),
+    hydrated: marks.hydrated,
+    interactive: marks.hydrated,
+    how: "a full page load: the main module and the support portal's sign-in section, hydrated",
+    lcp: marks.lcp,
+    lcpElement: marks.lcpElement,
+    targets: false,
+  };
+  await context.close();
+  return result;
+}
+
 async function backOffice(browser) {
   const context = await newContext(browser);
   const { page, log } = await newPage(context);
@@ -336,7 +360,7 @@ console.log(`Chromium ${browser.version()}, viewport ${VIEWPORT.width}×${VIEWPO
   "times from the page's navigation start");
 let failed = false;
 const tally = [];
-for (const step of [hostedPage, prepayPage, backOffice]) {
+for (const step of [hostedPage, prepayPage, backOffice, supportLogin]) {
   try {
     for (const page of [await step(browser)].flat()) print(page, tally);
   } catch (e) {
