@@ -129,6 +129,15 @@ async function bytes(requests) {
 }
 
 const bench = (page) => page.evaluate(() => ({ ...window.__bench, origin: performance.timeOrigin }));
+
+// A page's figures: the bytes of its requests, what its marks noted (hydration, LCP) and
+// when it became usable (`interactive`, said by `how`).
+async function figures(name, path, requests, marks, interactive, how) {
+  return {
+    name, path, ...(await bytes(requests)), hydrated: marks.hydrated, interactive, how,
+    lcp: marks.lcp, lcpElement: marks.lcpElement,
+  };
+}
 const settle = (page) => page.waitForLoadState("networkidle", { timeout: 30_000 }).catch(() => {});
 
 async function hostedPage(browser) {
@@ -152,14 +161,8 @@ async function hostedPage(browser) {
   const marks = await bench(page);
   await settle(page);
   const result = {
-    name: "hosted payment page",
-    path: new URL(page.url()).pathname,
-    ...(await bytes(log.requests)),
-    hydrated: marks.hydrated,
-    interactive: marks.brandAt,
-    how: `card number typed, brand "${marks.brand}" shown`,
-    lcp: marks.lcp,
-    lcpElement: marks.lcpElement,
+    ...(await figures("hosted payment page", new URL(page.url()).pathname, log.requests, marks, marks.brandAt,
+      `card number typed, brand "${marks.brand}" shown`)),
     payer: true,
     targets: true,
   };
@@ -178,7 +181,8 @@ async function prepayPage(browser) {
   await until(log, page.waitForFunction(() => !document.querySelector("[data-testid=prepay-continue]").disabled));
   const marks = await bench(page);
   await settle(page);
-  const measured = await bytes(log.requests);
+  const measured = await figures("pre-payment page", path, log.requests, marks, marks.hydrated,
+    "hydrated, Continue to payment enabled");
   // The button works: it leads to the hosted checkout.
   const clicked = await page.evaluate(() => performance.now());
   await until(log, button.click());
@@ -186,16 +190,9 @@ async function prepayPage(browser) {
   await until(log, page.waitForSelector("body[data-hydrated=true]"));
   const after = await bench(page);
   const result = {
-    name: "pre-payment page",
-    path,
     ...measured,
-    hydrated: marks.hydrated,
-    interactive: marks.hydrated,
-    how: "hydrated, Continue to payment enabled",
     extra: `Continue clicked → ${short(new URL(page.url()).pathname)} hydrated in ${
       secs(after.origin + after.hydrated - (marks.origin + clicked))}`,
-    lcp: marks.lcp,
-    lcpElement: marks.lcpElement,
     payer: true,
     targets: false,
   };
@@ -212,17 +209,8 @@ async function supportLogin(browser) {
   await until(log, page.waitForSelector("body[data-hydrated=true]"));
   const marks = await bench(page);
   await settle(page);
-  const result = {
-    name: "support portal sign-in (a support customer's first page)",
-    path: "/support/login",
-    ...(await bytes(log.requests)),
-    hydrated: marks.hydrated,
-    interactive: marks.hydrated,
-    how: "a full page load: the main module and the support portal's sign-in section, hydrated",
-    lcp: marks.lcp,
-    lcpElement: marks.lcpElement,
-    targets: false,
-  };
+  const result = await figures("support portal sign-in (a support customer's first page)", "/support/login",
+    log.requests, marks, marks.hydrated, "a full page load: the main module and the support portal's sign-in section, hydrated");
   await context.close();
   return result;
 }
@@ -237,16 +225,8 @@ async function backOffice(browser) {
   await settle(page);
   // After the page settled: its largest paint is reported once painted.
   const loginMarks = await bench(page);
-  const login = {
-    name: "back office /login",
-    path: "/login",
-    ...(await bytes(log.requests)),
-    hydrated: loginMarks.hydrated,
-    interactive: parsed,
-    how: "a plain form, usable once parsed (no script)",
-    lcp: loginMarks.lcp,
-    lcpElement: loginMarks.lcpElement,
-  };
+  const login = await figures("back office /login", "/login", log.requests, loginMarks, parsed,
+    "a plain form, usable once parsed (no script)");
   login.firstPage = login.gzip;
   await page.getByLabel("PSPID", { exact: true }).fill("demo");
   await page.getByLabel("Password", { exact: true }).fill(process.env.PAGES_PASSWORD);
@@ -261,17 +241,9 @@ async function backOffice(browser) {
   const homeParsed = await page.evaluate(() => performance.getEntriesByType("navigation")[0].domContentLoadedEventEnd);
   await settle(page);
   const homeMarks = await bench(page);
-  const home = {
-    name: "back office Home (signed in)",
-    path: "/",
-    ...(await bytes(log.requests)),
-    hydrated: homeMarks.hydrated,
-    interactive: homeParsed,
-    how: "links, menus and plain forms, usable once parsed (no script); same browser as /login, bytes include the sign-in",
-    extra: `Log in clicked → Home usable in ${secs(homeMarks.origin + homeParsed - (loginMarks.origin + clicked))}`,
-    lcp: homeMarks.lcp,
-    lcpElement: homeMarks.lcpElement,
-  };
+  const home = await figures("back office Home (signed in)", "/", log.requests, homeMarks, homeParsed,
+    "links, menus and plain forms, usable once parsed (no script); same browser as /login, bytes include the sign-in");
+  home.extra = `Log in clicked → Home usable in ${secs(homeMarks.origin + homeParsed - (loginMarks.origin + clicked))}`;
   home.firstPage = login.gzip + home.gzip;
   // The first other page opened: a full page load that fetches the back office's main
   // module and that page's section, and hydrates.
@@ -283,16 +255,9 @@ async function backOffice(browser) {
   await until(log, page.waitForSelector("body[data-hydrated=true]"));
   const paymentsMarks = await bench(page);
   await settle(page);
-  const section = {
-    name: "back office Payments (the first page with code, opened from Home)",
-    path: "/operations/payments",
-    ...(await bytes(log.requests)),
-    hydrated: paymentsMarks.hydrated,
-    interactive: paymentsMarks.hydrated,
-    how: "a full page load: the main module and Payments' section, hydrated",
-    lcp: paymentsMarks.lcp,
-    lcpElement: paymentsMarks.lcpElement,
-  };
+  const section = await figures("back office Payments (the first page with code, opened from Home)",
+    "/operations/payments", log.requests, paymentsMarks, paymentsMarks.hydrated,
+    "a full page load: the main module and Payments' section, hydrated");
   // What the back office's code costs where it is first loaded: held to the same budget.
   section.firstCode = section.gzip;
   // Then a section not visited yet: its code is fetched now (lazy routes), the main

@@ -67,7 +67,7 @@ pub async fn connect_and_migrate(url: &str) -> Result<DatabaseConnection, DbErr>
 }
 
 mod group;
-pub use group::timings::{writer_timings, WriterTimings};
+pub use group::timings::writer_timings;
 pub mod rows;
 pub mod shape;
 
