@@ -225,6 +225,21 @@ fn environment(value: &str) -> anyhow_like::Result<Environment> {
         .ok_or_else(|| format!("environment must be TEST or PRODUCTION, got {value}").into())
 }
 
+/// Whether the logs are JSON, one object per line (`OPENPSP_LOG_FORMAT=json`, PL-6).
+/// Then the server's start-up lines for people ("OpenPSP listening on …") are not
+/// printed: the log lines on the same output say it, and a collector reading that
+/// output finds nothing else.
+pub fn json_logs() -> bool {
+    std::env::var("OPENPSP_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json"))
+}
+
+/// Prints a start-up line for people, unless the logs are JSON ([`json_logs`]).
+fn announce(line: std::fmt::Arguments<'_>) {
+    if !json_logs() {
+        println!("{line}");
+    }
+}
+
 /// Tiny boxed-error result for the CLI.
 mod anyhow_like {
     pub type Result<T> = std::result::Result<T, Box<dyn std::error::Error + Send + Sync>>;
@@ -640,7 +655,7 @@ async fn serve(config: Arc<Config>) -> anyhow_like::Result<()> {
         match crate::terminals::gateway::listen(addr, hub.clone()).await {
             Ok(bound) => {
                 tracing::info!(listen = %bound, "terminal gateway listening");
-                println!("Terminal gateway listening on {bound}");
+                announce(format_args!("Terminal gateway listening on {bound}"));
             }
             Err(e) => {
                 tracing::error!(listen = %addr, error = %e, "terminal gateway not started; set OPENPSP_TERMINAL_LISTEN to a free address or to off");
@@ -655,7 +670,7 @@ async fn serve(config: Arc<Config>) -> anyhow_like::Result<()> {
         };
         let bound = crate::platform::metrics::spawn(addr, sources).await?;
         tracing::info!(listen = %bound, "metrics at /metrics");
-        println!("Metrics on http://{bound}/metrics");
+        announce(format_args!("Metrics on http://{bound}/metrics"));
     }
     let listener = tokio::net::TcpListener::bind(&config.listen).await?;
     tracing::info!(
@@ -664,7 +679,10 @@ async fn serve(config: Arc<Config>) -> anyhow_like::Result<()> {
         cluster = %config.cluster,
         "OpenPSP listening"
     );
-    println!("OpenPSP listening on http://{}", listener.local_addr()?);
+    announce(format_args!(
+        "OpenPSP listening on http://{}",
+        listener.local_addr()?
+    ));
     http::serve(listener, http::router(&state)).await?;
     Ok(())
 }

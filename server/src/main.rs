@@ -16,7 +16,7 @@ async fn main() {
     let filter = EnvFilter::try_from_env("OPENPSP_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
     // OPENPSP_LOG_FORMAT=json: one JSON object per line, with the request's span (its
     // id) in each, for log collectors.
-    if std::env::var("OPENPSP_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json")) {
+    if server::cli::json_logs() {
         tracing_subscriber::fmt()
             .json()
             .with_env_filter(filter)

@@ -219,6 +219,72 @@ both_backends!(
     }
 );
 
+/// `OPENPSP_LOG_FORMAT=json` (PL-6), set up by the binary itself: `openpsp serve` writes
+/// one JSON object per line and nothing else on its output, and a line written while a
+/// request runs names the request's id in its span.
+#[tokio::test]
+async fn json_logs_name_the_request_in_each_line() {
+    use tokio::io::{AsyncBufReadExt, BufReader, Lines};
+    use tokio::process::ChildStdout;
+    let dir = TempDir(std::env::temp_dir().join(format!("openpsp-it-{}", uuid::Uuid::new_v4())));
+    std::fs::create_dir_all(&dir.0).unwrap();
+    let mut server = tokio::process::Command::new(env!("CARGO_BIN_EXE_openpsp"))
+        .arg("serve")
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("OPENPSP_DATA_DIR", &dir.0)
+        .env("OPENPSP_LISTEN", "127.0.0.1:0")
+        .env("OPENPSP_TERMINAL_LISTEN", "off")
+        .env("OPENPSP_LOG_FORMAT", "json")
+        .env("OPENPSP_LOG", "info")
+        // Built by cargo-leptos, the binary knows it; a test build reads it at start.
+        .env("LEPTOS_OUTPUT_NAME", "openpsp")
+        .kill_on_drop(true)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("start openpsp serve");
+    let mut output = BufReader::new(server.stdout.take().unwrap()).lines();
+    let mut read = Vec::new();
+    // The next log line whose message is `message`; every line before it must be JSON.
+    async fn until(
+        output: &mut Lines<BufReader<ChildStdout>>,
+        read: &mut Vec<String>,
+        message: &str,
+    ) -> serde_json::Value {
+        let within = std::time::Duration::from_secs(60);
+        tokio::time::timeout(within, async {
+            while let Some(line) = output.next_line().await.unwrap() {
+                let entry: serde_json::Value = serde_json::from_str(&line)
+                    .unwrap_or_else(|e| panic!("not a JSON line ({e}): {line}"));
+                read.push(line);
+                if entry["fields"]["message"] == message {
+                    return entry;
+                }
+            }
+            panic!("the server stopped; it wrote: {read:?}");
+        })
+        .await
+        .unwrap_or_else(|_| panic!("no {message:?} in a minute"))
+    }
+    let listening = until(&mut output, &mut read, "OpenPSP listening").await;
+    let address = listening["fields"]["listen"].as_str().unwrap().to_owned();
+
+    // A request that writes a warning: a post another site's page sent.
+    let res = reqwest::Client::new()
+        .post(format!("http://{address}/api/login"))
+        .header("origin", "https://elsewhere.example")
+        .header("x-request-id", "json-logs-1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    let refused = until(&mut output, &mut read, "cross-site request refused").await;
+    assert_eq!(refused["level"], "WARN", "{refused}");
+    assert_eq!(refused["span"]["name"], "request", "{refused}");
+    assert_eq!(refused["span"]["id"], "json-logs-1", "{refused}");
+    assert_eq!(refused["span"]["method"], "POST", "{refused}");
+}
+
 async fn raw_session_cookie(app: &TestApp) -> String {
     app.merchant("shop").await;
     let res = post_login(app, &[("accept", "application/json")]).await;
