@@ -1,18 +1,44 @@
 //! Prometheus metrics on their own address: request latency by route template and
-//! status, payment attempts by channel and outcome, the job queue by kind, terminal
-//! connections and the database pool; nothing of it on the public listener.
+//! status, payment attempts by channel and outcome, the job queue by kind, webhook
+//! deliveries by outcome, terminal connections and the database pool; nothing of it on
+//! the public listener.
 
 use crate::both_backends;
 use crate::helpers::{spawn_app, Backend, TestApp};
 use crate::payments::{card_payment, key, post};
-use sea_orm::DbBackend;
+use sea_orm::{ColumnTrait, DbBackend, EntityTrait, QueryFilter};
 use serde_json::json;
+use server::entities::merchant;
+
+/// A webhook endpoint that takes every event, on 127.0.0.1.
+async fn accepting_endpoint() -> String {
+    let router = axum::Router::new().route("/hooks", axum::routing::post(|| async { "ok" }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    format!("http://{addr}/hooks")
+}
 
 both_backends!(
     metrics_scrape_on_their_own_address,
     &[],
     |app: TestApp| async move {
         let key = key(&app, "shop").await;
+        let shop = || async {
+            merchant::Entity::find()
+                .filter(merchant::Column::Pspid.eq("shop"))
+                .one(&app.db)
+                .await
+                .unwrap()
+                .unwrap()
+        };
+        server::configuration::keys::rotate_webhook_key(&app.db, &app.config, &shop().await)
+            .await
+            .unwrap();
+        let endpoint = accepting_endpoint().await;
+        server::configuration::keys::add_webhook(&app.db, &app.config, &shop().await, &endpoint)
+            .await
+            .unwrap();
         let (s, v) = post(
             &app,
             &key,
@@ -41,6 +67,9 @@ both_backends!(
         assert_eq!(login.status(), 200);
 
         let state = server::state::AppState::builder(app.db.clone(), app.config.clone()).build();
+        // The payment's events go out (the checkout's expiry is not due yet).
+        let runner = state.worker(None);
+        while runner.run_once().await.unwrap() {}
         let sources = server::platform::metrics::Sources {
             db: app.db.clone(),
             terminals: state.terminals.clone(),
@@ -66,6 +95,7 @@ both_backends!(
             r#"openpsp_payment_attempts_total{channel="ECOMMERCE",outcome="approved"} 1"#,
             r#"openpsp_jobs_queued{kind="expire_checkout"} 1"#,
             r#"openpsp_jobs_oldest_due_seconds{kind="expire_checkout"} 0"#,
+            r#"openpsp_webhook_deliveries_total{outcome="delivered"} "#,
             "openpsp_terminal_connections 0",
             r#"openpsp_db_pool_connections{state="open"}"#,
             "# EOF",
