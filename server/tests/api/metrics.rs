@@ -6,39 +6,18 @@
 use crate::both_backends;
 use crate::helpers::{spawn_app, Backend, TestApp};
 use crate::payments::{card_payment, key, post};
-use sea_orm::{ColumnTrait, DbBackend, EntityTrait, QueryFilter};
+use crate::webhook_addresses::{counting_receiver, store_endpoint, webhooks_on};
+use sea_orm::DbBackend;
 use serde_json::json;
-use server::entities::merchant;
-
-/// A webhook endpoint that takes every event, on 127.0.0.1.
-async fn accepting_endpoint() -> String {
-    let router = axum::Router::new().route("/hooks", axum::routing::post(|| async { "ok" }));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-    format!("http://{addr}/hooks")
-}
 
 both_backends!(
     metrics_scrape_on_their_own_address,
     &[],
     |app: TestApp| async move {
         let key = key(&app, "shop").await;
-        let shop = || async {
-            merchant::Entity::find()
-                .filter(merchant::Column::Pspid.eq("shop"))
-                .one(&app.db)
-                .await
-                .unwrap()
-                .unwrap()
-        };
-        server::configuration::keys::rotate_webhook_key(&app.db, &app.config, &shop().await)
-            .await
-            .unwrap();
-        let endpoint = accepting_endpoint().await;
-        server::configuration::keys::add_webhook(&app.db, &app.config, &shop().await, &endpoint)
-            .await
-            .unwrap();
+        let (port, _) = counting_receiver().await;
+        let shop = webhooks_on(&app, "shop").await;
+        store_endpoint(&app, shop.id, &format!("http://127.0.0.1:{port}/hooks")).await;
         let (s, v) = post(
             &app,
             &key,
