@@ -1,8 +1,9 @@
 // Page figures for bench/pages.sh: drives Chromium (Playwright from end2end/node_modules)
 // through the hosted payment page, a payment link's pre-payment page, the back office's
-// login, Home, Payments and History, and the support portal's sign-in on a slow phone profile, and prints per page the bytes transferred, time
-// to interactive and Largest Contentful Paint next to the targets. Figures only: exits 0
-// when a target is missed, 1 when a page could not be driven.
+// login, Home, Payments and History, and the support portal's sign-in on a slow phone
+// profile, and prints per page the bytes transferred, time to interactive and Largest
+// Contentful Paint next to the targets. Figures only: exits 0 when a target is missed, 1
+// when a page could not be driven.
 //
 // Configuration by environment (pages.sh sets it):
 //   PAGES_ROOT        repository root          PAGES_BASE      server base URL
